@@ -1,0 +1,67 @@
+/**
+ * The one catalogue of error and outcome codes. Each code is documented in docs/errors.md;
+ * a test fails when a code is added here without its entry there (or the other way round).
+ *
+ * Codes are part of the contract: CLI JSON, admission messages and SARIF rule IDs carry them,
+ * so they never change meaning once published.
+ */
+
+/** Why an image string is not a valid reference (distribution/reference semantics). */
+export type ReferenceErrorCode =
+  | "IMAGE_REFERENCE_INVALID"
+  | "IMAGE_REFERENCE_EMPTY"
+  | "IMAGE_REFERENCE_UPPERCASE"
+  | "IMAGE_REFERENCE_NAME_TOO_LONG"
+  | "IMAGE_REFERENCE_TOO_LONG"
+  | "IMAGE_REFERENCE_HEX_ONLY"
+  | "IMAGE_REFERENCE_DIGEST_INVALID"
+  | "IMAGE_REFERENCE_DIGEST_UNSUPPORTED"
+  | "IMAGE_REFERENCE_DIGEST_LENGTH";
+
+/** Why a document cannot be used as a policy, workspace or manifest. */
+export type InputErrorCode =
+  | "POLICY_INVALID"
+  | "MANIFEST_INVALID"
+  | "DOCUMENT_INVALID"
+  | "YAML_INVALID"
+  | "FILE_UNREADABLE"
+  | "USAGE";
+
+/** A policy violation: the stable code of a failed check. */
+export type ViolationCode =
+  | "IMAGE_REFERENCE_INVALID"
+  | "IMAGE_MISSING"
+  | "DIGEST_REQUIRED"
+  | "LATEST_TAG_BLOCKED"
+  | "IMAGE_NOT_ALLOWED"
+  | "IMAGE_BLOCKED";
+
+/** A lint finding: the policy is valid but surely not what its author meant. */
+export type LintCode =
+  | "LINT_DOCKER_HUB_SHORT_NAME"
+  | "LINT_DOCKER_HUB_ALIAS"
+  | "LINT_NEGATE_WITHOUT_VALUE"
+  | "LINT_RULE_MATCHES_EVERYTHING"
+  | "LINT_SELECTOR_EMPTY";
+
+export type ErrorCode = ReferenceErrorCode | InputErrorCode;
+
+/**
+ * The only exception type the product throws on purpose. `path` names where the problem is
+ * (a field path such as `spec.input.rules[0].port`, or a JSON pointer), `source` the file.
+ */
+export class CustomsError extends Error {
+  readonly code: ErrorCode;
+  readonly path: string | undefined;
+
+  constructor(code: ErrorCode, message: string, path?: string) {
+    super(message);
+    this.name = "CustomsError";
+    this.code = code;
+    this.path = path;
+  }
+}
+
+export function isCustomsError(value: unknown): value is CustomsError {
+  return value instanceof CustomsError;
+}

@@ -1,0 +1,50 @@
+import type { CompiledPolicySet } from "../policy/index.js";
+import type { ViolationCode } from "../errors.js";
+import { toImageFacts } from "./image-facts.js";
+import { checkRecipe } from "./recipes.js";
+import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
+
+/** One policy's part in the fate of one image in one namespace (`customs policy explain`). */
+export interface PolicyExplanation {
+  readonly policy: string;
+  readonly recipe: string;
+  readonly action: string;
+  readonly scope: string;
+  readonly applies: boolean;
+  /** Why it applies or not: scope and selector. */
+  readonly why: string;
+  /** "pass" | "fail" when it applies, "skip" otherwise. */
+  readonly result: "pass" | "fail" | "skip";
+  readonly code: ViolationCode | undefined;
+  /** Why it passes or fails. */
+  readonly detail: string;
+}
+
+export function explainImage(
+  set: CompiledPolicySet,
+  ns: NamespaceFacts,
+  image: string,
+): { normalizedImage: string; workspaces: string[]; policies: PolicyExplanation[] } {
+  const facts = toImageFacts(image);
+  const workspaces = workspacesOf(set, ns);
+  const policies = set.policies.map((compiled): PolicyExplanation => {
+    const { policy } = compiled;
+    const a = applicability(compiled, ns, workspaces);
+    const head = {
+      policy: policy.name,
+      recipe: policy.recipe,
+      action: policy.action,
+      scope: describeScope(policy.scope),
+      applies: a.applies,
+      why: a.reason,
+    };
+    if (!a.applies) return { ...head, result: "skip", code: undefined, detail: "does not apply" };
+    if (!facts.valid) {
+      return { ...head, result: "fail", code: "IMAGE_REFERENCE_INVALID", detail: `not a valid image reference: ${facts.reason}` };
+    }
+    const outcome = checkRecipe(compiled, facts.parts);
+    if (outcome.pass) return { ...head, result: "pass", code: undefined, detail: outcome.detail };
+    return { ...head, result: "fail", code: outcome.code, detail: `${outcome.verb} this policy: ${outcome.reason}` };
+  });
+  return { normalizedImage: facts.valid ? facts.normalized : "", workspaces: [...workspaces].sort(), policies };
+}

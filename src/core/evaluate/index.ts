@@ -1,0 +1,20 @@
+export { describeAllowed, describeRule } from "./describe.js";
+export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
+export { explainImage, type PolicyExplanation } from "./explain.js";
+export { ImageFactsCache, type ImageFacts, toImageFacts } from "./image-facts.js";
+export { checkRecipe, type RecipeOutcome } from "./recipes.js";
+export {
+  type Applicability,
+  applicability,
+  describeScope,
+  type NamespaceFacts,
+  toNamespaceFacts,
+  workspacesOf,
+} from "./scope.js";
+export type {
+  ContainerInput,
+  ContainerKind,
+  Decision,
+  Verdict,
+  Violation,
+} from "./types.js";

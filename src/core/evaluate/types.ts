@@ -1,0 +1,34 @@
+import type { ViolationCode } from "../errors.js";
+import type { Action } from "../policy/index.js";
+
+export type ContainerKind = "containers" | "initContainers" | "ephemeralContainers";
+
+/** One container image to decide on. `image` is undefined when the container has none. */
+export interface ContainerInput {
+  readonly container: string;
+  readonly containerType: ContainerKind;
+  readonly image: string | undefined;
+}
+
+/** One failed check (spec: Decisions). */
+export interface Violation {
+  readonly policy: string;
+  readonly action: Action;
+  /** The policy's scope in words: `organization`, `workspace tko-day1-ops-ws`, `namespace team-a`. */
+  readonly scope: string;
+  readonly container: string;
+  readonly containerType: ContainerKind;
+  /** The image as written. */
+  readonly image: string;
+  /** Normalized with its implied tag, or "" when the image does not parse. */
+  readonly normalizedImage: string;
+  readonly code: ViolationCode;
+  readonly message: string;
+}
+
+export type Verdict = "allow" | "warn" | "deny";
+
+export interface Decision {
+  readonly verdict: Verdict;
+  readonly violations: readonly Violation[];
+}

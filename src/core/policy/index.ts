@@ -1,0 +1,30 @@
+export {
+  type CompiledPolicy,
+  type CompiledPolicySet,
+  type CompiledRule,
+  compilePolicy,
+  compilePolicySet,
+} from "./compile.js";
+export { compilePattern, checkPattern, type Matcher, printable } from "./pattern.js";
+export { isLabelKey, isLabelValue, isDnsLabel, matchesSelector } from "./selector.js";
+export {
+  ACTIONS,
+  API_VERSION,
+  type Action,
+  type DocumentOrigin,
+  type ImagePolicy,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+  NAMESPACE_NAME_LABEL,
+  type NamespaceRef,
+  type PolicyIssue,
+  type PolicyRule,
+  type PolicyScope,
+  RECIPE_RULE_FIELDS,
+  RECIPES,
+  type Recipe,
+  type TagMatch,
+  WORKSPACE_LABEL,
+  type Workspace,
+} from "./types.js";
+export { isCustomsDocument, type ValidatedDocument, validateDocument } from "./validate.js";

@@ -1,0 +1,101 @@
+/** The resources of the policy language (spec/policy-language.md), after validation. */
+
+export const API_VERSION = "customs.dev/v1alpha1";
+export const WORKSPACE_LABEL = "customs.dev/workspace";
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+export type Action = "deny" | "warn" | "audit";
+export const ACTIONS: readonly Action[] = ["deny", "warn", "audit"];
+
+export type Recipe =
+  | "require-digest"
+  | "block-latest-tag"
+  | "allowed-name-tag"
+  | "custom"
+  | "blocked-images";
+export const RECIPES: readonly Recipe[] = [
+  "require-digest",
+  "block-latest-tag",
+  "allowed-name-tag",
+  "custom",
+  "blocked-images",
+];
+
+export type RuleField = "hostname" | "port" | "imageName" | "tag" | "requireDigest";
+
+/** Which rule fields each recipe takes; a recipe without an entry takes no rules. */
+export const RECIPE_RULE_FIELDS: Readonly<Partial<Record<Recipe, readonly RuleField[]>>> = {
+  "allowed-name-tag": ["imageName", "tag"],
+  custom: ["hostname", "port", "imageName", "tag", "requireDigest"],
+  "blocked-images": ["hostname", "port", "imageName", "tag"],
+};
+
+export interface TagMatch {
+  readonly value: string;
+  readonly negate: boolean;
+}
+
+/** One rule; an absent field is not checked. */
+export interface PolicyRule {
+  readonly hostname?: string;
+  readonly port?: string;
+  readonly imageName?: string;
+  readonly tag?: TagMatch;
+  readonly requireDigest?: boolean;
+}
+
+export type SelectorOperator = "In" | "NotIn" | "Exists" | "DoesNotExist";
+
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: SelectorOperator;
+  readonly values: readonly string[];
+}
+
+/** A Kubernetes LabelSelector; an empty selector selects everything. */
+export interface LabelSelector {
+  readonly matchLabels: Readonly<Record<string, string>>;
+  readonly matchExpressions: readonly LabelSelectorRequirement[];
+}
+
+/** Where a namespace reference points: a bare name is every cluster's namespace of that name. */
+export interface NamespaceRef {
+  readonly cluster: string | undefined;
+  readonly name: string;
+}
+
+export type PolicyScope =
+  | { readonly kind: "organization" }
+  | { readonly kind: "workspace"; readonly name: string }
+  | { readonly kind: "namespace"; readonly namespace: NamespaceRef };
+
+/** Where a document came from, for messages. */
+export interface DocumentOrigin {
+  readonly source: string;
+  readonly index: number;
+}
+
+export interface ImagePolicy {
+  readonly name: string;
+  readonly scope: PolicyScope;
+  readonly namespaceSelector: LabelSelector | undefined;
+  readonly action: Action;
+  readonly recipe: Recipe;
+  readonly rules: readonly PolicyRule[];
+  readonly origin: DocumentOrigin | undefined;
+}
+
+export interface Workspace {
+  readonly name: string;
+  readonly namespaces: readonly NamespaceRef[];
+  readonly origin: DocumentOrigin | undefined;
+}
+
+/** A validation error or a lint warning, with the field path it is about. */
+export interface PolicyIssue {
+  readonly severity: "error" | "warning";
+  readonly code: string;
+  /** Field path inside the document, e.g. `spec.input.rules[0].port`. */
+  readonly path: string;
+  readonly message: string;
+}

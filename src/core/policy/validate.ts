@@ -1,0 +1,208 @@
+import {
+  IssueCollector,
+  isPlainObject,
+  join,
+  readBoolean,
+  readEnum,
+  readList,
+  readObject,
+  readString,
+  typeName,
+} from "./fields.js";
+import { lintPolicy } from "./lint.js";
+import { readRule } from "./rules.js";
+import { isDnsLabel, isDnsSubdomain, readLabelSelector, readNamespaceRef } from "./selector.js";
+import {
+  ACTIONS,
+  API_VERSION,
+  type Action,
+  type DocumentOrigin,
+  type ImagePolicy,
+  type NamespaceRef,
+  type PolicyIssue,
+  type PolicyRule,
+  type PolicyScope,
+  RECIPE_RULE_FIELDS,
+  RECIPES,
+  type Workspace,
+} from "./types.js";
+
+/** Fields Kubernetes may set on any object's metadata; CRDs read from a cluster carry them. */
+const METADATA_FIELDS = [
+  "name",
+  "namespace",
+  "labels",
+  "annotations",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "managedFields",
+  "finalizers",
+  "ownerReferences",
+  "generateName",
+  "selfLink",
+];
+const TOP_FIELDS = ["apiVersion", "kind", "metadata", "spec", "status"];
+
+export type ValidatedDocument =
+  | { readonly kind: "ImagePolicy"; readonly policy: ImagePolicy; readonly issues: PolicyIssue[] }
+  | { readonly kind: "Workspace"; readonly workspace: Workspace; readonly issues: PolicyIssue[] }
+  | { readonly kind: "invalid"; readonly issues: PolicyIssue[] };
+
+/** Is this document meant to be a Customs resource (so that its problems are errors)? */
+export function isCustomsDocument(doc: unknown): boolean {
+  return isPlainObject(doc) && typeof doc.apiVersion === "string" && doc.apiVersion.startsWith("customs.dev/");
+}
+
+function readName(
+  issues: IssueCollector,
+  doc: Record<string, unknown>,
+  check: (s: string) => boolean,
+  what: string,
+): string | undefined {
+  const metadata = readObject(issues, "metadata", doc.metadata, METADATA_FIELDS);
+  if (metadata === undefined) return undefined;
+  const name = readString(issues, "metadata.name", metadata.name, { required: true });
+  if (name !== undefined && !check(name)) {
+    issues.error("metadata.name", `"${name}" is not a valid name: ${what}`);
+    return undefined;
+  }
+  return name;
+}
+
+function readScope(issues: IssueCollector, spec: Record<string, unknown>): PolicyScope | undefined {
+  const workspace = readString(issues, "spec.workspace", spec.workspace, { nonEmpty: true });
+  const hasNamespace = spec.namespace !== undefined && spec.namespace !== null;
+  const namespace = hasNamespace ? readNamespaceRef(issues, "spec.namespace", spec.namespace) : undefined;
+  if (workspace !== undefined && hasNamespace) {
+    issues.error("spec", "set at most one of `workspace` and `namespace` (the policy's scope)");
+    return undefined;
+  }
+  if (workspace !== undefined) {
+    if (!isDnsLabel(workspace)) {
+      issues.error("spec.workspace", `"${workspace}" is not a valid workspace name (RFC 1123 label)`);
+      return undefined;
+    }
+    return { kind: "workspace", name: workspace };
+  }
+  if (namespace !== undefined) return { kind: "namespace", namespace };
+  return hasNamespace ? undefined : { kind: "organization" };
+}
+
+function readAction(
+  issues: IssueCollector,
+  spec: Record<string, unknown>,
+  audit: boolean | undefined,
+): Action | undefined {
+  if (spec.action === undefined || spec.action === null) return audit ? "audit" : "deny";
+  const action = readEnum(issues, "spec.action", spec.action, ACTIONS);
+  if (action !== undefined && audit === true && action !== "audit") {
+    issues.error(
+      "spec.input.audit",
+      `\`audit: true\` means action audit, but spec.action is ${action}: remove one of them`,
+    );
+  }
+  return action;
+}
+
+function readRules(
+  issues: IssueCollector,
+  input: Record<string, unknown>,
+  recipe: ImagePolicy["recipe"],
+): PolicyRule[] {
+  const fields = RECIPE_RULE_FIELDS[recipe];
+  const rules: PolicyRule[] = [];
+  if (fields === undefined) return rules;
+  const present = input.rules !== undefined && input.rules !== null;
+  const raw = readList(issues, "spec.input.rules", input.rules);
+  if (!present || raw?.length === 0) {
+    issues.error("spec.input.rules", `recipe ${recipe} needs at least one rule`);
+  }
+  if (raw === undefined) return rules;
+  raw.forEach((r, i) => {
+    const rule = readRule(issues, join("spec.input.rules", i), r, fields);
+    if (rule !== undefined) rules.push(rule);
+  });
+  return rules;
+}
+
+function validateImagePolicy(
+  issues: IssueCollector,
+  doc: Record<string, unknown>,
+  origin: DocumentOrigin | undefined,
+): ImagePolicy | undefined {
+  const name = readName(issues, doc, isDnsSubdomain, "lowercase RFC 1123 subdomain");
+  const spec = readObject(issues, "spec", doc.spec, [
+    "workspace",
+    "namespace",
+    "namespaceSelector",
+    "action",
+    "recipe",
+    "input",
+  ]);
+  if (spec === undefined) return undefined;
+  const scope = readScope(issues, spec);
+  const namespaceSelector = readLabelSelector(issues, "spec.namespaceSelector", spec.namespaceSelector);
+  const recipe = readEnum(issues, "spec.recipe", spec.recipe ?? "", RECIPES);
+  const input = readObject(issues, "spec.input", spec.input ?? {}, ["audit", "rules"]);
+  if (recipe !== undefined && input?.rules !== undefined && !RECIPE_RULE_FIELDS[recipe]) {
+    issues.error("spec.input.rules", `recipe ${recipe} takes no rules`);
+  }
+  const audit = input === undefined ? undefined : readBoolean(issues, "spec.input.audit", input.audit);
+  const action = readAction(issues, spec, audit);
+  const rules = recipe !== undefined && input !== undefined ? readRules(issues, input, recipe) : [];
+  if (name === undefined || scope === undefined || recipe === undefined || action === undefined) {
+    return undefined;
+  }
+  return { name, scope, namespaceSelector, action, recipe, rules, origin };
+}
+
+function validateWorkspace(
+  issues: IssueCollector,
+  doc: Record<string, unknown>,
+  origin: DocumentOrigin | undefined,
+): Workspace | undefined {
+  const name = readName(issues, doc, isDnsLabel, "lowercase RFC 1123 label (it is used as a label value)");
+  const spec = readObject(issues, "spec", doc.spec ?? {}, ["namespaces"]);
+  const namespaces: NamespaceRef[] = [];
+  const raw = spec === undefined ? undefined : readList(issues, "spec.namespaces", spec.namespaces);
+  raw?.forEach((n, i) => {
+    const ref = readNamespaceRef(issues, join("spec.namespaces", i), n);
+    if (ref !== undefined) namespaces.push(ref);
+  });
+  if (name === undefined || spec === undefined) return undefined;
+  return { name, namespaces, origin };
+}
+
+/**
+ * Validates one document as an ImagePolicy or a Workspace: strict (unknown fields are
+ * errors), every problem with its field path, then lint warnings for valid policies.
+ */
+export function validateDocument(doc: unknown, origin?: DocumentOrigin): ValidatedDocument {
+  const issues = new IssueCollector();
+  const top = readObject(issues, "", doc, TOP_FIELDS);
+  if (top === undefined) return { kind: "invalid", issues: issues.issues };
+  const apiVersion = readString(issues, "apiVersion", top.apiVersion, { required: true });
+  if (apiVersion !== undefined && apiVersion !== API_VERSION) {
+    issues.error("apiVersion", `expected ${API_VERSION}, got "${apiVersion}"`);
+  }
+  const kind = readString(issues, "kind", top.kind, { required: true });
+  if (kind === "ImagePolicy") {
+    const policy = validateImagePolicy(issues, top, origin);
+    if (policy === undefined || issues.hasErrors) return { kind: "invalid", issues: issues.issues };
+    lintPolicy(issues, policy);
+    return { kind: "ImagePolicy", policy, issues: issues.issues };
+  }
+  if (kind === "Workspace") {
+    const workspace = validateWorkspace(issues, top, origin);
+    if (workspace === undefined || issues.hasErrors) return { kind: "invalid", issues: issues.issues };
+    return { kind: "Workspace", workspace, issues: issues.issues };
+  }
+  if (kind !== undefined) {
+    issues.error("kind", `expected ImagePolicy or Workspace, got ${typeName(kind)}`);
+  }
+  return { kind: "invalid", issues: issues.issues };
+}
