@@ -1,3 +1,4 @@
+export { VIOLATION_DESCRIPTIONS } from "./codes.js";
 export { describeAllowed, describeRule } from "./describe.js";
 export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
 export { explainImage, type PolicyExplanation } from "./explain.js";

@@ -1,0 +1,84 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { CustomsError } from "../../core/errors.js";
+
+/** One input text with the name it is reported under. */
+export interface InputText {
+  readonly source: string;
+  readonly text: string;
+}
+
+const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
+/** A single input larger than this is refused rather than read into memory. */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+function isManifestFile(name: string): boolean {
+  const lower = name.toLowerCase();
+  return MANIFEST_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    // Hidden folders (.git, .github) hold no manifests of the application.
+    if (entry.name.startsWith(".")) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(path, out);
+    else if (entry.isFile() && isManifestFile(entry.name)) out.push(path);
+  }
+}
+
+async function readText(path: string, source: string): Promise<InputText> {
+  try {
+    const info = await stat(path);
+    if (info.size > MAX_INPUT_BYTES) {
+      throw new CustomsError("FILE_UNREADABLE", `${source}: ${info.size} bytes is over the ${MAX_INPUT_BYTES}-byte limit`);
+    }
+    return { source, text: await readFile(path, "utf8") };
+  } catch (e) {
+    if (e instanceof CustomsError) throw e;
+    throw new CustomsError("FILE_UNREADABLE", `${source}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+async function readStdin(): Promise<InputText> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_INPUT_BYTES) {
+      throw new CustomsError("FILE_UNREADABLE", `<stdin>: over the ${MAX_INPUT_BYTES}-byte limit`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return { source: "<stdin>", text: Buffer.concat(chunks).toString("utf8") };
+}
+
+/**
+ * Reads files, folders (recursively: *.yaml, *.yml, *.json, sorted, hidden folders skipped)
+ * and `-` for standard input. Sources are reported relative to the working directory.
+ */
+export async function readInputs(paths: readonly string[], cwd = process.cwd()): Promise<InputText[]> {
+  const texts: InputText[] = [];
+  for (const path of paths) {
+    if (path === "-") {
+      texts.push(await readStdin());
+      continue;
+    }
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (e) {
+      throw new CustomsError("FILE_UNREADABLE", `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    if (info.isDirectory()) {
+      const files: string[] = [];
+      await walk(path, files);
+      for (const file of files) texts.push(await readText(file, relative(cwd, file) || file));
+    } else {
+      texts.push(await readText(path, path));
+    }
+  }
+  return texts;
+}

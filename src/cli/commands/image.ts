@@ -1,0 +1,42 @@
+import { createInterface } from "node:readline";
+import type { Command } from "commander";
+import { CustomsError } from "../../core/errors.js";
+import { toImageParseOutput } from "../../core/reference/index.js";
+import { EXIT_INPUT, write } from "../io.js";
+
+interface ParseFlags {
+  output: string;
+  stdin?: boolean;
+}
+
+export function registerImage(program: Command): void {
+  const image = program.command("image").description("work with image references");
+  image
+    .command("parse")
+    .description("parse and normalize image references as container runtimes do")
+    .option("-o, --output <format>", "json (one object per line) or text", "text")
+    .option("--stdin", "read references from standard input, one per line")
+    .argument("[refs...]", "image references")
+    .action(async (refs: string[], flags: ParseFlags) => {
+      if (!["json", "text"].includes(flags.output)) {
+        throw new CustomsError("USAGE", `--output must be json or text, got "${flags.output}"`);
+      }
+      if (!flags.stdin && refs.length === 0) throw new CustomsError("USAGE", "give image references, or --stdin");
+      let failed = false;
+      const emit = (ref: string) => {
+        const out = toImageParseOutput(ref);
+        if (out.error !== undefined) failed = true;
+        if (flags.output === "json") write(`${JSON.stringify(out)}\n`);
+        else if (out.error !== undefined) write(`${JSON.stringify(ref)}: error: ${out.error}\n`);
+        else write(`${out.normalized}\t${out.familiar}\n`);
+      };
+      for (const ref of refs) emit(ref);
+      if (flags.stdin) {
+        for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
+          if (line.trim() !== "") emit(line.trim());
+        }
+      }
+      // Every line is printed either way; the exit code tells a script that one failed.
+      if (failed) process.exitCode = EXIT_INPUT;
+    });
+}

@@ -1,0 +1,102 @@
+import type { Command } from "commander";
+import { readInputs } from "../../adapters/files/index.js";
+import { formatIssue, loadPolicies, loadPolicySet } from "../../app/load-policies.js";
+import { CustomsError } from "../../core/errors.js";
+import { explainImage, toNamespaceFacts } from "../../core/evaluate/index.js";
+import { isLabelKey, isLabelValue } from "../../core/policy/index.js";
+import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, write, writeJson } from "../io.js";
+import { createStyle } from "../output/style.js";
+
+/** `k=v,k2=v2` into labels, refusing anything a Namespace could not carry. */
+export function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = Object.create(null);
+  for (const pair of text.split(",")) {
+    if (pair.trim() === "") continue;
+    const eq = pair.indexOf("=");
+    const key = (eq === -1 ? pair : pair.slice(0, eq)).trim();
+    const value = eq === -1 ? "" : pair.slice(eq + 1).trim();
+    if (eq === -1 || !isLabelKey(key) || !isLabelValue(value)) {
+      throw new CustomsError("USAGE", `--namespace-labels: "${pair}" is not a valid KEY=VALUE label`);
+    }
+    labels[key] = value;
+  }
+  return labels;
+}
+
+function registerValidate(policy: Command): void {
+  policy
+    .command("validate")
+    .description("validate ImagePolicy and Workspace documents, and lint them")
+    .option("-o, --output <format>", "text or json", "text")
+    .option("--strict", "fail on lint warnings too")
+    .argument("<paths...>", "files or folders")
+    .action(async (paths: string[], flags: { output: string; strict?: boolean }) => {
+      const loaded = loadPolicies(await readInputs(paths));
+      const errors = loaded.issues.filter((i) => i.severity === "error").length;
+      const warnings = loaded.issues.length - errors;
+      if (flags.output === "json") {
+        writeJson({ policies: loaded.policies.length, workspaces: loaded.workspaces.length, issues: loaded.issues });
+      } else {
+        const style = createStyle(process.stdout);
+        for (const issue of loaded.issues) {
+          const tag = issue.severity === "error" ? style.red("error") : style.yellow("warning");
+          write(`${tag} ${issue.code}: ${formatIssue(issue)}\n`);
+        }
+        write(
+          `${loaded.policies.length} policies, ${loaded.workspaces.length} workspaces: ${errors} errors, ${warnings} warnings\n`,
+        );
+      }
+      if (errors > 0 || (flags.strict && warnings > 0)) process.exitCode = EXIT_INPUT;
+      else if (loaded.policies.length + loaded.workspaces.length === 0) {
+        write("no ImagePolicy or Workspace found\n");
+        process.exitCode = EXIT_INPUT;
+      } else process.exitCode = EXIT_OK;
+    });
+}
+
+interface ExplainFlags {
+  policy: string[];
+  namespace: string;
+  namespaceLabels?: string;
+  cluster?: string;
+  output: string;
+}
+
+function registerExplain(policy: Command): void {
+  policy
+    .command("explain")
+    .description("show which policies apply to an image in a namespace, and why each passes or fails")
+    .requiredOption("-p, --policy <path>", "ImagePolicy/Workspace file or folder (repeatable)", collect)
+    .option("-n, --namespace <name>", "namespace the image would run in", "default")
+    .option("--namespace-labels <k=v,...>", "labels of that namespace")
+    .option("--cluster <name>", "cluster of that namespace")
+    .option("-o, --output <format>", "text or json", "text")
+    .argument("<image>", "image reference")
+    .action(async (image: string, flags: ExplainFlags) => {
+      const { set } = loadPolicySet(await readInputs(flags.policy));
+      const ns = toNamespaceFacts(flags.namespace, parseLabels(flags.namespaceLabels ?? ""), flags.cluster);
+      const result = explainImage(set, ns, image);
+      const failing = result.policies.filter((p) => p.result === "fail");
+      const denied = failing.some((p) => p.action === "deny");
+      if (flags.output === "json") {
+        writeJson({ image, namespace: ns.name, ...result, verdict: denied ? "deny" : failing.some((p) => p.action === "warn") ? "warn" : "allow" });
+      } else {
+        const style = createStyle(process.stdout);
+        write(`image ${image} → ${result.normalizedImage || "(not a valid reference)"}\n`);
+        write(`namespace ${ns.name}, workspaces: ${result.workspaces.join(", ") || "none"}\n\n`);
+        for (const p of result.policies) {
+          const mark = p.result === "pass" ? style.green("pass") : p.result === "fail" ? style.red("FAIL") : style.dim("skip");
+          write(`${mark} ${style.bold(p.policy)} (${p.recipe}, ${p.scope}, action ${p.action})\n`);
+          write(`     applies: ${p.applies ? "yes" : "no"}: ${p.why}\n`);
+          if (p.applies) write(`     ${p.code ? `${p.code}: ` : ""}${p.detail}\n`);
+        }
+      }
+      process.exitCode = denied ? EXIT_DENIED : EXIT_OK;
+    });
+}
+
+export function registerPolicy(program: Command): void {
+  const policy = program.command("policy").description("validate and explain image policies");
+  registerValidate(policy);
+  registerExplain(policy);
+}

@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+
+/** Exit codes of every command: 0 nothing denied, 1 something denied, 2 bad input or usage. */
+export const EXIT_OK = 0;
+export const EXIT_DENIED = 1;
+export const EXIT_INPUT = 2;
+
+export function write(text: string): void {
+  process.stdout.write(text);
+}
+
+export function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+let cachedVersion: string | undefined;
+export function productVersion(): string {
+  if (cachedVersion === undefined) {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    cachedVersion = pkg.version;
+  }
+  return cachedVersion;
+}
+
+/** Collects a repeatable option into a list (commander's custom processing). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,31 @@
+import type { CheckReport } from "../../app/check.js";
+import type { Verdict } from "../../core/evaluate/index.js";
+import type { Style } from "./style.js";
+
+function badge(verdict: Verdict, style: Style): string {
+  if (verdict === "deny") return style.red(style.bold("DENY "));
+  if (verdict === "warn") return style.yellow(style.bold("WARN "));
+  return style.green("allow");
+}
+
+/**
+ * Human output, grouped by resource: one heading line per resource, then one line per
+ * violation with its action and code, then the message, which stands on its own.
+ */
+export function toCheckHuman(report: CheckReport, style: Style, verbose = false): string {
+  const lines: string[] = [];
+  for (const r of report.results) {
+    if (r.violations.length === 0 && !verbose) continue;
+    lines.push(`${badge(r.verdict, style)} ${r.kind} ${r.namespace}/${r.name} ${style.dim(`(${r.source})`)}`);
+    for (const v of r.violations) {
+      const action = v.action === "deny" ? style.red(v.action) : v.action === "warn" ? style.yellow(v.action) : style.dim(v.action);
+      lines.push(`  ${action} ${style.bold(v.code)} ${v.message}`);
+    }
+  }
+  const s = report.summary;
+  if (lines.length > 0) lines.push("");
+  lines.push(
+    `${s.resources} resource${s.resources === 1 ? "" : "s"} checked: ${s.denied} denied, ${s.warned} warned, ${s.allowed} allowed`,
+  );
+  return `${lines.join("\n")}\n`;
+}

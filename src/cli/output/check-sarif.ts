@@ -1,0 +1,60 @@
+import type { CheckReport, CheckedResource } from "../../app/check.js";
+import { VIOLATION_DESCRIPTIONS, type Violation } from "../../core/evaluate/index.js";
+
+// SARIF 2.1.0: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
+const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+
+const LEVELS = { deny: "error", warn: "warning", audit: "note" } as const;
+
+function lineOf(r: CheckedResource, v: Violation): number {
+  const c = r.containers.find((x) => x.container === v.container && x.containerType === v.containerType);
+  // A missing image has no node of its own: point at the container instead.
+  const pointer = c === undefined ? "" : c.image === undefined ? c.pointer.replace(/\/image$/, "") : c.pointer;
+  return r.document.lineOf(pointer) ?? r.document.lineOf("") ?? 1;
+}
+
+/** SARIF for code scanning: one result per violation, at the line of the image. */
+export function toCheckSarif(report: CheckReport, version: string): unknown {
+  const codes = [...new Set(report.results.flatMap((r) => r.violations.map((v) => v.code)))].sort();
+  const rules = codes.map((id) => ({
+    id,
+    name: id,
+    shortDescription: { text: VIOLATION_DESCRIPTIONS[id] },
+  }));
+  const results = report.results.flatMap((r) =>
+    r.violations.map((v) => ({
+      ruleId: v.code,
+      ruleIndex: codes.indexOf(v.code),
+      level: LEVELS[v.action],
+      message: { text: v.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: r.source.replaceAll("\\", "/") },
+            region: { startLine: lineOf(r, v) },
+          },
+          logicalLocations: [{ name: `${r.kind}/${r.namespace}/${r.name}`, kind: "resource" }],
+        },
+      ],
+      partialFingerprints: { customsViolation: `${r.kind}/${r.namespace}/${r.name}/${v.container}/${v.policy}/${v.code}` },
+      properties: {
+        policy: v.policy,
+        action: v.action,
+        container: v.container,
+        containerType: v.containerType,
+        image: v.image,
+        normalizedImage: v.normalizedImage,
+      },
+    })),
+  );
+  return {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: { driver: { name: "customs", version, rules } },
+        results,
+      },
+    ],
+  };
+}

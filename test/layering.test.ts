@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const SRC = resolve(import.meta.dirname, "../src");
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? files(p) : e.name.endsWith(".ts") ? [p] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const specs: string[] = [];
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/g)) specs.push(m[1] as string);
+  for (const m of text.matchAll(/import\(\s*"([^"]+)"\s*\)/g)) specs.push(m[1] as string);
+  return specs;
+}
+
+function layerOf(file: string): string[] {
+  return relative(SRC, file).split(sep);
+}
+
+describe("layering (DESIGN.md: dependencies point one way)", () => {
+  const all = files(SRC);
+
+  it("finds the source tree", () => {
+    expect(all.some((f) => f.includes(`${sep}core${sep}`))).toBe(true);
+  });
+
+  it("core imports nothing outside core: no node modules, no packages", () => {
+    const offences: string[] = [];
+    for (const file of all.filter((f) => layerOf(f)[0] === "core")) {
+      for (const spec of importsOf(file)) {
+        const target = spec.startsWith(".") ? resolve(dirname(file), spec) : undefined;
+        if (target === undefined || layerOf(target)[0] !== "core") {
+          offences.push(`${relative(SRC, file)} imports ${spec}`);
+        }
+      }
+    }
+    expect(offences).toEqual([]);
+  });
+
+  it("core touches no process, timers, clock or network globals", () => {
+    const forbidden = /\b(process\.|setTimeout|setInterval|setImmediate|Date\.now|new Date\(|fetch\(|require\()/;
+    const offences = all
+      .filter((f) => layerOf(f)[0] === "core")
+      .filter((f) => forbidden.test(readFileSync(f, "utf8").replace(/\/\/.*|\/\*[\s\S]*?\*\//g, "")))
+      .map((f) => relative(SRC, f));
+    expect(offences).toEqual([]);
+  });
+
+  it("an adapter imports no other adapter, and nothing from app, server or cli", () => {
+    const offences: string[] = [];
+    for (const file of all.filter((f) => layerOf(f)[0] === "adapters")) {
+      const own = layerOf(file)[1];
+      for (const spec of importsOf(file).filter((s) => s.startsWith("."))) {
+        const [layer, name] = layerOf(resolve(dirname(file), spec));
+        if (layer === "adapters" && name !== own) offences.push(`${relative(SRC, file)} imports ${spec}`);
+        if (layer === "app" || layer === "server" || layer === "cli") offences.push(`${relative(SRC, file)} imports ${spec}`);
+      }
+    }
+    expect(offences).toEqual([]);
+  });
+
+  it("app does not import cli or server", () => {
+    const offences: string[] = [];
+    for (const file of all.filter((f) => layerOf(f)[0] === "app")) {
+      for (const spec of importsOf(file).filter((s) => s.startsWith("."))) {
+        const layer = layerOf(resolve(dirname(file), spec))[0];
+        if (layer === "cli" || layer === "server") offences.push(`${relative(SRC, file)} imports ${spec}`);
+      }
+    }
+    expect(offences).toEqual([]);
+  });
+
+  it("no `export *` (explicit public API)", () => {
+    const offences = all.filter((f) => /export \*/.test(readFileSync(f, "utf8"))).map((f) => relative(SRC, f));
+    expect(offences).toEqual([]);
+  });
+});
