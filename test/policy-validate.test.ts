@@ -81,9 +81,8 @@ describe("ImagePolicy validation: every problem with its field path", () => {
   });
 
   it("accepts metadata that a cluster adds, and status", () => {
-    const doc = { ...policyDoc("p", { recipe: "require-digest" }), status: {} };
-    (doc.metadata as Record<string, unknown>).resourceVersion = "12";
-    (doc.metadata as Record<string, unknown>).uid = "u";
+    const doc: Record<string, unknown> = { ...policyDoc("p", { recipe: "require-digest" }), status: {} };
+    doc.metadata = { name: "p", resourceVersion: "12", uid: "u", labels: { team: "a" } };
     expect(validateDocument(doc).kind).toBe("ImagePolicy");
   });
 });

@@ -73,3 +73,10 @@ export const DIGEST_HEX_LENGTHS: Readonly<Record<string, number>> = {
   sha512: 128,
 };
 export const DIGEST_HEX_REGEXP = /^[a-f0-9]+$/;
+
+/**
+ * go-digest's DigestRegexpAnchored. Digest.Validate uses it, not the reference grammar's digest
+ * pattern, to tell an unknown algorithm ("unsupported") from a malformed digest ("invalid
+ * format"): unlike the grammar it wants the algorithm in lowercase (`SHA256:…` is invalid).
+ */
+export const GO_DIGEST_ANCHORED_REGEXP = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;

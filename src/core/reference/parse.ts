@@ -5,7 +5,7 @@ import {
   DEFAULT_DOMAIN,
   DIGEST_HEX_LENGTHS,
   DIGEST_HEX_REGEXP,
-  anchoredDigestRegexp,
+  GO_DIGEST_ANCHORED_REGEXP,
   LEGACY_DEFAULT_DOMAIN,
   LOCALHOST,
   MAX_REFERENCE_LENGTH,
@@ -44,9 +44,16 @@ function checkDigest(digest: string): ParseResult | undefined {
   }
   const algorithm = digest.slice(0, colon);
   const encoded = digest.slice(colon + 1);
-  const size = DIGEST_HEX_LENGTHS[algorithm];
+  // Own keys only: a plain index would find Object.prototype members, so that
+  // "constructor:…" or "toString:…" looked like known algorithms with a function for a size.
+  const size = Object.hasOwn(DIGEST_HEX_LENGTHS, algorithm)
+    ? DIGEST_HEX_LENGTHS[algorithm]
+    : undefined;
   if (size === undefined) {
-    if (!anchoredDigestRegexp.test(digest)) {
+    // go-digest's own pattern (lowercase algorithm), not the reference grammar's: the grammar
+    // already matched, so with it every unknown algorithm would be "unsupported", where
+    // go-digest calls `SHA256:…` an invalid format.
+    if (!GO_DIGEST_ANCHORED_REGEXP.test(digest)) {
       return fail("IMAGE_REFERENCE_DIGEST_INVALID", "invalid checksum digest format");
     }
     return fail(
@@ -74,12 +81,19 @@ function checkDigest(digest: string): ParseResult | undefined {
  * than throwing because invalid images are an ordinary outcome on the admission hot path.
  */
 export function parseStrict(s: string): ParseResult {
-  if (s.length > MAX_REFERENCE_LENGTH) {
-    return fail(
-      "IMAGE_REFERENCE_TOO_LONG",
-      `invalid reference format: longer than ${MAX_REFERENCE_LENGTH} characters`,
-    );
-  }
+  if (s.length > MAX_REFERENCE_LENGTH) return tooLong();
+  return parseWithinCap(s);
+}
+
+function tooLong(): ParseResult {
+  return fail(
+    "IMAGE_REFERENCE_TOO_LONG",
+    `invalid reference format: longer than ${MAX_REFERENCE_LENGTH} characters`,
+  );
+}
+
+/** parseStrict without the length cap, for callers that have checked it already. */
+function parseWithinCap(s: string): ParseResult {
   const matches = referenceRegexp.exec(s);
   if (matches === null) {
     if (s === "") {
@@ -153,7 +167,7 @@ export function splitDockerDomain(name: string): { domain: string; remainder: st
  * kubelet do with an image string. `busybox` becomes docker.io/library/busybox.
  */
 export function parseNormalized(s: string): ParseResult {
-  if (s.length > MAX_REFERENCE_LENGTH) return parseStrict(s);
+  if (s.length > MAX_REFERENCE_LENGTH) return tooLong();
   if (anchoredIdentifierRegexp.test(s)) {
     return fail(
       "IMAGE_REFERENCE_HEX_ONLY",
@@ -169,7 +183,11 @@ export function parseNormalized(s: string): ParseResult {
       `invalid reference format: repository name (${remoteName}) must be lowercase`,
     );
   }
-  const result = parseStrict(`${domain}/${remainder}`);
+  // The cap applies to the input, checked above. What splitDockerDomain adds (at most
+  // "docker.io/library/", 18 characters) must not turn an input within the cap into
+  // IMAGE_REFERENCE_TOO_LONG, whose message says the input is longer than the cap: such an
+  // input gets distribution/reference's answer (e.g. a path over 255 characters).
+  const result = parseWithinCap(`${domain}/${remainder}`);
   if (result.ok && result.ref.path === "") {
     return fail("IMAGE_REFERENCE_INVALID", `reference ${s} has no name`);
   }
