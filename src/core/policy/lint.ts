@@ -29,7 +29,7 @@ export function lintPolicy(issues: IssueCollector, policy: ImagePolicy): void {
       );
     }
     const name = rule.imageName;
-    const onHub = host === undefined || host === "docker.io" || host === "*";
+    const onHub = host === undefined || host === "docker.io" || host === "*" || HUB_ALIASES.includes(host);
     if (allowlist && name !== undefined && onHub && !name.includes("/") && !name.startsWith("*")) {
       warn(
         join(at, "imageName"),
