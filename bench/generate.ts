@@ -18,26 +18,31 @@ export function random(seed: number): () => number {
   };
 }
 
+/**
+ * 50 policies that all apply to the benchmark's namespaces, of every recipe, as a platform
+ * team would write them: allowlists that cover the registries in use, blocklists, tag rules.
+ */
 export function generatePolicies(count = 50): Record<string, unknown>[] {
   const docs: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i++) {
     const kind = i % 5;
-    const action = i % 7 === 0 ? "warn" : i % 11 === 0 ? "audit" : "deny";
+    const action = i % 7 === 0 ? "warn" : "deny";
     const base = { apiVersion: "customs.dev/v1alpha1", kind: "ImagePolicy", metadata: { name: `policy-${i}` } };
-    // Every policy applies to the benchmark's namespaces: org-wide or a selector they match.
+    // Every policy applies: org-wide, or a selector the benchmark's namespaces match.
     const scope = i % 3 === 0 ? { namespaceSelector: { matchExpressions: [{ key: "env", operator: "NotIn", values: ["sandbox"] }] } } : {};
     let spec: Record<string, unknown>;
     if (kind === 0) spec = { recipe: "block-latest-tag" };
-    else if (kind === 1) spec = { recipe: "require-digest", action: "audit" };
+    else if (kind === 1) spec = i === 1 ? { recipe: "require-digest", action: "audit" } : { recipe: "block-latest-tag", action: "warn" };
     else if (kind === 2) {
       spec = {
         recipe: "custom",
         input: {
           rules: [
-            { hostname: "registry.mycorp.local", port: "5000", imageName: "team-*/*" },
+            { hostname: "registry.mycorp.local", port: "5000", imageName: "team-*/*", tag: { value: "v*" } },
             { hostname: "*.dkr.ecr.us-east-1.amazonaws.com" },
             { hostname: "docker.io", imageName: "library/*", tag: { value: "latest", negate: true } },
-            { hostname: "gcr.io", imageName: `project-${i}/*`, requireDigest: true },
+            { hostname: "gcr.io", imageName: "project-*/*", requireDigest: true },
+            { hostname: "quay.io" },
           ],
         },
       };
@@ -49,7 +54,7 @@ export function generatePolicies(count = 50): Record<string, unknown>[] {
     } else {
       spec = {
         recipe: "allowed-name-tag",
-        input: { rules: [{ imageName: "*", tag: { value: "v*" } }, { imageName: "library/*" }, { imageName: "team-*/*", tag: "1.*" }] },
+        input: { rules: [{ imageName: "team-*/*", tag: { value: "v*" } }, { imageName: "library/*" }, { imageName: "*", tag: "1.*" }, { imageName: "*/*" }] },
       };
     }
     docs.push({ ...base, spec: { ...scope, action, ...spec } });
@@ -57,11 +62,15 @@ export function generatePolicies(count = 50): Record<string, unknown>[] {
   return docs;
 }
 
+/** About 2% of images break some policy (busybox, latest, a blocked host), as in a real cluster. */
 export function generateImage(rnd: () => number, unique: number | undefined): string {
   const n = unique ?? Math.floor(rnd() * 2000);
+  const r = rnd();
+  if (r < 0.01) return ["busybox", "nginx", "evil.example.com/x/y:1", "quay.io/a/b:1-debug"][n % 4] as string;
+  if (r < 0.02) return `registry.mycorp.local:5000/team-${n % 40}/service-${n}:latest`;
   switch (Math.floor(rnd() * 5)) {
     case 0:
-      return ["nginx", "busybox", "redis:7", "postgres:16.2", "alpine:3.20"][n % 5] + (unique === undefined ? "" : `-${n}`);
+      return `${["nginx", "redis", "postgres", "alpine", "python"][n % 5]}:${1 + (n % 3)}.${n % 20}`;
     case 1:
       return `registry.mycorp.local:5000/team-${n % 40}/service-${n}:v${n % 9}.${n % 13}@${DIGEST(n)}`;
     case 2:

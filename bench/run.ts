@@ -12,7 +12,8 @@ import { createEvaluator, toNamespaceFacts } from "../src/core/evaluate/index.js
 import { compilePolicySet, type ImagePolicy, validateDocument } from "../src/core/policy/index.js";
 import { deploymentsYaml, generatePods, generatePolicies } from "./generate.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+// Compiled to bench/out/bench/run.js: the repository is three levels up.
+const ROOT = resolve(import.meta.dirname, "../../..");
 const PODS = Number(process.env.BENCH_PODS ?? 100_000);
 const CLI_WORKLOADS = Number(process.env.BENCH_CLI_WORKLOADS ?? 10_000);
 

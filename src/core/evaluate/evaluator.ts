@@ -1,7 +1,7 @@
 import type { CompiledPolicy, CompiledPolicySet } from "../policy/index.js";
 import { printable } from "../policy/index.js";
-import { ImageFactsCache, type ImageFacts } from "./image-facts.js";
-import { checkRecipe } from "./recipes.js";
+import { type ImageFacts, ImageFactsCache } from "./image-facts.js";
+import { checkRecipe, type RecipeFailure } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
 import type { ContainerInput, Decision, Verdict, Violation } from "./types.js";
 
@@ -14,47 +14,51 @@ export interface Evaluator {
   imageFacts(image: string): ImageFacts;
 }
 
-function quote(image: string): string {
-  return `"${printable(image)}"`;
+/** Strings about a policy that every one of its violations repeats, made once. */
+interface PolicyText {
+  readonly scope: string;
+  readonly by: string;
 }
 
-function violationFor(
+const policyTexts = new WeakMap<CompiledPolicy, PolicyText>();
+
+function textOf(compiled: CompiledPolicy): PolicyText {
+  let t = policyTexts.get(compiled);
+  if (t === undefined) {
+    const { policy } = compiled;
+    const scope = describeScope(policy.scope);
+    t = { scope, by: `policy "${policy.name}" (${scope}, action ${policy.action})` };
+    policyTexts.set(compiled, t);
+  }
+  return t;
+}
+
+/** One failing (policy, image) pair: what a violation needs besides the container. */
+interface Failure {
+  readonly compiled: CompiledPolicy;
+  readonly failure: RecipeFailure;
+}
+
+function violation(
   compiled: CompiledPolicy,
   c: ContainerInput,
-  facts: ImageFacts | undefined,
-): Violation | undefined {
+  who: string,
+  image: string,
+  normalizedImage: string,
+  code: Violation["code"],
+  message: string,
+): Violation {
   const { policy } = compiled;
-  const scope = describeScope(policy.scope);
-  const who = `container "${printable(c.container, 60)}" (${c.containerType})`;
-  const by = `policy "${policy.name}" (${scope}, action ${policy.action})`;
-  const base = { policy: policy.name, action: policy.action, scope, container: c.container, containerType: c.containerType };
-  if (facts === undefined) {
-    return {
-      ...base,
-      image: "",
-      normalizedImage: "",
-      code: "IMAGE_MISSING",
-      message: `${who} has no image, so ${by} cannot check it; set its image`,
-    };
-  }
-  const image = c.image ?? "";
-  if (!facts.valid) {
-    return {
-      ...base,
-      image,
-      normalizedImage: "",
-      code: "IMAGE_REFERENCE_INVALID",
-      message: `${who}: image ${quote(image)} is not a valid image reference (${facts.reason}), so ${by} cannot allow it`,
-    };
-  }
-  const outcome = checkRecipe(compiled, facts.parts);
-  if (outcome.pass) return undefined;
   return {
-    ...base,
+    policy: policy.name,
+    action: policy.action,
+    scope: textOf(compiled).scope,
+    container: c.container,
+    containerType: c.containerType,
     image,
-    normalizedImage: facts.normalized,
-    code: outcome.code,
-    message: `${who}: image ${quote(image)} (${facts.normalized}) ${outcome.verb} ${by}: ${outcome.reason}`,
+    normalizedImage,
+    code,
+    message: `${who}${message}`,
   };
 }
 
@@ -69,34 +73,87 @@ export function verdictOf(violations: readonly Violation[]): Verdict {
   return verdict;
 }
 
+const NO_FAILURES: readonly Failure[] = [];
+const MAX_MEMO = 50_000;
+
 /**
- * Compile once, evaluate many: the evaluator keeps the compiled set and two memos (image
- * facts by string, applicable policies by namespace facts object); evaluation itself is
- * pure and synchronous.
+ * Compile once, evaluate many. The evaluator keeps the compiled set and memos: image facts
+ * by string, applicable policies by namespace facts object, and the failing policies of an
+ * image for each list of applicable policies (workloads repeat the same images, so most
+ * evaluations are one lookup). Evaluation itself is pure and synchronous.
  */
 export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCache()): Evaluator {
   const byNamespace = new WeakMap<NamespaceFacts, readonly CompiledPolicy[]>();
+  const failuresByList = new WeakMap<readonly CompiledPolicy[], Map<string, readonly Failure[]>>();
+  const listsByKey = new Map<string, readonly CompiledPolicy[]>();
+
   const applicable = (ns: NamespaceFacts): readonly CompiledPolicy[] => {
     let list = byNamespace.get(ns);
     if (list === undefined) {
       const workspaces = workspacesOf(set, ns);
-      list = set.policies.filter((p) => applicability(p, ns, workspaces).applies);
+      const fresh = set.policies.filter((p) => applicability(p, ns, workspaces).applies);
+      // Namespaces with the same applicable policies share one list, and so one memo.
+      const key = fresh.map((p) => set.policies.indexOf(p)).join(",");
+      list = listsByKey.get(key) ?? fresh;
+      listsByKey.set(key, list);
       byNamespace.set(ns, list);
     }
     return list;
   };
+
+  const failuresOf = (policies: readonly CompiledPolicy[], image: string, facts: ImageFacts & { valid: true }) => {
+    let memo = failuresByList.get(policies);
+    if (memo === undefined) {
+      memo = new Map();
+      failuresByList.set(policies, memo);
+    }
+    let failures = memo.get(image);
+    if (failures === undefined) {
+      let found: Failure[] | undefined;
+      for (const compiled of policies) {
+        const failure = checkRecipe(compiled, facts.parts);
+        if (failure !== undefined) (found ??= []).push({ compiled, failure });
+      }
+      failures = found ?? NO_FAILURES;
+      if (memo.size >= MAX_MEMO) memo.clear();
+      memo.set(image, failures);
+    }
+    return failures;
+  };
+
   const evaluate = (ns: NamespaceFacts, containers: readonly ContainerInput[]): Decision => {
     const policies = applicable(ns);
     const violations: Violation[] = [];
     if (policies.length === 0) return { verdict: "allow", violations };
     for (const c of containers) {
-      const facts = c.image === undefined ? undefined : cache.get(c.image);
-      for (const p of policies) {
-        const v = violationFor(p, c, facts);
-        if (v !== undefined) violations.push(v);
+      // Message parts are made only for containers that fail something.
+      const who = () => `container "${printable(c.container, 60)}" (${c.containerType})`;
+      const quoted = () => `"${printable(c.image ?? "")}"`;
+      if (c.image === undefined) {
+        for (const p of policies) {
+          const text = `: has no image, so ${textOf(p).by} cannot check it; set its image`;
+          violations.push(violation(p, c, who(), "", "", "IMAGE_MISSING", text));
+        }
+        continue;
+      }
+      const facts = cache.get(c.image);
+      if (!facts.valid) {
+        for (const p of policies) {
+          const text = `: image ${quoted()} is not a valid image reference (${facts.reason}), so ${textOf(p).by} cannot allow it`;
+          violations.push(violation(p, c, who(), c.image, "", "IMAGE_REFERENCE_INVALID", text));
+        }
+        continue;
+      }
+      const failures = failuresOf(policies, c.image, facts);
+      if (failures.length === 0) continue;
+      const prefix = `${who()}: image ${quoted()} (${facts.normalized}) `;
+      for (const { compiled, failure } of failures) {
+        const text = `${failure.verb} ${textOf(compiled).by}: ${failure.reason}`;
+        violations.push(violation(compiled, c, prefix, c.image, facts.normalized, failure.code, text));
       }
     }
     return { verdict: verdictOf(violations), violations };
   };
+
   return { applicable, evaluate, imageFacts: (image) => cache.get(image) };
 }

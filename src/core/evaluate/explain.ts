@@ -1,7 +1,7 @@
 import type { CompiledPolicySet } from "../policy/index.js";
 import type { ViolationCode } from "../errors.js";
 import { toImageFacts } from "./image-facts.js";
-import { checkRecipe } from "./recipes.js";
+import { checkRecipe, explainPass } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
 
 /** One policy's part in the fate of one image in one namespace (`customs policy explain`). */
@@ -42,9 +42,9 @@ export function explainImage(
     if (!facts.valid) {
       return { ...head, result: "fail", code: "IMAGE_REFERENCE_INVALID", detail: `not a valid image reference: ${facts.reason}` };
     }
-    const outcome = checkRecipe(compiled, facts.parts);
-    if (outcome.pass) return { ...head, result: "pass", code: undefined, detail: outcome.detail };
-    return { ...head, result: "fail", code: outcome.code, detail: `${outcome.verb} this policy: ${outcome.reason}` };
+    const failure = checkRecipe(compiled, facts.parts);
+    if (failure === undefined) return { ...head, result: "pass", code: undefined, detail: explainPass(compiled, facts.parts) };
+    return { ...head, result: "fail", code: failure.code, detail: `${failure.verb} this policy: ${failure.reason}` };
   });
   return { normalizedImage: facts.valid ? facts.normalized : "", workspaces: [...workspaces].sort(), policies };
 }

@@ -1,4 +1,5 @@
 import type { ReferenceErrorCode } from "../errors.js";
+import { printable } from "../policy/index.js";
 import {
   type ImageParts,
   parseNormalized,
@@ -14,11 +15,15 @@ export type ImageFacts =
       /** Normalized with the implied tag, as a runtime pulls it: docker.io/library/busybox:latest. */
       readonly normalized: string;
     }
-  | { readonly valid: false; readonly code: ReferenceErrorCode; readonly reason: string };
+  | {
+      readonly valid: false;
+      readonly code: ReferenceErrorCode;
+      readonly reason: string;
+    };
 
 export function toImageFacts(image: string): ImageFacts {
   const result = parseNormalized(image);
-  if (!result.ok) return { valid: false, code: result.code, reason: result.message };
+  if (!result.ok) return { valid: false, code: result.code, reason: printable(result.message, 200) };
   const { ref } = result;
   const implied = ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: "latest" } : ref;
   return { valid: true, parts: toImageParts(ref), normalized: toNormalizedString(implied) };

@@ -3,7 +3,7 @@ export { describeAllowed, describeRule } from "./describe.js";
 export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
 export { explainImage, type PolicyExplanation } from "./explain.js";
 export { ImageFactsCache, type ImageFacts, toImageFacts } from "./image-facts.js";
-export { checkRecipe, type RecipeOutcome } from "./recipes.js";
+export { checkRecipe, explainPass, type RecipeFailure } from "./recipes.js";
 export {
   type Applicability,
   applicability,

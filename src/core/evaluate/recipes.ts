@@ -1,11 +1,13 @@
 import type { ViolationCode } from "../errors.js";
-import type { CompiledPolicy } from "../policy/index.js";
+import { type CompiledPolicy, type CompiledRule, ruleMatches } from "../policy/index.js";
 import type { ImageParts } from "../reference/index.js";
 import { describeAllowed, describeRule } from "./describe.js";
 
 /**
  * Why one policy fails one valid image. The message reads
  * `image "X" (normalized) <verb> policy "P" (scope, action): <reason>`.
+ * Failures are shared values (made once per policy or rule), so the hot path allocates
+ * nothing for them.
  */
 export interface RecipeFailure {
   readonly code: ViolationCode;
@@ -13,58 +15,82 @@ export interface RecipeFailure {
   readonly reason: string;
 }
 
-export type RecipeOutcome =
-  | { readonly pass: true; readonly detail: string }
-  | ({ readonly pass: false } & RecipeFailure);
+const DIGEST_REQUIRED: RecipeFailure = {
+  code: "DIGEST_REQUIRED",
+  verb: "has no digest, which is required by",
+  reason: "pin it to a digest, as NAME:TAG@sha256:<digest>",
+};
 
-/** The recipes of the spec's table, decided on the image's parts only (pure, no I/O). */
-export function checkRecipe(compiled: CompiledPolicy, parts: ImageParts): RecipeOutcome {
-  const { recipe } = compiled.policy;
-  switch (recipe) {
+const LATEST_TAG_BLOCKED: RecipeFailure = {
+  code: "LATEST_TAG_BLOCKED",
+  verb: "uses the tag latest, which is blocked by",
+  reason: "an image with neither tag nor digest counts as latest; use a version tag or a digest",
+};
+
+const notAllowed = new WeakMap<CompiledPolicy, RecipeFailure>();
+const blocked = new WeakMap<CompiledRule, RecipeFailure>();
+
+function notAllowedFailure(compiled: CompiledPolicy): RecipeFailure {
+  let f = notAllowed.get(compiled);
+  if (f === undefined) {
+    f = {
+      code: "IMAGE_NOT_ALLOWED",
+      verb: "is not allowed by",
+      reason: `no rule matches; allowed: ${describeAllowed(compiled.policy.rules)}`,
+    };
+    notAllowed.set(compiled, f);
+  }
+  return f;
+}
+
+function blockedFailure(rule: CompiledRule): RecipeFailure {
+  let f = blocked.get(rule);
+  if (f === undefined) {
+    f = {
+      code: "IMAGE_BLOCKED",
+      verb: "is blocked by",
+      reason: `rule ${rule.index + 1} blocks ${describeRule(rule.rule)}; use an image that no rule blocks`,
+    };
+    blocked.set(rule, f);
+  }
+  return f;
+}
+
+function firstMatch(compiled: CompiledPolicy, parts: ImageParts): CompiledRule | undefined {
+  for (const rule of compiled.rules) if (ruleMatches(rule, parts)) return rule;
+  return undefined;
+}
+
+/** The recipes of the spec's table, decided on the image's parts only: undefined is a pass. */
+export function checkRecipe(compiled: CompiledPolicy, parts: ImageParts): RecipeFailure | undefined {
+  switch (compiled.policy.recipe) {
     case "require-digest":
-      return parts.digest !== ""
-        ? { pass: true, detail: "the image has a digest" }
-        : {
-            pass: false,
-            code: "DIGEST_REQUIRED",
-            verb: "has no digest, which is required by",
-            reason: "pin it to a digest, as NAME:TAG@sha256:<digest>",
-          };
+      return parts.digest === "" ? DIGEST_REQUIRED : undefined;
     case "block-latest-tag":
-      return parts.tag !== "latest"
-        ? { pass: true, detail: parts.tag === "" ? "the image has only a digest" : `the tag is ${parts.tag}` }
-        : {
-            pass: false,
-            code: "LATEST_TAG_BLOCKED",
-            verb: "uses the tag latest, which is blocked by",
-            reason: "an image with neither tag nor digest counts as latest; use a version tag or a digest",
-          };
+      return parts.tag === "latest" ? LATEST_TAG_BLOCKED : undefined;
+    case "allowed-name-tag":
+    case "custom":
+      return firstMatch(compiled, parts) === undefined ? notAllowedFailure(compiled) : undefined;
+    case "blocked-images": {
+      const rule = firstMatch(compiled, parts);
+      return rule === undefined ? undefined : blockedFailure(rule);
+    }
+  }
+}
+
+/** Why a policy passes an image, in words (for `customs policy explain`, not the hot path). */
+export function explainPass(compiled: CompiledPolicy, parts: ImageParts): string {
+  switch (compiled.policy.recipe) {
+    case "require-digest":
+      return "the image has a digest";
+    case "block-latest-tag":
+      return parts.tag === "" ? "the image has only a digest" : `the tag is ${parts.tag}`;
     case "allowed-name-tag":
     case "custom": {
-      for (const rule of compiled.rules) {
-        if (rule.matches(parts)) {
-          return { pass: true, detail: `rule ${rule.index + 1} matches (${describeRule(rule.rule)})` };
-        }
-      }
-      return {
-        pass: false,
-        code: "IMAGE_NOT_ALLOWED",
-        verb: "is not allowed by",
-        reason: `no rule matches; allowed: ${describeAllowed(compiled.policy.rules)}`,
-      };
+      const rule = firstMatch(compiled, parts);
+      return rule === undefined ? "" : `rule ${rule.index + 1} matches (${describeRule(rule.rule)})`;
     }
-    case "blocked-images": {
-      for (const rule of compiled.rules) {
-        if (rule.matches(parts)) {
-          return {
-            pass: false,
-            code: "IMAGE_BLOCKED",
-            verb: "is blocked by",
-            reason: `rule ${rule.index + 1} blocks ${describeRule(rule.rule)}; use an image that no rule blocks`,
-          };
-        }
-      }
-      return { pass: true, detail: "no rule blocks it" };
-    }
+    case "blocked-images":
+      return "no rule blocks it";
   }
 }

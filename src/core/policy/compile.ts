@@ -1,12 +1,19 @@
 import type { ImageParts } from "../reference/index.js";
-import { compilePattern, type Matcher } from "./pattern.js";
+import { compilePattern, matchPattern, type Pattern } from "./pattern.js";
 import type { ImagePolicy, PolicyRule, Workspace } from "./types.js";
 
-/** A rule turned into one predicate over image parts. */
+/** A rule as data; `ruleMatches` decides it (one monomorphic function for every rule). */
 export interface CompiledRule {
   readonly rule: PolicyRule;
   readonly index: number;
-  readonly matches: (parts: ImageParts) => boolean;
+  readonly hostname: Pattern | undefined;
+  readonly port: Pattern | undefined;
+  readonly imageName: Pattern | undefined;
+  /** In blocked-images, `imageName` also matches the short Docker Hub name (`busybox`). */
+  readonly shortNames: boolean;
+  readonly tag: Pattern | undefined;
+  readonly negateTag: boolean;
+  readonly requireDigest: boolean;
 }
 
 export interface CompiledPolicy {
@@ -14,41 +21,38 @@ export interface CompiledPolicy {
   readonly rules: readonly CompiledRule[];
 }
 
-/**
- * A rule matches when every field it sets matches. In blocked-images, `imageName` also
- * matches the short Docker Hub name, so that `busybox` blocks docker.io/library/busybox.
- */
+const optional = (p: string | undefined, lowercase = false) =>
+  p === undefined || p === "" ? undefined : compilePattern(p, lowercase);
+
 function compileRule(rule: PolicyRule, index: number, shortNames: boolean): CompiledRule {
-  const tests: Array<(p: ImageParts) => boolean> = [];
-  if (rule.hostname !== undefined) {
-    const m = compilePattern(rule.hostname, true);
-    tests.push((p) => m(p.hostname));
+  return {
+    rule,
+    index,
+    hostname: optional(rule.hostname, true),
+    port: optional(rule.port),
+    imageName: optional(rule.imageName),
+    shortNames,
+    tag: optional(rule.tag?.value),
+    negateTag: rule.tag?.negate === true,
+    requireDigest: rule.requireDigest === true,
+  };
+}
+
+/** A rule matches when every field it sets matches (spec: Recipes). */
+export function ruleMatches(r: CompiledRule, p: ImageParts): boolean {
+  if (r.hostname !== undefined && !matchPattern(r.hostname, p.hostname)) return false;
+  if (r.port !== undefined && !matchPattern(r.port, p.port)) return false;
+  if (r.imageName !== undefined && !matchPattern(r.imageName, p.imageName)) {
+    if (!r.shortNames || p.shortName === undefined || !matchPattern(r.imageName, p.shortName)) return false;
   }
-  if (rule.port !== undefined) {
-    const m = compilePattern(rule.port);
-    tests.push((p) => m(p.port));
-  }
-  if (rule.imageName !== undefined) {
-    const m: Matcher = compilePattern(rule.imageName);
-    tests.push(
-      shortNames
-        ? (p) => m(p.imageName) || (p.shortName !== undefined && m(p.shortName))
-        : (p) => m(p.imageName),
-    );
-  }
-  if (rule.tag !== undefined && rule.tag.value !== "") {
-    const m = compilePattern(rule.tag.value);
+  if (r.tag !== undefined) {
     // A digest-only image has no tag, so it never matches a tag value; `negate` inverts that
     // test, so a digest-only image does match `{value: latest, negate: true}`.
-    const tagTest = (p: ImageParts) => p.tag !== "" && m(p.tag);
-    tests.push(rule.tag.negate ? (p) => !tagTest(p) : tagTest);
+    const tagMatches = p.tag !== "" && matchPattern(r.tag, p.tag);
+    if (tagMatches === r.negateTag) return false;
   }
-  if (rule.requireDigest === true) tests.push((p) => p.digest !== "");
-  const matches = (p: ImageParts) => {
-    for (const t of tests) if (!t(p)) return false;
-    return true;
-  };
-  return { rule, index, matches };
+  if (r.requireDigest && p.digest === "") return false;
+  return true;
 }
 
 export function compilePolicy(policy: ImagePolicy): CompiledPolicy {

@@ -4,8 +4,9 @@ export {
   type CompiledRule,
   compilePolicy,
   compilePolicySet,
+  ruleMatches,
 } from "./compile.js";
-export { compilePattern, checkPattern, type Matcher, printable } from "./pattern.js";
+export { checkPattern, compilePattern, matchPattern, type Pattern, printable } from "./pattern.js";
 export { isLabelKey, isLabelValue, isDnsLabel, matchesSelector } from "./selector.js";
 export {
   ACTIONS,

@@ -41,6 +41,15 @@ const name = `(?:${domainAndPort}/)?${remoteName}`;
 
 /** Whole reference: captures name, tag and digest. */
 export const referenceRegexp = new RegExp(`^(${name})(?::(${tag}))?(?:@(${digest}))?$`);
+/**
+ * The same expression with the name's domain and remote name captured too, so one match does
+ * the work of distribution/reference's two (`ReferenceRegexp`, then `anchoredNameRegexp` on
+ * the name). The split is the same: a domain cannot contain "/", so the only domain either
+ * expression can take is the first path element, and both try it before none.
+ */
+export const referenceSplitRegexp = new RegExp(
+  `^(?:(${domainAndPort})/)?(${remoteName})(?::(${tag}))?(?:@(${digest}))?$`,
+);
 /** A name split into its domain (optional) and remote name. */
 export const anchoredNameRegexp = new RegExp(`^(?:(${domainAndPort})/)?(${remoteName})$`);
 /** A bare 64-hex identifier, which ParseNormalizedNamed refuses as a name. */

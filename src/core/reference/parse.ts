@@ -1,7 +1,6 @@
 import { CustomsError, type ReferenceErrorCode } from "../errors.js";
 import {
   anchoredIdentifierRegexp,
-  anchoredNameRegexp,
   DEFAULT_DOMAIN,
   DIGEST_HEX_LENGTHS,
   DIGEST_HEX_REGEXP,
@@ -12,6 +11,7 @@ import {
   NAME_TOTAL_LENGTH_MAX,
   OFFICIAL_REPO_PREFIX,
   referenceRegexp,
+  referenceSplitRegexp,
 } from "./grammar.js";
 
 /**
@@ -94,7 +94,7 @@ function tooLong(): ParseResult {
 
 /** parseStrict without the length cap, for callers that have checked it already. */
 function parseWithinCap(s: string): ParseResult {
-  const matches = referenceRegexp.exec(s);
+  const matches = referenceSplitRegexp.exec(s);
   if (matches === null) {
     if (s === "") {
       return fail("IMAGE_REFERENCE_EMPTY", "repository name must have at least one component");
@@ -107,22 +107,20 @@ function parseWithinCap(s: string): ParseResult {
     }
     return fail("IMAGE_REFERENCE_INVALID", "invalid reference format");
   }
-  const name = matches[1] ?? "";
-  const nameMatch = anchoredNameRegexp.exec(name);
-  const domain = nameMatch?.[1] ?? "";
-  const path = nameMatch?.[1] === undefined ? name : (nameMatch[2] ?? "");
+  const domain = matches[1] ?? "";
+  const path = matches[2] ?? "";
   if (path.length > NAME_TOTAL_LENGTH_MAX) {
     return fail(
       "IMAGE_REFERENCE_NAME_TOO_LONG",
       `repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters`,
     );
   }
-  const digest = matches[3] || undefined;
+  const digest = matches[4] || undefined;
   if (digest !== undefined) {
     const problem = checkDigest(digest);
     if (problem !== undefined) return problem;
   }
-  return { ok: true, ref: { domain, path, tag: matches[2] || undefined, digest } };
+  return { ok: true, ref: { domain, path, tag: matches[3] || undefined, digest } };
 }
 
 /**

@@ -11,11 +11,18 @@ import type { ContainerImage, ExtractedResources, NamespaceInfo, Workload } from
 /** Lists inside lists deeper than this are refused: no real input nests, a hostile one might. */
 export const MAX_LIST_DEPTH = 16;
 
+/**
+ * Resources read per document at most. Parsed text cannot come near (a List of 150,000 pods
+ * is a whole cluster at Kubernetes' limits); an in-memory List sharing its items could.
+ */
+export const MAX_RESOURCES = 1_000_000;
+
 interface Context {
   workloads: Workload[];
   namespaces: NamespaceInfo[];
   problems: ProblemList;
   skipped: number;
+  visited: number;
 }
 
 /** What a typed list (`DeploymentList`) implies for items that omit kind and apiVersion. */
@@ -30,6 +37,7 @@ export function extractResources(doc: unknown): ExtractedResources {
     namespaces: [],
     problems: new ProblemList(),
     skipped: 0,
+    visited: 0,
   };
   try {
     visitResource(doc, "", context, 0, undefined);
@@ -54,6 +62,12 @@ function visitResource(
 ): void {
   if (!isRecord(value)) {
     context.problems.add(pointer, expected("an object", value));
+    return;
+  }
+  if (++context.visited > MAX_RESOURCES) {
+    if (context.visited === MAX_RESOURCES + 1) {
+      context.problems.add(pointer, `more than ${MAX_RESOURCES} resources in one document`);
+    }
     return;
   }
   const kind = field(value, "kind") ?? defaults?.kind;
