@@ -27,20 +27,44 @@ export function generatePolicies(count = 50): Record<string, unknown>[] {
   for (let i = 0; i < count; i++) {
     const kind = i % 5;
     const action = i % 7 === 0 ? "warn" : "deny";
-    const base = { apiVersion: "customs.dev/v1alpha1", kind: "ImagePolicy", metadata: { name: `policy-${i}` } };
+    const base = {
+      apiVersion: "customs.dev/v1alpha1",
+      kind: "ImagePolicy",
+      metadata: { name: `policy-${i}` },
+    };
     // Every policy applies: org-wide, or a selector the benchmark's namespaces match.
-    const scope = i % 3 === 0 ? { namespaceSelector: { matchExpressions: [{ key: "env", operator: "NotIn", values: ["sandbox"] }] } } : {};
+    const scope =
+      i % 3 === 0
+        ? {
+            namespaceSelector: {
+              matchExpressions: [{ key: "env", operator: "NotIn", values: ["sandbox"] }],
+            },
+          }
+        : {};
     let spec: Record<string, unknown>;
     if (kind === 0) spec = { recipe: "block-latest-tag" };
-    else if (kind === 1) spec = i === 1 ? { recipe: "require-digest", action: "audit" } : { recipe: "block-latest-tag", action: "warn" };
+    else if (kind === 1)
+      spec =
+        i === 1
+          ? { recipe: "require-digest", action: "audit" }
+          : { recipe: "block-latest-tag", action: "warn" };
     else if (kind === 2) {
       spec = {
         recipe: "custom",
         input: {
           rules: [
-            { hostname: "registry.mycorp.local", port: "5000", imageName: "team-*/*", tag: { value: "v*" } },
+            {
+              hostname: "registry.mycorp.local",
+              port: "5000",
+              imageName: "team-*/*",
+              tag: { value: "v*" },
+            },
             { hostname: "*.dkr.ecr.us-east-1.amazonaws.com" },
-            { hostname: "docker.io", imageName: "library/*", tag: { value: "latest", negate: true } },
+            {
+              hostname: "docker.io",
+              imageName: "library/*",
+              tag: { value: "latest", negate: true },
+            },
             { hostname: "gcr.io", imageName: "project-*/*", requireDigest: true },
             { hostname: "quay.io" },
           ],
@@ -49,12 +73,26 @@ export function generatePolicies(count = 50): Record<string, unknown>[] {
     } else if (kind === 3) {
       spec = {
         recipe: "blocked-images",
-        input: { rules: [{ imageName: "busybox" }, { imageName: `*miner-${i}*` }, { hostname: "evil.example.com" }, { tag: { value: "*-debug" } }] },
+        input: {
+          rules: [
+            { imageName: "busybox" },
+            { imageName: `*miner-${i}*` },
+            { hostname: "evil.example.com" },
+            { tag: { value: "*-debug" } },
+          ],
+        },
       };
     } else {
       spec = {
         recipe: "allowed-name-tag",
-        input: { rules: [{ imageName: "team-*/*", tag: { value: "v*" } }, { imageName: "library/*" }, { imageName: "*", tag: "1.*" }, { imageName: "*/*" }] },
+        input: {
+          rules: [
+            { imageName: "team-*/*", tag: { value: "v*" } },
+            { imageName: "library/*" },
+            { imageName: "*", tag: "1.*" },
+            { imageName: "*/*" },
+          ],
+        },
       };
     }
     docs.push({ ...base, spec: { ...scope, action, ...spec } });
@@ -66,7 +104,8 @@ export function generatePolicies(count = 50): Record<string, unknown>[] {
 export function generateImage(rnd: () => number, unique: number | undefined): string {
   const n = unique ?? Math.floor(rnd() * 2000);
   const r = rnd();
-  if (r < 0.01) return ["busybox", "nginx", "evil.example.com/x/y:1", "quay.io/a/b:1-debug"][n % 4] as string;
+  if (r < 0.01)
+    return ["busybox", "nginx", "evil.example.com/x/y:1", "quay.io/a/b:1-debug"][n % 4] as string;
   if (r < 0.02) return `registry.mycorp.local:5000/team-${n % 40}/service-${n}:latest`;
   switch (Math.floor(rnd() * 5)) {
     case 0:
@@ -83,7 +122,11 @@ export function generateImage(rnd: () => number, unique: number | undefined): st
 }
 
 /** Pods with three containers each (two app containers and an init container). */
-export function generatePods(count: number, seed: number, uniqueImages: boolean): Array<{ namespace: string; images: string[] }> {
+export function generatePods(
+  count: number,
+  seed: number,
+  uniqueImages: boolean,
+): Array<{ namespace: string; images: string[] }> {
   const rnd = random(seed);
   const pods: Array<{ namespace: string; images: string[] }> = [];
   for (let i = 0; i < count; i++) {
@@ -94,7 +137,9 @@ export function generatePods(count: number, seed: number, uniqueImages: boolean)
 }
 
 /** A multi-document YAML file of Deployments, as `kubectl get -o yaml` or Helm would print. */
-export function deploymentsYaml(pods: ReadonlyArray<{ namespace: string; images: string[] }>): string {
+export function deploymentsYaml(
+  pods: ReadonlyArray<{ namespace: string; images: string[] }>,
+): string {
   const out: string[] = [];
   pods.forEach((p, i) => {
     out.push(`---

@@ -20,7 +20,8 @@ const CLI_WORKLOADS = Number(process.env.BENCH_CLI_WORKLOADS ?? 10_000);
 function compileBenchPolicies() {
   const policies = generatePolicies(50).map((doc) => {
     const r = validateDocument(doc);
-    if (r.kind !== "ImagePolicy") throw new Error(`bench policy invalid: ${JSON.stringify(r.issues)}`);
+    if (r.kind !== "ImagePolicy")
+      throw new Error(`bench policy invalid: ${JSON.stringify(r.issues)}`);
     return r.policy as ImagePolicy;
   });
   return compilePolicySet(policies, []);
@@ -38,10 +39,16 @@ function benchEngine(label: string, unique: boolean): EngineResult {
   const set = compileBenchPolicies();
   const pods = generatePods(PODS, 42, unique);
   const namespaces = new Map<string, ReturnType<typeof toNamespaceFacts>>();
-  for (const p of pods) if (!namespaces.has(p.namespace)) namespaces.set(p.namespace, toNamespaceFacts(p.namespace, { env: "prod" }));
+  for (const p of pods)
+    if (!namespaces.has(p.namespace))
+      namespaces.set(p.namespace, toNamespaceFacts(p.namespace, { env: "prod" }));
   const inputs = pods.map((p) => ({
     ns: namespaces.get(p.namespace)!,
-    containers: p.images.map((image, k) => ({ container: `c${k}`, containerType: k === 2 ? ("initContainers" as const) : ("containers" as const), image })),
+    containers: p.images.map((image, k) => ({
+      container: `c${k}`,
+      containerType: k === 2 ? ("initContainers" as const) : ("containers" as const),
+      image,
+    })),
   }));
   const evaluator = createEvaluator(set);
   if (evaluator.applicable(inputs[0]!.ns).length !== 50) throw new Error("every policy must apply");
@@ -61,12 +68,23 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-function benchCli(): { workloads: number; bytes: number; runs: number[]; peakKb: number | undefined; exit: number | null } {
+function benchCli(): {
+  workloads: number;
+  bytes: number;
+  runs: number[];
+  peakKb: number | undefined;
+  exit: number | null;
+} {
   const dir = mkdtempSync(join(tmpdir(), "customs-bench-"));
   try {
     const policyDir = join(dir, "policies");
     mkdirSync(policyDir);
-    writeFileSync(join(policyDir, "policies.json"), generatePolicies(50).map((d) => JSON.stringify(d)).join("\n---\n"));
+    writeFileSync(
+      join(policyDir, "policies.json"),
+      generatePolicies(50)
+        .map((d) => JSON.stringify(d))
+        .join("\n---\n"),
+    );
     const yaml = deploymentsYaml(generatePods(CLI_WORKLOADS, 7, false));
     const file = join(dir, "workloads.yaml");
     writeFileSync(file, yaml);
@@ -79,7 +97,10 @@ function benchCli(): { workloads: number; bytes: number; runs: number[]; peakKb:
       const args = [join(ROOT, "bin/customs"), "check", "-p", policyDir, "-o", "json", file];
       const start = performance.now();
       const r = hasTime
-        ? spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, ...args], { encoding: "utf8", maxBuffer: 1 << 30 })
+        ? spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, ...args], {
+            encoding: "utf8",
+            maxBuffer: 1 << 30,
+          })
         : spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 30 });
       runs.push((performance.now() - start) / 1000);
       exit = r.status;
@@ -96,7 +117,10 @@ function benchCli(): { workloads: number; bytes: number; runs: number[]; peakKb:
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-const engine = [benchEngine("realistic mix (images repeat, as in a cluster)", false), benchEngine("every image unique (no memo hits)", true)];
+const engine = [
+  benchEngine("realistic mix (images repeat, as in a cluster)", false),
+  benchEngine("every image unique (no memo hits)", true),
+];
 const peakKb = process.resourceUsage().maxRSS;
 const cli = benchCli();
 
@@ -116,7 +140,10 @@ const lines = [
   "",
   "| data | image evaluations | seconds | image evaluations / s | violations found |",
   "|---|---:|---:|---:|---:|",
-  ...engine.map((e) => `| ${e.label} | ${fmt(e.images)} | ${e.seconds.toFixed(3)} | **${fmt(e.perSecond)}** | ${fmt(e.violations)} |`),
+  ...engine.map(
+    (e) =>
+      `| ${e.label} | ${fmt(e.images)} | ${e.seconds.toFixed(3)} | **${fmt(e.perSecond)}** | ${fmt(e.violations)} |`,
+  ),
   "",
   `Peak memory of the benchmark process (max RSS, both runs, including the generated data): ${fmt(peakKb / 1024)} MiB.`,
   "",

@@ -4,21 +4,57 @@ import { customs, tempFiles } from "./support/cli.js";
 
 describe("customs image parse", () => {
   it("prints one JSON object per reference, as the spec says", () => {
-    const r = customs(["image", "parse", "-o", "json", "busybox", "localhost:5000/app:v1", "upper/Case"]);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const r = customs([
+      "image",
+      "parse",
+      "-o",
+      "json",
+      "busybox",
+      "localhost:5000/app:v1",
+      "upper/Case",
+    ]);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
-      { input: "busybox", normalized: "docker.io/library/busybox", familiar: "busybox", domain: "docker.io", path: "library/busybox" },
-      { input: "localhost:5000/app:v1", normalized: "localhost:5000/app:v1", familiar: "localhost:5000/app:v1", domain: "localhost:5000", path: "app", tag: "v1" },
-      { input: "upper/Case", error: "invalid reference format: repository name (upper/Case) must be lowercase", code: "IMAGE_REFERENCE_UPPERCASE" },
+      {
+        input: "busybox",
+        normalized: "docker.io/library/busybox",
+        familiar: "busybox",
+        domain: "docker.io",
+        path: "library/busybox",
+      },
+      {
+        input: "localhost:5000/app:v1",
+        normalized: "localhost:5000/app:v1",
+        familiar: "localhost:5000/app:v1",
+        domain: "localhost:5000",
+        path: "app",
+        tag: "v1",
+      },
+      {
+        input: "upper/Case",
+        error: "invalid reference format: repository name (upper/Case) must be lowercase",
+        code: "IMAGE_REFERENCE_UPPERCASE",
+      },
     ]);
     expect(r.status).toBe(2);
   });
 
   it("reads references from standard input", () => {
-    const r = customs(["image", "parse", "-o", "json", "--stdin"], { input: "nginx:1.25\n\nindex.docker.io/foo/bar@sha256:" + "c".repeat(64) + "\n" });
+    const r = customs(["image", "parse", "-o", "json", "--stdin"], {
+      input: "nginx:1.25\n\nindex.docker.io/foo/bar@sha256:" + "c".repeat(64) + "\n",
+    });
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.normalized)).toEqual(["docker.io/library/nginx:1.25", `docker.io/foo/bar@sha256:${"c".repeat(64)}`]);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.normalized)).toEqual([
+      "docker.io/library/nginx:1.25",
+      `docker.io/foo/bar@sha256:${"c".repeat(64)}`,
+    ]);
     expect(lines[1].digest).toBe(`sha256:${"c".repeat(64)}`);
   });
 
@@ -51,16 +87,22 @@ spec:
     const r = customs(["policy", "validate", join(files.dir, "good.yaml")]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("warning LINT_DOCKER_HUB_SHORT_NAME");
-    expect(r.stdout).toContain('document 0: spec.input.rules[0].imageName: "busybox" never matches a Docker Hub image');
+    expect(r.stdout).toContain(
+      'document 0: spec.input.rules[0].imageName: "busybox" never matches a Docker Hub image',
+    );
     expect(r.stdout).toContain('Write "library/busybox"');
-    expect(customs(["policy", "validate", "--strict", join(files.dir, "good.yaml")]).status).toBe(2);
+    expect(customs(["policy", "validate", "--strict", join(files.dir, "good.yaml")]).status).toBe(
+      2,
+    );
   });
 
   it("lists every error with file, document and field path, and exits 2", () => {
     const r = customs(["policy", "validate", "-o", "json", join(files.dir, "bad.yaml")]);
     expect(r.status).toBe(2);
     const out = JSON.parse(r.stdout);
-    const paths = out.issues.filter((i: { severity: string }) => i.severity === "error").map((i: { path: string }) => i.path);
+    const paths = out.issues
+      .filter((i: { severity: string }) => i.severity === "error")
+      .map((i: { path: string }) => i.path);
     expect(paths).toEqual(["spec.input.rules[0].imageNam", "spec.input.rules[0].port"]);
     expect(out.issues[0].source).toContain("bad.yaml");
     expect(out.issues[0].message).toContain("did you mean `imageName`?");
@@ -76,15 +118,22 @@ describe("customs policy explain", () => {
     const out = JSON.parse(r.stdout);
     expect(out.verdict).toBe("deny");
     expect(out.workspaces).toEqual(["tko-day1-ops-ws"]);
-    expect(out.policies.map((p: { policy: string; result: string }) => `${p.policy}:${p.result}`)).toEqual([
-      "corp-registry-only:fail",
-      "no-latest:fail",
-      "no-busybox:fail",
-    ]);
+    expect(
+      out.policies.map((p: { policy: string; result: string }) => `${p.policy}:${p.result}`),
+    ).toEqual(["corp-registry-only:fail", "no-latest:fail", "no-busybox:fail"]);
   });
 
   it("honours namespace labels: the sandbox is excluded by the selector", () => {
-    const r = customs([...base, "--namespace", "tanzu", "--namespace-labels", "env=sandbox", "-o", "json", "nginx:1.25"]);
+    const r = customs([
+      ...base,
+      "--namespace",
+      "tanzu",
+      "--namespace-labels",
+      "env=sandbox",
+      "-o",
+      "json",
+      "nginx:1.25",
+    ]);
     expect(r.status).toBe(0);
     const corp = JSON.parse(r.stdout).policies[0];
     expect(corp).toMatchObject({ policy: "corp-registry-only", applies: false, result: "skip" });

@@ -14,7 +14,8 @@ function files(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
   const specs: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/g)) specs.push(m[1] as string);
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/g))
+    specs.push(m[1] as string);
   for (const m of text.matchAll(/import\(\s*"([^"]+)"\s*\)/g)) specs.push(m[1] as string);
   return specs;
 }
@@ -44,10 +45,13 @@ describe("layering (DESIGN.md: dependencies point one way)", () => {
   });
 
   it("core touches no process, timers, clock or network globals", () => {
-    const forbidden = /\b(process\.|setTimeout|setInterval|setImmediate|Date\.now|new Date\(|fetch\(|require\()/;
+    const forbidden =
+      /\b(process\.|setTimeout|setInterval|setImmediate|Date\.now|new Date\(|fetch\(|require\()/;
     const offences = all
       .filter((f) => layerOf(f)[0] === "core")
-      .filter((f) => forbidden.test(readFileSync(f, "utf8").replace(/\/\/.*|\/\*[\s\S]*?\*\//g, "")))
+      .filter((f) =>
+        forbidden.test(readFileSync(f, "utf8").replace(/\/\/.*|\/\*[\s\S]*?\*\//g, "")),
+      )
       .map((f) => relative(SRC, f));
     expect(offences).toEqual([]);
   });
@@ -58,8 +62,10 @@ describe("layering (DESIGN.md: dependencies point one way)", () => {
       const own = layerOf(file)[1];
       for (const spec of importsOf(file).filter((s) => s.startsWith("."))) {
         const [layer, name] = layerOf(resolve(dirname(file), spec));
-        if (layer === "adapters" && name !== own) offences.push(`${relative(SRC, file)} imports ${spec}`);
-        if (layer === "app" || layer === "server" || layer === "cli") offences.push(`${relative(SRC, file)} imports ${spec}`);
+        if (layer === "adapters" && name !== own)
+          offences.push(`${relative(SRC, file)} imports ${spec}`);
+        if (layer === "app" || layer === "server" || layer === "cli")
+          offences.push(`${relative(SRC, file)} imports ${spec}`);
       }
     }
     expect(offences).toEqual([]);
@@ -70,14 +76,17 @@ describe("layering (DESIGN.md: dependencies point one way)", () => {
     for (const file of all.filter((f) => layerOf(f)[0] === "app")) {
       for (const spec of importsOf(file).filter((s) => s.startsWith("."))) {
         const layer = layerOf(resolve(dirname(file), spec))[0];
-        if (layer === "cli" || layer === "server") offences.push(`${relative(SRC, file)} imports ${spec}`);
+        if (layer === "cli" || layer === "server")
+          offences.push(`${relative(SRC, file)} imports ${spec}`);
       }
     }
     expect(offences).toEqual([]);
   });
 
   it("no `export *` (explicit public API)", () => {
-    const offences = all.filter((f) => /export \*/.test(readFileSync(f, "utf8"))).map((f) => relative(SRC, f));
+    const offences = all
+      .filter((f) => /export \*/.test(readFileSync(f, "utf8")))
+      .map((f) => relative(SRC, f));
     expect(offences).toEqual([]);
   });
 });

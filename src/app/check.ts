@@ -43,7 +43,10 @@ interface Located {
 }
 
 /** Parses every input and collects workloads and Namespace labels; any problem is exit 2. */
-function collect(texts: readonly InputText[]): { located: Located[]; labels: Map<string, Record<string, string>> } {
+function collect(texts: readonly InputText[]): {
+  located: Located[];
+  labels: Map<string, Record<string, string>>;
+} {
   const located: Located[] = [];
   const labels = new Map<string, Record<string, string>>();
   const problems: string[] = [];
@@ -51,7 +54,9 @@ function collect(texts: readonly InputText[]): { located: Located[]; labels: Map
     for (const document of parseDocuments(text, source)) {
       const extracted = extractResources(document.value);
       for (const p of extracted.problems) {
-        problems.push(`${source}: document ${document.index}: ${p.pointer || "(document)"}: ${p.message}`);
+        problems.push(
+          `${source}: document ${document.index}: ${p.pointer || "(document)"}: ${p.message}`,
+        );
       }
       for (const ns of extracted.namespaces) labels.set(ns.name, ns.labels);
       for (const workload of extracted.workloads) located.push({ document, workload });

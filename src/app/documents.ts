@@ -15,6 +15,7 @@ import {
   LineIndex,
   type TextPosition,
 } from "./text-position.js";
+import { readPlainYaml } from "./yaml-fast.js";
 import { locateInYaml } from "./yaml-locate.js";
 import {
   documentValue,
@@ -40,11 +41,23 @@ export interface SourceDocument {
   columnOf(pointer: string): number | undefined;
 }
 
-export function parseDocuments(text: string, source: string): SourceDocument[] {
+export interface ParseOptions {
+  /** Try the js-yaml fast path for plain YAML (default true); tests turn it off to compare. */
+  readonly fast?: boolean;
+}
+
+export function parseDocuments(
+  text: string,
+  source: string,
+  options: ParseOptions = {},
+): SourceDocument[] {
   const lines = new LineIndex(text);
   const start = jsonStart(text);
   const json = start === -1 ? undefined : readJson(text, start, MAX_NESTING);
-  if (json === undefined || json.kind === "not-json") return parseYamlStream(text, source, lines);
+  if (json === undefined || json.kind === "not-json") {
+    const fast = options.fast === false ? undefined : parsePlainYaml(text, source, lines);
+    return fast ?? parseYamlStream(text, source, lines);
+  }
   // The checks and their order are the YAML path's, so that both say the same.
   rejectForbiddenCharacters(text, source, lines, () => 0);
   if (json.kind === "too-deep") throw yamlError(source, 0, lines.positionAt(json.offset), TOO_DEEP);
@@ -57,6 +70,37 @@ export function parseDocuments(text: string, source: string): SourceDocument[] {
     return locator.locate(segments);
   };
   return [sourceDocument(source, 0, json.value, lines, offsetOf)];
+}
+
+/**
+ * The fast path (yaml-fast.ts): values from js-yaml; positions, when asked for, from the
+ * careful path, which then reads the whole text once.
+ */
+function parsePlainYaml(
+  text: string,
+  source: string,
+  lines: LineIndex,
+): SourceDocument[] | undefined {
+  if (findForbiddenCharacter(text) !== -1) return undefined;
+  const values = readPlainYaml(text);
+  if (values === undefined) return undefined;
+  let careful: SourceDocument[] | undefined;
+  const carefulDoc = (index: number) => {
+    try {
+      careful ??= parseYamlStream(text, source, lines);
+    } catch {
+      // The careful reader refused what js-yaml read: no positions, but the values stand.
+      careful = [];
+    }
+    return careful.find((d) => d.index === index);
+  };
+  return values.map((value, index) => ({
+    source,
+    index,
+    value,
+    lineOf: (pointer: string) => carefulDoc(index)?.lineOf(pointer),
+    columnOf: (pointer: string) => carefulDoc(index)?.columnOf(pointer),
+  }));
 }
 
 function parseYamlStream(text: string, source: string, lines: LineIndex): SourceDocument[] {

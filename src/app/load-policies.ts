@@ -44,7 +44,10 @@ export function loadPolicies(texts: readonly InputText[]): LoadedPolicies {
       const result = validateDocument(doc.value, origin);
       for (const issue of result.issues) issues.push({ ...issue, source, index: doc.index });
       if (result.kind === "invalid") continue;
-      const key = result.kind === "ImagePolicy" ? `ImagePolicy/${result.policy.name}` : `Workspace/${result.workspace.name}`;
+      const key =
+        result.kind === "ImagePolicy"
+          ? `ImagePolicy/${result.policy.name}`
+          : `Workspace/${result.workspace.name}`;
       const first = seen.get(key);
       if (first !== undefined) {
         issues.push({
@@ -69,7 +72,10 @@ export function loadPolicies(texts: readonly InputText[]): LoadedPolicies {
  * Loads and compiles, throwing on any error. An empty policy set is an error too: checking
  * against nothing would allow everything, which is never what `-p` meant.
  */
-export function loadPolicySet(texts: readonly InputText[]): { set: CompiledPolicySet; loaded: LoadedPolicies } {
+export function loadPolicySet(texts: readonly InputText[]): {
+  set: CompiledPolicySet;
+  loaded: LoadedPolicies;
+} {
   const loaded = loadPolicies(texts);
   const errors = loaded.issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {

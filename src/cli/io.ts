@@ -16,7 +16,9 @@ export function writeJson(value: unknown): void {
 let cachedVersion: string | undefined;
 export function productVersion(): string {
   if (cachedVersion === undefined) {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const pkg = JSON.parse(
+      readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+    ) as { version: string };
     cachedVersion = pkg.version;
   }
   return cachedVersion;

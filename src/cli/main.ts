@@ -36,7 +36,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (isCustomsError(e)) {
       process.stderr.write(`customs: ${e.message}\n`);
     } else {
-      process.stderr.write(`customs: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(
+        `customs: internal error: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
       if (process.env.CUSTOMS_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : ""}\n`);
     }
     process.exitCode = EXIT_INPUT;

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (bin/customs, compiled dist/) as a user would. */
-export function customs(args: string[], options: { input?: string; cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function customs(
+  args: string[],
+  options: { input?: string; cwd?: string; env?: Record<string, string> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [join(ROOT, "bin/customs"), ...args], {
     cwd: options.cwd ?? ROOT,
     input: options.input ?? "",

@@ -12,7 +12,12 @@ export function policyDoc(name: string, spec: Record<string, unknown>): Record<s
 }
 
 export function workspaceDoc(name: string, namespaces: string[]): Record<string, unknown> {
-  return { apiVersion: "customs.dev/v1alpha1", kind: "Workspace", metadata: { name }, spec: { namespaces } };
+  return {
+    apiVersion: "customs.dev/v1alpha1",
+    kind: "Workspace",
+    metadata: { name },
+    spec: { namespaces },
+  };
 }
 
 /** Validates documents and compiles them; throws with the issues when one is invalid. */

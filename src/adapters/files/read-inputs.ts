@@ -33,12 +33,18 @@ async function readText(path: string, source: string): Promise<InputText> {
   try {
     const info = await stat(path);
     if (info.size > MAX_INPUT_BYTES) {
-      throw new CustomsError("FILE_UNREADABLE", `${source}: ${info.size} bytes is over the ${MAX_INPUT_BYTES}-byte limit`);
+      throw new CustomsError(
+        "FILE_UNREADABLE",
+        `${source}: ${info.size} bytes is over the ${MAX_INPUT_BYTES}-byte limit`,
+      );
     }
     return { source, text: await readFile(path, "utf8") };
   } catch (e) {
     if (e instanceof CustomsError) throw e;
-    throw new CustomsError("FILE_UNREADABLE", `${source}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new CustomsError(
+      "FILE_UNREADABLE",
+      `${source}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
   }
 }
 
@@ -59,7 +65,10 @@ async function readStdin(): Promise<InputText> {
  * Reads files, folders (recursively: *.yaml, *.yml, *.json, sorted, hidden folders skipped)
  * and `-` for standard input. Sources are reported relative to the working directory.
  */
-export async function readInputs(paths: readonly string[], cwd = process.cwd()): Promise<InputText[]> {
+export async function readInputs(
+  paths: readonly string[],
+  cwd = process.cwd(),
+): Promise<InputText[]> {
   const texts: InputText[] = [];
   for (const path of paths) {
     if (path === "-") {
@@ -70,7 +79,10 @@ export async function readInputs(paths: readonly string[], cwd = process.cwd()):
     try {
       info = await stat(path);
     } catch (e) {
-      throw new CustomsError("FILE_UNREADABLE", `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new CustomsError(
+        "FILE_UNREADABLE",
+        `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      );
     }
     if (info.isDirectory()) {
       const files: string[] = [];

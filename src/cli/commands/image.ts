@@ -21,7 +21,8 @@ export function registerImage(program: Command): void {
       if (!["json", "text"].includes(flags.output)) {
         throw new CustomsError("USAGE", `--output must be json or text, got "${flags.output}"`);
       }
-      if (!flags.stdin && refs.length === 0) throw new CustomsError("USAGE", "give image references, or --stdin");
+      if (!flags.stdin && refs.length === 0)
+        throw new CustomsError("USAGE", "give image references, or --stdin");
       let failed = false;
       const emit = (ref: string) => {
         const out = toImageParseOutput(ref);
@@ -32,7 +33,10 @@ export function registerImage(program: Command): void {
       };
       for (const ref of refs) emit(ref);
       if (flags.stdin) {
-        for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
+        for await (const line of createInterface({
+          input: process.stdin,
+          crlfDelay: Number.POSITIVE_INFINITY,
+        })) {
           if (line.trim() !== "") emit(line.trim());
         }
       }

@@ -16,7 +16,10 @@ export function parseLabels(text: string): Record<string, string> {
     const key = (eq === -1 ? pair : pair.slice(0, eq)).trim();
     const value = eq === -1 ? "" : pair.slice(eq + 1).trim();
     if (eq === -1 || !isLabelKey(key) || !isLabelValue(value)) {
-      throw new CustomsError("USAGE", `--namespace-labels: "${pair}" is not a valid KEY=VALUE label`);
+      throw new CustomsError(
+        "USAGE",
+        `--namespace-labels: "${pair}" is not a valid KEY=VALUE label`,
+      );
     }
     labels[key] = value;
   }
@@ -35,7 +38,11 @@ function registerValidate(policy: Command): void {
       const errors = loaded.issues.filter((i) => i.severity === "error").length;
       const warnings = loaded.issues.length - errors;
       if (flags.output === "json") {
-        writeJson({ policies: loaded.policies.length, workspaces: loaded.workspaces.length, issues: loaded.issues });
+        writeJson({
+          policies: loaded.policies.length,
+          workspaces: loaded.workspaces.length,
+          issues: loaded.issues,
+        });
       } else {
         const style = createStyle(process.stdout);
         for (const issue of loaded.issues) {
@@ -65,8 +72,14 @@ interface ExplainFlags {
 function registerExplain(policy: Command): void {
   policy
     .command("explain")
-    .description("show which policies apply to an image in a namespace, and why each passes or fails")
-    .requiredOption("-p, --policy <path>", "ImagePolicy/Workspace file or folder (repeatable)", collect)
+    .description(
+      "show which policies apply to an image in a namespace, and why each passes or fails",
+    )
+    .requiredOption(
+      "-p, --policy <path>",
+      "ImagePolicy/Workspace file or folder (repeatable)",
+      collect,
+    )
     .option("-n, --namespace <name>", "namespace the image would run in", "default")
     .option("--namespace-labels <k=v,...>", "labels of that namespace")
     .option("--cluster <name>", "cluster of that namespace")
@@ -74,18 +87,32 @@ function registerExplain(policy: Command): void {
     .argument("<image>", "image reference")
     .action(async (image: string, flags: ExplainFlags) => {
       const { set } = loadPolicySet(await readInputs(flags.policy));
-      const ns = toNamespaceFacts(flags.namespace, parseLabels(flags.namespaceLabels ?? ""), flags.cluster);
+      const ns = toNamespaceFacts(
+        flags.namespace,
+        parseLabels(flags.namespaceLabels ?? ""),
+        flags.cluster,
+      );
       const result = explainImage(set, ns, image);
       const failing = result.policies.filter((p) => p.result === "fail");
       const denied = failing.some((p) => p.action === "deny");
       if (flags.output === "json") {
-        writeJson({ image, namespace: ns.name, ...result, verdict: denied ? "deny" : failing.some((p) => p.action === "warn") ? "warn" : "allow" });
+        writeJson({
+          image,
+          namespace: ns.name,
+          ...result,
+          verdict: denied ? "deny" : failing.some((p) => p.action === "warn") ? "warn" : "allow",
+        });
       } else {
         const style = createStyle(process.stdout);
         write(`image ${image} → ${result.normalizedImage || "(not a valid reference)"}\n`);
         write(`namespace ${ns.name}, workspaces: ${result.workspaces.join(", ") || "none"}\n\n`);
         for (const p of result.policies) {
-          const mark = p.result === "pass" ? style.green("pass") : p.result === "fail" ? style.red("FAIL") : style.dim("skip");
+          const mark =
+            p.result === "pass"
+              ? style.green("pass")
+              : p.result === "fail"
+                ? style.red("FAIL")
+                : style.dim("skip");
           write(`${mark} ${style.bold(p.policy)} (${p.recipe}, ${p.scope}, action ${p.action})\n`);
           write(`     applies: ${p.applies ? "yes" : "no"}: ${p.why}\n`);
           if (p.applies) write(`     ${p.code ? `${p.code}: ` : ""}${p.detail}\n`);

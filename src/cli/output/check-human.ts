@@ -16,9 +16,16 @@ export function toCheckHuman(report: CheckReport, style: Style, verbose = false)
   const lines: string[] = [];
   for (const r of report.results) {
     if (r.violations.length === 0 && !verbose) continue;
-    lines.push(`${badge(r.verdict, style)} ${r.kind} ${r.namespace}/${r.name} ${style.dim(`(${r.source})`)}`);
+    lines.push(
+      `${badge(r.verdict, style)} ${r.kind} ${r.namespace}/${r.name} ${style.dim(`(${r.source})`)}`,
+    );
     for (const v of r.violations) {
-      const action = v.action === "deny" ? style.red(v.action) : v.action === "warn" ? style.yellow(v.action) : style.dim(v.action);
+      const action =
+        v.action === "deny"
+          ? style.red(v.action)
+          : v.action === "warn"
+            ? style.yellow(v.action)
+            : style.dim(v.action);
       lines.push(`  ${action} ${style.bold(v.code)} ${v.message}`);
     }
   }

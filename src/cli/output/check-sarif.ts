@@ -1,4 +1,4 @@
-import type { CheckReport, CheckedResource } from "../../app/check.js";
+import type { CheckedResource, CheckReport } from "../../app/check.js";
 import { VIOLATION_DESCRIPTIONS, type Violation } from "../../core/evaluate/index.js";
 
 // SARIF 2.1.0: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
@@ -7,9 +7,12 @@ const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 const LEVELS = { deny: "error", warn: "warning", audit: "note" } as const;
 
 function lineOf(r: CheckedResource, v: Violation): number {
-  const c = r.containers.find((x) => x.container === v.container && x.containerType === v.containerType);
+  const c = r.containers.find(
+    (x) => x.container === v.container && x.containerType === v.containerType,
+  );
   // A missing image has no node of its own: point at the container instead.
-  const pointer = c === undefined ? "" : c.image === undefined ? c.pointer.replace(/\/image$/, "") : c.pointer;
+  const pointer =
+    c === undefined ? "" : c.image === undefined ? c.pointer.replace(/\/image$/, "") : c.pointer;
   return r.document.lineOf(pointer) ?? r.document.lineOf("") ?? 1;
 }
 
@@ -36,7 +39,9 @@ export function toCheckSarif(report: CheckReport, version: string): unknown {
           logicalLocations: [{ name: `${r.kind}/${r.namespace}/${r.name}`, kind: "resource" }],
         },
       ],
-      partialFingerprints: { customsViolation: `${r.kind}/${r.namespace}/${r.name}/${v.container}/${v.policy}/${v.code}` },
+      partialFingerprints: {
+        customsViolation: `${r.kind}/${r.namespace}/${r.name}/${v.container}/${v.policy}/${v.code}`,
+      },
       properties: {
         policy: v.policy,
         action: v.action,

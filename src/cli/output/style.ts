@@ -9,7 +9,10 @@ export interface Style {
 
 const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
 
-export function createStyle(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): Style {
+export function createStyle(
+  stream: NodeJS.WriteStream,
+  env: NodeJS.ProcessEnv = process.env,
+): Style {
   const enabled = stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== "dumb";
   if (!enabled) {
     const id = (s: string) => s;

@@ -101,7 +101,11 @@ export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCa
     return list;
   };
 
-  const failuresOf = (policies: readonly CompiledPolicy[], image: string, facts: ImageFacts & { valid: true }) => {
+  const failuresOf = (
+    policies: readonly CompiledPolicy[],
+    image: string,
+    facts: ImageFacts & { valid: true },
+  ) => {
     let memo = failuresByList.get(policies);
     if (memo === undefined) {
       memo = new Map();
@@ -112,7 +116,9 @@ export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCa
       let found: Failure[] | undefined;
       for (const compiled of policies) {
         const failure = checkRecipe(compiled, facts.parts);
-        if (failure !== undefined) (found ??= []).push({ compiled, failure });
+        if (failure === undefined) continue;
+        found ??= [];
+        found.push({ compiled, failure });
       }
       failures = found ?? NO_FAILURES;
       if (memo.size >= MAX_MEMO) memo.clear();
@@ -149,7 +155,9 @@ export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCa
       const prefix = `${who()}: image ${quoted()} (${facts.normalized}) `;
       for (const { compiled, failure } of failures) {
         const text = `${failure.verb} ${textOf(compiled).by}: ${failure.reason}`;
-        violations.push(violation(compiled, c, prefix, c.image, facts.normalized, failure.code, text));
+        violations.push(
+          violation(compiled, c, prefix, c.image, facts.normalized, failure.code, text),
+        );
       }
     }
     return { verdict: verdictOf(violations), violations };

@@ -1,5 +1,5 @@
-import type { CompiledPolicySet } from "../policy/index.js";
 import type { ViolationCode } from "../errors.js";
+import type { CompiledPolicySet } from "../policy/index.js";
 import { toImageFacts } from "./image-facts.js";
 import { checkRecipe, explainPass } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
@@ -40,11 +40,31 @@ export function explainImage(
     };
     if (!a.applies) return { ...head, result: "skip", code: undefined, detail: "does not apply" };
     if (!facts.valid) {
-      return { ...head, result: "fail", code: "IMAGE_REFERENCE_INVALID", detail: `not a valid image reference: ${facts.reason}` };
+      return {
+        ...head,
+        result: "fail",
+        code: "IMAGE_REFERENCE_INVALID",
+        detail: `not a valid image reference: ${facts.reason}`,
+      };
     }
     const failure = checkRecipe(compiled, facts.parts);
-    if (failure === undefined) return { ...head, result: "pass", code: undefined, detail: explainPass(compiled, facts.parts) };
-    return { ...head, result: "fail", code: failure.code, detail: `${failure.verb} this policy: ${failure.reason}` };
+    if (failure === undefined)
+      return {
+        ...head,
+        result: "pass",
+        code: undefined,
+        detail: explainPass(compiled, facts.parts),
+      };
+    return {
+      ...head,
+      result: "fail",
+      code: failure.code,
+      detail: `${failure.verb} this policy: ${failure.reason}`,
+    };
   });
-  return { normalizedImage: facts.valid ? facts.normalized : "", workspaces: [...workspaces].sort(), policies };
+  return {
+    normalizedImage: facts.valid ? facts.normalized : "",
+    workspaces: [...workspaces].sort(),
+    policies,
+  };
 }

@@ -23,9 +23,11 @@ export type ImageFacts =
 
 export function toImageFacts(image: string): ImageFacts {
   const result = parseNormalized(image);
-  if (!result.ok) return { valid: false, code: result.code, reason: printable(result.message, 200) };
+  if (!result.ok)
+    return { valid: false, code: result.code, reason: printable(result.message, 200) };
   const { ref } = result;
-  const implied = ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: "latest" } : ref;
+  const implied =
+    ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: "latest" } : ref;
   return { valid: true, parts: toImageParts(ref), normalized: toNormalizedString(implied) };
 }
 

@@ -2,7 +2,7 @@ export { VIOLATION_DESCRIPTIONS } from "./codes.js";
 export { describeAllowed, describeRule } from "./describe.js";
 export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
 export { explainImage, type PolicyExplanation } from "./explain.js";
-export { ImageFactsCache, type ImageFacts, toImageFacts } from "./image-facts.js";
+export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
 export { checkRecipe, explainPass, type RecipeFailure } from "./recipes.js";
 export {
   type Applicability,

@@ -62,7 +62,10 @@ function firstMatch(compiled: CompiledPolicy, parts: ImageParts): CompiledRule |
 }
 
 /** The recipes of the spec's table, decided on the image's parts only: undefined is a pass. */
-export function checkRecipe(compiled: CompiledPolicy, parts: ImageParts): RecipeFailure | undefined {
+export function checkRecipe(
+  compiled: CompiledPolicy,
+  parts: ImageParts,
+): RecipeFailure | undefined {
   switch (compiled.policy.recipe) {
     case "require-digest":
       return parts.digest === "" ? DIGEST_REQUIRED : undefined;
@@ -88,7 +91,9 @@ export function explainPass(compiled: CompiledPolicy, parts: ImageParts): string
     case "allowed-name-tag":
     case "custom": {
       const rule = firstMatch(compiled, parts);
-      return rule === undefined ? "" : `rule ${rule.index + 1} matches (${describeRule(rule.rule)})`;
+      return rule === undefined
+        ? ""
+        : `rule ${rule.index + 1} matches (${describeRule(rule.rule)})`;
     }
     case "blocked-images":
       return "no rule blocks it";

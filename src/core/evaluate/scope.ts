@@ -72,8 +72,12 @@ export function applicability(
       break;
     case "workspace":
       if (!workspaces.has(scope.name)) {
-        const member = workspaces.size === 0 ? "no workspace" : `workspace(s) ${[...workspaces].join(", ")}`;
-        return { applies: false, reason: `scope is workspace ${scope.name}; namespace ${ns.name} is in ${member}` };
+        const member =
+          workspaces.size === 0 ? "no workspace" : `workspace(s) ${[...workspaces].join(", ")}`;
+        return {
+          applies: false,
+          reason: `scope is workspace ${scope.name}; namespace ${ns.name} is in ${member}`,
+        };
       }
       reason = `namespace ${ns.name} is in workspace ${scope.name}`;
       break;
@@ -86,7 +90,10 @@ export function applicability(
   }
   if (namespaceSelector !== undefined) {
     if (!matchesSelector(namespaceSelector, ns.labels)) {
-      return { applies: false, reason: `${reason}, but its labels do not match the policy's namespaceSelector` };
+      return {
+        applies: false,
+        reason: `${reason}, but its labels do not match the policy's namespaceSelector`,
+      };
     }
     reason += ", and its labels match the namespaceSelector";
   }

@@ -43,7 +43,8 @@ export function ruleMatches(r: CompiledRule, p: ImageParts): boolean {
   if (r.hostname !== undefined && !matchPattern(r.hostname, p.hostname)) return false;
   if (r.port !== undefined && !matchPattern(r.port, p.port)) return false;
   if (r.imageName !== undefined && !matchPattern(r.imageName, p.imageName)) {
-    if (!r.shortNames || p.shortName === undefined || !matchPattern(r.imageName, p.shortName)) return false;
+    if (!r.shortNames || p.shortName === undefined || !matchPattern(r.imageName, p.shortName))
+      return false;
   }
   if (r.tag !== undefined) {
     // A digest-only image has no tag, so it never matches a tag value; `negate` inverts that

@@ -130,7 +130,11 @@ export function readBoolean(
   return value;
 }
 
-export function readList(issues: IssueCollector, path: string, value: unknown): unknown[] | undefined {
+export function readList(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+): unknown[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) {
     issues.error(path, `expected a list, got ${typeName(value)}`);

@@ -7,11 +7,11 @@ export {
   ruleMatches,
 } from "./compile.js";
 export { checkPattern, compilePattern, matchPattern, type Pattern, printable } from "./pattern.js";
-export { isLabelKey, isLabelValue, isDnsLabel, matchesSelector } from "./selector.js";
+export { isDnsLabel, isLabelKey, isLabelValue, matchesSelector } from "./selector.js";
 export {
   ACTIONS,
-  API_VERSION,
   type Action,
+  API_VERSION,
   type DocumentOrigin,
   type ImagePolicy,
   type LabelSelector,

@@ -15,7 +15,11 @@ export function lintPolicy(issues: IssueCollector, policy: ImagePolicy): void {
     Object.keys(policy.namespaceSelector.matchLabels).length === 0 &&
     policy.namespaceSelector.matchExpressions.length === 0
   ) {
-    warn("spec.namespaceSelector", "LINT_SELECTOR_EMPTY", "an empty selector selects every namespace; remove it or add matchLabels/matchExpressions");
+    warn(
+      "spec.namespaceSelector",
+      "LINT_SELECTOR_EMPTY",
+      "an empty selector selects every namespace; remove it or add matchLabels/matchExpressions",
+    );
   }
   const allowlist = policy.recipe === "custom" || policy.recipe === "allowed-name-tag";
   policy.rules.forEach((rule, i) => {
@@ -29,7 +33,8 @@ export function lintPolicy(issues: IssueCollector, policy: ImagePolicy): void {
       );
     }
     const name = rule.imageName;
-    const onHub = host === undefined || host === "docker.io" || host === "*" || HUB_ALIASES.includes(host);
+    const onHub =
+      host === undefined || host === "docker.io" || host === "*" || HUB_ALIASES.includes(host);
     if (allowlist && name !== undefined && onHub && !name.includes("/") && !name.startsWith("*")) {
       warn(
         join(at, "imageName"),
@@ -38,7 +43,11 @@ export function lintPolicy(issues: IssueCollector, policy: ImagePolicy): void {
       );
     }
     if (rule.tag?.negate && rule.tag.value === "") {
-      warn(join(at, "tag.negate"), "LINT_NEGATE_WITHOUT_VALUE", "negate has no effect without a tag value");
+      warn(
+        join(at, "tag.negate"),
+        "LINT_NEGATE_WITHOUT_VALUE",
+        "negate has no effect without a tag value",
+      );
     }
     const checks = [rule.hostname, rule.port, rule.imageName, rule.tag?.value].filter(
       (v) => v !== undefined && v !== "" && v.replaceAll("*", "") !== "",

@@ -29,7 +29,8 @@ export interface Pattern {
  */
 export function compilePattern(pattern: string, lowercase = false): Pattern {
   const p = lowercase ? pattern.toLowerCase() : pattern;
-  if (!p.includes("*")) return { source: p, kind: 0, first: p, last: "", middle: [], minLength: p.length };
+  if (!p.includes("*"))
+    return { source: p, kind: 0, first: p, last: "", middle: [], minLength: p.length };
   const segments = p.split("*");
   const first = segments[0] ?? "";
   const last = segments[segments.length - 1] ?? "";
@@ -41,7 +42,8 @@ export function compilePattern(pattern: string, lowercase = false): Pattern {
 export function matchPattern(p: Pattern, value: string): boolean {
   if (p.kind === 0) return value === p.first;
   if (p.kind === 1) return true;
-  if (value.length < p.minLength || !value.startsWith(p.first) || !value.endsWith(p.last)) return false;
+  if (value.length < p.minLength || !value.startsWith(p.first) || !value.endsWith(p.last))
+    return false;
   let at = p.first.length;
   const end = value.length - p.last.length;
   for (const segment of p.middle) {

@@ -17,7 +17,8 @@ function readPattern(
   value: unknown,
 ): string | undefined {
   // Ports are strings in Tanzu Mission Control's API; YAML authors also write `port: 5000`.
-  const raw = part === "port" && typeof value === "number" && Number.isInteger(value) ? String(value) : value;
+  const raw =
+    part === "port" && typeof value === "number" && Number.isInteger(value) ? String(value) : value;
   const s = readString(issues, path, raw);
   if (s === undefined || s === "") return undefined;
   const problem = checkPattern(part, s);

@@ -14,8 +14,8 @@ import { readRule } from "./rules.js";
 import { isDnsLabel, isDnsSubdomain, readLabelSelector, readNamespaceRef } from "./selector.js";
 import {
   ACTIONS,
-  API_VERSION,
   type Action,
+  API_VERSION,
   type DocumentOrigin,
   type ImagePolicy,
   type NamespaceRef,
@@ -54,7 +54,11 @@ export type ValidatedDocument =
 
 /** Is this document meant to be a Customs resource (so that its problems are errors)? */
 export function isCustomsDocument(doc: unknown): boolean {
-  return isPlainObject(doc) && typeof doc.apiVersion === "string" && doc.apiVersion.startsWith("customs.dev/");
+  return (
+    isPlainObject(doc) &&
+    typeof doc.apiVersion === "string" &&
+    doc.apiVersion.startsWith("customs.dev/")
+  );
 }
 
 function readName(
@@ -76,14 +80,19 @@ function readName(
 function readScope(issues: IssueCollector, spec: Record<string, unknown>): PolicyScope | undefined {
   const workspace = readString(issues, "spec.workspace", spec.workspace, { nonEmpty: true });
   const hasNamespace = spec.namespace !== undefined && spec.namespace !== null;
-  const namespace = hasNamespace ? readNamespaceRef(issues, "spec.namespace", spec.namespace) : undefined;
+  const namespace = hasNamespace
+    ? readNamespaceRef(issues, "spec.namespace", spec.namespace)
+    : undefined;
   if (workspace !== undefined && hasNamespace) {
     issues.error("spec", "set at most one of `workspace` and `namespace` (the policy's scope)");
     return undefined;
   }
   if (workspace !== undefined) {
     if (!isDnsLabel(workspace)) {
-      issues.error("spec.workspace", `"${workspace}" is not a valid workspace name (RFC 1123 label)`);
+      issues.error(
+        "spec.workspace",
+        `"${workspace}" is not a valid workspace name (RFC 1123 label)`,
+      );
       return undefined;
     }
     return { kind: "workspace", name: workspace };
@@ -145,13 +154,18 @@ function validateImagePolicy(
   ]);
   if (spec === undefined) return undefined;
   const scope = readScope(issues, spec);
-  const namespaceSelector = readLabelSelector(issues, "spec.namespaceSelector", spec.namespaceSelector);
+  const namespaceSelector = readLabelSelector(
+    issues,
+    "spec.namespaceSelector",
+    spec.namespaceSelector,
+  );
   const recipe = readEnum(issues, "spec.recipe", spec.recipe ?? "", RECIPES);
   const input = readObject(issues, "spec.input", spec.input ?? {}, ["audit", "rules"]);
   if (recipe !== undefined && input?.rules !== undefined && !RECIPE_RULE_FIELDS[recipe]) {
     issues.error("spec.input.rules", `recipe ${recipe} takes no rules`);
   }
-  const audit = input === undefined ? undefined : readBoolean(issues, "spec.input.audit", input.audit);
+  const audit =
+    input === undefined ? undefined : readBoolean(issues, "spec.input.audit", input.audit);
   const action = readAction(issues, spec, audit);
   const rules = recipe !== undefined && input !== undefined ? readRules(issues, input, recipe) : [];
   if (name === undefined || scope === undefined || recipe === undefined || action === undefined) {
@@ -165,7 +179,12 @@ function validateWorkspace(
   doc: Record<string, unknown>,
   origin: DocumentOrigin | undefined,
 ): Workspace | undefined {
-  const name = readName(issues, doc, isDnsLabel, "lowercase RFC 1123 label (it is used as a label value)");
+  const name = readName(
+    issues,
+    doc,
+    isDnsLabel,
+    "lowercase RFC 1123 label (it is used as a label value)",
+  );
   const spec = readObject(issues, "spec", doc.spec ?? {}, ["namespaces"]);
   const namespaces: NamespaceRef[] = [];
   const raw = spec === undefined ? undefined : readList(issues, "spec.namespaces", spec.namespaces);
@@ -198,7 +217,8 @@ export function validateDocument(doc: unknown, origin?: DocumentOrigin): Validat
   }
   if (kind === "Workspace") {
     const workspace = validateWorkspace(issues, top, origin);
-    if (workspace === undefined || issues.hasErrors) return { kind: "invalid", issues: issues.issues };
+    if (workspace === undefined || issues.hasErrors)
+      return { kind: "invalid", issues: issues.issues };
     return { kind: "Workspace", workspace, issues: issues.issues };
   }
   if (kind !== undefined) {

@@ -1,14 +1,15 @@
 export {
-  MAX_REFERENCE_LENGTH,
-  NAME_TOTAL_LENGTH_MAX,
-} from "./grammar.js";
-export {
   type ImageParseOutput,
   toFamiliarName,
   toFamiliarString,
   toName,
   toNormalizedString,
 } from "./format.js";
+export {
+  MAX_REFERENCE_LENGTH,
+  NAME_TOTAL_LENGTH_MAX,
+} from "./grammar.js";
+export { toImageParseOutput } from "./output.js";
 export {
   type ImageReference,
   type ParseResult,
@@ -18,4 +19,3 @@ export {
   splitDockerDomain,
 } from "./parse.js";
 export { type ImageParts, splitHostPort, toImageParts } from "./parts.js";
-export { toImageParseOutput } from "./output.js";

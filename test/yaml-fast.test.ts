@@ -1,0 +1,117 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseDocuments } from "../src/app/documents.js";
+import { readPlainYaml } from "../src/app/yaml-fast.js";
+
+/** Scalars where YAML 1.1 and 1.2 disagree, or that look like syntax, mixed with plain ones. */
+const scalar = fc.oneof(
+  fc.constantFrom(
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "y",
+    "n",
+    "~",
+    "null",
+    "true",
+    "0777",
+    "0x1F",
+    "1_000",
+    "1:20",
+    ".5",
+    "+.inf",
+    ".NaN",
+    "2001-12-14",
+    "1e3",
+    "-0b101",
+  ),
+  fc.constantFrom(
+    '"yes"',
+    "'on'",
+    '"0777"',
+    "nginx:1.25",
+    "busybox",
+    "registry.local:5000/a/b@sha256:abc",
+    "a b",
+    "x#y",
+    "-",
+    "'#'",
+  ),
+  fc.stringMatching(/^[a-z][a-z0-9.:/@-]{0,12}$/),
+);
+
+const key = fc.oneof(
+  fc.constantFrom("image", "name", "on", "yes", "y", "kind", "spec"),
+  fc.stringMatching(/^[a-z][a-zA-Z]{0,6}$/),
+);
+
+function block(depth: number): fc.Arbitrary<string[]> {
+  const line = fc.tuple(key, scalar).map(([k, v]) => [`${k}: ${v}`]);
+  if (depth === 0) return line;
+  const nested = fc
+    .tuple(key, block(depth - 1))
+    .map(([k, lines]) => [`${k}:`, ...lines.map((l) => `  ${l}`)]);
+  const list = fc
+    .tuple(key, fc.array(scalar, { minLength: 1, maxLength: 3 }))
+    .map(([k, vs]) => [`${k}:`, ...vs.map((v) => `  - ${v}`)]);
+  return fc
+    .array(fc.oneof(line, nested, list), { minLength: 1, maxLength: 4 })
+    .map((parts) => parts.flat());
+}
+
+const yamlText = fc
+  .array(block(3), { minLength: 1, maxLength: 3 })
+  .map((docs) => docs.map((d) => d.join("\n")).join("\n---\n"));
+
+describe("the js-yaml fast path reads exactly what the careful path reads", () => {
+  it("on generated YAML with every YAML 1.1/1.2 disagreement", () => {
+    let fastUsed = 0;
+    fc.assert(
+      fc.property(yamlText, (text) => {
+        let careful: unknown[] | undefined;
+        try {
+          careful = parseDocuments(text, "t", { fast: false }).map((d) => d.value);
+        } catch {
+          careful = undefined;
+        }
+        const fast = readPlainYaml(text);
+        if (fast === undefined) return;
+        fastUsed++;
+        // Whenever the fast path answers, the careful one agrees, value for value.
+        expect(careful).toBeDefined();
+        expect(fast).toEqual(careful);
+      }),
+      { numRuns: Number(process.env.YAML_FAST_RUNS ?? 1500) },
+    );
+    expect(fastUsed).toBeGreaterThan(50);
+  });
+
+  it.each([
+    ["anchors and aliases", "a: &x 1\nb: *x\n"],
+    ["merge keys", "a: {x: 1}\nb:\n  <<: {y: 2}\n"],
+    ["tags", "a: !!str 1\n"],
+    ["directives", "%YAML 1.2\n---\na: 1\n"],
+    ["a YAML 1.1 boolean", "name: yes\n"],
+    ["a YAML 1.1 key", "on: push\n"],
+    ["an octal", "mode: 0777\n"],
+    ["an octal in a list", "a:\n  - 0777\n"],
+    ["a 1.2 octal", "a: 0o17\n"],
+    ["underscores", "a: 1_000\n"],
+    ["a compact nested sequence", "image:\n  - -\n  - a\n"],
+    ["a null document in the middle", "a: 1\n---\n---\nb: 2\n"],
+    ["a duplicate key", "a: 1\na: 2\n"],
+    ["a tab", "a:\n\tb: 1\n"],
+  ])("leaves %s to the careful path", (_name, text) => {
+    expect(readPlainYaml(text)).toBeUndefined();
+  });
+
+  it("takes plain manifests, including a trailing ---", () => {
+    expect(readPlainYaml("a: 1\n---\nb: [x, 'z']\n---\n")).toEqual([{ a: 1 }, { b: ["x", "z"] }]);
+  });
+
+  it("finds lines through the careful path when asked", () => {
+    const docs = parseDocuments("kind: Pod\n---\nspec:\n  containers:\n    - image: nginx\n", "t");
+    expect(docs[1]?.lineOf("/spec/containers/0/image")).toBe(5);
+  });
+});
