@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 300_000,
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

@@ -44,7 +44,7 @@ describe("customs image parse", () => {
 
   it("reads references from standard input", () => {
     const r = customs(["image", "parse", "-o", "json", "--stdin"], {
-      input: "nginx:1.25\n\nindex.docker.io/foo/bar@sha256:" + "c".repeat(64) + "\n",
+      input: `nginx:1.25\n\nindex.docker.io/foo/bar@sha256:${"c".repeat(64)}\n`,
     });
     expect(r.status).toBe(0);
     const lines = r.stdout
@@ -152,5 +152,86 @@ describe("customs policy explain", () => {
     const r = customs([...base, "--namespace-labels", "no equals sign", "busybox"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--namespace-labels");
+  });
+});
+
+describe("hostile input on the command line and in manifests", () => {
+  // (A NUL byte cannot be an argument; it reaches `image parse --stdin` below.)
+  const hostile = ["a".repeat(10_000), "x\u001b[2J\u0007", "ímage/ünicode:☃", "@sha256:", ":::"];
+
+  it("image parse answers every one, without raw control characters", () => {
+    for (const ref of hostile) {
+      const text = customs(["image", "parse", ref]);
+      expect(text.status).toBe(2);
+      expect(text.stdout).toMatch(/error: /);
+      expect(text.stdout).not.toMatch(/[\u0000-\u0008\u001b]/);
+      const json = customs(["image", "parse", "-o", "json", ref]);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        input: ref,
+        code: expect.stringMatching(/^IMAGE_REFERENCE_/),
+      });
+    }
+  });
+
+  it("image parse --stdin answers a NUL byte and a 10 KB line", () => {
+    const r = customs(["image", "parse", "-o", "json", "--stdin"], {
+      input: `a\u0000b\n${"b".repeat(10_000)}\n`,
+    });
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.code)).toEqual([
+      "IMAGE_REFERENCE_INVALID",
+      "IMAGE_REFERENCE_TOO_LONG",
+    ]);
+    expect(r.status).toBe(2);
+  });
+
+  it("policy explain denies an unparsable image under every applicable policy", () => {
+    for (const ref of hostile) {
+      const r = customs([
+        "policy",
+        "explain",
+        "-p",
+        "examples/policies",
+        "--namespace",
+        "tanzu",
+        ref,
+      ]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain("IMAGE_REFERENCE_INVALID");
+      expect(r.stdout).not.toMatch(/[\u0000-\u0008\u001b]/);
+      expect(r.stdout.length).toBeLessThan(5_000);
+    }
+  });
+
+  it("policy explain refuses a namespace that cannot exist", () => {
+    const r = customs([
+      "policy",
+      "explain",
+      "-p",
+      "examples/policies",
+      "--namespace",
+      "Bad\u001b[2J",
+      "busybox",
+    ]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("is not a valid namespace name");
+    expect(r.stderr).not.toContain("\u001b");
+  });
+
+  it("check escapes control characters in resource and container names", () => {
+    const pod = JSON.stringify({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "evil\u001b[2J" },
+      spec: { containers: [{ name: "c\u0007", image: "busybox" }] },
+    });
+    const r = customs(["check", "-p", "examples/policies", "-"], { input: pod });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("evil\\u001b[2J");
+    expect(r.stdout).toContain('container "c\\u0007"');
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u001b]/);
   });
 });

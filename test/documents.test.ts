@@ -96,12 +96,15 @@ describe("documents", () => {
     ]);
   });
 
-  it.each(["", "\n\n", "# nothing\n# here\n", "---\n", "---\n---\n"])(
-    "reads %j as no documents",
-    (text) => {
-      expect(parseDocuments(text, "f.yaml")).toEqual([]);
-    },
-  );
+  it.each([
+    "",
+    "\n\n",
+    "# nothing\n# here\n",
+    "---\n",
+    "---\n---\n",
+  ])("reads %j as no documents", (text) => {
+    expect(parseDocuments(text, "f.yaml")).toEqual([]);
+  });
 
   it("keeps an explicit null document, for the caller to report", () => {
     expect(parseDocuments("--- ~\n", "f.yaml").map((d) => d.value)).toEqual([null]);
@@ -417,22 +420,21 @@ describe("hostile input", () => {
     ["JSON", (n) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`],
   ];
 
-  it.each(deep)(
-    `reads ${MAX_NESTING} levels of %s, and refuses more without crashing`,
-    (_, make) => {
-      expect(parseDocuments(make(MAX_NESTING), "ok.yaml")).toHaveLength(1);
-      // Repeated: Node 20 dies outright (not a catchable error) once yaml's regexes are hot.
-      for (let i = 0; i < 5; i++) {
-        for (const n of [MAX_NESTING + 1, 2000]) {
-          expect(refusal(make(n)).message).toMatch(
-            new RegExp(
-              `^bad\\.yaml: document 0 \\(line \\d+, column \\d+\\): collections nested more than ${MAX_NESTING} levels deep$`,
-            ),
-          );
-        }
+  it.each(
+    deep,
+  )(`reads ${MAX_NESTING} levels of %s, and refuses more without crashing`, (_, make) => {
+    expect(parseDocuments(make(MAX_NESTING), "ok.yaml")).toHaveLength(1);
+    // Repeated: Node 20 dies outright (not a catchable error) once yaml's regexes are hot.
+    for (let i = 0; i < 5; i++) {
+      for (const n of [MAX_NESTING + 1, 2000]) {
+        expect(refusal(make(n)).message).toMatch(
+          new RegExp(
+            `^bad\\.yaml: document 0 \\(line \\d+, column \\d+\\): collections nested more than ${MAX_NESTING} levels deep$`,
+          ),
+        );
       }
-    },
-  );
+    }
+  });
 
   it("refuses 100,000 open brackets in well under a few seconds", () => {
     const started = performance.now();

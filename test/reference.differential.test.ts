@@ -371,14 +371,13 @@ describe.skipIf(availability.skipReason !== undefined)(
       expect(CORPUS.filter((s) => s.length > MAX_INPUT)).toEqual([]);
     });
 
-    it.each(CORPUS.map((s) => [JSON.stringify(s).slice(0, 90), s] as const))(
-      "corpus %s",
-      (_label, input) => {
-        const theirs = answers.get(input);
-        expect(theirs).toBeDefined();
-        expect(disagreement(toImageParseOutput(input), theirs as OracleAnswer)).toBeUndefined();
-      },
-    );
+    it.each(
+      CORPUS.map((s) => [JSON.stringify(s).slice(0, 90), s] as const),
+    )("corpus %s", (_label, input) => {
+      const theirs = answers.get(input);
+      expect(theirs).toBeDefined();
+      expect(disagreement(toImageParseOutput(input), theirs as OracleAnswer)).toBeUndefined();
+    });
 
     it(`${GENERATED_RUNS} generated references and ${Math.ceil(GENERATED_RUNS / 10)} noise strings (seed ${SEED})`, () => {
       const problems: string[] = [];

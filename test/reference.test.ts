@@ -173,17 +173,16 @@ describe("parseNormalized (ParseNormalizedNamed)", () => {
     [`busybox@sha256:${hex(31)}`, "IMAGE_REFERENCE_INVALID"],
   ];
 
-  it.each(refused.map(([input, code]) => [label(input), code, input] as const))(
-    "refuses %s with %s",
-    (_label, code, input) => {
-      const result = parseNormalized(input);
-      expect(result.ok).toBe(false);
-      if (!result.ok) {
-        expect(result.code).toBe(code);
-        expect(result.message).not.toBe("");
-      }
-    },
-  );
+  it.each(
+    refused.map(([input, code]) => [label(input), code, input] as const),
+  )("refuses %s with %s", (_label, code, input) => {
+    const result = parseNormalized(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.code).toBe(code);
+      expect(result.message).not.toBe("");
+    }
+  });
 
   it("says the input is too long only when it is", () => {
     const result = parseNormalized("a".repeat(MAX_REFERENCE_LENGTH + 1));
@@ -249,14 +248,13 @@ describe("parseStrict (Parse)", () => {
     [`app@hasOwnProperty:${hex(64)}`, "IMAGE_REFERENCE_DIGEST_INVALID"],
   ];
 
-  it.each(refused.map(([input, code]) => [label(input), code, input] as const))(
-    "refuses %s with %s",
-    (_label, code, input) => {
-      const result = parseStrict(input);
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.code).toBe(code);
-    },
-  );
+  it.each(
+    refused.map(([input, code]) => [label(input), code, input] as const),
+  )("refuses %s with %s", (_label, code, input) => {
+    const result = parseStrict(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.code).toBe(code);
+  });
 });
 
 describe("normalized and familiar strings", () => {

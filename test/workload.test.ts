@@ -61,12 +61,18 @@ describe("pod spec locations", () => {
     expect([...WORKLOAD_KINDS].sort()).toEqual(Object.keys(POD_SPEC_PATHS).sort());
   });
 
-  it.each(["ConfigMap", "Namespace", "List", "pod", "constructor", "__proto__", "toString", ""])(
-    "%j runs no pods",
-    (kind) => {
-      expect(podSpecPointerOf(kind)).toBeUndefined();
-    },
-  );
+  it.each([
+    "ConfigMap",
+    "Namespace",
+    "List",
+    "pod",
+    "constructor",
+    "__proto__",
+    "toString",
+    "",
+  ])("%j runs no pods", (kind) => {
+    expect(podSpecPointerOf(kind)).toBeUndefined();
+  });
 });
 
 describe("toJsonPointer", () => {
@@ -299,17 +305,22 @@ describe("namespaces and other kinds", () => {
     });
   });
 
-  it.each(["Service", "ConfigMap", "Secret", "CustomThing", "constructor", "__proto__", "pod"])(
-    "skips %s",
-    (kind) => {
-      expect(extractResources({ apiVersion: "v1", kind, metadata: { name: "x" } })).toEqual({
-        workloads: [],
-        namespaces: [],
-        problems: [],
-        skipped: 1,
-      });
-    },
-  );
+  it.each([
+    "Service",
+    "ConfigMap",
+    "Secret",
+    "CustomThing",
+    "constructor",
+    "__proto__",
+    "pod",
+  ])("skips %s", (kind) => {
+    expect(extractResources({ apiVersion: "v1", kind, metadata: { name: "x" } })).toEqual({
+      workloads: [],
+      namespaces: [],
+      problems: [],
+      skipped: 1,
+    });
+  });
 });
 
 describe("problems name the field", () => {
@@ -594,26 +605,25 @@ describe("properties", () => {
     manifests: resource,
   };
 
-  it.each(Object.entries(arbitraries))(
-    "never throws, and every pointer holds what it claims (%s)",
-    (_, arb) => {
-      fc.assert(
-        fc.property(arb, (doc) => {
-          const result = extractResources(doc);
-          for (const w of result.workloads) {
-            expect(resolve(doc, w.pointer).found).toBe(true);
-            expect(w.podSpecPointer.startsWith(w.pointer)).toBe(true);
-            for (const c of w.containers) {
-              const { value } = resolve(doc, c.pointer);
-              if (c.image === undefined) expect(value ?? undefined).toBeUndefined();
-              else expect(value).toBe(c.image);
-            }
+  it.each(
+    Object.entries(arbitraries),
+  )("never throws, and every pointer holds what it claims (%s)", (_, arb) => {
+    fc.assert(
+      fc.property(arb, (doc) => {
+        const result = extractResources(doc);
+        for (const w of result.workloads) {
+          expect(resolve(doc, w.pointer).found).toBe(true);
+          expect(w.podSpecPointer.startsWith(w.pointer)).toBe(true);
+          for (const c of w.containers) {
+            const { value } = resolve(doc, c.pointer);
+            if (c.image === undefined) expect(value ?? undefined).toBeUndefined();
+            else expect(value).toBe(c.image);
           }
-          for (const ns of result.namespaces) expect(resolve(doc, ns.pointer).found).toBe(true);
-          for (const p of result.problems) expect(parseJsonPointer(p.pointer)).toBeDefined();
-        }),
-        { numRuns: 500 },
-      );
-    },
-  );
+        }
+        for (const ns of result.namespaces) expect(resolve(doc, ns.pointer).found).toBe(true);
+        for (const p of result.problems) expect(parseJsonPointer(p.pointer)).toBeDefined();
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

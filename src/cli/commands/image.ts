@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
+import { printable } from "../../core/policy/index.js";
 import { toImageParseOutput } from "../../core/reference/index.js";
 import { EXIT_INPUT, write } from "../io.js";
 
@@ -28,7 +29,8 @@ export function registerImage(program: Command): void {
         const out = toImageParseOutput(ref);
         if (out.error !== undefined) failed = true;
         if (flags.output === "json") write(`${JSON.stringify(out)}\n`);
-        else if (out.error !== undefined) write(`${JSON.stringify(ref)}: error: ${out.error}\n`);
+        else if (out.error !== undefined)
+          write(`"${printable(ref)}": error: ${printable(out.error, 300)}\n`);
         else write(`${out.normalized}\t${out.familiar}\n`);
       };
       for (const ref of refs) emit(ref);

@@ -3,7 +3,7 @@ import { readInputs } from "../../adapters/files/index.js";
 import { formatIssue, loadPolicies, loadPolicySet } from "../../app/load-policies.js";
 import { CustomsError } from "../../core/errors.js";
 import { explainImage, toNamespaceFacts } from "../../core/evaluate/index.js";
-import { isLabelKey, isLabelValue } from "../../core/policy/index.js";
+import { isDnsLabel, isLabelKey, isLabelValue, printable } from "../../core/policy/index.js";
 import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, write, writeJson } from "../io.js";
 import { createStyle } from "../output/style.js";
 
@@ -86,6 +86,12 @@ function registerExplain(policy: Command): void {
     .option("-o, --output <format>", "text or json", "text")
     .argument("<image>", "image reference")
     .action(async (image: string, flags: ExplainFlags) => {
+      if (!isDnsLabel(flags.namespace)) {
+        throw new CustomsError(
+          "USAGE",
+          `--namespace: "${printable(flags.namespace, 80)}" is not a valid namespace name`,
+        );
+      }
       const { set } = loadPolicySet(await readInputs(flags.policy));
       const ns = toNamespaceFacts(
         flags.namespace,
@@ -104,7 +110,9 @@ function registerExplain(policy: Command): void {
         });
       } else {
         const style = createStyle(process.stdout);
-        write(`image ${image} → ${result.normalizedImage || "(not a valid reference)"}\n`);
+        write(
+          `image ${printable(image)} → ${result.normalizedImage || "(not a valid reference)"}\n`,
+        );
         write(`namespace ${ns.name}, workspaces: ${result.workspaces.join(", ") || "none"}\n\n`);
         for (const p of result.policies) {
           const mark =

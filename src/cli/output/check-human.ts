@@ -1,5 +1,6 @@
 import type { CheckReport } from "../../app/check.js";
 import type { Verdict } from "../../core/evaluate/index.js";
+import { printable } from "../../core/policy/index.js";
 import type { Style } from "./style.js";
 
 function badge(verdict: Verdict, style: Style): string {
@@ -16,8 +17,10 @@ export function toCheckHuman(report: CheckReport, style: Style, verbose = false)
   const lines: string[] = [];
   for (const r of report.results) {
     if (r.violations.length === 0 && !verbose) continue;
+    // Names come from the manifests: escape control characters so they cannot drive the terminal.
+    const resource = printable(`${r.kind} ${r.namespace}/${r.name}`, 300);
     lines.push(
-      `${badge(r.verdict, style)} ${r.kind} ${r.namespace}/${r.name} ${style.dim(`(${r.source})`)}`,
+      `${badge(r.verdict, style)} ${resource} ${style.dim(`(${printable(r.source, 300)})`)}`,
     );
     for (const v of r.violations) {
       const action =
