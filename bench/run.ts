@@ -8,7 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, freemem, platform, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createEvaluator, toNamespaceFacts } from "../src/core/evaluate/index.js";
+import {
+  type ContainerInput,
+  createEvaluator,
+  type NamespaceFacts,
+  toNamespaceFacts,
+} from "../src/core/evaluate/index.js";
 import { compilePolicySet, type ImagePolicy, validateDocument } from "../src/core/policy/index.js";
 import { deploymentsYaml, generatePods, generatePolicies } from "./generate.js";
 
@@ -35,14 +40,20 @@ interface EngineResult {
   violations: number;
 }
 
-function benchEngine(label: string, unique: boolean): EngineResult {
-  const set = compileBenchPolicies();
-  const pods = generatePods(PODS, 42, unique);
-  const namespaces = new Map<string, ReturnType<typeof toNamespaceFacts>>();
-  for (const p of pods)
+type EngineInputs = Array<{ ns: NamespaceFacts; containers: ContainerInput[] }>;
+
+function engineInputs(seed: number, unique: boolean): EngineInputs {
+  // Through JSON, as the webhook and the CLI receive them: flat strings, not the rope strings
+  // that template literals make (a Map lookup would flatten those, a cost real input lacks).
+  const pods = JSON.parse(JSON.stringify(generatePods(PODS, seed, unique))) as ReturnType<
+    typeof generatePods
+  >;
+  const namespaces = new Map<string, NamespaceFacts>();
+  for (const p of pods) {
     if (!namespaces.has(p.namespace))
       namespaces.set(p.namespace, toNamespaceFacts(p.namespace, { env: "prod" }));
-  const inputs = pods.map((p) => ({
+  }
+  return pods.map((p) => ({
     ns: namespaces.get(p.namespace)!,
     containers: p.images.map((image, k) => ({
       container: `c${k}`,
@@ -50,16 +61,31 @@ function benchEngine(label: string, unique: boolean): EngineResult {
       image,
     })),
   }));
-  const evaluator = createEvaluator(set);
-  if (evaluator.applicable(inputs[0]!.ns).length !== 50) throw new Error("every policy must apply");
-  // Warm-up on a slice, with a separate evaluator so the measured one starts cold.
+}
+
+/**
+ * One pass over fresh data (new strings, an evaluator with empty memos) in a warm process,
+ * as a long-running webhook sees it: the warm-up is a full pass over other generated data.
+ */
+function benchEngine(label: string, unique: boolean): EngineResult {
+  const set = compileBenchPolicies();
   const warm = createEvaluator(set);
-  for (const i of inputs.slice(0, 2000)) warm.evaluate(i.ns, i.containers);
-  let violations = 0;
-  const start = performance.now();
-  for (const i of inputs) violations += evaluator.evaluate(i.ns, i.containers).violations.length;
-  const seconds = (performance.now() - start) / 1000;
-  const images = inputs.length * 3;
+  for (const i of engineInputs(1, unique)) warm.evaluate(i.ns, i.containers);
+  // Three passes over different data; this machine's speed varies, so report the median.
+  const runs: Array<{ seconds: number; violations: number }> = [];
+  for (let pass = 0; pass < 3; pass++) {
+    const inputs = engineInputs(42 + pass, unique);
+    const evaluator = createEvaluator(set);
+    if (evaluator.applicable(inputs[0]!.ns).length !== 50)
+      throw new Error("every policy must apply");
+    let violations = 0;
+    const start = performance.now();
+    for (const i of inputs) violations += evaluator.evaluate(i.ns, i.containers).violations.length;
+    runs.push({ seconds: (performance.now() - start) / 1000, violations });
+  }
+  runs.sort((a, b) => a.seconds - b.seconds);
+  const { seconds, violations } = runs[1]!;
+  const images = PODS * 3;
   return { label, images, seconds, perSecond: images / seconds, violations };
 }
 
@@ -136,14 +162,16 @@ const lines = [
   "",
   `## Engine, in-process: ${fmt(PODS)} pod specs × 3 containers against 50 policies`,
   "",
-  "An image evaluation is one image against all 50 policies (all apply to the namespace).",
+  "An image evaluation is one image against all 50 policies (all apply to the namespace). The figure is the median of three passes, each over freshly generated pods (new strings, empty memos) in a process warmed up by a full pass over other data, as a long-running webhook is. About 2% of images break a deny policy; one audit policy (require-digest) fails for most images, so violations are built on the hot path too.",
   "",
-  "| data | image evaluations | seconds | image evaluations / s | violations found |",
+  "| data | image evaluations per pass | median seconds | image evaluations / s | violations found |",
   "|---|---:|---:|---:|---:|",
   ...engine.map(
     (e) =>
       `| ${e.label} | ${fmt(e.images)} | ${e.seconds.toFixed(3)} | **${fmt(e.perSecond)}** | ${fmt(e.violations)} |`,
   ),
+  "",
+  "With every image unique, the cost is parsing each reference (distribution/reference grammar, normalization, matching parts), about 1–2 µs, plus the 50 policy checks; with repeated images (a cluster runs the same few thousand images in many pods) the parse and the policy checks are memoized per image string.",
   "",
   `Peak memory of the benchmark process (max RSS, both runs, including the generated data): ${fmt(peakKb / 1024)} MiB.`,
   "",

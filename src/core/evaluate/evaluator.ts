@@ -62,6 +62,10 @@ function violation(
   };
 }
 
+function whoOf(c: ContainerInput): string {
+  return `container "${printable(c.container, 60)}" (${c.containerType})`;
+}
+
 const RANK: Record<Verdict, number> = { allow: 0, warn: 1, deny: 2 };
 
 export function verdictOf(violations: readonly Violation[]): Verdict {
@@ -74,6 +78,11 @@ export function verdictOf(violations: readonly Violation[]): Verdict {
 }
 
 const NO_FAILURES: readonly Failure[] = [];
+
+interface MemoEntry {
+  readonly facts: ImageFacts;
+  readonly failures: readonly Failure[];
+}
 const MAX_MEMO = 50_000;
 
 /**
@@ -84,7 +93,7 @@ const MAX_MEMO = 50_000;
  */
 export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCache()): Evaluator {
   const byNamespace = new WeakMap<NamespaceFacts, readonly CompiledPolicy[]>();
-  const failuresByList = new WeakMap<readonly CompiledPolicy[], Map<string, readonly Failure[]>>();
+  const failuresByList = new WeakMap<readonly CompiledPolicy[], Map<string, MemoEntry>>();
   const listsByKey = new Map<string, readonly CompiledPolicy[]>();
 
   const applicable = (ns: NamespaceFacts): readonly CompiledPolicy[] => {
@@ -101,30 +110,33 @@ export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCa
     return list;
   };
 
-  const failuresOf = (
-    policies: readonly CompiledPolicy[],
-    image: string,
-    facts: ImageFacts & { valid: true },
-  ) => {
+  /**
+   * One lookup per container on the hot path: the memo of the namespace's policy list holds
+   * the image's facts and its failures together.
+   */
+  const entryOf = (policies: readonly CompiledPolicy[], image: string): MemoEntry => {
     let memo = failuresByList.get(policies);
     if (memo === undefined) {
       memo = new Map();
       failuresByList.set(policies, memo);
     }
-    let failures = memo.get(image);
-    if (failures === undefined) {
+    let entry = memo.get(image);
+    if (entry === undefined) {
+      const facts = cache.get(image);
       let found: Failure[] | undefined;
-      for (const compiled of policies) {
-        const failure = checkRecipe(compiled, facts.parts);
-        if (failure === undefined) continue;
-        found ??= [];
-        found.push({ compiled, failure });
+      if (facts.valid) {
+        for (const compiled of policies) {
+          const failure = checkRecipe(compiled, facts.parts);
+          if (failure === undefined) continue;
+          found ??= [];
+          found.push({ compiled, failure });
+        }
       }
-      failures = found ?? NO_FAILURES;
+      entry = { facts, failures: found ?? NO_FAILURES };
       if (memo.size >= MAX_MEMO) memo.clear();
-      memo.set(image, failures);
+      memo.set(image, entry);
     }
-    return failures;
+    return entry;
   };
 
   const evaluate = (ns: NamespaceFacts, containers: readonly ContainerInput[]): Decision => {
@@ -132,32 +144,29 @@ export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCa
     const violations: Violation[] = [];
     if (policies.length === 0) return { verdict: "allow", violations };
     for (const c of containers) {
-      // Message parts are made only for containers that fail something.
-      const who = () => `container "${printable(c.container, 60)}" (${c.containerType})`;
-      const quoted = () => `"${printable(c.image ?? "")}"`;
       if (c.image === undefined) {
+        const who = whoOf(c);
         for (const p of policies) {
           const text = `: has no image, so ${textOf(p).by} cannot check it; set its image`;
-          violations.push(violation(p, c, who(), "", "", "IMAGE_MISSING", text));
+          violations.push(violation(p, c, who, "", "", "IMAGE_MISSING", text));
         }
         continue;
       }
-      const facts = cache.get(c.image);
+      const { facts, failures } = entryOf(policies, c.image);
       if (!facts.valid) {
+        const who = whoOf(c);
         for (const p of policies) {
-          const text = `: image ${quoted()} is not a valid image reference (${facts.reason}), so ${textOf(p).by} cannot allow it`;
-          violations.push(violation(p, c, who(), c.image, "", "IMAGE_REFERENCE_INVALID", text));
+          const text = `: image "${printable(c.image)}" is not a valid image reference (${facts.reason}), so ${textOf(p).by} cannot allow it`;
+          violations.push(violation(p, c, who, c.image, "", "IMAGE_REFERENCE_INVALID", text));
         }
         continue;
       }
-      const failures = failuresOf(policies, c.image, facts);
       if (failures.length === 0) continue;
-      const prefix = `${who()}: image ${quoted()} (${facts.normalized}) `;
+      // Message parts are made only for containers that fail something.
+      const prefix = `${whoOf(c)}: image "${printable(c.image)}" (${facts.normalized}) `;
       for (const { compiled, failure } of failures) {
         const text = `${failure.verb} ${textOf(compiled).by}: ${failure.reason}`;
-        violations.push(
-          violation(compiled, c, prefix, c.image, facts.normalized, failure.code, text),
-        );
+        violations.push(violation(compiled, c, prefix, c.image, facts.normalized, failure.code, text));
       }
     }
     return { verdict: verdictOf(violations), violations };
