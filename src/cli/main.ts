@@ -3,6 +3,7 @@ import { isCustomsError } from "../core/errors.js";
 import { registerCheck } from "./commands/check.js";
 import { registerImage } from "./commands/image.js";
 import { registerPolicy } from "./commands/policy.js";
+import { registerServe } from "./commands/serve.js";
 import { EXIT_INPUT, productVersion } from "./io.js";
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerImage(program);
   registerPolicy(program);
+  registerServe(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,0 +1,1 @@
+export { createCertificateAuthority, issueServerCertificate, type PemPair } from "./certificates.js";

@@ -1,0 +1,102 @@
+import type { Command } from "commander";
+import { pino } from "pino";
+import { readInputs } from "../../adapters/files/index.js";
+import { loadPolicySet } from "../../app/load-policies.js";
+import { NamespaceCache } from "../../app/namespaces.js";
+import { watchFiles } from "../../app/reloader.js";
+import { CustomsError } from "../../core/errors.js";
+import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
+import { createMetrics } from "../../server/metrics.js";
+import { startWebhook } from "../../server/webhook.js";
+import { collect } from "../io.js";
+
+interface ServeFlags {
+  policy: string[];
+  listen: string;
+  tlsCert: string;
+  tlsKey: string;
+  cluster?: string;
+  maxBodyBytes: string;
+  reloadInterval: string;
+  drainTimeout: string;
+}
+
+/** `HOST:PORT`, `[::1]:PORT` or `:PORT`. */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) throw new CustomsError("USAGE", `--listen must be HOST:PORT, got "${text}"`);
+  return { host: m[1] ?? (m[2] || "0.0.0.0"), port };
+}
+
+function positive(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new CustomsError("USAGE", `${name} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("run the admission webhook (POST /validate, /healthz, /readyz, /metrics)")
+    .requiredOption("-p, --policy <path>", "ImagePolicy/Workspace file or folder (repeatable)", collect)
+    .option("--listen <host:port>", "address to listen on", "0.0.0.0:8443")
+    .requiredOption("--tls-cert <file>", "TLS certificate (PEM); reloaded when it changes")
+    .requiredOption("--tls-key <file>", "TLS private key (PEM); reloaded when it changes")
+    .option("--cluster <name>", "this cluster's name, for CLUSTER/NAMESPACE workspace entries")
+    .option("--max-body-bytes <n>", "largest AdmissionReview accepted", String(6 * 1024 * 1024))
+    .option("--reload-interval <ms>", "how often policy and certificate files are checked", "2000")
+    .option("--drain-timeout <ms>", "how long SIGTERM waits for in-flight requests", "10000")
+    .action(async (flags: ServeFlags) => {
+      const { host, port } = parseListen(flags.listen);
+      const interval = positive("--reload-interval", flags.reloadInterval);
+      const logger = pino({ base: { service: "customs-webhook" } });
+      const metrics = createMetrics();
+      // Fail fast on a bad policy set at start; later bad edits keep the previous set.
+      let evaluator: Evaluator = createEvaluator(loadPolicySet(await readInputs(flags.policy)).set);
+      const server = await startWebhook({
+        host,
+        port,
+        tlsCert: flags.tlsCert,
+        tlsKey: flags.tlsKey,
+        maxBodyBytes: positive("--max-body-bytes", flags.maxBodyBytes),
+        requestTimeoutMs: 10_000,
+        logger,
+        metrics,
+        namespaces: new NamespaceCache(flags.cluster),
+        evaluator: () => evaluator,
+      });
+      const policies = watchFiles(
+        flags.policy,
+        interval,
+        async () => {
+          evaluator = createEvaluator(loadPolicySet(await readInputs(flags.policy)).set);
+          metrics.reloads.inc({ what: "policies", result: "ok" });
+          logger.info("policies reloaded");
+        },
+        (e) => {
+          metrics.reloads.inc({ what: "policies", result: "error" });
+          logger.error({ err: (e as Error).message }, "policy reload failed; keeping the previous policies");
+        },
+      );
+      const certs = watchFiles(
+        [flags.tlsCert, flags.tlsKey],
+        interval,
+        async () => server.reloadTls(),
+        (e) => {
+          metrics.reloads.inc({ what: "tls", result: "error" });
+          logger.error({ err: (e as Error).message }, "certificate reload failed; keeping the previous ones");
+        },
+      );
+      const stop = async (signal: string) => {
+        logger.info({ signal }, "draining");
+        policies.stop();
+        certs.stop();
+        await server.drain(positive("--drain-timeout", flags.drainTimeout));
+        logger.info("stopped");
+        process.exit(0);
+      };
+      process.once("SIGTERM", () => void stop("SIGTERM"));
+      process.once("SIGINT", () => void stop("SIGINT"));
+    });
+}

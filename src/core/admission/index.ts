@@ -1,0 +1,9 @@
+export { type ParsedReview, parseAdmissionReview } from "./parse-review.js";
+export { auditKey, type Review, type ReviewContext, reviewAdmission } from "./review.js";
+export {
+  ADMISSION_API_VERSION,
+  type AdmissionRequest,
+  type AdmissionResponse,
+  type AdmissionReviewResponse,
+  type Operation,
+} from "./types.js";

@@ -1,0 +1,120 @@
+import type { Evaluator, NamespaceFacts, Violation } from "../evaluate/index.js";
+import { isPlainObject } from "../policy/fields.js";
+import { printable } from "../policy/index.js";
+import { extractResources } from "../workload/index.js";
+import type { AdmissionRequest, AdmissionResponse } from "./types.js";
+
+export interface ReviewContext {
+  readonly evaluator: Evaluator;
+  /** Facts of a namespace (labels from a watch, or just its name); the caller memoizes. */
+  namespace(name: string): NamespaceFacts;
+}
+
+/** Kubernetes truncates longer warnings; several short ones read better than one long one. */
+const MAX_WARNINGS = 10;
+const MAX_WARNING_LENGTH = 250;
+const MAX_MESSAGE_LENGTH = 8_000;
+
+const allow = (uid: string, warnings?: string[]): AdmissionResponse =>
+  warnings && warnings.length > 0 ? { uid, allowed: true, warnings } : { uid, allowed: true };
+
+function deny(uid: string, message: string, warnings: string[] = []): AdmissionResponse {
+  const status = { code: 403, reason: "Forbidden", message: clip(message, MAX_MESSAGE_LENGTH) };
+  return warnings.length > 0 ? { uid, allowed: false, status, warnings } : { uid, allowed: false, status };
+}
+
+function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+function withKind(object: unknown, request: AdmissionRequest): unknown {
+  // Objects in reviews carry apiVersion and kind, but a missing one must not skip the check.
+  if (!isPlainObject(object)) return object;
+  const { group, version, kind } = request.kind;
+  return {
+    ...object,
+    apiVersion: typeof object.apiVersion === "string" ? object.apiVersion : group ? `${group}/${version}` : version,
+    kind: typeof object.kind === "string" ? object.kind : kind,
+  };
+}
+
+function imagesOf(object: unknown, request: AdmissionRequest): Set<string> {
+  const images = new Set<string>();
+  for (const w of extractResources(withKind(object, request)).workloads) {
+    for (const c of w.containers) if (c.image !== undefined) images.add(c.image);
+  }
+  return images;
+}
+
+/** An audit annotation key: the policy name, as a qualified-name part of at most 63 characters. */
+export function auditKey(policy: string): string {
+  const key = policy.replace(/[^A-Za-z0-9_.-]/g, "-");
+  return key.length <= 63 ? key : `${key.slice(0, 54)}-${simpleHash(policy)}`;
+}
+
+function simpleHash(s: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * Decides one admission request: pure, synchronous, no I/O. Malformed workload objects are
+ * denied (never allowed because they could not be read). On UPDATE, an image the object
+ * already had is at most warned about, so that scaling or relabelling an old Deployment keeps
+ * working after a policy tightens; new images are judged in full.
+ */
+export interface Review {
+  readonly response: AdmissionResponse;
+  /** Every violation found, before UPDATE leniency (for metrics). */
+  readonly violations: readonly Violation[];
+}
+
+export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): Review {
+  const { uid } = request;
+  const none: readonly Violation[] = [];
+  if (request.operation !== "CREATE" && request.operation !== "UPDATE") return { response: allow(uid), violations: none };
+  if (request.subResource !== undefined && request.subResource !== "ephemeralcontainers") {
+    return { response: allow(uid), violations: none };
+  }
+  const extracted = extractResources(withKind(request.object, request));
+  if (extracted.problems.length > 0) {
+    const problems = extracted.problems.map((p) => `${p.pointer || "(object)"}: ${p.message}`).join("; ");
+    const message = `customs: the ${request.kind.kind} cannot be read, so it is not admitted: ${printable(problems, 2000)}`;
+    return { response: deny(uid, message), violations: none };
+  }
+  const workload = extracted.workloads[0];
+  if (workload === undefined) return { response: allow(uid), violations: none };
+  const namespace = request.namespace || workload.namespace || "default";
+  const decision = ctx.evaluator.evaluate(ctx.namespace(namespace), workload.containers);
+  if (decision.violations.length === 0) return { response: allow(uid), violations: none };
+  const oldImages = request.operation === "UPDATE" ? imagesOf(request.oldObject, request) : new Set<string>();
+  const denials: Violation[] = [];
+  const warnings: string[] = [];
+  const audits: Record<string, string> = {};
+  for (const v of decision.violations) {
+    if (v.action === "audit") {
+      const key = auditKey(v.policy);
+      audits[key] = clip(audits[key] ? `${audits[key]}; ${v.message}` : v.message, 2000);
+    } else if (v.action === "deny" && !oldImages.has(v.image)) {
+      denials.push(v);
+    } else {
+      // The note goes first: Kubernetes clips long warnings.
+      const unchanged = v.action === "deny" ? " (image unchanged by this update, so not denied)" : "";
+      warnings.push(clip(`${v.policy}${unchanged}: ${v.message}`, MAX_WARNING_LENGTH));
+    }
+  }
+  const shownWarnings = warnings.length > MAX_WARNINGS
+    ? [...warnings.slice(0, MAX_WARNINGS - 1), `… and ${warnings.length - MAX_WARNINGS + 1} more warnings`]
+    : warnings;
+  let response: AdmissionResponse;
+  if (denials.length > 0) {
+    const what = `${workload.kind} ${namespace}/${printable(workload.name, 100)}`;
+    const lines = denials.map((v) => `- ${v.message}`);
+    response = deny(uid, `customs denied ${what}:\n${lines.join("\n")}`, shownWarnings);
+  } else {
+    response = allow(uid, shownWarnings);
+  }
+  if (Object.keys(audits).length > 0) response = { ...response, auditAnnotations: audits };
+  return { response, violations: decision.violations };
+}

@@ -1,0 +1,49 @@
+import { Counter, Histogram, Registry } from "prom-client";
+
+/** The webhook's Prometheus metrics, on a registry of its own (no global state). */
+export interface WebhookMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<"path" | "code">;
+  readonly decisions: Counter<"verdict">;
+  readonly violations: Counter<"policy" | "action" | "code">;
+  readonly latency: Histogram<"path">;
+  readonly reloads: Counter<"what" | "result">;
+}
+
+export function createMetrics(): WebhookMetrics {
+  const registry = new Registry();
+  return {
+    registry,
+    requests: new Counter({
+      name: "customs_http_requests_total",
+      help: "HTTP requests by path and status code.",
+      labelNames: ["path", "code"],
+      registers: [registry],
+    }),
+    decisions: new Counter({
+      name: "customs_admission_decisions_total",
+      help: "Admission decisions by verdict (allow, warn, deny).",
+      labelNames: ["verdict"],
+      registers: [registry],
+    }),
+    violations: new Counter({
+      name: "customs_policy_violations_total",
+      help: "Policy violations found at admission, by policy, action and code.",
+      labelNames: ["policy", "action", "code"],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: "customs_request_duration_seconds",
+      help: "Time from the end of the request body to the response, by path.",
+      labelNames: ["path"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    reloads: new Counter({
+      name: "customs_reloads_total",
+      help: "Reloads of policies and certificates, by result.",
+      labelNames: ["what", "result"],
+      registers: [registry],
+    }),
+  };
+}

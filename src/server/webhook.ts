@@ -1,0 +1,160 @@
+import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import { handleAdmission, type NamespaceDirectory } from "../app/admission.js";
+import type { Evaluator } from "../core/evaluate/index.js";
+import type { WebhookMetrics } from "./metrics.js";
+import { BodyTooLarge, readBody } from "./read-body.js";
+
+export interface WebhookOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tlsCert: string;
+  readonly tlsKey: string;
+  /** Kubernetes sends at most a few MiB; anything larger is refused with 413. */
+  readonly maxBodyBytes: number;
+  /** A slow client gets this long for its whole request. */
+  readonly requestTimeoutMs: number;
+  readonly logger: Logger;
+  readonly metrics: WebhookMetrics;
+  readonly namespaces: NamespaceDirectory;
+  /** The current evaluator; swapped by policy reloads without stopping the server. */
+  evaluator(): Evaluator | undefined;
+}
+
+export interface WebhookServer {
+  readonly port: number;
+  readonly server: Server;
+  /** Reads the certificate files again; new connections use them, open ones keep theirs. */
+  reloadTls(): void;
+  /** Stops accepting, reports not ready, lets in-flight requests finish (up to graceMs). */
+  drain(graceMs: number): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, type = "application/json"): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readTls(options: WebhookOptions): { cert: Buffer; key: Buffer } {
+  return { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) };
+}
+
+/**
+ * The admission webhook's HTTPS listener. Thin: routing, body limits, metrics and logs; every
+ * decision is made by handleAdmission (app) and reviewAdmission (core).
+ */
+export async function startWebhook(options: WebhookOptions): Promise<WebhookServer> {
+  const { logger, metrics } = options;
+  let draining = false;
+  const server = createServer({ ...readTls(options), minVersion: "TLSv1.2" });
+  server.requestTimeout = options.requestTimeoutMs;
+  server.headersTimeout = Math.min(options.requestTimeoutMs, 10_000);
+  server.keepAliveTimeout = 30_000;
+
+  const validate = async (req: IncomingMessage, res: ServerResponse) => {
+    let text: string;
+    try {
+      text = await readBody(req, options.maxBodyBytes);
+    } catch (e) {
+      const tooLarge = e instanceof BodyTooLarge;
+      const status = tooLarge ? 413 : 400;
+      metrics.requests.inc({ path: "/validate", code: String(status) });
+      if (!res.headersSent && !res.destroyed) {
+        send(res, status, { error: tooLarge ? `the body is larger than ${options.maxBodyBytes} bytes` : "the body could not be read" });
+      }
+      if (tooLarge) req.socket.destroy();
+      return;
+    }
+    const evaluator = options.evaluator();
+    const started = process.hrtime.bigint();
+    if (evaluator === undefined) {
+      // No valid policy set yet: refuse rather than allow (failurePolicy Fail applies).
+      metrics.requests.inc({ path: "/validate", code: "503" });
+      send(res, 503, { error: "no policies loaded" });
+      return;
+    }
+    const outcome = handleAdmission(text, evaluator, options.namespaces);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    metrics.latency.observe({ path: "/validate" }, seconds);
+    metrics.requests.inc({ path: "/validate", code: String(outcome.status) });
+    const response = outcome.response;
+    if (response !== undefined) {
+      const verdict = !response.allowed ? "deny" : response.warnings ? "warn" : "allow";
+      metrics.decisions.inc({ verdict });
+      for (const v of outcome.violations ?? []) metrics.violations.inc({ policy: v.policy, action: v.action, code: v.code });
+      logger.info({ ...outcome.request, uid: response.uid, verdict, ms: Math.round(seconds * 1e6) / 1e3 }, "admission");
+    } else {
+      logger.warn({ status: outcome.status, error: (outcome.body as { error: string }).error }, "bad admission request");
+    }
+    send(res, outcome.status, outcome.body);
+  };
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "POST" && path === "/validate") {
+      validate(req, res).catch((e) => {
+        logger.error({ err: (e as Error).message }, "validate failed");
+        if (!res.headersSent) send(res, 500, { error: "internal error" });
+      });
+      return;
+    }
+    if (req.method === "GET" && path === "/healthz") return send(res, 200, "ok\n", "text/plain");
+    if (req.method === "GET" && path === "/readyz") {
+      const ready = !draining && options.evaluator() !== undefined;
+      return send(res, ready ? 200 : 503, ready ? "ok\n" : "not ready\n", "text/plain");
+    }
+    if (req.method === "GET" && path === "/metrics") {
+      metrics.registry.metrics().then(
+        (text) => send(res, 200, text, metrics.registry.contentType),
+        () => send(res, 500, "metrics failed\n", "text/plain"),
+      );
+      return;
+    }
+    metrics.requests.inc({ path: "other", code: "404" });
+    send(res, 404, { error: "not found" });
+  });
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  server.on("tlsClientError", () => {
+    // A client that fails the handshake (wrong CA, plain HTTP) is not our error to log loudly.
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ host: options.host, port }, "webhook listening");
+
+  return {
+    port,
+    server,
+    reloadTls() {
+      server.setSecureContext({ ...readTls(options), minVersion: "TLSv1.2" });
+      metrics.reloads.inc({ what: "tls", result: "ok" });
+      logger.info("certificates reloaded");
+    },
+    drain(graceMs: number) {
+      draining = true;
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        // Idle keep-alive connections would hold close() open; busy ones finish first.
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
