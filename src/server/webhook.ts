@@ -50,7 +50,12 @@ function readTls(options: WebhookOptions): { cert: Buffer; key: Buffer } {
 export async function startWebhook(options: WebhookOptions): Promise<WebhookServer> {
   const { logger, metrics } = options;
   let draining = false;
-  const server = createServer({ ...readTls(options), minVersion: "TLSv1.2" });
+  const server = createServer({
+    ...readTls(options),
+    minVersion: "TLSv1.2",
+    // How often Node checks for requests past requestTimeout (default 30 s, too coarse).
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, options.requestTimeoutMs / 4)),
+  });
   server.requestTimeout = options.requestTimeoutMs;
   server.headersTimeout = Math.min(options.requestTimeoutMs, 10_000);
   server.keepAliveTimeout = 30_000;

@@ -11,7 +11,13 @@ const GVK: Record<string, { group: string; version: string; resource: string }> 
 
 export function review(
   object: Record<string, unknown>,
-  options: { operation?: string; oldObject?: unknown; subResource?: string; namespace?: string; uid?: string } = {},
+  options: {
+    operation?: string;
+    oldObject?: unknown;
+    subResource?: string;
+    namespace?: string;
+    uid?: string;
+  } = {},
 ): Record<string, unknown> {
   const kind = String(object.kind);
   const g = GVK[kind] ?? { group: "", version: "v1", resource: `${kind.toLowerCase()}s` };
@@ -35,7 +41,11 @@ export function review(
   };
 }
 
-export function pod(name: string, images: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function pod(
+  name: string,
+  images: string[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -52,7 +62,10 @@ export function deployment(name: string, images: string[], replicas = 1): Record
     spec: {
       replicas,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) },
+      },
     },
   };
 }
