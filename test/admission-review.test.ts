@@ -30,7 +30,7 @@ function run(body: unknown) {
 function response(body: unknown) {
   const out = run(body);
   expect(out.status).toBe(200);
-  return (out.body as { response: Record<string, unknown> }).response;
+  return (out.body as unknown as { response: Record<string, unknown> }).response;
 }
 
 describe("POST /validate decisions", () => {

@@ -22,10 +22,20 @@ export class NamespaceCache implements NamespaceDirectory {
 
   /** A Namespace was added or changed: a new facts object, so memos keyed on the old one lapse. */
   set(name: string, labels: Readonly<Record<string, string>>): void {
-    this.known.set(name, toNamespaceFacts(name, labels, this.cluster));
+    const next = toNamespaceFacts(name, labels, this.cluster);
+    const current = this.known.get(name);
+    // Unchanged labels keep the same facts object, and so the evaluator's memos.
+    if (current !== undefined && sameLabels(current.labels, next.labels)) return;
+    this.known.set(name, next);
   }
 
   delete(name: string): void {
     this.known.delete(name);
   }
+}
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => a[k] === b[k]);
 }

@@ -808,7 +808,10 @@ async function issueCert(
       "",
     ].join("\n"),
   );
-  await openssl(["req", "-new", ...EC_KEY, "-keyout", keyFile, "-out", csrFile, "-subj", subject], pki);
+  await openssl(
+    ["req", "-new", ...EC_KEY, "-keyout", keyFile, "-out", csrFile, "-subj", subject],
+    pki,
+  );
   await openssl(
     [
       "x509",

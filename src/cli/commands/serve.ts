@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { pino } from "pino";
 import { readInputs } from "../../adapters/files/index.js";
+import { inClusterConnection, loadKubeconfig } from "../../adapters/kube/index.js";
+import { startClusterSource } from "../../app/cluster-source.js";
 import { loadPolicySet } from "../../app/load-policies.js";
 import { NamespaceCache } from "../../app/namespaces.js";
 import { watchFiles } from "../../app/reloader.js";
@@ -11,7 +13,9 @@ import { startWebhook } from "../../server/webhook.js";
 import { collect } from "../io.js";
 
 interface ServeFlags {
-  policy: string[];
+  policy?: string[];
+  fromCluster?: boolean;
+  kubeconfig?: string;
   listen: string;
   tlsCert: string;
   tlsKey: string;
@@ -39,7 +43,9 @@ export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("run the admission webhook (POST /validate, /healthz, /readyz, /metrics)")
-    .requiredOption("-p, --policy <path>", "ImagePolicy/Workspace file or folder (repeatable)", collect)
+    .option("-p, --policy <path>", "ImagePolicy/Workspace file or folder (repeatable)", collect)
+    .option("--from-cluster", "read ImagePolicies and Workspaces from the cluster's CRDs")
+    .option("--kubeconfig <file>", "kubeconfig for the cluster (default: the pod's service account); with -p, namespace labels are still watched")
     .option("--listen <host:port>", "address to listen on", "0.0.0.0:8443")
     .requiredOption("--tls-cert <file>", "TLS certificate (PEM); reloaded when it changes")
     .requiredOption("--tls-key <file>", "TLS private key (PEM); reloaded when it changes")
@@ -52,8 +58,36 @@ export function registerServe(program: Command): void {
       const interval = positive("--reload-interval", flags.reloadInterval);
       const logger = pino({ base: { service: "customs-webhook" } });
       const metrics = createMetrics();
+      if ((flags.policy === undefined) === (flags.fromCluster !== true)) {
+        throw new CustomsError("USAGE", "give either -p/--policy or --from-cluster");
+      }
+      const namespaces = new NamespaceCache(flags.cluster);
+      const useCluster = flags.fromCluster === true || flags.kubeconfig !== undefined;
+      const connection = useCluster
+        ? flags.kubeconfig !== undefined
+          ? loadKubeconfig(flags.kubeconfig)
+          : inClusterConnection()
+        : undefined;
       // Fail fast on a bad policy set at start; later bad edits keep the previous set.
-      let evaluator: Evaluator = createEvaluator(loadPolicySet(await readInputs(flags.policy)).set);
+      let evaluator: Evaluator | undefined =
+        flags.policy === undefined ? undefined : createEvaluator(loadPolicySet(await readInputs(flags.policy)).set);
+      const cluster =
+        connection === undefined
+          ? undefined
+          : startClusterSource(connection, namespaces, {
+              onPolicies(next, count) {
+                evaluator = next;
+                metrics.reloads.inc({ what: "policies", result: "ok" });
+                logger.info(count, "policies loaded from the cluster");
+              },
+              onInvalid(name, issues) {
+                metrics.reloads.inc({ what: "policies", result: "invalid" });
+                logger.error({ policy: name, issues: issues.filter((i) => i.severity === "error") }, "invalid policy in the cluster left out");
+              },
+              onError(e) {
+                logger.warn({ err: (e as Error).message }, "cluster watch error; retrying");
+              },
+            }, flags.fromCluster === true);
       const server = await startWebhook({
         host,
         port,
@@ -63,14 +97,15 @@ export function registerServe(program: Command): void {
         requestTimeoutMs: 10_000,
         logger,
         metrics,
-        namespaces: new NamespaceCache(flags.cluster),
+        namespaces,
         evaluator: () => evaluator,
       });
+      const policyPaths = flags.policy ?? [];
       const policies = watchFiles(
-        flags.policy,
+        policyPaths,
         interval,
         async () => {
-          evaluator = createEvaluator(loadPolicySet(await readInputs(flags.policy)).set);
+          evaluator = createEvaluator(loadPolicySet(await readInputs(policyPaths)).set);
           metrics.reloads.inc({ what: "policies", result: "ok" });
           logger.info("policies reloaded");
         },
@@ -92,6 +127,7 @@ export function registerServe(program: Command): void {
         logger.info({ signal }, "draining");
         policies.stop();
         certs.stop();
+        cluster?.stop();
         await server.drain(positive("--drain-timeout", flags.drainTimeout));
         logger.info("stopped");
         process.exit(0);

@@ -1,0 +1,106 @@
+import { Agent, request } from "node:https";
+import { createInterface } from "node:readline";
+import type { KubeConnection } from "./config.js";
+
+export interface KubeObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata: { readonly name: string; readonly resourceVersion?: string; readonly labels?: Record<string, string> };
+  readonly [key: string]: unknown;
+}
+
+export interface WatchEvent {
+  readonly type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  readonly object: KubeObject & { code?: number };
+}
+
+export class KubeError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A minimal Kubernetes API client: list and watch, JSON, TLS always verified. */
+export class KubeClient {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly connection: KubeConnection,
+    private readonly tokenSource: () => string | undefined = () => connection.token,
+  ) {
+    this.agent = new Agent({ keepAlive: true, ca: connection.ca, cert: connection.cert, key: connection.key });
+  }
+
+  private open(path: string, timeoutMs: number) {
+    const url = new URL(this.connection.server + path);
+    const token = this.tokenSource();
+    return request(url, {
+      agent: this.agent,
+      headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      timeout: timeoutMs,
+    });
+  }
+
+  async list(path: string): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = this.open(path, 30_000);
+      req.on("response", (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if ((res.statusCode ?? 0) >= 300) reject(new KubeError(`GET ${path}: ${res.statusCode} ${text.slice(0, 300)}`, res.statusCode ?? 0));
+          else resolve(text);
+        });
+      });
+      req.on("timeout", () => req.destroy(new Error(`GET ${path}: timed out`)));
+      req.on("error", reject);
+      req.end();
+    });
+    const list = JSON.parse(body) as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
+    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? "" };
+  }
+
+  /**
+   * Watches from a resourceVersion; resolves when the server ends the stream (watches time
+   * out by design), rejects on errors. `onEvent` gets each event as it arrives.
+   */
+  watch(path: string, resourceVersion: string, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    const sep = path.includes("?") ? "&" : "?";
+    const full = `${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=300`;
+    return new Promise((resolve, reject) => {
+      const req = this.open(full, 330_000);
+      const abort = () => req.destroy();
+      signal.addEventListener("abort", abort, { once: true });
+      req.on("response", (res) => {
+        if ((res.statusCode ?? 0) >= 300) {
+          reject(new KubeError(`watch ${path}: ${res.statusCode}`, res.statusCode ?? 0));
+          res.resume();
+          return;
+        }
+        const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
+        lines.on("line", (line) => {
+          if (line.trim() === "") return;
+          try {
+            onEvent(JSON.parse(line) as WatchEvent);
+          } catch (e) {
+            req.destroy(e as Error);
+          }
+        });
+        res.on("end", () => resolve());
+        res.on("error", reject);
+      });
+      req.on("timeout", () => req.destroy(new Error(`watch ${path}: timed out`)));
+      req.on("error", (e) => (signal.aborted ? resolve() : reject(e)));
+      req.on("close", () => signal.removeEventListener("abort", abort));
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
