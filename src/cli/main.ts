@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isCustomsError } from "../core/errors.js";
 import { registerCheck } from "./commands/check.js";
 import { registerImage } from "./commands/image.js";
+import { registerInstall } from "./commands/install.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerServe } from "./commands/serve.js";
 import { EXIT_INPUT, productVersion } from "./io.js";
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerImage(program);
   registerPolicy(program);
   registerServe(program);
+  registerInstall(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,0 +1,14 @@
+export { buildImagePolicyCrd, buildWorkspaceCrd } from "./crds.js";
+export {
+  ADMISSION_RULES,
+  buildCertManagerObjects,
+  buildDeployment,
+  buildNamespace,
+  buildRbac,
+  buildServiceAndBudget,
+  buildTlsSecret,
+  buildWebhookConfiguration,
+  type InstallOptions,
+  serviceDnsNames,
+  WEBHOOK_NAME,
+} from "./objects.js";

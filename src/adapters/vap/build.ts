@@ -1,0 +1,118 @@
+/**
+ * ImagePolicy -> ValidatingAdmissionPolicy + binding(s) (admissionregistration.k8s.io/v1),
+ * whose CEL decides as the engine does (spec: "Native policy"). Check first
+ * (`canCompileToVap`), then build (`buildVap`); both are pure.
+ *
+ * https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/
+ */
+import type { ImagePolicy, Workspace } from "../../core/policy/index.js";
+import { RECIPES } from "../../core/policy/index.js";
+import {
+  ADMISSION_API_VERSION,
+  type BuildVapOptions,
+  buildBindings,
+} from "./binding.js";
+import { type CelVariable, imageVariables } from "./images.js";
+import { failureTextExpression, messageExpression, staticMessage } from "./message.js";
+import { objectName } from "./names.js";
+import { policyRegexes, recipePasses } from "./rules.js";
+
+/**
+ * Most characters of rule regexes one policy may compile to. Kubernetes charges a regex match
+ * about (image length / 10) x (regex length / 4) against a budget of 1,000,000 per expression;
+ * at this bound, 50 images of typical length still fit (docs/vap.md, "Cost").
+ */
+export const MAX_RULE_REGEX_CHARS = 8192;
+
+export type VapCompilability = { ok: true } | { ok: false; reasons: string[] };
+
+/** Can this policy become a ValidatingAdmissionPolicy, and if not, why? */
+export function canCompileToVap(policy: ImagePolicy): VapCompilability {
+  const reasons: string[] = [];
+  if (!RECIPES.includes(policy.recipe)) {
+    reasons.push(`recipe ${String(policy.recipe)} has no ValidatingAdmissionPolicy translation`);
+  } else {
+    const size = policyRegexes(policy).reduce((n, re) => n + re.length, 0);
+    if (size > MAX_RULE_REGEX_CHARS) {
+      reasons.push(
+        `its rules compile to ${size} characters of regular expressions, more than the ` +
+          `${MAX_RULE_REGEX_CHARS} that fit the API server's CEL cost budget; split the policy`,
+      );
+    }
+  }
+  return reasons.length === 0 ? { ok: true } : { ok: false, reasons };
+}
+
+export interface VapObjects {
+  readonly policy: Record<string, unknown>;
+  /** The first binding (the only one unless the workspace lists namespaces). */
+  readonly binding: Record<string, unknown>;
+  /** Every binding: apply them all (binding.ts explains when there are two). */
+  readonly bindings: readonly Record<string, unknown>[];
+}
+
+export class VapCompileError extends Error {
+  constructor(readonly reasons: readonly string[]) {
+    super(`cannot compile to a ValidatingAdmissionPolicy: ${reasons.join("; ")}`);
+    this.name = "VapCompileError";
+  }
+}
+
+/** The resources whose pod templates hold images, as the API serves them (kinds.ts). */
+const RESOURCE_RULES = [
+  {
+    apiGroups: [""],
+    resources: ["pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates"],
+  },
+  { apiGroups: ["apps"], resources: ["deployments", "replicasets", "statefulsets", "daemonsets"] },
+  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
+].map((r) => ({ ...r, apiVersions: ["v1"], operations: ["CREATE", "UPDATE"] }));
+
+/** The policy's variables: images (images.ts), then the failing ones and their text. */
+export function vapVariables(policy: ImagePolicy): CelVariable[] {
+  return [
+    ...imageVariables(),
+    {
+      name: "failures",
+      expression: `variables.entries.filter(e, e.matches('^!') || !${recipePasses("e", policy)})`,
+    },
+    { name: "failureText", expression: failureTextExpression(policy) },
+  ];
+}
+
+/** Builds the objects; throws VapCompileError when canCompileToVap says no. */
+export function buildVap(
+  policy: ImagePolicy,
+  workspaces: readonly Workspace[],
+  options: BuildVapOptions = {},
+): VapObjects {
+  const check = canCompileToVap(policy);
+  if (!check.ok) throw new VapCompileError(check.reasons);
+  const name = objectName(policy.name);
+  const labels = { "app.kubernetes.io/managed-by": "customs" };
+  const annotations = { "customs.dev/policy": policy.name };
+  const vap = {
+    apiVersion: ADMISSION_API_VERSION,
+    kind: "ValidatingAdmissionPolicy",
+    metadata: { name, labels, annotations },
+    spec: {
+      failurePolicy: "Fail",
+      matchConstraints: { matchPolicy: "Equivalent", resourceRules: RESOURCE_RULES },
+      variables: vapVariables(policy).map((v) => ({ ...v })),
+      validations: [
+        {
+          expression: "size(variables.failures) == 0",
+          messageExpression: messageExpression(policy),
+          message: staticMessage(policy),
+          reason: "Forbidden",
+        },
+      ],
+    },
+  };
+  const bindings = buildBindings(policy, workspaces, options, labels, annotations);
+  const [binding] = bindings;
+  if (binding === undefined) throw new Error("buildVap: no binding was built");
+  return { policy: vap, binding, bindings };
+}
+
+export type { BuildVapOptions };
