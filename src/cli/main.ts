@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isCustomsError } from "../core/errors.js";
 import { registerCheck } from "./commands/check.js";
 import { registerImage } from "./commands/image.js";
+import { registerCompile } from "./commands/compile.js";
 import { registerInstall } from "./commands/install.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerServe } from "./commands/serve.js";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerServe(program);
   registerInstall(program);
+  registerCompile(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

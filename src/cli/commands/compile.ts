@@ -1,0 +1,44 @@
+import type { Command } from "commander";
+import { readInputs } from "../../adapters/files/index.js";
+import { buildVap, canCompileToVap } from "../../adapters/vap/index.js";
+import { loadPolicySet } from "../../app/load-policies.js";
+import { CustomsError } from "../../core/errors.js";
+import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";
+import { toYamlStream } from "./install.js";
+
+interface CompileFlags {
+  policy: string[];
+  cluster?: string;
+  output: string;
+}
+
+export function registerCompile(program: Command): void {
+  const compile = program.command("compile").description("compile policies to native Kubernetes objects");
+  compile
+    .command("vap")
+    .description("write a ValidatingAdmissionPolicy and its binding(s) for every policy CEL can express")
+    .requiredOption("-p, --policy <path>", "ImagePolicy/Workspace file or folder (repeatable)", collect)
+    .option("--cluster <name>", "the cluster the objects are for (CLUSTER/NAMESPACE entries)")
+    .option("-o, --output <format>", "yaml or json", "yaml")
+    .action(async (flags: CompileFlags) => {
+      if (!["yaml", "json"].includes(flags.output)) throw new CustomsError("USAGE", "--output must be yaml or json");
+      const { loaded } = loadPolicySet(await readInputs(flags.policy));
+      const objects: unknown[] = [];
+      const refused: string[] = [];
+      for (const policy of loaded.policies) {
+        const check = canCompileToVap(policy);
+        if (!check.ok) {
+          refused.push(`${policy.name}: ${check.reasons.join("; ")}`);
+          continue;
+        }
+        const vap = buildVap(policy, loaded.workspaces, flags.cluster ? { cluster: flags.cluster } : {});
+        objects.push(vap.policy, ...vap.bindings);
+      }
+      if (flags.output === "json") write(`${JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)}\n`);
+      else write(toYamlStream(objects));
+      // Policies left out are named on stderr, and the exit status says so: a native-only
+      // cluster would not enforce them.
+      for (const r of refused) process.stderr.write(`customs: not compiled: ${r}\n`);
+      process.exitCode = refused.length > 0 ? EXIT_DENIED : EXIT_OK;
+    });
+}
