@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import type { Command } from "commander";
 import { pino } from "pino";
 import { readInputs } from "../../adapters/files/index.js";
@@ -23,6 +24,7 @@ interface ServeFlags {
   maxBodyBytes: string;
   reloadInterval: string;
   drainTimeout: string;
+  workers: string;
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or `:PORT`. */
@@ -53,8 +55,27 @@ export function registerServe(program: Command): void {
     .option("--max-body-bytes <n>", "largest AdmissionReview accepted", String(6 * 1024 * 1024))
     .option("--reload-interval <ms>", "how often policy and certificate files are checked", "2000")
     .option("--drain-timeout <ms>", "how long SIGTERM waits for in-flight requests", "10000")
+    .option("--workers <n>", "processes sharing the port (one per core)", "1")
     .action(async (flags: ServeFlags) => {
       const { host, port } = parseListen(flags.listen);
+      const workers = positive("--workers", flags.workers);
+      if (workers > 1 && cluster.isPrimary) {
+        // Node runs JavaScript on one core: more cores means more processes on one port.
+        let stopping = false;
+        for (let i = 0; i < workers; i++) cluster.fork();
+        const stop = () => {
+          stopping = true;
+          for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
+        };
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
+        cluster.on("exit", () => {
+          // A worker that dies is replaced; on SIGTERM the primary leaves with the last one.
+          if (!stopping) cluster.fork();
+          else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+        });
+        return;
+      }
       const interval = positive("--reload-interval", flags.reloadInterval);
       const logger = pino({ base: { service: "customs-webhook" } });
       const metrics = createMetrics();
@@ -71,7 +92,7 @@ export function registerServe(program: Command): void {
       // Fail fast on a bad policy set at start; later bad edits keep the previous set.
       let evaluator: Evaluator | undefined =
         flags.policy === undefined ? undefined : createEvaluator(loadPolicySet(await readInputs(flags.policy)).set);
-      const cluster =
+      const source =
         connection === undefined
           ? undefined
           : startClusterSource(connection, namespaces, {
@@ -127,7 +148,7 @@ export function registerServe(program: Command): void {
         logger.info({ signal }, "draining");
         policies.stop();
         certs.stop();
-        cluster?.stop();
+        source?.stop();
         await server.drain(positive("--drain-timeout", flags.drainTimeout));
         logger.info("stopped");
         process.exit(0);
