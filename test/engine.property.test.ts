@@ -39,9 +39,14 @@ describe("wildcard patterns", () => {
 
 const part = fc.stringMatching(/^[a-z0-9]{1,4}$/);
 const imageArb = fc.oneof(
-  fc.tuple(fc.constantFrom("", "docker.io/", "quay.io/", "localhost:5000/", "registry-1.docker.io/"), part, fc.option(part), fc.option(part)).map(
-    ([host, name, ns, tag]) => `${host}${ns ? `${ns}/` : ""}${name}${tag ? `:${tag}` : ""}`,
-  ),
+  fc
+    .tuple(
+      fc.constantFrom("", "docker.io/", "quay.io/", "localhost:5000/", "registry-1.docker.io/"),
+      part,
+      fc.option(part),
+      fc.option(part),
+    )
+    .map(([host, name, ns, tag]) => `${host}${ns ? `${ns}/` : ""}${name}${tag ? `:${tag}` : ""}`),
   fc.string({ maxLength: 30 }),
 );
 const ruleArb = fc.record(
@@ -55,7 +60,9 @@ const ruleArb = fc.record(
 
 describe("the engine", () => {
   it("never throws, and an image that does not parse is never allowed by an applicable deny policy", () => {
-    const set = compileDocs(policyDoc("p", { recipe: "blocked-images", input: { rules: [{ imageName: "zzz" }] } }));
+    const set = compileDocs(
+      policyDoc("p", { recipe: "blocked-images", input: { rules: [{ imageName: "zzz" }] } }),
+    );
     const evaluator = createEvaluator(set);
     const ns = toNamespaceFacts("default");
     fc.assert(
@@ -78,9 +85,16 @@ describe("the engine", () => {
         );
         if (!evaluator.imageFacts(image).valid) return;
         // blocked-images also matches short Docker Hub names; custom does not. Compare where they coincide.
-        if (rule.imageName !== undefined && !rule.imageName.includes("/") && !rule.imageName.startsWith("*")) return;
+        if (
+          rule.imageName !== undefined &&
+          !rule.imageName.includes("/") &&
+          !rule.imageName.startsWith("*")
+        )
+          return;
         const failed = evaluator
-          .evaluate(toNamespaceFacts("default"), [{ container: "c", containerType: "containers", image }])
+          .evaluate(toNamespaceFacts("default"), [
+            { container: "c", containerType: "containers", image },
+          ])
           .violations.map((v) => v.policy);
         expect(failed).toHaveLength(1);
       }),
@@ -97,22 +111,33 @@ describe("the engine", () => {
       { recipe: "allowed-name-tag", input: { rules: [{ imageName: "library/*" }] } },
     );
     fc.assert(
-      fc.property(fc.array(recipes, { minLength: 1, maxLength: 5 }), recipes, imageArb, (specs, extra, image) => {
-        const docs = specs.map((s, i) => policyDoc(`p${i}`, s));
-        const c = [{ container: "c", containerType: "containers" as const, image }];
-        const ns = toNamespaceFacts("default");
-        const before = createEvaluator(compileDocs(...docs)).evaluate(ns, c);
-        const after = createEvaluator(compileDocs(...docs, policyDoc("extra", extra))).evaluate(ns, c);
-        if (before.verdict === "deny") expect(after.verdict).toBe("deny");
-        expect(after.violations.length).toBeGreaterThanOrEqual(before.violations.length);
-      }),
+      fc.property(
+        fc.array(recipes, { minLength: 1, maxLength: 5 }),
+        recipes,
+        imageArb,
+        (specs, extra, image) => {
+          const docs = specs.map((s, i) => policyDoc(`p${i}`, s));
+          const c = [{ container: "c", containerType: "containers" as const, image }];
+          const ns = toNamespaceFacts("default");
+          const before = createEvaluator(compileDocs(...docs)).evaluate(ns, c);
+          const after = createEvaluator(compileDocs(...docs, policyDoc("extra", extra))).evaluate(
+            ns,
+            c,
+          );
+          if (before.verdict === "deny") expect(after.verdict).toBe("deny");
+          expect(after.violations.length).toBeGreaterThanOrEqual(before.violations.length);
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
 
   it("memoized and fresh evaluations agree", () => {
     const docs = [
-      policyDoc("a", { recipe: "custom", input: { rules: [{ hostname: "docker.io", imageName: "library/*" }] } }),
+      policyDoc("a", {
+        recipe: "custom",
+        input: { rules: [{ hostname: "docker.io", imageName: "library/*" }] },
+      }),
       policyDoc("b", { recipe: "block-latest-tag", action: "warn" }),
     ];
     const shared = createEvaluator(compileDocs(...docs));
@@ -121,7 +146,9 @@ describe("the engine", () => {
         for (const image of [...images, ...images]) {
           const c = [{ container: "c", containerType: "containers" as const, image }];
           const ns = toNamespaceFacts("default");
-          expect(shared.evaluate(ns, c)).toEqual(createEvaluator(compileDocs(...docs)).evaluate(ns, c));
+          expect(shared.evaluate(ns, c)).toEqual(
+            createEvaluator(compileDocs(...docs)).evaluate(ns, c),
+          );
         }
       }),
       { numRuns: 300 },

@@ -11,8 +11,12 @@ import {
   createEvaluator,
   type NamespaceFacts,
 } from "../src/core/evaluate/index.js";
-import { compilePolicySet, type ImagePolicy, type Workspace } from "../src/core/policy/index.js";
-import { validateDocument } from "../src/core/policy/index.js";
+import {
+  compilePolicySet,
+  type ImagePolicy,
+  validateDocument,
+  type Workspace,
+} from "../src/core/policy/index.js";
 import { policyDoc } from "./support/policies.js";
 
 // ---- running CEL -----------------------------------------------------------------------------

@@ -26,7 +26,10 @@ const policies: ImagePolicy[] = POLICIES.map(([name, spec]) => policyOf(name, sp
 const specs = new Map(policies.map((p) => [p.name, specOf(buildVap(p, []).policy)]));
 
 function vapAllows(policy: ImagePolicy, kind: string, spec: PodSpec, oldSpec?: PodSpec) {
-  const result = runVap(specs.get(policy.name) ?? specOf(buildVap(policy, []).policy), admission(kind, spec, oldSpec));
+  const result = runVap(
+    specs.get(policy.name) ?? specOf(buildVap(policy, []).policy),
+    admission(kind, spec, oldSpec),
+  );
   if (result.error !== undefined) throw new Error(result.error);
   return result;
 }
@@ -44,7 +47,10 @@ describe("the corpus: every policy x every image, VAP verdict == engine verdict"
         const expected = enginePasses(policy, containersOf(pod(image)), ns);
         const actual = vapAllows(policy, "Pod", pod(image)).allowed;
         cases++;
-        if (actual !== expected) disagreements.push(`${JSON.stringify(image.slice(0, 80))}: engine ${expected}, vap ${actual}`);
+        if (actual !== expected)
+          disagreements.push(
+            `${JSON.stringify(image.slice(0, 80))}: engine ${expected}, vap ${actual}`,
+          );
       }
       expect(disagreements).toEqual([]);
     });
@@ -61,11 +67,20 @@ describe("what the canonicalization computes", () => {
   };
   it.each([
     ["busybox", "docker.io||library/busybox|busybox|tlatest||busybox"],
-    ["Registry-1.Docker.IO/busybox", "docker.io||library/busybox|busybox|tlatest||Registry-1.Docker.IO/busybox"],
-    ["INDEX.DOCKER.IO/busybox:1", "docker.io||library/busybox|busybox|t1||INDEX.DOCKER.IO/busybox:1"],
+    [
+      "Registry-1.Docker.IO/busybox",
+      "docker.io||library/busybox|busybox|tlatest||Registry-1.Docker.IO/busybox",
+    ],
+    [
+      "INDEX.DOCKER.IO/busybox:1",
+      "docker.io||library/busybox|busybox|t1||INDEX.DOCKER.IO/busybox:1",
+    ],
     ["[::1]:5000/app", "[::1]|5000|app||tlatest||[::1]:5000/app"],
     ["REGISTRY.X:5000/a/b:v1", "registry.x|5000|a/b||tv1||REGISTRY.X:5000/a/b:v1"],
-    [`q.io/a@sha256:${"a".repeat(64)}`, `q.io||a|||sha256:${"a".repeat(64)}|q.io/a@sha256:${"a".repeat(64)}`],
+    [
+      `q.io/a@sha256:${"a".repeat(64)}`,
+      `q.io||a|||sha256:${"a".repeat(64)}|q.io/a@sha256:${"a".repeat(64)}`,
+    ],
     ["a_b.c/x:v1", "||a_b.c/x||tv1||a_b.c/x:v1"],
     ["Busybox", "!|Busybox"],
     ["a\nb", "!|a b"],
@@ -93,7 +108,10 @@ describe("every workload kind and container type", () => {
         const r = vapAllows(policy, kind, spec);
         expect(r.allowed).toBe(false);
         expect(r.message).toContain(`"${bad}"`);
-        const clean: PodSpec = { containers: [{ name: "main", image: good }], [type]: [{ name: "y", image: good }] };
+        const clean: PodSpec = {
+          containers: [{ name: "main", image: good }],
+          [type]: [{ name: "y", image: good }],
+        };
         expect(vapAllows(policy, kind, clean).allowed).toBe(true);
       });
     }
@@ -117,7 +135,10 @@ describe("every workload kind and container type", () => {
 
 describe("UPDATE: only images the update brings in must pass", () => {
   const policy = policyOf("no-latest", { recipe: "block-latest-tag" });
-  const old: PodSpec = { containers: [{ name: "a", image: "busybox" }], initContainers: [{ name: "i" }] };
+  const old: PodSpec = {
+    containers: [{ name: "a", image: "busybox" }],
+    initContainers: [{ name: "i" }],
+  };
 
   it("an update that changes no image passes (scaling an old Deployment)", () => {
     expect(vapAllows(policy, "Deployment", old).allowed).toBe(false);
@@ -125,7 +146,12 @@ describe("UPDATE: only images the update brings in must pass", () => {
   });
 
   it("a new failing image fails, naming only it", () => {
-    const next: PodSpec = { containers: [{ name: "a", image: "busybox" }, { name: "b", image: "nginx" }] };
+    const next: PodSpec = {
+      containers: [
+        { name: "a", image: "busybox" },
+        { name: "b", image: "nginx" },
+      ],
+    };
     const r = vapAllows(policy, "Deployment", next, old);
     expect(r.allowed).toBe(false);
     expect(r.message).toContain('"nginx"');
@@ -133,7 +159,10 @@ describe("UPDATE: only images the update brings in must pass", () => {
   });
 
   it("a new passing image passes; an image moved between container types passes", () => {
-    const next: PodSpec = { containers: [{ name: "a", image: "busybox:1" }], ephemeralContainers: [{ name: "d", image: "busybox" }] };
+    const next: PodSpec = {
+      containers: [{ name: "a", image: "busybox:1" }],
+      ephemeralContainers: [{ name: "d", image: "busybox" }],
+    };
     expect(vapAllows(policy, "Deployment", next, old).allowed).toBe(true);
   });
 
@@ -143,24 +172,42 @@ describe("UPDATE: only images the update brings in must pass", () => {
       for (const a of images) {
         for (const b of images) {
           const oldSpec: PodSpec = { containers: [{ name: "a", image: a }] };
-          const spec: PodSpec = { containers: [{ name: "a", image: a }, { name: "b", image: b }] };
+          const spec: PodSpec = {
+            containers: [
+              { name: "a", image: a },
+              { name: "b", image: b },
+            ],
+          };
           const brought = containersOf(spec).filter((c) => c.image !== a);
-          expect(vapAllows(policy, kind, spec, oldSpec).allowed).toBe(enginePasses(policy, brought, ns));
+          expect(vapAllows(policy, kind, spec, oldSpec).allowed).toBe(
+            enginePasses(policy, brought, ns),
+          );
         }
       }
     }
   });
 
   it("CREATE ignores oldObject", () => {
-    const r = runVap(specOf(buildVap(policy, []).policy), { ...admission("Pod", old), oldObject: { kind: "Pod", spec: old } });
+    const r = runVap(specOf(buildVap(policy, []).policy), {
+      ...admission("Pod", old),
+      oldObject: { kind: "Pod", spec: old },
+    });
     expect(r.allowed).toBe(false);
   });
 });
 
 describe("messages", () => {
   it("name the policy, the images, and what would be allowed", () => {
-    const policy = policyOf("corp", { recipe: "custom", input: { rules: [{ hostname: "registry.mycorp.local", imageName: "team/*" }] } });
-    const spec: PodSpec = { containers: [{ name: "a", image: "busybox" }, { name: "b", image: "Bad Image" }] };
+    const policy = policyOf("corp", {
+      recipe: "custom",
+      input: { rules: [{ hostname: "registry.mycorp.local", imageName: "team/*" }] },
+    });
+    const spec: PodSpec = {
+      containers: [
+        { name: "a", image: "busybox" },
+        { name: "b", image: "Bad Image" },
+      ],
+    };
     const r = vapAllows(policy, "Pod", spec);
     expect(r.message).toBe(
       'customs policy "corp" (organization, action deny): image "busybox" is not allowed; ' +
@@ -169,7 +216,9 @@ describe("messages", () => {
     );
   });
 
-  it.each(policies.map((p) => [p.name, p] as const))("%s: a one-line string naming an offending image", (_name, policy) => {
+  it.each(
+    policies.map((p) => [p.name, p] as const),
+  )("%s: a one-line string naming an offending image", (_name, policy) => {
     for (const image of ["busybox", "x y", "quay.io/org/app:latest", `a\n${"b".repeat(5000)}`]) {
       const r = vapAllows(policy, "Pod", pod(image));
       if (r.allowed) continue;
@@ -183,7 +232,10 @@ describe("messages", () => {
 
   it("stay within 5 KiB when many images fail", () => {
     const policy = policyOf("digest", { recipe: "require-digest" });
-    const containers: Container[] = Array.from({ length: 60 }, (_, i) => ({ name: `c${i}`, image: `${"é".repeat(90)}${i}` }));
+    const containers: Container[] = Array.from({ length: 60 }, (_, i) => ({
+      name: `c${i}`,
+      image: `${"é".repeat(90)}${i}`,
+    }));
     const r = vapAllows(policy, "Pod", { containers });
     expect(r.allowed).toBe(false);
     expect(new TextEncoder().encode(r.message).length).toBeLessThan(5 * 1024);
@@ -191,7 +243,11 @@ describe("messages", () => {
 });
 
 describe("the objects", () => {
-  const policy = policyOf("corp", { recipe: "require-digest", action: "warn", namespace: "team-a" });
+  const policy = policyOf("corp", {
+    recipe: "require-digest",
+    action: "warn",
+    namespace: "team-a",
+  });
   const { policy: vap, binding, bindings } = buildVap(policy, []);
 
   it("are a v1 ValidatingAdmissionPolicy and its binding", () => {
@@ -210,24 +266,46 @@ describe("the objects", () => {
   });
 
   it("match CREATE and UPDATE of every workload resource", () => {
-    const rules = (vap.spec as { matchConstraints: { resourceRules: { apiGroups: string[]; resources: string[]; operations: string[] }[] } }).matchConstraints.resourceRules;
-    const resources = rules.flatMap((r) => r.resources.map((res) => `${r.apiGroups[0]}/${res}`)).sort();
+    const rules = (
+      vap.spec as {
+        matchConstraints: {
+          resourceRules: { apiGroups: string[]; resources: string[]; operations: string[] }[];
+        };
+      }
+    ).matchConstraints.resourceRules;
+    const resources = rules
+      .flatMap((r) => r.resources.map((res) => `${r.apiGroups[0]}/${res}`))
+      .sort();
     expect(resources).toEqual(
       [
-        "/pods", "/pods/ephemeralcontainers", "/replicationcontrollers", "/podtemplates",
-        "apps/deployments", "apps/replicasets", "apps/statefulsets", "apps/daemonsets",
-        "batch/jobs", "batch/cronjobs",
+        "/pods",
+        "/pods/ephemeralcontainers",
+        "/replicationcontrollers",
+        "/podtemplates",
+        "apps/deployments",
+        "apps/replicasets",
+        "apps/statefulsets",
+        "apps/daemonsets",
+        "batch/jobs",
+        "batch/cronjobs",
       ].sort(),
     );
     for (const r of rules) expect(r.operations).toEqual(["CREATE", "UPDATE"]);
   });
 
   it("map each action to its validation action", () => {
-    for (const [action, expected] of [["deny", "Deny"], ["warn", "Warn"], ["audit", "Audit"]] as const) {
+    for (const [action, expected] of [
+      ["deny", "Deny"],
+      ["warn", "Warn"],
+      ["audit", "Audit"],
+    ] as const) {
       const b = buildVap(policyOf("p", { recipe: "require-digest", action }), []).binding;
       expect((b.spec as { validationActions: string[] }).validationActions).toEqual([expected]);
     }
-    const audit = buildVap(policyOf("p", { recipe: "require-digest", input: { audit: true } }), []).binding;
+    const audit = buildVap(
+      policyOf("p", { recipe: "require-digest", input: { audit: true } }),
+      [],
+    ).binding;
     expect((audit.spec as { validationActions: string[] }).validationActions).toEqual(["Audit"]);
   });
 
@@ -253,10 +331,15 @@ describe("canCompileToVap", () => {
   });
 
   it("gives reasons for an unknown recipe, and buildVap throws them", () => {
-    const policy = { ...(policies[0] as ImagePolicy), recipe: "verify-signature" } as unknown as ImagePolicy;
+    const policy = {
+      ...(policies[0] as ImagePolicy),
+      recipe: "verify-signature",
+    } as unknown as ImagePolicy;
     const r = canCompileToVap(policy);
     expect(r.ok).toBe(false);
-    expect(r.ok ? [] : r.reasons).toEqual(["recipe verify-signature has no ValidatingAdmissionPolicy translation"]);
+    expect(r.ok ? [] : r.reasons).toEqual([
+      "recipe verify-signature has no ValidatingAdmissionPolicy translation",
+    ]);
     expect(() => buildVap(policy, [])).toThrow(VapCompileError);
   });
 

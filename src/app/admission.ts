@@ -1,7 +1,7 @@
 import {
+  ADMISSION_API_VERSION,
   type AdmissionResponse,
   type AdmissionReviewResponse,
-  ADMISSION_API_VERSION,
   parseAdmissionReview,
   reviewAdmission,
 } from "../core/admission/index.js";
@@ -26,7 +26,11 @@ export interface AdmissionOutcome {
  * AdmissionReview is a 400 (the API server then applies the webhook's failurePolicy, Fail);
  * it is never answered with `allowed: true`.
  */
-export function handleAdmission(text: string, evaluator: Evaluator, namespaces: NamespaceDirectory): AdmissionOutcome {
+export function handleAdmission(
+  text: string,
+  evaluator: Evaluator,
+  namespaces: NamespaceDirectory,
+): AdmissionOutcome {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -36,12 +40,20 @@ export function handleAdmission(text: string, evaluator: Evaluator, namespaces: 
   const parsed = parseAdmissionReview(body);
   if (!parsed.ok) return { status: 400, body: { error: parsed.message } };
   const { request } = parsed;
-  const { response, violations } = reviewAdmission(request, { evaluator, namespace: (n) => namespaces.facts(n) });
+  const { response, violations } = reviewAdmission(request, {
+    evaluator,
+    namespace: (n) => namespaces.facts(n),
+  });
   return {
     status: 200,
     body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
     response,
     violations,
-    request: { kind: request.kind.kind, namespace: request.namespace, name: request.name, operation: request.operation },
+    request: {
+      kind: request.kind.kind,
+      namespace: request.namespace,
+      name: request.name,
+      operation: request.operation,
+    },
   };
 }

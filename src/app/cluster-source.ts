@@ -63,7 +63,10 @@ export function startClusterSource(
       return connection.token;
     }
   };
-  const client = new KubeClient(connection, connection.token && !connection.cert ? tokenSource : undefined);
+  const client = new KubeClient(
+    connection,
+    connection.token && !connection.cert ? tokenSource : undefined,
+  );
   const informers: Informer[] = [];
   if (watchPolicies) {
     let policyObjects: KubeObject[] = [];
@@ -71,42 +74,67 @@ export function startClusterSource(
     let ready = 0;
     const rebuild = () => {
       if (ready < 2) return;
-      const withKind = (kind: string) => (o: KubeObject) => ({ apiVersion: "customs.dev/v1alpha1", ...o, kind });
+      const withKind = (kind: string) => (o: KubeObject) => ({
+        apiVersion: "customs.dev/v1alpha1",
+        ...o,
+        kind,
+      });
       const { policies, workspaces } = validated(
-        [...policyObjects.map(withKind("ImagePolicy")), ...workspaceObjects.map(withKind("Workspace"))],
+        [
+          ...policyObjects.map(withKind("ImagePolicy")),
+          ...workspaceObjects.map(withKind("Workspace")),
+        ],
         events,
       );
-      events.onPolicies(createEvaluator(compilePolicySet(policies, workspaces)), { policies: policies.length, workspaces: workspaces.length });
+      events.onPolicies(createEvaluator(compilePolicySet(policies, workspaces)), {
+        policies: policies.length,
+        workspaces: workspaces.length,
+      });
     };
     const first = { policies: true, workspaces: true };
     informers.push(
-      startInformer(client, IMAGE_POLICIES_PATH, (items) => {
-        policyObjects = items;
-        if (first.policies) ready++;
-        first.policies = false;
-        rebuild();
-      }, events.onError),
-      startInformer(client, WORKSPACES_PATH, (items) => {
-        workspaceObjects = items;
-        if (first.workspaces) ready++;
-        first.workspaces = false;
-        rebuild();
-      }, events.onError),
+      startInformer(
+        client,
+        IMAGE_POLICIES_PATH,
+        (items) => {
+          policyObjects = items;
+          if (first.policies) ready++;
+          first.policies = false;
+          rebuild();
+        },
+        events.onError,
+      ),
+      startInformer(
+        client,
+        WORKSPACES_PATH,
+        (items) => {
+          workspaceObjects = items;
+          if (first.workspaces) ready++;
+          first.workspaces = false;
+          rebuild();
+        },
+        events.onError,
+      ),
     );
   }
   if (namespaces !== undefined) {
     const known = new Set<string>();
     informers.push(
-      startInformer(client, NAMESPACES_PATH, (items) => {
-        const now = new Set<string>();
-        for (const ns of items) {
-          now.add(ns.metadata.name);
-          namespaces.set(ns.metadata.name, ns.metadata.labels ?? {});
-        }
-        for (const name of known) if (!now.has(name)) namespaces.delete(name);
-        known.clear();
-        for (const name of now) known.add(name);
-      }, events.onError),
+      startInformer(
+        client,
+        NAMESPACES_PATH,
+        (items) => {
+          const now = new Set<string>();
+          for (const ns of items) {
+            now.add(ns.metadata.name);
+            namespaces.set(ns.metadata.name, ns.metadata.labels ?? {});
+          }
+          for (const name of known) if (!now.has(name)) namespaces.delete(name);
+          known.clear();
+          for (const name of now) known.add(name);
+        },
+        events.onError,
+      ),
     );
   }
   return {

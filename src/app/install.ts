@@ -11,7 +11,11 @@ import {
   type InstallOptions,
   serviceDnsNames,
 } from "../adapters/install/index.js";
-import { createCertificateAuthority, issueServerCertificate, type PemPair } from "../adapters/pki/index.js";
+import {
+  createCertificateAuthority,
+  issueServerCertificate,
+  type PemPair,
+} from "../adapters/pki/index.js";
 
 export interface RenderInstallOptions extends Omit<InstallOptions, "caBundle"> {
   /** Reuse this CA (so a re-render only issues a new serving certificate). */
@@ -41,7 +45,11 @@ export async function renderInstall(o: RenderInstallOptions): Promise<RenderedIn
     tls.push(...buildCertManagerObjects({ ...o, caBundle: undefined }));
   } else {
     ca = o.ca ?? (await createCertificateAuthority("customs webhook CA"));
-    const serving = await issueServerCertificate(ca, { dns: serviceDnsNames(o.namespace) }, o.certDays);
+    const serving = await issueServerCertificate(
+      ca,
+      { dns: serviceDnsNames(o.namespace) },
+      o.certDays,
+    );
     caBundle = o.previousCaPem === undefined ? ca.certPem : `${ca.certPem}${o.previousCaPem}`;
     tls.push(buildTlsSecret({ ...o, caBundle }, serving, ca.certPem));
   }

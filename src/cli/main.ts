@@ -1,8 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { isCustomsError } from "../core/errors.js";
 import { registerCheck } from "./commands/check.js";
-import { registerImage } from "./commands/image.js";
 import { registerCompile } from "./commands/compile.js";
+import { registerImage } from "./commands/image.js";
 import { registerInstall } from "./commands/install.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerServe } from "./commands/serve.js";

@@ -69,7 +69,11 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
       const status = tooLarge ? 413 : 400;
       metrics.requests.inc({ path: "/validate", code: String(status) });
       if (!res.headersSent && !res.destroyed) {
-        send(res, status, { error: tooLarge ? `the body is larger than ${options.maxBodyBytes} bytes` : "the body could not be read" });
+        send(res, status, {
+          error: tooLarge
+            ? `the body is larger than ${options.maxBodyBytes} bytes`
+            : "the body could not be read",
+        });
       }
       if (tooLarge) req.socket.destroy();
       return;
@@ -90,10 +94,17 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     if (response !== undefined) {
       const verdict = !response.allowed ? "deny" : response.warnings ? "warn" : "allow";
       metrics.decisions.inc({ verdict });
-      for (const v of outcome.violations ?? []) metrics.violations.inc({ policy: v.policy, action: v.action, code: v.code });
-      logger.info({ ...outcome.request, uid: response.uid, verdict, ms: Math.round(seconds * 1e6) / 1e3 }, "admission");
+      for (const v of outcome.violations ?? [])
+        metrics.violations.inc({ policy: v.policy, action: v.action, code: v.code });
+      logger.info(
+        { ...outcome.request, uid: response.uid, verdict, ms: Math.round(seconds * 1e6) / 1e3 },
+        "admission",
+      );
     } else {
-      logger.warn({ status: outcome.status, error: (outcome.body as { error: string }).error }, "bad admission request");
+      logger.warn(
+        { status: outcome.status, error: (outcome.body as { error: string }).error },
+        "bad admission request",
+      );
     }
     send(res, outcome.status, outcome.body);
   };

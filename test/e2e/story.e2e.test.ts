@@ -44,12 +44,17 @@ spec:
   recipe: block-latest-tag
 `;
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((done) => setTimeout(done, 300));
   }
 }
@@ -65,21 +70,38 @@ describe.skipIf(skipReason !== undefined)("enforcement in a real cluster", () =>
   let webhookLog = "";
   let port = 0;
 
-  const kubectl = (args: string[], input?: string) => cluster.kubectl(args, input === undefined ? {} : { input });
+  const kubectl = (args: string[], input?: string) =>
+    cluster.kubectl(args, input === undefined ? {} : { input });
 
   beforeAll(async () => {
     cluster = await startCluster();
     // Namespaces: two in the workspace (by label, by list), one for the warn policy, one outside.
     ok(await kubectl(["create", "namespace", "tanzu"]));
     ok(await kubectl(["label", "namespace", "tanzu", "customs.dev/workspace=tko-day1-ops-ws"]));
-    for (const ns of ["listed", "warned", "elsewhere"]) ok(await kubectl(["create", "namespace", ns]));
+    for (const ns of ["listed", "warned", "elsewhere"])
+      ok(await kubectl(["create", "namespace", ns]));
     // An old Deployment, from before any policy.
     ok(await kubectl(["create", "deployment", "legacy", "--image=busybox", "-n", "tanzu"]));
     // CRDs from `customs install`, then the policies as resources.
-    const install = JSON.parse(customs(["install", "-o", "json"]).stdout) as { items: Array<{ kind: string }> };
+    const install = JSON.parse(customs(["install", "-o", "json"]).stdout) as {
+      items: Array<{ kind: string }>;
+    };
     const crds = install.items.filter((o) => o.kind === "CustomResourceDefinition");
-    ok(await kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: crds })));
-    ok(await kubectl(["wait", "--for=condition=Established", "crd/imagepolicies.customs.dev", "crd/workspaces.customs.dev", "--timeout=60s"]));
+    ok(
+      await kubectl(
+        ["apply", "-f", "-"],
+        JSON.stringify({ apiVersion: "v1", kind: "List", items: crds }),
+      ),
+    );
+    ok(
+      await kubectl([
+        "wait",
+        "--for=condition=Established",
+        "crd/imagepolicies.customs.dev",
+        "crd/workspaces.customs.dev",
+        "--timeout=60s",
+      ]),
+    );
     ok(await kubectl(["apply", "-f", "-"], POLICIES));
   });
 
@@ -107,41 +129,84 @@ spec:
       const cert = await cluster.issueServingCert("customs-webhook", ["127.0.0.1"]);
       port = 30_000 + Math.floor(Math.random() * 20_000);
       webhook = spawn(process.execPath, [
-        join(ROOT, "bin/customs"), "serve", "--from-cluster", "--kubeconfig", cluster.kubeconfig,
-        "--listen", `127.0.0.1:${port}`, "--tls-cert", cert.certFile, "--tls-key", cert.keyFile,
+        join(ROOT, "bin/customs"),
+        "serve",
+        "--from-cluster",
+        "--kubeconfig",
+        cluster.kubeconfig,
+        "--listen",
+        `127.0.0.1:${port}`,
+        "--tls-cert",
+        cert.certFile,
+        "--tls-key",
+        cert.keyFile,
       ]);
-      webhook.stdout?.on("data", (d: Buffer) => { webhookLog += d.toString(); });
-      webhook.stderr?.on("data", (d: Buffer) => { webhookLog += d.toString(); });
-      await eventually("policies loaded by the webhook", async () => (webhookLog.includes("policies loaded from the cluster") ? true : undefined));
+      webhook.stdout?.on("data", (d: Buffer) => {
+        webhookLog += d.toString();
+      });
+      webhook.stderr?.on("data", (d: Buffer) => {
+        webhookLog += d.toString();
+      });
+      await eventually("policies loaded by the webhook", async () =>
+        webhookLog.includes("policies loaded from the cluster") ? true : undefined,
+      );
       const configuration = {
         apiVersion: "admissionregistration.k8s.io/v1",
         kind: "ValidatingWebhookConfiguration",
         metadata: { name: "customs" },
-        webhooks: [{
-          name: "validate.customs.dev",
-          admissionReviewVersions: ["v1"],
-          sideEffects: "None",
-          failurePolicy: "Fail",
-          timeoutSeconds: 5,
-          clientConfig: { url: `https://127.0.0.1:${port}/validate`, caBundle: Buffer.from(cluster.caPem).toString("base64") },
-          rules: ADMISSION_RULES,
-          namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system"] }] },
-        }],
+        webhooks: [
+          {
+            name: "validate.customs.dev",
+            admissionReviewVersions: ["v1"],
+            sideEffects: "None",
+            failurePolicy: "Fail",
+            timeoutSeconds: 5,
+            clientConfig: {
+              url: `https://127.0.0.1:${port}/validate`,
+              caBundle: Buffer.from(cluster.caPem).toString("base64"),
+            },
+            rules: ADMISSION_RULES,
+            namespaceSelector: {
+              matchExpressions: [
+                { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system"] },
+              ],
+            },
+          },
+        ],
       };
       ok(await kubectl(["apply", "-f", "-"], JSON.stringify(configuration)));
       // The API server picks up webhook configurations asynchronously.
       await eventually("the webhook to be called", async () => {
-        const r = await kubectl(["create", "deployment", "probe", "--image=busybox", "-n", "tanzu", "--dry-run=server"]);
+        const r = await kubectl([
+          "create",
+          "deployment",
+          "probe",
+          "--image=busybox",
+          "-n",
+          "tanzu",
+          "--dry-run=server",
+        ]);
         return r.code !== 0 ? true : undefined;
       });
     }, 180_000);
 
     it("refuses kubectl create deployment busybox with a message that says why and what is allowed", async () => {
-      const r = await kubectl(["create", "deployment", "busybox", "--image=busybox", "-n", "tanzu"]);
+      const r = await kubectl([
+        "create",
+        "deployment",
+        "busybox",
+        "--image=busybox",
+        "-n",
+        "tanzu",
+      ]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain('admission webhook "validate.customs.dev" denied the request');
-      expect(r.stderr).toContain('image "busybox" (docker.io/library/busybox:latest) is not allowed by policy "corp-registry-only" (workspace tko-day1-ops-ws, action deny)');
-      expect(r.stderr).toContain("allowed: hostname registry.mycorp.local, port 5000, image name team/*, with a digest");
+      expect(r.stderr).toContain(
+        'image "busybox" (docker.io/library/busybox:latest) is not allowed by policy "corp-registry-only" (workspace tko-day1-ops-ws, action deny)',
+      );
+      expect(r.stderr).toContain(
+        "allowed: hostname registry.mycorp.local, port 5000, image name team/*, with a digest",
+      );
     });
 
     it("applies to namespaces the Workspace lists, not only labelled ones", async () => {
@@ -153,7 +218,9 @@ spec:
     it("admits a digest-pinned image from the allowed registry, and the pods its ReplicaSet makes", async () => {
       ok(await kubectl(["create", "deployment", "app", `--image=${PINNED}`, "-n", "tanzu"]));
       await eventually("a pod of the deployment", async () => {
-        const pods = ok(await kubectl(["get", "pods", "-n", "tanzu", "-l", "app=app", "-o", "name"]));
+        const pods = ok(
+          await kubectl(["get", "pods", "-n", "tanzu", "-l", "app=app", "-o", "name"]),
+        );
         return pods.trim() !== "" ? true : undefined;
       });
     });
@@ -173,13 +240,31 @@ spec:
       expect(r.code).toBe(0);
       expect(r.stderr).toContain("image unchanged by this update, so not denied");
       ok(await kubectl(["scale", "deployment", "legacy", "--replicas=2", "-n", "tanzu"]));
-      const r2 = await kubectl(["set", "image", "deployment/legacy", "busybox=busybox:1.36", "-n", "tanzu"]);
+      const r2 = await kubectl([
+        "set",
+        "image",
+        "deployment/legacy",
+        "busybox=busybox:1.36",
+        "-n",
+        "tanzu",
+      ]);
       expect(r2.code).not.toBe(0);
     });
 
     it("checks kubectl debug's ephemeral containers", async () => {
-      const pod = ok(await kubectl(["get", "pods", "-n", "tanzu", "-l", "app=app", "-o", "name"])).trim().split("\n")[0]!;
-      const r = await kubectl(["debug", "-n", "tanzu", pod, "--image=busybox", "--profile=general", "--", "true"]);
+      const pod = ok(await kubectl(["get", "pods", "-n", "tanzu", "-l", "app=app", "-o", "name"]))
+        .trim()
+        .split("\n")[0]!;
+      const r = await kubectl([
+        "debug",
+        "-n",
+        "tanzu",
+        pod,
+        "--image=busybox",
+        "--profile=general",
+        "--",
+        "true",
+      ]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain("(ephemeralContainers)");
     });
@@ -187,7 +272,14 @@ spec:
     it("follows policy changes in the cluster without a restart", async () => {
       ok(await kubectl(["delete", "imagepolicy", "warn-latest"]));
       await eventually("the warn policy to be gone", async () => {
-        const r = await kubectl(["run", `w${Date.now() % 100000}`, "--image=nginx", "-n", "warned", "--dry-run=server"]);
+        const r = await kubectl([
+          "run",
+          `w${Date.now() % 100000}`,
+          "--image=nginx",
+          "-n",
+          "warned",
+          "--dry-run=server",
+        ]);
         return r.code === 0 && !r.stderr.includes("Warning") ? true : undefined;
       });
       ok(await kubectl(["apply", "-f", "-"], POLICIES));
@@ -206,21 +298,46 @@ spec:
       const compiled = customs(["compile", "vap", "-p", join(dir, "policies.yaml")]);
       expect(compiled.status, compiled.stderr).toBe(0);
       ok(await kubectl(["apply", "-f", "-"], compiled.stdout));
-      await eventually("the policies to be enforced", async () => {
-        const r = await kubectl(["create", "deployment", "probe", "--image=busybox", "-n", "tanzu", "--dry-run=server"]);
-        return r.code !== 0 ? true : undefined;
-      }, 90_000);
+      await eventually(
+        "the policies to be enforced",
+        async () => {
+          const r = await kubectl([
+            "create",
+            "deployment",
+            "probe",
+            "--image=busybox",
+            "-n",
+            "tanzu",
+            "--dry-run=server",
+          ]);
+          return r.code !== 0 ? true : undefined;
+        },
+        90_000,
+      );
     }, 180_000);
 
     it("type-check cleanly in the API server", async () => {
-      const out = JSON.parse(ok(await kubectl(["get", "validatingadmissionpolicies", "-o", "json"]))) as {
-        items: Array<{ metadata: { name: string }; status?: { typeChecking?: { expressionWarnings?: unknown[] } } }>;
+      const out = JSON.parse(
+        ok(await kubectl(["get", "validatingadmissionpolicies", "-o", "json"])),
+      ) as {
+        items: Array<{
+          metadata: { name: string };
+          status?: { typeChecking?: { expressionWarnings?: unknown[] } };
+        }>;
       };
-      for (const p of out.items) expect(p.status?.typeChecking?.expressionWarnings ?? [], p.metadata.name).toEqual([]);
+      for (const p of out.items)
+        expect(p.status?.typeChecking?.expressionWarnings ?? [], p.metadata.name).toEqual([]);
     });
 
     it("refuse busybox, naming the image and what is allowed", async () => {
-      const r = await kubectl(["create", "deployment", "busybox2", "--image=busybox", "-n", "tanzu"]);
+      const r = await kubectl([
+        "create",
+        "deployment",
+        "busybox2",
+        "--image=busybox",
+        "-n",
+        "tanzu",
+      ]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain("busybox");
       expect(r.stderr).toContain("corp-registry-only");
@@ -237,13 +354,37 @@ spec:
     });
 
     it("let an old Deployment be updated when its image does not change", async () => {
-      ok(await kubectl(["label", "deployment", "legacy", "team=sre", "--overwrite", "-n", "tanzu"]));
-      expect((await kubectl(["set", "image", "deployment/legacy", "busybox=busybox:1.37", "-n", "tanzu"])).code).not.toBe(0);
+      ok(
+        await kubectl(["label", "deployment", "legacy", "team=sre", "--overwrite", "-n", "tanzu"]),
+      );
+      expect(
+        (
+          await kubectl([
+            "set",
+            "image",
+            "deployment/legacy",
+            "busybox=busybox:1.37",
+            "-n",
+            "tanzu",
+          ])
+        ).code,
+      ).not.toBe(0);
     });
 
     it("check kubectl debug's ephemeral containers", async () => {
-      const pod = ok(await kubectl(["get", "pods", "-n", "tanzu", "-l", "app=app", "-o", "name"])).trim().split("\n")[0]!;
-      const r = await kubectl(["debug", "-n", "tanzu", pod, "--image=busybox", "--profile=general", "--", "true"]);
+      const pod = ok(await kubectl(["get", "pods", "-n", "tanzu", "-l", "app=app", "-o", "name"]))
+        .trim()
+        .split("\n")[0]!;
+      const r = await kubectl([
+        "debug",
+        "-n",
+        "tanzu",
+        pod,
+        "--image=busybox",
+        "--profile=general",
+        "--",
+        "true",
+      ]);
       expect(r.code).not.toBe(0);
     });
   });

@@ -8,7 +8,11 @@
 const DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 const NAMESPACE_REF = "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 
-const str = (description: string, extra: Record<string, unknown> = {}) => ({ type: "string", description, ...extra });
+const str = (description: string, extra: Record<string, unknown> = {}) => ({
+  type: "string",
+  description,
+  ...extra,
+});
 
 const labelSelector = {
   type: "object",
@@ -23,7 +27,9 @@ const labelSelector = {
         required: ["key", "operator"],
         properties: {
           key: str("Label key.", { maxLength: 317 }),
-          operator: str("In, NotIn, Exists or DoesNotExist.", { enum: ["In", "NotIn", "Exists", "DoesNotExist"] }),
+          operator: str("In, NotIn, Exists or DoesNotExist.", {
+            enum: ["In", "NotIn", "Exists", "DoesNotExist"],
+          }),
           values: { type: "array", maxItems: 256, items: { type: "string", maxLength: 63 } },
         },
         "x-kubernetes-validations": [
@@ -40,9 +46,15 @@ const labelSelector = {
 const rule = {
   type: "object",
   properties: {
-    hostname: str("Registry host pattern (`*` matches any run); compared case-insensitively.", { maxLength: 512, pattern: "^[A-Za-z0-9.\\-\\[\\]:*]+$" }),
-    port: { "x-kubernetes-int-or-string": true, description: "Port pattern, e.g. \"5000\"." },
-    imageName: str("Repository path pattern, e.g. `team/*` or `library/busybox`.", { maxLength: 512, pattern: "^[a-z0-9._\\-/*]+$" }),
+    hostname: str("Registry host pattern (`*` matches any run); compared case-insensitively.", {
+      maxLength: 512,
+      pattern: "^[A-Za-z0-9.\\-\\[\\]:*]+$",
+    }),
+    port: { "x-kubernetes-int-or-string": true, description: 'Port pattern, e.g. "5000".' },
+    imageName: str("Repository path pattern, e.g. `team/*` or `library/busybox`.", {
+      maxLength: 512,
+      pattern: "^[a-z0-9._\\-/*]+$",
+    }),
     tag: {
       type: "object",
       properties: {
@@ -52,7 +64,12 @@ const rule = {
     },
     requireDigest: { type: "boolean" },
   },
-  "x-kubernetes-validations": [{ rule: "!has(self.port) || has(self.hostname)", message: "a port needs a hostname in the same rule" }],
+  "x-kubernetes-validations": [
+    {
+      rule: "!has(self.port) || has(self.hostname)",
+      message: "a port needs a hostname in the same rule",
+    },
+  ],
 };
 
 const RULE_RECIPES = ["allowed-name-tag", "custom", "blocked-images"];
@@ -65,7 +82,13 @@ export function buildImagePolicyCrd(): Record<string, unknown> {
     spec: {
       group: "customs.dev",
       scope: "Cluster",
-      names: { kind: "ImagePolicy", listKind: "ImagePolicyList", plural: "imagepolicies", singular: "imagepolicy", shortNames: ["ipol"] },
+      names: {
+        kind: "ImagePolicy",
+        listKind: "ImagePolicyList",
+        plural: "imagepolicies",
+        singular: "imagepolicy",
+        shortNames: ["ipol"],
+      },
       versions: [
         {
           name: "v1alpha1",
@@ -86,11 +109,20 @@ export function buildImagePolicyCrd(): Record<string, unknown> {
                   type: "object",
                   required: ["recipe"],
                   properties: {
-                    workspace: str("Scope: every namespace of this workspace.", { pattern: DNS_LABEL }),
-                    namespace: str("Scope: one namespace (NAME or CLUSTER/NAME).", { pattern: NAMESPACE_REF, maxLength: 317 }),
+                    workspace: str("Scope: every namespace of this workspace.", {
+                      pattern: DNS_LABEL,
+                    }),
+                    namespace: str("Scope: one namespace (NAME or CLUSTER/NAME).", {
+                      pattern: NAMESPACE_REF,
+                      maxLength: 317,
+                    }),
                     namespaceSelector: labelSelector,
-                    action: str("deny (default), warn or audit.", { enum: ["deny", "warn", "audit"] }),
-                    recipe: str("What the policy checks.", { enum: ["require-digest", "block-latest-tag", ...RULE_RECIPES] }),
+                    action: str("deny (default), warn or audit.", {
+                      enum: ["deny", "warn", "audit"],
+                    }),
+                    recipe: str("What the policy checks.", {
+                      enum: ["require-digest", "block-latest-tag", ...RULE_RECIPES],
+                    }),
                     input: {
                       type: "object",
                       properties: {
@@ -100,10 +132,14 @@ export function buildImagePolicyCrd(): Record<string, unknown> {
                     },
                   },
                   "x-kubernetes-validations": [
-                    { rule: "!(has(self.workspace) && has(self.namespace))", message: "set at most one of workspace and namespace" },
+                    {
+                      rule: "!(has(self.workspace) && has(self.namespace))",
+                      message: "set at most one of workspace and namespace",
+                    },
                     {
                       rule: `self.recipe in ${JSON.stringify(RULE_RECIPES).replaceAll('"', "'")} ? has(self.input) && has(self.input.rules) && size(self.input.rules) > 0 : !has(self.input) || !has(self.input.rules)`,
-                      message: "allowed-name-tag, custom and blocked-images need at least one rule; the other recipes take none",
+                      message:
+                        "allowed-name-tag, custom and blocked-images need at least one rule; the other recipes take none",
                     },
                     {
                       rule: "self.recipe != 'allowed-name-tag' || !has(self.input) || !has(self.input.rules) || self.input.rules.all(r, !has(r.hostname) && !has(r.port) && !has(r.requireDigest))",
@@ -136,7 +172,13 @@ export function buildWorkspaceCrd(): Record<string, unknown> {
     spec: {
       group: "customs.dev",
       scope: "Cluster",
-      names: { kind: "Workspace", listKind: "WorkspaceList", plural: "workspaces", singular: "workspace", shortNames: ["ws"] },
+      names: {
+        kind: "Workspace",
+        listKind: "WorkspaceList",
+        plural: "workspaces",
+        singular: "workspace",
+        shortNames: ["ws"],
+      },
       versions: [
         {
           name: "v1alpha1",
@@ -146,11 +188,18 @@ export function buildWorkspaceCrd(): Record<string, unknown> {
             openAPIV3Schema: {
               type: "object",
               properties: {
-                metadata: { type: "object", properties: { name: { type: "string", pattern: DNS_LABEL } } },
+                metadata: {
+                  type: "object",
+                  properties: { name: { type: "string", pattern: DNS_LABEL } },
+                },
                 spec: {
                   type: "object",
                   properties: {
-                    namespaces: { type: "array", maxItems: 10_000, items: { type: "string", pattern: NAMESPACE_REF, maxLength: 317 } },
+                    namespaces: {
+                      type: "array",
+                      maxItems: 10_000,
+                      items: { type: "string", pattern: NAMESPACE_REF, maxLength: 317 },
+                    },
                   },
                 },
               },

@@ -20,26 +20,60 @@ const labels = { "app.kubernetes.io/name": APP, "app.kubernetes.io/part-of": "cu
 
 /** Every workload kind of the spec, and the ephemeral-containers subresource of pods. */
 export const ADMISSION_RULES = [
-  { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates"], scope: "Namespaced" },
-  { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["deployments", "replicasets", "statefulsets", "daemonsets"], scope: "Namespaced" },
-  { apiGroups: ["batch"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["jobs", "cronjobs"], scope: "Namespaced" },
+  {
+    apiGroups: [""],
+    apiVersions: ["v1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: ["pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates"],
+    scope: "Namespaced",
+  },
+  {
+    apiGroups: ["apps"],
+    apiVersions: ["v1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: ["deployments", "replicasets", "statefulsets", "daemonsets"],
+    scope: "Namespaced",
+  },
+  {
+    apiGroups: ["batch"],
+    apiVersions: ["v1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: ["jobs", "cronjobs"],
+    scope: "Namespaced",
+  },
 ];
 
 export function buildNamespace(o: InstallOptions) {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name: o.namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } } };
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: o.namespace,
+      labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" },
+    },
+  };
 }
 
 export function buildRbac(o: InstallOptions) {
   const meta = (name: string) => ({ name, labels });
   return [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { ...meta(APP), namespace: o.namespace }, automountServiceAccountToken: true },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { ...meta(APP), namespace: o.namespace },
+      automountServiceAccountToken: true,
+    },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
       metadata: meta(APP),
       // Read-only, and only what the webhook decides with: its policies and namespace labels.
       rules: [
-        { apiGroups: ["customs.dev"], resources: ["imagepolicies", "workspaces"], verbs: ["get", "list", "watch"] },
+        {
+          apiGroups: ["customs.dev"],
+          resources: ["imagepolicies", "workspaces"],
+          verbs: ["get", "list", "watch"],
+        },
         { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
       ],
     },
@@ -54,7 +88,11 @@ export function buildRbac(o: InstallOptions) {
 }
 
 export function buildDeployment(o: InstallOptions) {
-  const probe = (path: string) => ({ httpGet: { path, port: 8443, scheme: "HTTPS" }, periodSeconds: 10, timeoutSeconds: 2 });
+  const probe = (path: string) => ({
+    httpGet: { path, port: 8443, scheme: "HTTPS" },
+    periodSeconds: 10,
+    timeoutSeconds: 2,
+  });
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -68,20 +106,48 @@ export function buildDeployment(o: InstallOptions) {
         spec: {
           serviceAccountName: APP,
           priorityClassName: "system-cluster-critical",
-          securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65532,
+            runAsGroup: 65532,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
           // Spread replicas so that one node going down does not take admission with it.
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: labels } }],
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "kubernetes.io/hostname",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: labels },
+            },
+          ],
           terminationGracePeriodSeconds: 30,
           containers: [
             {
               name: "webhook",
               image: o.image,
-              args: ["serve", "--from-cluster", "--listen", "0.0.0.0:8443", "--tls-cert", "/tls/tls.crt", "--tls-key", "/tls/tls.key"],
+              args: [
+                "serve",
+                "--from-cluster",
+                "--listen",
+                "0.0.0.0:8443",
+                "--tls-cert",
+                "/tls/tls.crt",
+                "--tls-key",
+                "/tls/tls.key",
+              ],
               ports: [{ name: "https", containerPort: 8443 }],
               readinessProbe: probe("/readyz"),
               livenessProbe: probe("/healthz"),
-              resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              resources: {
+                requests: { cpu: "100m", memory: "128Mi" },
+                limits: { memory: "512Mi" },
+              },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+              },
               volumeMounts: [{ name: "tls", mountPath: "/tls", readOnly: true }],
             },
           ],
@@ -98,7 +164,11 @@ export function buildServiceAndBudget(o: InstallOptions) {
       apiVersion: "v1",
       kind: "Service",
       metadata: { name: APP, namespace: o.namespace, labels },
-      spec: { type: "ClusterIP", selector: labels, ports: [{ name: "https", port: 443, targetPort: 8443 }] },
+      spec: {
+        type: "ClusterIP",
+        selector: labels,
+        ports: [{ name: "https", port: 443, targetPort: 8443 }],
+      },
     },
     {
       apiVersion: "policy/v1",
@@ -116,7 +186,9 @@ export function buildWebhookConfiguration(o: InstallOptions) {
     metadata: {
       name: "customs",
       labels,
-      ...(o.certManager ? { annotations: { "cert-manager.io/inject-ca-from": `${o.namespace}/${APP}` } } : {}),
+      ...(o.certManager
+        ? { annotations: { "cert-manager.io/inject-ca-from": `${o.namespace}/${APP}` } }
+        : {}),
     },
     webhooks: [
       {
@@ -129,20 +201,32 @@ export function buildWebhookConfiguration(o: InstallOptions) {
         timeoutSeconds: o.timeoutSeconds,
         clientConfig: {
           service: { name: APP, namespace: o.namespace, path: "/validate", port: 443 },
-          ...(o.caBundle === undefined ? {} : { caBundle: Buffer.from(o.caBundle).toString("base64") }),
+          ...(o.caBundle === undefined
+            ? {}
+            : { caBundle: Buffer.from(o.caBundle).toString("base64") }),
         },
         rules: ADMISSION_RULES,
         // Never its own namespace (it could not start its own pods) nor kube-system (the
         // cluster could lock itself out): these namespaces are outside every policy.
         namespaceSelector: {
-          matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: [o.namespace, "kube-system"] }],
+          matchExpressions: [
+            {
+              key: "kubernetes.io/metadata.name",
+              operator: "NotIn",
+              values: [o.namespace, "kube-system"],
+            },
+          ],
         },
       },
     ],
   };
 }
 
-export function buildTlsSecret(o: InstallOptions, cert: { certPem: string; keyPem: string }, caPem: string) {
+export function buildTlsSecret(
+  o: InstallOptions,
+  cert: { certPem: string; keyPem: string },
+  caPem: string,
+) {
   return {
     apiVersion: "v1",
     kind: "Secret",
@@ -154,7 +238,12 @@ export function buildTlsSecret(o: InstallOptions, cert: { certPem: string; keyPe
 
 export function buildCertManagerObjects(o: InstallOptions) {
   return [
-    { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { name: `${APP}-selfsigned`, namespace: o.namespace }, spec: { selfSigned: {} } },
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Issuer",
+      metadata: { name: `${APP}-selfsigned`, namespace: o.namespace },
+      spec: { selfSigned: {} },
+    },
     {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",

@@ -5,7 +5,11 @@ import type { KubeConnection } from "./config.js";
 export interface KubeObject {
   readonly apiVersion?: string;
   readonly kind?: string;
-  readonly metadata: { readonly name: string; readonly resourceVersion?: string; readonly labels?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly resourceVersion?: string;
+    readonly labels?: Record<string, string>;
+  };
   readonly [key: string]: unknown;
 }
 
@@ -31,7 +35,12 @@ export class KubeClient {
     private readonly connection: KubeConnection,
     private readonly tokenSource: () => string | undefined = () => connection.token,
   ) {
-    this.agent = new Agent({ keepAlive: true, ca: connection.ca, cert: connection.cert, key: connection.key });
+    this.agent = new Agent({
+      keepAlive: true,
+      ca: connection.ca,
+      cert: connection.cert,
+      key: connection.key,
+    });
   }
 
   private open(path: string, timeoutMs: number) {
@@ -39,7 +48,10 @@ export class KubeClient {
     const token = this.tokenSource();
     return request(url, {
       agent: this.agent,
-      headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        accept: "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       timeout: timeoutMs,
     });
   }
@@ -52,7 +64,13 @@ export class KubeClient {
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
-          if ((res.statusCode ?? 0) >= 300) reject(new KubeError(`GET ${path}: ${res.statusCode} ${text.slice(0, 300)}`, res.statusCode ?? 0));
+          if ((res.statusCode ?? 0) >= 300)
+            reject(
+              new KubeError(
+                `GET ${path}: ${res.statusCode} ${text.slice(0, 300)}`,
+                res.statusCode ?? 0,
+              ),
+            );
           else resolve(text);
         });
       });
@@ -60,7 +78,10 @@ export class KubeClient {
       req.on("error", reject);
       req.end();
     });
-    const list = JSON.parse(body) as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
+    const list = JSON.parse(body) as {
+      items?: KubeObject[];
+      metadata?: { resourceVersion?: string };
+    };
     return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? "" };
   }
 
@@ -68,7 +89,12 @@ export class KubeClient {
    * Watches from a resourceVersion; resolves when the server ends the stream (watches time
    * out by design), rejects on errors. `onEvent` gets each event as it arrives.
    */
-  watch(path: string, resourceVersion: string, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+  watch(
+    path: string,
+    resourceVersion: string,
+    onEvent: (e: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const sep = path.includes("?") ? "&" : "?";
     const full = `${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=300`;
     return new Promise((resolve, reject) => {

@@ -16,7 +16,13 @@ type Named<T> = { name: string } & T;
 interface KubeConfigFile {
   "current-context"?: string;
   contexts?: Named<{ context: { cluster: string; user: string } }>[];
-  clusters?: Named<{ cluster: { server: string; "certificate-authority"?: string; "certificate-authority-data"?: string } }>[];
+  clusters?: Named<{
+    cluster: {
+      server: string;
+      "certificate-authority"?: string;
+      "certificate-authority-data"?: string;
+    };
+  }>[];
   users?: Named<{
     user: {
       token?: string;
@@ -55,7 +61,10 @@ export function loadKubeconfig(path: string): KubeConnection {
 export function inClusterConnection(env: NodeJS.ProcessEnv = process.env): KubeConnection {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT ?? "443";
-  if (host === undefined) throw new Error("not running in a cluster (KUBERNETES_SERVICE_HOST is unset); pass --kubeconfig");
+  if (host === undefined)
+    throw new Error(
+      "not running in a cluster (KUBERNETES_SERVICE_HOST is unset); pass --kubeconfig",
+    );
   const bracketed = host.includes(":") ? `[${host}]` : host;
   return {
     server: `https://${bracketed}:${port}`,

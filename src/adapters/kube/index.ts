@@ -1,3 +1,8 @@
 export { KubeClient, KubeError, type KubeObject, type WatchEvent } from "./client.js";
-export { inClusterConnection, type KubeConnection, loadKubeconfig, SERVICE_ACCOUNT_TOKEN_FILE } from "./config.js";
+export {
+  inClusterConnection,
+  type KubeConnection,
+  loadKubeconfig,
+  SERVICE_ACCOUNT_TOKEN_FILE,
+} from "./config.js";
 export { type Informer, startInformer } from "./informer.js";

@@ -38,18 +38,29 @@ export function startInformer(
         let resourceVersion = list.resourceVersion;
         for (;;) {
           let gone = false;
-          await client.watch(path, resourceVersion, (e) => {
-            if (e.type === "ERROR") {
-              gone = e.object.code === 410;
-              if (!gone) onError(new KubeError(`watch ${path}: ${JSON.stringify(e.object).slice(0, 200)}`, e.object.code ?? 0));
-              return;
-            }
-            resourceVersion = e.object.metadata.resourceVersion ?? resourceVersion;
-            if (e.type === "BOOKMARK") return;
-            if (e.type === "DELETED") objects.delete(e.object.metadata.name);
-            else objects.set(e.object.metadata.name, e.object);
-            onChange(items());
-          }, controller.signal);
+          await client.watch(
+            path,
+            resourceVersion,
+            (e) => {
+              if (e.type === "ERROR") {
+                gone = e.object.code === 410;
+                if (!gone)
+                  onError(
+                    new KubeError(
+                      `watch ${path}: ${JSON.stringify(e.object).slice(0, 200)}`,
+                      e.object.code ?? 0,
+                    ),
+                  );
+                return;
+              }
+              resourceVersion = e.object.metadata.resourceVersion ?? resourceVersion;
+              if (e.type === "BOOKMARK") return;
+              if (e.type === "DELETED") objects.delete(e.object.metadata.name);
+              else objects.set(e.object.metadata.name, e.object);
+              onChange(items());
+            },
+            controller.signal,
+          );
           if (gone || controller.signal.aborted) break;
         }
       } catch (e) {

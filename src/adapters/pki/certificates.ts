@@ -15,7 +15,9 @@ export interface PemPair {
 }
 
 function pemKey(pkcs8: ArrayBuffer): string {
-  const b64 = Buffer.from(pkcs8).toString("base64").replace(/(.{64})/g, "$1\n");
+  const b64 = Buffer.from(pkcs8)
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n");
   return `-----BEGIN PRIVATE KEY-----\n${b64.trim()}\n-----END PRIVATE KEY-----\n`;
 }
 
@@ -28,12 +30,22 @@ function serial(): string {
 
 function validity(days: number, now: Date): { notBefore: Date; notAfter: Date } {
   // A little slack backwards for clocks that are behind.
-  return { notBefore: new Date(now.getTime() - 5 * 60_000), notAfter: new Date(now.getTime() + days * 86_400_000) };
+  return {
+    notBefore: new Date(now.getTime() - 5 * 60_000),
+    notAfter: new Date(now.getTime() + days * 86_400_000),
+  };
 }
 
 /** A self-signed CA (ECDSA P-256) for the webhook's serving certificates. */
-export async function createCertificateAuthority(commonName: string, days = 3650, now = new Date()): Promise<PemPair> {
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+export async function createCertificateAuthority(
+  commonName: string,
+  days = 3650,
+  now = new Date(),
+): Promise<PemPair> {
+  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: `CN=${commonName}`,
@@ -42,11 +54,17 @@ export async function createCertificateAuthority(commonName: string, days = 3650
     signingAlgorithm: ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: cert.toString("pem"), keyPem: pemKey(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)) };
+  return {
+    certPem: cert.toString("pem"),
+    keyPem: pemKey(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)),
+  };
 }
 
 /** A serving certificate signed by `ca`, for the given DNS names and IP addresses. */
@@ -64,7 +82,10 @@ export async function issueServerCertificate(
     false,
     ["sign"],
   );
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
   const subjectAltNames = [
     ...names.dns.map((value) => ({ type: "dns" as const, value })),
     ...(names.ip ?? []).map((value) => ({ type: "ip" as const, value })),
@@ -79,11 +100,17 @@ export async function issueServerCertificate(
     signingAlgorithm: ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        true,
+      ),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(subjectAltNames),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });
-  return { certPem: cert.toString("pem"), keyPem: pemKey(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)) };
+  return {
+    certPem: cert.toString("pem"),
+    keyPem: pemKey(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)),
+  };
 }

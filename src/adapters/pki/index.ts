@@ -1,1 +1,5 @@
-export { createCertificateAuthority, issueServerCertificate, type PemPair } from "./certificates.js";
+export {
+  createCertificateAuthority,
+  issueServerCertificate,
+  type PemPair,
+} from "./certificates.js";

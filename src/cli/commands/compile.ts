@@ -13,15 +13,24 @@ interface CompileFlags {
 }
 
 export function registerCompile(program: Command): void {
-  const compile = program.command("compile").description("compile policies to native Kubernetes objects");
+  const compile = program
+    .command("compile")
+    .description("compile policies to native Kubernetes objects");
   compile
     .command("vap")
-    .description("write a ValidatingAdmissionPolicy and its binding(s) for every policy CEL can express")
-    .requiredOption("-p, --policy <path>", "ImagePolicy/Workspace file or folder (repeatable)", collect)
+    .description(
+      "write a ValidatingAdmissionPolicy and its binding(s) for every policy CEL can express",
+    )
+    .requiredOption(
+      "-p, --policy <path>",
+      "ImagePolicy/Workspace file or folder (repeatable)",
+      collect,
+    )
     .option("--cluster <name>", "the cluster the objects are for (CLUSTER/NAMESPACE entries)")
     .option("-o, --output <format>", "yaml or json", "yaml")
     .action(async (flags: CompileFlags) => {
-      if (!["yaml", "json"].includes(flags.output)) throw new CustomsError("USAGE", "--output must be yaml or json");
+      if (!["yaml", "json"].includes(flags.output))
+        throw new CustomsError("USAGE", "--output must be yaml or json");
       const { loaded } = loadPolicySet(await readInputs(flags.policy));
       const objects: unknown[] = [];
       const refused: string[] = [];
@@ -31,10 +40,15 @@ export function registerCompile(program: Command): void {
           refused.push(`${policy.name}: ${check.reasons.join("; ")}`);
           continue;
         }
-        const vap = buildVap(policy, loaded.workspaces, flags.cluster ? { cluster: flags.cluster } : {});
+        const vap = buildVap(
+          policy,
+          loaded.workspaces,
+          flags.cluster ? { cluster: flags.cluster } : {},
+        );
         objects.push(vap.policy, ...vap.bindings);
       }
-      if (flags.output === "json") write(`${JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)}\n`);
+      if (flags.output === "json")
+        write(`${JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)}\n`);
       else write(toYamlStream(objects));
       // Policies left out are named on stderr, and the exit status says so: a native-only
       // cluster would not enforce them.

@@ -31,13 +31,15 @@ interface ServeFlags {
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
   const port = Number(m?.[3]);
-  if (!m || port > 65535) throw new CustomsError("USAGE", `--listen must be HOST:PORT, got "${text}"`);
+  if (!m || port > 65535)
+    throw new CustomsError("USAGE", `--listen must be HOST:PORT, got "${text}"`);
   return { host: m[1] ?? (m[2] || "0.0.0.0"), port };
 }
 
 function positive(name: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new CustomsError("USAGE", `${name} must be a positive integer, got "${text}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new CustomsError("USAGE", `${name} must be a positive integer, got "${text}"`);
   return n;
 }
 
@@ -47,7 +49,10 @@ export function registerServe(program: Command): void {
     .description("run the admission webhook (POST /validate, /healthz, /readyz, /metrics)")
     .option("-p, --policy <path>", "ImagePolicy/Workspace file or folder (repeatable)", collect)
     .option("--from-cluster", "read ImagePolicies and Workspaces from the cluster's CRDs")
-    .option("--kubeconfig <file>", "kubeconfig for the cluster (default: the pod's service account); with -p, namespace labels are still watched")
+    .option(
+      "--kubeconfig <file>",
+      "kubeconfig for the cluster (default: the pod's service account); with -p, namespace labels are still watched",
+    )
     .option("--listen <host:port>", "address to listen on", "0.0.0.0:8443")
     .requiredOption("--tls-cert <file>", "TLS certificate (PEM); reloaded when it changes")
     .requiredOption("--tls-key <file>", "TLS private key (PEM); reloaded when it changes")
@@ -91,24 +96,34 @@ export function registerServe(program: Command): void {
         : undefined;
       // Fail fast on a bad policy set at start; later bad edits keep the previous set.
       let evaluator: Evaluator | undefined =
-        flags.policy === undefined ? undefined : createEvaluator(loadPolicySet(await readInputs(flags.policy)).set);
+        flags.policy === undefined
+          ? undefined
+          : createEvaluator(loadPolicySet(await readInputs(flags.policy)).set);
       const source =
         connection === undefined
           ? undefined
-          : startClusterSource(connection, namespaces, {
-              onPolicies(next, count) {
-                evaluator = next;
-                metrics.reloads.inc({ what: "policies", result: "ok" });
-                logger.info(count, "policies loaded from the cluster");
+          : startClusterSource(
+              connection,
+              namespaces,
+              {
+                onPolicies(next, count) {
+                  evaluator = next;
+                  metrics.reloads.inc({ what: "policies", result: "ok" });
+                  logger.info(count, "policies loaded from the cluster");
+                },
+                onInvalid(name, issues) {
+                  metrics.reloads.inc({ what: "policies", result: "invalid" });
+                  logger.error(
+                    { policy: name, issues: issues.filter((i) => i.severity === "error") },
+                    "invalid policy in the cluster left out",
+                  );
+                },
+                onError(e) {
+                  logger.warn({ err: (e as Error).message }, "cluster watch error; retrying");
+                },
               },
-              onInvalid(name, issues) {
-                metrics.reloads.inc({ what: "policies", result: "invalid" });
-                logger.error({ policy: name, issues: issues.filter((i) => i.severity === "error") }, "invalid policy in the cluster left out");
-              },
-              onError(e) {
-                logger.warn({ err: (e as Error).message }, "cluster watch error; retrying");
-              },
-            }, flags.fromCluster === true);
+              flags.fromCluster === true,
+            );
       const server = await startWebhook({
         host,
         port,
@@ -132,7 +147,10 @@ export function registerServe(program: Command): void {
         },
         (e) => {
           metrics.reloads.inc({ what: "policies", result: "error" });
-          logger.error({ err: (e as Error).message }, "policy reload failed; keeping the previous policies");
+          logger.error(
+            { err: (e as Error).message },
+            "policy reload failed; keeping the previous policies",
+          );
         },
       );
       const certs = watchFiles(
@@ -141,7 +159,10 @@ export function registerServe(program: Command): void {
         async () => server.reloadTls(),
         (e) => {
           metrics.reloads.inc({ what: "tls", result: "error" });
-          logger.error({ err: (e as Error).message }, "certificate reload failed; keeping the previous ones");
+          logger.error(
+            { err: (e as Error).message },
+            "certificate reload failed; keeping the previous ones",
+          );
         },
       );
       const stop = async (signal: string) => {

@@ -22,25 +22,36 @@ export function parseAdmissionReview(body: unknown): ParsedReview {
   const fail = (message: string): ParsedReview => ({ ok: false, message });
   if (!isPlainObject(body)) return fail("the body is not a JSON object");
   if (body.apiVersion !== ADMISSION_API_VERSION) {
-    return fail(`apiVersion must be ${ADMISSION_API_VERSION}, got ${JSON.stringify(printable(String(body.apiVersion), 60))}`);
+    return fail(
+      `apiVersion must be ${ADMISSION_API_VERSION}, got ${JSON.stringify(printable(String(body.apiVersion), 60))}`,
+    );
   }
-  if (body.kind !== "AdmissionReview") return fail(`kind must be AdmissionReview, got ${JSON.stringify(printable(String(body.kind), 60))}`);
+  if (body.kind !== "AdmissionReview")
+    return fail(
+      `kind must be AdmissionReview, got ${JSON.stringify(printable(String(body.kind), 60))}`,
+    );
   const r = body.request;
   if (!isPlainObject(r)) return fail("request is missing or not an object");
   const uid = str(r.uid);
-  if (uid === undefined || uid === "" || uid.length > MAX_UID_LENGTH) return fail("request.uid is missing or invalid");
+  if (uid === undefined || uid === "" || uid.length > MAX_UID_LENGTH)
+    return fail("request.uid is missing or invalid");
   const kind = r.kind;
   if (!isPlainObject(kind) || str(kind.kind) === undefined || str(kind.version) === undefined) {
     return fail("request.kind must be {group, version, kind}");
   }
   const operation = str(r.operation) as Operation | undefined;
-  if (operation === undefined || !OPERATIONS.includes(operation)) return fail("request.operation is missing or invalid");
+  if (operation === undefined || !OPERATIONS.includes(operation))
+    return fail("request.operation is missing or invalid");
   const resource = isPlainObject(r.resource) ? r.resource : {};
   return {
     ok: true,
     request: {
       uid,
-      kind: { group: str(kind.group) ?? "", version: str(kind.version) ?? "", kind: str(kind.kind) ?? "" },
+      kind: {
+        group: str(kind.group) ?? "",
+        version: str(kind.version) ?? "",
+        kind: str(kind.kind) ?? "",
+      },
       resource: {
         group: str(resource.group) ?? "",
         version: str(resource.version) ?? "",

@@ -20,7 +20,9 @@ const allow = (uid: string, warnings?: string[]): AdmissionResponse =>
 
 function deny(uid: string, message: string, warnings: string[] = []): AdmissionResponse {
   const status = { code: 403, reason: "Forbidden", message: clip(message, MAX_MESSAGE_LENGTH) };
-  return warnings.length > 0 ? { uid, allowed: false, status, warnings } : { uid, allowed: false, status };
+  return warnings.length > 0
+    ? { uid, allowed: false, status, warnings }
+    : { uid, allowed: false, status };
 }
 
 function clip(s: string, max: number): string {
@@ -33,7 +35,12 @@ function withKind(object: unknown, request: AdmissionRequest): unknown {
   const { group, version, kind } = request.kind;
   return {
     ...object,
-    apiVersion: typeof object.apiVersion === "string" ? object.apiVersion : group ? `${group}/${version}` : version,
+    apiVersion:
+      typeof object.apiVersion === "string"
+        ? object.apiVersion
+        : group
+          ? `${group}/${version}`
+          : version,
     kind: typeof object.kind === "string" ? object.kind : kind,
   };
 }
@@ -73,13 +80,16 @@ export interface Review {
 export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): Review {
   const { uid } = request;
   const none: readonly Violation[] = [];
-  if (request.operation !== "CREATE" && request.operation !== "UPDATE") return { response: allow(uid), violations: none };
+  if (request.operation !== "CREATE" && request.operation !== "UPDATE")
+    return { response: allow(uid), violations: none };
   if (request.subResource !== undefined && request.subResource !== "ephemeralcontainers") {
     return { response: allow(uid), violations: none };
   }
   const extracted = extractResources(withKind(request.object, request));
   if (extracted.problems.length > 0) {
-    const problems = extracted.problems.map((p) => `${p.pointer || "(object)"}: ${p.message}`).join("; ");
+    const problems = extracted.problems
+      .map((p) => `${p.pointer || "(object)"}: ${p.message}`)
+      .join("; ");
     const message = `customs: the ${request.kind.kind} cannot be read, so it is not admitted: ${printable(problems, 2000)}`;
     return { response: deny(uid, message), violations: none };
   }
@@ -88,7 +98,8 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
   const namespace = request.namespace || workload.namespace || "default";
   const decision = ctx.evaluator.evaluate(ctx.namespace(namespace), workload.containers);
   if (decision.violations.length === 0) return { response: allow(uid), violations: none };
-  const oldImages = request.operation === "UPDATE" ? imagesOf(request.oldObject, request) : new Set<string>();
+  const oldImages =
+    request.operation === "UPDATE" ? imagesOf(request.oldObject, request) : new Set<string>();
   const denials: Violation[] = [];
   const warnings: string[] = [];
   const audits: Record<string, string> = {};
@@ -100,13 +111,18 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
       denials.push(v);
     } else {
       // The note goes first: Kubernetes clips long warnings.
-      const unchanged = v.action === "deny" ? " (image unchanged by this update, so not denied)" : "";
+      const unchanged =
+        v.action === "deny" ? " (image unchanged by this update, so not denied)" : "";
       warnings.push(clip(`${v.policy}${unchanged}: ${v.message}`, MAX_WARNING_LENGTH));
     }
   }
-  const shownWarnings = warnings.length > MAX_WARNINGS
-    ? [...warnings.slice(0, MAX_WARNINGS - 1), `… and ${warnings.length - MAX_WARNINGS + 1} more warnings`]
-    : warnings;
+  const shownWarnings =
+    warnings.length > MAX_WARNINGS
+      ? [
+          ...warnings.slice(0, MAX_WARNINGS - 1),
+          `… and ${warnings.length - MAX_WARNINGS + 1} more warnings`,
+        ]
+      : warnings;
   let response: AdmissionResponse;
   if (denials.length > 0) {
     const what = `${workload.kind} ${namespace}/${printable(workload.name, 100)}`;

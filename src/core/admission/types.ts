@@ -16,7 +16,11 @@ export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
 export interface AdmissionRequest {
   readonly uid: string;
   readonly kind: GroupVersionKind;
-  readonly resource: { readonly group: string; readonly version: string; readonly resource: string };
+  readonly resource: {
+    readonly group: string;
+    readonly version: string;
+    readonly resource: string;
+  };
   readonly subResource: string | undefined;
   readonly name: string;
   readonly namespace: string;

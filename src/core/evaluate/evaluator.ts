@@ -166,7 +166,9 @@ export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCa
       const prefix = `${whoOf(c)}: image "${printable(c.image)}" (${facts.normalized}) `;
       for (const { compiled, failure } of failures) {
         const text = `${failure.verb} ${textOf(compiled).by}: ${failure.reason}`;
-        violations.push(violation(compiled, c, prefix, c.image, facts.normalized, failure.code, text));
+        violations.push(
+          violation(compiled, c, prefix, c.image, facts.normalized, failure.code, text),
+        );
       }
     }
     return { verdict: verdictOf(violations), violations };
