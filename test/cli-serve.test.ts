@@ -134,3 +134,52 @@ describe("customs serve refuses to start on bad input", () => {
     }
   });
 });
+
+describe("customs serve --workers 2", () => {
+  it("serves from several processes on one port and stops them all on SIGTERM", async () => {
+    const pki = await testPki();
+    const f = tempFiles({ "p.yaml": policy("block-latest-tag") });
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const c = spawn(process.execPath, [
+      join(ROOT, "bin/customs"),
+      "serve",
+      "-p",
+      join(f.dir, "p.yaml"),
+      "--listen",
+      `127.0.0.1:${port}`,
+      "--tls-cert",
+      pki.certFile,
+      "--tls-key",
+      pki.keyFile,
+      "--workers",
+      "2",
+    ]);
+    let out = "";
+    c.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    try {
+      await until(async () =>
+        (out.match(/webhook listening/g) ?? []).length === 2 ? true : undefined,
+      );
+      const r = await httpsCall(
+        port,
+        pki.caPem,
+        "POST",
+        "/validate",
+        JSON.stringify(review(deployment("d", ["nginx"]))),
+      );
+      expect((r.json() as { response: { allowed: boolean } }).response.allowed).toBe(false);
+      const code = await new Promise<number | null>((resolve) => {
+        c.once("exit", resolve);
+        c.kill("SIGTERM");
+      });
+      expect(code).toBe(0);
+      expect((out.match(/"msg":"stopped"/g) ?? []).length).toBe(2);
+    } finally {
+      c.kill("SIGKILL");
+      pki.cleanup();
+      f.cleanup();
+    }
+  });
+});
