@@ -17,7 +17,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { generateKeyPair, randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -34,7 +34,12 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const wrapperGoMod = join(repoRoot, "scripts", "kube", "wrapper", "go.mod");
 
 /** The programs scripts/kube/build.sh puts in the bin folder. */
-export const KUBE_PROGRAMS = ["etcd", "kube-apiserver", "kube-controller-manager", "kubectl"];
+export const KUBE_PROGRAMS: readonly string[] = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kubectl",
+];
 
 export type ComponentName = "etcd" | "kube-apiserver" | "kube-controller-manager";
 
@@ -197,6 +202,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const log = options.log ?? (() => {});
   const keepDir = options.keepDir ?? process.env.CUSTOMS_E2E_KEEP === "1";
   const dir = await mkdtemp(join(tmpdir(), "customs-kube-"));
+  installExitHook();
+  if (!keepDir) liveDirs.add(dir);
   const components: Component[] = [];
   let stopped = false;
 
@@ -207,6 +214,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     for (const component of [...components].reverse()) await component.stop();
     if (keepDir) log(`kept ${dir}`);
     else await rm(dir, { recursive: true, force: true });
+    liveDirs.delete(dir);
   };
 
   try {
@@ -236,6 +244,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const adminCert = await issueCert(ca, pki, "admin", {
       commonName: "customs-e2e-admin",
       organization: "system:masters",
+      hosts: [],
+      usage: "clientAuth",
+    });
+    // What the API server presents to aggregated API servers, as kubeadm sets it up; the
+    // controller manager's delegated authentication expects the request-header CA too.
+    const frontProxyCert = await issueCert(ca, pki, "front-proxy-client", {
+      commonName: "front-proxy-client",
       hosts: [],
       usage: "clientAuth",
     });
@@ -276,7 +291,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       components.push(component);
       await component.waitReady(timeoutMs, async () => {
         const { status, body } = await get(`${client}/health`, {});
-        return status === 200 && /"health":\s*"true"/.test(body);
+        return (status === 200 && /"health":\s*"true"/.test(body)) || `/health: ${status} ${body}`;
       });
       return { component, client };
     });
@@ -295,6 +310,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
           `--tls-private-key-file=${apiServerCert.keyFile}`,
           `--client-ca-file=${ca.certFile}`,
           `--token-auth-file=${tokenFile}`,
+          `--requestheader-client-ca-file=${ca.certFile}`,
+          "--requestheader-allowed-names=front-proxy-client",
+          "--requestheader-username-headers=X-Remote-User",
+          "--requestheader-group-headers=X-Remote-Group",
+          "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+          `--proxy-client-cert-file=${frontProxyCert.certFile}`,
+          `--proxy-client-key-file=${frontProxyCert.keyFile}`,
           "--authorization-mode=RBAC",
           "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
           `--service-account-key-file=${saPubFile}`,
@@ -312,8 +334,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       const component = launch("kube-apiserver", join(binDir, "kube-apiserver"), dir, args);
       components.push(component);
       await component.waitReady(timeoutMs, async () => {
-        const { status } = await get(`${server}/readyz`, { ca: ca.certPem, token });
-        return status === 200;
+        const { status, body } = await get(`${server}/readyz?verbose`, { ca: ca.certPem, token });
+        if (status === 200) return true;
+        const failing = body.split("\n").filter((line) => line.startsWith("[-]"));
+        return `/readyz: ${status} ${failing.join(" ") || body}`;
       });
       return { component, server };
     });
@@ -355,13 +379,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         components.push(component);
         await component.waitReady(timeoutMs, async () => {
           const healthz = await get(`https://127.0.0.1:${port}/healthz`, { ca: ca.certPem });
-          if (healthz.status !== 200) return false;
+          if (healthz.status !== 200) return `/healthz: ${healthz.status} ${healthz.body}`;
           // Controllers are running once the service account controller has made "default".
           const sa = await get(
             `${apiServer.server}/api/v1/namespaces/default/serviceaccounts/default`,
             { ca: ca.certPem, token },
           );
-          return sa.status === 200;
+          return sa.status === 200 || "no service account default/default yet";
         });
       });
       log(`kube-controller-manager ready after ${Date.now() - started} ms`);
@@ -444,8 +468,12 @@ function kubeconfigYaml(server: string, caPem: string, token: string): string {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-/** Every process started by any cluster in this test process, killed when it exits. */
+/**
+ * Every process started by any cluster in this test process, and the folders of clusters not
+ * yet stopped: when the test process exits, the processes are killed and the folders removed.
+ */
 const live = new Set<ChildProcess>();
+const liveDirs = new Set<string>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -459,6 +487,7 @@ function installExitHook(): void {
         // already gone
       }
     }
+    for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
 
@@ -470,7 +499,8 @@ class PortTakenError extends Error {}
 interface Component {
   readonly name: ComponentName;
   readonly logFile: string;
-  waitReady(timeoutMs: number, check: () => Promise<boolean>): Promise<void>;
+  /** Polls `check` (true when ready, else why not) until it says ready or time runs out. */
+  waitReady(timeoutMs: number, check: () => Promise<true | string>): Promise<void>;
   tail(lines?: number): string;
   stop(): Promise<void>;
 }
@@ -519,7 +549,7 @@ function launch(name: ComponentName, program: string, dir: string, args: string[
     tail,
     async waitReady(timeoutMs, check) {
       const deadline = Date.now() + timeoutMs;
-      let lastError = "";
+      let notReady = "not checked yet";
       for (;;) {
         if (spawnError !== undefined) {
           throw new Error(`${name} could not be started (${program}): ${spawnError.message}`);
@@ -532,16 +562,19 @@ function launch(name: ComponentName, program: string, dir: string, args: string[
           throw new Error(message);
         }
         try {
-          if (await check()) return;
-          lastError = "";
+          // A check may hang (say, on a port another program holds): stop at an exit.
+          const result = await Promise.race([check(), exited.then(() => "exited")]);
+          if (result === true) return;
+          notReady = result;
         } catch (error) {
-          lastError = error instanceof Error ? error.message : String(error);
+          notReady = error instanceof Error ? error.message : String(error);
         }
         if (Date.now() > deadline) {
+          const logTail = tail(); // before stopping, which would fill it with shutdown lines
           await this.stop();
           throw new Error(
-            `${name} was not ready after ${Math.round(timeoutMs / 1000)} s` +
-              `${lastError === "" ? "" : ` (last check: ${lastError})`}\n${banner(logFile)}\n${tail()}`,
+            `${name} was not ready after ${timeoutMs / 1000} s (last check: ${notReady.slice(0, 500)})` +
+              `\n${banner(logFile)}\n${logTail}`,
           );
         }
         await sleep(250);
