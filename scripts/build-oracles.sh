@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Go programs that differential tests compare Customs with (DESIGN.md, "Real parts
-# in tests"): today test/oracles/reference, github.com/distribution/reference's
-# ParseNormalizedNamed. Needs only Go and the Go module proxy: go.sum pins every module, so
+# in tests"): test/oracles/reference, github.com/distribution/reference's
+# ParseNormalizedNamed, and test/fixtures/vap/k8s-oracle, Kubernetes' ValidatingAdmissionPolicy
+# compiler and validator. Needs only Go and the Go module proxy: go.sum pins every module, so
 # nothing else is fetched and no checksum database is asked.
 #
 # Prints the path of each binary on stdout. Skips a build when the binary is newer than its
@@ -26,10 +27,10 @@ elif [[ -z "$go_cmd" ]]; then
   fi
 fi
 
-# build NAME: test/oracles/NAME -> $bin_dir/NAME-oracle
+# build NAME [SRC]: test/oracles/NAME (or SRC) -> $bin_dir/NAME-oracle
 build() {
   local name="$1"
-  local src="$root/test/oracles/$name"
+  local src="${2:-$root/test/oracles/$name}"
   local out="$bin_dir/$name-oracle"
   local stale=0
   if [[ ! -x "$out" ]]; then
@@ -57,3 +58,6 @@ build() {
 }
 
 build reference
+# Kubernetes' own CEL validator (k8s.io/apiserver) for the generated ValidatingAdmissionPolicies;
+# the first build compiles k8s.io/apiserver (minutes on two cores).
+build vap-k8s "$root/test/fixtures/vap/k8s-oracle"

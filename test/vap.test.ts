@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { referencePieces, referenceRegexes } from "../src/adapters/vap/grammar.js";
 import {
   buildVap,
   canCompileToVap,
+  celString,
   objectName,
+  patternRegex,
   VapCompileError,
 } from "../src/adapters/vap/index.js";
 import { toNamespaceFacts } from "../src/core/evaluate/index.js";
@@ -17,6 +20,7 @@ import {
   KINDS,
   type PodSpec,
   policyOf,
+  program,
   runVap,
   specOf,
 } from "./vap-corpus.js";
@@ -344,8 +348,40 @@ describe("canCompileToVap", () => {
   });
 
   it("refuses rules too large for the CEL cost budget", () => {
-    const rules = Array.from({ length: 40 }, (_, i) => ({ imageName: `${"x".repeat(250)}${i}` }));
+    const rules = Array.from({ length: 40 }, (_, i) => ({ imageName: `${"x".repeat(250)}*${i}` }));
     const r = canCompileToVap(policyOf("big", { recipe: "custom", input: { rules } }));
     expect(r.ok).toBe(false);
+  });
+});
+
+describe("building blocks", () => {
+  it.each([
+    "plain",
+    "it's",
+    "back\\slash",
+    'double "quotes"',
+    "line\nbreak\r\ttab",
+    "nul\u0000 del\u007f",
+    "unicode é 😀",
+    "",
+  ])("celString(%j) reads back unchanged", (value) => {
+    expect(program(celString(value))({})).toBe(value);
+  });
+
+  it.each([
+    ["registry.mycorp.local", "^registry\\.mycorp\\.local$"],
+    ["*.mycorp.local", "^.*\\.mycorp\\.local$"],
+    ["[::1]", "^\\[::1\\]$"],
+    ["team/*", "^team/.*$"],
+    ["a*b*", "^a.*b.*$"],
+  ])("patternRegex(%j) = %j", (pattern, regex) => {
+    expect(patternRegex(pattern)).toBe(regex);
+  });
+
+  it("takes the grammar from the engine's own regexes", () => {
+    const pieces = referencePieces();
+    expect(pieces.identifier).toBe("[a-f0-9]{64}");
+    expect(referenceRegexes().reference).toContain(pieces.remoteName);
+    expect(referenceRegexes().reference).toContain("sha512:[a-f0-9]{128}");
   });
 });

@@ -11,10 +11,15 @@
  *   valid:    HOSTNAME|PORT|IMAGENAME|SHORTNAME|TAGFIELD|DIGEST|IMAGE
  *   invalid:  !|IMAGE
  *
- * IMAGE is the image as written, shortened for messages. TAGFIELD is "t" + tag, or "" for a
- * digest-only image, so that no tag pattern (not even `*`) matches a missing tag. No field of
- * a valid image can hold "|" (the grammar has no such character), so rule regexes anchored at
- * the start see exactly one field per slot.
+ * IMAGE is the image as written, shortened and kept on one line for messages. TAGFIELD is
+ * "t" + tag, or "" for a digest-only image, so that no tag pattern (not even `*`) matches a
+ * missing tag. No field of a valid image, IMAGE included, can hold "|" (the grammar has no such
+ * character), so `split('|')` gives the fields back (rules.ts).
+ *
+ * Where the two CEL implementations differ, the difference never reaches a verdict: cel-go
+ * counts string indexes in code points and @bufbuild/cel in UTF-16 units, and `lowerAscii`
+ * folds ASCII only where the engine uses toLowerCase; both matter only for non-ASCII input,
+ * which the grammar refuses whatever the split, so such an image is invalid on both sides.
  */
 import {
   DEFAULT_DOMAIN,
@@ -133,8 +138,7 @@ export function imageVariables(): CelVariable[] {
   const nameTag = `${rem}.split('@')[0].split(':')`;
   const path = `${nameTag}[0]`;
   const digest = `(size(${rem}.split('@')) > 1 ? ${rem}.split('@')[1] : '')`;
-  const tag =
-    `(size(${nameTag}) > 1 ? 't' + ${nameTag}[1] : ${digest} == '' ? 'tlatest' : '')`;
+  const tag = `(size(${nameTag}) > 1 ? 't' + ${nameTag}[1] : ${digest} == '' ? 'tlatest' : '')`;
   const fields =
     `variables.split.map(x, ${INVALID} ? x : size(${path}) > ${NAME_TOTAL_LENGTH_MAX} ? '!|' + x.split('|')[2]` +
     ` : ${host} + '|' + ${port} + '|' + ${path} + '|' + ${tag} + '|' + ${digest} + '|' + x.split('|')[2])`;

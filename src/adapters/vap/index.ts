@@ -16,4 +16,4 @@ export {
 export { celString } from "./cel.js";
 export { type CelVariable, DOCKER_HUB_HOSTS, imageVariables } from "./images.js";
 export { objectName } from "./names.js";
-export { patternRegex, ruleRegexes } from "./rules.js";
+export { patternRegex, policyRegexes } from "./rules.js";

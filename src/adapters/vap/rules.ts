@@ -1,94 +1,102 @@
 /**
- * The recipes of the spec as CEL predicates over one entry of `variables.entries` (see
- * images.ts for its fields). Each rule becomes one RE2 expression anchored at the start of
- * the entry, one slot per field; the semantics are those of src/core/policy/compile.ts
- * `ruleMatches` and pattern.ts.
+ * The recipes of the spec as CEL predicates over the fields `f` of one valid entry of
+ * `variables.entries` (images.ts): f[0] hostname, f[1] port, f[2] imageName, f[3] short name,
+ * f[4] "t" + tag (or "" for a digest-only image), f[5] digest. The semantics are those of
+ * src/core/policy/compile.ts `ruleMatches` and pattern.ts.
  *
- * Patterns are user input, and here they do become regular expressions: every character but
- * `*` is escaped, `*` becomes `[^|]*` (any run inside the field: a field holds no "|"). That
- * is safe because RE2, which Kubernetes' CEL runs, matches in linear time; what a long
- * pattern costs is counted against the CEL cost budget (docs/vap.md).
+ * Each field is tested on its own, hostname first, and a rule stops at its first field that
+ * fails (`&&`): Kubernetes charges a regex match in proportion to the length of the string
+ * times the length of the regex, so short fields and early exits keep a policy with many
+ * rules within the CEL cost budget. A pattern without `*` is a string comparison.
+ *
+ * Patterns are user input, and a pattern with `*` does become a regular expression: every
+ * other character is escaped, `*` becomes `.*` (any run: a field holds no line break), and the
+ * expression is anchored at both ends. That is safe because RE2, which Kubernetes' CEL runs,
+ * matches in linear time; what a long pattern costs is counted against the budget.
  */
-import type { ImagePolicy, PolicyRule, Recipe } from "../../core/policy/index.js";
+import type { ImagePolicy, PolicyRule } from "../../core/policy/index.js";
 import { celString, re2Literal } from "./cel.js";
 
-const ANY = "[^|]*";
-const SEP = "\\|";
-
-/** A wildcard pattern as RE2: `*` is any run of characters, the rest literal. */
+/** A wildcard pattern as an anchored RE2 expression: `*` is any run, the rest literal. */
 export function patternRegex(pattern: string): string {
-  return pattern.split("*").map(re2Literal).join(ANY);
+  return `^${pattern.split("*").map(re2Literal).join(".*")}$`;
 }
 
-/** The slot of one field: its pattern, or anything when the rule leaves the field out. */
-function slot(pattern: string | undefined, lowercase = false): string {
-  if (pattern === undefined || pattern === "") return ANY;
-  return patternRegex(lowercase ? pattern.toLowerCase() : pattern);
+/** One test of a rule: its CEL, and the regex it runs (for the cost check), if any. */
+interface FieldTest {
+  readonly cel: string;
+  readonly regex?: string;
 }
 
-/** The regexes that decide one rule: `base` must match; `tagNot`, when set, must not. */
-export interface RuleRegexes {
-  readonly base: string;
-  readonly tagNot: string | undefined;
+/** `field` matches `prefix + pattern` as a whole; undefined when anything matches. */
+function fieldTest(field: string, pattern: string, prefix = ""): FieldTest | undefined {
+  if (!pattern.includes("*")) return { cel: `${field} == ${celString(prefix + pattern)}` };
+  if (prefix === "" && pattern.replaceAll("*", "") === "") return undefined;
+  const regex = patternRegex(prefix + pattern);
+  return { cel: `${field}.matches(${celString(regex)})`, regex };
 }
 
-export function ruleRegexes(rule: PolicyRule, shortNames: boolean): RuleRegexes {
-  const host = slot(rule.hostname, true);
-  const port = slot(rule.port);
-  const name = slot(rule.imageName);
-  // imageName also matches the short Docker Hub name in blocked-images. An image without a
-  // short name has "" there, which only an all-`*` pattern matches, and that pattern
-  // matches the image name as well, so the empty slot changes nothing.
-  const names =
-    shortNames && name !== ANY ? `(?:${name}${SEP}${ANY}|${ANY}${SEP}${name})` : `${name}${SEP}${ANY}`;
-  const tagValue = rule.tag !== undefined && rule.tag.value !== "" ? rule.tag.value : undefined;
-  const negate = tagValue !== undefined && rule.tag?.negate === true;
-  // "t" + tag: a digest-only image has an empty tag field, which no tag pattern matches.
-  const tag = tagValue !== undefined && !negate ? `t${patternRegex(tagValue)}` : ANY;
-  const digest = rule.requireDigest === true ? "[^|]+" : ANY;
-  const base = `^${[host, port, names, tag, digest].join(SEP)}${SEP}`;
-  const tagNot =
-    negate && tagValue !== undefined
-      ? `^(?:${ANY}${SEP}){4}t${patternRegex(tagValue)}${SEP}`
-      : undefined;
-  return { base, tagNot };
+const set = (p: string | undefined): p is string => p !== undefined && p !== "";
+
+/** The tests of one rule, in order; a rule with none matches every valid image. */
+function ruleTests(rule: PolicyRule, shortNames: boolean): FieldTest[] {
+  const tests: (FieldTest | undefined)[] = [];
+  if (set(rule.hostname)) tests.push(fieldTest("f[0]", rule.hostname.toLowerCase()));
+  if (set(rule.port)) tests.push(fieldTest("f[1]", rule.port));
+  if (set(rule.imageName)) {
+    const name = fieldTest("f[2]", rule.imageName);
+    // In blocked-images imageName also matches the short Docker Hub name (f[3], "" when the
+    // image has none: only an all-`*` pattern matches "", and it matches every name anyway).
+    const short = fieldTest("f[3]", rule.imageName);
+    if (shortNames && name !== undefined && short !== undefined) {
+      tests.push({
+        cel: `(${name.cel} || ${short.cel})`,
+        regex: (name.regex ?? "") + (short.regex ?? ""),
+      });
+    } else {
+      tests.push(name);
+    }
+  }
+  if (rule.tag !== undefined && set(rule.tag.value)) {
+    // "t" + tag: a digest-only image has "" here, which no tag pattern matches, not even `*`;
+    // `negate` inverts the whole test, so such an image passes a negated tag.
+    const test = fieldTest("f[4]", rule.tag.value, "t") ?? { cel: "true" };
+    tests.push(rule.tag.negate ? { ...test, cel: `!(${test.cel})` } : test);
+  }
+  if (rule.requireDigest === true) tests.push({ cel: "f[5] != ''" });
+  return tests.filter((t): t is FieldTest => t !== undefined);
 }
 
-function ruleMatches(entry: string, rule: PolicyRule, shortNames: boolean): string {
-  const { base, tagNot } = ruleRegexes(rule, shortNames);
-  const matchesBase = `${entry}.matches(${celString(base)})`;
-  return tagNot === undefined
-    ? matchesBase
-    : `(${matchesBase} && !${entry}.matches(${celString(tagNot)}))`;
+function ruleMatches(rule: PolicyRule, shortNames: boolean): string {
+  const tests = ruleTests(rule, shortNames).map((t) => t.cel);
+  return tests.length === 0 ? "true" : `(${tests.join(" && ")})`;
 }
 
-function anyRuleMatches(entry: string, policy: ImagePolicy): string {
+function anyRuleMatches(policy: ImagePolicy): string {
   const shortNames = policy.recipe === "blocked-images";
   if (policy.rules.length === 0) return "false";
-  return `(${policy.rules.map((r) => ruleMatches(entry, r, shortNames)).join(" || ")})`;
+  return `(${policy.rules.map((r) => ruleMatches(r, shortNames)).join(" || ")})`;
 }
 
-/** Does a valid entry pass the policy's recipe? (src/core/evaluate/recipes.ts checkRecipe) */
-export function recipePasses(entry: string, policy: ImagePolicy): string {
-  const recipe: Recipe = policy.recipe;
-  switch (recipe) {
+/** Does a valid entry, split into fields `f`, pass the recipe? (recipes.ts checkRecipe) */
+export function recipePasses(policy: ImagePolicy): string {
+  switch (policy.recipe) {
     case "require-digest":
-      return `${entry}.matches(${celString(`^(?:${ANY}${SEP}){5}[^|]`)})`;
+      return "f[5] != ''";
     case "block-latest-tag":
-      return `!${entry}.matches(${celString(`^(?:${ANY}${SEP}){4}tlatest${SEP}`)})`;
+      return "f[4] != 'tlatest'";
     case "allowed-name-tag":
     case "custom":
-      return anyRuleMatches(entry, policy);
+      return anyRuleMatches(policy);
     case "blocked-images":
-      return `!${anyRuleMatches(entry, policy)}`;
+      return `!${anyRuleMatches(policy)}`;
   }
 }
 
-/** Every regex a policy's rules compile to, for size checks. */
+/** The regexes a policy's rules compile to, for the cost check of canCompileToVap. */
 export function policyRegexes(policy: ImagePolicy): string[] {
   const shortNames = policy.recipe === "blocked-images";
-  return policy.rules.flatMap((r) => {
-    const { base, tagNot } = ruleRegexes(r, shortNames);
-    return tagNot === undefined ? [base] : [base, tagNot];
-  });
+  return policy.rules.flatMap((rule) =>
+    ruleTests(rule, shortNames).flatMap((t) => (t.regex === undefined ? [] : [t.regex])),
+  );
 }
