@@ -1,0 +1,219 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import type { Command } from "commander";
+import { readInputs } from "../../adapters/files/index.js";
+import {
+  type CredentialStore,
+  isRegistryError,
+  NO_CREDENTIALS,
+  parseDockerConfig,
+  RegistryClient,
+} from "../../adapters/registry/index.js";
+import {
+  type PinEntry,
+  pinTexts,
+  scanForPinning,
+  toPinnedImage,
+  unifiedDiff,
+  unpinnedEntries,
+} from "../../app/pin.js";
+import { CustomsError } from "../../core/errors.js";
+import { printable } from "../../core/policy/index.js";
+import { parseNormalized } from "../../core/reference/index.js";
+import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, write, writeJson } from "../io.js";
+
+interface RegistryFlags {
+  registryConfig?: string;
+  caFile?: string[];
+  insecureHost?: string[];
+}
+
+interface DigestFlags extends RegistryFlags {
+  output: string;
+}
+
+interface PinFlags extends RegistryFlags {
+  check?: boolean;
+  diff?: boolean;
+}
+
+function registryOptions(command: Command): Command {
+  return command
+    .option(
+      "--registry-config <file>",
+      "docker config.json with registry credentials (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json when present)",
+    )
+    .option("--ca-file <pem>", "extra CA certificates to trust (repeatable)", collect)
+    .option(
+      "--insecure-host <host>",
+      "host[:port] spoken to without TLS verification (repeatable)",
+      collect,
+    );
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (e) {
+    throw new CustomsError(
+      "FILE_UNREADABLE",
+      `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
+  }
+}
+
+async function credentialsFrom(flags: RegistryFlags): Promise<CredentialStore> {
+  let path = flags.registryConfig;
+  if (path === undefined) {
+    const fallback = join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json");
+    if (!existsSync(fallback)) return NO_CREDENTIALS;
+    path = fallback;
+  }
+  return parseDockerConfig(await readText(path), path);
+}
+
+async function clientFrom(flags: RegistryFlags): Promise<RegistryClient> {
+  const ca = await Promise.all((flags.caFile ?? []).map(readText));
+  return new RegistryClient({
+    credentials: await credentialsFrom(flags),
+    tls: { ca, insecureHosts: new Set((flags.insecureHost ?? []).map((h) => h.toLowerCase())) },
+  });
+}
+
+/** Registry failures: code and message (which never hold credentials), exit 2. */
+function reportFailure(what: string, error: unknown): void {
+  const message = isRegistryError(error)
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  process.stderr.write(`customs: ${printable(what)}: ${message}\n`);
+  process.exitCode = EXIT_INPUT;
+}
+
+function registerDigest(program: Command): void {
+  // `image` is registered by image.ts; the digest subcommand joins it.
+  const image =
+    program.commands.find((c) => c.name() === "image") ??
+    program.command("image").description("work with image references");
+  registryOptions(
+    image
+      .command("digest")
+      .description("print the reference pinned to the digest its registry serves now")
+      .option("-o, --output <format>", "text or json", "text")
+      .argument("<ref>", "image reference"),
+  ).action(async (ref: string, flags: DigestFlags) => {
+    if (!["json", "text"].includes(flags.output)) {
+      throw new CustomsError("USAGE", `--output must be json or text, got "${flags.output}"`);
+    }
+    const parsed = parseNormalized(ref);
+    if (!parsed.ok) throw new CustomsError(parsed.code, `"${printable(ref)}": ${parsed.message}`);
+    const client = await clientFrom(flags);
+    try {
+      const digest = await client.resolveDigest(parsed.ref);
+      // A reference with a digest is already pinned: the registry is not even asked.
+      const pinned = parsed.ref.digest === undefined ? toPinnedImage(ref, digest) : ref;
+      if (flags.output === "json") writeJson({ input: ref, digest, pinned });
+      else write(`${pinned}\n`);
+    } catch (error) {
+      reportFailure(ref, error);
+    } finally {
+      client.close();
+    }
+  });
+}
+
+/** Writes next to the file, then renames over it: readers see the old text or the new one. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const { mode } = await stat(path);
+  try {
+    await writeFile(temp, text, { flag: "wx", mode });
+    await chmod(temp, mode);
+    await rename(temp, path);
+  } catch (e) {
+    await unlink(temp).catch(() => undefined);
+    throw new CustomsError(
+      "FILE_UNREADABLE",
+      `${path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
+  }
+}
+
+function where(entry: PinEntry): string {
+  return `${entry.source}:${entry.line}`;
+}
+
+/** Images that are neither pinned nor pinnable go to standard error, whatever the mode. */
+function reportSkipped(entries: readonly PinEntry[]): void {
+  for (const e of entries) {
+    if (e.status === "invalid" || e.status === "unrewritable") {
+      process.stderr.write(
+        `${where(e)}: "${printable(e.image)}": not changed: ${printable(e.message ?? "", 300)}\n`,
+      );
+    }
+  }
+}
+
+async function runPin(inputs: string[], flags: PinFlags): Promise<void> {
+  if (flags.check && flags.diff)
+    throw new CustomsError("USAGE", "give --check or --diff, not both");
+  if (inputs.includes("-")) throw new CustomsError("USAGE", "pin reads files and folders, not -");
+  const texts = await readInputs(inputs);
+  if (flags.check) {
+    const scanned = scanForPinning(texts);
+    // An image pinning cannot rewrite (a block scalar, a merge key) is unpinned all the same.
+    const unpinned = unpinnedEntries(scanned).filter((e) => e.status !== "invalid");
+    for (const e of unpinned) {
+      const how =
+        e.status === "unrewritable" ? ` (pin it by hand: ${printable(e.message ?? "")})` : "";
+      write(`${where(e)}: ${printable(e.image)}: not pinned to a digest${how}\n`);
+    }
+    reportSkipped(scanned.flatMap((f) => f.entries.filter((e) => e.status === "invalid")));
+    write(`${unpinned.length} unpinned image(s)\n`);
+    process.exitCode = unpinned.length > 0 ? EXIT_DENIED : EXIT_OK;
+    return;
+  }
+  const client = await clientFrom(flags);
+  let result: Awaited<ReturnType<typeof pinTexts>>;
+  try {
+    result = await pinTexts(texts, (ref) => client.resolveDigest(ref));
+  } finally {
+    client.close();
+  }
+  reportSkipped(result.scanned.flatMap((f) => f.entries));
+  if (result.resolution.failures.size > 0) {
+    // All or nothing: a half-pinned tree is harder to review than an untouched one.
+    for (const [image, error] of result.resolution.failures) reportFailure(image, error);
+    process.stderr.write("customs: nothing written\n");
+    return;
+  }
+  const files = result.files;
+  const changed = files.filter((f) => f.after !== f.before);
+  if (flags.diff) {
+    for (const f of changed)
+      write(unifiedDiff(f.before, f.after, `a/${f.source}`, `b/${f.source}`));
+    return;
+  }
+  for (const f of changed) await writeAtomic(f.source, f.after);
+  for (const f of files) {
+    for (const p of f.pinned) write(`${where(p.entry)}: ${p.entry.image} -> ${p.pinned}\n`);
+  }
+  const count = files.reduce((n, f) => n + f.pinned.length, 0);
+  write(`pinned ${count} image(s) in ${changed.length} file(s)\n`);
+}
+
+export function registerPin(program: Command): void {
+  registerDigest(program);
+  registryOptions(
+    program
+      .command("pin")
+      .description("rewrite image tags in manifests to tag@digest, keeping comments and layout")
+      .option("--check", "write nothing; list unpinned images and exit 1 if there are any")
+      .option("--diff", "write nothing; print a unified diff of what pinning would change")
+      .argument("<inputs...>", "manifest files or folders"),
+  ).action(runPin);
+}
