@@ -4,7 +4,9 @@ import { registerCheck } from "./commands/check.js";
 import { registerCompile } from "./commands/compile.js";
 import { registerImage } from "./commands/image.js";
 import { registerInstall } from "./commands/install.js";
+import { registerPin } from "./commands/pin.js";
 import { registerPolicy } from "./commands/policy.js";
+import { registerRegistry } from "./commands/registry.js";
 import { registerServe } from "./commands/serve.js";
 import { EXIT_INPUT, productVersion } from "./io.js";
 
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerInstall(program);
   registerCompile(program);
+  registerPin(program);
+  registerRegistry(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

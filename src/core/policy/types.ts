@@ -82,6 +82,11 @@ export interface ImagePolicy {
   readonly action: Action;
   readonly recipe: Recipe;
   readonly rules: readonly PolicyRule[];
+  /**
+   * Opt-in: the `/mutate` webhook rewrites this policy's images to `name:tag@digest`. Off by
+   * default because it makes what runs differ from what Git holds (GitOps diffs).
+   */
+  readonly pinDigests: boolean;
   readonly origin: DocumentOrigin | undefined;
 }
 

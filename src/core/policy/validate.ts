@@ -151,6 +151,7 @@ function validateImagePolicy(
     "action",
     "recipe",
     "input",
+    "pinDigests",
   ]);
   if (spec === undefined) return undefined;
   const scope = readScope(issues, spec);
@@ -171,7 +172,8 @@ function validateImagePolicy(
   if (name === undefined || scope === undefined || recipe === undefined || action === undefined) {
     return undefined;
   }
-  return { name, scope, namespaceSelector, action, recipe, rules, origin };
+  const pinDigests = readBoolean(issues, "spec.pinDigests", spec.pinDigests) ?? false;
+  return { name, scope, namespaceSelector, action, recipe, rules, pinDigests, origin };
 }
 
 function validateWorkspace(

@@ -1,0 +1,217 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import {
+  buildDefaultServiceAccount,
+  buildPullSecret,
+  checkNamespace,
+  parseRegistryHost,
+  parseUsers,
+  type TlsMode,
+} from "../../adapters/registry-bundle/index.js";
+import { renderRegistryBundle } from "../../app/registry-bundle.js";
+import { CustomsError } from "../../core/errors.js";
+import { isDnsLabel } from "../../core/policy/index.js";
+import { collect, write } from "../io.js";
+import { toYamlStream } from "./install.js";
+
+interface ManifestsFlags {
+  host: string;
+  namespace: string;
+  storageClass?: string;
+  size: string;
+  tlsSecret?: string;
+  selfSigned?: boolean;
+  certManagerIssuer?: string;
+  certManagerIssuerKind: string;
+  user?: string[];
+  workspace?: string;
+  ingressNamespace?: string;
+  ingressClass?: string;
+  pullSecretName: string;
+  pullSecretNamespace: string;
+  certDays: string;
+  writeCa?: string;
+  output: string;
+}
+
+interface PullSecretFlags {
+  server: string;
+  username: string;
+  password?: string;
+  passwordStdin?: boolean;
+  name: string;
+  namespace?: string;
+  email?: string;
+  attach?: boolean;
+  output: string;
+}
+
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+const SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function name(flag: string, value: string): string {
+  if (!SUBDOMAIN.test(value))
+    throw new CustomsError("USAGE", `${flag}: "${value}" is not a valid object name`);
+  return value;
+}
+
+function print(objects: readonly unknown[], output: string): void {
+  if (output === "json")
+    write(`${JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)}\n`);
+  else if (output === "yaml") write(toYamlStream(objects));
+  else throw new CustomsError("USAGE", `-o: "${output}" is not yaml or json`);
+}
+
+function tlsMode(f: ManifestsFlags): TlsMode {
+  if (f.certManagerIssuer !== undefined) {
+    if (f.selfSigned)
+      throw new CustomsError("USAGE", "--self-signed and --cert-manager-issuer exclude each other");
+    if (f.certManagerIssuerKind !== "Issuer" && f.certManagerIssuerKind !== "ClusterIssuer")
+      throw new CustomsError("USAGE", "--cert-manager-issuer-kind is Issuer or ClusterIssuer");
+    return {
+      kind: "cert-manager",
+      issuer: name("--cert-manager-issuer", f.certManagerIssuer),
+      issuerKind: f.certManagerIssuerKind,
+    };
+  }
+  if (f.tlsSecret !== undefined) {
+    if (f.selfSigned)
+      throw new CustomsError("USAGE", "--self-signed and --tls-secret exclude each other");
+    return { kind: "secret" };
+  }
+  return { kind: "self-signed" };
+}
+
+async function manifests(f: ManifestsFlags): Promise<void> {
+  const host = parseRegistryHost(f.host);
+  const namespace = checkNamespace("--namespace", f.namespace);
+  const users = parseUsers(f.user ?? []);
+  if (users.length === 0)
+    throw new CustomsError(
+      "USAGE",
+      "give at least one --user NAME:PASSWORD (the registry requires a login)",
+    );
+  if (!QUANTITY.test(f.size))
+    throw new CustomsError("USAGE", `--size: "${f.size}" is not a quantity such as 20Gi`);
+  if (f.workspace !== undefined && !isDnsLabel(f.workspace))
+    throw new CustomsError("USAGE", `--workspace: "${f.workspace}" is not a valid workspace name`);
+  const certDays = Number(f.certDays);
+  if (!Number.isInteger(certDays) || certDays < 1 || certDays > 3650)
+    throw new CustomsError("USAGE", "--cert-days must be an integer from 1 to 3650");
+  const tls = tlsMode(f);
+  const rendered = await renderRegistryBundle({
+    host,
+    namespace,
+    storageClass:
+      f.storageClass === undefined ? undefined : name("--storage-class", f.storageClass),
+    size: f.size,
+    tlsSecret: name("--tls-secret", f.tlsSecret ?? "registry-tls"),
+    tls,
+    ingressNamespace:
+      f.ingressNamespace === undefined
+        ? undefined
+        : checkNamespace("--ingress-namespace", f.ingressNamespace),
+    ingressClass:
+      f.ingressClass === undefined ? undefined : name("--ingress-class", f.ingressClass),
+    workspace: f.workspace,
+    users,
+    pullSecretName: name("--pull-secret-name", f.pullSecretName),
+    pullSecretNamespace: checkNamespace("--pull-secret-namespace", f.pullSecretNamespace),
+    certDays,
+  });
+  print(rendered.objects, f.output);
+  if (rendered.caPem !== undefined) {
+    if (f.writeCa) writeFileSync(f.writeCa, rendered.caPem);
+    const where = f.writeCa ? `saved to ${f.writeCa}; also ` : "";
+    process.stderr.write(
+      `customs: the registry's CA certificate is ${where}in Secret ${namespace}/${f.tlsSecret ?? "registry-tls"} (key ca.crt).\n` +
+        `customs: nodes must trust it to pull, e.g. containerd: /etc/containerd/certs.d/${host.domain}/ca.crt (see docs/registry.md).\n`,
+    );
+  }
+}
+
+function readPassword(f: PullSecretFlags): string {
+  if (f.passwordStdin && f.password !== undefined)
+    throw new CustomsError("USAGE", "--password and --password-stdin exclude each other");
+  if (f.passwordStdin) {
+    // Like `docker login --password-stdin`: the whole input, without its final newline.
+    const text = readFileSync(0, "utf8").replace(/\r?\n$/, "");
+    if (text === "") throw new CustomsError("USAGE", "--password-stdin: standard input is empty");
+    return text;
+  }
+  if (f.password === undefined || f.password === "")
+    throw new CustomsError("USAGE", "give --password or --password-stdin");
+  return f.password;
+}
+
+function pullSecret(f: PullSecretFlags): void {
+  const host = parseRegistryHost(f.server);
+  if (f.username === "" || f.username.includes(":"))
+    throw new CustomsError("USAGE", "--username must be non-empty and without a colon");
+  const password = readPassword(f);
+  const namespace =
+    f.namespace === undefined ? undefined : checkNamespace("--namespace", f.namespace);
+  const secretName = name("--name", f.name);
+  const secret = buildPullSecret(
+    { server: host.domain, username: f.username, password, ...(f.email ? { email: f.email } : {}) },
+    secretName,
+    namespace,
+  );
+  print(
+    f.attach ? [secret, buildDefaultServiceAccount(secretName, namespace)] : [secret],
+    f.output,
+  );
+}
+
+export function registerRegistry(program: Command): void {
+  const registry = program
+    .command("registry")
+    .description("deploy a private registry in the cluster and pull from it");
+  registry
+    .command("manifests")
+    .description(
+      "print the manifests of an in-cluster Docker Distribution registry (kubectl apply -f -)",
+    )
+    .requiredOption(
+      "--host <host[:port]>",
+      "the registry's name in image references (the Ingress host)",
+    )
+    .option("--namespace <name>", "namespace of the registry", "registry")
+    .option("--storage-class <name>", "storage class of the data volume (default: the cluster's)")
+    .option("--size <quantity>", "size of the data volume", "20Gi")
+    .option("--tls-secret <name>", "serve this existing kubernetes.io/tls Secret")
+    .option("--self-signed", "make a CA and a serving certificate (the default)")
+    .option("--cert-manager-issuer <name>", "let cert-manager issue the certificate")
+    .option("--cert-manager-issuer-kind <kind>", "Issuer or ClusterIssuer", "ClusterIssuer")
+    .option("--user <name:password>", "a registry user (repeatable; the first one pulls)", collect)
+    .option("--workspace <name>", "scope the ImagePolicy to this workspace (default: organization)")
+    .option(
+      "--ingress-namespace <name>",
+      "only this namespace may reach the registry (default: any)",
+    )
+    .option("--ingress-class <name>", "ingressClassName of the Ingress")
+    .option("--pull-secret-name <name>", "name of the pull Secret", "regcred")
+    .option("--pull-secret-namespace <name>", "namespace of the pull Secret", "default")
+    .option("--cert-days <n>", "validity of the serving certificate", "365")
+    .option("--write-ca <file>", "also save the self-signed CA certificate to this file")
+    .option("-o, --output <format>", "yaml or json", "yaml")
+    .action(manifests);
+  registry
+    .command("pull-secret")
+    .description(
+      "print a kubernetes.io/dockerconfigjson Secret (as kubectl create secret docker-registry)",
+    )
+    .requiredOption("--server <host[:port]>", "the registry")
+    .requiredOption("--username <name>", "the user")
+    .option(
+      "--password <password>",
+      "the password (visible in the process list: prefer --password-stdin)",
+    )
+    .option("--password-stdin", "read the password from standard input")
+    .option("--name <name>", "name of the Secret", "regcred")
+    .option("--namespace <name>", "namespace of the Secret (default: kubectl's current one)")
+    .option("--email <email>", "email stored with the credentials")
+    .option("--attach", "also print the namespace's default ServiceAccount naming the secret")
+    .option("-o, --output <format>", "yaml or json", "yaml")
+    .action(pullSecret);
+}
