@@ -1,6 +1,7 @@
 import { connect } from "node:tls";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { handleMutation } from "../src/app/mutate.js";
 import { NamespaceCache } from "../src/app/namespaces.js";
 import { createEvaluator, type Evaluator } from "../src/core/evaluate/index.js";
 import { createMetrics } from "../src/server/metrics.js";
@@ -9,6 +10,9 @@ import { deployment, review } from "./support/admission.js";
 import { compileDocs, policyDoc } from "./support/policies.js";
 import { httpsCall, type TestPki, testPki } from "./support/tls.js";
 
+const pinning = createEvaluator(
+  compileDocs(policyDoc("pin", { recipe: "block-latest-tag", action: "audit", pinDigests: true })),
+);
 const evaluator = createEvaluator(
   compileDocs(
     policyDoc("corp-only", {
@@ -36,6 +40,14 @@ describe("the webhook over HTTPS", () => {
       metrics: createMetrics(),
       namespaces: new NamespaceCache(),
       evaluator: () => current,
+      mutate: (text) =>
+        handleMutation(
+          text,
+          pinning,
+          new NamespaceCache(),
+          async () => `sha256:${"9".repeat(64)}`,
+          500,
+        ),
     });
   });
   afterAll(async () => {
@@ -64,6 +76,26 @@ describe("the webhook over HTTPS", () => {
       kind: "AdmissionReview",
       response: { uid: "u-1", allowed: false, status: { code: 403 } },
     });
+  });
+
+  it("serves POST /mutate with a JSONPatch when enabled", async () => {
+    const r = await call(
+      "POST",
+      "/mutate",
+      JSON.stringify(review(deployment("d", ["nginx:1.25"]))),
+    );
+    const response = (
+      r.json() as { response: { allowed: boolean; patchType: string; patch: string } }
+    ).response;
+    expect(response.allowed).toBe(true);
+    expect(response.patchType).toBe("JSONPatch");
+    expect(JSON.parse(Buffer.from(response.patch, "base64").toString())).toEqual([
+      {
+        op: "replace",
+        path: "/spec/template/spec/containers/0/image",
+        value: `nginx:1.25@sha256:${"9".repeat(64)}`,
+      },
+    ]);
   });
 
   it("exports Prometheus metrics: requests, decisions by verdict and policy, latency", async () => {

@@ -3,7 +3,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import { handleAdmission, type NamespaceDirectory } from "../app/admission.js";
+import {
+  type AdmissionOutcome,
+  handleAdmission,
+  type NamespaceDirectory,
+} from "../app/admission.js";
 import type { Evaluator } from "../core/evaluate/index.js";
 import type { WebhookMetrics } from "./metrics.js";
 import { BodyTooLarge, readBody } from "./read-body.js";
@@ -20,6 +24,8 @@ export interface WebhookOptions {
   readonly logger: Logger;
   readonly metrics: WebhookMetrics;
   readonly namespaces: NamespaceDirectory;
+  /** `POST /mutate` (digest pinning), when enabled. */
+  readonly mutate?: (text: string, evaluator: Evaluator) => Promise<AdmissionOutcome>;
   /** The current evaluator; swapped by policy reloads without stopping the server. */
   evaluator(): Evaluator | undefined;
 }
@@ -60,14 +66,23 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
   server.headersTimeout = Math.min(options.requestTimeoutMs, 10_000);
   server.keepAliveTimeout = 30_000;
 
-  const validate = async (req: IncomingMessage, res: ServerResponse) => {
+  type Handler = (
+    text: string,
+    evaluator: Evaluator,
+  ) => AdmissionOutcome | Promise<AdmissionOutcome>;
+  const admit = async (
+    route: string,
+    handler: Handler,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => {
     let text: string;
     try {
       text = await readBody(req, options.maxBodyBytes);
     } catch (e) {
       const tooLarge = e instanceof BodyTooLarge;
       const status = tooLarge ? 413 : 400;
-      metrics.requests.inc({ path: "/validate", code: String(status) });
+      metrics.requests.inc({ path: route, code: String(status) });
       if (!res.headersSent && !res.destroyed) {
         send(res, status, {
           error: tooLarge
@@ -82,23 +97,29 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     const started = process.hrtime.bigint();
     if (evaluator === undefined) {
       // No valid policy set yet: refuse rather than allow (failurePolicy Fail applies).
-      metrics.requests.inc({ path: "/validate", code: "503" });
+      metrics.requests.inc({ path: route, code: "503" });
       send(res, 503, { error: "no policies loaded" });
       return;
     }
-    const outcome = handleAdmission(text, evaluator, options.namespaces);
+    const outcome = await handler(text, evaluator);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    metrics.latency.observe({ path: "/validate" }, seconds);
-    metrics.requests.inc({ path: "/validate", code: String(outcome.status) });
+    metrics.latency.observe({ path: route }, seconds);
+    metrics.requests.inc({ path: route, code: String(outcome.status) });
     const response = outcome.response;
     if (response !== undefined) {
-      const verdict = !response.allowed ? "deny" : response.warnings ? "warn" : "allow";
-      metrics.decisions.inc({ verdict });
+      const verdict = !response.allowed
+        ? "deny"
+        : response.patch
+          ? "patch"
+          : response.warnings
+            ? "warn"
+            : "allow";
+      if (route === "/validate") metrics.decisions.inc({ verdict });
       for (const v of outcome.violations ?? [])
         metrics.violations.inc({ policy: v.policy, action: v.action, code: v.code });
       logger.info(
         { ...outcome.request, uid: response.uid, verdict, ms: Math.round(seconds * 1e6) / 1e3 },
-        "admission",
+        route === "/validate" ? "admission" : "mutation",
       );
     } else {
       logger.warn(
@@ -111,9 +132,15 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "POST" && path === "/validate") {
-      validate(req, res).catch((e) => {
-        logger.error({ err: (e as Error).message }, "validate failed");
+    const handler: Handler | undefined =
+      path === "/validate"
+        ? (text, evaluator) => handleAdmission(text, evaluator, options.namespaces)
+        : path === "/mutate"
+          ? options.mutate
+          : undefined;
+    if (req.method === "POST" && handler !== undefined && path !== undefined) {
+      admit(path, handler, req, res).catch((e) => {
+        logger.error({ err: (e as Error).message, path }, "admission failed");
         if (!res.headersSent) send(res, 500, { error: "internal error" });
       });
       return;

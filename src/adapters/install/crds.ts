@@ -120,6 +120,10 @@ export function buildImagePolicyCrd(): Record<string, unknown> {
                     action: str("deny (default), warn or audit.", {
                       enum: ["deny", "warn", "audit"],
                     }),
+                    pinDigests: {
+                      type: "boolean",
+                      description: "Let the /mutate webhook pin this policy's images to digests.",
+                    },
                     recipe: str("What the policy checks.", {
                       enum: ["require-digest", "block-latest-tag", ...RULE_RECIPES],
                     }),

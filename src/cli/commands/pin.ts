@@ -25,7 +25,7 @@ import { printable } from "../../core/policy/index.js";
 import { parseNormalized } from "../../core/reference/index.js";
 import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, write, writeJson } from "../io.js";
 
-interface RegistryFlags {
+export interface RegistryFlags {
   registryConfig?: string;
   caFile?: string[];
   insecureHost?: string[];
@@ -75,7 +75,7 @@ async function credentialsFrom(flags: RegistryFlags): Promise<CredentialStore> {
   return parseDockerConfig(await readText(path), path);
 }
 
-async function clientFrom(flags: RegistryFlags): Promise<RegistryClient> {
+export async function clientFrom(flags: RegistryFlags): Promise<RegistryClient> {
   const ca = await Promise.all((flags.caFile ?? []).map(readText));
   return new RegistryClient({
     credentials: await credentialsFrom(flags),

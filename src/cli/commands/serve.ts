@@ -5,13 +5,16 @@ import { readInputs } from "../../adapters/files/index.js";
 import { inClusterConnection, loadKubeconfig } from "../../adapters/kube/index.js";
 import { startClusterSource } from "../../app/cluster-source.js";
 import { loadPolicySet } from "../../app/load-policies.js";
+import { handleMutation } from "../../app/mutate.js";
 import { NamespaceCache } from "../../app/namespaces.js";
 import { watchFiles } from "../../app/reloader.js";
 import { CustomsError } from "../../core/errors.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
+import { parseImageReference } from "../../core/reference/index.js";
 import { createMetrics } from "../../server/metrics.js";
 import { startWebhook } from "../../server/webhook.js";
 import { collect } from "../io.js";
+import { clientFrom } from "./pin.js";
 
 interface ServeFlags {
   policy?: string[];
@@ -25,6 +28,11 @@ interface ServeFlags {
   reloadInterval: string;
   drainTimeout: string;
   workers: string;
+  mutate?: boolean;
+  mutateBudget: string;
+  registryConfig?: string;
+  caFile?: string[];
+  insecureHost?: string[];
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or `:PORT`. */
@@ -41,6 +49,14 @@ function positive(name: string, text: string): number {
   if (!Number.isInteger(n) || n <= 0)
     throw new CustomsError("USAGE", `${name} must be a positive integer, got "${text}"`);
   return n;
+}
+
+async function mutationHandler(flags: ServeFlags, namespaces: NamespaceCache) {
+  const client = await clientFrom(flags);
+  const budget = positive("--mutate-budget", flags.mutateBudget);
+  const lookup = (image: string) => client.resolveDigest(parseImageReference(image));
+  return (text: string, evaluator: Evaluator) =>
+    handleMutation(text, evaluator, namespaces, lookup, budget);
 }
 
 export function registerServe(program: Command): void {
@@ -61,6 +77,21 @@ export function registerServe(program: Command): void {
     .option("--reload-interval <ms>", "how often policy and certificate files are checked", "2000")
     .option("--drain-timeout <ms>", "how long SIGTERM waits for in-flight requests", "10000")
     .option("--workers <n>", "processes sharing the port (one per core)", "1")
+    .option(
+      "--mutate",
+      "serve POST /mutate: pin images to digests for policies with pinDigests: true",
+    )
+    .option("--mutate-budget <ms>", "how long /mutate may wait for a registry", "3000")
+    .option(
+      "--registry-config <file>",
+      "docker config.json with registry credentials (for --mutate)",
+    )
+    .option("--ca-file <pem>", "extra CA for registries (repeatable)", collect)
+    .option(
+      "--insecure-host <host>",
+      "registry host whose TLS is not verified (repeatable)",
+      collect,
+    )
     .action(async (flags: ServeFlags) => {
       const { host, port } = parseListen(flags.listen);
       const workers = positive("--workers", flags.workers);
@@ -135,6 +166,7 @@ export function registerServe(program: Command): void {
         metrics,
         namespaces,
         evaluator: () => evaluator,
+        ...(flags.mutate ? { mutate: await mutationHandler(flags, namespaces) } : {}),
       });
       const policyPaths = flags.policy ?? [];
       const policies = watchFiles(

@@ -29,7 +29,7 @@ function clip(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-function withKind(object: unknown, request: AdmissionRequest): unknown {
+export function withKind(object: unknown, request: AdmissionRequest): unknown {
   // Objects in reviews carry apiVersion and kind, but a missing one must not skip the check.
   if (!isPlainObject(object)) return object;
   const { group, version, kind } = request.kind;

@@ -36,6 +36,9 @@ export interface AdmissionResponse {
   readonly status?: { readonly code: number; readonly reason: string; readonly message: string };
   readonly warnings?: readonly string[];
   readonly auditAnnotations?: Readonly<Record<string, string>>;
+  readonly patchType?: "JSONPatch";
+  /** Base64 of a JSON array of JSONPatch operations. */
+  readonly patch?: string;
 }
 
 export interface AdmissionReviewResponse {

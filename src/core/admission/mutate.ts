@@ -1,0 +1,54 @@
+import type { CompiledPolicy } from "../policy/index.js";
+import { parseNormalized } from "../reference/index.js";
+import { extractResources } from "../workload/index.js";
+import { withKind } from "./review.js";
+import type { AdmissionRequest } from "./types.js";
+
+/** One image field to pin: its JSON pointer in the object, and the image as written. */
+export interface PinTarget {
+  readonly pointer: string;
+  readonly image: string;
+}
+
+export interface JsonPatchOperation {
+  readonly op: "replace";
+  readonly path: string;
+  readonly value: string;
+}
+
+/**
+ * Which images the `/mutate` webhook should pin: those without a digest, in a workload that
+ * a policy with `pinDigests: true` applies to. Pure: the digests are fetched afterwards by the
+ * caller (facts first, then the decision), and images that do not parse are left to /validate.
+ */
+export function planPins(
+  request: AdmissionRequest,
+  applicable: readonly CompiledPolicy[],
+): PinTarget[] {
+  if (request.operation !== "CREATE" && request.operation !== "UPDATE") return [];
+  if (request.subResource !== undefined && request.subResource !== "ephemeralcontainers") return [];
+  if (!applicable.some((p) => p.policy.pinDigests)) return [];
+  const workload = extractResources(withKind(request.object, request)).workloads[0];
+  if (workload === undefined) return [];
+  const targets: PinTarget[] = [];
+  for (const c of workload.containers) {
+    if (c.image === undefined) continue;
+    const parsed = parseNormalized(c.image);
+    if (parsed.ok && parsed.ref.digest === undefined)
+      targets.push({ pointer: c.pointer, image: c.image });
+  }
+  return targets;
+}
+
+/** JSONPatch that replaces each target whose digest is known with the pinned form. */
+export function buildPinPatch(
+  targets: readonly PinTarget[],
+  pinned: ReadonlyMap<string, string>,
+): JsonPatchOperation[] {
+  const ops: JsonPatchOperation[] = [];
+  for (const t of targets) {
+    const value = pinned.get(t.image);
+    if (value !== undefined) ops.push({ op: "replace", path: t.pointer, value });
+  }
+  return ops;
+}
