@@ -131,3 +131,25 @@ describe("customs install", () => {
     expect(customs(["install", "--timeout", "60"]).status).toBe(2);
   });
 });
+
+describe("customs install --mutate", () => {
+  it("adds a mutating webhook that cannot block admission, and turns on /mutate", async () => {
+    const { objects } = await renderInstall({ ...base, mutate: true });
+    const mutating = objects.at(-1) as Obj;
+    expect(mutating.kind).toBe("MutatingWebhookConfiguration");
+    const hook = mutating.webhooks[0];
+    expect(hook).toMatchObject({
+      name: "mutate.customs.dev",
+      failurePolicy: "Ignore",
+      reinvocationPolicy: "IfNeeded",
+    });
+    expect(hook.clientConfig.service.path).toBe("/mutate");
+    expect(hook.clientConfig.caBundle).toBe(
+      (objects.at(-2) as Obj).webhooks[0].clientConfig.caBundle,
+    );
+    const deployment = objects.find((o) => o.kind === "Deployment") as Obj;
+    expect(deployment.spec.template.spec.containers[0].args).toContain("--mutate");
+    const plain = await renderInstall(base);
+    expect(plain.objects.map((o) => o.kind)).not.toContain("MutatingWebhookConfiguration");
+  });
+});

@@ -2,6 +2,7 @@ import {
   buildCertManagerObjects,
   buildDeployment,
   buildImagePolicyCrd,
+  buildMutatingWebhookConfiguration,
   buildNamespace,
   buildRbac,
   buildServiceAndBudget,
@@ -65,6 +66,7 @@ export async function renderInstall(o: RenderInstallOptions): Promise<RenderedIn
       buildDeployment(options),
       ...buildServiceAndBudget(options),
       buildWebhookConfiguration(options),
+      ...(o.mutate ? [buildMutatingWebhookConfiguration(options)] : []),
     ],
   };
 }

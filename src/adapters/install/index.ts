@@ -3,6 +3,7 @@ export {
   ADMISSION_RULES,
   buildCertManagerObjects,
   buildDeployment,
+  buildMutatingWebhookConfiguration,
   buildNamespace,
   buildRbac,
   buildServiceAndBudget,

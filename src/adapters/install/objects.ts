@@ -12,6 +12,8 @@ export interface InstallOptions {
   /** PEM bundle the API server trusts for the webhook (self-signed mode); undefined with cert-manager. */
   readonly caBundle: string | undefined;
   readonly certManager: boolean;
+  /** Also register `POST /mutate` (digest pinning for policies with pinDigests: true). */
+  readonly mutate?: boolean;
 }
 
 export const WEBHOOK_NAME = "validate.customs.dev";
@@ -135,6 +137,7 @@ export function buildDeployment(o: InstallOptions) {
                 "/tls/tls.crt",
                 "--tls-key",
                 "/tls/tls.key",
+                ...(o.mutate ? ["--mutate"] : []),
               ],
               ports: [{ name: "https", containerPort: 8443 }],
               readinessProbe: probe("/readyz"),
@@ -216,6 +219,33 @@ export function buildWebhookConfiguration(o: InstallOptions) {
               values: [o.namespace, "kube-system"],
             },
           ],
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * The optional mutating webhook: pins images to digests for policies that opt in. It may not
+ * refuse anything (the validating webhook does), so a failure to reach it only skips pinning.
+ */
+export function buildMutatingWebhookConfiguration(o: InstallOptions) {
+  const validating = buildWebhookConfiguration(o);
+  const [hook] = validating.webhooks;
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "MutatingWebhookConfiguration",
+    metadata: validating.metadata,
+    webhooks: [
+      {
+        ...hook,
+        name: "mutate.customs.dev",
+        failurePolicy: "Ignore",
+        reinvocationPolicy: "IfNeeded",
+        timeoutSeconds: Math.max(o.timeoutSeconds, 5),
+        clientConfig: {
+          ...hook?.clientConfig,
+          service: { ...hook?.clientConfig.service, path: "/mutate" },
         },
       },
     ],

@@ -18,6 +18,7 @@ interface InstallFlags {
   writeCa?: string;
   certDays: string;
   output: string;
+  mutate?: boolean;
 }
 
 export function toYamlStream(objects: readonly unknown[]): string {
@@ -50,6 +51,10 @@ export function registerInstall(program: Command): void {
     .option("--previous-ca <file>", "also trust this CA during a rotation")
     .option("--write-ca <prefix>", "save the CA as PREFIX.crt and PREFIX.key for later rotations")
     .option("--cert-days <n>", "validity of the serving certificate", "365")
+    .option(
+      "--mutate",
+      "also register POST /mutate (digest pinning for policies with pinDigests: true)",
+    )
     .option("-o, --output <format>", "yaml or json", "yaml")
     .action(async (flags: InstallFlags) => {
       if (!isDnsLabel(flags.namespace))
@@ -65,6 +70,7 @@ export function registerInstall(program: Command): void {
         replicas: int("--replicas", flags.replicas, 1, 20),
         timeoutSeconds: int("--timeout", flags.timeout, 1, 30),
         certManager: flags.certManager === true,
+        mutate: flags.mutate === true,
         certDays: int("--cert-days", flags.certDays, 1, 3650),
         ...(flags.caCert && flags.caKey
           ? {
