@@ -1,5 +1,6 @@
 import {
   ADMISSION_API_VERSION,
+  type AdmissionRequest,
   type AdmissionResponse,
   type AdmissionReviewResponse,
   parseAdmissionReview,
@@ -26,20 +27,31 @@ export interface AdmissionOutcome {
  * AdmissionReview is a 400 (the API server then applies the webhook's failurePolicy, Fail);
  * it is never answered with `allowed: true`.
  */
+/** The request of an AdmissionReview body, or the 400 to answer instead. */
+export function readReview(
+  text: string,
+): { request: AdmissionRequest } | { bad: AdmissionOutcome } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    return {
+      bad: { status: 400, body: { error: `the body is not JSON: ${(e as Error).message}` } },
+    };
+  }
+  const parsed = parseAdmissionReview(body);
+  if (!parsed.ok) return { bad: { status: 400, body: { error: parsed.message } } };
+  return { request: parsed.request };
+}
+
 export function handleAdmission(
   text: string,
   evaluator: Evaluator,
   namespaces: NamespaceDirectory,
 ): AdmissionOutcome {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (e) {
-    return { status: 400, body: { error: `the body is not JSON: ${(e as Error).message}` } };
-  }
-  const parsed = parseAdmissionReview(body);
-  if (!parsed.ok) return { status: 400, body: { error: parsed.message } };
-  const { request } = parsed;
+  const read = readReview(text);
+  if ("bad" in read) return read.bad;
+  const { request } = read;
   const { response, violations } = reviewAdmission(request, {
     evaluator,
     namespace: (n) => namespaces.facts(n),

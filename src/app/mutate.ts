@@ -2,11 +2,10 @@ import {
   ADMISSION_API_VERSION,
   type AdmissionResponse,
   buildPinPatch,
-  parseAdmissionReview,
   planPins,
 } from "../core/admission/index.js";
 import type { Evaluator } from "../core/evaluate/index.js";
-import type { AdmissionOutcome, NamespaceDirectory } from "./admission.js";
+import { type AdmissionOutcome, type NamespaceDirectory, readReview } from "./admission.js";
 import { toPinnedImage } from "./pin.js";
 
 /** Resolves an image to the digest its registry serves now (the registry client, in production). */
@@ -30,15 +29,9 @@ export async function handleMutation(
   lookup: DigestLookup,
   budgetMs: number,
 ): Promise<AdmissionOutcome> {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (e) {
-    return { status: 400, body: { error: `the body is not JSON: ${(e as Error).message}` } };
-  }
-  const parsed = parseAdmissionReview(body);
-  if (!parsed.ok) return { status: 400, body: { error: parsed.message } };
-  const { request } = parsed;
+  const read = readReview(text);
+  if ("bad" in read) return read.bad;
+  const { request } = read;
   const namespace = request.namespace || "default";
   const targets = planPins(request, evaluator.applicable(namespaces.facts(namespace)));
   const pinned = new Map<string, string>();

@@ -4,26 +4,16 @@
  * chain enforces a ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, type KubectlResult, kubeAvailability, startCluster } from "./cluster.js";
+import {
+  type Cluster,
+  eventually,
+  type KubectlResult,
+  kubeAvailability,
+  startCluster,
+} from "./cluster.js";
 
 const { skipReason } = kubeAvailability();
 if (skipReason !== undefined) console.warn(`skipping the Kubernetes e2e suite: ${skipReason}`);
-
-/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 250));
-  }
-}
 
 function ok(result: KubectlResult): string {
   if (result.code !== 0) throw new Error(`kubectl failed (${result.code}): ${result.stderr}`);

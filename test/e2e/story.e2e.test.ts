@@ -11,7 +11,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMISSION_RULES } from "../../src/adapters/install/index.js";
 import { customs, ROOT } from "../support/cli.js";
-import { type Cluster, type KubectlResult, kubeAvailability, startCluster } from "./cluster.js";
+import {
+  type Cluster,
+  eventually,
+  type KubectlResult,
+  kubeAvailability,
+  startCluster,
+} from "./cluster.js";
 
 const { skipReason } = kubeAvailability();
 if (skipReason !== undefined) console.warn(`skipping the Kubernetes e2e story: ${skipReason}`);
@@ -43,21 +49,6 @@ spec:
   action: warn
   recipe: block-latest-tag
 `;
-
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 300));
-  }
-}
 
 function ok(r: KubectlResult): string {
   if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}`);
