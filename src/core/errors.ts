@@ -44,6 +44,25 @@ export type LintCode =
   | "LINT_RULE_MATCHES_EVERYTHING"
   | "LINT_SELECTOR_EMPTY";
 
+/** Why a registry operation failed (src/adapters/registry; docs/registry-client.md). */
+export type RegistryErrorCode =
+  | "REGISTRY_UNREACHABLE"
+  | "REGISTRY_TIMEOUT"
+  | "REGISTRY_TLS_FAILED"
+  | "REGISTRY_INSECURE_TRANSPORT"
+  | "REGISTRY_ERROR"
+  | "RATE_LIMITED"
+  | "AUTH_FAILED"
+  | "ACCESS_DENIED"
+  | "NOT_FOUND"
+  | "DIGEST_MISMATCH"
+  | "DIGEST_INVALID"
+  | "MANIFEST_INVALID"
+  | "MANIFEST_UNSUPPORTED"
+  | "PLATFORM_NOT_FOUND"
+  | "RESPONSE_TOO_LARGE"
+  | "CREDENTIALS_INVALID";
+
 export type ErrorCode = ReferenceErrorCode | InputErrorCode;
 
 /**

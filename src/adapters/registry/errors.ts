@@ -1,25 +1,7 @@
-/**
- * Why a registry operation failed. A local closed union for now; the codes are meant to move
- * into src/core/errors.ts (and docs/errors.md) unchanged. docs/registry-client.md explains
- * each one.
- */
-export type RegistryErrorCode =
-  | "REGISTRY_UNREACHABLE"
-  | "REGISTRY_TIMEOUT"
-  | "REGISTRY_TLS_FAILED"
-  | "REGISTRY_INSECURE_TRANSPORT"
-  | "REGISTRY_ERROR"
-  | "RATE_LIMITED"
-  | "AUTH_FAILED"
-  | "ACCESS_DENIED"
-  | "NOT_FOUND"
-  | "DIGEST_MISMATCH"
-  | "DIGEST_INVALID"
-  | "MANIFEST_INVALID"
-  | "MANIFEST_UNSUPPORTED"
-  | "PLATFORM_NOT_FOUND"
-  | "RESPONSE_TOO_LARGE"
-  | "CREDENTIALS_INVALID";
+import type { RegistryErrorCode } from "../../core/errors.js";
+
+// The codes are part of the central catalogue (src/core/errors.ts, docs/errors.md).
+export type { RegistryErrorCode };
 
 /**
  * The one error the registry client throws. Messages name hosts, repositories, digests and
