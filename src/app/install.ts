@@ -12,11 +12,7 @@ import {
   type InstallOptions,
   serviceDnsNames,
 } from "../adapters/install/index.js";
-import {
-  createCertificateAuthority,
-  issueServerCertificate,
-  type PemPair,
-} from "../adapters/pki/index.js";
+import type { PemPair } from "../adapters/pki/index.js";
 
 export interface RenderInstallOptions extends Omit<InstallOptions, "caBundle"> {
   /** Reuse this CA (so a re-render only issues a new serving certificate). */
@@ -39,6 +35,10 @@ export interface RenderedInstall {
  * the namespace exclusion also prevents).
  */
 export async function renderInstall(o: RenderInstallOptions): Promise<RenderedInstall> {
+  // Loaded on use: the X.509 library costs ~200 ms of start-up that other commands need not pay.
+  const { createCertificateAuthority, issueServerCertificate } = await import(
+    "../adapters/pki/index.js"
+  );
   let ca: PemPair | undefined;
   const tls: Record<string, unknown>[] = [];
   let caBundle: string | undefined;

@@ -1,4 +1,3 @@
-import { createCertificateAuthority, issueServerCertificate } from "../adapters/pki/index.js";
 import {
   buildCertificate,
   buildDeployment,
@@ -35,6 +34,10 @@ export interface RenderedRegistry {
  * storage before the Deployment; the ImagePolicy and the pull secret last.
  */
 export async function renderRegistryBundle(o: RenderRegistryOptions): Promise<RenderedRegistry> {
+  // Loaded on use: the X.509 library costs ~200 ms of start-up that other commands need not pay.
+  const { createCertificateAuthority, issueServerCertificate } = await import(
+    "../adapters/pki/index.js"
+  );
   const tls: Record<string, unknown>[] = [];
   let caPem: string | undefined;
   if (o.tls.kind === "self-signed") {

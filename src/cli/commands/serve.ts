@@ -1,18 +1,12 @@
 import cluster from "node:cluster";
 import type { Command } from "commander";
-import { pino } from "pino";
 import { readInputs } from "../../adapters/files/index.js";
-import { inClusterConnection, loadKubeconfig } from "../../adapters/kube/index.js";
-import { startClusterSource } from "../../app/cluster-source.js";
 import { loadPolicySet } from "../../app/load-policies.js";
-import { handleMutation } from "../../app/mutate.js";
 import { NamespaceCache } from "../../app/namespaces.js";
 import { watchFiles } from "../../app/reloader.js";
 import { CustomsError } from "../../core/errors.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import { parseImageReference } from "../../core/reference/index.js";
-import { createMetrics } from "../../server/metrics.js";
-import { startWebhook } from "../../server/webhook.js";
 import { collect } from "../io.js";
 import { clientFrom } from "./pin.js";
 
@@ -52,6 +46,7 @@ function positive(name: string, text: string): number {
 }
 
 async function mutationHandler(flags: ServeFlags, namespaces: NamespaceCache) {
+  const { handleMutation } = await import("../../app/mutate.js");
   const client = await clientFrom(flags);
   const budget = positive("--mutate-budget", flags.mutateBudget);
   const lookup = (image: string) => client.resolveDigest(parseImageReference(image));
@@ -113,6 +108,20 @@ export function registerServe(program: Command): void {
         return;
       }
       const interval = positive("--reload-interval", flags.reloadInterval);
+      // The server's modules load here, not at start-up: every other command skips them.
+      const [
+        { pino },
+        { inClusterConnection, loadKubeconfig },
+        { startClusterSource },
+        { createMetrics },
+        { startWebhook },
+      ] = await Promise.all([
+        import("pino"),
+        import("../../adapters/kube/index.js"),
+        import("../../app/cluster-source.js"),
+        import("../../server/metrics.js"),
+        import("../../server/webhook.js"),
+      ]);
       const logger = pino({ base: { service: "customs-webhook" } });
       const metrics = createMetrics();
       if ((flags.policy === undefined) === (flags.fromCluster !== true)) {
