@@ -1,38 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli/main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALICE, type BasicFixture, startBasicFixture } from "./registry/fixture.js";
 import { skipReason } from "./registry/harness.js";
+import { customsInProcess } from "./support/cli.js";
 
 const skip = skipReason("customs pin and image digest against docker-registry");
 
-/** Runs the CLI in this process (the sources under test), capturing output and exit code. */
-async function customs(
-  args: string[],
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    await main(args);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { status, stdout, stderr };
-}
+const customs = customsInProcess;
 
 describe.skipIf(skip !== undefined)("customs pin against docker-registry", () => {
   let fx: BasicFixture;

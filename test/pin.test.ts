@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type DigestResolver,
   pinTexts,
@@ -11,8 +11,8 @@ import {
   unifiedDiff,
   unpinnedEntries,
 } from "../src/app/pin.js";
-import { main } from "../src/cli/main.js";
 import { toNormalizedString } from "../src/core/reference/index.js";
+import { customsInProcess } from "./support/cli.js";
 
 const digestOf = (name: string) => `sha256:${createHash("sha256").update(name).digest("hex")}`;
 
@@ -287,28 +287,7 @@ describe("unifiedDiff", () => {
 });
 
 describe("customs pin --check (no registry needed)", () => {
-  async function run(args: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const out = vi.spyOn(process.stdout, "write").mockImplementation((c) => {
-      stdout += String(c);
-      return true;
-    });
-    const err = vi.spyOn(process.stderr, "write").mockImplementation((c) => {
-      stderr += String(c);
-      return true;
-    });
-    process.exitCode = undefined;
-    try {
-      await main(args);
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-    const status = Number(process.exitCode ?? 0);
-    process.exitCode = undefined;
-    return { status, stdout, stderr };
-  }
+  const run = customsInProcess;
 
   it("exits 1 on unpinned images (block scalars included), 0 when all are pinned", async () => {
     const dir = mkdtempSync(join(tmpdir(), "customs-pin-check-"));

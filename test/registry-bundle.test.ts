@@ -11,6 +11,7 @@ import { parseRegistryHost } from "../src/adapters/registry-bundle/index.js";
 import { type RenderRegistryOptions, renderRegistryBundle } from "../src/app/registry-bundle.js";
 import { createEvaluator, toNamespaceFacts } from "../src/core/evaluate/index.js";
 import { compilePolicySet, validateDocument } from "../src/core/policy/index.js";
+import { listeningAddress } from "./registry/harness.js";
 import { customs } from "./support/cli.js";
 
 // Rendered Kubernetes objects are walked freely here; their shapes are asserted field by field.
@@ -387,26 +388,9 @@ const haveRegistry = (() => {
 })();
 
 /** Starts docker-registry on 127.0.0.1 with the config; resolves with `127.0.0.1:PORT`. */
-function serve(config: string): Promise<{ child: ChildProcess; address: string }> {
+async function serve(config: string): Promise<{ child: ChildProcess; address: string }> {
   const child = spawn(REGISTRY_BIN, ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let log = "";
-    const timer = setTimeout(() => reject(new Error(`registry did not start:\n${log}`)), 15_000);
-    const onData = (chunk: Buffer) => {
-      log = (log + chunk.toString("utf8")).slice(-8192);
-      const m = /listening on (127\.0\.0\.1:\d+)/.exec(log);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, address: m[1] });
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`registry exited with ${code}:\n${log}`));
-    });
-  });
+  return { child, address: await listeningAddress(child) };
 }
 
 function getStatus(address: string, ca: string, authorization?: string): Promise<number> {

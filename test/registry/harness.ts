@@ -146,7 +146,7 @@ ${authSection(auth, dir)}`;
   }
 }
 
-function listeningAddress(child: ChildProcess): Promise<string> {
+export function listeningAddress(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let log = "";
     const timer = setTimeout(() => reject(new Error(`registry did not start:\n${log}`)), 15_000);

@@ -35,3 +35,32 @@ export function tempFiles(files: Record<string, string>): { dir: string; cleanup
   }
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * Runs the CLI in this process (the sources under test, not dist/), capturing output and the
+ * exit code. For suites that must not depend on a fresh build.
+ */
+export async function customsInProcess(args: string[]): Promise<CliResult & { status: number }> {
+  const { vi } = await import("vitest");
+  const { main } = await import("../../src/cli/main.js");
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  process.exitCode = undefined;
+  try {
+    await main(args);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const status = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { status, stdout, stderr };
+}
