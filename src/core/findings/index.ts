@@ -1,0 +1,9 @@
+export type {
+  Finding,
+  FindingLocation,
+  FindingReport,
+  FindingTool,
+  RuleDescriptor,
+  Severity,
+} from "./types.js";
+export { compareSeverity, isSeverity, SEVERITIES } from "./types.js";
