@@ -81,8 +81,40 @@ export interface ImageFacts {
   readonly signatures?: Fact<SignatureFacts>;
   readonly attestations?: Fact<AttestationFacts>;
   readonly metadata?: Fact<ImageMetadata>;
-  /** Normalized vulnerability report, when a source has one (undefined inside: none found). */
-  readonly vulnerabilities?: Fact<unknown>;
+  /** The newest vulnerability report a source has for the digest; `undefined` inside: none. */
+  readonly vulnerabilities?: Fact<VulnerabilityReport | undefined>;
   /** Facts served from the last-known-good cache while the source was unreachable. */
   readonly degraded?: boolean;
+}
+
+export type VulnerabilitySeverity =
+  | "unknown"
+  | "negligible"
+  | "low"
+  | "medium"
+  | "high"
+  | "critical";
+
+/** One finding of a scanner, normalized across Trivy, Grype, SARIF, cosign and Harbor. */
+export interface Vulnerability {
+  /** CVE-…, GHSA-…, or the scanner's own ID. */
+  readonly id: string;
+  /** Other IDs of the same vulnerability (a GHSA's CVE), for allowlists and diffs. */
+  readonly aliases: readonly string[];
+  readonly severity: VulnerabilitySeverity;
+  readonly package: string;
+  readonly installedVersion: string;
+  /** Empty when no fix is known. */
+  readonly fixedVersions: readonly string[];
+  readonly title?: string;
+}
+
+export interface VulnerabilityReport {
+  /** trivy, grype, sarif:<tool>, cosign-vuln:<scanner>, harbor:<scanner>. */
+  readonly scanner: string;
+  /** When the scan ran (ISO 8601), when the report says. */
+  readonly createdAt?: string;
+  /** The image the report is about, when it says (reference or digest). */
+  readonly artifact?: string;
+  readonly vulnerabilities: readonly Vulnerability[];
 }
