@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { isCustomsError } from "../core/errors.js";
 import { registerCheck } from "./commands/check.js";
+import { registerCi } from "./commands/ci.js";
 import { registerCompile } from "./commands/compile.js";
 import { registerImage } from "./commands/image.js";
 import { registerInstall } from "./commands/install.js";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerPin(program);
   registerRegistry(program);
+  registerCi(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -25,6 +25,7 @@ export type InputErrorCode =
   | "DOCUMENT_INVALID"
   | "YAML_INVALID"
   | "FILE_UNREADABLE"
+  | "CI_CONFIG_INVALID"
   | "USAGE";
 
 /** A policy violation: the stable code of a failed check. */

@@ -1,23 +1,49 @@
 import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
-import { checkManifests } from "../../app/check.js";
+import { type CheckReport, checkManifests } from "../../app/check.js";
+import { toCheckFindings } from "../../app/check-findings.js";
 import { loadPolicySet } from "../../app/load-policies.js";
-import { CustomsError } from "../../core/errors.js";
-import { collect, EXIT_DENIED, EXIT_OK, productVersion, write, writeJson } from "../io.js";
+import { summarizeFindings } from "../../core/findings/index.js";
+import { collect, EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
 import { toCheckJson } from "../output/check-json.js";
 import { toCheckSarif } from "../output/check-sarif.js";
-import { createStyle } from "../output/style.js";
+import {
+  addFindingsOptions,
+  type FindingsFlags,
+  type FindingsFormat,
+  parseFindingsFlags,
+  renderFindings,
+} from "../output/findings.js";
+import { createStyle, type Style } from "../output/style.js";
 
-interface CheckFlags {
+interface CheckFlags extends FindingsFlags {
   policy: string[];
-  output: string;
   cluster?: string;
   verbose?: boolean;
 }
 
+/**
+ * `check` keeps its own human, JSON (the spec's output contract) and SARIF (with resource
+ * names as logical locations); JUnit and GitHub annotations come from the shared layer.
+ */
+function render(
+  format: FindingsFormat,
+  report: CheckReport,
+  failOn: Parameters<typeof summarizeFindings>[1],
+  style: Style,
+  verbose: boolean,
+): string {
+  if (format === "json") return `${JSON.stringify(toCheckJson(report), null, 2)}\n`;
+  if (format === "sarif")
+    return `${JSON.stringify(toCheckSarif(report, productVersion()), null, 2)}\n`;
+  if (format === "human") return toCheckHuman(report, style, verbose);
+  const findings = [toCheckFindings(report)];
+  return renderFindings(format, findings, summarizeFindings(findings, failOn), style);
+}
+
 export function registerCheck(program: Command): void {
-  program
+  const command = program
     .command("check")
     .description("check Kubernetes manifests against image policies")
     .requiredOption(
@@ -25,25 +51,28 @@ export function registerCheck(program: Command): void {
       "ImagePolicy/Workspace file or folder (repeatable)",
       collect,
     )
-    .option("-o, --output <format>", "human, json or sarif", "human")
     .option(
       "--cluster <name>",
       "cluster the manifests are for (for CLUSTER/NAMESPACE workspace entries)",
     )
     .option("-v, --verbose", "also list allowed resources")
-    .argument("<inputs...>", "manifest files, folders, or - for standard input")
-    .action(async (inputs: string[], flags: CheckFlags) => {
-      if (!["human", "json", "sarif"].includes(flags.output)) {
-        throw new CustomsError(
-          "USAGE",
-          `--output must be human, json or sarif, got "${flags.output}"`,
-        );
-      }
-      const { set } = loadPolicySet(await readInputs(flags.policy));
-      const report = checkManifests(set, await readInputs(inputs), { cluster: flags.cluster });
-      if (flags.output === "json") writeJson(toCheckJson(report));
-      else if (flags.output === "sarif") writeJson(toCheckSarif(report, productVersion()));
-      else write(toCheckHuman(report, createStyle(process.stdout), flags.verbose));
-      process.exitCode = report.summary.denied > 0 ? EXIT_DENIED : EXIT_OK;
-    });
+    .argument("<inputs...>", "manifest files, folders, or - for standard input");
+  // A denial is severity high, a warning medium, an audit result info: the default
+  // --fail-on high keeps the spec's exit status (1 exactly when something is denied).
+  addFindingsOptions(command, "high").action(async (inputs: string[], flags: CheckFlags) => {
+    const parsed = parseFindingsFlags(flags);
+    const { set } = loadPolicySet(await readInputs(flags.policy));
+    const report = checkManifests(set, await readInputs(inputs), { cluster: flags.cluster });
+    const verbose = flags.verbose === true;
+    const plain = createStyle(process.stdout, { NO_COLOR: "1" });
+    for (const { format, file } of parsed.reports) {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(file, render(format, report, parsed.failOn, plain, verbose));
+    }
+    process.stdout.write(
+      render(parsed.output, report, parsed.failOn, createStyle(process.stdout), verbose),
+    );
+    const summary = summarizeFindings([toCheckFindings(report)], parsed.failOn);
+    process.exitCode = summary.failing > 0 ? EXIT_DENIED : EXIT_OK;
+  });
 }

@@ -1,20 +1,11 @@
-import type { CheckedResource, CheckReport } from "../../app/check.js";
-import { VIOLATION_DESCRIPTIONS, type Violation } from "../../core/evaluate/index.js";
+import type { CheckReport } from "../../app/check.js";
+import { lineOfViolation } from "../../app/check-findings.js";
+import { VIOLATION_DESCRIPTIONS } from "../../core/evaluate/index.js";
 
 // SARIF 2.1.0: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 
 const LEVELS = { deny: "error", warn: "warning", audit: "note" } as const;
-
-function lineOf(r: CheckedResource, v: Violation): number {
-  const c = r.containers.find(
-    (x) => x.container === v.container && x.containerType === v.containerType,
-  );
-  // A missing image has no node of its own: point at the container instead.
-  const pointer =
-    c === undefined ? "" : c.image === undefined ? c.pointer.replace(/\/image$/, "") : c.pointer;
-  return r.document.lineOf(pointer) ?? r.document.lineOf("") ?? 1;
-}
 
 /** SARIF for code scanning: one result per violation, at the line of the image. */
 export function toCheckSarif(report: CheckReport, version: string): unknown {
@@ -34,7 +25,7 @@ export function toCheckSarif(report: CheckReport, version: string): unknown {
         {
           physicalLocation: {
             artifactLocation: { uri: r.source.replaceAll("\\", "/") },
-            region: { startLine: lineOf(r, v) },
+            region: { startLine: lineOfViolation(r, v) },
           },
           logicalLocations: [{ name: `${r.kind}/${r.namespace}/${r.name}`, kind: "resource" }],
         },

@@ -1,3 +1,4 @@
+export { describeSummary, type FindingSummary, isFailing, summarizeFindings } from "./summary.js";
 export type {
   Finding,
   FindingLocation,

@@ -1,0 +1,89 @@
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { readInputs } from "../adapters/files/index.js";
+import { type CiConfig, validateCiConfig } from "../core/ci/index.js";
+import { CustomsError } from "../core/errors.js";
+import type { FindingReport } from "../core/findings/types.js";
+import { checkManifests } from "./check.js";
+import { toCheckFindings } from "./check-findings.js";
+import { parseDocuments } from "./documents.js";
+import { loadPolicySet } from "./load-policies.js";
+
+export const CI_CONFIG_FILE = "customs.yaml";
+
+export interface LoadedCiConfig {
+  readonly config: CiConfig;
+  /** Folder the config's paths are relative to. */
+  readonly base: string;
+  readonly warnings: readonly string[];
+}
+
+/** Reads and validates `customs.yaml`; every problem names the file and the field. */
+export async function loadCiConfig(file: string): Promise<LoadedCiConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new CustomsError(
+      "FILE_UNREADABLE",
+      `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` +
+        (file === CI_CONFIG_FILE
+          ? " (customs ci reads customs.yaml at the repository root; see docs/ci.md)"
+          : ""),
+    );
+  }
+  const docs = parseDocuments(text, file);
+  if (docs.length !== 1) {
+    throw new CustomsError(
+      "CI_CONFIG_INVALID",
+      `${file}: expected one YAML document, found ${docs.length}`,
+    );
+  }
+  const result = validateCiConfig(docs[0]?.value);
+  const where = (path: string) => `${file}: ${path === "" ? "" : `${path}: `}`;
+  if (!result.ok) {
+    throw new CustomsError(
+      "CI_CONFIG_INVALID",
+      result.issues.map((i) => `${where(i.path)}${i.message}`).join("\n"),
+    );
+  }
+  return {
+    config: result.config,
+    base: dirname(file),
+    warnings: result.issues.map((i) => `${where(i.path)}${i.message}`),
+  };
+}
+
+/** One check of `customs ci`: given the config, its findings. */
+export type CiRunner = (config: CiConfig, base: string) => Promise<FindingReport | undefined>;
+
+const at = (base: string, paths: readonly string[]) => paths.map((p) => join(base, p));
+
+/** `checks.manifests`: the same check as `customs check`, as findings. */
+export const runManifestsCheck: CiRunner = async (config, base) => {
+  const m = config.manifests;
+  if (m === undefined) return undefined;
+  const { set } = loadPolicySet(await readInputs(at(base, m.policies)));
+  const report = checkManifests(set, await readInputs(at(base, m.paths)), {
+    ...(m.cluster === undefined ? {} : { cluster: m.cluster }),
+  });
+  return toCheckFindings(report);
+};
+
+/**
+ * Runs every check the config lists, in a fixed order, and returns their reports. A check
+ * that cannot run (unreadable input, bad policy) stops the whole run with exit 2: a CI gate
+ * that skipped a check would pass a change it never looked at.
+ */
+export async function runCiChecks(
+  config: CiConfig,
+  base: string,
+  runners: readonly CiRunner[],
+): Promise<FindingReport[]> {
+  const reports: FindingReport[] = [];
+  for (const run of runners) {
+    const report = await run(config, base);
+    if (report !== undefined) reports.push(report);
+  }
+  return reports;
+}

@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import {
+  addFindingsOptions,
+  emitFindings,
+  type FindingsFlags,
+  parseFindingsFlags,
+} from "../output/findings.js";
+
+interface CiFlags extends Omit<FindingsFlags, "failOn"> {
+  config: string;
+  failOn?: string;
+}
+
+export function registerCi(program: Command): void {
+  const command = program
+    .command("ci")
+    .description(
+      "run the checks customs.yaml lists (manifests, Dockerfiles, secrets, vulnerabilities)",
+    )
+    .option("-c, --config <file>", "the CI config", "customs.yaml");
+  // No default --fail-on here: customs.yaml's failOn applies unless the flag is given.
+  addFindingsOptions(command);
+  command.action(async (flags: CiFlags) => {
+    const { loadCiConfig, runCiChecks } = await import("../../app/ci.js");
+    const { CI_RUNNERS } = await import("../../app/ci-runners.js");
+    const loaded = await loadCiConfig(flags.config);
+    for (const w of loaded.warnings) process.stderr.write(`customs: warning: ${w}\n`);
+    const chosen = flags.failOn ?? loaded.config.failOn ?? "high";
+    const parsed = parseFindingsFlags({ ...flags, failOn: chosen });
+    const reports = await runCiChecks(loaded.config, loaded.base, CI_RUNNERS);
+    emitFindings(reports, parsed);
+  });
+}

@@ -1,0 +1,173 @@
+import { isSeverity, SEVERITIES, type Severity } from "../findings/types.js";
+import {
+  IssueCollector,
+  join,
+  readBoolean,
+  readEnum,
+  readList,
+  readObject,
+  readString,
+} from "../policy/fields.js";
+import type { PolicyIssue } from "../policy/types.js";
+
+/**
+ * `customs.yaml` at a repository's root: which checks `customs ci` runs, on which paths.
+ * Paths are relative to the folder of the file. A check that is absent does not run; an
+ * empty file runs nothing and says so, rather than passing silently.
+ */
+export interface CiConfig {
+  readonly failOn?: Severity;
+  readonly manifests?: {
+    readonly policies: readonly string[];
+    readonly paths: readonly string[];
+    readonly cluster?: string;
+  };
+  readonly dockerfile?: {
+    readonly paths: readonly string[];
+    /** Base images are judged by these ImagePolicies (default: the manifests' policies). */
+    readonly policies: readonly string[];
+    readonly namespace?: string;
+    readonly config?: string;
+  };
+  readonly secrets?: {
+    readonly paths: readonly string[];
+    readonly git: boolean;
+    readonly images: readonly string[];
+    readonly config?: string;
+  };
+  readonly vulnerabilities?: {
+    readonly base: string;
+    readonly new: string;
+  };
+}
+
+export const CI_API_VERSION = "customs.dev/v1alpha1";
+export const CI_KIND = "CIConfig";
+
+function readPaths(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+  required: boolean,
+): string[] {
+  if (value === undefined && required) {
+    issues.error(path, "is required (a list of paths)");
+    return [];
+  }
+  const list = readList(issues, path, value) ?? [];
+  const out: string[] = [];
+  list.forEach((item, i) => {
+    const s = readString(issues, join(path, i), item, { nonEmpty: true });
+    if (s !== undefined) out.push(s);
+  });
+  if (required && list.length === 0 && value !== undefined) issues.error(path, "must not be empty");
+  return out;
+}
+
+function readManifests(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+): CiConfig["manifests"] {
+  const o = readObject(issues, path, value, ["policies", "paths", "cluster"]);
+  if (o === undefined) return undefined;
+  const cluster = readString(issues, join(path, "cluster"), o.cluster, { nonEmpty: true });
+  return {
+    policies: readPaths(issues, join(path, "policies"), o.policies, true),
+    paths: readPaths(issues, join(path, "paths"), o.paths, true),
+    ...(cluster === undefined ? {} : { cluster }),
+  };
+}
+
+function readDockerfile(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+): CiConfig["dockerfile"] {
+  const o = readObject(issues, path, value, ["paths", "policies", "namespace", "config"]);
+  if (o === undefined) return undefined;
+  const namespace = readString(issues, join(path, "namespace"), o.namespace, { nonEmpty: true });
+  const config = readString(issues, join(path, "config"), o.config, { nonEmpty: true });
+  return {
+    paths: o.paths === undefined ? ["."] : readPaths(issues, join(path, "paths"), o.paths, true),
+    policies: readPaths(issues, join(path, "policies"), o.policies, false),
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(config === undefined ? {} : { config }),
+  };
+}
+
+function readSecrets(issues: IssueCollector, path: string, value: unknown): CiConfig["secrets"] {
+  const o = readObject(issues, path, value, ["paths", "git", "images", "config"]);
+  if (o === undefined) return undefined;
+  const config = readString(issues, join(path, "config"), o.config, { nonEmpty: true });
+  return {
+    paths: o.paths === undefined ? ["."] : readPaths(issues, join(path, "paths"), o.paths, true),
+    git: readBoolean(issues, join(path, "git"), o.git) ?? false,
+    images: readPaths(issues, join(path, "images"), o.images, false),
+    ...(config === undefined ? {} : { config }),
+  };
+}
+
+function readVulnerabilities(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+): CiConfig["vulnerabilities"] {
+  const o = readObject(issues, path, value, ["base", "new"]);
+  if (o === undefined) return undefined;
+  const base = readString(issues, join(path, "base"), o.base, { required: true, nonEmpty: true });
+  const next = readString(issues, join(path, "new"), o.new, { required: true, nonEmpty: true });
+  return base === undefined || next === undefined ? undefined : { base, new: next };
+}
+
+export type CiConfigResult =
+  | { readonly ok: true; readonly config: CiConfig; readonly issues: readonly PolicyIssue[] }
+  | { readonly ok: false; readonly issues: readonly PolicyIssue[] };
+
+/** Validates a parsed `customs.yaml`; every problem is reported with its field path. */
+export function validateCiConfig(doc: unknown): CiConfigResult {
+  const issues = new IssueCollector();
+  const o = readObject(issues, "", doc, ["apiVersion", "kind", "failOn", "checks"]);
+  if (o === undefined) return { ok: false, issues: issues.issues };
+  if (o.apiVersion !== CI_API_VERSION) {
+    issues.error("apiVersion", `must be ${CI_API_VERSION}`);
+  }
+  if (o.kind !== CI_KIND) issues.error("kind", `must be ${CI_KIND}`);
+  const failOn = readEnum(issues, "failOn", o.failOn, SEVERITIES);
+  const checks = readObject(issues, "checks", o.checks ?? {}, [
+    "manifests",
+    "dockerfile",
+    "secrets",
+    "vulnerabilities",
+  ]);
+  const config: CiConfig = {
+    ...(failOn !== undefined && isSeverity(failOn) ? { failOn } : {}),
+    ...(checks?.manifests === undefined
+      ? {}
+      : { manifests: readManifests(issues, "checks.manifests", checks.manifests) }),
+    ...(checks?.dockerfile === undefined
+      ? {}
+      : { dockerfile: readDockerfile(issues, "checks.dockerfile", checks.dockerfile) }),
+    ...(checks?.secrets === undefined
+      ? {}
+      : { secrets: readSecrets(issues, "checks.secrets", checks.secrets) }),
+    ...(checks?.vulnerabilities === undefined
+      ? {}
+      : {
+          vulnerabilities: readVulnerabilities(
+            issues,
+            "checks.vulnerabilities",
+            checks.vulnerabilities,
+          ),
+        }),
+  };
+  if (!issues.hasErrors && Object.keys(checks ?? {}).length === 0) {
+    issues.error(
+      "checks",
+      "lists no check: give at least one of manifests, dockerfile, secrets, vulnerabilities",
+    );
+  }
+  return issues.hasErrors
+    ? { ok: false, issues: issues.issues }
+    : { ok: true, config, issues: issues.issues };
+}
