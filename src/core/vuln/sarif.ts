@@ -70,7 +70,7 @@ function toVulnerability(
   return {
     id: ADVISORY_ID.exec(ruleId)?.[1] ?? ruleId,
     aliases: [],
-    severity: severityOf(tags, fields, rule, result),
+    severity: severityOf(message, tags, fields, rule, result),
     package: fields.package ?? fromMessage?.package ?? "",
     installedVersion: fields["installed version"] ?? fields.version ?? fromMessage?.version ?? "",
     fixedVersions: splitVersions(fields["fixed version"] ?? fields["fix version"]),
@@ -95,10 +95,11 @@ function ruleOf(
 }
 
 /**
- * The scanner's own word first (Trivy's tag, a `Severity:` line), then the CVSS-like
+ * The scanner's own word first (Trivy's tag, a `Severity:` line, Grype's message), then the CVSS-like
  * `security-severity` score GitHub reads, then the SARIF level.
  */
 function severityOf(
+  message: string,
   tags: readonly string[],
   fields: Readonly<Record<string, string>>,
   rule: JsonObject | undefined,
@@ -108,7 +109,7 @@ function severityOf(
     const s = toVulnerabilitySeverity(tag);
     if (s !== "unknown") return s;
   }
-  const word = toVulnerabilitySeverity(fields.severity);
+  const word = toVulnerabilitySeverity(fields.severity ?? grypeSeverity(message));
   if (word !== "unknown") return word;
   const props = rule?.properties;
   const score = isJsonObject(props) ? props["security-severity"] : undefined;
@@ -148,6 +149,11 @@ function keyValues(text: string): Record<string, string> {
 function grypeMessage(text: string): { package: string; version: string } | undefined {
   const m = /package: ([^\s,]+), version ([^\s,]+)/.exec(text.slice(0, MAX_TEXT));
   return m ? { package: m[1] as string, version: m[2] as string } : undefined;
+}
+
+/** Grype: "A negligible vulnerability in deb package: …" (its own word, as in its JSON). */
+function grypeSeverity(text: string): string | undefined {
+  return /^An? ([A-Za-z]+) vulnerability in /.exec(text.slice(0, 200))?.[1];
 }
 
 function textOf(value: unknown): string {
