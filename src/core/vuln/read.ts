@@ -91,6 +91,7 @@ export class ReportReader {
 }
 
 export function kindOf(value: unknown): string {
+  if (value === undefined) return "nothing (the field is missing)";
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
