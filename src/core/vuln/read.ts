@@ -114,9 +114,18 @@ export function parseReportJson(text: string, name: string): unknown {
     const detail = e instanceof Error ? e.message : String(e);
     throw new CustomsError(
       "VULN_REPORT_INVALID",
-      `${name}${where(body, detail)}: not JSON: ${detail}`,
+      `${name}${where(body, detail)}: not JSON: ${printable(detail)}`,
     );
   }
+}
+
+/** V8 quotes the text near the error: control characters must not reach a terminal. */
+function printable(text: string): string {
+  const short = text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  return short.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** `:line:column` from the "position N" V8 puts in JSON syntax errors, or the end of text. */
