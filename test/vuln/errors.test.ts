@@ -148,6 +148,17 @@ describe("reports of the wrong shape: a clear error naming file, line and JSON p
     expect(error.message).toContain(message);
   });
 
+  it("names the DSSE payload, not a line of the file, for a wrong statement inside it", () => {
+    const statement = { predicateType: "https://slsa.dev/provenance/v1", predicate: {} };
+    const text = JSON.stringify({
+      payloadType: "application/vnd.in-toto+json",
+      payload: b64(statement),
+    });
+    expect(failure(text, "att.json").message).toBe(
+      'att.json (DSSE payload): cosign vulnerability attestation report: $.predicateType: expected https://cosign.sigstore.dev/attestation/vuln/v1, got "https://slsa.dev/provenance/v1"',
+    );
+  });
+
   it("reports a truncated real report as not JSON, with where it ends", () => {
     const text = fixture("trivy-new.json");
     const error = failure(text.slice(0, 700), "new.json");

@@ -58,6 +58,30 @@ describe("parsers never fail with anything but a CustomsError", () => {
     );
   });
 
+  it("on objects with the keys detection looks at, holding anything", () => {
+    const keys = [
+      "SchemaVersion",
+      "Results",
+      "matches",
+      "runs",
+      "version",
+      "predicateType",
+      "predicate",
+      "payloadType",
+      "payload",
+      "scanner",
+      "descriptor",
+      "source",
+      "application/vnd.security.vulnerability.report; version=1.1",
+    ];
+    const value = fc.oneof(fc.jsonValue(), fc.constant(2), fc.constant("2.1.0"));
+    const object = fc.dictionary(fc.constantFrom(...keys), value, { maxKeys: 4 });
+    fc.assert(
+      fc.property(object, (json) => onlyCustomsErrors(() => parseVulnerabilityJson(json, "x"))),
+      { numRuns: 500 },
+    );
+  });
+
   it("on real reports with one value replaced by anything", () => {
     const reports = FILES.map((f) => JSON.parse(fixture(f)) as unknown);
     fc.assert(

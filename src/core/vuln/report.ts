@@ -44,7 +44,11 @@ export function parseVulnerabilityReport(text: string, name: string): Vulnerabil
 export function parseVulnerabilityJson(json: unknown, name: string): VulnerabilityReport {
   const format = detectVulnerabilityReportFormat(json);
   if (format === "cosign-vuln") {
-    return parseCosignVulnAttestation(unwrapEnvelope(json as JsonObject, name), name, parseScanner);
+    const envelope = "payloadType" in (json as JsonObject);
+    // Paths inside a DSSE payload are not positions in the file: name the payload instead.
+    const statementName = envelope ? `${name} (DSSE payload)` : name;
+    const statement = unwrapEnvelope(json as JsonObject, name);
+    return parseCosignVulnAttestation(statement, statementName, parseScanner);
   }
   return parseScanner(json, name);
 }
