@@ -9,6 +9,7 @@ import { registerPin } from "./commands/pin.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerServe } from "./commands/serve.js";
+import { registerVuln } from "./commands/vuln.js";
 import { EXIT_INPUT, productVersion } from "./io.js";
 
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerPin(program);
   registerRegistry(program);
   registerCi(program);
+  registerVuln(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -64,7 +64,28 @@ export type RegistryErrorCode =
   | "RESPONSE_TOO_LARGE"
   | "CREDENTIALS_INVALID";
 
-export type ErrorCode = ReferenceErrorCode | InputErrorCode;
+/** Why a vulnerability report cannot be read (src/core/vuln; docs/vulnerabilities.md). */
+export type VulnerabilityErrorCode =
+  | "VULN_REPORT_INVALID"
+  | "VULN_REPORT_UNKNOWN_FORMAT"
+  | "VULN_REPORT_TOO_LARGE";
+
+/** Why Harbor gave no vulnerability report (src/adapters/harbor; docs/vulnerabilities.md). */
+export type HarborErrorCode =
+  | "HARBOR_UNREACHABLE"
+  | "HARBOR_TIMEOUT"
+  | "HARBOR_TLS_FAILED"
+  | "HARBOR_AUTH_FAILED"
+  | "HARBOR_ACCESS_DENIED"
+  | "HARBOR_NO_REPORT"
+  | "HARBOR_RATE_LIMITED"
+  | "HARBOR_ERROR";
+
+export type ErrorCode =
+  | ReferenceErrorCode
+  | InputErrorCode
+  | VulnerabilityErrorCode
+  | HarborErrorCode;
 
 /**
  * The only exception type the product throws on purpose. `path` names where the problem is

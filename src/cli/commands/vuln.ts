@@ -1,0 +1,86 @@
+import type { Command } from "commander";
+import { CustomsError } from "../../core/errors.js";
+import type { FindingReport } from "../../core/findings/types.js";
+import type { VulnerabilityReport } from "../../core/supply/facts.js";
+import { EXIT_DENIED, EXIT_OK, write, writeJson } from "../io.js";
+
+interface DiffFlags {
+  output: string;
+  failOn: string;
+}
+
+interface ShowFlags {
+  output: string;
+}
+
+const FAIL_ON = ["info", "low", "medium", "high", "critical", "none"];
+
+function outputFormat(value: string): "json" | "text" {
+  if (value !== "json" && value !== "text")
+    throw new CustomsError("USAGE", `--output must be json or text, got "${value}"`);
+  return value;
+}
+
+export function registerVuln(program: Command): void {
+  const vuln = program.command("vuln").description("read and compare vulnerability reports");
+  vuln
+    .command("diff")
+    .description("report what NEW has that BASE has not (new, or more severe)")
+    .argument(
+      "<base>",
+      "the older report (Trivy, Grype, SARIF, cosign attestation, Harbor); - for stdin",
+    )
+    .argument("<new>", "the newer report; - for stdin")
+    .option("-o, --output <format>", "json or text", "text")
+    .option("--fail-on <severity>", `exit 1 at or above: ${FAIL_ON.join(", ")}`, "low")
+    .action(async (basePath: string, newPath: string, flags: DiffFlags) => {
+      const format = outputFormat(flags.output);
+      if (!FAIL_ON.includes(flags.failOn))
+        throw new CustomsError("USAGE", `--fail-on must be one of ${FAIL_ON.join(", ")}`);
+      if (basePath === "-" && newPath === "-")
+        throw new CustomsError("USAGE", "only one of BASE and NEW can be standard input");
+      // Heavy modules load only when the command runs: CLI start-up stays fast.
+      const { readVulnerabilityReport } = await import("../../app/vuln-read.js");
+      const { diffVulnerabilityReports } = await import("../../app/vuln-diff.js");
+      const { compareSeverity, isSeverity } = await import("../../core/findings/types.js");
+      const base = await readVulnerabilityReport(basePath);
+      const next = await readVulnerabilityReport(newPath);
+      const report = diffVulnerabilityReports(base, next, newPath);
+      if (format === "json") writeJson(report);
+      else printFindings(report);
+      const threshold = flags.failOn;
+      const failed =
+        isSeverity(threshold) &&
+        report.findings.some((f) => compareSeverity(f.severity, threshold) >= 0);
+      process.exitCode = failed ? EXIT_DENIED : EXIT_OK;
+    });
+  vuln
+    .command("show")
+    .description("print a vulnerability report as Customs reads it")
+    .argument("<report>", "Trivy, Grype, SARIF, cosign attestation or Harbor report; - for stdin")
+    .option("-o, --output <format>", "json or text", "text")
+    .action(async (path: string, flags: ShowFlags) => {
+      const format = outputFormat(flags.output);
+      const { readVulnerabilityReport } = await import("../../app/vuln-read.js");
+      const report = await readVulnerabilityReport(path);
+      if (format === "json") writeJson(report);
+      else printReport(report);
+    });
+}
+
+/** Until the shared findings printers take over: one line per finding. */
+function printFindings(report: FindingReport): void {
+  for (const f of report.findings) write(`${f.severity}\t${f.ruleId}\t${f.message}\n`);
+  write(`${report.findings.length} new or more severe vulnerabilities\n`);
+}
+
+function printReport(report: VulnerabilityReport): void {
+  const about = [report.artifact, report.createdAt].filter(Boolean).join(", ");
+  write(
+    `${report.scanner}${about ? ` (${about})` : ""}: ${report.vulnerabilities.length} vulnerabilities\n`,
+  );
+  for (const v of report.vulnerabilities) {
+    const fixed = v.fixedVersions.length > 0 ? v.fixedVersions.join(", ") : "-";
+    write(`${v.severity}\t${v.id}\t${v.package}\t${v.installedVersion || "-"}\t${fixed}\n`);
+  }
+}
