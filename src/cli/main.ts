@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isCustomsError } from "../core/errors.js";
 import { registerCheck } from "./commands/check.js";
 import { registerCompile } from "./commands/compile.js";
+import { registerDockerfile } from "./commands/dockerfile.js";
 import { registerImage } from "./commands/image.js";
 import { registerInstall } from "./commands/install.js";
 import { registerPin } from "./commands/pin.js";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerPin(program);
   registerRegistry(program);
+  registerDockerfile(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

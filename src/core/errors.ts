@@ -63,7 +63,10 @@ export type RegistryErrorCode =
   | "RESPONSE_TOO_LARGE"
   | "CREDENTIALS_INVALID";
 
-export type ErrorCode = ReferenceErrorCode | InputErrorCode;
+/** Why a Dockerfile or its lint configuration cannot be used (docs/dockerfile.md). */
+export type DockerfileErrorCode = "DOCKERFILE_INVALID" | "DOCKERFILE_CONFIG_INVALID";
+
+export type ErrorCode = ReferenceErrorCode | InputErrorCode | DockerfileErrorCode;
 
 /**
  * The only exception type the product throws on purpose. `path` names where the problem is

@@ -40,7 +40,7 @@ interface PinFlags extends RegistryFlags {
   diff?: boolean;
 }
 
-function registryOptions(command: Command): Command {
+export function registryOptions(command: Command): Command {
   return command
     .option(
       "--registry-config <file>",
@@ -84,7 +84,7 @@ export async function clientFrom(flags: RegistryFlags): Promise<RegistryClient> 
 }
 
 /** Registry failures: code and message (which never hold credentials), exit 2. */
-function reportFailure(what: string, error: unknown): void {
+export function reportFailure(what: string, error: unknown): void {
   const message = isRegistryError(error)
     ? `${error.code}: ${error.message}`
     : error instanceof Error
@@ -127,7 +127,7 @@ function registerDigest(program: Command): void {
 }
 
 /** Writes next to the file, then renames over it: readers see the old text or the new one. */
-async function writeAtomic(path: string, text: string): Promise<void> {
+export async function writeAtomic(path: string, text: string): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   const { mode } = await stat(path);
   try {

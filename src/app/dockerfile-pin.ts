@@ -1,0 +1,126 @@
+/**
+ * `customs dockerfile pin`: each FROM that names a registry image by tag becomes
+ * `image:tag@sha256:…`. The digests come from the same resolution as `customs pin`
+ * (src/app/pin.ts); this file only finds the FROM words and rewrites them in place, so
+ * every other byte of the file stays as it was.
+ */
+import { type BaseImage, parseDockerfile, type Stage } from "../core/dockerfile/index.js";
+import { printable } from "../core/policy/index.js";
+import { parseNormalized, toNormalizedString } from "../core/reference/index.js";
+import {
+  type DigestResolver,
+  type PinEntry,
+  type Resolution,
+  resolveUnpinned,
+  type ScannedFile,
+  toPinnedImage,
+} from "./pin.js";
+
+/** A FROM's image, as a pin entry, with where its word sits in the file. */
+export interface FromEntry extends PinEntry {
+  /** A pinned image's normalized reference, digest included: what verification fetches. */
+  readonly verify?: string;
+  readonly span?: { readonly start: number; readonly end: number };
+}
+
+export interface ScannedDockerfile extends ScannedFile {
+  readonly entries: readonly FromEntry[];
+}
+
+/**
+ * One FROM as pinning sees it. A FROM built from ARGs is never rewritten: the digest belongs
+ * to the ARG's default, and writing it into the FROM would silently defeat every
+ * `--build-arg` that changes the image. It is reported, to be pinned by hand in the ARG.
+ */
+function toEntry(source: string, stage: Stage): FromEntry | undefined {
+  const base: BaseImage = stage.base;
+  if (base.kind === "stage" || base.kind === "scratch") return undefined;
+  const common = { source, line: base.line, pointer: "", image: base.written };
+  if (base.kind === "unresolved") {
+    const args = base.missing.join(", ");
+    return { ...common, status: "invalid", message: `built from ARG ${args} with no default` };
+  }
+  const parsed = parseNormalized(base.value);
+  if (!parsed.ok) return { ...common, status: "invalid", message: parsed.message };
+  if (parsed.ref.digest !== undefined) {
+    return { ...common, status: "pinned", verify: toNormalizedString(parsed.ref) };
+  }
+  if (base.args.length > 0) {
+    const message = `cannot pin: built from ARG ${base.args.join(", ")} (pin the ARG's default by hand)`;
+    return { ...common, status: "unrewritable", message };
+  }
+  if (base.span === undefined) {
+    return { ...common, status: "unrewritable", message: "a line continuation splits the image" };
+  }
+  return { ...common, status: "unpinned", key: toNormalizedString(parsed.ref), span: base.span };
+}
+
+/** The FROMs of each input. Throws DOCKERFILE_INVALID (with file:line) on a broken file. */
+export function scanDockerfilesForPinning(
+  inputs: readonly { source: string; text: string }[],
+): ScannedDockerfile[] {
+  return inputs.map(({ source, text }) => {
+    const file = parseDockerfile(text, source);
+    const entries = file.stages.flatMap((s) => toEntry(source, s) ?? []);
+    return { source, text, entries };
+  });
+}
+
+export interface PinnedDockerfile {
+  readonly source: string;
+  readonly before: string;
+  readonly after: string;
+  readonly pinned: readonly { entry: FromEntry; pinned: string }[];
+}
+
+/** Each file's new text: the image words whose digest is known get `@digest`. */
+export function rewriteDockerfiles(
+  files: readonly ScannedDockerfile[],
+  digests: ReadonlyMap<string, string>,
+): PinnedDockerfile[] {
+  return files.map((file) => {
+    const pinned: { entry: FromEntry; pinned: string }[] = [];
+    let after = file.text;
+    // From the end, so earlier offsets stay valid.
+    const entries = [...file.entries].sort((a, b) => (b.span?.start ?? 0) - (a.span?.start ?? 0));
+    for (const entry of entries) {
+      const digest = entry.key === undefined ? undefined : digests.get(entry.key);
+      if (digest === undefined || entry.span === undefined) continue;
+      const value = toPinnedImage(entry.image, digest);
+      after = after.slice(0, entry.span.start) + value + after.slice(entry.span.end);
+      pinned.unshift({ entry, pinned: value });
+    }
+    return { source: file.source, before: file.text, after, pinned };
+  });
+}
+
+/** The whole use case without file I/O: scan, resolve each distinct image once, rewrite. */
+export async function pinDockerfileTexts(
+  inputs: readonly { source: string; text: string }[],
+  resolve: DigestResolver,
+): Promise<{ files: PinnedDockerfile[]; scanned: ScannedDockerfile[]; resolution: Resolution }> {
+  const scanned = scanDockerfilesForPinning(inputs);
+  const resolution = await resolveUnpinned(scanned, resolve);
+  return { files: rewriteDockerfiles(scanned, resolution.digests), scanned, resolution };
+}
+
+/**
+ * Checks that every pinned FROM's digest is served by its registry (a pin to a digest that
+ * was deleted breaks the build): `fetch` gets the manifest by digest, which the registry
+ * client verifies against the digest. Failures are collected like resolution failures.
+ */
+export function verifyPinned(
+  files: readonly ScannedDockerfile[],
+  fetch: DigestResolver,
+): Promise<Resolution> {
+  const asKeys = files.map((f) => ({
+    ...f,
+    entries: f.entries.flatMap((e) => (e.verify === undefined ? [] : [{ ...e, key: e.verify }])),
+  }));
+  return resolveUnpinned(asKeys, fetch);
+}
+
+/** `file:line: image: why`, for what pinning leaves alone. */
+export function describeEntry(entry: FromEntry): string {
+  return `${entry.source}:${entry.line}: ${printable(entry.image)}: ${printable(entry.message ?? "", 300)}`;
+}

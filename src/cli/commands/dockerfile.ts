@@ -1,0 +1,162 @@
+import type { Command } from "commander";
+import type { DockerfileConfig } from "../../core/dockerfile/index.js";
+import { CustomsError } from "../../core/errors.js";
+import {
+  compareSeverity,
+  type FindingReport,
+  isSeverity,
+  SEVERITIES,
+  type Severity,
+} from "../../core/findings/types.js";
+import { printable } from "../../core/policy/index.js";
+import { collect, EXIT_DENIED, EXIT_OK, write, writeJson } from "../io.js";
+import { type RegistryFlags, registryOptions, reportFailure, writeAtomic } from "./pin.js";
+
+interface LintFlags {
+  policy?: string[];
+  namespace: string;
+  config?: string;
+  output: string;
+  failOn?: string;
+}
+
+interface PinFlags extends RegistryFlags {
+  check?: boolean;
+  diff?: boolean;
+}
+
+/** Without --fail-on or a `failOn` in the configuration: fail on security problems only. */
+export const DEFAULT_FAIL_ON: Severity = "high";
+
+function failOnOf(flags: LintFlags, config: DockerfileConfig): Severity | "none" {
+  const value = flags.failOn ?? config.failOn ?? DEFAULT_FAIL_ON;
+  if (value === "none" || isSeverity(value)) return value;
+  throw new CustomsError(
+    "USAGE",
+    `--fail-on must be one of ${SEVERITIES.join(", ")} or none, got "${printable(value)}"`,
+  );
+}
+
+/** A plain listing until the shared finding printers take over. */
+function toText(report: FindingReport): string {
+  let out = "";
+  for (const f of report.findings) {
+    const at = f.location;
+    out += `${at?.path}:${at?.line}:${at?.column}: ${f.severity} ${f.ruleId} ${f.message}\n`;
+  }
+  const files = report.scanned?.files ?? 0;
+  return `${out}${report.findings.length} finding(s) in ${files} Dockerfile(s)\n`;
+}
+
+async function runLint(inputs: string[], flags: LintFlags): Promise<void> {
+  if (!["human", "json"].includes(flags.output)) {
+    throw new CustomsError(
+      "USAGE",
+      `--output must be human or json, got "${printable(flags.output)}"`,
+    );
+  }
+  const { lintDockerfiles, loadDockerfileConfig } = await import("../../app/dockerfile-lint.js");
+  const config = await loadDockerfileConfig(flags.config);
+  const failOn = failOnOf(flags, config);
+  const report = await lintDockerfiles(inputs, {
+    config,
+    policies: flags.policy,
+    namespace: flags.namespace,
+  });
+  if (flags.output === "json") writeJson(report);
+  else write(toText(report));
+  const failed =
+    failOn !== "none" && report.findings.some((f) => compareSeverity(f.severity, failOn) >= 0);
+  process.exitCode = failed ? EXIT_DENIED : EXIT_OK;
+}
+
+async function runPin(inputs: string[], flags: PinFlags): Promise<void> {
+  if (flags.check && flags.diff)
+    throw new CustomsError("USAGE", "give --check or --diff, not both");
+  if (inputs.includes("-")) throw new CustomsError("USAGE", "pin reads files and folders, not -");
+  const { readDockerfiles } = await import("../../app/dockerfile-files.js");
+  const pin = await import("../../app/dockerfile-pin.js");
+  const texts = await readDockerfiles(inputs);
+  const scanned = pin.scanDockerfilesForPinning(texts);
+  const entries = scanned.flatMap((f) => f.entries);
+  // What cannot be worked out (an ARG without a default) is neither pinned nor unpinned.
+  for (const e of entries.filter((e) => e.status === "invalid")) {
+    process.stderr.write(`${pin.describeEntry(e)}: not checked\n`);
+  }
+  if (flags.check) {
+    const unpinned = entries.filter((e) => e.status === "unpinned" || e.status === "unrewritable");
+    for (const e of unpinned) {
+      const how = e.status === "unrewritable" ? ` (${printable(e.message ?? "")})` : "";
+      write(`${e.source}:${e.line}: ${printable(e.image)}: not pinned to a digest${how}\n`);
+    }
+    write(`${unpinned.length} unpinned base image(s)\n`);
+    process.exitCode = unpinned.length > 0 ? EXIT_DENIED : EXIT_OK;
+    return;
+  }
+  for (const e of entries.filter((e) => e.status === "unrewritable")) {
+    process.stderr.write(`${pin.describeEntry(e)}\n`);
+  }
+  const { clientFrom } = await import("./pin.js");
+  const client = await clientFrom(flags);
+  let result: Awaited<ReturnType<typeof pin.pinDockerfileTexts>>;
+  let verified: Awaited<ReturnType<typeof pin.verifyPinned>>;
+  try {
+    result = await pin.pinDockerfileTexts(texts, (ref) => client.resolveDigest(ref));
+    verified = await pin.verifyPinned(result.scanned, async (ref) => {
+      return (await client.fetchManifest(ref)).digest;
+    });
+  } finally {
+    client.close();
+  }
+  const failures = [...result.resolution.failures, ...verified.failures];
+  if (failures.length > 0) {
+    // All or nothing, as `customs pin`: a half-pinned tree is harder to review.
+    for (const [image, error] of failures) reportFailure(image, error);
+    process.stderr.write("customs: nothing written\n");
+    return;
+  }
+  const changed = result.files.filter((f) => f.after !== f.before);
+  if (flags.diff) {
+    const { unifiedDiff } = await import("../../app/pin.js");
+    for (const f of changed)
+      write(unifiedDiff(f.before, f.after, `a/${f.source}`, `b/${f.source}`));
+    return;
+  }
+  for (const f of changed) await writeAtomic(f.source, f.after);
+  for (const f of result.files) {
+    for (const p of f.pinned)
+      write(`${p.entry.source}:${p.entry.line}: ${p.entry.image} -> ${p.pinned}\n`);
+  }
+  const count = result.files.reduce((n, f) => n + f.pinned.length, 0);
+  write(`pinned ${count} base image(s) in ${changed.length} file(s)\n`);
+}
+
+export function registerDockerfile(program: Command): void {
+  const dockerfile = program
+    .command("dockerfile")
+    .description("lint Dockerfiles and pin their base images");
+  dockerfile
+    .command("lint")
+    .description("check Dockerfiles: base images, users, package installs, secrets and more")
+    .option("-p, --policy <path>", "judge base images by these ImagePolicies (repeatable)", collect)
+    .option("--namespace <ns>", "namespace base images are judged as if in", "default")
+    .option(
+      "--config <file>",
+      "rule configuration (default: .customs/dockerfile.yaml when present)",
+    )
+    .option("-o, --output <format>", "human or json", "human")
+    .option(
+      "--fail-on <severity>",
+      `exit 1 at this severity or above: ${SEVERITIES.join(", ")} or none (default: ${DEFAULT_FAIL_ON})`,
+    )
+    .argument("<inputs...>", "Dockerfiles, folders to search, or - for standard input")
+    .action(runLint);
+  registryOptions(
+    dockerfile
+      .command("pin")
+      .description("rewrite each FROM to image:tag@sha256:…, keeping everything else")
+      .option("--check", "write nothing; list unpinned base images and exit 1 if there are any")
+      .option("--diff", "write nothing; print a unified diff of what pinning would change")
+      .argument("<inputs...>", "Dockerfiles or folders to search"),
+  ).action(runPin);
+}
