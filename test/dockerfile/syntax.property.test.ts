@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfiles use ${VAR} substitution
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {

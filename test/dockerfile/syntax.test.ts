@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfiles use ${VAR} substitution
 import { describe, expect, it } from "vitest";
 import {
   expandVariables,
