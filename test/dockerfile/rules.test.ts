@@ -14,7 +14,7 @@ import { compileDocs, policyDoc } from "../support/policies.js";
 const CORPUS = join(import.meta.dirname, "corpus");
 
 /** Only images from registry.corp.example may run in namespace `default`. */
-export const CORP_ONLY: BasePolicy = {
+const CORP_ONLY: BasePolicy = {
   evaluator: createEvaluator(
     compileDocs(
       policyDoc("corp-only", {

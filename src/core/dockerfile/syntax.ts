@@ -155,7 +155,12 @@ interface Joined {
 }
 
 /** Reads one instruction's logical line starting at line `first`. */
-function joinInstruction(lines: readonly Line[], first: number, esc: EscapeChar): Joined {
+function joinInstruction(
+  lines: readonly Line[],
+  first: number,
+  esc: EscapeChar,
+  comments: Comment[],
+): Joined {
   let args = "";
   const offsets: number[] = [];
   let index = first;
@@ -170,13 +175,16 @@ function joinInstruction(lines: readonly Line[], first: number, esc: EscapeChar)
     for (let k = 0; k < piece.length; k++) offsets.push(line.start + from + k);
     args += piece;
     if (body === undefined) break;
-    // Comment lines inside a continued instruction are removed; so are blank lines.
+    // Comment lines inside a continued instruction are removed from it (but kept as
+    // comments, for ignores); so are blank lines.
     let next = index + 1;
-    while (
-      next < lines.length &&
-      (isComment((lines[next] as Line).text) || isBlank((lines[next] as Line).text))
-    )
+    while (next < lines.length) {
+      const text = (lines[next] as Line).text;
+      if (isComment(text))
+        comments.push({ line: next + 1, text: text.trimStart().slice(1).trim() });
+      else if (!isBlank(text)) break;
       next++;
+    }
     if (next >= lines.length) break;
     index = next;
     line = lines[index] as Line;
@@ -260,7 +268,7 @@ export function scanDockerfile(text: string): DockerfileSyntax {
       comments.push({ line: i + 1, text: line.text.trimStart().slice(1).trim() });
       continue;
     }
-    const joined = joinInstruction(lines, i, esc);
+    const joined = joinInstruction(lines, i, esc, comments);
     const keyword = joined.keyword.toUpperCase();
     if (!KEYWORDS.has(keyword)) {
       problems.push({
