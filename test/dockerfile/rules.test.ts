@@ -124,3 +124,13 @@ describe("findings", () => {
     expect([judge("team-a"), judge("default")]).toEqual([1, 0]);
   });
 });
+
+describe("docs/dockerfile.md", () => {
+  it("lists every rule with its name and severity, and nothing else", () => {
+    const docs = readFileSync(join(import.meta.dirname, "../../docs/dockerfile.md"), "utf8");
+    const rows = [...docs.matchAll(/^\| `(CD\d{3})` \| ([a-z-]+) \| (\w+) \|/gm)].map((m) =>
+      [m[1], m[2], m[3]].join(" "),
+    );
+    expect(rows).toEqual(DOCKERFILE_RULES.map((r) => `${r.id} ${r.name} ${r.severity}`));
+  });
+});

@@ -57,8 +57,9 @@ export interface Dockerfile {
 }
 
 /**
- * Platform ARGs BuildKit defines itself; their value depends on the build, so a FROM that
- * uses one is not resolved here (unless a default for it is declared).
+ * Works out what a FROM names. Only ARGs declared before the first FROM are in scope, as in
+ * BuildKit; the platform ARGs BuildKit defines itself (TARGETARCH, …) depend on the build,
+ * so a FROM that uses one without a declared default is `unresolved`.
  */
 function resolveBase(
   syntax: DockerfileSyntax,
