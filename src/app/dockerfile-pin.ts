@@ -1,8 +1,8 @@
 /**
  * `customs dockerfile pin`: each FROM that names a registry image by tag becomes
  * `image:tag@sha256:…`. The digests come from the same resolution as `customs pin`
- * (src/app/pin.ts); this file only finds the FROM words and rewrites them in place, so
- * every other byte of the file stays as it was.
+ * (src/app/pin.ts), and so does the rewrite: this file only finds each FROM's image word,
+ * so every other byte of the file stays as it was.
  */
 import { type BaseImage, parseDockerfile, type Stage } from "../core/dockerfile/index.js";
 import { printable } from "../core/policy/index.js";
@@ -10,17 +10,17 @@ import { parseNormalized, toNormalizedString } from "../core/reference/index.js"
 import {
   type DigestResolver,
   type PinEntry,
+  type PinnedFile,
   type Resolution,
   resolveUnpinned,
+  rewriteFiles,
   type ScannedFile,
-  toPinnedImage,
 } from "./pin.js";
 
 /** A FROM's image, as a pin entry, with where its word sits in the file. */
 export interface FromEntry extends PinEntry {
   /** A pinned image's normalized reference, digest included: what verification fetches. */
   readonly verify?: string;
-  readonly span?: { readonly start: number; readonly end: number };
 }
 
 export interface ScannedDockerfile extends ScannedFile {
@@ -52,7 +52,9 @@ function toEntry(source: string, stage: Stage): FromEntry | undefined {
   if (base.span === undefined) {
     return { ...common, status: "unrewritable", message: "a line continuation splits the image" };
   }
-  return { ...common, status: "unpinned", key: toNormalizedString(parsed.ref), span: base.span };
+  // The image word is unquoted text: the edit replaces exactly its characters.
+  const edit = { start: base.span.start, end: base.span.end, quote: "" as const };
+  return { ...common, status: "unpinned", key: toNormalizedString(parsed.ref), edit };
 }
 
 /** The FROMs of each input. Throws DOCKERFILE_INVALID (with file:line) on a broken file. */
@@ -66,42 +68,14 @@ export function scanDockerfilesForPinning(
   });
 }
 
-export interface PinnedDockerfile {
-  readonly source: string;
-  readonly before: string;
-  readonly after: string;
-  readonly pinned: readonly { entry: FromEntry; pinned: string }[];
-}
-
-/** Each file's new text: the image words whose digest is known get `@digest`. */
-export function rewriteDockerfiles(
-  files: readonly ScannedDockerfile[],
-  digests: ReadonlyMap<string, string>,
-): PinnedDockerfile[] {
-  return files.map((file) => {
-    const pinned: { entry: FromEntry; pinned: string }[] = [];
-    let after = file.text;
-    // From the end, so earlier offsets stay valid.
-    const entries = [...file.entries].sort((a, b) => (b.span?.start ?? 0) - (a.span?.start ?? 0));
-    for (const entry of entries) {
-      const digest = entry.key === undefined ? undefined : digests.get(entry.key);
-      if (digest === undefined || entry.span === undefined) continue;
-      const value = toPinnedImage(entry.image, digest);
-      after = after.slice(0, entry.span.start) + value + after.slice(entry.span.end);
-      pinned.unshift({ entry, pinned: value });
-    }
-    return { source: file.source, before: file.text, after, pinned };
-  });
-}
-
 /** The whole use case without file I/O: scan, resolve each distinct image once, rewrite. */
 export async function pinDockerfileTexts(
   inputs: readonly { source: string; text: string }[],
   resolve: DigestResolver,
-): Promise<{ files: PinnedDockerfile[]; scanned: ScannedDockerfile[]; resolution: Resolution }> {
+): Promise<{ files: PinnedFile[]; scanned: ScannedDockerfile[]; resolution: Resolution }> {
   const scanned = scanDockerfilesForPinning(inputs);
   const resolution = await resolveUnpinned(scanned, resolve);
-  return { files: rewriteDockerfiles(scanned, resolution.digests), scanned, resolution };
+  return { files: rewriteFiles(scanned, resolution.digests), scanned, resolution };
 }
 
 /**

@@ -25,7 +25,6 @@ describe("customs dockerfile lint", () => {
       "tree/web/Dockerfile.prod": CLEAN,
       "tree/Containerfile": CLEAN,
       "tree/README.md": "FROM nothing\n",
-      "tree/node_modules/x/Dockerfile": "RUNN broken\n",
       "tree/.git/Dockerfile": "RUNN broken\n",
       "secret/Dockerfile": SECRET,
       "broken/Dockerfile": "FROM alpine:3.19\nRUN <<EOF\necho\n",

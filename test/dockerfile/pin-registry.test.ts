@@ -4,7 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unifiedDiff } from "../../src/app/pin.js";
-import { ALICE, type BasicFixture, startBasicFixture } from "../registry/fixture.js";
+import {
+  ALICE,
+  type BasicFixture,
+  dockerConfigJson,
+  startBasicFixture,
+} from "../registry/fixture.js";
 import { skipReason } from "../registry/harness.js";
 import { customsInProcess as customs } from "../support/cli.js";
 
@@ -16,14 +21,7 @@ describe.skipIf(skip !== undefined)("customs dockerfile pin against docker-regis
   let flags: string[];
   let host: string;
 
-  const auth = (password: string) =>
-    JSON.stringify({
-      auths: {
-        [fx.registry.host]: {
-          auth: Buffer.from(`${ALICE.username}:${password}`).toString("base64"),
-        },
-      },
-    });
+  const auth = (password: string) => dockerConfigJson(fx.registry.host, password);
 
   beforeAll(async () => {
     fx = await startBasicFixture();
