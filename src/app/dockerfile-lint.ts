@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -59,6 +60,11 @@ export interface DockerfileLintOptions {
   readonly namespace?: string;
 }
 
+/** 16 hex digits of SHA-256: stable across runs and machines, short in SARIF. */
+function fingerprint(seed: string): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, 16);
+}
+
 /** `customs dockerfile lint`: every Dockerfile of the inputs, one report. */
 export async function lintDockerfiles(
   inputs: readonly string[],
@@ -75,7 +81,7 @@ export async function lintDockerfiles(
   // partial report.
   const files = texts.map(({ source, text }) => ({ source, file: parseDockerfile(text, source) }));
   const findings: Finding[] = files.flatMap(({ source, file }) =>
-    evaluateDockerfile(file, source, { config: options.config, policy }),
+    evaluateDockerfile(file, source, { config: options.config, policy, fingerprint }),
   );
   const used = new Set(findings.map((f) => f.ruleId));
   return {

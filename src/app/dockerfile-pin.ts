@@ -10,10 +10,8 @@ import { parseNormalized, toNormalizedString } from "../core/reference/index.js"
 import {
   type DigestResolver,
   type PinEntry,
-  type PinnedFile,
   type Resolution,
   resolveUnpinned,
-  rewriteFiles,
   type ScannedFile,
 } from "./pin.js";
 
@@ -66,16 +64,6 @@ export function scanDockerfilesForPinning(
     const entries = file.stages.flatMap((s) => toEntry(source, s) ?? []);
     return { source, text, entries };
   });
-}
-
-/** The whole use case without file I/O: scan, resolve each distinct image once, rewrite. */
-export async function pinDockerfileTexts(
-  inputs: readonly { source: string; text: string }[],
-  resolve: DigestResolver,
-): Promise<{ files: PinnedFile[]; scanned: ScannedDockerfile[]; resolution: Resolution }> {
-  const scanned = scanDockerfilesForPinning(inputs);
-  const resolution = await resolveUnpinned(scanned, resolve);
-  return { files: rewriteFiles(scanned, resolution.digests), scanned, resolution };
 }
 
 /**

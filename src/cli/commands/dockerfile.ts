@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import type { InputText } from "../../adapters/files/index.js";
+import type { FromEntry, ScannedDockerfile } from "../../app/dockerfile-pin.js";
+import { pinTexts, unifiedDiff } from "../../app/pin.js";
 import type { DockerfileConfig } from "../../core/dockerfile/index.js";
 import { CustomsError } from "../../core/errors.js";
 import {
@@ -10,7 +13,13 @@ import {
 } from "../../core/findings/types.js";
 import { printable } from "../../core/policy/index.js";
 import { collect, EXIT_DENIED, EXIT_OK, write, writeJson } from "../io.js";
-import { type RegistryFlags, registryOptions, reportFailure, writeAtomic } from "./pin.js";
+import {
+  clientFrom,
+  type RegistryFlags,
+  registryOptions,
+  reportFailure,
+  writeAtomic,
+} from "./pin.js";
 
 interface LintFlags {
   policy?: string[];
@@ -70,64 +79,77 @@ async function runLint(inputs: string[], flags: LintFlags): Promise<void> {
   process.exitCode = failed ? EXIT_DENIED : EXIT_OK;
 }
 
+/** `--check`: no registry; every FROM that is not pinned, exit 1 when there is one. */
+function checkPinned(entries: readonly FromEntry[]): void {
+  const unpinned = entries.filter((e) => e.status === "unpinned" || e.status === "unrewritable");
+  for (const e of unpinned) {
+    const how = e.status === "unrewritable" ? ` (${printable(e.message ?? "")})` : "";
+    write(`${e.source}:${e.line}: ${printable(e.image)}: not pinned to a digest${how}\n`);
+  }
+  write(`${unpinned.length} unpinned base image(s)\n`);
+  process.exitCode = unpinned.length > 0 ? EXIT_DENIED : EXIT_OK;
+}
+
+/** Resolves the unpinned FROMs and verifies the pinned ones; undefined after a failure. */
+async function resolveAll(
+  texts: readonly InputText[],
+  scanned: ScannedDockerfile[],
+  flags: PinFlags,
+) {
+  const { verifyPinned } = await import("../../app/dockerfile-pin.js");
+  const client = await clientFrom(flags);
+  try {
+    const result = await pinTexts(
+      texts,
+      (ref) => client.resolveDigest(ref),
+      () => scanned,
+    );
+    const verified = await verifyPinned(
+      scanned,
+      async (ref) => (await client.fetchManifest(ref)).digest,
+    );
+    const failures = [...result.resolution.failures, ...verified.failures];
+    if (failures.length === 0) return result.files;
+    // All or nothing, as `customs pin`: a half-pinned tree is harder to review.
+    for (const [image, error] of failures) reportFailure(image, error);
+    process.stderr.write("customs: nothing written\n");
+    return undefined;
+  } finally {
+    client.close();
+  }
+}
+
 async function runPin(inputs: string[], flags: PinFlags): Promise<void> {
   if (flags.check && flags.diff)
     throw new CustomsError("USAGE", "give --check or --diff, not both");
   if (inputs.includes("-")) throw new CustomsError("USAGE", "pin reads files and folders, not -");
+  // The Dockerfile reader loads only for this command, keeping CLI start-up fast.
   const { readDockerfiles } = await import("../../app/dockerfile-files.js");
-  const pin = await import("../../app/dockerfile-pin.js");
+  const { describeEntry, scanDockerfilesForPinning } = await import("../../app/dockerfile-pin.js");
   const texts = await readDockerfiles(inputs);
-  const scanned = pin.scanDockerfilesForPinning(texts);
+  const scanned = scanDockerfilesForPinning(texts);
   const entries = scanned.flatMap((f) => f.entries);
   // What cannot be worked out (an ARG without a default) is neither pinned nor unpinned.
   for (const e of entries.filter((e) => e.status === "invalid")) {
-    process.stderr.write(`${pin.describeEntry(e)}: not checked\n`);
+    process.stderr.write(`${describeEntry(e)}: not checked\n`);
   }
-  if (flags.check) {
-    const unpinned = entries.filter((e) => e.status === "unpinned" || e.status === "unrewritable");
-    for (const e of unpinned) {
-      const how = e.status === "unrewritable" ? ` (${printable(e.message ?? "")})` : "";
-      write(`${e.source}:${e.line}: ${printable(e.image)}: not pinned to a digest${how}\n`);
-    }
-    write(`${unpinned.length} unpinned base image(s)\n`);
-    process.exitCode = unpinned.length > 0 ? EXIT_DENIED : EXIT_OK;
-    return;
-  }
+  if (flags.check) return checkPinned(entries);
   for (const e of entries.filter((e) => e.status === "unrewritable")) {
-    process.stderr.write(`${pin.describeEntry(e)}\n`);
+    process.stderr.write(`${describeEntry(e)}\n`);
   }
-  const { clientFrom } = await import("./pin.js");
-  const client = await clientFrom(flags);
-  let result: Awaited<ReturnType<typeof pin.pinDockerfileTexts>>;
-  let verified: Awaited<ReturnType<typeof pin.verifyPinned>>;
-  try {
-    result = await pin.pinDockerfileTexts(texts, (ref) => client.resolveDigest(ref));
-    verified = await pin.verifyPinned(result.scanned, async (ref) => {
-      return (await client.fetchManifest(ref)).digest;
-    });
-  } finally {
-    client.close();
-  }
-  const failures = [...result.resolution.failures, ...verified.failures];
-  if (failures.length > 0) {
-    // All or nothing, as `customs pin`: a half-pinned tree is harder to review.
-    for (const [image, error] of failures) reportFailure(image, error);
-    process.stderr.write("customs: nothing written\n");
-    return;
-  }
-  const changed = result.files.filter((f) => f.after !== f.before);
+  const files = await resolveAll(texts, scanned, flags);
+  if (files === undefined) return;
+  const changed = files.filter((f) => f.after !== f.before);
   if (flags.diff) {
-    const { unifiedDiff } = await import("../../app/pin.js");
     for (const f of changed)
       write(unifiedDiff(f.before, f.after, `a/${f.source}`, `b/${f.source}`));
     return;
   }
   for (const f of changed) await writeAtomic(f.source, f.after);
-  for (const f of result.files) {
-    for (const p of f.pinned)
-      write(`${p.entry.source}:${p.entry.line}: ${p.entry.image} -> ${p.pinned}\n`);
+  for (const { entry, pinned } of files.flatMap((f) => f.pinned)) {
+    write(`${entry.source}:${entry.line}: ${entry.image} -> ${pinned}\n`);
   }
-  const count = result.files.reduce((n, f) => n + f.pinned.length, 0);
+  const count = files.reduce((n, f) => n + f.pinned.length, 0);
   write(`pinned ${count} base image(s) in ${changed.length} file(s)\n`);
 }
 

@@ -14,6 +14,8 @@ export interface RuleHit {
   /** Overrides the rule's severity (CD004: a `warn` policy is not a `deny`). */
   readonly severity?: "info" | "low" | "medium" | "high" | "critical";
   readonly properties?: Readonly<Record<string, string | number | boolean>>;
+  /** The instruction holds a secret: its text must not reach the output, not even hashed. */
+  readonly redacted?: boolean;
 }
 
 /** The ImagePolicies base images are judged by, as if in one namespace. */

@@ -63,19 +63,15 @@ export function readIgnores(file: Dockerfile): Ignores {
   return { file: whole, byLine };
 }
 
-/** FNV-1a: a short stable fingerprint without a hash library (core has none). */
-function fnv(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
-}
-
-function toFinding(hit: RuleHit, source: string, severity: Finding["severity"]): Finding {
+function toFinding(
+  hit: RuleHit,
+  source: string,
+  severity: Finding["severity"],
+  fingerprint: ((seed: string) => string) | undefined,
+): Finding {
   const rule = ruleById(hit.ruleId);
   const i = hit.instruction;
+  const what = hit.redacted ? i.keyword : `${i.keyword} ${i.args}`;
   return {
     tool: "dockerfile",
     ruleId: hit.ruleId,
@@ -89,7 +85,7 @@ function toFinding(hit: RuleHit, source: string, severity: Finding["severity"]):
     },
     fix: rule?.fix,
     // The instruction's text, not its line: a finding keeps its fingerprint when lines move.
-    fingerprint: `${hit.ruleId}:${fnv(`${source}\n${i.keyword} ${i.args}\n${hit.message}`)}`,
+    fingerprint: fingerprint?.(`${hit.ruleId}\n${source}\n${what}\n${hit.message}`),
     properties: hit.properties,
   };
 }
@@ -97,6 +93,8 @@ function toFinding(hit: RuleHit, source: string, severity: Finding["severity"]):
 export interface LintOptions {
   readonly config?: DockerfileConfig;
   readonly policy?: BasePolicy;
+  /** Turns a finding's identity (rule, file, instruction text, message) into a fingerprint. */
+  readonly fingerprint?: (seed: string) => string;
 }
 
 /** Every finding of one Dockerfile after ignores and configuration, in file order. */
@@ -115,7 +113,7 @@ export function evaluateDockerfile(
       if (setting === "off" || ignores.file.has(hit.ruleId)) continue;
       if (ignores.byLine.get(hit.instruction.line)?.has(hit.ruleId)) continue;
       const severity = setting ?? hit.severity ?? ruleById(hit.ruleId)?.severity ?? "info";
-      findings.push(toFinding(hit, source, severity));
+      findings.push(toFinding(hit, source, severity, options.fingerprint));
     }
   }
   return findings.sort(

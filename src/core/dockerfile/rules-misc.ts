@@ -128,6 +128,7 @@ export function checkSecrets({ file }: RuleContext): RuleHit[] {
       hits.push({
         ruleId: "CD019",
         instruction: i,
+        redacted: true,
         ...wordAt(file, i, index),
         message: `${i.keyword} ${printable(key, 80)} is set to a literal value (not shown)`,
       });
