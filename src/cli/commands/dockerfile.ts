@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { InputText } from "../../adapters/files/index.js";
 import type { FromEntry, ScannedDockerfile } from "../../app/dockerfile-pin.js";
-import { pinTexts, unifiedDiff } from "../../app/pin.js";
+import { pinTexts } from "../../app/pin.js";
 import type { DockerfileConfig } from "../../core/dockerfile/index.js";
 import { CustomsError } from "../../core/errors.js";
 import {
@@ -18,7 +18,7 @@ import {
   type RegistryFlags,
   registryOptions,
   reportFailure,
-  writeAtomic,
+  writePinned,
 } from "./pin.js";
 
 interface LintFlags {
@@ -139,18 +139,7 @@ async function runPin(inputs: string[], flags: PinFlags): Promise<void> {
   }
   const files = await resolveAll(texts, scanned, flags);
   if (files === undefined) return;
-  const changed = files.filter((f) => f.after !== f.before);
-  if (flags.diff) {
-    for (const f of changed)
-      write(unifiedDiff(f.before, f.after, `a/${f.source}`, `b/${f.source}`));
-    return;
-  }
-  for (const f of changed) await writeAtomic(f.source, f.after);
-  for (const { entry, pinned } of files.flatMap((f) => f.pinned)) {
-    write(`${entry.source}:${entry.line}: ${entry.image} -> ${pinned}\n`);
-  }
-  const count = files.reduce((n, f) => n + f.pinned.length, 0);
-  write(`pinned ${count} base image(s) in ${changed.length} file(s)\n`);
+  await writePinned(files, flags.diff === true, "base image(s)");
 }
 
 export function registerDockerfile(program: Command): void {
