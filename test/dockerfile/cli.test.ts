@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDockerfileConfig } from "../../src/app/dockerfile-lint.js";
 import type { FindingReport } from "../../src/core/findings/types.js";
-import { customsInProcess as customs, tempFiles } from "../support/cli.js";
+import { customsInProcess as customs, customs as spawnCustoms, tempFiles } from "../support/cli.js";
 
 const CLEAN = "FROM alpine:3.19\nUSER app\n";
 const SECRET = "FROM alpine:3.19\nUSER app\nENV DB_PASSWORD=hunter2\n";
@@ -125,5 +125,20 @@ describe("customs dockerfile lint", () => {
     const config = await loadDockerfileConfig(undefined, dir);
     expect(config.rules.get("CD003")).toBe("off");
     expect((await loadDockerfileConfig(undefined, join(dir, "tree"))).rules.size).toBe(0);
+  });
+
+  it("the built CLI reads standard input and the working folder's configuration", () => {
+    const json = (r: { stdout: string }) => JSON.parse(r.stdout) as FindingReport;
+    const stdin = spawnCustoms(["dockerfile", "lint", "-o", "json", "-"], { input: SECRET });
+    expect(stdin.status).toBe(1);
+    expect(json(stdin).findings.map((f) => [f.location?.path, f.ruleId])).toEqual([
+      ["<stdin>", "CD003"],
+      ["<stdin>", "CD019"],
+    ]);
+    // .customs/dockerfile.yaml in the working folder turns CD003 off.
+    const inDir = spawnCustoms(["dockerfile", "lint", "-o", "json", "secret"], { cwd: dir });
+    expect(json(inDir).findings.map((f) => [f.location?.path, f.ruleId])).toEqual([
+      [join("secret", "Dockerfile"), "CD019"],
+    ]);
   });
 });
