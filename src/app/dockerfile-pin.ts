@@ -44,7 +44,13 @@ function toEntry(source: string, stage: Stage): FromEntry | undefined {
     return { ...common, status: "pinned", verify: toNormalizedString(parsed.ref) };
   }
   if (base.args.length > 0) {
-    const message = `cannot pin: built from ARG ${base.args.join(", ")} (pin the ARG's default by hand)`;
+    const args = base.args.join(", ");
+    // `FROM ${BASE}`: the ARG is the whole image, and its default can carry the digest.
+    const whole = /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(base.written);
+    const how = whole
+      ? `pin its default by hand: ARG ${args}=${base.value}@sha256:…`
+      : "a digest would override the ARG; write the image out, or make it one ARG with a pinned default";
+    const message = `cannot pin: built from ARG ${args} (${how})`;
     return { ...common, status: "unrewritable", message };
   }
   if (base.span === undefined) {

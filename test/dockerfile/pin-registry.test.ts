@@ -65,7 +65,7 @@ describe.skipIf(skip !== undefined)("customs dockerfile pin against docker-regis
     expect(r.status).toBe(1);
     expect(r.stdout).toBe(
       `${file}:6: ${host}/team/app:v1: not pinned to a digest\n` +
-        `${file}:9: \${BASE}: not pinned to a digest (cannot pin: built from ARG BASE (pin the ARG's default by hand))\n` +
+        `${file}:9: \${BASE}: not pinned to a digest (cannot pin: built from ARG BASE (pin its default by hand: ARG BASE=${host}/team/app:v1.0@sha256:…))\n` +
         `${file}:14: ${host}/team/multi:v2: not pinned to a digest\n` +
         "3 unpinned base image(s)\n",
     );

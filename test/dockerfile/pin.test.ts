@@ -42,10 +42,20 @@ describe("pinning rewrites only the image words", () => {
     ].join("\n");
     expect(await pin(text)).toBe(text);
     const entries = scanDockerfilesForPinning([{ source: "D", text }])[0]?.entries ?? [];
-    expect(entries.map((e) => [e.line, e.status])).toEqual([
-      [2, "pinned"],
-      [5, "unrewritable"],
+    expect(entries.map((e) => [e.line, e.status, e.message])).toEqual([
+      [2, "pinned", undefined],
+      [
+        5,
+        "unrewritable",
+        "cannot pin: built from ARG BASE (pin its default by hand: ARG BASE=alpine:3.19@sha256:…)",
+      ],
     ]);
+    const partial = "ARG V=3.19\nFROM alpine:${V}\n";
+    expect(
+      scanDockerfilesForPinning([{ source: "D", text: partial }])[0]?.entries[0]?.message,
+    ).toBe(
+      "cannot pin: built from ARG V (a digest would override the ARG; write the image out, or make it one ARG with a pinned default)",
+    );
   });
 
   it("any Dockerfile of FROM lines keeps every byte outside the image words", async () => {
