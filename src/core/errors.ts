@@ -64,7 +64,11 @@ export type RegistryErrorCode =
   | "CREDENTIALS_INVALID";
 
 /** Why a Dockerfile or its lint configuration cannot be used (docs/dockerfile.md). */
-export type DockerfileErrorCode = "DOCKERFILE_INVALID" | "DOCKERFILE_CONFIG_INVALID";
+export type DockerfileErrorCode =
+  // A Dockerfile BuildKit would refuse; the message names file:line.
+  | "DOCKERFILE_INVALID"
+  // The lint configuration; the message names the field path.
+  | "DOCKERFILE_CONFIG_INVALID";
 
 export type ErrorCode = ReferenceErrorCode | InputErrorCode | DockerfileErrorCode;
 
