@@ -1,4 +1,5 @@
 import type { Evaluator, NamespaceFacts } from "../evaluate/index.js";
+import type { Severity } from "../findings/types.js";
 import type { Dockerfile } from "./model.js";
 import type { Instruction } from "./syntax.js";
 
@@ -12,7 +13,7 @@ export interface RuleHit {
   readonly line?: number;
   readonly column?: number;
   /** Overrides the rule's severity (CD004: a `warn` policy is not a `deny`). */
-  readonly severity?: "info" | "low" | "medium" | "high" | "critical";
+  readonly severity?: Severity;
   readonly properties?: Readonly<Record<string, string | number | boolean>>;
   /** The instruction holds a secret: its text must not reach the output, not even hashed. */
   readonly redacted?: boolean;
