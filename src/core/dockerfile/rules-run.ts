@@ -120,7 +120,9 @@ function pipeHit(run: Instruction, what: string): RuleHit {
 }
 
 function sudoHits(run: Instruction, commands: ShellCommand[]): RuleHit[] {
-  const used = commands.some((c) => c.words.some((w, i) => i === 0 && /(?:^|\/)sudo$/.test(w)));
+  // The program word: the first one that is not a `VAR=value` assignment.
+  const program = (c: ShellCommand) => c.words.find((w) => !/^[A-Za-z_]\w*=/.test(w)) ?? "";
+  const used = commands.some((c) => /(?:^|\/)sudo$/.test(program(c)));
   return used ? [{ ruleId: "CD017", instruction: run, message: "RUN uses sudo" }] : [];
 }
 
