@@ -2,7 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALICE, type BasicFixture, startBasicFixture } from "./registry/fixture.js";
+import {
+  ALICE,
+  type BasicFixture,
+  dockerConfigJson,
+  startBasicFixture,
+} from "./registry/fixture.js";
 import { skipReason } from "./registry/harness.js";
 import { customsInProcess } from "./support/cli.js";
 
@@ -16,14 +21,7 @@ describe.skipIf(skip !== undefined)("customs pin against docker-registry", () =>
   let flags: string[];
   let badFlags: string[];
 
-  const dockerConfig = (password: string) =>
-    JSON.stringify({
-      auths: {
-        [fx.registry.host]: {
-          auth: Buffer.from(`${ALICE.username}:${password}`).toString("base64"),
-        },
-      },
-    });
+  const dockerConfig = (password: string) => dockerConfigJson(fx.registry.host, password);
 
   beforeAll(async () => {
     fx = await startBasicFixture();

@@ -131,12 +131,18 @@ export function rewriteFiles(
   });
 }
 
-/** Pins the inputs' texts with `resolve`: the whole use case, without any file I/O. */
-export async function pinTexts(
+/**
+ * Pins the inputs' texts with `resolve`: the whole use case, without any file I/O. `scan`
+ * finds the images (manifests by default; Dockerfiles bring their own).
+ */
+export async function pinTexts<S extends ScannedFile = ScannedFile>(
   inputs: readonly { source: string; text: string }[],
   resolve: DigestResolver,
-): Promise<{ files: PinnedFile[]; scanned: ScannedFile[]; resolution: Resolution }> {
-  const scanned = scanForPinning(inputs);
+  scan: (inputs: readonly { source: string; text: string }[]) => S[] = scanForPinning as (
+    inputs: readonly { source: string; text: string }[],
+  ) => S[],
+): Promise<{ files: PinnedFile[]; scanned: S[]; resolution: Resolution }> {
+  const scanned = scan(inputs);
   const resolution = await resolveUnpinned(scanned, resolve);
   return { files: rewriteFiles(scanned, resolution.digests), scanned, resolution };
 }

@@ -3,6 +3,7 @@ import { isCustomsError } from "../core/errors.js";
 import { registerCheck } from "./commands/check.js";
 import { registerCi } from "./commands/ci.js";
 import { registerCompile } from "./commands/compile.js";
+import { registerDockerfile } from "./commands/dockerfile.js";
 import { registerImage } from "./commands/image.js";
 import { registerInstall } from "./commands/install.js";
 import { registerPin } from "./commands/pin.js";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerRegistry(program);
   registerCi(program);
   registerVuln(program);
+  registerDockerfile(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -81,11 +81,19 @@ export type HarborErrorCode =
   | "HARBOR_RATE_LIMITED"
   | "HARBOR_ERROR";
 
+/** Why a Dockerfile or its lint configuration cannot be used (docs/dockerfile.md). */
+export type DockerfileErrorCode =
+  // A Dockerfile BuildKit would refuse; the message names file:line.
+  | "DOCKERFILE_INVALID"
+  // The lint configuration; the message names the field path.
+  | "DOCKERFILE_CONFIG_INVALID";
+
 export type ErrorCode =
   | ReferenceErrorCode
   | InputErrorCode
   | VulnerabilityErrorCode
-  | HarborErrorCode;
+  | HarborErrorCode
+  | DockerfileErrorCode;
 
 /**
  * The only exception type the product throws on purpose. `path` names where the problem is

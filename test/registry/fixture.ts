@@ -5,6 +5,12 @@ import { type BuiltImage, buildImage, buildIndex, type Content, Pusher } from ".
 export const ALICE = { username: "alice", password: "correct horse battery" } as const;
 export const MANY_TAGS = Array.from({ length: 7 }, (_, i) => `t${String(i).padStart(2, "0")}`);
 
+/** A docker config.json that logs in to `host` as alice with `password`. */
+export function dockerConfigJson(host: string, password: string): string {
+  const auth = Buffer.from(`${ALICE.username}:${password}`).toString("base64");
+  return JSON.stringify({ auths: { [host]: { auth } } });
+}
+
 /** A TLS registry with htpasswd auth and a known set of pushed images. */
 export interface BasicFixture {
   readonly pki: TestPki;

@@ -17,15 +17,15 @@ function isManifestFile(name: string): boolean {
   return MANIFEST_EXTENSIONS.some((ext) => lower.endsWith(ext));
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
+async function walk(dir: string, out: string[], accept: (name: string) => boolean): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     // Hidden folders (.git, .github) hold no manifests of the application.
     if (entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(path, out);
-    else if (entry.isFile() && isManifestFile(entry.name)) out.push(path);
+    if (entry.isDirectory()) await walk(path, out, accept);
+    else if (entry.isFile() && accept(entry.name)) out.push(path);
   }
 }
 
@@ -64,10 +64,13 @@ async function readStdin(): Promise<InputText> {
 /**
  * Reads files, folders (recursively: *.yaml, *.yml, *.json, sorted, hidden folders skipped)
  * and `-` for standard input. Sources are reported relative to the working directory.
+ * `accept` chooses the files a folder contributes by name (files named on the command line
+ * are always read).
  */
 export async function readInputs(
   paths: readonly string[],
   cwd = process.cwd(),
+  accept: (name: string) => boolean = isManifestFile,
 ): Promise<InputText[]> {
   const texts: InputText[] = [];
   for (const path of paths) {
@@ -86,7 +89,7 @@ export async function readInputs(
     }
     if (info.isDirectory()) {
       const files: string[] = [];
-      await walk(path, files);
+      await walk(path, files, accept);
       for (const file of files) texts.push(await readText(file, relative(cwd, file) || file));
     } else {
       texts.push(await readText(path, path));

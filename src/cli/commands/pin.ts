@@ -14,6 +14,7 @@ import {
 } from "../../adapters/registry/index.js";
 import {
   type PinEntry,
+  type PinnedFile,
   pinTexts,
   scanForPinning,
   toPinnedImage,
@@ -40,7 +41,7 @@ interface PinFlags extends RegistryFlags {
   diff?: boolean;
 }
 
-function registryOptions(command: Command): Command {
+export function registryOptions(command: Command): Command {
   return command
     .option(
       "--registry-config <file>",
@@ -84,7 +85,7 @@ export async function clientFrom(flags: RegistryFlags): Promise<RegistryClient> 
 }
 
 /** Registry failures: code and message (which never hold credentials), exit 2. */
-function reportFailure(what: string, error: unknown): void {
+export function reportFailure(what: string, error: unknown): void {
   const message = isRegistryError(error)
     ? `${error.code}: ${error.message}`
     : error instanceof Error
@@ -191,9 +192,20 @@ async function runPin(inputs: string[], flags: PinFlags): Promise<void> {
     process.stderr.write("customs: nothing written\n");
     return;
   }
-  const files = result.files;
+  await writePinned(result.files, flags.diff === true, "image(s)");
+}
+
+/**
+ * The end of a pin run: with `diff`, a unified diff of each changed file; otherwise each
+ * changed file written in place, one line per pinned image and a summary counting `noun`.
+ */
+export async function writePinned(
+  files: readonly PinnedFile[],
+  diff: boolean,
+  noun: string,
+): Promise<void> {
   const changed = files.filter((f) => f.after !== f.before);
-  if (flags.diff) {
+  if (diff) {
     for (const f of changed)
       write(unifiedDiff(f.before, f.after, `a/${f.source}`, `b/${f.source}`));
     return;
@@ -203,7 +215,7 @@ async function runPin(inputs: string[], flags: PinFlags): Promise<void> {
     for (const p of f.pinned) write(`${where(p.entry)}: ${p.entry.image} -> ${p.pinned}\n`);
   }
   const count = files.reduce((n, f) => n + f.pinned.length, 0);
-  write(`pinned ${count} image(s) in ${changed.length} file(s)\n`);
+  write(`pinned ${count} ${noun} in ${changed.length} file(s)\n`);
 }
 
 export function registerPin(program: Command): void {

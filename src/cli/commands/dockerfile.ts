@@ -1,0 +1,173 @@
+import type { Command } from "commander";
+import type { InputText } from "../../adapters/files/index.js";
+import type { FromEntry, ScannedDockerfile } from "../../app/dockerfile-pin.js";
+import { pinTexts } from "../../app/pin.js";
+import type { DockerfileConfig } from "../../core/dockerfile/index.js";
+import { CustomsError } from "../../core/errors.js";
+import {
+  compareSeverity,
+  type FindingReport,
+  isSeverity,
+  SEVERITIES,
+  type Severity,
+} from "../../core/findings/types.js";
+import { printable } from "../../core/policy/index.js";
+import { collect, EXIT_DENIED, EXIT_OK, write, writeJson } from "../io.js";
+import {
+  clientFrom,
+  type RegistryFlags,
+  registryOptions,
+  reportFailure,
+  writePinned,
+} from "./pin.js";
+
+interface LintFlags {
+  policy?: string[];
+  namespace: string;
+  config?: string;
+  output: string;
+  failOn?: string;
+}
+
+interface PinFlags extends RegistryFlags {
+  check?: boolean;
+  diff?: boolean;
+}
+
+/** Without --fail-on or a `failOn` in the configuration: fail on security problems only. */
+export const DEFAULT_FAIL_ON: Severity = "high";
+
+function failOnOf(flags: LintFlags, config: DockerfileConfig): Severity | "none" {
+  const value = flags.failOn ?? config.failOn ?? DEFAULT_FAIL_ON;
+  if (value === "none" || isSeverity(value)) return value;
+  throw new CustomsError(
+    "USAGE",
+    `--fail-on must be one of ${SEVERITIES.join(", ")} or none, got "${printable(value)}"`,
+  );
+}
+
+/** A plain listing until the shared finding printers take over. */
+function toText(report: FindingReport): string {
+  let out = "";
+  for (const f of report.findings) {
+    const at = f.location;
+    out += `${at?.path}:${at?.line}:${at?.column}: ${f.severity} ${f.ruleId} ${f.message}\n`;
+  }
+  const files = report.scanned?.files ?? 0;
+  return `${out}${report.findings.length} finding(s) in ${files} Dockerfile(s)\n`;
+}
+
+async function runLint(inputs: string[], flags: LintFlags): Promise<void> {
+  if (!["human", "json"].includes(flags.output)) {
+    throw new CustomsError(
+      "USAGE",
+      `--output must be human or json, got "${printable(flags.output)}"`,
+    );
+  }
+  const { lintDockerfiles, loadDockerfileConfig } = await import("../../app/dockerfile-lint.js");
+  const config = await loadDockerfileConfig(flags.config);
+  const failOn = failOnOf(flags, config);
+  const report = await lintDockerfiles(inputs, {
+    config,
+    policies: flags.policy,
+    namespace: flags.namespace,
+  });
+  if (flags.output === "json") writeJson(report);
+  else write(toText(report));
+  const failed =
+    failOn !== "none" && report.findings.some((f) => compareSeverity(f.severity, failOn) >= 0);
+  process.exitCode = failed ? EXIT_DENIED : EXIT_OK;
+}
+
+/** `--check`: no registry; every FROM that is not pinned, exit 1 when there is one. */
+function checkPinned(entries: readonly FromEntry[]): void {
+  const unpinned = entries.filter((e) => e.status === "unpinned" || e.status === "unrewritable");
+  for (const e of unpinned) {
+    const how = e.status === "unrewritable" ? ` (${printable(e.message ?? "")})` : "";
+    write(`${e.source}:${e.line}: ${printable(e.image)}: not pinned to a digest${how}\n`);
+  }
+  write(`${unpinned.length} unpinned base image(s)\n`);
+  process.exitCode = unpinned.length > 0 ? EXIT_DENIED : EXIT_OK;
+}
+
+/** Resolves the unpinned FROMs and verifies the pinned ones; undefined after a failure. */
+async function resolveAll(
+  texts: readonly InputText[],
+  scanned: ScannedDockerfile[],
+  flags: PinFlags,
+) {
+  const { verifyPinned } = await import("../../app/dockerfile-pin.js");
+  const client = await clientFrom(flags);
+  try {
+    const result = await pinTexts(
+      texts,
+      (ref) => client.resolveDigest(ref),
+      () => scanned,
+    );
+    const verified = await verifyPinned(
+      scanned,
+      async (ref) => (await client.fetchManifest(ref)).digest,
+    );
+    const failures = [...result.resolution.failures, ...verified.failures];
+    if (failures.length === 0) return result.files;
+    // All or nothing, as `customs pin`: a half-pinned tree is harder to review.
+    for (const [image, error] of failures) reportFailure(image, error);
+    process.stderr.write("customs: nothing written\n");
+    return undefined;
+  } finally {
+    client.close();
+  }
+}
+
+async function runPin(inputs: string[], flags: PinFlags): Promise<void> {
+  if (flags.check && flags.diff)
+    throw new CustomsError("USAGE", "give --check or --diff, not both");
+  if (inputs.includes("-")) throw new CustomsError("USAGE", "pin reads files and folders, not -");
+  // The Dockerfile reader loads only for this command, keeping CLI start-up fast.
+  const { readDockerfiles } = await import("../../app/dockerfile-files.js");
+  const { describeEntry, scanDockerfilesForPinning } = await import("../../app/dockerfile-pin.js");
+  const texts = await readDockerfiles(inputs);
+  const scanned = scanDockerfilesForPinning(texts);
+  const entries = scanned.flatMap((f) => f.entries);
+  // What cannot be worked out (an ARG without a default) is neither pinned nor unpinned.
+  for (const e of entries.filter((e) => e.status === "invalid")) {
+    process.stderr.write(`${describeEntry(e)}: not checked\n`);
+  }
+  if (flags.check) return checkPinned(entries);
+  for (const e of entries.filter((e) => e.status === "unrewritable")) {
+    process.stderr.write(`${describeEntry(e)}\n`);
+  }
+  const files = await resolveAll(texts, scanned, flags);
+  if (files === undefined) return;
+  await writePinned(files, flags.diff === true, "base image(s)");
+}
+
+export function registerDockerfile(program: Command): void {
+  const dockerfile = program
+    .command("dockerfile")
+    .description("lint Dockerfiles and pin their base images");
+  dockerfile
+    .command("lint")
+    .description("check Dockerfiles: base images, users, package installs, secrets and more")
+    .option("-p, --policy <path>", "judge base images by these ImagePolicies (repeatable)", collect)
+    .option("--namespace <ns>", "namespace base images are judged as if in", "default")
+    .option(
+      "--config <file>",
+      "rule configuration (default: .customs/dockerfile.yaml when present)",
+    )
+    .option("-o, --output <format>", "human or json", "human")
+    .option(
+      "--fail-on <severity>",
+      `exit 1 at this severity or above: ${SEVERITIES.join(", ")} or none (default: ${DEFAULT_FAIL_ON})`,
+    )
+    .argument("<inputs...>", "Dockerfiles, folders to search, or - for standard input")
+    .action(runLint);
+  registryOptions(
+    dockerfile
+      .command("pin")
+      .description("rewrite each FROM to image:tag@sha256:…, keeping everything else")
+      .option("--check", "write nothing; list unpinned base images and exit 1 if there are any")
+      .option("--diff", "write nothing; print a unified diff of what pinning would change")
+      .argument("<inputs...>", "Dockerfiles or folders to search"),
+  ).action(runPin);
+}

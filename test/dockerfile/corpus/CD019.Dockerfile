@@ -1,0 +1,17 @@
+# expect CD019
+ARG GITHUB_TOKEN=ghp_notreallyatoken
+ARG NPM_TOKEN
+FROM alpine:3.19
+# expect CD019
+ENV DB_PASSWORD=hunter2 APP_ENV=production
+# expect CD019
+ENV AWS_SECRET_ACCESS_KEY wJalrXUtnFEMI
+ENV API_KEY=$API_KEY
+ENV PASSWORD_FILE=/run/secrets/db
+ENV TOKEN_URL=https://auth.example/token
+ENV SECRET=""
+ARG SESSION_SECRET=${SESSION_SECRET}
+ENV MY_PASSWORD_HINT=
+# expect CD019
+ENV "PRIVATE_KEY"="-----BEGIN"
+USER app
