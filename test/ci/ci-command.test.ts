@@ -131,7 +131,7 @@ describe("customs ci", () => {
       empty.cleanup();
     }
     expect(customs(["ci", "--fail-on", "severe"], { cwd: repo.dir }).stderr).toContain(
-      '--fail-on must be one of info, low, medium, high, critical, got "severe"',
+      '--fail-on must be one of info, low, medium, high, critical, none, got "severe"',
     );
     expect(customs(["ci", "-o", "xml"], { cwd: repo.dir }).status).toBe(2);
   });

@@ -3,7 +3,7 @@ import { readInputs } from "../../adapters/files/index.js";
 import { type CheckReport, checkManifests } from "../../app/check.js";
 import { toCheckFindings } from "../../app/check-findings.js";
 import { loadPolicySet } from "../../app/load-policies.js";
-import { summarizeFindings } from "../../core/findings/index.js";
+import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
 import { collect, EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
 import { toCheckJson } from "../output/check-json.js";
@@ -30,7 +30,7 @@ interface CheckFlags extends FindingsFlags {
 function render(
   format: FindingsFormat,
   report: CheckReport,
-  failOn: Parameters<typeof summarizeFindings>[1],
+  failOn: FailOn,
   style: Style,
   verbose: boolean,
 ): string {

@@ -2,17 +2,16 @@ import type { Command } from "commander";
 import type { InputText } from "../../adapters/files/index.js";
 import type { FromEntry, ScannedDockerfile } from "../../app/dockerfile-pin.js";
 import { pinTexts } from "../../app/pin.js";
-import type { DockerfileConfig } from "../../core/dockerfile/index.js";
 import { CustomsError } from "../../core/errors.js";
-import {
-  compareSeverity,
-  type FindingReport,
-  isSeverity,
-  SEVERITIES,
-  type Severity,
-} from "../../core/findings/types.js";
+import type { Severity } from "../../core/findings/types.js";
 import { printable } from "../../core/policy/index.js";
-import { collect, EXIT_DENIED, EXIT_OK, write, writeJson } from "../io.js";
+import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";
+import {
+  addFindingsOptions,
+  emitFindings,
+  type FindingsFlags,
+  parseFindingsFlags,
+} from "../output/findings.js";
 import {
   clientFrom,
   type RegistryFlags,
@@ -21,11 +20,10 @@ import {
   writePinned,
 } from "./pin.js";
 
-interface LintFlags {
+interface LintFlags extends Omit<FindingsFlags, "failOn"> {
   policy?: string[];
   namespace: string;
   config?: string;
-  output: string;
   failOn?: string;
 }
 
@@ -37,46 +35,19 @@ interface PinFlags extends RegistryFlags {
 /** Without --fail-on or a `failOn` in the configuration: fail on security problems only. */
 export const DEFAULT_FAIL_ON: Severity = "high";
 
-function failOnOf(flags: LintFlags, config: DockerfileConfig): Severity | "none" {
-  const value = flags.failOn ?? config.failOn ?? DEFAULT_FAIL_ON;
-  if (value === "none" || isSeverity(value)) return value;
-  throw new CustomsError(
-    "USAGE",
-    `--fail-on must be one of ${SEVERITIES.join(", ")} or none, got "${printable(value)}"`,
-  );
-}
-
-/** A plain listing until the shared finding printers take over. */
-function toText(report: FindingReport): string {
-  let out = "";
-  for (const f of report.findings) {
-    const at = f.location;
-    out += `${at?.path}:${at?.line}:${at?.column}: ${f.severity} ${f.ruleId} ${f.message}\n`;
-  }
-  const files = report.scanned?.files ?? 0;
-  return `${out}${report.findings.length} finding(s) in ${files} Dockerfile(s)\n`;
-}
-
 async function runLint(inputs: string[], flags: LintFlags): Promise<void> {
-  if (!["human", "json"].includes(flags.output)) {
-    throw new CustomsError(
-      "USAGE",
-      `--output must be human or json, got "${printable(flags.output)}"`,
-    );
-  }
   const { lintDockerfiles, loadDockerfileConfig } = await import("../../app/dockerfile-lint.js");
   const config = await loadDockerfileConfig(flags.config);
-  const failOn = failOnOf(flags, config);
+  const parsed = parseFindingsFlags({
+    ...flags,
+    failOn: flags.failOn ?? config.failOn ?? DEFAULT_FAIL_ON,
+  });
   const report = await lintDockerfiles(inputs, {
     config,
     policies: flags.policy,
     namespace: flags.namespace,
   });
-  if (flags.output === "json") writeJson(report);
-  else write(toText(report));
-  const failed =
-    failOn !== "none" && report.findings.some((f) => compareSeverity(f.severity, failOn) >= 0);
-  process.exitCode = failed ? EXIT_DENIED : EXIT_OK;
+  emitFindings([report], parsed);
 }
 
 /** `--check`: no registry; every FROM that is not pinned, exit 1 when there is one. */
@@ -146,7 +117,7 @@ export function registerDockerfile(program: Command): void {
   const dockerfile = program
     .command("dockerfile")
     .description("lint Dockerfiles and pin their base images");
-  dockerfile
+  const lint = dockerfile
     .command("lint")
     .description("check Dockerfiles: base images, users, package installs, secrets and more")
     .option("-p, --policy <path>", "judge base images by these ImagePolicies (repeatable)", collect)
@@ -155,13 +126,9 @@ export function registerDockerfile(program: Command): void {
       "--config <file>",
       "rule configuration (default: .customs/dockerfile.yaml when present)",
     )
-    .option("-o, --output <format>", "human or json", "human")
-    .option(
-      "--fail-on <severity>",
-      `exit 1 at this severity or above: ${SEVERITIES.join(", ")} or none (default: ${DEFAULT_FAIL_ON})`,
-    )
-    .argument("<inputs...>", "Dockerfiles, folders to search, or - for standard input")
-    .action(runLint);
+    .argument("<inputs...>", "Dockerfiles, folders to search, or - for standard input");
+  // No default --fail-on: the configuration's failOn applies unless the flag is given.
+  addFindingsOptions(lint).action(runLint);
   registryOptions(
     dockerfile
       .command("pin")

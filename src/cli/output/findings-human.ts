@@ -43,7 +43,11 @@ export function toFindingsHuman(
   const verdict =
     summary.failing > 0
       ? style.red(`failed: ${summary.failing} at or above ${summary.failOn}`)
-      : style.green(`passed (--fail-on ${summary.failOn})`);
+      : style.green(
+          summary.failOn === "none"
+            ? "passed (--fail-on none)"
+            : `passed (--fail-on ${summary.failOn})`,
+        );
   lines.push(`${describeSummary(summary)}; ${verdict}`);
   return `${lines.join("\n")}\n`;
 }

@@ -17,6 +17,7 @@ export function toFindingsJson(
       tool: r.tool,
       ...(r.scanned === undefined ? {} : { scanned: r.scanned }),
       findings: r.findings,
+      rules: r.rules,
     })),
   };
 }

@@ -1,13 +1,14 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
-import { type FindingSummary, summarizeFindings } from "../../core/findings/index.js";
 import {
-  type FindingReport,
-  isSeverity,
-  SEVERITIES,
-  type Severity,
-} from "../../core/findings/types.js";
+  type FailOn,
+  type FindingSummary,
+  isFailOn,
+  summarizeFindings,
+} from "../../core/findings/index.js";
+import { type FindingReport, SEVERITIES } from "../../core/findings/types.js";
+import { printable } from "../../core/policy/index.js";
 import { EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
 import { toFindingsGithub } from "./findings-github.js";
 import { toFindingsHuman } from "./findings-human.js";
@@ -30,8 +31,8 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** The reporting options every CI command shares: -o, --fail-on, --report FORMAT=FILE. */
-export function addFindingsOptions(command: Command, defaultFailOn?: Severity): Command {
-  const failOnHelp = `exit 1 when a finding is at or above this severity (${SEVERITIES.join(", ")})`;
+export function addFindingsOptions(command: Command, defaultFailOn?: FailOn): Command {
+  const failOnHelp = `exit 1 when a finding is at or above this severity (${SEVERITIES.join(", ")}, or none)`;
   return command
     .option("-o, --output <format>", FINDINGS_FORMATS.join(", "), "human")
     .option(
@@ -56,16 +57,16 @@ function toFormat(value: string, where: string): FindingsFormat {
 
 export interface ParsedFindingsFlags {
   readonly output: FindingsFormat;
-  readonly failOn: Severity;
+  readonly failOn: FailOn;
   readonly reports: readonly { format: FindingsFormat; file: string }[];
 }
 
 /** Checks the flags before any work is done, so a typo is exit 2 and not a wasted scan. */
 export function parseFindingsFlags(flags: FindingsFlags): ParsedFindingsFlags {
-  if (!isSeverity(flags.failOn)) {
+  if (!isFailOn(flags.failOn)) {
     throw new CustomsError(
       "USAGE",
-      `--fail-on must be one of ${SEVERITIES.join(", ")}, got "${flags.failOn}"`,
+      `--fail-on must be one of ${SEVERITIES.join(", ")}, none, got "${printable(flags.failOn, 40)}"`,
     );
   }
   const reports = (flags.report ?? []).map((spec) => {

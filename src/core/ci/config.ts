@@ -1,4 +1,5 @@
-import { isSeverity, SEVERITIES, type Severity } from "../findings/types.js";
+import type { FailOn } from "../findings/summary.js";
+import { SEVERITIES } from "../findings/types.js";
 import {
   IssueCollector,
   join,
@@ -16,7 +17,7 @@ import type { PolicyIssue } from "../policy/types.js";
  * empty file runs nothing and says so, rather than passing silently.
  */
 export interface CiConfig {
-  readonly failOn?: Severity;
+  readonly failOn?: FailOn;
   readonly manifests?: {
     readonly policies: readonly string[];
     readonly paths: readonly string[];
@@ -133,7 +134,7 @@ export function validateCiConfig(doc: unknown): CiConfigResult {
     issues.error("apiVersion", `must be ${CI_API_VERSION}`);
   }
   if (o.kind !== CI_KIND) issues.error("kind", `must be ${CI_KIND}`);
-  const failOn = readEnum(issues, "failOn", o.failOn, SEVERITIES);
+  const failOn = readEnum(issues, "failOn", o.failOn, [...SEVERITIES, "none"] as const);
   const checks = readObject(issues, "checks", o.checks ?? {}, [
     "manifests",
     "dockerfile",
@@ -141,7 +142,7 @@ export function validateCiConfig(doc: unknown): CiConfigResult {
     "vulnerabilities",
   ]);
   const config: CiConfig = {
-    ...(failOn !== undefined && isSeverity(failOn) ? { failOn } : {}),
+    ...(failOn === undefined ? {} : { failOn }),
     ...(checks?.manifests === undefined
       ? {}
       : { manifests: readManifests(issues, "checks.manifests", checks.manifests) }),

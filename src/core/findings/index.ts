@@ -1,4 +1,11 @@
-export { describeSummary, type FindingSummary, isFailing, summarizeFindings } from "./summary.js";
+export {
+  describeSummary,
+  type FailOn,
+  type FindingSummary,
+  isFailing,
+  isFailOn,
+  summarizeFindings,
+} from "./summary.js";
 export type {
   Finding,
   FindingLocation,
