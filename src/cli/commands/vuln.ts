@@ -36,7 +36,7 @@ export function registerVuln(program: Command): void {
     .description("report what NEW has that BASE has not (new, or more severe)")
     .argument(
       "<base>",
-      "the older report (Trivy, Grype, SARIF, cosign attestation, Harbor); - for stdin",
+      "the older report (Trivy, Grype, SARIF, cosign attestation, Harbor, Customs JSON); - for stdin",
     )
     .argument("<new>", "the newer report; - for stdin")
     .option("-o, --output <format>", "json or text", "text")
@@ -65,7 +65,10 @@ export function registerVuln(program: Command): void {
   vuln
     .command("show")
     .description("print a vulnerability report as Customs reads it")
-    .argument("<report>", "Trivy, Grype, SARIF, cosign attestation or Harbor report; - for stdin")
+    .argument(
+      "<report>",
+      "Trivy, Grype, SARIF, cosign attestation, Harbor or Customs JSON report; - for stdin",
+    )
     .option("-o, --output <format>", "json or text", "text")
     .action(async (path: string, flags: ShowFlags) => {
       const format = outputFormat(flags.output);
