@@ -154,6 +154,22 @@ describe("customs vuln show", () => {
     });
   });
 
+  it("prints JSON that vuln diff reads back", async () => {
+    const shown = await customsInProcess(["vuln", "show", "-o", "json", BASE]);
+    const saved = tempFiles({ "base.customs.json": shown.stdout });
+    try {
+      const { status, report } = await diffJson([`${saved.dir}/base.customs.json`, NEW]);
+      expect(status).toBe(1);
+      expect(report?.findings.map((f) => f.ruleId)).toEqual([
+        "CVE-2023-45853",
+        "CVE-2024-29041",
+        "GHSA-9wv6-86v2-598j",
+      ]);
+    } finally {
+      saved.cleanup();
+    }
+  });
+
   it("prints a table as text", async () => {
     const r = await customsInProcess(["vuln", "show", fixturePath("harbor-additions.json")]);
     expect(r.stdout.split("\n").slice(0, 2)).toEqual([

@@ -133,6 +133,12 @@ describe("reports of the wrong shape: a clear error naming file, line and JSON p
       "DSSE envelope: $.payload: not an in-toto statement",
     ],
     [
+      "Customs report with a strange severity",
+      '{"scanner": "trivy", "vulnerabilities": [{"id": "CVE-1", "severity": "severe"}]}',
+      "VULN_REPORT_INVALID",
+      "report.json:1:70: Customs report: $.vulnerabilities[0].severity: expected one of unknown, negligible",
+    ],
+    [
       "Harbor vulnerability without package",
       JSON.stringify({
         "application/vnd.security.vulnerability.report; version=1.1": {

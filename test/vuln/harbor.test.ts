@@ -9,6 +9,7 @@ import {
   toVulnerabilityFact,
 } from "../../src/adapters/harbor/index.js";
 import { CustomsError } from "../../src/core/errors.js";
+import { customsInProcess, tempFiles } from "../support/cli.js";
 import { D, type HarborStandIn, PASSWORD, startHarborStandIn, USER } from "./harbor-stand-in.js";
 
 // Harbor cannot run here: these tests talk to a stand-in written from Harbor's API schema.
@@ -197,5 +198,54 @@ describe("Harbor names and URLs", () => {
     ["not a url", "is not a URL"],
   ])("refuses the URL %s", (url, message) => {
     expect(() => new HarborClient({ url })).toThrow(message);
+  });
+});
+
+describe("customs vuln harbor (against the stand-in)", () => {
+  let ca: { dir: string; cleanup: () => void };
+  beforeAll(() => {
+    ca = tempFiles({ "ca.pem": harbor.pki.caPem });
+  });
+  afterAll(() => {
+    ca.cleanup();
+    delete process.env.CUSTOMS_HARBOR_PASSWORD;
+  });
+  const image = (repo: string, digest = D(1)) => `127.0.0.1:${harbor.port}/shop/${repo}@${digest}`;
+  const run = (args: string[], password = PASSWORD) => {
+    process.env.CUSTOMS_HARBOR_PASSWORD = password;
+    return customsInProcess([
+      "vuln",
+      "harbor",
+      "--username",
+      USER,
+      "--ca",
+      `${ca.dir}/ca.pem`,
+      ...args,
+    ]);
+  };
+
+  it("prints the normalized report of an image, Harbor's URL taken from its host", async () => {
+    const r = await run(["-o", "json", image("team/api")]);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { scanner: string; vulnerabilities: unknown[] };
+    expect([report.scanner, report.vulnerabilities.length]).toEqual(["harbor:trivy", 4]);
+  });
+
+  it.each([
+    ["a wrong password", () => [image("team/api")], "wrong", "HARBOR_AUTH_FAILED"],
+    ["a running scan", () => [image("web", D(2))], PASSWORD, "scan status is Running"],
+    ["an image by tag", () => [`127.0.0.1:${harbor.port}/shop/web:1.0`], PASSWORD, "by digest"],
+    ["a bad timeout", () => ["--timeout", "soon", image("web")], PASSWORD, "--timeout must be"],
+    [
+      "a missing CA file",
+      () => ["--ca", "/nonexistent/ca.pem", image("web")],
+      PASSWORD,
+      "cannot read",
+    ],
+  ])("exits 2 on %s", async (_name, args, password, message) => {
+    const r = await run(args(), password);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toContain(PASSWORD);
   });
 });

@@ -143,6 +143,35 @@ describe("each format, read from a file of its documented shape", () => {
   });
 });
 
+describe("text from reports reaches terminals", () => {
+  it("escapes control characters in every string, and keeps a description's first line", () => {
+    const text = JSON.stringify({
+      SchemaVersion: 2,
+      ArtifactName: "img\u001b]0;x\u0007",
+      Results: [
+        {
+          Vulnerabilities: [
+            {
+              VulnerabilityID: "CVE-2024-1\u001b[2J",
+              PkgName: "p\u009b31m",
+              InstalledVersion: "1\r",
+              Description: "first \u001b[31mline\nsecond line",
+            },
+          ],
+        },
+      ],
+    });
+    const report = parseVulnerabilityReport(text, "t.json");
+    expect(report.artifact).toBe("img\\u001b]0;x\\u0007");
+    expect(report.vulnerabilities[0]).toMatchObject({
+      id: "CVE-2024-1\\u001b[2J",
+      package: "p\\u009b31m",
+      installedVersion: "1\\u000d",
+      title: "first \\u001b[31mline",
+    });
+  });
+});
+
 describe("severities", () => {
   it.each([
     ["CRITICAL", "critical"],

@@ -135,6 +135,26 @@ function shuffled(r: VulnerabilityReport, seeds: readonly number[]): Vulnerabili
 
 const signature = (v: Vulnerability) => JSON.stringify(v);
 
+describe("Customs' own report format", () => {
+  it.each(FILES)("reads back what it prints for %s", (file) => {
+    const report = parseVulnerabilityReport(fixture(file), file);
+    expect(parseVulnerabilityReport(JSON.stringify(report, null, 2), "saved.json")).toEqual(report);
+  });
+
+  it("reads back any report it prints", () => {
+    fc.assert(
+      fc.property(report, fc.option(fc.string()), (r, title) => {
+        const withTitle = {
+          ...r,
+          vulnerabilities: r.vulnerabilities.map((v) => (title === null ? v : { ...v, title })),
+        };
+        const once = parseVulnerabilityJson(withTitle, "a.json");
+        expect(parseVulnerabilityJson(JSON.parse(JSON.stringify(once)), "b.json")).toEqual(once);
+      }),
+    );
+  });
+});
+
 describe("vuln diff", () => {
   it("finds nothing new in a report compared with itself", () => {
     fc.assert(

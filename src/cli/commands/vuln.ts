@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
 import type { FindingReport } from "../../core/findings/types.js";
 import type { VulnerabilityReport } from "../../core/supply/facts.js";
-import { EXIT_DENIED, EXIT_OK, write, writeJson } from "../io.js";
+import { collect, EXIT_DENIED, EXIT_OK, write, writeJson } from "../io.js";
 
 interface DiffFlags {
   output: string;
@@ -11,6 +11,14 @@ interface DiffFlags {
 
 interface ShowFlags {
   output: string;
+}
+
+interface HarborFlags {
+  output: string;
+  url?: string;
+  username?: string;
+  ca?: string[];
+  timeout: string;
 }
 
 const FAIL_ON = ["info", "low", "medium", "high", "critical", "none"];
@@ -28,7 +36,7 @@ export function registerVuln(program: Command): void {
     .description("report what NEW has that BASE has not (new, or more severe)")
     .argument(
       "<base>",
-      "the older report (Trivy, Grype, SARIF, cosign attestation, Harbor); - for stdin",
+      "the older report (Trivy, Grype, SARIF, cosign attestation, Harbor, Customs JSON); - for stdin",
     )
     .argument("<new>", "the newer report; - for stdin")
     .option("-o, --output <format>", "json or text", "text")
@@ -57,12 +65,51 @@ export function registerVuln(program: Command): void {
   vuln
     .command("show")
     .description("print a vulnerability report as Customs reads it")
-    .argument("<report>", "Trivy, Grype, SARIF, cosign attestation or Harbor report; - for stdin")
+    .argument(
+      "<report>",
+      "Trivy, Grype, SARIF, cosign attestation, Harbor or Customs JSON report; - for stdin",
+    )
     .option("-o, --output <format>", "json or text", "text")
     .action(async (path: string, flags: ShowFlags) => {
       const format = outputFormat(flags.output);
       const { readVulnerabilityReport } = await import("../../app/vuln-read.js");
       const report = await readVulnerabilityReport(path);
+      if (format === "json") writeJson(report);
+      else printReport(report);
+    });
+  registerHarbor(vuln);
+}
+
+function registerHarbor(vuln: Command): void {
+  vuln
+    .command("harbor")
+    .description("print the vulnerability report Harbor holds for an image")
+    .argument("<image>", "the image by digest: HOST/PROJECT/REPOSITORY@sha256:…")
+    .option("-o, --output <format>", "json or text", "text")
+    .option("--url <url>", "Harbor's URL (default: https:// and the image's host)")
+    .option("--username <name>", "user or robot account; password in CUSTOMS_HARBOR_PASSWORD")
+    .option("--ca <file>", "PEM CA certificate to trust (repeatable)", collect)
+    .option("--timeout <ms>", "per request", "10000")
+    .action(async (image: string, flags: HarborFlags) => {
+      const format = outputFormat(flags.output);
+      const timeoutMs = Number(flags.timeout);
+      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+        throw new CustomsError("USAGE", "--timeout must be a positive number of milliseconds");
+      const { fetchHarborReport } = await import("../../app/vuln-harbor.js");
+      // A password never goes on the command line, where process lists show it.
+      const password = process.env.CUSTOMS_HARBOR_PASSWORD;
+      // Scripts tell Harbor's answers apart by code, as the registry client's are told.
+      const report = await fetchHarborReport(image, {
+        ...(flags.url ? { url: flags.url } : {}),
+        ...(flags.username !== undefined ? { username: flags.username } : {}),
+        ...(password !== undefined ? { password } : {}),
+        caFiles: flags.ca ?? [],
+        timeoutMs,
+      }).catch((e: unknown) => {
+        if (e instanceof CustomsError && e.code.startsWith("HARBOR_"))
+          throw new CustomsError(e.code, `${e.code}: ${e.message}`, e.path);
+        throw e;
+      });
       if (format === "json") writeJson(report);
       else printReport(report);
     });

@@ -4,6 +4,7 @@
  * `scanner.result` holds the scanner's own report, which is detected and read as such.
  */
 import type { VulnerabilityReport } from "../supply/facts.js";
+import { toReport } from "./normalize.js";
 import { type JsonObject, ReportReader } from "./read.js";
 
 export const COSIGN_VULN_PREDICATE = "https://cosign.sigstore.dev/attestation/vuln/v1";
@@ -37,12 +38,12 @@ export function parseCosignVulnAttestation(
   ]);
   const createdAt = finished || inner.createdAt;
   const artifact = subjectOf(root) ?? inner.artifact;
-  return {
-    scanner: `cosign-vuln:${toolOf(uri) ?? inner.scanner}`,
-    ...(createdAt ? { createdAt } : {}),
-    ...(artifact ? { artifact } : {}),
-    vulnerabilities: inner.vulnerabilities,
-  };
+  return toReport(
+    `cosign-vuln:${toolOf(uri) ?? inner.scanner}`,
+    createdAt,
+    artifact,
+    inner.vulnerabilities,
+  );
 }
 
 /** The bare predicate, or an in-toto statement that wraps it (whose type is checked). */

@@ -3,7 +3,7 @@
  * (package) it was found in; https://github.com/anchore/grype (grype/presenter/models).
  */
 import type { Vulnerability, VulnerabilityReport } from "../supply/facts.js";
-import { mergeVulnerabilities, toTitle } from "./normalize.js";
+import { toReport, toTitle } from "./normalize.js";
 import { type JsonPath, ReportReader } from "./read.js";
 import { toVulnerabilitySeverity } from "./severity.js";
 
@@ -16,26 +16,20 @@ export function parseGrypeReport(json: unknown, name: string): VulnerabilityRepo
     .map((m, i) => toVulnerability(r, m, ["matches", i]));
   const descriptor = root.descriptor === undefined ? {} : r.object(root.descriptor, ["descriptor"]);
   const createdAt = r.optionalString(descriptor.timestamp, ["descriptor", "timestamp"]);
-  return {
-    scanner: "grype",
-    ...(createdAt ? { createdAt } : {}),
-    ...artifactOf(r, root.source),
-    vulnerabilities: mergeVulnerabilities(found),
-  };
+  return toReport("grype", createdAt, artifactOf(r, root.source), found);
 }
 
-function artifactOf(r: ReportReader, source: unknown): { artifact?: string } {
-  if (source === undefined || source === null) return {};
+function artifactOf(r: ReportReader, source: unknown): string | undefined {
+  if (source === undefined || source === null) return undefined;
   const target = r.object(source, ["source"]).target;
   // For a directory or file scan, `target` is the path as a string.
-  if (typeof target === "string") return target ? { artifact: target } : {};
-  if (target === undefined || target === null) return {};
-  const input = r.optionalString(r.object(target, ["source", "target"]).userInput, [
+  if (typeof target === "string") return target;
+  if (target === undefined || target === null) return undefined;
+  return r.optionalString(r.object(target, ["source", "target"]).userInput, [
     "source",
     "target",
     "userInput",
   ]);
-  return input ? { artifact: input } : {};
 }
 
 function toVulnerability(r: ReportReader, value: unknown, path: JsonPath): Vulnerability {

@@ -5,7 +5,7 @@
  * pluggable scanner spec `HarborVulnerabilityReport`).
  */
 import type { Vulnerability, VulnerabilityReport } from "../supply/facts.js";
-import { mergeVulnerabilities, splitVersions, toTitle } from "./normalize.js";
+import { splitVersions, toReport, toTitle } from "./normalize.js";
 import { isJsonObject, type JsonObject, type JsonPath, ReportReader } from "./read.js";
 import { toVulnerabilitySeverity } from "./severity.js";
 
@@ -43,12 +43,7 @@ export function parseHarborReport(json: unknown, name: string): VulnerabilityRep
   const found = r
     .list(report.vulnerabilities, [key, "vulnerabilities"])
     .map((v, i) => toVulnerability(r, v, [key, "vulnerabilities", i]));
-  return {
-    scanner: `harbor:${(scannerName ?? "unknown").toLowerCase()}`,
-    ...(createdAt ? { createdAt } : {}),
-    ...(artifact ? { artifact } : {}),
-    vulnerabilities: mergeVulnerabilities(found),
-  };
+  return toReport(`harbor:${(scannerName ?? "unknown").toLowerCase()}`, createdAt, artifact, found);
 }
 
 function toVulnerability(r: ReportReader, value: unknown, path: JsonPath): Vulnerability {

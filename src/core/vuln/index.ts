@@ -1,4 +1,5 @@
 export { COSIGN_VULN_PREDICATE, parseCosignVulnAttestation } from "./cosign.js";
+export { parseCustomsReport } from "./customs.js";
 export {
   compareVulnerabilityReports,
   keysOf,

@@ -3,7 +3,8 @@
  * (Trivy: each layer or lock file; Grype: each location), which says nothing new about the
  * image; repeats are merged, keeping the highest severity and every alias and fix.
  */
-import type { Vulnerability, VulnerabilitySeverity } from "../supply/facts.js";
+import type { Vulnerability, VulnerabilityReport, VulnerabilitySeverity } from "../supply/facts.js";
+import { clean } from "./read.js";
 import { compareVulnerabilitySeverity } from "./severity.js";
 
 interface Draft {
@@ -16,9 +17,25 @@ interface Draft {
   title?: string;
 }
 
+/** The report every parser returns: strings cleaned, duplicates merged, empty fields left out. */
+export function toReport(
+  scanner: string,
+  createdAt: string | undefined,
+  artifact: string | undefined,
+  found: readonly Vulnerability[],
+): VulnerabilityReport {
+  return {
+    scanner: clean(scanner),
+    ...(createdAt ? { createdAt: clean(createdAt) } : {}),
+    ...(artifact ? { artifact: clean(artifact) } : {}),
+    vulnerabilities: mergeVulnerabilities(found),
+  };
+}
+
 export function mergeVulnerabilities(found: readonly Vulnerability[]): Vulnerability[] {
   const byKey = new Map<string, Draft>();
-  for (const v of found) {
+  for (const dirty of found) {
+    const v = cleanVulnerability(dirty);
     const key = JSON.stringify([v.id, v.package, v.installedVersion]);
     const seen = byKey.get(key);
     if (seen === undefined) {
@@ -35,6 +52,19 @@ export function mergeVulnerabilities(found: readonly Vulnerability[]): Vulnerabi
     if (seen.title === undefined && v.title !== undefined) seen.title = v.title;
   }
   return [...byKey.values()].map(freeze);
+}
+
+/** Every string as it may be printed: SARIF text is read without the typed reader. */
+function cleanVulnerability(v: Vulnerability): Vulnerability {
+  return {
+    ...v,
+    id: clean(v.id),
+    aliases: v.aliases.map(clean),
+    package: clean(v.package),
+    installedVersion: clean(v.installedVersion),
+    fixedVersions: v.fixedVersions.map(clean),
+    ...(v.title !== undefined ? { title: clean(v.title) } : {}),
+  };
 }
 
 function freeze(d: Draft): Vulnerability {

@@ -119,13 +119,20 @@ export function parseReportJson(text: string, name: string): unknown {
   }
 }
 
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Control characters escaped as `\uXXXX`: report text reaches terminals and CI logs, and no
+ * ID, package, version or title legitimately holds an escape sequence. A description's line
+ * breaks are already cut by the title rule.
+ */
+export function clean(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** V8 quotes the text near the error: control characters must not reach a terminal. */
 function printable(text: string): string {
-  const short = text.length > 300 ? `${text.slice(0, 300)}…` : text;
-  return short.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return clean(text.length > 300 ? `${text.slice(0, 300)}…` : text);
 }
 
 /** `:line:column` from the "position N" V8 puts in JSON syntax errors, or the end of text. */

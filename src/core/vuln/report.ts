@@ -6,16 +6,23 @@
 import { CustomsError } from "../errors.js";
 import type { VulnerabilityReport } from "../supply/facts.js";
 import { parseCosignVulnAttestation } from "./cosign.js";
+import { parseCustomsReport } from "./customs.js";
 import { parseGrypeReport } from "./grype.js";
 import { isHarborReportType, parseHarborReport } from "./harbor.js";
 import { isJsonObject, type JsonObject, parseReportJson } from "./read.js";
 import { parseSarifReport } from "./sarif.js";
 import { parseTrivyReport } from "./trivy.js";
 
-export type VulnerabilityReportFormat = "trivy" | "grype" | "sarif" | "harbor" | "cosign-vuln";
+export type VulnerabilityReportFormat =
+  | "trivy"
+  | "grype"
+  | "sarif"
+  | "harbor"
+  | "cosign-vuln"
+  | "customs";
 
 const SUPPORTED =
-  "Trivy JSON, Grype JSON, SARIF 2.1.0, a cosign vulnerability attestation, or a Harbor report";
+  "Trivy JSON, Grype JSON, SARIF 2.1.0, a cosign vulnerability attestation, a Harbor report, or Customs' own";
 
 /** Which format a parsed JSON value is in, or undefined. */
 export function detectVulnerabilityReportFormat(
@@ -25,6 +32,7 @@ export function detectVulnerabilityReportFormat(
   if ("payloadType" in json && "payload" in json) return "cosign-vuln";
   if ("predicateType" in json) return "cosign-vuln";
   if (isJsonObject(json.scanner) && "result" in json.scanner) return "cosign-vuln";
+  if (typeof json.scanner === "string" && "vulnerabilities" in json) return "customs";
   return detectScannerFormat(json);
 }
 
@@ -50,6 +58,7 @@ export function parseVulnerabilityJson(json: unknown, name: string): Vulnerabili
     const statement = unwrapEnvelope(json as JsonObject, name);
     return parseCosignVulnAttestation(statement, statementName, parseScanner);
   }
+  if (format === "customs") return parseCustomsReport(json, name);
   return parseScanner(json, name);
 }
 

@@ -5,7 +5,7 @@
  * https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
  */
 import type { Vulnerability, VulnerabilityReport, VulnerabilitySeverity } from "../supply/facts.js";
-import { mergeVulnerabilities, splitVersions, toTitle } from "./normalize.js";
+import { splitVersions, toReport, toTitle } from "./normalize.js";
 import { isJsonObject, type JsonObject, type JsonPath, ReportReader } from "./read.js";
 import { severityOfScore, toVulnerabilitySeverity } from "./severity.js";
 
@@ -43,12 +43,7 @@ export function parseSarifReport(json: unknown, name: string): VulnerabilityRepo
       if (v !== undefined) found.push(v);
     });
   });
-  return {
-    scanner: `sarif:${tool ?? "unknown"}`,
-    ...(createdAt ? { createdAt } : {}),
-    ...(artifact ? { artifact } : {}),
-    vulnerabilities: mergeVulnerabilities(found),
-  };
+  return toReport(`sarif:${tool ?? "unknown"}`, createdAt, artifact, found);
 }
 
 function toVulnerability(

@@ -3,7 +3,7 @@
  * https://trivy.dev/latest/docs/configuration/reporting/#json
  */
 import type { Vulnerability, VulnerabilityReport } from "../supply/facts.js";
-import { mergeVulnerabilities, splitVersions, toTitle } from "./normalize.js";
+import { splitVersions, toReport, toTitle } from "./normalize.js";
 import { type JsonPath, ReportReader } from "./read.js";
 import { toVulnerabilitySeverity } from "./severity.js";
 
@@ -22,12 +22,7 @@ export function parseTrivyReport(json: unknown, name: string): VulnerabilityRepo
   });
   const createdAt = r.optionalString(root.CreatedAt, ["CreatedAt"]);
   const artifact = r.optionalString(root.ArtifactName, ["ArtifactName"]);
-  return {
-    scanner: "trivy",
-    ...(createdAt ? { createdAt } : {}),
-    ...(artifact ? { artifact } : {}),
-    vulnerabilities: mergeVulnerabilities(found),
-  };
+  return toReport("trivy", createdAt, artifact, found);
 }
 
 function toVulnerability(r: ReportReader, value: unknown, path: JsonPath): Vulnerability {
