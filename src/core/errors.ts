@@ -63,7 +63,10 @@ export type RegistryErrorCode =
   | "RESPONSE_TOO_LARGE"
   | "CREDENTIALS_INVALID";
 
-export type ErrorCode = ReferenceErrorCode | InputErrorCode;
+/** Why the registry token service cannot start (src/core/registry-access; docs/registry-access.md). */
+export type RegistryAccessErrorCode = "TOKEN_CONFIG_INVALID" | "ACCOUNTS_INVALID";
+
+export type ErrorCode = ReferenceErrorCode | InputErrorCode | RegistryAccessErrorCode;
 
 /**
  * The only exception type the product throws on purpose. `path` names where the problem is

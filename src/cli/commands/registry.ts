@@ -13,6 +13,7 @@ import { CustomsError } from "../../core/errors.js";
 import { isDnsLabel } from "../../core/policy/index.js";
 import { collect, write } from "../io.js";
 import { toYamlStream } from "./install.js";
+import { registerRegistryToken } from "./registry-token.js";
 
 interface ManifestsFlags {
   host: string;
@@ -214,4 +215,5 @@ export function registerRegistry(program: Command): void {
     .option("--attach", "also print the namespace's default ServiceAccount naming the secret")
     .option("-o, --output <format>", "yaml or json", "yaml")
     .action(pullSecret);
+  registerRegistryToken(registry);
 }
