@@ -26,11 +26,12 @@ function readText(path: string, code: ErrorCode): string {
 
 /** One YAML document as plain data; syntax errors name file:line:column. */
 export function readYamlFile(path: string, code: ErrorCode): unknown {
-  const doc = parseDocument(readText(path, code), YAML_OPTIONS);
+  const text = readText(path, code);
+  const doc = parseDocument(text, YAML_OPTIONS);
   const error = doc.errors[0];
   if (error !== undefined) {
-    const at = error.linePos?.[0];
-    const where = at ? `${path}:${at.line}:${at.col}` : path;
+    const before = text.slice(0, error.pos[0]).split("\n");
+    const where = `${path}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
     throw new CustomsError(code, `${where}: ${error.message.split("\n")[0]}`);
   }
   const value = documentValue(doc);
