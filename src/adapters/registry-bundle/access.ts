@@ -24,7 +24,11 @@ export function buildService(o: RegistryBundleOptions) {
   };
 }
 
-export function buildIngress(o: RegistryBundleOptions) {
+/** With `--auth token`, `/token` goes to the token service (same host, so the realm is too). */
+export function buildIngress(
+  o: RegistryBundleOptions,
+  tokenService?: { name: string; port: string },
+) {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
@@ -44,6 +48,17 @@ export function buildIngress(o: RegistryBundleOptions) {
           host: o.host.hostname,
           http: {
             paths: [
+              ...(tokenService
+                ? [
+                    {
+                      path: "/token",
+                      pathType: "Exact",
+                      backend: {
+                        service: { name: tokenService.name, port: { name: tokenService.port } },
+                      },
+                    },
+                  ]
+                : []),
               {
                 path: "/",
                 pathType: "Prefix",

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import type { TokenBundleOptions } from "../../adapters/registry-bundle/index.js";
 import { CustomsError } from "../../core/errors.js";
-import { collect, write, writeJson } from "../io.js";
+import { isAccountName, parseGrantFlag } from "../../core/registry-access/index.js";
+import { collect, productVersion, write, writeJson } from "../io.js";
 
 /**
  * `customs registry token-server` and `customs registry account add|remove|list`
@@ -16,6 +18,78 @@ interface AddFlags {
   grant?: string[];
   secretStdin?: boolean;
   cost: string;
+}
+
+/** The `customs registry manifests` flags of `--auth token`. */
+export interface TokenManifestFlags {
+  auth: string;
+  tokenImage?: string;
+  pullAccount: string;
+  pushAccount: string;
+  pushRepositories: string;
+  pushSecretName: string;
+}
+
+export function addTokenManifestOptions(command: Command): Command {
+  return command
+    .option(
+      "--auth <mode>",
+      "htpasswd, or token: a token service with pull and push accounts",
+      "htpasswd",
+    )
+    .option("--token-image <image>", "image of the token service (default: customs:VERSION)")
+    .option(
+      "--pull-account <name>",
+      "--auth token: the cluster's pull-only account",
+      "cluster-pull",
+    )
+    .option("--push-account <name>", "--auth token: CI's push account", "ci")
+    .option(
+      "--push-repositories <patterns>",
+      "--auth token: comma-separated repositories CI may push",
+      "*",
+    )
+    .option(
+      "--push-secret-name <name>",
+      "--auth token: name of CI's push credential Secret",
+      "registry-push",
+    );
+}
+
+/** undefined for htpasswd; checks the token flags otherwise. */
+export function tokenAuthOptions(
+  f: TokenManifestFlags,
+  users: number,
+): TokenBundleOptions | undefined {
+  if (f.auth === "htpasswd") return undefined;
+  if (f.auth !== "token")
+    throw new CustomsError("USAGE", `--auth: "${f.auth}" is not htpasswd or token`);
+  if (users > 0)
+    throw new CustomsError(
+      "USAGE",
+      "--user is for --auth htpasswd; with --auth token the accounts are generated",
+    );
+  for (const [flag, name] of [
+    ["--pull-account", f.pullAccount],
+    ["--push-account", f.pushAccount],
+  ])
+    if (!isAccountName(name ?? ""))
+      throw new CustomsError("USAGE", `${flag}: "${name}" is not a valid account name`);
+  if (f.pullAccount === f.pushAccount)
+    throw new CustomsError("USAGE", "--pull-account and --push-account must differ");
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(f.pushSecretName))
+    throw new CustomsError(
+      "USAGE",
+      `--push-secret-name: "${f.pushSecretName}" is not a valid object name`,
+    );
+  const grant = parseGrantFlag(`${f.pushRepositories}:push`);
+  return {
+    image: f.tokenImage ?? `customs:${productVersion()}`,
+    pullAccount: f.pullAccount,
+    pushAccount: f.pushAccount,
+    pushRepositories: grant.repositories,
+    pushSecretName: f.pushSecretName,
+  };
 }
 
 async function tokenServer(f: ServerFlags): Promise<void> {
