@@ -54,14 +54,14 @@ export function loadTokenConfig(path: string): TokenServiceConfig {
 
 /** The signer and the certificates whose refresh tokens are honoured. */
 export function loadTokenKeys(c: TokenServiceConfig): TokenKeys {
-  const cert = readText(c.signing.certificate, "TOKEN_CONFIG_INVALID");
-  const signer = toTokenSigner(cert, readText(c.signing.key, "TOKEN_CONFIG_INVALID"));
-  const trusted = c.trustedCertificates.map((p) => readText(p, "TOKEN_CONFIG_INVALID"));
+  const cert = readText(c.signing.certificate, "TOKEN_KEY_INVALID");
+  const signer = toTokenSigner(cert, readText(c.signing.key, "TOKEN_KEY_INVALID"));
+  const trusted = c.trustedCertificates.map((p) => readText(p, "TOKEN_KEY_INVALID"));
   try {
     return { signer, verifiers: toPublicKeys([cert, ...trusted]) };
   } catch (e) {
     throw new CustomsError(
-      "TOKEN_CONFIG_INVALID",
+      "TOKEN_KEY_INVALID",
       `spec.trustedCertificates: ${(e as Error).message}`,
     );
   }

@@ -64,7 +64,10 @@ export type RegistryErrorCode =
   | "CREDENTIALS_INVALID";
 
 /** Why the registry token service cannot start (src/core/registry-access; docs/registry-access.md). */
-export type RegistryAccessErrorCode = "TOKEN_CONFIG_INVALID" | "ACCOUNTS_INVALID";
+export type RegistryAccessErrorCode =
+  | "TOKEN_CONFIG_INVALID"
+  | "TOKEN_KEY_INVALID"
+  | "ACCOUNTS_INVALID";
 
 export type ErrorCode = ReferenceErrorCode | InputErrorCode | RegistryAccessErrorCode;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { customsInProcess, tempFiles } from "../support/cli.js";
+import { customsInProcess, ROOT, tempFiles } from "../support/cli.js";
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -109,4 +109,57 @@ describe("customs registry token-server", () => {
     expect(r.stderr).toContain("spec.tokenLifetimeSeconds");
     expect(r.stderr).toContain("spec.accountsFile: is required");
   });
+});
+
+describe("customs registry token-server (the built CLI)", () => {
+  it("serves, reloads on SIGHUP and stops on SIGTERM", async () => {
+    const { spawn } = await import("node:child_process");
+    const { createTestPki } = await import("../registry/harness.js");
+    const { writeTokenFiles, accountsYaml, CI, PULLER, SERVICE, basic } = await import(
+      "./setup.js"
+    );
+    const { https } = await import("./http.js");
+    const pki = await createTestPki();
+    const files = await writeTokenFiles(pki.server, [CI]);
+    cleanup = files.cleanup;
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "bin/customs"), "registry", "token-server", "--config", files.config],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString("utf8");
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      out += c.toString("utf8");
+    });
+    try {
+      await expect
+        .poll(() => /"port":(\d+)/.exec(out)?.[1], { timeout: 15_000, interval: 50 })
+        .toBeDefined();
+      const port = /"port":(\d+)/.exec(out)?.[1];
+      const login = (who: { name: string; secret: string }) =>
+        https(`https://127.0.0.1:${port}/token?service=${SERVICE}`, pki.ca.certPem, {
+          headers: { authorization: basic(who.name, who.secret) },
+        });
+      expect((await login(CI)).status).toBe(200);
+      expect((await login(PULLER)).status).toBe(401);
+      files.write("accounts.yaml", accountsYaml([CI, PULLER]));
+      child.kill("SIGHUP");
+      await expect
+        .poll(() => out.includes("configuration reloaded"), { timeout: 5000, interval: 50 })
+        .toBe(true);
+      expect((await login(PULLER)).status).toBe(200);
+      expect(out).not.toContain(PULLER.secret);
+    } finally {
+      const exited = new Promise<number | null>((resolve) =>
+        child.once("exit", (code) => resolve(code)),
+      );
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    }
+  }, 30_000);
 });

@@ -161,3 +161,25 @@ describe("parseGrantFlag", () => {
     expect(() => parseGrantFlag(text)).toThrow(/--grant/);
   });
 });
+
+describe("toTokenSigner: the signing key must fit its certificate", () => {
+  it("refuses a key of another certificate, an unsupported key type and unreadable PEM", async () => {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const { createCertificateAuthority } = await import("../../src/adapters/pki/index.js");
+    const { toTokenSigner } = await import("../../src/adapters/registry-token/index.js");
+    const a = await createCertificateAuthority("a");
+    const b = await createCertificateAuthority("b");
+    expect(toTokenSigner(a.certPem, a.keyPem).algorithm).toBe("ES256");
+    expect(() => toTokenSigner(a.certPem, b.keyPem)).toThrow(/does not match/);
+    const ed = generateKeyPairSync("ed25519")
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    expect(() => toTokenSigner(a.certPem, ed)).toThrow(CustomsError);
+    expect(() => toTokenSigner("not a cert", a.keyPem)).toThrow(/cannot read/);
+    try {
+      toTokenSigner(a.certPem, b.keyPem);
+    } catch (e) {
+      expect((e as CustomsError).code).toBe("TOKEN_KEY_INVALID");
+    }
+  });
+});

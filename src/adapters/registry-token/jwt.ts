@@ -29,7 +29,7 @@ function algorithmOf(key: KeyObject): { alg: string; hash: string } {
   if (type === "ec" && curve === "secp384r1") return { alg: "ES384", hash: "sha384" };
   if (type === "rsa") return { alg: "RS256", hash: "sha256" };
   throw new CustomsError(
-    "TOKEN_CONFIG_INVALID",
+    "TOKEN_KEY_INVALID",
     `spec.signing.key: a ${type ?? "unknown"} ${curve ?? ""} key; use ECDSA P-256 or P-384, or RSA`,
   );
 }
@@ -45,13 +45,13 @@ export function toTokenSigner(certPem: string, keyPem: string): TokenSigner {
     key = createPrivateKey(keyPem);
   } catch (e) {
     throw new CustomsError(
-      "TOKEN_CONFIG_INVALID",
+      "TOKEN_KEY_INVALID",
       `spec.signing: cannot read the certificate or key (${(e as Error).message})`,
     );
   }
   if (spki(cert.publicKey) !== spki(createPublicKey(key)))
     throw new CustomsError(
-      "TOKEN_CONFIG_INVALID",
+      "TOKEN_KEY_INVALID",
       "spec.signing: the key does not match the certificate",
     );
   const { alg, hash } = algorithmOf(key);
