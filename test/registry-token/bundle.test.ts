@@ -111,6 +111,24 @@ describe("customs registry manifests --auth token", () => {
     });
   });
 
+  it("lets only the ingress controller's namespace reach the token service, on 5001", () => {
+    const np = find(objects, "NetworkPolicy", "registry-token").spec;
+    expect(np.podSelector.matchLabels["app.kubernetes.io/name"]).toBe("registry-token");
+    expect(np.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 5001 }],
+      },
+    ]);
+    const selects = (o: Obj) => o.spec.selector["app.kubernetes.io/name"];
+    expect(selects(find(objects, "Service", "registry-token"))).toBe("registry-token");
+    expect(selects(find(objects, "Service", "registry"))).toBe("registry");
+  });
+
   it("runs the token service non-root and read-only, with the config it validates", () => {
     const d = find(objects, "Deployment", "registry-token").spec.template.spec;
     expect(d.containers[0].image).toBe("customs:test");

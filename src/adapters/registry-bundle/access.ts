@@ -72,12 +72,22 @@ export function buildIngress(
   };
 }
 
+/** Which pods a NetworkPolicy guards, and their one port. */
+export interface GuardedPods {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly port: number;
+}
+
 /**
- * Ingress to port 5000 only. From the ingress controller's namespace when given
- * (`kubernetes.io/metadata.name`, set by the API server on every namespace), else from any
- * namespace (so in-cluster CI can push to the Service directly).
+ * Ingress to the pods' one port only (5000 for the registry). From the ingress controller's
+ * namespace when given (`kubernetes.io/metadata.name`, set by the API server on every
+ * namespace), else from any namespace (so in-cluster CI can push to the Service directly).
  */
-export function buildNetworkPolicy(o: RegistryBundleOptions) {
+export function buildNetworkPolicy(
+  o: RegistryBundleOptions,
+  pods: GuardedPods = { name: NAME, labels: labels(), port: REGISTRY_PORT },
+) {
   const namespaceSelector =
     o.ingressNamespace === undefined
       ? {}
@@ -85,13 +95,11 @@ export function buildNetworkPolicy(o: RegistryBundleOptions) {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: meta(o, NAME),
+    metadata: { ...meta(o, pods.name), labels: pods.labels },
     spec: {
-      podSelector: { matchLabels: labels() },
+      podSelector: { matchLabels: pods.labels },
       policyTypes: ["Ingress"],
-      ingress: [
-        { from: [{ namespaceSelector }], ports: [{ protocol: "TCP", port: REGISTRY_PORT }] },
-      ],
+      ingress: [{ from: [{ namespaceSelector }], ports: [{ protocol: "TCP", port: pods.port }] }],
     },
   };
 }

@@ -3,6 +3,7 @@
  * its configuration, accounts, signing key, workload and network path. Pure builders, no I/O.
  */
 import { stringify } from "yaml";
+import { buildNetworkPolicy } from "./access.js";
 import { labels, meta, type RegistryBundleOptions } from "./objects.js";
 
 export const TOKEN_NAME = "registry-token";
@@ -169,20 +170,7 @@ export function buildTokenService(o: RegistryBundleOptions) {
 
 /** Like the registry's: port 5001 only, from the ingress controller's namespace when given. */
 export function buildTokenNetworkPolicy(o: RegistryBundleOptions) {
-  const namespaceSelector =
-    o.ingressNamespace === undefined
-      ? {}
-      : { matchLabels: { "kubernetes.io/metadata.name": o.ingressNamespace } };
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { ...meta(o, TOKEN_NAME), labels: tokenLabels() },
-    spec: {
-      podSelector: { matchLabels: tokenLabels() },
-      policyTypes: ["Ingress"],
-      ingress: [{ from: [{ namespaceSelector }], ports: [{ protocol: "TCP", port: TOKEN_PORT }] }],
-    },
-  };
+  return buildNetworkPolicy(o, { name: TOKEN_NAME, labels: tokenLabels(), port: TOKEN_PORT });
 }
 
 /** The registry's `auth.token` settings, as the environment of its container. */
