@@ -156,6 +156,19 @@ describe("customs registry manifests --auth token", () => {
     expect(accounts).not.toContain(push.password);
   });
 
+  it("the CLI prints it as plain YAML (no anchors or aliases) and keeps secrets off stderr", async () => {
+    const r = await customsInProcess(["registry", "manifests", "--host", HOST, "--auth", "token"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/[&*]a\d/);
+    const docs = r.stdout
+      .split(/^---$/m)
+      .filter((d) => d.trim() !== "")
+      .map((d) => parse(d) as Obj);
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toContain("Secret/registry-push");
+    const pull = dockerLogin(find(docs, "Secret", "regcred"), HOST);
+    expect(r.stderr).not.toContain(pull.password);
+  });
+
   it.each([
     [["--auth", "ldap"], /--auth/],
     [["--auth", "token", "--user", "a:b"], /--user is for --auth htpasswd/],

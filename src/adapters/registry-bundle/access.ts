@@ -95,9 +95,10 @@ export function buildNetworkPolicy(
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: { ...meta(o, pods.name), labels: pods.labels },
+    // Copies: one object in two places would print as a YAML anchor and alias.
+    metadata: { ...meta(o, pods.name), labels: { ...pods.labels } },
     spec: {
-      podSelector: { matchLabels: pods.labels },
+      podSelector: { matchLabels: { ...pods.labels } },
       policyTypes: ["Ingress"],
       ingress: [{ from: [{ namespaceSelector }], ports: [{ protocol: "TCP", port: pods.port }] }],
     },

@@ -99,11 +99,13 @@ export function buildTokenRootsConfigMap(o: RegistryBundleOptions, certPems: rea
 }
 
 export function buildTokenDeployment(o: RegistryBundleOptions, t: TokenBundleOptions) {
-  const probe = {
+  // A fresh object each time: a shared one would print as a YAML anchor and alias.
+  const probe = (initialDelaySeconds: number) => ({
     httpGet: { path: "/healthz", port: TOKEN_PORT, scheme: "HTTPS" },
+    initialDelaySeconds,
     periodSeconds: 10,
     timeoutSeconds: 3,
-  };
+  });
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -128,8 +130,8 @@ export function buildTokenDeployment(o: RegistryBundleOptions, t: TokenBundleOpt
               image: t.image,
               args: ["registry", "token-server", "--config", `${CONFIG_DIR}/config/config.yaml`],
               ports: [{ name: "https", containerPort: TOKEN_PORT, protocol: "TCP" }],
-              readinessProbe: probe,
-              livenessProbe: { ...probe, initialDelaySeconds: 5 },
+              readinessProbe: probe(1),
+              livenessProbe: probe(5),
               resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
               securityContext: {
                 allowPrivilegeEscalation: false,
