@@ -6,11 +6,13 @@ import {
   verifySecret,
   verifyToken,
 } from "../adapters/registry-token/index.js";
+import { printable } from "../core/policy/index.js";
 import {
   type AccountDirectory,
   type CompiledGrant,
   compileGrants,
   evaluateAccess,
+  isAccountName,
   type TokenServiceConfig,
   toScope,
 } from "../core/registry-access/index.js";
@@ -108,7 +110,8 @@ export class TokenService {
         client: req.client,
         flow: caller.flow,
         granted: decision.granted.map(toScope),
-        refused: decision.refused.map((r) => `${r.scope} (${r.reason})`),
+        // Scopes come from the caller: shortened and with control characters escaped.
+        refused: decision.refused.map((r) => `${printable(r.scope, 200)} (${r.reason})`),
       },
       "token issued",
     );
@@ -180,6 +183,16 @@ export class TokenService {
         grants: directory.grants.get(sub) ?? [],
         fingerprint: claims.sfp as string,
       };
+    }
+    // No account can hold such a name, so refusing it at once tells nothing about accounts;
+    // and the name (up to a 16 KiB header) never reaches the logs or the limiter's memory.
+    if (!isAccountName(caller.account)) {
+      this.log(
+        "warn",
+        { client, flow: caller.flow, reason: "not an account name" },
+        "login refused",
+      );
+      return this.fail(oauth, 401, "invalid username or password", client, false);
     }
     const wait = this.limiter.retryAfter(caller.account, client);
     if (wait > 0) {

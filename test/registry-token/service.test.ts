@@ -124,6 +124,7 @@ describe("TokenService: GET /token (docker token protocol)", () => {
   it.each([
     ["an unknown account", basic("mallory", "x"), "unknown account"],
     ["a wrong secret", basic(CI.name, "ci secret 2"), "wrong secret"],
+    ["a name no account can have", basic(`${"x".repeat(5000)}\n`, "x"), "not an account name"],
     [
       "a secret over bcrypt's 72 bytes that starts right",
       basic(CI.name, CI.secret + "x".repeat(80)),
@@ -140,6 +141,7 @@ describe("TokenService: GET /token (docker token protocol)", () => {
     });
     expect(logs.at(-1)).toMatchObject({ level: "warn", msg: "login refused", fields: { reason } });
     expect(JSON.stringify(logs)).not.toContain("ci secret 2");
+    expect(JSON.stringify(logs.at(-1)).length).toBeLessThan(300);
   });
 
   it("anonymous requests are refused unless anonymous grants are configured", async () => {
