@@ -13,14 +13,19 @@ import {
   type RegistryBundleOptions,
   type RegistryUser,
   registryDnsNames,
+  type TokenBundleOptions,
   toHtpasswd,
 } from "../adapters/registry-bundle/index.js";
+import { renderTokenAuth } from "./registry-bundle-token.js";
 
 export interface RenderRegistryOptions extends RegistryBundleOptions {
+  /** htpasswd users; unused with `auth` (the token service's accounts are generated). */
   readonly users: readonly RegistryUser[];
   readonly pullSecretName: string;
   readonly pullSecretNamespace: string;
   readonly certDays: number;
+  /** `--auth token`: a token service instead of htpasswd. */
+  readonly auth?: TokenBundleOptions;
 }
 
 export interface RenderedRegistry {
@@ -28,6 +33,8 @@ export interface RenderedRegistry {
   /** The CA that signed the serving certificate (self-signed mode only). */
   readonly caPem: string | undefined;
 }
+
+type Objects = Record<string, unknown>[];
 
 /**
  * Everything `customs registry manifests` prints, in apply order: the namespace, secrets and
@@ -38,15 +45,39 @@ export async function renderRegistryBundle(o: RenderRegistryOptions): Promise<Re
   const { createCertificateAuthority, issueServerCertificate } = await import(
     "../adapters/pki/index.js"
   );
-  const tls: Record<string, unknown>[] = [];
+  const withToken = o.auth !== undefined;
+  const tls: Objects = [];
   let caPem: string | undefined;
   if (o.tls.kind === "self-signed") {
     const ca = await createCertificateAuthority(`${o.host.hostname} registry CA`);
-    const serving = await issueServerCertificate(ca, { dns: registryDnsNames(o) }, o.certDays);
+    const names = { dns: registryDnsNames(o, withToken) };
+    const serving = await issueServerCertificate(ca, names, o.certDays);
     caPem = ca.certPem;
     tls.push(buildTlsSecret(o, serving, ca.certPem));
   } else if (o.tls.kind === "cert-manager") {
-    tls.push(buildCertificate(o, o.tls.issuer, o.tls.issuerKind));
+    tls.push(buildCertificate(o, o.tls.issuer, o.tls.issuerKind, withToken));
+  }
+  if (o.auth !== undefined) {
+    const signer = await createCertificateAuthority(`${o.host.hostname} registry token signer`);
+    const t = renderTokenAuth(o, o.auth, signer);
+    return {
+      caPem,
+      objects: [
+        buildNamespace(o),
+        ...t.config,
+        ...tls,
+        buildPersistentVolumeClaim(o),
+        buildDeployment(o, t.registryAuth),
+        ...t.workload,
+        buildService(o),
+        ...t.service,
+        buildIngress(o, t.ingressBackend),
+        buildNetworkPolicy(o),
+        ...t.networkPolicy,
+        buildImagePolicy(o),
+        ...t.credentials,
+      ],
+    };
   }
   const first = o.users[0];
   const pull =

@@ -88,12 +88,19 @@ export type DockerfileErrorCode =
   // The lint configuration; the message names the field path.
   | "DOCKERFILE_CONFIG_INVALID";
 
+/** Why the registry token service cannot start (src/core/registry-access; docs/registry-access.md). */
+export type RegistryAccessErrorCode =
+  | "TOKEN_CONFIG_INVALID"
+  | "TOKEN_KEY_INVALID"
+  | "ACCOUNTS_INVALID";
+
 export type ErrorCode =
   | ReferenceErrorCode
   | InputErrorCode
   | VulnerabilityErrorCode
   | HarborErrorCode
-  | DockerfileErrorCode;
+  | DockerfileErrorCode
+  | RegistryAccessErrorCode;
 
 /**
  * The only exception type the product throws on purpose. `path` names where the problem is

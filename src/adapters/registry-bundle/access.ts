@@ -24,7 +24,11 @@ export function buildService(o: RegistryBundleOptions) {
   };
 }
 
-export function buildIngress(o: RegistryBundleOptions) {
+/** With `--auth token`, `/token` goes to the token service (same host, so the realm is too). */
+export function buildIngress(
+  o: RegistryBundleOptions,
+  tokenService?: { name: string; port: string },
+) {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
@@ -44,6 +48,17 @@ export function buildIngress(o: RegistryBundleOptions) {
           host: o.host.hostname,
           http: {
             paths: [
+              ...(tokenService
+                ? [
+                    {
+                      path: "/token",
+                      pathType: "Exact",
+                      backend: {
+                        service: { name: tokenService.name, port: { name: tokenService.port } },
+                      },
+                    },
+                  ]
+                : []),
               {
                 path: "/",
                 pathType: "Prefix",
@@ -57,12 +72,22 @@ export function buildIngress(o: RegistryBundleOptions) {
   };
 }
 
+/** Which pods a NetworkPolicy guards, and their one port. */
+export interface GuardedPods {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly port: number;
+}
+
 /**
- * Ingress to port 5000 only. From the ingress controller's namespace when given
- * (`kubernetes.io/metadata.name`, set by the API server on every namespace), else from any
- * namespace (so in-cluster CI can push to the Service directly).
+ * Ingress to the pods' one port only (5000 for the registry). From the ingress controller's
+ * namespace when given (`kubernetes.io/metadata.name`, set by the API server on every
+ * namespace), else from any namespace (so in-cluster CI can push to the Service directly).
  */
-export function buildNetworkPolicy(o: RegistryBundleOptions) {
+export function buildNetworkPolicy(
+  o: RegistryBundleOptions,
+  pods: GuardedPods = { name: NAME, labels: labels(), port: REGISTRY_PORT },
+) {
   const namespaceSelector =
     o.ingressNamespace === undefined
       ? {}
@@ -70,13 +95,12 @@ export function buildNetworkPolicy(o: RegistryBundleOptions) {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: meta(o, NAME),
+    // Copies: one object in two places would print as a YAML anchor and alias.
+    metadata: { ...meta(o, pods.name), labels: { ...pods.labels } },
     spec: {
-      podSelector: { matchLabels: labels() },
+      podSelector: { matchLabels: { ...pods.labels } },
       policyTypes: ["Ingress"],
-      ingress: [
-        { from: [{ namespaceSelector }], ports: [{ protocol: "TCP", port: REGISTRY_PORT }] },
-      ],
+      ingress: [{ from: [{ namespaceSelector }], ports: [{ protocol: "TCP", port: pods.port }] }],
     },
   };
 }

@@ -45,11 +45,18 @@ export const meta = (o: RegistryBundleOptions, name: string) => ({
 });
 
 /** Names the in-cluster clients (and the kubelet through the Ingress) use: all in the SANs. */
-export function registryDnsNames(o: Pick<RegistryBundleOptions, "host" | "namespace">): string[] {
+export function registryDnsNames(
+  o: Pick<RegistryBundleOptions, "host" | "namespace">,
+  withTokenService = false,
+): string[] {
+  // The token service serves the same certificate (`--auth token`), under its own Service.
+  const services = withTokenService ? [NAME, `${NAME}-token`] : [NAME];
   return [
     o.host.hostname,
-    `${NAME}.${o.namespace}.svc`,
-    `${NAME}.${o.namespace}.svc.cluster.local`,
+    ...services.flatMap((s) => [
+      `${s}.${o.namespace}.svc`,
+      `${s}.${o.namespace}.svc.cluster.local`,
+    ]),
   ];
 }
 
@@ -90,14 +97,19 @@ export function buildTlsSecret(
   };
 }
 
-export function buildCertificate(o: RegistryBundleOptions, issuer: string, issuerKind: string) {
+export function buildCertificate(
+  o: RegistryBundleOptions,
+  issuer: string,
+  issuerKind: string,
+  withTokenService = false,
+) {
   return {
     apiVersion: "cert-manager.io/v1",
     kind: "Certificate",
     metadata: meta(o, NAME),
     spec: {
       secretName: o.tlsSecret,
-      dnsNames: registryDnsNames(o),
+      dnsNames: registryDnsNames(o, withTokenService),
       issuerRef: { name: issuer, kind: issuerKind, group: "cert-manager.io" },
       privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
     },
@@ -117,7 +129,27 @@ export function buildPersistentVolumeClaim(o: RegistryBundleOptions) {
   };
 }
 
-export function buildDeployment(o: RegistryBundleOptions) {
+/** How the registry checks logins: its `auth` environment and the volume it reads from. */
+export interface RegistryAuthMount {
+  readonly env: Record<string, string>;
+  readonly volume: Record<string, unknown>;
+}
+
+/** htpasswd (the default): the bcrypt file from the registry-htpasswd Secret. */
+export function htpasswdAuth(o: RegistryBundleOptions): RegistryAuthMount {
+  return {
+    env: {
+      REGISTRY_AUTH: "htpasswd",
+      REGISTRY_AUTH_HTPASSWD_REALM: `${o.host.hostname} registry`,
+      REGISTRY_AUTH_HTPASSWD_PATH: `${AUTH_DIR}/htpasswd`,
+    },
+    volume: { secret: { secretName: `${NAME}-htpasswd` } },
+  };
+}
+
+export const REGISTRY_AUTH_DIR = AUTH_DIR;
+
+export function buildDeployment(o: RegistryBundleOptions, auth = htpasswdAuth(o)) {
   const probe = (initialDelaySeconds: number) => ({
     // `/` answers 200 without credentials; `/v2/` would answer 401 with htpasswd on.
     httpGet: { path: "/", port: REGISTRY_PORT, scheme: "HTTPS" },
@@ -129,9 +161,7 @@ export function buildDeployment(o: RegistryBundleOptions) {
     REGISTRY_HTTP_ADDR: `:${REGISTRY_PORT}`,
     REGISTRY_HTTP_TLS_CERTIFICATE: `${TLS_DIR}/tls.crt`,
     REGISTRY_HTTP_TLS_KEY: `${TLS_DIR}/tls.key`,
-    REGISTRY_AUTH: "htpasswd",
-    REGISTRY_AUTH_HTPASSWD_REALM: `${o.host.hostname} registry`,
-    REGISTRY_AUTH_HTPASSWD_PATH: `${AUTH_DIR}/htpasswd`,
+    ...auth.env,
     REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: DATA_DIR,
     // Deleting manifests breaks every workload pinned to them; keep it off.
     REGISTRY_STORAGE_DELETE_ENABLED: "false",
@@ -184,7 +214,7 @@ export function buildDeployment(o: RegistryBundleOptions) {
           volumes: [
             { name: "data", persistentVolumeClaim: { claimName: `${NAME}-data` } },
             { name: "tls", secret: { secretName: o.tlsSecret } },
-            { name: "auth", secret: { secretName: `${NAME}-htpasswd` } },
+            { name: "auth", ...auth.volume },
             { name: "tmp", emptyDir: {} },
           ],
         },

@@ -13,8 +13,14 @@ import { CustomsError } from "../../core/errors.js";
 import { isDnsLabel } from "../../core/policy/index.js";
 import { collect, write } from "../io.js";
 import { toYamlStream } from "./install.js";
+import {
+  addTokenManifestOptions,
+  registerRegistryToken,
+  type TokenManifestFlags,
+  tokenAuthOptions,
+} from "./registry-token.js";
 
-interface ManifestsFlags {
+interface ManifestsFlags extends TokenManifestFlags {
   host: string;
   namespace: string;
   storageClass?: string;
@@ -86,7 +92,8 @@ async function manifests(f: ManifestsFlags): Promise<void> {
   const host = parseRegistryHost(f.host);
   const namespace = checkNamespace("--namespace", f.namespace);
   const users = parseUsers(f.user ?? []);
-  if (users.length === 0)
+  const auth = tokenAuthOptions(f, users.length);
+  if (users.length === 0 && auth === undefined)
     throw new CustomsError(
       "USAGE",
       "give at least one --user NAME:PASSWORD (the registry requires a login)",
@@ -118,6 +125,7 @@ async function manifests(f: ManifestsFlags): Promise<void> {
     pullSecretName: name("--pull-secret-name", f.pullSecretName),
     pullSecretNamespace: checkNamespace("--pull-secret-namespace", f.pullSecretNamespace),
     certDays,
+    ...(auth ? { auth } : {}),
   });
   print(rendered.objects, f.output);
   if (rendered.caPem !== undefined) {
@@ -167,7 +175,7 @@ export function registerRegistry(program: Command): void {
   const registry = program
     .command("registry")
     .description("deploy a private registry in the cluster and pull from it");
-  registry
+  const manifestsCommand = registry
     .command("manifests")
     .description(
       "print the manifests of an in-cluster Docker Distribution registry (kubectl apply -f -)",
@@ -194,8 +202,8 @@ export function registerRegistry(program: Command): void {
     .option("--pull-secret-namespace <name>", "namespace of the pull Secret", "default")
     .option("--cert-days <n>", "validity of the serving certificate", "365")
     .option("--write-ca <file>", "also save the self-signed CA certificate to this file")
-    .option("-o, --output <format>", "yaml or json", "yaml")
-    .action(manifests);
+    .option("-o, --output <format>", "yaml or json", "yaml");
+  addTokenManifestOptions(manifestsCommand).action(manifests);
   registry
     .command("pull-secret")
     .description(
@@ -214,4 +222,5 @@ export function registerRegistry(program: Command): void {
     .option("--attach", "also print the namespace's default ServiceAccount naming the secret")
     .option("-o, --output <format>", "yaml or json", "yaml")
     .action(pullSecret);
+  registerRegistryToken(registry);
 }
