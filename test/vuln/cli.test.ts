@@ -9,7 +9,10 @@ const GRYPE = fixturePath("grype.json");
 
 async function diffJson(args: string[]) {
   const r = await customsInProcess(["vuln", "diff", "-o", "json", ...args]);
-  return { ...r, report: r.stdout ? (JSON.parse(r.stdout) as FindingReport) : undefined };
+  return {
+    ...r,
+    report: r.stdout ? (JSON.parse(r.stdout).reports[0] as FindingReport) : undefined,
+  };
 }
 
 describe("customs vuln diff", () => {
@@ -82,12 +85,19 @@ describe("customs vuln diff", () => {
     }
   });
 
-  it("prints one line per finding as text", async () => {
+  it("prints one line per finding, with its fix, for a person", async () => {
     const r = await customsInProcess(["vuln", "diff", BASE, NEW]);
-    expect(r.stdout.split("\n")).toContain(
-      "high\tGHSA-9wv6-86v2-598j\tpath-to-regexp 0.1.7: GHSA-9wv6-86v2-598j: new high vulnerability; fixed in 0.1.10",
+    const lines = r.stdout.split("\n");
+    expect(lines).toContain(
+      `${NEW}  HIGH     GHSA-9wv6-86v2-598j  path-to-regexp 0.1.7: GHSA-9wv6-86v2-598j: new high vulnerability; fixed in 0.1.10`.replace(
+        `${NEW}`,
+        `registry.example.com/shop/api:1.5.0: ${NEW}`,
+      ),
     );
-    expect(r.stdout).toContain("3 new or more severe vulnerabilities");
+    expect(lines).toContain("    fix: upgrade path-to-regexp to 0.1.10 or later");
+    expect(r.stdout).toContain(
+      "3 findings: 1 critical, 1 high, 1 medium; failed: 3 at or above low",
+    );
   });
 });
 
@@ -112,7 +122,7 @@ describe("bad input exits 2 with a message naming the file", () => {
     ["not a report", () => [at("pod.json"), NEW], "pod.json: not a vulnerability report"],
     ["two standard inputs", () => ["-", "-"], "only one of BASE and NEW"],
     ["a bad --fail-on", () => ["--fail-on", "severe", BASE, NEW], "--fail-on must be one of"],
-    ["a bad --output", () => ["-o", "xml", BASE, NEW], "--output must be json or text"],
+    ["a bad --output", () => ["-o", "xml", BASE, NEW], "--output must be one of human, json"],
   ])("%s", async (_name, args, message) => {
     const r = await customsInProcess(["vuln", "diff", ...args()]);
     expect(r.status).toBe(2);
@@ -185,7 +195,7 @@ describe("the built CLI reads a report from standard input", () => {
       input: fixture("trivy-new.json"),
     });
     expect(r.status).toBe(1);
-    const report = JSON.parse(r.stdout) as FindingReport;
+    const report = JSON.parse(r.stdout).reports[0] as FindingReport;
     expect(report.findings.map((f) => f.location?.path)).toEqual(["-", "-", "-"]);
   });
 

@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
-import type { FindingReport } from "../../core/findings/types.js";
 import type { VulnerabilityReport } from "../../core/supply/facts.js";
-import { collect, EXIT_DENIED, EXIT_OK, write, writeJson } from "../io.js";
-
-interface DiffFlags {
-  output: string;
-  failOn: string;
-}
+import { collect, write, writeJson } from "../io.js";
+import {
+  addFindingsOptions,
+  emitFindings,
+  type FindingsFlags,
+  parseFindingsFlags,
+} from "../output/findings.js";
 
 interface ShowFlags {
   output: string;
@@ -21,8 +21,6 @@ interface HarborFlags {
   timeout: string;
 }
 
-const FAIL_ON = ["info", "low", "medium", "high", "critical", "none"];
-
 function outputFormat(value: string): "json" | "text" {
   if (value !== "json" && value !== "text")
     throw new CustomsError("USAGE", `--output must be json or text, got "${value}"`);
@@ -31,37 +29,28 @@ function outputFormat(value: string): "json" | "text" {
 
 export function registerVuln(program: Command): void {
   const vuln = program.command("vuln").description("read and compare vulnerability reports");
-  vuln
+  const diff = vuln
     .command("diff")
     .description("report what NEW has that BASE has not (new, or more severe)")
     .argument(
       "<base>",
-      "the older report (Trivy, Grype, SARIF, cosign attestation, Harbor, Customs JSON); - for stdin",
+      "the older report (Trivy, Grype, SARIF, cosign attestation, Harbor); - for stdin",
     )
-    .argument("<new>", "the newer report; - for stdin")
-    .option("-o, --output <format>", "json or text", "text")
-    .option("--fail-on <severity>", `exit 1 at or above: ${FAIL_ON.join(", ")}`, "low")
-    .action(async (basePath: string, newPath: string, flags: DiffFlags) => {
-      const format = outputFormat(flags.output);
-      if (!FAIL_ON.includes(flags.failOn))
-        throw new CustomsError("USAGE", `--fail-on must be one of ${FAIL_ON.join(", ")}`);
+    .argument("<new>", "the newer report; - for stdin");
+  // Default --fail-on low: a new negligible or unknown finding is shown but does not fail.
+  addFindingsOptions(diff, "low").action(
+    async (basePath: string, newPath: string, flags: FindingsFlags) => {
+      const parsed = parseFindingsFlags(flags);
       if (basePath === "-" && newPath === "-")
         throw new CustomsError("USAGE", "only one of BASE and NEW can be standard input");
       // Heavy modules load only when the command runs: CLI start-up stays fast.
       const { readVulnerabilityReport } = await import("../../app/vuln-read.js");
       const { diffVulnerabilityReports } = await import("../../app/vuln-diff.js");
-      const { compareSeverity, isSeverity } = await import("../../core/findings/types.js");
       const base = await readVulnerabilityReport(basePath);
       const next = await readVulnerabilityReport(newPath);
-      const report = diffVulnerabilityReports(base, next, newPath);
-      if (format === "json") writeJson(report);
-      else printFindings(report);
-      const threshold = flags.failOn;
-      const failed =
-        isSeverity(threshold) &&
-        report.findings.some((f) => compareSeverity(f.severity, threshold) >= 0);
-      process.exitCode = failed ? EXIT_DENIED : EXIT_OK;
-    });
+      emitFindings([diffVulnerabilityReports(base, next, newPath)], parsed);
+    },
+  );
   vuln
     .command("show")
     .description("print a vulnerability report as Customs reads it")
@@ -113,12 +102,6 @@ function registerHarbor(vuln: Command): void {
       if (format === "json") writeJson(report);
       else printReport(report);
     });
-}
-
-/** Until the shared findings printers take over: one line per finding. */
-function printFindings(report: FindingReport): void {
-  for (const f of report.findings) write(`${f.severity}\t${f.ruleId}\t${f.message}\n`);
-  write(`${report.findings.length} new or more severe vulnerabilities\n`);
 }
 
 function printReport(report: VulnerabilityReport): void {
