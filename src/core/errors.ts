@@ -63,7 +63,22 @@ export type RegistryErrorCode =
   | "RESPONSE_TOO_LARGE"
   | "CREDENTIALS_INVALID";
 
-export type ErrorCode = ReferenceErrorCode | InputErrorCode;
+/**
+ * Signature and attestation verification (src/adapters/sigstore; docs/signatures.md): outcomes
+ * of one image's signatures, and the inputs (keys, trusted roots, identity patterns) that
+ * cannot be used.
+ */
+export type SignatureErrorCode =
+  | "SIGNATURE_MISSING"
+  | "SIGNATURE_INVALID"
+  | "SIGNATURE_DIGEST_MISMATCH"
+  | "SIGNATURE_UNTRUSTED"
+  | "ATTESTATION_MISSING"
+  | "PUBLIC_KEY_INVALID"
+  | "TRUSTED_ROOT_INVALID"
+  | "IDENTITY_PATTERN_INVALID";
+
+export type ErrorCode = ReferenceErrorCode | InputErrorCode | SignatureErrorCode;
 
 /**
  * The only exception type the product throws on purpose. `path` names where the problem is
