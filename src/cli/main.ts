@@ -8,6 +8,7 @@ import { registerPin } from "./commands/pin.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerServe } from "./commands/serve.js";
+import { registerVerify } from "./commands/verify.js";
 import { EXIT_INPUT, productVersion } from "./io.js";
 
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerPin(program);
   registerRegistry(program);
+  registerVerify(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -10,6 +10,7 @@ export { IN_TOTO_PAYLOAD_TYPE, parseDsseEnvelope, preAuthEncoding } from "./dsse
 export { isSignatureRejection, type RejectionCode, SignatureRejection } from "./errors.js";
 export { compileIdentity, type IdentityMatcher, type IdentitySpec } from "./identity.js";
 export { parsePublicKey, type TrustedKey, verifyWithKey } from "./keys.js";
+export { COSIGN_SIGN_PREDICATE, toPredicateType } from "./predicate-types.js";
 export {
   parseTrustedRoot,
   publicGoodTrust,
