@@ -22,13 +22,13 @@ import {
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const OTHER = `sha256:${"cd".repeat(32)}`;
 
-type Kind = Parameters<typeof generateKeyPairSync>[0];
 function keyPair(kind: string, options: object = {}) {
-  const { publicKey, privateKey } = generateKeyPairSync(kind as Kind as "ec", options as never);
-  return {
-    pem: (publicKey as KeyObject).export({ type: "spki", format: "pem" }).toString(),
-    privateKey: privateKey as KeyObject,
-  };
+  const generate = generateKeyPairSync as unknown as (
+    kind: string,
+    options: object,
+  ) => { publicKey: KeyObject; privateKey: KeyObject };
+  const { publicKey, privateKey } = generate(kind, options);
+  return { pem: publicKey.export({ type: "spki", format: "pem" }).toString(), privateKey };
 }
 
 /** Signs as cosign's default signers do for each key kind. */
