@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { ed25519ph } from "@noble/curves/ed25519.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -92,6 +93,18 @@ describe("public keys", () => {
     const data = Buffer.from("payload");
     const sig = sign("sha256", data, { key: privateKey, padding: 6, saltLength: 32 });
     expect(verifyWithKey(parsePublicKey(pem, "k").key, data, sig)).toBe(true);
+  });
+
+  it("verifies Ed25519ph (cosign's default for Ed25519 keys)", () => {
+    const secret = ed25519ph.utils.randomSecretKey();
+    const raw = ed25519ph.getPublicKey(secret);
+    const der = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), raw]);
+    const pem = `-----BEGIN PUBLIC KEY-----\n${der.toString("base64")}\n-----END PUBLIC KEY-----\n`;
+    const data = Buffer.from("payload");
+    const sig = Buffer.from(ed25519ph.sign(data, secret));
+    const key = parsePublicKey(pem, "ed.pub").key;
+    expect(verifyWithKey(key, data, sig)).toBe(true);
+    expect(verifyWithKey(key, Buffer.from("payloaD"), sig)).toBe(false);
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import { constants, createPublicKey, type KeyObject, verify } from "node:crypto";
+import { ed25519ph } from "@noble/curves/ed25519.js";
 import { CustomsError } from "../../core/errors.js";
 
 /** A public key the policy trusts, under the name signatures report it by. */
@@ -48,7 +49,9 @@ export function parsePublicKey(pem: string, id: string): TrustedKey {
 /**
  * Whether `signature` over `data` verifies with `key`. ECDSA tries the curve's own hash first
  * and then SHA-256 (cosign's signers have used both for P-384 and P-521); RSA tries PKCS#1
- * v1.5 and then PSS, both over SHA-256 as cosign signs. Malformed signatures are `false`.
+ * v1.5 and then PSS, both over SHA-256 as cosign signs; Ed25519 tries pure Ed25519 and then
+ * Ed25519ph (RFC 8032 with SHA-512 prehash), which cosign uses for its own Ed25519 keys.
+ * Malformed signatures are `false`.
  */
 export function verifyWithKey(key: KeyObject, data: Buffer, signature: Buffer): boolean {
   const attempt = (algorithm: string | null, options: object = {}) => {
@@ -60,7 +63,7 @@ export function verifyWithKey(key: KeyObject, data: Buffer, signature: Buffer): 
   };
   switch (key.asymmetricKeyType) {
     case "ed25519":
-      return attempt(null);
+      return attempt(null) || verifyEd25519ph(key, data, signature);
     case "ec": {
       const own = EC_HASHES[key.asymmetricKeyDetails?.namedCurve ?? ""] ?? "sha256";
       return attempt(own) || (own !== "sha256" && attempt("sha256"));
@@ -73,5 +76,15 @@ export function verifyWithKey(key: KeyObject, data: Buffer, signature: Buffer): 
           saltLength: constants.RSA_PSS_SALTLEN_AUTO,
         })
       );
+  }
+}
+
+/** Ed25519ph: node:crypto has only pure Ed25519, so the audited @noble/curves checks it. */
+function verifyEd25519ph(key: KeyObject, data: Buffer, signature: Buffer): boolean {
+  try {
+    const raw = Buffer.from(key.export({ format: "jwk" }).x ?? "", "base64url");
+    return ed25519ph.verify(signature, data, raw);
+  } catch {
+    return false;
   }
 }
