@@ -35,6 +35,7 @@ export interface SignatureRegistry extends ManifestFetcher, BlobFetcher, Referre
 const SIMPLE_SIGNING = "application/vnd.dev.cosign.simplesigning.v1+json";
 const DSSE = "application/vnd.dsse.envelope.v1+json";
 const BUNDLE_PREFIX = "application/vnd.dev.sigstore.bundle";
+const EMPTY_TYPE = "application/vnd.oci.empty.v1+json";
 
 /** A signature artifact as read: a candidate to verify, or why it could not be read. */
 type Loaded = { readonly candidate: Candidate } | { readonly rejected: RejectedSignature };
@@ -71,9 +72,13 @@ class Unavailable extends Error {
 }
 
 /** Runs `load`; failures of the artifact become a rejection, failures of the source escape. */
-async function loadOne(what: string, load: () => Promise<Candidate>): Promise<Loaded> {
+async function loadOne(
+  what: string,
+  load: () => Promise<Candidate | undefined>,
+): Promise<Loaded | undefined> {
   try {
-    return { candidate: await load() };
+    const candidate = await load();
+    return candidate === undefined ? undefined : { candidate };
   } catch (error) {
     if (isSignatureRejection(error)) {
       return { rejected: { code: error.code, message: `${what}: ${error.message}` } };
@@ -106,12 +111,11 @@ async function loadCosignTag(
     layers = found.manifest.layers;
   } catch (error) {
     if (isRegistryError(error) && error.code === "NOT_FOUND") return [];
-    const loaded = await loadOne(tag, () => Promise.reject(error));
-    return [loaded];
+    return present([await loadOne(tag, () => Promise.reject(error))]);
   }
   const wanted = suffix === ".sig" ? SIMPLE_SIGNING : DSSE;
   const repo = toRepository(ref);
-  return Promise.all(
+  const loaded = await Promise.all(
     layers
       .filter((layer) => layer.mediaType === wanted)
       .map((layer, i) => {
@@ -124,6 +128,7 @@ async function loadCosignTag(
         });
       }),
   );
+  return present(loaded);
 }
 
 /** Sigstore bundles attached as OCI referrers (or listed under the fallback tag). */
@@ -136,25 +141,38 @@ async function loadBundles(
   try {
     referrers = await registry.listReferrers(ref, digest);
   } catch (error) {
-    return [await loadOne(`${digest} referrers`, () => Promise.reject(error))];
+    return present([await loadOne(`${digest} referrers`, () => Promise.reject(error))]);
   }
   const repo = toRepository(ref);
-  const bundles = referrers.filter((d) => d.artifactType?.startsWith(BUNDLE_PREFIX));
-  return Promise.all(
-    bundles.map((d) =>
+  const loaded = await Promise.all(
+    referrers.filter(mayBeBundle).map((d) =>
       loadOne(`referrer ${d.digest}`, async () => {
         const found = await registry.fetchManifest({ ...ref, tag: undefined, digest: d.digest });
         const layer =
           found.manifest.kind === "image"
             ? found.manifest.layers.find((l) => l.mediaType.startsWith(BUNDLE_PREFIX))
             : undefined;
-        if (layer === undefined) {
-          return fromBundleJson(Buffer.from("{}"), `referrer ${d.digest} (no bundle layer)`);
-        }
+        // A referrer of another kind (an SBOM, say) under an ambiguous artifact type.
+        if (layer === undefined) return undefined;
         return fromBundleJson(await registry.fetchBlob(repo, layer), `referrer ${d.digest}`);
       }),
     ),
   );
+  return present(loaded);
+}
+
+function present(loaded: readonly (Loaded | undefined)[]): Loaded[] {
+  return loaded.filter((l): l is Loaded => l !== undefined);
+}
+
+/**
+ * Whether a referrer may hold a Sigstore bundle. cosign's fallback-tag index lists its bundle
+ * manifests with the config's type (`application/vnd.oci.empty.v1+json`) as artifact type, so
+ * that type and a missing one are opened too; known other kinds are not fetched.
+ */
+function mayBeBundle(d: Descriptor): boolean {
+  const type = d.artifactType;
+  return type === undefined || type === EMPTY_TYPE || type.startsWith(BUNDLE_PREFIX);
 }
 
 /** The predicate type a DSSE candidate claims, read before it is verified (to sort only). */
