@@ -27,6 +27,14 @@ import {
 const skip = registryMissing() ?? cosignMissing();
 if (skip !== undefined) console.warn(`[cosign interop] skipped: ${skip}`);
 
+const PROVENANCE_V1 = {
+  buildDefinition: {
+    buildType: "https://customs.test/b",
+    externalParameters: { ref: "main" },
+  },
+  runDetails: { builder: { id: "https://customs.test/builder" } },
+};
+
 interface Manifest {
   layers: {
     mediaType: string;
@@ -242,6 +250,48 @@ describe.skipIf(skip !== undefined)("customs verify against real cosign", () => 
     expect(other).toMatchObject({ status: 1, report: { code: "ATTESTATION_MISSING" } });
     const wrong = await verify(ref, "--key", join(dir, "other.pub"), "--attestations");
     expect(wrong).toMatchObject({ status: 1, report: { code: "SIGNATURE_INVALID" } });
+  }, 120_000);
+
+  it("verifies attestations stored as Sigstore bundles (cosign v2 --new-bundle-format)", async () => {
+    const { ref, digest } = await pushImage();
+    const predicate = join(dir, "provenance1.json");
+    writeFileSync(predicate, JSON.stringify(PROVENANCE_V1));
+    await cosign([
+      "attest",
+      "--key",
+      join(dir, "cosign.key"),
+      "--type",
+      "slsaprovenance1",
+      "--predicate",
+      predicate,
+      "--tlog-upload=false",
+      "--new-bundle-format",
+      ref,
+    ]);
+    const r = await verify(
+      ref,
+      "--key",
+      join(dir, "cosign.pub"),
+      "--attestations",
+      "--type",
+      "slsaprovenance1",
+    );
+    expect(r).toMatchObject({ status: 0, report: { digest } });
+    expect(r.report.verified).toEqual([
+      {
+        signer: { kind: "key", keyId: join(dir, "cosign.pub") },
+        predicateType: "https://slsa.dev/provenance/v1",
+        // cosign normalizes the predicate (adds empty optional fields such as metadata).
+        predicate: expect.objectContaining({
+          buildDefinition: expect.objectContaining({ buildType: "https://customs.test/b" }),
+        }),
+      },
+    ]);
+    // The attestation bundle is not an image signature.
+    expect(await verify(ref, "--key", join(dir, "cosign.pub"))).toMatchObject({
+      status: 1,
+      report: { code: "SIGNATURE_MISSING" },
+    });
   }, 120_000);
 
   const bundleSigners: [string, () => string | undefined, string[]][] = [
