@@ -30,7 +30,10 @@ function utf8String(text: string): ArrayBuffer {
 }
 
 async function makeCa(name: string) {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
     name: `CN=${name},O=customs.test`,
@@ -47,7 +50,10 @@ async function makeCa(name: string) {
 }
 
 async function makeLeaf(ca: Awaited<ReturnType<typeof makeCa>>, issuer: string) {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: "02",
     subject: "",
