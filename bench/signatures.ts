@@ -5,7 +5,7 @@
  * the "Signatures" section of bench/RESULTS.md with the machine it ran on.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, platform, release, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { type Digest, RegistryClient } from "../src/adapters/registry/index.js";
@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       requireTlog: false,
     };
     const client = new RegistryClient({ tls: { ca: [pki.ca.certPem] }, cacheTtlMs: 600_000 });
+    const load = loadavg()[0]?.toFixed(1);
     const cold = await verifyAll(client, refs, policy);
     const warm = await verifyAll(client, refs, policy);
     client.close();
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
     const cpu = cpus()[0]?.model ?? "unknown";
     const section = `## Signatures: verify cosign signatures of ${refs.length} images
 
-Made by \`npm run bench:signatures\` (bench/signatures.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, node ${process.version}. Debian's docker-registry (distribution 2.8) on 127.0.0.1 over TLS on the same machine; every image signed by cosign ${readFileSync(`${cosign}.version`, "utf8").trim()} (\`sign --key --tlog-upload=false\`, ECDSA P-256; signing took ${signSeconds.toFixed(1)} s); ${CONCURRENCY} verifications in flight. Each verification asks for the \`.sig\` tag, the referrers API (404 on distribution 2.8) and the fallback tag, and the payload blob, then checks the signature and the payload's digest.
+Made by \`npm run bench:signatures\` (bench/signatures.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, node ${process.version}. Debian's docker-registry (distribution 2.8) on 127.0.0.1 over TLS on the same machine; every image signed by cosign ${readFileSync(`${cosign}.version`, "utf8").trim()} (\`sign --key --tlog-upload=false\`, ECDSA P-256; signing took ${signSeconds.toFixed(1)} s); ${CONCURRENCY} verifications in flight; load average ${load} when verification started (the machine is shared: other builds and tests compete for its cores). Each verification asks for the \`.sig\` tag, the referrers API (404 on distribution 2.8) and the fallback tag, and the payload blob, then checks the signature and the payload's digest.
 
 | pass | images | verified | seconds | images / s |
 |---|---:|---:|---:|---:|
