@@ -1,9 +1,11 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { ed25519ph } from "@noble/curves/ed25519.js";
 import fc from "fast-check";
+import { RE2JS } from "re2js";
 import { describe, expect, it } from "vitest";
 import {
   COSIGN_ANNOTATIONS,
+  compileIdentity,
   fromBundleJson,
   fromDsseLayer,
   fromSimpleSigningLayer,
@@ -327,6 +329,22 @@ describe("transparency-log entries (signed entry timestamps)", () => {
   it("rejects a root that is not a trusted root", () => {
     expect(() => parseTrustedRoot("{}", "r.json")).toThrow(/r\.json/);
     expect(() => parseTrustedRoot("{", "r.json")).toThrow(/not JSON/);
+  });
+});
+
+describe("identity patterns", () => {
+  it("a quoted RE2 pattern matches exactly what the exact form matches, whole values only", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (subject, other) => {
+        const exact = compileIdentity({ subject, issuer: "i" });
+        const pattern = compileIdentity({ subjectRegexp: RE2JS.quote(subject), issuer: "i" });
+        expect(pattern.matches(subject, "i")).toBe(true);
+        expect(pattern.matches(other, "i")).toBe(exact.matches(other, "i"));
+        // Never a substring match: a longer value around the subject is refused.
+        expect(pattern.matches(`x${subject}`, "i")).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
