@@ -123,6 +123,17 @@ describe.skipIf(skip !== undefined)("customs verify against real cosign", () => 
       },
     ]);
     expect(r.status).toBe(0);
+    const text = await customsInProcess([
+      "verify",
+      ref,
+      "--key",
+      join(dir, "cosign.pub"),
+      "--ca-file",
+      env.caFile,
+    ]);
+    expect(text.stdout).toBe(
+      `verified: cosign-v2 signature by key ${join(dir, "cosign.pub")}\n${ref}: 1 signatures verified\n`,
+    );
     // The same signature, but a transparency-log entry is required.
     const strict = await verify(ref, "--key", join(dir, "cosign.pub"), "--require-tlog");
     expect(strict).toMatchObject({ status: 1, report: { code: "SIGNATURE_UNTRUSTED" } });

@@ -117,22 +117,25 @@ export function registerVerify(program: Command): void {
 
 function describeSigner(v: VerifyReport["verified"][number]): string {
   const s = v.signer;
-  return s.kind === "key" ? `key ${s.keyId}` : `${s.subject} (${s.issuer})`;
+  // Certificate subjects and predicate types come from signed data: printed defanged.
+  return printable(s.kind === "key" ? `key ${s.keyId}` : `${s.subject} (${s.issuer})`, 500);
 }
 
 /** One line per verified or rejected signature, then the verdict. */
 function toText(report: VerifyReport): string {
   const lines = report.verified.map((v) =>
     "predicateType" in v
-      ? `verified: ${v.predicateType} attestation by ${describeSigner(v)}`
+      ? `verified: ${printable(v.predicateType, 200)} attestation by ${describeSigner(v)}`
       : `verified: ${v.format} signature by ${describeSigner(v)}${v.transparencyLog ? ", in the transparency log" : ""}`,
   );
   for (const r of report.rejected) lines.push(`rejected: ${r.code}: ${printable(r.message, 500)}`);
-  const target = report.digest === undefined ? report.image : `${report.image}@${report.digest}`;
+  // A reference that already names its digest is printed as given.
+  const pinned = report.digest === undefined || report.image.includes("@");
+  const target = printable(pinned ? report.image : `${report.image}@${report.digest}`, 500);
   lines.push(
     report.status === "verified"
-      ? `${printable(target)}: ${report.verified.length} ${report.kind} verified`
-      : `${printable(target)}: ${report.code}: ${printable(report.message ?? "", 500)}`,
+      ? `${target}: ${report.verified.length} ${report.kind} verified`
+      : `${target}: ${report.code}: ${printable(report.message ?? "", 500)}`,
   );
   return `${lines.join("\n")}\n`;
 }
