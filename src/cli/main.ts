@@ -10,6 +10,7 @@ import { registerPin } from "./commands/pin.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerServe } from "./commands/serve.js";
+import { registerVerify } from "./commands/verify.js";
 import { registerVuln } from "./commands/vuln.js";
 import { EXIT_INPUT, productVersion } from "./io.js";
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerCi(program);
   registerVuln(program);
   registerDockerfile(program);
+  registerVerify(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -94,13 +94,29 @@ export type RegistryAccessErrorCode =
   | "TOKEN_KEY_INVALID"
   | "ACCOUNTS_INVALID";
 
+/**
+ * Signature and attestation verification (src/adapters/sigstore; docs/signatures.md): outcomes
+ * of one image's signatures, and the inputs (keys, trusted roots, identity patterns) that
+ * cannot be used.
+ */
+export type SignatureErrorCode =
+  | "SIGNATURE_MISSING"
+  | "SIGNATURE_INVALID"
+  | "SIGNATURE_DIGEST_MISMATCH"
+  | "SIGNATURE_UNTRUSTED"
+  | "ATTESTATION_MISSING"
+  | "PUBLIC_KEY_INVALID"
+  | "TRUSTED_ROOT_INVALID"
+  | "IDENTITY_PATTERN_INVALID";
+
 export type ErrorCode =
   | ReferenceErrorCode
   | InputErrorCode
   | VulnerabilityErrorCode
   | HarborErrorCode
   | DockerfileErrorCode
-  | RegistryAccessErrorCode;
+  | RegistryAccessErrorCode
+  | SignatureErrorCode;
 
 /**
  * The only exception type the product throws on purpose. `path` names where the problem is

@@ -11,6 +11,7 @@ import {
   parseManifest,
   selectPlatform,
 } from "./manifest.js";
+import { listReferrers } from "./referrers.js";
 import {
   apiHostFor,
   apiUrl,
@@ -23,19 +24,21 @@ import {
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.js";
 import { listAllTags } from "./tags.js";
 import { type HttpResponse, type TlsPolicy, Transport } from "./transport.js";
-import type {
-  BlobFetcher,
-  Descriptor,
-  Digest,
-  FetchedConfig,
-  FetchedManifest,
-  ImageConfig,
-  ManifestFetcher,
-  Platform,
-  PlatformResolver,
-  RegistryPinger,
-  Repository,
-  TagLister,
+import {
+  type BlobFetcher,
+  type Descriptor,
+  type Digest,
+  type FetchedConfig,
+  type FetchedManifest,
+  type ImageConfig,
+  type ManifestFetcher,
+  MEDIA_TYPES,
+  type Platform,
+  type PlatformResolver,
+  type ReferrerLister,
+  type RegistryPinger,
+  type Repository,
+  type TagLister,
 } from "./types.js";
 
 export interface RegistryClientOptions {
@@ -58,7 +61,13 @@ const MAX_BLOB_BYTES = 16 << 20;
 
 /** An OCI distribution client: read-only, verified, cached. */
 export class RegistryClient
-  implements RegistryPinger, ManifestFetcher, PlatformResolver, BlobFetcher, TagLister
+  implements
+    RegistryPinger,
+    ManifestFetcher,
+    PlatformResolver,
+    BlobFetcher,
+    TagLister,
+    ReferrerLister
 {
   private readonly transport: Transport;
   private readonly auth: Authenticator;
@@ -67,6 +76,7 @@ export class RegistryClient
   private readonly manifests: TtlCache<FetchedManifest>;
   private readonly blobs: TtlCache<Buffer>;
   private readonly tags: TtlCache<readonly string[]>;
+  private readonly referrers: TtlCache<readonly Descriptor[]>;
   private readonly tagPageSize: number;
 
   constructor(options: RegistryClientOptions = {}) {
@@ -84,6 +94,7 @@ export class RegistryClient
     this.manifests = cache();
     this.blobs = cache();
     this.tags = cache();
+    this.referrers = cache();
     this.tagPageSize = options.tagPageSize ?? 1000;
   }
 
@@ -192,6 +203,35 @@ export class RegistryClient
     return this.tags.get(describe(repository), () =>
       listAllTags(repository, this.tagPageSize, (url) =>
         this.get(repository, url, "application/json", "GET", MAX_MANIFEST_BYTES),
+      ),
+    );
+  }
+
+  async listReferrers(ref: ImageReference, digest: Digest): Promise<readonly Descriptor[]> {
+    const repo = toRepository(ref);
+    const what = describe(repo, { digest });
+    // Referrers change as signatures are added: cached like tags, for the TTL only.
+    return this.referrers.get(what, () =>
+      listReferrers(
+        digest,
+        what,
+        () =>
+          this.get(
+            repo,
+            apiUrl(repo, `referrers/${digest}`),
+            MEDIA_TYPES.ociIndex,
+            "GET",
+            MAX_MANIFEST_BYTES,
+          ),
+        async (tag) => {
+          try {
+            const found = await this.fetchManifest({ ...ref, tag, digest: undefined });
+            return found.manifest.kind === "index" ? [...found.manifest.manifests] : undefined;
+          } catch (error) {
+            if (error instanceof RegistryError && error.code === "NOT_FOUND") return undefined;
+            throw error;
+          }
+        },
       ),
     );
   }

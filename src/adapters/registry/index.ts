@@ -38,6 +38,7 @@ export {
   MEDIA_TYPES,
   type Platform,
   type PlatformResolver,
+  type ReferrerLister,
   type RegistryPinger,
   type Repository,
   type TagLister,

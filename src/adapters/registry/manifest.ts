@@ -46,6 +46,7 @@ function toDescriptor(value: unknown, what: string): Descriptor {
     size: d.size,
     platform,
     annotations: d.annotations as Record<string, string> | undefined,
+    artifactType: typeof d.artifactType === "string" ? d.artifactType : undefined,
   };
 }
 

@@ -26,6 +26,8 @@ export interface Descriptor {
   readonly size: number;
   readonly platform?: Platform | undefined;
   readonly annotations?: Readonly<Record<string, string>> | undefined;
+  /** OCI 1.1: what kind of artifact a referrer is (a Sigstore bundle, an SBOM, …). */
+  readonly artifactType?: string | undefined;
 }
 
 /** An image manifest (OCI or Docker v2 schema 2): one config, its layers. */
@@ -105,6 +107,14 @@ export interface PlatformResolver {
 export interface BlobFetcher {
   fetchBlob(repository: Repository, descriptor: Descriptor): Promise<Buffer>;
   fetchConfig(ref: ImageReference, platform?: Platform): Promise<FetchedConfig>;
+}
+
+export interface ReferrerLister {
+  /**
+   * The manifests that refer to `digest` (OCI 1.1 `subject`): from the referrers API, or
+   * from the fallback tag `sha256-<hex>` where the registry has no such API.
+   */
+  listReferrers(ref: ImageReference, digest: Digest): Promise<readonly Descriptor[]>;
 }
 
 export interface TagLister {
