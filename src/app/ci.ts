@@ -57,7 +57,8 @@ export async function loadCiConfig(file: string): Promise<LoadedCiConfig> {
 /** One check of `customs ci`: given the config, its findings. */
 export type CiRunner = (config: CiConfig, base: string) => Promise<FindingReport | undefined>;
 
-const at = (base: string, paths: readonly string[]) => paths.map((p) => join(base, p));
+/** Paths of the config, relative to its folder. */
+export const at = (base: string, paths: readonly string[]) => paths.map((p) => join(base, p));
 
 /** `checks.manifests`: the same check as `customs check`, as findings. */
 export const runManifestsCheck: CiRunner = async (config, base) => {
