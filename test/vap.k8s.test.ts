@@ -194,7 +194,7 @@ describe.skipIf(skip)("Kubernetes' own VAP validator agrees with the engine", ()
     expect(out.results.map((r) => r.evaluation)).toEqual(
       expected.map((p) => (p ? "admit" : "deny")),
     );
-  });
+  }, 300_000);
 
   it("apimachinery's LabelSelector selects the namespaces the engine applies a policy to", () => {
     const selectors: { selector: KubeLabelSelector; labels: Record<string, string> }[] = [];

@@ -520,7 +520,8 @@ describe("hostile input", () => {
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
-  it("reads 100,000 pods of a List quickly", () => {
+  // Speed is measured in bench/, not asserted here; this checks nothing is lost at scale.
+  it("reads 100,000 pods of a List, every pointer intact", () => {
     const items = Array.from({ length: 100_000 }, (_, i) =>
       workload(
         "Pod",
@@ -531,15 +532,11 @@ describe("hostile input", () => {
         { name: `p${i}`, namespace: "ns" },
       ),
     );
-    const started = performance.now();
     const result = extractResources({ kind: "List", items });
-    const elapsed = performance.now() - started;
-    console.log(`extractResources: 100,000 pods in ${elapsed.toFixed(0)} ms`);
     expect(result.workloads).toHaveLength(100_000);
     expect(result.workloads[99_999]?.containers[1]?.pointer).toBe(
       "/items/99999/spec/initContainers/0/image",
     );
-    expect(elapsed).toBeLessThan(2000);
   });
 });
 
