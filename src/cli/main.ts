@@ -7,6 +7,7 @@ import { registerInstall } from "./commands/install.js";
 import { registerPin } from "./commands/pin.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerRegistry } from "./commands/registry.js";
+import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
 import { EXIT_INPUT, productVersion } from "./io.js";
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerPin(program);
   registerRegistry(program);
+  registerSecrets(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

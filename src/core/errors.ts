@@ -63,7 +63,10 @@ export type RegistryErrorCode =
   | "RESPONSE_TOO_LARGE"
   | "CREDENTIALS_INVALID";
 
-export type ErrorCode = ReferenceErrorCode | InputErrorCode;
+/** Why `customs secrets scan` cannot run (docs/secrets.md). */
+export type SecretsErrorCode = "SECRETS_CONFIG_INVALID" | "GIT_FAILED" | "IMAGE_LAYOUT_INVALID";
+
+export type ErrorCode = ReferenceErrorCode | InputErrorCode | SecretsErrorCode;
 
 /**
  * The only exception type the product throws on purpose. `path` names where the problem is
