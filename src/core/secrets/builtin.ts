@@ -26,6 +26,8 @@ interface Spec {
   keywords: string[];
   pattern: string;
   minEntropy?: number;
+  /** Point findings at the whole match instead of the secret in it. */
+  pointAtMatch?: boolean;
 }
 
 const ALNUM = "(?<![A-Za-z0-9])";
@@ -238,6 +240,7 @@ const SPECS: Spec[] = [
     pattern:
       "-----BEGIN (?:(?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY|PGP PRIVATE KEY BLOCK)-----\\s*([A-Za-z0-9+/=:,.\\s-]{32,16384}?)\\s*-----END ",
     minEntropy: 4,
+    pointAtMatch: true,
   },
 ];
 
@@ -289,7 +292,7 @@ function toDetector(spec: Spec): Detector {
     confidence: spec.confidence ?? "high",
     summary: spec.summary,
     keywords: spec.keywords,
-    regex: fromV8(spec.pattern),
+    regex: fromV8(spec.pattern, spec.pointAtMatch),
     minEntropy: spec.minEntropy ?? 0,
     isPlaceholder,
   };

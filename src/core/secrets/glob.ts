@@ -18,14 +18,13 @@ export function compileGlob(pattern: string): Glob {
   if (p.endsWith("/")) p = `${p}**`;
   const tokens: string[] = [];
   for (let i = 0; i < p.length; i++) {
-    if (p.startsWith("**", i)) {
+    if (p.startsWith("**/", i)) {
+      // Zero or more whole folders: `a/**/b` matches `a/b` and `a/x/y/b`.
+      tokens.push("**/");
+      i += 2;
+    } else if (p.startsWith("**", i)) {
       tokens.push("**");
       i++;
-      // `a/**/b` also matches `a/b`: the slash after `**` is optional.
-      if (p[i + 1] === "/") {
-        tokens.push("/?");
-        i++;
-      }
     } else tokens.push(p[i] as string);
   }
   return { source: pattern, tokens, basenameOnly: !p.includes("/") };
@@ -54,9 +53,9 @@ function matchTokens(tokens: readonly string[], s: string): boolean {
           next[k] = 1;
           if (s[k] === "/") break;
         }
-      } else if (t === "/?") {
-        next[j] = 1;
-        if (s[j] === "/") next[j + 1] = 1;
+      } else if (t === "**/") {
+        if (j === 0 || s[j - 1] === "/") next[j] = 1;
+        for (let k = s.indexOf("/", j); k !== -1; k = s.indexOf("/", k + 1)) next[k + 1] = 1;
       } else if (t === "?" ? j < s.length && s[j] !== "/" : s[j] === t) next[j + 1] = 1;
     }
     reach = next;

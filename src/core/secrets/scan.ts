@@ -28,13 +28,14 @@ export function scanText(text: string, rules: ScanRules, kind: TextKind = "norma
       const secret = text.slice(hit.start, hit.end);
       if (!isReportable(secret, detector, rules)) continue;
       lines ??= new LineStarts(text);
-      const line = lines.lineOf(hit.start);
+      const at = hit.at ?? hit.start;
+      const line = lines.lineOf(at);
       if (isIgnoredOnLine(lines.textOf(line), detector.id)) continue;
       taken.add(hit.start);
       matches.push({
         detector,
         line: line + 1,
-        column: hit.start - lines.startOf(line) + 1,
+        column: at - lines.startOf(line) + 1,
         secret,
       });
     }

@@ -16,6 +16,8 @@ export interface SecretRegex {
 export interface RegexHit {
   readonly start: number;
   readonly end: number;
+  /** Where the finding points, when not at the secret (a PEM block: its BEGIN line). */
+  readonly at?: number;
 }
 
 /**

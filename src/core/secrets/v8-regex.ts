@@ -6,7 +6,7 @@ import type { RegexHit, SecretRegex } from "./types.js";
  * written to be linear: every repetition is bounded or over a class that cannot overlap
  * what follows, and each starts with a literal V8 can search for quickly.
  */
-export function fromV8(source: string): SecretRegex {
+export function fromV8(source: string, pointAtMatch = false): SecretRegex {
   const hasGroup = /\((?!\?)/.test(source.replace(/\\./g, ""));
   const global = new RegExp(source, hasGroup ? "gd" : "g");
   const single = new RegExp(source);
@@ -14,8 +14,11 @@ export function fromV8(source: string): SecretRegex {
     *matchAll(text: string): Iterable<RegexHit> {
       global.lastIndex = 0;
       for (let m = global.exec(text); m !== null; m = global.exec(text)) {
-        const span = hasGroup ? firstGroup(m) : undefined;
-        yield span ?? { start: m.index, end: m.index + m[0].length };
+        const span = (hasGroup ? firstGroup(m) : undefined) ?? {
+          start: m.index,
+          end: m.index + m[0].length,
+        };
+        yield pointAtMatch ? { ...span, at: m.index } : span;
         if (m[0].length === 0) global.lastIndex++;
       }
     },
