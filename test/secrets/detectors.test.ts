@@ -64,7 +64,7 @@ const LOOK_ALIKES: [string, string][] = [
   ["a Slack-ish word", "the xoxo- greeting"],
   ["URL without password", "https://user@example.com/path"],
   ["URL with placeholder password", "postgres://user:password@localhost/db"],
-  ["URL with template password", "https://bot:${TOKEN}@git.internal/x"],
+  ["URL with template password", `https://bot:${"$"}{TOKEN}@git.internal/x`],
   ["URL with masked password", "https://bot:****@git.internal/x"],
   ["PEM public key", `-----BEGIN PUBLIC KEY-----\n${pick(r, B64, 64)}\n-----END PUBLIC KEY-----`],
   [
