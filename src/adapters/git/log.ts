@@ -37,7 +37,7 @@ export async function* gitAddedLines(repo: string): AsyncGenerator<AddedLines> {
       "--no-textconv",
       "--unified=0",
       "-M",
-      `--format=${COMMIT_MARK}%H`,
+      "--format=%x00%H",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );

@@ -24,6 +24,10 @@ export class ByteQueue {
     return this.length >= n;
   }
 
+  get available(): number {
+    return this.length;
+  }
+
   /** Takes exactly `n` bytes (call `fill(n)` first). */
   take(n: number): Buffer {
     const first = this.chunks[0];

@@ -51,6 +51,8 @@ export async function* readTar(
       if (regular) yield { path, size, data: undefined };
     }
   }
+  // End of input without the zero blocks is tolerated; a partial header is not.
+  if (q.available > 0) throw bad(q.consumed, "truncated header");
 }
 
 function bad(offset: number, why: string): CustomsError {
