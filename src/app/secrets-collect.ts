@@ -32,18 +32,12 @@ export class Collector {
   readonly findings: Finding[] = [];
   readonly counts: Record<string, number> = { files: 0, bytes: 0, binary: 0, tooLarge: 0 };
   private readonly used = new Map<string, RuleDescriptor>();
-  /** Every keyword as bytes, or undefined when a detector has none (then every text is read). */
-  private readonly keywordBytes: Buffer[] | undefined;
 
   constructor(
     readonly rules: ScanRules,
     private readonly allowPaths: readonly Glob[],
     readonly maxFileBytes: number,
-  ) {
-    const open = rules.detectors.some((d) => d.keywords.length === 0);
-    const words = new Set(rules.detectors.flatMap((d) => d.keywords));
-    this.keywordBytes = open ? undefined : [...words].map((w) => Buffer.from(w, "utf8"));
-  }
+  ) {}
 
   count(key: string, n = 1): void {
     this.counts[key] = (this.counts[key] ?? 0) + n;
@@ -61,11 +55,17 @@ export class Collector {
       this.count("binary");
       return;
     }
-    const words = this.keywordBytes;
-    if (words !== undefined && !words.some((w) => bytes.includes(w))) return;
+    // Keywords are looked for in the bytes: most files hold none and are never decoded.
+    let text: string | undefined;
+    const decode = () => {
+      text ??= bytes.toString("utf8");
+      return text;
+    };
+    const present = this.rules.keywords.findInBytes(bytes, decode);
+    if (present.size === 0 && !this.rules.scansEverything) return;
     const kind = classifyPath(path, bytes.length, countNewlines(bytes));
-    const text = bytes.toString("utf8");
-    for (const m of scanText(text, this.rules, kind)) this.add(m, path, m.line, origin);
+    for (const m of scanText(decode(), this.rules, kind, present))
+      this.add(m, path, m.line, origin);
   }
 
   /** Added lines from git: `lineOf(i)` maps a line of `text` to the file's line. */

@@ -6,7 +6,12 @@ import type { BlobFetcher, PlatformResolver } from "../adapters/registry/index.j
 import { toRepository } from "../adapters/registry/index.js";
 import type { FindingReport } from "../core/findings/index.js";
 import { parseImageReference } from "../core/reference/index.js";
-import { builtinDetectors, type ScanRules, type SecretsConfig } from "../core/secrets/index.js";
+import {
+  builtinDetectors,
+  compileScanRules,
+  type ScanRules,
+  type SecretsConfig,
+} from "../core/secrets/index.js";
 import { Collector } from "./secrets-collect.js";
 import { loadSecretsConfig } from "./secrets-config.js";
 import {
@@ -66,10 +71,10 @@ export function toRules(config: SecretsConfig, builtin: boolean): ScanRules {
   );
   const values = new Set(config.allowValues);
   const regexes = config.allowRegexes;
-  return {
+  return compileScanRules(
     detectors,
-    isAllowedValue: (secret) => values.has(secret) || regexes.some((r) => r.test(secret)),
-  };
+    (secret) => values.has(secret) || regexes.some((r) => r.test(secret)),
+  );
 }
 
 async function scanRegistryImage(

@@ -6,6 +6,7 @@ import { toRules } from "../../src/app/secrets-scan.js";
 import {
   compileGlob,
   EMPTY_SECRETS_CONFIG,
+  KeywordMatcher,
   matchGlob,
   redactSecret,
   scanText,
@@ -71,6 +72,27 @@ describe("scanning: properties", () => {
         const { secret } = plant(id, seed);
         expect(redactSecret(secret)).not.toContain(secret.slice(0, 8));
       }),
+    );
+  });
+});
+
+describe("keyword prefilter: properties", () => {
+  it("finds exactly the keywords `includes` finds, in bytes and in text", () => {
+    const unit = fc.constantFrom("a", "b", "ab", "_", "é", "x", "ba", "\n");
+    const word = fc.array(unit, { minLength: 1, maxLength: 4 }).map((a) => a.join(""));
+    fc.assert(
+      fc.property(
+        fc.array(word, { maxLength: 6 }),
+        fc.array(unit, { maxLength: 40 }),
+        (words, parts) => {
+          const text = parts.join("");
+          const expected = new Set(words.filter((w) => text.includes(w)));
+          const m = new KeywordMatcher(words);
+          expect(m.findInText(text)).toEqual(expected);
+          expect(m.findInBytes(Buffer.from(text), () => text)).toEqual(expected);
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

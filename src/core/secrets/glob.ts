@@ -54,7 +54,7 @@ function matchTokens(tokens: readonly string[], s: string): boolean {
           if (s[k] === "/") break;
         }
       } else if (t === "**/") {
-        if (j === 0 || s[j - 1] === "/") next[j] = 1;
+        next[j] = 1;
         for (let k = s.indexOf("/", j); k !== -1; k = s.indexOf("/", k + 1)) next[k + 1] = 1;
       } else if (t === "?" ? j < s.length && s[j] !== "/" : s[j] === t) next[j + 1] = 1;
     }

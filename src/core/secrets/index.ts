@@ -7,8 +7,9 @@ export {
 } from "./config.js";
 export { shannonEntropy } from "./entropy.js";
 export { compileGlob, type Glob, matchGlob } from "./glob.js";
+export { KeywordMatcher } from "./keywords.js";
 export { redactSecret } from "./redact.js";
-export { isIgnoredOnLine, type ScanRules, scanText } from "./scan.js";
+export { compileScanRules, isIgnoredOnLine, type ScanRules, scanText } from "./scan.js";
 export { classifyPath, isLockfile } from "./text-kind.js";
 export type {
   Confidence,

@@ -1,4 +1,5 @@
 import { shannonEntropy } from "./entropy.js";
+import { KeywordMatcher } from "./keywords.js";
 import type { Detector, SecretMatch, TextKind } from "./types.js";
 
 /** What to look for and what to let through; built once per scan, used for every text. */
@@ -6,6 +7,22 @@ export interface ScanRules {
   readonly detectors: readonly Detector[];
   /** True when a secret value is allowlisted (exact values, RE2 patterns). */
   readonly isAllowedValue: (secret: string) => boolean;
+  /** Every detector's keywords, found in one pass over a text. */
+  readonly keywords: KeywordMatcher;
+  /** Some detector has no keywords: every text must be decoded and scanned. */
+  readonly scansEverything: boolean;
+}
+
+export function compileScanRules(
+  detectors: readonly Detector[],
+  isAllowedValue: (secret: string) => boolean,
+): ScanRules {
+  return {
+    detectors,
+    isAllowedValue,
+    keywords: new KeywordMatcher(detectors.flatMap((d) => d.keywords)),
+    scansEverything: detectors.some((d) => d.keywords.length === 0),
+  };
 }
 
 const IGNORE = "customs-ignore";
@@ -15,13 +32,19 @@ const IGNORE = "customs-ignore";
  * from and turns matches into findings (after redacting). Each detector's regex runs once
  * over the whole text, and only when one of its keywords is in it; most texts hold none.
  */
-export function scanText(text: string, rules: ScanRules, kind: TextKind = "normal"): SecretMatch[] {
+export function scanText(
+  text: string,
+  rules: ScanRules,
+  kind: TextKind = "normal",
+  present: ReadonlySet<string> = rules.keywords.findInText(text),
+): SecretMatch[] {
   const matches: SecretMatch[] = [];
+  if (present.size === 0 && !rules.scansEverything) return matches;
   const taken = new Set<number>();
   let lines: LineStarts | undefined;
   for (const detector of rules.detectors) {
     if (kind !== "normal" && detector.confidence !== "high") continue;
-    if (detector.keywords.length > 0 && !detector.keywords.some((k) => text.includes(k))) continue;
+    if (detector.keywords.length > 0 && !detector.keywords.some((k) => present.has(k))) continue;
     for (const hit of detector.regex.matchAll(text)) {
       // One secret, one finding: the first (narrowest) detector that claims a span wins.
       if (hit.end <= hit.start || taken.has(hit.start)) continue;
