@@ -64,7 +64,13 @@ export type RegistryErrorCode =
   | "CREDENTIALS_INVALID";
 
 /** Why `customs secrets scan` cannot run (docs/secrets.md). */
-export type SecretsErrorCode = "SECRETS_CONFIG_INVALID" | "GIT_FAILED" | "IMAGE_LAYOUT_INVALID";
+export type SecretsErrorCode =
+  // .customs/secrets.yaml or --config
+  | "SECRETS_CONFIG_INVALID"
+  // --git
+  | "GIT_FAILED"
+  // --image-layout, and layers however they were fetched
+  | "IMAGE_LAYOUT_INVALID";
 
 export type ErrorCode = ReferenceErrorCode | InputErrorCode | SecretsErrorCode;
 
