@@ -6,15 +6,17 @@
  * `includes` instead.
  */
 export class KeywordMatcher {
-  /** Next state, at `state * width + classOf[byte]`. */
-  private readonly delta: Uint16Array;
+  /**
+   * The automaton. A state is stored premultiplied (`index * width`), so the next state is
+   * `delta[state + classOf[byte]]`; states with outputs are numbered last, from `firstMarked`.
+   */
+  private readonly delta: Int32Array;
+  private readonly firstMarked: number;
   /** Bytes that appear in no keyword share class 0: a small table that stays in L1 cache. */
   private readonly classOf: Uint8Array;
   private readonly width: number;
   /** For each state, the keywords that end there (through suffix links too). */
   private readonly outputs: (readonly number[] | undefined)[];
-  /** 1 where `outputs` has something: a byte array is cheaper to test in the hot loop. */
-  private readonly marks: Uint8Array;
   private readonly ascii: readonly string[];
   private readonly other: readonly string[];
 
@@ -22,26 +24,25 @@ export class KeywordMatcher {
     const unique = [...new Set(keywords)].filter((k) => k !== "");
     this.ascii = unique.filter((k) => /^[\x01-\x7f]+$/.test(k));
     this.other = unique.filter((k) => !/^[\x01-\x7f]+$/.test(k));
-    const { delta, outputs, classOf, width } = compile(this.ascii);
+    const { delta, outputs, classOf, width, firstMarked } = compile(this.ascii);
     this.delta = delta;
     this.classOf = classOf;
     this.width = width;
     this.outputs = outputs;
-    this.marks = Uint8Array.from(outputs, (o) => (o === undefined ? 0 : 1));
+    this.firstMarked = firstMarked;
   }
 
   /** Keywords present in UTF-8 bytes. */
   findInBytes(bytes: Uint8Array, decode: () => string): Set<string> {
     const found = new Set<string>();
     const delta = this.delta;
-    const marks = this.marks;
     const classOf = this.classOf;
-    const width = this.width;
+    const marked = this.firstMarked;
     let s = 0;
-    // The hot loop: two typed-array loads per byte, no calls.
+    // The hot loop: two typed-array loads and one comparison per byte, no calls.
     for (let i = 0; i < bytes.length; i++) {
-      s = delta[s * width + (classOf[bytes[i] as number] as number)] as number;
-      if (marks[s] === 1 && this.record(s, found)) break;
+      s = delta[s + (classOf[bytes[i] as number] as number)] as number;
+      if (s >= marked && this.record(s, found)) break;
     }
     if (this.other.length > 0) {
       const text = decode();
@@ -54,15 +55,14 @@ export class KeywordMatcher {
   findInText(text: string): Set<string> {
     const found = new Set<string>();
     const delta = this.delta;
-    const marks = this.marks;
     const classOf = this.classOf;
-    const width = this.width;
+    const marked = this.firstMarked;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       // Code units above Latin-1 are in no ASCII keyword: they act as byte 0.
-      s = delta[s * width + (classOf[c < 256 ? c : 0] as number)] as number;
-      if (marks[s] === 1 && this.record(s, found)) break;
+      s = delta[s + (classOf[c < 256 ? c : 0] as number)] as number;
+      if (s >= marked && this.record(s, found)) break;
     }
     for (const k of this.other) if (text.includes(k)) found.add(k);
     return found;
@@ -70,16 +70,17 @@ export class KeywordMatcher {
 
   /** Adds the keywords ending at state `s`; true when every keyword has been seen. */
   private record(s: number, found: Set<string>): boolean {
-    for (const k of this.outputs[s] ?? []) found.add(this.ascii[k] as string);
+    for (const k of this.outputs[s / this.width] ?? []) found.add(this.ascii[k] as string);
     return found.size >= this.ascii.length;
   }
 }
 
 function compile(words: readonly string[]): {
-  delta: Uint16Array;
+  delta: Int32Array;
   outputs: (readonly number[] | undefined)[];
   classOf: Uint8Array;
   width: number;
+  firstMarked: number;
 } {
   // The trie: goto[state][byte], -1 where there is no edge yet.
   const go: Int32Array[] = [new Int32Array(256).fill(-1)];
@@ -133,13 +134,39 @@ function compile(words: readonly string[]): {
       }
     }
   const width = members.length;
-  const delta = new Uint16Array(go.length * width);
-  go.forEach((row, s) => {
+  // Renumber: the root stays 0, states without outputs next, states with outputs last.
+  const order = go
+    .map((_, s) => s)
+    .sort(
+      (a, b) =>
+        Number(a !== 0) - Number(b !== 0) ||
+        (out[a] as number[]).length - (out[b] as number[]).length ||
+        a - b,
+    );
+  const sorted = order.map((s) => ((out[s] as number[]).length === 0 ? 0 : 1));
+  const rank = new Int32Array(go.length);
+  order.forEach((s, i) => {
+    rank[s] = i;
+  });
+  const delta = new Int32Array(go.length * width);
+  order.forEach((s, i) => {
+    const row = go[s] as Int32Array;
     members.forEach((c, k) => {
-      delta[s * width + k] = row[k === 0 ? firstOutsider(classOf) : c] as number;
+      delta[i * width + k] =
+        (rank[row[k === 0 ? firstOutsider(classOf) : c] as number] as number) * width;
     });
   });
-  return { delta, outputs: out.map((o) => (o.length === 0 ? undefined : o)), classOf, width };
+  const firstIndex = sorted.indexOf(1);
+  const outputs = order.map((s) =>
+    (out[s] as number[]).length === 0 ? undefined : (out[s] as number[]),
+  );
+  return {
+    delta,
+    outputs,
+    classOf,
+    width,
+    firstMarked: firstIndex === -1 ? Number.MAX_SAFE_INTEGER : firstIndex * width,
+  };
 }
 
 /** A byte in no keyword (class 0 stands for all of them; they all go to the same state). */
