@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type PlantedAt, writeCorpus } from "./secrets-corpus.js";
 
@@ -108,7 +108,8 @@ function row(run: Run, planted: readonly PlantedAt[], mb: number): string {
   const hit = planted.filter((p) => run.found.has(`${p.path}:${p.line}`)).length;
   const extra = run.findings - hit;
   const recall = ((100 * hit) / planted.length).toFixed(1);
-  return `| ${run.tool} | ${run.wall.toFixed(1)} | ${(mb / run.wall).toFixed(0)} | ${run.cpu.toFixed(1)} | **${(mb / run.cpu).toFixed(0)}** | ${hit}/${planted.length} (${recall}%) | ${extra} | ${Math.round(run.maxRssKb / 1024)} MiB |`;
+  const rate = (seconds: number) => (mb / seconds).toFixed(mb / seconds < 10 ? 1 : 0);
+  return `| ${run.tool} | ${run.wall.toFixed(1)} | ${rate(run.wall)} | ${run.cpu.toFixed(1)} | **${rate(run.cpu)}** | ${hit}/${planted.length} (${recall}%) | ${extra} | ${Math.round(run.maxRssKb / 1024)} MiB |`;
 }
 
 /** Planted secrets each tool missed, by detector, so the table's recall can be explained. */
@@ -144,6 +145,12 @@ function main(): void {
       "",
       `Made by \`npm run bench:secrets\` (bench/secrets.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores (\`nproc\`), node ${process.version}${gitleaks ? `, gitleaks ${gitleaks.version} (\`gitleaks dir\`, its default rules)` : ", gitleaks not available"}.`,
       `A generated tree of ${mb} MB in ${files} files (TypeScript, Python, Go, YAML, Markdown, JSON, lockfiles, minified bundles with base64 images) with ${planted.length} planted secrets, one of each built-in service in turn (a PEM key, an AWS key ID, a Stripe key…), each in a line that names its service. A planted secret counts as found when a tool reports its file and line; "other findings" are everything else reported (the filler holds no secrets, so these are false positives). Warm page cache (customs ran once before the measured runs). Customs is single-threaded; gitleaks uses several goroutines, so the per-core figure (MB divided by CPU seconds, user + system) is the fair speed comparison and wall MB/s shows what a user waits.`,
+      "",
+      `Load average while it ran: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(
+          ", ",
+        )} (1, 5, 15 min) on ${cpus().length} cores: wall times depend on what else runs, CPU seconds much less.`,
       "",
       "| tool | wall s | MB/s (wall) | CPU s | MB/s per core | planted found | other findings | peak RSS |",
       "|---|---:|---:|---:|---:|---:|---:|---:|",
