@@ -9,6 +9,7 @@ import { registerInstall } from "./commands/install.js";
 import { registerPin } from "./commands/pin.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerRegistry } from "./commands/registry.js";
+import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerVuln } from "./commands/vuln.js";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerVuln(program);
   registerDockerfile(program);
   registerVerify(program);
+  registerSecrets(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

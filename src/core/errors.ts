@@ -109,6 +109,15 @@ export type SignatureErrorCode =
   | "TRUSTED_ROOT_INVALID"
   | "IDENTITY_PATTERN_INVALID";
 
+/** Why `customs secrets scan` cannot run (docs/secrets.md). */
+export type SecretsErrorCode =
+  // .customs/secrets.yaml or --config
+  | "SECRETS_CONFIG_INVALID"
+  // --git
+  | "GIT_FAILED"
+  // --image-layout, and layers however they were fetched
+  | "IMAGE_LAYOUT_INVALID";
+
 export type ErrorCode =
   | ReferenceErrorCode
   | InputErrorCode
@@ -116,7 +125,8 @@ export type ErrorCode =
   | HarborErrorCode
   | DockerfileErrorCode
   | RegistryAccessErrorCode
-  | SignatureErrorCode;
+  | SignatureErrorCode
+  | SecretsErrorCode;
 
 /**
  * The only exception type the product throws on purpose. `path` names where the problem is

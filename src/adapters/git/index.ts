@@ -1,0 +1,1 @@
+export { type AddedLines, DiffParser, gitAddedLines } from "./log.js";

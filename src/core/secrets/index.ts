@@ -1,0 +1,21 @@
+export { builtinDetectors } from "./builtin.js";
+export {
+  EMPTY_SECRETS_CONFIG,
+  type RegexCompiler,
+  type SecretsConfig,
+  validateSecretsConfig,
+} from "./config.js";
+export { shannonEntropy } from "./entropy.js";
+export { compileGlob, type Glob, matchGlob } from "./glob.js";
+export { KeywordMatcher } from "./keywords.js";
+export { redactSecret } from "./redact.js";
+export { compileScanRules, isIgnoredOnLine, type ScanRules, scanText } from "./scan.js";
+export { classifyPath, isLockfile } from "./text-kind.js";
+export type {
+  Confidence,
+  Detector,
+  RegexHit,
+  SecretMatch,
+  SecretRegex,
+  TextKind,
+} from "./types.js";
