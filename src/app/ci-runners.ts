@@ -31,9 +31,28 @@ const runVulnerabilityCheck: CiRunner = async (config, base) => {
   );
 };
 
+/**
+ * `checks.secrets`: `customs secrets scan`. With `git: true` the history is scanned, which
+ * holds every committed file; images are pulled with the command's registry settings.
+ */
+const runSecretsCheck: CiRunner = async (config, base, context) => {
+  const s = config.secrets;
+  if (s === undefined) return undefined;
+  const { scanSecrets } = await import("./secrets-scan.js");
+  return scanSecrets({
+    paths: at(base, s.paths),
+    git: s.git,
+    images: s.images,
+    ...(s.images.length > 0 ? { registry: await context.registry() } : {}),
+    ...(s.config === undefined ? {} : { configFile: join(base, s.config) }),
+    configBase: base,
+  });
+};
+
 /** The checks of `customs ci`, in the order they run and report. */
 export const CI_RUNNERS: readonly CiRunner[] = [
   runManifestsCheck,
   runDockerfileCheck,
+  runSecretsCheck,
   runVulnerabilityCheck,
 ];

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { readInputs } from "../adapters/files/index.js";
+import type { RegistryClient } from "../adapters/registry/index.js";
 import { type CiConfig, validateCiConfig } from "../core/ci/index.js";
 import { CustomsError } from "../core/errors.js";
 import type { FindingReport } from "../core/findings/types.js";
@@ -54,8 +55,18 @@ export async function loadCiConfig(file: string): Promise<LoadedCiConfig> {
   };
 }
 
+/** What a check may need from outside the repository. */
+export interface CiContext {
+  /** The registry client, made on first use from the command's registry flags. */
+  readonly registry: () => Promise<RegistryClient>;
+}
+
 /** One check of `customs ci`: given the config, its findings. */
-export type CiRunner = (config: CiConfig, base: string) => Promise<FindingReport | undefined>;
+export type CiRunner = (
+  config: CiConfig,
+  base: string,
+  context: CiContext,
+) => Promise<FindingReport | undefined>;
 
 /** Paths of the config, relative to its folder. */
 export const at = (base: string, paths: readonly string[]) => paths.map((p) => join(base, p));
@@ -80,10 +91,11 @@ export async function runCiChecks(
   config: CiConfig,
   base: string,
   runners: readonly CiRunner[],
+  context: CiContext,
 ): Promise<FindingReport[]> {
   const reports: FindingReport[] = [];
   for (const run of runners) {
-    const report = await run(config, base);
+    const report = await run(config, base, context);
     if (report !== undefined) reports.push(report);
   }
   return reports;

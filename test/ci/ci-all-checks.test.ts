@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { customs, ROOT, tempFiles } from "../support/cli.js";
@@ -65,5 +66,39 @@ describe("customs ci runs every check customs.yaml lists", () => {
     const r = customs(["ci", "-o", "junit"], { cwd: repo.dir });
     expect(r.stdout.match(/<testsuite /g)?.length).toBe(3);
     expect(r.stdout).toContain('<testsuite name="customs check" tests="1" failures="0"');
+  });
+});
+
+describe("customs ci finds a secret in the history", () => {
+  // Built at run time from parts, so this file holds no key-shaped literal.
+  const stripeKey = `${"sk"}_${"live"}_${"4eC39HqLyjWDarjtT1zdp7dc".split("").reverse().join("")}`;
+  const history = tempFiles({
+    "customs.yaml": `apiVersion: customs.dev/v1alpha1
+kind: CIConfig
+checks:
+  secrets:
+    git: true
+`,
+    "settings.py": `STRIPE_KEY = "${stripeKey}"\n`,
+  });
+  afterAll(history.cleanup);
+
+  it("a Stripe key committed and later removed still fails the run, with its commit, redacted", () => {
+    const git = (...args: string[]) => {
+      const r = spawnSync("git", args, { cwd: history.dir, encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    git("init", "-q");
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "add", ".");
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "settings");
+    const added = git("rev-parse", "HEAD");
+    writeFileSync(join(history.dir, "settings.py"), 'STRIPE_KEY = os.environ["STRIPE_KEY"]\n');
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "from env");
+    const r = customs(["ci", "-o", "github"], { cwd: history.dir });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`in commit ${added}`);
+    expect(r.stdout).toContain("stripe-secret-key");
+    expect(r.stdout).not.toContain(stripeKey);
   });
 });

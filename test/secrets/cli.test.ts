@@ -42,7 +42,7 @@ describe("customs secrets scan", () => {
 
   it.each([
     [["--fail-on", "severe"], "--fail-on must be one of"],
-    [["-o", "xml"], "--output must be human or json"],
+    [["-o", "xml"], "--output must be one of human, json"],
     [["--max-file-size", "-1"], "--max-file-size must be a positive number"],
     [["/no/such/path"], "/no/such/path: cannot read: ENOENT"],
     [["--config", "/no/such.yaml"], "/no/such.yaml: cannot read"],
@@ -74,7 +74,7 @@ describe("customs secrets scan", () => {
       "2000",
       root,
     ]);
-    const report = JSON.parse(r.stdout) as FindingReport;
+    const report = JSON.parse(r.stdout).reports[0] as FindingReport;
     expect(
       report.findings.map((f) => [
         f.ruleId,
@@ -101,7 +101,7 @@ describe("customs secrets scan", () => {
       "settings.ini": `${awsSecret}\n`,
     });
     const out = await customsInProcess(["secrets", "scan", "-o", "json", root]);
-    const report = JSON.parse(out.stdout) as FindingReport;
+    const report = JSON.parse(out.stdout).reports[0] as FindingReport;
     expect(report.findings.map((f) => [f.ruleId, f.location?.path.slice(root.length + 1)])).toEqual(
       [
         ["github-app-token", "dist/app.min.js"],

@@ -1,12 +1,14 @@
 import type { Command } from "commander";
+import type { RegistryClient } from "../../adapters/registry/index.js";
 import {
   addFindingsOptions,
   emitFindings,
   type FindingsFlags,
   parseFindingsFlags,
 } from "../output/findings.js";
+import { clientFrom, type RegistryFlags, registryOptions } from "./pin.js";
 
-interface CiFlags extends Omit<FindingsFlags, "failOn"> {
+interface CiFlags extends Omit<FindingsFlags, "failOn">, RegistryFlags {
   config: string;
   failOn?: string;
 }
@@ -19,7 +21,7 @@ export function registerCi(program: Command): void {
     )
     .option("-c, --config <file>", "the CI config", "customs.yaml");
   // No default --fail-on here: customs.yaml's failOn applies unless the flag is given.
-  addFindingsOptions(command);
+  addFindingsOptions(registryOptions(command));
   command.action(async (flags: CiFlags) => {
     const { loadCiConfig, runCiChecks } = await import("../../app/ci.js");
     const { CI_RUNNERS } = await import("../../app/ci-runners.js");
@@ -27,7 +29,15 @@ export function registerCi(program: Command): void {
     for (const w of loaded.warnings) process.stderr.write(`customs: warning: ${w}\n`);
     const chosen = flags.failOn ?? loaded.config.failOn ?? "high";
     const parsed = parseFindingsFlags({ ...flags, failOn: chosen });
-    const reports = await runCiChecks(loaded.config, loaded.base, CI_RUNNERS);
-    emitFindings(reports, parsed);
+    let client: RegistryClient | undefined;
+    const registry = async () => {
+      client ??= await clientFrom(flags);
+      return client;
+    };
+    try {
+      emitFindings(await runCiChecks(loaded.config, loaded.base, CI_RUNNERS, { registry }), parsed);
+    } finally {
+      client?.close();
+    }
   });
 }

@@ -1,18 +1,22 @@
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
-import type { Finding, FindingReport, Severity } from "../../core/findings/index.js";
-import { compareSeverity, isSeverity, SEVERITIES } from "../../core/findings/index.js";
-import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, write } from "../io.js";
+import type { FindingReport } from "../../core/findings/index.js";
+import { collect, EXIT_INPUT } from "../io.js";
+import {
+  addFindingsOptions,
+  emitFindings,
+  type FindingsFlags,
+  type ParsedFindingsFlags,
+  parseFindingsFlags,
+} from "../output/findings.js";
 
-interface ScanFlags {
+interface ScanFlags extends FindingsFlags {
   git?: boolean;
   imageLayout?: string[];
   image?: string[];
   config?: string;
   builtin: boolean;
   maxFileSize: string;
-  output: string;
-  failOn: string;
   registryConfig?: string;
   caFile?: string[];
   insecureHost?: string[];
@@ -22,7 +26,7 @@ export function registerSecrets(program: Command): void {
   const secrets = program
     .command("secrets")
     .description("find credentials in files, git history and images");
-  secrets
+  const scan = secrets
     .command("scan")
     .description(
       "scan files and folders (default: .) for secrets; every secret is redacted in output",
@@ -41,39 +45,29 @@ export function registerSecrets(program: Command): void {
     )
     .option("--no-builtin", "run only the config's custom detectors")
     .option("--max-file-size <bytes>", "skip (and note) files larger than this", "10485760")
-    .option("-o, --output <format>", "human or json", "human")
-    .option("--fail-on <severity>", `exit 1 at or above: ${SEVERITIES.join(", ")}`, "low")
     .option("--registry-config <file>", "docker config.json with registry credentials (--image)")
     .option("--ca-file <pem>", "extra CA certificates to trust (--image; repeatable)", collect)
     .option(
       "--insecure-host <host>",
       "host[:port] without TLS verification (--image; repeatable)",
       collect,
-    )
-    .action(async (paths: string[], flags: ScanFlags) => {
-      const failOn = checkFlags(flags);
-      const report = await runScan(paths, flags);
-      if (report === undefined) return;
-      write(flags.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : toHuman(report));
-      const failed = report.findings.some((f) => compareSeverity(f.severity, failOn) >= 0);
-      process.exitCode = failed ? EXIT_DENIED : EXIT_OK;
-    });
+    );
+  // Default --fail-on low: any secret fails; test keys (low) too, info notes do not.
+  addFindingsOptions(scan, "low").action(async (paths: string[], flags: ScanFlags) => {
+    const parsed = checkFlags(flags);
+    const report = await runScan(paths, flags);
+    if (report !== undefined) emitFindings([report], parsed);
+  });
 }
 
-function checkFlags(flags: ScanFlags): Severity {
-  if (!["human", "json"].includes(flags.output))
-    throw new CustomsError("USAGE", `--output must be human or json, got "${flags.output}"`);
-  if (!isSeverity(flags.failOn))
-    throw new CustomsError(
-      "USAGE",
-      `--fail-on must be one of ${SEVERITIES.join(", ")}, got "${flags.failOn}"`,
-    );
+function checkFlags(flags: ScanFlags): ParsedFindingsFlags {
+  const parsed = parseFindingsFlags(flags);
   if (!/^[1-9][0-9]{0,12}$/.test(flags.maxFileSize))
     throw new CustomsError(
       "USAGE",
       `--max-file-size must be a positive number of bytes, got "${flags.maxFileSize}"`,
     );
-  return flags.failOn;
+  return parsed;
 }
 
 async function runScan(paths: string[], flags: ScanFlags): Promise<FindingReport | undefined> {
@@ -104,28 +98,4 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<FindingReport
   } finally {
     registry?.close();
   }
-}
-
-/** A plain listing until the shared findings printers take over. */
-function toHuman(report: FindingReport): string {
-  const lines = report.findings.map((f) => `${where(f)}: ${f.severity} ${f.ruleId}: ${f.message}`);
-  const counts = Object.entries(report.scanned ?? {})
-    .map(([k, v]) => `${k} ${v}`)
-    .join(", ");
-  lines.push(`${report.findings.length} finding(s); scanned: ${counts}`);
-  return `${lines.join("\n")}\n`;
-}
-
-function where(f: Finding): string {
-  const l = f.location;
-  if (l === undefined) return "-";
-  const at = [l.path, l.line, l.column].filter((x) => x !== undefined).join(":");
-  const extra = [
-    l.commit && `commit ${l.commit.slice(0, 12)}`,
-    l.image && `image ${l.image}`,
-    l.layer && `layer ${l.layer.slice(0, 19)}`,
-  ]
-    .filter(Boolean)
-    .join(", ");
-  return extra === "" ? at : `${at} (${extra})`;
 }
