@@ -11,7 +11,9 @@ export type FactErrorCode =
   | "RATE_LIMITED"
   | "REGISTRY_AUTH_FAILED"
   | "SOURCE_TIMEOUT"
-  | "DIGEST_UNRESOLVED";
+  | "DIGEST_UNRESOLVED"
+  /** No source for this group of facts was configured (e.g. no signature source). */
+  | "SOURCE_NOT_CONFIGURED";
 
 export interface FactError {
   readonly ok: false;
