@@ -97,6 +97,7 @@ export type SupplyViolationCode =
   | "REGISTRY_AUTH_FAILED"
   | "SOURCE_TIMEOUT"
   | "SOURCE_NOT_CONFIGURED"
+  | "FACTS_UNREADABLE"
   | "DIGEST_UNRESOLVED";
 
 /** Lint findings of supply-chain policies. */

@@ -40,7 +40,7 @@ interface PinFlags extends RegistryFlags {
   diff?: boolean;
 }
 
-function registryOptions(command: Command): Command {
+export function registryOptions(command: Command): Command {
   return command
     .option(
       "--registry-config <file>",

@@ -38,5 +38,6 @@ export const VIOLATION_DESCRIPTIONS: Readonly<Record<ViolationCode, string>> = {
   REGISTRY_AUTH_FAILED: "The registry or fact source refused the credentials.",
   SOURCE_TIMEOUT: "Fetching the facts did not finish within the time budget.",
   SOURCE_NOT_CONFIGURED: "No source of the facts this policy needs is configured.",
+  FACTS_UNREADABLE: "The fact source answered with something that cannot be read.",
   DIGEST_UNRESOLVED: "The image's tag could not be resolved to a digest.",
 };
