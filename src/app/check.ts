@@ -8,6 +8,7 @@ import {
   toNamespaceFacts,
   type Verdict,
   type Violation,
+  withSupplyFacts,
 } from "../core/evaluate/index.js";
 import type { CompiledPolicySet } from "../core/policy/index.js";
 import { type ContainerImage, extractResources, type Workload } from "../core/workload/index.js";
@@ -77,7 +78,11 @@ export function checkManifests(
   texts: readonly InputText[],
   options: CheckOptions = {},
 ): CheckReport {
-  return decide(collect(texts), createEvaluator(set), options);
+  const base = createEvaluator(set);
+  // Without fetched facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
+  const evaluator =
+    factRequestOf(set) === undefined ? base : withSupplyFacts(base, () => undefined, 0);
+  return decide(collect(texts), evaluator, options);
 }
 
 /**

@@ -4,7 +4,7 @@ import {
   isSupplyPolicy,
   withSupplyFacts,
 } from "../core/evaluate/index.js";
-import type { Authority, CompiledPolicySet } from "../core/policy/index.js";
+import type { Authority, CompiledPolicy, CompiledPolicySet } from "../core/policy/index.js";
 import type { ImageFacts } from "../core/supply/facts.js";
 import type { FactRequest, ImageFactsProvider } from "./supply-facts.js";
 
@@ -18,7 +18,12 @@ export interface SupplyContext {
 
 /** What a policy set needs fetched; `undefined` when no policy uses a supply-chain recipe. */
 export function factRequestOf(set: CompiledPolicySet): FactRequest | undefined {
-  const supply = set.policies.filter(isSupplyPolicy);
+  return factRequestFor(set.policies);
+}
+
+/** What some policies (those that apply to a namespace) need fetched, if anything. */
+export function factRequestFor(policies: readonly CompiledPolicy[]): FactRequest | undefined {
+  const supply = policies.filter(isSupplyPolicy);
   if (supply.length === 0) return undefined;
   const authorities: Authority[] = [];
   for (const p of supply) {
@@ -57,4 +62,13 @@ export async function withFetchedFacts(
   );
   const degraded = [...facts].filter(([, f]) => f.degraded === true).map(([i]) => i);
   return { evaluator: withSupplyFacts(base, (i) => facts.get(i), ctx.now()), degraded };
+}
+
+/**
+ * The facts budget of one admission review: the webhook's timeoutSeconds less what decoding,
+ * deciding and the network need, so that the API server gets an answer (a refusal naming
+ * SOURCE_TIMEOUT at worst) before it gives up and applies its failurePolicy.
+ */
+export function factsBudgetMs(timeoutSeconds: number): number {
+  return Math.max(250, timeoutSeconds * 1000 - 1500);
 }
