@@ -101,7 +101,11 @@ export type SupplyViolationCode =
   | "DIGEST_UNRESOLVED";
 
 /** Lint findings of supply-chain policies. */
-export type SupplyLintCode = "LINT_ALLOWLIST_EXPIRED" | "LINT_ALLOWLIST_EXPIRING";
+export type SupplyLintCode =
+  /** An allowlist entry that has expired and so hides nothing. */
+  | "LINT_ALLOWLIST_EXPIRED"
+  /** An allowlist entry that expires within 14 days. */
+  | "LINT_ALLOWLIST_EXPIRING";
 
 export type ErrorCode = ReferenceErrorCode | InputErrorCode;
 
