@@ -167,7 +167,7 @@ spec:
           "-o",
           "json",
           "-p",
-          `${files.dir}/${policy}`,
+          policy.startsWith("/") ? policy : `${files.dir}/${policy}`,
           ...extra,
           `${t.dir}/deploy.yaml`,
         ]);
@@ -267,20 +267,10 @@ spec:
       const t = tempFiles({
         "p.yaml":
           "apiVersion: customs.dev/v1alpha1\nkind: ImagePolicy\nmetadata: {name: d}\nspec: {recipe: require-digest}\n",
-        "deploy.yaml": deployment("127.0.0.1:1/team/x:v1"),
       });
       try {
-        const r = await customsInProcess([
-          "check",
-          "-o",
-          "json",
-          "-p",
-          `${t.dir}/p.yaml`,
-          `${t.dir}/deploy.yaml`,
-        ]);
-        expect(
-          JSON.parse(r.stdout).results[0].violations.map((v: { code: string }) => v.code),
-        ).toEqual(["DIGEST_REQUIRED"]);
+        const r = await check("127.0.0.1:1/team/x:v1", `${t.dir}/p.yaml`, []);
+        expect(r.report?.results[0]?.violations.map((v) => v.code)).toEqual(["DIGEST_REQUIRED"]);
       } finally {
         t.cleanup();
       }

@@ -33,6 +33,23 @@ const signatures: SignatureSource = {
   signaturesFor: () => (answer === "hang" ? new Promise(() => undefined) : Promise.resolve(answer)),
 };
 
+/** The webhook over HTTPS with the signature policy, fetching facts with `supply` (if any). */
+function start(pki: TestPki, supply: SupplyContext | undefined): Promise<WebhookServer> {
+  return startWebhook({
+    host: "127.0.0.1",
+    port: 0,
+    tlsCert: pki.certFile,
+    tlsKey: pki.keyFile,
+    maxBodyBytes: 64 * 1024,
+    requestTimeoutMs: 5_000,
+    logger: pino({ level: "silent" }),
+    metrics: createMetrics(),
+    namespaces: new NamespaceCache(),
+    evaluator: () => createEvaluator(SIGNED_BY_CI),
+    ...(supply ? { supply } : {}),
+  });
+}
+
 interface Answer {
   response: {
     allowed: boolean;
@@ -59,19 +76,7 @@ describe("the webhook decides supply-chain policies on fetched facts", () => {
       now: () => t,
       budgetMs: factsBudgetMs(1),
     };
-    server = await startWebhook({
-      host: "127.0.0.1",
-      port: 0,
-      tlsCert: pki.certFile,
-      tlsKey: pki.keyFile,
-      maxBodyBytes: 64 * 1024,
-      requestTimeoutMs: 5_000,
-      logger: pino({ level: "silent" }),
-      metrics: createMetrics(),
-      namespaces: new NamespaceCache(),
-      evaluator: () => createEvaluator(SIGNED_BY_CI),
-      supply: withSupply,
-    });
+    server = await start(pki, withSupply);
   });
   afterAll(async () => {
     await server.drain(100);
@@ -124,18 +129,7 @@ describe("the webhook decides supply-chain policies on fetched facts", () => {
   });
 
   it("without a way to fetch facts, supply-chain policies fail closed", async () => {
-    const other = await startWebhook({
-      host: "127.0.0.1",
-      port: 0,
-      tlsCert: pki.certFile,
-      tlsKey: pki.keyFile,
-      maxBodyBytes: 64 * 1024,
-      requestTimeoutMs: 5_000,
-      logger: pino({ level: "silent" }),
-      metrics: createMetrics(),
-      namespaces: new NamespaceCache(),
-      evaluator: () => createEvaluator(SIGNED_BY_CI),
-    });
+    const other = await start(pki, undefined);
     try {
       const body = JSON.stringify(review(deployment("app", ["registry.example.com/a:v1"])));
       const r = await httpsCall(other.port, pki.caPem, "POST", "/validate", body);
