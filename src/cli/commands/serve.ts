@@ -60,13 +60,7 @@ async function mutationHandler(flags: ServeFlags, namespaces: NamespaceCache) {
 
 /** Fetching facts for supply-chain policies: registry client, cache, budget. */
 async function supplyContext(flags: ServeFlags) {
-  const [{ FactCache }, { FactsGatherer }, { registrySource }, { factsBudgetMs }] =
-    await Promise.all([
-      import("../../app/supply-cache.js"),
-      import("../../app/supply-facts.js"),
-      import("../../app/supply-registry.js"),
-      import("../../app/supply-review.js"),
-    ]);
+  const { webhookSupplyContext } = await import("../../app/supply-context.js");
   const timeoutSeconds = positive("--timeout-seconds", flags.timeoutSeconds);
   if (timeoutSeconds > 30) {
     throw new CustomsError("USAGE", "--timeout-seconds is at most 30, as Kubernetes allows");
@@ -75,17 +69,15 @@ async function supplyContext(flags: ServeFlags) {
   if (!Number.isInteger(graceMs) || graceMs < 0) {
     throw new CustomsError(
       "USAGE",
-      `--last-known-good must be 0 or a number of ms, got "${flags.lastKnownGood}"`,
+      `--last-known-good must be 0 or ms, got "${flags.lastKnownGood}"`,
     );
   }
-  const cache = new FactCache({
+  return webhookSupplyContext(await clientFrom(flags), {
+    timeoutSeconds,
     ttlMs: positive("--facts-ttl", flags.factsTtl),
     negativeTtlMs: positive("--facts-negative-ttl", flags.factsNegativeTtl),
     graceMs,
   });
-  const client = await clientFrom(flags);
-  const provider = new FactsGatherer({ registry: registrySource(client), cache });
-  return { provider, now: Date.now, budgetMs: factsBudgetMs(timeoutSeconds) };
 }
 
 export function registerServe(program: Command): void {
