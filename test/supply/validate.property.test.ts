@@ -55,7 +55,7 @@ describe("supply-chain validation properties", () => {
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 

@@ -7,6 +7,7 @@ import {
   readList,
   readObject,
   readString,
+  typeName,
 } from "./fields.js";
 import type { RegexEngine } from "./regex.js";
 import { readRule } from "./rules.js";
@@ -71,7 +72,7 @@ function readSignature(r: SupplyReader, input: Record<string, unknown>): SupplyI
   if (input.count !== undefined && input.count !== null) {
     const c = input.count;
     if (typeof c !== "number" || !Number.isInteger(c) || c < 1) {
-      r.issues.error(join(P, "count"), `expected a whole number of at least 1, got ${String(c)}`);
+      r.issues.error(join(P, "count"), `expected a whole number of at least 1, got ${typeName(c)}`);
     } else if (authorities.length > 0 && c > authorities.length) {
       r.issues.error(
         join(P, "count"),
