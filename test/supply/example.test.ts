@@ -105,3 +105,28 @@ describe("the supply-chain example: signed by CI, built by the trusted builder f
     expect(d.violations).toEqual([]);
   });
 });
+
+describe("customs policy explain", () => {
+  it("never reports a pass for a supply-chain policy it cannot decide from the reference", async () => {
+    const r = await customsInProcess([
+      "policy",
+      "explain",
+      "-p",
+      FILE,
+      "--namespace",
+      "payments",
+      "-o",
+      "json",
+      "ghcr.io/acme/payments:v1",
+    ]);
+    const out = JSON.parse(r.stdout) as {
+      policies: Array<{ applies: boolean; result: string; detail: string }>;
+    };
+    expect(out.policies.map((p) => [p.applies, p.result])).toEqual([
+      [true, "skip"],
+      [true, "skip"],
+      [true, "skip"],
+    ]);
+    expect(out.policies[0]?.detail).toMatch(/supply-chain recipe/);
+  });
+});

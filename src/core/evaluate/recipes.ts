@@ -101,6 +101,6 @@ export function explainPass(compiled: CompiledPolicy, parts: ImageParts): string
     case "blocked-images":
       return "no rule blocks it";
     default:
-      return "decided on facts fetched from registries (customs check --supply-chain, or the webhook)";
+      return "decided on facts fetched from registries (customs check, or the webhook)";
   }
 }
