@@ -208,3 +208,28 @@ describe("what is fetched", () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe("the webhook's supply context", () => {
+  it("makes the registry client only when facts are needed, and fails closed when it cannot", async () => {
+    const { webhookSupplyContext } = await import("../../src/app/supply-context.js");
+    const { CustomsError } = await import("../../src/core/errors.js");
+    let made = 0;
+    const ctx = webhookSupplyContext(
+      async () => {
+        made++;
+        throw new CustomsError("FILE_UNREADABLE", "config.json: cannot read: EACCES");
+      },
+      { timeoutSeconds: 10, ttlMs: 1, negativeTtlMs: 1, graceMs: 0 },
+    );
+    expect(made).toBe(0);
+    expect(ctx.budgetMs).toBe(8_500);
+    const facts = await ctx.provider.factsFor(IMAGE, METADATA, Date.now() + 1_000);
+    expect(facts.digest).toEqual({
+      ok: false,
+      code: "SOURCE_NOT_CONFIGURED",
+      message:
+        "the registry client cannot be set up (credentials or CA files): config.json: cannot read: EACCES",
+    });
+    expect(made).toBe(1);
+  });
+});

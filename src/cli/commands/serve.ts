@@ -72,7 +72,7 @@ async function supplyContext(flags: ServeFlags) {
       `--last-known-good must be 0 or ms, got "${flags.lastKnownGood}"`,
     );
   }
-  return webhookSupplyContext(await clientFrom(flags), {
+  return webhookSupplyContext(() => clientFrom(flags), {
     timeoutSeconds,
     ttlMs: positive("--facts-ttl", flags.factsTtl),
     negativeTtlMs: positive("--facts-negative-ttl", flags.factsNegativeTtl),
