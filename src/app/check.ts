@@ -2,14 +2,18 @@ import type { InputText } from "../adapters/files/index.js";
 import { CustomsError } from "../core/errors.js";
 import {
   createEvaluator,
+  type Evaluator,
+  imagesNeedingFacts,
   type NamespaceFacts,
   toNamespaceFacts,
   type Verdict,
   type Violation,
+  withSupplyFacts,
 } from "../core/evaluate/index.js";
 import type { CompiledPolicySet } from "../core/policy/index.js";
 import { type ContainerImage, extractResources, type Workload } from "../core/workload/index.js";
 import { parseDocuments, type SourceDocument } from "./documents.js";
+import { factRequestOf, type SupplyContext, withFetchedFacts } from "./supply-review.js";
 
 /** Namespace of a workload that names none, as kubectl applies it. */
 export const DEFAULT_NAMESPACE = "default";
@@ -30,6 +34,8 @@ export interface CheckedResource {
 export interface CheckReport {
   readonly summary: { resources: number; denied: number; warned: number; allowed: number };
   readonly results: CheckedResource[];
+  /** Images decided on last-known-good facts (supply-chain recipes only). */
+  readonly degraded?: readonly string[];
 }
 
 export interface CheckOptions {
@@ -72,10 +78,44 @@ export function checkManifests(
   texts: readonly InputText[],
   options: CheckOptions = {},
 ): CheckReport {
-  const { located, labels } = collect(texts);
-  const evaluator = createEvaluator(set);
+  const base = createEvaluator(set);
+  // Without fetched facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
+  const evaluator =
+    factRequestOf(set) === undefined ? base : withSupplyFacts(base, () => undefined, 0);
+  return decide(collect(texts), evaluator, options);
+}
+
+/**
+ * `customs check` when policies use supply-chain recipes: fetches the facts of every image
+ * those policies check (once per image, in parallel, within the budget), then decides.
+ */
+export async function checkManifestsWithSupply(
+  set: CompiledPolicySet,
+  texts: readonly InputText[],
+  options: CheckOptions,
+  supply: SupplyContext,
+): Promise<CheckReport> {
+  const collected = collect(texts);
+  const base = createEvaluator(set);
+  const request = factRequestOf(set);
+  if (request === undefined) return decide(collected, base, options);
+  const factsFor = namespaceFacts(collected.labels, options);
+  const images = new Set<string>();
+  for (const { workload } of collected.located) {
+    const policies = base.applicable(factsFor(workload.namespace ?? DEFAULT_NAMESPACE));
+    for (const i of imagesNeedingFacts(base, policies, workload.containers)) images.add(i);
+  }
+  const fetched = await withFetchedFacts(base, request, [...images], supply);
+  const report = decide(collected, fetched.evaluator, options);
+  return fetched.degraded.length === 0 ? report : { ...report, degraded: fetched.degraded };
+}
+
+function namespaceFacts(
+  labels: Map<string, Record<string, string>>,
+  options: CheckOptions,
+): (name: string) => NamespaceFacts {
   const namespaces = new Map<string, NamespaceFacts>();
-  const factsFor = (name: string): NamespaceFacts => {
+  return (name) => {
     let facts = namespaces.get(name);
     if (facts === undefined) {
       facts = toNamespaceFacts(name, labels.get(name), options.cluster);
@@ -83,6 +123,14 @@ export function checkManifests(
     }
     return facts;
   };
+}
+
+function decide(
+  { located, labels }: ReturnType<typeof collect>,
+  evaluator: Evaluator,
+  options: CheckOptions,
+): CheckReport {
+  const factsFor = namespaceFacts(labels, options);
   const summary = { resources: 0, denied: 0, warned: 0, allowed: 0 };
   const results: CheckedResource[] = [];
   for (const { document, workload } of located) {

@@ -5,7 +5,7 @@ import type { RegistryClient } from "../adapters/registry/index.js";
 import { type CiConfig, validateCiConfig } from "../core/ci/index.js";
 import { CustomsError } from "../core/errors.js";
 import type { FindingReport } from "../core/findings/types.js";
-import { checkManifests } from "./check.js";
+import { checkWithFacts } from "./check-facts.js";
 import { toCheckFindings } from "./check-findings.js";
 import { parseDocuments } from "./documents.js";
 import { loadPolicySet } from "./load-policies.js";
@@ -71,14 +71,20 @@ export type CiRunner = (
 /** Paths of the config, relative to its folder. */
 export const at = (base: string, paths: readonly string[]) => paths.map((p) => join(base, p));
 
+/** Supply-chain facts of every image of a CI run must be fetched within this time. */
+const CI_FACTS_BUDGET_MS = 120_000;
+
 /** `checks.manifests`: the same check as `customs check`, as findings. */
-export const runManifestsCheck: CiRunner = async (config, base) => {
+export const runManifestsCheck: CiRunner = async (config, base, context) => {
   const m = config.manifests;
   if (m === undefined) return undefined;
   const { set } = loadPolicySet(await readInputs(at(base, m.policies)));
-  const report = checkManifests(set, await readInputs(at(base, m.paths)), {
-    ...(m.cluster === undefined ? {} : { cluster: m.cluster }),
-  });
+  const report = await checkWithFacts(
+    set,
+    await readInputs(at(base, m.paths)),
+    m.cluster === undefined ? {} : { cluster: m.cluster },
+    { registry: context.registry, budgetMs: CI_FACTS_BUDGET_MS },
+  );
   return toCheckFindings(report);
 };
 

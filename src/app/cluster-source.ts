@@ -7,6 +7,7 @@ import {
   SERVICE_ACCOUNT_TOKEN_FILE,
   startInformer,
 } from "../adapters/kube/index.js";
+import { re2Engine } from "../adapters/re2/index.js";
 import { createEvaluator, type Evaluator } from "../core/evaluate/index.js";
 import {
   compilePolicySet,
@@ -36,7 +37,8 @@ function validated(objects: KubeObject[], events: ClusterSourceEvents) {
   const policies: ImagePolicy[] = [];
   const workspaces: Workspace[] = [];
   for (const o of objects) {
-    const r = validateDocument(o, { source: `${o.kind ?? "object"}/${o.metadata.name}`, index: 0 });
+    const origin = { source: `${o.kind ?? "object"}/${o.metadata.name}`, index: 0 };
+    const r = validateDocument(o, origin, { regex: re2Engine, now: Date.now() });
     if (r.kind === "ImagePolicy") policies.push(r.policy);
     else if (r.kind === "Workspace") workspaces.push(r.workspace);
     else events.onInvalid(o.metadata.name, r.issues);
@@ -86,7 +88,7 @@ export function startClusterSource(
         ],
         events,
       );
-      events.onPolicies(createEvaluator(compilePolicySet(policies, workspaces)), {
+      events.onPolicies(createEvaluator(compilePolicySet(policies, workspaces, re2Engine)), {
         policies: policies.length,
         workspaces: workspaces.length,
       });

@@ -1,4 +1,5 @@
 import type { InputText } from "../adapters/files/index.js";
+import { re2Engine } from "../adapters/re2/index.js";
 import { CustomsError } from "../core/errors.js";
 import {
   type CompiledPolicySet,
@@ -33,7 +34,7 @@ export function formatIssue(issue: LocatedIssue): string {
  * Workspace is an error: a policy file with a typo in its apiVersion must not be skipped,
  * or a cluster would silently lose a policy.
  */
-export function loadPolicies(texts: readonly InputText[]): LoadedPolicies {
+export function loadPolicies(texts: readonly InputText[], now = Date.now()): LoadedPolicies {
   const policies: ImagePolicy[] = [];
   const workspaces: Workspace[] = [];
   const issues: LocatedIssue[] = [];
@@ -41,7 +42,7 @@ export function loadPolicies(texts: readonly InputText[]): LoadedPolicies {
   for (const { source, text } of texts) {
     for (const doc of parseDocuments(text, source)) {
       const origin = { source, index: doc.index };
-      const result = validateDocument(doc.value, origin);
+      const result = validateDocument(doc.value, origin, { regex: re2Engine, now });
       for (const issue of result.issues) issues.push({ ...issue, source, index: doc.index });
       if (result.kind === "invalid") continue;
       const key =
@@ -85,5 +86,5 @@ export function loadPolicySet(texts: readonly InputText[]): {
     const where = texts.map((t) => t.source).join(", ") || "(no files)";
     throw new CustomsError("POLICY_INVALID", `no ImagePolicy found in ${where}`);
   }
-  return { set: compilePolicySet(loaded.policies, loaded.workspaces), loaded };
+  return { set: compilePolicySet(loaded.policies, loaded.workspaces, re2Engine), loaded };
 }

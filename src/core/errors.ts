@@ -35,7 +35,8 @@ export type ViolationCode =
   | "DIGEST_REQUIRED"
   | "LATEST_TAG_BLOCKED"
   | "IMAGE_NOT_ALLOWED"
-  | "IMAGE_BLOCKED";
+  | "IMAGE_BLOCKED"
+  | SupplyViolationCode;
 
 /** A lint finding: the policy is valid but surely not what its author meant. */
 export type LintCode =
@@ -43,7 +44,8 @@ export type LintCode =
   | "LINT_DOCKER_HUB_ALIAS"
   | "LINT_NEGATE_WITHOUT_VALUE"
   | "LINT_RULE_MATCHES_EVERYTHING"
-  | "LINT_SELECTOR_EMPTY";
+  | "LINT_SELECTOR_EMPTY"
+  | SupplyLintCode;
 
 /** Why a registry operation failed (src/adapters/registry; docs/registry-client.md). */
 export type RegistryErrorCode =
@@ -117,6 +119,48 @@ export type SecretsErrorCode =
   | "GIT_FAILED"
   // --image-layout, and layers however they were fetched
   | "IMAGE_LAYOUT_INVALID";
+
+/**
+ * Supply-chain recipes (docs/supply-chain.md): a failed requirement, or why the facts it needs
+ * could not be had. A source that is down never reads as "unsigned".
+ */
+export type SupplyViolationCode =
+  | "SIGNATURE_MISSING"
+  | "SIGNATURE_INVALID"
+  | "SIGNATURE_UNTRUSTED"
+  | "SIGNATURE_DIGEST_MISMATCH"
+  | "TRANSPARENCY_LOG_MISSING"
+  | "ATTESTATION_MISSING"
+  | "ATTESTATION_INVALID"
+  | "PROVENANCE_UNREADABLE"
+  | "PROVENANCE_BUILDER_UNTRUSTED"
+  | "PROVENANCE_SOURCE_UNTRUSTED"
+  | "PROVENANCE_COMMIT_MISSING"
+  | "SBOM_MISSING"
+  | "LABEL_MISSING"
+  | "LABEL_VALUE_MISMATCH"
+  | "IMAGE_USER_ROOT"
+  | "IMAGE_TOO_OLD"
+  | "IMAGE_CREATED_UNKNOWN"
+  | "BASE_IMAGE_UNKNOWN"
+  | "BASE_IMAGE_NOT_APPROVED"
+  | "VULNERABILITY_FOUND"
+  | "VULNERABILITY_REPORT_MISSING"
+  | "VULNERABILITY_REPORT_STALE"
+  | "REGISTRY_UNREACHABLE"
+  | "RATE_LIMITED"
+  | "REGISTRY_AUTH_FAILED"
+  | "SOURCE_TIMEOUT"
+  | "SOURCE_NOT_CONFIGURED"
+  | "FACTS_UNREADABLE"
+  | "DIGEST_UNRESOLVED";
+
+/** Lint findings of supply-chain policies. */
+export type SupplyLintCode =
+  /** An allowlist entry that has expired and so hides nothing. */
+  | "LINT_ALLOWLIST_EXPIRED"
+  /** An allowlist entry that expires within 14 days. */
+  | "LINT_ALLOWLIST_EXPIRING";
 
 export type ErrorCode =
   | ReferenceErrorCode

@@ -3,11 +3,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import {
-  type AdmissionOutcome,
-  handleAdmission,
-  type NamespaceDirectory,
-} from "../app/admission.js";
+import type { AdmissionOutcome, NamespaceDirectory } from "../app/admission.js";
+import { handleAdmissionWithSupply } from "../app/supply-admission.js";
+import type { SupplyContext } from "../app/supply-review.js";
 import type { Evaluator } from "../core/evaluate/index.js";
 import type { WebhookMetrics } from "./metrics.js";
 import { BodyTooLarge, readBody } from "./read-body.js";
@@ -24,6 +22,11 @@ export interface WebhookOptions {
   readonly logger: Logger;
   readonly metrics: WebhookMetrics;
   readonly namespaces: NamespaceDirectory;
+  /**
+   * Fetching facts for supply-chain policies (signatures, image config, reports), within the
+   * budget derived from the webhook's timeoutSeconds. Without it those policies fail closed.
+   */
+  readonly supply?: SupplyContext;
   /** `POST /mutate` (digest pinning), when enabled. */
   readonly mutate?: (text: string, evaluator: Evaluator) => Promise<AdmissionOutcome>;
   /** The current evaluator; swapped by policy reloads without stopping the server. */
@@ -130,11 +133,14 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     send(res, outcome.status, outcome.body);
   };
 
+  const validate: Handler = (text, evaluator) =>
+    handleAdmissionWithSupply(text, evaluator, options.namespaces, options.supply);
+
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     const handler: Handler | undefined =
       path === "/validate"
-        ? (text, evaluator) => handleAdmission(text, evaluator, options.namespaces)
+        ? (text, evaluator) => validate(text, evaluator)
         : path === "/mutate"
           ? options.mutate
           : undefined;

@@ -6,7 +6,7 @@
  * https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/
  */
 import type { ImagePolicy, Workspace } from "../../core/policy/index.js";
-import { RECIPES } from "../../core/policy/index.js";
+import { isSupplyRecipe, RECIPES } from "../../core/policy/index.js";
 import { ADMISSION_API_VERSION, type BuildVapOptions, buildBindings } from "./binding.js";
 import { type CelVariable, imageVariables } from "./images.js";
 import { failureTextExpression, messageExpression, staticMessage } from "./message.js";
@@ -28,6 +28,12 @@ export function canCompileToVap(policy: ImagePolicy): VapCompilability {
   const reasons: string[] = [];
   if (!RECIPES.includes(policy.recipe)) {
     reasons.push(`recipe ${String(policy.recipe)} has no ValidatingAdmissionPolicy translation`);
+  } else if (isSupplyRecipe(policy.recipe)) {
+    // CEL in the API server sees only the object: it cannot fetch signatures, attestations,
+    // image configs or vulnerability reports, so these recipes need the webhook.
+    reasons.push(
+      `recipe ${policy.recipe} is decided on facts fetched from registries (signatures, attestations, image config, vulnerability reports), which a ValidatingAdmissionPolicy cannot fetch; enforce it with the admission webhook (customs serve)`,
+    );
   } else {
     const size = policyRegexes(policy).reduce((n, re) => n + re.length, 0);
     if (size > MAX_RULE_REGEX_CHARS) {

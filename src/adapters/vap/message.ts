@@ -19,7 +19,7 @@ function clip(text: string, max: number): string {
 }
 
 /** What a failing valid image does, per recipe (the engine's verbs). */
-const VERBS: Record<Recipe, string> = {
+const VERBS: Readonly<Partial<Record<Recipe, string>>> = {
   "require-digest": "has no digest",
   "block-latest-tag": "uses the tag latest",
   "allowed-name-tag": "is not allowed",
@@ -39,6 +39,9 @@ function advice(policy: ImagePolicy): string {
       return `allowed: ${clip(describeAllowed(policy.rules), MAX_RULES_TEXT)}`;
     case "blocked-images":
       return `blocked: ${clip(describeAllowed(policy.rules), MAX_RULES_TEXT)}; use an image that no rule blocks`;
+    default:
+      // Supply-chain recipes never get here: canCompileToVap refuses them.
+      return "";
   }
 }
 
@@ -56,7 +59,7 @@ export function staticMessage(policy: ImagePolicy): string {
 function describeEntry(policy: ImagePolicy): string {
   return (
     `(e.matches('^!') ? 'image "' + e.substring(2) + '" is not a valid image reference'` +
-    ` : 'image "' + e.split('|')[6] + '" ' + ${celString(VERBS[policy.recipe])})`
+    ` : 'image "' + e.split('|')[6] + '" ' + ${celString(VERBS[policy.recipe] ?? "is not allowed")})`
   );
 }
 

@@ -90,6 +90,9 @@ export function recipePasses(policy: ImagePolicy): string {
       return anyRuleMatches(policy);
     case "blocked-images":
       return `!${anyRuleMatches(policy)}`;
+    default:
+      // Supply-chain recipes never get here (canCompileToVap); fail closed if one did.
+      return "false";
   }
 }
 

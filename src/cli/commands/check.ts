@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
-import { type CheckReport, checkManifests } from "../../app/check.js";
+import type { RegistryClient } from "../../adapters/registry/index.js";
+import type { CheckReport } from "../../app/check.js";
 import { toCheckFindings } from "../../app/check-findings.js";
 import { loadPolicySet } from "../../app/load-policies.js";
+import { CustomsError } from "../../core/errors.js";
 import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
 import { collect, EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
@@ -16,9 +18,11 @@ import {
   renderFindings,
 } from "../output/findings.js";
 import { createStyle, type Style } from "../output/style.js";
+import { clientFrom, type RegistryFlags, registryOptions } from "./pin.js";
 
-interface CheckFlags extends FindingsFlags {
+interface CheckFlags extends FindingsFlags, RegistryFlags {
   policy: string[];
+  factsTimeout: string;
   cluster?: string;
   verbose?: boolean;
 }
@@ -42,9 +46,20 @@ function render(
   return renderFindings(format, findings, summarizeFindings(findings, failOn), style);
 }
 
+/** A positive whole number of milliseconds, or a usage error naming the flag. */
+export function parseFactsTimeout(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new CustomsError(
+      "USAGE",
+      `--facts-timeout must be a positive number of ms, got "${value}"`,
+    );
+  }
+  return ms;
+}
+
 export function registerCheck(program: Command): void {
-  const command = program
-    .command("check")
+  const command = registryOptions(program.command("check"))
     .description("check Kubernetes manifests against image policies")
     .requiredOption(
       "-p, --policy <path>",
@@ -56,13 +71,35 @@ export function registerCheck(program: Command): void {
       "cluster the manifests are for (for CLUSTER/NAMESPACE workspace entries)",
     )
     .option("-v, --verbose", "also list allowed resources")
+    .option(
+      "--facts-timeout <ms>",
+      "how long fetching registry facts for supply-chain policies may take in all",
+      "60000",
+    )
     .argument("<inputs...>", "manifest files, folders, or - for standard input");
   // A denial is severity high, a warning medium, an audit result info: the default
   // --fail-on high keeps the spec's exit status (1 exactly when something is denied).
   addFindingsOptions(command, "high").action(async (inputs: string[], flags: CheckFlags) => {
     const parsed = parseFindingsFlags(flags);
     const { set } = loadPolicySet(await readInputs(flags.policy));
-    const report = checkManifests(set, await readInputs(inputs), { cluster: flags.cluster });
+    const budgetMs = parseFactsTimeout(flags.factsTimeout);
+    const { checkWithFacts } = await import("../../app/check-facts.js");
+    let client: RegistryClient | undefined;
+    const registry = async () => {
+      client ??= await clientFrom(flags);
+      return client;
+    };
+    let report: CheckReport;
+    try {
+      report = await checkWithFacts(
+        set,
+        await readInputs(inputs),
+        { cluster: flags.cluster },
+        { registry, budgetMs },
+      );
+    } finally {
+      client?.close();
+    }
     const verbose = flags.verbose === true;
     const plain = createStyle(process.stdout, { NO_COLOR: "1" });
     for (const { format, file } of parsed.reports) {

@@ -24,6 +24,10 @@ interface ServeFlags {
   workers: string;
   mutate?: boolean;
   mutateBudget: string;
+  timeoutSeconds: string;
+  factsTtl: string;
+  factsNegativeTtl: string;
+  lastKnownGood: string;
   registryConfig?: string;
   caFile?: string[];
   insecureHost?: string[];
@@ -54,6 +58,28 @@ async function mutationHandler(flags: ServeFlags, namespaces: NamespaceCache) {
     handleMutation(text, evaluator, namespaces, lookup, budget);
 }
 
+/** Fetching facts for supply-chain policies: registry client, cache, budget. */
+async function supplyContext(flags: ServeFlags) {
+  const { webhookSupplyContext } = await import("../../app/supply-context.js");
+  const timeoutSeconds = positive("--timeout-seconds", flags.timeoutSeconds);
+  if (timeoutSeconds > 30) {
+    throw new CustomsError("USAGE", "--timeout-seconds is at most 30, as Kubernetes allows");
+  }
+  const graceMs = Number(flags.lastKnownGood);
+  if (!Number.isInteger(graceMs) || graceMs < 0) {
+    throw new CustomsError(
+      "USAGE",
+      `--last-known-good must be 0 or ms, got "${flags.lastKnownGood}"`,
+    );
+  }
+  return webhookSupplyContext(() => clientFrom(flags), {
+    timeoutSeconds,
+    ttlMs: positive("--facts-ttl", flags.factsTtl),
+    negativeTtlMs: positive("--facts-negative-ttl", flags.factsNegativeTtl),
+    graceMs,
+  });
+}
+
 export function registerServe(program: Command): void {
   program
     .command("serve")
@@ -82,6 +108,18 @@ export function registerServe(program: Command): void {
       "docker config.json with registry credentials (for --mutate)",
     )
     .option("--ca-file <pem>", "extra CA for registries (repeatable)", collect)
+    .option(
+      "--timeout-seconds <n>",
+      "the webhook configuration's timeoutSeconds; supply-chain facts are fetched within it",
+      "10",
+    )
+    .option("--facts-ttl <ms>", "how long positive supply-chain facts are reused", "300000")
+    .option("--facts-negative-ttl <ms>", "how long negative or failed answers are reused", "30000")
+    .option(
+      "--last-known-good <ms>",
+      "while a source is unreachable, decide on facts verified within this window (degraded); 0: off",
+      "0",
+    )
     .option(
       "--insecure-host <host>",
       "registry host whose TLS is not verified (repeatable)",
@@ -175,6 +213,7 @@ export function registerServe(program: Command): void {
         metrics,
         namespaces,
         evaluator: () => evaluator,
+        supply: await supplyContext(flags),
         ...(flags.mutate ? { mutate: await mutationHandler(flags, namespaces) } : {}),
       });
       const policyPaths = flags.policy ?? [];

@@ -39,6 +39,12 @@ export function explainImage(
       why: a.reason,
     };
     if (!a.applies) return { ...head, result: "skip", code: undefined, detail: "does not apply" };
+    if (compiled.supply !== undefined) {
+      // Not decidable from the reference alone: never report a pass it did not check.
+      const detail =
+        "a supply-chain recipe, decided on facts fetched from registries by customs check and the webhook";
+      return { ...head, result: "skip", code: undefined, detail };
+    }
     if (!facts.valid) {
       return {
         ...head,

@@ -3,6 +3,15 @@ export { describeAllowed, describeRule } from "./describe.js";
 export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
 export { explainImage, type PolicyExplanation } from "./explain.js";
 export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
+export {
+  isProvenanceType,
+  isSbomType,
+  type Provenance,
+  SLSA_V1,
+  SLSA_V02,
+  toProvenance,
+  toRepositoryUrl,
+} from "./provenance.js";
 export { checkRecipe, explainPass, type RecipeFailure } from "./recipes.js";
 export {
   type Applicability,
@@ -12,6 +21,11 @@ export {
   toNamespaceFacts,
   workspacesOf,
 } from "./scope.js";
+export { evaluateSupply, factNeeds, isSupplyPolicy } from "./supply.js";
+export { imagesNeedingFacts, withSupplyFacts } from "./supply-evaluator.js";
+export { BASE_NAME_ANNOTATION, isRootUser } from "./supply-metadata.js";
+export { type FactNeeds, NO_NEEDS, type SupplyFailure } from "./supply-types.js";
+export { failingFindings, SEVERITY_RANK } from "./supply-vulnerability.js";
 export type {
   ContainerInput,
   ContainerKind,

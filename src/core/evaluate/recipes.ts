@@ -78,6 +78,9 @@ export function checkRecipe(
       const rule = firstMatch(compiled, parts);
       return rule === undefined ? undefined : blockedFailure(rule);
     }
+    default:
+      // Supply-chain recipes are decided on fetched facts (supply.ts), not the reference.
+      return undefined;
   }
 }
 
@@ -97,5 +100,7 @@ export function explainPass(compiled: CompiledPolicy, parts: ImageParts): string
     }
     case "blocked-images":
       return "no rule blocks it";
+    default:
+      return "decided on facts fetched from registries (customs check, or the webhook)";
   }
 }

@@ -1,5 +1,7 @@
 import type { ImageParts } from "../reference/index.js";
 import { compilePattern, matchPattern, type Pattern } from "./pattern.js";
+import type { RegexEngine } from "./regex.js";
+import { type CompiledSupply, compileSupply } from "./supply-compile.js";
 import type { ImagePolicy, PolicyRule, Workspace } from "./types.js";
 
 /** A rule as data; `ruleMatches` decides it (one monomorphic function for every rule). */
@@ -19,6 +21,8 @@ export interface CompiledRule {
 export interface CompiledPolicy {
   readonly policy: ImagePolicy;
   readonly rules: readonly CompiledRule[];
+  /** Supply-chain recipes: the input with its patterns compiled. */
+  readonly supply?: CompiledSupply;
 }
 
 const optional = (p: string | undefined, lowercase = false) =>
@@ -56,9 +60,14 @@ export function ruleMatches(r: CompiledRule, p: ImageParts): boolean {
   return true;
 }
 
-export function compilePolicy(policy: ImagePolicy): CompiledPolicy {
+export function compilePolicy(policy: ImagePolicy, regex?: RegexEngine): CompiledPolicy {
   const shortNames = policy.recipe === "blocked-images";
-  return { policy, rules: policy.rules.map((r, i) => compileRule(r, i, shortNames)) };
+  // approved-base-images keeps its rules in its input; they match base images, not the image.
+  const rules =
+    policy.supply?.recipe === "approved-base-images" ? policy.supply.rules : policy.rules;
+  const compiled = rules.map((r, i) => compileRule(r, i, shortNames));
+  if (policy.supply === undefined) return { policy, rules: compiled };
+  return { policy, rules: compiled, supply: compileSupply(policy.supply, regex) };
 }
 
 /** Validated policies and workspaces, compiled once for many evaluations. */
@@ -70,6 +79,7 @@ export interface CompiledPolicySet {
 export function compilePolicySet(
   policies: readonly ImagePolicy[],
   workspaces: readonly Workspace[],
+  regex?: RegexEngine,
 ): CompiledPolicySet {
-  return { policies: policies.map(compilePolicy), workspaces };
+  return { policies: policies.map((p) => compilePolicy(p, regex)), workspaces };
 }

@@ -6,14 +6,48 @@ export {
   compilePolicySet,
   ruleMatches,
 } from "./compile.js";
+export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
 export { checkPattern, compilePattern, matchPattern, type Pattern, printable } from "./pattern.js";
+export type { CompiledRegex, RegexCompilation, RegexEngine } from "./regex.js";
+export { MAX_REGEX_LENGTH } from "./regex.js";
 export { isDnsLabel, isLabelKey, isLabelValue, matchesSelector } from "./selector.js";
+export {
+  type CompiledAuthority,
+  type CompiledLabel,
+  type CompiledSupply,
+  compileMatch,
+  type Matcher,
+} from "./supply-compile.js";
+export { EXPIRY_WARNING_MS } from "./supply-lint.js";
+export {
+  type AllowlistEntry,
+  type Authority,
+  type BaseImagesInput,
+  isSupplyRecipe,
+  type KeySource,
+  type LabelRequirement,
+  type LabelsInput,
+  type MaxAgeInput,
+  type MissingReport,
+  type ProvenanceInput,
+  SEVERITY_THRESHOLDS,
+  type SeverityThreshold,
+  type SignatureInput,
+  SUPPLY_RECIPES,
+  type SupplyInput,
+  type SupplyRecipe,
+  type TextMatch,
+  type TrustedRoot,
+  type VulnerabilityInput,
+} from "./supply-types.js";
 export {
   ACTIONS,
   type Action,
   API_VERSION,
   type DocumentOrigin,
+  IMAGE_RECIPES,
   type ImagePolicy,
+  type ImageRecipe,
   type LabelSelector,
   type LabelSelectorRequirement,
   NAMESPACE_NAME_LABEL,
@@ -28,4 +62,9 @@ export {
   WORKSPACE_LABEL,
   type Workspace,
 } from "./types.js";
-export { isCustomsDocument, type ValidatedDocument, validateDocument } from "./validate.js";
+export {
+  isCustomsDocument,
+  type ValidatedDocument,
+  type ValidateOptions,
+  validateDocument,
+} from "./validate.js";

@@ -1,5 +1,7 @@
 /** The resources of the policy language (spec/policy-language.md), after validation. */
 
+import { SUPPLY_RECIPES, type SupplyInput, type SupplyRecipe } from "./supply-types.js";
+
 export const API_VERSION = "customs.dev/v1alpha1";
 export const WORKSPACE_LABEL = "customs.dev/workspace";
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -7,19 +9,23 @@ export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 export type Action = "deny" | "warn" | "audit";
 export const ACTIONS: readonly Action[] = ["deny", "warn", "audit"];
 
-export type Recipe =
+/** Recipes decided on the image reference alone (and translatable to a VAP). */
+export type ImageRecipe =
   | "require-digest"
   | "block-latest-tag"
   | "allowed-name-tag"
   | "custom"
   | "blocked-images";
-export const RECIPES: readonly Recipe[] = [
+export const IMAGE_RECIPES: readonly ImageRecipe[] = [
   "require-digest",
   "block-latest-tag",
   "allowed-name-tag",
   "custom",
   "blocked-images",
 ];
+
+export type Recipe = ImageRecipe | SupplyRecipe;
+export const RECIPES: readonly Recipe[] = [...IMAGE_RECIPES, ...SUPPLY_RECIPES];
 
 export type RuleField = "hostname" | "port" | "imageName" | "tag" | "requireDigest";
 
@@ -87,6 +93,8 @@ export interface ImagePolicy {
    * default because it makes what runs differ from what Git holds (GitOps diffs).
    */
   readonly pinDigests: boolean;
+  /** The input of a supply-chain recipe (absent for the image recipes). */
+  readonly supply?: SupplyInput;
   readonly origin: DocumentOrigin | undefined;
 }
 

@@ -10,8 +10,12 @@ import {
   typeName,
 } from "./fields.js";
 import { lintPolicy } from "./lint.js";
+import type { RegexEngine } from "./regex.js";
 import { readRule } from "./rules.js";
 import { isDnsLabel, isDnsSubdomain, readLabelSelector, readNamespaceRef } from "./selector.js";
+import { lintSupply } from "./supply-lint.js";
+import { isSupplyRecipe } from "./supply-types.js";
+import { readSupplyInput, SUPPLY_INPUT_FIELDS } from "./supply-validate.js";
 import {
   ACTIONS,
   type Action,
@@ -46,6 +50,14 @@ const METADATA_FIELDS = [
   "selfLink",
 ];
 const TOP_FIELDS = ["apiVersion", "kind", "metadata", "spec", "status"];
+
+/** What validation may need from outside core: an RE2 engine, and the time for lint. */
+export interface ValidateOptions {
+  /** Compiles the `…RegExp` fields of supply-chain recipes; without it they are errors. */
+  readonly regex?: RegexEngine;
+  /** Now (ms since the epoch), for lint about allowlist entries that expire. */
+  readonly now?: number;
+}
 
 export type ValidatedDocument =
   | { readonly kind: "ImagePolicy"; readonly policy: ImagePolicy; readonly issues: PolicyIssue[] }
@@ -142,6 +154,7 @@ function validateImagePolicy(
   issues: IssueCollector,
   doc: Record<string, unknown>,
   origin: DocumentOrigin | undefined,
+  regex: RegexEngine | undefined,
 ): ImagePolicy | undefined {
   const name = readName(issues, doc, isDnsSubdomain, "lowercase RFC 1123 subdomain");
   const spec = readObject(issues, "spec", doc.spec, [
@@ -161,18 +174,39 @@ function validateImagePolicy(
     spec.namespaceSelector,
   );
   const recipe = readEnum(issues, "spec.recipe", spec.recipe ?? "", RECIPES);
-  const input = readObject(issues, "spec.input", spec.input ?? {}, ["audit", "rules"]);
-  if (recipe !== undefined && input?.rules !== undefined && !RECIPE_RULE_FIELDS[recipe]) {
+  const supplyRecipe = recipe !== undefined && isSupplyRecipe(recipe) ? recipe : undefined;
+  const inputFields =
+    supplyRecipe === undefined
+      ? ["audit", "rules"]
+      : ["audit", ...SUPPLY_INPUT_FIELDS[supplyRecipe]];
+  const input = readObject(issues, "spec.input", spec.input ?? {}, inputFields);
+  if (
+    supplyRecipe === undefined &&
+    recipe !== undefined &&
+    input?.rules !== undefined &&
+    !RECIPE_RULE_FIELDS[recipe]
+  ) {
     issues.error("spec.input.rules", `recipe ${recipe} takes no rules`);
   }
   const audit =
     input === undefined ? undefined : readBoolean(issues, "spec.input.audit", input.audit);
   const action = readAction(issues, spec, audit);
-  const rules = recipe !== undefined && input !== undefined ? readRules(issues, input, recipe) : [];
+  const rules =
+    recipe !== undefined && supplyRecipe === undefined && input !== undefined
+      ? readRules(issues, input, recipe)
+      : [];
+  const supply =
+    supplyRecipe !== undefined && input !== undefined
+      ? readSupplyInput(issues, supplyRecipe, input, regex)
+      : undefined;
   if (name === undefined || scope === undefined || recipe === undefined || action === undefined) {
     return undefined;
   }
   const pinDigests = readBoolean(issues, "spec.pinDigests", spec.pinDigests) ?? false;
+  if (supplyRecipe !== undefined) {
+    if (supply === undefined) return undefined;
+    return { name, scope, namespaceSelector, action, recipe, rules, pinDigests, supply, origin };
+  }
   return { name, scope, namespaceSelector, action, recipe, rules, pinDigests, origin };
 }
 
@@ -202,7 +236,11 @@ function validateWorkspace(
  * Validates one document as an ImagePolicy or a Workspace: strict (unknown fields are
  * errors), every problem with its field path, then lint warnings for valid policies.
  */
-export function validateDocument(doc: unknown, origin?: DocumentOrigin): ValidatedDocument {
+export function validateDocument(
+  doc: unknown,
+  origin?: DocumentOrigin,
+  options: ValidateOptions = {},
+): ValidatedDocument {
   const issues = new IssueCollector();
   const top = readObject(issues, "", doc, TOP_FIELDS);
   if (top === undefined) return { kind: "invalid", issues: issues.issues };
@@ -212,9 +250,10 @@ export function validateDocument(doc: unknown, origin?: DocumentOrigin): Validat
   }
   const kind = readString(issues, "kind", top.kind, { required: true });
   if (kind === "ImagePolicy") {
-    const policy = validateImagePolicy(issues, top, origin);
+    const policy = validateImagePolicy(issues, top, origin, options.regex);
     if (policy === undefined || issues.hasErrors) return { kind: "invalid", issues: issues.issues };
     lintPolicy(issues, policy);
+    lintSupply(issues, policy, options.now);
     return { kind: "ImagePolicy", policy, issues: issues.issues };
   }
   if (kind === "Workspace") {

@@ -11,7 +11,11 @@ export type FactErrorCode =
   | "RATE_LIMITED"
   | "REGISTRY_AUTH_FAILED"
   | "SOURCE_TIMEOUT"
-  | "DIGEST_UNRESOLVED";
+  | "DIGEST_UNRESOLVED"
+  /** No source for this group of facts was configured (e.g. no signature source). */
+  | "SOURCE_NOT_CONFIGURED"
+  /** The source answered, but not with something readable (bad manifest, no such platform). */
+  | "FACTS_UNREADABLE";
 
 export interface FactError {
   readonly ok: false;

@@ -1,0 +1,38 @@
+import type { InputText } from "../adapters/files/index.js";
+import type { RegistryClient } from "../adapters/registry/index.js";
+import type { CompiledPolicySet } from "../core/policy/index.js";
+import { type CheckOptions, type CheckReport, checkManifests } from "./check.js";
+
+export interface FactsOptions {
+  /** The registry client, made only when a policy needs facts. */
+  readonly registry: () => Promise<RegistryClient>;
+  /** How long fetching every image's facts may take in all. */
+  readonly budgetMs: number;
+}
+
+/**
+ * `customs check` and the manifests check of `customs ci`: supply-chain recipes need facts
+ * from registries, fetched only when a policy uses one, with the modules loaded on demand so
+ * that a plain check starts as fast as before.
+ */
+export async function checkWithFacts(
+  set: CompiledPolicySet,
+  texts: readonly InputText[],
+  options: CheckOptions,
+  facts: FactsOptions,
+): Promise<CheckReport> {
+  const { factRequestOf } = await import("./supply-review.js");
+  if (factRequestOf(set) === undefined) return checkManifests(set, texts, options);
+  const [{ checkManifestsWithSupply }, { FactsGatherer }, { registrySource }] = await Promise.all([
+    import("./check.js"),
+    import("./supply-facts.js"),
+    import("./supply-registry.js"),
+  ]);
+  const client = await facts.registry();
+  const provider = new FactsGatherer({ registry: registrySource(client) });
+  return checkManifestsWithSupply(set, texts, options, {
+    provider,
+    now: Date.now,
+    budgetMs: facts.budgetMs,
+  });
+}

@@ -1,0 +1,75 @@
+import type { CompiledPolicy } from "../policy/index.js";
+import { printable } from "../policy/index.js";
+import type { ImageFacts as SupplyFacts } from "../supply/facts.js";
+import type { Evaluator } from "./evaluator.js";
+import { verdictOf } from "./evaluator.js";
+import { describeScope, type NamespaceFacts } from "./scope.js";
+import { evaluateSupply, isSupplyPolicy } from "./supply.js";
+import type { ContainerInput, Decision, Violation } from "./types.js";
+
+/**
+ * An evaluator that also decides the supply-chain policies, on facts fetched beforehand for
+ * the images of one workload (or one `customs check` run). The reference-only recipes are
+ * decided by the wrapped evaluator exactly as before, with their memos.
+ */
+export function withSupplyFacts(
+  base: Evaluator,
+  factsOf: (image: string) => SupplyFacts | undefined,
+  now: number,
+): Evaluator {
+  const supplyViolations = (
+    policies: readonly CompiledPolicy[],
+    c: ContainerInput,
+  ): Violation[] => {
+    const out: Violation[] = [];
+    if (c.image === undefined) return out;
+    const parsed = base.imageFacts(c.image);
+    // Invalid references and missing images are already violations of every policy.
+    if (!parsed.valid) return out;
+    const facts = factsOf(c.image);
+    const prefix = `container "${printable(c.container, 60)}" (${c.containerType}): image "${printable(c.image)}" (${parsed.normalized}) `;
+    for (const compiled of policies) {
+      if (!isSupplyPolicy(compiled)) continue;
+      const { policy } = compiled;
+      const scope = describeScope(policy.scope);
+      for (const f of evaluateSupply(compiled, facts, now)) {
+        const action = f.action ?? policy.action;
+        out.push({
+          policy: policy.name,
+          action,
+          scope,
+          container: c.container,
+          containerType: c.containerType,
+          image: c.image,
+          normalizedImage: parsed.normalized,
+          code: f.code,
+          message: `${prefix}${f.verb} policy "${policy.name}" (${scope}, action ${policy.action}): ${f.reason}`,
+        });
+      }
+    }
+    return out;
+  };
+  const evaluate = (ns: NamespaceFacts, containers: readonly ContainerInput[]): Decision => {
+    const decision = base.evaluate(ns, containers);
+    const policies = base.applicable(ns);
+    if (!policies.some(isSupplyPolicy)) return decision;
+    const violations = [...decision.violations];
+    for (const c of containers) violations.push(...supplyViolations(policies, c));
+    return { verdict: verdictOf(violations), violations };
+  };
+  return { applicable: base.applicable, evaluate, imageFacts: base.imageFacts };
+}
+
+/** The images of these containers that supply-chain policies among `policies` will check. */
+export function imagesNeedingFacts(
+  base: Evaluator,
+  policies: readonly CompiledPolicy[],
+  containers: readonly ContainerInput[],
+): string[] {
+  if (!policies.some(isSupplyPolicy)) return [];
+  const images = new Set<string>();
+  for (const c of containers) {
+    if (c.image !== undefined && base.imageFacts(c.image).valid) images.add(c.image);
+  }
+  return [...images];
+}

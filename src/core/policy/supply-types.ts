@@ -1,0 +1,146 @@
+/**
+ * Inputs of the supply-chain recipes (docs/supply-chain.md). They are decided on facts that
+ * adapters fetch first (signatures, attestations, image config, vulnerability reports), so
+ * they run in the CLI and the webhook only, never as a ValidatingAdmissionPolicy.
+ */
+import type { PolicyRule } from "./types.js";
+
+export type SupplyRecipe =
+  | "require-signature"
+  | "require-provenance"
+  | "require-labels"
+  | "non-root-user"
+  | "max-image-age"
+  | "approved-base-images"
+  | "vulnerability-threshold";
+
+export const SUPPLY_RECIPES: readonly SupplyRecipe[] = [
+  "require-signature",
+  "require-provenance",
+  "require-labels",
+  "non-root-user",
+  "max-image-age",
+  "approved-base-images",
+  "vulnerability-threshold",
+];
+
+/** A string test: exact text, a glob (`*` = any run of characters), or an RE2 expression. */
+export type TextMatch =
+  | { readonly kind: "exact"; readonly value: string }
+  | { readonly kind: "glob"; readonly value: string }
+  | { readonly kind: "regexp"; readonly value: string };
+
+/** Where a public key comes from: inline PEM, or a Secret the webhook reads. */
+export type KeySource =
+  | { readonly kind: "pem"; readonly pem: string }
+  | {
+      readonly kind: "secretRef";
+      readonly name: string;
+      readonly namespace: string | undefined;
+      readonly key: string | undefined;
+    };
+
+/** `public-good` is Sigstore's public instance; anything else is a trusted_root.json path. */
+export type TrustedRoot =
+  | { readonly kind: "public-good" }
+  | { readonly kind: "file"; readonly path: string };
+
+/** One party whose signature counts: a public key, or a keyless (Fulcio) identity. */
+export type Authority =
+  | { readonly name: string; readonly kind: "key"; readonly key: KeySource }
+  | {
+      readonly name: string;
+      readonly kind: "keyless";
+      readonly issuer: TextMatch;
+      readonly subject: TextMatch;
+      readonly trustedRoot: TrustedRoot;
+    };
+
+export interface SignatureInput {
+  readonly recipe: "require-signature";
+  readonly authorities: readonly Authority[];
+  /** How many different authorities must have signed (k of n). */
+  readonly count: number;
+  readonly requireTransparencyLog: boolean;
+}
+
+export interface ProvenanceInput {
+  readonly recipe: "require-provenance";
+  readonly authorities: readonly Authority[];
+  readonly builders: readonly TextMatch[];
+  readonly sourceRepositories: readonly TextMatch[];
+  readonly requireCommit: boolean;
+  readonly requireSbom: boolean;
+}
+
+export interface LabelRequirement {
+  readonly key: string;
+  /** Absent: the key must be present with any value. */
+  readonly value: TextMatch | undefined;
+}
+
+export interface LabelsInput {
+  readonly recipe: "require-labels";
+  readonly labels: readonly LabelRequirement[];
+  readonly annotations: readonly LabelRequirement[];
+}
+
+export interface NonRootInput {
+  readonly recipe: "non-root-user";
+}
+
+export interface MaxAgeInput {
+  readonly recipe: "max-image-age";
+  /** As written (`90d`), for messages. */
+  readonly maxAge: string;
+  readonly maxAgeMs: number;
+}
+
+export interface BaseImagesInput {
+  readonly recipe: "approved-base-images";
+  readonly rules: readonly PolicyRule[];
+}
+
+export type SeverityThreshold = "critical" | "high" | "medium" | "low";
+export const SEVERITY_THRESHOLDS: readonly SeverityThreshold[] = [
+  "critical",
+  "high",
+  "medium",
+  "low",
+];
+
+export interface AllowlistEntry {
+  /** A CVE, GHSA or scanner ID; also matches a finding's aliases. */
+  readonly id: string;
+  /** As written, for messages. */
+  readonly expires: string;
+  /** The first instant the entry no longer applies (ms since the epoch). */
+  readonly expiresAt: number;
+  readonly reason: string | undefined;
+}
+
+export type MissingReport = "deny" | "warn" | "allow";
+export const MISSING_REPORT: readonly MissingReport[] = ["deny", "warn", "allow"];
+
+export interface VulnerabilityInput {
+  readonly recipe: "vulnerability-threshold";
+  readonly severity: SeverityThreshold;
+  readonly fixableOnly: boolean;
+  readonly allowlist: readonly AllowlistEntry[];
+  readonly maxReportAge: string | undefined;
+  readonly maxReportAgeMs: number | undefined;
+  readonly missingReport: MissingReport;
+}
+
+export type SupplyInput =
+  | SignatureInput
+  | ProvenanceInput
+  | LabelsInput
+  | NonRootInput
+  | MaxAgeInput
+  | BaseImagesInput
+  | VulnerabilityInput;
+
+export function isSupplyRecipe(recipe: string): recipe is SupplyRecipe {
+  return (SUPPLY_RECIPES as readonly string[]).includes(recipe);
+}

@@ -1,0 +1,217 @@
+import { toDurationMs, toExpiryMs } from "./duration.js";
+import {
+  type IssueCollector,
+  join,
+  readBoolean,
+  readEnum,
+  readList,
+  readObject,
+  readString,
+  typeName,
+} from "./fields.js";
+import type { RegexEngine } from "./regex.js";
+import { readRule } from "./rules.js";
+import { readAuthorities } from "./supply-authorities.js";
+import { readLabelRequirements, readMatchList, type SupplyReader } from "./supply-matchers.js";
+import {
+  type AllowlistEntry,
+  MISSING_REPORT,
+  SEVERITY_THRESHOLDS,
+  type SupplyInput,
+  type SupplyRecipe,
+} from "./supply-types.js";
+import type { PolicyRule } from "./types.js";
+
+/** The `spec.input` fields of each supply-chain recipe (besides `audit`). */
+export const SUPPLY_INPUT_FIELDS: Readonly<Record<SupplyRecipe, readonly string[]>> = {
+  "require-signature": ["authorities", "count", "requireTransparencyLog"],
+  "require-provenance": [
+    "authorities",
+    "builders",
+    "sourceRepositories",
+    "requireCommit",
+    "requireSbom",
+  ],
+  "require-labels": ["labels", "annotations"],
+  "non-root-user": [],
+  "max-image-age": ["maxAge"],
+  "approved-base-images": ["rules"],
+  "vulnerability-threshold": [
+    "severity",
+    "fixableOnly",
+    "allowlist",
+    "maxReportAge",
+    "missingReport",
+  ],
+};
+
+const P = "spec.input";
+
+function readDuration(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+  required: boolean,
+): { text: string; ms: number } | undefined {
+  const s = readString(issues, path, value, { required });
+  if (s === undefined) return undefined;
+  const ms = toDurationMs(s);
+  if (ms === undefined) {
+    issues.error(
+      path,
+      `"${s}" is not a duration: write a whole number and s, m, h, d or w (90d, 720h)`,
+    );
+    return undefined;
+  }
+  return { text: s, ms };
+}
+
+function readSignature(r: SupplyReader, input: Record<string, unknown>): SupplyInput | undefined {
+  const authorities = readAuthorities(r, join(P, "authorities"), input.authorities);
+  let count = 1;
+  if (input.count !== undefined && input.count !== null) {
+    const c = input.count;
+    if (typeof c !== "number" || !Number.isInteger(c) || c < 1) {
+      r.issues.error(join(P, "count"), `expected a whole number of at least 1, got ${typeName(c)}`);
+    } else if (authorities.length > 0 && c > authorities.length) {
+      r.issues.error(
+        join(P, "count"),
+        `${c} signatures can never be had from ${authorities.length} authorities`,
+      );
+    } else count = c;
+  }
+  const tlog = readBoolean(
+    r.issues,
+    join(P, "requireTransparencyLog"),
+    input.requireTransparencyLog,
+  );
+  return {
+    recipe: "require-signature",
+    authorities,
+    count,
+    requireTransparencyLog: tlog ?? false,
+  };
+}
+
+function readProvenance(r: SupplyReader, input: Record<string, unknown>): SupplyInput {
+  return {
+    recipe: "require-provenance",
+    authorities: readAuthorities(r, join(P, "authorities"), input.authorities),
+    builders: readMatchList(r, join(P, "builders"), input.builders, false),
+    sourceRepositories: readMatchList(
+      r,
+      join(P, "sourceRepositories"),
+      input.sourceRepositories,
+      false,
+    ),
+    requireCommit: readBoolean(r.issues, join(P, "requireCommit"), input.requireCommit) ?? false,
+    requireSbom: readBoolean(r.issues, join(P, "requireSbom"), input.requireSbom) ?? false,
+  };
+}
+
+function readLabels(r: SupplyReader, input: Record<string, unknown>): SupplyInput {
+  const labels = readLabelRequirements(r, join(P, "labels"), input.labels);
+  const annotations = readLabelRequirements(r, join(P, "annotations"), input.annotations);
+  if (labels.length === 0 && annotations.length === 0 && !r.issues.hasErrors) {
+    r.issues.error(P, "require-labels needs at least one entry in `labels` or `annotations`");
+  }
+  return { recipe: "require-labels", labels, annotations };
+}
+
+function readAllowlist(issues: IssueCollector, path: string, value: unknown): AllowlistEntry[] {
+  const out: AllowlistEntry[] = [];
+  readList(issues, path, value)?.forEach((entry, i) => {
+    const at = join(path, i);
+    const o = readObject(issues, at, entry, ["id", "expires", "reason"]);
+    if (o === undefined) return;
+    const id = readString(issues, join(at, "id"), o.id, { required: true, nonEmpty: true });
+    // YAML reads an unquoted 2026-12-31 as a string with the yaml package's core schema.
+    const expires = readString(issues, join(at, "expires"), o.expires, { required: true });
+    const reason = readString(issues, join(at, "reason"), o.reason);
+    if (expires === undefined || id === undefined) return;
+    const expiresAt = toExpiryMs(expires);
+    if (expiresAt === undefined) {
+      issues.error(
+        join(at, "expires"),
+        `"${expires}" is not a date (2026-12-31) or date-time (2026-12-31T12:00:00Z)`,
+      );
+      return;
+    }
+    out.push({ id, expires, expiresAt, reason });
+  });
+  return out;
+}
+
+function readVulnerability(
+  issues: IssueCollector,
+  input: Record<string, unknown>,
+): SupplyInput | undefined {
+  const present = input.severity !== undefined && input.severity !== null;
+  if (!present) issues.error(join(P, "severity"), "is required (critical, high, medium or low)");
+  const severity = present
+    ? readEnum(issues, join(P, "severity"), input.severity, SEVERITY_THRESHOLDS)
+    : undefined;
+  const age = readDuration(issues, join(P, "maxReportAge"), input.maxReportAge, false);
+  const missing =
+    input.missingReport === undefined || input.missingReport === null
+      ? "deny"
+      : readEnum(issues, join(P, "missingReport"), input.missingReport, MISSING_REPORT);
+  const allowlist = readAllowlist(issues, join(P, "allowlist"), input.allowlist);
+  const fixableOnly = readBoolean(issues, join(P, "fixableOnly"), input.fixableOnly) ?? false;
+  if (severity === undefined || missing === undefined) return undefined;
+  return {
+    recipe: "vulnerability-threshold",
+    severity,
+    fixableOnly,
+    allowlist,
+    maxReportAge: age?.text,
+    maxReportAgeMs: age?.ms,
+    missingReport: missing,
+  };
+}
+
+function readBaseImages(issues: IssueCollector, input: Record<string, unknown>): SupplyInput {
+  const rules: PolicyRule[] = [];
+  const raw = readList(issues, join(P, "rules"), input.rules);
+  if (raw === undefined || raw.length === 0) {
+    issues.error(join(P, "rules"), "approved-base-images needs at least one rule");
+  }
+  raw?.forEach((v, i) => {
+    const rule = readRule(issues, join(join(P, "rules"), i), v, [
+      "hostname",
+      "port",
+      "imageName",
+      "tag",
+    ]);
+    if (rule !== undefined) rules.push(rule);
+  });
+  return { recipe: "approved-base-images", rules };
+}
+
+/** Validates the `spec.input` of a supply-chain recipe (unknown fields already refused). */
+export function readSupplyInput(
+  issues: IssueCollector,
+  recipe: SupplyRecipe,
+  input: Record<string, unknown>,
+  regex: RegexEngine | undefined,
+): SupplyInput | undefined {
+  const r: SupplyReader = { issues, regex };
+  switch (recipe) {
+    case "require-signature":
+      return readSignature(r, input);
+    case "require-provenance":
+      return readProvenance(r, input);
+    case "require-labels":
+      return readLabels(r, input);
+    case "non-root-user":
+      return { recipe };
+    case "max-image-age": {
+      const age = readDuration(issues, join(P, "maxAge"), input.maxAge, true);
+      return age === undefined ? undefined : { recipe, maxAge: age.text, maxAgeMs: age.ms };
+    }
+    case "approved-base-images":
+      return readBaseImages(issues, input);
+    case "vulnerability-threshold":
+      return readVulnerability(issues, input);
+  }
+}
