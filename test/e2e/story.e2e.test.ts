@@ -115,6 +115,38 @@ spec:
     expect(r.stderr).toMatch(/a port needs a hostname/);
   });
 
+  it("a supply-chain policy keeps its whole input in the cluster (nothing pruned)", async () => {
+    const policy = `apiVersion: customs.dev/v1alpha1
+kind: ImagePolicy
+metadata: {name: signed-by-ci}
+spec:
+  namespace: nowhere
+  recipe: require-signature
+  input:
+    count: 1
+    authorities:
+      - name: ci
+        keyless:
+          issuer: https://token.actions.githubusercontent.com
+          subjectRegExp: "https://github[.]com/example/.*"
+`;
+    expect((await kubectl(["apply", "-f", "-"], policy)).code).toBe(0);
+    const got = await kubectl(["get", "imagepolicy", "signed-by-ci", "-o", "json"]);
+    expect(JSON.parse(got.stdout).spec.input).toEqual({
+      count: 1,
+      authorities: [
+        {
+          name: "ci",
+          keyless: {
+            issuer: "https://token.actions.githubusercontent.com",
+            subjectRegExp: "https://github[.]com/example/.*",
+          },
+        },
+      ],
+    });
+    expect((await kubectl(["delete", "imagepolicy", "signed-by-ci"])).code).toBe(0);
+  });
+
   describe("the admission webhook (customs serve --from-cluster)", () => {
     beforeAll(async () => {
       const cert = await cluster.issueServingCert("customs-webhook", ["127.0.0.1"]);

@@ -5,6 +5,8 @@
  * loads them, so a schema gap can never let a broken policy through silently.
  */
 
+import { SUPPLY_RECIPES } from "../../core/policy/index.js";
+
 const DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 const NAMESPACE_REF = "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 
@@ -125,10 +127,19 @@ export function buildImagePolicyCrd(): Record<string, unknown> {
                       description: "Let the /mutate webhook pin this policy's images to digests.",
                     },
                     recipe: str("What the policy checks.", {
-                      enum: ["require-digest", "block-latest-tag", ...RULE_RECIPES],
+                      enum: [
+                        "require-digest",
+                        "block-latest-tag",
+                        ...RULE_RECIPES,
+                        ...SUPPLY_RECIPES,
+                      ],
                     }),
                     input: {
                       type: "object",
+                      // Supply-chain inputs (authorities, allowlists, …) are kept as written and
+                      // validated field by field by Customs when it loads the policy: a policy
+                      // it refuses is logged and reported, never applied half-read.
+                      "x-kubernetes-preserve-unknown-fields": true,
                       properties: {
                         audit: { type: "boolean", description: "true means action audit." },
                         rules: { type: "array", maxItems: 1000, items: rule },
@@ -141,9 +152,9 @@ export function buildImagePolicyCrd(): Record<string, unknown> {
                       message: "set at most one of workspace and namespace",
                     },
                     {
-                      rule: `self.recipe in ${JSON.stringify(RULE_RECIPES).replaceAll('"', "'")} ? has(self.input) && has(self.input.rules) && size(self.input.rules) > 0 : !has(self.input) || !has(self.input.rules)`,
+                      rule: `self.recipe in ${JSON.stringify([...RULE_RECIPES, "approved-base-images"]).replaceAll('"', "'")} ? has(self.input) && has(self.input.rules) && size(self.input.rules) > 0 : !has(self.input) || !has(self.input.rules)`,
                       message:
-                        "allowed-name-tag, custom and blocked-images need at least one rule; the other recipes take none",
+                        "allowed-name-tag, custom, blocked-images and approved-base-images need at least one rule; the other recipes take none",
                     },
                     {
                       rule: "self.recipe != 'allowed-name-tag' || !has(self.input) || !has(self.input.rules) || self.input.rules.all(r, !has(r.hostname) && !has(r.port) && !has(r.requireDigest))",
