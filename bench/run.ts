@@ -16,6 +16,7 @@ import {
 } from "../src/core/evaluate/index.js";
 import { compilePolicySet, type ImagePolicy, validateDocument } from "../src/core/policy/index.js";
 import { deploymentsYaml, generatePods, generatePolicies } from "./generate.js";
+import { writeResultsPreamble, writeResultsSection } from "./results.js";
 
 // Compiled to bench/out/bench/run.js: the repository is three levels up.
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -186,5 +187,9 @@ const lines = [
   "Targets (issue: core engine): at least 500,000 image evaluations per second in-process on one core; `customs check` over a 10,000-workload file in under 2 seconds.",
   "",
 ];
-writeFileSync(join(ROOT, "bench/RESULTS.md"), lines.join("\n"));
+const engineAt = lines.findIndex((l) => l.startsWith("## Engine"));
+const cliAt = lines.findIndex((l) => l.startsWith("## CLI"));
+writeResultsPreamble(lines.slice(0, engineAt).join("\n"));
+writeResultsSection("## Engine", lines.slice(engineAt, cliAt).join("\n"));
+writeResultsSection("## CLI", lines.slice(cliAt).join("\n"));
 process.stdout.write(lines.join("\n"));

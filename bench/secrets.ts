@@ -5,9 +5,10 @@
  * bench/RESULTS.md. gitleaks comes from scripts/gitleaks/build.sh; without it, only customs.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { writeResultsSection } from "./results.js";
 import { type PlantedAt, writeCorpus } from "./secrets-corpus.js";
 
 // Compiled to bench/out/bench/secrets.js: the repository is three levels up.
@@ -159,25 +160,11 @@ function main(): void {
       ...runs.map((r) => misses(r, planted)),
       "",
     ].join("\n");
-    writeSection(section);
+    writeResultsSection("## Secrets", section);
     process.stdout.write(section);
   } finally {
     rmSync(tree, { recursive: true, force: true });
   }
-}
-
-/** Replaces this benchmark's section of RESULTS.md (or appends it), keeping the others. */
-function writeSection(section: string): void {
-  const path = join(ROOT, "bench/RESULTS.md");
-  const current = readFileSync(path, "utf8");
-  const start = current.indexOf("\n## Secrets:");
-  if (start === -1) {
-    writeFileSync(path, `${current.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const next = current.indexOf("\n## ", start + 1);
-  const rest = next === -1 ? "" : current.slice(next);
-  writeFileSync(path, `${current.slice(0, start).trimEnd()}\n\n${section}${rest}`);
 }
 
 main();

@@ -19,8 +19,9 @@ import { parseNormalized } from "../src/core/reference/index.js";
 import { createTestPki, registryMissing, startRegistry } from "../test/registry/harness.js";
 import { buildImage, Pusher } from "../test/registry/images.js";
 import { cosignMissing, cosignPath, runCosign } from "../test/signatures/cosign.js";
+import { writeResultsSection } from "./results.js";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
+const _ROOT = resolve(import.meta.dirname, "../../..");
 const IMAGES = Number(process.env.BENCH_SIGNED_IMAGES ?? 200);
 const CONCURRENCY = 16;
 
@@ -44,18 +45,6 @@ async function verifyAll(client: RegistryClient, refs: readonly string[], policy
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   return { seconds: (performance.now() - start) / 1000, verified };
-}
-
-function writeSection(section: string): void {
-  const file = join(ROOT, "bench/RESULTS.md");
-  const text = readFileSync(file, "utf8");
-  const start = text.indexOf("\n## Signatures");
-  if (start < 0) {
-    writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const after = text.indexOf("\n## ", start + 1);
-  writeFileSync(file, `${text.slice(0, start)}\n${section}${after < 0 ? "" : text.slice(after)}`);
 }
 
 async function main(): Promise<void> {
@@ -118,7 +107,7 @@ Made by \`npm run bench:signatures\` (bench/signatures.ts) on ${new Date().toISO
 ${row("cold: fresh client (TLS handshakes, every request to the registry)", cold)}
 ${row("warm: same client (manifests, blobs and referrers from the cache)", warm)}
 `;
-    writeSection(section);
+    writeResultsSection("## Signatures", section);
     process.stdout.write(section);
   } finally {
     await registry.stop();

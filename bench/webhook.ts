@@ -4,12 +4,13 @@
  * fast as the connections go. Appends its section to bench/RESULTS.md.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createCertificateAuthority, issueServerCertificate } from "../src/adapters/pki/index.js";
 import { generatePolicies } from "./generate.js";
+import { writeResultsSection } from "./results.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -279,12 +280,5 @@ const section = [
   "Target (issue: enforcement): p99 under 5 ms at 2,000 requests per second on one core.",
   "",
 ].join("\n");
-const results = join(ROOT, "bench/RESULTS.md");
-const current = readFileSync(results, "utf8");
-const marker = "\n## Webhook:";
-writeFileSync(
-  results,
-  `${(current.includes(marker) ? current.slice(0, current.indexOf(marker)) : current).trimEnd()}\n`,
-);
-appendFileSync(results, section);
+writeResultsSection("## Webhook:", section);
 process.stdout.write(section);
