@@ -48,9 +48,11 @@ function runCustoms(tree: string): Run {
     "json",
     tree,
   ]);
-  const report = JSON.parse(t.stdout) as {
-    findings: { ruleId: string; location?: { path: string; line?: number } }[];
-  };
+  const report = (
+    JSON.parse(t.stdout) as {
+      reports: { findings: { ruleId: string; location?: { path: string; line?: number } }[] }[];
+    }
+  ).reports[0] ?? { findings: [] };
   const secrets = report.findings.filter((f) => f.ruleId !== "file-too-large");
   const found = new Set(secrets.map((f) => `${f.location?.path}:${f.location?.line}`));
   return {
