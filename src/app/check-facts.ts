@@ -23,13 +23,18 @@ export async function checkWithFacts(
 ): Promise<CheckReport> {
   const { factRequestOf } = await import("./supply-review.js");
   if (factRequestOf(set) === undefined) return checkManifests(set, texts, options);
-  const [{ checkManifestsWithSupply }, { FactsGatherer }, { registrySource }] = await Promise.all([
-    import("./check.js"),
-    import("./supply-facts.js"),
-    import("./supply-registry.js"),
-  ]);
+  const [{ checkManifestsWithSupply }, { FactsGatherer }, { registrySource }, { cosignSources }] =
+    await Promise.all([
+      import("./check.js"),
+      import("./supply-facts.js"),
+      import("./supply-registry.js"),
+      import("./supply-sources.js"),
+    ]);
   const client = await facts.registry();
-  const provider = new FactsGatherer({ registry: registrySource(client) });
+  const provider = new FactsGatherer({
+    registry: registrySource(client),
+    ...cosignSources(client),
+  });
   return checkManifestsWithSupply(set, texts, options, {
     provider,
     now: Date.now,

@@ -4,6 +4,7 @@ import { FactCache } from "./supply-cache.js";
 import { type FactRequest, FactsGatherer, type ImageFactsProvider } from "./supply-facts.js";
 import { registrySource } from "./supply-registry.js";
 import { factsBudgetMs, type SupplyContext } from "./supply-review.js";
+import { cosignSources } from "./supply-sources.js";
 
 export interface WebhookSupplyOptions {
   /** The webhook configuration's timeoutSeconds (1 to 30). */
@@ -33,7 +34,8 @@ export function webhookSupplyContext(
   const provider: ImageFactsProvider = {
     async factsFor(image: string, request: FactRequest, deadline: number): Promise<ImageFacts> {
       gatherer ??= makeClient().then(
-        (client) => new FactsGatherer({ registry: registrySource(client), cache }),
+        (client) =>
+          new FactsGatherer({ registry: registrySource(client), ...cosignSources(client), cache }),
       );
       let ready: ImageFactsProvider;
       try {
