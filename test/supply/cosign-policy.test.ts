@@ -2,6 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RegistryClient } from "../../src/adapters/registry/index.js";
+import { loadPolicySet } from "../../src/app/load-policies.js";
+import { NamespaceCache } from "../../src/app/namespaces.js";
+import { handleAdmissionWithSupply } from "../../src/app/supply-admission.js";
+import { webhookSupplyContext } from "../../src/app/supply-context.js";
+import { createEvaluator } from "../../src/core/evaluate/index.js";
 import {
   createTestPki,
   type RunningRegistry,
@@ -11,6 +17,7 @@ import {
 } from "../registry/harness.js";
 import { buildImage, Pusher } from "../registry/images.js";
 import { cosignMissing, cosignPath, runCosign } from "../signatures/cosign.js";
+import { deployment as deploymentObject, review } from "../support/admission.js";
 import { customsInProcess, tempFiles } from "../support/cli.js";
 
 /**
@@ -297,5 +304,29 @@ describe.skipIf(skip !== undefined)("customs check: cosign signatures, provenanc
     expect(r.violations[0]?.message).toMatch(
       /could not check signatures: .*; the policy fails closed/,
     );
+  }, 120_000);
+
+  it("the webhook (customs serve) decides on the same sources", async () => {
+    const text = readFileSync(join(dir, "policies.yaml"), "utf8");
+    const evaluator = createEvaluator(loadPolicySet([{ source: "policies.yaml", text }]).set);
+    const client = new RegistryClient({ tls: { ca: [pki.ca.certPem], insecureHosts: new Set() } });
+    const supply = webhookSupplyContext(() => Promise.resolve(client), {
+      timeoutSeconds: 30,
+      ttlMs: 60_000,
+      negativeTtlMs: 1_000,
+      graceMs: 0,
+    });
+    const admit = async (image: string) => {
+      const body = JSON.stringify(review(deploymentObject("app", [image])));
+      return handleAdmissionWithSupply(body, evaluator, new NamespaceCache(), supply);
+    };
+    const good = await admit(await goodImage());
+    expect(good.response).toMatchObject({ allowed: true });
+    const unsigned = await admit(await goodImage("sign"));
+    expect(unsigned.response?.allowed).toBe(false);
+    expect(unsigned.violations?.map((v) => [v.policy, v.code])).toEqual([
+      ["signed-by-ci", "SIGNATURE_MISSING"],
+    ]);
+    expect(unsigned.response?.status?.message).toContain("no cosign signature found for sha256:");
   }, 120_000);
 });
