@@ -16,6 +16,7 @@ import {
   type SignatureRegistry,
 } from "./signatures.js";
 import type { AttestationSource, SignatureSource, VulnerabilitySource } from "./supply-facts.js";
+import type { HarborReports } from "./supply-harbor.js";
 import { type ReadText, type Trust, TrustPolicies } from "./supply-trust.js";
 
 type Verified<T> = Fact<{ verified: readonly T[]; rejected: readonly RejectedSignature[] }>;
@@ -44,6 +45,37 @@ async function acrossPolicies<T>(
   };
 }
 
+const NONE: Fact<VulnerabilityReport | undefined> = { ok: true, value: undefined };
+
+const NO_VULN_SOURCE: Fact<never> = {
+  ok: false,
+  code: "SOURCE_NOT_CONFIGURED",
+  message:
+    "cosign vulnerability attestations count only when signed by an authority of a require-signature or require-provenance policy, none applies, and the image is not in the configured Harbor",
+};
+
+/** The newest report among the verified cosign vulnerability attestations. */
+function toNewestReport(
+  facts: AttestationFacts,
+  digest: string,
+): Fact<VulnerabilityReport | undefined> {
+  const reports: VulnerabilityReport[] = [];
+  const unreadable: string[] = [];
+  for (const a of facts.verified) {
+    if (a.predicateType !== COSIGN_VULN_PREDICATE) continue;
+    try {
+      const statement = { predicateType: a.predicateType, predicate: a.predicate };
+      reports.push(parseVulnerabilityJson(statement, `vulnerability attestation of ${digest}`));
+    } catch (e) {
+      unreadable.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  if (reports.length === 0 && unreadable.length > 0) {
+    return { ok: false, code: "FACTS_UNREADABLE", message: unreadable.join("; ") };
+  }
+  return { ok: true, value: newest(reports) };
+}
+
 export interface CosignSources {
   readonly signatures: SignatureSource;
   readonly attestations: AttestationSource;
@@ -63,9 +95,14 @@ function newest(reports: readonly VulnerabilityReport[]): VulnerabilityReport | 
  * The supply-chain sources over a registry client: cosign signatures and in-toto
  * attestations (cosign v2 tags and Sigstore bundle referrers), verified with the policy's
  * authorities; and vulnerability reports from cosign vulnerability attestations signed by
- * one of those authorities (docs/supply-chain.md, "Sources").
+ * one of those authorities, and from Harbor for the images it hosts when one is configured
+ * (docs/supply-chain.md, "Sources").
  */
-export function cosignSources(registry: SignatureRegistry, read?: ReadText): CosignSources {
+export function cosignSources(
+  registry: SignatureRegistry,
+  options: { readonly read?: ReadText; readonly harbor?: HarborReports } = {},
+): CosignSources {
+  const { read, harbor } = options;
   const trust = new TrustPolicies(read);
   const attestationsOf = (
     ref: ImageReference,
@@ -94,33 +131,21 @@ export function cosignSources(registry: SignatureRegistry, read?: ReadText): Cos
     },
     vulnerabilities: {
       async reportFor(ref, digest, authorities = []) {
-        if (authorities.length === 0) {
-          return {
-            ok: false,
-            code: "SOURCE_NOT_CONFIGURED",
-            message:
-              "cosign vulnerability attestations count only when signed by an authority of a require-signature or require-provenance policy, and none applies",
-          };
-        }
-        const facts = await attestationsOf(ref, digest, authorities, [COSIGN_VULN_PREDICATE]);
-        if (!facts.ok) return facts;
-        const reports: VulnerabilityReport[] = [];
-        const unreadable: string[] = [];
-        for (const a of facts.value.verified) {
-          if (a.predicateType !== COSIGN_VULN_PREDICATE) continue;
-          try {
-            const statement = { predicateType: a.predicateType, predicate: a.predicate };
-            reports.push(
-              parseVulnerabilityJson(statement, `vulnerability attestation of ${digest}`),
-            );
-          } catch (e) {
-            unreadable.push(e instanceof Error ? e.message : String(e));
-          }
-        }
-        if (reports.length === 0 && unreadable.length > 0) {
-          return { ok: false, code: "FACTS_UNREADABLE", message: unreadable.join("; ") };
-        }
-        return { ok: true, value: newest(reports) };
+        const held = harbor?.covers(ref) === true ? harbor : undefined;
+        if (authorities.length === 0 && held === undefined) return NO_VULN_SOURCE;
+        const [signed, scanned] = await Promise.all([
+          authorities.length === 0
+            ? NONE
+            : attestationsOf(ref, digest, authorities, [COSIGN_VULN_PREDICATE]).then((f) =>
+                f.ok ? toNewestReport(f.value, digest) : f,
+              ),
+          held === undefined ? NONE : held.reportFor(ref, digest),
+        ]);
+        // A source that cannot be asked might hold the newest report: fail closed.
+        if (!signed.ok) return signed;
+        if (!scanned.ok) return scanned;
+        const found = [signed.value, scanned.value].filter((r) => r !== undefined);
+        return { ok: true, value: newest(found) };
       },
     },
   };
