@@ -329,4 +329,38 @@ describe.skipIf(skip !== undefined)("customs check: cosign signatures, provenanc
     ]);
     expect(unsigned.response?.status?.message).toContain("no cosign signature found for sha256:");
   }, 120_000);
+
+  it("customs ci runs the same check: the unsigned image is a high finding", async () => {
+    const good = await goodImage();
+    const unsigned = await goodImage("sign");
+    const repo = tempFiles({
+      "customs.yaml": `apiVersion: customs.dev/v1alpha1
+kind: CIConfig
+checks:
+  manifests: {policies: [policies.yaml], paths: [deploy/]}
+`,
+      "policies.yaml": readFileSync(join(dir, "policies.yaml"), "utf8"),
+      "deploy/good.yaml": deployment(good),
+      "deploy/unsigned.yaml": deployment(unsigned).replace("name: app,", "name: unsigned,"),
+    });
+    try {
+      const r = await customsInProcess([
+        "ci",
+        "-c",
+        join(repo.dir, "customs.yaml"),
+        "--ca-file",
+        env.caFile,
+        "-o",
+        "json",
+      ]);
+      expect(r.stderr).toBe("");
+      const report = JSON.parse(r.stdout).reports[0];
+      expect(
+        report.findings.map((f: { ruleId: string; severity: string }) => [f.ruleId, f.severity]),
+      ).toEqual([["SIGNATURE_MISSING", "high"]]);
+      expect(r.status).toBe(1);
+    } finally {
+      repo.cleanup();
+    }
+  }, 120_000);
 });
