@@ -37,11 +37,21 @@ function sameNameSameKey(authorities: readonly Authority[]): void {
   }
 }
 
+/** A keyless authority as the verifier's identity test, with the engine's own matchers. */
+function identityOf(a: Authority & { kind: "keyless" }): IdentityMatcher {
+  const issuer = compileMatch(a.issuer, re2Engine);
+  const subject = compileMatch(a.subject, re2Engine);
+  return {
+    description: `"${a.name}" (${subject.source} from ${issuer.source})`,
+    matches: (s, i) => subject.test(s) && issuer.test(i),
+  };
+}
+
 /**
  * The trust policies one set of authorities verifies with: one per trusted root that a
- * keyless authority names (a TrustPolicy holds one root), each with every key authority.
- * Without keyless authorities, one policy under the public-good root (for the log entries of
- * key signatures). The log rule is the engine's to apply per signature, so none is required.
+ * keyless authority names (a TrustPolicy holds one root), each with every key authority,
+ * and the public-good root whenever there are keys (for the log entries of key signatures).
+ * The log rule is the engine's to apply per signature, so none is required here.
  * A key authority whose key is in a Secret is left out, and says so in `skipped`; with no
  * authority left, this throws.
  */
@@ -67,18 +77,16 @@ function toTrustPolicies(authorities: readonly Authority[], read: ReadText): Tru
     const id = a.trustedRoot.kind === "file" ? `file:${a.trustedRoot.path}` : "public-good";
     const group = byRoot.get(id) ?? { root: a.trustedRoot, identities: [] };
     byRoot.set(id, group);
-    const issuer = compileMatch(a.issuer, re2Engine);
-    const subject = compileMatch(a.subject, re2Engine);
-    group.identities.push({
-      description: `"${a.name}" (${subject.source} from ${issuer.source})`,
-      matches: (s, i) => subject.test(s) && issuer.test(i),
-    });
+    group.identities.push(identityOf(a));
   }
   if (keys.length === 0 && byRoot.size === 0) throw new Error(skipped.join("; "));
   const trustOf = (root: TrustedRoot): SigstoreTrust =>
     root.kind === "public-good" ? publicGoodTrust() : parseTrustedRoot(read(root.path), root.path);
+  // Keys carry no root: their log entries are Rekor's, verified under the public-good root.
+  if (keys.length > 0 && !byRoot.has("public-good")) {
+    byRoot.set("public-good", { root: { kind: "public-good" }, identities: [] });
+  }
   const groups = [...byRoot.values()];
-  if (groups.length === 0) groups.push({ root: { kind: "public-good" }, identities: [] });
   const policies = groups.map((g) => ({
     keys,
     identities: g.identities,

@@ -117,4 +117,25 @@ describe("trust policies from a policy's authorities", () => {
     const b = trust.for(JSON.parse(JSON.stringify(set)));
     expect(a.ok && b.ok && a.value === b.value).toBe(true);
   });
+
+  it("keys join every root, and the public-good one is always there for keys", () => {
+    const root = JSON.stringify({
+      mediaType: "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+      tlogs: [],
+      certificateAuthorities: [],
+      ctlogs: [],
+      timestampAuthorities: [],
+    });
+    const t = new TrustPolicies(() => root).for([
+      keyless("private", { kind: "file", path: "root.json" }),
+      key("ci"),
+    ]);
+    if (!t.ok) throw new Error(t.message);
+    expect(
+      t.value.policies.map((p) => [p.trust.name, p.keys.map((k) => k.id), p.identities.length]),
+    ).toEqual([
+      [expect.stringContaining("root.json"), ["ci"], 1],
+      [expect.stringMatching(/public-good/), ["ci"], 0],
+    ]);
+  });
 });
