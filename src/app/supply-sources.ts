@@ -39,20 +39,28 @@ async function acrossPolicies<T>(
     for (const v of f.value.verified) verified.set(JSON.stringify(v), v);
     for (const r of f.value.rejected) rejected.set(r.message, r);
   }
+  // What was rejected may have been meant for an authority that could not take part: say so.
+  const notes: RejectedSignature[] =
+    verified.size === 0 && rejected.size > 0
+      ? trust.skipped.map((message) => ({ code: "SIGNATURE_UNTRUSTED", message }))
+      : [];
   return {
     ok: true,
-    value: { verified: [...verified.values()], rejected: [...rejected.values()] },
+    value: { verified: [...verified.values()], rejected: [...rejected.values(), ...notes] },
   };
 }
 
 const NONE: Fact<VulnerabilityReport | undefined> = { ok: true, value: undefined };
 
-const NO_VULN_SOURCE: Fact<never> = {
-  ok: false,
-  code: "SOURCE_NOT_CONFIGURED",
-  message:
-    "cosign vulnerability attestations count only when signed by an authority of a require-signature or require-provenance policy, none applies, and the image is not in the configured Harbor",
-};
+/** Nothing can vouch for a report of this image. */
+function noVulnSource(harbor: boolean): Fact<never> {
+  const where = harbor ? "the image is not in the configured Harbor" : "no Harbor is configured";
+  return {
+    ok: false,
+    code: "SOURCE_NOT_CONFIGURED",
+    message: `cosign vulnerability attestations count only when signed by an authority of a require-signature or require-provenance policy, none applies, and ${where}`,
+  };
+}
 
 /** The newest report among the verified cosign vulnerability attestations. */
 function toNewestReport(
@@ -132,7 +140,7 @@ export function cosignSources(
     vulnerabilities: {
       async reportFor(ref, digest, authorities = []) {
         const held = harbor?.covers(ref) === true ? harbor : undefined;
-        if (authorities.length === 0 && held === undefined) return NO_VULN_SOURCE;
+        if (authorities.length === 0 && held === undefined) return noVulnSource(!!harbor);
         const [signed, scanned] = await Promise.all([
           authorities.length === 0
             ? NONE

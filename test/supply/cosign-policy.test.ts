@@ -363,4 +363,54 @@ checks:
       repo.cleanup();
     }
   }, 120_000);
+
+  it("a key in a Secret takes no part: the inline key still counts, and refusals say so", async () => {
+    const ci = readFileSync(join(dir, "ci.pub"), "utf8").trim().split("\n");
+    const file = join(dir, "secret-and-pem.yaml");
+    writeFileSync(
+      file,
+      `apiVersion: customs.dev/v1alpha1
+kind: ImagePolicy
+metadata: {name: signed}
+spec:
+  recipe: require-signature
+  input:
+    authorities:
+      - name: vault
+        key: {secretRef: {name: cosign-vault, namespace: customs-system}}
+      - name: ci
+        key:
+          pem: |
+${ci.map((l) => `            ${l}`).join("\n")}
+`,
+    );
+    const run = async (image: string) => {
+      const t = tempFiles({ "deploy.yaml": deployment(image) });
+      try {
+        const r = await customsInProcess([
+          "check",
+          "-o",
+          "json",
+          "-p",
+          file,
+          "--ca-file",
+          env.caFile,
+          `${t.dir}/deploy.yaml`,
+        ]);
+        return JSON.parse(r.stdout).results[0].violations as Violation[];
+      } finally {
+        t.cleanup();
+      }
+    };
+    const signed = await pushImage();
+    await sign(signed);
+    expect(await run(signed)).toEqual([]);
+    const other = await pushImage();
+    await sign(other, "other");
+    const refused = await run(other);
+    expect(codes(refused)).toEqual([["signed", "SIGNATURE_INVALID"]]);
+    expect(refused[0]?.message).toContain(
+      'authority "vault": its key is in the Secret customs-system/cosign-vault, which is not read; give it inline (pem)',
+    );
+  }, 120_000);
 });
