@@ -7,6 +7,7 @@ import {
   startHarborStandIn,
   USER,
 } from "../vuln/harbor-stand-in.js";
+import { deployment } from "./cosign-fixture.js";
 
 // Harbor cannot run here: `customs check` talks to a stand-in written from Harbor's API schema.
 const POLICY = `apiVersion: customs.dev/v1alpha1
@@ -15,15 +16,6 @@ metadata: {name: no-criticals}
 spec:
   recipe: vulnerability-threshold
   input: {severity: critical, missingReport: deny}
-`;
-
-const deployment = (image: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: app, namespace: shop}
-spec:
-  template:
-    spec:
-      containers: [{name: app, image: "${image}"}]
 `;
 
 describe("customs check reads vulnerability reports from Harbor", () => {
