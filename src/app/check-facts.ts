@@ -1,4 +1,5 @@
 import type { InputText } from "../adapters/files/index.js";
+import type { HarborOptions } from "../adapters/harbor/index.js";
 import type { RegistryClient } from "../adapters/registry/index.js";
 import type { CompiledPolicySet } from "../core/policy/index.js";
 import { type CheckOptions, type CheckReport, checkManifests } from "./check.js";
@@ -8,6 +9,8 @@ export interface FactsOptions {
   readonly registry: () => Promise<RegistryClient>;
   /** How long fetching every image's facts may take in all. */
   readonly budgetMs: number;
+  /** A Harbor to read vulnerability reports of the images it hosts from. */
+  readonly harbor?: HarborOptions;
 }
 
 /**
@@ -23,16 +26,25 @@ export async function checkWithFacts(
 ): Promise<CheckReport> {
   const { factRequestOf } = await import("./supply-review.js");
   if (factRequestOf(set) === undefined) return checkManifests(set, texts, options);
-  const [{ checkManifestsWithSupply }, { FactsGatherer }, { registrySource }] = await Promise.all([
-    import("./check.js"),
-    import("./supply-facts.js"),
-    import("./supply-registry.js"),
-  ]);
+  const [check, { FactsGatherer }, { registrySource }, { cosignSources }, { harborReports }] =
+    await Promise.all([
+      import("./check.js"),
+      import("./supply-facts.js"),
+      import("./supply-registry.js"),
+      import("./supply-sources.js"),
+      import("./supply-harbor.js"),
+    ]);
   const client = await facts.registry();
-  const provider = new FactsGatherer({ registry: registrySource(client) });
-  return checkManifestsWithSupply(set, texts, options, {
-    provider,
-    now: Date.now,
-    budgetMs: facts.budgetMs,
-  });
+  const harbor = facts.harbor === undefined ? undefined : harborReports(facts.harbor);
+  const sources = cosignSources(client, harbor === undefined ? {} : { harbor });
+  const provider = new FactsGatherer({ registry: registrySource(client), ...sources });
+  try {
+    return await check.checkManifestsWithSupply(set, texts, options, {
+      provider,
+      now: Date.now,
+      budgetMs: facts.budgetMs,
+    });
+  } finally {
+    harbor?.close();
+  }
 }

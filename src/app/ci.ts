@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { readInputs } from "../adapters/files/index.js";
+import type { HarborOptions } from "../adapters/harbor/index.js";
 import type { RegistryClient } from "../adapters/registry/index.js";
 import { type CiConfig, validateCiConfig } from "../core/ci/index.js";
 import { CustomsError } from "../core/errors.js";
@@ -59,6 +60,8 @@ export async function loadCiConfig(file: string): Promise<LoadedCiConfig> {
 export interface CiContext {
   /** The registry client, made on first use from the command's registry flags. */
   readonly registry: () => Promise<RegistryClient>;
+  /** A Harbor for the vulnerability reports of supply-chain policies (`--harbor-url`). */
+  readonly harbor?: HarborOptions;
 }
 
 /** One check of `customs ci`: given the config, its findings. */
@@ -83,7 +86,11 @@ export const runManifestsCheck: CiRunner = async (config, base, context) => {
     set,
     await readInputs(at(base, m.paths)),
     m.cluster === undefined ? {} : { cluster: m.cluster },
-    { registry: context.registry, budgetMs: CI_FACTS_BUDGET_MS },
+    {
+      registry: context.registry,
+      budgetMs: CI_FACTS_BUDGET_MS,
+      ...(context.harbor === undefined ? {} : { harbor: context.harbor }),
+    },
   );
   return toCheckFindings(report);
 };

@@ -1,9 +1,12 @@
+import type { HarborOptions } from "../adapters/harbor/index.js";
 import type { RegistryClient } from "../adapters/registry/index.js";
 import type { ImageFacts } from "../core/supply/facts.js";
 import { FactCache } from "./supply-cache.js";
 import { type FactRequest, FactsGatherer, type ImageFactsProvider } from "./supply-facts.js";
+import { harborReports } from "./supply-harbor.js";
 import { registrySource } from "./supply-registry.js";
 import { factsBudgetMs, type SupplyContext } from "./supply-review.js";
+import { cosignSources } from "./supply-sources.js";
 
 export interface WebhookSupplyOptions {
   /** The webhook configuration's timeoutSeconds (1 to 30). */
@@ -12,6 +15,8 @@ export interface WebhookSupplyOptions {
   readonly negativeTtlMs: number;
   /** Last-known-good window; 0 disables it. */
   readonly graceMs: number;
+  /** A Harbor to read vulnerability reports of the images it hosts from. */
+  readonly harbor?: HarborOptions;
 }
 
 /**
@@ -29,11 +34,18 @@ export function webhookSupplyContext(
     negativeTtlMs: options.negativeTtlMs,
     graceMs: options.graceMs,
   });
+  // Made now, so that a bad Harbor URL stops the webhook at start rather than failing reviews.
+  const harbor = options.harbor === undefined ? undefined : harborReports(options.harbor);
   let gatherer: Promise<ImageFactsProvider> | undefined;
   const provider: ImageFactsProvider = {
     async factsFor(image: string, request: FactRequest, deadline: number): Promise<ImageFacts> {
       gatherer ??= makeClient().then(
-        (client) => new FactsGatherer({ registry: registrySource(client), cache }),
+        (client) =>
+          new FactsGatherer({
+            registry: registrySource(client),
+            ...cosignSources(client, harbor === undefined ? {} : { harbor }),
+            cache,
+          }),
       );
       let ready: ImageFactsProvider;
       try {

@@ -49,9 +49,16 @@ export interface AttestationSource {
   ): Promise<Fact<AttestationFacts>>;
 }
 
-/** The newest vulnerability report for the digest (`undefined` inside: there is none). */
+/**
+ * The newest vulnerability report for the digest (`undefined` inside: there is none). Signed
+ * reports (cosign vulnerability attestations) count when an authority of the set signed them.
+ */
 export interface VulnerabilitySource {
-  reportFor(ref: ImageReference, digest: string): Promise<Fact<VulnerabilityReport | undefined>>;
+  reportFor(
+    ref: ImageReference,
+    digest: string,
+    authorities: readonly Authority[],
+  ): Promise<Fact<VulnerabilityReport | undefined>>;
 }
 
 export interface GathererOptions {
@@ -132,7 +139,7 @@ export class FactsGatherer implements ImageFactsProvider {
     const group = async <T>(name: Group, source: (() => Promise<Fact<T>>) | undefined) => {
       if (source === undefined)
         return fail("SOURCE_NOT_CONFIGURED", `no source of ${name} is configured`);
-      const key = `${d}|${name}|${name === "signatures" || name === "attestations" ? context : ""}`;
+      const key = `${d}|${name}|${name === "metadata" ? "" : context}`;
       const cache = this.options.cache;
       const cached = cache?.get(key) as Fact<T> | undefined;
       let fact = cached;
@@ -171,7 +178,10 @@ export class FactsGatherer implements ImageFactsProvider {
           group("metadata", () => registry.metadataOf({ ...ref, digest: d }))
         : undefined,
       needs.vulnerabilities
-        ? group("vulnerabilities", vulnerabilities && (() => vulnerabilities.reportFor(ref, d)))
+        ? group(
+            "vulnerabilities",
+            vulnerabilities && (() => vulnerabilities.reportFor(ref, d, authorities)),
+          )
         : undefined,
     ]);
     return {

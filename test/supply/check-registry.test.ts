@@ -151,6 +151,16 @@ spec:
       - name: ci
         keyless: {issuer: https://token.actions.githubusercontent.com, subjectRegExp: "https://github\\\\.com/acme/.*"}
 `,
+        "secret.yaml": `apiVersion: customs.dev/v1alpha1
+kind: ImagePolicy
+metadata: {name: signed}
+spec:
+  recipe: require-signature
+  input:
+    authorities:
+      - name: ci
+        key: {secretRef: {name: cosign-ci, namespace: customs-system}}
+`,
       });
       flags = ["--ca-file", `${files.dir}/ca.pem`, "--registry-config", `${files.dir}/config.json`];
     });
@@ -253,13 +263,23 @@ spec:
       expect([...codes]).toEqual(["REGISTRY_UNREACHABLE"]);
     });
 
-    it("a signature policy without a signature source fails closed, naming why", async () => {
+    it("a keyless signature policy reads the registry: an unsigned image is SIGNATURE_MISSING", async () => {
       const r = await check(`${registry.host}/team/good:v1`, "signed.yaml");
+      expect(r.status).toBe(1);
+      const v = r.report?.results[0]?.violations[0];
+      expect(v?.code).toBe("SIGNATURE_MISSING");
+      expect(v?.message).toMatch(
+        /no cosign signature found for sha256:[0-9a-f]{64}; policy wants one of "ci"/,
+      );
+    });
+
+    it("a key the command cannot read fails closed, naming the authority and the Secret", async () => {
+      const r = await check(`${registry.host}/team/good:v1`, "secret.yaml");
       expect(r.status).toBe(1);
       const v = r.report?.results[0]?.violations[0];
       expect(v?.code).toBe("SOURCE_NOT_CONFIGURED");
       expect(v?.message).toMatch(
-        /could not check signatures: no source of signatures is configured; the policy fails closed/,
+        /could not check signatures: the policy's authorities cannot be used: authority "ci": its key is in the Secret customs-system\/cosign-ci, which is not read; give it inline \(pem\); the policy fails closed/,
       );
     });
 

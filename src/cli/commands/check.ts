@@ -22,6 +22,8 @@ import { clientFrom, type RegistryFlags, registryOptions } from "./pin.js";
 
 interface CheckFlags extends FindingsFlags, RegistryFlags {
   policy: string[];
+  harborUrl?: string;
+  harborUsername?: string;
   factsTimeout: string;
   cluster?: string;
   verbose?: boolean;
@@ -76,6 +78,8 @@ export function registerCheck(program: Command): void {
       "how long fetching registry facts for supply-chain policies may take in all",
       "60000",
     )
+    .option("--harbor-url <url>", "a Harbor to read vulnerability reports of its images from")
+    .option("--harbor-username <name>", "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD")
     .argument("<inputs...>", "manifest files, folders, or - for standard input");
   // A denial is severity high, a warning medium, an audit result info: the default
   // --fail-on high keeps the spec's exit status (1 exactly when something is denied).
@@ -84,6 +88,8 @@ export function registerCheck(program: Command): void {
     const { set } = loadPolicySet(await readInputs(flags.policy));
     const budgetMs = parseFactsTimeout(flags.factsTimeout);
     const { checkWithFacts } = await import("../../app/check-facts.js");
+    const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
+    const harbor = await harborOptionsFrom(flags);
     let client: RegistryClient | undefined;
     const registry = async () => {
       client ??= await clientFrom(flags);
@@ -95,7 +101,7 @@ export function registerCheck(program: Command): void {
         set,
         await readInputs(inputs),
         { cluster: flags.cluster },
-        { registry, budgetMs },
+        { registry, budgetMs, ...(harbor === undefined ? {} : { harbor }) },
       );
     } finally {
       client?.close();

@@ -11,6 +11,8 @@ import { clientFrom, type RegistryFlags, registryOptions } from "./pin.js";
 interface CiFlags extends Omit<FindingsFlags, "failOn">, RegistryFlags {
   config: string;
   failOn?: string;
+  harborUrl?: string;
+  harborUsername?: string;
 }
 
 export function registerCi(program: Command): void {
@@ -19,7 +21,12 @@ export function registerCi(program: Command): void {
     .description(
       "run the checks customs.yaml lists (manifests, Dockerfiles, secrets, vulnerabilities)",
     )
-    .option("-c, --config <file>", "the CI config", "customs.yaml");
+    .option("-c, --config <file>", "the CI config", "customs.yaml")
+    .option("--harbor-url <url>", "a Harbor to read vulnerability reports of its images from")
+    .option(
+      "--harbor-username <name>",
+      "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD",
+    );
   // No default --fail-on here: customs.yaml's failOn applies unless the flag is given.
   addFindingsOptions(registryOptions(command));
   command.action(async (flags: CiFlags) => {
@@ -34,8 +41,11 @@ export function registerCi(program: Command): void {
       client ??= await clientFrom(flags);
       return client;
     };
+    const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
+    const harbor = await harborOptionsFrom(flags);
+    const context = { registry, ...(harbor === undefined ? {} : { harbor }) };
     try {
-      emitFindings(await runCiChecks(loaded.config, loaded.base, CI_RUNNERS, { registry }), parsed);
+      emitFindings(await runCiChecks(loaded.config, loaded.base, CI_RUNNERS, context), parsed);
     } finally {
       client?.close();
     }

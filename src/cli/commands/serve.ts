@@ -31,6 +31,8 @@ interface ServeFlags {
   registryConfig?: string;
   caFile?: string[];
   insecureHost?: string[];
+  harborUrl?: string;
+  harborUsername?: string;
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or `:PORT`. */
@@ -72,7 +74,10 @@ async function supplyContext(flags: ServeFlags) {
       `--last-known-good must be 0 or ms, got "${flags.lastKnownGood}"`,
     );
   }
+  const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
+  const harbor = await harborOptionsFrom(flags);
   return webhookSupplyContext(() => clientFrom(flags), {
+    ...(harbor === undefined ? {} : { harbor }),
     timeoutSeconds,
     ttlMs: positive("--facts-ttl", flags.factsTtl),
     negativeTtlMs: positive("--facts-negative-ttl", flags.factsNegativeTtl),
@@ -125,6 +130,8 @@ export function registerServe(program: Command): void {
       "registry host whose TLS is not verified (repeatable)",
       collect,
     )
+    .option("--harbor-url <url>", "a Harbor to read vulnerability reports of its images from")
+    .option("--harbor-username <name>", "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD")
     .action(async (flags: ServeFlags) => {
       const { host, port } = parseListen(flags.listen);
       const workers = positive("--workers", flags.workers);
