@@ -30,7 +30,11 @@ async function scanJson(
 ): Promise<{ status: number; report: FindingReport; stdout: string }> {
   const r = await customsInProcess(["secrets", "scan", "-o", "json", ...args]);
   if (r.status === 2) throw new Error(r.stderr);
-  return { status: r.status, report: JSON.parse(r.stdout).reports[0] as FindingReport, stdout: r.stdout };
+  return {
+    status: r.status,
+    report: JSON.parse(r.stdout).reports[0] as FindingReport,
+    stdout: r.stdout,
+  };
 }
 
 const gitMissing = spawnSync("git", ["--version"]).status !== 0;
