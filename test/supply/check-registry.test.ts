@@ -211,7 +211,7 @@ spec:
         /created 2020-01-01T00:00:00Z, \d+ days ago; at most 90d allowed/,
       );
       expect(violations[3]?.message).toMatch(
-        /built on docker.io\/library\/ubuntu:22.04; approved: hostname cgr.dev, image name chainguard\/\*/,
+        /built on docker.io\/library\/ubuntu:22.04 \(org.opencontainers.image.base.name annotation\); approved: hostname cgr.dev, image name chainguard\/\*/,
       );
     });
 

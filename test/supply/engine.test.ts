@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { toImageOfDependency } from "../../src/core/evaluate/provenance.js";
 import type { ImageFacts, RejectedSignature } from "../../src/core/supply/facts.js";
 import {
   attestation,
@@ -297,6 +298,23 @@ const BASE = {
   recipe: "approved-base-images",
   input: { rules: [{ hostname: "cgr.dev", imageName: "chainguard/*" }] },
 };
+/** No base-name annotation; verified SLSA v1 provenance naming these dependencies. */
+const builtFrom = (uris: string[]) =>
+  facts({
+    metadata: ok(metadata({})),
+    attestations: ok({
+      verified: [
+        v1({
+          ...SLSA_V1_PREDICATE,
+          buildDefinition: {
+            ...(SLSA_V1_PREDICATE as { buildDefinition: object }).buildDefinition,
+            resolvedDependencies: uris.map((uri) => ({ uri, digest: { sha256: "a".repeat(64) } })),
+          },
+        }),
+      ],
+      rejected: [],
+    }),
+  });
 const base = (name: string) =>
   meta({ annotations: { "org.opencontainers.image.base.name": name } });
 
@@ -374,9 +392,49 @@ const metadataCases: Case[] = [
     BASE,
     base("docker.io/library/ubuntu:22.04"),
     "BASE_IMAGE_NOT_APPROVED",
-    /built on docker.io\/library\/ubuntu:22.04; approved: hostname cgr.dev, image name chainguard\/\*/,
+    /built on docker.io\/library\/ubuntu:22.04 \(org.opencontainers.image.base.name annotation\); approved: hostname cgr.dev, image name chainguard\/\*/,
   ],
   ["unknown base", BASE, meta({}), "BASE_IMAGE_UNKNOWN"],
+  [
+    "base from verified provenance, approved",
+    BASE,
+    builtFrom(["pkg:docker/chainguard/static@latest?repository_url=cgr.dev"]),
+    undefined,
+  ],
+  [
+    "base from verified provenance: every image the build pulled must be approved",
+    BASE,
+    builtFrom([
+      "pkg:docker/chainguard/static@latest?repository_url=cgr.dev",
+      "pkg:docker/library/golang@1.23",
+      "git+https://github.com/acme/app@refs/heads/main",
+    ]),
+    "BASE_IMAGE_NOT_APPROVED",
+    /built on docker.io\/library\/golang:1.23@sha256:a{64} \(from its provenance\)/,
+  ],
+  [
+    "the annotation wins over provenance",
+    BASE,
+    facts({
+      metadata: ok(
+        metadata({
+          annotations: { "org.opencontainers.image.base.name": "cgr.dev/chainguard/static" },
+        }),
+      ),
+      attestations: builtFrom(["pkg:docker/library/golang@1.23"]).attestations,
+    }),
+    undefined,
+  ],
+  [
+    "no annotation and provenance unreadable: its own code, fail closed",
+    BASE,
+    facts({
+      metadata: ok(metadata({})),
+      attestations: { ok: false, code: "RATE_LIMITED", message: "429" },
+    }),
+    "RATE_LIMITED",
+    /its provenance could not be read: 429/,
+  ],
   [
     "registry down for metadata",
     { recipe: "non-root-user" },
@@ -519,5 +577,33 @@ describe("actions and reports", () => {
     expect(decideWith(spec, f, undefined, Date.parse("2026-05-20T00:00:00Z")).verdict).toBe(
       "allow",
     );
+  });
+});
+
+describe("images of provenance dependencies (package URLs of type docker)", () => {
+  it.each([
+    ["pkg:docker/library/alpine@3.20", undefined, "library/alpine:3.20"],
+    ["pkg:docker/alpine@3.20?platform=linux%2Famd64", undefined, "alpine:3.20"],
+    [
+      "pkg:docker/team/app@1.0?repository_url=registry.example:5000",
+      undefined,
+      "registry.example:5000/team/app:1.0",
+    ],
+    [
+      "pkg:docker/library/alpine@3.20",
+      { sha256: "b".repeat(64) },
+      `library/alpine:3.20@sha256:${"b".repeat(64)}`,
+    ],
+    [
+      `pkg:docker/library/alpine@sha256%3A${"c".repeat(64)}`,
+      undefined,
+      `library/alpine@sha256:${"c".repeat(64)}`,
+    ],
+    ["pkg:docker/library/alpine", { sha256: "not-hex" }, "library/alpine"],
+    ["git+https://github.com/acme/app@refs/heads/main", undefined, undefined],
+    ["pkg:docker/%E0%A4%A@1", undefined, undefined],
+    ["pkg:docker/", undefined, undefined],
+  ])("%s -> %s", (uri, digest, expected) => {
+    expect(toImageOfDependency(uri, digest)).toBe(expected);
   });
 });

@@ -14,6 +14,11 @@ export interface Provenance {
   /** Source repository URL without `git+` and without `@ref` (undefined when not named). */
   readonly source: string | undefined;
   readonly commit: string | undefined;
+  /**
+   * Container images the build pulled, as references (materials / resolvedDependencies named
+   * `pkg:docker/…`, as BuildKit records its base images), with the digest when recorded.
+   */
+  readonly images: readonly string[];
 }
 
 export function isProvenanceType(predicateType: string): boolean {
@@ -60,6 +65,49 @@ function commitFrom(deps: unknown[], source: string | undefined): string | undef
   return git === undefined ? undefined : commitOf(git.digest);
 }
 
+/**
+ * `pkg:docker/library/alpine@3.20?repository_url=registry.example` (package URL spec, type
+ * docker) -> `registry.example/library/alpine:3.20`, plus `@sha256:…` when the entry has one.
+ * Anything else (git sources, files) is not an image: undefined.
+ */
+export function toImageOfDependency(uri: string, digest: unknown): string | undefined {
+  if (!uri.startsWith("pkg:docker/")) return undefined;
+  const [body = "", query = ""] = uri.slice("pkg:docker/".length).split("?", 2);
+  const at = body.lastIndexOf("@");
+  let path = at < 0 ? body : body.slice(0, at);
+  let version = at < 0 ? "" : body.slice(at + 1);
+  try {
+    path = decodeURIComponent(path);
+    version = decodeURIComponent(version);
+  } catch {
+    return undefined;
+  }
+  const repository = query
+    .split("&")
+    .find((q) => q.startsWith("repository_url="))
+    ?.slice("repository_url=".length);
+  const host = repository === undefined || repository === "" ? "" : `${repository}/`;
+  const sha = str(obj(digest)?.sha256);
+  const tag = version === "" || version.includes(":") ? "" : `:${version}`;
+  const pinned =
+    sha !== undefined && /^[0-9a-f]{64}$/.test(sha)
+      ? `@sha256:${sha}`
+      : version.startsWith("sha256:")
+        ? `@${version}`
+        : "";
+  return path === "" ? undefined : `${host}${path}${tag}${pinned}`;
+}
+
+function imagesOf(deps: unknown[]): string[] {
+  const out: string[] = [];
+  for (const d of deps.map(obj)) {
+    const uri = str(d?.uri);
+    const image = uri === undefined ? undefined : toImageOfDependency(uri, d?.digest);
+    if (image !== undefined && !out.includes(image)) out.push(image);
+  }
+  return out;
+}
+
 function parseV02(p: Obj): Provenance | string {
   const builderId = str(obj(p.builder)?.id);
   if (builderId === undefined) return "the v0.2 predicate has no builder.id";
@@ -67,7 +115,7 @@ function parseV02(p: Obj): Provenance | string {
   const uri = str(configSource?.uri);
   const source = uri === undefined ? undefined : toRepositoryUrl(uri);
   const commit = commitOf(configSource?.digest) ?? commitFrom(list(p.materials), source);
-  return { builderId, source, commit };
+  return { builderId, source, commit, images: imagesOf(list(p.materials)) };
 }
 
 function parseV1(p: Obj): Provenance | string {
@@ -78,7 +126,7 @@ function parseV1(p: Obj): Provenance | string {
   const repo = str(workflow?.repository);
   const source = repo === undefined ? undefined : toRepositoryUrl(repo);
   const commit = commitFrom(list(definition?.resolvedDependencies), source);
-  return { builderId, source, commit };
+  return { builderId, source, commit, images: imagesOf(list(definition?.resolvedDependencies)) };
 }
 
 /** The provenance, or why the predicate cannot be read (never throws). */

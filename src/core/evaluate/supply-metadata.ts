@@ -7,7 +7,7 @@ import {
   ruleMatches,
 } from "../policy/index.js";
 import { parseNormalized, toImageParts, toNormalizedString } from "../reference/index.js";
-import type { ImageMetadata } from "../supply/facts.js";
+import type { Fact, ImageMetadata } from "../supply/facts.js";
 import { describeAllowed } from "./describe.js";
 import type { SupplyFailure } from "./supply-types.js";
 
@@ -90,29 +90,21 @@ export function evaluateAge(
   };
 }
 
-export function evaluateBaseImage(
+/** Approved when it matches a rule; otherwise why not. */
+function judgeBase(
   compiled: CompiledPolicy,
-  m: ImageMetadata,
+  base: string,
+  from: string,
+  verb: string,
 ): SupplyFailure | undefined {
-  const verb = "is not built on a base image approved by";
   const rules =
     compiled.policy.supply?.recipe === "approved-base-images" ? compiled.policy.supply.rules : [];
-  const base = Object.hasOwn(m.annotations, BASE_NAME_ANNOTATION)
-    ? m.annotations[BASE_NAME_ANNOTATION]
-    : undefined;
-  if (base === undefined || base === "") {
-    return {
-      code: "BASE_IMAGE_UNKNOWN",
-      verb,
-      reason: `the image has no ${BASE_NAME_ANNOTATION} annotation, so its base image is unknown; approved: ${describeAllowed(rules)}`,
-    };
-  }
   const parsed = parseNormalized(base);
   if (!parsed.ok) {
     return {
       code: "BASE_IMAGE_UNKNOWN",
       verb,
-      reason: `the base image "${printable(base, 120)}" is not a valid reference: ${parsed.message}`,
+      reason: `the base image "${printable(base, 120)}" (${from}) is not a valid reference: ${parsed.message}`,
     };
   }
   const parts = toImageParts(parsed.ref);
@@ -120,6 +112,48 @@ export function evaluateBaseImage(
   return {
     code: "BASE_IMAGE_NOT_APPROVED",
     verb,
-    reason: `built on ${toNormalizedString(parsed.ref)}; approved: ${describeAllowed(rules)}`,
+    reason: `built on ${toNormalizedString(parsed.ref)} (${from}); approved: ${describeAllowed(rules)}`,
   };
+}
+
+/**
+ * The base image is read from the `org.opencontainers.image.base.name` annotation; without
+ * it, from verified SLSA provenance: every container image the build pulled must then be
+ * approved (a multi-stage build's builder images too), since provenance does not say which
+ * one the final stage starts from.
+ */
+export function evaluateBaseImage(
+  compiled: CompiledPolicy,
+  m: ImageMetadata,
+  provenanceImages: Fact<readonly string[]> | undefined,
+): SupplyFailure | undefined {
+  const verb = "is not built on a base image approved by";
+  const rules =
+    compiled.policy.supply?.recipe === "approved-base-images" ? compiled.policy.supply.rules : [];
+  const base = Object.hasOwn(m.annotations, BASE_NAME_ANNOTATION)
+    ? m.annotations[BASE_NAME_ANNOTATION]
+    : undefined;
+  if (base !== undefined && base !== "") {
+    return judgeBase(compiled, base, `${BASE_NAME_ANNOTATION} annotation`, verb);
+  }
+  if (provenanceImages !== undefined && !provenanceImages.ok) {
+    return {
+      code: provenanceImages.code,
+      verb: "could not be checked against",
+      reason: `the image has no ${BASE_NAME_ANNOTATION} annotation and its provenance could not be read: ${printable(provenanceImages.message, 300)}; the policy fails closed`,
+    };
+  }
+  const images = provenanceImages?.ok ? provenanceImages.value : [];
+  if (images.length === 0) {
+    return {
+      code: "BASE_IMAGE_UNKNOWN",
+      verb,
+      reason: `the image has no ${BASE_NAME_ANNOTATION} annotation and no verified provenance names the images it was built from, so its base image is unknown; approved: ${describeAllowed(rules)}`,
+    };
+  }
+  for (const image of images) {
+    const failure = judgeBase(compiled, image, "from its provenance", verb);
+    if (failure !== undefined) return failure;
+  }
+  return undefined;
 }

@@ -1,6 +1,12 @@
 import type { CompiledPolicy, Recipe } from "../policy/index.js";
 import { printable } from "../policy/index.js";
-import type { Fact, FactError, ImageFacts as SupplyFacts } from "../supply/facts.js";
+import type {
+  AttestationFacts,
+  Fact,
+  FactError,
+  ImageFacts as SupplyFacts,
+} from "../supply/facts.js";
+import { isProvenanceType, toProvenance } from "./provenance.js";
 import {
   evaluateAge,
   evaluateBaseImage,
@@ -38,6 +44,8 @@ export function factNeeds(policies: readonly CompiledPolicy[]): FactNeeds {
   for (const p of policies) {
     const g = GROUP[p.policy.recipe];
     if (g !== undefined) needs[g] = true;
+    // Without the base-name annotation, the base images come from verified provenance.
+    if (p.policy.recipe === "approved-base-images") needs.attestations = true;
   }
   return needs;
 }
@@ -60,6 +68,20 @@ const NOT_GATHERED: FactError = {
   code: "SOURCE_NOT_CONFIGURED",
   message: "no source for these facts is configured",
 };
+
+/** Images the verified SLSA provenance says the build pulled (none when none is verified). */
+function provenanceImagesOf(
+  attestations: Fact<AttestationFacts> | undefined,
+): Fact<readonly string[]> | undefined {
+  if (attestations === undefined || !attestations.ok) return attestations;
+  const images: string[] = [];
+  for (const a of attestations.value.verified) {
+    if (!isProvenanceType(a.predicateType)) continue;
+    const p = toProvenance(a.predicateType, a.predicate);
+    if (typeof p !== "string") images.push(...p.images.filter((i) => !images.includes(i)));
+  }
+  return { ok: true, value: images };
+}
 
 function factOf<T>(fact: Fact<T> | undefined): Fact<T> {
   return fact ?? NOT_GATHERED;
@@ -111,6 +133,6 @@ export function evaluateSupply(
     case "max-image-age":
       return one(evaluateAge(input, m.value, now));
     case "approved-base-images":
-      return one(evaluateBaseImage(compiled, m.value));
+      return one(evaluateBaseImage(compiled, m.value, provenanceImagesOf(facts.attestations)));
   }
 }
