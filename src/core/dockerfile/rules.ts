@@ -34,7 +34,7 @@ export const DOCKERFILE_RULES: readonly RuleDescriptor[] = [
     name: "base-image-not-allowed",
     severity: "high",
     summary: "the ImagePolicies that apply refuse the base image",
-    fix: "use a base image the policies allow (see `customs image explain`)",
+    fix: "use a base image the policies allow (`customs policy explain IMAGE -p POLICIES --namespace NS` says why)",
   },
   {
     id: "CD005",
