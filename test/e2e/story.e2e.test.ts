@@ -321,19 +321,31 @@ spec:
       const compiled = customs(["compile", "vap", "-p", join(dir, "policies.yaml")]);
       expect(compiled.status, compiled.stderr).toBe(0);
       ok(await kubectl(["apply", "-f", "-"], compiled.stdout));
+      // The API server activates each policy and binding on its own schedule: wait until every
+      // binding the tests rely on is in force (workspace by label, by listed name, warn).
+      const refused = async (args: string[]) =>
+        (await kubectl([...args, "--dry-run=server"])).code !== 0;
       await eventually(
         "the policies to be enforced",
         async () => {
-          const r = await kubectl([
+          const tanzu = await refused([
             "create",
             "deployment",
             "probe",
             "--image=busybox",
             "-n",
             "tanzu",
+          ]);
+          const listed = await refused(["run", "probe", "--image=nginx:1.25", "-n", "listed"]);
+          const w = await kubectl([
+            "run",
+            "probe",
+            "--image=nginx",
+            "-n",
+            "warned",
             "--dry-run=server",
           ]);
-          return r.code !== 0 ? true : undefined;
+          return tanzu && listed && w.stderr.includes("Warning") ? true : undefined;
         },
         90_000,
       );
