@@ -84,7 +84,10 @@ describe("the js-yaml fast path reads exactly what the careful path reads", () =
       }),
       { numRuns: Number(process.env.YAML_FAST_RUNS ?? 1500) },
     );
-    expect(fastUsed).toBeGreaterThan(50);
+    // The generator is meant to hit disagreements, so the fast path answers only for a few
+    // percent of inputs (about 50 of 1,500, varying run to run); this only checks that the
+    // comparison above ran at all, with a margin that random variation cannot cross.
+    expect(fastUsed).toBeGreaterThan(10);
   });
 
   it.each([
