@@ -162,7 +162,30 @@ export type SupplyLintCode =
   /** An allowlist entry that expires within 14 days. */
   | "LINT_ALLOWLIST_EXPIRING";
 
+/** Control plane storage and API (docs/control-plane.md). */
+export type FleetErrorCode =
+  | "STORE_NOT_FOUND"
+  | "STORE_ALREADY_EXISTS"
+  | "STORE_CONFLICT"
+  | "STORE_ATTACHED"
+  | "STORE_UNAVAILABLE"
+  | "STORE_SCHEMA_NEWER"
+  | "STORE_URL_INVALID"
+  | "API_BAD_REQUEST"
+  | "API_UNAUTHENTICATED"
+  | "API_FORBIDDEN"
+  | "API_NOT_FOUND"
+  | "API_CONFLICT"
+  | "API_PRECONDITION_REQUIRED"
+  | "API_BODY_TOO_LARGE"
+  | "API_POLICY_INVALID"
+  | "API_RATE_LIMITED"
+  | "AGENT_CONTROL_PLANE_UNREACHABLE"
+  | "AGENT_BUNDLE_INVALID"
+  | "AGENT_STATE_UNREADABLE";
+
 export type ErrorCode =
+  | FleetErrorCode
   | ReferenceErrorCode
   | InputErrorCode
   | VulnerabilityErrorCode

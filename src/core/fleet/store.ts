@@ -1,0 +1,309 @@
+/**
+ * The control plane's storage port: what the API needs from a database, nothing more. One
+ * implementation (src/adapters/store) serves SQLite and PostgreSQL through one query layer.
+ *
+ * Every mutating method runs in one transaction with its audit entry and the organization's
+ * revision bump, so a change, its audit record and its delivery can never disagree.
+ */
+
+/** Who made a change, as recorded in the audit log (never a secret). */
+export interface Actor {
+  readonly token: string;
+  readonly role: Role;
+}
+
+export type Role = "admin" | "organization-admin" | "workspace-admin" | "viewer" | "cluster-agent";
+
+export interface ObjectMeta {
+  readonly name: string;
+  readonly uid: string;
+  /** Decimal string; changes on every update. */
+  readonly resourceVersion: string;
+  readonly creationTimestamp: string;
+  readonly updatedAt: string;
+  readonly createdBy: string;
+  readonly updatedBy: string;
+}
+
+export interface OrganizationRow {
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly description?: string };
+  /** Bumped by every change inside the organization. */
+  readonly revision: number;
+}
+
+export interface WorkspaceRow {
+  readonly organization: string;
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly description?: string };
+}
+
+export interface ClusterRow {
+  readonly organization: string;
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly description?: string };
+  readonly status: ClusterStatus;
+}
+
+export interface ClusterStatus {
+  readonly lastSeen?: string;
+  readonly agentVersion?: string;
+  readonly kubernetesVersion?: string;
+  readonly deliveredRevision?: string;
+  readonly appliedRevision?: string;
+}
+
+/** A namespace a cluster's agent reported. */
+export interface NamespaceRow {
+  readonly organization: string;
+  readonly cluster: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** A namespace attached to a workspace; it may not have been reported (yet). */
+export interface AttachmentRow {
+  readonly organization: string;
+  readonly workspace: string;
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly attachedAt: string;
+  readonly attachedBy: string;
+}
+
+export interface PolicyRow {
+  readonly organization: string;
+  readonly metadata: ObjectMeta;
+  /** The ImagePolicy document as the user wrote it (validated before it is stored). */
+  readonly document: Readonly<Record<string, unknown>>;
+  /** Denormalized from the document, for filtering and authorization. */
+  readonly scope:
+    | { readonly kind: "organization" }
+    | { readonly kind: "workspace"; readonly workspace: string }
+    | { readonly kind: "namespace"; readonly cluster?: string; readonly namespace: string };
+}
+
+export interface TokenRow {
+  /** Public part of the token (`cst_<id>_<secret>`), used to look it up. */
+  readonly id: string;
+  readonly organization: string | undefined;
+  readonly name: string;
+  readonly role: Role;
+  /** For workspace-admin and viewer: the workspaces it is limited to (empty: none/all per role). */
+  readonly workspaces: readonly string[];
+  /** For cluster-agent. */
+  readonly cluster: string | undefined;
+  /** sha256 of the secret, hex. */
+  readonly secretHash: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly revokedAt: string | undefined;
+}
+
+export interface ViolationRecord {
+  readonly id?: number;
+  readonly organization: string;
+  readonly cluster: string;
+  readonly time: string;
+  readonly source: "admission" | "audit";
+  readonly operation?: string;
+  readonly namespace: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly container: string;
+  readonly image: string;
+  readonly normalizedImage?: string;
+  readonly policy: string;
+  readonly action: "deny" | "warn" | "audit";
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface AuditEntry {
+  readonly id: number;
+  readonly time: string;
+  readonly actor: Actor;
+  readonly action: "create" | "update" | "delete" | "attach" | "detach" | "revoke" | "report";
+  readonly kind: string;
+  readonly name: string;
+  readonly organization: string | undefined;
+  readonly workspace: string | undefined;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/** `{items, continue}` pages; `after` is the opaque cursor's decoded key. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** The key to continue after, when more items may follow. */
+  readonly next: string | undefined;
+}
+
+export interface PageRequest {
+  readonly limit: number;
+  readonly after: string | undefined;
+}
+
+/** `expected` is the resourceVersion the caller read; a mismatch is STORE_CONFLICT. */
+export type Precondition = { readonly resourceVersion: string };
+
+export interface GroupCount {
+  readonly key: string;
+  readonly count: number;
+  readonly deny: number;
+  readonly warn: number;
+  readonly audit: number;
+  readonly lastSeen: string;
+}
+
+export interface ViolationFilter {
+  readonly cluster?: string;
+  readonly namespace?: string;
+  readonly policy?: string;
+  readonly image?: string;
+  readonly since?: string;
+  /** Restrict to namespaces attached to these workspaces (workspace roles). */
+  readonly workspaces?: readonly string[];
+}
+
+/**
+ * Errors: every method throws CustomsError with STORE_NOT_FOUND, STORE_ALREADY_EXISTS,
+ * STORE_CONFLICT (stale resourceVersion; message names the current one), STORE_ATTACHED
+ * (namespace attached to another workspace), STORE_UNAVAILABLE (database down or busy).
+ */
+export interface FleetStore {
+  readonly dialect: "sqlite" | "postgres";
+  close(): Promise<void>;
+
+  /** Revisions of every organization, for delivery caches of other replicas. */
+  revisions(): Promise<ReadonlyMap<string, number>>;
+
+  listOrganizations(page: PageRequest, only?: readonly string[]): Promise<Page<OrganizationRow>>;
+  getOrganization(name: string): Promise<OrganizationRow>;
+  createOrganization(
+    actor: Actor,
+    name: string,
+    spec: OrganizationRow["spec"],
+  ): Promise<OrganizationRow>;
+  updateOrganization(
+    actor: Actor,
+    name: string,
+    spec: OrganizationRow["spec"],
+    pre: Precondition,
+  ): Promise<OrganizationRow>;
+  /** Deletes everything inside it too (workspaces, clusters, policies, tokens, violations). */
+  deleteOrganization(actor: Actor, name: string, pre: Precondition): Promise<void>;
+
+  listWorkspaces(
+    org: string,
+    page: PageRequest,
+    only?: readonly string[],
+  ): Promise<Page<WorkspaceRow>>;
+  getWorkspace(org: string, name: string): Promise<WorkspaceRow>;
+  createWorkspace(
+    actor: Actor,
+    org: string,
+    name: string,
+    spec: WorkspaceRow["spec"],
+  ): Promise<WorkspaceRow>;
+  updateWorkspace(
+    actor: Actor,
+    org: string,
+    name: string,
+    spec: WorkspaceRow["spec"],
+    pre: Precondition,
+  ): Promise<WorkspaceRow>;
+  /** Refused with STORE_CONFLICT while policies are scoped to it; detaches its namespaces. */
+  deleteWorkspace(actor: Actor, org: string, name: string, pre: Precondition): Promise<void>;
+
+  listAttachments(
+    org: string,
+    filter: { workspace?: string; cluster?: string },
+  ): Promise<readonly AttachmentRow[]>;
+  attach(
+    actor: Actor,
+    org: string,
+    workspace: string,
+    cluster: string,
+    namespace: string,
+  ): Promise<AttachmentRow>;
+  detach(
+    actor: Actor,
+    org: string,
+    workspace: string,
+    cluster: string,
+    namespace: string,
+  ): Promise<void>;
+
+  listClusters(org: string, page: PageRequest): Promise<Page<ClusterRow>>;
+  getCluster(org: string, name: string): Promise<ClusterRow>;
+  createCluster(
+    actor: Actor,
+    org: string,
+    name: string,
+    spec: ClusterRow["spec"],
+  ): Promise<ClusterRow>;
+  deleteCluster(actor: Actor, org: string, name: string, pre: Precondition): Promise<void>;
+  /** Agent heartbeat/status; not audited, does not bump the revision. */
+  updateClusterStatus(org: string, name: string, status: ClusterStatus): Promise<void>;
+
+  listNamespaces(org: string, cluster?: string): Promise<readonly NamespaceRow[]>;
+  /** Replaces the cluster's reported set; returns whether it changed (audited and revision bumped only then). */
+  replaceNamespaces(
+    actor: Actor,
+    org: string,
+    cluster: string,
+    namespaces: readonly { name: string; labels: Readonly<Record<string, string>> }[],
+  ): Promise<boolean>;
+
+  listPolicies(
+    org: string,
+    page: PageRequest,
+    filter?: { scope?: PolicyRow["scope"]["kind"]; workspace?: string },
+  ): Promise<Page<PolicyRow>>;
+  /** Every policy of an organization, for delivery (no paging). */
+  allPolicies(org: string): Promise<readonly PolicyRow[]>;
+  getPolicy(org: string, name: string): Promise<PolicyRow>;
+  createPolicy(
+    actor: Actor,
+    org: string,
+    document: Readonly<Record<string, unknown>>,
+    scope: PolicyRow["scope"],
+  ): Promise<PolicyRow>;
+  updatePolicy(
+    actor: Actor,
+    org: string,
+    document: Readonly<Record<string, unknown>>,
+    scope: PolicyRow["scope"],
+    pre: Precondition,
+  ): Promise<PolicyRow>;
+  deletePolicy(actor: Actor, org: string, name: string, pre: Precondition): Promise<void>;
+
+  /** Tokens: `findToken` by id for authentication; secrets only as hashes. */
+  findToken(id: string): Promise<TokenRow | undefined>;
+  listTokens(org: string): Promise<readonly TokenRow[]>;
+  createToken(actor: Actor, token: TokenRow): Promise<TokenRow>;
+  revokeToken(actor: Actor, org: string, name: string): Promise<void>;
+  /** True when no token exists at all (first start: bootstrap). */
+  isEmpty(): Promise<boolean>;
+
+  addViolations(records: readonly ViolationRecord[]): Promise<void>;
+  listViolations(
+    org: string,
+    filter: ViolationFilter,
+    page: PageRequest,
+  ): Promise<Page<ViolationRecord>>;
+  countViolations(
+    org: string,
+    groupBy: "cluster" | "namespace" | "policy" | "image",
+    filter: ViolationFilter,
+  ): Promise<readonly GroupCount[]>;
+  /** Drops violation records older than `before` (retention). */
+  pruneViolations(before: string): Promise<number>;
+
+  listAudit(
+    org: string,
+    page: PageRequest,
+    filter?: { workspaces?: readonly string[] },
+  ): Promise<Page<AuditEntry>>;
+}
