@@ -116,8 +116,8 @@ export async function handleApi(
   if (match === undefined) {
     reply = toErrorReply(new ApiError("API_NOT_FOUND", `no route ${url.pathname}`));
   } else if (match === "method") {
-    reply = toErrorReply(new ApiError("API_NOT_FOUND", `no ${req.method} on ${url.pathname}`));
-    reply = { ...reply, status: 405 };
+    const message = `${req.method} is not allowed on ${url.pathname}`;
+    reply = { status: 405, body: { error: { code: "METHOD_NOT_ALLOWED", message } } };
   } else {
     label = match.route.path;
     try {
