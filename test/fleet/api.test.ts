@@ -18,43 +18,56 @@ const as = (method: string, path: string, body?: unknown, headers?: Record<strin
   cp.call(method, path, { token: cp.admin, body, ...(headers ? { headers } : {}) });
 
 describe("policies: validation identical to `customs policy validate`", () => {
-  const cases: [string, unknown][] = [
+  const custom = (rules: unknown[]) => ({ recipe: "custom", input: { rules } });
+  const cases: [string, boolean, unknown][] = [
+    ["valid registry allowlist", true, policy("ok-allow", custom([{ hostname: "ghcr.io" }]))],
     [
-      "valid allowlist",
-      policy("ok-allow", {
-        recipe: "allowed-registries",
-        input: { rules: [{ registry: "ghcr.io" }] },
-      }),
+      "valid block latest",
+      true,
+      policy("ok-latest", { recipe: "block-latest-tag", action: "warn" }),
     ],
-    ["valid block latest", policy("ok-latest", { recipe: "block-latest-tag", action: "warn" })],
-    ["valid workspace scope", policy("ok-ws", { recipe: "require-digest", workspace: "team-a" })],
-    ["unknown field", policy("bad-field", { recipe: "block-latest-tag", acton: "warn" })],
-    ["unknown recipe", policy("bad-recipe", { recipe: "allowed-registry" })],
-    ["bad name", policy("Bad_Name", { recipe: "block-latest-tag" })],
-    ["bad action", policy("bad-action", { recipe: "block-latest-tag", action: "block" })],
+    [
+      "valid workspace scope",
+      true,
+      policy("ok-ws", { recipe: "require-digest", workspace: "team-a" }),
+    ],
+    [
+      "lint warnings",
+      true,
+      policy("lint", custom([{ hostname: "index.docker.io", imageName: "nginx" }])),
+    ],
+    ["unknown field", false, policy("bad-field", { recipe: "block-latest-tag", acton: "warn" })],
+    ["unknown recipe", false, policy("bad-recipe", { recipe: "allowed-registries" })],
+    ["bad name", false, policy("Bad_Name", { recipe: "block-latest-tag" })],
+    ["bad action", false, policy("bad-action", { recipe: "block-latest-tag", action: "block" })],
     [
       "wrong apiVersion",
+      false,
       { ...policy("bad-api", { recipe: "block-latest-tag" }), apiVersion: "v1" },
     ],
     [
-      "a Workspace",
-      { apiVersion: "customs.dev/v1alpha1", kind: "Workspace", metadata: { name: "w" } },
+      "bad RE2 pattern",
+      false,
+      policy("bad-re", {
+        recipe: "require-labels",
+        input: { labels: [{ key: "a", valueRegExp: "(" }] },
+      }),
     ],
     [
-      "lint warning (docker hub short name)",
-      policy("lint", {
-        recipe: "allowed-registries",
-        input: { rules: [{ registry: "docker.io" }] },
-      }),
+      "a Workspace",
+      false,
+      { apiVersion: "customs.dev/v1alpha1", kind: "Workspace", metadata: { name: "w" } },
     ],
   ];
 
-  it.each(cases)("%s", async (_name, doc) => {
+  it.each(cases)("%s", async (_name, valid, doc) => {
     const cli = validateDocument(doc, undefined, { regex: re2Engine, now: Date.now() });
+    expect(cli.kind === "ImagePolicy").toBe(valid);
     const r = await as("POST", `${ORG}/policies`, doc);
     if (cli.kind === "ImagePolicy") {
       expect(r.status).toBe(201);
       const warnings = cli.issues.filter((i) => i.severity === "warning");
+      if (_name === "lint warnings") expect(warnings.length).toBe(2);
       expect(
         r.body.warnings.map((w: { path: string; message: string }) => [w.path, w.message]),
       ).toEqual(warnings.map((w) => [w.path, w.message]));
