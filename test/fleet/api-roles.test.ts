@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: JSON answers are checked field by field
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { named, policy, startTestControlPlane, type TestControlPlane } from "./harness.js";
+import { named, policy, startTestControlPlane, type TestControlPlane } from "./api-harness.js";
 
 let cp: TestControlPlane;
 const ORG = "/api/v1/organizations/default";

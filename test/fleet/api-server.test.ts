@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withOpenApi } from "../../src/server/control-plane/openapi.js";
 import { allRoutes } from "../../src/server/control-plane/routes.js";
-import { policy, startTestControlPlane, type TestControlPlane } from "./harness.js";
+import { policy, startTestControlPlane, type TestControlPlane } from "./api-harness.js";
 
 let cp: TestControlPlane;
 let site: string;

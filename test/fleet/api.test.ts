@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { re2Engine } from "../../src/adapters/re2/index.js";
 import { validateDocument } from "../../src/core/policy/index.js";
-import { named, policy, startTestControlPlane, type TestControlPlane } from "./harness.js";
+import { named, policy, startTestControlPlane, type TestControlPlane } from "./api-harness.js";
 
 let cp: TestControlPlane;
 const ORG = "/api/v1/organizations/default";
