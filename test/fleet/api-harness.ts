@@ -3,6 +3,8 @@ import { request as plainRequest } from "node:http";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Sqlite from "better-sqlite3";
+import pg from "pg";
 import { openStore } from "../../src/adapters/store/index.js";
 import { bootstrap } from "../../src/app/fleet/bootstrap.js";
 import { servingFiles } from "../../src/app/fleet/tls-files.js";
@@ -11,6 +13,7 @@ import {
   type ControlPlaneServer,
   startControlPlane,
 } from "../../src/server/control-plane/server.js";
+import { type PostgresServer, startPostgres } from "../support/postgres.js";
 
 export interface Answer {
   status: number;
@@ -32,8 +35,12 @@ export interface Api {
   call(method: string, path: string, options?: CallOptions): Promise<Answer>;
 }
 
+export const DIALECTS = ["sqlite", "postgres"] as const;
+
 export interface TestControlPlane extends Api {
   readonly dir: string;
+  /** Runs SQL on the control plane's database behind its back. */
+  raw(sql: string): Promise<Record<string, unknown>[]>;
   readonly store: FleetStore;
   readonly databaseUrl: string;
   readonly admin: string;
@@ -108,13 +115,16 @@ async function serve(store: FleetStore, dir: string, consoleDir?: string) {
 
 /**
  * A real control plane over HTTPS on 127.0.0.1 with a real store: SQLite in a temp folder,
- * or the database given (PostgreSQL).
+ * or a throwaway PostgreSQL server.
  */
 export async function startTestControlPlane(
-  options: { databaseUrl?: string; consoleDir?: string } = {},
+  options: { dialect?: (typeof DIALECTS)[number]; consoleDir?: string } = {},
 ): Promise<TestControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), "customs-cp-"));
-  const databaseUrl = options.databaseUrl ?? `sqlite:${join(dir, "cp.db")}`;
+  let postgres: PostgresServer | undefined;
+  if (options.dialect === "postgres") postgres = await startPostgres();
+  const databaseUrl =
+    postgres === undefined ? `sqlite:${join(dir, "cp.db")}` : await postgres.freshDatabase();
   const store = await openStore(databaseUrl);
   const admin = (await bootstrap(store)) ?? "";
   const first = await serve(store, dir, options.consoleDir);
@@ -125,6 +135,23 @@ export async function startTestControlPlane(
     store,
     databaseUrl,
     admin,
+    async raw(sql) {
+      if (postgres === undefined) {
+        const db = new Sqlite(join(dir, "cp.db"), { readonly: true });
+        try {
+          return db.prepare(sql).all() as Record<string, unknown>[];
+        } finally {
+          db.close();
+        }
+      }
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rows;
+      } finally {
+        await client.end();
+      }
+    },
     async replica() {
       const s = await openStore(databaseUrl);
       const r = await serve(s, dir);
@@ -139,6 +166,7 @@ export async function startTestControlPlane(
       for (const c of others) await c().catch(() => {});
       await first.close();
       await store.close();
+      await postgres?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
