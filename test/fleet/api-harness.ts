@@ -27,6 +27,7 @@ export interface CallOptions {
   body?: unknown;
   raw?: string;
   headers?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
 export interface Api {
@@ -65,7 +66,16 @@ export function httpsCall(
   const send = url.protocol === "https:" ? request : plainRequest;
   return new Promise((resolve, reject) => {
     const req = send(
-      { host: url.hostname, port: url.port, method, path, headers, ca, agent: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers,
+        ca,
+        agent: false,
+        ...(o.signal === undefined ? {} : { signal: o.signal }),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
