@@ -42,6 +42,8 @@ export interface TestControlPlane extends Api {
   readonly dir: string;
   /** Runs SQL on the control plane's database behind its back. */
   raw(sql: string): Promise<Record<string, unknown>[]>;
+  /** Stops the PostgreSQL server under the control plane (an outage). */
+  stopDatabase(): Promise<void>;
   readonly store: FleetStore;
   readonly databaseUrl: string;
   readonly admin: string;
@@ -145,6 +147,10 @@ export async function startTestControlPlane(
     store,
     databaseUrl,
     admin,
+    async stopDatabase() {
+      await postgres?.stop();
+      postgres = undefined;
+    },
     async raw(sql) {
       if (postgres === undefined) {
         const db = new Sqlite(join(dir, "cp.db"), { readonly: true });
