@@ -119,6 +119,23 @@ describe("customs serve control-plane", () => {
     await stop(s.child);
   }, 60_000);
 
+  it("two replicas starting at once on one SQLite data directory: one token, one CA", async () => {
+    const data = join(dir, "data4");
+    const [a, b] = await Promise.all([
+      start(["--listen", "127.0.0.1:0", "--data-dir", data]),
+      start(["--listen", "127.0.0.1:0", "--data-dir", data]),
+    ]);
+    const shown = [a, b].filter((s) => s.out.includes("Admin token: cst_"));
+    expect(shown).toHaveLength(1);
+    const token = /Admin token: (cst_\S+)/.exec(shown[0]?.out ?? "")?.[1];
+    const ca = readFileSync(join(data, "tls", "ca.crt"));
+    for (const s of [a, b]) {
+      const who = await httpsCall(s.url, ca, "GET", "/api/v1/whoami", { token });
+      expect(who.body).toMatchObject({ role: "admin" });
+    }
+    await Promise.all([stop(a.child), stop(b.child)]);
+  }, 60_000);
+
   it("--plain-http only on loopback", () => {
     const r = customs([
       "serve",
