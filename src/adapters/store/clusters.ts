@@ -6,15 +6,15 @@ import type {
   PageRequest,
   Precondition,
 } from "../../core/fleet/store.js";
+import { inOrganization, newUid, notFound, read, type StoreContext } from "./context.js";
 import {
-  checkPrecondition,
-  inOrganization,
-  newUid,
-  notFound,
-  read,
-  type StoreContext,
-} from "./context.js";
-import { deleteNamed, getNamed, newObjectColumns, pagedByName, selectNamed } from "./objects.js";
+  deleteNamed,
+  getNamed,
+  newObjectColumns,
+  pagedByName,
+  selectChecked,
+  selectNamed,
+} from "./objects.js";
 import { toPage } from "./paging.js";
 import { toCluster } from "./rows.js";
 
@@ -75,11 +75,7 @@ export async function deleteCluster(
 ): Promise<void> {
   const subject = { kind: KIND, name };
   await inOrganization(context, org, subject, async (change) => {
-    const before = checkPrecondition(
-      subject,
-      await selectNamed(change.trx, "clusters", org, name),
-      pre,
-    );
+    const before = await selectChecked(change, "clusters", subject, pre);
     await deleteNamed(change, "clusters", subject, before);
     await change.trx
       .updateTable("tokens")

@@ -1,7 +1,9 @@
 import { type Selectable, type SelectQueryBuilder, sql, type Updateable } from "kysely";
-import type { PageRequest } from "../../core/fleet/store.js";
+import { CustomsError } from "../../core/errors.js";
+import type { PageRequest, Precondition } from "../../core/fleet/store.js";
 import {
   type Change,
+  checkPrecondition,
   expectOneRow,
   notFound,
   read,
@@ -112,4 +114,30 @@ export function newObjectColumns(change: Change, name: string, actor: string, ui
     created_by: actor,
     updated_by: actor,
   };
+}
+
+/** The row under the organization's lock, checked against the caller's resourceVersion. */
+export async function selectChecked<T extends NamedTable>(
+  change: Change,
+  table: T,
+  subject: Subject,
+  pre: Precondition,
+): Promise<Row<T>> {
+  const row = await selectNamed(change.trx, table, change.organization, subject.name);
+  // Every named table has resource_version; the generic row type cannot show it.
+  checkPrecondition(subject, row as { resource_version: number } | undefined, pre);
+  return row as Row<T>;
+}
+
+/** STORE_NOT_FOUND unless the named object exists (`path` says which field named it). */
+export async function requireNamed(
+  change: Change,
+  table: NamedTable,
+  subject: Subject,
+  path?: string,
+): Promise<void> {
+  const row = await selectNamed(change.trx, table, change.organization, subject.name);
+  if (row === undefined) {
+    throw new CustomsError("STORE_NOT_FOUND", `${subject.kind} "${subject.name}" not found`, path);
+  }
 }

@@ -8,20 +8,14 @@ import type {
   PolicyRow,
   Precondition,
 } from "../../core/fleet/store.js";
-import {
-  type Change,
-  checkPrecondition,
-  inOrganization,
-  newUid,
-  read,
-  type StoreContext,
-} from "./context.js";
+import { type Change, inOrganization, newUid, read, type StoreContext } from "./context.js";
 import {
   deleteNamed,
   getNamed,
   newObjectColumns,
   pagedByName,
-  selectNamed,
+  requireNamed,
+  selectChecked,
   updateNamed,
 } from "./objects.js";
 import { toPage } from "./paging.js";
@@ -115,19 +109,8 @@ async function auditWorkspace(
   scope: PolicyRow["scope"],
 ): Promise<string | undefined> {
   if (scope.kind === "workspace") {
-    const ws = await change.trx
-      .selectFrom("workspaces")
-      .select("name")
-      .where("organization", "=", change.organization)
-      .where("name", "=", scope.workspace)
-      .executeTakeFirst();
-    if (ws === undefined) {
-      throw new CustomsError(
-        "STORE_NOT_FOUND",
-        `workspace "${scope.workspace}" not found`,
-        "spec.workspace",
-      );
-    }
+    const subject = { kind: "Workspace", name: scope.workspace };
+    await requireNamed(change, "workspaces", subject, "spec.workspace");
     return scope.workspace;
   }
   if (scope.kind !== "namespace") return undefined;
@@ -175,11 +158,7 @@ export async function updatePolicy(
   const name = nameOf(document);
   const subject = { kind: KIND, name };
   return inOrganization(context, org, subject, async (change) => {
-    const before = checkPrecondition(
-      subject,
-      await selectNamed(change.trx, "policies", org, name),
-      pre,
-    );
+    const before = await selectChecked(change, "policies", subject, pre);
     const workspace = await auditWorkspace(change, scope);
     const set = { document: JSON.stringify(document), ...scopeColumns(scope) };
     const after = toPolicy(
@@ -207,11 +186,7 @@ export async function deletePolicy(
 ): Promise<void> {
   const subject = { kind: KIND, name };
   await inOrganization(context, org, subject, async (change) => {
-    const before = checkPrecondition(
-      subject,
-      await selectNamed(change.trx, "policies", org, name),
-      pre,
-    );
+    const before = await selectChecked(change, "policies", subject, pre);
     const policy = toPolicy(before);
     const workspace = await auditWorkspace(change, policy.scope).catch(() => undefined);
     await deleteNamed(change, "policies", subject, before);

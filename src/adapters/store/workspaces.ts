@@ -6,13 +6,13 @@ import type {
   Precondition,
   WorkspaceRow,
 } from "../../core/fleet/store.js";
-import { checkPrecondition, inOrganization, newUid, read, type StoreContext } from "./context.js";
+import { inOrganization, newUid, read, type StoreContext } from "./context.js";
 import {
   deleteNamed,
   getNamed,
   newObjectColumns,
   pagedByName,
-  selectNamed,
+  selectChecked,
   updateNamed,
 } from "./objects.js";
 import { toPage } from "./paging.js";
@@ -77,8 +77,7 @@ export async function updateWorkspace(
 ): Promise<WorkspaceRow> {
   const subject = { kind: KIND, name };
   return inOrganization(context, org, subject, async (change) => {
-    const current = await selectNamed(change.trx, "workspaces", org, name);
-    const before = checkPrecondition(subject, current, pre);
+    const before = await selectChecked(change, "workspaces", subject, pre);
     const set = { description: spec.description ?? null };
     const after = toWorkspace(
       await updateNamed(change, "workspaces", subject, before, set, actor.token),
@@ -106,11 +105,7 @@ export async function deleteWorkspace(
 ): Promise<void> {
   const subject = { kind: KIND, name };
   await inOrganization(context, org, subject, async (change) => {
-    const before = checkPrecondition(
-      subject,
-      await selectNamed(change.trx, "workspaces", org, name),
-      pre,
-    );
+    const before = await selectChecked(change, "workspaces", subject, pre);
     const scoped = await change.trx
       .selectFrom("policies")
       .select("name")
