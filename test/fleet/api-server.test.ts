@@ -82,6 +82,39 @@ describe("OpenAPI document", () => {
   });
 });
 
+describe("OpenAPI document's parts", () => {
+  it("every $ref resolves; writes document their bodies; successes are what routes answer", async () => {
+    const doc = (await cp.call("GET", "/api/v1/openapi.json")).body;
+    const refs = [
+      ...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([A-Za-z]+)"/g),
+    ];
+    expect(refs.length).toBeGreaterThan(10);
+    for (const [, name] of refs) expect(doc.components.schemas[name ?? ""]).toBeDefined();
+    for (const route of withOpenApi(allRoutes)) {
+      const op = doc.paths[route.path][route.method.toLowerCase()];
+      const attach = route.path.endsWith("/namespaces/{cluster}/{namespace}");
+      if ((route.method === "POST" || route.method === "PUT") && !attach) {
+        expect(op.requestBody, `${route.method} ${route.path}`).toBeDefined();
+      }
+    }
+    // Creating answers 201, previewing 200: as documented.
+    const ws = await cp.call("POST", `${ORG}/workspaces`, {
+      token: cp.admin,
+      body: { metadata: { name: "doc" } },
+    });
+    expect(
+      Object.keys(doc.paths[`/api/v1/organizations/{org}/workspaces`].post.responses),
+    ).toContain(String(ws.status));
+    const pv = await cp.call("POST", `${ORG}/policies/preview`, {
+      token: cp.admin,
+      body: { policy: policy("x", { recipe: "require-digest" }), images: [] },
+    });
+    expect(
+      Object.keys(doc.paths[`/api/v1/organizations/{org}/policies/preview`].post.responses),
+    ).toContain(String(pv.status));
+  });
+});
+
 describe("health and metrics", () => {
   it("healthz, readyz and metrics answer", async () => {
     expect((await cp.call("GET", "/healthz")).status).toBe(200);

@@ -58,6 +58,7 @@ export const policyRoutes: readonly Route[] = [
     method: "POST",
     path: POLICIES,
     summary: "Create an ImagePolicy (validated as by customs policy validate)",
+    body: "ImagePolicy",
     roles: "organization-admin; workspace-admin within its workspaces",
     handler: async (c) => {
       const r = await createPolicy(c.ctx, c.principal, param(c, "org"), await c.body());
@@ -79,6 +80,7 @@ export const policyRoutes: readonly Route[] = [
     method: "PUT",
     path: `${POLICIES}/{name}`,
     summary: "Replace an ImagePolicy",
+    body: "ImagePolicy",
     roles: "organization-admin; workspace-admin within its workspaces",
     handler: async (c) => {
       const body = await c.body();
