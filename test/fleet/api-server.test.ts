@@ -39,6 +39,8 @@ describe("console files", () => {
     expect(String(r.body)).toContain(text);
     expect(r.headers.get("content-security-policy")).toContain("default-src 'self'");
     expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+    // A generated localhost certificate: no HSTS pinning localhost in the browser.
+    expect(r.headers.get("strict-transport-security")).toBeNull();
   });
 
   it.each([

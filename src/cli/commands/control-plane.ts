@@ -88,6 +88,7 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     consoleDir: flags.consoleDir ?? defaultConsoleDir(),
     logger,
     version: productVersion(),
+    hsts: tls !== undefined && tls.caPath === undefined,
   }).catch(async (e: unknown) => {
     await store.close();
     throw new CustomsError("USAGE", `cannot listen on ${flags.listen}: ${(e as Error).message}`);
