@@ -136,6 +136,18 @@ describe("customs serve control-plane", () => {
     await Promise.all([stop(a.child), stop(b.child)]);
   }, 60_000);
 
+  it("--plain-http on loopback serves HTTP and generates no certificate", async () => {
+    const data = join(dir, "data5");
+    const s = await start(["--plain-http", "--listen", "127.0.0.1:0", "--data-dir", data]);
+    expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.out).not.toContain("CA certificate");
+    expect(existsSync(join(data, "tls"))).toBe(false);
+    const token = /Admin token: (cst_\S+)/.exec(s.out)?.[1];
+    const who = await httpsCall(s.url, Buffer.from(""), "GET", "/api/v1/whoami", { token });
+    expect(who.body).toMatchObject({ role: "admin" });
+    await stop(s.child);
+  }, 60_000);
+
   it("--plain-http only on loopback", () => {
     const r = customs([
       "serve",
