@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
-import { Counter } from "prom-client";
+import { Counter, type Registry } from "prom-client";
 import {
   KubeClient,
   type KubeConnection,
   SERVICE_ACCOUNT_TOKEN_FILE,
 } from "../../adapters/kube/index.js";
 import { CustomsError } from "../../core/errors.js";
-import type { WebhookMetrics } from "../../server/metrics.js";
-import { startWebhook } from "../../server/webhook.js";
+import type { Evaluator } from "../../core/evaluate/index.js";
+import type { AdmissionOutcome, NamespaceDirectory } from "../admission.js";
 import { startClusterSource } from "../cluster-source.js";
 import { auditPods } from "./audit.js";
 import { Backoff } from "./backoff.js";
@@ -20,16 +20,31 @@ import { admissionReports, ViolationReporter } from "./reports.js";
 import { loadState, saveState } from "./state.js";
 import { VapSync } from "./vap-sync.js";
 
+/** What the agent needs of its admission webhook (src/server/webhook.ts, wired by the CLI). */
+export interface AgentWebhook {
+  readonly port: number;
+  drain(graceMs: number): Promise<void>;
+}
+
+export interface AgentWebhookHooks {
+  readonly namespaces: NamespaceDirectory;
+  evaluator(): Evaluator | undefined;
+  onDecision(outcome: AdmissionOutcome): void;
+}
+
+export interface AgentMetrics {
+  readonly registry: Registry;
+  readonly reloads: Counter<"what" | "result">;
+}
+
 export interface AgentOptions {
   readonly client: ControlPlaneClient;
   /** The cluster's API server; without it no namespaces, audit or VAP (webhook only). */
   readonly kube: KubeConnection | undefined;
   /** Projected service account token: re-read per request (it rotates). */
   readonly inCluster: boolean;
-  readonly host: string;
-  readonly port: number;
-  readonly tlsCert: string;
-  readonly tlsKey: string;
+  /** Starts the webhook listener with the agent's hooks (fail closed without an evaluator). */
+  readonly startWebhook: (hooks: AgentWebhookHooks) => Promise<AgentWebhook>;
   readonly stateDir: string;
   readonly vap: boolean;
   readonly auditIntervalMs: number | undefined;
@@ -37,7 +52,7 @@ export interface AgentOptions {
   readonly clusterNameCheck: boolean;
   readonly agentVersion: string;
   readonly logger: Logger;
-  readonly metrics: WebhookMetrics;
+  readonly metrics: AgentMetrics;
   /** How often violations and namespace changes are sent at most (2 s by the contract). */
   readonly reportIntervalMs?: number;
   readonly queueCapacity?: number;
@@ -124,15 +139,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     vapSync?.update(current);
   }
 
-  const server = await startWebhook({
-    host: o.host,
-    port: o.port,
-    tlsCert: o.tlsCert,
-    tlsKey: o.tlsKey,
-    maxBodyBytes: 6 * 1024 * 1024,
-    requestTimeoutMs: 10_000,
-    logger,
-    metrics,
+  const server = await o.startWebhook({
     namespaces,
     evaluator: () => current?.evaluator,
     onDecision: (outcome) => reporter.add(admissionReports(outcome, new Date())),

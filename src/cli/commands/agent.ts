@@ -95,14 +95,22 @@ export function registerAgent(program: Command): void {
       const token = tokenOf(flags);
       const ca = flags.caFile === undefined ? undefined : readFile("--ca-file", flags.caFile);
       // The agent's modules load here, not at start-up: every other command skips them.
-      const [{ pino }, kube, { ControlPlaneClient }, { startAgent }, { createMetrics }] =
-        await Promise.all([
-          import("pino"),
-          import("../../adapters/kube/index.js"),
-          import("../../app/agent/client.js"),
-          import("../../app/agent/run.js"),
-          import("../../server/metrics.js"),
-        ]);
+      const [
+        { pino },
+        kube,
+        { ControlPlaneClient },
+        { startAgent },
+        { createMetrics },
+        { startWebhook },
+      ] = await Promise.all([
+        import("pino"),
+        import("../../adapters/kube/index.js"),
+        import("../../app/agent/client.js"),
+        import("../../app/agent/run.js"),
+        import("../../server/metrics.js"),
+        import("../../server/webhook.js"),
+      ]);
+      const metrics = createMetrics();
       const logger = pino({ base: { service: "customs-agent" } });
       const inCluster =
         flags.kubeconfig === undefined && process.env.KUBERNETES_SERVICE_HOST !== undefined;
@@ -132,10 +140,18 @@ export function registerAgent(program: Command): void {
         client,
         kube: connection,
         inCluster,
-        host,
-        port,
-        tlsCert: flags.tlsCert,
-        tlsKey: flags.tlsKey,
+        startWebhook: (hooks) =>
+          startWebhook({
+            ...hooks,
+            host,
+            port,
+            tlsCert: flags.tlsCert,
+            tlsKey: flags.tlsKey,
+            maxBodyBytes: 6 * 1024 * 1024,
+            requestTimeoutMs: 10_000,
+            logger,
+            metrics,
+          }),
         stateDir: flags.stateDir,
         vap: flags.vap === true,
         auditIntervalMs,
@@ -143,7 +159,7 @@ export function registerAgent(program: Command): void {
         clusterNameCheck: flags.clusterNameCheck === true,
         agentVersion: productVersion(),
         logger,
-        metrics: createMetrics(),
+        metrics,
       });
       const stop = async (signal: string) => {
         logger.info({ signal }, "draining");
