@@ -136,7 +136,7 @@ describe("bundle", () => {
     const applied = compileBundle(parseBundle(bundleOf([corpOnly]), "bundle"), '"e1"', "bundle");
     const ns = toNamespaceFacts("default", {}, "c1");
     const run = (image: string) =>
-      applied.evaluator.evaluate(ns, [{ container: "app", containerType: "container", image }]);
+      applied.evaluator.evaluate(ns, [{ container: "app", containerType: "containers", image }]);
     expect(run("busybox").verdict).toBe("deny");
     expect(run("registry.corp.example/app:1").verdict).toBe("allow");
     expect(applied.etag).toBe('"e1"');
@@ -155,7 +155,7 @@ describe("bundle", () => {
     );
     const decide = (ns: string, cluster: string) =>
       applied.evaluator.evaluate(toNamespaceFacts(ns, {}, cluster), [
-        { container: "app", containerType: "container", image: "busybox" },
+        { container: "app", containerType: "containers", image: "busybox" },
       ]).verdict;
     expect(decide("team-a", "c1")).toBe("deny");
     expect(decide("team-b", "c1")).toBe("allow");
