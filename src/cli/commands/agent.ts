@@ -102,6 +102,7 @@ export function registerAgent(program: Command): void {
         { startAgent },
         { createMetrics },
         { startWebhook },
+        { watchFiles },
       ] = await Promise.all([
         import("pino"),
         import("../../adapters/kube/index.js"),
@@ -109,6 +110,7 @@ export function registerAgent(program: Command): void {
         import("../../app/agent/run.js"),
         import("../../server/metrics.js"),
         import("../../server/webhook.js"),
+        import("../../app/reloader.js"),
       ]);
       const metrics = createMetrics();
       const logger = pino({ base: { service: "customs-agent" } });
@@ -136,12 +138,13 @@ export function registerAgent(program: Command): void {
         ...(ca === undefined ? {} : { ca }),
         userAgent: `customs-agent/${productVersion()}`,
       });
+      let certs: { stop(): void } | undefined;
       const agent = await startAgent({
         client,
         kube: connection,
         inCluster,
-        startWebhook: (hooks) =>
-          startWebhook({
+        startWebhook: async (hooks) => {
+          const server = await startWebhook({
             ...hooks,
             host,
             port,
@@ -151,7 +154,20 @@ export function registerAgent(program: Command): void {
             requestTimeoutMs: 10_000,
             logger,
             metrics,
-          }),
+          });
+          // Certificates rotate (cert-manager): new connections get the new pair.
+          certs = watchFiles(
+            [flags.tlsCert, flags.tlsKey],
+            2_000,
+            async () => server.reloadTls(),
+            (e) =>
+              logger.error(
+                { err: (e as Error).message },
+                "certificate reload failed; keeping the previous ones",
+              ),
+          );
+          return server;
+        },
         stateDir: flags.stateDir,
         vap: flags.vap === true,
         auditIntervalMs,
@@ -163,6 +179,7 @@ export function registerAgent(program: Command): void {
       });
       const stop = async (signal: string) => {
         logger.info({ signal }, "draining");
+        certs?.stop();
         await agent.stop(drainMs);
         logger.info("stopped");
         process.exit(0);
@@ -172,6 +189,7 @@ export function registerAgent(program: Command): void {
       try {
         await agent.failed;
       } catch (e) {
+        certs?.stop();
         await agent.stop(0);
         throw e;
       }
