@@ -6,7 +6,7 @@ import {
   type KubeConnection,
   SERVICE_ACCOUNT_TOKEN_FILE,
 } from "../../adapters/kube/index.js";
-import { CustomsError } from "../../core/errors.js";
+import { CustomsError, isCustomsError } from "../../core/errors.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../admission.js";
 import { startClusterSource } from "../cluster-source.js";
@@ -112,7 +112,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     intervalMs: interval,
     capacity: o.queueCapacity ?? 100_000,
     dropped,
-    onError: (e) => logger.warn({ err: (e as Error).message }, "reports not sent; retrying"),
+    onError: (e) => logger.warn(why(e), "reports not sent; retrying"),
   });
   let registered = false;
   const namespaceReports = new Debouncer(
@@ -127,7 +127,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     },
     interval,
     undefined,
-    (e) => logger.warn({ err: (e as Error).message }, "namespaces not reported; retrying"),
+    (e) => logger.warn(why(e), "namespaces not reported; retrying"),
   );
   const namespaces = new AgentNamespaces(() => {
     if (registered) namespaceReports.changed();
@@ -155,8 +155,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           {
             onPolicies() {},
             onInvalid() {},
-            onError: (e) =>
-              logger.warn({ err: (e as Error).message }, "namespace watch error; retrying"),
+            onError: (e) => logger.warn(why(e), "namespace watch error; retrying"),
           },
           false,
         );
@@ -214,10 +213,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       } catch (e) {
         if (e instanceof CustomsError && e.code === "USAGE") throw e;
         if (signal.aborted) return;
-        logger.warn(
-          { err: (e as Error).message },
-          "control plane unreachable; enforcing the last policies",
-        );
+        logger.warn(why(e), "control plane unreachable; enforcing the last policies");
         await sleep(backoff.fail(), signal);
       }
     }
@@ -242,7 +238,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
             "policy bundle refused; keeping the previous policies",
           );
         },
-        onError: (e) => logger.warn({ err: (e as Error).message }, "policy poll failed; retrying"),
+        onError: (e) => logger.warn(why(e), "policy poll failed; retrying"),
       },
     });
   })();
@@ -259,7 +255,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         reporter.add(reports);
         logger.info({ pods, violations: reports.length }, "audit scan");
       } catch (e) {
-        logger.warn({ err: (e as Error).message }, "audit scan failed");
+        logger.warn(why(e), "audit scan failed");
       }
     }
   })();
@@ -301,4 +297,10 @@ async function kubeVersion(kube: KubeClient | undefined): Promise<string | undef
   } catch {
     return undefined;
   }
+}
+
+/** Log fields of an error: its message, and its code when it has one (never a token). */
+function why(e: unknown): { err: string; code?: string } {
+  const err = e instanceof Error ? e.message : String(e);
+  return isCustomsError(e) ? { err, code: e.code } : { err };
 }
