@@ -4,6 +4,7 @@
  * and a refused bundle. The tests run in order and share the two.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../e2e/cluster.js";
 import { policyDoc } from "../support/policies.js";
 import { type TestPki, testPki } from "../support/tls.js";
 import {
@@ -11,16 +12,11 @@ import {
   putPolicy,
   startTestControlPlane,
   type TestControlPlane,
+  violations,
 } from "./control-plane.js";
-import { admit, eventually, readyz, startTestAgent, type TestAgent, tempDir } from "./support.js";
+import { admit, corpOnly, readyz, startTestAgent, type TestAgent, tempDir } from "./support.js";
 
 const ORG = "/api/v1/organizations/default";
-const corpOnly = (hostnames: string[]) =>
-  policyDoc("corp-only", {
-    recipe: "custom",
-    input: { rules: hostnames.map((hostname) => ({ hostname })) },
-  });
-
 describe("agent and control plane", () => {
   let cp: TestControlPlane;
   let pki: TestPki;
@@ -80,8 +76,7 @@ describe("agent and control plane", () => {
       allowed: true,
     });
     const records = await eventually("the violation at the control plane", async () => {
-      const r = await cp.api("GET", `${ORG}/insights/violations?cluster=c1`);
-      const items = (r.body as { items: Record<string, unknown>[] }).items;
+      const items = await violations(cp, "cluster=c1");
       return items.length > 0 ? items : undefined;
     });
     expect(records[0]).toMatchObject({
@@ -139,8 +134,7 @@ describe("agent and control plane", () => {
     expect(await readyz(agent, pki)).toBe(200);
     await cp.restart();
     const records = await eventually("the queued violation", async () => {
-      const r = await cp.api("GET", `${ORG}/insights/violations?cluster=c1&namespace=team-b`);
-      const items = (r.body as { items: Record<string, unknown>[] }).items;
+      const items = await violations(cp, "cluster=c1&namespace=team-b");
       return items.length > 0 ? items : undefined;
     });
     expect(records[0]).toMatchObject({ image: "quay.io/offline/app:1", policy: "corp-only" });

@@ -75,6 +75,15 @@ export async function startTestControlPlane(dir: string): Promise<TestControlPla
   };
 }
 
+/** Violation records of `default` matching the query (e.g. `cluster=c1&namespace=x`). */
+export async function violations(
+  cp: TestControlPlane,
+  query: string,
+): Promise<Record<string, unknown>[]> {
+  const r = await cp.api("GET", `/api/v1/organizations/default/insights/violations?${query}`);
+  return (r.body as { items: Record<string, unknown>[] }).items;
+}
+
 /** Creates a cluster in `default`; returns its agent token. */
 export async function createCluster(cp: TestControlPlane, name: string): Promise<string> {
   const r = await cp.api("POST", "/api/v1/organizations/default/clusters", {

@@ -1,6 +1,6 @@
 import { CustomsError } from "../../core/errors.js";
 import { Backoff } from "./backoff.js";
-import { type AppliedBundle, compileBundle, parseBundle } from "./bundle.js";
+import { type AppliedBundle, parseBundle, verifyBundle } from "./bundle.js";
 import { type ControlPlaneClient, errorText, sleep } from "./client.js";
 
 export const POLICIES_PATH = "/api/v1/agent/policies";
@@ -55,7 +55,7 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
       backoff.succeed();
       let applied: AppliedBundle;
       try {
-        applied = compileBundle(parseBundle(res.body, "bundle"), next, "bundle");
+        applied = verifyBundle(parseBundle(res.body, "bundle"), next, "bundle");
       } catch (e) {
         etag = next;
         const revision = (res.body as { revision?: unknown } | undefined)?.revision;
