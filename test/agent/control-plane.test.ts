@@ -9,10 +9,10 @@ import { policyDoc } from "../support/policies.js";
 import { type TestPki, testPki } from "../support/tls.js";
 import {
   createCluster,
+  eventuallyViolations,
   putPolicy,
   startTestControlPlane,
   type TestControlPlane,
-  violations,
 } from "./control-plane.js";
 import { admit, corpOnly, readyz, startTestAgent, type TestAgent, tempDir } from "./support.js";
 
@@ -75,10 +75,7 @@ describe("agent and control plane", () => {
     expect(await admit(agent, pki, ["registry.corp.example/app:1"])).toMatchObject({
       allowed: true,
     });
-    const records = await eventually("the violation at the control plane", async () => {
-      const items = await violations(cp, "cluster=c1");
-      return items.length > 0 ? items : undefined;
-    });
+    const records = await eventuallyViolations(cp, "cluster=c1");
     expect(records[0]).toMatchObject({
       cluster: "c1",
       source: "admission",
@@ -133,10 +130,7 @@ describe("agent and control plane", () => {
     });
     expect(await readyz(agent, pki)).toBe(200);
     await cp.restart();
-    const records = await eventually("the queued violation", async () => {
-      const items = await violations(cp, "cluster=c1&namespace=team-b");
-      return items.length > 0 ? items : undefined;
-    });
+    const records = await eventuallyViolations(cp, "cluster=c1&namespace=team-b");
     expect(records[0]).toMatchObject({ image: "quay.io/offline/app:1", policy: "corp-only" });
   });
 

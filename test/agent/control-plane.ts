@@ -9,6 +9,7 @@ import {
   type ControlPlaneServer,
   startControlPlane,
 } from "../../src/server/control-plane/server.js";
+import { eventually } from "../e2e/cluster.js";
 import { type TestPki, testPki } from "../support/tls.js";
 
 export interface TestControlPlane {
@@ -82,6 +83,18 @@ export async function violations(
 ): Promise<Record<string, unknown>[]> {
   const r = await cp.api("GET", `/api/v1/organizations/default/insights/violations?${query}`);
   return (r.body as { items: Record<string, unknown>[] }).items;
+}
+
+/** Waits until records matching the query (and `keep`) exist; returns those. */
+export function eventuallyViolations(
+  cp: TestControlPlane,
+  query: string,
+  keep: (r: Record<string, unknown>) => boolean = () => true,
+): Promise<Record<string, unknown>[]> {
+  return eventually(`violations ${query}`, async () => {
+    const items = (await violations(cp, query)).filter(keep);
+    return items.length > 0 ? items : undefined;
+  });
 }
 
 /** Creates a cluster in `default`; returns its agent token. */

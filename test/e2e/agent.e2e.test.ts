@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWebhookConfiguration } from "../../src/adapters/install/index.js";
 import {
   createCluster,
+  eventuallyViolations,
   putPolicy,
   startTestControlPlane,
   type TestControlPlane,
-  violations,
 } from "../agent/control-plane.js";
 import { corpOnly, freePort, tempDir } from "../agent/support.js";
 import { ROOT } from "../support/cli.js";
@@ -179,13 +179,12 @@ describe.skipIf(skipReason !== undefined)("customs agent in a real cluster", () 
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('admission webhook "validate.customs.dev" denied the request');
     expect(r.stderr).toContain('is not allowed by policy "corp-only" (organization, action deny)');
-    const records = await eventually("the refusal at the control plane", async () => {
-      const items = await violations(cp, "cluster=e2e");
-      return items.some((i) => i.name === "busybox" && i.source === "admission")
-        ? items
-        : undefined;
-    });
-    expect(records.find((i) => i.name === "busybox")).toMatchObject({
+    const records = await eventuallyViolations(
+      cp,
+      "cluster=e2e",
+      (i) => i.name === "busybox" && i.source === "admission",
+    );
+    expect(records[0]).toMatchObject({
       namespace: "plain",
       kind: "Deployment",
       image: "busybox",
@@ -195,11 +194,11 @@ describe.skipIf(skipReason !== undefined)("customs agent in a real cluster", () 
   });
 
   it("audits Pods that were running before the policy", async () => {
-    const records = await eventually("an audit record", async () => {
-      const items = await violations(cp, "cluster=e2e&namespace=plain");
-      const audit = items.filter((i) => i.source === "audit");
-      return audit.length > 0 ? audit : undefined;
-    });
+    const records = await eventuallyViolations(
+      cp,
+      "cluster=e2e&namespace=plain",
+      (i) => i.source === "audit",
+    );
     expect(records[0]).toMatchObject({
       kind: "Pod",
       namespace: "plain",
