@@ -46,7 +46,11 @@ describe("policy follower", () => {
         onError: () => {},
       },
     });
-    return { bundles, invalid, stop: () => (controller.abort(), done) };
+    const stop = () => {
+      controller.abort();
+      return done;
+    };
+    return { bundles, invalid, stop };
   };
 
   it("applies a bundle, then asks with its ETag and the wait", async () => {
