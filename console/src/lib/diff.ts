@@ -21,7 +21,8 @@ export function toLeaves(value: unknown, path = "", out = new Map<string, string
     const keys = Object.keys(value);
     if (keys.length === 0 && path !== "") out.set(path, "{}");
     for (const k of keys) toLeaves(value[k], path === "" ? k : `${path}.${k}`, out);
-  } else if (value !== undefined) {
+  } else if (value !== undefined && !(value === null && path === "")) {
+    // A missing object (before a create, after a delete) has no leaves.
     out.set(path, JSON.stringify(value));
   }
   return out;

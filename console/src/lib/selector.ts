@@ -5,8 +5,9 @@
  * `matchLabels[key] = value`; a row with an empty value means "has the label, any value" and
  * becomes `{key, operator: Exists}`. Exclude rows ("Exclude namespaces with labels") become
  * `{key, operator: NotIn, values}` (one expression per key, the values of every row with that
- * key, so a namespace with any of them is excluded); a row with an empty value means "does not
- * have the label at all" and becomes `{key, operator: DoesNotExist}`.
+ * key, so a namespace with any of them is excluded; a namespace without the label stays in); a
+ * row with an empty value excludes every namespace that has the label, whatever its value, and
+ * becomes `{key, operator: DoesNotExist}` (which makes other values of that key redundant).
  *
  * A selector written elsewhere may use expressions the two tables cannot show (`In` with
  * several values, or `NotIn` together with `DoesNotExist` on one key, …): those are kept
@@ -50,14 +51,15 @@ export function toSelector(rows: SelectorRows): SelectorDocument | undefined {
     if (value === "") expressions.push({ key, operator: "Exists" });
     else matchLabels[key] = value;
   }
+  const excluded = rows.exclude
+    .filter((r) => !isBlank(r))
+    .map((r) => ({ key: r.key.trim(), value: r.value.trim() }));
+  // "Has the label at all" already excludes every value of it: one DoesNotExist per key.
+  const absent = [...new Set(excluded.filter((r) => r.value === "").map((r) => r.key))];
+  for (const key of absent) expressions.push({ key, operator: "DoesNotExist" });
   const notIn = new Map<string, string[]>();
-  for (const row of rows.exclude.filter((r) => !isBlank(r))) {
-    const key = row.key.trim();
-    const value = row.value.trim();
-    if (value === "") {
-      expressions.push({ key, operator: "DoesNotExist" });
-      continue;
-    }
+  for (const { key, value } of excluded) {
+    if (value === "" || absent.includes(key)) continue;
     const values = notIn.get(key) ?? [];
     if (!values.includes(value)) values.push(value);
     notIn.set(key, values);

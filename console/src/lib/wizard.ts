@@ -215,12 +215,13 @@ export function toWizardState(doc: Readonly<Record<string, unknown>>): WizardSta
   const rows = toSelectorRows(spec.namespaceSelector);
   const audit = input.audit === true;
   const action = ACTIONS.find((a) => a === spec.action) ?? (audit ? "audit" : "deny");
-  const rules = takesRules && Array.isArray(input.rules) ? input.rules.map(toRuleRow) : [];
+  // A document without rules starts the editor with one empty rule to fill in.
+  const rules = Array.isArray(input.rules) ? input.rules.map(toRuleRow) : [EMPTY_RULE];
   return {
     name: str(metadata.name),
     scope: toScopeState(spec),
     recipe,
-    rules: takesRules && rules.length === 0 ? [EMPTY_RULE] : rules,
+    rules: takesRules ? rules : [],
     include: rows.include,
     exclude: rows.exclude,
     extraExpressions: rows.extra,

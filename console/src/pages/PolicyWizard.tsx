@@ -192,7 +192,7 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
             <LabelTable
               table="exclude"
               legend="Exclude namespaces with labels"
-              hint="A namespace with any of these labels is left out (an empty value: the label must be absent)."
+              hint="A namespace with any of these labels is left out (an empty value: any value of that key)."
               rows={state.exclude}
               errorFor={errorFor}
               onChange={(exclude) => set({ exclude })}
