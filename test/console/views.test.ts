@@ -127,3 +127,25 @@ describe("session", () => {
     ).toEqual(["30 s ago", "30 min ago", "never", "x"]);
   });
 });
+
+describe("preview answers of the control plane", () => {
+  it("audit-only violations read as audited; a scope that does not apply is said", () => {
+    const body = {
+      valid: true,
+      issues: [],
+      namespace: { name: "default", applies: false, reason: "outside the workspace" },
+      results: [
+        {
+          image: "nginx:latest",
+          verdict: "allow",
+          violations: [{ code: "TAG_LATEST", action: "audit", message: "latest" }],
+        },
+      ],
+    };
+    expect(toPreviewResult(body)).toEqual({
+      issues: [],
+      decisions: [{ image: "nginx:latest", verdict: "audit", messages: ["latest"] }],
+      notApplied: "The policy does not apply to namespace default: outside the workspace.",
+    });
+  });
+});

@@ -20,6 +20,8 @@ export interface ImageDecision {
 export interface PreviewResult {
   readonly issues: readonly PreviewIssue[];
   readonly decisions: readonly ImageDecision[];
+  /** Why the policy would not apply to the namespace the images were decided for, if so. */
+  readonly notApplied?: string;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -66,11 +68,23 @@ function toVerdict(raw: Record<string, unknown>): ImageVerdict {
   return "allow";
 }
 
+/** An allowed image with audit-only violations is shown as audited, not as plainly allowed. */
+function isAudited(raw: Record<string, unknown>): boolean {
+  return (
+    Array.isArray(raw.violations) && raw.violations.some((v) => isRecord(v) && v.action === "audit")
+  );
+}
+
 function toDecision(raw: unknown, image?: string): ImageDecision | undefined {
   if (!isRecord(raw)) return undefined;
   const name = typeof raw.image === "string" ? raw.image : image;
   if (name === undefined) return undefined;
-  return { image: name, verdict: toVerdict(raw), messages: toMessages(raw) };
+  const verdict = toVerdict(raw);
+  return {
+    image: name,
+    verdict: verdict === "allow" && isAudited(raw) ? "audit" : verdict,
+    messages: toMessages(raw),
+  };
 }
 
 /** Reads the preview answer (or a 422's error details) into issues and decisions. */
@@ -90,6 +104,15 @@ export function toPreviewResult(body: unknown): PreviewResult {
     decisions = Object.entries(list)
       .map(([image, d]) => toDecision(d, image))
       .filter((d): d is ImageDecision => d !== undefined);
+  }
+  const ns = isRecord(body.namespace) ? body.namespace : undefined;
+  if (ns?.applies === false) {
+    const reason = typeof ns.reason === "string" && ns.reason !== "" ? `: ${ns.reason}` : "";
+    return {
+      issues,
+      decisions,
+      notApplied: `The policy does not apply to namespace ${String(ns.name)}${reason}.`,
+    };
   }
   return { issues, decisions };
 }

@@ -82,6 +82,7 @@ export function PreviewPanel(props: {
             images are checked once it is.
           </p>
         ) : null}
+        {result?.notApplied !== undefined ? <p className="muted">{result.notApplied}</p> : null}
         {result !== undefined && errors.length === 0 ? (
           <ul className="decisions" aria-label="Preview results">
             {result.decisions.map((d, i) => (
