@@ -266,11 +266,7 @@ export interface FleetStore {
     namespaces: readonly { name: string; labels: Readonly<Record<string, string>> }[],
   ): Promise<boolean>;
 
-  listPolicies(
-    org: string,
-    page: PageRequest,
-    filter?: PolicyFilter,
-  ): Promise<Page<PolicyRow>>;
+  listPolicies(org: string, page: PageRequest, filter?: PolicyFilter): Promise<Page<PolicyRow>>;
   /** Every policy of an organization, for delivery (no paging). */
   allPolicies(org: string): Promise<readonly PolicyRow[]>;
   getPolicy(org: string, name: string): Promise<PolicyRow>;
