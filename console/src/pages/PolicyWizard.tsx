@@ -72,7 +72,6 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
   const [showErrors, setShowErrors] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const save = useAction();
-  const remove = useAction();
   const templateId = useId();
   const state = loaded.state;
   const policyDoc = useMemo(() => (state === undefined ? {} : toDocument(state)), [state]);
@@ -292,16 +291,11 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
         <ConfirmDialog
           title={`Delete policy ${name}?`}
           message="Clusters stop enforcing it within seconds."
-          confirm="Delete"
-          busy={remove.busy}
-          error={remove.error}
           onClose={() => setDeleting(false)}
-          onConfirm={() =>
-            void remove.run(async () => {
-              await api.deletePolicy(name, loaded.version ?? "");
-              window.location.hash = toHash({ page: "policies" });
-            })
-          }
+          onConfirm={async () => {
+            await api.deletePolicy(name, loaded.version ?? "");
+            window.location.hash = toHash({ page: "policies" });
+          }}
         />
       ) : null}
     </>
