@@ -38,11 +38,9 @@ describe.skipIf(missing !== undefined)("the console in a browser", () => {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return {
-      status: r.status,
-      etag: r.headers.get("etag"),
-      body: await r.json().catch(() => null),
-    };
+    // JSON answers, read field by field in the tests.
+    const json = (await r.json().catch(() => null)) as Record<string, unknown> | null;
+    return { status: r.status, etag: r.headers.get("etag"), body: json ?? {} };
   };
 
   beforeAll(async () => {
@@ -60,7 +58,7 @@ describe.skipIf(missing !== undefined)("the console in a browser", () => {
       metadata: { name: "prod-1" },
       spec: {},
     });
-    const agent = { authorization: `Bearer ${cluster.body.agentToken}` };
+    const agent = { authorization: `Bearer ${String(cluster.body.agentToken)}` };
     await api("POST", "/agent/register", { agentVersion: "test" }, agent);
     await api(
       "PUT",
@@ -185,16 +183,24 @@ describe.skipIf(missing !== undefined)("the console in a browser", () => {
     await page.close();
   });
 
+  /** The focused element, described in the page (where `document` exists). */
+  const focused = (page: Page, what: "tagName" | "textContent") =>
+    page.evaluate((w) => {
+      const e = (globalThis as unknown as { document: { activeElement: Record<string, unknown> } })
+        .document.activeElement;
+      return e?.[w];
+    }, what);
+
   it("dialogs close on Escape and give focus back", async () => {
     const page = await signIn("#/workspaces");
     const opener = page.getByRole("button", { name: "Create workspace" });
     await opener.click();
     const dialog = page.getByRole("dialog", { name: "Create workspace" });
     await dialog.waitFor();
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("INPUT");
+    expect(await focused(page, "tagName")).toBe("INPUT");
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Create workspace");
+    expect(await focused(page, "textContent")).toBe("Create workspace");
     await page.close();
   });
 });
