@@ -3,11 +3,26 @@ import { useSession } from "../../components/context.js";
 import { useDebounced } from "../../components/hooks.js";
 import { ApiError } from "../../lib/api.js";
 import {
+  type PreviewIssue,
   type PreviewResult,
   SAMPLE_IMAGES,
   toPreviewResult,
   toSampleImages,
 } from "../../lib/preview.js";
+
+/** Issues with the field path they are about, as `customs policy validate` prints them. */
+function IssueList(props: { issues: readonly PreviewIssue[]; label: string; className: string }) {
+  return (
+    <ul className={props.className} aria-label={props.label}>
+      {props.issues.map((i) => (
+        <li key={`${i.path}:${i.message}`}>
+          {i.severity === "warning" ? "warning " : ""}
+          <code>{i.path || "(document)"}</code>: {i.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 const VERDICT_TEXT = {
   allow: "allowed",
@@ -62,6 +77,7 @@ export function PreviewPanel(props: {
     return () => controller.abort();
   }, [api, input, onResult]);
   const errors = result?.issues.filter((i) => i.severity === "error") ?? [];
+  const warnings = result?.issues.filter((i) => i.severity === "warning") ?? [];
   return (
     <section className="card preview" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Live preview</h2>
@@ -77,10 +93,15 @@ export function PreviewPanel(props: {
       <div aria-live="polite" aria-busy={busy} className="preview-results">
         {error !== undefined ? <p className="field-error">{error}</p> : null}
         {errors.length > 0 ? (
-          <p className="muted">
-            The policy is not valid yet ({errors.length} problem{errors.length === 1 ? "" : "s"});
-            images are checked once it is.
-          </p>
+          <>
+            <p className="muted">
+              The policy is not valid yet; images are checked once it is. The control plane says:
+            </p>
+            <IssueList issues={errors} label="Validation errors" className="issues" />
+          </>
+        ) : null}
+        {warnings.length > 0 ? (
+          <IssueList issues={warnings} label="Lint warnings" className="issues warnings" />
         ) : null}
         {result?.notApplied !== undefined ? <p className="muted">{result.notApplied}</p> : null}
         {result !== undefined && errors.length === 0 ? (
