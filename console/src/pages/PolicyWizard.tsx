@@ -5,6 +5,7 @@ import { ConfirmDialog, ErrorBanner, Loading, PageHeader, TextField } from "../c
 import { ApiError } from "../lib/api.js";
 import { hasErrors, isMissing, toFormErrors } from "../lib/form-errors.js";
 import type { PreviewIssue, PreviewResult } from "../lib/preview.js";
+import type { Whoami } from "../lib/resources.js";
 import { toHash } from "../lib/route.js";
 import { NEW_POLICY, toDocument, toWizardState, type WizardState } from "../lib/wizard.js";
 import { DocumentView } from "./wizard/DocumentView.js";
@@ -20,10 +21,16 @@ function fieldPathOf(path: string): string {
 const FIELD_PATH =
   /^(metadata\.name|spec|spec\.workspace|spec\.namespace|spec\.recipe|spec\.input\.rules(\[\d+\](\.(hostname|port|imageName|tag\.value|requireDigest))?)?)$/;
 
+/** A new policy starts where the caller may write: a workspace admin cannot write org-wide. */
+function newPolicy(whoami: Whoami): WizardState {
+  if (whoami.role !== "workspace-admin") return NEW_POLICY;
+  return { ...NEW_POLICY, scope: { kind: "workspace", workspace: whoami.workspaces[0] ?? "" } };
+}
+
 function useLoaded(name: string | undefined) {
-  const { api } = useSession();
+  const { api, whoami } = useSession();
   const [state, setState] = useState<WizardState | undefined>(
-    name === undefined ? NEW_POLICY : undefined,
+    name === undefined ? newPolicy(whoami) : undefined,
   );
   const [version, setVersion] = useState<string | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
