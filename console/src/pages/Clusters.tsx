@@ -101,6 +101,12 @@ function Namespaces({ cluster }: { cluster: string }) {
   );
 }
 
+function NamespaceCount({ cluster }: { cluster: string }) {
+  const { api } = useSession();
+  const list = useLoad(() => api.namespaces(cluster), [api, cluster]);
+  return <>{list.data?.length ?? ""}</>;
+}
+
 function ClusterRow({ c, now, onDelete }: { c: Cluster; now: number; onDelete?: () => void }) {
   const [open, setOpen] = useState(false);
   const phase = c.status?.phase ?? "pending";
@@ -123,6 +129,9 @@ function ClusterRow({ c, now, onDelete }: { c: Cluster; now: number; onDelete?: 
         <td>{toAge(c.status?.lastSeen, now)}</td>
         <td>{c.status?.agentVersion ?? ""}</td>
         <td>{c.status?.kubernetesVersion ?? ""}</td>
+        <td className="num">
+          <NamespaceCount cluster={c.metadata.name} />
+        </td>
         <td>
           {c.status?.appliedRevision ?? "–"} / {c.status?.deliveredRevision ?? "–"}
         </td>
@@ -141,7 +150,7 @@ function ClusterRow({ c, now, onDelete }: { c: Cluster; now: number; onDelete?: 
       </tr>
       {open ? (
         <tr>
-          <td colSpan={7}>
+          <td colSpan={8}>
             <Namespaces cluster={c.metadata.name} />
           </td>
         </tr>
@@ -183,6 +192,9 @@ export function Clusters() {
               <th scope="col">Last seen</th>
               <th scope="col">Agent</th>
               <th scope="col">Kubernetes</th>
+              <th scope="col" className="num">
+                Namespaces
+              </th>
               <th scope="col">Revision applied / delivered</th>
               <th scope="col">
                 <span className="sr-only">Actions</span>

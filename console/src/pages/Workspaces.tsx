@@ -22,6 +22,18 @@ function CreateWorkspace(props: { onClose: () => void; onCreated: (name: string)
   );
 }
 
+/** The workspace's namespaces across clusters, as `cluster/namespace`. */
+function AttachedNamespaces({ workspace }: { workspace: string }) {
+  const { api } = useSession();
+  const list = useLoad(() => api.attachments(workspace), [api, workspace]);
+  if (list.error) return <span className="muted">{list.error.message}</span>;
+  if (list.data === undefined) return null;
+  if (list.data.length === 0) return <span className="muted">none</span>;
+  return (
+    <span className="labels">{list.data.map((a) => `${a.cluster}/${a.namespace}`).join(", ")}</span>
+  );
+}
+
 export function Workspaces() {
   const { api, whoami } = useSession();
   const workspaces = useLoad(() => api.workspaces(), [api]);
@@ -52,6 +64,7 @@ export function Workspaces() {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Description</th>
+              <th scope="col">Namespaces</th>
               <th scope="col">Created by</th>
             </tr>
           </thead>
@@ -64,6 +77,9 @@ export function Workspaces() {
                   </a>
                 </td>
                 <td>{w.spec.description ?? ""}</td>
+                <td>
+                  <AttachedNamespaces workspace={w.metadata.name} />
+                </td>
                 <td>{w.metadata.createdBy ?? ""}</td>
               </tr>
             ))}
