@@ -9,6 +9,8 @@ import {
   toPreviewResult,
   toSampleImages,
 } from "../../lib/preview.js";
+import type { PreviewNamespace } from "../../lib/resources.js";
+import { PreviewNamespacePicker } from "./PreviewNamespace.js";
 
 /** Issues with the field path they are about, as `customs policy validate` prints them. */
 function IssueList(props: { issues: readonly PreviewIssue[]; label: string; className: string }) {
@@ -41,18 +43,27 @@ export function PreviewPanel(props: {
 }) {
   const { api } = useSession();
   const [images, setImages] = useState(SAMPLE_IMAGES);
+  const [namespace, setNamespace] = useState<PreviewNamespace | undefined>(undefined);
   const [result, setResult] = useState<PreviewResult | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const id = useId();
-  const input = useDebounced(JSON.stringify({ doc: props.document, images }), 400);
+  const input = useDebounced(JSON.stringify({ doc: props.document, images, namespace }), 400);
   const { onResult } = props;
   useEffect(() => {
-    const { doc, images: text } = JSON.parse(input) as { doc: unknown; images: string };
+    const {
+      doc,
+      images: text,
+      namespace: ns,
+    } = JSON.parse(input) as {
+      doc: unknown;
+      images: string;
+      namespace?: PreviewNamespace;
+    };
     const controller = new AbortController();
     setBusy(true);
     api
-      .preview(doc, toSampleImages(text), controller.signal)
+      .preview(doc, toSampleImages(text), ns, controller.signal)
       .then(({ body }) => {
         const r = toPreviewResult(body);
         setResult(r);
@@ -90,6 +101,7 @@ export function PreviewPanel(props: {
         value={images}
         onChange={(e) => setImages(e.target.value)}
       />
+      <PreviewNamespacePicker value={namespace} onChange={setNamespace} />
       <div aria-live="polite" aria-busy={busy} className="preview-results">
         {error !== undefined ? <p className="field-error">{error}</p> : null}
         {errors.length > 0 ? (
