@@ -63,7 +63,12 @@ describe.skipIf(missing !== undefined)("the console in a browser", () => {
     await api(
       "PUT",
       "/agent/namespaces",
-      { namespaces: [{ name: "team-a", labels: { env: "prod" } }] },
+      {
+        namespaces: [
+          { name: "team-a", labels: { env: "prod" } },
+          { name: "sandbox", labels: { env: "sandbox" } },
+        ],
+      },
       agent,
     );
     await api("POST", "/organizations/default/workspaces", {
@@ -122,6 +127,11 @@ describe.skipIf(missing !== undefined)("the console in a browser", () => {
     expect(await page.getByLabel("Policy document as YAML").inputValue()).toContain(
       "operator: NotIn",
     );
+
+    // The exclude row leaves the sandbox namespace out: the preview says so there.
+    await page.getByLabel("Preview in namespace").selectOption("prod-1/sandbox");
+    await page.getByText(/does not apply to namespace sandbox/).waitFor();
+    expect(await busybox.count()).toBe(0);
 
     await page.getByRole("button", { name: "Create policy" }).click();
     await page.getByRole("link", { name: "corp-registry-only", exact: true }).waitFor();
