@@ -1,12 +1,21 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createCertificateAuthority, issueServerCertificate } from "../../adapters/pki/index.js";
+import { CustomsError } from "../../core/errors.js";
 
 export interface ServingFiles {
   readonly cert: Buffer;
   readonly key: Buffer;
   /** The CA that signed the certificate, when it was generated here. */
   readonly caPath: string | undefined;
+}
+
+function readPem(path: string, flag: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new CustomsError("FILE_UNREADABLE", `${flag} ${path}: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -19,7 +28,11 @@ export async function servingFiles(
   given: { cert?: string; key?: string },
 ): Promise<ServingFiles> {
   if (given.cert !== undefined && given.key !== undefined) {
-    return { cert: readFileSync(given.cert), key: readFileSync(given.key), caPath: undefined };
+    return {
+      cert: readPem(given.cert, "--tls-cert"),
+      key: readPem(given.key, "--tls-key"),
+      caPath: undefined,
+    };
   }
   const dir = join(dataDir, "tls");
   const paths = {
