@@ -85,4 +85,17 @@ describe("fleet store: replicas sharing PostgreSQL", () => {
     );
     expect(new Set(versions).size).toBe(20);
   });
+
+  it("a database that goes away answers STORE_UNAVAILABLE, and the process survives", async () => {
+    const own = await startPostgres();
+    const store = await open(await own.freshDatabase());
+    await store.createOrganization(ADMIN, "acme", {});
+    await own.stop();
+    await expect(store.getOrganization("acme")).rejects.toMatchObject({
+      code: "STORE_UNAVAILABLE",
+    });
+    await expect(store.createWorkspace(ALICE, "acme", "w", {})).rejects.toMatchObject({
+      code: "STORE_UNAVAILABLE",
+    });
+  });
 });

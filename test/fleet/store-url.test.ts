@@ -46,6 +46,27 @@ describe("--database URLs", () => {
     expect(String((error as Error).message)).not.toContain("secret");
   });
 
+  it("reads any string without a scheme as a SQLite path, and never throws anything but STORE_URL_INVALID (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }).filter((t) => !t.includes(":") && t.trim() !== ""),
+        (path) => {
+          expect(parseStoreUrl(path)).toEqual({ dialect: "sqlite", path: path.trim() });
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        try {
+          parseStoreUrl(text);
+        } catch (error) {
+          expect(error).toMatchObject({ code: "STORE_URL_INVALID" });
+        }
+        expect(typeof redactUrl(text)).toBe("string");
+      }),
+    );
+  });
+
   it("never shows a password (property)", () => {
     const password = fc.stringMatching(/^[A-Za-z0-9._~!$&'()*+,;=-]{6,20}$/);
     fc.assert(
