@@ -108,6 +108,19 @@ describe.each(DIALECTS)("on %s", (dialect) => {
   });
 
   describe("optimistic concurrency", () => {
+    it("a policy read with GET can be sent back with PUT as it is (server metadata included)", async () => {
+      await as("POST", `${ORG}/policies`, policy("echo", { recipe: "require-digest" }));
+      const got = await as("GET", `${ORG}/policies/echo`);
+      expect(got.body.metadata.createdBy).toBeTruthy();
+      const back = await as("PUT", `${ORG}/policies/echo`, {
+        ...got.body,
+        spec: { ...got.body.spec, action: "warn" },
+      });
+      expect([back.status, back.body.spec?.action]).toEqual([200, "warn"]);
+      const stale = await as("PUT", `${ORG}/policies/echo`, got.body);
+      expect(stale.status).toBe(409);
+    });
+
     it("PUT without a precondition is 428, with a stale one 409, with the current one 200", async () => {
       const doc = policy("cc", { recipe: "block-latest-tag", action: "warn" });
       const made = await as("POST", `${ORG}/policies`, doc);

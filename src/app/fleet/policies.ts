@@ -22,12 +22,30 @@ export function toPolicy(row: PolicyRow) {
   return { ...doc, metadata: { ...meta, ...row.metadata } };
 }
 
+/**
+ * Metadata the control plane itself adds to its answers. A client that GETs a policy and PUTs
+ * it back unchanged sends them too; they are the server's, so they are dropped, not refused
+ * (Kubernetes' own fields such as uid and resourceVersion are accepted by validation as is).
+ */
+const SERVER_METADATA = ["updatedAt", "createdBy", "updatedBy"] as const;
+
+function withoutServerMetadata(body: Json): Json {
+  const meta = body.metadata;
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) return body;
+  const rest: Record<string, unknown> = { ...(meta as Record<string, unknown>) };
+  for (const key of SERVER_METADATA) delete rest[key];
+  return { ...body, metadata: rest };
+}
+
 /** Validation exactly as `customs policy validate` does it; errors are a 422 with details. */
 export function validatePolicyDocument(
   body: Json,
   now: Date,
 ): { policy: ImagePolicy; warnings: PolicyIssue[] } {
-  const result = validateDocument(body, undefined, { regex: re2Engine, now: now.getTime() });
+  const result = validateDocument(withoutServerMetadata(body), undefined, {
+    regex: re2Engine,
+    now: now.getTime(),
+  });
   if (result.kind === "ImagePolicy") {
     return { policy: result.policy, warnings: result.issues.filter((i) => i.severity !== "error") };
   }
