@@ -1,15 +1,16 @@
 /**
  * The real control plane for the fleet benchmark: `customs serve control-plane` spawned from
- * the build (dist/) with SQLite in a temporary folder (or the database URL given), its own
- * self-signed CA, and the first admin token written to a file. Its memory is read from the
+ * the build (dist/) with SQLite in a temporary folder (or the database URL given), a serving
+ * certificate from a CA made for the run, and the first admin token written to a file. Its memory is read from the
  * probe preloaded into it (bench/fleet-probe.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { createCertificateAuthority, issueServerCertificate } from "../src/adapters/pki/index.js";
 import { call, newClient, sleep } from "./fleet-http.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -40,34 +41,15 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** The CA the server generated: the path it printed, else a CA file in its data folder. */
-function findCa(output: string, dataDir: string): string | undefined {
-  for (const m of output.matchAll(/(\/[^\s"']+\.(?:pem|crt))/g)) {
-    const path = m[1] as string;
-    if (/ca/i.test(path.slice(path.lastIndexOf("/"))) && existsSync(path)) {
-      return readFileSync(path, "utf8");
-    }
-  }
-  const walk = (dir: string): string | undefined => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        const found = walk(path);
-        if (found !== undefined) return found;
-      } else if (/^ca[-.]?(cert|crt)?.*\.(pem|crt)$/i.test(entry.name)) {
-        return readFileSync(path, "utf8");
-      }
-    }
-    return undefined;
-  };
-  return walk(dataDir);
-}
-
 export async function startControlPlane(database?: string): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), "customs-bench-fleet-"));
   const dataDir = join(dir, "data");
   const tokenFile = join(dir, "admin-token");
   const probeFile = join(dir, "memory.json");
+  const ca = await createCertificateAuthority("customs bench control plane CA");
+  const cert = await issueServerCertificate(ca, { dns: ["localhost"], ip: ["127.0.0.1"] });
+  writeFileSync(join(dir, "tls.crt"), cert.certPem);
+  writeFileSync(join(dir, "tls.key"), cert.keyPem, { mode: 0o600 });
   const port = await freePort();
   const base = `https://127.0.0.1:${port}`;
   const args = [
@@ -82,6 +64,10 @@ export async function startControlPlane(database?: string): Promise<ControlPlane
     dataDir,
     "--admin-token-file",
     tokenFile,
+    "--tls-cert",
+    join(dir, "tls.crt"),
+    "--tls-key",
+    join(dir, "tls.key"),
     ...(database === undefined ? [] : ["--database", database]),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
@@ -113,16 +99,15 @@ export async function startControlPlane(database?: string): Promise<ControlPlane
     for (;;) {
       if (exited) throw new Error(`the control plane exited:\n${output}`);
       if (Date.now() > deadline) throw new Error(`the control plane did not start:\n${output}`);
-      const ca = existsSync(tokenFile) ? findCa(output, dataDir) : undefined;
-      if (ca !== undefined) {
+      if (existsSync(tokenFile)) {
         const adminToken = readFileSync(tokenFile, "utf8").trim();
-        const client = newClient(base, ca, adminToken, 1);
+        const client = newClient(base, ca.certPem, adminToken, 1);
         const reply = await call(client, "GET", "/api/v1/whoami").catch(() => undefined);
         client.agent.destroy();
         if (reply?.status === 200) {
           return {
             base,
-            ca,
+            ca: ca.certPem,
             adminToken,
             pid: child.pid ?? 0,
             memory: () => {
