@@ -16,6 +16,8 @@ export interface FleetReport {
   readonly size: FleetSize;
   readonly seedSteps: readonly SeedStep[];
   readonly connectSeconds: number;
+  /** Agents holding a bundle when the changes started. */
+  readonly connected: number;
   readonly changes: readonly ChangeResult[];
   readonly api: ReadonlyMap<Operation, OperationStats>;
   readonly apiClients: number;
@@ -78,7 +80,9 @@ export function reportSection(r: FleetReport): string {
         `| ${s.what} | ${n(s.count)} | ${s.seconds.toFixed(1)} | ${n(Math.round(s.count / s.seconds))} |`,
     ),
     "",
-    `All ${n(r.size.clusters)} agents registered, reported their namespaces and held their first bundle after ${r.connectSeconds.toFixed(1)} s (25 connecting at a time per worker).`,
+    r.connected >= r.size.clusters
+      ? `All ${n(r.size.clusters)} agents registered, reported their namespaces and held their first bundle after ${r.connectSeconds.toFixed(1)} s (25 connecting at a time per worker).`
+      : `**Only ${n(r.connected)} of ${n(r.size.clusters)} agents** held a bundle after ${r.connectSeconds.toFixed(0)} s (the limit; 25 connecting at a time per worker); the changes below were measured with the agents connected by then, the others kept trying.`,
     "",
     `Delivery: ${r.changes.length} policy updates (\`PUT\` with \`If-Match\`), one after another; for each, the time from sending the \`PUT\` until an affected agent received a bundle holding the change, over every affected agent of every change of that kind. "Others woken" counts bundles sent to agents the change did not concern (the ETag is the bundle's content hash, so it should be 0).`,
     "",

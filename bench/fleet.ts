@@ -32,6 +32,7 @@ const WORKERS = env("BENCH_AGENT_WORKERS", 2);
 const MAX_SECONDS = env("BENCH_MAX_SECONDS", 1200);
 const API_CLIENTS = 4;
 const CHANGE_TIMEOUT_MS = 60_000;
+const CONNECT_SECONDS = env("BENCH_CONNECT_SECONDS", 300);
 
 const log = (line: string) => process.stderr.write(`[fleet ${new Date().toISOString()}] ${line}\n`);
 
@@ -64,6 +65,10 @@ class Tracker implements Deliveries {
     }
   }
 
+  holdsBundle(cluster: string): boolean {
+    return this.firstBundle.has(cluster);
+  }
+
   seen(mark: number): ReadonlyMap<string, number> {
     return this.marks.get(mark) ?? new Map();
   }
@@ -74,12 +79,10 @@ class Tracker implements Deliveries {
   }
 }
 
-async function waitFor(what: string, done: () => boolean, timeoutMs: number): Promise<number> {
+/** Waits until `done()` or `timeoutMs`; returns the seconds waited. */
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<number> {
   const started = performance.now();
-  while (!done()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
-    await sleep(50);
-  }
+  while (!done() && performance.now() - started < timeoutMs) await sleep(50);
   return (performance.now() - started) / 1000;
 }
 
@@ -154,12 +157,15 @@ async function main(): Promise<void> {
 
     const tracker = new Tracker();
     workers = startAgents(server, seeded.tokens, tracker);
-    const connectSeconds = await waitFor(
-      "every agent registered and holding its first bundle",
+    // Bounded: a control plane that cannot serve them all is measured with those it did.
+    const connectSeconds = await waitUntil(
       () => tracker.firstBundle.size >= size.clusters,
-      600_000,
+      CONNECT_SECONDS * 1000,
     );
-    log(`${size.clusters} agents connected in ${connectSeconds.toFixed(1)} s`);
+    const connected = tracker.firstBundle.size;
+    log(
+      `${connected} of ${size.clusters} agents hold a bundle after ${connectSeconds.toFixed(1)} s`,
+    );
     await sleep(5000);
     phase(`${size.clusters} agents holding long polls, idle`);
 
@@ -174,6 +180,7 @@ async function main(): Promise<void> {
       size,
       seedSteps: seeded.steps,
       connectSeconds,
+      connected,
       changes,
       api,
       apiClients: API_CLIENTS,
