@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { isCustomsError } from "../core/errors.js";
+import { registerAgent } from "./commands/agent.js";
 import { registerCheck } from "./commands/check.js";
 import { registerCi } from "./commands/ci.js";
 import { registerCompile } from "./commands/compile.js";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerDockerfile(program);
   registerVerify(program);
   registerSecrets(program);
+  registerAgent(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

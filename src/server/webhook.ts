@@ -31,6 +31,11 @@ export interface WebhookOptions {
   readonly mutate?: (text: string, evaluator: Evaluator) => Promise<AdmissionOutcome>;
   /** The current evaluator; swapped by policy reloads without stopping the server. */
   evaluator(): Evaluator | undefined;
+  /**
+   * Called with each decided `/validate` review after its response is sent (the agent
+   * reports violations from here). It must not throw; a throw is logged and ignored.
+   */
+  readonly onDecision?: (outcome: AdmissionOutcome) => void;
 }
 
 export interface WebhookServer {
@@ -131,6 +136,13 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
       );
     }
     send(res, outcome.status, outcome.body);
+    if (route === "/validate" && response !== undefined && options.onDecision !== undefined) {
+      try {
+        options.onDecision(outcome);
+      } catch (e) {
+        logger.error({ err: (e as Error).message }, "decision hook failed");
+      }
+    }
   };
 
   const validate: Handler = (text, evaluator) =>

@@ -43,22 +43,54 @@ export class KubeClient {
     });
   }
 
-  private open(path: string, timeoutMs: number) {
+  private open(path: string, timeoutMs: number, method = "GET", hasBody = false) {
     const url = new URL(this.connection.server + path);
     const token = this.tokenSource();
     return request(url, {
+      method,
       agent: this.agent,
       headers: {
         accept: "application/json",
+        ...(hasBody ? { "content-type": "application/json" } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
       timeout: timeoutMs,
     });
   }
 
-  async list(path: string): Promise<{ items: KubeObject[]; resourceVersion: string }> {
-    const body = await new Promise<string>((resolve, reject) => {
-      const req = this.open(path, 30_000);
+  async list(
+    path: string,
+  ): Promise<{ items: KubeObject[]; resourceVersion: string; continue?: string }> {
+    const list = JSON.parse(await this.text("GET", path)) as {
+      items?: KubeObject[];
+      metadata?: { resourceVersion?: string; continue?: string };
+    };
+    return {
+      items: list.items ?? [],
+      resourceVersion: list.metadata?.resourceVersion ?? "",
+      ...(list.metadata?.continue ? { continue: list.metadata.continue } : {}),
+    };
+  }
+
+  /** One object, or undefined when the server answers 404. */
+  async get(path: string): Promise<KubeObject | undefined> {
+    try {
+      return JSON.parse(await this.text("GET", path)) as KubeObject;
+    } catch (e) {
+      if (e instanceof KubeError && e.status === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** POST to a collection (create), PUT to an object (replace), DELETE an object. */
+  async send(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<KubeObject> {
+    return JSON.parse(await this.text(method, path, body)) as KubeObject;
+  }
+
+  private text(method: string, path: string, body?: unknown): Promise<string> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise<string>((resolve, reject) => {
+      const req = this.open(path, 30_000, method, payload !== undefined);
       req.on("response", (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -67,22 +99,17 @@ export class KubeClient {
           if ((res.statusCode ?? 0) >= 300)
             reject(
               new KubeError(
-                `GET ${path}: ${res.statusCode} ${text.slice(0, 300)}`,
+                `${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`,
                 res.statusCode ?? 0,
               ),
             );
           else resolve(text);
         });
       });
-      req.on("timeout", () => req.destroy(new Error(`GET ${path}: timed out`)));
+      req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
       req.on("error", reject);
-      req.end();
+      req.end(payload);
     });
-    const list = JSON.parse(body) as {
-      items?: KubeObject[];
-      metadata?: { resourceVersion?: string };
-    };
-    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? "" };
   }
 
   /**

@@ -167,6 +167,16 @@ export interface ViolationFilter {
 }
 
 /**
+ * `workspace`/`workspaces`: policies scoped to one of those workspaces, or to a namespace
+ * attached to one of them (what a workspace role may see); an empty `workspaces` matches none.
+ */
+export interface PolicyFilter {
+  readonly scope?: PolicyRow["scope"]["kind"];
+  readonly workspace?: string;
+  readonly workspaces?: readonly string[];
+}
+
+/**
  * Errors: every method throws CustomsError with STORE_NOT_FOUND, STORE_ALREADY_EXISTS,
  * STORE_CONFLICT (stale resourceVersion; message names the current one), STORE_ATTACHED
  * (namespace attached to another workspace), STORE_UNAVAILABLE (database down or busy).
@@ -256,11 +266,7 @@ export interface FleetStore {
     namespaces: readonly { name: string; labels: Readonly<Record<string, string>> }[],
   ): Promise<boolean>;
 
-  listPolicies(
-    org: string,
-    page: PageRequest,
-    filter?: { scope?: PolicyRow["scope"]["kind"]; workspace?: string },
-  ): Promise<Page<PolicyRow>>;
+  listPolicies(org: string, page: PageRequest, filter?: PolicyFilter): Promise<Page<PolicyRow>>;
   /** Every policy of an organization, for delivery (no paging). */
   allPolicies(org: string): Promise<readonly PolicyRow[]>;
   getPolicy(org: string, name: string): Promise<PolicyRow>;

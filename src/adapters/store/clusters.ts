@@ -1,0 +1,153 @@
+import type {
+  Actor,
+  ClusterRow,
+  ClusterStatus,
+  Page,
+  PageRequest,
+  Precondition,
+} from "../../core/fleet/store.js";
+import {
+  checkPrecondition,
+  expectOneRow,
+  inOrganization,
+  newUid,
+  notFound,
+  read,
+  type StoreContext,
+  type Trx,
+} from "./context.js";
+import { pageSize, toPage } from "./paging.js";
+import { toCluster } from "./rows.js";
+
+const KIND = "Cluster";
+
+function selectCluster(db: Trx | StoreContext["db"], org: string, name: string) {
+  return db
+    .selectFrom("clusters")
+    .selectAll()
+    .where("organization", "=", org)
+    .where("name", "=", name)
+    .executeTakeFirst();
+}
+
+export async function listClusters(
+  context: StoreContext,
+  org: string,
+  page: PageRequest,
+): Promise<Page<ClusterRow>> {
+  const rows = await read(undefined, () =>
+    context.db
+      .selectFrom("clusters")
+      .selectAll()
+      .where("organization", "=", org)
+      .$if(page.after !== undefined, (q) => q.where("name", ">", page.after ?? ""))
+      .orderBy("name")
+      .limit(pageSize(page) + 1)
+      .execute(),
+  );
+  return toPage(rows, page, toCluster, (r) => r.name);
+}
+
+export async function getCluster(
+  context: StoreContext,
+  org: string,
+  name: string,
+): Promise<ClusterRow> {
+  const subject = { kind: KIND, name };
+  const row = await read(subject, () => selectCluster(context.db, org, name));
+  if (row === undefined) throw notFound(subject);
+  return toCluster(row);
+}
+
+export async function createCluster(
+  context: StoreContext,
+  actor: Actor,
+  org: string,
+  name: string,
+  spec: ClusterRow["spec"],
+): Promise<ClusterRow> {
+  return inOrganization(context, org, { kind: KIND, name }, async (change) => {
+    const row = {
+      organization: org,
+      name,
+      uid: newUid(),
+      description: spec.description ?? null,
+      resource_version: change.revision,
+      created_at: change.time,
+      updated_at: change.time,
+      created_by: actor.token,
+      updated_by: actor.token,
+      last_seen: null,
+      agent_version: null,
+      kubernetes_version: null,
+      delivered_revision: null,
+      applied_revision: null,
+    };
+    await change.trx.insertInto("clusters").values(row).execute();
+    const after = toCluster(row);
+    await change.audit({ actor, action: "create", kind: KIND, name, after });
+    return after;
+  });
+}
+
+/**
+ * Its reported namespaces and attachments go with it (foreign keys) and its agent tokens
+ * are revoked in the same transaction; its violation records stay until retention drops them.
+ */
+export async function deleteCluster(
+  context: StoreContext,
+  actor: Actor,
+  org: string,
+  name: string,
+  pre: Precondition,
+): Promise<void> {
+  const subject = { kind: KIND, name };
+  await inOrganization(context, org, subject, async (change) => {
+    const before = checkPrecondition(subject, await selectCluster(change.trx, org, name), pre);
+    const result = await change.trx
+      .deleteFrom("clusters")
+      .where("organization", "=", org)
+      .where("name", "=", name)
+      .where("resource_version", "=", before.resource_version)
+      .executeTakeFirst();
+    expectOneRow(subject, result);
+    await change.trx
+      .updateTable("tokens")
+      .set({ revoked_at: change.time })
+      .where("organization", "=", org)
+      .where("cluster", "=", name)
+      .where("revoked_at", "is", null)
+      .execute();
+    await change.audit({ actor, action: "delete", kind: KIND, name, before: toCluster(before) });
+  });
+}
+
+/** Only the fields given change; a heartbeat is not a change people made (no audit, no revision). */
+export async function updateClusterStatus(
+  context: StoreContext,
+  org: string,
+  name: string,
+  status: ClusterStatus,
+): Promise<void> {
+  const subject = { kind: KIND, name };
+  const set = Object.fromEntries(
+    Object.entries({
+      last_seen: status.lastSeen,
+      agent_version: status.agentVersion,
+      kubernetes_version: status.kubernetesVersion,
+      delivered_revision: status.deliveredRevision,
+      applied_revision: status.appliedRevision,
+    }).filter(([, v]) => v !== undefined),
+  );
+  const result = await read(subject, () =>
+    Object.keys(set).length === 0
+      ? selectCluster(context.db, org, name).then((r) => ({ numUpdatedRows: r ? 1n : 0n }))
+      : context.db
+          .updateTable("clusters")
+          .set(set)
+          .where("organization", "=", org)
+          .where("name", "=", name)
+          .executeTakeFirst(),
+  );
+  if (result.numUpdatedRows !== 1n) throw notFound(subject);
+}

@@ -1,0 +1,74 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+} from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.js";
+import type { StoreLocation } from "./url.js";
+
+export interface ConnectOptions {
+  /** PostgreSQL pool size (connections per replica). */
+  readonly poolSize?: number;
+}
+
+/**
+ * SQLite's plain `begin` takes the write lock only at the first write, and a reader that
+ * then wants to write fails at once with SQLITE_BUSY when another process holds it (the busy
+ * timeout does not apply to that upgrade). `begin immediate` takes it up front, so a second
+ * process on the same file waits up to busy_timeout instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #database: SqliteDatabase.Database;
+  constructor(database: SqliteDatabase.Database) {
+    super({ database });
+    this.#database = database;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.#database });
+  }
+}
+
+function openSqlite(path: string): Kysely<Database> {
+  const memory = path === ":memory:";
+  if (!memory) mkdirSync(dirname(path), { recursive: true });
+  const database = new SqliteDatabase(path);
+  // WAL: readers never block the writer; NORMAL is durable across process crashes in WAL
+  // mode (only an OS crash may lose the last transactions).
+  if (!memory) database.pragma("journal_mode = WAL");
+  database.pragma("busy_timeout = 5000");
+  database.pragma("foreign_keys = ON");
+  database.pragma("synchronous = NORMAL");
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
+}
+
+function openPostgres(url: string, options: ConnectOptions): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client losing its server emits 'error' on the pool; without a listener that
+  // would crash the process. The next query gets a fresh client (or STORE_UNAVAILABLE).
+  pool.on("error", () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export function connect(location: StoreLocation, options: ConnectOptions): Kysely<Database> {
+  return location.dialect === "sqlite"
+    ? openSqlite(location.path)
+    : openPostgres(location.url, options);
+}

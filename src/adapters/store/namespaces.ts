@@ -1,0 +1,216 @@
+import { CustomsError } from "../../core/errors.js";
+import type { Actor, AttachmentRow, NamespaceRow } from "../../core/fleet/store.js";
+import { inOrganization, notFound, read, type StoreContext, type Trx } from "./context.js";
+import { toAttachment, toNamespace } from "./rows.js";
+
+type Reported = { name: string; labels: Readonly<Record<string, string>> };
+
+export async function listNamespaces(
+  context: StoreContext,
+  org: string,
+  cluster?: string,
+): Promise<readonly NamespaceRow[]> {
+  const rows = await read(undefined, () =>
+    context.db
+      .selectFrom("namespaces")
+      .selectAll()
+      .where("organization", "=", org)
+      .$if(cluster !== undefined, (q) => q.where("cluster", "=", cluster ?? ""))
+      .orderBy("cluster")
+      .orderBy("name")
+      .execute(),
+  );
+  return rows.map(toNamespace);
+}
+
+/** Labels with sorted keys, so equal sets give equal JSON whatever order the agent sent. */
+function canonical(namespaces: readonly Reported[]): Reported[] {
+  const byName = new Map<string, Reported>();
+  for (const ns of namespaces) {
+    const labels = Object.fromEntries(
+      Object.entries(ns.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+    byName.set(ns.name, { name: ns.name, labels });
+  }
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function requireCluster(trx: Trx, org: string, cluster: string): Promise<void> {
+  const row = await trx
+    .selectFrom("clusters")
+    .select("name")
+    .where("organization", "=", org)
+    .where("name", "=", cluster)
+    .executeTakeFirst();
+  if (row === undefined) throw notFound({ kind: "Cluster", name: cluster });
+}
+
+// Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound parameters.
+const CHUNK = 500;
+
+/**
+ * The agent sends its full set; only a different set is a change (audited as
+ * `ClusterNamespaces`, revision bumped), so an agent repeating itself wakes nobody.
+ */
+export async function replaceNamespaces(
+  context: StoreContext,
+  actor: Actor,
+  org: string,
+  cluster: string,
+  namespaces: readonly Reported[],
+): Promise<boolean> {
+  const next = canonical(namespaces);
+  return inOrganization(
+    context,
+    org,
+    { kind: "ClusterNamespaces", name: cluster },
+    async (change) => {
+      const { trx } = change;
+      await requireCluster(trx, org, cluster);
+      const current = await trx
+        .selectFrom("namespaces")
+        .selectAll()
+        .where("organization", "=", org)
+        .where("cluster", "=", cluster)
+        .execute();
+      const before = canonical(current.map(toNamespace));
+      if (JSON.stringify(before) === JSON.stringify(next)) return false;
+      await trx
+        .deleteFrom("namespaces")
+        .where("organization", "=", org)
+        .where("cluster", "=", cluster)
+        .execute();
+      for (let i = 0; i < next.length; i += CHUNK) {
+        const values = next.slice(i, i + CHUNK).map((ns) => ({
+          organization: org,
+          cluster,
+          name: ns.name,
+          labels: JSON.stringify(ns.labels),
+        }));
+        await trx.insertInto("namespaces").values(values).execute();
+      }
+      await change.audit({
+        actor,
+        action: "report",
+        kind: "ClusterNamespaces",
+        name: cluster,
+        before: { cluster, namespaces: before },
+        after: { cluster, namespaces: next },
+      });
+      return true;
+    },
+  );
+}
+
+export async function listAttachments(
+  context: StoreContext,
+  org: string,
+  filter: { workspace?: string; cluster?: string },
+): Promise<readonly AttachmentRow[]> {
+  const rows = await read(undefined, () =>
+    context.db
+      .selectFrom("attachments")
+      .selectAll()
+      .where("organization", "=", org)
+      .$if(filter.workspace !== undefined, (q) => q.where("workspace", "=", filter.workspace ?? ""))
+      .$if(filter.cluster !== undefined, (q) => q.where("cluster", "=", filter.cluster ?? ""))
+      .orderBy("cluster")
+      .orderBy("namespace")
+      .execute(),
+  );
+  return rows.map(toAttachment);
+}
+
+function selectAttachment(trx: Trx, org: string, cluster: string, namespace: string) {
+  return trx
+    .selectFrom("attachments")
+    .selectAll()
+    .where("organization", "=", org)
+    .where("cluster", "=", cluster)
+    .where("namespace", "=", namespace)
+    .executeTakeFirst();
+}
+
+/**
+ * Attaching again to the same workspace returns the existing attachment (PUT is idempotent;
+ * nothing changed, so nothing is audited). Another workspace holding it is STORE_ATTACHED;
+ * the message does not name it, since the caller may not be allowed to see it.
+ */
+export async function attach(
+  context: StoreContext,
+  actor: Actor,
+  org: string,
+  workspace: string,
+  cluster: string,
+  namespace: string,
+): Promise<AttachmentRow> {
+  const name = `${cluster}/${namespace}`;
+  return inOrganization(context, org, { kind: "NamespaceAttachment", name }, async (change) => {
+    const { trx } = change;
+    const ws = await trx
+      .selectFrom("workspaces")
+      .select("name")
+      .where("organization", "=", org)
+      .where("name", "=", workspace)
+      .executeTakeFirst();
+    if (ws === undefined) throw notFound({ kind: "Workspace", name: workspace });
+    await requireCluster(trx, org, cluster);
+    const existing = await selectAttachment(trx, org, cluster, namespace);
+    if (existing !== undefined) {
+      if (existing.workspace === workspace) return toAttachment(existing);
+      throw new CustomsError(
+        "STORE_ATTACHED",
+        `namespace ${name} is attached to another workspace`,
+      );
+    }
+    const row = {
+      organization: org,
+      workspace,
+      cluster,
+      namespace,
+      attached_at: change.time,
+      attached_by: actor.token,
+    };
+    await trx.insertInto("attachments").values(row).execute();
+    const after = toAttachment(row);
+    await change.audit({
+      actor,
+      action: "attach",
+      kind: "NamespaceAttachment",
+      name,
+      workspace,
+      after,
+    });
+    return after;
+  });
+}
+
+export async function detach(
+  context: StoreContext,
+  actor: Actor,
+  org: string,
+  workspace: string,
+  cluster: string,
+  namespace: string,
+): Promise<void> {
+  const name = `${cluster}/${namespace}`;
+  const subject = { kind: "NamespaceAttachment", name };
+  await inOrganization(context, org, subject, async (change) => {
+    const existing = await selectAttachment(change.trx, org, cluster, namespace);
+    if (existing === undefined || existing.workspace !== workspace) throw notFound(subject);
+    await change.trx
+      .deleteFrom("attachments")
+      .where("organization", "=", org)
+      .where("cluster", "=", cluster)
+      .where("namespace", "=", namespace)
+      .execute();
+    await change.audit({
+      actor,
+      action: "detach",
+      kind: "NamespaceAttachment",
+      name,
+      workspace,
+      before: toAttachment(existing),
+    });
+  });
+}

@@ -1,0 +1,178 @@
+import type {
+  Actor,
+  OrganizationRow,
+  Page,
+  PageRequest,
+  Precondition,
+} from "../../core/fleet/store.js";
+import {
+  checkPrecondition,
+  expectOneRow,
+  inOrganization,
+  newUid,
+  notFound,
+  read,
+  type StoreContext,
+  timestamp,
+  writeAudit,
+} from "./context.js";
+import { toStoreError } from "./failures.js";
+import { pageSize, toPage } from "./paging.js";
+import { toOrganization } from "./rows.js";
+
+const KIND = "Organization";
+
+export async function revisions(context: StoreContext): Promise<ReadonlyMap<string, number>> {
+  const rows = await read(undefined, () =>
+    context.db.selectFrom("organizations").select(["name", "revision"]).execute(),
+  );
+  return new Map(rows.map((r) => [r.name, Number(r.revision)]));
+}
+
+export async function listOrganizations(
+  context: StoreContext,
+  page: PageRequest,
+  only?: readonly string[],
+): Promise<Page<OrganizationRow>> {
+  if (only !== undefined && only.length === 0) return { items: [], next: undefined };
+  const rows = await read(undefined, () =>
+    context.db
+      .selectFrom("organizations")
+      .selectAll()
+      .$if(only !== undefined, (q) => q.where("name", "in", only ?? []))
+      .$if(page.after !== undefined, (q) => q.where("name", ">", page.after ?? ""))
+      .orderBy("name")
+      .limit(pageSize(page) + 1)
+      .execute(),
+  );
+  return toPage(rows, page, toOrganization, (r) => r.name);
+}
+
+export async function getOrganization(
+  context: StoreContext,
+  name: string,
+): Promise<OrganizationRow> {
+  const subject = { kind: KIND, name };
+  const row = await read(subject, () =>
+    context.db.selectFrom("organizations").selectAll().where("name", "=", name).executeTakeFirst(),
+  );
+  if (row === undefined) throw notFound(subject);
+  return toOrganization(row);
+}
+
+/** A new organization starts at revision 1, which is also its first resourceVersion. */
+export async function createOrganization(
+  context: StoreContext,
+  actor: Actor,
+  name: string,
+  spec: OrganizationRow["spec"],
+): Promise<OrganizationRow> {
+  const time = timestamp(context);
+  const row = {
+    name,
+    uid: newUid(),
+    description: spec.description ?? null,
+    resource_version: 1,
+    revision: 1,
+    created_at: time,
+    updated_at: time,
+    created_by: actor.token,
+    updated_by: actor.token,
+  };
+  const created = toOrganization(row);
+  try {
+    await context.db.transaction().execute(async (trx) => {
+      await trx.insertInto("organizations").values(row).execute();
+      await writeAudit(trx, time, name, {
+        actor,
+        action: "create",
+        kind: KIND,
+        name,
+        after: created,
+      });
+    });
+  } catch (error) {
+    throw toStoreError(error, { kind: KIND, name });
+  }
+  return created;
+}
+
+export async function updateOrganization(
+  context: StoreContext,
+  actor: Actor,
+  name: string,
+  spec: OrganizationRow["spec"],
+  pre: Precondition,
+): Promise<OrganizationRow> {
+  const subject = { kind: KIND, name };
+  return inOrganization(context, name, subject, async (change) => {
+    const { trx } = change;
+    const current = await trx
+      .selectFrom("organizations")
+      .selectAll()
+      .where("name", "=", name)
+      .executeTakeFirst();
+    const before = checkPrecondition(subject, current, pre);
+    const result = await trx
+      .updateTable("organizations")
+      .set({
+        description: spec.description ?? null,
+        resource_version: change.revision,
+        revision: change.revision,
+        updated_at: change.time,
+        updated_by: actor.token,
+      })
+      .where("name", "=", name)
+      .where("resource_version", "=", before.resource_version)
+      .executeTakeFirst();
+    expectOneRow(subject, result);
+    const after = toOrganization(
+      await trx
+        .selectFrom("organizations")
+        .selectAll()
+        .where("name", "=", name)
+        .executeTakeFirstOrThrow(),
+    );
+    await change.audit({
+      actor,
+      action: "update",
+      kind: KIND,
+      name,
+      before: toOrganization(before),
+      after,
+    });
+    return after;
+  });
+}
+
+/** Foreign keys cascade to everything inside; the audit log keeps the deletion. */
+export async function deleteOrganization(
+  context: StoreContext,
+  actor: Actor,
+  name: string,
+  pre: Precondition,
+): Promise<void> {
+  const subject = { kind: KIND, name };
+  await inOrganization(context, name, subject, async (change) => {
+    const { trx } = change;
+    const current = await trx
+      .selectFrom("organizations")
+      .selectAll()
+      .where("name", "=", name)
+      .executeTakeFirst();
+    const before = checkPrecondition(subject, current, pre);
+    const result = await trx
+      .deleteFrom("organizations")
+      .where("name", "=", name)
+      .where("resource_version", "=", before.resource_version)
+      .executeTakeFirst();
+    expectOneRow(subject, result);
+    await change.audit({
+      actor,
+      action: "delete",
+      kind: KIND,
+      name,
+      before: toOrganization(before),
+    });
+  });
+}

@@ -1,0 +1,92 @@
+import type { Generated } from "kysely";
+
+/**
+ * The tables as the query layer sees them. JSON columns are text in both dialects and times
+ * are RFC 3339 UTC strings (`toISOString()`), so one set of queries serves SQLite and
+ * PostgreSQL and times compare as strings.
+ */
+export interface Database {
+  customs_migrations: { version: number; name: string; applied_at: string };
+  organizations: ObjectColumns & { revision: number };
+  workspaces: ObjectColumns & { organization: string };
+  clusters: ObjectColumns & {
+    organization: string;
+    last_seen: string | null;
+    agent_version: string | null;
+    kubernetes_version: string | null;
+    delivered_revision: string | null;
+    applied_revision: string | null;
+  };
+  namespaces: { organization: string; cluster: string; name: string; labels: string };
+  attachments: {
+    organization: string;
+    workspace: string;
+    cluster: string;
+    namespace: string;
+    attached_at: string;
+    attached_by: string;
+  };
+  policies: Omit<ObjectColumns, "description"> & {
+    organization: string;
+    document: string;
+    scope_kind: string;
+    scope_workspace: string | null;
+    scope_cluster: string | null;
+    scope_namespace: string | null;
+  };
+  tokens: {
+    id: string;
+    organization: string | null;
+    name: string;
+    role: string;
+    workspaces: string;
+    cluster: string | null;
+    secret_hash: string;
+    created_at: string;
+    created_by: string;
+    revoked_at: string | null;
+  };
+  audit: {
+    id: Generated<number>;
+    time: string;
+    actor_token: string;
+    actor_role: string;
+    action: string;
+    kind: string;
+    name: string;
+    organization: string | null;
+    workspace: string | null;
+    before: string | null;
+    after: string | null;
+  };
+  violations: {
+    id: Generated<number>;
+    organization: string;
+    cluster: string;
+    time: string;
+    source: string;
+    operation: string | null;
+    namespace: string;
+    kind: string;
+    name: string;
+    container: string;
+    image: string;
+    normalized_image: string | null;
+    policy: string;
+    action: string;
+    code: string;
+    message: string;
+  };
+}
+
+/** Columns every named object has (ObjectMeta plus a description). */
+export interface ObjectColumns {
+  name: string;
+  uid: string;
+  description: string | null;
+  resource_version: number;
+  created_at: string;
+  updated_at: string;
+  created_by: string;
+  updated_by: string;
+}

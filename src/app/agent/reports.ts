@@ -1,0 +1,165 @@
+import type { Counter } from "prom-client";
+import type { Violation } from "../../core/evaluate/index.js";
+import type { AdmissionOutcome } from "../admission.js";
+import { Backoff } from "./backoff.js";
+import { type ControlPlaneClient, errorText, sleep } from "./client.js";
+import { BoundedQueue } from "./queue.js";
+
+/** One record of `POST /api/v1/agent/reports` (docs/control-plane.md, step 5). */
+export interface ViolationReport {
+  readonly time: string;
+  readonly source: "admission" | "audit";
+  readonly operation?: string;
+  readonly namespace: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly container: string;
+  readonly image: string;
+  readonly normalizedImage?: string;
+  readonly policy: string;
+  readonly action: "deny" | "warn" | "audit";
+  readonly code: string;
+  readonly message: string;
+}
+
+export const MAX_BATCH = 1_000;
+export const DEFAULT_QUEUE_CAPACITY = 100_000;
+
+/** The records of one workload's violations. */
+export function toViolationReports(
+  violations: readonly Violation[],
+  workload: { kind: string; namespace: string; name: string; operation?: string },
+  source: "admission" | "audit",
+  time: Date,
+): ViolationReport[] {
+  return violations.map((v) => ({
+    time: time.toISOString(),
+    source,
+    ...(workload.operation === undefined ? {} : { operation: workload.operation }),
+    namespace: workload.namespace,
+    kind: workload.kind,
+    name: workload.name,
+    container: v.container,
+    image: v.image,
+    ...(v.normalizedImage === "" ? {} : { normalizedImage: v.normalizedImage }),
+    policy: v.policy,
+    action: v.action,
+    code: v.code,
+    message: v.message,
+  }));
+}
+
+/** The violations of one decided admission review. */
+export function admissionReports(outcome: AdmissionOutcome, time: Date): ViolationReport[] {
+  const { request, violations } = outcome;
+  if (request === undefined || violations === undefined || violations.length === 0) return [];
+  return toViolationReports(violations, request, "admission", time);
+}
+
+export interface ReporterOptions {
+  readonly client: ControlPlaneClient;
+  readonly intervalMs: number;
+  readonly capacity: number;
+  /** Counts records dropped because the queue was full. */
+  readonly dropped: Counter;
+  readonly onError: (e: unknown) => void;
+}
+
+/**
+ * Sends violations in batches (≤ 1,000, every `intervalMs`) with the revision the agent
+ * enforces. What cannot be sent waits in a bounded queue; the revision alone is sent too
+ * when it changed, so the control plane learns a bundle was applied even when all is quiet.
+ */
+export class ViolationReporter {
+  private readonly queue: BoundedQueue<ViolationReport>;
+  private applied: number | string | undefined;
+  private acknowledged: number | string | undefined;
+  private readonly backoff = new Backoff();
+  private readonly controller = new AbortController();
+  private loop: Promise<void> | undefined;
+  private countedDrops = 0;
+
+  constructor(private readonly options: ReporterOptions) {
+    this.queue = new BoundedQueue(options.capacity);
+  }
+
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  add(reports: readonly ViolationReport[]): void {
+    for (const r of reports) this.queue.push(r);
+    this.countDrops();
+  }
+
+  setAppliedRevision(revision: number | string): void {
+    this.applied = revision;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops the loop, then tries once more to send what is queued (SIGTERM). */
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.loop;
+    if (this.queue.size > 0 || this.applied !== this.acknowledged) {
+      await this.flush().catch((e) => this.options.onError(e));
+    }
+  }
+
+  private countDrops(): void {
+    const dropped = this.queue.dropped - this.countedDrops;
+    if (dropped > 0) this.options.dropped.inc(dropped);
+    this.countedDrops = this.queue.dropped;
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.controller;
+    while (!signal.aborted) {
+      await sleep(this.options.intervalMs, signal);
+      if (signal.aborted) return;
+      try {
+        while (this.queue.size > 0 || this.applied !== this.acknowledged) {
+          await this.flush(signal);
+          if (signal.aborted) return;
+        }
+        this.backoff.succeed();
+      } catch (e) {
+        this.options.onError(e);
+        await sleep(this.backoff.fail(), signal);
+      }
+    }
+  }
+
+  /** Sends one batch; on failure puts it back (oldest first) and throws. */
+  private async flush(signal?: AbortSignal): Promise<void> {
+    const batch = this.queue.take(MAX_BATCH);
+    const applied = this.applied;
+    try {
+      const res = await this.options.client.call("POST", "/api/v1/agent/reports", {
+        body: { ...(applied === undefined ? {} : { appliedRevision: applied }), violations: batch },
+        timeoutMs: 15_000,
+        ...(signal ? { signal } : {}),
+      });
+      if (res.status === 400 || res.status === 413 || res.status === 422) {
+        // The control plane refuses these records as they are: sending them again would
+        // block every later batch. They are dropped, counted and logged.
+        this.options.dropped.inc(batch.length);
+        this.options.onError(
+          new Error(
+            `POST /api/v1/agent/reports: ${res.status} ${errorText(res.body)}; ${batch.length} records dropped`,
+          ),
+        );
+      } else if (res.status >= 300) {
+        throw new Error(`POST /api/v1/agent/reports: ${res.status} ${errorText(res.body)}`);
+      }
+      this.acknowledged = applied;
+    } catch (e) {
+      this.queue.requeue(batch);
+      this.countDrops();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,306 @@
+import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
+import { Counter, type Registry } from "prom-client";
+import {
+  KubeClient,
+  type KubeConnection,
+  SERVICE_ACCOUNT_TOKEN_FILE,
+} from "../../adapters/kube/index.js";
+import { CustomsError, isCustomsError } from "../../core/errors.js";
+import type { Evaluator } from "../../core/evaluate/index.js";
+import type { AdmissionOutcome, NamespaceDirectory } from "../admission.js";
+import { startClusterSource } from "../cluster-source.js";
+import { auditPods } from "./audit.js";
+import { Backoff } from "./backoff.js";
+import type { AppliedBundle } from "./bundle.js";
+import { type ControlPlaneClient, errorText, sleep } from "./client.js";
+import { followPolicies } from "./follower.js";
+import { AgentNamespaces, Debouncer } from "./namespaces.js";
+import { admissionReports, ViolationReporter } from "./reports.js";
+import { loadState, saveState } from "./state.js";
+import { VapSync } from "./vap-sync.js";
+
+/** What the agent needs of its admission webhook (src/server/webhook.ts, wired by the CLI). */
+export interface AgentWebhook {
+  readonly port: number;
+  drain(graceMs: number): Promise<void>;
+}
+
+export interface AgentWebhookHooks {
+  readonly namespaces: NamespaceDirectory;
+  evaluator(): Evaluator | undefined;
+  onDecision(outcome: AdmissionOutcome): void;
+}
+
+export interface AgentMetrics {
+  readonly registry: Registry;
+  readonly reloads: Counter<"what" | "result">;
+}
+
+export interface AgentOptions {
+  readonly client: ControlPlaneClient;
+  /** The cluster's API server; without it no namespaces, audit or VAP (webhook only). */
+  readonly kube: KubeConnection | undefined;
+  /** Projected service account token: re-read per request (it rotates). */
+  readonly inCluster: boolean;
+  /** Starts the webhook listener with the agent's hooks (fail closed without an evaluator). */
+  readonly startWebhook: (hooks: AgentWebhookHooks) => Promise<AgentWebhook>;
+  readonly stateDir: string;
+  readonly vap: boolean;
+  readonly auditIntervalMs: number | undefined;
+  readonly waitSeconds: number;
+  readonly clusterNameCheck: boolean;
+  readonly agentVersion: string;
+  readonly logger: Logger;
+  readonly metrics: AgentMetrics;
+  /** How often violations and namespace changes are sent at most (2 s by the contract). */
+  readonly reportIntervalMs?: number;
+  readonly queueCapacity?: number;
+}
+
+export interface RunningAgent {
+  readonly port: number;
+  /** The bundle enforced now, if any. */
+  current(): AppliedBundle | undefined;
+  /** The registered cluster's name, once known. */
+  cluster(): string | undefined;
+  /** Rejects on a fatal error (e.g. --cluster-name-check failed). */
+  readonly failed: Promise<never>;
+  /** Stops polling, drains the webhook, sends what is queued. */
+  stop(drainMs: number): Promise<void>;
+}
+
+/** `customs agent`: see docs/agent.md. */
+export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
+  const { logger, metrics, client } = o;
+  const interval = o.reportIntervalMs ?? 2_000;
+  const controller = new AbortController();
+  const { signal } = controller;
+  let fail: (e: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  failed.catch(() => controller.abort());
+
+  let current: AppliedBundle | undefined;
+  try {
+    current = await loadState(o.stateDir);
+    if (current !== undefined)
+      logger.warn(
+        {
+          revision: current.bundle.revision,
+          cluster: current.bundle.cluster,
+          policies: current.policies.length,
+        },
+        "enforcing the saved policies until the control plane sends newer ones",
+      );
+  } catch (e) {
+    // Fail closed: without a usable saved set the webhook denies until a bundle arrives.
+    logger.error(
+      { code: "AGENT_STATE_UNREADABLE", err: (e as Error).message },
+      "saved policies ignored",
+    );
+  }
+  const kube = o.kube === undefined ? undefined : kubeClient(o.kube, o.inCluster);
+  const dropped = new Counter({
+    name: "customs_agent_reports_dropped_total",
+    help: "Violation records dropped because the report queue was full or the control plane refused them.",
+    registers: [metrics.registry],
+  });
+  const reporter = new ViolationReporter({
+    client,
+    intervalMs: interval,
+    capacity: o.queueCapacity ?? 100_000,
+    dropped,
+    onError: (e) => logger.warn(why(e), "reports not sent; retrying"),
+  });
+  let registered = false;
+  const namespaceReports = new Debouncer(
+    async () => {
+      const res = await client.call("PUT", "/api/v1/agent/namespaces", {
+        body: { namespaces: namespaces.snapshot() },
+        timeoutMs: 15_000,
+      });
+      if (res.status >= 300)
+        throw new Error(`PUT /api/v1/agent/namespaces: ${res.status} ${errorText(res.body)}`);
+      logger.info({ namespaces: namespaces.snapshot().length }, "namespaces reported");
+    },
+    interval,
+    undefined,
+    (e) => logger.warn(why(e), "namespaces not reported; retrying"),
+  );
+  const namespaces = new AgentNamespaces(() => {
+    if (registered) namespaceReports.changed();
+  });
+  if (current !== undefined) namespaces.setCluster(current.bundle.cluster);
+  const vapSync = o.vap && kube !== undefined ? new VapSync(kube, logger) : undefined;
+  if (current !== undefined) {
+    reporter.setAppliedRevision(current.bundle.revision);
+    vapSync?.update(current);
+  }
+
+  const server = await o.startWebhook({
+    namespaces,
+    evaluator: () => current?.evaluator,
+    onDecision: (outcome) => reporter.add(admissionReports(outcome, new Date())),
+  });
+  reporter.start();
+
+  const source =
+    o.kube === undefined
+      ? undefined
+      : startClusterSource(
+          o.kube,
+          namespaces,
+          {
+            onPolicies() {},
+            onInvalid() {},
+            onError: (e) => logger.warn(why(e), "namespace watch error; retrying"),
+          },
+          false,
+        );
+
+  const onBundle = async (applied: AppliedBundle) => {
+    current = applied;
+    namespaces.setCluster(applied.bundle.cluster);
+    metrics.reloads.inc({ what: "policies", result: "ok" });
+    logger.info(
+      {
+        revision: applied.bundle.revision,
+        policies: applied.policies.length,
+        workspaces: applied.workspaces.length,
+      },
+      "policies applied",
+    );
+    reporter.setAppliedRevision(applied.bundle.revision);
+    vapSync?.update(applied);
+    try {
+      await saveState(o.stateDir, applied);
+    } catch (e) {
+      logger.error(
+        { err: (e as Error).message, dir: o.stateDir },
+        "policies not saved to the state dir",
+      );
+    }
+  };
+
+  const register = async () => {
+    const backoff = new Backoff();
+    const kubernetesVersion = await kubeVersion(kube);
+    while (!signal.aborted) {
+      try {
+        const res = await client.call("POST", "/api/v1/agent/register", {
+          body: {
+            agentVersion: o.agentVersion,
+            ...(kubernetesVersion ? { kubernetesVersion } : {}),
+          },
+          timeoutMs: 15_000,
+          signal,
+        });
+        if (res.status >= 300)
+          throw new Error(`POST /api/v1/agent/register: ${res.status} ${errorText(res.body)}`);
+        const { cluster, organization } = res.body as { cluster: string; organization: string };
+        const saved = current?.bundle.cluster;
+        if (saved !== undefined && saved !== cluster) {
+          const message = `the token belongs to cluster "${cluster}" but the saved policies are cluster "${saved}"'s`;
+          if (o.clusterNameCheck)
+            throw new CustomsError("USAGE", `${message} (--cluster-name-check)`);
+          logger.warn({ cluster, saved }, message);
+        }
+        namespaces.setCluster(cluster);
+        logger.info({ cluster, organization }, "registered with the control plane");
+        return;
+      } catch (e) {
+        if (e instanceof CustomsError && e.code === "USAGE") throw e;
+        if (signal.aborted) return;
+        logger.warn(why(e), "control plane unreachable; enforcing the last policies");
+        await sleep(backoff.fail(), signal);
+      }
+    }
+  };
+
+  const background = (async () => {
+    await register();
+    if (signal.aborted) return;
+    registered = true;
+    void source?.synced.then(() => namespaceReports.changed());
+    await followPolicies({
+      client,
+      waitSeconds: o.waitSeconds,
+      etag: current?.etag,
+      signal,
+      events: {
+        onBundle,
+        onInvalid(error, revision) {
+          metrics.reloads.inc({ what: "policies", result: "invalid" });
+          logger.error(
+            { code: error.code, revision, err: error.message },
+            "policy bundle refused; keeping the previous policies",
+          );
+        },
+        onError: (e) => logger.warn(why(e), "policy poll failed; retrying"),
+      },
+    });
+  })();
+  background.catch(fail);
+
+  const audit = (async () => {
+    if (o.auditIntervalMs === undefined || kube === undefined) return;
+    while (!signal.aborted) {
+      await sleep(o.auditIntervalMs, signal);
+      const enforced = current;
+      if (signal.aborted || enforced === undefined) continue;
+      try {
+        const { pods, reports } = await auditPods(kube, enforced.evaluator, namespaces, new Date());
+        reporter.add(reports);
+        logger.info({ pods, violations: reports.length }, "audit scan");
+      } catch (e) {
+        logger.warn(why(e), "audit scan failed");
+      }
+    }
+  })();
+
+  return {
+    port: server.port,
+    current: () => current,
+    cluster: () => namespaces.currentCluster,
+    failed,
+    async stop(drainMs) {
+      controller.abort();
+      namespaceReports.stop();
+      source?.stop();
+      vapSync?.stop();
+      await server.drain(drainMs);
+      await Promise.allSettled([background, audit]);
+      await reporter.stop();
+      kube?.close();
+      client.close();
+    },
+  };
+}
+
+function kubeClient(connection: KubeConnection, inCluster: boolean): KubeClient {
+  if (!inCluster) return new KubeClient(connection);
+  return new KubeClient(connection, () => {
+    try {
+      return readFileSync(SERVICE_ACCOUNT_TOKEN_FILE, "utf8").trim();
+    } catch {
+      return connection.token;
+    }
+  });
+}
+
+async function kubeVersion(kube: KubeClient | undefined): Promise<string | undefined> {
+  try {
+    const v = await kube?.get("/version");
+    return typeof v?.gitVersion === "string" ? v.gitVersion : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Log fields of an error: its message, and its code when it has one (never a token). */
+function why(e: unknown): { err: string; code?: string } {
+  const err = e instanceof Error ? e.message : String(e);
+  return isCustomsError(e) ? { err, code: e.code } : { err };
+}

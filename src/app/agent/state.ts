@@ -1,0 +1,73 @@
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { CustomsError } from "../../core/errors.js";
+import { type AppliedBundle, compileBundle, parseBundle } from "./bundle.js";
+
+export const STATE_FILE = "policies.json";
+
+/** What `--state-dir/policies.json` holds: the last bundle applied, as delivered. */
+interface SavedState {
+  readonly savedAt: string;
+  readonly etag?: string;
+  readonly bundle: unknown;
+}
+
+/**
+ * Writes the bundle next to the file, flushes it, then renames it over the old one: a crash
+ * or a full disk leaves either the old file or the new one, never half of one.
+ */
+export async function saveState(
+  dir: string,
+  applied: AppliedBundle,
+  now = new Date(),
+): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const target = join(dir, STATE_FILE);
+  const temp = `${target}.${process.pid}.tmp`;
+  const state: SavedState = {
+    savedAt: now.toISOString(),
+    ...(applied.etag === undefined ? {} : { etag: applied.etag }),
+    bundle: applied.bundle,
+  };
+  const file = await open(temp, "w", 0o600);
+  try {
+    await file.writeFile(`${JSON.stringify(state)}\n`);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  try {
+    await rename(temp, target);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * The saved bundle, validated and compiled again (the binary may be newer than the file), or
+ * undefined when there is none. A file that exists but cannot be used is an error, so the
+ * caller can say so instead of quietly starting with nothing.
+ */
+export async function loadState(dir: string): Promise<AppliedBundle | undefined> {
+  const path = join(dir, STATE_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new CustomsError("AGENT_STATE_UNREADABLE", `${path}: ${(e as Error).message}`);
+  }
+  let state: SavedState;
+  try {
+    state = JSON.parse(text) as SavedState;
+  } catch (e) {
+    throw new CustomsError("AGENT_STATE_UNREADABLE", `${path}: not JSON: ${(e as Error).message}`);
+  }
+  try {
+    const bundle = parseBundle(state?.bundle, path);
+    return compileBundle(bundle, typeof state.etag === "string" ? state.etag : undefined, path);
+  } catch (e) {
+    throw new CustomsError("AGENT_STATE_UNREADABLE", (e as Error).message);
+  }
+}

@@ -1,0 +1,188 @@
+import { ApiError, type IssueDetail } from "../../core/fleet/api-error.js";
+import type { Principal } from "../../core/fleet/authorize.js";
+import type { ClusterStatus, ViolationRecord } from "../../core/fleet/store.js";
+import { isDnsLabel, isLabelKey, isLabelValue } from "../../core/policy/index.js";
+import { isObject, type Json } from "./bodies.js";
+import { agentOf } from "./clusters.js";
+import { actorOf, type FleetContext } from "./context.js";
+import type { DeliveredBundle } from "./delivery.js";
+
+export const MAX_WAIT_SECONDS = 60;
+export const MAX_REPORT_BATCH = 1000;
+
+function invalid(details: IssueDetail[]): ApiError {
+  return new ApiError("API_INVALID", details.map((d) => `${d.path}: ${d.message}`).join("; "), {
+    details: details.slice(0, 50),
+  });
+}
+
+function optionalString(body: Json, key: string, details: IssueDetail[]): string | undefined {
+  const v = body[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v.length > 256) {
+    details.push({ path: key, message: "must be a string of at most 256 characters" });
+    return undefined;
+  }
+  return v;
+}
+
+async function heartbeat(ctx: FleetContext, org: string, cluster: string, extra: ClusterStatus) {
+  const row = await ctx.store.getCluster(org, cluster);
+  await ctx.store.updateClusterStatus(org, cluster, {
+    ...row.status,
+    ...extra,
+    lastSeen: ctx.now().toISOString(),
+  });
+}
+
+/** Step 1: `{agentVersion, kubernetesVersion?}` → `{cluster, organization}`. */
+export async function registerAgent(ctx: FleetContext, p: Principal, body: Json) {
+  const { org, cluster } = agentOf(p);
+  const details: IssueDetail[] = [];
+  const agentVersion = optionalString(body, "agentVersion", details);
+  const kubernetesVersion = optionalString(body, "kubernetesVersion", details);
+  if (details.length > 0) throw invalid(details);
+  await heartbeat(ctx, org, cluster, {
+    ...(agentVersion === undefined ? {} : { agentVersion }),
+    ...(kubernetesVersion === undefined ? {} : { kubernetesVersion }),
+  });
+  return { cluster, organization: org };
+}
+
+function parseLabels(value: unknown, path: string, details: IssueDetail[]) {
+  if (value === undefined) return {};
+  if (!isObject(value)) {
+    details.push({ path, message: "must be an object of strings" });
+    return {};
+  }
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== "string" || !isLabelKey(k) || !isLabelValue(v)) {
+      details.push({ path: `${path}.${k}`, message: "not a valid label" });
+    } else labels[k] = v;
+  }
+  return labels;
+}
+
+/** Step 2: the cluster's full set of namespaces. */
+export async function reportNamespaces(ctx: FleetContext, p: Principal, body: Json) {
+  const { org, cluster } = agentOf(p);
+  const list = body.namespaces;
+  const details: IssueDetail[] = [];
+  if (!Array.isArray(list)) throw invalid([{ path: "namespaces", message: "must be a list" }]);
+  const seen = new Set<string>();
+  const namespaces = list.flatMap((n: unknown, i) => {
+    const path = `namespaces[${i}]`;
+    if (!isObject(n) || typeof n.name !== "string" || !isDnsLabel(n.name)) {
+      details.push({ path: `${path}.name`, message: "must be a namespace name" });
+      return [];
+    }
+    if (seen.has(n.name)) details.push({ path: `${path}.name`, message: "listed twice" });
+    seen.add(n.name);
+    return [{ name: n.name, labels: parseLabels(n.labels, `${path}.labels`, details) }];
+  });
+  if (details.length > 0) throw invalid(details);
+  const changed = await ctx.store.replaceNamespaces(actorOf(p), org, cluster, namespaces);
+  await heartbeat(ctx, org, cluster, {});
+  if (changed) ctx.hub.changed(org);
+  return { changed };
+}
+
+/** Step 3: the long poll; undefined means 304 (nothing new within `wait`). */
+export async function pollPolicies(
+  ctx: FleetContext,
+  p: Principal,
+  etag: string | undefined,
+  waitText: string | undefined,
+): Promise<DeliveredBundle | undefined> {
+  const { org, cluster } = agentOf(p);
+  const wait = waitText === undefined ? 0 : Number(waitText);
+  if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) {
+    throw invalid([{ path: "wait", message: `must be 0 to ${MAX_WAIT_SECONDS} seconds` }]);
+  }
+  await heartbeat(ctx, org, cluster, {});
+  const delivered = await ctx.hub.wait(org, cluster, etag, wait * 1000);
+  if (delivered !== undefined) {
+    await heartbeat(ctx, org, cluster, {
+      deliveredRevision: String(delivered.bundle.revision),
+    });
+  }
+  return delivered;
+}
+
+const SOURCES = ["admission", "audit"] as const;
+const ACTIONS = ["deny", "warn", "audit"] as const;
+const REQUIRED = [
+  "time",
+  "namespace",
+  "kind",
+  "name",
+  "container",
+  "image",
+  "policy",
+  "code",
+  "message",
+];
+
+function parseViolation(
+  v: unknown,
+  path: string,
+  where: { org: string; cluster: string },
+  details: IssueDetail[],
+): ViolationRecord | undefined {
+  if (!isObject(v)) {
+    details.push({ path, message: "must be an object" });
+    return undefined;
+  }
+  const bad = REQUIRED.filter((k) => typeof v[k] !== "string" || (v[k] as string).length > 4096);
+  if (!SOURCES.includes(v.source as never)) bad.push("source");
+  if (!ACTIONS.includes(v.action as never)) bad.push("action");
+  if (typeof v.time === "string" && Number.isNaN(Date.parse(v.time))) bad.push("time");
+  for (const k of ["operation", "normalizedImage"]) {
+    if (v[k] !== undefined && typeof v[k] !== "string") bad.push(k);
+  }
+  for (const k of bad) details.push({ path: `${path}.${k}`, message: "missing or invalid" });
+  if (bad.length > 0) return undefined;
+  const s = (k: string) => v[k] as string;
+  return {
+    organization: where.org,
+    cluster: where.cluster,
+    time: new Date(s("time")).toISOString(),
+    source: v.source as ViolationRecord["source"],
+    ...(v.operation === undefined ? {} : { operation: s("operation") }),
+    namespace: s("namespace"),
+    kind: s("kind"),
+    name: s("name"),
+    container: s("container"),
+    image: s("image"),
+    ...(v.normalizedImage === undefined ? {} : { normalizedImage: s("normalizedImage") }),
+    policy: s("policy"),
+    action: v.action as ViolationRecord["action"],
+    code: s("code"),
+    message: s("message"),
+  };
+}
+
+/** Step 5: violations found by the agent, and the revision it applied. */
+export async function reportViolations(ctx: FleetContext, p: Principal, body: Json) {
+  const where = agentOf(p);
+  const list = body.violations ?? [];
+  const details: IssueDetail[] = [];
+  if (!Array.isArray(list)) throw invalid([{ path: "violations", message: "must be a list" }]);
+  if (list.length > MAX_REPORT_BATCH) {
+    throw invalid([{ path: "violations", message: `at most ${MAX_REPORT_BATCH} per batch` }]);
+  }
+  const applied = body.appliedRevision;
+  if (applied !== undefined && typeof applied !== "string" && typeof applied !== "number") {
+    details.push({ path: "appliedRevision", message: "must be a revision" });
+  }
+  const records = list.flatMap(
+    (v, i) => parseViolation(v, `violations[${i}]`, where, details) ?? [],
+  );
+  if (details.length > 0) throw invalid(details);
+  if (records.length > 0) await ctx.store.addViolations(records);
+  await heartbeat(ctx, where.org, where.cluster, {
+    ...(applied === undefined ? {} : { appliedRevision: String(applied) }),
+  });
+  return { accepted: records.length };
+}

@@ -1,0 +1,213 @@
+import { ApiError } from "../../core/fleet/api-error.js";
+import {
+  canAdministerOrganization,
+  canChangeWorkspace,
+  type Principal,
+  visibleWorkspaces,
+} from "../../core/fleet/authorize.js";
+import type { OrganizationRow, Page, PageRequest, WorkspaceRow } from "../../core/fleet/store.js";
+import { isDnsLabel } from "../../core/policy/index.js";
+import { type NamedBody, toSpec } from "./bodies.js";
+import {
+  actorOf,
+  type FleetContext,
+  forbidden,
+  requireOrganization,
+  requireWorkspace,
+  withCurrentOnConflict,
+} from "./context.js";
+
+export function toOrganization(row: OrganizationRow) {
+  return { metadata: row.metadata, spec: row.spec, status: { revision: row.revision } };
+}
+
+export function toWorkspace(row: WorkspaceRow) {
+  return { metadata: row.metadata, spec: row.spec };
+}
+
+export async function listOrganizations(ctx: FleetContext, p: Principal, page: PageRequest) {
+  if (p.role === "cluster-agent") return { items: [], next: undefined };
+  const only = p.role === "admin" || p.organization === undefined ? undefined : [p.organization];
+  const rows = await ctx.store.listOrganizations(page, only);
+  return { items: rows.items.map(toOrganization), next: rows.next };
+}
+
+export async function getOrganization(ctx: FleetContext, p: Principal, org: string) {
+  requireOrganization(p, org);
+  return toOrganization(await ctx.store.getOrganization(org));
+}
+
+export async function createOrganization(ctx: FleetContext, p: Principal, body: NamedBody) {
+  if (p.role !== "admin") throw forbidden("create organizations");
+  const row = await ctx.store.createOrganization(actorOf(p), body.name, toSpec(body));
+  return toOrganization(row);
+}
+
+export async function updateOrganization(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  body: NamedBody,
+  resourceVersion: string,
+) {
+  requireOrganization(p, org);
+  if (!canAdministerOrganization(p, org)) throw forbidden("change this organization");
+  nameMatches(body.name, org);
+  const row = await withCurrentOnConflict(
+    () => ctx.store.updateOrganization(actorOf(p), org, toSpec(body), { resourceVersion }),
+    () => ctx.store.getOrganization(org),
+  );
+  ctx.hub.changed(org);
+  return toOrganization(row);
+}
+
+export async function deleteOrganization(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  resourceVersion: string,
+) {
+  requireOrganization(p, org);
+  if (!canAdministerOrganization(p, org)) throw forbidden("delete this organization");
+  await withCurrentOnConflict(
+    () => ctx.store.deleteOrganization(actorOf(p), org, { resourceVersion }),
+    () => ctx.store.getOrganization(org),
+  );
+  ctx.hub.changed(org);
+}
+
+export function nameMatches(bodyName: string, pathName: string): void {
+  if (bodyName !== pathName) {
+    throw new ApiError(
+      "API_NAME_MISMATCH",
+      `metadata.name "${bodyName}" differs from "${pathName}" in the path`,
+    );
+  }
+}
+
+export async function listWorkspaces(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  page: PageRequest,
+): Promise<Page<ReturnType<typeof toWorkspace>>> {
+  requireOrganization(p, org);
+  const visible = visibleWorkspaces(p, org);
+  const rows = await ctx.store.listWorkspaces(org, page, visible === "all" ? undefined : visible);
+  return { items: rows.items.map(toWorkspace), next: rows.next };
+}
+
+export async function getWorkspace(ctx: FleetContext, p: Principal, org: string, ws: string) {
+  requireWorkspace(p, org, ws);
+  return toWorkspace(await ctx.store.getWorkspace(org, ws));
+}
+
+export async function createWorkspace(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  body: NamedBody,
+) {
+  requireOrganization(p, org);
+  if (!canAdministerOrganization(p, org)) throw forbidden("create workspaces");
+  const row = await ctx.store.createWorkspace(actorOf(p), org, body.name, toSpec(body));
+  ctx.hub.changed(org);
+  return toWorkspace(row);
+}
+
+export async function updateWorkspace(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  ws: string,
+  body: NamedBody,
+  resourceVersion: string,
+) {
+  requireWorkspace(p, org, ws);
+  if (!canChangeWorkspace(p, org, ws)) throw forbidden(`change workspace "${ws}"`);
+  nameMatches(body.name, ws);
+  const row = await withCurrentOnConflict(
+    () => ctx.store.updateWorkspace(actorOf(p), org, ws, toSpec(body), { resourceVersion }),
+    () => ctx.store.getWorkspace(org, ws),
+  );
+  ctx.hub.changed(org);
+  return toWorkspace(row);
+}
+
+export async function deleteWorkspace(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  ws: string,
+  resourceVersion: string,
+) {
+  requireWorkspace(p, org, ws);
+  if (!canAdministerOrganization(p, org)) throw forbidden(`delete workspace "${ws}"`);
+  await withCurrentOnConflict(
+    () => ctx.store.deleteWorkspace(actorOf(p), org, ws, { resourceVersion }),
+    () => ctx.store.getWorkspace(org, ws),
+  );
+  ctx.hub.changed(org);
+}
+
+/** Attached namespaces of a workspace, with whether (and with which labels) they were reported. */
+export async function listWorkspaceNamespaces(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  ws: string,
+) {
+  requireWorkspace(p, org, ws);
+  await ctx.store.getWorkspace(org, ws);
+  const [attachments, reported] = await Promise.all([
+    ctx.store.listAttachments(org, { workspace: ws }),
+    ctx.store.listNamespaces(org),
+  ]);
+  const items = attachments.map((a) => {
+    const ns = reported.find((n) => n.cluster === a.cluster && n.name === a.namespace);
+    return {
+      cluster: a.cluster,
+      namespace: a.namespace,
+      ...(ns === undefined ? {} : { labels: ns.labels }),
+      reported: ns !== undefined,
+      attachedAt: a.attachedAt,
+      attachedBy: a.attachedBy,
+    };
+  });
+  return { items };
+}
+
+function checkNamespaceName(cluster: string, ns: string): void {
+  const details = [];
+  if (!isDnsLabel(cluster)) details.push({ path: "cluster", message: "not an RFC 1123 label" });
+  if (!isDnsLabel(ns)) details.push({ path: "namespace", message: "not an RFC 1123 label" });
+  if (details.length > 0) throw new ApiError("API_INVALID", "invalid namespace", { details });
+}
+
+export async function attachNamespace(
+  ctx: FleetContext,
+  p: Principal,
+  target: { org: string; ws: string; cluster: string; ns: string },
+) {
+  const { org, ws, cluster, ns } = target;
+  requireWorkspace(p, org, ws);
+  if (!canChangeWorkspace(p, org, ws)) throw forbidden(`attach namespaces to "${ws}"`);
+  checkNamespaceName(cluster, ns);
+  await ctx.store.getWorkspace(org, ws);
+  await ctx.store.getCluster(org, cluster);
+  const row = await ctx.store.attach(actorOf(p), org, ws, cluster, ns);
+  ctx.hub.changed(org);
+  return row;
+}
+
+export async function detachNamespace(
+  ctx: FleetContext,
+  p: Principal,
+  target: { org: string; ws: string; cluster: string; ns: string },
+) {
+  const { org, ws, cluster, ns } = target;
+  requireWorkspace(p, org, ws);
+  if (!canChangeWorkspace(p, org, ws)) throw forbidden(`detach namespaces from "${ws}"`);
+  await ctx.store.detach(actorOf(p), org, ws, cluster, ns);
+  ctx.hub.changed(org);
+}

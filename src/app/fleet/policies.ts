@@ -1,0 +1,174 @@
+import { re2Engine } from "../../adapters/re2/index.js";
+import { ApiError } from "../../core/fleet/api-error.js";
+import { canSeePolicy, canWritePolicy, type Principal } from "../../core/fleet/authorize.js";
+import { toDeliveredDocument } from "../../core/fleet/bundle.js";
+import type { AttachmentRow, PageRequest, PolicyRow } from "../../core/fleet/store.js";
+import { type ImagePolicy, type PolicyIssue, validateDocument } from "../../core/policy/index.js";
+import type { Json } from "./bodies.js";
+import {
+  actorOf,
+  type FleetContext,
+  forbidden,
+  notFound,
+  requireOrganization,
+  withCurrentOnConflict,
+} from "./context.js";
+import { nameMatches } from "./organizations.js";
+
+/** A stored policy as the API answers it: the document with the object's metadata. */
+export function toPolicy(row: PolicyRow) {
+  const doc = row.document;
+  const meta = (doc.metadata ?? {}) as Record<string, unknown>;
+  return { ...doc, metadata: { ...meta, ...row.metadata } };
+}
+
+/** Validation exactly as `customs policy validate` does it; errors are a 422 with details. */
+export function validatePolicyDocument(
+  body: Json,
+  now: Date,
+): { policy: ImagePolicy; warnings: PolicyIssue[] } {
+  const result = validateDocument(body, undefined, { regex: re2Engine, now: now.getTime() });
+  if (result.kind === "ImagePolicy") {
+    return { policy: result.policy, warnings: result.issues.filter((i) => i.severity !== "error") };
+  }
+  const errors = result.issues.filter((i) => i.severity === "error");
+  if (result.kind === "Workspace") {
+    errors.push({
+      severity: "error",
+      code: "POLICY_INVALID",
+      path: "kind",
+      message: "expected ImagePolicy",
+    });
+  }
+  throw new ApiError(
+    "API_POLICY_INVALID",
+    `the ImagePolicy is invalid: ${errors[0]?.message ?? ""}`,
+    {
+      details: errors.map((i) => ({ path: i.path, message: i.message })),
+    },
+  );
+}
+
+export function toScope(policy: ImagePolicy): PolicyRow["scope"] {
+  const { scope } = policy;
+  switch (scope.kind) {
+    case "organization":
+      return { kind: "organization" };
+    case "workspace":
+      return { kind: "workspace", workspace: scope.name };
+    case "namespace":
+      return {
+        kind: "namespace",
+        namespace: scope.namespace.name,
+        ...(scope.namespace.cluster === undefined ? {} : { cluster: scope.namespace.cluster }),
+      };
+  }
+}
+
+async function checkWorkspaceExists(ctx: FleetContext, org: string, scope: PolicyRow["scope"]) {
+  if (scope.kind !== "workspace") return;
+  try {
+    await ctx.store.getWorkspace(org, scope.workspace);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "STORE_NOT_FOUND") throw e;
+    throw new ApiError("API_WORKSPACE_NOT_FOUND", `no workspace "${scope.workspace}"`, {
+      details: [{ path: "spec.workspace", message: `no workspace "${scope.workspace}"` }],
+    });
+  }
+}
+
+async function visiblePolicy(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  name: string,
+  attachments: readonly AttachmentRow[],
+): Promise<PolicyRow> {
+  requireOrganization(p, org);
+  const row = await ctx.store.getPolicy(org, name);
+  if (!canSeePolicy(p, org, row.scope, attachments)) throw notFound(`policy "${name}"`);
+  return row;
+}
+
+export async function listPolicies(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  page: PageRequest,
+  filter: { scope?: PolicyRow["scope"]["kind"]; workspace?: string },
+) {
+  requireOrganization(p, org);
+  const [rows, attachments] = await Promise.all([
+    ctx.store.listPolicies(org, page, filter),
+    ctx.store.listAttachments(org, {}),
+  ]);
+  // Filtering after paging may leave a page short; its cursor still moves on correctly.
+  const items = rows.items.filter((r) => canSeePolicy(p, org, r.scope, attachments)).map(toPolicy);
+  return { items, next: rows.next };
+}
+
+export async function getPolicy(ctx: FleetContext, p: Principal, org: string, name: string) {
+  const attachments = await ctx.store.listAttachments(org, {});
+  return toPolicy(await visiblePolicy(ctx, p, org, name, attachments));
+}
+
+export async function createPolicy(ctx: FleetContext, p: Principal, org: string, body: Json) {
+  requireOrganization(p, org);
+  const { policy, warnings } = validatePolicyDocument(body, ctx.now());
+  const scope = toScope(policy);
+  const attachments = await ctx.store.listAttachments(org, {});
+  if (!canWritePolicy(p, org, scope, attachments)) throw forbidden("create a policy of this scope");
+  await checkWorkspaceExists(ctx, org, scope);
+  const row = await ctx.store.createPolicy(actorOf(p), org, toDeliveredDocument(body), scope);
+  ctx.hub.changed(org);
+  return { policy: toPolicy(row), warnings };
+}
+
+export async function updatePolicy(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  name: string,
+  body: Json,
+  resourceVersion: string,
+) {
+  const attachments = await ctx.store.listAttachments(org, {});
+  const current = await visiblePolicy(ctx, p, org, name, attachments);
+  const { policy, warnings } = validatePolicyDocument(body, ctx.now());
+  nameMatches(policy.name, name);
+  const scope = toScope(policy);
+  // Both the old and the new reach must be the caller's: no moving a policy out of reach.
+  if (
+    !canWritePolicy(p, org, current.scope, attachments) ||
+    !canWritePolicy(p, org, scope, attachments)
+  ) {
+    throw forbidden("change this policy");
+  }
+  await checkWorkspaceExists(ctx, org, scope);
+  const row = await withCurrentOnConflict(
+    () =>
+      ctx.store.updatePolicy(actorOf(p), org, toDeliveredDocument(body), scope, {
+        resourceVersion,
+      }),
+    () => ctx.store.getPolicy(org, name),
+  );
+  ctx.hub.changed(org);
+  return { policy: toPolicy(row), warnings };
+}
+
+export async function deletePolicy(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  name: string,
+  resourceVersion: string,
+) {
+  const attachments = await ctx.store.listAttachments(org, {});
+  const current = await visiblePolicy(ctx, p, org, name, attachments);
+  if (!canWritePolicy(p, org, current.scope, attachments)) throw forbidden("delete this policy");
+  await withCurrentOnConflict(
+    () => ctx.store.deletePolicy(actorOf(p), org, name, { resourceVersion }),
+    () => ctx.store.getPolicy(org, name),
+  );
+  ctx.hub.changed(org);
+}

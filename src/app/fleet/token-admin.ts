@@ -1,0 +1,76 @@
+import { ApiError } from "../../core/fleet/api-error.js";
+import { canManageTokens, type Principal } from "../../core/fleet/authorize.js";
+import type { TokenRow } from "../../core/fleet/store.js";
+import { actorOf, type FleetContext, forbidden, requireOrganization } from "./context.js";
+import { issueToken } from "./tokens.js";
+
+/** A token as listed: never its hash, never its secret. */
+export function toTokenView(row: TokenRow) {
+  return {
+    metadata: {
+      name: row.name,
+      id: row.id,
+      creationTimestamp: row.createdAt,
+      createdBy: row.createdBy,
+    },
+    spec: {
+      role: row.role,
+      workspaces: row.workspaces,
+      ...(row.cluster === undefined ? {} : { cluster: row.cluster }),
+    },
+    status: {
+      revoked: row.revokedAt !== undefined,
+      ...(row.revokedAt ? { revokedAt: row.revokedAt } : {}),
+    },
+  };
+}
+
+function requireTokenAdmin(p: Principal, org: string): void {
+  requireOrganization(p, org);
+  if (!canManageTokens(p, org)) throw forbidden("manage tokens");
+}
+
+export async function listTokens(ctx: FleetContext, p: Principal, org: string) {
+  requireTokenAdmin(p, org);
+  const rows = await ctx.store.listTokens(org);
+  return { items: rows.map(toTokenView) };
+}
+
+/** A new token of the organization; its text is in the answer only this once. */
+export async function createApiToken(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  body: { name: string; role: TokenRow["role"]; workspaces: string[] },
+) {
+  requireTokenAdmin(p, org);
+  for (const [i, ws] of body.workspaces.entries()) {
+    try {
+      await ctx.store.getWorkspace(org, ws);
+    } catch (e) {
+      if ((e as { code?: string }).code !== "STORE_NOT_FOUND") throw e;
+      throw new ApiError("API_WORKSPACE_NOT_FOUND", `no workspace "${ws}"`, {
+        details: [{ path: `spec.workspaces[${i}]`, message: `no workspace "${ws}"` }],
+      });
+    }
+  }
+  const token = issueToken();
+  const row = await ctx.store.createToken(actorOf(p), {
+    id: token.id,
+    organization: org,
+    name: body.name,
+    role: body.role,
+    workspaces: body.workspaces,
+    cluster: undefined,
+    secretHash: token.secretHash,
+    createdAt: ctx.now().toISOString(),
+    createdBy: p.token,
+    revokedAt: undefined,
+  });
+  return { ...toTokenView(row), token: token.text };
+}
+
+export async function revokeApiToken(ctx: FleetContext, p: Principal, org: string, name: string) {
+  requireTokenAdmin(p, org);
+  await ctx.store.revokeToken(actorOf(p), org, name);
+}

@@ -1,0 +1,197 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { CustomsError } from "../../core/errors.js";
+import { productVersion } from "../io.js";
+import { parseListen } from "./serve.js";
+
+interface AgentFlags {
+  controlPlane: string;
+  token?: string;
+  tokenFile?: string;
+  caFile?: string;
+  kubeconfig?: string;
+  clusterNameCheck?: boolean;
+  listen: string;
+  tlsCert: string;
+  tlsKey: string;
+  stateDir: string;
+  vap?: boolean;
+  auditInterval?: string;
+  wait: string;
+  drainTimeout: string;
+}
+
+function integer(name: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CustomsError(
+      "USAGE",
+      `${name} must be an integer from ${min} to ${max}, got "${text}"`,
+    );
+  return n;
+}
+
+function readFile(flag: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new CustomsError("USAGE", `${flag} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** The token from --token, --token-file or CUSTOMS_AGENT_TOKEN (a flag shows in `ps`). */
+function tokenOf(flags: AgentFlags): string {
+  const token =
+    flags.token ??
+    (flags.tokenFile === undefined
+      ? undefined
+      : readFile("--token-file", flags.tokenFile).trim()) ??
+    process.env.CUSTOMS_AGENT_TOKEN;
+  if (token === undefined || token === "")
+    throw new CustomsError(
+      "USAGE",
+      "give the agent token with --token, --token-file or CUSTOMS_AGENT_TOKEN",
+    );
+  return token;
+}
+
+export function registerAgent(program: Command): void {
+  program
+    .command("agent")
+    .description(
+      "run the cluster agent: register with a control plane, enforce its policies as the admission webhook, report violations",
+    )
+    .requiredOption("--control-plane <url>", "the control plane's URL (https://host:port)")
+    .option(
+      "--token <token>",
+      "the cluster's agent token (or --token-file, or CUSTOMS_AGENT_TOKEN)",
+    )
+    .option("--token-file <file>", "file holding the agent token")
+    .option("--ca-file <pem>", "CA that signed the control plane's certificate")
+    .option(
+      "--kubeconfig <file>",
+      "kubeconfig for the cluster (default: the pod's service account)",
+    )
+    .option(
+      "--cluster-name-check",
+      "refuse to start when the token's cluster is not the one the saved policies are for",
+    )
+    .option("--listen <host:port>", "webhook address", "0.0.0.0:8443")
+    .requiredOption("--tls-cert <file>", "webhook TLS certificate (PEM)")
+    .requiredOption("--tls-key <file>", "webhook TLS private key (PEM)")
+    .option("--state-dir <dir>", "where the last applied policies are kept", "./.customs-agent")
+    .option("--vap", "also apply the policies as ValidatingAdmissionPolicies where they compile")
+    .option("--audit-interval <ms>", "audit the cluster's Pods this often (default: off)")
+    .option("--wait <seconds>", "how long a policy poll is held open by the control plane", "30")
+    .option("--drain-timeout <ms>", "how long SIGTERM waits for in-flight requests", "10000")
+    .action(async (flags: AgentFlags) => {
+      const { host, port } = parseListen(flags.listen);
+      const waitSeconds = integer("--wait", flags.wait, 1, 60);
+      const drainMs = integer("--drain-timeout", flags.drainTimeout, 0, 600_000);
+      const auditIntervalMs =
+        flags.auditInterval === undefined
+          ? undefined
+          : integer("--audit-interval", flags.auditInterval, 1_000, 86_400_000);
+      const token = tokenOf(flags);
+      const ca = flags.caFile === undefined ? undefined : readFile("--ca-file", flags.caFile);
+      // The agent's modules load here, not at start-up: every other command skips them.
+      const [
+        { pino },
+        kube,
+        { ControlPlaneClient },
+        { startAgent },
+        { createMetrics },
+        { startWebhook },
+        { watchFiles },
+      ] = await Promise.all([
+        import("pino"),
+        import("../../adapters/kube/index.js"),
+        import("../../app/agent/client.js"),
+        import("../../app/agent/run.js"),
+        import("../../server/metrics.js"),
+        import("../../server/webhook.js"),
+        import("../../app/reloader.js"),
+      ]);
+      const metrics = createMetrics();
+      const logger = pino({ base: { service: "customs-agent" } });
+      const inCluster =
+        flags.kubeconfig === undefined && process.env.KUBERNETES_SERVICE_HOST !== undefined;
+      const connection =
+        flags.kubeconfig !== undefined
+          ? kube.loadKubeconfig(flags.kubeconfig)
+          : inCluster
+            ? kube.inClusterConnection()
+            : undefined;
+      if (connection === undefined) {
+        if (flags.vap || auditIntervalMs !== undefined)
+          throw new CustomsError(
+            "USAGE",
+            "--vap and --audit-interval need cluster access: pass --kubeconfig or run in a pod",
+          );
+        logger.warn(
+          "no cluster access (no --kubeconfig, not in a pod): namespaces are not watched or reported",
+        );
+      }
+      const client = new ControlPlaneClient({
+        url: flags.controlPlane,
+        token,
+        ...(ca === undefined ? {} : { ca }),
+        userAgent: `customs-agent/${productVersion()}`,
+      });
+      let certs: { stop(): void } | undefined;
+      const agent = await startAgent({
+        client,
+        kube: connection,
+        inCluster,
+        startWebhook: async (hooks) => {
+          const server = await startWebhook({
+            ...hooks,
+            host,
+            port,
+            tlsCert: flags.tlsCert,
+            tlsKey: flags.tlsKey,
+            maxBodyBytes: 6 * 1024 * 1024,
+            requestTimeoutMs: 10_000,
+            logger,
+            metrics,
+          });
+          // Certificates rotate (cert-manager): new connections get the new pair.
+          certs = watchFiles(
+            [flags.tlsCert, flags.tlsKey],
+            2_000,
+            async () => server.reloadTls(),
+            (e) =>
+              logger.error(
+                { err: (e as Error).message },
+                "certificate reload failed; keeping the previous ones",
+              ),
+          );
+          return server;
+        },
+        stateDir: flags.stateDir,
+        vap: flags.vap === true,
+        auditIntervalMs,
+        waitSeconds,
+        clusterNameCheck: flags.clusterNameCheck === true,
+        agentVersion: productVersion(),
+        logger,
+        metrics,
+      });
+      const stop = async (signal: string) => {
+        logger.info({ signal }, "draining");
+        certs?.stop();
+        await agent.stop(drainMs);
+        logger.info("stopped");
+        process.exit(0);
+      };
+      process.once("SIGTERM", () => void stop("SIGTERM"));
+      process.once("SIGINT", () => void stop("SIGINT"));
+      try {
+        await agent.failed;
+      } catch (e) {
+        certs?.stop();
+        await agent.stop(0);
+        throw e;
+      }
+    });
+}

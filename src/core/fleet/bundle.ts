@@ -1,0 +1,106 @@
+import { API_VERSION, WORKSPACE_LABEL } from "../policy/index.js";
+import type { AttachmentRow, NamespaceRow, PolicyRow } from "./store.js";
+
+/** What `GET /api/v1/agent/policies` delivers to one cluster (docs/control-plane.md, step 3). */
+export interface Bundle {
+  readonly revision: number;
+  readonly cluster: string;
+  readonly policies: readonly Record<string, unknown>[];
+  readonly workspaces: readonly Record<string, unknown>[];
+}
+
+export interface BundleInput {
+  readonly revision: number;
+  readonly cluster: string;
+  readonly policies: readonly PolicyRow[];
+  /** Every attachment of the organization (only this cluster's are used). */
+  readonly attachments: readonly AttachmentRow[];
+  /** The namespaces this cluster reported. */
+  readonly namespaces: readonly NamespaceRow[];
+}
+
+/** Workspaces that can matter to a cluster: attached there, or named by a namespace's label. */
+export function workspacesOfCluster(input: BundleInput): Set<string> {
+  const names = new Set<string>();
+  for (const a of input.attachments) if (a.cluster === input.cluster) names.add(a.workspace);
+  for (const ns of input.namespaces) {
+    const label = ns.labels[WORKSPACE_LABEL];
+    if (ns.cluster === input.cluster && label !== undefined && label !== "") names.add(label);
+  }
+  return names;
+}
+
+/** Can a policy of this scope apply to some namespace of the cluster? */
+function concerns(row: PolicyRow, cluster: string, workspaces: ReadonlySet<string>): boolean {
+  const { scope } = row;
+  switch (scope.kind) {
+    case "organization":
+      return true;
+    case "workspace":
+      return workspaces.has(scope.workspace);
+    case "namespace":
+      // A bare name means that namespace in every cluster, reported yet or not.
+      return scope.cluster === undefined || scope.cluster === cluster;
+  }
+}
+
+/**
+ * The document as delivered: metadata trimmed to what the policy language reads (the name)
+ * and the user's labels/annotations, so bookkeeping fields never change the bundle's hash.
+ */
+export function toDeliveredDocument(document: Readonly<Record<string, unknown>>) {
+  const meta = (document.metadata ?? {}) as Record<string, unknown>;
+  const metadata: Record<string, unknown> = { name: meta.name };
+  if (meta.labels !== undefined) metadata.labels = meta.labels;
+  if (meta.annotations !== undefined) metadata.annotations = meta.annotations;
+  return { ...document, metadata };
+}
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The effective bundle for one cluster: every policy that can apply to one of its namespaces,
+ * and Workspace documents listing this cluster's attached namespaces. Sorted by name so equal
+ * inputs give equal bundles (and equal ETags).
+ */
+export function compileBundle(input: BundleInput): Bundle {
+  const workspaces = workspacesOfCluster(input);
+  const policies = input.policies
+    .filter((p) => concerns(p, input.cluster, workspaces))
+    .sort((a, b) => byName(a.metadata.name, b.metadata.name))
+    .map((p) => toDeliveredDocument(p.document));
+  const documents = [...workspaces].sort(byName).map((name) => ({
+    apiVersion: API_VERSION,
+    kind: "Workspace",
+    metadata: { name },
+    spec: {
+      namespaces: input.attachments
+        .filter((a) => a.workspace === name && a.cluster === input.cluster)
+        .map((a) => `${a.cluster}/${a.namespace}`)
+        .sort(byName),
+    },
+  }));
+  return { revision: input.revision, cluster: input.cluster, policies, workspaces: documents };
+}
+
+/**
+ * JSON with object keys sorted at every level: the same value always gives the same text,
+ * whatever order its keys were built in. The ETag is a hash of this text.
+ */
+export function toCanonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(toCanonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => byName(a, b));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${toCanonicalJson(v)}`).join(",")}}`;
+}
+
+/** The part of a bundle its ETag covers: not the revision, which moves on unrelated changes. */
+export function toBundleContent(bundle: Bundle): string {
+  return toCanonicalJson({
+    cluster: bundle.cluster,
+    policies: bundle.policies,
+    workspaces: bundle.workspaces,
+  });
+}

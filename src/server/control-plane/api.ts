@@ -1,0 +1,142 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type AuthContext, authenticate } from "../../app/fleet/auth.js";
+import { parseJsonBody } from "../../app/fleet/bodies.js";
+import type { FleetContext } from "../../app/fleet/context.js";
+import { isCustomsError } from "../../core/errors.js";
+import { ApiError, toWireError } from "../../core/fleet/api-error.js";
+import type { Principal } from "../../core/fleet/authorize.js";
+import { BodyTooLarge, readBody } from "../read-body.js";
+import type { ControlPlaneMetrics } from "./metrics.js";
+import type { Reply, Route, Router } from "./router.js";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const ANONYMOUS: Principal = {
+  token: "",
+  role: "viewer",
+  organization: undefined,
+  workspaces: [],
+  cluster: undefined,
+};
+
+export interface ApiDeps {
+  readonly router: Router;
+  readonly ctx: FleetContext;
+  readonly auth: AuthContext;
+  readonly metrics: ControlPlaneMetrics;
+  readonly onInternalError: (e: unknown, route: string) => void;
+  /** Called for each authenticated agent request (connected-agents metric). */
+  readonly onAgent: (p: Principal) => void;
+}
+
+/** `{error:{code, message, details?}}` with its status; unknown errors are 500 and logged. */
+export function toErrorReply(e: unknown): Reply {
+  if (e instanceof BodyTooLarge)
+    return toErrorReply(
+      new ApiError("API_BODY_TOO_LARGE", `the body is over ${MAX_BODY_BYTES} bytes`),
+    );
+  if (!isCustomsError(e)) {
+    return { status: 500, body: { error: { code: "INTERNAL", message: "internal error" } } };
+  }
+  const { status, code } = toWireError(e.code);
+  const details = e instanceof ApiError ? e.details : undefined;
+  const retry = e instanceof ApiError ? e.retryAfterSeconds : undefined;
+  const message = status === 500 ? "internal error" : e.message;
+  return {
+    status,
+    body: { error: { code, message, ...(details?.length ? { details } : {}) } },
+    headers: {
+      ...(retry === undefined ? {} : { "retry-after": String(retry) }),
+      ...(status === 503 && retry === undefined ? { "retry-after": "1" } : {}),
+    },
+  };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string> = { "cache-control": "no-store", ...reply.headers };
+  if (reply.body === undefined || reply.status === 304 || reply.status === 204) {
+    res.writeHead(reply.status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(reply.body);
+  headers["content-type"] = "application/json";
+  headers["content-length"] = String(Buffer.byteLength(text));
+  res.writeHead(reply.status, headers);
+  res.end(text);
+}
+
+/** ETag of one object: its resourceVersion; a matching If-None-Match is a 304. */
+function withEtag(route: Route, req: IncomingMessage, reply: Reply): Reply {
+  if (!route.etag || reply.status !== 200) return reply;
+  const meta = (reply.body as { metadata?: { resourceVersion?: unknown } }).metadata;
+  if (typeof meta?.resourceVersion !== "string") return reply;
+  const etag = `"${meta.resourceVersion}"`;
+  if (req.headers["if-none-match"] === etag) return { status: 304, headers: { etag } };
+  return { ...reply, headers: { ...reply.headers, etag } };
+}
+
+async function run(
+  deps: ApiDeps,
+  route: Route,
+  params: Record<string, string>,
+  req: IncomingMessage,
+  url: URL,
+) {
+  const principal = route.public
+    ? ANONYMOUS
+    : await authenticate(deps.auth, req.headers.authorization, req.socket.remoteAddress ?? "");
+  if (principal.role === "cluster-agent") deps.onAgent(principal);
+  let body: Promise<Record<string, unknown>> | undefined;
+  const reply = await route.handler({
+    params,
+    query: url.searchParams,
+    headers: req.headers,
+    principal,
+    ctx: deps.ctx,
+    body: () => {
+      body ??= readBody(req, MAX_BODY_BYTES).then((text) => parseJsonBody(text));
+      return body;
+    },
+  });
+  return withEtag(route, req, reply);
+}
+
+/** Answers one request under /api/: route, authenticate, run, map errors, count. */
+export async function handleApi(
+  deps: ApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const started = process.hrtime.bigint();
+  const match = deps.router.match(req.method ?? "", url.pathname);
+  let label = "unmatched";
+  let reply: Reply;
+  if (match === undefined) {
+    reply = toErrorReply(new ApiError("API_NOT_FOUND", `no route ${url.pathname}`));
+  } else if (match === "method") {
+    const message = `${req.method} is not allowed on ${url.pathname}`;
+    reply = { status: 405, body: { error: { code: "METHOD_NOT_ALLOWED", message } } };
+  } else {
+    label = match.route.path;
+    try {
+      reply = await run(deps, match.route, match.params, req, url);
+    } catch (e) {
+      reply = toErrorReply(e);
+      if (reply.status === 500) deps.onInternalError(e, label);
+      if (reply.status === 401) deps.metrics.authFailures.inc();
+    }
+  }
+  // The body is not read on early refusals; drain it so the connection can be reused.
+  if (!req.readableEnded) req.resume();
+  send(res, reply);
+  const method = req.method ?? "";
+  deps.metrics.requests.inc({ route: label, method, code: String(reply.status) });
+  if (label !== "/api/v1/agent/policies") {
+    deps.metrics.latency.observe(
+      { route: label, method },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+  }
+}

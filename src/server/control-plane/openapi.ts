@@ -1,0 +1,113 @@
+import { productVersion } from "../../cli/io.js";
+import type { Route } from "./router.js";
+
+const ERROR_SCHEMA = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string" },
+        message: { type: "string" },
+        details: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: { path: { type: "string" }, message: { type: "string" } },
+          },
+        },
+      },
+    },
+  },
+};
+
+function parameters(route: Route) {
+  const inPath = [...route.path.matchAll(/\{([a-z]+)\}/g)].map((m) => ({
+    name: m[1],
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
+  const inQuery = (route.query ?? []).map((name) => ({
+    name,
+    in: "query",
+    required: false,
+    schema: name === "limit" || name === "wait" ? { type: "integer" } : { type: "string" },
+  }));
+  return [...inPath, ...inQuery];
+}
+
+function operation(route: Route) {
+  const json = { "application/json": { schema: { type: "object" } } };
+  const error = {
+    description: "Error",
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  };
+  return {
+    summary: route.summary,
+    description: `Roles: ${route.roles}.`,
+    operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c?: string) => (c ?? "").toUpperCase())}`,
+    ...(route.public ? { security: [] } : {}),
+    parameters: parameters(route),
+    ...(route.method === "POST" || route.method === "PUT"
+      ? { requestBody: { required: true, content: json } }
+      : {}),
+    responses: {
+      [route.method === "POST" && !route.path.includes("/agent/")
+        ? "201"
+        : route.method === "DELETE"
+          ? "204"
+          : "200"]: {
+        description: "OK",
+        ...(route.method === "DELETE" ? {} : { content: json }),
+      },
+      default: error,
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document of the API, built from the router's own list of routes. */
+export function buildOpenApi(routes: readonly Route[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Customs control plane",
+      version: productVersion(),
+      description: "Image policies for a fleet of clusters (docs/control-plane.md).",
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "cst_<id>_<secret>" },
+      },
+      schemas: { Error: ERROR_SCHEMA },
+    },
+    paths,
+  };
+}
+
+/** `GET /api/v1/openapi.json`, without a token; the document covers itself too. */
+export function withOpenApi(routes: readonly Route[]): readonly Route[] {
+  let text: string | undefined;
+  const self: Route = {
+    method: "GET",
+    path: "/api/v1/openapi.json",
+    summary: "This OpenAPI 3.1 document",
+    roles: "none (no token needed)",
+    public: true,
+    handler: async () => {
+      text ??= JSON.stringify(buildOpenApi(all));
+      return { status: 200, body: JSON.parse(text) };
+    },
+  };
+  const all = [...routes, self];
+  return all;
+}

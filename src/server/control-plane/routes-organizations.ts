@@ -1,0 +1,209 @@
+import {
+  createCluster,
+  deleteCluster,
+  getCluster,
+  listClusterNamespaces,
+  listClusters,
+} from "../../app/fleet/clusters.js";
+import {
+  attachNamespace,
+  createOrganization,
+  createWorkspace,
+  deleteOrganization,
+  deleteWorkspace,
+  detachNamespace,
+  getOrganization,
+  getWorkspace,
+  listOrganizations,
+  listWorkspaceNamespaces,
+  listWorkspaces,
+  updateOrganization,
+  updateWorkspace,
+} from "../../app/fleet/organizations.js";
+import { toListBody, toPageRequest } from "./paging.js";
+import { created, namedBody, noContent, ok, param, precondition } from "./replies.js";
+import type { Call, Route } from "./router.js";
+
+const ORG = "/api/v1/organizations/{org}";
+const WS = `${ORG}/workspaces/{workspace}`;
+const PAGED = ["limit", "continue"];
+
+const target = (c: Call) => ({
+  org: param(c, "org"),
+  ws: param(c, "workspace"),
+  cluster: param(c, "cluster"),
+  ns: param(c, "namespace"),
+});
+
+export const organizationRoutes: readonly Route[] = [
+  {
+    method: "GET",
+    path: "/api/v1/organizations",
+    summary: "List the organizations the caller can see",
+    roles: "any",
+    query: PAGED,
+    handler: async (c) =>
+      ok(toListBody(await listOrganizations(c.ctx, c.principal, toPageRequest(c.query)))),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/organizations",
+    summary: "Create an organization",
+    roles: "admin",
+    handler: async (c) => created(await createOrganization(c.ctx, c.principal, await namedBody(c))),
+  },
+  {
+    method: "GET",
+    path: ORG,
+    summary: "Read one organization",
+    roles: "any in the organization",
+    etag: true,
+    handler: async (c) => ok(await getOrganization(c.ctx, c.principal, param(c, "org"))),
+  },
+  {
+    method: "PUT",
+    path: ORG,
+    summary: "Change an organization's description",
+    roles: "admin, organization-admin",
+    handler: async (c) => {
+      const body = await namedBody(c);
+      const rv = precondition(c, body.resourceVersion);
+      return ok(await updateOrganization(c.ctx, c.principal, param(c, "org"), body, rv));
+    },
+  },
+  {
+    method: "DELETE",
+    path: ORG,
+    summary: "Delete an organization and everything in it",
+    roles: "admin, organization-admin",
+    handler: async (c) => {
+      await deleteOrganization(c.ctx, c.principal, param(c, "org"), precondition(c));
+      return noContent;
+    },
+  },
+  {
+    method: "GET",
+    path: `${ORG}/workspaces`,
+    summary: "List the workspaces the caller can see",
+    roles: "any in the organization (workspace roles: theirs)",
+    query: PAGED,
+    handler: async (c) =>
+      ok(
+        toListBody(
+          await listWorkspaces(c.ctx, c.principal, param(c, "org"), toPageRequest(c.query)),
+        ),
+      ),
+  },
+  {
+    method: "POST",
+    path: `${ORG}/workspaces`,
+    summary: "Create a workspace",
+    roles: "organization-admin",
+    handler: async (c) =>
+      created(await createWorkspace(c.ctx, c.principal, param(c, "org"), await namedBody(c))),
+  },
+  {
+    method: "GET",
+    path: WS,
+    summary: "Read one workspace",
+    roles: "who sees the workspace",
+    etag: true,
+    handler: async (c) =>
+      ok(await getWorkspace(c.ctx, c.principal, param(c, "org"), param(c, "workspace"))),
+  },
+  {
+    method: "PUT",
+    path: WS,
+    summary: "Change a workspace's description",
+    roles: "organization-admin, its workspace-admin",
+    handler: async (c) => {
+      const body = await namedBody(c);
+      const rv = precondition(c, body.resourceVersion);
+      const { org, ws } = target(c);
+      return ok(await updateWorkspace(c.ctx, c.principal, org, ws, body, rv));
+    },
+  },
+  {
+    method: "DELETE",
+    path: WS,
+    summary: "Delete a workspace (refused while policies are scoped to it)",
+    roles: "organization-admin",
+    handler: async (c) => {
+      const { org, ws } = target(c);
+      await deleteWorkspace(c.ctx, c.principal, org, ws, precondition(c));
+      return noContent;
+    },
+  },
+  {
+    method: "GET",
+    path: `${WS}/namespaces`,
+    summary: "List the namespaces attached to a workspace",
+    roles: "who sees the workspace",
+    handler: async (c) =>
+      ok(await listWorkspaceNamespaces(c.ctx, c.principal, param(c, "org"), param(c, "workspace"))),
+  },
+  {
+    method: "PUT",
+    path: `${WS}/namespaces/{cluster}/{namespace}`,
+    summary: "Attach a namespace of a cluster to the workspace",
+    roles: "organization-admin, its workspace-admin",
+    handler: async (c) => ok(await attachNamespace(c.ctx, c.principal, target(c))),
+  },
+  {
+    method: "DELETE",
+    path: `${WS}/namespaces/{cluster}/{namespace}`,
+    summary: "Detach a namespace from the workspace",
+    roles: "organization-admin, its workspace-admin",
+    handler: async (c) => {
+      await detachNamespace(c.ctx, c.principal, target(c));
+      return noContent;
+    },
+  },
+  {
+    method: "GET",
+    path: `${ORG}/clusters`,
+    summary: "List clusters with their agents' status",
+    roles: "any in the organization",
+    query: PAGED,
+    handler: async (c) =>
+      ok(
+        toListBody(await listClusters(c.ctx, c.principal, param(c, "org"), toPageRequest(c.query))),
+      ),
+  },
+  {
+    method: "POST",
+    path: `${ORG}/clusters`,
+    summary: "Register a cluster; the answer holds its agent token, once",
+    roles: "organization-admin",
+    handler: async (c) =>
+      created(await createCluster(c.ctx, c.principal, param(c, "org"), await namedBody(c))),
+  },
+  {
+    method: "GET",
+    path: `${ORG}/clusters/{cluster}`,
+    summary: "Read one cluster with its agent's status",
+    roles: "any in the organization",
+    etag: true,
+    handler: async (c) =>
+      ok(await getCluster(c.ctx, c.principal, param(c, "org"), param(c, "cluster"))),
+  },
+  {
+    method: "DELETE",
+    path: `${ORG}/clusters/{cluster}`,
+    summary: "Delete a cluster and revoke its agent token",
+    roles: "organization-admin",
+    handler: async (c) => {
+      const { org, cluster } = target(c);
+      await deleteCluster(c.ctx, c.principal, org, cluster, precondition(c));
+      return noContent;
+    },
+  },
+  {
+    method: "GET",
+    path: `${ORG}/clusters/{cluster}/namespaces`,
+    summary: "List the namespaces a cluster's agent reported",
+    roles: "any in the organization (workspace roles: their namespaces)",
+    handler: async (c) =>
+      ok(await listClusterNamespaces(c.ctx, c.principal, param(c, "org"), param(c, "cluster"))),
+  },
+];

@@ -1,0 +1,95 @@
+import { parseTokenBody } from "../../app/fleet/bodies.js";
+import { previewPolicy } from "../../app/fleet/preview.js";
+import { countViolations, listAudit, listViolations } from "../../app/fleet/records.js";
+import { createApiToken, listTokens, revokeApiToken } from "../../app/fleet/token-admin.js";
+import { toListBody, toPageRequest } from "./paging.js";
+import { created, noContent, ok, param } from "./replies.js";
+import type { Route } from "./router.js";
+
+const ORG = "/api/v1/organizations/{org}";
+const FILTERS = ["cluster", "namespace", "policy", "image", "since"];
+
+export const recordRoutes: readonly Route[] = [
+  {
+    method: "GET",
+    path: "/api/v1/whoami",
+    summary: "The caller's token name, role, organization and workspaces",
+    roles: "any",
+    handler: async (c) => {
+      const { token, role, organization, workspaces, cluster } = c.principal;
+      return ok({ token, role, organization, workspaces, ...(cluster ? { cluster } : {}) });
+    },
+  },
+  {
+    method: "POST",
+    path: `${ORG}/policies/preview`,
+    summary: "Validate a policy and decide sample images: {policy, images, namespace?}",
+    roles: "any in the organization",
+    handler: async (c) =>
+      ok(await previewPolicy(c.ctx, c.principal, param(c, "org"), await c.body())),
+  },
+  {
+    method: "GET",
+    path: `${ORG}/insights`,
+    summary: "Violation counts (?groupBy=cluster|namespace|policy|image, ?since=RFC3339)",
+    roles: "who sees them (workspace roles: their namespaces)",
+    query: ["groupBy", ...FILTERS],
+    handler: async (c) => ok(await countViolations(c.ctx, c.principal, param(c, "org"), c.query)),
+  },
+  {
+    method: "GET",
+    path: `${ORG}/insights/violations`,
+    summary: "Violation records, newest first",
+    roles: "who sees them (workspace roles: their namespaces)",
+    query: ["limit", "continue", ...FILTERS],
+    handler: async (c) =>
+      ok(
+        toListBody(
+          await listViolations(
+            c.ctx,
+            c.principal,
+            param(c, "org"),
+            c.query,
+            toPageRequest(c.query),
+          ),
+        ),
+      ),
+  },
+  {
+    method: "GET",
+    path: `${ORG}/audit`,
+    summary: "The audit log, newest first",
+    roles: "organization-admin (workspace-admin: entries of its workspaces)",
+    query: ["limit", "continue"],
+    handler: async (c) =>
+      ok(toListBody(await listAudit(c.ctx, c.principal, param(c, "org"), toPageRequest(c.query)))),
+  },
+  {
+    method: "GET",
+    path: `${ORG}/tokens`,
+    summary: "List API tokens (names and roles; never secrets)",
+    roles: "organization-admin",
+    handler: async (c) => ok(await listTokens(c.ctx, c.principal, param(c, "org"))),
+  },
+  {
+    method: "POST",
+    path: `${ORG}/tokens`,
+    summary:
+      "Create a token {metadata:{name}, spec:{role, workspaces?}}; the answer holds it, once",
+    roles: "organization-admin",
+    handler: async (c) =>
+      created(
+        await createApiToken(c.ctx, c.principal, param(c, "org"), parseTokenBody(await c.body())),
+      ),
+  },
+  {
+    method: "DELETE",
+    path: `${ORG}/tokens/{name}`,
+    summary: "Revoke a token",
+    roles: "organization-admin",
+    handler: async (c) => {
+      await revokeApiToken(c.ctx, c.principal, param(c, "org"), param(c, "name"));
+      return noContent;
+    },
+  },
+];

@@ -1,0 +1,177 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { CONNECTED_WITHIN_MS } from "../../app/fleet/clusters.js";
+import type { FleetContext } from "../../app/fleet/context.js";
+import { DeliveryHub } from "../../app/fleet/delivery.js";
+import { FailureLimiter } from "../../app/fleet/rate-limit.js";
+import type { Principal } from "../../core/fleet/authorize.js";
+import type { FleetStore } from "../../core/fleet/store.js";
+import { handleApi } from "./api.js";
+import { createControlPlaneMetrics } from "./metrics.js";
+import { withOpenApi } from "./openapi.js";
+import { Router } from "./router.js";
+import { allRoutes } from "./routes.js";
+import { serveConsole } from "./static.js";
+
+/** The smallest logger the server needs (pino fits). */
+export interface ServerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ControlPlaneOptions {
+  readonly store: FleetStore;
+  readonly host: string;
+  readonly port: number;
+  /** PEM certificate and key; without them the listener is plain HTTP (loopback only, checked by the CLI). */
+  readonly tls: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  readonly consoleDir?: string;
+  readonly logger?: ServerLogger;
+  readonly now?: () => Date;
+  /** How often other replicas' changes are looked for (ms). */
+  readonly pollMs?: number;
+}
+
+export interface ControlPlaneServer {
+  readonly url: string;
+  readonly port: number;
+  readonly hub: DeliveryHub;
+  /** Stops accepting, answers waiting long polls, waits for in-flight requests (up to graceMs). */
+  close(graceMs?: number): Promise<void>;
+}
+
+const SILENT: ServerLogger = { info() {}, warn() {}, error() {} };
+
+/** Content-Security-Policy for the console: its own scripts and styles, nothing else. */
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+function securityHeaders(res: ServerResponse, tls: boolean): void {
+  res.setHeader("x-content-type-options", "nosniff");
+  res.setHeader("referrer-policy", "no-referrer");
+  res.setHeader("x-frame-options", "DENY");
+  res.setHeader("content-security-policy", CSP);
+  if (tls) res.setHeader("strict-transport-security", "max-age=31536000");
+}
+
+function plain(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  type = "text/plain; charset=utf-8",
+) {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+  res.end(text);
+}
+
+/** The control plane's listener: API, OpenAPI, health, metrics and the console. Thin. */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlaneServer> {
+  const logger = options.logger ?? SILENT;
+  const now = options.now ?? (() => new Date());
+  const hub = new DeliveryHub(options.store, options.pollMs ?? 1000, (e) =>
+    logger.warn({ err: (e as Error).message }, "delivery refresh failed"),
+  );
+  const ctx: FleetContext = { store: options.store, hub, now };
+  const agents = new Map<string, number>();
+  const connected = () => {
+    const t = now().getTime();
+    let n = 0;
+    for (const [key, seen] of agents) {
+      if (t - seen < CONNECTED_WITHIN_MS) n++;
+      else agents.delete(key);
+    }
+    return n;
+  };
+  const metrics = createControlPlaneMetrics(connected, () => hub.waiting());
+  const router = new Router(withOpenApi(allRoutes));
+  const limiter = new FailureLimiter(() => now().getTime());
+  const deps = {
+    router,
+    ctx,
+    metrics,
+    auth: {
+      store: options.store,
+      limiter,
+      onFailure: (address: string, tokenId: string | undefined, reason: string) =>
+        logger.warn({ address, tokenId, reason }, "authentication failed"),
+    },
+    onInternalError: (e: unknown, route: string) =>
+      logger.error({ err: (e as Error)?.stack ?? String(e), route }, "internal error"),
+    onAgent: (p: Principal) => agents.set(`${p.organization}/${p.cluster}`, now().getTime()),
+  };
+  let closing = false;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    securityHeaders(res, options.tls !== undefined);
+    const url = new URL(req.url ?? "/", "http://control-plane");
+    const path = url.pathname;
+    if (path === "/api" || path.startsWith("/api/")) {
+      if (closing) res.setHeader("connection", "close");
+      return handleApi(deps, req, res, url);
+    }
+    if (path === "/healthz") return plain(res, 200, "ok\n");
+    if (path === "/readyz") {
+      if (closing) return plain(res, 503, "shutting down\n");
+      try {
+        await options.store.revisions();
+        return plain(res, 200, "ok\n");
+      } catch {
+        return plain(res, 503, "database unreachable\n");
+      }
+    }
+    if (path === "/metrics") {
+      return plain(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
+    }
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return plain(res, 405, "method not allowed\n");
+    if (options.consoleDir === undefined) return plain(res, 404, "not found\n");
+    return serveConsole(options.consoleDir, path, res, req.method === "HEAD");
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((e) => {
+      logger.error({ err: (e as Error)?.stack ?? String(e) }, "request failed");
+      if (!res.headersSent) plain(res, 500, "internal error\n");
+      else res.destroy();
+    });
+  };
+  const server: Server =
+    options.tls === undefined
+      ? createHttpServer(listener)
+      : createHttpsServer(
+          { cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" },
+          listener,
+        );
+  // Long polls hold a response up to 60 s; only slow request *headers/bodies* are cut off.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 75_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  hub.start();
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `${options.tls === undefined ? "http" : "https"}://${host}:${port}`,
+    port,
+    hub,
+    async close(graceMs = 10_000) {
+      closing = true;
+      hub.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
