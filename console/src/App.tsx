@@ -1,0 +1,143 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { type Session, SessionContext } from "./components/context.js";
+import { createClient } from "./lib/api.js";
+import { createApi } from "./lib/resources.js";
+import { parseRoute, type Route, toHash } from "./lib/route.js";
+import { clearSession, loadSession, saveSession } from "./lib/session.js";
+import { Audit } from "./pages/Audit.js";
+import { Clusters } from "./pages/Clusters.js";
+import { Insights } from "./pages/Insights.js";
+import { Login } from "./pages/Login.js";
+import { Policies } from "./pages/Policies.js";
+import { PolicyWizard } from "./pages/PolicyWizard.js";
+import { WorkspaceDetail } from "./pages/WorkspaceDetail.js";
+import { Workspaces } from "./pages/Workspaces.js";
+
+const NAV: readonly { page: Route["page"]; label: string; also: readonly Route["page"][] }[] = [
+  { page: "policies", label: "Policies", also: ["policy-new", "policy-edit"] },
+  { page: "workspaces", label: "Workspaces", also: ["workspace"] },
+  { page: "clusters", label: "Clusters", also: [] },
+  { page: "insights", label: "Insights", also: [] },
+  { page: "audit", label: "Audit log", also: [] },
+];
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return route;
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case "policy-new":
+      return <PolicyWizard key="new" name={undefined} />;
+    case "policy-edit":
+      return <PolicyWizard key={route.name} name={route.name} />;
+    case "workspaces":
+      return <Workspaces />;
+    case "workspace":
+      return <WorkspaceDetail key={route.name} name={route.name} />;
+    case "clusters":
+      return <Clusters />;
+    case "insights":
+      return <Insights />;
+    case "audit":
+      return <Audit />;
+    default:
+      return <Policies />;
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const [session, setSession] = useState<Session | undefined>(undefined);
+  const [error, setError] = useState<Error | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const origin = window.location.origin;
+
+  const logout = useCallback(() => {
+    clearSession(window.sessionStorage);
+    setSession(undefined);
+  }, []);
+
+  const login = useCallback(
+    async (token: string, organization = "") => {
+      setBusy(true);
+      setError(undefined);
+      try {
+        const client = createClient(origin, token, undefined, logout);
+        const whoami = await createApi(client, "").whoami();
+        // An admin token belongs to no organization: start in `default`, the one created first.
+        const org = organization || whoami.organization || "default";
+        saveSession(window.sessionStorage, token, org);
+        setSession({ api: createApi(client, org), whoami, organization: org, origin });
+      } catch (e) {
+        setError(e instanceof Error ? e : new Error(String(e)));
+        clearSession(window.sessionStorage);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [origin, logout],
+  );
+
+  useEffect(() => {
+    const saved = loadSession(window.sessionStorage);
+    if (saved.token !== "") void login(saved.token, saved.organization);
+  }, [login]);
+
+  const title = useMemo(
+    () => NAV.find((n) => n.page === route.page || n.also.includes(route.page))?.label,
+    [route],
+  );
+  useEffect(() => {
+    document.title = title === undefined ? "Customs" : `${title} · Customs`;
+  }, [title]);
+
+  if (session === undefined) return <Login onLogin={(t) => login(t)} error={error} busy={busy} />;
+  return (
+    <SessionContext.Provider value={session}>
+      <a className="skip" href="#content">
+        Skip to content
+      </a>
+      <div className="shell">
+        <header className="topbar">
+          <span className="brand">Customs</span>
+          <span className="org">
+            Organization <strong>{session.organization}</strong>
+          </span>
+          <span className="whoami">
+            {session.whoami.name || "token"} · <span className="role">{session.whoami.role}</span>
+          </span>
+          <button type="button" className="ghost" onClick={logout}>
+            Log out
+          </button>
+        </header>
+        <nav className="sidenav" aria-label="Main">
+          <ul>
+            {NAV.map((n) => {
+              const current = n.page === route.page || n.also.includes(route.page);
+              return (
+                <li key={n.page}>
+                  <a
+                    href={toHash({ page: n.page } as Route)}
+                    aria-current={current ? "page" : undefined}
+                  >
+                    {n.label}
+                  </a>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+        <main id="content" className="content" tabIndex={-1}>
+          <Page route={route} />
+        </main>
+      </div>
+    </SessionContext.Provider>
+  );
+}

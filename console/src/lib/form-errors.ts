@@ -1,0 +1,127 @@
+/**
+ * What the wizard can tell before asking the server. Each problem is keyed by the field path
+ * the server would use for it (`metadata.name`, `spec.input.rules[0].port`, …) so that the
+ * form shows client and server messages in the same place; label rows, which have no path of
+ * their own in the document, use `include[i].key` and `exclude[i].value`.
+ */
+
+import { checkPattern } from "../../../src/core/policy/pattern.js";
+import {
+  isDnsLabel,
+  isDnsSubdomain,
+  isLabelKey,
+  isLabelValue,
+} from "../../../src/core/policy/selector.js";
+import type { LabelRow } from "./selector.js";
+import { type RuleRow, templateOf, type WizardState } from "./wizard.js";
+
+export type FormErrors = Readonly<Record<string, string>>;
+
+/** Messages for fields not filled in yet: the form shows them only once saving is tried. */
+export const MISSING = {
+  name: "Enter a name.",
+  workspace: "Choose a workspace.",
+  namespace: "Enter a namespace.",
+  rules: "Add at least one rule.",
+  rule: "Fill in at least one field of this rule.",
+} as const;
+
+export function isMissing(message: string): boolean {
+  return (Object.values(MISSING) as string[]).includes(message);
+}
+
+function nameErrors(state: WizardState, out: Record<string, string>): void {
+  const name = state.name.trim();
+  if (name === "") out["metadata.name"] = MISSING.name;
+  else if (!isDnsSubdomain(name)) {
+    out["metadata.name"] =
+      "Use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit.";
+  }
+}
+
+function scopeErrors(state: WizardState, out: Record<string, string>): void {
+  const scope = state.scope;
+  if (scope.kind === "workspace") {
+    const ws = scope.workspace.trim();
+    if (ws === "") out["spec.workspace"] = MISSING.workspace;
+    else if (!isDnsLabel(ws)) out["spec.workspace"] = `"${ws}" is not a valid workspace name.`;
+  }
+  if (scope.kind === "namespace") {
+    const cluster = scope.cluster.trim();
+    const ns = scope.namespace.trim();
+    if (cluster !== "" && !isDnsSubdomain(cluster)) {
+      out["spec.namespace.cluster"] = `"${cluster}" is not a valid cluster name.`;
+    }
+    if (ns === "") out["spec.namespace"] = MISSING.namespace;
+    else if (!isDnsLabel(ns)) out["spec.namespace"] = `"${ns}" is not a valid namespace name.`;
+  }
+}
+
+function ruleErrors(row: RuleRow, i: number, state: WizardState, out: Record<string, string>) {
+  const fields = templateOf(state.recipe)?.fields ?? [];
+  const path = `spec.input.rules[${i}]`;
+  const text = { hostname: row.hostname, port: row.port, imageName: row.imageName };
+  let used = false;
+  for (const field of ["hostname", "port", "imageName"] as const) {
+    const value = text[field].trim();
+    if (!fields.includes(field) || value === "") continue;
+    used = true;
+    const problem = checkPattern(field, value);
+    if (problem !== undefined) out[`${path}.${field}`] = problem;
+  }
+  if (fields.includes("port") && row.port.trim() !== "" && row.hostname.trim() === "") {
+    out[`${path}.port`] ??= "A port needs a hostname in the same rule.";
+  }
+  if (fields.includes("tag")) {
+    const tag = row.tagValue.trim();
+    if (tag !== "") {
+      used = true;
+      const problem = checkPattern("tag", tag);
+      if (problem !== undefined) out[`${path}.tag.value`] = problem;
+    } else if (row.tagNegate) {
+      out[`${path}.tag.value`] = "Enter the tag that must not match.";
+    }
+  }
+  if (fields.includes("requireDigest") && row.requireDigest) used = true;
+  // An empty rule matches every image: an allowlist would allow, a blocklist block, all.
+  if (!used) out[path] = MISSING.rule;
+}
+
+function labelErrors(rows: readonly LabelRow[], table: string, out: Record<string, string>) {
+  const keys = new Set<string>();
+  rows.forEach((row, i) => {
+    const key = row.key.trim();
+    const value = row.value.trim();
+    if (key === "" && value === "") return;
+    if (key === "") out[`${table}[${i}].key`] = "Enter a label key.";
+    else if (!isLabelKey(key)) out[`${table}[${i}].key`] = `"${key}" is not a valid label key.`;
+    else if (table === "include" && keys.has(key)) {
+      // Include rows are ANDed: one key with two values could never match.
+      out[`${table}[${i}].key`] = `"${key}" is already listed; a namespace has one value per key.`;
+    }
+    keys.add(key);
+    if (!isLabelValue(value))
+      out[`${table}[${i}].value`] = `"${value}" is not a valid label value.`;
+  });
+}
+
+/** The problems the form can see; empty when the document should validate. */
+export function toFormErrors(state: WizardState): FormErrors {
+  const out: Record<string, string> = {};
+  nameErrors(state, out);
+  scopeErrors(state, out);
+  const template = templateOf(state.recipe);
+  if (template !== undefined && template.fields.length > 0) {
+    if (state.rules.length === 0) out["spec.input.rules"] = MISSING.rules;
+    state.rules.forEach((row, i) => {
+      ruleErrors(row, i, state, out);
+    });
+  }
+  labelErrors(state.include, "include", out);
+  labelErrors(state.exclude, "exclude", out);
+  return out;
+}
+
+export function hasErrors(errors: FormErrors): boolean {
+  return Object.keys(errors).length > 0;
+}

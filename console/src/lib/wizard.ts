@@ -1,0 +1,244 @@
+/**
+ * The policy wizard's state and the ImagePolicy document it stands for. Pure: the console's
+ * pages render the state, this module turns it into the document sent to the API (and back,
+ * for editing), and lists the problems the form can see before the server is asked.
+ */
+
+import { type LabelRow, type SelectorRequirement, toSelector, toSelectorRows } from "./selector.js";
+
+export const API_VERSION = "customs.dev/v1alpha1";
+
+export type Action = "deny" | "warn" | "audit";
+export const ACTIONS: readonly Action[] = ["deny", "warn", "audit"];
+
+export type RuleField = "hostname" | "port" | "imageName" | "tag" | "requireDigest";
+
+export interface Template {
+  readonly recipe: string;
+  readonly label: string;
+  /** Rule fields the recipe takes, exactly as the policy language; empty: no rules. */
+  readonly fields: readonly RuleField[];
+  readonly help: string;
+}
+
+/** The wizard's templates, in the order of the dropdown. */
+export const TEMPLATES: readonly Template[] = [
+  {
+    recipe: "require-digest",
+    label: "Require Digest",
+    fields: [],
+    help: "Images must be pulled by digest (name@sha256:…).",
+  },
+  {
+    recipe: "allowed-name-tag",
+    label: "Name-Tag allowlist",
+    fields: ["imageName", "tag"],
+    help: "Only images whose name and tag match a rule may run.",
+  },
+  {
+    recipe: "block-latest-tag",
+    label: "Block latest tag",
+    fields: [],
+    help: "Images tagged latest (or with neither tag nor digest) may not run.",
+  },
+  {
+    recipe: "custom",
+    label: "Custom",
+    fields: ["hostname", "port", "imageName", "tag", "requireDigest"],
+    help: "Only images that match a rule (registry, port, name, tag, digest) may run.",
+  },
+  {
+    recipe: "blocked-images",
+    label: "Blocked images",
+    fields: ["hostname", "port", "imageName", "tag"],
+    help: "Images that match a rule may not run.",
+  },
+];
+
+export function templateOf(recipe: string): Template | undefined {
+  return TEMPLATES.find((t) => t.recipe === recipe);
+}
+
+export interface RuleRow {
+  readonly hostname: string;
+  readonly port: string;
+  readonly imageName: string;
+  readonly tagValue: string;
+  readonly tagNegate: boolean;
+  readonly requireDigest: boolean;
+}
+
+export const EMPTY_RULE: RuleRow = {
+  hostname: "",
+  port: "",
+  imageName: "",
+  tagValue: "",
+  tagNegate: false,
+  requireDigest: false,
+};
+
+export type ScopeState =
+  | { readonly kind: "organization" }
+  | { readonly kind: "workspace"; readonly workspace: string }
+  /** `cluster` empty: that namespace in every cluster. */
+  | { readonly kind: "namespace"; readonly cluster: string; readonly namespace: string };
+
+export interface WizardState {
+  readonly name: string;
+  readonly scope: ScopeState;
+  readonly recipe: string;
+  readonly rules: readonly RuleRow[];
+  readonly include: readonly LabelRow[];
+  readonly exclude: readonly LabelRow[];
+  /** Selector expressions the tables cannot show, kept as they were. */
+  readonly extraExpressions: readonly SelectorRequirement[];
+  readonly action: Action;
+  /** Fields of an edited document the wizard does not show, written back unchanged. */
+  readonly keep: {
+    readonly metadata: Readonly<Record<string, unknown>>;
+    readonly spec: Readonly<Record<string, unknown>>;
+    readonly input: Readonly<Record<string, unknown>>;
+  };
+}
+
+export const NEW_POLICY: WizardState = {
+  name: "",
+  scope: { kind: "organization" },
+  recipe: "custom",
+  rules: [EMPTY_RULE],
+  include: [],
+  exclude: [],
+  extraExpressions: [],
+  action: "deny",
+  keep: { metadata: {}, spec: {}, input: {} },
+};
+
+export function toRuleDocument(
+  row: RuleRow,
+  fields: readonly RuleField[],
+): Record<string, unknown> {
+  const rule: Record<string, unknown> = {};
+  const text = { hostname: row.hostname, port: row.port, imageName: row.imageName };
+  for (const field of ["hostname", "port", "imageName"] as const) {
+    const value = text[field].trim();
+    if (fields.includes(field) && value !== "") rule[field] = value;
+  }
+  if (fields.includes("tag") && row.tagValue.trim() !== "") {
+    rule.tag = { value: row.tagValue.trim(), negate: row.tagNegate };
+  }
+  if (fields.includes("requireDigest") && row.requireDigest) rule.requireDigest = true;
+  return rule;
+}
+
+function toScopeFields(scope: ScopeState): Record<string, string> {
+  if (scope.kind === "workspace") return { workspace: scope.workspace.trim() };
+  if (scope.kind === "namespace") {
+    const cluster = scope.cluster.trim();
+    const ns = scope.namespace.trim();
+    return { namespace: cluster === "" ? ns : `${cluster}/${ns}` };
+  }
+  return {};
+}
+
+/** The ImagePolicy document the wizard's state stands for. */
+export function toDocument(state: WizardState): Record<string, unknown> {
+  const fields = templateOf(state.recipe)?.fields;
+  const spec: Record<string, unknown> = { ...state.keep.spec, ...toScopeFields(state.scope) };
+  const selector = toSelector({
+    include: state.include,
+    exclude: state.exclude,
+    extra: state.extraExpressions,
+  });
+  if (selector !== undefined) spec.namespaceSelector = selector;
+  spec.action = state.action;
+  spec.recipe = state.recipe;
+  const input: Record<string, unknown> = { ...state.keep.input };
+  if (fields !== undefined && fields.length > 0) {
+    input.rules = state.rules.map((r) => toRuleDocument(r, fields));
+  }
+  if (Object.keys(input).length > 0) spec.input = input;
+  return {
+    apiVersion: API_VERSION,
+    kind: "ImagePolicy",
+    metadata: { ...state.keep.metadata, name: state.name.trim() },
+    spec,
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const str = (v: unknown): string =>
+  typeof v === "string" || typeof v === "number" ? String(v) : "";
+
+function toRuleRow(raw: unknown): RuleRow {
+  if (!isRecord(raw)) return EMPTY_RULE;
+  const tag = raw.tag;
+  const tagValue = typeof tag === "string" ? tag : isRecord(tag) ? str(tag.value) : "";
+  return {
+    hostname: str(raw.hostname),
+    port: str(raw.port),
+    imageName: str(raw.imageName),
+    tagValue,
+    tagNegate: isRecord(tag) && tag.negate === true,
+    requireDigest: raw.requireDigest === true,
+  };
+}
+
+function toScopeState(spec: Record<string, unknown>): ScopeState {
+  if (typeof spec.workspace === "string") return { kind: "workspace", workspace: spec.workspace };
+  if (typeof spec.namespace === "string") {
+    const slash = spec.namespace.indexOf("/");
+    return slash === -1
+      ? { kind: "namespace", cluster: "", namespace: spec.namespace }
+      : {
+          kind: "namespace",
+          cluster: spec.namespace.slice(0, slash),
+          namespace: spec.namespace.slice(slash + 1),
+        };
+  }
+  return { kind: "organization" };
+}
+
+function without(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+}
+
+/** The wizard's state for an existing document (fields it does not show are kept). */
+export function toWizardState(doc: Readonly<Record<string, unknown>>): WizardState {
+  const metadata = isRecord(doc.metadata) ? doc.metadata : {};
+  const spec = isRecord(doc.spec) ? doc.spec : {};
+  const input = isRecord(spec.input) ? spec.input : {};
+  const recipe = typeof spec.recipe === "string" ? spec.recipe : "custom";
+  const takesRules = (templateOf(recipe)?.fields.length ?? 0) > 0;
+  const rows = toSelectorRows(spec.namespaceSelector);
+  const audit = input.audit === true;
+  const action = ACTIONS.find((a) => a === spec.action) ?? (audit ? "audit" : "deny");
+  // A document without rules starts the editor with one empty rule to fill in.
+  const rules = Array.isArray(input.rules) ? input.rules.map(toRuleRow) : [EMPTY_RULE];
+  return {
+    name: str(metadata.name),
+    scope: toScopeState(spec),
+    recipe,
+    rules: takesRules ? rules : [],
+    include: rows.include,
+    exclude: rows.exclude,
+    extraExpressions: rows.extra,
+    action,
+    keep: {
+      // The server owns these; sending them back would only confuse a later PUT.
+      metadata: without(metadata, ["name", "resourceVersion", "uid", "creationTimestamp"]),
+      spec: without(spec, [
+        "workspace",
+        "namespace",
+        "namespaceSelector",
+        "action",
+        "recipe",
+        "input",
+      ]),
+      // `audit: true` is folded into the action radio; rules are the editor's.
+      input: takesRules ? without(input, ["rules", "audit"]) : without(input, ["audit"]),
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { useEffect, useState } from "react";
+import { useSession } from "../components/context.js";
+import { useAction } from "../components/hooks.js";
+import { ErrorBanner, Loading, PageHeader } from "../components/ui.js";
+import { toChanges } from "../lib/diff.js";
+import { toTimestamp } from "../lib/format.js";
+import type { AuditEntry } from "../lib/resources.js";
+
+function Diff({ entry }: { entry: AuditEntry }) {
+  const changes = toChanges(entry.before, entry.after);
+  if (changes.length === 0) return <p className="muted">No field changed.</p>;
+  return (
+    <table className="diff">
+      <caption className="sr-only">Changes made by entry {entry.id}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">Before</th>
+          <th scope="col">After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {changes.map((c) => (
+          <tr key={c.path}>
+            <td className="mono">{c.path}</td>
+            <td className="mono removed">{c.before ?? ""}</td>
+            <td className="mono added">{c.after ?? ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Row({ entry }: { entry: AuditEntry }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <tr>
+        <td className="nowrap">{toTimestamp(entry.time)}</td>
+        <td>
+          {entry.actor.token} <span className="muted">({entry.actor.role})</span>
+        </td>
+        <td>{entry.action}</td>
+        <td>{entry.kind}</td>
+        <td>{entry.name}</td>
+        <td>
+          <button
+            type="button"
+            className="small"
+            aria-expanded={open}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? "Hide changes" : "Show changes"}
+            <span className="sr-only">
+              {" "}
+              of {entry.action} {entry.kind} {entry.name}
+            </span>
+          </button>
+        </td>
+      </tr>
+      {open ? (
+        <tr>
+          <td colSpan={6}>
+            <Diff entry={entry} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+export function Audit() {
+  const { api } = useSession();
+  const [entries, setEntries] = useState<AuditEntry[] | undefined>(undefined);
+  const [next, setNext] = useState<string | undefined>(undefined);
+  const load = useAction();
+  const more = (cont: string | undefined) =>
+    void load.run(async () => {
+      const { body } = await api.audit(cont);
+      setEntries((old) => [...(cont === undefined ? [] : (old ?? [])), ...(body.items ?? [])]);
+      setNext(body.continue);
+    });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: load the first page once per session
+  useEffect(() => more(undefined), [api]);
+  return (
+    <>
+      <PageHeader title="Audit log">
+        <button type="button" onClick={() => more(undefined)} disabled={load.busy}>
+          Refresh
+        </button>
+      </PageHeader>
+      <p className="muted">Every change, newest first, with who made it.</p>
+      <ErrorBanner error={load.error} />
+      {entries === undefined ? (
+        load.busy ? (
+          <Loading what="audit log" />
+        ) : null
+      ) : entries.length === 0 ? (
+        <p className="empty">No entries.</p>
+      ) : (
+        <table>
+          <caption className="sr-only">Audit log, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Name</th>
+              <th scope="col">
+                <span className="sr-only">Details</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <Row key={e.id} entry={e} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {next !== undefined && next !== "" ? (
+        <div className="actions">
+          <button type="button" onClick={() => more(next)} disabled={load.busy}>
+            Load more
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}

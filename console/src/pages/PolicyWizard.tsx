@@ -1,0 +1,300 @@
+import { useCallback, useEffect, useId, useMemo, useState } from "react";
+import { canWrite, useSession } from "../components/context.js";
+import { useAction } from "../components/hooks.js";
+import {
+  ConfirmDialog,
+  ErrorBanner,
+  FieldError,
+  Loading,
+  PageHeader,
+  TextField,
+} from "../components/ui.js";
+import { ApiError } from "../lib/api.js";
+import { hasErrors, isMissing, toFormErrors } from "../lib/form-errors.js";
+import type { PreviewIssue, PreviewResult } from "../lib/preview.js";
+import { toHash } from "../lib/route.js";
+import {
+  ACTIONS,
+  NEW_POLICY,
+  TEMPLATES,
+  templateOf,
+  toDocument,
+  toWizardState,
+  type WizardState,
+} from "../lib/wizard.js";
+import { DocumentView } from "./wizard/DocumentView.js";
+import { LabelTable } from "./wizard/LabelTable.js";
+import { PreviewPanel } from "./wizard/PreviewPanel.js";
+import { RulesEditor } from "./wizard/RulesEditor.js";
+import { ScopePicker } from "./wizard/ScopePicker.js";
+
+const ACTION_HELP = {
+  deny: "block the workload",
+  warn: "admit it with a warning",
+  audit: "admit it and record the violation",
+} as const;
+
+/** Server issue paths that the form shows at a field (the rest are listed on top). */
+function fieldPathOf(path: string): string {
+  return path.replace(/\.tag$/, ".tag.value");
+}
+
+const FIELD_PATH =
+  /^(metadata\.name|spec|spec\.workspace|spec\.namespace|spec\.recipe|spec\.input\.rules(\[\d+\](\.(hostname|port|imageName|tag\.value|requireDigest))?)?)$/;
+
+function useLoaded(name: string | undefined) {
+  const { api } = useSession();
+  const [state, setState] = useState<WizardState | undefined>(
+    name === undefined ? NEW_POLICY : undefined,
+  );
+  const [version, setVersion] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<Error | undefined>(undefined);
+  const load = useCallback(() => {
+    if (name === undefined) return;
+    setError(undefined);
+    api
+      .policy(name)
+      .then(({ body, etag }) => {
+        setState(toWizardState(body as unknown as Record<string, unknown>));
+        setVersion(etag ?? body.metadata.resourceVersion);
+      })
+      .catch((e: unknown) => setError(e instanceof Error ? e : new Error(String(e))));
+  }, [api, name]);
+  useEffect(() => load(), [load]);
+  return { state, setState, version, error, reload: load };
+}
+
+export function PolicyWizard({ name }: { name: string | undefined }) {
+  const { api, whoami } = useSession();
+  const loaded = useLoaded(name);
+  const [preview, setPreview] = useState<PreviewResult | undefined>(undefined);
+  const [serverIssues, setServerIssues] = useState<readonly PreviewIssue[]>([]);
+  const [showErrors, setShowErrors] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const save = useAction();
+  const remove = useAction();
+  const templateId = useId();
+  const state = loaded.state;
+  const document = useMemo(() => (state === undefined ? {} : toDocument(state)), [state]);
+  const formErrors = useMemo(() => (state === undefined ? {} : toFormErrors(state)), [state]);
+  const onPreview = useCallback((r: PreviewResult | undefined) => setPreview(r), []);
+  const issues = [...(preview?.issues ?? []), ...serverIssues].filter(
+    (i) => i.severity === "error",
+  );
+  // A field not filled in yet is flagged once saving is tried; a wrong value at once. Client
+  // messages win over the server's for the same field (they say the same, in form words).
+  const errorFor = (path: string): string | undefined => {
+    const mine = formErrors[path];
+    if (mine !== undefined) return showErrors || !isMissing(mine) ? mine : undefined;
+    return issues.find((i) => fieldPathOf(i.path) === path)?.message;
+  };
+  const unplaced = issues.filter((i) => !FIELD_PATH.test(fieldPathOf(i.path)));
+  if (loaded.error) return <ErrorBanner error={loaded.error} />;
+  if (state === undefined) return <Loading what="policy" />;
+  const set = (patch: Partial<WizardState>) => loaded.setState({ ...state, ...patch });
+  const template = templateOf(state.recipe);
+  const conflict =
+    save.error instanceof ApiError && save.error.status === 409 && name !== undefined;
+  const submit = () => {
+    setShowErrors(true);
+    if (hasErrors(formErrors)) return;
+    void save.run(async () => {
+      try {
+        if (name === undefined) await api.createPolicy(document);
+        else await api.updatePolicy(name, document, loaded.version ?? "");
+      } catch (e) {
+        if (e instanceof ApiError)
+          setServerIssues(e.details.map((d) => ({ ...d, severity: "error" })));
+        throw e;
+      }
+      window.location.hash = toHash({ page: "policies" });
+    });
+  };
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <a href={toHash({ page: "policies" })}>Policies</a> /{" "}
+        <span aria-current="page">{name ?? "New policy"}</span>
+      </nav>
+      <PageHeader title={name === undefined ? "Create policy" : `Edit policy ${name}`} />
+      <div className="wizard">
+        <form
+          className="wizard-form"
+          aria-label="Policy"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+          }}
+        >
+          <section className="card">
+            <TextField
+              label="Policy name"
+              value={state.name}
+              onChange={(v) => set({ name: v })}
+              error={errorFor("metadata.name")}
+              readOnly={name !== undefined}
+              hint={
+                name === undefined
+                  ? "Lowercase letters, digits, '-' and '.'."
+                  : "The name of an existing policy cannot change."
+              }
+              required
+            />
+            <ScopePicker
+              scope={state.scope}
+              errorFor={errorFor}
+              onChange={(scope) => set({ scope })}
+            />
+          </section>
+          <section className="card">
+            <div className="field">
+              <label htmlFor={templateId}>Template</label>
+              <select
+                id={templateId}
+                value={state.recipe}
+                aria-describedby={`${templateId}-help`}
+                onChange={(e) => set({ recipe: e.target.value })}
+              >
+                {TEMPLATES.map((t) => (
+                  <option key={t.recipe} value={t.recipe}>
+                    {t.label}
+                  </option>
+                ))}
+                {template === undefined ? (
+                  <option value={state.recipe}>{state.recipe}</option>
+                ) : null}
+              </select>
+              <p id={`${templateId}-help`} className="hint">
+                {template?.help ??
+                  "A supply-chain recipe: its input is kept as it is; edit it as YAML with the CLI."}
+              </p>
+              <FieldError id={`${templateId}-error`} message={errorFor("spec.recipe")} />
+            </div>
+            {template !== undefined && template.fields.length > 0 ? (
+              <RulesEditor
+                template={template}
+                rules={state.rules}
+                errorFor={errorFor}
+                onChange={(rules) => set({ rules })}
+              />
+            ) : null}
+          </section>
+          <section className="card">
+            <LabelTable
+              table="include"
+              legend="Include only namespaces with labels"
+              hint="All of these labels must be present (an empty value: any value)."
+              rows={state.include}
+              errorFor={errorFor}
+              onChange={(include) => set({ include })}
+            />
+            <LabelTable
+              table="exclude"
+              legend="Exclude namespaces with labels"
+              hint="A namespace with any of these labels is left out (an empty value: any value of that key)."
+              rows={state.exclude}
+              errorFor={errorFor}
+              onChange={(exclude) => set({ exclude })}
+            />
+            {state.extraExpressions.length > 0 ? (
+              <p className="hint">
+                This policy also has {state.extraExpressions.length} selector expression(s) the form
+                cannot show; they are kept unchanged (see the document).
+              </p>
+            ) : null}
+            <fieldset className="group">
+              <legend>Action</legend>
+              <div className="radios">
+                {ACTIONS.map((a) => (
+                  <label key={a} className="radio">
+                    <input
+                      type="radio"
+                      name="action"
+                      value={a}
+                      checked={state.action === a}
+                      onChange={() => set({ action: a })}
+                    />
+                    {a[0]?.toUpperCase()}
+                    {a.slice(1)} <span className="hint">({ACTION_HELP[a]})</span>
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          </section>
+          {unplaced.length > 0 ? (
+            <section className="card" aria-labelledby="issues-title">
+              <h2 id="issues-title">Problems</h2>
+              <ul className="issues">
+                {unplaced.map((i) => (
+                  <li key={`${i.path}:${i.message}`}>
+                    <code>{i.path || "(document)"}</code>: {i.message}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+          {conflict ? (
+            <div className="banner banner-error" role="alert">
+              This policy was changed by someone else since you opened it. Reload it to see their
+              change, then edit again.{" "}
+              <button
+                type="button"
+                onClick={() => {
+                  save.clear();
+                  loaded.reload();
+                }}
+              >
+                Reload
+              </button>
+            </div>
+          ) : (
+            <ErrorBanner error={save.error} />
+          )}
+          {showErrors && hasErrors(formErrors) ? (
+            <p className="field-error" role="alert">
+              Fix the {Object.keys(formErrors).length} marked field(s) before saving.
+            </p>
+          ) : null}
+          <div className="actions sticky-actions">
+            <button
+              type="submit"
+              className="primary"
+              disabled={save.busy || !canWrite(whoami.role)}
+            >
+              {name === undefined ? "Create policy" : "Save policy"}
+            </button>
+            <a className="button" href={toHash({ page: "policies" })}>
+              Cancel
+            </a>
+            {name !== undefined ? (
+              <button type="button" className="danger" onClick={() => setDeleting(true)}>
+                Delete policy
+              </button>
+            ) : null}
+          </div>
+        </form>
+        <div className="wizard-side">
+          <PreviewPanel document={document} onResult={onPreview} />
+          <DocumentView document={document} />
+        </div>
+      </div>
+      {deleting && name !== undefined ? (
+        <ConfirmDialog
+          title={`Delete policy ${name}?`}
+          message="Clusters stop enforcing it within seconds."
+          confirm="Delete"
+          busy={remove.busy}
+          error={remove.error}
+          onClose={() => setDeleting(false)}
+          onConfirm={() =>
+            void remove.run(async () => {
+              await api.deletePolicy(name, loaded.version ?? "");
+              window.location.hash = toHash({ page: "policies" });
+            })
+          }
+        />
+      ) : null}
+    </>
+  );
+}
