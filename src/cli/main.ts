@@ -4,6 +4,7 @@ import { registerAgent } from "./commands/agent.js";
 import { registerCheck } from "./commands/check.js";
 import { registerCi } from "./commands/ci.js";
 import { registerCompile } from "./commands/compile.js";
+import { registerControlPlane } from "./commands/control-plane.js";
 import { registerDockerfile } from "./commands/dockerfile.js";
 import { registerImage } from "./commands/image.js";
 import { registerInstall } from "./commands/install.js";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerImage(program);
   registerPolicy(program);
   registerServe(program);
+  registerControlPlane(program);
   registerInstall(program);
   registerCompile(program);
   registerPin(program);

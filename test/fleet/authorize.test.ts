@@ -101,7 +101,7 @@ describe("the role matrix (docs/control-plane.md, Authorization)", () => {
 });
 
 describe("a workspace admin of W never sees an object of another workspace (property)", () => {
-  const workspace = fc.constantFrom("w1", "w2", "w3", "w4");
+  const workspace = fc.constantFrom<string>("w1", "w2", "w3", "w4");
   const scope = fc.oneof(
     fc.constant<PolicyRow["scope"]>({ kind: "organization" }),
     workspace.map((w): PolicyRow["scope"] => ({ kind: "workspace", workspace: w })),

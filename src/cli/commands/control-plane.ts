@@ -1,0 +1,142 @@
+import { writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import type { Command } from "commander";
+import { CustomsError } from "../../core/errors.js";
+import { parseListen } from "./serve.js";
+
+interface ControlPlaneFlags {
+  listen: string;
+  dataDir: string;
+  database?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  plainHttp?: boolean;
+  adminTokenFile?: string;
+  consoleDir?: string;
+  drainTimeout: string;
+}
+
+const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
+
+/** The compiled console next to the compiled CLI (dist/console), from the package root. */
+function defaultConsoleDir(): string {
+  return resolve(new URL("../../../dist/console", import.meta.url).pathname);
+}
+
+function checkFlags(flags: ControlPlaneFlags, host: string): void {
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+    throw new CustomsError("USAGE", "give both --tls-cert and --tls-key, or neither");
+  }
+  if (flags.plainHttp && !LOOPBACK.includes(host)) {
+    throw new CustomsError(
+      "USAGE",
+      "--plain-http only with a loopback --listen (127.0.0.1 or [::1]), behind a TLS proxy",
+    );
+  }
+  if (flags.plainHttp && flags.tlsCert !== undefined) {
+    throw new CustomsError("USAGE", "--plain-http and --tls-cert exclude each other");
+  }
+}
+
+/** `--database` default: SQLite in the data directory. */
+function databaseUrl(flags: ControlPlaneFlags): string {
+  if (flags.database !== undefined) return flags.database;
+  return `sqlite:${join(flags.dataDir, "control-plane.db")}`;
+}
+
+async function run(flags: ControlPlaneFlags): Promise<void> {
+  const { host, port } = parseListen(flags.listen);
+  checkFlags(flags, host);
+  const drainMs = Number(flags.drainTimeout);
+  if (!Number.isInteger(drainMs) || drainMs < 0) {
+    throw new CustomsError("USAGE", `--drain-timeout must be ms, got "${flags.drainTimeout}"`);
+  }
+  const [{ pino }, { openStore }, { bootstrap }, { servingFiles }, { startControlPlane }] =
+    await Promise.all([
+      import("pino"),
+      import("../../adapters/store/index.js"),
+      import("../../app/fleet/bootstrap.js"),
+      import("../../app/fleet/tls-files.js"),
+      import("../../server/control-plane/server.js"),
+    ]);
+  const dataDir = isAbsolute(flags.dataDir) ? flags.dataDir : resolve(flags.dataDir);
+  const store = await openStore(databaseUrl({ ...flags, dataDir }));
+  const token = await bootstrap(store);
+  if (token !== undefined) {
+    if (flags.adminTokenFile !== undefined) {
+      writeFileSync(flags.adminTokenFile, `${token}\n`, { mode: 0o600 });
+      process.stdout.write(`Admin token written to ${flags.adminTokenFile}\n`);
+    } else {
+      process.stdout.write(`Admin token: ${token}\n(shown once; only its hash is stored)\n`);
+    }
+  }
+  const tls = flags.plainHttp
+    ? undefined
+    : await servingFiles(dataDir, {
+        ...(flags.tlsCert === undefined ? {} : { cert: flags.tlsCert }),
+        ...(flags.tlsKey === undefined ? {} : { key: flags.tlsKey }),
+      });
+  if (tls?.caPath !== undefined) process.stdout.write(`CA certificate: ${tls.caPath}\n`);
+  const logger = pino({ base: { service: "customs-control-plane" } });
+  const server = await startControlPlane({
+    store,
+    host,
+    port,
+    tls: tls === undefined ? undefined : { cert: tls.cert, key: tls.key },
+    consoleDir: flags.consoleDir ?? defaultConsoleDir(),
+    logger,
+  });
+  process.stdout.write(`Control plane listening on ${server.url}\n`);
+  logger.info({ url: server.url, database: store.dialect }, "control plane started");
+  const stop = async (signal: string) => {
+    logger.info({ signal }, "draining");
+    await server.close(drainMs);
+    await store.close();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+/**
+ * `customs serve control-plane`: a subcommand of `serve`. `serve` keeps its own action (the
+ * webhook), so its options become positional (`serve`'s stop at the subcommand's name) and
+ * its required TLS options are checked only when its own action runs.
+ */
+export function registerControlPlane(program: Command): void {
+  const serve = program.commands.find((c) => c.name() === "serve");
+  if (serve === undefined) throw new Error("registerControlPlane needs the serve command first");
+  program.enablePositionalOptions();
+  serve.enablePositionalOptions();
+  const required = serve.options.filter((o) => o.mandatory);
+  for (const o of required) o.mandatory = false;
+  serve.hook("preAction", (_self, action) => {
+    if (action !== serve) return;
+    for (const o of required) {
+      if (serve.getOptionValue(o.attributeName()) === undefined) {
+        serve.error(`error: required option '${o.flags}' not specified`);
+      }
+    }
+  });
+  serve
+    .command("control-plane")
+    .description("run the control plane: API, agents' delivery and the web console")
+    .option("--listen <host:port>", "address to listen on", "127.0.0.1:8643")
+    .option(
+      "--data-dir <dir>",
+      "SQLite database and generated TLS files",
+      "./.customs-control-plane",
+    )
+    .option(
+      "--database <url>",
+      "sqlite:PATH, a path, or postgres://… (default: SQLite in --data-dir)",
+    )
+    .option("--tls-cert <file>", "TLS certificate (PEM); default: generated into --data-dir")
+    .option("--tls-key <file>", "TLS private key (PEM)")
+    .option("--plain-http", "plain HTTP, only on a loopback --listen behind a TLS proxy")
+    .option("--admin-token-file <file>", "write the first admin token here (mode 0600)")
+    .option("--console-dir <dir>", "the built web console (default: dist/console)")
+    .option("--drain-timeout <ms>", "how long SIGTERM waits for in-flight requests", "10000")
+    .action(run);
+}
