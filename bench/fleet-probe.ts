@@ -3,7 +3,7 @@
  * process's memory use to $CUSTOMS_BENCH_PROBE four times a second, so the benchmark reads RSS
  * and heap of the real server without the server having to expose them.
  */
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 
 const file = process.env.CUSTOMS_BENCH_PROBE;
 if (file !== undefined && file !== "") {
@@ -11,7 +11,9 @@ if (file !== undefined && file !== "") {
     const m = process.memoryUsage();
     const sample = { at: Date.now(), rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal };
     try {
-      writeFileSync(file, JSON.stringify(sample));
+      // Written aside, then renamed: the reader never sees half a sample.
+      writeFileSync(`${file}.tmp`, JSON.stringify(sample));
+      renameSync(`${file}.tmp`, file);
     } catch {
       // The benchmark removed its folder: it is shutting the server down.
     }

@@ -81,6 +81,7 @@ export async function startControlPlane(database?: string): Promise<ControlPlane
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   let exited = false;
+  let last: Memory | undefined;
   child.once("exit", () => {
     exited = true;
   });
@@ -112,10 +113,11 @@ export async function startControlPlane(database?: string): Promise<ControlPlane
             pid: child.pid ?? 0,
             memory: () => {
               try {
-                return JSON.parse(readFileSync(probeFile, "utf8")) as Memory;
+                last = JSON.parse(readFileSync(probeFile, "utf8")) as Memory;
               } catch {
-                return undefined;
+                // Not written yet: the last sample stands.
               }
+              return last;
             },
             output: () => output,
             stop,
