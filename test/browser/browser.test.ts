@@ -8,7 +8,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserSkipReason, launchBrowser, screenshot, spkiHash } from "../support/browser.js";
+import {
+  browserSkipReason,
+  launchBrowser,
+  screenshot,
+  spkiHash,
+  startScreenshots,
+} from "../support/browser.js";
 import { type TestPki, testPki } from "../support/tls.js";
 
 const skip = browserSkipReason();
@@ -30,6 +36,7 @@ describe.skipIf(skip !== undefined)("browser harness", () => {
   let url = "";
 
   beforeAll(async () => {
+    startScreenshots("harness");
     pki = await testPki();
     server = createServer(
       { cert: readFileSync(pki.certFile), key: readFileSync(pki.keyFile) },

@@ -11,11 +11,12 @@
  * cluster. Every step leaves a screenshot in test-artifacts/browser/.
  */
 import type { Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   browserSkipReason,
   launchBrowser,
   screenshot,
+  startScreenshots,
   type TestBrowser,
 } from "../support/browser.js";
 import { type Cluster, eventually, kubeAvailability, startCluster } from "./cluster.js";
@@ -52,7 +53,9 @@ describe.skipIf(skipReason !== undefined)(
 
     /** The Clusters table's row of our cluster. */
     const clusterRow = (): Locator =>
-      page.getByRole("row").filter({ has: page.getByRole("button", { name: CLUSTER }) });
+      page
+        .getByRole("row")
+        .filter({ has: page.getByRole("button", { name: CLUSTER, exact: true }) });
 
     /** The cluster's applied revision once it equals the delivered one, from the API. */
     const settledRevision = async (): Promise<string | undefined> => {
@@ -98,9 +101,17 @@ describe.skipIf(skipReason !== undefined)(
       [cluster, controlPlane] = await Promise.all([startCluster(), startControlPlane()]);
       const ns = await cluster.kubectl(["create", "namespace", "tanzu"]);
       if (ns.code !== 0) throw new Error(ns.stderr);
+      startScreenshots("console-story");
       browser = await launchBrowser({ trustCertificatePem: controlPlane.certPem });
       page = await browser.newPage();
       page.setDefaultTimeout(30_000);
+    });
+
+    // The page as it was when a step failed says more than the locator that timed out.
+    beforeEach((context) => {
+      context.onTestFailed(async () => {
+        if (page !== undefined) await screenshot(page, `failed-${context.task.name.slice(0, 40)}`);
+      });
     });
 
     afterAll(async () => {
@@ -140,7 +151,7 @@ describe.skipIf(skipReason !== undefined)(
       agent = await startAgent({ controlPlane, token: agentToken, cluster });
       await agent.registerWebhook();
       await clusterRow().filter({ hasText: "connected" }).waitFor({ timeout: 30_000 });
-      await clusterRow().getByRole("button", { name: CLUSTER }).click();
+      await clusterRow().getByRole("button", { name: CLUSTER, exact: true }).click();
       await page.getByRole("cell", { name: "tanzu", exact: true }).waitFor();
       await screenshot(page, "cluster-connected-namespaces");
     });

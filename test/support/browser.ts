@@ -5,7 +5,8 @@
  *   const browser = await launchBrowser({ trustCertificatePem: serverCertPem });
  *   const page = await browser.newPage();
  *   await page.goto(url);
- *   await screenshot(page, "01-login");
+ *   startScreenshots("my-suite");
+ *   await screenshot(page, "login");       // test-artifacts/browser/my-suite/01-login.png
  *   await browser.close();
  *
  * Every launch gets a fresh profile in a temporary folder, removed by close(). The page is
@@ -108,17 +109,29 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<TestBr
   };
 }
 
+let folder = ARTIFACTS;
 let sequence = 0;
 
 /**
- * Saves a full-page PNG as test-artifacts/browser/<NN>-<name>.png (numbered in the order
- * taken, so a folder listing tells the story) and returns its path.
+ * Screenshots from now on go to test-artifacts/browser/<suite>/, emptied first so that it
+ * holds this run's pictures only, numbered from 01.
+ */
+export function startScreenshots(suite: string): string {
+  folder = join(ARTIFACTS, suite.replace(/[^a-z0-9-]+/gi, "-"));
+  rmSync(folder, { recursive: true, force: true });
+  sequence = 0;
+  return folder;
+}
+
+/**
+ * Saves a full-page PNG as <NN>-<name>.png (numbered in the order taken, so a folder listing
+ * tells the story) and returns its path.
  */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(ARTIFACTS, { recursive: true });
+  mkdirSync(folder, { recursive: true });
   sequence += 1;
   const safe = name.replace(/[^a-z0-9-]+/gi, "-").toLowerCase();
-  const path = join(ARTIFACTS, `${String(sequence).padStart(2, "0")}-${safe}.png`);
+  const path = join(folder, `${String(sequence).padStart(2, "0")}-${safe}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
 }
