@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type Session, SessionContext } from "./components/context.js";
+import { OrgSwitcher } from "./components/OrgSwitcher.js";
 import { createClient } from "./lib/api.js";
 import { createApi } from "./lib/resources.js";
 import { parseRoute, type Route, toHash } from "./lib/route.js";
@@ -90,6 +91,18 @@ export function App() {
     if (saved.token !== "") void login(saved.token, saved.organization);
   }, [login]);
 
+  // After a navigation, focus moves to the page (as a full page load would put it at the top),
+  // so keyboard and screen-reader users start reading the new page, not the old link.
+  const firstRoute = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every route change
+  useEffect(() => {
+    if (firstRoute.current) {
+      firstRoute.current = false;
+      return;
+    }
+    document.getElementById("content")?.focus({ preventScroll: true });
+  }, [route]);
+
   const title = useMemo(
     () => NAV.find((n) => n.page === route.page || n.also.includes(route.page))?.label,
     [route],
@@ -97,6 +110,13 @@ export function App() {
   useEffect(() => {
     document.title = title === undefined ? "Customs" : `${title} · Customs`;
   }, [title]);
+
+  const switchOrg = (org: string) => {
+    // Same token, another organization: a new session value re-mounts every page's data.
+    const { token } = loadSession(window.sessionStorage);
+    void login(token, org);
+    window.location.hash = toHash({ page: "policies" });
+  };
 
   if (session === undefined) return <Login onLogin={(t) => login(t)} error={error} busy={busy} />;
   return (
@@ -107,9 +127,7 @@ export function App() {
       <div className="shell">
         <header className="topbar">
           <span className="brand">Customs</span>
-          <span className="org">
-            Organization <strong>{session.organization}</strong>
-          </span>
+          <OrgSwitcher onSwitch={switchOrg} />
           <span className="whoami">
             {session.whoami.name || "token"} · <span className="role">{session.whoami.role}</span>
           </span>

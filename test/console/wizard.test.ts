@@ -233,7 +233,13 @@ describe("editing an existing document", () => {
     const doc = {
       apiVersion: "customs.dev/v1alpha1",
       kind: "ImagePolicy",
-      metadata: { name: "p", labels: { a: "b" }, resourceVersion: "7" },
+      metadata: {
+        name: "p",
+        labels: { a: "b" },
+        resourceVersion: "7",
+        updatedBy: "admin",
+        uid: "u",
+      },
       spec: {
         pinDigests: true,
         recipe: "custom",

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { customs, ROOT } from "../support/cli.js";
-import { httpsCall } from "./harness.js";
+import { httpsCall } from "./api-harness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "customs-cp-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,166 +1,174 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: JSON answers are checked field by field
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { named, policy, startTestControlPlane, type TestControlPlane } from "./harness.js";
+import {
+  DIALECTS,
+  named,
+  policy,
+  startTestControlPlane,
+  type TestControlPlane,
+} from "./api-harness.js";
 
-let cp: TestControlPlane;
-let agent: string;
-const ORG = "/api/v1/organizations/default";
-const admin = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
-  cp.call(method, path, { token: cp.admin, body, ...(headers ? { headers } : {}) });
-const poll = (
-  etag: string | undefined,
-  wait: number,
-  on = cp as { call: TestControlPlane["call"] },
-) =>
-  on.call("GET", `/api/v1/agent/policies?wait=${wait}`, {
-    token: agent,
-    ...(etag === undefined ? {} : { headers: { "if-none-match": etag } }),
-  });
-const names = (body: { policies: { metadata: { name: string } }[] }): string[] =>
-  body.policies.map((p: any) => p.metadata.name);
-
-beforeAll(async () => {
-  cp = await startTestControlPlane();
-  const c = await admin("POST", `${ORG}/clusters`, named("prod"));
-  agent = c.body.agentToken;
-  await admin("POST", `${ORG}/workspaces`, named("web"));
-  await admin("POST", `${ORG}/workspaces`, named("elsewhere"));
-});
-afterAll(async () => cp?.close());
-
-describe("agent protocol", () => {
-  it("register answers the cluster and organization and marks the cluster connected", async () => {
-    const before = await admin("GET", `${ORG}/clusters/prod`);
-    expect(before.body.status.phase).toBe("pending");
-    const r = await cp.call("POST", "/api/v1/agent/register", {
+describe.each(DIALECTS)("on %s", (dialect) => {
+  let cp: TestControlPlane;
+  let agent: string;
+  const ORG = "/api/v1/organizations/default";
+  const admin = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    cp.call(method, path, { token: cp.admin, body, ...(headers ? { headers } : {}) });
+  const poll = (
+    etag: string | undefined,
+    wait: number,
+    on = cp as { call: TestControlPlane["call"] },
+  ) =>
+    on.call("GET", `/api/v1/agent/policies?wait=${wait}`, {
       token: agent,
-      body: { agentVersion: "0.9.0", kubernetesVersion: "v1.31.0" },
+      ...(etag === undefined ? {} : { headers: { "if-none-match": etag } }),
     });
-    expect(r.body).toEqual({ cluster: "prod", organization: "default" });
-    const after = await admin("GET", `${ORG}/clusters/prod`);
-    expect(after.body.status).toMatchObject({
-      phase: "connected",
-      agentVersion: "0.9.0",
-      kubernetesVersion: "v1.31.0",
-    });
+  const names = (body: { policies: { metadata: { name: string } }[] }): string[] =>
+    body.policies.map((p: any) => p.metadata.name);
+
+  beforeAll(async () => {
+    cp = await startTestControlPlane({ dialect });
+    const c = await admin("POST", `${ORG}/clusters`, named("prod"));
+    agent = c.body.agentToken;
+    await admin("POST", `${ORG}/workspaces`, named("web"));
+    await admin("POST", `${ORG}/workspaces`, named("elsewhere"));
   });
+  afterAll(async () => cp?.close());
 
-  it("namespaces are stored; invalid ones are 422 naming the entry", async () => {
-    const ok = await cp.call("PUT", "/api/v1/agent/namespaces", {
-      token: agent,
-      body: {
-        namespaces: [
-          { name: "shop", labels: { tier: "gold" } },
-          { name: "batch", labels: {} },
-        ],
-      },
+  describe("agent protocol", () => {
+    it("register answers the cluster and organization and marks the cluster connected", async () => {
+      const before = await admin("GET", `${ORG}/clusters/prod`);
+      expect(before.body.status.phase).toBe("pending");
+      const r = await cp.call("POST", "/api/v1/agent/register", {
+        token: agent,
+        body: { agentVersion: "0.9.0", kubernetesVersion: "v1.31.0" },
+      });
+      expect(r.body).toEqual({ cluster: "prod", organization: "default" });
+      const after = await admin("GET", `${ORG}/clusters/prod`);
+      expect(after.body.status).toMatchObject({
+        phase: "connected",
+        agentVersion: "0.9.0",
+        kubernetesVersion: "v1.31.0",
+      });
     });
-    expect(ok.status).toBe(200);
-    const bad = await cp.call("PUT", "/api/v1/agent/namespaces", {
-      token: agent,
-      body: { namespaces: [{ name: "Bad" }] },
+
+    it("namespaces are stored; invalid ones are 422 naming the entry", async () => {
+      const ok = await cp.call("PUT", "/api/v1/agent/namespaces", {
+        token: agent,
+        body: {
+          namespaces: [
+            { name: "shop", labels: { tier: "gold" } },
+            { name: "batch", labels: {} },
+          ],
+        },
+      });
+      expect(ok.status).toBe(200);
+      const bad = await cp.call("PUT", "/api/v1/agent/namespaces", {
+        token: agent,
+        body: { namespaces: [{ name: "Bad" }] },
+      });
+      expect(bad.status).toBe(422);
+      expect(bad.body.error.details[0].path).toBe("namespaces[0].name");
+      const listed = await admin("GET", `${ORG}/clusters/prod/namespaces`);
+      expect(listed.body.items.map((n: any) => n.name).sort()).toEqual(["batch", "shop"]);
     });
-    expect(bad.status).toBe(422);
-    expect(bad.body.error.details[0].path).toBe("namespaces[0].name");
-    const listed = await admin("GET", `${ORG}/clusters/prod/namespaces`);
-    expect(listed.body.items.map((n: any) => n.name).sort()).toEqual(["batch", "shop"]);
-  });
 
-  it("long poll: 304 on timeout, 200 at once on a change, ETag unchanged by unrelated changes", async () => {
-    const first = await poll(undefined, 0);
-    expect(first.status).toBe(200);
-    const etag = first.headers.get("etag") ?? "";
-    expect(etag).toMatch(/^".+"$/);
-    expect((await poll(etag, 1)).status).toBe(304);
+    it("long poll: 304 on timeout, 200 at once on a change, ETag unchanged by unrelated changes", async () => {
+      const first = await poll(undefined, 0);
+      expect(first.status).toBe(200);
+      const etag = first.headers.get("etag") ?? "";
+      expect(etag).toMatch(/^".+"$/);
+      expect((await poll(etag, 1)).status).toBe(304);
 
-    // A workspace with no namespace in this cluster: its policy does not concern "prod".
-    await admin(
-      "POST",
-      `${ORG}/policies`,
-      policy("far", { recipe: "require-digest", workspace: "elsewhere" }),
-    );
-    const unrelated = await poll(etag, 0);
-    expect(unrelated.status).toBe(304);
+      // A workspace with no namespace in this cluster: its policy does not concern "prod".
+      await admin(
+        "POST",
+        `${ORG}/policies`,
+        policy("far", { recipe: "require-digest", workspace: "elsewhere" }),
+      );
+      const unrelated = await poll(etag, 0);
+      expect(unrelated.status).toBe(304);
 
-    const waiting = poll(etag, 30);
-    await new Promise((r: any) => setTimeout(r, 200));
-    await admin("POST", `${ORG}/policies`, policy("near", { recipe: "block-latest-tag" }));
-    const woken = await waiting;
-    expect(woken.status).toBe(200);
-    expect(names(woken.body)).toEqual(["near"]);
-    expect(woken.headers.get("etag")).not.toBe(etag);
+      const waiting = poll(etag, 30);
+      await new Promise((r: any) => setTimeout(r, 200));
+      await admin("POST", `${ORG}/policies`, policy("near", { recipe: "block-latest-tag" }));
+      const woken = await waiting;
+      expect(woken.status).toBe(200);
+      expect(names(woken.body)).toEqual(["near"]);
+      expect(woken.headers.get("etag")).not.toBe(etag);
 
-    // Attaching a namespace of this cluster brings the workspace's policies and document.
-    await admin(
-      "POST",
-      `${ORG}/policies`,
-      policy("web-only", { recipe: "require-digest", workspace: "web" }),
-    );
-    await admin("PUT", `${ORG}/workspaces/web/namespaces/prod/shop`);
-    const attached = await poll(woken.headers.get("etag") ?? "", 5);
-    expect(names(attached.body)).toEqual(["near", "web-only"]);
-    expect(attached.body.workspaces).toEqual([
-      {
-        apiVersion: "customs.dev/v1alpha1",
-        kind: "Workspace",
-        metadata: { name: "web" },
-        spec: { namespaces: ["prod/shop"] },
-      },
-    ]);
-    const status = await admin("GET", `${ORG}/clusters/prod`);
-    expect(status.body.status.deliveredRevision).toBe(String(attached.body.revision));
-  });
-
-  it.each(["61", "-1", "x"])("wait=%s is 422", async (wait) => {
-    const r = await cp.call("GET", `/api/v1/agent/policies?wait=${wait}`, { token: agent });
-    expect(r.status).toBe(422);
-  });
-
-  it("a second replica on the same database delivers a change made through the first", async () => {
-    const replica = await cp.replica();
-    const current = await poll(undefined, 0, replica);
-    const waiting = poll(current.headers.get("etag") ?? "", 30, replica);
-    await new Promise((r: any) => setTimeout(r, 300));
-    await admin("POST", `${ORG}/policies`, policy("from-first", { recipe: "require-digest" }));
-    const got = await waiting;
-    expect(got.status).toBe(200);
-    expect(names(got.body)).toContain("from-first");
-    await replica.close();
-  });
-
-  it("reports: violations become insights and records; the applied revision is kept", async () => {
-    const v = (i: number, policyName: string) => ({
-      time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-      source: "admission",
-      operation: "CREATE",
-      namespace: "shop",
-      kind: "Deployment",
-      name: `app-${i}`,
-      container: "main",
-      image: "nginx:latest",
-      normalizedImage: "docker.io/library/nginx:latest",
-      policy: policyName,
-      action: "deny",
-      code: "LATEST_TAG_BLOCKED",
-      message: "latest",
+      // Attaching a namespace of this cluster brings the workspace's policies and document.
+      await admin(
+        "POST",
+        `${ORG}/policies`,
+        policy("web-only", { recipe: "require-digest", workspace: "web" }),
+      );
+      await admin("PUT", `${ORG}/workspaces/web/namespaces/prod/shop`);
+      const attached = await poll(woken.headers.get("etag") ?? "", 5);
+      expect(names(attached.body)).toEqual(["near", "web-only"]);
+      expect(attached.body.workspaces).toEqual([
+        {
+          apiVersion: "customs.dev/v1alpha1",
+          kind: "Workspace",
+          metadata: { name: "web" },
+          spec: { namespaces: ["prod/shop"] },
+        },
+      ]);
+      const status = await admin("GET", `${ORG}/clusters/prod`);
+      expect(status.body.status.deliveredRevision).toBe(String(attached.body.revision));
     });
-    const r = await cp.call("POST", "/api/v1/agent/reports", {
-      token: agent,
-      body: { appliedRevision: "12", violations: [v(1, "near"), v(2, "near"), v(3, "web-only")] },
+
+    it.each(["61", "-1", "x"])("wait=%s is 422", async (wait) => {
+      const r = await cp.call("GET", `/api/v1/agent/policies?wait=${wait}`, { token: agent });
+      expect(r.status).toBe(422);
     });
-    expect(r.status).toBe(200);
-    const groups = await admin("GET", `${ORG}/insights?groupBy=policy`);
-    const byKey = Object.fromEntries(groups.body.items.map((g: any) => [g.key, g.count]));
-    expect(byKey).toMatchObject({ near: 2, "web-only": 1 });
-    const list = await admin("GET", `${ORG}/insights/violations?policy=near`);
-    expect(list.body.items.map((x: any) => x.name)).toEqual(["app-2", "app-1"]);
-    const bad = await cp.call("POST", "/api/v1/agent/reports", {
-      token: agent,
-      body: { violations: [{ ...v(4, "near"), action: "explode" }] },
+
+    it("a second replica on the same database delivers a change made through the first", async () => {
+      const replica = await cp.replica();
+      const current = await poll(undefined, 0, replica);
+      const waiting = poll(current.headers.get("etag") ?? "", 30, replica);
+      await new Promise((r: any) => setTimeout(r, 300));
+      await admin("POST", `${ORG}/policies`, policy("from-first", { recipe: "require-digest" }));
+      const got = await waiting;
+      expect(got.status).toBe(200);
+      expect(names(got.body)).toContain("from-first");
+      await replica.close();
     });
-    expect(bad.status).toBe(422);
-    expect(bad.body.error.details[0].path).toBe("violations[0].action");
-    const status = await admin("GET", `${ORG}/clusters/prod`);
-    expect(status.body.status.appliedRevision).toBe("12");
+
+    it("reports: violations become insights and records; the applied revision is kept", async () => {
+      const v = (i: number, policyName: string) => ({
+        time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+        source: "admission",
+        operation: "CREATE",
+        namespace: "shop",
+        kind: "Deployment",
+        name: `app-${i}`,
+        container: "main",
+        image: "nginx:latest",
+        normalizedImage: "docker.io/library/nginx:latest",
+        policy: policyName,
+        action: "deny",
+        code: "LATEST_TAG_BLOCKED",
+        message: "latest",
+      });
+      const r = await cp.call("POST", "/api/v1/agent/reports", {
+        token: agent,
+        body: { appliedRevision: "12", violations: [v(1, "near"), v(2, "near"), v(3, "web-only")] },
+      });
+      expect(r.status).toBe(200);
+      const groups = await admin("GET", `${ORG}/insights?groupBy=policy`);
+      const byKey = Object.fromEntries(groups.body.items.map((g: any) => [g.key, g.count]));
+      expect(byKey).toMatchObject({ near: 2, "web-only": 1 });
+      const list = await admin("GET", `${ORG}/insights/violations?policy=near`);
+      expect(list.body.items.map((x: any) => x.name)).toEqual(["app-2", "app-1"]);
+      const bad = await cp.call("POST", "/api/v1/agent/reports", {
+        token: agent,
+        body: { violations: [{ ...v(4, "near"), action: "explode" }] },
+      });
+      expect(bad.status).toBe(422);
+      expect(bad.body.error.details[0].path).toBe("violations[0].action");
+      const status = await admin("GET", `${ORG}/clusters/prod`);
+      expect(status.body.status.appliedRevision).toBe("12");
+    });
   });
 });

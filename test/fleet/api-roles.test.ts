@@ -1,286 +1,322 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: JSON answers are checked field by field
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { named, policy, startTestControlPlane, type TestControlPlane } from "./harness.js";
+import {
+  DIALECTS,
+  named,
+  policy,
+  startTestControlPlane,
+  type TestControlPlane,
+} from "./api-harness.js";
 
-let cp: TestControlPlane;
-const ORG = "/api/v1/organizations/default";
-const ROLES = ["admin", "orgAdmin", "wsAdmin", "viewer", "wsViewer", "agent", "otherOrg"] as const;
-type Who = (typeof ROLES)[number];
-const tokens = {} as Record<Who, string>;
+describe.each(DIALECTS)("on %s", (dialect) => {
+  let cp: TestControlPlane;
+  const ORG = "/api/v1/organizations/default";
+  const ROLES = [
+    "admin",
+    "orgAdmin",
+    "wsAdmin",
+    "viewer",
+    "wsViewer",
+    "agent",
+    "otherOrg",
+  ] as const;
+  type Who = (typeof ROLES)[number];
+  const tokens = {} as Record<Who, string>;
 
-async function token(org: string, name: string, role: string, workspaces: string[] = []) {
-  const r = await cp.call("POST", `/api/v1/organizations/${org}/tokens`, {
-    token: cp.admin,
-    body: { metadata: { name }, spec: { role, workspaces } },
-  });
-  expect(r.status).toBe(201);
-  return r.body.token as string;
-}
-
-beforeAll(async () => {
-  cp = await startTestControlPlane();
-  const admin = (method: string, path: string, body?: unknown) =>
-    cp.call(method, path, { token: cp.admin, body });
-  await admin("POST", "/api/v1/organizations", named("other"));
-  for (const w of ["w1", "w2"]) await admin("POST", `${ORG}/workspaces`, named(w));
-  const cluster = await admin("POST", `${ORG}/clusters`, named("c1"));
-  expect(cluster.status).toBe(201);
-  tokens.agent = cluster.body.agentToken;
-  await admin("PUT", `${ORG}/workspaces/w1/namespaces/c1/web`);
-  await admin("PUT", `${ORG}/workspaces/w2/namespaces/c1/api`);
-  await admin("POST", `${ORG}/policies`, policy("p-org", { recipe: "block-latest-tag" }));
-  await admin(
-    "POST",
-    `${ORG}/policies`,
-    policy("p-w1", { recipe: "block-latest-tag", workspace: "w1" }),
-  );
-  await admin(
-    "POST",
-    `${ORG}/policies`,
-    policy("p-w2", { recipe: "block-latest-tag", workspace: "w2" }),
-  );
-  await admin(
-    "POST",
-    `${ORG}/policies`,
-    policy("p-api", { recipe: "block-latest-tag", namespace: "c1/api" }),
-  );
-  tokens.admin = cp.admin;
-  tokens.orgAdmin = await token("default", "org-admin", "organization-admin");
-  tokens.wsAdmin = await token("default", "ws-admin", "workspace-admin", ["w1"]);
-  tokens.viewer = await token("default", "viewer", "viewer");
-  tokens.wsViewer = await token("default", "ws-viewer", "viewer", ["w1"]);
-  tokens.otherOrg = await token("other", "other-admin", "organization-admin");
-  // The agent reports namespaces, so cluster namespace lists have something to filter.
-  const ns = await cp.call("PUT", "/api/v1/agent/namespaces", {
-    token: tokens.agent,
-    body: {
-      namespaces: [
-        { name: "web", labels: {} },
-        { name: "api", labels: {} },
-        { name: "free", labels: {} },
-      ],
-    },
-  });
-  expect(ns.status).toBe(200);
-});
-afterAll(async () => cp?.close());
-
-type Row = [
-  string,
-  string,
-  (who: Who) => string,
-  ((who: Who) => unknown) | undefined,
-  Record<Who, number>,
-];
-const all = (n: number, except: Partial<Record<Who, number>> = {}) =>
-  ({ ...Object.fromEntries(ROLES.map((r: any) => [r, n])), ...except }) as Record<Who, number>;
-
-const fixed = (p: string) => () => p;
-const MATRIX: Row[] = [
-  ["list organizations", "GET", fixed("/api/v1/organizations"), undefined, all(200)],
-  ["read the organization", "GET", fixed(ORG), undefined, all(200, { agent: 404, otherOrg: 404 })],
-  [
-    "create an organization",
-    "POST",
-    fixed("/api/v1/organizations"),
-    (w: any) => named(`o-${w.toLowerCase()}`),
-    all(403, { admin: 201 }),
-  ],
-  [
-    "read another workspace",
-    "GET",
-    fixed(`${ORG}/workspaces/w2`),
-    undefined,
-    all(200, { wsAdmin: 404, wsViewer: 404, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "read its workspace",
-    "GET",
-    fixed(`${ORG}/workspaces/w1`),
-    undefined,
-    all(200, { agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "create a workspace",
-    "POST",
-    fixed(`${ORG}/workspaces`),
-    (w: any) => named(`w-${w.toLowerCase()}`),
-    all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "read a policy of another workspace",
-    "GET",
-    fixed(`${ORG}/policies/p-w2`),
-    undefined,
-    all(200, { wsAdmin: 404, wsViewer: 404, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "read a policy of another workspace's namespace",
-    "GET",
-    fixed(`${ORG}/policies/p-api`),
-    undefined,
-    all(200, { wsAdmin: 404, wsViewer: 404, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "read an organization-wide policy",
-    "GET",
-    fixed(`${ORG}/policies/p-org`),
-    undefined,
-    all(200, { agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "create a policy in w1",
-    "POST",
-    fixed(`${ORG}/policies`),
-    (w: any) => policy(`pw1-${w.toLowerCase()}`, { recipe: "require-digest", workspace: "w1" }),
-    all(403, { admin: 201, orgAdmin: 201, wsAdmin: 201, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "create a policy in w2",
-    "POST",
-    fixed(`${ORG}/policies`),
-    (w: any) => policy(`pw2-${w.toLowerCase()}`, { recipe: "require-digest", workspace: "w2" }),
-    all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "create an organization-wide policy",
-    "POST",
-    fixed(`${ORG}/policies`),
-    (w: any) => policy(`po-${w.toLowerCase()}`, { recipe: "require-digest" }),
-    all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "attach a namespace to w1",
-    "PUT",
-    (w: any) => `${ORG}/workspaces/w1/namespaces/c1/n-${w.toLowerCase()}`,
-    undefined,
-    all(403, { admin: 200, orgAdmin: 200, wsAdmin: 200, wsViewer: 403, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "attach a namespace to w2",
-    "PUT",
-    (w: any) => `${ORG}/workspaces/w2/namespaces/c1/m-${w.toLowerCase()}`,
-    undefined,
-    all(403, { admin: 200, orgAdmin: 200, wsAdmin: 404, wsViewer: 404, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "list clusters",
-    "GET",
-    fixed(`${ORG}/clusters`),
-    undefined,
-    all(200, { agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "register a cluster",
-    "POST",
-    fixed(`${ORG}/clusters`),
-    (w: any) => named(`c-${w.toLowerCase()}`),
-    all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "read the audit log",
-    "GET",
-    fixed(`${ORG}/audit`),
-    undefined,
-    all(403, { admin: 200, orgAdmin: 200, wsAdmin: 200, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "list tokens",
-    "GET",
-    fixed(`${ORG}/tokens`),
-    undefined,
-    all(403, { admin: 200, orgAdmin: 200, agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "read insights",
-    "GET",
-    fixed(`${ORG}/insights?groupBy=policy`),
-    undefined,
-    all(200, { agent: 404, otherOrg: 404 }),
-  ],
-  [
-    "agent: poll policies",
-    "GET",
-    fixed("/api/v1/agent/policies"),
-    undefined,
-    all(403, { agent: 200 }),
-  ],
-  [
-    "agent: register",
-    "POST",
-    fixed("/api/v1/agent/register"),
-    () => ({ agentVersion: "1" }),
-    all(403, { agent: 200 }),
-  ],
-];
-
-describe("every role's allowed and forbidden requests", () => {
-  for (const [what, method, path, body, expected] of MATRIX) {
-    it.each(ROLES.map((r) => [r] as const))(`${what}: %s`, async (who: Who) => {
-      const r = await cp.call(method, path(who), { token: tokens[who], body: body?.(who) });
-      expect(r.status, JSON.stringify(r.body)).toBe(expected[who]);
+  async function token(org: string, name: string, role: string, workspaces: string[] = []) {
+    const r = await cp.call("POST", `/api/v1/organizations/${org}/tokens`, {
+      token: cp.admin,
+      body: { metadata: { name }, spec: { role, workspaces } },
     });
+    expect(r.status).toBe(201);
+    return r.body.token as string;
   }
-});
 
-describe("a workspace admin is confined to its workspaces", () => {
-  const get = (path: string) => cp.call("GET", path, { token: tokens.wsAdmin });
+  beforeAll(async () => {
+    cp = await startTestControlPlane({ dialect });
+    const admin = (method: string, path: string, body?: unknown) =>
+      cp.call(method, path, { token: cp.admin, body });
+    await admin("POST", "/api/v1/organizations", named("other"));
+    for (const w of ["w1", "w2"]) await admin("POST", `${ORG}/workspaces`, named(w));
+    const cluster = await admin("POST", `${ORG}/clusters`, named("c1"));
+    expect(cluster.status).toBe(201);
+    tokens.agent = cluster.body.agentToken;
+    await admin("PUT", `${ORG}/workspaces/w1/namespaces/c1/web`);
+    await admin("PUT", `${ORG}/workspaces/w2/namespaces/c1/api`);
+    await admin("POST", `${ORG}/policies`, policy("p-org", { recipe: "block-latest-tag" }));
+    await admin(
+      "POST",
+      `${ORG}/policies`,
+      policy("p-w1", { recipe: "block-latest-tag", workspace: "w1" }),
+    );
+    await admin(
+      "POST",
+      `${ORG}/policies`,
+      policy("p-w2", { recipe: "block-latest-tag", workspace: "w2" }),
+    );
+    await admin(
+      "POST",
+      `${ORG}/policies`,
+      policy("p-api", { recipe: "block-latest-tag", namespace: "c1/api" }),
+    );
+    tokens.admin = cp.admin;
+    tokens.orgAdmin = await token("default", "org-admin", "organization-admin");
+    tokens.wsAdmin = await token("default", "ws-admin", "workspace-admin", ["w1"]);
+    tokens.viewer = await token("default", "viewer", "viewer");
+    tokens.wsViewer = await token("default", "ws-viewer", "viewer", ["w1"]);
+    tokens.otherOrg = await token("other", "other-admin", "organization-admin");
+    // The agent reports namespaces, so cluster namespace lists have something to filter.
+    const ns = await cp.call("PUT", "/api/v1/agent/namespaces", {
+      token: tokens.agent,
+      body: {
+        namespaces: [
+          { name: "web", labels: {} },
+          { name: "api", labels: {} },
+          { name: "free", labels: {} },
+        ],
+      },
+    });
+    expect(ns.status).toBe(200);
+  });
+  afterAll(async () => cp?.close());
 
-  it("lists only its workspace and the policies it may see", async () => {
-    const ws = await get(`${ORG}/workspaces`);
-    expect(ws.body.items.map((w: any) => w.metadata.name)).toEqual(["w1"]);
-    const ps = await get(`${ORG}/policies?limit=500`);
-    const names: string[] = ps.body.items.map((p: any) => p.metadata.name);
-    expect(names).toContain("p-w1");
-    expect(names).toContain("p-org");
-    expect(names).not.toContain("p-w2");
-    expect(names).not.toContain("p-api");
+  type Row = [
+    string,
+    string,
+    (who: Who) => string,
+    ((who: Who) => unknown) | undefined,
+    Record<Who, number>,
+  ];
+  const all = (n: number, except: Partial<Record<Who, number>> = {}) =>
+    ({ ...Object.fromEntries(ROLES.map((r: any) => [r, n])), ...except }) as Record<Who, number>;
+
+  const fixed = (p: string) => () => p;
+  const MATRIX: Row[] = [
+    ["list organizations", "GET", fixed("/api/v1/organizations"), undefined, all(200)],
+    [
+      "read the organization",
+      "GET",
+      fixed(ORG),
+      undefined,
+      all(200, { agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "create an organization",
+      "POST",
+      fixed("/api/v1/organizations"),
+      (w: any) => named(`o-${w.toLowerCase()}`),
+      all(403, { admin: 201 }),
+    ],
+    [
+      "read another workspace",
+      "GET",
+      fixed(`${ORG}/workspaces/w2`),
+      undefined,
+      all(200, { wsAdmin: 404, wsViewer: 404, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "read its workspace",
+      "GET",
+      fixed(`${ORG}/workspaces/w1`),
+      undefined,
+      all(200, { agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "create a workspace",
+      "POST",
+      fixed(`${ORG}/workspaces`),
+      (w: any) => named(`w-${w.toLowerCase()}`),
+      all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "read a policy of another workspace",
+      "GET",
+      fixed(`${ORG}/policies/p-w2`),
+      undefined,
+      all(200, { wsAdmin: 404, wsViewer: 404, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "read a policy of another workspace's namespace",
+      "GET",
+      fixed(`${ORG}/policies/p-api`),
+      undefined,
+      all(200, { wsAdmin: 404, wsViewer: 404, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "read an organization-wide policy",
+      "GET",
+      fixed(`${ORG}/policies/p-org`),
+      undefined,
+      all(200, { agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "create a policy in w1",
+      "POST",
+      fixed(`${ORG}/policies`),
+      (w: any) => policy(`pw1-${w.toLowerCase()}`, { recipe: "require-digest", workspace: "w1" }),
+      all(403, { admin: 201, orgAdmin: 201, wsAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "create a policy in w2",
+      "POST",
+      fixed(`${ORG}/policies`),
+      (w: any) => policy(`pw2-${w.toLowerCase()}`, { recipe: "require-digest", workspace: "w2" }),
+      all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "create an organization-wide policy",
+      "POST",
+      fixed(`${ORG}/policies`),
+      (w: any) => policy(`po-${w.toLowerCase()}`, { recipe: "require-digest" }),
+      all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "attach a namespace to w1",
+      "PUT",
+      (w: any) => `${ORG}/workspaces/w1/namespaces/c1/n-${w.toLowerCase()}`,
+      undefined,
+      all(403, {
+        admin: 200,
+        orgAdmin: 200,
+        wsAdmin: 200,
+        wsViewer: 403,
+        agent: 404,
+        otherOrg: 404,
+      }),
+    ],
+    [
+      "attach a namespace to w2",
+      "PUT",
+      (w: any) => `${ORG}/workspaces/w2/namespaces/c1/m-${w.toLowerCase()}`,
+      undefined,
+      all(403, {
+        admin: 200,
+        orgAdmin: 200,
+        wsAdmin: 404,
+        wsViewer: 404,
+        agent: 404,
+        otherOrg: 404,
+      }),
+    ],
+    [
+      "list clusters",
+      "GET",
+      fixed(`${ORG}/clusters`),
+      undefined,
+      all(200, { agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "register a cluster",
+      "POST",
+      fixed(`${ORG}/clusters`),
+      (w: any) => named(`c-${w.toLowerCase()}`),
+      all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "read the audit log",
+      "GET",
+      fixed(`${ORG}/audit`),
+      undefined,
+      all(403, { admin: 200, orgAdmin: 200, wsAdmin: 200, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "list tokens",
+      "GET",
+      fixed(`${ORG}/tokens`),
+      undefined,
+      all(403, { admin: 200, orgAdmin: 200, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "read insights",
+      "GET",
+      fixed(`${ORG}/insights?groupBy=policy`),
+      undefined,
+      all(200, { agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "agent: poll policies",
+      "GET",
+      fixed("/api/v1/agent/policies"),
+      undefined,
+      all(403, { agent: 200 }),
+    ],
+    [
+      "agent: register",
+      "POST",
+      fixed("/api/v1/agent/register"),
+      () => ({ agentVersion: "1" }),
+      all(403, { agent: 200 }),
+    ],
+  ];
+
+  describe("every role's allowed and forbidden requests", () => {
+    for (const [what, method, path, body, expected] of MATRIX) {
+      it.each(ROLES.map((r) => [r] as const))(`${what}: %s`, async (who: Who) => {
+        const r = await cp.call(method, path(who), { token: tokens[who], body: body?.(who) });
+        expect(r.status, JSON.stringify(r.body)).toBe(expected[who]);
+      });
+    }
   });
 
-  it("sees only its namespaces of a cluster", async () => {
-    const r = await get(`${ORG}/clusters/c1/namespaces`);
-    expect(r.body.items.map((n: any) => n.name)).toEqual(["web"]);
-    const all = await cp.call("GET", `${ORG}/clusters/c1/namespaces`, { token: tokens.orgAdmin });
-    expect(all.body.items.map((n: any) => n.name).sort()).toEqual(["api", "free", "web"]);
-  });
+  describe("a workspace admin is confined to its workspaces", () => {
+    const get = (path: string) => cp.call("GET", path, { token: tokens.wsAdmin });
 
-  it("cannot change or delete another workspace's policy, nor move its own policy there", async () => {
-    const theirs = await cp.call("GET", `${ORG}/policies/p-w2`, { token: cp.admin });
-    const etag = theirs.headers.get("etag") ?? "";
-    const put = await cp.call("PUT", `${ORG}/policies/p-w2`, {
-      token: tokens.wsAdmin,
-      body: policy("p-w2", { recipe: "require-digest", workspace: "w2" }),
-      headers: { "if-match": etag },
+    it("lists only its workspace and the policies it may see", async () => {
+      const ws = await get(`${ORG}/workspaces`);
+      expect(ws.body.items.map((w: any) => w.metadata.name)).toEqual(["w1"]);
+      const ps = await get(`${ORG}/policies?limit=500`);
+      const names: string[] = ps.body.items.map((p: any) => p.metadata.name);
+      expect(names).toContain("p-w1");
+      expect(names).toContain("p-org");
+      expect(names).not.toContain("p-w2");
+      expect(names).not.toContain("p-api");
     });
-    expect(put.status).toBe(404);
-    const mine = await cp.call("GET", `${ORG}/policies/p-w1`, { token: tokens.wsAdmin });
-    const move = await cp.call("PUT", `${ORG}/policies/p-w1`, {
-      token: tokens.wsAdmin,
-      body: policy("p-w1", { recipe: "block-latest-tag", workspace: "w2" }),
-      headers: { "if-match": mine.headers.get("etag") ?? "" },
-    });
-    expect(move.status).toBe(403);
-  });
 
-  it("audit entries carry before/after and are limited to its workspaces", async () => {
-    const w1 = await cp.call("GET", `${ORG}/workspaces/w1`, { token: cp.admin });
-    const upd = await cp.call("PUT", `${ORG}/workspaces/w1`, {
-      token: tokens.wsAdmin,
-      body: named("w1", "the web team"),
-      headers: { "if-match": w1.headers.get("etag") ?? "" },
+    it("sees only its namespaces of a cluster", async () => {
+      const r = await get(`${ORG}/clusters/c1/namespaces`);
+      expect(r.body.items.map((n: any) => n.name)).toEqual(["web"]);
+      const all = await cp.call("GET", `${ORG}/clusters/c1/namespaces`, { token: tokens.orgAdmin });
+      expect(all.body.items.map((n: any) => n.name).sort()).toEqual(["api", "free", "web"]);
     });
-    expect(upd.status).toBe(200);
-    const full = await cp.call("GET", `${ORG}/audit?limit=500`, { token: tokens.orgAdmin });
-    const entry = full.body.items.find((e: any) => e.action === "update" && e.name === "w1");
-    expect(entry).toBeDefined();
-    expect(entry.actor).toEqual({ token: "ws-admin", role: "workspace-admin" });
-    expect(JSON.stringify(entry.before)).not.toContain("the web team");
-    expect(JSON.stringify(entry.after)).toContain("the web team");
-    const ids: number[] = full.body.items.map((e: any) => e.id);
-    expect([...ids].sort((a, b) => b - a)).toEqual(ids);
-    expect(JSON.stringify(full.body)).not.toMatch(/cst_[0-9a-f]+_/);
-    const mine = await cp.call("GET", `${ORG}/audit?limit=500`, { token: tokens.wsAdmin });
-    expect(mine.body.items.length).toBeGreaterThan(0);
-    expect(mine.body.items.every((e: any) => e.workspace === "w1")).toBe(true);
+
+    it("cannot change or delete another workspace's policy, nor move its own policy there", async () => {
+      const theirs = await cp.call("GET", `${ORG}/policies/p-w2`, { token: cp.admin });
+      const etag = theirs.headers.get("etag") ?? "";
+      const put = await cp.call("PUT", `${ORG}/policies/p-w2`, {
+        token: tokens.wsAdmin,
+        body: policy("p-w2", { recipe: "require-digest", workspace: "w2" }),
+        headers: { "if-match": etag },
+      });
+      expect(put.status).toBe(404);
+      const mine = await cp.call("GET", `${ORG}/policies/p-w1`, { token: tokens.wsAdmin });
+      const move = await cp.call("PUT", `${ORG}/policies/p-w1`, {
+        token: tokens.wsAdmin,
+        body: policy("p-w1", { recipe: "block-latest-tag", workspace: "w2" }),
+        headers: { "if-match": mine.headers.get("etag") ?? "" },
+      });
+      expect(move.status).toBe(403);
+    });
+
+    it("audit entries carry before/after and are limited to its workspaces", async () => {
+      const w1 = await cp.call("GET", `${ORG}/workspaces/w1`, { token: cp.admin });
+      const upd = await cp.call("PUT", `${ORG}/workspaces/w1`, {
+        token: tokens.wsAdmin,
+        body: named("w1", "the web team"),
+        headers: { "if-match": w1.headers.get("etag") ?? "" },
+      });
+      expect(upd.status).toBe(200);
+      const full = await cp.call("GET", `${ORG}/audit?limit=500`, { token: tokens.orgAdmin });
+      const entry = full.body.items.find((e: any) => e.action === "update" && e.name === "w1");
+      expect(entry).toBeDefined();
+      expect(entry.actor).toEqual({ token: "ws-admin", role: "workspace-admin" });
+      expect(JSON.stringify(entry.before)).not.toContain("the web team");
+      expect(JSON.stringify(entry.after)).toContain("the web team");
+      const ids: number[] = full.body.items.map((e: any) => e.id);
+      expect([...ids].sort((a, b) => b - a)).toEqual(ids);
+      expect(JSON.stringify(full.body)).not.toMatch(/cst_[0-9a-f]+_/);
+      const mine = await cp.call("GET", `${ORG}/audit?limit=500`, { token: tokens.wsAdmin });
+      expect(mine.body.items.length).toBeGreaterThan(0);
+      expect(mine.body.items.every((e: any) => e.workspace === "w1")).toBe(true);
+    });
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withOpenApi } from "../../src/server/control-plane/openapi.js";
 import { allRoutes } from "../../src/server/control-plane/routes.js";
-import { policy, startTestControlPlane, type TestControlPlane } from "./harness.js";
+import { policy, startTestControlPlane, type TestControlPlane } from "./api-harness.js";
 
 let cp: TestControlPlane;
 let site: string;
@@ -104,15 +104,15 @@ describe("policy preview", () => {
       token: cp.admin,
       body: {
         policy: policy("pv", {
-          recipe: "allowed-registries",
-          input: { rules: [{ registry: "ghcr.io" }] },
+          recipe: "custom",
+          input: { rules: [{ hostname: "ghcr.io" }] },
         }),
-        images: ["ghcr.io/acme/app:1", "nginx", "UPPER/case"],
+        images: ["ghcr.io/acme/app:1", "nginx", "nginx:not a tag"],
         namespace: { name: "shop" },
       },
     });
     expect(r.status).toBe(200);
-    expect(r.body.valid).toBe(true);
+    expect(r.body.valid, JSON.stringify(r.body.issues)).toBe(true);
     expect(r.body.namespace.applies).toBe(true);
     const [ok, hub, bad] = r.body.results;
     expect(ok).toMatchObject({

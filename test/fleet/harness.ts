@@ -1,157 +1,107 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request as plainRequest } from "node:http";
-import { request } from "node:https";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Sqlite from "better-sqlite3";
+import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { openStore } from "../../src/adapters/store/index.js";
-import { bootstrap } from "../../src/app/fleet/bootstrap.js";
-import { servingFiles } from "../../src/app/fleet/tls-files.js";
-import type { FleetStore } from "../../src/core/fleet/store.js";
-import {
-  type ControlPlaneServer,
-  startControlPlane,
-} from "../../src/server/control-plane/server.js";
+import type { Actor, FleetStore } from "../../src/core/fleet/store.js";
+import { type PostgresServer, startPostgres } from "../support/postgres.js";
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field in the tests
-  body: any;
-}
+export const DIALECTS = ["sqlite", "postgres"] as const;
+export type DialectName = (typeof DIALECTS)[number];
 
-export interface CallOptions {
-  token?: string;
-  body?: unknown;
-  raw?: string;
-  headers?: Record<string, string>;
-}
+export const ADMIN: Actor = { token: "root", role: "admin" };
+export const ALICE: Actor = { token: "alice", role: "organization-admin" };
 
-export interface Api {
-  readonly base: string;
-  readonly server: ControlPlaneServer;
-  call(method: string, path: string, options?: CallOptions): Promise<Answer>;
-}
-
-export interface TestControlPlane extends Api {
-  readonly dir: string;
-  readonly store: FleetStore;
-  readonly databaseUrl: string;
-  readonly admin: string;
-  /** Another replica on the same database (its own store connection and server). */
-  replica(): Promise<Api & { close(): Promise<void> }>;
-  close(): Promise<void>;
-}
-
-/** One request trusting `ca`; the path is sent as is (no URL normalization, for traversal tests). */
-export function httpsCall(
-  base: string,
-  ca: Buffer,
-  method: string,
-  path: string,
-  o: CallOptions = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { ...o.headers };
-  if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
-  const text = o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body));
-  if (text !== undefined) headers["content-type"] ??= "application/json";
-  const url = new URL(base);
-  const send = url.protocol === "https:" ? request : plainRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      { host: url.hostname, port: url.port, method, path, headers, ca, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const body = Buffer.concat(chunks).toString("utf8");
-          let parsed: unknown = body;
-          try {
-            parsed = body === "" ? undefined : JSON.parse(body);
-          } catch {
-            parsed = body;
-          }
-          const h = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) {
-            if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
-          }
-          resolve({ status: res.statusCode ?? 0, headers: h, body: parsed });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end(text);
-  });
-}
-
-async function serve(store: FleetStore, dir: string, consoleDir?: string) {
-  const tls = await servingFiles(dir, {});
-  const server = await startControlPlane({
-    store,
-    host: "127.0.0.1",
-    port: 0,
-    tls: { cert: tls.cert, key: tls.key },
-    ...(consoleDir === undefined ? {} : { consoleDir }),
-    pollMs: 200,
-  });
-  const ca = readFileSync(tls.caPath ?? "");
-  const call = (method: string, path: string, o: CallOptions = {}) =>
-    httpsCall(server.url, ca, method, path, o);
-  return {
-    base: server.url,
-    server,
-    call,
-    close: async () => {
-      await server.close(1000);
-    },
+/** A clock that moves one second per reading, so every timestamp differs and is known. */
+export function steppingClock(start = Date.UTC(2026, 0, 1)): () => Date {
+  let t = start;
+  return () => {
+    const now = new Date(t);
+    t += 1000;
+    return now;
   };
+}
+
+export interface Harness {
+  /** A new empty database and a store on it. */
+  fresh(): Promise<{ store: FleetStore; url: string }>;
+  /** Runs SQL on a database directly, behind the store's back. */
+  raw(url: string, statement: string): Promise<unknown[]>;
 }
 
 /**
- * A real control plane over HTTPS on 127.0.0.1 with a real store: SQLite in a temp folder,
- * or the database given (PostgreSQL).
+ * Each test gets its own database: a file in a temporary folder (SQLite) or `t_<n>` on one
+ * PostgreSQL server started for the whole file. Every store opened is closed afterwards.
  */
-export async function startTestControlPlane(
-  options: { databaseUrl?: string; consoleDir?: string } = {},
-): Promise<TestControlPlane> {
-  const dir = mkdtempSync(join(tmpdir(), "customs-cp-"));
-  const databaseUrl = options.databaseUrl ?? `sqlite:${join(dir, "cp.db")}`;
-  const store = await openStore(databaseUrl);
-  const admin = (await bootstrap(store)) ?? "";
-  const first = await serve(store, dir, options.consoleDir);
-  const others: (() => Promise<void>)[] = [];
+export function useHarness(dialect: DialectName): Harness {
+  let server: PostgresServer | undefined;
+  let dir = "";
+  let files = 0;
+  const stores: FleetStore[] = [];
+  beforeAll(async () => {
+    if (dialect === "postgres") server = await startPostgres();
+    else dir = mkdtempSync(join(tmpdir(), "customs-store-"));
+  });
+  afterAll(async () => {
+    for (const store of stores) await store.close().catch(() => {});
+    await server?.stop();
+    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+  });
   return {
-    ...first,
-    dir,
-    store,
-    databaseUrl,
-    admin,
-    async replica() {
-      const s = await openStore(databaseUrl);
-      const r = await serve(s, dir);
-      const close = async () => {
-        await r.close();
-        await s.close();
-      };
-      others.push(close);
-      return { ...r, close };
+    async fresh() {
+      files += 1;
+      const url =
+        dialect === "postgres"
+          ? await (server as PostgresServer).freshDatabase()
+          : `sqlite:${join(dir, `t_${files}.db`)}`;
+      const store = await openStore(url, { now: steppingClock() });
+      stores.push(store);
+      return { store, url };
     },
-    async close() {
-      for (const c of others) await c().catch(() => {});
-      await first.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+    async raw(url, statement) {
+      if (dialect === "sqlite") {
+        const db = new Sqlite(url.slice("sqlite:".length));
+        try {
+          const stmt = db.prepare(statement);
+          return stmt.reader ? stmt.all() : (stmt.run(), []);
+        } finally {
+          db.close();
+        }
+      }
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(statement)).rows;
+      } finally {
+        await client.end();
+      }
     },
   };
 }
 
-export const policy = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: "customs.dev/v1alpha1",
-  kind: "ImagePolicy",
-  metadata: { name },
-  spec,
-});
+/** Collects the CustomsError code a promise rejects with (or "resolved"). */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "resolved";
+  } catch (error) {
+    return String((error as { code?: unknown }).code ?? error);
+  }
+}
 
-export const named = (name: string, description?: string) => ({
-  metadata: { name },
-  spec: description === undefined ? {} : { description },
-});
+/** An ImagePolicy document (its contents do not matter to the store). */
+export function policyDocument(
+  name: string,
+  spec: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    apiVersion: "customs.dev/v1alpha1",
+    kind: "ImagePolicy",
+    metadata: { name },
+    spec: { rules: [{ action: "deny", images: ["docker.io/*"] }], ...spec },
+  };
+}
+
+export const FIRST_PAGE = { limit: 100, after: undefined };

@@ -35,10 +35,7 @@ export function TextField(props: TextFieldProps) {
     .join(" ");
   return (
     <div className={`field ${props.className ?? ""}`}>
-      <label htmlFor={id}>
-        {props.label}
-        {props.required ? <span aria-hidden="true"> *</span> : null}
-      </label>
+      <label htmlFor={id}>{props.label}</label>
       <input
         id={id}
         type={props.type ?? "text"}

@@ -227,8 +227,11 @@ export function toWizardState(doc: Readonly<Record<string, unknown>>): WizardSta
     extraExpressions: rows.extra,
     action,
     keep: {
-      // The server owns these; sending them back would only confuse a later PUT.
-      metadata: without(metadata, ["name", "resourceVersion", "uid", "creationTimestamp"]),
+      // Only what the author wrote: uid, resourceVersion, timestamps and authors are the
+      // server's (sent back, the policy language would refuse some of them as unknown).
+      metadata: Object.fromEntries(
+        Object.entries(metadata).filter(([k]) => k === "labels" || k === "annotations"),
+      ),
       spec: without(spec, [
         "workspace",
         "namespace",

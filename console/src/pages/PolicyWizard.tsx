@@ -75,7 +75,7 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
   const remove = useAction();
   const templateId = useId();
   const state = loaded.state;
-  const document = useMemo(() => (state === undefined ? {} : toDocument(state)), [state]);
+  const policyDoc = useMemo(() => (state === undefined ? {} : toDocument(state)), [state]);
   const formErrors = useMemo(() => (state === undefined ? {} : toFormErrors(state)), [state]);
   const onPreview = useCallback((r: PreviewResult | undefined) => setPreview(r), []);
   const issues = [...(preview?.issues ?? []), ...serverIssues].filter(
@@ -97,11 +97,18 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
     save.error instanceof ApiError && save.error.status === 409 && name !== undefined;
   const submit = () => {
     setShowErrors(true);
-    if (hasErrors(formErrors)) return;
+    if (hasErrors(formErrors)) {
+      // Take the user to the first problem (its message is tied to it for screen readers).
+      setTimeout(
+        () => document.querySelector<HTMLElement>('.wizard-form [aria-invalid="true"]')?.focus(),
+        0,
+      );
+      return;
+    }
     void save.run(async () => {
       try {
-        if (name === undefined) await api.createPolicy(document);
-        else await api.updatePolicy(name, document, loaded.version ?? "");
+        if (name === undefined) await api.createPolicy(policyDoc);
+        else await api.updatePolicy(name, policyDoc, loaded.version ?? "");
       } catch (e) {
         if (e instanceof ApiError)
           setServerIssues(e.details.map((d) => ({ ...d, severity: "error" })));
@@ -234,49 +241,51 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
               </ul>
             </section>
           ) : null}
-          {conflict ? (
-            <div className="banner banner-error" role="alert">
-              This policy was changed by someone else since you opened it. Reload it to see their
-              change, then edit again.{" "}
-              <button
-                type="button"
-                onClick={() => {
-                  save.clear();
-                  loaded.reload();
-                }}
-              >
-                Reload
-              </button>
-            </div>
-          ) : (
-            <ErrorBanner error={save.error} />
-          )}
-          {showErrors && hasErrors(formErrors) ? (
-            <p className="field-error" role="alert">
-              Fix the {Object.keys(formErrors).length} marked field(s) before saving.
-            </p>
-          ) : null}
-          <div className="actions sticky-actions">
-            <button
-              type="submit"
-              className="primary"
-              disabled={save.busy || !canWrite(whoami.role)}
-            >
-              {name === undefined ? "Create policy" : "Save policy"}
-            </button>
-            <a className="button" href={toHash({ page: "policies" })}>
-              Cancel
-            </a>
-            {name !== undefined ? (
-              <button type="button" className="danger" onClick={() => setDeleting(true)}>
-                Delete policy
-              </button>
+          <div className="sticky-actions">
+            {conflict ? (
+              <div className="banner banner-error" role="alert">
+                This policy was changed by someone else since you opened it. Reload it to see their
+                change, then edit again.{" "}
+                <button
+                  type="button"
+                  onClick={() => {
+                    save.clear();
+                    loaded.reload();
+                  }}
+                >
+                  Reload
+                </button>
+              </div>
+            ) : (
+              <ErrorBanner error={save.error} />
+            )}
+            {showErrors && hasErrors(formErrors) ? (
+              <p className="field-error" role="alert">
+                Fix the {Object.keys(formErrors).length} marked field(s) before saving.
+              </p>
             ) : null}
+            <div className="actions">
+              <button
+                type="submit"
+                className="primary"
+                disabled={save.busy || !canWrite(whoami.role)}
+              >
+                {name === undefined ? "Create policy" : "Save policy"}
+              </button>
+              <a className="button" href={toHash({ page: "policies" })}>
+                Cancel
+              </a>
+              {name !== undefined ? (
+                <button type="button" className="danger" onClick={() => setDeleting(true)}>
+                  Delete policy
+                </button>
+              ) : null}
+            </div>
           </div>
         </form>
         <div className="wizard-side">
-          <PreviewPanel document={document} onResult={onPreview} />
-          <DocumentView document={document} />
+          <PreviewPanel document={policyDoc} onResult={onPreview} />
+          <DocumentView document={policyDoc} />
         </div>
       </div>
       {deleting && name !== undefined ? (

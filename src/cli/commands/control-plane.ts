@@ -86,8 +86,7 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     consoleDir: flags.consoleDir ?? defaultConsoleDir(),
     logger,
   });
-  process.stdout.write(`Control plane listening on ${server.url}\n`);
-  logger.info({ url: server.url, database: store.dialect }, "control plane started");
+  // Signals are handled before the address is announced: whoever waits for it may stop us.
   const stop = async (signal: string) => {
     logger.info({ signal }, "draining");
     await server.close(drainMs);
@@ -97,6 +96,8 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
   process.once("SIGINT", () => void stop("SIGINT"));
+  process.stdout.write(`Control plane listening on ${server.url}\n`);
+  logger.info({ url: server.url, database: store.dialect }, "control plane started");
 }
 
 /**
