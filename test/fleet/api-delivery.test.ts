@@ -135,6 +135,44 @@ describe.each(DIALECTS)("on %s", (dialect) => {
       await replica.close();
     });
 
+    it("a poll whose client hangs up stops waiting; metrics count waiting polls and agents", async () => {
+      const etag = (await poll(undefined, 0)).headers.get("etag") ?? "";
+      const metric = async (name: string) => {
+        const m = await cp.call("GET", "/metrics");
+        return Number(new RegExp(`^${name} (\\d+)$`, "m").exec(m.body)?.[1]);
+      };
+      const hangUp = new AbortController();
+      const waiting = cp.call("GET", "/api/v1/agent/policies?wait=30", {
+        token: agent,
+        headers: { "if-none-match": etag },
+        signal: hangUp.signal,
+      });
+      waiting.catch(() => {});
+      let seen = 0;
+      for (let i = 0; i < 50 && seen === 0; i++) {
+        seen = await metric("customs_control_plane_waiting_long_polls");
+        if (seen === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(seen).toBe(1);
+      expect(await metric("customs_control_plane_connected_agents")).toBe(1);
+      hangUp.abort();
+      let left = 1;
+      for (let i = 0; i < 50 && left !== 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        left = await metric("customs_control_plane_waiting_long_polls");
+      }
+      expect(left).toBe(0);
+    });
+
+    it("a replica shutting down answers its waiting polls 304 at once", async () => {
+      const replica = await cp.replica();
+      const etag = (await poll(undefined, 0, replica)).headers.get("etag") ?? "";
+      const waiting = poll(etag, 60, replica);
+      await new Promise((r) => setTimeout(r, 200));
+      await replica.close();
+      expect((await waiting).status).toBe(304);
+    });
+
     it("reports: violations become insights and records; the applied revision is kept", async () => {
       const v = (i: number, policyName: string) => ({
         time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
@@ -170,5 +208,20 @@ describe.each(DIALECTS)("on %s", (dialect) => {
       const status = await admin("GET", `${ORG}/clusters/prod`);
       expect(status.body.status.appliedRevision).toBe("12");
     });
+  });
+
+  it("deleting a cluster revokes its agent token", async () => {
+    const c = await admin("POST", `${ORG}/clusters`, named("short-lived"));
+    const token = c.body.agentToken;
+    const ok = await cp.call("POST", "/api/v1/agent/register", { token, body: {} });
+    expect(ok.status).toBe(200);
+    const del = await admin("DELETE", `${ORG}/clusters/short-lived`, undefined, {
+      "if-match": `"${c.body.metadata.resourceVersion}"`,
+    });
+    expect(del.status).toBe(204);
+    const after = await cp.call("POST", "/api/v1/agent/register", { token, body: {} });
+    expect(after.status).toBe(401);
+    const tokens = await admin("GET", `${ORG}/tokens`);
+    expect(JSON.stringify(tokens.body)).not.toContain(token.split("_")[2]);
   });
 });

@@ -27,6 +27,7 @@ export interface CallOptions {
   body?: unknown;
   raw?: string;
   headers?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
 export interface Api {
@@ -41,6 +42,8 @@ export interface TestControlPlane extends Api {
   readonly dir: string;
   /** Runs SQL on the control plane's database behind its back. */
   raw(sql: string): Promise<Record<string, unknown>[]>;
+  /** Stops the PostgreSQL server under the control plane (an outage). */
+  stopDatabase(): Promise<void>;
   readonly store: FleetStore;
   readonly databaseUrl: string;
   readonly admin: string;
@@ -65,7 +68,16 @@ export function httpsCall(
   const send = url.protocol === "https:" ? request : plainRequest;
   return new Promise((resolve, reject) => {
     const req = send(
-      { host: url.hostname, port: url.port, method, path, headers, ca, agent: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers,
+        ca,
+        agent: false,
+        ...(o.signal === undefined ? {} : { signal: o.signal }),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -135,6 +147,10 @@ export async function startTestControlPlane(
     store,
     databaseUrl,
     admin,
+    async stopDatabase() {
+      await postgres?.stop();
+      postgres = undefined;
+    },
     async raw(sql) {
       if (postgres === undefined) {
         const db = new Sqlite(join(dir, "cp.db"), { readonly: true });

@@ -94,6 +94,7 @@ export async function pollPolicies(
   p: Principal,
   etag: string | undefined,
   waitText: string | undefined,
+  signal?: AbortSignal,
 ): Promise<DeliveredBundle | undefined> {
   const { org, cluster } = agentOf(p);
   const wait = waitText === undefined ? 0 : Number(waitText);
@@ -101,8 +102,8 @@ export async function pollPolicies(
     throw invalid([{ path: "wait", message: `must be 0 to ${MAX_WAIT_SECONDS} seconds` }]);
   }
   await heartbeat(ctx, org, cluster, {});
-  const delivered = await ctx.hub.wait(org, cluster, etag, wait * 1000);
-  if (delivered !== undefined) {
+  const delivered = await ctx.hub.wait(org, cluster, etag, wait * 1000, signal);
+  if (delivered !== undefined && signal?.aborted !== true) {
     await heartbeat(ctx, org, cluster, {
       deliveredRevision: String(delivered.bundle.revision),
     });

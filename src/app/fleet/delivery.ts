@@ -106,8 +106,10 @@ export class DeliveryHub {
     cluster: string,
     etag: string | undefined,
     waitMs: number,
+    signal?: AbortSignal,
   ): Promise<DeliveredBundle | undefined> {
     const now = await this.current(org, cluster);
+    if (signal?.aborted) return undefined;
     if (now.etag !== etag || waitMs <= 0) return now.etag === etag ? undefined : now;
     const state = this.#state(org);
     return new Promise((resolve) => {
@@ -118,6 +120,10 @@ export class DeliveryHub {
         timer: setTimeout(() => this.#finish(state, waiter, undefined), waitMs),
       };
       state.waiters.add(waiter);
+      // A client that hung up stops waiting (and stops counting as a waiting long poll).
+      signal?.addEventListener("abort", () => this.#finish(state, waiter, undefined), {
+        once: true,
+      });
       // A change between the first look and now would otherwise go unnoticed until the next.
       this.current(org, cluster).then(
         (b) => {

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
+import { productVersion } from "../io.js";
 import { parseListen } from "./serve.js";
 
 interface ControlPlaneFlags {
@@ -85,6 +86,7 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     tls: tls === undefined ? undefined : { cert: tls.cert, key: tls.key },
     consoleDir: flags.consoleDir ?? defaultConsoleDir(),
     logger,
+    version: productVersion(),
   });
   // Signals are handled before the address is announced: whoever waits for it may stop us.
   const stop = async (signal: string) => {

@@ -81,8 +81,13 @@ async function run(
   route: Route,
   params: Record<string, string>,
   req: IncomingMessage,
+  res: ServerResponse,
   url: URL,
 ) {
+  const gone = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) gone.abort();
+  });
   const principal = route.public
     ? ANONYMOUS
     : await authenticate(deps.auth, req.headers.authorization, req.socket.remoteAddress ?? "");
@@ -94,6 +99,7 @@ async function run(
     headers: req.headers,
     principal,
     ctx: deps.ctx,
+    signal: gone.signal,
     body: () => {
       body ??= readBody(req, MAX_BODY_BYTES).then((text) => parseJsonBody(text));
       return body;
@@ -121,7 +127,7 @@ export async function handleApi(
   } else {
     label = match.route.path;
     try {
-      reply = await run(deps, match.route, match.params, req, url);
+      reply = await run(deps, match.route, match.params, req, res, url);
     } catch (e) {
       reply = toErrorReply(e);
       if (reply.status === 500) deps.onInternalError(e, label);

@@ -1,4 +1,3 @@
-import { productVersion } from "../../cli/io.js";
 import type { Route } from "./router.js";
 
 const ERROR_SCHEMA = {
@@ -69,7 +68,7 @@ function operation(route: Route) {
 }
 
 /** The OpenAPI 3.1 document of the API, built from the router's own list of routes. */
-export function buildOpenApi(routes: readonly Route[]) {
+export function buildOpenApi(routes: readonly Route[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     paths[route.path] ??= {};
@@ -79,7 +78,7 @@ export function buildOpenApi(routes: readonly Route[]) {
     openapi: "3.1.0",
     info: {
       title: "Customs control plane",
-      version: productVersion(),
+      version,
       description: "Image policies for a fleet of clusters (docs/control-plane.md).",
     },
     servers: [{ url: "/" }],
@@ -95,7 +94,7 @@ export function buildOpenApi(routes: readonly Route[]) {
 }
 
 /** `GET /api/v1/openapi.json`, without a token; the document covers itself too. */
-export function withOpenApi(routes: readonly Route[]): readonly Route[] {
+export function withOpenApi(routes: readonly Route[], version = "0.0.0"): readonly Route[] {
   let text: string | undefined;
   const self: Route = {
     method: "GET",
@@ -104,7 +103,7 @@ export function withOpenApi(routes: readonly Route[]): readonly Route[] {
     roles: "none (no token needed)",
     public: true,
     handler: async () => {
-      text ??= JSON.stringify(buildOpenApi(all));
+      text ??= JSON.stringify(buildOpenApi(all, version));
       return { status: 200, body: JSON.parse(text) };
     },
   };

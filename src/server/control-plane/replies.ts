@@ -1,4 +1,6 @@
 import { type NamedBody, parseNamedBody, preconditionOf } from "../../app/fleet/bodies.js";
+import type { Page, PageRequest } from "../../core/fleet/store.js";
+import { toListBody, toPageRequest } from "./paging.js";
 import type { Call, Reply } from "./router.js";
 
 export function ok(body: unknown): Reply {
@@ -33,4 +35,9 @@ export function bodyVersion(body: Record<string, unknown>): string | undefined {
   const meta = body.metadata as Record<string, unknown> | undefined;
   const rv = meta?.resourceVersion;
   return typeof rv === "string" ? rv : undefined;
+}
+
+/** A list route: `?limit`/`?continue` in, `{items, continue?}` out. */
+export function paged<T>(list: (c: Call, page: PageRequest) => Promise<Page<T>>) {
+  return async (c: Call): Promise<Reply> => ok(toListBody(await list(c, toPageRequest(c.query))));
 }

@@ -10,6 +10,8 @@ export interface Call {
   readonly headers: IncomingHttpHeaders;
   readonly principal: Principal;
   readonly ctx: FleetContext;
+  /** Aborted when the client goes away before the answer (ends long polls early). */
+  readonly signal: AbortSignal;
   body(): Promise<Json>;
 }
 

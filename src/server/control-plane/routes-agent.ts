@@ -37,6 +37,7 @@ export const agentRoutes: readonly Route[] = [
         c.principal,
         typeof inm === "string" ? inm : undefined,
         c.query.get("wait") ?? undefined,
+        c.signal,
       );
       if (delivered === undefined) return { status: 304 };
       return { status: 200, body: delivered.bundle, headers: { etag: delivered.etag } };

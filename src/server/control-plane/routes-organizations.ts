@@ -20,8 +20,7 @@ import {
   updateOrganization,
   updateWorkspace,
 } from "../../app/fleet/organizations.js";
-import { toListBody, toPageRequest } from "./paging.js";
-import { created, namedBody, noContent, ok, param, precondition } from "./replies.js";
+import { created, namedBody, noContent, ok, paged, param, precondition } from "./replies.js";
 import type { Call, Route } from "./router.js";
 
 const ORG = "/api/v1/organizations/{org}";
@@ -42,8 +41,7 @@ export const organizationRoutes: readonly Route[] = [
     summary: "List the organizations the caller can see",
     roles: "any",
     query: PAGED,
-    handler: async (c) =>
-      ok(toListBody(await listOrganizations(c.ctx, c.principal, toPageRequest(c.query)))),
+    handler: paged((c, page) => listOrganizations(c.ctx, c.principal, page)),
   },
   {
     method: "POST",
@@ -87,12 +85,7 @@ export const organizationRoutes: readonly Route[] = [
     summary: "List the workspaces the caller can see",
     roles: "any in the organization (workspace roles: theirs)",
     query: PAGED,
-    handler: async (c) =>
-      ok(
-        toListBody(
-          await listWorkspaces(c.ctx, c.principal, param(c, "org"), toPageRequest(c.query)),
-        ),
-      ),
+    handler: paged((c, page) => listWorkspaces(c.ctx, c.principal, param(c, "org"), page)),
   },
   {
     method: "POST",
@@ -165,10 +158,7 @@ export const organizationRoutes: readonly Route[] = [
     summary: "List clusters with their agents' status",
     roles: "any in the organization",
     query: PAGED,
-    handler: async (c) =>
-      ok(
-        toListBody(await listClusters(c.ctx, c.principal, param(c, "org"), toPageRequest(c.query))),
-      ),
+    handler: paged((c, page) => listClusters(c.ctx, c.principal, param(c, "org"), page)),
   },
   {
     method: "POST",

@@ -7,8 +7,7 @@ import {
 } from "../../app/fleet/policies.js";
 import { ApiError } from "../../core/fleet/api-error.js";
 import type { PolicyIssue } from "../../core/policy/index.js";
-import { toListBody, toPageRequest } from "./paging.js";
-import { bodyVersion, noContent, param, precondition } from "./replies.js";
+import { bodyVersion, noContent, paged, param, precondition } from "./replies.js";
 import type { Call, Reply, Route } from "./router.js";
 
 const POLICIES = "/api/v1/organizations/{org}/policies";
@@ -48,11 +47,9 @@ export const policyRoutes: readonly Route[] = [
     summary: "List ImagePolicies (?scope=organization|workspace|namespace, ?workspace=NAME)",
     roles: "who sees their scope",
     query: ["limit", "continue", "scope", "workspace"],
-    handler: async (c) => {
-      const page = toPageRequest(c.query);
-      const list = await listPolicies(c.ctx, c.principal, param(c, "org"), page, policyFilter(c));
-      return { status: 200, body: toListBody(list) };
-    },
+    handler: paged((c, page) =>
+      listPolicies(c.ctx, c.principal, param(c, "org"), page, policyFilter(c)),
+    ),
   },
   {
     method: "POST",

@@ -2,8 +2,7 @@ import { parseTokenBody } from "../../app/fleet/bodies.js";
 import { previewPolicy } from "../../app/fleet/preview.js";
 import { countViolations, listAudit, listViolations } from "../../app/fleet/records.js";
 import { createApiToken, listTokens, revokeApiToken } from "../../app/fleet/token-admin.js";
-import { toListBody, toPageRequest } from "./paging.js";
-import { created, noContent, ok, param } from "./replies.js";
+import { created, noContent, ok, paged, param } from "./replies.js";
 import type { Route } from "./router.js";
 
 const ORG = "/api/v1/organizations/{org}";
@@ -42,18 +41,7 @@ export const recordRoutes: readonly Route[] = [
     summary: "Violation records, newest first",
     roles: "who sees them (workspace roles: their namespaces)",
     query: ["limit", "continue", ...FILTERS],
-    handler: async (c) =>
-      ok(
-        toListBody(
-          await listViolations(
-            c.ctx,
-            c.principal,
-            param(c, "org"),
-            c.query,
-            toPageRequest(c.query),
-          ),
-        ),
-      ),
+    handler: paged((c, page) => listViolations(c.ctx, c.principal, param(c, "org"), c.query, page)),
   },
   {
     method: "GET",
@@ -61,8 +49,7 @@ export const recordRoutes: readonly Route[] = [
     summary: "The audit log, newest first",
     roles: "organization-admin (workspace-admin: entries of its workspaces)",
     query: ["limit", "continue"],
-    handler: async (c) =>
-      ok(toListBody(await listAudit(c.ctx, c.principal, param(c, "org"), toPageRequest(c.query)))),
+    handler: paged((c, page) => listAudit(c.ctx, c.principal, param(c, "org"), page)),
   },
   {
     method: "GET",

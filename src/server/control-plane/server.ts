@@ -35,6 +35,8 @@ export interface ControlPlaneOptions {
   readonly consoleDir?: string;
   readonly logger?: ServerLogger;
   readonly now?: () => Date;
+  /** The product's version, for the OpenAPI document. */
+  readonly version?: string;
   /** How often other replicas' changes are looked for (ms). */
   readonly pollMs?: number;
 }
@@ -91,7 +93,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     return n;
   };
   const metrics = createControlPlaneMetrics(connected, () => hub.waiting());
-  const router = new Router(withOpenApi(allRoutes));
+  const router = new Router(withOpenApi(allRoutes, options.version));
   const limiter = new FailureLimiter(() => now().getTime());
   const deps = {
     router,
