@@ -144,7 +144,11 @@ export class KubeClient {
           }
         });
         res.on("end", () => resolve());
-        res.on("error", reject);
+        // readline re-emits the response's errors (e.g. "aborted" when stop() cuts the
+        // stream): without a listener on it too, that would be an uncaught exception.
+        const failed = (e: Error) => (signal.aborted ? resolve() : reject(e));
+        res.on("error", failed);
+        lines.on("error", failed);
       });
       req.on("timeout", () => req.destroy(new Error(`watch ${path}: timed out`)));
       req.on("error", (e) => (signal.aborted ? resolve() : reject(e)));
