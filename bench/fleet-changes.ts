@@ -118,14 +118,15 @@ export interface OperationStats {
 }
 
 /**
- * Steady API traffic from `clients` concurrent callers until stopped: list a page of policies,
- * get one, create and update policies in a workspace without namespaces (so that this traffic
+ * Steady API traffic from `clients` concurrent callers until stopped, each pausing `pauseMs`
+ * after every round: list a page of policies, get one, create and update policies in a workspace without namespaces (so that this traffic
  * wakes no agent and the delivery figures stay those of the measured changes).
  */
 export function startApiLoad(
   admin: Client,
   seeds: readonly PolicySeed[],
   clients: number,
+  pauseMs: number,
 ): { stop(): Promise<Map<Operation, OperationStats>> } {
   const stats = new Map<Operation, OperationStats>(
     (["list", "get", "create", "update"] as const).map((op) => [
@@ -166,6 +167,8 @@ export function startApiLoad(
         { "if-match": versionOf(created) },
       ).catch(() => undefined);
       record("update", updated, [200]);
+      // A paced loop: people and pipelines, not a flood (every write rebuilds bundles).
+      await sleep(pauseMs);
     }
   };
   const loops = Array.from({ length: clients }, (_, id) => loop(id));

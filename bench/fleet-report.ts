@@ -21,6 +21,7 @@ export interface FleetReport {
   readonly changes: readonly ChangeResult[];
   readonly api: ReadonlyMap<Operation, OperationStats>;
   readonly apiClients: number;
+  readonly apiPauseMs: number;
   readonly memory: readonly PhaseMemory[];
   readonly agentErrors: number;
   readonly sampleErrors: readonly string[];
@@ -90,7 +91,7 @@ export function reportSection(r: FleetReport): string {
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...deliveryRows(r.changes),
     "",
-    `API latency while the changes ran (${r.apiClients} clients in a closed loop on one keep-alive pool; list = first page of 100 policies, get = one policy, create/update = policies of a workspace without namespaces, so that this traffic wakes no agent):`,
+    `API latency while the changes ran (${r.apiClients} clients on one keep-alive pool, each repeating list, get, create, update and a ${r.apiPauseMs} ms pause; list = first page of 100 policies, get = one policy, create/update = policies of a workspace without namespaces, so that this traffic wakes no agent, though the server still recomputes bundles after each write):`,
     "",
     "| operation | requests | errors | p50 ms | p99 ms | max ms |",
     "|---|---:|---:|---:|---:|---:|",

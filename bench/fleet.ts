@@ -30,7 +30,8 @@ const size: FleetSize = {
 const CHANGES = env("BENCH_CHANGES", 20);
 const WORKERS = env("BENCH_AGENT_WORKERS", 2);
 const MAX_SECONDS = env("BENCH_MAX_SECONDS", 1200);
-const API_CLIENTS = 4;
+const API_CLIENTS = env("BENCH_API_CLIENTS", 2);
+const API_PAUSE_MS = 500;
 const CHANGE_TIMEOUT_MS = 60_000;
 const CONNECT_SECONDS = env("BENCH_CONNECT_SECONDS", 300);
 
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
     await sleep(5000);
     phase(`${size.clusters} agents holding long polls, idle`);
 
-    const load = startApiLoad(admin, seeds, API_CLIENTS);
+    const load = startApiLoad(admin, seeds, API_CLIENTS, API_PAUSE_MS);
     const changes = await runChanges(admin, size, seeds, tracker, CHANGES, CHANGE_TIMEOUT_MS, log);
     const api = await load.stop();
     phase("policy changes and API traffic");
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
       changes,
       api,
       apiClients: API_CLIENTS,
+      apiPauseMs: API_PAUSE_MS,
       memory,
       agentErrors: tracker.errorCount,
       sampleErrors: tracker.errors,
