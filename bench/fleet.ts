@@ -192,7 +192,8 @@ async function main(): Promise<void> {
       database: process.env.BENCH_DATABASE === undefined ? "SQLite" : "PostgreSQL",
       totalSeconds: (Date.now() - started) / 1000,
     });
-    writeResultsSection("## Fleet", section);
+    // One section per fleet size, so that a smaller run does not replace the full one.
+    writeResultsSection(section.slice(0, section.indexOf(" clusters,") + 9), section);
     process.stdout.write(`${section}\n`);
   } catch (error) {
     log(`failed: ${String(error)}\ncontrol plane output:\n${server.output().slice(-4000)}`);

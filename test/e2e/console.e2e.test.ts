@@ -86,16 +86,8 @@ describe.skipIf(skipReason !== undefined)(
       return applied;
     };
 
-    const kubectlCreateBusybox = (dryRun: boolean) =>
-      cluster.kubectl([
-        "create",
-        "deployment",
-        "busybox",
-        "--image=busybox",
-        "-n",
-        "tanzu",
-        ...(dryRun ? ["--dry-run=server"] : []),
-      ]);
+    const kubectlCreateBusybox = () =>
+      cluster.kubectl(["create", "deployment", "busybox", "--image=busybox", "-n", "tanzu"]);
 
     beforeAll(async () => {
       [cluster, controlPlane] = await Promise.all([startCluster(), startControlPlane()]);
@@ -203,11 +195,17 @@ describe.skipIf(skipReason !== undefined)(
     });
 
     it("kubectl create deployment busybox is refused by the API server with the policy's message", async () => {
-      // The API server loads webhook configurations asynchronously: wait until it calls ours.
-      await eventually("the webhook to deny", async () =>
-        (await kubectlCreateBusybox(true)).code !== 0 ? true : undefined,
-      );
-      const r = await kubectlCreateBusybox(false);
+      // The API server loads webhook configurations asynchronously: wait until it calls ours,
+      // with a server-side dry run of another workload and image (so that Insights below
+      // holds exactly one busybox violation).
+      await eventually("the webhook to deny", async () => {
+        const probe = await cluster.kubectl([
+          ...["create", "deployment", "webhook-probe", "--image=nginx:1.25"],
+          ...["-n", "tanzu", "--dry-run=server"],
+        ]);
+        return probe.code !== 0 ? true : undefined;
+      });
+      const r = await kubectlCreateBusybox();
       expect(r.code, logs()).not.toBe(0);
       expect(r.stderr).toContain('admission webhook "validate.customs.dev" denied the request');
       expect(r.stderr).toContain(DENIED);
@@ -231,6 +229,12 @@ describe.skipIf(skipReason !== undefined)(
           .waitFor({ timeout: 30_000 });
         await screenshot(page, `insights-by-${key}`);
       }
+      // One refused Deployment, one violation: image, total, deny.
+      await counts
+        .getByRole("row")
+        .filter({ has: page.getByRole("cell", { name: "busybox", exact: true }) })
+        .filter({ hasText: /^\s*busybox\s*1\s*1\s*0\s*0/ })
+        .waitFor();
       const recent = page.getByRole("table", { name: "Recent violations, newest first" });
       await recent
         .getByRole("row")
@@ -260,7 +264,7 @@ describe.skipIf(skipReason !== undefined)(
       await page.getByRole("heading", { level: 1, name: "Policies" }).waitFor();
       await waitForApplied(before, "cluster-applied-edited-policy");
 
-      const r = await kubectlCreateBusybox(false);
+      const r = await kubectlCreateBusybox();
       expect(r.code, `${r.stderr}\n${logs()}`).toBe(0);
       const got = await cluster.kubectl([
         "get",
