@@ -61,10 +61,13 @@ export async function runChanges(
   deliveries: Deliveries,
   count: number,
   timeoutMs: number,
+  budgetMs: number,
   log: (line: string) => void,
 ): Promise<ChangeResult[]> {
   const results: ChangeResult[] = [];
-  for (let n = 1; n <= count; n++) {
+  const budgetEnd = Date.now() + budgetMs;
+  // A change is started only while the budget lasts, so the run ends in bounded time.
+  for (let n = 1; n <= count && Date.now() < budgetEnd; n++) {
     const kind = KINDS[(n - 1) % KINDS.length] as Scope["kind"];
     const ofKind = seeds.filter((s) => s.scope.kind === kind);
     const seed = ofKind[(n * 37) % ofKind.length] as PolicySeed;

@@ -19,6 +19,7 @@ export interface FleetReport {
   /** Agents holding a bundle when the changes started. */
   readonly connected: number;
   readonly changes: readonly ChangeResult[];
+  readonly plannedChanges: number;
   readonly api: ReadonlyMap<Operation, OperationStats>;
   readonly apiClients: number;
   readonly apiPauseMs: number;
@@ -85,7 +86,7 @@ export function reportSection(r: FleetReport): string {
       ? `All ${n(r.size.clusters)} agents registered, reported their namespaces and held their first bundle after ${r.connectSeconds.toFixed(1)} s (25 connecting at a time per worker).`
       : `**Only ${n(r.connected)} of ${n(r.size.clusters)} agents** held a bundle after ${r.connectSeconds.toFixed(0)} s (the limit; 25 connecting at a time per worker); the changes below were measured with the agents connected by then, the others kept trying.`,
     "",
-    `Delivery: ${r.changes.length} policy updates (\`PUT\` with \`If-Match\`), one after another; for each, the time from sending the \`PUT\` until an affected agent received a bundle holding the change, over every affected agent of every change of that kind. "Others woken" counts bundles sent to agents the change did not concern (the ETag is the bundle's content hash, so it should be 0).`,
+    `Delivery: ${r.changes.length} policy updates${r.changes.length < r.plannedChanges ? ` (of ${r.plannedChanges} planned: the phase's time budget ran out)` : ""} (\`PUT\` with \`If-Match\`), one after another; for each, the time from sending the \`PUT\` until an affected agent received a bundle holding the change, over every affected agent of every change of that kind. "Others woken" counts bundles sent to agents the change did not concern (the ETag is the bundle's content hash, so it should be 0).`,
     "",
     "| policy scope | changes | agents per change | delivered | PUT p50 ms | p50 ms | p99 ms | max ms | others woken |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

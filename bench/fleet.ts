@@ -34,6 +34,7 @@ const API_CLIENTS = env("BENCH_API_CLIENTS", 2);
 const API_PAUSE_MS = 500;
 const CHANGE_TIMEOUT_MS = 60_000;
 const CONNECT_SECONDS = env("BENCH_CONNECT_SECONDS", 300);
+const CHANGES_SECONDS = env("BENCH_CHANGES_SECONDS", 300);
 
 const log = (line: string) => process.stderr.write(`[fleet ${new Date().toISOString()}] ${line}\n`);
 
@@ -171,7 +172,16 @@ async function main(): Promise<void> {
     phase(`${size.clusters} agents holding long polls, idle`);
 
     const load = startApiLoad(admin, seeds, API_CLIENTS, API_PAUSE_MS);
-    const changes = await runChanges(admin, size, seeds, tracker, CHANGES, CHANGE_TIMEOUT_MS, log);
+    const changes = await runChanges(
+      admin,
+      size,
+      seeds,
+      tracker,
+      CHANGES,
+      CHANGE_TIMEOUT_MS,
+      CHANGES_SECONDS * 1000,
+      log,
+    );
     const api = await load.stop();
     phase("policy changes and API traffic");
 
@@ -183,6 +193,7 @@ async function main(): Promise<void> {
       connectSeconds,
       connected,
       changes,
+      plannedChanges: CHANGES,
       api,
       apiClients: API_CLIENTS,
       apiPauseMs: API_PAUSE_MS,
