@@ -73,16 +73,26 @@ export async function runChanges(
     const seed = ofKind[(n * 37) % ofKind.length] as PolicySeed;
     // Agents the control plane never served cannot be waited for; they count as not connected.
     const affected = affectedClusters(size, seed.scope).filter((c) => deliveries.holdsBundle(c));
-    const current = await expectCall(admin, "GET", `${POLICIES}/${seed.name}`);
-    const started = now();
-    const put = await expectCall(
-      admin,
-      "PUT",
-      `${POLICIES}/${seed.name}`,
-      policyDocument(seed, n),
-      [200],
-      { "if-match": versionOf(current) },
-    );
+    let started = 0;
+    let put: Reply;
+    try {
+      const current = await expectCall(admin, "GET", `${POLICIES}/${seed.name}`);
+      started = now();
+      put = await expectCall(
+        admin,
+        "PUT",
+        `${POLICIES}/${seed.name}`,
+        policyDocument(seed, n),
+        [200],
+        { "if-match": versionOf(current) },
+      );
+    } catch (error) {
+      // An overloaded control plane is a result, not the end of the run.
+      const failed = { n, kind, policy: seed.name, affected: affected.length, delivered: 0 };
+      results.push({ ...failed, putMs: Number.NaN, latencies: [], othersWoken: 0 });
+      log(`change ${n} (${kind} ${seed.name}) failed: ${String(error).slice(0, 200)}`);
+      continue;
+    }
     const deadline = Date.now() + timeoutMs;
     while (deliveries.seen(n).size < affected.length && Date.now() < deadline) await sleep(20);
     const finished = now();

@@ -35,7 +35,7 @@ export function call(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<Reply> {
   const started = performance.now();
   const payload = body === undefined ? undefined : JSON.stringify(body);

@@ -40,6 +40,16 @@ function machine(): string {
   return `${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, linux ${release()}, node ${process.version}`;
 }
 
+/** " (k failed)" when some changes' GET or PUT failed (timed out). */
+function failedNote(of: readonly ChangeResult[]): string {
+  const failed = of.filter((c) => Number.isNaN(c.putMs)).length;
+  return failed === 0 ? "" : ` (${failed} failed)`;
+}
+
+function putTimes(of: readonly ChangeResult[]): number[] {
+  return of.flatMap((c) => (Number.isNaN(c.putMs) ? [] : [c.putMs]));
+}
+
 function deliveryRows(changes: readonly ChangeResult[]): string[] {
   const rows: string[] = [];
   for (const kind of ["workspace", "namespace", "organization"] as const) {
@@ -51,12 +61,7 @@ function deliveryRows(changes: readonly ChangeResult[]): string[] {
     const woken = of.reduce((s, c) => s + c.othersWoken, 0);
     rows.push(
       `| ${kind} | ${of.length} | ${n(Math.round(affected / of.length))} | ${n(delivered)}/${n(affected)} | ` +
-        `${ms(
-          quantile(
-            of.map((c) => c.putMs),
-            0.5,
-          ),
-        )} | ${ms(quantile(all, 0.5))} | ${ms(quantile(all, 0.99))} | ` +
+        `${ms(quantile(putTimes(of), 0.5))}${failedNote(of)} | ${ms(quantile(all, 0.5))} | ${ms(quantile(all, 0.99))} | ` +
         `**${ms(quantile(all, 1))}** | ${woken} |`,
     );
   }
