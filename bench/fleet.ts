@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       `${connected} of ${size.clusters} agents hold a bundle after ${connectSeconds.toFixed(1)} s`,
     );
     await sleep(5000);
-    phase(`${size.clusters} agents holding long polls, idle`);
+    phase(`${connected} of ${size.clusters} agents holding long polls, idle`);
 
     const load = startApiLoad(admin, seeds, API_CLIENTS, API_PAUSE_MS);
     const changes = await runChanges(
