@@ -5,7 +5,7 @@ import Sqlite from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { openStore } from "../../src/adapters/store/index.js";
-import type { Actor, FleetStore } from "../../src/core/fleet/store.js";
+import type { Actor, FleetStore, TokenRow } from "../../src/core/fleet/store.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
 
 export const DIALECTS = ["sqlite", "postgres"] as const;
@@ -65,7 +65,9 @@ export function useHarness(dialect: DialectName): Harness {
         const db = new Sqlite(url.slice("sqlite:".length));
         try {
           const stmt = db.prepare(statement);
-          return stmt.reader ? stmt.all() : (stmt.run(), []);
+          if (stmt.reader) return stmt.all();
+          stmt.run();
+          return [];
         } finally {
           db.close();
         }
@@ -105,3 +107,51 @@ export function policyDocument(
 }
 
 export const FIRST_PAGE = { limit: 100, after: undefined };
+
+export function token(
+  id: string,
+  organization: string | undefined,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    id,
+    organization,
+    name: "deploy",
+    role: "viewer" as const,
+    workspaces: [],
+    cluster: undefined,
+    secretHash: `hash-of-${id}`,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    createdBy: "alice",
+    revokedAt: undefined,
+    ...extra,
+  } as TokenRow;
+}
+
+export function violation(organization: string, extra: Record<string, unknown> = {}) {
+  return {
+    organization,
+    cluster: "prod",
+    time: "2026-01-01T00:00:00Z",
+    source: "admission" as const,
+    namespace: "web",
+    kind: "Pod",
+    name: "web-1",
+    container: "app",
+    image: "nginx:latest",
+    policy: "p",
+    action: "deny" as const,
+    code: "LATEST_TAG_BLOCKED",
+    message: "no latest",
+    ...extra,
+  };
+}
+
+/** An organization `acme` (or `org`) with workspaces payments, search and clusters prod, dev. */
+export async function withOrg(store: FleetStore, org = "acme") {
+  await store.createOrganization(ADMIN, org, { description: "Acme" });
+  await store.createWorkspace(ALICE, org, "payments", {});
+  await store.createWorkspace(ALICE, org, "search", {});
+  await store.createCluster(ALICE, org, "prod", {});
+  await store.createCluster(ALICE, org, "dev", {});
+}

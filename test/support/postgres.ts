@@ -112,6 +112,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     "--auth-host=scram-sha-256",
     "--auth-local=trust",
     "--encoding=UTF8",
+    "--no-locale",
     "--no-sync",
   ]);
   const init = spawnSync(initdb, initArgs, { encoding: "utf8" });

@@ -6,29 +6,19 @@ import type {
   PageRequest,
   Precondition,
 } from "../../core/fleet/store.js";
+import { inOrganization, newUid, notFound, read, type StoreContext } from "./context.js";
 import {
-  checkPrecondition,
-  expectOneRow,
-  inOrganization,
-  newUid,
-  notFound,
-  read,
-  type StoreContext,
-  type Trx,
-} from "./context.js";
-import { pageSize, toPage } from "./paging.js";
+  deleteNamed,
+  getNamed,
+  newObjectColumns,
+  pagedByName,
+  selectChecked,
+  selectNamed,
+} from "./objects.js";
+import { toPage } from "./paging.js";
 import { toCluster } from "./rows.js";
 
 const KIND = "Cluster";
-
-function selectCluster(db: Trx | StoreContext["db"], org: string, name: string) {
-  return db
-    .selectFrom("clusters")
-    .selectAll()
-    .where("organization", "=", org)
-    .where("name", "=", name)
-    .executeTakeFirst();
-}
 
 export async function listClusters(
   context: StoreContext,
@@ -36,27 +26,16 @@ export async function listClusters(
   page: PageRequest,
 ): Promise<Page<ClusterRow>> {
   const rows = await read(undefined, () =>
-    context.db
-      .selectFrom("clusters")
-      .selectAll()
-      .where("organization", "=", org)
-      .$if(page.after !== undefined, (q) => q.where("name", ">", page.after ?? ""))
-      .orderBy("name")
-      .limit(pageSize(page) + 1)
-      .execute(),
+    pagedByName(
+      context.db.selectFrom("clusters").selectAll().where("organization", "=", org),
+      page,
+    ).execute(),
   );
   return toPage(rows, page, toCluster, (r) => r.name);
 }
 
-export async function getCluster(
-  context: StoreContext,
-  org: string,
-  name: string,
-): Promise<ClusterRow> {
-  const subject = { kind: KIND, name };
-  const row = await read(subject, () => selectCluster(context.db, org, name));
-  if (row === undefined) throw notFound(subject);
-  return toCluster(row);
+export function getCluster(context: StoreContext, org: string, name: string): Promise<ClusterRow> {
+  return getNamed(context, "clusters", { kind: KIND, name }, org, toCluster);
 }
 
 export async function createCluster(
@@ -68,15 +47,8 @@ export async function createCluster(
 ): Promise<ClusterRow> {
   return inOrganization(context, org, { kind: KIND, name }, async (change) => {
     const row = {
-      organization: org,
-      name,
-      uid: newUid(),
+      ...newObjectColumns(change, name, actor.token, newUid()),
       description: spec.description ?? null,
-      resource_version: change.revision,
-      created_at: change.time,
-      updated_at: change.time,
-      created_by: actor.token,
-      updated_by: actor.token,
       last_seen: null,
       agent_version: null,
       kubernetes_version: null,
@@ -103,14 +75,8 @@ export async function deleteCluster(
 ): Promise<void> {
   const subject = { kind: KIND, name };
   await inOrganization(context, org, subject, async (change) => {
-    const before = checkPrecondition(subject, await selectCluster(change.trx, org, name), pre);
-    const result = await change.trx
-      .deleteFrom("clusters")
-      .where("organization", "=", org)
-      .where("name", "=", name)
-      .where("resource_version", "=", before.resource_version)
-      .executeTakeFirst();
-    expectOneRow(subject, result);
+    const before = await selectChecked(change, "clusters", subject, pre);
+    await deleteNamed(change, "clusters", subject, before);
     await change.trx
       .updateTable("tokens")
       .set({ revoked_at: change.time })
@@ -141,7 +107,9 @@ export async function updateClusterStatus(
   );
   const result = await read(subject, () =>
     Object.keys(set).length === 0
-      ? selectCluster(context.db, org, name).then((r) => ({ numUpdatedRows: r ? 1n : 0n }))
+      ? selectNamed(context.db, "clusters", org, name).then((r) => ({
+          numUpdatedRows: r ? 1n : 0n,
+        }))
       : context.db
           .updateTable("clusters")
           .set(set)

@@ -1,6 +1,7 @@
 import { CustomsError } from "../../core/errors.js";
 import type { Actor, AttachmentRow, NamespaceRow } from "../../core/fleet/store.js";
 import { inOrganization, notFound, read, type StoreContext, type Trx } from "./context.js";
+import { requireNamed } from "./objects.js";
 import { toAttachment, toNamespace } from "./rows.js";
 
 type Reported = { name: string; labels: Readonly<Record<string, string>> };
@@ -35,16 +36,6 @@ function canonical(namespaces: readonly Reported[]): Reported[] {
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-async function requireCluster(trx: Trx, org: string, cluster: string): Promise<void> {
-  const row = await trx
-    .selectFrom("clusters")
-    .select("name")
-    .where("organization", "=", org)
-    .where("name", "=", cluster)
-    .executeTakeFirst();
-  if (row === undefined) throw notFound({ kind: "Cluster", name: cluster });
-}
-
 // Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound parameters.
 const CHUNK = 500;
 
@@ -66,7 +57,7 @@ export async function replaceNamespaces(
     { kind: "ClusterNamespaces", name: cluster },
     async (change) => {
       const { trx } = change;
-      await requireCluster(trx, org, cluster);
+      await requireNamed(change, "clusters", { kind: "Cluster", name: cluster });
       const current = await trx
         .selectFrom("namespaces")
         .selectAll()
@@ -147,14 +138,8 @@ export async function attach(
   const name = `${cluster}/${namespace}`;
   return inOrganization(context, org, { kind: "NamespaceAttachment", name }, async (change) => {
     const { trx } = change;
-    const ws = await trx
-      .selectFrom("workspaces")
-      .select("name")
-      .where("organization", "=", org)
-      .where("name", "=", workspace)
-      .executeTakeFirst();
-    if (ws === undefined) throw notFound({ kind: "Workspace", name: workspace });
-    await requireCluster(trx, org, cluster);
+    await requireNamed(change, "workspaces", { kind: "Workspace", name: workspace });
+    await requireNamed(change, "clusters", { kind: "Cluster", name: cluster });
     const existing = await selectAttachment(trx, org, cluster, namespace);
     if (existing !== undefined) {
       if (existing.workspace === workspace) return toAttachment(existing);

@@ -13,14 +13,20 @@ import {
   notFound,
   read,
   type StoreContext,
+  type Trx,
   timestamp,
   writeAudit,
 } from "./context.js";
 import { toStoreError } from "./failures.js";
-import { pageSize, toPage } from "./paging.js";
+import { pagedByName } from "./objects.js";
+import { toPage } from "./paging.js";
 import { toOrganization } from "./rows.js";
 
 const KIND = "Organization";
+
+function selectOrganization(db: Trx | StoreContext["db"], name: string) {
+  return db.selectFrom("organizations").selectAll().where("name", "=", name).executeTakeFirst();
+}
 
 export async function revisions(context: StoreContext): Promise<ReadonlyMap<string, number>> {
   const rows = await read(undefined, () =>
@@ -40,9 +46,7 @@ export async function listOrganizations(
       .selectFrom("organizations")
       .selectAll()
       .$if(only !== undefined, (q) => q.where("name", "in", only ?? []))
-      .$if(page.after !== undefined, (q) => q.where("name", ">", page.after ?? ""))
-      .orderBy("name")
-      .limit(pageSize(page) + 1)
+      .$call((q) => pagedByName(q, page))
       .execute(),
   );
   return toPage(rows, page, toOrganization, (r) => r.name);
@@ -53,9 +57,7 @@ export async function getOrganization(
   name: string,
 ): Promise<OrganizationRow> {
   const subject = { kind: KIND, name };
-  const row = await read(subject, () =>
-    context.db.selectFrom("organizations").selectAll().where("name", "=", name).executeTakeFirst(),
-  );
+  const row = await read(subject, () => selectOrganization(context.db, name));
   if (row === undefined) throw notFound(subject);
   return toOrganization(row);
 }
@@ -107,11 +109,7 @@ export async function updateOrganization(
   const subject = { kind: KIND, name };
   return inOrganization(context, name, subject, async (change) => {
     const { trx } = change;
-    const current = await trx
-      .selectFrom("organizations")
-      .selectAll()
-      .where("name", "=", name)
-      .executeTakeFirst();
+    const current = await selectOrganization(trx, name);
     const before = checkPrecondition(subject, current, pre);
     const result = await trx
       .updateTable("organizations")
@@ -126,13 +124,7 @@ export async function updateOrganization(
       .where("resource_version", "=", before.resource_version)
       .executeTakeFirst();
     expectOneRow(subject, result);
-    const after = toOrganization(
-      await trx
-        .selectFrom("organizations")
-        .selectAll()
-        .where("name", "=", name)
-        .executeTakeFirstOrThrow(),
-    );
+    const after = toOrganization((await selectOrganization(trx, name)) ?? before);
     await change.audit({
       actor,
       action: "update",
@@ -155,11 +147,7 @@ export async function deleteOrganization(
   const subject = { kind: KIND, name };
   await inOrganization(context, name, subject, async (change) => {
     const { trx } = change;
-    const current = await trx
-      .selectFrom("organizations")
-      .selectAll()
-      .where("name", "=", name)
-      .executeTakeFirst();
+    const current = await selectOrganization(trx, name);
     const before = checkPrecondition(subject, current, pre);
     const result = await trx
       .deleteFrom("organizations")

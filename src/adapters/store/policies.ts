@@ -8,18 +8,17 @@ import type {
   PolicyRow,
   Precondition,
 } from "../../core/fleet/store.js";
+import { type Change, inOrganization, newUid, read, type StoreContext } from "./context.js";
 import {
-  type Change,
-  checkPrecondition,
-  expectOneRow,
-  inOrganization,
-  newUid,
-  notFound,
-  read,
-  type StoreContext,
-  type Trx,
-} from "./context.js";
-import { pageSize, toPage } from "./paging.js";
+  deleteNamed,
+  getNamed,
+  newObjectColumns,
+  pagedByName,
+  requireNamed,
+  selectChecked,
+  updateNamed,
+} from "./objects.js";
+import { toPage } from "./paging.js";
 import { scopeColumns, toPolicy } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -31,15 +30,6 @@ function nameOf(document: Readonly<Record<string, unknown>>): string {
     throw new CustomsError("POLICY_INVALID", "the policy has no metadata.name", "metadata.name");
   }
   return metadata.name;
-}
-
-function selectPolicy(db: Trx | StoreContext["db"], org: string, name: string) {
-  return db
-    .selectFrom("policies")
-    .selectAll()
-    .where("organization", "=", org)
-    .where("name", "=", name)
-    .executeTakeFirst();
 }
 
 /** Workspace roles see policies of their workspaces and of namespaces attached to them. */
@@ -85,9 +75,7 @@ export async function listPolicies(
       .where("organization", "=", org)
       .$if(filter.scope !== undefined, (q) => q.where("scope_kind", "=", filter.scope ?? ""))
       .$if(workspaces !== undefined, (q) => q.where(inWorkspaces(workspaces ?? [])))
-      .$if(page.after !== undefined, (q) => q.where("name", ">", page.after ?? ""))
-      .orderBy("name")
-      .limit(pageSize(page) + 1)
+      .$call((q) => pagedByName(q, page))
       .execute(),
   );
   return toPage(rows, page, toPolicy, (r) => r.name);
@@ -108,15 +96,8 @@ export async function allPolicies(
   return rows.map(toPolicy);
 }
 
-export async function getPolicy(
-  context: StoreContext,
-  org: string,
-  name: string,
-): Promise<PolicyRow> {
-  const subject = { kind: KIND, name };
-  const row = await read(subject, () => selectPolicy(context.db, org, name));
-  if (row === undefined) throw notFound(subject);
-  return toPolicy(row);
+export function getPolicy(context: StoreContext, org: string, name: string): Promise<PolicyRow> {
+  return getNamed(context, "policies", { kind: KIND, name }, org, toPolicy);
 }
 
 /**
@@ -128,19 +109,8 @@ async function auditWorkspace(
   scope: PolicyRow["scope"],
 ): Promise<string | undefined> {
   if (scope.kind === "workspace") {
-    const ws = await change.trx
-      .selectFrom("workspaces")
-      .select("name")
-      .where("organization", "=", change.organization)
-      .where("name", "=", scope.workspace)
-      .executeTakeFirst();
-    if (ws === undefined) {
-      throw new CustomsError(
-        "STORE_NOT_FOUND",
-        `workspace "${scope.workspace}" not found`,
-        "spec.workspace",
-      );
-    }
+    const subject = { kind: "Workspace", name: scope.workspace };
+    await requireNamed(change, "workspaces", subject, "spec.workspace");
     return scope.workspace;
   }
   if (scope.kind !== "namespace") return undefined;
@@ -166,16 +136,9 @@ export async function createPolicy(
   return inOrganization(context, org, { kind: KIND, name }, async (change) => {
     const workspace = await auditWorkspace(change, scope);
     const row = {
-      organization: org,
-      name,
-      uid: newUid(),
+      ...newObjectColumns(change, name, actor.token, newUid()),
       document: JSON.stringify(document),
       ...scopeColumns(scope),
-      resource_version: change.revision,
-      created_at: change.time,
-      updated_at: change.time,
-      created_by: actor.token,
-      updated_by: actor.token,
     };
     await change.trx.insertInto("policies").values(row).execute();
     const after = toPolicy(row);
@@ -195,23 +158,12 @@ export async function updatePolicy(
   const name = nameOf(document);
   const subject = { kind: KIND, name };
   return inOrganization(context, org, subject, async (change) => {
-    const before = checkPrecondition(subject, await selectPolicy(change.trx, org, name), pre);
+    const before = await selectChecked(change, "policies", subject, pre);
     const workspace = await auditWorkspace(change, scope);
-    const result = await change.trx
-      .updateTable("policies")
-      .set({
-        document: JSON.stringify(document),
-        ...scopeColumns(scope),
-        resource_version: change.revision,
-        updated_at: change.time,
-        updated_by: actor.token,
-      })
-      .where("organization", "=", org)
-      .where("name", "=", name)
-      .where("resource_version", "=", before.resource_version)
-      .executeTakeFirst();
-    expectOneRow(subject, result);
-    const after = toPolicy((await selectPolicy(change.trx, org, name)) ?? before);
+    const set = { document: JSON.stringify(document), ...scopeColumns(scope) };
+    const after = toPolicy(
+      await updateNamed(change, "policies", subject, before, set, actor.token),
+    );
     await change.audit({
       actor,
       action: "update",
@@ -234,16 +186,10 @@ export async function deletePolicy(
 ): Promise<void> {
   const subject = { kind: KIND, name };
   await inOrganization(context, org, subject, async (change) => {
-    const before = checkPrecondition(subject, await selectPolicy(change.trx, org, name), pre);
+    const before = await selectChecked(change, "policies", subject, pre);
     const policy = toPolicy(before);
     const workspace = await auditWorkspace(change, policy.scope).catch(() => undefined);
-    const result = await change.trx
-      .deleteFrom("policies")
-      .where("organization", "=", org)
-      .where("name", "=", name)
-      .where("resource_version", "=", before.resource_version)
-      .executeTakeFirst();
-    expectOneRow(subject, result);
+    await deleteNamed(change, "policies", subject, before);
     await change.audit({ actor, action: "delete", kind: KIND, name, workspace, before: policy });
   });
 }

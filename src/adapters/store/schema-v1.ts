@@ -6,17 +6,41 @@ type Db = Kysely<any>;
 // biome-ignore lint/suspicious/noExplicitAny: see above
 type Table = CreateTableBuilder<any, any>;
 
+/** Text columns in order; NOT NULL unless `nullable` (SQLite even lets key columns be NULL). */
+function texts(table: Table, names: readonly string[], nullable = false): Table {
+  return names.reduce(
+    (t, name) => t.addColumn(name, "text", (c) => (nullable ? c : c.notNull())),
+    table,
+  );
+}
+
 /** name, uid, description, resource_version and the four metadata columns. */
 function objectColumns(table: Table): Table {
-  return table
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("uid", "text", (c) => c.notNull())
-    .addColumn("description", "text")
-    .addColumn("resource_version", "integer", (c) => c.notNull())
-    .addColumn("created_at", "text", (c) => c.notNull())
-    .addColumn("updated_at", "text", (c) => c.notNull())
-    .addColumn("created_by", "text", (c) => c.notNull())
-    .addColumn("updated_by", "text", (c) => c.notNull());
+  return texts(texts(texts(table, ["name", "uid"]), ["description"], true), [
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+  ]).addColumn("resource_version", "integer", (c) => c.notNull());
+}
+
+/** A foreign key whose rows go when their parent goes. */
+function belongsTo(
+  table: Table,
+  name: string,
+  columns: string[],
+  parent: string,
+  keys: string[],
+): Table {
+  return table.addForeignKeyConstraint(name, columns, parent, keys, (c) => c.onDelete("cascade"));
+}
+
+/** An object named inside an organization: key (organization, name), gone with it. */
+function namedInOrganization(db: Db, name: string): Table {
+  const table = objectColumns(texts(db.schema.createTable(name), ["organization"]));
+  return belongsTo(table, `${name}_org_fk`, ["organization"], "organizations", [
+    "name",
+  ]).addPrimaryKeyConstraint(`${name}_pk`, ["organization", "name"]);
 }
 
 /**
@@ -29,175 +53,118 @@ function idColumn(table: Table, dialect: Dialect): Table {
     : table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
 }
 
-const cascade = { onDelete: "cascade" } as const;
+async function index(db: Db, name: string, table: string, columns: string[]): Promise<void> {
+  await db.schema.createIndex(name).on(table).columns(columns).execute();
+}
 
 export async function initialSchema(db: Db, dialect: Dialect): Promise<void> {
   await objectColumns(db.schema.createTable("organizations"))
     .addColumn("revision", "integer", (c) => c.notNull())
     .addPrimaryKeyConstraint("organizations_pk", ["name"])
     .execute();
+  await namedInOrganization(db, "workspaces").execute();
+  await texts(namedInOrganization(db, "clusters"), statusColumns, true).execute();
 
-  await objectColumns(db.schema.createTable("workspaces").addColumn("organization", "text"))
-    .addPrimaryKeyConstraint("workspaces_pk", ["organization", "name"])
-    .addForeignKeyConstraint(
-      "workspaces_org_fk",
-      ["organization"],
-      "organizations",
-      ["name"],
-      (c) => c.onDelete(cascade.onDelete),
-    )
-    .execute();
-
-  await objectColumns(db.schema.createTable("clusters").addColumn("organization", "text"))
-    .addColumn("last_seen", "text")
-    .addColumn("agent_version", "text")
-    .addColumn("kubernetes_version", "text")
-    .addColumn("delivered_revision", "text")
-    .addColumn("applied_revision", "text")
-    .addPrimaryKeyConstraint("clusters_pk", ["organization", "name"])
-    .addForeignKeyConstraint("clusters_org_fk", ["organization"], "organizations", ["name"], (c) =>
-      c.onDelete(cascade.onDelete),
-    )
-    .execute();
-
-  await db.schema
-    .createTable("namespaces")
-    .addColumn("organization", "text", (c) => c.notNull())
-    .addColumn("cluster", "text", (c) => c.notNull())
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("labels", "text", (c) => c.notNull())
+  const cluster = ["organization", "cluster"];
+  const clusterKey = ["organization", "name"];
+  await belongsTo(
+    texts(db.schema.createTable("namespaces"), ["organization", "cluster", "name", "labels"]),
+    "namespaces_cluster_fk",
+    cluster,
+    "clusters",
+    clusterKey,
+  )
     .addPrimaryKeyConstraint("namespaces_pk", ["organization", "cluster", "name"])
-    .addForeignKeyConstraint(
-      "namespaces_cluster_fk",
-      ["organization", "cluster"],
-      "clusters",
-      ["organization", "name"],
-      (c) => c.onDelete(cascade.onDelete),
-    )
     .execute();
 
   // The primary key is the rule "a namespace is in at most one workspace".
-  await db.schema
-    .createTable("attachments")
-    .addColumn("organization", "text", (c) => c.notNull())
-    .addColumn("workspace", "text", (c) => c.notNull())
-    .addColumn("cluster", "text", (c) => c.notNull())
-    .addColumn("namespace", "text", (c) => c.notNull())
-    .addColumn("attached_at", "text", (c) => c.notNull())
-    .addColumn("attached_by", "text", (c) => c.notNull())
-    .addPrimaryKeyConstraint("attachments_pk", ["organization", "cluster", "namespace"])
-    .addForeignKeyConstraint(
-      "attachments_workspace_fk",
-      ["organization", "workspace"],
-      "workspaces",
-      ["organization", "name"],
-      (c) => c.onDelete(cascade.onDelete),
-    )
-    .addForeignKeyConstraint(
-      "attachments_cluster_fk",
-      ["organization", "cluster"],
-      "clusters",
-      ["organization", "name"],
-      (c) => c.onDelete(cascade.onDelete),
-    )
-    .execute();
-  await db.schema
-    .createIndex("attachments_workspace")
-    .on("attachments")
-    .columns(["organization", "workspace"])
-    .execute();
+  const attachments = texts(db.schema.createTable("attachments"), [
+    ...["organization", "workspace", "cluster", "namespace", "attached_at", "attached_by"],
+  ]).addPrimaryKeyConstraint("attachments_pk", ["organization", "cluster", "namespace"]);
+  const workspace = ["organization", "workspace"];
+  await belongsTo(
+    belongsTo(attachments, "attachments_workspace_fk", workspace, "workspaces", clusterKey),
+    "attachments_cluster_fk",
+    cluster,
+    "clusters",
+    clusterKey,
+  ).execute();
+  await index(db, "attachments_workspace", "attachments", workspace);
 
-  await objectColumns(db.schema.createTable("policies").addColumn("organization", "text"))
-    .addColumn("document", "text", (c) => c.notNull())
-    .addColumn("scope_kind", "text", (c) => c.notNull())
-    .addColumn("scope_workspace", "text")
-    .addColumn("scope_cluster", "text")
-    .addColumn("scope_namespace", "text")
-    .addPrimaryKeyConstraint("policies_pk", ["organization", "name"])
-    .addForeignKeyConstraint("policies_org_fk", ["organization"], "organizations", ["name"], (c) =>
-      c.onDelete(cascade.onDelete),
-    )
-    .execute();
-  await db.schema
-    .createIndex("policies_workspace")
-    .on("policies")
-    .columns(["organization", "scope_workspace"])
-    .execute();
+  const policies = texts(namedInOrganization(db, "policies"), ["document", "scope_kind"]);
+  await texts(policies, ["scope_workspace", "scope_cluster", "scope_namespace"], true).execute();
+  await index(db, "policies_workspace", "policies", ["organization", "scope_workspace"]);
 
-  await db.schema
+  await tokensTable(db);
+  await auditTable(db, dialect);
+  await violationsTable(db, dialect);
+}
+
+const statusColumns = [
+  "last_seen",
+  "agent_version",
+  "kubernetes_version",
+  "delivered_revision",
+  "applied_revision",
+];
+
+async function tokensTable(db: Db): Promise<void> {
+  const table = db.schema
     .createTable("tokens")
     .addColumn("id", "text", (c) => c.primaryKey())
     .addColumn("organization", "text", (c) =>
-      c.references("organizations.name").onDelete(cascade.onDelete),
-    )
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("role", "text", (c) => c.notNull())
-    .addColumn("workspaces", "text", (c) => c.notNull())
-    .addColumn("cluster", "text")
-    .addColumn("secret_hash", "text", (c) => c.notNull())
-    .addColumn("created_at", "text", (c) => c.notNull())
-    .addColumn("created_by", "text", (c) => c.notNull())
-    .addColumn("revoked_at", "text")
-    .execute();
+      c.references("organizations.name").onDelete("cascade"),
+    );
+  const required = texts(table, ["name", "role", "workspaces"]);
+  const withCluster = texts(required, ["cluster"], true);
+  await texts(
+    texts(withCluster, ["secret_hash", "created_at", "created_by"]),
+    ["revoked_at"],
+    true,
+  ).execute();
   // Names are unique among live tokens of one organization (or of none: coalesce, since
   // NULLs never collide in a unique index); a revoked token's name may be used again.
   await db.schema
     .createIndex("tokens_name")
     .on("tokens")
     .unique()
-    .expression(sqlCoalesceOrgName)
+    .expression(sql`coalesce(organization, ''), name`)
     .where(sql.ref("revoked_at"), "is", null)
     .execute();
-
-  await idColumn(db.schema.createTable("audit"), dialect)
-    .addColumn("time", "text", (c) => c.notNull())
-    .addColumn("actor_token", "text", (c) => c.notNull())
-    .addColumn("actor_role", "text", (c) => c.notNull())
-    .addColumn("action", "text", (c) => c.notNull())
-    .addColumn("kind", "text", (c) => c.notNull())
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("organization", "text")
-    .addColumn("workspace", "text")
-    .addColumn("before", "text")
-    .addColumn("after", "text")
-    .execute();
-  await db.schema.createIndex("audit_org").on("audit").columns(["organization", "id"]).execute();
-
-  await violationsTable(db, dialect);
 }
 
-const sqlCoalesceOrgName = sql`coalesce(organization, ''), name`;
+async function auditTable(db: Db, dialect: Dialect): Promise<void> {
+  const table = texts(idColumn(db.schema.createTable("audit"), dialect), [
+    ...["time", "actor_token", "actor_role", "action", "kind", "name"],
+  ]);
+  await texts(table, ["organization", "workspace", "before", "after"], true).execute();
+  await index(db, "audit_org", "audit", ["organization", "id"]);
+}
 
 async function violationsTable(db: Db, dialect: Dialect): Promise<void> {
-  await idColumn(db.schema.createTable("violations"), dialect)
-    .addColumn("organization", "text", (c) =>
-      c.notNull().references("organizations.name").onDelete(cascade.onDelete),
-    )
-    .addColumn("cluster", "text", (c) => c.notNull())
-    .addColumn("time", "text", (c) => c.notNull())
-    .addColumn("source", "text", (c) => c.notNull())
-    .addColumn("operation", "text")
-    .addColumn("namespace", "text", (c) => c.notNull())
-    .addColumn("kind", "text", (c) => c.notNull())
-    .addColumn("name", "text", (c) => c.notNull())
-    .addColumn("container", "text", (c) => c.notNull())
-    .addColumn("image", "text", (c) => c.notNull())
-    .addColumn("normalized_image", "text")
-    .addColumn("policy", "text", (c) => c.notNull())
-    .addColumn("action", "text", (c) => c.notNull())
-    .addColumn("code", "text", (c) => c.notNull())
-    .addColumn("message", "text", (c) => c.notNull())
-    .execute();
+  const table = idColumn(db.schema.createTable("violations"), dialect).addColumn(
+    "organization",
+    "text",
+    (c) => c.notNull().references("organizations.name").onDelete("cascade"),
+  );
+  const head = texts(texts(table, ["cluster", "time", "source"]), ["operation"], true);
+  const body = texts(head, ["namespace", "kind", "name", "container", "image"]);
+  const tail = texts(texts(body, ["normalized_image"], true), [
+    "policy",
+    "action",
+    "code",
+    "message",
+  ]);
+  await tail.execute();
   // Newest-first paging per organization, the filters and group-bys, and retention by time.
-  const indexes: [string, string[]][] = [
-    ["violations_org_id", ["organization", "id"]],
-    ["violations_org_namespace", ["organization", "cluster", "namespace"]],
-    ["violations_org_policy", ["organization", "policy"]],
-    ["violations_org_image", ["organization", "image"]],
-    ["violations_org_time", ["organization", "time"]],
-    ["violations_time", ["time"]],
-  ];
-  for (const [name, columns] of indexes) {
-    await db.schema.createIndex(name).on("violations").columns(columns).execute();
-  }
+  await index(db, "violations_org_id", "violations", ["organization", "id"]);
+  await index(db, "violations_org_namespace", "violations", [
+    "organization",
+    "cluster",
+    "namespace",
+  ]);
+  await index(db, "violations_org_policy", "violations", ["organization", "policy"]);
+  await index(db, "violations_org_image", "violations", ["organization", "image"]);
+  await index(db, "violations_org_time", "violations", ["organization", "time"]);
+  await index(db, "violations_time", "violations", ["time"]);
 }

@@ -1,3 +1,4 @@
+import { CustomsError } from "../../core/errors.js";
 import type { FleetStore } from "../../core/fleet/store.js";
 import { listAudit } from "./audit.js";
 import {
@@ -61,7 +62,10 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
   try {
     db = connect(location, options);
   } catch (error) {
-    throw toStoreError(error);
+    // Only SQLite opens here (a folder that cannot be made, a file that cannot be opened);
+    // its path holds no secret.
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new CustomsError("STORE_UNAVAILABLE", `cannot open the database: ${detail}`);
   }
   const context: StoreContext = {
     db,

@@ -6,29 +6,19 @@ import type {
   Precondition,
   WorkspaceRow,
 } from "../../core/fleet/store.js";
+import { inOrganization, newUid, read, type StoreContext } from "./context.js";
 import {
-  checkPrecondition,
-  expectOneRow,
-  inOrganization,
-  newUid,
-  notFound,
-  read,
-  type StoreContext,
-  type Trx,
-} from "./context.js";
-import { pageSize, toPage } from "./paging.js";
+  deleteNamed,
+  getNamed,
+  newObjectColumns,
+  pagedByName,
+  selectChecked,
+  updateNamed,
+} from "./objects.js";
+import { toPage } from "./paging.js";
 import { toWorkspace } from "./rows.js";
 
 const KIND = "Workspace";
-
-function selectWorkspace(trx: Trx, org: string, name: string) {
-  return trx
-    .selectFrom("workspaces")
-    .selectAll()
-    .where("organization", "=", org)
-    .where("name", "=", name)
-    .executeTakeFirst();
-}
 
 export async function listWorkspaces(
   context: StoreContext,
@@ -38,35 +28,24 @@ export async function listWorkspaces(
 ): Promise<Page<WorkspaceRow>> {
   if (only !== undefined && only.length === 0) return { items: [], next: undefined };
   const rows = await read(undefined, () =>
-    context.db
-      .selectFrom("workspaces")
-      .selectAll()
-      .where("organization", "=", org)
-      .$if(only !== undefined, (q) => q.where("name", "in", only ?? []))
-      .$if(page.after !== undefined, (q) => q.where("name", ">", page.after ?? ""))
-      .orderBy("name")
-      .limit(pageSize(page) + 1)
-      .execute(),
+    pagedByName(
+      context.db
+        .selectFrom("workspaces")
+        .selectAll()
+        .where("organization", "=", org)
+        .$if(only !== undefined, (q) => q.where("name", "in", only ?? [])),
+      page,
+    ).execute(),
   );
   return toPage(rows, page, toWorkspace, (r) => r.name);
 }
 
-export async function getWorkspace(
+export function getWorkspace(
   context: StoreContext,
   org: string,
   name: string,
 ): Promise<WorkspaceRow> {
-  const subject = { kind: KIND, name };
-  const row = await read(subject, () =>
-    context.db
-      .selectFrom("workspaces")
-      .selectAll()
-      .where("organization", "=", org)
-      .where("name", "=", name)
-      .executeTakeFirst(),
-  );
-  if (row === undefined) throw notFound(subject);
-  return toWorkspace(row);
+  return getNamed(context, "workspaces", { kind: KIND, name }, org, toWorkspace);
 }
 
 export async function createWorkspace(
@@ -78,15 +57,8 @@ export async function createWorkspace(
 ): Promise<WorkspaceRow> {
   return inOrganization(context, org, { kind: KIND, name }, async (change) => {
     const row = {
-      organization: org,
-      name,
-      uid: newUid(),
+      ...newObjectColumns(change, name, actor.token, newUid()),
       description: spec.description ?? null,
-      resource_version: change.revision,
-      created_at: change.time,
-      updated_at: change.time,
-      created_by: actor.token,
-      updated_by: actor.token,
     };
     await change.trx.insertInto("workspaces").values(row).execute();
     const after = toWorkspace(row);
@@ -105,21 +77,11 @@ export async function updateWorkspace(
 ): Promise<WorkspaceRow> {
   const subject = { kind: KIND, name };
   return inOrganization(context, org, subject, async (change) => {
-    const before = checkPrecondition(subject, await selectWorkspace(change.trx, org, name), pre);
-    const result = await change.trx
-      .updateTable("workspaces")
-      .set({
-        description: spec.description ?? null,
-        resource_version: change.revision,
-        updated_at: change.time,
-        updated_by: actor.token,
-      })
-      .where("organization", "=", org)
-      .where("name", "=", name)
-      .where("resource_version", "=", before.resource_version)
-      .executeTakeFirst();
-    expectOneRow(subject, result);
-    const after = toWorkspace((await selectWorkspace(change.trx, org, name)) ?? before);
+    const before = await selectChecked(change, "workspaces", subject, pre);
+    const set = { description: spec.description ?? null };
+    const after = toWorkspace(
+      await updateNamed(change, "workspaces", subject, before, set, actor.token),
+    );
     await change.audit({
       actor,
       action: "update",
@@ -143,7 +105,7 @@ export async function deleteWorkspace(
 ): Promise<void> {
   const subject = { kind: KIND, name };
   await inOrganization(context, org, subject, async (change) => {
-    const before = checkPrecondition(subject, await selectWorkspace(change.trx, org, name), pre);
+    const before = await selectChecked(change, "workspaces", subject, pre);
     const scoped = await change.trx
       .selectFrom("policies")
       .select("name")
@@ -158,13 +120,7 @@ export async function deleteWorkspace(
         `workspace "${name}" still has policies scoped to it: ${names}; delete or move them first`,
       );
     }
-    const result = await change.trx
-      .deleteFrom("workspaces")
-      .where("organization", "=", org)
-      .where("name", "=", name)
-      .where("resource_version", "=", before.resource_version)
-      .executeTakeFirst();
-    expectOneRow(subject, result);
+    await deleteNamed(change, "workspaces", subject, before);
     await change.audit({
       actor,
       action: "delete",
