@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -78,6 +80,71 @@ describe("customs serve control-plane", () => {
     expect(s.out).not.toMatch(/cst_/);
     expect(readFileSync(file, "utf8")).toMatch(/^cst_[0-9a-f]+_\S+\n$/);
     expect(statSync(file).mode & 0o077).toBe(0);
+    await stop(s.child);
+  }, 60_000);
+
+  it("a start that cannot listen or read its certificate fails clearly and shows no token", async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
+    const port = (busy.address() as AddressInfo).port;
+    const data = join(dir, "data3");
+    const r = customs([
+      "serve",
+      "control-plane",
+      "--listen",
+      `127.0.0.1:${port}`,
+      "--data-dir",
+      data,
+    ]);
+    busy.close();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
+    expect(r.stdout).not.toContain("cst_");
+    const tls = customs([
+      "serve",
+      "control-plane",
+      "--tls-cert",
+      join(dir, "none.crt"),
+      "--tls-key",
+      join(dir, "none.key"),
+      "--data-dir",
+      data,
+    ]);
+    expect(tls.status).toBe(2);
+    expect(tls.stderr).toContain("--tls-cert");
+    expect(tls.stderr).not.toContain("internal error");
+    // The token was never shown, so the next start that works shows it.
+    const s = await start(["--listen", "127.0.0.1:0", "--data-dir", data]);
+    expect(s.out).toMatch(/Admin token: cst_/);
+    await stop(s.child);
+  }, 60_000);
+
+  it("two replicas starting at once on one SQLite data directory: one token, one CA", async () => {
+    const data = join(dir, "data4");
+    const [a, b] = await Promise.all([
+      start(["--listen", "127.0.0.1:0", "--data-dir", data]),
+      start(["--listen", "127.0.0.1:0", "--data-dir", data]),
+    ]);
+    const shown = [a, b].filter((s) => s.out.includes("Admin token: cst_"));
+    expect(shown).toHaveLength(1);
+    const token = /Admin token: (cst_\S+)/.exec(shown[0]?.out ?? "")?.[1];
+    const ca = readFileSync(join(data, "tls", "ca.crt"));
+    for (const s of [a, b]) {
+      const who = await httpsCall(s.url, ca, "GET", "/api/v1/whoami", { token });
+      expect(who.body).toMatchObject({ role: "admin" });
+    }
+    await Promise.all([stop(a.child), stop(b.child)]);
+  }, 60_000);
+
+  it("--plain-http on loopback serves HTTP and generates no certificate", async () => {
+    const data = join(dir, "data5");
+    const s = await start(["--plain-http", "--listen", "127.0.0.1:0", "--data-dir", data]);
+    expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.out).not.toContain("CA certificate");
+    expect(existsSync(join(data, "tls"))).toBe(false);
+    const token = /Admin token: (cst_\S+)/.exec(s.out)?.[1];
+    const who = await httpsCall(s.url, Buffer.from(""), "GET", "/api/v1/whoami", { token });
+    expect(who.body).toMatchObject({ role: "admin" });
     await stop(s.child);
   }, 60_000);
 

@@ -39,6 +39,8 @@ describe("console files", () => {
     expect(String(r.body)).toContain(text);
     expect(r.headers.get("content-security-policy")).toContain("default-src 'self'");
     expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+    // A generated localhost certificate: no HSTS pinning localhost in the browser.
+    expect(r.headers.get("strict-transport-security")).toBeNull();
   });
 
   it.each([
@@ -79,6 +81,39 @@ describe("OpenAPI document", () => {
       if (answer.status === 404) expect(answer.body.error.message).not.toMatch(/^no route/);
       expect(answer.status).not.toBe(405);
     }
+  });
+});
+
+describe("OpenAPI document's parts", () => {
+  it("every $ref resolves; writes document their bodies; successes are what routes answer", async () => {
+    const doc = (await cp.call("GET", "/api/v1/openapi.json")).body;
+    const refs = [
+      ...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([A-Za-z]+)"/g),
+    ];
+    expect(refs.length).toBeGreaterThan(10);
+    for (const [, name] of refs) expect(doc.components.schemas[name ?? ""]).toBeDefined();
+    for (const route of withOpenApi(allRoutes)) {
+      const op = doc.paths[route.path][route.method.toLowerCase()];
+      const attach = route.path.endsWith("/namespaces/{cluster}/{namespace}");
+      if ((route.method === "POST" || route.method === "PUT") && !attach) {
+        expect(op.requestBody, `${route.method} ${route.path}`).toBeDefined();
+      }
+    }
+    // Creating answers 201, previewing 200: as documented.
+    const ws = await cp.call("POST", `${ORG}/workspaces`, {
+      token: cp.admin,
+      body: { metadata: { name: "doc" } },
+    });
+    expect(
+      Object.keys(doc.paths[`/api/v1/organizations/{org}/workspaces`].post.responses),
+    ).toContain(String(ws.status));
+    const pv = await cp.call("POST", `${ORG}/policies/preview`, {
+      token: cp.admin,
+      body: { policy: policy("x", { recipe: "require-digest" }), images: [] },
+    });
+    expect(
+      Object.keys(doc.paths[`/api/v1/organizations/{org}/policies/preview`].post.responses),
+    ).toContain(String(pv.status));
   });
 });
 

@@ -26,10 +26,12 @@ function optionalString(body: Json, key: string, details: IssueDetail[]): string
   return v;
 }
 
+/**
+ * Refreshes lastSeen (and whatever else the request tells). The store sets only the fields
+ * given, so concurrent requests of one agent (a poll and a report) never undo each other.
+ */
 async function heartbeat(ctx: FleetContext, org: string, cluster: string, extra: ClusterStatus) {
-  const row = await ctx.store.getCluster(org, cluster);
   await ctx.store.updateClusterStatus(org, cluster, {
-    ...row.status,
     ...extra,
     lastSeen: ctx.now().toISOString(),
   });

@@ -19,17 +19,23 @@ export async function bootstrap(store: FleetStore, now = new Date()): Promise<st
     if ((e as { code?: string }).code !== "STORE_ALREADY_EXISTS") throw e;
   }
   const token = issueToken();
-  await store.createToken(BOOTSTRAP_ACTOR, {
-    id: token.id,
-    organization: undefined,
-    name: "admin",
-    role: "admin",
-    workspaces: [],
-    cluster: undefined,
-    secretHash: token.secretHash,
-    createdAt: now.toISOString(),
-    createdBy: BOOTSTRAP_ACTOR.token,
-    revokedAt: undefined,
-  });
+  try {
+    await store.createToken(BOOTSTRAP_ACTOR, {
+      id: token.id,
+      organization: undefined,
+      name: "admin",
+      role: "admin",
+      workspaces: [],
+      cluster: undefined,
+      secretHash: token.secretHash,
+      createdAt: now.toISOString(),
+      createdBy: BOOTSTRAP_ACTOR.token,
+      revokedAt: undefined,
+    });
+  } catch (e) {
+    // Another replica made the first token at the same moment: it shows that one.
+    if ((e as { code?: string }).code === "STORE_ALREADY_EXISTS") return undefined;
+    throw e;
+  }
   return token.text;
 }

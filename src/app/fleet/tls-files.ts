@@ -1,12 +1,54 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { createCertificateAuthority, issueServerCertificate } from "../../adapters/pki/index.js";
+import { CustomsError } from "../../core/errors.js";
 
 export interface ServingFiles {
   readonly cert: Buffer;
   readonly key: Buffer;
   /** The CA that signed the certificate, when it was generated here. */
   readonly caPath: string | undefined;
+}
+
+function readPem(path: string, flag: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new CustomsError("FILE_UNREADABLE", `${flag} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Writes a CA and a serving certificate into a fresh folder and renames it into place, so a
+ * replica starting at the same moment never reads one's certificate with the other's key:
+ * the first rename wins and the loser uses the winner's files.
+ */
+async function generate(dataDir: string, dir: string): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const tmp = mkdtempSync(join(dataDir, ".tls-"));
+  const ca = await createCertificateAuthority("customs control plane CA");
+  const server = await issueServerCertificate(ca, { dns: ["localhost"], ip: ["127.0.0.1", "::1"] });
+  writeFileSync(join(tmp, "ca.key"), ca.keyPem, { mode: 0o600 });
+  writeFileSync(join(tmp, "server.key"), server.keyPem, { mode: 0o600 });
+  writeFileSync(join(tmp, "server.crt"), server.certPem);
+  writeFileSync(join(tmp, "ca.crt"), ca.certPem);
+  chmodSync(tmp, 0o700);
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    const code = (e as { code?: string }).code;
+    if (code !== "ENOTEMPTY" && code !== "EEXIST") throw e;
+  }
 }
 
 /**
@@ -19,26 +61,20 @@ export async function servingFiles(
   given: { cert?: string; key?: string },
 ): Promise<ServingFiles> {
   if (given.cert !== undefined && given.key !== undefined) {
-    return { cert: readFileSync(given.cert), key: readFileSync(given.key), caPath: undefined };
+    return {
+      cert: readPem(given.cert, "--tls-cert"),
+      key: readPem(given.key, "--tls-key"),
+      caPath: undefined,
+    };
   }
   const dir = join(dataDir, "tls");
   const paths = {
     ca: join(dir, "ca.crt"),
-    caKey: join(dir, "ca.key"),
     cert: join(dir, "server.crt"),
     key: join(dir, "server.key"),
   };
   if (!existsSync(paths.cert) || !existsSync(paths.key) || !existsSync(paths.ca)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const ca = await createCertificateAuthority("customs control plane CA");
-    const server = await issueServerCertificate(ca, {
-      dns: ["localhost"],
-      ip: ["127.0.0.1", "::1"],
-    });
-    writeFileSync(paths.caKey, ca.keyPem, { mode: 0o600 });
-    writeFileSync(paths.key, server.keyPem, { mode: 0o600 });
-    writeFileSync(paths.cert, server.certPem);
-    writeFileSync(paths.ca, ca.certPem);
+    await generate(dataDir, dir);
   }
   return { cert: readFileSync(paths.cert), key: readFileSync(paths.key), caPath: paths.ca };
 }

@@ -45,6 +45,16 @@ function databaseUrl(flags: ControlPlaneFlags): string {
   return `sqlite:${join(flags.dataDir, "control-plane.db")}`;
 }
 
+/** The first admin token: printed once, or written to a file only its owner can read. */
+function printAdminToken(token: string, file: string | undefined): void {
+  if (file === undefined) {
+    process.stdout.write(`Admin token: ${token}\n(shown once; only its hash is stored)\n`);
+    return;
+  }
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  process.stdout.write(`Admin token written to ${file}\n`);
+}
+
 async function run(flags: ControlPlaneFlags): Promise<void> {
   const { host, port } = parseListen(flags.listen);
   checkFlags(flags, host);
@@ -61,23 +71,14 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
       import("../../server/control-plane/server.js"),
     ]);
   const dataDir = isAbsolute(flags.dataDir) ? flags.dataDir : resolve(flags.dataDir);
-  const store = await openStore(databaseUrl({ ...flags, dataDir }));
-  const token = await bootstrap(store);
-  if (token !== undefined) {
-    if (flags.adminTokenFile !== undefined) {
-      writeFileSync(flags.adminTokenFile, `${token}\n`, { mode: 0o600 });
-      process.stdout.write(`Admin token written to ${flags.adminTokenFile}\n`);
-    } else {
-      process.stdout.write(`Admin token: ${token}\n(shown once; only its hash is stored)\n`);
-    }
-  }
+  // Certificates first: a start that fails must not have shown the one-time admin token.
   const tls = flags.plainHttp
     ? undefined
     : await servingFiles(dataDir, {
         ...(flags.tlsCert === undefined ? {} : { cert: flags.tlsCert }),
         ...(flags.tlsKey === undefined ? {} : { key: flags.tlsKey }),
       });
-  if (tls?.caPath !== undefined) process.stdout.write(`CA certificate: ${tls.caPath}\n`);
+  const store = await openStore(databaseUrl({ ...flags, dataDir }));
   const logger = pino({ base: { service: "customs-control-plane" } });
   const server = await startControlPlane({
     store,
@@ -87,7 +88,14 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     consoleDir: flags.consoleDir ?? defaultConsoleDir(),
     logger,
     version: productVersion(),
+    hsts: tls !== undefined && tls.caPath === undefined,
+  }).catch(async (e: unknown) => {
+    await store.close();
+    throw new CustomsError("USAGE", `cannot listen on ${flags.listen}: ${(e as Error).message}`);
   });
+  const token = await bootstrap(store);
+  if (token !== undefined) printAdminToken(token, flags.adminTokenFile);
+  if (tls?.caPath !== undefined) process.stdout.write(`CA certificate: ${tls.caPath}\n`);
   // Signals are handled before the address is announced: whoever waits for it may stop us.
   const stop = async (signal: string) => {
     logger.info({ signal }, "draining");

@@ -1,26 +1,5 @@
+import { SCHEMAS } from "./openapi-schemas.js";
 import type { Route } from "./router.js";
-
-const ERROR_SCHEMA = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message"],
-      properties: {
-        code: { type: "string" },
-        message: { type: "string" },
-        details: {
-          type: "array",
-          items: {
-            type: "object",
-            properties: { path: { type: "string" }, message: { type: "string" } },
-          },
-        },
-      },
-    },
-  },
-};
 
 function parameters(route: Route) {
   const inPath = [...route.path.matchAll(/\{([a-z]+)\}/g)].map((m) => ({
@@ -38,6 +17,11 @@ function parameters(route: Route) {
   return [...inPath, ...inQuery];
 }
 
+/** The status a route answers on success. */
+export function successOf(route: Route): number {
+  return route.success ?? (route.method === "POST" ? 201 : route.method === "DELETE" ? 204 : 200);
+}
+
 function operation(route: Route) {
   const json = { "application/json": { schema: { type: "object" } } };
   const error = {
@@ -50,17 +34,20 @@ function operation(route: Route) {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c?: string) => (c ?? "").toUpperCase())}`,
     ...(route.public ? { security: [] } : {}),
     parameters: parameters(route),
-    ...(route.method === "POST" || route.method === "PUT"
-      ? { requestBody: { required: true, content: json } }
-      : {}),
+    ...(route.body === undefined
+      ? {}
+      : {
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": { schema: { $ref: `#/components/schemas/${route.body}` } },
+            },
+          },
+        }),
     responses: {
-      [route.method === "POST" && !route.path.includes("/agent/")
-        ? "201"
-        : route.method === "DELETE"
-          ? "204"
-          : "200"]: {
+      [String(successOf(route))]: {
         description: "OK",
-        ...(route.method === "DELETE" ? {} : { content: json }),
+        ...(successOf(route) === 204 ? {} : { content: json }),
       },
       default: error,
     },
@@ -87,7 +74,7 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "cst_<id>_<secret>" },
       },
-      schemas: { Error: ERROR_SCHEMA },
+      schemas: SCHEMAS,
     },
     paths,
   };

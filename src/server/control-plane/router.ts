@@ -34,6 +34,10 @@ export interface Route {
   readonly public?: boolean;
   /** The answer is one object whose resourceVersion is its ETag. */
   readonly etag?: boolean;
+  /** The request body's schema in the OpenAPI document (none: the route reads no body). */
+  readonly body?: string;
+  /** The status of success when not the method's usual one (POST 201, DELETE 204, else 200). */
+  readonly success?: number;
   /** Query parameters the route reads (for the OpenAPI document). */
   readonly query?: readonly string[];
   readonly handler: (call: Call) => Promise<Reply>;

@@ -47,6 +47,7 @@ export const organizationRoutes: readonly Route[] = [
     method: "POST",
     path: "/api/v1/organizations",
     summary: "Create an organization",
+    body: "Named",
     roles: "admin",
     handler: async (c) => created(await createOrganization(c.ctx, c.principal, await namedBody(c))),
   },
@@ -62,6 +63,7 @@ export const organizationRoutes: readonly Route[] = [
     method: "PUT",
     path: ORG,
     summary: "Change an organization's description",
+    body: "Named",
     roles: "admin, organization-admin",
     handler: async (c) => {
       const body = await namedBody(c);
@@ -91,6 +93,7 @@ export const organizationRoutes: readonly Route[] = [
     method: "POST",
     path: `${ORG}/workspaces`,
     summary: "Create a workspace",
+    body: "Named",
     roles: "organization-admin",
     handler: async (c) =>
       created(await createWorkspace(c.ctx, c.principal, param(c, "org"), await namedBody(c))),
@@ -108,6 +111,7 @@ export const organizationRoutes: readonly Route[] = [
     method: "PUT",
     path: WS,
     summary: "Change a workspace's description",
+    body: "Named",
     roles: "organization-admin, its workspace-admin",
     handler: async (c) => {
       const body = await namedBody(c);
@@ -139,6 +143,7 @@ export const organizationRoutes: readonly Route[] = [
     method: "PUT",
     path: `${WS}/namespaces/{cluster}/{namespace}`,
     summary: "Attach a namespace of a cluster to the workspace",
+    success: 200,
     roles: "organization-admin, its workspace-admin",
     handler: async (c) => ok(await attachNamespace(c.ctx, c.principal, target(c))),
   },
@@ -164,6 +169,7 @@ export const organizationRoutes: readonly Route[] = [
     method: "POST",
     path: `${ORG}/clusters`,
     summary: "Register a cluster; the answer holds its agent token, once",
+    body: "Named",
     roles: "organization-admin",
     handler: async (c) =>
       created(await createCluster(c.ctx, c.principal, param(c, "org"), await namedBody(c))),

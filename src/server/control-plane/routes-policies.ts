@@ -13,11 +13,14 @@ import type { Call, Reply, Route } from "./router.js";
 const POLICIES = "/api/v1/organizations/{org}/policies";
 const SCOPES = ["organization", "workspace", "namespace"] as const;
 
-/** Lint warnings go in the body and, as RFC 9111 `Warning: 299` values, in a header. */
+/**
+ * Lint warnings go in the body and, as RFC 9111 `Warning: 299` values, in a header. A header
+ * carries printable ASCII only (Node refuses anything else), so the rest becomes spaces.
+ */
 function withWarnings(status: number, policy: unknown, warnings: readonly PolicyIssue[]): Reply {
   const header = warnings
     .slice(0, 20)
-    .map((w) => `299 customs "${`${w.path}: ${w.message}`.replace(/["\\\r\n]/g, " ")}"`)
+    .map((w) => `299 customs "${`${w.path}: ${w.message}`.replace(/["\\]|[^\x20-\x7e]/g, " ")}"`)
     .join(", ");
   const body = {
     ...(policy as object),
@@ -55,6 +58,7 @@ export const policyRoutes: readonly Route[] = [
     method: "POST",
     path: POLICIES,
     summary: "Create an ImagePolicy (validated as by customs policy validate)",
+    body: "ImagePolicy",
     roles: "organization-admin; workspace-admin within its workspaces",
     handler: async (c) => {
       const r = await createPolicy(c.ctx, c.principal, param(c, "org"), await c.body());
@@ -76,6 +80,7 @@ export const policyRoutes: readonly Route[] = [
     method: "PUT",
     path: `${POLICIES}/{name}`,
     summary: "Replace an ImagePolicy",
+    body: "ImagePolicy",
     roles: "organization-admin; workspace-admin within its workspaces",
     handler: async (c) => {
       const body = await c.body();

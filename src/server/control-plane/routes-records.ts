@@ -23,6 +23,8 @@ export const recordRoutes: readonly Route[] = [
     method: "POST",
     path: `${ORG}/policies/preview`,
     summary: "Validate a policy and decide sample images: {policy, images, namespace?}",
+    body: "PreviewRequest",
+    success: 200,
     roles: "any in the organization",
     handler: async (c) =>
       ok(await previewPolicy(c.ctx, c.principal, param(c, "org"), await c.body())),
@@ -63,6 +65,7 @@ export const recordRoutes: readonly Route[] = [
     path: `${ORG}/tokens`,
     summary:
       "Create a token {metadata:{name}, spec:{role, workspaces?}}; the answer holds it, once",
+    body: "TokenRequest",
     roles: "organization-admin",
     handler: async (c) =>
       created(

@@ -35,6 +35,11 @@ export interface ControlPlaneOptions {
   readonly consoleDir?: string;
   readonly logger?: ServerLogger;
   readonly now?: () => Date;
+  /**
+   * Send Strict-Transport-Security: only for a certificate of the user's. A browser would
+   * otherwise pin HTTPS on `localhost` for a year for every other local server too.
+   */
+  readonly hsts?: boolean;
   /** The product's version, for the OpenAPI document. */
   readonly version?: string;
   /** How often other replicas' changes are looked for (ms). */
@@ -56,12 +61,12 @@ const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-function securityHeaders(res: ServerResponse, tls: boolean): void {
+function securityHeaders(res: ServerResponse, hsts: boolean): void {
   res.setHeader("x-content-type-options", "nosniff");
   res.setHeader("referrer-policy", "no-referrer");
   res.setHeader("x-frame-options", "DENY");
   res.setHeader("content-security-policy", CSP);
-  if (tls) res.setHeader("strict-transport-security", "max-age=31536000");
+  if (hsts) res.setHeader("strict-transport-security", "max-age=31536000");
 }
 
 function plain(
@@ -112,7 +117,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   let closing = false;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    securityHeaders(res, options.tls !== undefined);
+    securityHeaders(res, options.tls !== undefined && options.hsts === true);
     const url = new URL(req.url ?? "/", "http://control-plane");
     const path = url.pathname;
     if (path === "/api" || path.startsWith("/api/")) {
