@@ -4,23 +4,19 @@
  * and a refused bundle. The tests run in order and share the two.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../e2e/cluster.js";
 import { policyDoc } from "../support/policies.js";
 import { type TestPki, testPki } from "../support/tls.js";
 import {
   createCluster,
+  eventuallyViolations,
   putPolicy,
   startTestControlPlane,
   type TestControlPlane,
 } from "./control-plane.js";
-import { admit, eventually, readyz, startTestAgent, type TestAgent, tempDir } from "./support.js";
+import { admit, corpOnly, readyz, startTestAgent, type TestAgent, tempDir } from "./support.js";
 
 const ORG = "/api/v1/organizations/default";
-const corpOnly = (hostnames: string[]) =>
-  policyDoc("corp-only", {
-    recipe: "custom",
-    input: { rules: hostnames.map((hostname) => ({ hostname })) },
-  });
-
 describe("agent and control plane", () => {
   let cp: TestControlPlane;
   let pki: TestPki;
@@ -79,11 +75,7 @@ describe("agent and control plane", () => {
     expect(await admit(agent, pki, ["registry.corp.example/app:1"])).toMatchObject({
       allowed: true,
     });
-    const records = await eventually("the violation at the control plane", async () => {
-      const r = await cp.api("GET", `${ORG}/insights/violations?cluster=c1`);
-      const items = (r.body as { items: Record<string, unknown>[] }).items;
-      return items.length > 0 ? items : undefined;
-    });
+    const records = await eventuallyViolations(cp, "cluster=c1");
     expect(records[0]).toMatchObject({
       cluster: "c1",
       source: "admission",
@@ -138,11 +130,7 @@ describe("agent and control plane", () => {
     });
     expect(await readyz(agent, pki)).toBe(200);
     await cp.restart();
-    const records = await eventually("the queued violation", async () => {
-      const r = await cp.api("GET", `${ORG}/insights/violations?cluster=c1&namespace=team-b`);
-      const items = (r.body as { items: Record<string, unknown>[] }).items;
-      return items.length > 0 ? items : undefined;
-    });
+    const records = await eventuallyViolations(cp, "cluster=c1&namespace=team-b");
     expect(records[0]).toMatchObject({ image: "quay.io/offline/app:1", policy: "corp-only" });
   });
 

@@ -9,6 +9,7 @@ import {
   type ControlPlaneServer,
   startControlPlane,
 } from "../../src/server/control-plane/server.js";
+import { eventually } from "../e2e/cluster.js";
 import { type TestPki, testPki } from "../support/tls.js";
 
 export interface TestControlPlane {
@@ -73,6 +74,27 @@ export async function startTestControlPlane(dir: string): Promise<TestControlPla
       pki.cleanup();
     },
   };
+}
+
+/** Violation records of `default` matching the query (e.g. `cluster=c1&namespace=x`). */
+export async function violations(
+  cp: TestControlPlane,
+  query: string,
+): Promise<Record<string, unknown>[]> {
+  const r = await cp.api("GET", `/api/v1/organizations/default/insights/violations?${query}`);
+  return (r.body as { items: Record<string, unknown>[] }).items;
+}
+
+/** Waits until records matching the query (and `keep`) exist; returns those. */
+export function eventuallyViolations(
+  cp: TestControlPlane,
+  query: string,
+  keep: (r: Record<string, unknown>) => boolean = () => true,
+): Promise<Record<string, unknown>[]> {
+  return eventually(`violations ${query}`, async () => {
+    const items = (await violations(cp, query)).filter(keep);
+    return items.length > 0 ? items : undefined;
+  });
 }
 
 /** Creates a cluster in `default`; returns its agent token. */

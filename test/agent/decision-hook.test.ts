@@ -9,15 +9,10 @@ import { startWebhook, type WebhookServer } from "../../src/server/webhook.js";
 import { deployment, review } from "../support/admission.js";
 import { compileDocs, policyDoc } from "../support/policies.js";
 import { httpsCall, type TestPki, testPki } from "../support/tls.js";
+import { corpOnly } from "./support.js";
 
 const evaluator = createEvaluator(
-  compileDocs(
-    policyDoc("corp-only", {
-      recipe: "custom",
-      input: { rules: [{ hostname: "registry.corp.example" }] },
-    }),
-    policyDoc("no-latest", { recipe: "block-latest-tag", action: "warn" }),
-  ),
+  compileDocs(corpOnly(), policyDoc("no-latest", { recipe: "block-latest-tag", action: "warn" })),
 );
 
 describe("the webhook's onDecision hook", () => {

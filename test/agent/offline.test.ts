@@ -3,28 +3,12 @@
  * bundle after a restart. The webhook is the real listener (src/server/webhook.ts).
  */
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileBundle, parseBundle } from "../../src/app/agent/bundle.js";
+import { parseBundle, verifyBundle } from "../../src/app/agent/bundle.js";
 import { STATE_FILE, saveState } from "../../src/app/agent/state.js";
-import { policyDoc } from "../support/policies.js";
 import { type TestPki, testPki } from "../support/tls.js";
-import { admit, readyz, startTestAgent, tempDir } from "./support.js";
-
-/** A port nothing listens on: bound, then released. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-const corpOnly = policyDoc("corp-only", {
-  recipe: "custom",
-  input: { rules: [{ hostname: "registry.corp.example" }] },
-});
+import { admit, corpOnly, freePort, readyz, startTestAgent, tempDir } from "./support.js";
 
 describe("agent without a control plane", () => {
   let pki: TestPki;
@@ -32,7 +16,7 @@ describe("agent without a control plane", () => {
   const dirs: { cleanup(): void }[] = [];
   beforeAll(async () => {
     pki = await testPki();
-    url = `https://127.0.0.1:${await deadPort()}`;
+    url = `https://127.0.0.1:${await freePort()}`;
   });
   afterAll(() => {
     pki.cleanup();
@@ -62,8 +46,8 @@ describe("agent without a control plane", () => {
     const dir = stateDir();
     await saveState(
       dir,
-      compileBundle(
-        parseBundle({ revision: 42, cluster: "c1", policies: [corpOnly], workspaces: [] }, "b"),
+      verifyBundle(
+        parseBundle({ revision: 42, cluster: "c1", policies: [corpOnly()], workspaces: [] }, "b"),
         '"etag-42"',
         "b",
       ),

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -9,6 +10,7 @@ import { type RunningAgent, startAgent } from "../../src/app/agent/run.js";
 import { createMetrics, type WebhookMetrics } from "../../src/server/metrics.js";
 import { startWebhook } from "../../src/server/webhook.js";
 import { deployment, review } from "../support/admission.js";
+import { policyDoc } from "../support/policies.js";
 import { httpsCall, type TestPki } from "../support/tls.js";
 
 export interface TestAgent {
@@ -147,17 +149,19 @@ export function tempDir(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Polls `f` until it returns something other than undefined. */
-export async function eventually<T>(
-  what: string,
-  f: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** A port nothing listens on now: bound, then released. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** An organization-wide policy allowing only images from these hosts. */
+export function corpOnly(hostnames = ["registry.corp.example"]): Record<string, unknown> {
+  return policyDoc("corp-only", {
+    recipe: "custom",
+    input: { rules: hostnames.map((hostname) => ({ hostname })) },
+  });
 }

@@ -4,12 +4,13 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { Backoff, backoffDelay } from "../../src/app/agent/backoff.js";
-import { compileBundle, parseBundle } from "../../src/app/agent/bundle.js";
+import { parseBundle, verifyBundle } from "../../src/app/agent/bundle.js";
 import { BoundedQueue } from "../../src/app/agent/queue.js";
 import { loadState, STATE_FILE, saveState } from "../../src/app/agent/state.js";
 import { isCustomsError } from "../../src/core/errors.js";
 import { toNamespaceFacts } from "../../src/core/evaluate/index.js";
 import { policyDoc, workspaceDoc } from "../support/policies.js";
+import { corpOnly as corpOnlyDoc } from "./support.js";
 
 describe("backoff", () => {
   it.each([
@@ -110,10 +111,7 @@ describe("bounded queue", () => {
   });
 });
 
-const corpOnly = policyDoc("corp-only", {
-  recipe: "custom",
-  input: { rules: [{ hostname: "registry.corp.example" }] },
-});
+const corpOnly = corpOnlyDoc();
 const bundleOf = (policies: unknown[], workspaces: unknown[] = []) => ({
   revision: 7,
   cluster: "c1",
@@ -133,7 +131,7 @@ function refusal(f: () => unknown): string {
 
 describe("bundle", () => {
   it("compiles a valid bundle into an evaluator that decides as the policies say", () => {
-    const applied = compileBundle(parseBundle(bundleOf([corpOnly]), "bundle"), '"e1"', "bundle");
+    const applied = verifyBundle(parseBundle(bundleOf([corpOnly]), "bundle"), '"e1"', "bundle");
     const ns = toNamespaceFacts("default", {}, "c1");
     const run = (image: string) =>
       applied.evaluator.evaluate(ns, [{ container: "app", containerType: "containers", image }]);
@@ -148,7 +146,7 @@ describe("bundle", () => {
       recipe: "custom",
       input: { rules: [{ hostname: "registry.corp.example" }] },
     });
-    const applied = compileBundle(
+    const applied = verifyBundle(
       parseBundle(bundleOf([scoped], [workspaceDoc("team", ["c1/team-a", "c2/team-b"])]), "b"),
       undefined,
       "b",
@@ -189,7 +187,7 @@ describe("bundle", () => {
     ["the same policy twice", [corpOnly, corpOnly], "ImagePolicy/corp-only is delivered twice"],
   ])("refuses a bundle with %s, whole", (_n, policies, text) => {
     const message = refusal(() =>
-      compileBundle(parseBundle(bundleOf(policies), "b"), undefined, "b"),
+      verifyBundle(parseBundle(bundleOf(policies), "b"), undefined, "b"),
     );
     expect(message).toContain(text);
     expect(message).toContain("revision 7 refused");
@@ -200,7 +198,7 @@ describe("bundle", () => {
       fc.property(fc.jsonValue(), fc.array(fc.jsonValue(), { maxLength: 3 }), (body, policies) => {
         for (const input of [body, { revision: 1, cluster: "c", policies }]) {
           try {
-            compileBundle(parseBundle(input, "b"), undefined, "b");
+            verifyBundle(parseBundle(input, "b"), undefined, "b");
           } catch (e) {
             if (!isCustomsError(e) || e.code !== "AGENT_BUNDLE_INVALID") throw e;
           }
@@ -223,7 +221,7 @@ describe("state dir", () => {
 
   it("saves atomically and reads back the same bundle and ETag", async () => {
     const dir = join(temp(), "nested");
-    const applied = compileBundle(parseBundle(bundleOf([corpOnly]), "b"), '"abc"', "b");
+    const applied = verifyBundle(parseBundle(bundleOf([corpOnly]), "b"), '"abc"', "b");
     await saveState(dir, applied);
     expect(readdirSync(dir)).toEqual([STATE_FILE]);
     const back = await loadState(dir);

@@ -6,17 +6,17 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMISSION_RULES } from "../../src/adapters/install/index.js";
+import { buildWebhookConfiguration } from "../../src/adapters/install/index.js";
 import {
   createCluster,
+  eventuallyViolations,
   putPolicy,
   startTestControlPlane,
   type TestControlPlane,
 } from "../agent/control-plane.js";
-import { tempDir } from "../agent/support.js";
+import { corpOnly, freePort, tempDir } from "../agent/support.js";
 import { ROOT } from "../support/cli.js";
 import { policyDoc } from "../support/policies.js";
 import {
@@ -31,23 +31,11 @@ const { skipReason } = kubeAvailability();
 if (skipReason !== undefined) console.warn(`skipping the agent e2e test: ${skipReason}`);
 
 const ORG = "/api/v1/organizations/default";
-const corpOnly = policyDoc("corp-only", {
-  recipe: "custom",
-  input: { rules: [{ hostname: "registry.corp.example" }] },
-});
 const noLatest = policyDoc("no-latest", { namespace: "tanzu", recipe: "block-latest-tag" });
 
 function ok(r: KubectlResult): string {
   if (r.code !== 0) throw new Error(`kubectl failed (${r.code}): ${r.stderr}`);
   return r.stdout;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 describe.skipIf(skipReason !== undefined)("customs agent in a real cluster", () => {
@@ -112,7 +100,7 @@ describe.skipIf(skipReason !== undefined)("customs agent in a real cluster", () 
     );
     cp = await startTestControlPlane(work.dir);
     const token = await createCluster(cp, "e2e");
-    await putPolicy(cp, corpOnly);
+    await putPolicy(cp, corpOnly());
     writeFileSync(join(work.dir, "token"), `${token}\n`, { mode: 0o600 });
     writeFileSync(join(work.dir, "cp-ca.pem"), cp.caPem);
     cert = await cluster.issueServingCert("customs-agent", ["127.0.0.1"]);
@@ -121,29 +109,24 @@ describe.skipIf(skipReason !== undefined)("customs agent in a real cluster", () 
     await eventually("the agent to apply its bundle", async () =>
       log.includes('"msg":"policies applied"') ? true : undefined,
     );
+    // What `customs install` registers, pointed at the agent's address instead of a Service.
+    const installed = buildWebhookConfiguration({
+      namespace: "customs-system",
+      image: "unused",
+      replicas: 1,
+      timeoutSeconds: 5,
+      caBundle: cluster.caPem,
+      certManager: false,
+    });
     const configuration = {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingWebhookConfiguration",
-      metadata: { name: "customs-agent" },
-      webhooks: [
-        {
-          name: "validate.customs.dev",
-          admissionReviewVersions: ["v1"],
-          sideEffects: "None",
-          failurePolicy: "Fail",
-          timeoutSeconds: 5,
-          clientConfig: {
-            url: `https://127.0.0.1:${port}/validate`,
-            caBundle: Buffer.from(cluster.caPem).toString("base64"),
-          },
-          rules: ADMISSION_RULES,
-          namespaceSelector: {
-            matchExpressions: [
-              { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system"] },
-            ],
-          },
+      ...installed,
+      webhooks: installed.webhooks.map((w) => ({
+        ...w,
+        clientConfig: {
+          url: `https://127.0.0.1:${port}/validate`,
+          caBundle: Buffer.from(cluster.caPem).toString("base64"),
         },
-      ],
+      })),
     };
     ok(await kubectl(["apply", "-f", "-"], JSON.stringify(configuration)));
   }, 240_000);
@@ -196,14 +179,12 @@ describe.skipIf(skipReason !== undefined)("customs agent in a real cluster", () 
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('admission webhook "validate.customs.dev" denied the request');
     expect(r.stderr).toContain('is not allowed by policy "corp-only" (organization, action deny)');
-    const records = await eventually("the refusal at the control plane", async () => {
-      const q = await cp.api("GET", `${ORG}/insights/violations?cluster=e2e&source=admission`);
-      const items = (q.body as { items: Record<string, unknown>[] }).items;
-      return items.some((i) => i.name === "busybox" && i.source === "admission")
-        ? items
-        : undefined;
-    });
-    expect(records.find((i) => i.name === "busybox")).toMatchObject({
+    const records = await eventuallyViolations(
+      cp,
+      "cluster=e2e",
+      (i) => i.name === "busybox" && i.source === "admission",
+    );
+    expect(records[0]).toMatchObject({
       namespace: "plain",
       kind: "Deployment",
       image: "busybox",
@@ -213,12 +194,11 @@ describe.skipIf(skipReason !== undefined)("customs agent in a real cluster", () 
   });
 
   it("audits Pods that were running before the policy", async () => {
-    const records = await eventually("an audit record", async () => {
-      const q = await cp.api("GET", `${ORG}/insights/violations?cluster=e2e&namespace=plain`);
-      const items = (q.body as { items: Record<string, unknown>[] }).items;
-      const audit = items.filter((i) => i.source === "audit");
-      return audit.length > 0 ? audit : undefined;
-    });
+    const records = await eventuallyViolations(
+      cp,
+      "cluster=e2e&namespace=plain",
+      (i) => i.source === "audit",
+    );
     expect(records[0]).toMatchObject({
       kind: "Pod",
       namespace: "plain",

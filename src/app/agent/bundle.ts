@@ -57,7 +57,7 @@ export function parseBundle(body: unknown, where: string): PolicyBundle {
  * refused whole, because enforcing part of what the control plane meant could allow what
  * one of the missing policies denies.
  */
-export function compileBundle(
+export function verifyBundle(
   bundle: PolicyBundle,
   etag: string | undefined,
   where: string,

@@ -1,9 +1,10 @@
 import { CustomsError } from "../../core/errors.js";
 import { Backoff } from "./backoff.js";
-import { type AppliedBundle, compileBundle, parseBundle } from "./bundle.js";
+import { type AppliedBundle, parseBundle, verifyBundle } from "./bundle.js";
 import { type ControlPlaneClient, errorText, sleep } from "./client.js";
 
 export const POLICIES_PATH = "/api/v1/agent/policies";
+const MIN_POLL_MS = 1_000;
 
 export interface FollowerEvents {
   /** A valid bundle arrived; it is the one to enforce from now on. */
@@ -34,6 +35,7 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
   let etag = options.etag;
   while (!signal.aborted) {
     try {
+      const asked = Date.now();
       const res = await client.call("GET", `${POLICIES_PATH}?wait=${waitSeconds}`, {
         headers: etag === undefined ? {} : { "if-none-match": etag },
         // The poll is held open for waitSeconds; allow the answer some slack beyond it.
@@ -42,6 +44,9 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
       });
       if (res.status === 304) {
         backoff.succeed();
+        // A control plane that answers "unchanged" at once (shutting down, or not holding
+        // polls) must not be asked again in a tight loop.
+        if (Date.now() - asked < MIN_POLL_MS) await sleep(MIN_POLL_MS, signal);
         continue;
       }
       if (res.status !== 200) {
@@ -55,7 +60,7 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
       backoff.succeed();
       let applied: AppliedBundle;
       try {
-        applied = compileBundle(parseBundle(res.body, "bundle"), next, "bundle");
+        applied = verifyBundle(parseBundle(res.body, "bundle"), next, "bundle");
       } catch (e) {
         etag = next;
         const revision = (res.body as { revision?: unknown } | undefined)?.revision;

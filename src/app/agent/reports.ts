@@ -1,26 +1,16 @@
 import type { Counter } from "prom-client";
 import type { Violation } from "../../core/evaluate/index.js";
+import type { ViolationRecord } from "../../core/fleet/store.js";
 import type { AdmissionOutcome } from "../admission.js";
 import { Backoff } from "./backoff.js";
 import { type ControlPlaneClient, errorText, sleep } from "./client.js";
 import { BoundedQueue } from "./queue.js";
 
-/** One record of `POST /api/v1/agent/reports` (docs/control-plane.md, step 5). */
-export interface ViolationReport {
-  readonly time: string;
-  readonly source: "admission" | "audit";
-  readonly operation?: string;
-  readonly namespace: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly container: string;
-  readonly image: string;
-  readonly normalizedImage?: string;
-  readonly policy: string;
-  readonly action: "deny" | "warn" | "audit";
-  readonly code: string;
-  readonly message: string;
-}
+/**
+ * One record of `POST /api/v1/agent/reports` (docs/control-plane.md, step 5): what the
+ * control plane stores, less what it adds itself (id, organization and cluster).
+ */
+export type ViolationReport = Omit<ViolationRecord, "id" | "organization" | "cluster">;
 
 export const MAX_BATCH = 1_000;
 export const DEFAULT_QUEUE_CAPACITY = 100_000;

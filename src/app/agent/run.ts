@@ -1,21 +1,15 @@
-import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
-import {
-  KubeClient,
-  type KubeConnection,
-  SERVICE_ACCOUNT_TOKEN_FILE,
-} from "../../adapters/kube/index.js";
-import { CustomsError, isCustomsError } from "../../core/errors.js";
+import type { KubeConnection } from "../../adapters/kube/index.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../admission.js";
 import { startClusterSource } from "../cluster-source.js";
 import { auditPods } from "./audit.js";
-import { Backoff } from "./backoff.js";
 import type { AppliedBundle } from "./bundle.js";
 import { type ControlPlaneClient, errorText, sleep } from "./client.js";
 import { followPolicies } from "./follower.js";
 import { AgentNamespaces, Debouncer } from "./namespaces.js";
+import { kubeClient, register, why } from "./register.js";
 import { admissionReports, ViolationReporter } from "./reports.js";
 import { loadState, saveState } from "./state.js";
 import { VapSync } from "./vap-sync.js";
@@ -184,44 +178,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     }
   };
 
-  const register = async () => {
-    const backoff = new Backoff();
-    const kubernetesVersion = await kubeVersion(kube);
-    while (!signal.aborted) {
-      try {
-        const res = await client.call("POST", "/api/v1/agent/register", {
-          body: {
-            agentVersion: o.agentVersion,
-            ...(kubernetesVersion ? { kubernetesVersion } : {}),
-          },
-          timeoutMs: 15_000,
-          signal,
-        });
-        if (res.status >= 300)
-          throw new Error(`POST /api/v1/agent/register: ${res.status} ${errorText(res.body)}`);
-        const { cluster, organization } = res.body as { cluster: string; organization: string };
-        const saved = current?.bundle.cluster;
-        if (saved !== undefined && saved !== cluster) {
-          const message = `the token belongs to cluster "${cluster}" but the saved policies are cluster "${saved}"'s`;
-          if (o.clusterNameCheck)
-            throw new CustomsError("USAGE", `${message} (--cluster-name-check)`);
-          logger.warn({ cluster, saved }, message);
-        }
-        namespaces.setCluster(cluster);
-        logger.info({ cluster, organization }, "registered with the control plane");
-        return;
-      } catch (e) {
-        if (e instanceof CustomsError && e.code === "USAGE") throw e;
-        if (signal.aborted) return;
-        logger.warn(why(e), "control plane unreachable; enforcing the last policies");
-        await sleep(backoff.fail(), signal);
-      }
-    }
-  };
-
   const background = (async () => {
-    await register();
-    if (signal.aborted) return;
+    const me = await register({
+      client,
+      kube,
+      agentVersion: o.agentVersion,
+      savedCluster: current?.bundle.cluster,
+      clusterNameCheck: o.clusterNameCheck,
+      logger,
+      signal,
+    });
+    if (me === undefined) return;
+    namespaces.setCluster(me.cluster);
     registered = true;
     void source?.synced.then(() => namespaceReports.changed());
     await followPolicies({
@@ -277,30 +245,4 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       client.close();
     },
   };
-}
-
-function kubeClient(connection: KubeConnection, inCluster: boolean): KubeClient {
-  if (!inCluster) return new KubeClient(connection);
-  return new KubeClient(connection, () => {
-    try {
-      return readFileSync(SERVICE_ACCOUNT_TOKEN_FILE, "utf8").trim();
-    } catch {
-      return connection.token;
-    }
-  });
-}
-
-async function kubeVersion(kube: KubeClient | undefined): Promise<string | undefined> {
-  try {
-    const v = await kube?.get("/version");
-    return typeof v?.gitVersion === "string" ? v.gitVersion : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Log fields of an error: its message, and its code when it has one (never a token). */
-function why(e: unknown): { err: string; code?: string } {
-  const err = e instanceof Error ? e.message : String(e);
-  return isCustomsError(e) ? { err, code: e.code } : { err };
 }

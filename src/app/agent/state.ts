@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CustomsError } from "../../core/errors.js";
-import { type AppliedBundle, compileBundle, parseBundle } from "./bundle.js";
+import { type AppliedBundle, parseBundle, verifyBundle } from "./bundle.js";
 
 export const STATE_FILE = "policies.json";
 
@@ -66,7 +66,7 @@ export async function loadState(dir: string): Promise<AppliedBundle | undefined>
   }
   try {
     const bundle = parseBundle(state?.bundle, path);
-    return compileBundle(bundle, typeof state.etag === "string" ? state.etag : undefined, path);
+    return verifyBundle(bundle, typeof state.etag === "string" ? state.etag : undefined, path);
   } catch (e) {
     throw new CustomsError("AGENT_STATE_UNREADABLE", (e as Error).message);
   }

@@ -1,0 +1,137 @@
+/**
+ * The violation reporter against a small real HTTP server that records what it is sent and
+ * answers as told: batch sizes, the revision alone, retries after failures, refused batches.
+ */
+import { createServer, type Server } from "node:http";
+import { Counter, Registry } from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ControlPlaneClient } from "../../src/app/agent/client.js";
+import { MAX_BATCH, type ViolationReport, ViolationReporter } from "../../src/app/agent/reports.js";
+import { eventually } from "../e2e/cluster.js";
+
+interface Received {
+  appliedRevision?: number | string;
+  violations: ViolationReport[];
+}
+
+function record(i: number): ViolationReport {
+  return {
+    time: new Date(0).toISOString(),
+    source: "admission",
+    namespace: "ns",
+    kind: "Pod",
+    name: `p${i}`,
+    container: "c",
+    image: "busybox",
+    policy: "p",
+    action: "deny",
+    code: "NOT_ALLOWED",
+    message: "m",
+  };
+}
+
+describe("violation reporter", () => {
+  let server: Server;
+  let url: string;
+  const received: Received[] = [];
+  /** Statuses to answer, in order; then 200. */
+  let answers: number[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const status = answers.shift() ?? 200;
+        if (status === 200) received.push(JSON.parse(Buffer.concat(chunks).toString()) as Received);
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(status === 200 ? "{}" : '{"error":{"code":"X","message":"no"}}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const reporter = (capacity = 10_000) => {
+    const registry = new Registry();
+    const dropped = new Counter({ name: "dropped", help: "d", registers: [registry] });
+    const errors: unknown[] = [];
+    const r = new ViolationReporter({
+      client: new ControlPlaneClient({ url, token: "t", userAgent: "test" }),
+      intervalMs: 20,
+      capacity,
+      dropped,
+      onError: (e) => errors.push(e),
+    });
+    return { r, errors, dropped: async () => (await dropped.get()).values[0]?.value ?? 0 };
+  };
+
+  it("sends at most 1,000 records a batch, oldest first, with the applied revision", async () => {
+    received.length = 0;
+    const { r } = reporter();
+    r.setAppliedRevision(3);
+    r.add(Array.from({ length: 2_500 }, (_, i) => record(i)));
+    r.start();
+    await eventually(
+      "all records",
+      async () => (r.pending === 0 && received.length === 3 ? true : undefined),
+      10_000,
+    );
+    await r.stop();
+    expect(received.map((b) => b.violations.length)).toEqual([MAX_BATCH, MAX_BATCH, 500]);
+    expect(received.flatMap((b) => b.violations.map((v) => v.name))).toEqual(
+      Array.from({ length: 2_500 }, (_, i) => `p${i}`),
+    );
+    expect(received.every((b) => b.appliedRevision === 3)).toBe(true);
+  });
+
+  it("sends a new revision alone when there is nothing else to say", async () => {
+    received.length = 0;
+    const { r } = reporter();
+    r.start();
+    r.setAppliedRevision("9");
+    await eventually("the revision", async () => (received.length > 0 ? true : undefined), 10_000);
+    await new Promise((res) => setTimeout(res, 100));
+    await r.stop();
+    expect(received).toEqual([{ appliedRevision: "9", violations: [] }]);
+  });
+
+  it("keeps records through failures (503, 429) and sends them once the server answers", async () => {
+    received.length = 0;
+    answers = [503, 429];
+    const { r, errors } = reporter();
+    r.add([record(1), record(2)]);
+    r.start();
+    await eventually("the records", async () => (received.length > 0 ? true : undefined), 20_000);
+    await r.stop();
+    expect(errors.length).toBe(2);
+    expect(String(errors[0])).toContain("503");
+    expect(received.flatMap((b) => b.violations.map((v) => v.name))).toEqual(["p1", "p2"]);
+  });
+
+  it("drops a batch the server refuses as malformed, counts it, and goes on", async () => {
+    received.length = 0;
+    answers = [422];
+    const { r, errors, dropped } = reporter();
+    r.add([record(1)]);
+    r.start();
+    await eventually("the refusal", async () => (errors.length > 0 ? true : undefined), 10_000);
+    r.add([record(2)]);
+    await eventually(
+      "the next record",
+      async () => (received.length > 0 ? true : undefined),
+      10_000,
+    );
+    await r.stop();
+    expect(await dropped()).toBe(1);
+    expect(received.flatMap((b) => b.violations.map((v) => v.name))).toEqual(["p2"]);
+  });
+
+  it("counts what a full queue drops", async () => {
+    const { r, dropped } = reporter(3);
+    r.add([1, 2, 3, 4, 5].map(record));
+    expect(r.pending).toBe(3);
+    expect(await dropped()).toBe(2);
+  });
+});
