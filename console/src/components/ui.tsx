@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useId, useRef } from "react";
+import { useAction } from "./hooks.js";
 
 /** An API or network error, announced to screen readers. */
 export function ErrorBanner({ error }: { error: Error | undefined }) {
@@ -109,23 +110,27 @@ export function Dialog({ title, onClose, children }: DialogProps) {
   );
 }
 
-/** "Delete X?" with the consequence spelled out. */
+/** "Delete X?" with the consequence spelled out; runs the deletion and shows its error. */
 export function ConfirmDialog(props: {
   title: string;
   message: string;
-  confirm: string;
-  busy: boolean;
-  error: Error | undefined;
-  onConfirm: () => void;
+  confirm?: string;
+  onConfirm: () => Promise<void>;
   onClose: () => void;
 }) {
+  const action = useAction();
   return (
     <Dialog title={props.title} onClose={props.onClose}>
       <p>{props.message}</p>
-      <ErrorBanner error={props.error} />
+      <ErrorBanner error={action.error} />
       <div className="actions">
-        <button type="button" className="danger" disabled={props.busy} onClick={props.onConfirm}>
-          {props.confirm}
+        <button
+          type="button"
+          className="danger"
+          disabled={action.busy}
+          onClick={() => void action.run(props.onConfirm)}
+        >
+          {props.confirm ?? "Delete"}
         </button>
         <button type="button" onClick={props.onClose}>
           Cancel

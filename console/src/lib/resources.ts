@@ -96,6 +96,13 @@ export interface AuditEntry {
   readonly after: unknown;
 }
 
+/** The namespace a preview decides for (absent: one the policy's scope covers). */
+export interface PreviewNamespace {
+  readonly cluster: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface List<T> {
   readonly items: readonly T[];
   readonly continue?: string;
@@ -205,10 +212,15 @@ export function createApi(client: Client, org: string) {
         method: "DELETE",
         ifMatch: resourceVersion,
       }),
-    preview: (policy: unknown, images: readonly string[], signal: AbortSignal) =>
+    preview: (
+      policy: unknown,
+      images: readonly string[],
+      namespace: PreviewNamespace | undefined,
+      signal: AbortSignal,
+    ) =>
       client.request<unknown>(`${o}/policies/preview`, {
         method: "POST",
-        body: { policy, images },
+        body: namespace === undefined ? { policy, images } : { policy, images, namespace },
         signal,
       }),
     insights: async (groupBy: string, since?: string) => {

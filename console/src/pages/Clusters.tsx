@@ -1,15 +1,8 @@
 import { useState } from "react";
-import { isDnsLabel } from "../../../src/core/policy/selector.js";
 import { canWrite, useSession } from "../components/context.js";
-import { useAction, useLoad } from "../components/hooks.js";
-import {
-  ConfirmDialog,
-  Dialog,
-  ErrorBanner,
-  Loading,
-  PageHeader,
-  TextField,
-} from "../components/ui.js";
+import { useLoad } from "../components/hooks.js";
+import { NameForm } from "../components/NameForm.js";
+import { ConfirmDialog, Dialog, ErrorBanner, Loading, PageHeader } from "../components/ui.js";
 import { toAge, toLabelText } from "../lib/format.js";
 import type { Cluster } from "../lib/resources.js";
 
@@ -26,15 +19,7 @@ export function toAgentCommand(origin: string, token: string): string {
 
 function AddCluster({ onClose, onAdded }: { onClose: () => void; onAdded: () => void }) {
   const { api, origin } = useSession();
-  const [name, setName] = useState("");
-  const [description, setDescription] = useState("");
   const [created, setCreated] = useState<Cluster | undefined>(undefined);
-  const action = useAction();
-  const trimmed = name.trim();
-  const nameError =
-    trimmed !== "" && !isDnsLabel(trimmed)
-      ? "Use an RFC 1123 label: lowercase letters, digits and '-'."
-      : undefined;
   if (created !== undefined) {
     const command = toAgentCommand(origin, created.agentToken ?? "<token>");
     return (
@@ -73,39 +58,16 @@ function AddCluster({ onClose, onAdded }: { onClose: () => void; onAdded: () => 
   }
   return (
     <Dialog title="Add cluster" onClose={onClose}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action.run(async () => {
-            const { body } = await api.createCluster(trimmed, description.trim());
-            setCreated(body);
-            onAdded();
-          });
+      <NameForm
+        nameLabel="Cluster name"
+        submit="Add cluster"
+        onClose={onClose}
+        onSubmit={async (name, description) => {
+          const { body } = await api.createCluster(name, description);
+          setCreated(body);
+          onAdded();
         }}
-      >
-        <TextField
-          label="Cluster name"
-          value={name}
-          onChange={setName}
-          error={nameError}
-          autoFocus
-          required
-        />
-        <TextField label="Description" value={description} onChange={setDescription} />
-        <ErrorBanner error={action.error} />
-        <div className="actions">
-          <button
-            type="submit"
-            className="primary"
-            disabled={action.busy || trimmed === "" || nameError !== undefined}
-          >
-            Add cluster
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
+      />
     </Dialog>
   );
 }
@@ -139,6 +101,12 @@ function Namespaces({ cluster }: { cluster: string }) {
   );
 }
 
+function NamespaceCount({ cluster }: { cluster: string }) {
+  const { api } = useSession();
+  const list = useLoad(() => api.namespaces(cluster), [api, cluster]);
+  return <>{list.data?.length ?? ""}</>;
+}
+
 function ClusterRow({ c, now, onDelete }: { c: Cluster; now: number; onDelete?: () => void }) {
   const [open, setOpen] = useState(false);
   const phase = c.status?.phase ?? "pending";
@@ -161,6 +129,9 @@ function ClusterRow({ c, now, onDelete }: { c: Cluster; now: number; onDelete?: 
         <td>{toAge(c.status?.lastSeen, now)}</td>
         <td>{c.status?.agentVersion ?? ""}</td>
         <td>{c.status?.kubernetesVersion ?? ""}</td>
+        <td className="num">
+          <NamespaceCount cluster={c.metadata.name} />
+        </td>
         <td>
           {c.status?.appliedRevision ?? "–"} / {c.status?.deliveredRevision ?? "–"}
         </td>
@@ -179,7 +150,7 @@ function ClusterRow({ c, now, onDelete }: { c: Cluster; now: number; onDelete?: 
       </tr>
       {open ? (
         <tr>
-          <td colSpan={7}>
+          <td colSpan={8}>
             <Namespaces cluster={c.metadata.name} />
           </td>
         </tr>
@@ -193,7 +164,6 @@ export function Clusters() {
   const clusters = useLoad(() => api.clusters(), [api], 5000);
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState<Cluster | undefined>(undefined);
-  const remove = useAction();
   const admin = whoami.role === "admin" || whoami.role === "organization-admin";
   const now = Date.now();
   return (
@@ -222,6 +192,9 @@ export function Clusters() {
               <th scope="col">Last seen</th>
               <th scope="col">Agent</th>
               <th scope="col">Kubernetes</th>
+              <th scope="col" className="num">
+                Namespaces
+              </th>
               <th scope="col">Revision applied / delivered</th>
               <th scope="col">
                 <span className="sr-only">Actions</span>
@@ -245,20 +218,12 @@ export function Clusters() {
         <ConfirmDialog
           title={`Delete cluster ${deleting.metadata.name}?`}
           message="Its agent token stops working and its reported namespaces and attachments are removed."
-          confirm="Delete"
-          busy={remove.busy}
-          error={remove.error}
-          onClose={() => {
+          onClose={() => setDeleting(undefined)}
+          onConfirm={async () => {
+            await api.deleteCluster(deleting);
             setDeleting(undefined);
-            remove.clear();
+            clusters.reload();
           }}
-          onConfirm={() =>
-            void remove.run(async () => {
-              await api.deleteCluster(deleting);
-              setDeleting(undefined);
-              clusters.reload();
-            })
-          }
         />
       ) : null}
     </>

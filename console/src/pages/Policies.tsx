@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { canWrite, useSession } from "../components/context.js";
-import { useAction, useLoad } from "../components/hooks.js";
+import { useLoad } from "../components/hooks.js";
 import { ConfirmDialog, ErrorBanner, Loading, PageHeader } from "../components/ui.js";
 import { toScopeText } from "../lib/format.js";
 import type { PolicyDocument } from "../lib/resources.js";
@@ -95,7 +95,6 @@ export function Policies() {
   const { api, whoami } = useSession();
   const policies = useLoad(() => api.policies(), [api]);
   const [deleting, setDeleting] = useState<PolicyDocument | undefined>(undefined);
-  const remove = useAction();
   const writable = canWrite(whoami.role);
   return (
     <>
@@ -139,23 +138,12 @@ export function Policies() {
         <ConfirmDialog
           title={`Delete policy ${deleting.metadata.name}?`}
           message="Clusters stop enforcing it within seconds."
-          confirm="Delete"
-          busy={remove.busy}
-          error={remove.error}
-          onClose={() => {
+          onClose={() => setDeleting(undefined)}
+          onConfirm={async () => {
+            await api.deletePolicy(deleting.metadata.name, deleting.metadata.resourceVersion ?? "");
             setDeleting(undefined);
-            remove.clear();
+            policies.reload();
           }}
-          onConfirm={() =>
-            void remove.run(async () => {
-              await api.deletePolicy(
-                deleting.metadata.name,
-                deleting.metadata.resourceVersion ?? "",
-              );
-              setDeleting(undefined);
-              policies.reload();
-            })
-          }
         />
       ) : null}
     </>

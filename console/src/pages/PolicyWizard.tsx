@@ -1,38 +1,17 @@
-import { useCallback, useEffect, useId, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { canWrite, useSession } from "../components/context.js";
 import { useAction } from "../components/hooks.js";
-import {
-  ConfirmDialog,
-  ErrorBanner,
-  FieldError,
-  Loading,
-  PageHeader,
-  TextField,
-} from "../components/ui.js";
+import { ConfirmDialog, ErrorBanner, Loading, PageHeader, TextField } from "../components/ui.js";
 import { ApiError } from "../lib/api.js";
 import { hasErrors, isMissing, toFormErrors } from "../lib/form-errors.js";
 import type { PreviewIssue, PreviewResult } from "../lib/preview.js";
+import type { Whoami } from "../lib/resources.js";
 import { toHash } from "../lib/route.js";
-import {
-  ACTIONS,
-  NEW_POLICY,
-  TEMPLATES,
-  templateOf,
-  toDocument,
-  toWizardState,
-  type WizardState,
-} from "../lib/wizard.js";
+import { NEW_POLICY, toDocument, toWizardState, type WizardState } from "../lib/wizard.js";
 import { DocumentView } from "./wizard/DocumentView.js";
-import { LabelTable } from "./wizard/LabelTable.js";
 import { PreviewPanel } from "./wizard/PreviewPanel.js";
-import { RulesEditor } from "./wizard/RulesEditor.js";
 import { ScopePicker } from "./wizard/ScopePicker.js";
-
-const ACTION_HELP = {
-  deny: "block the workload",
-  warn: "admit it with a warning",
-  audit: "admit it and record the violation",
-} as const;
+import { SelectorAndAction, TemplateSection } from "./wizard/Sections.js";
 
 /** Server issue paths that the form shows at a field (the rest are listed on top). */
 function fieldPathOf(path: string): string {
@@ -42,10 +21,16 @@ function fieldPathOf(path: string): string {
 const FIELD_PATH =
   /^(metadata\.name|spec|spec\.workspace|spec\.namespace|spec\.recipe|spec\.input\.rules(\[\d+\](\.(hostname|port|imageName|tag\.value|requireDigest))?)?)$/;
 
+/** A new policy starts where the caller may write: a workspace admin cannot write org-wide. */
+function newPolicy(whoami: Whoami): WizardState {
+  if (whoami.role !== "workspace-admin") return NEW_POLICY;
+  return { ...NEW_POLICY, scope: { kind: "workspace", workspace: whoami.workspaces[0] ?? "" } };
+}
+
 function useLoaded(name: string | undefined) {
-  const { api } = useSession();
+  const { api, whoami } = useSession();
   const [state, setState] = useState<WizardState | undefined>(
-    name === undefined ? NEW_POLICY : undefined,
+    name === undefined ? newPolicy(whoami) : undefined,
   );
   const [version, setVersion] = useState<string | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
@@ -72,8 +57,6 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
   const [showErrors, setShowErrors] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const save = useAction();
-  const remove = useAction();
-  const templateId = useId();
   const state = loaded.state;
   const policyDoc = useMemo(() => (state === undefined ? {} : toDocument(state)), [state]);
   const formErrors = useMemo(() => (state === undefined ? {} : toFormErrors(state)), [state]);
@@ -92,7 +75,6 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
   if (loaded.error) return <ErrorBanner error={loaded.error} />;
   if (state === undefined) return <Loading what="policy" />;
   const set = (patch: Partial<WizardState>) => loaded.setState({ ...state, ...patch });
-  const template = templateOf(state.recipe);
   const conflict =
     save.error instanceof ApiError && save.error.status === 409 && name !== undefined;
   const submit = () => {
@@ -154,81 +136,8 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
               onChange={(scope) => set({ scope })}
             />
           </section>
-          <section className="card">
-            <div className="field">
-              <label htmlFor={templateId}>Template</label>
-              <select
-                id={templateId}
-                value={state.recipe}
-                aria-describedby={`${templateId}-help`}
-                onChange={(e) => set({ recipe: e.target.value })}
-              >
-                {TEMPLATES.map((t) => (
-                  <option key={t.recipe} value={t.recipe}>
-                    {t.label}
-                  </option>
-                ))}
-                {template === undefined ? (
-                  <option value={state.recipe}>{state.recipe}</option>
-                ) : null}
-              </select>
-              <p id={`${templateId}-help`} className="hint">
-                {template?.help ??
-                  "A supply-chain recipe: its input is kept as it is; edit it as YAML with the CLI."}
-              </p>
-              <FieldError id={`${templateId}-error`} message={errorFor("spec.recipe")} />
-            </div>
-            {template !== undefined && template.fields.length > 0 ? (
-              <RulesEditor
-                template={template}
-                rules={state.rules}
-                errorFor={errorFor}
-                onChange={(rules) => set({ rules })}
-              />
-            ) : null}
-          </section>
-          <section className="card">
-            <LabelTable
-              table="include"
-              legend="Include only namespaces with labels"
-              hint="All of these labels must be present (an empty value: any value)."
-              rows={state.include}
-              errorFor={errorFor}
-              onChange={(include) => set({ include })}
-            />
-            <LabelTable
-              table="exclude"
-              legend="Exclude namespaces with labels"
-              hint="A namespace with any of these labels is left out (an empty value: any value of that key)."
-              rows={state.exclude}
-              errorFor={errorFor}
-              onChange={(exclude) => set({ exclude })}
-            />
-            {state.extraExpressions.length > 0 ? (
-              <p className="hint">
-                This policy also has {state.extraExpressions.length} selector expression(s) the form
-                cannot show; they are kept unchanged (see the document).
-              </p>
-            ) : null}
-            <fieldset className="group">
-              <legend>Action</legend>
-              <div className="radios">
-                {ACTIONS.map((a) => (
-                  <label key={a} className="radio">
-                    <input
-                      type="radio"
-                      name="action"
-                      value={a}
-                      checked={state.action === a}
-                      onChange={() => set({ action: a })}
-                    />
-                    {a[0]?.toUpperCase()}
-                    {a.slice(1)} <span className="hint">({ACTION_HELP[a]})</span>
-                  </label>
-                ))}
-              </div>
-            </fieldset>
-          </section>
+          <TemplateSection state={state} set={set} errorFor={errorFor} />
+          <SelectorAndAction state={state} set={set} errorFor={errorFor} />
           {unplaced.length > 0 ? (
             <section className="card" aria-labelledby="issues-title">
               <h2 id="issues-title">Problems</h2>
@@ -292,16 +201,11 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
         <ConfirmDialog
           title={`Delete policy ${name}?`}
           message="Clusters stop enforcing it within seconds."
-          confirm="Delete"
-          busy={remove.busy}
-          error={remove.error}
           onClose={() => setDeleting(false)}
-          onConfirm={() =>
-            void remove.run(async () => {
-              await api.deletePolicy(name, loaded.version ?? "");
-              window.location.hash = toHash({ page: "policies" });
-            })
-          }
+          onConfirm={async () => {
+            await api.deletePolicy(name, loaded.version ?? "");
+            window.location.hash = toHash({ page: "policies" });
+          }}
         />
       ) : null}
     </>

@@ -13,7 +13,6 @@ function Description({ name, onSaved }: { name: string; onSaved: () => void }) {
   const [text, setText] = useState("");
   const save = useAction();
   const [deleting, setDeleting] = useState(false);
-  const remove = useAction();
   useEffect(() => setText(ws.data?.spec.description ?? ""), [ws.data]);
   if (ws.data === undefined)
     return ws.error ? <ErrorBanner error={ws.error} /> : <Loading what="workspace" />;
@@ -53,19 +52,11 @@ function Description({ name, onSaved }: { name: string; onSaved: () => void }) {
         <ConfirmDialog
           title={`Delete workspace ${name}?`}
           message="Its namespaces are detached. A workspace that policies are scoped to cannot be deleted; delete or re-scope those policies first."
-          confirm="Delete"
-          busy={remove.busy}
-          error={remove.error}
-          onClose={() => {
-            setDeleting(false);
-            remove.clear();
+          onClose={() => setDeleting(false)}
+          onConfirm={async () => {
+            await api.deleteWorkspace(current);
+            window.location.hash = toHash({ page: "workspaces" });
           }}
-          onConfirm={() =>
-            void remove.run(async () => {
-              await api.deleteWorkspace(current);
-              window.location.hash = toHash({ page: "workspaces" });
-            })
-          }
         />
       ) : null}
     </section>

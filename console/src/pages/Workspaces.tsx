@@ -1,61 +1,36 @@
 import { useState } from "react";
-import { isDnsLabel } from "../../../src/core/policy/selector.js";
 import { canWrite, useSession } from "../components/context.js";
-import { useAction, useLoad } from "../components/hooks.js";
-import { Dialog, ErrorBanner, Loading, PageHeader, TextField } from "../components/ui.js";
+import { useLoad } from "../components/hooks.js";
+import { NameForm } from "../components/NameForm.js";
+import { Dialog, ErrorBanner, Loading, PageHeader } from "../components/ui.js";
 import { toHash } from "../lib/route.js";
 
-function CreateWorkspace({
-  onClose,
-  onCreated,
-}: {
-  onClose: () => void;
-  onCreated: (name: string) => void;
-}) {
+function CreateWorkspace(props: { onClose: () => void; onCreated: (name: string) => void }) {
   const { api } = useSession();
-  const [name, setName] = useState("");
-  const [description, setDescription] = useState("");
-  const action = useAction();
-  const trimmed = name.trim();
-  const nameError =
-    trimmed !== "" && !isDnsLabel(trimmed)
-      ? "Use lowercase letters, digits and '-', starting and ending with a letter or digit (at most 63)."
-      : undefined;
   return (
-    <Dialog title="Create workspace" onClose={onClose}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action.run(async () => {
-            await api.createWorkspace(trimmed, description.trim());
-            onCreated(trimmed);
-          });
+    <Dialog title="Create workspace" onClose={props.onClose}>
+      <NameForm
+        nameLabel="Name"
+        submit="Create"
+        onClose={props.onClose}
+        onSubmit={async (name, description) => {
+          await api.createWorkspace(name, description);
+          props.onCreated(name);
         }}
-      >
-        <TextField
-          label="Name"
-          value={name}
-          onChange={setName}
-          error={nameError}
-          autoFocus
-          required
-        />
-        <TextField label="Description" value={description} onChange={setDescription} />
-        <ErrorBanner error={action.error} />
-        <div className="actions">
-          <button
-            type="submit"
-            className="primary"
-            disabled={action.busy || trimmed === "" || nameError !== undefined}
-          >
-            Create
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
+      />
     </Dialog>
+  );
+}
+
+/** The workspace's namespaces across clusters, as `cluster/namespace`. */
+function AttachedNamespaces({ workspace }: { workspace: string }) {
+  const { api } = useSession();
+  const list = useLoad(() => api.attachments(workspace), [api, workspace]);
+  if (list.error) return <span className="muted">{list.error.message}</span>;
+  if (list.data === undefined) return null;
+  if (list.data.length === 0) return <span className="muted">none</span>;
+  return (
+    <span className="labels">{list.data.map((a) => `${a.cluster}/${a.namespace}`).join(", ")}</span>
   );
 }
 
@@ -89,6 +64,7 @@ export function Workspaces() {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Description</th>
+              <th scope="col">Namespaces</th>
               <th scope="col">Created by</th>
             </tr>
           </thead>
@@ -101,6 +77,9 @@ export function Workspaces() {
                   </a>
                 </td>
                 <td>{w.spec.description ?? ""}</td>
+                <td>
+                  <AttachedNamespaces workspace={w.metadata.name} />
+                </td>
                 <td>{w.metadata.createdBy ?? ""}</td>
               </tr>
             ))}

@@ -3,11 +3,28 @@ import { useSession } from "../../components/context.js";
 import { useDebounced } from "../../components/hooks.js";
 import { ApiError } from "../../lib/api.js";
 import {
+  type PreviewIssue,
   type PreviewResult,
   SAMPLE_IMAGES,
   toPreviewResult,
   toSampleImages,
 } from "../../lib/preview.js";
+import type { PreviewNamespace } from "../../lib/resources.js";
+import { PreviewNamespacePicker } from "./PreviewNamespace.js";
+
+/** Issues with the field path they are about, as `customs policy validate` prints them. */
+function IssueList(props: { issues: readonly PreviewIssue[]; label: string; className: string }) {
+  return (
+    <ul className={props.className} aria-label={props.label}>
+      {props.issues.map((i) => (
+        <li key={`${i.path}:${i.message}`}>
+          {i.severity === "warning" ? "warning " : ""}
+          <code>{i.path || "(document)"}</code>: {i.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 const VERDICT_TEXT = {
   allow: "allowed",
@@ -26,18 +43,27 @@ export function PreviewPanel(props: {
 }) {
   const { api } = useSession();
   const [images, setImages] = useState(SAMPLE_IMAGES);
+  const [namespace, setNamespace] = useState<PreviewNamespace | undefined>(undefined);
   const [result, setResult] = useState<PreviewResult | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const id = useId();
-  const input = useDebounced(JSON.stringify({ doc: props.document, images }), 400);
+  const input = useDebounced(JSON.stringify({ doc: props.document, images, namespace }), 400);
   const { onResult } = props;
   useEffect(() => {
-    const { doc, images: text } = JSON.parse(input) as { doc: unknown; images: string };
+    const {
+      doc,
+      images: text,
+      namespace: ns,
+    } = JSON.parse(input) as {
+      doc: unknown;
+      images: string;
+      namespace?: PreviewNamespace;
+    };
     const controller = new AbortController();
     setBusy(true);
     api
-      .preview(doc, toSampleImages(text), controller.signal)
+      .preview(doc, toSampleImages(text), ns, controller.signal)
       .then(({ body }) => {
         const r = toPreviewResult(body);
         setResult(r);
@@ -62,6 +88,7 @@ export function PreviewPanel(props: {
     return () => controller.abort();
   }, [api, input, onResult]);
   const errors = result?.issues.filter((i) => i.severity === "error") ?? [];
+  const warnings = result?.issues.filter((i) => i.severity === "warning") ?? [];
   return (
     <section className="card preview" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Live preview</h2>
@@ -74,13 +101,19 @@ export function PreviewPanel(props: {
         value={images}
         onChange={(e) => setImages(e.target.value)}
       />
+      <PreviewNamespacePicker value={namespace} onChange={setNamespace} />
       <div aria-live="polite" aria-busy={busy} className="preview-results">
         {error !== undefined ? <p className="field-error">{error}</p> : null}
         {errors.length > 0 ? (
-          <p className="muted">
-            The policy is not valid yet ({errors.length} problem{errors.length === 1 ? "" : "s"});
-            images are checked once it is.
-          </p>
+          <>
+            <p className="muted">
+              The policy is not valid yet; images are checked once it is. The control plane says:
+            </p>
+            <IssueList issues={errors} label="Validation errors" className="issues" />
+          </>
+        ) : null}
+        {warnings.length > 0 ? (
+          <IssueList issues={warnings} label="Lint warnings" className="issues warnings" />
         ) : null}
         {result?.notApplied !== undefined ? <p className="muted">{result.notApplied}</p> : null}
         {result !== undefined && errors.length === 0 ? (

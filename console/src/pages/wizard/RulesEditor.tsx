@@ -1,6 +1,6 @@
 import { useId } from "react";
 import { FieldError, TextField } from "../../components/ui.js";
-import { EMPTY_RULE, type RuleRow, type Template } from "../../lib/wizard.js";
+import { EMPTY_RULE, type RuleField, type RuleRow, type Template } from "../../lib/wizard.js";
 
 type ErrorFor = (path: string) => string | undefined;
 
@@ -25,6 +25,38 @@ function Checkbox(props: {
   );
 }
 
+/** The rule's text fields, in the policy language's order, and where their errors are. */
+const TEXT_FIELDS: readonly {
+  field: RuleField;
+  key: "hostname" | "port" | "imageName" | "tagValue";
+  label: string;
+  placeholder: string;
+  paths: readonly string[];
+}[] = [
+  {
+    field: "hostname",
+    key: "hostname",
+    label: "Hostname",
+    placeholder: "registry.mycorp.local or *.mycorp.local",
+    paths: ["hostname"],
+  },
+  { field: "port", key: "port", label: "Port", placeholder: "5000", paths: ["port"] },
+  {
+    field: "imageName",
+    key: "imageName",
+    label: "Image name",
+    placeholder: "team/* or library/nginx",
+    paths: ["imageName"],
+  },
+  {
+    field: "tag",
+    key: "tagValue",
+    label: "Tag",
+    placeholder: "v* or 1.2.3",
+    paths: ["tag.value", "tag"],
+  },
+];
+
 function RuleEditor(props: {
   index: number;
   row: RuleRow;
@@ -34,7 +66,7 @@ function RuleEditor(props: {
   onRemove: (() => void) | undefined;
 }) {
   const { row, template, index } = props;
-  const has = (f: string) => template.fields.includes(f as never);
+  const has = (f: RuleField) => template.fields.includes(f);
   const path = `spec.input.rules[${index}]`;
   const ruleErrorId = useId();
   const set = (patch: Partial<RuleRow>) => props.onChange({ ...row, ...patch });
@@ -43,44 +75,16 @@ function RuleEditor(props: {
     <fieldset className="rule" aria-describedby={props.errorFor(path) ? ruleErrorId : undefined}>
       <legend>Rule {n}</legend>
       <div className="rule-grid">
-        {has("hostname") ? (
+        {TEXT_FIELDS.filter((f) => has(f.field)).map((f) => (
           <TextField
-            label={`Hostname (rule ${n})`}
-            value={row.hostname}
-            onChange={(v) => set({ hostname: v })}
-            placeholder="registry.mycorp.local or *.mycorp.local"
-            error={props.errorFor(`${path}.hostname`)}
+            key={f.field}
+            label={`${f.label} (rule ${n})`}
+            value={row[f.key]}
+            onChange={(v) => set({ [f.key]: v })}
+            placeholder={f.placeholder}
+            error={f.paths.map((p) => props.errorFor(`${path}.${p}`)).find(Boolean)}
           />
-        ) : null}
-        {has("port") ? (
-          <TextField
-            label={`Port (rule ${n})`}
-            value={row.port}
-            onChange={(v) => set({ port: v })}
-            placeholder="5000"
-            error={props.errorFor(`${path}.port`)}
-            className="narrow"
-          />
-        ) : null}
-        {has("imageName") ? (
-          <TextField
-            label={`Image name (rule ${n})`}
-            value={row.imageName}
-            onChange={(v) => set({ imageName: v })}
-            placeholder="team/* or library/nginx"
-            error={props.errorFor(`${path}.imageName`)}
-          />
-        ) : null}
-        {has("tag") ? (
-          <TextField
-            label={`Tag (rule ${n})`}
-            value={row.tagValue}
-            onChange={(v) => set({ tagValue: v })}
-            placeholder="v* or 1.2.3"
-            error={props.errorFor(`${path}.tag.value`) ?? props.errorFor(`${path}.tag`)}
-            className="narrow"
-          />
-        ) : null}
+        ))}
       </div>
       <div className="rule-checks">
         {has("tag") ? (

@@ -26,7 +26,7 @@ export function ScopePicker(props: {
   return (
     <fieldset className="group">
       <legend>Scope</legend>
-      <div className="radios" role="radiogroup" aria-label="Scope">
+      <div className="radios">
         {kinds.map((k) => (
           <label key={k.kind} className="radio">
             <input

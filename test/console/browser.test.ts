@@ -1,0 +1,216 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/adapters/store/index.js";
+import { bootstrap } from "../../src/app/fleet/bootstrap.js";
+import type { FleetStore } from "../../src/core/fleet/store.js";
+import {
+  type ControlPlaneServer,
+  startControlPlane,
+} from "../../src/server/control-plane/server.js";
+import { ROOT } from "../support/cli.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CONSOLE = join(ROOT, "dist/console");
+const missing = !existsSync(CHROMIUM)
+  ? `${CHROMIUM} is missing (apt-get install chromium)`
+  : !existsSync(join(CONSOLE, "index.html"))
+    ? "dist/console is not built (npm run build)"
+    : undefined;
+if (missing !== undefined) console.log(`skipped: the console in a browser: ${missing}`);
+
+/**
+ * The console in a real browser against a real control plane (SQLite in a temporary folder):
+ * the wizard's live preview, saving, the conflict path and the dialogs' keyboard behaviour.
+ */
+describe.skipIf(missing !== undefined)("the console in a browser", () => {
+  let dir: string;
+  let store: FleetStore;
+  let server: ControlPlaneServer;
+  let browser: Browser;
+  let token: string;
+
+  const api = async (method: string, path: string, body?: unknown, headers = {}) => {
+    const r = await fetch(`${server.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    // JSON answers, read field by field in the tests.
+    const json = (await r.json().catch(() => null)) as Record<string, unknown> | null;
+    return { status: r.status, etag: r.headers.get("etag"), body: json ?? {} };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "customs-console-"));
+    store = await openStore(`sqlite:${join(dir, "cp.db")}`);
+    token = (await bootstrap(store)) ?? "";
+    server = await startControlPlane({
+      store,
+      host: "127.0.0.1",
+      port: 0,
+      tls: undefined,
+      consoleDir: CONSOLE,
+    });
+    const cluster = await api("POST", "/organizations/default/clusters", {
+      metadata: { name: "prod-1" },
+      spec: {},
+    });
+    const agent = { authorization: `Bearer ${String(cluster.body.agentToken)}` };
+    await api("POST", "/agent/register", { agentVersion: "test" }, agent);
+    await api(
+      "PUT",
+      "/agent/namespaces",
+      {
+        namespaces: [
+          { name: "team-a", labels: { env: "prod" } },
+          { name: "sandbox", labels: { env: "sandbox" } },
+        ],
+      },
+      agent,
+    );
+    await api("POST", "/organizations/default/workspaces", {
+      metadata: { name: "team-a-ws" },
+      spec: {},
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close(100);
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function signIn(hash = ""): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(`${server.url}/${hash}`);
+    await page.getByLabel("API token").fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("navigation", { name: "Main" }).waitFor();
+    return page;
+  }
+
+  it("builds a policy with the wizard, previews it live and saves it", async () => {
+    const page = await signIn("#/policies/new");
+    await page.getByLabel("Policy name").fill("corp-registry-only");
+    await page.getByRole("radio", { name: "Workspace" }).check();
+    await page.getByRole("combobox", { name: "Workspace", exact: true }).selectOption("team-a-ws");
+    await page.getByLabel("Template").selectOption({ label: "Custom" });
+    await page.getByLabel("Hostname (rule 1)").fill("registry.mycorp.local");
+    await page.getByRole("button", { name: "Add exclude label" }).click();
+    await page.getByLabel("Label key (exclude 1)").fill("env");
+    await page.getByLabel("Label value (exclude 1)").fill("sandbox");
+    const results = page.getByRole("list", { name: "Preview results" });
+    const busybox = results.getByRole("listitem").filter({ hasText: /^denied\s*busybox/ });
+    await expect.poll(() => busybox.count(), { timeout: 10_000 }).toBe(1);
+    expect(await busybox.textContent()).toContain("not allowed by policy");
+    const mycorp = results
+      .getByRole("listitem")
+      .filter({ hasText: "registry.mycorp.local/team/api" });
+    expect(await mycorp.textContent()).toMatch(/^allowed/);
+    expect(await page.getByLabel("Policy document as YAML").inputValue()).toContain(
+      "operator: NotIn",
+    );
+
+    // The exclude row leaves the sandbox namespace out: the preview says so there.
+    await page.getByLabel("Preview in namespace").selectOption("prod-1/sandbox");
+    await page.getByText(/does not apply to namespace sandbox/).waitFor();
+    expect(await busybox.count()).toBe(0);
+
+    await page.getByRole("button", { name: "Create policy" }).click();
+    await page.getByRole("link", { name: "corp-registry-only", exact: true }).waitFor();
+    const saved = await api("GET", "/organizations/default/policies/corp-registry-only");
+    expect(saved.body.spec).toEqual({
+      workspace: "team-a-ws",
+      namespaceSelector: {
+        matchExpressions: [{ key: "env", operator: "NotIn", values: ["sandbox"] }],
+      },
+      action: "deny",
+      recipe: "custom",
+      input: { rules: [{ hostname: "registry.mycorp.local" }] },
+    });
+    await page.close();
+  });
+
+  it("ties field errors to their inputs and does not save", async () => {
+    const page = await signIn("#/policies/new");
+    await page.getByLabel("Policy name").fill("bad-port");
+    await page.getByLabel("Hostname (rule 1)").fill("registry.mycorp.local");
+    await page.getByLabel("Port (rule 1)").fill("50a");
+    const port = page.getByLabel("Port (rule 1)");
+    expect(await port.getAttribute("aria-invalid")).toBe("true");
+    const described = (await port.getAttribute("aria-describedby")) ?? "";
+    expect(await page.locator(`[id="${described}"]`).textContent()).toContain("port");
+    await page.getByRole("button", { name: "Create policy" }).click();
+    await page.getByText("Fix the 1 marked field(s) before saving.").waitFor();
+    expect((await api("GET", "/organizations/default/policies/bad-port")).status).toBe(404);
+    await page.close();
+  });
+
+  it("says when someone else changed the policy, and reloads it", async () => {
+    const created = await api("POST", "/organizations/default/policies", {
+      apiVersion: "customs.dev/v1alpha1",
+      kind: "ImagePolicy",
+      metadata: { name: "no-latest" },
+      spec: { recipe: "block-latest-tag", action: "deny" },
+    });
+    expect(created.status).toBe(201);
+    const page = await signIn("#/policies/no-latest/edit");
+    await page.getByRole("radio", { name: "Warn" }).check();
+    const current = await api("GET", "/organizations/default/policies/no-latest");
+    const other = await api(
+      "PUT",
+      "/organizations/default/policies/no-latest",
+      {
+        apiVersion: "customs.dev/v1alpha1",
+        kind: "ImagePolicy",
+        metadata: { name: "no-latest" },
+        spec: { recipe: "block-latest-tag", action: "audit" },
+      },
+      { "if-match": current.etag ?? "" },
+    );
+    expect(other.status).toBe(200);
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await page.getByRole("alert").filter({ hasText: "changed by someone else" }).waitFor();
+    await page.getByRole("button", { name: "Reload" }).click();
+    await expect.poll(() => page.getByRole("radio", { name: "Audit" }).isChecked()).toBe(true);
+    await page.close();
+  });
+
+  /** The focused element, described in the page (where `document` exists). */
+  const focused = (page: Page, what: "tagName" | "textContent") =>
+    page.evaluate((w) => {
+      const e = (globalThis as unknown as { document: { activeElement: Record<string, unknown> } })
+        .document.activeElement;
+      return e?.[w];
+    }, what);
+
+  it("dialogs close on Escape and give focus back", async () => {
+    const page = await signIn("#/workspaces");
+    const opener = page.getByRole("button", { name: "Create workspace" });
+    await opener.click();
+    const dialog = page.getByRole("dialog", { name: "Create workspace" });
+    await dialog.waitFor();
+    expect(await focused(page, "tagName")).toBe("INPUT");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect(await focused(page, "textContent")).toBe("Create workspace");
+    await page.close();
+  });
+});
