@@ -73,7 +73,7 @@ export function reportSection(r: FleetReport): string {
   const [l1, l5] = loadavg();
   const namespaces = r.size.clusters * r.size.namespacesPerCluster;
   const lines = [
-    `## Fleet: control plane with ${n(r.size.clusters)} clusters, ${n(r.size.clusters)} agents and ${n(r.size.policies)} policies`,
+    `## Fleet on ${r.database}: control plane with ${n(r.size.clusters)} clusters, ${n(r.size.clusters)} agents and ${n(r.size.policies)} policies`,
     "",
     `Made by \`npm run bench:fleet\` (bench/fleet.ts) on ${date}: ${machine()}; load average at the end ${l1?.toFixed(1)}, ${l5?.toFixed(1)} (1, 5 min; the machine is shared).`,
     `One \`customs serve control-plane\` process (${r.database}, its own TLS CA) on 127.0.0.1; 1 organization, ${n(r.size.clusters)} clusters, ${n(namespaces)} namespaces (${r.size.namespacesPerCluster} per cluster) attached across ${n(r.size.workspaces)} workspaces (each workspace holds namespaces of ${n(Math.round(namespaces / r.size.workspaces))} clusters), ${n(r.size.policies)} policies (1% organization-wide, 10% on one namespace, 89% on workspaces). ${n(r.size.clusters)} simulated agents in worker processes on the same cores, each on its own keep-alive HTTPS connection: register, report namespaces, long poll \`GET /api/v1/agent/policies?wait=60\` with \`If-None-Match\`, report the applied revision after each new bundle. Whole run ${r.totalSeconds.toFixed(0)} s.`,

@@ -203,7 +203,7 @@ async function main(): Promise<void> {
       database: process.env.BENCH_DATABASE === undefined ? "SQLite" : "PostgreSQL",
       totalSeconds: (Date.now() - started) / 1000,
     });
-    // One section per fleet size, so that a smaller run does not replace the full one.
+    // One section per database and fleet size, so that one run does not replace another.
     writeResultsSection(section.slice(0, section.indexOf(" clusters,") + 9), section);
     process.stdout.write(`${section}\n`);
   } catch (error) {
