@@ -44,7 +44,8 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
 function openSqlite(path: string): Kysely<Database> {
   const memory = path === ":memory:";
-  if (!memory) mkdirSync(dirname(path), { recursive: true });
+  // A folder made here holds token hashes and the audit log: owner only.
+  if (!memory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const database = new SqliteDatabase(path);
   // WAL: readers never block the writer; NORMAL is durable across process crashes in WAL
   // mode (only an OS crash may lose the last transactions).

@@ -33,7 +33,8 @@ function readPem(path: string, flag: string): Buffer {
  * the first rename wins and the loser uses the winner's files.
  */
 async function generate(dataDir: string, dir: string): Promise<void> {
-  mkdirSync(dataDir, { recursive: true });
+  // The data folder holds the CA key and the database (token hashes, audit): owner only.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const tmp = mkdtempSync(join(dataDir, ".tls-"));
   const ca = await createCertificateAuthority("customs control plane CA");
   const server = await issueServerCertificate(ca, { dns: ["localhost"], ip: ["127.0.0.1", "::1"] });
