@@ -3,9 +3,8 @@ import { request as plainRequest } from "node:http";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Sqlite from "better-sqlite3";
 import pg from "pg";
-import { openStore } from "../../src/adapters/store/index.js";
+import { openSqliteHandle, openStore } from "../../src/adapters/store/index.js";
 import { bootstrap } from "../../src/app/fleet/bootstrap.js";
 import { servingFiles } from "../../src/app/fleet/tls-files.js";
 import type { FleetStore } from "../../src/core/fleet/store.js";
@@ -153,9 +152,9 @@ export async function startTestControlPlane(
     },
     async raw(sql) {
       if (postgres === undefined) {
-        const db = new Sqlite(join(dir, "cp.db"), { readonly: true });
+        const db = openSqliteHandle(join(dir, "cp.db"), { readonly: true });
         try {
-          return db.prepare(sql).all() as Record<string, unknown>[];
+          return db.prepare(sql).all([]) as Record<string, unknown>[];
         } finally {
           db.close();
         }

@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Sqlite from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
-import { openStore } from "../../src/adapters/store/index.js";
+import { openSqliteHandle, openStore } from "../../src/adapters/store/index.js";
 import type { Actor, FleetStore, TokenRow } from "../../src/core/fleet/store.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
 
@@ -62,11 +61,11 @@ export function useHarness(dialect: DialectName): Harness {
     },
     async raw(url, statement) {
       if (dialect === "sqlite") {
-        const db = new Sqlite(url.slice("sqlite:".length));
+        const db = openSqliteHandle(url.slice("sqlite:".length));
         try {
           const stmt = db.prepare(statement);
-          if (stmt.reader) return stmt.all();
-          stmt.run();
+          if (stmt.reader) return stmt.all([]);
+          stmt.run([]);
           return [];
         } finally {
           db.close();

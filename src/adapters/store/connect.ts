@@ -1,17 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import SqliteDatabase from "better-sqlite3";
 import {
   CompiledQuery,
   type DatabaseConnection,
   type Driver,
   Kysely,
   PostgresDialect,
+  type SqliteDatabase,
   SqliteDialect,
   SqliteDriver,
 } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.js";
+import { openSqliteHandle } from "./sqlite-handle.js";
 import type { StoreLocation } from "./url.js";
 
 export interface ConnectOptions {
@@ -32,8 +33,8 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #database: SqliteDatabase.Database;
-  constructor(database: SqliteDatabase.Database) {
+  readonly #database: SqliteDatabase;
+  constructor(database: SqliteDatabase) {
     super({ database });
     this.#database = database;
   }
@@ -46,13 +47,13 @@ function openSqlite(path: string): Kysely<Database> {
   const memory = path === ":memory:";
   // A folder made here holds token hashes and the audit log: owner only.
   if (!memory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const database = new SqliteDatabase(path);
+  const database = openSqliteHandle(path);
   // WAL: readers never block the writer; NORMAL is durable across process crashes in WAL
   // mode (only an OS crash may lose the last transactions).
-  if (!memory) database.pragma("journal_mode = WAL");
-  database.pragma("busy_timeout = 5000");
-  database.pragma("foreign_keys = ON");
-  database.pragma("synchronous = NORMAL");
+  if (!memory) database.exec("pragma journal_mode = WAL");
+  database.exec("pragma busy_timeout = 5000");
+  database.exec("pragma foreign_keys = ON");
+  database.exec("pragma synchronous = NORMAL");
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
 }
 
