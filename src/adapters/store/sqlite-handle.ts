@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
+import { CustomsError } from "../../core/errors.js";
 
 /**
  * One synchronous SQLite connection, in the shape Kysely's SqliteDialect drives, from one of
@@ -100,8 +101,17 @@ interface BetterSqlite {
 }
 
 function fromBetterSqlite(path: string, readonly: boolean): SqliteHandle {
-  // Loaded only here: on Node 24 the native module is never touched.
-  const Database = require("better-sqlite3") as new (p: string, o?: object) => BetterSqlite;
+  // Loaded only here: on Node 24 the native module is never touched. It is an optional
+  // dependency (compiled at install), so a machine without a compiler still installs.
+  let Database: new (p: string, o?: object) => BetterSqlite;
+  try {
+    Database = require("better-sqlite3");
+  } catch (e) {
+    throw new CustomsError(
+      "STORE_UNAVAILABLE",
+      `SQLite on Node ${process.versions.node} needs the better-sqlite3 module, which did not load (${(e as Error).message.split("\n")[0]}); reinstall with a C++ compiler, use Node 24, or use PostgreSQL`,
+    );
+  }
   const db = new Database(path, { readonly });
   return {
     driver: "better-sqlite3",
