@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { canWrite, useSession } from "../components/context.js";
 import { useLoad } from "../components/hooks.js";
 import { ConfirmDialog, ErrorBanner, Loading, PageHeader } from "../components/ui.js";
@@ -49,7 +49,9 @@ export function Policies({ node }: { node?: NodeRef | undefined }) {
   const [initial] = useState(() => toInitial(node));
   const [view, setView] = useState<View>(initial.view);
   const [picked, setPicked] = useState<string | undefined>(initial.id);
-  const [saved] = useState(readSavedNotice);
+  const [saved, setSaved] = useState(readSavedNotice);
+  // Shown once: coming back to the page later does not repeat it.
+  useEffect(() => setSavedNotice(undefined), []);
   const writable = canWrite(whoami.role);
   const tree = data.data?.tree;
   const selected =
@@ -79,7 +81,7 @@ export function Policies({ node }: { node?: NodeRef | undefined }) {
           </a>
         ) : null}
       </PageHeader>
-      {saved ? <SavedBanner notice={saved} onDismiss={() => setSavedNotice(undefined)} /> : null}
+      {saved ? <SavedBanner notice={saved} onDismiss={() => setSaved(undefined)} /> : null}
       <div role="tablist" aria-label="Policy types" className="tabs">
         <button
           type="button"

@@ -60,7 +60,7 @@ function Item(props: {
       }}
     >
       <span className="tree-label" style={{ paddingLeft: `${(props.level - 1) * 1.1 + 0.5}rem` }}>
-        {kind === "" ? null : <span className="muted">{kind} </span>}
+        {node.ref.kind === "organization" ? <span className="muted">Organization </span> : null}
         {node.label}
       </span>
       {node.children.length > 0 ? (
