@@ -1,20 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { appendOlder, mergeOnTop, takeNewer } from "../../console/src/lib/audit-merge.js";
 import {
   buildPolicyTree,
   evaluateNodePolicies,
   type PolicyLike,
   type TreeNode,
   toFocusTarget,
-  toNodeRefOfScope,
   toPath,
   toPolicyScope,
   toScopeLabel,
   toVisibleNodes,
 } from "../../console/src/lib/policy-tree.js";
-import { parseRoute, type Route, toHash } from "../../console/src/lib/route.js";
-import { toSavedWarnings } from "../../console/src/lib/saved.js";
 
 const policy = (name: string, spec: Record<string, unknown>): PolicyLike => ({
   metadata: { name },
@@ -177,90 +173,6 @@ describe("direct and inherited, for any tree and policies", () => {
             expect(g.policies.every((p) => isScopeNode(p, g.from))).toBe(true);
           }
         }
-      }),
-    );
-  });
-});
-
-describe("routes of the Policies page", () => {
-  it.each<[string, Route]>([
-    ["#/policies?view=organization", { page: "policies", node: { kind: "organization" } }],
-    [
-      "#/policies?workspace=team-a",
-      { page: "policies", node: { kind: "workspace", workspace: "team-a" } },
-    ],
-    [
-      "#/policies?workspace=team-a&cluster=dev&namespace=tanzu",
-      {
-        page: "policies",
-        node: { kind: "namespace", workspace: "team-a", cluster: "dev", namespace: "tanzu" },
-      },
-    ],
-    ["#/policies/new?scope=organization", { page: "policy-new", scope: { kind: "organization" } }],
-    [
-      "#/policies/new?workspace=a%20b",
-      { page: "policy-new", scope: { kind: "workspace", workspace: "a b" } },
-    ],
-    [
-      "#/policies/new?cluster=dev&namespace=tanzu",
-      { page: "policy-new", scope: { kind: "namespace", cluster: "dev", namespace: "tanzu" } },
-    ],
-    [
-      "#/policies/new?namespace=tanzu",
-      { page: "policy-new", scope: { kind: "namespace", cluster: "", namespace: "tanzu" } },
-    ],
-    ["#/policies?bogus=1", { page: "policies" }],
-  ])("%s", (hash, route) => {
-    expect(parseRoute(hash)).toEqual(route);
-    expect(parseRoute(toHash(route))).toEqual(route);
-  });
-
-  it.each([
-    [{ kind: "workspace", workspace: "w" } as const, { kind: "workspace", workspace: "w" }],
-    [{ kind: "organization" } as const, { kind: "organization" }],
-    [{ kind: "namespace" } as const, { kind: "organization" }],
-  ])("after saving a policy scoped %j the page shows %j", (scope, node) => {
-    expect(toNodeRefOfScope(scope)).toEqual(node);
-  });
-});
-
-describe("saved policy warnings", () => {
-  it.each<[unknown, ReturnType<typeof toSavedWarnings>]>([
-    [null, []],
-    [{ metadata: { name: "p" } }, []],
-    [{ warnings: "no" }, []],
-    [
-      { warnings: [{ code: "POLICY_LINT", path: "spec.input", message: "m" }, 3, null] },
-      [{ code: "POLICY_LINT", path: "spec.input", message: "m" }],
-    ],
-    [{ warnings: [{ message: "only" }] }, [{ code: "", path: "", message: "only" }]],
-  ])("%j", (body, warnings) => {
-    expect(toSavedWarnings(body)).toEqual(warnings);
-  });
-});
-
-describe("audit log refresh", () => {
-  const e = (...ids: number[]) => ids.map((id) => ({ id }));
-  it.each<[string, number[], number[], number[], boolean]>([
-    ["nothing shown yet", [], [3, 2, 1], [3, 2, 1], false],
-    ["two new ones", [3, 2, 1], [5, 4, 3], [5, 4], false],
-    ["none new", [3, 2], [3, 2, 1], [], false],
-    ["a whole page new: maybe more between", [2, 1], [6, 5, 4], [6, 5, 4], true],
-    ["an empty page", [2, 1], [], [], false],
-  ])("%s", (_, shown, fresh, newer, gap) => {
-    expect(takeNewer(e(...shown), e(...fresh))).toEqual({ newer: e(...newer), gap });
-  });
-
-  it("keeps loaded pages and never shows an entry twice", () => {
-    fc.assert(
-      fc.property(fc.uniqueArray(fc.nat(50)), fc.uniqueArray(fc.nat(50)), (a, b) => {
-        const shown = e(...a);
-        const top = mergeOnTop(e(...b), shown);
-        expect(top.slice(top.length - shown.length)).toEqual(shown);
-        expect(new Set(top.map((x) => x.id)).size).toBe(top.length);
-        const below = appendOlder(shown, e(...b));
-        expect(below.slice(0, shown.length)).toEqual(shown);
-        expect(new Set(below.map((x) => x.id)).size).toBe(below.length);
       }),
     );
   });
