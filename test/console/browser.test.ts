@@ -249,6 +249,17 @@ describe.skipIf(missing !== undefined)("the console in a browser", () => {
     await page.close();
   });
 
+  it("the Audit log shows a new change on its own, keeping what was expanded", async () => {
+    const page = await signIn("#/audit");
+    const first = page.getByRole("button", { name: /^Show changes/ }).first();
+    await first.click();
+    const probe = { metadata: { name: "audit-probe" }, spec: {} };
+    expect((await api("POST", "/organizations/default/workspaces", probe)).status).toBe(201);
+    await page.getByRole("cell", { name: "audit-probe", exact: true }).waitFor({ timeout: 15_000 });
+    expect(await page.getByRole("button", { name: /^Hide changes/ }).count()).toBe(1);
+    await page.close();
+  });
+
   /** The focused element, described in the page (where `document` exists). */
   const focused = (page: Page, what: "tagName" | "textContent") =>
     page.evaluate((w) => {
