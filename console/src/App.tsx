@@ -35,7 +35,7 @@ function useRoute(): Route {
 function Page({ route }: { route: Route }) {
   switch (route.page) {
     case "policy-new":
-      return <PolicyWizard key="new" name={undefined} />;
+      return <PolicyWizard key={toHash(route)} name={undefined} scope={route.scope} />;
     case "policy-edit":
       return <PolicyWizard key={route.name} name={route.name} />;
     case "workspaces":
@@ -49,7 +49,7 @@ function Page({ route }: { route: Route }) {
     case "audit":
       return <Audit />;
     default:
-      return <Policies />;
+      return <Policies key={toHash(route)} node={route.node} />;
   }
 }
 

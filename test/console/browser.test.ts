@@ -193,6 +193,73 @@ describe.skipIf(missing !== undefined)("the console in a browser", () => {
     await page.close();
   });
 
+  it("shows direct and inherited policies per node, presets the scope, and shows lint warnings", async () => {
+    const ws = "/organizations/default/workspaces/team-a-ws";
+    expect((await api("PUT", `${ws}/namespaces/prod-1/team-a`, {})).status).toBeLessThan(300);
+    const doc = { apiVersion: "customs.dev/v1alpha1", kind: "ImagePolicy" };
+    const org = { ...doc, metadata: { name: "org-digest" }, spec: { recipe: "require-digest" } };
+    expect((await api("POST", "/organizations/default/policies", org)).status).toBe(201);
+    const page = await signIn("#/policies");
+    const tab = page.getByRole("tablist").getByRole("tab", { name: "Image Registry" });
+    expect(await tab.getAttribute("aria-selected")).toBe("true");
+    expect(await page.getByRole("radio", { name: "Organization" }).isChecked()).toBe(true);
+    const orgTable = page.getByRole("table", { name: "Policies assigned to Organization default" });
+    await orgTable.getByRole("link", { name: "org-digest", exact: true }).waitFor();
+
+    await page.getByRole("radio", { name: "Workspaces" }).check();
+    const tree = page.getByRole("tree", { name: "Organization and workspaces" });
+    // On its own line: the middle of a workspace's item is one of its namespaces.
+    const wsItem = tree.getByRole("treeitem", { name: "Workspace team-a-ws" });
+    await wsItem.click({ position: { x: 40, y: 10 } });
+    expect(await wsItem.getAttribute("aria-selected")).toBe("true");
+    const direct = page.getByRole("table", { name: "Policies assigned to Workspace team-a-ws" });
+    await direct.getByRole("link", { name: "corp-registry-only", exact: true }).waitFor();
+    await page.keyboard.press("ArrowRight");
+    const ns = tree.getByRole("treeitem", { name: "Namespace prod-1/team-a" });
+    expect(await ns.getAttribute("aria-selected")).toBe("true");
+    expect(await focused(page, "textContent")).toBe("prod-1/team-a");
+    for (const [from, name] of [
+      ["Organization default", "org-digest"],
+      ["Workspace team-a-ws", "corp-registry-only"],
+    ]) {
+      const table = page.getByRole("table", { name: `Policies inherited from ${from}` });
+      await table.getByRole("link", { name, exact: true }).waitFor();
+    }
+    expect(page.url()).toContain("#/policies?workspace=team-a-ws&cluster=prod-1&namespace=team-a");
+
+    await page
+      .getByRole("link", { name: /^Create Image Registry Policy for Namespace prod-1/ })
+      .click();
+    await page.getByRole("heading", { level: 1, name: "Create policy" }).waitFor();
+    expect(await page.getByRole("radio", { name: "Namespace" }).isChecked()).toBe(true);
+    expect(await page.getByLabel("Cluster", { exact: true }).inputValue()).toBe("prod-1");
+    const nsField = page.getByLabel("Namespace", { exact: true }).and(page.locator("[type=text]"));
+    expect(await nsField.inputValue()).toBe("team-a");
+    await page.getByLabel("Policy name").fill("hub-short");
+    await page.getByLabel("Template").selectOption({ label: "Name-Tag allowlist" });
+    await page.getByLabel("Image name (rule 1)").fill("busybox");
+    await page.getByRole("button", { name: "Create policy" }).click();
+    await page.getByText("Policy hub-short created with 1 lint warning:").waitFor();
+    const warnings = page.getByRole("list", { name: "Lint warnings" });
+    expect(await warnings.textContent()).toContain("library/busybox");
+    await page.getByRole("link", { name: "Edit hub-short" }).waitFor();
+    await page.screenshot({
+      path: join(ROOT, "test-artifacts/browser/console-policies-saved-warnings.png"),
+    });
+    await page.close();
+  });
+
+  it("the Audit log shows a new change on its own, keeping what was expanded", async () => {
+    const page = await signIn("#/audit");
+    const first = page.getByRole("button", { name: /^Show changes/ }).first();
+    await first.click();
+    const probe = { metadata: { name: "audit-probe" }, spec: {} };
+    expect((await api("POST", "/organizations/default/workspaces", probe)).status).toBe(201);
+    await page.getByRole("cell", { name: "audit-probe", exact: true }).waitFor({ timeout: 15_000 });
+    expect(await page.getByRole("button", { name: /^Hide changes/ }).count()).toBe(1);
+    await page.close();
+  });
+
   /** The focused element, described in the page (where `document` exists). */
   const focused = (page: Page, what: "tagName" | "textContent") =>
     page.evaluate((w) => {

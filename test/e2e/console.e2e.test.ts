@@ -194,6 +194,24 @@ describe.skipIf(skipReason !== undefined)(
       await waitForApplied(before, "cluster-applied-policy");
     });
 
+    it("the Policies tree shows the policy at its workspace and inherited by namespace tanzu", async () => {
+      await nav("Policies");
+      await page.getByRole("radio", { name: "Workspaces" }).check();
+      // The Workspaces view starts at the first workspace.
+      const tree = page.getByRole("tree", { name: "Organization and workspaces" });
+      const ws = tree.getByRole("treeitem", { name: `Workspace ${WORKSPACE}` });
+      expect(await ws.getAttribute("aria-selected")).toBe("true");
+      await tree.getByRole("treeitem", { name: `Namespace ${CLUSTER}/tanzu` }).click();
+      await page
+        .getByRole("table", { name: `Policies inherited from Workspace ${WORKSPACE}` })
+        .getByRole("link", { name: POLICY, exact: true })
+        .waitFor();
+      await screenshot(page, "policies-namespace-inherited");
+      await page.getByRole("radio", { name: "Organization" }).check();
+      await page.getByRole("heading", { name: "All policies" }).waitFor();
+      await screenshot(page, "policies-organization-view");
+    });
+
     it("kubectl create deployment busybox is refused by the API server with the policy's message", async () => {
       // The API server loads webhook configurations asynchronously: wait until it calls ours,
       // with a server-side dry run of another workload and image (so that Insights below

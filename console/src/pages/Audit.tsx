@@ -1,7 +1,8 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useSession } from "../components/context.js";
 import { useAction } from "../components/hooks.js";
 import { ErrorBanner, Loading, PageHeader } from "../components/ui.js";
+import { appendOlder, mergeOnTop, takeNewer } from "../lib/audit-merge.js";
 import { toChanges } from "../lib/diff.js";
 import { toTimestamp } from "../lib/format.js";
 import type { AuditEntry } from "../lib/resources.js";
@@ -70,27 +71,55 @@ function Row({ entry }: { entry: AuditEntry }) {
   );
 }
 
+const REFRESH_MS = 10_000;
+/** Pages read at most to close a gap of new entries (500 changes in 10 s is not a console's job). */
+const MAX_GAP_PAGES = 10;
+
 export function Audit() {
   const { api } = useSession();
   const [entries, setEntries] = useState<AuditEntry[] | undefined>(undefined);
   const [next, setNext] = useState<string | undefined>(undefined);
+  const shown = useRef<AuditEntry[] | undefined>(undefined);
+  shown.current = entries;
   const load = useAction();
-  const more = (cont: string | undefined) =>
+  const more = (cont: string) =>
     void load.run(async () => {
       const { body } = await api.audit(cont);
-      setEntries((old) => [...(cont === undefined ? [] : (old ?? [])), ...(body.items ?? [])]);
+      setEntries((old) => appendOlder(old ?? [], body.items ?? []));
       setNext(body.continue);
     });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: load the first page once per session
-  useEffect(() => more(undefined), [api]);
+  // New entries go on top; what "Load more" already read, and where it goes on, stay.
+  const refresh = useCallback(async () => {
+    const known = shown.current ?? [];
+    const { body } = await api.audit(undefined);
+    let { newer, gap } = takeNewer(known, body.items ?? []);
+    let cont = body.continue;
+    for (let page = 0; gap && cont !== undefined && cont !== "" && page < MAX_GAP_PAGES; page++) {
+      const older = (await api.audit(cont)).body;
+      const taken = takeNewer(known, older.items ?? []);
+      newer = [...newer, ...taken.newer];
+      gap = taken.gap;
+      cont = older.continue;
+    }
+    if (known.length === 0) setNext(body.continue);
+    setEntries((old) => mergeOnTop(newer, old ?? []));
+  }, [api]);
+  const { run } = load;
+  useEffect(() => {
+    void run(refresh);
+    const id = setInterval(() => void refresh().catch(() => undefined), REFRESH_MS);
+    return () => clearInterval(id);
+  }, [run, refresh]);
   return (
     <>
       <PageHeader title="Audit log">
-        <button type="button" onClick={() => more(undefined)} disabled={load.busy}>
+        <button type="button" onClick={() => void load.run(refresh)} disabled={load.busy}>
           Refresh
         </button>
       </PageHeader>
-      <p className="muted">Every change, newest first, with who made it.</p>
+      <p className="muted">
+        Every change, newest first, with who made it. New entries appear on top every 10 seconds.
+      </p>
       <ErrorBanner error={load.error} />
       {entries === undefined ? (
         load.busy ? (

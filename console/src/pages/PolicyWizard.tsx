@@ -4,9 +4,11 @@ import { useAction } from "../components/hooks.js";
 import { ConfirmDialog, ErrorBanner, Loading, PageHeader, TextField } from "../components/ui.js";
 import { ApiError } from "../lib/api.js";
 import { hasErrors, isMissing, toFormErrors } from "../lib/form-errors.js";
+import { toNodeRefOfScope } from "../lib/policy-tree.js";
 import type { PreviewIssue, PreviewResult } from "../lib/preview.js";
 import type { Whoami } from "../lib/resources.js";
-import { toHash } from "../lib/route.js";
+import { type ScopePreset, toHash } from "../lib/route.js";
+import { setSavedNotice, toSavedWarnings } from "../lib/saved.js";
 import { NEW_POLICY, toDocument, toWizardState, type WizardState } from "../lib/wizard.js";
 import { DocumentView } from "./wizard/DocumentView.js";
 import { PreviewPanel } from "./wizard/PreviewPanel.js";
@@ -22,15 +24,16 @@ const FIELD_PATH =
   /^(metadata\.name|spec|spec\.workspace|spec\.namespace|spec\.recipe|spec\.input\.rules(\[\d+\](\.(hostname|port|imageName|tag\.value|requireDigest))?)?)$/;
 
 /** A new policy starts where the caller may write: a workspace admin cannot write org-wide. */
-function newPolicy(whoami: Whoami): WizardState {
+function newPolicy(whoami: Whoami, preset: ScopePreset | undefined): WizardState {
+  if (preset !== undefined) return { ...NEW_POLICY, scope: preset };
   if (whoami.role !== "workspace-admin") return NEW_POLICY;
   return { ...NEW_POLICY, scope: { kind: "workspace", workspace: whoami.workspaces[0] ?? "" } };
 }
 
-function useLoaded(name: string | undefined) {
+function useLoaded(name: string | undefined, preset: ScopePreset | undefined) {
   const { api, whoami } = useSession();
   const [state, setState] = useState<WizardState | undefined>(
-    name === undefined ? newPolicy(whoami) : undefined,
+    name === undefined ? newPolicy(whoami, preset) : undefined,
   );
   const [version, setVersion] = useState<string | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
@@ -49,9 +52,10 @@ function useLoaded(name: string | undefined) {
   return { state, setState, version, error, reload: load };
 }
 
-export function PolicyWizard({ name }: { name: string | undefined }) {
+export function PolicyWizard(props: { name: string | undefined; scope?: ScopePreset }) {
+  const { name } = props;
   const { api, whoami } = useSession();
-  const loaded = useLoaded(name);
+  const loaded = useLoaded(name, props.scope);
   const [preview, setPreview] = useState<PreviewResult | undefined>(undefined);
   const [serverIssues, setServerIssues] = useState<readonly PreviewIssue[]>([]);
   const [showErrors, setShowErrors] = useState(false);
@@ -88,15 +92,21 @@ export function PolicyWizard({ name }: { name: string | undefined }) {
       return;
     }
     void save.run(async () => {
+      let body: unknown;
       try {
-        if (name === undefined) await api.createPolicy(policyDoc);
-        else await api.updatePolicy(name, policyDoc, loaded.version ?? "");
+        body =
+          name === undefined
+            ? (await api.createPolicy(policyDoc)).body
+            : (await api.updatePolicy(name, policyDoc, loaded.version ?? "")).body;
       } catch (e) {
         if (e instanceof ApiError)
           setServerIssues(e.details.map((d) => ({ ...d, severity: "error" })));
         throw e;
       }
-      window.location.hash = toHash({ page: "policies" });
+      // Back to the node the policy is assigned at, where the save's lint warnings are shown.
+      const warnings = toSavedWarnings(body);
+      setSavedNotice({ policy: state.name, created: name === undefined, warnings });
+      window.location.hash = toHash({ page: "policies", node: toNodeRefOfScope(state.scope) });
     });
   };
   return (

@@ -1,0 +1,85 @@
+import { toPolicyScope, toScopeLabel } from "../../lib/policy-tree.js";
+import type { PolicyDocument } from "../../lib/resources.js";
+import { toHash } from "../../lib/route.js";
+import { templateOf } from "../../lib/wizard.js";
+
+/** Policies with template, action and rules; Edit and Delete when the caller may write. */
+export function PolicyTable(props: {
+  items: readonly PolicyDocument[];
+  caption: string;
+  showScope: boolean;
+  writable: boolean;
+  onDelete: (p: PolicyDocument) => void;
+}) {
+  return (
+    <table>
+      <caption className="sr-only">{props.caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          {props.showScope ? <th scope="col">Assigned at</th> : null}
+          <th scope="col">Template</th>
+          <th scope="col">Action</th>
+          <th scope="col">Rules</th>
+          {props.writable ? (
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          ) : null}
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.map((p) => (
+          <Row key={p.metadata.name} policy={p} {...props} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Row(props: {
+  policy: PolicyDocument;
+  showScope: boolean;
+  writable: boolean;
+  onDelete: (p: PolicyDocument) => void;
+}) {
+  const p = props.policy;
+  const recipe = String(p.spec.recipe ?? "");
+  const input = (p.spec.input ?? {}) as { rules?: unknown[]; audit?: boolean };
+  const action = String(p.spec.action ?? (input.audit === true ? "audit" : "deny"));
+  const name = p.metadata.name;
+  return (
+    <tr>
+      <td>
+        <a href={toHash({ page: "policy-edit", name })}>{name}</a>
+      </td>
+      {props.showScope ? <td>{toScopeLabel(toPolicyScope(p.spec))}</td> : null}
+      <td>
+        {templateOf(recipe)?.label ?? recipe} <span className="muted mono">({recipe})</span>
+      </td>
+      <td>
+        <span className={`pill action-${action}`}>{action}</span>
+      </td>
+      <td>{Array.isArray(input.rules) ? input.rules.length : "–"}</td>
+      {props.writable ? (
+        <td className="row-actions">
+          <a
+            className="button small"
+            href={toHash({ page: "policy-edit", name })}
+            aria-label={`Edit ${name}`}
+          >
+            Edit
+          </a>
+          <button
+            type="button"
+            className="small danger"
+            aria-label={`Delete ${name}`}
+            onClick={() => props.onDelete(p)}
+          >
+            Delete
+          </button>
+        </td>
+      ) : null}
+    </tr>
+  );
+}
