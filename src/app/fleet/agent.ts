@@ -86,7 +86,13 @@ export async function reportNamespaces(ctx: FleetContext, p: Principal, body: Js
   if (details.length > 0) throw invalid(details);
   const changed = await ctx.store.replaceNamespaces(actorOf(p), org, cluster, namespaces);
   await heartbeat(ctx, org, cluster, {});
-  if (changed) ctx.hub.changed(org);
+  if (changed) {
+    await ctx.hub.reported(
+      org,
+      cluster,
+      namespaces.map((n) => ({ organization: org, cluster, ...n })),
+    );
+  }
   return { changed };
 }
 
