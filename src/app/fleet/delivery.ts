@@ -1,3 +1,4 @@
+import type { OrgSnapshot } from "../../core/fleet/snapshot.js";
 import type { FleetStore, NamespaceRow } from "../../core/fleet/store.js";
 import { type DeliveredBundle, SnapshotCache } from "./snapshots.js";
 
@@ -76,6 +77,12 @@ export class DeliveryHub {
   current(org: string, cluster: string): Promise<DeliveredBundle> {
     this.#state(org);
     return this.#snapshots.bundle(org, cluster);
+  }
+
+  /** The organization's current delivery snapshot (its attachments serve authorization). */
+  snapshot(org: string): Promise<OrgSnapshot> {
+    this.#state(org);
+    return this.#snapshots.snapshot(org);
   }
 
   /**
