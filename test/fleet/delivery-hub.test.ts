@@ -3,8 +3,6 @@ import { DeliveryHub } from "../../src/app/fleet/delivery.js";
 import type { FleetStore } from "../../src/core/fleet/store.js";
 import { ALICE, policyDocument, useHarness } from "./harness.js";
 
-const h = useHarness("sqlite");
-
 /** The real store, counting full-organization reads of policies. */
 function counting(store: FleetStore): { store: FleetStore; loads: () => number } {
   let loads = 0;
@@ -44,6 +42,8 @@ function names(b: { bundle: { policies: readonly Record<string, unknown>[] } } |
 }
 
 describe("DeliveryHub: one snapshot per revision, coalesced wake-ups", () => {
+  const h = useHarness("sqlite");
+
   it("serves every cluster from one load, and a burst of changes from one more", async () => {
     const { store: real } = await h.fresh();
     await organization(real);
