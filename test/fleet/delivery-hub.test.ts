@@ -95,6 +95,36 @@ describe("DeliveryHub: one snapshot per revision, coalesced wake-ups", () => {
     expect((await fresh.current("o", "c2")).etag).toBe(woken?.etag);
   });
 
+  it("a policy write through this replica patches the snapshot: no reload", async () => {
+    const { store: real } = await h.fresh();
+    await organization(real);
+    const { store, loads } = counting(real);
+    const hub = new DeliveryHub(store, 60_000, undefined, 20);
+    hubs.push(hub);
+    const [c1, c2] = await Promise.all([hub.current("o", "c1"), hub.current("o", "c2")]);
+    const w1 = hub.wait("o", "c1", c1.etag, 5000);
+    const w2 = hub.wait("o", "c2", c2.etag, 300);
+    const row = await real.createPolicy(ALICE, "o", policyDocument("c1-web"), {
+      kind: "namespace",
+      cluster: "c1",
+      namespace: "web",
+    });
+    await hub.policy("o", "c1-web", row);
+    expect(names(await w1)).toEqual(["c1-web", "org"]);
+    expect(await w2).toBeUndefined();
+    await real.deletePolicy(ALICE, "o", "org", {
+      resourceVersion: (await real.getPolicy("o", "org")).metadata.resourceVersion,
+    });
+    await hub.policy("o", "org", undefined);
+    expect(names(await hub.current("o", "c2"))).toEqual([]);
+    expect(loads()).toBe(1);
+    const fresh = new DeliveryHub(real);
+    hubs.push(fresh);
+    for (const c of ["c1", "c2"]) {
+      expect((await fresh.current("o", c)).etag).toBe((await hub.current("o", c)).etag);
+    }
+  });
+
   it("a change on another replica is seen through the revision poll", async () => {
     const { store } = await h.fresh();
     await organization(store);

@@ -12,8 +12,8 @@ import {
   toClusterContent,
   toClusterInputs,
   toInputsKey,
-  withClusterNamespaces,
 } from "../../src/core/fleet/snapshot.js";
+import { withClusterNamespaces, withPolicy } from "../../src/core/fleet/snapshot-patch.js";
 import type { AttachmentRow, NamespaceRow, PolicyRow } from "../../src/core/fleet/store.js";
 
 const CLUSTERS = ["c1", "c2", "c3", "c4"];
@@ -104,6 +104,21 @@ const organization = fc.record({
     ),
 });
 
+const SAMPLE: PolicyRow = {
+  organization: "o",
+  metadata: {
+    name: "sample",
+    uid: "sample",
+    resourceVersion: "1",
+    creationTimestamp: "t",
+    updatedAt: "t",
+    createdBy: "u",
+    updatedBy: "u",
+  },
+  document: {},
+  scope: { kind: "organization" },
+};
+
 type Org = {
   revision: number;
   namespaces: NamespaceRow[];
@@ -150,7 +165,13 @@ describe("compileSnapshot + compileClusterBundle (property, against compileBundl
           namespaces: [...o.namespaces.filter((n) => n.cluster !== cluster), ...reported],
         };
         const before = compileSnapshot(o);
-        const patched = withClusterNamespaces(before, next.revision, cluster, reported);
+        const { snapshot: patched, affected } = withClusterNamespaces(
+          before,
+          next.revision,
+          cluster,
+          reported,
+        );
+        expect(affected).toEqual(new Set([cluster]));
         for (const c of CLUSTERS) {
           const inputs = toClusterInputs(patched, c);
           expect(compileClusterBundle(next.revision, c, inputs)).toEqual(oracle(next, c));
@@ -160,6 +181,51 @@ describe("compileSnapshot + compileClusterBundle (property, against compileBundl
         }
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("a patched policy write equals a snapshot built afresh; unaffected clusters keep their key", () => {
+    fc.assert(
+      fc.property(
+        organization,
+        fc.nat(),
+        fc.constantFrom("create", "update", "delete"),
+        scope,
+        (o, pick, op, newScope) => {
+          const target = o.policies[pick % Math.max(1, o.policies.length)];
+          const name = op === "create" || target === undefined ? "zz-new" : target.metadata.name;
+          const after: PolicyRow | undefined =
+            op === "delete"
+              ? undefined
+              : {
+                  organization: "o",
+                  metadata: {
+                    ...(target ?? o.policies[0] ?? SAMPLE).metadata,
+                    name,
+                    uid: `uid-${name}`,
+                    resourceVersion: "1000",
+                  },
+                  document: { kind: "ImagePolicy", metadata: { name }, spec: { scope: newScope } },
+                  scope: newScope,
+                };
+          const rest = o.policies.filter((p) => p.metadata.name !== name);
+          const next = {
+            ...o,
+            revision: o.revision + 1,
+            policies: after ? [...rest, after] : rest,
+          };
+          const before = compileSnapshot(o);
+          const patched = withPolicy(before, next.revision, name, after);
+          for (const c of [...CLUSTERS, "never-seen"]) {
+            const inputs = toClusterInputs(patched.snapshot, c);
+            expect(compileClusterBundle(next.revision, c, inputs)).toEqual(oracle(next, c));
+            if (patched.affected !== "all" && !patched.affected.has(c)) {
+              expect(toInputsKey(inputs)).toBe(toInputsKey(toClusterInputs(before, c)));
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

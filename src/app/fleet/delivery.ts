@@ -1,5 +1,5 @@
 import type { OrgSnapshot } from "../../core/fleet/snapshot.js";
-import type { FleetStore, NamespaceRow } from "../../core/fleet/store.js";
+import type { FleetStore, NamespaceRow, PolicyRow } from "../../core/fleet/store.js";
 import { type DeliveredBundle, SnapshotCache } from "./snapshots.js";
 
 export type { DeliveredBundle } from "./snapshots.js";
@@ -136,9 +136,17 @@ export class DeliveryHub {
 
   /** A cluster reported a different set of namespaces: only its own bundle can change. */
   reported(org: string, cluster: string, namespaces: readonly NamespaceRow[]): Promise<void> {
-    const done = this.#snapshots.reported(org, cluster, namespaces);
+    return this.#after(org, this.#snapshots.reported(org, cluster, namespaces));
+  }
+
+  /** A policy was written here (`after` undefined: deleted). */
+  policy(org: string, name: string, after: PolicyRow | undefined): Promise<void> {
+    return this.#after(org, this.#snapshots.policy(org, name, after));
+  }
+
+  #after(org: string, patched: Promise<void>): Promise<void> {
     this.#schedule(org);
-    return done.catch((e) => this.onError(e));
+    return patched.catch((e) => this.onError(e));
   }
 
   #schedule(org: string): void {

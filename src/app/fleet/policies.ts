@@ -185,7 +185,7 @@ export async function createPolicy(ctx: FleetContext, p: Principal, org: string,
   if (!canWritePolicy(p, org, scope, attachments)) throw forbidden("create a policy of this scope");
   await checkWorkspaceExists(ctx, org, scope);
   const row = await ctx.store.createPolicy(actorOf(p), org, toDeliveredDocument(body), scope);
-  ctx.hub.changed(org);
+  await ctx.hub.policy(org, row.metadata.name, row);
   return { policy: toPolicy(row), warnings };
 }
 
@@ -217,7 +217,7 @@ export async function updatePolicy(
       }),
     () => ctx.store.getPolicy(org, name),
   );
-  ctx.hub.changed(org);
+  await ctx.hub.policy(org, name, row);
   return { policy: toPolicy(row), warnings };
 }
 
@@ -235,5 +235,5 @@ export async function deletePolicy(
     () => ctx.store.deletePolicy(actorOf(p), org, name, { resourceVersion }),
     () => ctx.store.getPolicy(org, name),
   );
-  ctx.hub.changed(org);
+  await ctx.hub.policy(org, name, undefined);
 }

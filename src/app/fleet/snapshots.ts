@@ -7,8 +7,12 @@ import {
   toClusterContent,
   toClusterInputs,
   toInputsKey,
-  withClusterNamespaces,
 } from "../../core/fleet/snapshot.js";
+import {
+  type Patched,
+  withClusterNamespaces,
+  withPolicy,
+} from "../../core/fleet/snapshot-patch.js";
 import type { FleetStore, NamespaceRow, PolicyRow } from "../../core/fleet/store.js";
 
 export interface DeliveredBundle {
@@ -112,22 +116,41 @@ export class SnapshotCache {
     return compileSnapshot({ revision, policies, attachments, namespaces });
   }
 
+  /** A cluster reported a different set of namespaces (one change in the organization). */
+  reported(org: string, cluster: string, namespaces: readonly NamespaceRow[]): Promise<void> {
+    return this.#patch(org, (s, revision) =>
+      withClusterNamespaces(s, revision, cluster, namespaces),
+    );
+  }
+
+  /** A policy was created, updated (`after` its new row) or deleted (one change). */
+  policy(org: string, name: string, after: PolicyRow | undefined): Promise<void> {
+    return this.#patch(org, (s, revision) => withPolicy(s, revision, name, after));
+  }
+
   /**
-   * A cluster reported a different set of namespaces (revision bumped by exactly that
-   * change). When the snapshot was current just before, it is patched instead of reloaded.
+   * One change was made through this replica. When the snapshot was current just before it
+   * and the organization's revision moved by exactly this change, the snapshot is patched
+   * instead of read again, and the bundles of clusters the change cannot alter are kept.
    */
-  async reported(org: string, cluster: string, namespaces: readonly NamespaceRow[]) {
+  async #patch(org: string, apply: (s: OrgSnapshot, revision: number) => Patched) {
     const c = this.#org(org);
     const base = c.entry;
-    const wasCurrent = base?.gen === c.gen && base.value !== undefined;
+    const wasCurrent = base?.gen === c.gen;
     c.gen++;
     if (!wasCurrent || base?.value === undefined) return;
     const gen = c.gen;
     const { revision } = await this.store.getOrganization(org);
-    // Anything else in between (here or on another replica) and the snapshot is reloaded.
+    // Anything else in between (here or on another replica) and the snapshot is read again.
     if (c.entry !== base || c.gen !== gen || revision !== base.value.revision + 1) return;
-    const value = withClusterNamespaces(base.value, revision, cluster, namespaces);
-    c.entry = { gen, promise: Promise.resolve(value), value, bundles: new Map() };
+    const { snapshot, affected } = apply(base.value, revision);
+    const bundles = new Map<string, DeliveredBundle>();
+    if (affected !== "all") {
+      for (const [cluster, { bundle, etag }] of base.bundles) {
+        if (!affected.has(cluster)) bundles.set(cluster, { bundle: { ...bundle, revision }, etag });
+      }
+    }
+    c.entry = { gen, promise: Promise.resolve(snapshot), value: snapshot, bundles };
   }
 
   /** The cluster's bundle at the current snapshot. */

@@ -69,23 +69,6 @@ export function compileSnapshot(input: SnapshotInput): OrgSnapshot {
   return { revision: input.revision, everywhere, byWorkspace, byCluster, attachments, labelled };
 }
 
-/**
- * A copy of the snapshot with one cluster's reported namespaces replaced: a namespace report
- * touches only that cluster's labels, so the rest of the index is shared, not rebuilt.
- */
-export function withClusterNamespaces(
-  snapshot: OrgSnapshot,
-  revision: number,
-  cluster: string,
-  namespaces: readonly NamespaceRow[],
-): OrgSnapshot {
-  const labelled = new Map(snapshot.labelled);
-  const names = toLabelledWorkspaces(namespaces);
-  if (names.size > 0) labelled.set(cluster, names);
-  else labelled.delete(cluster);
-  return { ...snapshot, revision, labelled };
-}
-
 /** What one cluster's bundle is made of, before its documents are rendered. */
 export interface ClusterInputs {
   /** Sorted by name. */
