@@ -97,7 +97,7 @@ export function reportSection(r: FleetReport): string {
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...deliveryRows(r.changes),
     "",
-    `API latency while the changes ran (${r.apiClients} clients on one keep-alive pool, each repeating list, get, create, update and a ${r.apiPauseMs} ms pause; list = first page of 100 policies, get = one policy, create/update = policies of a workspace without namespaces, so that this traffic wakes no agent, though the server still recomputes bundles after each write):`,
+    `API latency while the changes ran (${r.apiClients} clients on one keep-alive pool, each repeating list, get, create, update and a ${r.apiPauseMs} ms pause; list = first page of 100 policies, get = one policy, create/update = policies of a workspace without namespaces, so that this traffic wakes no agent, though each write still changes the server's snapshot of the organization and wakes its waiting agents' check):`,
     "",
     "| operation | requests | errors | p50 ms | p99 ms | max ms |",
     "|---|---:|---:|---:|---:|---:|",

@@ -86,7 +86,13 @@ export async function reportNamespaces(ctx: FleetContext, p: Principal, body: Js
   if (details.length > 0) throw invalid(details);
   const changed = await ctx.store.replaceNamespaces(actorOf(p), org, cluster, namespaces);
   await heartbeat(ctx, org, cluster, {});
-  if (changed) ctx.hub.changed(org);
+  if (changed) {
+    await ctx.hub.reported(
+      org,
+      cluster,
+      namespaces.map((n) => ({ organization: org, cluster, ...n })),
+    );
+  }
   return { changed };
 }
 
@@ -103,13 +109,21 @@ export async function pollPolicies(
   if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) {
     throw invalid([{ path: "wait", message: `must be 0 to ${MAX_WAIT_SECONDS} seconds` }]);
   }
-  await heartbeat(ctx, org, cluster, {});
-  const delivered = await ctx.hub.wait(org, cluster, etag, wait * 1000, signal);
-  if (delivered !== undefined && signal?.aborted !== true) {
-    await heartbeat(ctx, org, cluster, {
-      deliveredRevision: String(delivered.bundle.revision),
-    });
+  // A bundle answered at once costs one status write (lastSeen with deliveredRevision), not
+  // two: after a change, every affected agent comes back for its new bundle at once.
+  let delivered = await ctx.hub.wait(org, cluster, etag, 0, signal);
+  if (delivered === undefined && wait > 0 && signal?.aborted !== true) {
+    await heartbeat(ctx, org, cluster, {});
+    delivered = await ctx.hub.wait(org, cluster, etag, wait * 1000, signal);
+    if (delivered === undefined) return undefined;
   }
+  const sent = delivered !== undefined && signal?.aborted !== true;
+  await heartbeat(
+    ctx,
+    org,
+    cluster,
+    sent && delivered ? { deliveredRevision: String(delivered.bundle.revision) } : {},
+  );
   return delivered;
 }
 

@@ -1,12 +1,8 @@
-import { createHash } from "node:crypto";
-import { type Bundle, compileBundle, toBundleContent } from "../../core/fleet/bundle.js";
-import type { FleetStore } from "../../core/fleet/store.js";
+import type { OrgSnapshot } from "../../core/fleet/snapshot.js";
+import type { FleetStore, NamespaceRow, PolicyRow } from "../../core/fleet/store.js";
+import { type DeliveredBundle, SnapshotCache } from "./snapshots.js";
 
-export interface DeliveredBundle {
-  readonly bundle: Bundle;
-  /** `"<sha256 of the bundle's content>"`, quoted as an HTTP entity tag. */
-  readonly etag: string;
-}
+export type { DeliveredBundle } from "./snapshots.js";
 
 interface Waiter {
   readonly cluster: string;
@@ -16,21 +12,24 @@ interface Waiter {
 }
 
 interface OrgState {
-  /** The revision the cached bundles were built at; undefined: rebuild before use. */
-  revision: number | undefined;
-  readonly bundles: Map<string, Promise<DeliveredBundle>>;
   readonly waiters: Set<Waiter>;
+  /** A wake-up already scheduled: further changes until it runs join it. */
+  wake: ReturnType<typeof setTimeout> | undefined;
 }
 
+// Clusters answered per turn of the event loop while waking, so requests are not starved.
+const WAKE_SLICE = 50;
+
 /**
- * Delivery of bundles to agents (docs/control-plane.md, Delivery). Per organization it keeps
- * the revision its cached bundles belong to and the agents waiting in a long poll. A change
- * through this replica calls `changed(org)`; a poll of the database's revisions every
- * `pollMs` catches changes made through other replicas. Waiters are answered only when their
- * bundle's content (ETag) differs from theirs, so unrelated changes do not wake them.
+ * Delivery of bundles to agents (docs/control-plane.md, Delivery). Bundles come from one
+ * snapshot per organization and revision (SnapshotCache). A change through this replica calls
+ * `changed(org)`; a poll of the database's revisions every `pollMs` catches changes made
+ * through other replicas. Changes are coalesced: at most one wake-up per organization every
+ * `coalesceMs`, which answers only the waiters whose bundle's content (ETag) differs.
  */
 export class DeliveryHub {
   readonly #orgs = new Map<string, OrgState>();
+  readonly #snapshots: SnapshotCache;
   #timer: ReturnType<typeof setInterval> | undefined;
   #polling = false;
 
@@ -38,7 +37,10 @@ export class DeliveryHub {
     private readonly store: FleetStore,
     private readonly pollMs = 1000,
     private readonly onError: (e: unknown) => void = () => {},
-  ) {}
+    private readonly coalesceMs = 50,
+  ) {
+    this.#snapshots = new SnapshotCache(store);
+  }
 
   start(): void {
     this.#timer ??= setInterval(() => void this.#poll(), this.pollMs);
@@ -50,6 +52,8 @@ export class DeliveryHub {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     for (const state of this.#orgs.values()) {
+      if (state.wake !== undefined) clearTimeout(state.wake);
+      state.wake = undefined;
       for (const w of state.waiters) this.#finish(state, w, undefined);
     }
   }
@@ -63,38 +67,22 @@ export class DeliveryHub {
   #state(org: string): OrgState {
     let s = this.#orgs.get(org);
     if (s === undefined) {
-      s = { revision: undefined, bundles: new Map(), waiters: new Set() };
+      s = { waiters: new Set(), wake: undefined };
       this.#orgs.set(org, s);
     }
     return s;
   }
 
-  /** The cluster's current bundle (cached until the organization's revision moves). */
+  /** The cluster's current bundle (cached until the organization changes). */
   current(org: string, cluster: string): Promise<DeliveredBundle> {
-    const state = this.#state(org);
-    let p = state.bundles.get(cluster);
-    if (p === undefined) {
-      p = this.#build(org, cluster);
-      state.bundles.set(cluster, p);
-      // A failed build is not cached.
-      p.catch(() => state.bundles.delete(cluster));
-    }
-    return p;
+    this.#state(org);
+    return this.#snapshots.bundle(org, cluster);
   }
 
-  async #build(org: string, cluster: string): Promise<DeliveredBundle> {
-    // The revision is read first: data newer than it only makes the next rebuild a no-op.
-    const { revision } = await this.store.getOrganization(org);
-    const [policies, attachments, namespaces] = await Promise.all([
-      this.store.allPolicies(org),
-      this.store.listAttachments(org, {}),
-      this.store.listNamespaces(org, cluster),
-    ]);
-    const state = this.#state(org);
-    state.revision ??= revision;
-    const bundle = compileBundle({ revision, cluster, policies, attachments, namespaces });
-    const etag = `"${createHash("sha256").update(toBundleContent(bundle)).digest("base64url")}"`;
-    return { bundle, etag };
+  /** The organization's current delivery snapshot (its attachments serve authorization). */
+  snapshot(org: string): Promise<OrgSnapshot> {
+    this.#state(org);
+    return this.#snapshots.snapshot(org);
   }
 
   /**
@@ -140,25 +128,55 @@ export class DeliveryHub {
     w.resolve(b);
   }
 
-  /** Something in the organization changed (here, or seen in the revisions): rebuild, wake. */
-  changed(org: string, revision?: number): void {
+  /** Something in the organization changed (here, or seen in the revisions). */
+  changed(org: string): void {
+    this.#snapshots.invalidate(org);
+    this.#schedule(org);
+  }
+
+  /** A cluster reported a different set of namespaces: only its own bundle can change. */
+  reported(org: string, cluster: string, namespaces: readonly NamespaceRow[]): Promise<void> {
+    return this.#after(org, this.#snapshots.reported(org, cluster, namespaces));
+  }
+
+  /** A policy was written here (`after` undefined: deleted). */
+  policy(org: string, name: string, after: PolicyRow | undefined): Promise<void> {
+    return this.#after(org, this.#snapshots.policy(org, name, after));
+  }
+
+  #after(org: string, patched: Promise<void>): Promise<void> {
+    this.#schedule(org);
+    return patched.catch((e) => this.onError(e));
+  }
+
+  #schedule(org: string): void {
     const state = this.#state(org);
-    state.revision = revision;
-    state.bundles.clear();
-    for (const w of state.waiters) {
-      this.current(org, w.cluster).then(
-        (b) => {
-          if (b.etag !== w.etag) this.#finish(state, w, b);
-        },
-        (e) => this.onError(e),
-      );
+    if (state.wake !== undefined) return;
+    state.wake = setTimeout(() => {
+      state.wake = undefined;
+      this.#wake(org, state).catch((e) => this.onError(e));
+    }, this.coalesceMs);
+  }
+
+  /** Answers the waiters whose bundle changed; bundles only for clusters with waiters. */
+  async #wake(org: string, state: OrgState): Promise<void> {
+    const byCluster = new Map<string, Waiter[]>();
+    for (const w of state.waiters)
+      byCluster.set(w.cluster, [...(byCluster.get(w.cluster) ?? []), w]);
+    let n = 0;
+    for (const [cluster, waiters] of byCluster) {
+      const b = await this.#snapshots.bundle(org, cluster);
+      for (const w of waiters) if (w.etag !== b.etag) this.#finish(state, w, b);
+      if (++n % WAKE_SLICE === 0) await new Promise((r) => setImmediate(r));
     }
   }
 
   /** Forget an organization that no longer exists (its waiters get 304 and retry). */
   #drop(org: string): void {
     const state = this.#orgs.get(org);
+    this.#snapshots.drop(org);
     if (state === undefined) return;
+    if (state.wake !== undefined) clearTimeout(state.wake);
     for (const w of state.waiters) this.#finish(state, w, undefined);
     this.#orgs.delete(org);
   }
@@ -168,10 +186,12 @@ export class DeliveryHub {
     this.#polling = true;
     try {
       const revisions = await this.store.revisions();
-      for (const [org, state] of this.#orgs) {
+      for (const org of this.#orgs.keys()) {
         const revision = revisions.get(org);
+        const known = this.#snapshots.revision(org);
         if (revision === undefined) this.#drop(org);
-        else if (state.revision !== revision) this.changed(org, revision);
+        // A stale or missing snapshot is reloaded anyway on the next ask.
+        else if (known !== undefined && known !== revision) this.changed(org);
       }
     } catch (e) {
       this.onError(e);

@@ -163,8 +163,9 @@ export async function listWorkspaceNamespaces(
     ctx.store.listAttachments(org, { workspace: ws }),
     ctx.store.listNamespaces(org),
   ]);
+  const byName = new Map(reported.map((n) => [`${n.cluster}/${n.name}`, n]));
   const items = attachments.map((a) => {
-    const ns = reported.find((n) => n.cluster === a.cluster && n.name === a.namespace);
+    const ns = byName.get(`${a.cluster}/${a.namespace}`);
     return {
       cluster: a.cluster,
       namespace: a.namespace,

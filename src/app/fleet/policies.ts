@@ -1,6 +1,12 @@
 import { re2Engine } from "../../adapters/re2/index.js";
 import { ApiError } from "../../core/fleet/api-error.js";
-import { canSeePolicy, canWritePolicy, type Principal } from "../../core/fleet/authorize.js";
+import {
+  canAdministerOrganization,
+  canSeePolicy,
+  canWritePolicy,
+  isWorkspaceLimited,
+  type Principal,
+} from "../../core/fleet/authorize.js";
 import { toDeliveredDocument } from "../../core/fleet/bundle.js";
 import type { AttachmentRow, PageRequest, PolicyRow } from "../../core/fleet/store.js";
 import { type ImagePolicy, type PolicyIssue, validateDocument } from "../../core/policy/index.js";
@@ -95,15 +101,57 @@ async function checkWorkspaceExists(ctx: FleetContext, org: string, scope: Polic
   }
 }
 
+/**
+ * The attachments that decide which policies a caller sees. Only a workspace-limited caller
+ * needs any, and only those of its own workspaces; they come from the delivery snapshot, so a
+ * read never loads every attachment of the organization.
+ */
+async function attachmentsToSee(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+): Promise<readonly AttachmentRow[]> {
+  if (!isWorkspaceLimited(p)) return [];
+  const snapshot = await ctx.hub.snapshot(org);
+  const out: AttachmentRow[] = [];
+  for (const list of snapshot.attachments.values()) {
+    for (const a of list) if (p.workspaces.includes(a.workspace)) out.push(a);
+  }
+  return out;
+}
+
+/**
+ * The attachments that decide whether a workspace admin may write policies of these scopes,
+ * read from the database (a write is not decided on a snapshot that may lag): only those of
+ * the clusters the scopes name; org admins and other roles need none.
+ */
+async function attachmentsToWrite(
+  ctx: FleetContext,
+  p: Principal,
+  org: string,
+  scopes: readonly PolicyRow["scope"][],
+): Promise<readonly AttachmentRow[]> {
+  if (canAdministerOrganization(p, org) || p.role !== "workspace-admin") return [];
+  const clusters = new Set<string>();
+  for (const s of scopes)
+    if (s.kind === "namespace" && s.cluster !== undefined) clusters.add(s.cluster);
+  const lists = await Promise.all(
+    [...clusters].map((cluster) => ctx.store.listAttachments(org, { cluster })),
+  );
+  return lists.flat();
+}
+
 async function visiblePolicy(
   ctx: FleetContext,
   p: Principal,
   org: string,
   name: string,
-  attachments: readonly AttachmentRow[],
 ): Promise<PolicyRow> {
   requireOrganization(p, org);
-  const row = await ctx.store.getPolicy(org, name);
+  const [row, attachments] = await Promise.all([
+    ctx.store.getPolicy(org, name),
+    attachmentsToSee(ctx, p, org),
+  ]);
   if (!canSeePolicy(p, org, row.scope, attachments)) throw notFound(`policy "${name}"`);
   return row;
 }
@@ -118,7 +166,7 @@ export async function listPolicies(
   requireOrganization(p, org);
   const [rows, attachments] = await Promise.all([
     ctx.store.listPolicies(org, page, filter),
-    ctx.store.listAttachments(org, {}),
+    attachmentsToSee(ctx, p, org),
   ]);
   // Filtering after paging may leave a page short; its cursor still moves on correctly.
   const items = rows.items.filter((r) => canSeePolicy(p, org, r.scope, attachments)).map(toPolicy);
@@ -126,19 +174,18 @@ export async function listPolicies(
 }
 
 export async function getPolicy(ctx: FleetContext, p: Principal, org: string, name: string) {
-  const attachments = await ctx.store.listAttachments(org, {});
-  return toPolicy(await visiblePolicy(ctx, p, org, name, attachments));
+  return toPolicy(await visiblePolicy(ctx, p, org, name));
 }
 
 export async function createPolicy(ctx: FleetContext, p: Principal, org: string, body: Json) {
   requireOrganization(p, org);
   const { policy, warnings } = validatePolicyDocument(body, ctx.now());
   const scope = toScope(policy);
-  const attachments = await ctx.store.listAttachments(org, {});
+  const attachments = await attachmentsToWrite(ctx, p, org, [scope]);
   if (!canWritePolicy(p, org, scope, attachments)) throw forbidden("create a policy of this scope");
   await checkWorkspaceExists(ctx, org, scope);
   const row = await ctx.store.createPolicy(actorOf(p), org, toDeliveredDocument(body), scope);
-  ctx.hub.changed(org);
+  await ctx.hub.policy(org, row.metadata.name, row);
   return { policy: toPolicy(row), warnings };
 }
 
@@ -150,11 +197,11 @@ export async function updatePolicy(
   body: Json,
   resourceVersion: string,
 ) {
-  const attachments = await ctx.store.listAttachments(org, {});
-  const current = await visiblePolicy(ctx, p, org, name, attachments);
+  const current = await visiblePolicy(ctx, p, org, name);
   const { policy, warnings } = validatePolicyDocument(body, ctx.now());
   nameMatches(policy.name, name);
   const scope = toScope(policy);
+  const attachments = await attachmentsToWrite(ctx, p, org, [current.scope, scope]);
   // Both the old and the new reach must be the caller's: no moving a policy out of reach.
   if (
     !canWritePolicy(p, org, current.scope, attachments) ||
@@ -170,7 +217,7 @@ export async function updatePolicy(
       }),
     () => ctx.store.getPolicy(org, name),
   );
-  ctx.hub.changed(org);
+  await ctx.hub.policy(org, name, row);
   return { policy: toPolicy(row), warnings };
 }
 
@@ -181,12 +228,12 @@ export async function deletePolicy(
   name: string,
   resourceVersion: string,
 ) {
-  const attachments = await ctx.store.listAttachments(org, {});
-  const current = await visiblePolicy(ctx, p, org, name, attachments);
+  const current = await visiblePolicy(ctx, p, org, name);
+  const attachments = await attachmentsToWrite(ctx, p, org, [current.scope]);
   if (!canWritePolicy(p, org, current.scope, attachments)) throw forbidden("delete this policy");
   await withCurrentOnConflict(
     () => ctx.store.deletePolicy(actorOf(p), org, name, { resourceVersion }),
     () => ctx.store.getPolicy(org, name),
   );
-  ctx.hub.changed(org);
+  await ctx.hub.policy(org, name, undefined);
 }
