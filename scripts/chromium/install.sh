@@ -7,12 +7,10 @@ set -euo pipefail
 
 browser=/usr/bin/chromium
 if [ ! -x "$browser" ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq
+  # shellcheck source=../lib/apt.sh
+  . "$(dirname "$0")/../lib/apt.sh"
   # Recommends would pull in a desktop's worth of packages; fonts are needed for screenshots
   # that show text, so one small font family is named explicitly.
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    chromium fonts-dejavu-core >/dev/null
+  apt_install chromium fonts-dejavu-core
 fi
 echo "$browser"

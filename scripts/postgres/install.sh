@@ -14,30 +14,14 @@ find_bin() {
 bin="$(find_bin)"
 if [ -n "$bin" ]; then echo "$bin"; exit 0; fi
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo=sudo
-
-# policy-rc.d answering 101 stops maintainer scripts from starting the service (both
-# invoke-rc.d and deb-systemd-invoke honour it); removed again afterwards if we made it.
-policy=/usr/sbin/policy-rc.d
-made_policy=0
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
-  $sudo chmod +x "$policy"
-  made_policy=1
-fi
-cleanup() { if [ "$made_policy" = 1 ]; then $sudo rm -f "$policy"; fi; }
-trap cleanup EXIT
-
-# Update the package lists only when apt does not know the package yet.
-if ! apt-cache show postgresql >/dev/null 2>&1; then
-  $sudo apt-get update -qq >&2
-fi
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >&2
+# shellcheck source=../lib/apt.sh
+. "$(dirname "$0")/../lib/apt.sh"
+apt_install postgresql
 
 # Where systemd runs, make sure the packaged cluster stays off (it would hold port 5432).
 if [ -d /run/systemd/system ]; then
-  $sudo systemctl disable --now postgresql.service >/dev/null 2>&1 || true
+  if [ "$(id -u)" -eq 0 ]; then as_root=""; else as_root=sudo; fi
+  $as_root systemctl disable --now postgresql.service >/dev/null 2>&1 || true
 fi
 
 bin="$(find_bin)"

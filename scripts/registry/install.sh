@@ -10,25 +10,6 @@ need=()
 [ -x /usr/bin/htpasswd ] || need+=(apache2-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo=sudo
-
-# policy-rc.d answering 101 stops maintainer scripts from starting the service (both
-# invoke-rc.d and deb-systemd-invoke honour it); removed again afterwards if we made it.
-policy=/usr/sbin/policy-rc.d
-made_policy=0
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
-  $sudo chmod +x "$policy"
-  made_policy=1
-fi
-cleanup() { if [ "$made_policy" = 1 ]; then $sudo rm -f "$policy"; fi; }
-trap cleanup EXIT
-
-$sudo apt-get update -qq
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
-
-# Where systemd runs, make sure the packaged service stays off (it would hold port 5000).
-if [ -d /run/systemd/system ]; then
-  $sudo systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
-fi
+# shellcheck source=../lib/apt.sh
+. "$(dirname "$0")/../lib/apt.sh"
+apt_install "${need[@]}"
