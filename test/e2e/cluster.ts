@@ -26,6 +26,7 @@ import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { ADMISSION_RULES } from "../../src/adapters/install/index.js";
 
 const execFileAsync = promisify(execFile);
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -888,4 +889,33 @@ export async function eventually<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((done) => setTimeout(done, 250));
   }
+}
+
+/**
+ * A ValidatingWebhookConfiguration that sends every workload of every namespace but
+ * kube-system to a webhook on this machine (the API server reaches it by URL, not a Service),
+ * failing closed, as `customs install` configures it.
+ */
+export function localWebhookConfiguration(name: string, url: string, caPem: string) {
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingWebhookConfiguration",
+    metadata: { name },
+    webhooks: [
+      {
+        name: "validate.customs.dev",
+        admissionReviewVersions: ["v1"],
+        sideEffects: "None",
+        failurePolicy: "Fail",
+        timeoutSeconds: 5,
+        clientConfig: { url, caBundle: Buffer.from(caPem).toString("base64") },
+        rules: ADMISSION_RULES,
+        namespaceSelector: {
+          matchExpressions: [
+            { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system"] },
+          ],
+        },
+      },
+    ],
+  };
 }

@@ -16,13 +16,12 @@ import { request } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ADMISSION_RULES } from "../../src/adapters/install/index.js";
 import {
   createCertificateAuthority,
   issueServerCertificate,
 } from "../../src/adapters/pki/index.js";
 import { ROOT } from "../support/cli.js";
-import { type Cluster, eventually } from "./cluster.js";
+import { type Cluster, eventually, localWebhookConfiguration } from "./cluster.js";
 
 export interface ApiReply {
   readonly status: number;
@@ -271,30 +270,7 @@ export async function startAgent(options: {
   return {
     webhookUrl,
     registerWebhook: async () => {
-      const configuration = {
-        apiVersion: "admissionregistration.k8s.io/v1",
-        kind: "ValidatingWebhookConfiguration",
-        metadata: { name: "customs-agent" },
-        webhooks: [
-          {
-            name: "validate.customs.dev",
-            admissionReviewVersions: ["v1"],
-            sideEffects: "None",
-            failurePolicy: "Fail",
-            timeoutSeconds: 5,
-            clientConfig: {
-              url: webhookUrl,
-              caBundle: Buffer.from(cluster.caPem).toString("base64"),
-            },
-            rules: ADMISSION_RULES,
-            namespaceSelector: {
-              matchExpressions: [
-                { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system"] },
-              ],
-            },
-          },
-        ],
-      };
+      const configuration = localWebhookConfiguration("customs-agent", webhookUrl, cluster.caPem);
       const r = await cluster.kubectl(["apply", "-f", "-"], {
         input: JSON.stringify(configuration),
       });

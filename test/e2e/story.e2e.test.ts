@@ -9,13 +9,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMISSION_RULES } from "../../src/adapters/install/index.js";
 import { customs, ROOT } from "../support/cli.js";
 import {
   type Cluster,
   eventually,
   type KubectlResult,
   kubeAvailability,
+  localWebhookConfiguration,
   startCluster,
 } from "./cluster.js";
 
@@ -173,30 +173,11 @@ spec:
       await eventually("policies loaded by the webhook", async () =>
         webhookLog.includes("policies loaded from the cluster") ? true : undefined,
       );
-      const configuration = {
-        apiVersion: "admissionregistration.k8s.io/v1",
-        kind: "ValidatingWebhookConfiguration",
-        metadata: { name: "customs" },
-        webhooks: [
-          {
-            name: "validate.customs.dev",
-            admissionReviewVersions: ["v1"],
-            sideEffects: "None",
-            failurePolicy: "Fail",
-            timeoutSeconds: 5,
-            clientConfig: {
-              url: `https://127.0.0.1:${port}/validate`,
-              caBundle: Buffer.from(cluster.caPem).toString("base64"),
-            },
-            rules: ADMISSION_RULES,
-            namespaceSelector: {
-              matchExpressions: [
-                { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system"] },
-              ],
-            },
-          },
-        ],
-      };
+      const configuration = localWebhookConfiguration(
+        "customs",
+        `https://127.0.0.1:${port}/validate`,
+        cluster.caPem,
+      );
       ok(await kubectl(["apply", "-f", "-"], JSON.stringify(configuration)));
       // The API server picks up webhook configurations asynchronously.
       await eventually("the webhook to be called", async () => {
