@@ -43,7 +43,7 @@ fi
 
 bin_dir="$cache/kube/$kube_version/bin"
 stamp="$bin_dir/.built-from"
-programs=(kube-apiserver kube-controller-manager kubectl etcd)
+programs=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy etcd)
 want_stamp="$(cat "$wrapper/go.mod" "$wrapper/go.sum" | sha256sum | cut -d' ' -f1)"
 
 up_to_date=1
@@ -92,7 +92,10 @@ start=$SECONDS
   nice "$go_cmd" build -mod=readonly -trimpath -p "$jobs" -ldflags "-s -w$version_flags" -o "$tmp/" \
     k8s.io/kubernetes/cmd/kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kubectl
+    k8s.io/kubernetes/cmd/kube-scheduler \
+    k8s.io/kubernetes/cmd/kubectl \
+    k8s.io/kubernetes/cmd/kubelet \
+    k8s.io/kubernetes/cmd/kube-proxy
   # etcd's main package is the root of its server module; named etcd, as etcd's own build does.
   nice "$go_cmd" build -mod=readonly -trimpath -p "$jobs" -ldflags "-s -w" -o "$tmp/etcd" \
     go.etcd.io/etcd/server/v3

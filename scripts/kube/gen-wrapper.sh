@@ -27,12 +27,15 @@ wrapper="$here/wrapper"
 go_cmd="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
 export GOWORK=off GOFLAGS=-mod=mod
 
-# Programs the e2e harness runs. etcd is built from the same module graph: k8s.io/kubernetes
+# Programs the e2e harness runs: the control plane, and a node (kubelet, kube-proxy). etcd is built from the same module graph: k8s.io/kubernetes
 # requires go.etcd.io/etcd/server/v3, whose root package is etcd's main program.
 tools=(
   k8s.io/kubernetes/cmd/kube-apiserver
   k8s.io/kubernetes/cmd/kube-controller-manager
   k8s.io/kubernetes/cmd/kubectl
+  k8s.io/kubernetes/cmd/kube-scheduler
+  k8s.io/kubernetes/cmd/kubelet
+  k8s.io/kubernetes/cmd/kube-proxy
   go.etcd.io/etcd/server/v3
 )
 
