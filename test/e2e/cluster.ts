@@ -42,7 +42,14 @@ export const KUBE_PROGRAMS: readonly string[] = [
   "kubectl",
 ];
 
-export type ComponentName = "etcd" | "kube-apiserver" | "kube-controller-manager";
+export type ComponentName =
+  | "etcd"
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kube-scheduler"
+  | "containerd"
+  | "kubelet"
+  | "kube-proxy";
 
 // ---------------------------------------------------------------------------------------------
 // Finding the binaries
@@ -120,6 +127,8 @@ export interface ClusterOptions {
   readonly startTimeoutMs?: number;
   /** Start kube-controller-manager (default true). */
   readonly controllerManager?: boolean;
+  /** More names and addresses in the API server's certificate (e.g. a node's address). */
+  readonly apiServerHosts?: readonly string[];
   /** More kube-apiserver flags; a flag given here replaces the harness's own. */
   readonly apiServerArgs?: readonly string[];
   /** More kube-controller-manager flags; a flag given here replaces the harness's own. */
@@ -178,6 +187,12 @@ export interface Cluster {
    * server calls at https://127.0.0.1:<port>/ (put `caBundle` of caPem in the configuration).
    */
   issueServingCert(name: string, hosts?: readonly string[]): Promise<IssuedCert>;
+  /** A client certificate signed by the cluster CA (O=organization, CN=commonName). */
+  issueClientCert(name: string, commonName: string, organization?: string): Promise<IssuedCert>;
+  /** The folder holding the Kubernetes binaries. */
+  readonly binDir: string;
+  /** Starts one more process, logged and stopped with the cluster (stop() ends it first). */
+  launch(name: ComponentName, program: string, args: string[]): ClusterProcess;
   /** The last lines of a component's log. */
   logTail(component: ComponentName, lines?: number): string;
   /** Stops every process and removes the temporary folder. Safe to call twice. */
@@ -234,6 +249,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         "kubernetes.default",
         "kubernetes.default.svc",
         "kubernetes.default.svc.cluster.local",
+        ...(options.apiServerHosts ?? []),
       ],
       usage: "serverAuth",
     });
@@ -414,6 +430,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
           hosts: hosts ?? ["127.0.0.1", "localhost"],
           usage: "serverAuth",
         }),
+      issueClientCert: (name, commonName, organization) =>
+        issueCert(ca, pki, `client-${name}`, {
+          commonName,
+          ...(organization === undefined ? {} : { organization }),
+          hosts: [],
+          usage: "clientAuth",
+        }),
+      binDir,
+      launch: (name, program, args) => {
+        const component = launch(name, program, dir, args);
+        components.push(component);
+        return component;
+      },
       logTail: (component, lines) => {
         const found = components.find((c) => c.name === component);
         return found === undefined ? "" : found.tail(lines);
@@ -496,6 +525,16 @@ const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find(existsSync);
 
 /** Set when a start failed because a port was taken: startWithFreePorts() tries again. */
 class PortTakenError extends Error {}
+
+/** A process the harness started: its log, a readiness wait, and a stop. */
+export interface ClusterProcess {
+  readonly name: ComponentName;
+  readonly logFile: string;
+  /** Polls `check` (true when ready, else why not) until it says ready or time runs out. */
+  waitReady(timeoutMs: number, check: () => Promise<true | string>): Promise<void>;
+  tail(lines?: number): string;
+  stop(): Promise<void>;
+}
 
 interface Component {
   readonly name: ComponentName;
@@ -684,7 +723,7 @@ interface Response {
   readonly body: string;
 }
 
-function get(url: string, auth: { ca?: string; token?: string }): Promise<Response> {
+export function get(url: string, auth: { ca?: string; token?: string }): Promise<Response> {
   return new Promise((resolveResponse, reject) => {
     const headers: Record<string, string> = {};
     if (auth.token !== undefined) headers.authorization = `Bearer ${auth.token}`;
