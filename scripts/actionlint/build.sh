@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds actionlint (github.com/rhysd/actionlint), the linter test/release/workflows.test.ts
 # runs over .github/workflows/*.yml: it type-checks `${{ }}` expressions, job `needs:`,
-# `permissions:` keys and action inputs, and shellchecks `run:` blocks when shellcheck is on
-# PATH. It comes from the Go module proxy at a pinned version; nothing else is fetched.
+# `permissions:` keys and action inputs (the test turns its shellcheck pass off). It comes
+# from the Go module proxy at a pinned version; nothing else is fetched.
 #
 # Installs $CUSTOMS_CACHE/bin/actionlint and prints its path. Skips the build when that
 # version is already there. Without Go it says so on stderr and exits 0: the workflow test
