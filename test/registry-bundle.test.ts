@@ -7,12 +7,16 @@ import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { parseRegistryHost } from "../src/adapters/registry-bundle/index.js";
+import {
+  buildDefaultServiceAccount,
+  parseRegistryHost,
+  toServiceAccountState,
+} from "../src/adapters/registry-bundle/index.js";
 import { type RenderRegistryOptions, renderRegistryBundle } from "../src/app/registry-bundle.js";
 import { createEvaluator, toNamespaceFacts } from "../src/core/evaluate/index.js";
 import { compilePolicySet, validateDocument } from "../src/core/policy/index.js";
 import { listeningAddress } from "./registry/harness.js";
-import { customs } from "./support/cli.js";
+import { customs, tempFiles } from "./support/cli.js";
 
 // Rendered Kubernetes objects are walked freely here; their shapes are asserted field by field.
 // biome-ignore lint/suspicious/noExplicitAny: test-only access to nested manifest fields
@@ -337,7 +341,120 @@ describe("customs registry (CLI)", () => {
     });
   });
 
-  it("pull-secret --attach adds the secret to the default ServiceAccount", () => {
+  // A ServiceAccount's imagePullSecrets is an atomic list: `kubectl apply` replaces it whole,
+  // so --attach must print the live entries along with its own (test/e2e/pull-secret.e2e.test.ts
+  // proves this against a real API server and kubectl).
+  const attach = [
+    "registry",
+    "pull-secret",
+    "--server",
+    HOST,
+    "--username",
+    "u",
+    "--password",
+    "p",
+    "--name",
+    "pull",
+    "--attach",
+  ];
+  const liveServiceAccount = (namespace = "team-a") =>
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "default", namespace, resourceVersion: "42", uid: "u-1" },
+      imagePullSecrets: [{ name: "mirror" }, { name: "vendor" }],
+    });
+
+  it("pull-secret --attach keeps the ServiceAccount's other pull secrets", () => {
+    const { dir, cleanup } = tempFiles({ "sa.json": liveServiceAccount() });
+    try {
+      const r = customs([...attach, "--service-account-file", join(dir, "sa.json")]);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const [secret, sa, ...rest] = docs(r.stdout);
+      expect(rest).toEqual([]);
+      // The namespace the ServiceAccount was read in is written on both objects, so the merged
+      // list cannot be applied to another namespace's ServiceAccount.
+      expect(secret?.metadata).toEqual({ name: "pull", namespace: "team-a" });
+      expect(sa).toEqual({
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "default", namespace: "team-a", resourceVersion: "42" },
+        imagePullSecrets: [{ name: "mirror" }, { name: "vendor" }, { name: "pull" }],
+      });
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("pull-secret --attach names a secret once, however often it runs", () => {
+    const { dir, cleanup } = tempFiles({ "sa.json": liveServiceAccount() });
+    try {
+      const r = customs([
+        ...attach.map((a) => (a === "pull" ? "vendor" : a)),
+        "--service-account-file",
+        join(dir, "sa.json"),
+        "-o",
+        "json",
+      ]);
+      expect(r.status).toBe(0);
+      const list = JSON.parse(r.stdout) as Obj;
+      expect(list.items[1].imagePullSecrets).toEqual([{ name: "mirror" }, { name: "vendor" }]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("merges into an empty list, and a missing ServiceAccount is an empty one", () => {
+    expect(buildDefaultServiceAccount("pull", "ns")).toEqual({
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "default", namespace: "ns" },
+      imagePullSecrets: [{ name: "pull" }],
+    });
+    const state = toServiceAccountState({ kind: "ServiceAccount", metadata: { name: "default" } });
+    expect(state).toEqual({ resourceVersion: undefined, imagePullSecrets: [] });
+  });
+
+  it.each([
+    [{ kind: "Secret", metadata: { name: "default" } }, "not ServiceAccount"],
+    [{ kind: "ServiceAccount", metadata: { name: "builder" } }, 'not "default"'],
+    [{ metadata: { name: "default" }, imagePullSecrets: "x" }, "not a list"],
+    [[], "not a Kubernetes object"],
+  ])("refuses to merge into %j", (object, problem) => {
+    expect(toServiceAccountState(object)).toContain(problem);
+  });
+
+  it.each([
+    [["--service-account-file", "SA", "--namespace", "team-b"], "not --namespace team-b"],
+    [["--service-account-file", "SA", "--kubeconfig", "k"], "exclude each other"],
+    [["--kubeconfig", "/nonexistent/kubeconfig"], "/nonexistent/kubeconfig"],
+  ])("pull-secret --attach exits 2 rather than guess the live list: %j", (extra, message) => {
+    const { dir, cleanup } = tempFiles({ "sa.json": liveServiceAccount() });
+    try {
+      const args = extra.map((a) => (a === "SA" ? join(dir, "sa.json") : a));
+      const r = customs([...attach, ...args]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(message);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("pull-secret --attach without a kubeconfig says where it looked", () => {
+    const { dir, cleanup } = tempFiles({});
+    try {
+      const r = customs(attach, { env: { HOME: dir, KUBECONFIG: "" } });
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(`no kubeconfig at ${join(dir, ".kube", "config")}`);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("pull-secret --kubeconfig without --attach is a usage error", () => {
     const r = customs([
       "registry",
       "pull-secret",
@@ -347,21 +464,11 @@ describe("customs registry (CLI)", () => {
       "u",
       "--password",
       "p",
-      "--name",
-      "pull",
-      "--namespace",
-      "team-a",
-      "--attach",
+      "--kubeconfig",
+      "k",
     ]);
-    expect(r.status).toBe(0);
-    const [secret, sa] = docs(r.stdout);
-    expect(secret?.metadata).toEqual({ name: "pull", namespace: "team-a" });
-    expect(sa).toEqual({
-      apiVersion: "v1",
-      kind: "ServiceAccount",
-      metadata: { name: "default", namespace: "team-a" },
-      imagePullSecrets: [{ name: "pull" }],
-    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("go with --attach");
   });
 
   it.each([

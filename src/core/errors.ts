@@ -188,7 +188,15 @@ export type FleetErrorCode =
   | "AGENT_BUNDLE_INVALID"
   | "AGENT_STATE_UNREADABLE";
 
+/** Why a command that reads a cluster through a kubeconfig could not (docs/registry.md). */
+export type ClusterReadErrorCode =
+  /** No kubeconfig where kubectl would look, or no current context in it. */
+  | "KUBECONFIG_INVALID"
+  /** The API server was unreachable, refused us, or answered with something unusable. */
+  | "CLUSTER_READ_FAILED";
+
 export type ErrorCode =
+  | ClusterReadErrorCode
   | FleetErrorCode
   | ReferenceErrorCode
   | InputErrorCode

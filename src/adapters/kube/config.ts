@@ -15,7 +15,7 @@ const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 type Named<T> = { name: string } & T;
 interface KubeConfigFile {
   "current-context"?: string;
-  contexts?: Named<{ context: { cluster: string; user: string } }>[];
+  contexts?: Named<{ context: { cluster: string; user: string; namespace?: string } }>[];
   clusters?: Named<{
     cluster: {
       server: string;
@@ -55,6 +55,18 @@ export function loadKubeconfig(path: string): KubeConnection {
     cert: fileOrData(user["client-certificate"], user["client-certificate-data"]),
     key: fileOrData(user["client-key"], user["client-key-data"]),
   };
+}
+
+/**
+ * The namespace kubectl uses with this kubeconfig when given no `--namespace`: the current
+ * context's, else `default`. Commands that read an object and print it for `kubectl apply`
+ * must read from the namespace the apply will write to.
+ */
+export function kubeconfigNamespace(path: string): string {
+  const config = parse(readFileSync(path, "utf8")) as KubeConfigFile;
+  const contextName = config["current-context"];
+  const namespace = config.contexts?.find((c) => c.name === contextName)?.context.namespace;
+  return namespace === undefined || namespace === "" ? "default" : namespace;
 }
 
 /** Inside a pod: the service account's token and CA, and the service's address. */

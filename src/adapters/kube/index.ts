@@ -2,6 +2,7 @@ export { KubeClient, KubeError, type KubeObject, type WatchEvent } from "./clien
 export {
   inClusterConnection,
   type KubeConnection,
+  kubeconfigNamespace,
   loadKubeconfig,
   SERVICE_ACCOUNT_TOKEN_FILE,
 } from "./config.js";

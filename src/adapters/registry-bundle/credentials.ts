@@ -52,16 +52,63 @@ export function buildPullSecret(c: DockerCredential, name: string, namespace?: s
   };
 }
 
+/** An entry of `imagePullSecrets` (a LocalObjectReference), kept verbatim when merging. */
+export type ImagePullSecretEntry = Readonly<Record<string, unknown>>;
+
+/** What `--attach` needs of the live `default` ServiceAccount (undefined: there is none yet). */
+export interface ServiceAccountState {
+  readonly resourceVersion: string | undefined;
+  readonly imagePullSecrets: readonly ImagePullSecretEntry[];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
 /**
- * The namespace's `default` ServiceAccount naming the pull secret. `imagePullSecrets` merges
- * by `name` in a strategic merge patch, so `kubectl apply` adds this entry and keeps the
- * ones already there.
+ * Reads the state `--attach` merges into out of a ServiceAccount as the API server (or
+ * `kubectl get -o json`) returns it; a string says why it cannot.
  */
-export function buildDefaultServiceAccount(secretName: string, namespace?: string) {
+export function toServiceAccountState(object: unknown): ServiceAccountState | string {
+  if (!isRecord(object) || !isRecord(object.metadata)) return "not a Kubernetes object";
+  if (object.kind !== undefined && object.kind !== "ServiceAccount")
+    return `kind is ${JSON.stringify(object.kind)}, not ServiceAccount`;
+  if (object.metadata.name !== "default")
+    return `the ServiceAccount is ${JSON.stringify(object.metadata.name)}, not "default"`;
+  const list = object.imagePullSecrets ?? [];
+  if (!Array.isArray(list) || !list.every(isRecord)) return "imagePullSecrets is not a list";
+  const rv = object.metadata.resourceVersion;
+  return {
+    resourceVersion: typeof rv === "string" && rv !== "" ? rv : undefined,
+    imagePullSecrets: list,
+  };
+}
+
+/**
+ * The namespace's `default` ServiceAccount naming the pull secret, for `kubectl apply`.
+ *
+ * A ServiceAccount's `imagePullSecrets` is an atomic list (k8s.io/api core/v1 types.go:
+ * `+listType=atomic`, no `patchMergeKey`; unlike a PodSpec's, which merges by name). A
+ * client-side apply, a strategic merge patch and a server-side apply all replace it whole, so
+ * printing only this secret would drop every other one. With `current` (the live object) the
+ * list printed is the live one, in its order, with this secret appended unless already named;
+ * and the object carries the resourceVersion it was read at, so an apply after someone else
+ * changed the ServiceAccount fails with a conflict instead of silently dropping their entry.
+ */
+export function buildDefaultServiceAccount(
+  secretName: string,
+  namespace?: string,
+  current?: ServiceAccountState,
+) {
+  const existing = current?.imagePullSecrets ?? [];
+  const named = existing.some((entry) => entry.name === secretName);
   return {
     apiVersion: "v1",
     kind: "ServiceAccount",
-    metadata: { name: "default", ...(namespace ? { namespace } : {}) },
-    imagePullSecrets: [{ name: secretName }],
+    metadata: {
+      name: "default",
+      ...(namespace ? { namespace } : {}),
+      ...(current?.resourceVersion ? { resourceVersion: current.resourceVersion } : {}),
+    },
+    imagePullSecrets: named ? [...existing] : [...existing, { name: secretName }],
   };
 }

@@ -9,9 +9,12 @@ export {
   buildDefaultServiceAccount,
   buildPullSecret,
   type DockerCredential,
+  type ImagePullSecretEntry,
+  type ServiceAccountState,
   toDockerConfigJson,
   toHtpasswd,
   toHtpasswdLine,
+  toServiceAccountState,
 } from "./credentials.js";
 export {
   buildCertificate,

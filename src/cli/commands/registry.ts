@@ -1,8 +1,6 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import {
-  buildDefaultServiceAccount,
-  buildPullSecret,
   checkNamespace,
   parseRegistryHost,
   parseUsers,
@@ -11,8 +9,9 @@ import {
 import { renderRegistryBundle } from "../../app/registry-bundle.js";
 import { CustomsError } from "../../core/errors.js";
 import { isDnsLabel } from "../../core/policy/index.js";
-import { collect, write } from "../io.js";
-import { toYamlStream } from "./install.js";
+import { collect } from "../io.js";
+import { objectName, printObjects } from "./registry-print.js";
+import { registerPullSecret } from "./registry-pull-secret.js";
 import {
   addTokenManifestOptions,
   registerRegistryToken,
@@ -40,34 +39,7 @@ interface ManifestsFlags extends TokenManifestFlags {
   output: string;
 }
 
-interface PullSecretFlags {
-  server: string;
-  username: string;
-  password?: string;
-  passwordStdin?: boolean;
-  name: string;
-  namespace?: string;
-  email?: string;
-  attach?: boolean;
-  output: string;
-}
-
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-const SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function name(flag: string, value: string): string {
-  if (!SUBDOMAIN.test(value))
-    throw new CustomsError("USAGE", `${flag}: "${value}" is not a valid object name`);
-  return value;
-}
-
-function print(objects: readonly unknown[], output: string): void {
-  if (output === "json")
-    write(`${JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)}\n`);
-  else if (output === "yaml") write(toYamlStream(objects));
-  else throw new CustomsError("USAGE", `-o: "${output}" is not yaml or json`);
-}
-
 function tlsMode(f: ManifestsFlags): TlsMode {
   if (f.certManagerIssuer !== undefined) {
     if (f.selfSigned)
@@ -76,7 +48,7 @@ function tlsMode(f: ManifestsFlags): TlsMode {
       throw new CustomsError("USAGE", "--cert-manager-issuer-kind is Issuer or ClusterIssuer");
     return {
       kind: "cert-manager",
-      issuer: name("--cert-manager-issuer", f.certManagerIssuer),
+      issuer: objectName("--cert-manager-issuer", f.certManagerIssuer),
       issuerKind: f.certManagerIssuerKind,
     };
   }
@@ -110,24 +82,24 @@ async function manifests(f: ManifestsFlags): Promise<void> {
     host,
     namespace,
     storageClass:
-      f.storageClass === undefined ? undefined : name("--storage-class", f.storageClass),
+      f.storageClass === undefined ? undefined : objectName("--storage-class", f.storageClass),
     size: f.size,
-    tlsSecret: name("--tls-secret", f.tlsSecret ?? "registry-tls"),
+    tlsSecret: objectName("--tls-secret", f.tlsSecret ?? "registry-tls"),
     tls,
     ingressNamespace:
       f.ingressNamespace === undefined
         ? undefined
         : checkNamespace("--ingress-namespace", f.ingressNamespace),
     ingressClass:
-      f.ingressClass === undefined ? undefined : name("--ingress-class", f.ingressClass),
+      f.ingressClass === undefined ? undefined : objectName("--ingress-class", f.ingressClass),
     workspace: f.workspace,
     users,
-    pullSecretName: name("--pull-secret-name", f.pullSecretName),
+    pullSecretName: objectName("--pull-secret-name", f.pullSecretName),
     pullSecretNamespace: checkNamespace("--pull-secret-namespace", f.pullSecretNamespace),
     certDays,
     ...(auth ? { auth } : {}),
   });
-  print(rendered.objects, f.output);
+  printObjects(rendered.objects, f.output);
   if (rendered.caPem !== undefined) {
     if (f.writeCa) writeFileSync(f.writeCa, rendered.caPem);
     const where = f.writeCa ? `saved to ${f.writeCa}; also ` : "";
@@ -136,39 +108,6 @@ async function manifests(f: ManifestsFlags): Promise<void> {
         `customs: nodes must trust it to pull, e.g. containerd: /etc/containerd/certs.d/${host.domain}/ca.crt (see docs/registry.md).\n`,
     );
   }
-}
-
-function readPassword(f: PullSecretFlags): string {
-  if (f.passwordStdin && f.password !== undefined)
-    throw new CustomsError("USAGE", "--password and --password-stdin exclude each other");
-  if (f.passwordStdin) {
-    // Like `docker login --password-stdin`: the whole input, without its final newline.
-    const text = readFileSync(0, "utf8").replace(/\r?\n$/, "");
-    if (text === "") throw new CustomsError("USAGE", "--password-stdin: standard input is empty");
-    return text;
-  }
-  if (f.password === undefined || f.password === "")
-    throw new CustomsError("USAGE", "give --password or --password-stdin");
-  return f.password;
-}
-
-function pullSecret(f: PullSecretFlags): void {
-  const host = parseRegistryHost(f.server);
-  if (f.username === "" || f.username.includes(":"))
-    throw new CustomsError("USAGE", "--username must be non-empty and without a colon");
-  const password = readPassword(f);
-  const namespace =
-    f.namespace === undefined ? undefined : checkNamespace("--namespace", f.namespace);
-  const secretName = name("--name", f.name);
-  const secret = buildPullSecret(
-    { server: host.domain, username: f.username, password, ...(f.email ? { email: f.email } : {}) },
-    secretName,
-    namespace,
-  );
-  print(
-    f.attach ? [secret, buildDefaultServiceAccount(secretName, namespace)] : [secret],
-    f.output,
-  );
 }
 
 export function registerRegistry(program: Command): void {
@@ -204,23 +143,6 @@ export function registerRegistry(program: Command): void {
     .option("--write-ca <file>", "also save the self-signed CA certificate to this file")
     .option("-o, --output <format>", "yaml or json", "yaml");
   addTokenManifestOptions(manifestsCommand).action(manifests);
-  registry
-    .command("pull-secret")
-    .description(
-      "print a kubernetes.io/dockerconfigjson Secret (as kubectl create secret docker-registry)",
-    )
-    .requiredOption("--server <host[:port]>", "the registry")
-    .requiredOption("--username <name>", "the user")
-    .option(
-      "--password <password>",
-      "the password (visible in the process list: prefer --password-stdin)",
-    )
-    .option("--password-stdin", "read the password from standard input")
-    .option("--name <name>", "name of the Secret", "regcred")
-    .option("--namespace <name>", "namespace of the Secret (default: kubectl's current one)")
-    .option("--email <email>", "email stored with the credentials")
-    .option("--attach", "also print the namespace's default ServiceAccount naming the secret")
-    .option("-o, --output <format>", "yaml or json", "yaml")
-    .action(pullSecret);
+  registerPullSecret(registry);
   registerRegistryToken(registry);
 }

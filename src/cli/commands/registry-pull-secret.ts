@@ -1,0 +1,186 @@
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
+import type { Command } from "commander";
+import { parse } from "yaml";
+import { kubeconfigNamespace } from "../../adapters/kube/index.js";
+import {
+  buildDefaultServiceAccount,
+  buildPullSecret,
+  checkNamespace,
+  parseRegistryHost,
+  type ServiceAccountState,
+  toServiceAccountState,
+} from "../../adapters/registry-bundle/index.js";
+import { readDefaultServiceAccount } from "../../app/pull-secret-attach.js";
+import { CustomsError } from "../../core/errors.js";
+import { objectName, printObjects } from "./registry-print.js";
+
+interface PullSecretFlags {
+  server: string;
+  username: string;
+  password?: string;
+  passwordStdin?: boolean;
+  name: string;
+  namespace?: string;
+  email?: string;
+  attach?: boolean;
+  kubeconfig?: string;
+  serviceAccountFile?: string;
+  output: string;
+}
+
+function readPassword(f: PullSecretFlags): string {
+  if (f.passwordStdin && f.password !== undefined)
+    throw new CustomsError("USAGE", "--password and --password-stdin exclude each other");
+  if (f.passwordStdin) {
+    // Like `docker login --password-stdin`: the whole input, without its final newline.
+    const text = readFileSync(0, "utf8").replace(/\r?\n$/, "");
+    if (text === "") throw new CustomsError("USAGE", "--password-stdin: standard input is empty");
+    return text;
+  }
+  if (f.password === undefined || f.password === "")
+    throw new CustomsError("USAGE", "give --password or --password-stdin");
+  return f.password;
+}
+
+/** The kubeconfig kubectl would use: --kubeconfig, else $KUBECONFIG's first file, else ~/.kube/config. */
+function kubeconfigPath(flag: string | undefined): string {
+  if (flag !== undefined) return flag;
+  // kubectl merges every file of a $KUBECONFIG list; the current context is usually in the
+  // first, which is the one read here.
+  const listed = (process.env.KUBECONFIG ?? "").split(delimiter).find((p) => p !== "");
+  const path = listed ?? join(homedir(), ".kube", "config");
+  if (!existsSync(path))
+    throw new CustomsError(
+      "KUBECONFIG_INVALID",
+      `--attach reads the namespace's default ServiceAccount, but there is no kubeconfig at ${path}; pass --kubeconfig or --service-account-file`,
+    );
+  return path;
+}
+
+/** `--service-account-file`: the ServiceAccount as `kubectl get -o json|yaml` printed it. */
+function serviceAccountFromFile(file: string): { state: ServiceAccountState; namespace?: string } {
+  let object: unknown;
+  try {
+    object = parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new CustomsError(
+      "FILE_UNREADABLE",
+      `--service-account-file ${file}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  const state = toServiceAccountState(object);
+  if (typeof state === "string")
+    throw new CustomsError("DOCUMENT_INVALID", `--service-account-file ${file}: ${state}`);
+  const namespace = (object as { metadata: { namespace?: unknown } }).metadata.namespace;
+  return { state, ...(typeof namespace === "string" ? { namespace } : {}) };
+}
+
+/**
+ * The live ServiceAccount `--attach` merges into, and the namespace both objects are then
+ * printed in: explicit, so `kubectl apply` cannot write the merged list into a namespace other
+ * than the one it was read from.
+ */
+async function attachTarget(
+  f: PullSecretFlags,
+  flagNamespace: string | undefined,
+): Promise<{ state: ServiceAccountState; namespace: string }> {
+  if (f.serviceAccountFile !== undefined) {
+    if (f.kubeconfig !== undefined)
+      throw new CustomsError("USAGE", "--kubeconfig and --service-account-file exclude each other");
+    const read = serviceAccountFromFile(f.serviceAccountFile);
+    if (
+      flagNamespace !== undefined &&
+      read.namespace !== undefined &&
+      read.namespace !== flagNamespace
+    )
+      throw new CustomsError(
+        "USAGE",
+        `--service-account-file is in namespace ${read.namespace}, not --namespace ${flagNamespace}`,
+      );
+    const namespace = flagNamespace ?? read.namespace;
+    if (namespace === undefined)
+      throw new CustomsError(
+        "USAGE",
+        "--service-account-file names no namespace: give --namespace",
+      );
+    return { state: read.state, namespace: checkNamespace("namespace", namespace) };
+  }
+  const kubeconfig = kubeconfigPath(f.kubeconfig);
+  let namespace = flagNamespace;
+  if (namespace === undefined) {
+    try {
+      namespace = checkNamespace("the kubeconfig's namespace", kubeconfigNamespace(kubeconfig));
+    } catch (e) {
+      if (e instanceof CustomsError) throw e;
+      throw new CustomsError(
+        "KUBECONFIG_INVALID",
+        `${kubeconfig}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+  return { state: await readDefaultServiceAccount(kubeconfig, namespace), namespace };
+}
+
+async function pullSecret(f: PullSecretFlags): Promise<void> {
+  const host = parseRegistryHost(f.server);
+  if (f.username === "" || f.username.includes(":"))
+    throw new CustomsError("USAGE", "--username must be non-empty and without a colon");
+  if (!f.attach && (f.kubeconfig !== undefined || f.serviceAccountFile !== undefined))
+    throw new CustomsError("USAGE", "--kubeconfig and --service-account-file go with --attach");
+  const password = readPassword(f);
+  const flagNamespace =
+    f.namespace === undefined ? undefined : checkNamespace("--namespace", f.namespace);
+  const secretName = objectName("--name", f.name);
+  const credential = {
+    server: host.domain,
+    username: f.username,
+    password,
+    ...(f.email ? { email: f.email } : {}),
+  };
+  if (!f.attach) {
+    printObjects([buildPullSecret(credential, secretName, flagNamespace)], f.output);
+    return;
+  }
+  const { state, namespace } = await attachTarget(f, flagNamespace);
+  printObjects(
+    [
+      buildPullSecret(credential, secretName, namespace),
+      buildDefaultServiceAccount(secretName, namespace, state),
+    ],
+    f.output,
+  );
+}
+
+export function registerPullSecret(registry: Command): void {
+  registry
+    .command("pull-secret")
+    .description(
+      "print a kubernetes.io/dockerconfigjson Secret (as kubectl create secret docker-registry)",
+    )
+    .requiredOption("--server <host[:port]>", "the registry")
+    .requiredOption("--username <name>", "the user")
+    .option(
+      "--password <password>",
+      "the password (visible in the process list: prefer --password-stdin)",
+    )
+    .option("--password-stdin", "read the password from standard input")
+    .option("--name <name>", "name of the Secret", "regcred")
+    .option("--namespace <name>", "namespace of the Secret (default: kubectl's current one)")
+    .option("--email <email>", "email stored with the credentials")
+    .option(
+      "--attach",
+      "also print the namespace's default ServiceAccount with the secret added to its live imagePullSecrets",
+    )
+    .option(
+      "--kubeconfig <file>",
+      "with --attach: read the ServiceAccount through this kubeconfig (default $KUBECONFIG, else ~/.kube/config)",
+    )
+    .option(
+      "--service-account-file <file>",
+      "with --attach: merge into this ServiceAccount (kubectl get serviceaccount default -o json) instead of reading the cluster",
+    )
+    .option("-o, --output <format>", "yaml or json", "yaml")
+    .action(pullSecret);
+}
