@@ -168,23 +168,23 @@ export async function startNodeCluster(options: NodeClusterOptions = {}): Promis
 
     // kube-scheduler
     const schedulerPort = await freePort();
+    const schedulerCert = await cluster.issueServingCert("kube-scheduler");
     const scheduler = cluster.launch("kube-scheduler", join(cluster.binDir, "kube-scheduler"), [
       `--kubeconfig=${cluster.kubeconfig}`,
       `--authentication-kubeconfig=${cluster.kubeconfig}`,
       `--authorization-kubeconfig=${cluster.kubeconfig}`,
       "--bind-address=127.0.0.1",
       `--secure-port=${schedulerPort}`,
+      `--tls-cert-file=${schedulerCert.certFile}`,
+      `--tls-private-key-file=${schedulerCert.keyFile}`,
       "--leader-elect=false",
     ]);
-    await scheduler
-      .waitReady(60_000, async () => {
-        const { status } = await get(`https://127.0.0.1:${schedulerPort}/healthz`, {});
-        return status === 200 || `/healthz: ${status}`;
-      })
-      .catch(async (error) => {
-        // The scheduler's certificate is self-signed: any TLS answer means it listens.
-        if (!String(error).includes("self-signed")) throw error;
+    await scheduler.waitReady(60_000, async () => {
+      const { status } = await get(`https://127.0.0.1:${schedulerPort}/healthz`, {
+        ca: cluster.caPem,
       });
+      return status === 200 || `/healthz: ${status}`;
+    });
 
     // containerd
     const cd = join(dir, "containerd");
@@ -399,7 +399,12 @@ export async function startNodeCluster(options: NodeClusterOptions = {}): Promis
       stop,
     };
   } catch (error) {
+    // What a person would look at first: the Pods, and the events that say why.
+    const pods = await cluster.kubectl(["get", "pods", "-A", "-o", "wide"]);
+    const events = await cluster.kubectl(["get", "events", "-A", "--sort-by=.lastTimestamp"]);
+    const detail = `${pods.stdout}\n${events.stdout.split("\n").slice(-30).join("\n")}`;
     await stop().catch(() => {});
+    if (error instanceof Error) error.message = `${error.message}\n${detail}`;
     throw error;
   }
 }
