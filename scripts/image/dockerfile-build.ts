@@ -12,19 +12,19 @@
  */
 import { statSync } from "node:fs";
 import { isAbsolute, join, posix, relative, resolve } from "node:path";
+import type { EscapeChar } from "../../src/core/dockerfile/index.js";
 import {
-  type Instruction,
   execForm,
   expandVariables,
+  type Instruction,
   keyValues,
   leadingFlags,
   readDockerfile,
   splitWords,
   unquote,
 } from "../../src/core/dockerfile/index.js";
-import type { EscapeChar } from "../../src/core/dockerfile/index.js";
 import { CustomsError } from "../../src/core/errors.js";
-import { copyEntries, missingParents, type Owner, tarPath } from "./files.js";
+import { copyEntries, missingParents, type Owner } from "./files.js";
 import {
   type HistoryEntry,
   type Image,
@@ -240,7 +240,8 @@ function apply(
   const c = state.config;
   switch (at.keyword) {
     case "COPY":
-      return copy(b, at, state, esc);
+      copy(b, at, state, esc);
+      return;
     case "ENV":
       for (const { key, value } of keyValues(at, esc)) {
         if (value === undefined) fail(b.file, at, `${key} has no value`);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { buildAll, type BuiltImages } from "../../scripts/image/images.js";
+import { type BuiltImages, buildAll } from "../../scripts/image/images.js";
 
 /**
  * Customs' images, built without a Docker daemon and pushed to a test registry, for the

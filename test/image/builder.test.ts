@@ -62,6 +62,8 @@ function build(text = DOCKERFILE, stages: Record<string, Mount[]> | undefined = 
 }
 
 describe("buildDockerfile", () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Docker does not expand the exec form
+  const notExpanded = "--mode=${MODE}";
   it("sets the run config the final stage describes, on top of the base's", () => {
     const { image } = build();
     const { config } = imageConfig(image);
@@ -72,7 +74,7 @@ describe("buildDockerfile", () => {
       Labels: { "org.example.name": "demo app" },
       ExposedPorts: { "8443/tcp": {}, "53/udp": {} },
       // The exec form is not expanded (as in Docker), and ENTRYPOINT drops the base's CMD.
-      Entrypoint: ["/bin/app", "--mode=${MODE}"],
+      Entrypoint: ["/bin/app", notExpanded],
     });
   });
 
@@ -113,43 +115,43 @@ describe("buildDockerfile", () => {
   it.each([
     [
       "RUN in the final stage",
-      "FROM a@sha256:" + "c".repeat(64) + "\nRUN echo hi\n",
+      `FROM a@sha256:${"c".repeat(64)}\nRUN echo hi\n`,
       "IMAGE_BUILD_DOCKERFILE_UNSUPPORTED",
       /Dockerfile:2: RUN cannot be done without running a container/,
     ],
     [
       "ADD",
-      "FROM a@sha256:" + "c".repeat(64) + "\nADD x /x\n",
+      `FROM a@sha256:${"c".repeat(64)}\nADD x /x\n`,
       "IMAGE_BUILD_DOCKERFILE_UNSUPPORTED",
       /ADD/,
     ],
     [
       "a wildcard",
-      "FROM a@sha256:" + "c".repeat(64) + "\nCOPY *.conf /etc/\n",
+      `FROM a@sha256:${"c".repeat(64)}\nCOPY *.conf /etc/\n`,
       "IMAGE_BUILD_DOCKERFILE_UNSUPPORTED",
       /wildcards/,
     ],
     [
       "a --chown by name",
-      "FROM a@sha256:" + "c".repeat(64) + "\nCOPY --chown=app app.conf /x\n",
+      `FROM a@sha256:${"c".repeat(64)}\nCOPY --chown=app app.conf /x\n`,
       "IMAGE_BUILD_DOCKERFILE_UNSUPPORTED",
       /numeric/,
     ],
     [
       "a stage with no folder",
-      "FROM a@sha256:" + "c".repeat(64) + "\nCOPY --from=other /x /x\n",
+      `FROM a@sha256:${"c".repeat(64)}\nCOPY --from=other /x /x\n`,
       "IMAGE_BUILD_STAGE_MISSING",
       /stage "other"/,
     ],
     [
       "a path outside the stage's folders",
-      "FROM a@sha256:" + "c".repeat(64) + "\nCOPY --from=build /etc/passwd /x\n",
+      `FROM a@sha256:${"c".repeat(64)}\nCOPY --from=build /etc/passwd /x\n`,
       "IMAGE_BUILD_STAGE_MISSING",
       /no prepared folder holds/,
     ],
     [
       "a missing source",
-      "FROM a@sha256:" + "c".repeat(64) + "\nCOPY nothere /x\n",
+      `FROM a@sha256:${"c".repeat(64)}\nCOPY nothere /x\n`,
       "IMAGE_BUILD_SOURCE_MISSING",
       /nothere/,
     ],

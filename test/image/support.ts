@@ -160,8 +160,11 @@ export function startContainer(spec: ContainerSpec): {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+  const collect = (c: Buffer) => {
+    output += c.toString();
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
   return {
     child,
     output: () => output,
