@@ -90,6 +90,20 @@ export type DockerfileErrorCode =
   // The lint configuration; the message names the field path.
   | "DOCKERFILE_CONFIG_INVALID";
 
+/**
+ * Why Customs' own images could not be built without a Docker daemon (scripts/image;
+ * docs/images.md). Build tooling, not the product: the messages name the Dockerfile line,
+ * the file or the tool that failed.
+ */
+export type ImageBuildErrorCode =
+  | "IMAGE_BUILD_DOCKERFILE_INVALID"
+  | "IMAGE_BUILD_DOCKERFILE_UNSUPPORTED"
+  | "IMAGE_BUILD_STAGE_MISSING"
+  | "IMAGE_BUILD_SOURCE_MISSING"
+  | "IMAGE_BUILD_SOURCE_INVALID"
+  | "IMAGE_BUILD_TOOL_FAILED"
+  | "IMAGE_BUILD_PUSH_FAILED";
+
 /** Why the registry token service cannot start (src/core/registry-access; docs/registry-access.md). */
 export type RegistryAccessErrorCode =
   | "TOKEN_CONFIG_INVALID"
@@ -203,6 +217,7 @@ export type ErrorCode =
   | VulnerabilityErrorCode
   | HarborErrorCode
   | DockerfileErrorCode
+  | ImageBuildErrorCode
   | RegistryAccessErrorCode
   | SignatureErrorCode
   | SecretsErrorCode;
