@@ -85,10 +85,33 @@ describe.skipIf("skip" in found)("helm lint and helm template", () => {
     }
   });
 
-  it("the agent needs a control plane URL and a token", () => {
+  it("the agent needs a control plane URL and one token; registry access one way", () => {
     const r = helm(helmPath, ["template", "customs", CHART, "--set", "agent.enabled=true"]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("agent.controlPlane.url");
+    for (const [values, message] of [
+      [
+        [
+          ...["--set", "agent.enabled=true", "--set", "agent.controlPlane.url=https://cp"],
+          ...["--set", "agent.token=t", "--set", "agent.existingTokenSecret=s"],
+        ],
+        "one of them",
+      ],
+      [
+        [
+          "--set",
+          "registryCredentials.existingSecret=s",
+          "--set",
+          "registryCredentials.dockerConfigJson=x",
+        ],
+        "not both",
+      ],
+      [["--set", "registryCA.existingConfigMap=c", "--set", "registryCA.bundle=x"], "not both"],
+    ] as const) {
+      const bad = helm(helmPath, ["template", "customs", CHART, ...values]);
+      expect(bad.status, values.join(" ")).not.toBe(0);
+      expect(bad.stderr).toContain(message);
+    }
   });
 
   it("control plane on SQLite: one replica, a kept PVC, Recreate, an admin token Secret it accepts", () => {
