@@ -1,7 +1,9 @@
 import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderInstall } from "../src/app/install.js";
-import { customs } from "./support/cli.js";
+import { renderAgentInstall, renderInstall } from "../src/app/install.js";
+import { customs, ROOT, tempFiles } from "./support/cli.js";
 
 // Rendered Kubernetes objects are walked freely here; their shapes are asserted field by field.
 // biome-ignore lint/suspicious/noExplicitAny: test-only access to nested manifest fields
@@ -100,8 +102,15 @@ describe("customs install", () => {
     expect(c.securityContext).toEqual({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
       capabilities: { drop: ["ALL"] },
     });
+    expect(pod.securityContext).toMatchObject({
+      runAsUser: 65532,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    // The root filesystem is read-only: /tmp is an emptyDir.
+    expect(c.volumeMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
     expect(c.readinessProbe.httpGet.path).toBe("/readyz");
     expect(c.livenessProbe.httpGet.path).toBe("/healthz");
     expect(c.args).toContain("--from-cluster");
@@ -127,6 +136,10 @@ describe("customs install", () => {
     const r = customs(["install", "--image", "x/y:1"]);
     expect(r.status).toBe(0);
     expect(r.stdout.match(/^---$/gm)).toHaveLength(11);
+    const named = customs(["install", "webhook", "--image", "x/y:1"]);
+    expect(named.stdout.match(/^---$/gm)).toHaveLength(11);
+    expect(customs(["install", "gateway"]).status).toBe(2);
+    expect(customs(["install", "agent", "--control-plane", "https://cp:8643"]).status).toBe(2);
     expect(customs(["install", "--namespace", "Bad_NS"]).status).toBe(2);
     expect(customs(["install", "--timeout", "60"]).status).toBe(2);
   });
@@ -151,5 +164,147 @@ describe("customs install --mutate", () => {
     expect(deployment.spec.template.spec.containers[0].args).toContain("--mutate");
     const plain = await renderInstall(base);
     expect(plain.objects.map((o) => o.kind)).not.toContain("MutatingWebhookConfiguration");
+  });
+});
+
+describe("customs install: defaults and options shared with the chart", () => {
+  it("runs ghcr.io/customs-dev/customs at the package version by default", () => {
+    const r = customs(["install", "-o", "json"]);
+    const deployment = JSON.parse(r.stdout).items.find((o: Obj) => o.kind === "Deployment");
+    const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
+    expect(deployment.spec.template.spec.containers[0].image).toBe(
+      `ghcr.io/customs-dev/customs:${version}`,
+    );
+  });
+
+  it("mounts registry credentials and CAs and passes them to the server", async () => {
+    const { objects } = await renderInstall({
+      ...base,
+      registryDockerConfig: '{"auths":{}}',
+      registryCaPem: "-----BEGIN CERTIFICATE-----\n",
+    });
+    const secret = objects.find(
+      (o) => o.kind === "Secret" && (o as Obj).type === "kubernetes.io/dockerconfigjson",
+    ) as Obj;
+    expect(secret.metadata.name).toBe("customs-registry-credentials");
+    const pod = (objects.find((o) => o.kind === "Deployment") as Obj).spec.template.spec;
+    const args: string[] = pod.containers[0].args;
+    expect(args.join(" ")).toContain("--registry-config /etc/customs/registry/config.json");
+    expect(args.join(" ")).toContain("--ca-file /etc/customs/registry-ca/ca.crt");
+    expect(pod.volumes).toContainEqual({
+      name: "registry-credentials",
+      secret: {
+        secretName: "customs-registry-credentials",
+        items: [{ key: ".dockerconfigjson", path: "config.json" }],
+      },
+    });
+    expect(pod.volumes).toContainEqual({
+      name: "registry-ca",
+      configMap: { name: "customs-registry-ca" },
+    });
+  });
+
+  it("exempts the given namespaces plus its own, and no PDB with one replica", async () => {
+    const { objects } = await renderInstall({
+      ...base,
+      namespace: "guard",
+      replicas: 1,
+      exemptNamespaces: ["kube-system", "infra"],
+      failurePolicy: "Ignore",
+    });
+    const hook = (objects.at(-1) as Obj).webhooks[0];
+    expect(hook.namespaceSelector.matchExpressions[0].values).toEqual([
+      "guard",
+      "kube-system",
+      "infra",
+    ]);
+    expect(hook.failurePolicy).toBe("Ignore");
+    expect(objects.map((o) => o.kind)).not.toContain("PodDisruptionBudget");
+  });
+});
+
+describe("customs install agent", () => {
+  const agent = {
+    ...base,
+    controlPlaneUrl: "https://cp.example:8643",
+    token: "cst_secret-token",
+    controlPlaneCaPem: "-----BEGIN CERTIFICATE-----\nCA\n",
+  };
+
+  it("keeps the token in a Secret mounted as a file, never in args or env", async () => {
+    const { objects } = await renderAgentInstall(agent);
+    const secret = objects.find((o) => (o as Obj).metadata.name === "customs-agent-token") as Obj;
+    expect(secret.stringData.token).toBe("cst_secret-token");
+    const deployment = objects.find((o) => o.kind === "Deployment") as Obj;
+    expect(JSON.stringify(deployment)).not.toContain("cst_secret-token");
+    const c = deployment.spec.template.spec.containers[0];
+    expect(c.env).toBeUndefined();
+    expect(c.args.join(" ")).toContain("--token-file /etc/customs/agent/token");
+    expect(c.args.join(" ")).toContain("--ca-file /etc/customs/control-plane/ca.crt");
+    expect(c.args.join(" ")).toContain("--control-plane https://cp.example:8643");
+  });
+
+  it("registers itself as the admission webhook, with its CA, and exempts the same namespaces for --vap", async () => {
+    const { objects } = await renderAgentInstall({ ...agent, vap: true });
+    const hook = objects.at(-1) as Obj;
+    expect(hook.kind).toBe("ValidatingWebhookConfiguration");
+    expect(hook.webhooks[0].clientConfig.service).toMatchObject({
+      name: "customs-agent",
+      path: "/validate",
+    });
+    const tls = objects.find((o) => (o as Obj).metadata.name === "customs-agent-tls") as Obj;
+    const ca = new X509Certificate(Buffer.from(hook.webhooks[0].clientConfig.caBundle, "base64"));
+    expect(new X509Certificate(tls.stringData["tls.crt"]).verify(ca.publicKey)).toBe(true);
+    const args: string[] = (objects.find((o) => o.kind === "Deployment") as Obj).spec.template.spec
+      .containers[0].args;
+    const exempt = args.flatMap((a, i) => (a === "--exempt-namespace" ? [args[i + 1]] : []));
+    expect(exempt).toEqual(hook.webhooks[0].namespaceSelector.matchExpressions[0].values);
+  });
+
+  it("asks only for what it uses: namespaces; pods with audit; native policies with --vap", async () => {
+    const rulesOf = async (extra: object) =>
+      (
+        (await renderAgentInstall({ ...agent, ...extra })).objects.find(
+          (o) => o.kind === "ClusterRole",
+        ) as Obj
+      ).rules;
+    expect(await rulesOf({})).toEqual([
+      { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
+    ]);
+    const all = await rulesOf({ vap: true, auditIntervalMs: 60_000 });
+    expect(all.flatMap((r: Obj) => r.resources)).toEqual([
+      "namespaces",
+      "pods",
+      "validatingadmissionpolicies",
+      "validatingadmissionpolicybindings",
+    ]);
+  });
+
+  it("from the CLI: the token from a file, refused without one", () => {
+    const files = tempFiles({
+      token: "cst_from-file\n",
+      "ca.pem": "-----BEGIN CERTIFICATE-----\n",
+    });
+    const r = customs([
+      "install",
+      "agent",
+      "--control-plane",
+      "https://cp:8643",
+      "--control-plane-ca",
+      join(files.dir, "ca.pem"),
+      "--token-file",
+      join(files.dir, "token"),
+      "-o",
+      "json",
+    ]);
+    files.cleanup();
+    expect(r.status, r.stderr).toBe(0);
+    const items = JSON.parse(r.stdout).items as Obj[];
+    expect(items.find((o) => o.metadata.name === "customs-agent-token")?.stringData.token).toBe(
+      "cst_from-file",
+    );
+    expect(
+      customs(["install", "agent", "--control-plane", "https://cp:8643", "--mutate"]).status,
+    ).toBe(2);
   });
 });

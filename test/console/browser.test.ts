@@ -53,6 +53,12 @@ describe.skipIf(missing !== undefined)("the console in a browser", () => {
       port: 0,
       tls: undefined,
       consoleDir: CONSOLE,
+      agentInstall: {
+        externalUrl: "https://customs.example.com:8643",
+        caPem: "-----BEGIN CERTIFICATE-----\nTEST-CA\n-----END CERTIFICATE-----\n",
+        image: "ghcr.io/customs-dev/customs:0.1.0",
+        defaultImage: "ghcr.io/customs-dev/customs:0.1.0",
+      },
     });
     const cluster = await api("POST", "/organizations/default/clusters", {
       metadata: { name: "prod-1" },
@@ -278,6 +284,44 @@ describe.skipIf(missing !== undefined)("the console in a browser", () => {
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     expect(await focused(page, "textContent")).toBe("Create workspace");
+    await page.close();
+  });
+
+  it("Add cluster hands out the agent's manifest and Helm values, with no token on a command line", async () => {
+    const page = await signIn("#/clusters");
+    await page.getByRole("button", { name: "Add cluster" }).click();
+    const form = page.getByRole("dialog", { name: "Add cluster" });
+    await form.getByLabel("Cluster name").fill("edge-1");
+    await form.getByRole("button", { name: "Add cluster" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cluster edge-1 added" });
+    await dialog.waitFor();
+    await dialog.getByText("Agent token", { exact: true }).click();
+    const token = await dialog.getByLabel("Agent token").inputValue();
+    expect(token).toMatch(/^cst_/);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      dialog.getByRole("link", { name: "Download customs-agent-edge-1.yaml" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("customs-agent-edge-1.yaml");
+    const { readFileSync } = await import("node:fs");
+    const manifest = readFileSync(await download.path(), "utf8");
+    expect(manifest).toContain("name: customs-agent-token");
+    expect(manifest).toContain(token);
+    expect(manifest).toContain("TEST-CA");
+    expect(manifest).toContain("https://customs.example.com:8643");
+    expect(manifest).toContain("kind: ValidatingWebhookConfiguration");
+    const kubectl = await dialog.getByLabel("Then run").first().inputValue();
+    const helm = await dialog.getByLabel("Then run").nth(1).inputValue();
+    expect(kubectl).toBe("kubectl apply -f customs-agent-edge-1.yaml");
+    expect(helm).toBe(
+      "helm install customs-agent oci://ghcr.io/customs-dev/charts/customs -n customs-system --create-namespace -f customs-agent-edge-1-values.yaml",
+    );
+    for (const command of [kubectl, helm]) {
+      expect(command).not.toContain(token);
+    }
+    expect(
+      await dialog.getByRole("link", { name: "Download customs-agent-edge-1-values.yaml" }).count(),
+    ).toBe(1);
     await page.close();
   });
 });

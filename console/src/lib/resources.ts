@@ -39,11 +39,26 @@ export interface ClusterStatus {
   readonly phase?: string;
 }
 
+/** A file the control plane rendered for a new cluster's agent (it holds the token). */
+export interface InstallFile {
+  readonly filename: string;
+  readonly yaml: string;
+}
+
+/** How to install a new cluster's agent: only in the answer that created it. */
+export interface AgentInstall {
+  readonly namespace: string;
+  readonly manifest: InstallFile;
+  readonly values: InstallFile;
+  readonly commands: { readonly kubectl: string; readonly helm: string };
+}
+
 export interface Cluster {
   readonly metadata: Meta;
   readonly spec: { readonly description?: string };
   readonly status?: ClusterStatus;
   readonly agentToken?: string;
+  readonly install?: AgentInstall;
 }
 
 export interface ReportedNamespace {

@@ -3,52 +3,66 @@ import { canWrite, useSession } from "../components/context.js";
 import { useLoad } from "../components/hooks.js";
 import { NameForm } from "../components/NameForm.js";
 import { ConfirmDialog, Dialog, ErrorBanner, Loading, PageHeader } from "../components/ui.js";
+import { toInstallWays, toYamlDataUrl } from "../lib/agent-install.js";
 import { toAge, toLabelText } from "../lib/format.js";
 import type { Cluster } from "../lib/resources.js";
 
-/** The command that runs the agent for a new cluster (flags as in docs/control-plane.md). */
-export function toAgentCommand(origin: string, token: string): string {
-  return [
-    "customs agent",
-    `--control-plane ${origin}`,
-    `--token ${token}`,
-    "--ca-file ca.pem",
-    "--listen 0.0.0.0:8443 --tls-cert tls.crt --tls-key tls.key",
-  ].join(" \\\n  ");
+function InstallWays({ cluster }: { cluster: Cluster }) {
+  const ways = toInstallWays(cluster);
+  if (ways.length === 0) return null;
+  return (
+    <>
+      {ways.map((way) => (
+        <section key={way.id} aria-labelledby={`install-${way.id}`}>
+          <h3 id={`install-${way.id}`}>With {way.title}</h3>
+          <div className="actions">
+            <a className="button" href={toYamlDataUrl(way.file.yaml)} download={way.file.filename}>
+              Download {way.file.filename}
+            </a>
+          </div>
+          <label htmlFor={`install-${way.id}-command`}>Then run</label>
+          <input
+            id={`install-${way.id}-command`}
+            readOnly
+            value={way.command}
+            className="mono"
+            onFocus={(e) => e.target.select()}
+          />
+          <div className="actions">
+            <button type="button" onClick={() => void navigator.clipboard?.writeText(way.command)}>
+              Copy command
+            </button>
+          </div>
+        </section>
+      ))}
+    </>
+  );
 }
 
 function AddCluster({ onClose, onAdded }: { onClose: () => void; onAdded: () => void }) {
-  const { api, origin } = useSession();
+  const { api } = useSession();
   const [created, setCreated] = useState<Cluster | undefined>(undefined);
   if (created !== undefined) {
-    const command = toAgentCommand(origin, created.agentToken ?? "<token>");
     return (
       <Dialog title={`Cluster ${created.metadata.name} added`} onClose={onClose}>
         <p>
-          Run the agent in the cluster with this token. <strong>It is shown only once</strong>: copy
-          it now.
+          Install the agent in the cluster with one of these files: each holds the agent token, the
+          control plane's address and CA. <strong>They are offered only once</strong>: download one
+          now, and keep it secret.
         </p>
-        <label htmlFor="agent-token">Agent token</label>
-        <input
-          id="agent-token"
-          readOnly
-          value={created.agentToken ?? ""}
-          className="mono"
-          onFocus={(e) => e.target.select()}
-        />
-        <label htmlFor="agent-command">Agent command</label>
-        <textarea
-          id="agent-command"
-          readOnly
-          rows={5}
-          value={command}
-          className="mono"
-          onFocus={(e) => e.target.select()}
-        />
+        <InstallWays cluster={created} />
+        <details>
+          <summary>Agent token</summary>
+          <input
+            id="agent-token"
+            aria-label="Agent token"
+            readOnly
+            value={created.agentToken ?? ""}
+            className="mono"
+            onFocus={(e) => e.target.select()}
+          />
+        </details>
         <div className="actions">
-          <button type="button" onClick={() => void navigator.clipboard?.writeText(command)}>
-            Copy command
-          </button>
           <button type="button" className="primary" onClick={onClose}>
             Done
           </button>

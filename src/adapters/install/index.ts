@@ -1,15 +1,38 @@
-export { buildImagePolicyCrd, buildWorkspaceCrd } from "./crds.js";
+export {
+  AGENT_CONTROL_PLANE_CA,
+  AGENT_TOKEN_SECRET,
+  type AgentInstallOptions,
+  buildAgentCaConfigMap,
+  buildAgentDeployment,
+  buildAgentRbac,
+  buildAgentTokenSecret,
+  buildAgentWebhookConfiguration,
+} from "./agent.js";
 export {
   ADMISSION_RULES,
   buildCertManagerObjects,
-  buildDeployment,
-  buildMutatingWebhookConfiguration,
+  buildExtras,
   buildNamespace,
-  buildRbac,
+  buildRegistryCaConfigMap,
+  buildRegistryCredentialsSecret,
   buildServiceAndBudget,
   buildTlsSecret,
-  buildWebhookConfiguration,
+  type Component,
+  DEFAULT_RESOURCES,
+  exemptOf,
+  type FailurePolicy,
   type InstallOptions,
+  type PullPolicy,
+  REGISTRY_CA_CONFIGMAP,
+  REGISTRY_CREDENTIALS_SECRET,
+  type Resources,
   serviceDnsNames,
+} from "./common.js";
+export { buildImagePolicyCrd, buildWorkspaceCrd } from "./crds.js";
+export {
+  buildDeployment,
+  buildMutatingWebhookConfiguration,
+  buildRbac,
+  buildWebhookConfiguration,
   WEBHOOK_NAME,
 } from "./objects.js";

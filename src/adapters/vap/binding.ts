@@ -26,6 +26,12 @@ export interface BuildVapOptions {
    * to `CLUSTER/NAMESPACE` count only when CLUSTER is this one (as `customs check --cluster`).
    */
   readonly cluster?: string;
+  /**
+   * Namespaces no binding selects (`kubernetes.io/metadata.name NotIn`), the same list the
+   * webhook's namespaceSelector exempts: without it an organization-wide native policy refuses
+   * kube-system's own pods and the rollout of Customs itself. Empty or absent: none.
+   */
+  readonly exemptNamespaces?: readonly string[];
 }
 
 /** A Kubernetes LabelSelector as it is serialized. */
@@ -107,6 +113,9 @@ export function buildBindings(
   annotations: Record<string, string>,
 ): Record<string, unknown>[] {
   const policyName = objectName(policy.name);
+  const exempt = [...new Set(options.exemptNamespaces ?? [])];
+  const exemption: Requirement[] =
+    exempt.length === 0 ? [] : [{ key: NAMESPACE_NAME_LABEL, operator: "NotIn", values: exempt }];
   return scopeRequirements(policy, workspaces, options).map((scope, i) => ({
     apiVersion: ADMISSION_API_VERSION,
     kind: "ValidatingAdmissionPolicyBinding",
@@ -118,7 +127,9 @@ export function buildBindings(
     spec: {
       policyName,
       validationActions: validationActionsOf(policy.action),
-      matchResources: { namespaceSelector: selectorOf(scope, policy.namespaceSelector) },
+      matchResources: {
+        namespaceSelector: selectorOf([...scope, ...exemption], policy.namespaceSelector),
+      },
     },
   }));
 }

@@ -41,6 +41,8 @@ export interface AgentOptions {
   readonly startWebhook: (hooks: AgentWebhookHooks) => Promise<AgentWebhook>;
   readonly stateDir: string;
   readonly vap: boolean;
+  /** Namespaces the generated native policies' bindings leave out (--exempt-namespace). */
+  readonly exemptNamespaces?: readonly string[];
   readonly auditIntervalMs: number | undefined;
   readonly waitSeconds: number;
   readonly clusterNameCheck: boolean;
@@ -127,7 +129,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     if (registered) namespaceReports.changed();
   });
   if (current !== undefined) namespaces.setCluster(current.bundle.cluster);
-  const vapSync = o.vap && kube !== undefined ? new VapSync(kube, logger) : undefined;
+  const vapSync =
+    o.vap && kube !== undefined ? new VapSync(kube, logger, o.exemptNamespaces) : undefined;
   if (current !== undefined) {
     reporter.setAppliedRevision(current.bundle.revision);
     vapSync?.update(current);

@@ -21,6 +21,8 @@ export class VapSync {
   constructor(
     private readonly client: KubeClient,
     private readonly logger: Logger,
+    /** Namespaces no binding selects (the webhook configuration's exemptions). */
+    private readonly exemptNamespaces: readonly string[] = [],
   ) {}
 
   update(applied: AppliedBundle): void {
@@ -40,7 +42,12 @@ export class VapSync {
     while (this.pending !== undefined && !this.stopped) {
       const next = this.pending;
       this.pending = undefined;
-      const desired = desiredVap(next.policies, next.workspaces, next.bundle.cluster);
+      const desired = desiredVap(
+        next.policies,
+        next.workspaces,
+        next.bundle.cluster,
+        this.exemptNamespaces,
+      );
       for (const s of desired.skipped)
         this.logger.info(
           { policy: s.policy, reasons: s.reasons },

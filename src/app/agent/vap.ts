@@ -32,6 +32,7 @@ export function desiredVap(
   policies: readonly ImagePolicy[],
   workspaces: readonly Workspace[],
   cluster: string,
+  exemptNamespaces: readonly string[] = [],
 ): DesiredVap {
   const out: DesiredVap = { policies: [], bindings: [], skipped: [] };
   for (const policy of policies) {
@@ -40,7 +41,7 @@ export function desiredVap(
       out.skipped.push({ policy: policy.name, reasons: check.reasons });
       continue;
     }
-    const built = buildVap(policy, workspaces, { cluster });
+    const built = buildVap(policy, workspaces, { cluster, exemptNamespaces });
     out.policies.push(ours(built.policy));
     for (const b of built.bindings) out.bindings.push(ours(b));
   }

@@ -6,6 +6,7 @@ import {
 } from "../../core/fleet/authorize.js";
 import type { ClusterRow, PageRequest } from "../../core/fleet/store.js";
 import { WORKSPACE_LABEL } from "../../core/policy/index.js";
+import { agentInstallFor } from "./agent-install.js";
 import { type NamedBody, toSpec } from "./bodies.js";
 import {
   actorOf,
@@ -73,7 +74,17 @@ export async function createCluster(ctx: FleetContext, p: Principal, org: string
     revokedAt: undefined,
   });
   ctx.hub.changed(org);
-  return { ...toCluster(row, ctx.now()), agentToken: token.text };
+  // The token exists in clear only in this answer, so the ready-to-apply agent manifest and
+  // Helm values that carry it are made now too.
+  const install =
+    ctx.agentInstall === undefined
+      ? undefined
+      : await agentInstallFor(ctx.agentInstall, body.name, token.text);
+  return {
+    ...toCluster(row, ctx.now()),
+    agentToken: token.text,
+    ...(install === undefined ? {} : { install }),
+  };
 }
 
 export async function deleteCluster(

@@ -1,6 +1,7 @@
 import { ApiError } from "../../core/fleet/api-error.js";
 import { canSeeOrganization, canSeeWorkspace, type Principal } from "../../core/fleet/authorize.js";
 import type { Actor, FleetStore, ObjectMeta } from "../../core/fleet/store.js";
+import type { AgentInstallContext } from "./agent-install.js";
 import type { DeliveryHub } from "./delivery.js";
 
 /** What every use case needs: the store, the delivery hub to wake, and the time. */
@@ -8,6 +9,8 @@ export interface FleetContext {
   readonly store: FleetStore;
   readonly hub: DeliveryHub;
   readonly now: () => Date;
+  /** How agents reach this control plane: "Add cluster" renders their manifest with it. */
+  readonly agentInstall?: AgentInstallContext;
 }
 
 export function actorOf(p: Principal): Actor {

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
-import { productVersion } from "../io.js";
-import { parseListen } from "./serve.js";
+import { DEFAULT_EXEMPT_NAMESPACES } from "../../core/policy/index.js";
+import { collect, productVersion } from "../io.js";
+import { exemptNamespacesOf } from "./compile.js";
+import { parseListen, type SupplyFlags, supplyContext } from "./serve.js";
 
 interface AgentFlags {
   controlPlane: string;
@@ -19,6 +21,11 @@ interface AgentFlags {
   auditInterval?: string;
   wait: string;
   drainTimeout: string;
+  exemptNamespace?: string[];
+  exemptNamespaces: boolean;
+  timeoutSeconds: string;
+  registryConfig?: string;
+  registryCaFile?: string[];
 }
 
 function integer(name: string, text: string, min: number, max: number): number {
@@ -84,6 +91,22 @@ export function registerAgent(program: Command): void {
     .option("--audit-interval <ms>", "audit the cluster's Pods this often (default: off)")
     .option("--wait <seconds>", "how long a policy poll is held open by the control plane", "30")
     .option("--drain-timeout <ms>", "how long SIGTERM waits for in-flight requests", "10000")
+    .option(
+      "--exempt-namespace <name>",
+      `namespace the --vap bindings leave out, as the webhook configuration does (repeatable; replaces the defaults: ${DEFAULT_EXEMPT_NAMESPACES.join(", ")})`,
+      collect,
+    )
+    .option("--no-exempt-namespaces", "the --vap bindings exempt no namespace")
+    .option(
+      "--timeout-seconds <n>",
+      "the webhook configuration's timeoutSeconds; supply-chain facts are fetched within it less a margin",
+      "10",
+    )
+    .option(
+      "--registry-config <file>",
+      "docker config.json with registry credentials for supply-chain facts (default: $DOCKER_CONFIG/config.json when present)",
+    )
+    .option("--registry-ca-file <pem>", "extra CA for registries (repeatable)", collect)
     .action(async (flags: AgentFlags) => {
       const { host, port } = parseListen(flags.listen);
       const waitSeconds = integer("--wait", flags.wait, 1, 60);
@@ -92,6 +115,7 @@ export function registerAgent(program: Command): void {
         flags.auditInterval === undefined
           ? undefined
           : integer("--audit-interval", flags.auditInterval, 1_000, 86_400_000);
+      const exemptNamespaces = exemptNamespacesOf(flags.exemptNamespace, flags.exemptNamespaces);
       const token = tokenOf(flags);
       const ca = flags.caFile === undefined ? undefined : readFile("--ca-file", flags.caFile);
       // The agent's modules load here, not at start-up: every other command skips them.
@@ -138,6 +162,16 @@ export function registerAgent(program: Command): void {
         ...(ca === undefined ? {} : { ca }),
         userAgent: `customs-agent/${productVersion()}`,
       });
+      const supplyFlags: SupplyFlags = {
+        timeoutSeconds: flags.timeoutSeconds,
+        factsTtl: "300000",
+        factsNegativeTtl: "30000",
+        lastKnownGood: "0",
+        ...(flags.registryConfig === undefined ? {} : { registryConfig: flags.registryConfig }),
+        ...(flags.registryCaFile === undefined ? {} : { caFile: flags.registryCaFile }),
+      };
+      // The agent is the cluster's webhook: supply-chain policies need the same facts.
+      const supply = await supplyContext(supplyFlags);
       let certs: { stop(): void } | undefined;
       const agent = await startAgent({
         client,
@@ -154,6 +188,7 @@ export function registerAgent(program: Command): void {
             requestTimeoutMs: 10_000,
             logger,
             metrics,
+            supply,
           });
           // Certificates rotate (cert-manager): new connections get the new pair.
           certs = watchFiles(
@@ -170,6 +205,7 @@ export function registerAgent(program: Command): void {
         },
         stateDir: flags.stateDir,
         vap: flags.vap === true,
+        exemptNamespaces,
         auditIntervalMs,
         waitSeconds,
         clusterNameCheck: flags.clusterNameCheck === true,

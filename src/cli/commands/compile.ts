@@ -3,13 +3,30 @@ import { readInputs } from "../../adapters/files/index.js";
 import { buildVap, canCompileToVap } from "../../adapters/vap/index.js";
 import { loadPolicySet } from "../../app/load-policies.js";
 import { CustomsError } from "../../core/errors.js";
+import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
 import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";
 import { toYamlStream } from "./install.js";
 
 interface CompileFlags {
   policy: string[];
   cluster?: string;
+  exemptNamespace?: string[];
+  exemptNamespaces: boolean;
   output: string;
+}
+
+/**
+ * The namespaces native policies leave alone: the ones given (which replace the defaults), the
+ * defaults (the webhook's), or none with --no-exempt-namespaces.
+ */
+export function exemptNamespacesOf(given: string[] | undefined, enabled = true): string[] {
+  if (!enabled) return [];
+  const list = given ?? [...DEFAULT_EXEMPT_NAMESPACES];
+  for (const ns of list) {
+    if (!isDnsLabel(ns))
+      throw new CustomsError("USAGE", `--exempt-namespace: "${ns}" is not a valid namespace name`);
+  }
+  return [...new Set(list)];
 }
 
 export function registerCompile(program: Command): void {
@@ -27,10 +44,17 @@ export function registerCompile(program: Command): void {
       collect,
     )
     .option("--cluster <name>", "the cluster the objects are for (CLUSTER/NAMESPACE entries)")
+    .option(
+      "--exempt-namespace <name>",
+      `namespace no binding selects (repeatable; replaces the defaults: ${DEFAULT_EXEMPT_NAMESPACES.join(", ")})`,
+      collect,
+    )
+    .option("--no-exempt-namespaces", "exempt no namespace (not even kube-system)")
     .option("-o, --output <format>", "yaml or json", "yaml")
     .action(async (flags: CompileFlags) => {
       if (!["yaml", "json"].includes(flags.output))
         throw new CustomsError("USAGE", "--output must be yaml or json");
+      const exemptNamespaces = exemptNamespacesOf(flags.exemptNamespace, flags.exemptNamespaces);
       const { loaded } = loadPolicySet(await readInputs(flags.policy));
       const objects: unknown[] = [];
       const refused: string[] = [];
@@ -40,11 +64,10 @@ export function registerCompile(program: Command): void {
           refused.push(`${policy.name}: ${check.reasons.join("; ")}`);
           continue;
         }
-        const vap = buildVap(
-          policy,
-          loaded.workspaces,
-          flags.cluster ? { cluster: flags.cluster } : {},
-        );
+        const vap = buildVap(policy, loaded.workspaces, {
+          ...(flags.cluster ? { cluster: flags.cluster } : {}),
+          exemptNamespaces,
+        });
         objects.push(vap.policy, ...vap.bindings);
       }
       if (flags.output === "json")

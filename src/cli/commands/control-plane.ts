@@ -1,8 +1,9 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
 import { productVersion } from "../io.js";
+import { defaultImage } from "./install.js";
 import { parseListen } from "./serve.js";
 
 interface ControlPlaneFlags {
@@ -15,6 +16,11 @@ interface ControlPlaneFlags {
   adminTokenFile?: string;
   consoleDir?: string;
   drainTimeout: string;
+  externalUrl?: string;
+  caCert?: string;
+  agentImage?: string;
+  bootstrapTokenFile?: string;
+  databaseFile?: string;
 }
 
 const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
@@ -39,8 +45,23 @@ function checkFlags(flags: ControlPlaneFlags, host: string): void {
   }
 }
 
-/** `--database` default: SQLite in the data directory. */
+function readText(flag: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new CustomsError("FILE_UNREADABLE", `${flag} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * `--database` default: SQLite in the data directory. --database-file reads the URL from a
+ * file (a mounted Secret): a PostgreSQL URL holds a password, which process arguments show.
+ */
 function databaseUrl(flags: ControlPlaneFlags): string {
+  if (flags.database !== undefined && flags.databaseFile !== undefined)
+    throw new CustomsError("USAGE", "--database and --database-file exclude each other");
+  if (flags.databaseFile !== undefined)
+    return readText("--database-file", flags.databaseFile).trim();
   if (flags.database !== undefined) return flags.database;
   return `sqlite:${join(flags.dataDir, "control-plane.db")}`;
 }
@@ -55,6 +76,31 @@ function printAdminToken(token: string, file: string | undefined): void {
   process.stdout.write(`Admin token written to ${file}\n`);
 }
 
+/** Where agents reach us: --external-url, or the --listen address (a wildcard as localhost). */
+export function externalUrlOf(
+  flags: { externalUrl?: string; plainHttp?: boolean },
+  host: string,
+  port: number,
+): string {
+  if (flags.externalUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(flags.externalUrl);
+    } catch {
+      throw new CustomsError("USAGE", `--external-url: "${flags.externalUrl}" is not a URL`);
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      throw new CustomsError("USAGE", "--external-url must be https://host[:port]");
+    return url.origin;
+  }
+  const name = ["0.0.0.0", "::", ""].includes(host)
+    ? "localhost"
+    : host.includes(":")
+      ? `[${host}]`
+      : host;
+  return `${flags.plainHttp ? "http" : "https"}://${name}:${port}`;
+}
+
 async function run(flags: ControlPlaneFlags): Promise<void> {
   const { host, port } = parseListen(flags.listen);
   checkFlags(flags, host);
@@ -62,14 +108,19 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
   if (!Number.isInteger(drainMs) || drainMs < 0) {
     throw new CustomsError("USAGE", `--drain-timeout must be ms, got "${flags.drainTimeout}"`);
   }
-  const [{ pino }, { openStore }, { bootstrap }, { servingFiles }, { startControlPlane }] =
-    await Promise.all([
-      import("pino"),
-      import("../../adapters/store/index.js"),
-      import("../../app/fleet/bootstrap.js"),
-      import("../../app/fleet/tls-files.js"),
-      import("../../server/control-plane/server.js"),
-    ]);
+  const [
+    { pino },
+    { openStore },
+    { bootstrap, givenToken },
+    { servingFiles },
+    { startControlPlane },
+  ] = await Promise.all([
+    import("pino"),
+    import("../../adapters/store/index.js"),
+    import("../../app/fleet/bootstrap.js"),
+    import("../../app/fleet/tls-files.js"),
+    import("../../server/control-plane/server.js"),
+  ]);
   const dataDir = isAbsolute(flags.dataDir) ? flags.dataDir : resolve(flags.dataDir);
   // Certificates first: a start that fails must not have shown the one-time admin token.
   const tls = flags.plainHttp
@@ -78,6 +129,17 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
         ...(flags.tlsCert === undefined ? {} : { cert: flags.tlsCert }),
         ...(flags.tlsKey === undefined ? {} : { key: flags.tlsKey }),
       });
+  const caPath = flags.caCert ?? tls?.caPath;
+  const agentInstall = {
+    externalUrl: externalUrlOf(flags, host, port),
+    caPem: caPath === undefined ? undefined : readText("--ca-cert", caPath),
+    image: flags.agentImage ?? defaultImage(),
+    defaultImage: defaultImage(),
+  };
+  const givenAdmin =
+    flags.bootstrapTokenFile === undefined
+      ? undefined
+      : givenToken(readText("--bootstrap-token-file", flags.bootstrapTokenFile));
   const store = await openStore(databaseUrl({ ...flags, dataDir }));
   const logger = pino({ base: { service: "customs-control-plane" } });
   const server = await startControlPlane({
@@ -89,12 +151,14 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     logger,
     version: productVersion(),
     hsts: tls !== undefined && tls.caPath === undefined,
+    agentInstall,
   }).catch(async (e: unknown) => {
     await store.close();
     throw new CustomsError("USAGE", `cannot listen on ${flags.listen}: ${(e as Error).message}`);
   });
-  const token = await bootstrap(store);
-  if (token !== undefined) printAdminToken(token, flags.adminTokenFile);
+  const token = await bootstrap(store, new Date(), givenAdmin);
+  // A token given in a file is not printed: whoever gave it has it.
+  if (token !== undefined && givenAdmin === undefined) printAdminToken(token, flags.adminTokenFile);
   if (tls?.caPath !== undefined) process.stdout.write(`CA certificate: ${tls.caPath}\n`);
   // Signals are handled before the address is announced: whoever waits for it may stop us.
   const stop = async (signal: string) => {
@@ -149,5 +213,25 @@ export function registerControlPlane(program: Command): void {
     .option("--admin-token-file <file>", "write the first admin token here (mode 0600)")
     .option("--console-dir <dir>", "the built web console (default: dist/console)")
     .option("--drain-timeout <ms>", "how long SIGTERM waits for in-flight requests", "10000")
+    .option(
+      "--external-url <url>",
+      'where agents and browsers reach the control plane; "Add cluster" manifests carry it (default: from --listen)',
+    )
+    .option(
+      "--ca-cert <pem>",
+      "the CA agents are told to trust (default: the generated CA; with --tls-cert: none, system CAs)",
+    )
+    .option(
+      "--agent-image <image>",
+      'image in "Add cluster" manifests (default: ghcr.io/customs-dev/customs:VERSION)',
+    )
+    .option(
+      "--bootstrap-token-file <file>",
+      "on first start, the first admin token is the one in this file (cst_<hex id>_<secret>), not a generated one",
+    )
+    .option(
+      "--database-file <file>",
+      "read --database from this file (keeps a password out of process arguments)",
+    )
     .action(run);
 }

@@ -1,16 +1,32 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { stringify } from "yaml";
-import { renderInstall } from "../../app/install.js";
+import type { PullPolicy, Resources } from "../../adapters/install/index.js";
+import { type RenderedInstall, renderAgentInstall, renderInstall } from "../../app/install.js";
 import { CustomsError } from "../../core/errors.js";
-import { isDnsLabel } from "../../core/policy/index.js";
-import { productVersion, write } from "../io.js";
+import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
+import { collect, productVersion, write } from "../io.js";
 
 interface InstallFlags {
   namespace: string;
+  createNamespace: boolean;
   image?: string;
+  imagePullPolicy: string;
+  imagePullSecret?: string[];
   replicas: string;
   timeout: string;
+  failurePolicy: string;
+  exemptNamespace?: string[];
+  cpuRequest: string;
+  memoryRequest: string;
+  memoryLimit: string;
+  podDisruptionBudget: boolean;
+  networkPolicy?: boolean;
+  serviceMonitor?: boolean;
+  registrySecret?: string;
+  registryConfig?: string;
+  registryCaConfigmap?: string;
+  registryCa?: string[];
   certManager?: boolean;
   caCert?: string;
   caKey?: string;
@@ -19,6 +35,18 @@ interface InstallFlags {
   certDays: string;
   output: string;
   mutate?: boolean;
+  controlPlane?: string;
+  controlPlaneCa?: string;
+  tokenFile?: string;
+  tokenSecret?: string;
+  vap?: boolean;
+  auditInterval?: string;
+}
+
+/** The image every component runs: the chart's default too (image.repository, appVersion). */
+export const IMAGE_REPOSITORY = "ghcr.io/customs-dev/customs";
+export function defaultImage(): string {
+  return `${IMAGE_REPOSITORY}:${productVersion()}`;
 }
 
 export function toYamlStream(objects: readonly unknown[]): string {
@@ -32,16 +60,170 @@ function int(name: string, text: string, min: number, max: number): number {
   return n;
 }
 
+function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text))
+    throw new CustomsError("USAGE", `${name} must be one of ${allowed.join(", ")}, got "${text}"`);
+  return text as T;
+}
+
+function dnsLabel(name: string, text: string): string {
+  if (!isDnsLabel(text))
+    throw new CustomsError("USAGE", `${name}: "${text}" is not a valid Kubernetes name`);
+  return text;
+}
+
+function readText(flag: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new CustomsError("FILE_UNREADABLE", `${flag} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** The options of both components, checked. */
+function commonOptions(flags: InstallFlags) {
+  dnsLabel("--namespace", flags.namespace);
+  if ((flags.caCert === undefined) !== (flags.caKey === undefined))
+    throw new CustomsError("USAGE", "--ca-cert and --ca-key go together");
+  if (flags.registrySecret !== undefined && flags.registryConfig !== undefined)
+    throw new CustomsError("USAGE", "--registry-secret and --registry-config exclude each other");
+  if (flags.registryCaConfigmap !== undefined && flags.registryCa !== undefined)
+    throw new CustomsError("USAGE", "--registry-ca-configmap and --registry-ca exclude each other");
+  const resources: Resources = {
+    requests: { cpu: flags.cpuRequest, memory: flags.memoryRequest },
+    limits: { memory: flags.memoryLimit },
+  };
+  return {
+    namespace: flags.namespace,
+    createNamespace: flags.createNamespace,
+    image: flags.image ?? defaultImage(),
+    imagePullPolicy: oneOf<PullPolicy>("--image-pull-policy", flags.imagePullPolicy, [
+      "Always",
+      "IfNotPresent",
+      "Never",
+    ]),
+    imagePullSecrets: (flags.imagePullSecret ?? []).map((s) => dnsLabel("--image-pull-secret", s)),
+    replicas: int("--replicas", flags.replicas, 1, 20),
+    timeoutSeconds: int("--timeout", flags.timeout, 1, 30),
+    failurePolicy: oneOf("--failure-policy", flags.failurePolicy, ["Fail", "Ignore"] as const),
+    exemptNamespaces: [
+      ...new Set(
+        (flags.exemptNamespace ?? DEFAULT_EXEMPT_NAMESPACES).map((n) =>
+          dnsLabel("--exempt-namespace", n),
+        ),
+      ),
+    ],
+    resources,
+    podDisruptionBudget: flags.podDisruptionBudget,
+    networkPolicy: flags.networkPolicy === true,
+    serviceMonitor: flags.serviceMonitor === true,
+    certManager: flags.certManager === true,
+    certDays: int("--cert-days", flags.certDays, 1, 3650),
+    ...(flags.registrySecret === undefined
+      ? {}
+      : { registryCredentialsSecret: dnsLabel("--registry-secret", flags.registrySecret) }),
+    ...(flags.registryConfig === undefined
+      ? {}
+      : { registryDockerConfig: readText("--registry-config", flags.registryConfig) }),
+    ...(flags.registryCaConfigmap === undefined
+      ? {}
+      : { registryCaConfigMap: dnsLabel("--registry-ca-configmap", flags.registryCaConfigmap) }),
+    ...(flags.registryCa === undefined
+      ? {}
+      : { registryCaPem: flags.registryCa.map((f) => readText("--registry-ca", f)).join("") }),
+    ...(flags.caCert && flags.caKey
+      ? {
+          ca: {
+            certPem: readText("--ca-cert", flags.caCert),
+            keyPem: readText("--ca-key", flags.caKey),
+          },
+        }
+      : {}),
+    ...(flags.previousCa ? { previousCaPem: readText("--previous-ca", flags.previousCa) } : {}),
+  };
+}
+
+const AGENT_ONLY = [
+  "controlPlane",
+  "controlPlaneCa",
+  "tokenFile",
+  "tokenSecret",
+  "vap",
+  "auditInterval",
+];
+
+async function render(component: string, flags: InstallFlags): Promise<RenderedInstall> {
+  const common = commonOptions(flags);
+  if (component === "webhook") {
+    const given = AGENT_ONLY.filter((k) => flags[k as keyof InstallFlags] !== undefined);
+    if (given.length > 0)
+      throw new CustomsError("USAGE", `agent options given to the webhook: ${given.join(", ")}`);
+    return renderInstall({ ...common, mutate: flags.mutate === true });
+  }
+  if (flags.mutate) throw new CustomsError("USAGE", "--mutate is for the webhook");
+  if (flags.controlPlane === undefined || !/^https?:\/\/[^\s/]+/.test(flags.controlPlane))
+    throw new CustomsError("USAGE", "install agent needs --control-plane https://host:port");
+  if ((flags.tokenFile === undefined) === (flags.tokenSecret === undefined))
+    throw new CustomsError(
+      "USAGE",
+      "give the agent token with --token-file FILE or name a Secret with --token-secret NAME",
+    );
+  const token =
+    flags.tokenFile === undefined ? undefined : readText("--token-file", flags.tokenFile).trim();
+  if (token === "") throw new CustomsError("USAGE", `--token-file ${flags.tokenFile} is empty`);
+  return renderAgentInstall({
+    ...common,
+    controlPlaneUrl: flags.controlPlane,
+    ...(token === undefined ? {} : { token }),
+    ...(flags.tokenSecret === undefined
+      ? {}
+      : { tokenSecret: dnsLabel("--token-secret", flags.tokenSecret) }),
+    ...(flags.controlPlaneCa === undefined
+      ? {}
+      : { controlPlaneCaPem: readText("--control-plane-ca", flags.controlPlaneCa) }),
+    vap: flags.vap === true,
+    ...(flags.auditInterval === undefined
+      ? {}
+      : { auditIntervalMs: int("--audit-interval", flags.auditInterval, 1000, 86_400_000) }),
+  });
+}
+
 export function registerInstall(program: Command): void {
   program
     .command("install")
     .description(
-      "print the manifests that install the admission webhook (apply with kubectl apply -f -)",
+      "print the manifests that install the admission webhook (default) or the cluster agent (apply with kubectl apply -f -); the Helm chart renders the same objects",
     )
-    .option("--namespace <name>", "namespace for the webhook", "customs-system")
-    .option("--image <image>", "the webhook's container image (default: customs:VERSION)")
-    .option("--replicas <n>", "webhook replicas", "2")
-    .option("--timeout <seconds>", "how long the API server waits for the webhook", "5")
+    .argument("[component]", "webhook or agent", "webhook")
+    .option("--namespace <name>", "namespace to install into", "customs-system")
+    .option("--no-create-namespace", "do not print the Namespace object")
+    .option("--image <image>", `container image (default: ${IMAGE_REPOSITORY}:VERSION)`)
+    .option("--image-pull-policy <policy>", "Always, IfNotPresent or Never", "IfNotPresent")
+    .option("--image-pull-secret <name>", "Secret to pull the image with (repeatable)", collect)
+    .option("--replicas <n>", "replicas", "2")
+    .option("--timeout <seconds>", "how long the API server waits for the webhook (1–30)", "5")
+    .option("--failure-policy <policy>", "Fail (fail closed) or Ignore", "Fail")
+    .option(
+      "--exempt-namespace <name>",
+      `namespace outside every policy (repeatable; replaces the defaults: ${DEFAULT_EXEMPT_NAMESPACES.join(", ")}; the install namespace always is)`,
+      collect,
+    )
+    .option("--cpu-request <quantity>", "CPU request", "100m")
+    .option("--memory-request <quantity>", "memory request", "128Mi")
+    .option("--memory-limit <quantity>", "memory limit", "512Mi")
+    .option("--no-pod-disruption-budget", "no PodDisruptionBudget (there is none with 1 replica)")
+    .option("--network-policy", "a NetworkPolicy that lets in only the webhook port")
+    .option("--service-monitor", "a prometheus-operator ServiceMonitor for /metrics")
+    .option(
+      "--registry-secret <name>",
+      "existing kubernetes.io/dockerconfigjson Secret with registry credentials",
+    )
+    .option(
+      "--registry-config <file>",
+      "docker config.json with registry credentials, stored in a Secret",
+    )
+    .option("--registry-ca-configmap <name>", "existing ConfigMap whose ca.crt holds registry CAs")
+    .option("--registry-ca <pem>", "registry CA, stored in a ConfigMap (repeatable)", collect)
     .option("--cert-manager", "let cert-manager issue and rotate the serving certificate")
     .option(
       "--ca-cert <file>",
@@ -53,35 +235,19 @@ export function registerInstall(program: Command): void {
     .option("--cert-days <n>", "validity of the serving certificate", "365")
     .option(
       "--mutate",
-      "also register POST /mutate (digest pinning for policies with pinDigests: true)",
+      "webhook: also register POST /mutate (digest pinning for policies with pinDigests: true)",
     )
+    .option("--control-plane <url>", "agent: the control plane's URL (https://host:port)")
+    .option("--control-plane-ca <pem>", "agent: CA that signed the control plane's certificate")
+    .option("--token-file <file>", "agent: file holding the agent token, stored in a Secret")
+    .option("--token-secret <name>", "agent: existing Secret holding the token under `token`")
+    .option("--vap", "agent: also apply the policies as ValidatingAdmissionPolicies")
+    .option("--audit-interval <ms>", "agent: audit the cluster's Pods this often")
     .option("-o, --output <format>", "yaml or json", "yaml")
-    .action(async (flags: InstallFlags) => {
-      if (!isDnsLabel(flags.namespace))
-        throw new CustomsError(
-          "USAGE",
-          `--namespace: "${flags.namespace}" is not a valid namespace name`,
-        );
-      if ((flags.caCert === undefined) !== (flags.caKey === undefined))
-        throw new CustomsError("USAGE", "--ca-cert and --ca-key go together");
-      const rendered = await renderInstall({
-        namespace: flags.namespace,
-        image: flags.image ?? `customs:${productVersion()}`,
-        replicas: int("--replicas", flags.replicas, 1, 20),
-        timeoutSeconds: int("--timeout", flags.timeout, 1, 30),
-        certManager: flags.certManager === true,
-        mutate: flags.mutate === true,
-        certDays: int("--cert-days", flags.certDays, 1, 3650),
-        ...(flags.caCert && flags.caKey
-          ? {
-              ca: {
-                certPem: readFileSync(flags.caCert, "utf8"),
-                keyPem: readFileSync(flags.caKey, "utf8"),
-              },
-            }
-          : {}),
-        ...(flags.previousCa ? { previousCaPem: readFileSync(flags.previousCa, "utf8") } : {}),
-      });
+    .action(async (component: string, flags: InstallFlags) => {
+      oneOf("component", component, ["webhook", "agent"]);
+      oneOf("--output", flags.output, ["yaml", "json"]);
+      const rendered = await render(component, flags);
       if (flags.writeCa && rendered.ca) {
         writeFileSync(`${flags.writeCa}.crt`, rendered.ca.certPem);
         writeFileSync(`${flags.writeCa}.key`, rendered.ca.keyPem, { mode: 0o600 });

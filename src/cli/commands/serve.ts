@@ -60,8 +60,26 @@ async function mutationHandler(flags: ServeFlags, namespaces: NamespaceCache) {
     handleMutation(text, evaluator, namespaces, lookup, budget);
 }
 
-/** Fetching facts for supply-chain policies: registry client, cache, budget. */
-async function supplyContext(flags: ServeFlags) {
+/** The flags `customs serve` and `customs agent` fetch supply-chain facts with. */
+export interface SupplyFlags {
+  timeoutSeconds: string;
+  factsTtl: string;
+  factsNegativeTtl: string;
+  lastKnownGood: string;
+  registryConfig?: string;
+  caFile?: string[];
+  insecureHost?: string[];
+  harborUrl?: string;
+  harborUsername?: string;
+}
+
+/**
+ * Fetching facts for supply-chain policies: registry client, cache, budget. The budget comes
+ * from --timeout-seconds, which must be the webhook configuration's timeoutSeconds (install
+ * and the chart render both from one value): a budget longer than the API server waits turns
+ * a `warn` policy whose registry hangs into the configuration's failurePolicy, a refusal.
+ */
+export async function supplyContext(flags: SupplyFlags) {
   const { webhookSupplyContext } = await import("../../app/supply-context.js");
   const timeoutSeconds = positive("--timeout-seconds", flags.timeoutSeconds);
   if (timeoutSeconds > 30) {
@@ -110,12 +128,12 @@ export function registerServe(program: Command): void {
     .option("--mutate-budget <ms>", "how long /mutate may wait for a registry", "3000")
     .option(
       "--registry-config <file>",
-      "docker config.json with registry credentials (for --mutate)",
+      "docker config.json with registry credentials, for supply-chain facts and --mutate (default: $DOCKER_CONFIG/config.json when present)",
     )
     .option("--ca-file <pem>", "extra CA for registries (repeatable)", collect)
     .option(
       "--timeout-seconds <n>",
-      "the webhook configuration's timeoutSeconds; supply-chain facts are fetched within it",
+      "the webhook configuration's timeoutSeconds (install renders it); supply-chain facts are fetched within it less a margin",
       "10",
     )
     .option("--facts-ttl <ms>", "how long positive supply-chain facts are reused", "300000")

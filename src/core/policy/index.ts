@@ -44,6 +44,7 @@ export {
   ACTIONS,
   type Action,
   API_VERSION,
+  DEFAULT_EXEMPT_NAMESPACES,
   type DocumentOrigin,
   IMAGE_RECIPES,
   type ImagePolicy,

@@ -6,6 +6,14 @@ export const API_VERSION = "customs.dev/v1alpha1";
 export const WORKSPACE_LABEL = "customs.dev/workspace";
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
+/**
+ * Namespaces no Customs enforcement point guards unless told otherwise: the webhook's
+ * namespaceSelector, the native policies' bindings and the agent's all exempt the same list.
+ * kube-system, because a cluster whose own components are refused can lock itself out;
+ * customs-system, because the webhook could not start its own pods (failurePolicy Fail).
+ */
+export const DEFAULT_EXEMPT_NAMESPACES: readonly string[] = ["kube-system", "customs-system"];
+
 export type Action = "deny" | "warn" | "audit";
 export const ACTIONS: readonly Action[] = ["deny", "warn", "audit"];
 

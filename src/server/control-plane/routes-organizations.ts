@@ -168,7 +168,8 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "POST",
     path: `${ORG}/clusters`,
-    summary: "Register a cluster; the answer holds its agent token, once",
+    summary:
+      "Register a cluster; the answer holds its agent token, once, and `install`: the agent's manifest (kubectl apply) and Helm values, ready to use",
     body: "Named",
     roles: "organization-admin",
     handler: async (c) =>

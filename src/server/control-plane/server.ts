@@ -6,6 +6,7 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { AgentInstallContext } from "../../app/fleet/agent-install.js";
 import { CONNECTED_WITHIN_MS } from "../../app/fleet/clusters.js";
 import type { FleetContext } from "../../app/fleet/context.js";
 import { DeliveryHub } from "../../app/fleet/delivery.js";
@@ -42,6 +43,8 @@ export interface ControlPlaneOptions {
   readonly hsts?: boolean;
   /** The product's version, for the OpenAPI document. */
   readonly version?: string;
+  /** The external URL, CA and image agents get in "Add cluster" manifests. */
+  readonly agentInstall?: AgentInstallContext;
   /** How often other replicas' changes are looked for (ms). */
   readonly pollMs?: number;
 }
@@ -86,7 +89,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const hub = new DeliveryHub(options.store, options.pollMs ?? 1000, (e) =>
     logger.warn({ err: (e as Error).message }, "delivery refresh failed"),
   );
-  const ctx: FleetContext = { store: options.store, hub, now };
+  const ctx: FleetContext = {
+    store: options.store,
+    hub,
+    now,
+    ...(options.agentInstall === undefined ? {} : { agentInstall: options.agentInstall }),
+  };
   const agents = new Map<string, number>();
   const connected = () => {
     const t = now().getTime();

@@ -1,0 +1,450 @@
+/**
+ * What the webhook (`customs install webhook`) and the agent (`customs install agent`) share:
+ * labels, the hardened pod, TLS, the webhook configuration, Service, budget, network policy and
+ * ServiceMonitor. The Helm chart (deploy/helm/customs) renders the same objects from the same
+ * values; test/helm-parity.test.ts compares them object by object, so a change here needs the
+ * same change in the chart's templates.
+ */
+import { DEFAULT_EXEMPT_NAMESPACES, NAMESPACE_NAME_LABEL } from "../../core/policy/index.js";
+
+export type FailurePolicy = "Fail" | "Ignore";
+export type PullPolicy = "Always" | "IfNotPresent" | "Never";
+
+/** Container resources as Kubernetes spells them (quantities are strings). */
+export interface Resources {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+export const DEFAULT_RESOURCES: Resources = {
+  requests: { cpu: "100m", memory: "128Mi" },
+  limits: { memory: "512Mi" },
+};
+
+/** The options the webhook and the agent have alike (the chart's per-component values). */
+export interface InstallOptions {
+  readonly namespace: string;
+  readonly image: string;
+  readonly replicas: number;
+  /** Seconds the API server waits for the webhook (1–30); the server gets the same value. */
+  readonly timeoutSeconds: number;
+  /** PEM bundle the API server trusts for the webhook (self-signed mode); undefined with cert-manager. */
+  readonly caBundle: string | undefined;
+  readonly certManager: boolean;
+  /** Also register `POST /mutate` (digest pinning for policies with pinDigests: true). */
+  readonly mutate?: boolean;
+  readonly imagePullPolicy?: PullPolicy;
+  readonly imagePullSecrets?: readonly string[];
+  /** Fail (default): nothing the webhook guards is admitted while it cannot answer. */
+  readonly failurePolicy?: FailurePolicy;
+  /** Namespaces outside every policy (default: kube-system, customs-system); `namespace` always is. */
+  readonly exemptNamespaces?: readonly string[];
+  readonly resources?: Resources;
+  /** A PodDisruptionBudget (minAvailable 1) when there is more than one replica (default on). */
+  readonly podDisruptionBudget?: boolean;
+  /** A NetworkPolicy that lets in only the webhook port (default off). */
+  readonly networkPolicy?: boolean;
+  /** A prometheus-operator ServiceMonitor for /metrics (default off). */
+  readonly serviceMonitor?: boolean;
+  /** A kubernetes.io/dockerconfigjson Secret with registry credentials for supply-chain facts. */
+  readonly registryCredentialsSecret?: string;
+  /** A ConfigMap whose `ca.crt` holds extra CAs for registries. */
+  readonly registryCaConfigMap?: string;
+}
+
+/** Names of the objects the chart creates from inline values (shared by both components). */
+export const REGISTRY_CREDENTIALS_SECRET = "customs-registry-credentials";
+export const REGISTRY_CA_CONFIGMAP = "customs-registry-ca";
+export const WEBHOOK_PORT = 8443;
+
+export type Component = "customs-webhook" | "customs-agent";
+
+export function labelsOf(app: Component | "customs-control-plane") {
+  return { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "customs" };
+}
+
+/** The exempt namespaces with the install's own namespace first, each once. */
+export function exemptOf(o: InstallOptions): string[] {
+  return [...new Set([o.namespace, ...(o.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES)])];
+}
+
+/** Every workload kind of the spec, and the ephemeral-containers subresource of pods. */
+export const ADMISSION_RULES = [
+  {
+    apiGroups: [""],
+    apiVersions: ["v1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: ["pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates"],
+    scope: "Namespaced",
+  },
+  {
+    apiGroups: ["apps"],
+    apiVersions: ["v1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: ["deployments", "replicasets", "statefulsets", "daemonsets"],
+    scope: "Namespaced",
+  },
+  {
+    apiGroups: ["batch"],
+    apiVersions: ["v1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: ["jobs", "cronjobs"],
+    scope: "Namespaced",
+  },
+];
+
+export function buildNamespace(o: InstallOptions) {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: o.namespace,
+      labels: {
+        "app.kubernetes.io/part-of": "customs",
+        "pod-security.kubernetes.io/enforce": "restricted",
+      },
+    },
+  };
+}
+
+export function buildServiceAccount(o: InstallOptions, app: Component | "customs-control-plane") {
+  return {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: app, namespace: o.namespace, labels: labelsOf(app) },
+    automountServiceAccountToken: true,
+  };
+}
+
+export function buildClusterRoleAndBinding(
+  o: InstallOptions,
+  app: Component,
+  rules: Record<string, unknown>[],
+) {
+  const labels = labelsOf(app);
+  return [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: app, labels },
+      rules,
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: app, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: app },
+      subjects: [{ kind: "ServiceAccount", name: app, namespace: o.namespace }],
+    },
+  ];
+}
+
+/** uid 65532 (the image's user), no privilege, nothing written outside the mounted volumes. */
+export const POD_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  runAsGroup: 65532,
+  fsGroup: 65532,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+export const CONTAINER_SECURITY_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ["ALL"] },
+};
+
+interface Mount {
+  readonly volume: Record<string, unknown>;
+  readonly mount: Record<string, unknown>;
+  readonly args: readonly string[];
+}
+
+/** Registry credentials and CAs for supply-chain facts, as volumes and the server's flags. */
+export function registryMounts(o: InstallOptions, caFlag: string): Mount[] {
+  const out: Mount[] = [];
+  if (o.registryCredentialsSecret !== undefined) {
+    out.push({
+      volume: {
+        name: "registry-credentials",
+        secret: {
+          secretName: o.registryCredentialsSecret,
+          items: [{ key: ".dockerconfigjson", path: "config.json" }],
+        },
+      },
+      mount: { name: "registry-credentials", mountPath: "/etc/customs/registry", readOnly: true },
+      args: ["--registry-config", "/etc/customs/registry/config.json"],
+    });
+  }
+  if (o.registryCaConfigMap !== undefined) {
+    out.push({
+      volume: { name: "registry-ca", configMap: { name: o.registryCaConfigMap } },
+      mount: { name: "registry-ca", mountPath: "/etc/customs/registry-ca", readOnly: true },
+      args: [caFlag, "/etc/customs/registry-ca/ca.crt"],
+    });
+  }
+  return out;
+}
+
+/** The pod of a webhook-serving component: hardened, spread, probed, /tmp writable. */
+export function buildWebhookPod(
+  o: InstallOptions,
+  app: Component,
+  container: { name: string; args: string[]; mounts: Mount[] },
+) {
+  const labels = labelsOf(app);
+  const probe = (path: string) => ({
+    httpGet: { path, port: WEBHOOK_PORT, scheme: "HTTPS" },
+    periodSeconds: 10,
+    timeoutSeconds: 2,
+  });
+  const pullSecrets = o.imagePullSecrets ?? [];
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: app, namespace: o.namespace, labels },
+    spec: {
+      replicas: o.replicas,
+      selector: { matchLabels: labels },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: app,
+          priorityClassName: "system-cluster-critical",
+          securityContext: POD_SECURITY_CONTEXT,
+          ...(pullSecrets.length > 0
+            ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) }
+            : {}),
+          // Spread replicas so that one node going down does not take admission with it.
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "kubernetes.io/hostname",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: labels },
+            },
+          ],
+          terminationGracePeriodSeconds: 30,
+          containers: [
+            {
+              name: container.name,
+              image: o.image,
+              imagePullPolicy: o.imagePullPolicy ?? "IfNotPresent",
+              args: [...container.args, ...container.mounts.flatMap((m) => m.args)],
+              ports: [{ name: "https", containerPort: WEBHOOK_PORT }],
+              readinessProbe: probe("/readyz"),
+              livenessProbe: probe("/healthz"),
+              resources: o.resources ?? DEFAULT_RESOURCES,
+              securityContext: CONTAINER_SECURITY_CONTEXT,
+              volumeMounts: [
+                { name: "tls", mountPath: "/tls", readOnly: true },
+                // The root filesystem is read-only; Node and TLS libraries may want a /tmp.
+                { name: "tmp", mountPath: "/tmp" },
+                ...container.mounts.map((m) => m.mount),
+              ],
+            },
+          ],
+          volumes: [
+            { name: "tls", secret: { secretName: `${app}-tls` } },
+            { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+            ...container.mounts.map((m) => m.volume),
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** Service; a PodDisruptionBudget when a voluntary eviction can leave a replica serving. */
+export function buildServiceAndBudget(o: InstallOptions, app: Component = "customs-webhook") {
+  const labels = labelsOf(app);
+  const service = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: app, namespace: o.namespace, labels },
+    spec: {
+      type: "ClusterIP",
+      selector: labels,
+      ports: [{ name: "https", port: 443, targetPort: WEBHOOK_PORT }],
+    },
+  };
+  // With one replica, minAvailable 1 would block every node drain forever: no budget then.
+  if (o.podDisruptionBudget === false || o.replicas < 2) return [service];
+  return [
+    service,
+    {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: app, namespace: o.namespace, labels },
+      spec: { minAvailable: 1, selector: { matchLabels: labels } },
+    },
+  ];
+}
+
+/**
+ * Only the webhook port is let in, from anywhere: the API server calls from addresses no
+ * selector can name (host network, or outside the cluster on managed control planes).
+ */
+export function buildNetworkPolicy(o: InstallOptions, app: Component) {
+  const labels = labelsOf(app);
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: app, namespace: o.namespace, labels },
+    spec: {
+      podSelector: { matchLabels: labels },
+      policyTypes: ["Ingress"],
+      ingress: [{ ports: [{ protocol: "TCP", port: WEBHOOK_PORT }] }],
+    },
+  };
+}
+
+export function buildServiceMonitor(o: InstallOptions, app: Component) {
+  const labels = labelsOf(app);
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: { name: app, namespace: o.namespace, labels },
+    spec: {
+      selector: { matchLabels: labels },
+      endpoints: [
+        {
+          port: "https",
+          scheme: "https",
+          path: "/metrics",
+          interval: "30s",
+          // Verified against the serving certificate's CA, under the Service's name.
+          tlsConfig: {
+            ca: { secret: { name: `${app}-tls`, key: "ca.crt" } },
+            serverName: `${app}.${o.namespace}.svc`,
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** The optional objects of a component, in the order both renderers print them. */
+export function buildExtras(o: InstallOptions, app: Component) {
+  return [
+    ...(o.networkPolicy ? [buildNetworkPolicy(o, app)] : []),
+    ...(o.serviceMonitor ? [buildServiceMonitor(o, app)] : []),
+  ];
+}
+
+export function buildValidatingWebhook(
+  o: InstallOptions,
+  app: Component,
+  configurationName: string,
+  webhookName: string,
+) {
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingWebhookConfiguration",
+    metadata: {
+      name: configurationName,
+      labels: labelsOf(app),
+      ...(o.certManager
+        ? { annotations: { "cert-manager.io/inject-ca-from": `${o.namespace}/${app}` } }
+        : {}),
+    },
+    webhooks: [
+      {
+        name: webhookName,
+        admissionReviewVersions: ["v1"],
+        sideEffects: "None",
+        // Fail closed by default: if the webhook cannot answer, nothing it guards is admitted.
+        failurePolicy: o.failurePolicy ?? "Fail",
+        matchPolicy: "Equivalent",
+        timeoutSeconds: o.timeoutSeconds,
+        clientConfig: {
+          service: { name: app, namespace: o.namespace, path: "/validate", port: 443 },
+          ...(o.caBundle === undefined
+            ? {}
+            : { caBundle: Buffer.from(o.caBundle).toString("base64") }),
+        },
+        rules: ADMISSION_RULES,
+        // Never its own namespace (it could not start its own pods) nor kube-system (the
+        // cluster could lock itself out): these namespaces are outside every policy. The
+        // native policies' bindings exempt the same list (--exempt-namespace).
+        namespaceSelector: {
+          matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "NotIn", values: exemptOf(o) }],
+        },
+      },
+    ],
+  };
+}
+
+export function buildTlsSecret(
+  o: InstallOptions,
+  cert: { certPem: string; keyPem: string },
+  caPem: string,
+  app: Component = "customs-webhook",
+) {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "kubernetes.io/tls",
+    metadata: { name: `${app}-tls`, namespace: o.namespace, labels: labelsOf(app) },
+    stringData: { "tls.crt": cert.certPem, "tls.key": cert.keyPem, "ca.crt": caPem },
+  };
+}
+
+export function buildCertManagerObjects(o: InstallOptions, app: Component = "customs-webhook") {
+  const labels = labelsOf(app);
+  return [
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Issuer",
+      metadata: { name: `${app}-selfsigned`, namespace: o.namespace, labels },
+      spec: { selfSigned: {} },
+    },
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: { name: app, namespace: o.namespace, labels },
+      spec: {
+        secretName: `${app}-tls`,
+        dnsNames: serviceDnsNames(o.namespace, app),
+        issuerRef: { name: `${app}-selfsigned`, kind: "Issuer" },
+        duration: "2160h",
+        renewBefore: "360h",
+        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+      },
+    },
+  ];
+}
+
+export function serviceDnsNames(namespace: string, app: Component = "customs-webhook"): string[] {
+  return [`${app}.${namespace}.svc`, `${app}.${namespace}.svc.cluster.local`];
+}
+
+/** Registry credentials given inline (a docker config.json), as the Secret both mount. */
+export function buildRegistryCredentialsSecret(o: InstallOptions, dockerConfigJson: string) {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "kubernetes.io/dockerconfigjson",
+    metadata: {
+      name: REGISTRY_CREDENTIALS_SECRET,
+      namespace: o.namespace,
+      labels: { "app.kubernetes.io/part-of": "customs" },
+    },
+    stringData: { ".dockerconfigjson": dockerConfigJson },
+  };
+}
+
+/** Registry CAs given inline (PEM), as the ConfigMap both mount. */
+export function buildRegistryCaConfigMap(o: InstallOptions, pem: string) {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: REGISTRY_CA_CONFIGMAP,
+      namespace: o.namespace,
+      labels: { "app.kubernetes.io/part-of": "customs" },
+    },
+    data: { "ca.crt": pem },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The chart (deploy/helm/customs): what it shares with the code (CRDs, version, defaults)
+ * without Helm; `helm lint --strict` and `helm template` with several value sets, the values
+ * schema and the control plane's objects with Helm (skipped with a printed reason when
+ * scripts/helm/build.sh has not built it).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse, parseAllDocuments } from "yaml";
+import { buildImagePolicyCrd, buildWorkspaceCrd } from "../src/adapters/install/index.js";
+import { givenToken } from "../src/app/fleet/bootstrap.js";
+import { IMAGE_REPOSITORY } from "../src/cli/commands/install.js";
+import { DEFAULT_EXEMPT_NAMESPACES } from "../src/core/policy/index.js";
+import { ROOT } from "./support/cli.js";
+import { CHART, helm, helmBinary, helmTemplate } from "./support/helm.js";
+
+// Rendered objects are walked freely here; their shapes are asserted field by field.
+// biome-ignore lint/suspicious/noExplicitAny: test-only access to nested manifest fields
+type Obj = Record<string, any>;
+
+const read = (path: string) => readFileSync(join(CHART, path), "utf8");
+
+describe("the chart agrees with the code", () => {
+  it("its CRDs are the ones customs install applies (scripts/helm/gen-crds.mjs writes them)", () => {
+    for (const crd of [buildImagePolicyCrd(), buildWorkspaceCrd()]) {
+      const name = (crd.metadata as { name: string }).name;
+      const file = parseAllDocuments(read(`crds/${name}.yaml`))[0]?.toJS();
+      expect(file).toEqual(JSON.parse(JSON.stringify(crd)));
+    }
+  });
+
+  it("its version and appVersion are the package's, its image and exemptions the CLI's", () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    const chart = parse(read("Chart.yaml"));
+    expect(chart.version).toBe(version);
+    expect(chart.appVersion).toBe(version);
+    const values = parse(read("values.yaml"));
+    expect(values.image.repository).toBe(IMAGE_REPOSITORY);
+    expect(values.exemptNamespaces).toEqual(DEFAULT_EXEMPT_NAMESPACES);
+    expect(values.timeoutSeconds).toBe(5);
+  });
+});
+
+const found = helmBinary();
+if ("skip" in found) console.warn(`skipping the Helm chart tests: ${found.skip}`);
+
+describe.skipIf("skip" in found)("helm lint and helm template", () => {
+  const helmPath = "path" in found ? found.path : "";
+  const VALUE_SETS: string[][] = [
+    [],
+    ["--set", "webhook.mutate=true", "--set", "networkPolicy.enabled=true"],
+    [
+      ...["--set", "webhook.enabled=false", "--set", "agent.enabled=true"],
+      ...["--set", "agent.controlPlane.url=https://cp:8643", "--set", "agent.token=cst_1_x"],
+      ...["--set", "agent.vap=true", "--set", "certificates.certManager=true"],
+    ],
+    ["--set", "controlPlane.enabled=true", "--set", "serviceMonitor.enabled=true"],
+    [
+      ...["--set", "controlPlane.enabled=true", "--set", "controlPlane.replicas=3"],
+      ...["--set", "controlPlane.database.existingSecret=cp-db"],
+      ...["--set", "controlPlane.externalUrl=https://customs.example.com"],
+    ],
+  ];
+
+  it.each(
+    VALUE_SETS.map((v) => [v.join(" ") || "(defaults)", v]),
+  )("helm lint --strict %s", (_name, values) => {
+    const r = helm(helmPath, ["lint", "--strict", CHART, ...(values as string[])]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
+  it("the schema refuses unknown values and wrong types", () => {
+    for (const bad of [
+      ["--set", "webhok.enabled=true"],
+      ["--set", "timeoutSeconds=60"],
+      ["--set", "failurePolicy=Maybe"],
+      ["--set", "exemptNamespaces={Kube_System}"],
+      ["--set", "image.digest=latest"],
+      ["--set", "webhook.replicas=two"],
+    ]) {
+      const r = helm(helmPath, ["template", "customs", CHART, ...bad]);
+      expect(r.status, bad.join(" ")).not.toBe(0);
+      expect(r.stderr).toMatch(/schema|values don't meet/i);
+    }
+  });
+
+  it("the agent needs a control plane URL and one token; registry access one way", () => {
+    const r = helm(helmPath, ["template", "customs", CHART, "--set", "agent.enabled=true"]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("agent.controlPlane.url");
+    for (const [values, message] of [
+      [
+        [
+          ...["--set", "agent.enabled=true", "--set", "agent.controlPlane.url=https://cp"],
+          ...["--set", "agent.token=t", "--set", "agent.existingTokenSecret=s"],
+        ],
+        "one of them",
+      ],
+      [
+        [
+          "--set",
+          "registryCredentials.existingSecret=s",
+          "--set",
+          "registryCredentials.dockerConfigJson=x",
+        ],
+        "not both",
+      ],
+      [["--set", "registryCA.existingConfigMap=c", "--set", "registryCA.bundle=x"], "not both"],
+    ] as const) {
+      const bad = helm(helmPath, ["template", "customs", CHART, ...values]);
+      expect(bad.status, values.join(" ")).not.toBe(0);
+      expect(bad.stderr).toContain(message);
+    }
+  });
+
+  it("control plane on SQLite: one replica, a kept PVC, Recreate, an admin token Secret it accepts", () => {
+    const objects = helmTemplate(helmPath, ["--set", "controlPlane.enabled=true"]) as Obj[];
+    const get = (kind: string, name: string) =>
+      objects.find((o) => o.kind === kind && o.metadata.name === name) as Obj;
+    const deployment = get("Deployment", "customs-control-plane");
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy.type).toBe("Recreate");
+    const pod = deployment.spec.template.spec;
+    expect(pod.securityContext.runAsUser).toBe(65532);
+    expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(pod.volumes).toContainEqual({
+      name: "data",
+      persistentVolumeClaim: { claimName: "customs-control-plane-data" },
+    });
+    expect(get("PersistentVolumeClaim", "customs-control-plane-data").metadata.annotations).toEqual(
+      { "helm.sh/resource-policy": "keep" },
+    );
+    const admin = get("Secret", "customs-control-plane-admin").stringData.token;
+    expect(() => givenToken(admin)).not.toThrow();
+    expect(JSON.stringify(pod.containers[0].args)).not.toContain(admin);
+    expect(pod.containers[0].args).toContain("--external-url");
+  });
+
+  it("control plane on PostgreSQL: N replicas, the URL from a Secret file, never in args", () => {
+    const url = "postgres://customs:hunter2@db:5432/customs";
+    const objects = helmTemplate(helmPath, [
+      ...["--set", "controlPlane.enabled=true", "--set", "controlPlane.replicas=3"],
+      ...["--set", `controlPlane.database.url=${url}`],
+    ]) as Obj[];
+    const deployment = objects.find((o) => o.kind === "Deployment") as Obj;
+    expect(deployment.spec.replicas).toBe(3);
+    expect(JSON.stringify(deployment)).not.toContain("hunter2");
+    expect(deployment.spec.template.spec.containers[0].args).toContain("--database-file");
+    expect(objects.map((o) => o.kind)).not.toContain("PersistentVolumeClaim");
+    expect(objects.map((o) => o.kind)).toContain("PodDisruptionBudget");
+    const r = helm(helmPath, [
+      ...["template", "customs", CHART, "--set", "controlPlane.enabled=true"],
+      ...["--set", "controlPlane.replicas=2"],
+    ]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("needs PostgreSQL");
+  });
+});

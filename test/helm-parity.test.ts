@@ -1,0 +1,184 @@
+/**
+ * `customs install` and the Helm chart render the same objects for the same options: for each
+ * row, `customs install … -o json` against `helm template` with the equivalent values, object
+ * by object. Only generated key material differs (each run makes its own CA and keys); it is
+ * checked for what it must do (the caBundle verifies the serving certificate) and then masked.
+ */
+import { X509Certificate } from "node:crypto";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { customsInProcess, tempFiles } from "./support/cli.js";
+import { helmBinary, helmTemplate } from "./support/helm.js";
+
+// Rendered objects are walked freely here; their shapes are asserted field by field.
+// biome-ignore lint/suspicious/noExplicitAny: test-only access to nested manifest fields
+type Obj = Record<string, any>;
+
+const found = helmBinary();
+if ("skip" in found) console.warn(`skipping the Helm parity test: ${found.skip}`);
+
+const DIGEST = `sha256:${"a".repeat(64)}`;
+const files = tempFiles({
+  "config.json": '{"auths":{"registry.corp.example":{"auth":"dXNlcjpwYXNz"}}}',
+  "ca.pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+  token: "cst_0123456789abcdef_secret-of-the-agent",
+});
+const file = (name: string) => join(files.dir, name);
+
+interface Row {
+  readonly name: string;
+  readonly component: "webhook" | "agent";
+  readonly cli: string[];
+  readonly helm: string[];
+}
+
+const AGENT = ["--set", "webhook.enabled=false", "--set", "agent.enabled=true"];
+
+const ROWS: Row[] = [
+  { name: "webhook defaults", component: "webhook", cli: [], helm: [] },
+  {
+    name: "webhook with every option",
+    component: "webhook",
+    cli: [
+      ...["--image", `ghcr.io/customs-dev/customs:0.1.0@${DIGEST}`],
+      ...["--image-pull-policy", "Always", "--image-pull-secret", "regcred"],
+      ...["--replicas", "3", "--timeout", "10", "--failure-policy", "Ignore"],
+      ...["--exempt-namespace", "kube-system", "--exempt-namespace", "infra"],
+      ...["--cpu-request", "200m", "--memory-request", "256Mi", "--memory-limit", "1Gi"],
+      ...["--network-policy", "--service-monitor", "--mutate"],
+    ],
+    helm: [
+      ...["--set", "image.tag=0.1.0", "--set", `image.digest=${DIGEST}`],
+      ...["--set", "image.pullPolicy=Always", "--set", "image.pullSecrets={regcred}"],
+      ...["--set", "webhook.replicas=3", "--set", "timeoutSeconds=10"],
+      ...["--set", "failurePolicy=Ignore", "--set", "exemptNamespaces={kube-system,infra}"],
+      ...["--set", "webhook.resources.requests.cpu=200m"],
+      ...["--set", "webhook.resources.requests.memory=256Mi"],
+      ...["--set", "webhook.resources.limits.memory=1Gi"],
+      ...["--set", "networkPolicy.enabled=true", "--set", "serviceMonitor.enabled=true"],
+      ...["--set", "webhook.mutate=true"],
+    ],
+  },
+  {
+    name: "webhook, one replica, cert-manager, inline registry credentials and CA",
+    component: "webhook",
+    cli: [
+      ...["--replicas", "1", "--cert-manager"],
+      ...["--registry-config", file("config.json"), "--registry-ca", file("ca.pem")],
+    ],
+    helm: [
+      ...["--set", "webhook.replicas=1", "--set", "certificates.certManager=true"],
+      ...["--set-file", `registryCredentials.dockerConfigJson=${file("config.json")}`],
+      ...["--set-file", `registryCA.bundle=${file("ca.pem")}`],
+    ],
+  },
+  {
+    name: "webhook with existing registry Secret and ConfigMap, no budget",
+    component: "webhook",
+    cli: [
+      ...["--registry-secret", "pull-creds", "--registry-ca-configmap", "corp-cas"],
+      "--no-pod-disruption-budget",
+    ],
+    helm: [
+      ...["--set", "registryCredentials.existingSecret=pull-creds"],
+      ...["--set", "registryCA.existingConfigMap=corp-cas"],
+      ...["--set", "podDisruptionBudget.enabled=false"],
+    ],
+  },
+  {
+    name: "agent with token and control-plane CA files",
+    component: "agent",
+    cli: [
+      ...["--control-plane", "https://customs.example.com:8643"],
+      ...["--control-plane-ca", file("ca.pem"), "--token-file", file("token")],
+    ],
+    helm: [
+      ...AGENT,
+      ...["--set", "agent.controlPlane.url=https://customs.example.com:8643"],
+      ...["--set-file", `agent.controlPlane.caBundle=${file("ca.pem")}`],
+      ...["--set-file", `agent.token=${file("token")}`],
+    ],
+  },
+  {
+    name: "agent with --vap, audit, an existing token Secret, cert-manager, registry access",
+    component: "agent",
+    cli: [
+      ...["--control-plane", "https://cp.internal:8643", "--token-secret", "agent-token"],
+      ...["--vap", "--audit-interval", "60000", "--replicas", "1", "--cert-manager"],
+      ...["--exempt-namespace", "kube-system", "--exempt-namespace", "monitoring"],
+      ...["--registry-secret", "pull-creds", "--registry-ca", file("ca.pem")],
+      ...["--timeout", "8", "--network-policy"],
+    ],
+    helm: [
+      ...AGENT,
+      ...["--set", "agent.controlPlane.url=https://cp.internal:8643"],
+      ...["--set", "agent.existingTokenSecret=agent-token"],
+      ...["--set", "agent.vap=true", "--set", "agent.auditIntervalMs=60000"],
+      ...["--set", "agent.replicas=1", "--set", "certificates.certManager=true"],
+      ...["--set", "exemptNamespaces={kube-system,monitoring}"],
+      ...["--set", "registryCredentials.existingSecret=pull-creds"],
+      ...["--set-file", `registryCA.bundle=${file("ca.pem")}`],
+      ...["--set", "timeoutSeconds=8", "--set", "networkPolicy.enabled=true"],
+    ],
+  },
+];
+
+/** Checks then masks what each run generates: the CA, keys and certificate, and the caBundle. */
+function masked(objects: Obj[]): Map<string, Obj> {
+  const caBundles = new Map<string, string>();
+  const out = new Map<string, Obj>();
+  for (const o of objects) {
+    const copy = structuredClone(o);
+    if (copy.kind === "Secret" && copy.type === "kubernetes.io/tls") {
+      const serving = new X509Certificate(copy.stringData["tls.crt"]);
+      caBundles.set(copy.metadata.name.replace(/-tls$/, ""), copy.stringData["ca.crt"]);
+      expect(
+        serving.checkHost(`${copy.metadata.name.replace(/-tls$/, "")}.customs-system.svc`),
+      ).toBeTruthy();
+      for (const k of Object.keys(copy.stringData)) copy.stringData[k] = "<generated>";
+    }
+    if (/WebhookConfiguration$/.test(copy.kind)) {
+      for (const w of copy.webhooks) {
+        if (w.clientConfig.caBundle === undefined) continue;
+        const ca = caBundles.get(w.clientConfig.service.name);
+        expect(Buffer.from(w.clientConfig.caBundle, "base64").toString()).toBe(ca);
+        w.clientConfig.caBundle = "<generated>";
+      }
+    }
+    out.set(`${copy.kind}/${copy.metadata.namespace ?? ""}/${copy.metadata.name}`, copy);
+  }
+  return out;
+}
+
+afterAll(() => files.cleanup());
+
+describe.skipIf("skip" in found)(
+  "customs install and the Helm chart render the same objects",
+  () => {
+    const helmPath = "path" in found ? found.path : "";
+
+    it.each(ROWS)("$name", async (row) => {
+      const cli = await customsInProcess([
+        "install",
+        row.component,
+        "--namespace",
+        "customs-system",
+        ...row.cli,
+        "-o",
+        "json",
+      ]);
+      expect(cli.status, cli.stderr).toBe(0);
+      const ours = masked(JSON.parse(cli.stdout).items as Obj[]);
+      const chart = masked(
+        helmTemplate(helmPath, [
+          "--set",
+          "namespace.create=true",
+          ...(row.component === "webhook" ? ["--include-crds"] : []),
+          ...row.helm,
+        ]) as Obj[],
+      );
+      expect([...chart.keys()].sort()).toEqual([...ours.keys()].sort());
+      for (const [key, object] of ours) expect(chart.get(key), key).toEqual(object);
+    });
+  },
+);
