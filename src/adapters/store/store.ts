@@ -17,6 +17,7 @@ import {
   detach,
   listAttachments,
   listNamespaces,
+  reclaim,
   replaceNamespaces,
 } from "./namespaces.js";
 import {
@@ -99,6 +100,7 @@ function bind(c: StoreContext): FleetStore {
     deleteWorkspace: (actor, org, name, pre) => deleteWorkspace(c, actor, org, name, pre),
     listAttachments: (org, filter) => listAttachments(c, org, filter),
     attach: (actor, org, ws, cluster, ns) => attach(c, actor, org, ws, cluster, ns),
+    reclaim: (actor, org, ws, cluster, ns) => reclaim(c, actor, org, ws, cluster, ns),
     detach: (actor, org, ws, cluster, ns) => detach(c, actor, org, ws, cluster, ns),
     listClusters: (org, page) => listClusters(c, org, page),
     getCluster: (org, name) => getCluster(c, org, name),

@@ -123,7 +123,16 @@ export interface AuditEntry {
   readonly id: number;
   readonly time: string;
   readonly actor: Actor;
-  readonly action: "create" | "update" | "delete" | "attach" | "detach" | "revoke" | "report";
+  readonly action:
+    | "create"
+    | "update"
+    | "delete"
+    | "attach"
+    | "detach"
+    | "reclaim"
+    | "revoke"
+    | "rotate"
+    | "report";
   readonly kind: string;
   readonly name: string;
   readonly organization: string | undefined;
@@ -231,6 +240,17 @@ export interface FleetStore {
     filter: { workspace?: string; cluster?: string },
   ): Promise<readonly AttachmentRow[]>;
   attach(
+    actor: Actor,
+    org: string,
+    workspace: string,
+    cluster: string,
+    namespace: string,
+  ): Promise<AttachmentRow>;
+  /**
+   * Moves the namespace's attachment to `workspace` (attaches it when it is attached nowhere);
+   * audited once for each workspace concerned, so both admins see it in their audit log.
+   */
+  reclaim(
     actor: Actor,
     org: string,
     workspace: string,
