@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
@@ -15,6 +15,8 @@ interface ControlPlaneFlags {
   adminTokenFile?: string;
   consoleDir?: string;
   drainTimeout: string;
+  trustedProxy: string[];
+  metricsTokenFile?: string;
 }
 
 const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
@@ -55,6 +57,25 @@ function printAdminToken(token: string, file: string | undefined): void {
   process.stdout.write(`Admin token written to ${file}\n`);
 }
 
+/** The token `/metrics` asks for: the file's first line; an empty or unreadable file is refused. */
+function readMetricsToken(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new CustomsError("USAGE", `--metrics-token-file: ${(e as Error).message}`);
+  }
+  const token = text.split(/\r?\n/)[0]?.trim() ?? "";
+  if (token.length < 16) {
+    throw new CustomsError(
+      "USAGE",
+      `--metrics-token-file ${file}: the token must be at least 16 characters`,
+    );
+  }
+  return token;
+}
+
 async function run(flags: ControlPlaneFlags): Promise<void> {
   const { host, port } = parseListen(flags.listen);
   checkFlags(flags, host);
@@ -62,14 +83,24 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
   if (!Number.isInteger(drainMs) || drainMs < 0) {
     throw new CustomsError("USAGE", `--drain-timeout must be ms, got "${flags.drainTimeout}"`);
   }
-  const [{ pino }, { openStore }, { bootstrap }, { servingFiles }, { startControlPlane }] =
-    await Promise.all([
-      import("pino"),
-      import("../../adapters/store/index.js"),
-      import("../../app/fleet/bootstrap.js"),
-      import("../../app/fleet/tls-files.js"),
-      import("../../server/control-plane/server.js"),
-    ]);
+  const [
+    { pino },
+    { openStore },
+    { bootstrap },
+    { servingFiles },
+    { startControlPlane },
+    { parseTrustedProxies },
+  ] = await Promise.all([
+    import("pino"),
+    import("../../adapters/store/index.js"),
+    import("../../app/fleet/bootstrap.js"),
+    import("../../app/fleet/tls-files.js"),
+    import("../../server/control-plane/server.js"),
+    import("../../server/control-plane/client-address.js"),
+  ]);
+  // A bad CIDR is a usage error before anything starts (and before any token is shown).
+  parseTrustedProxies(flags.trustedProxy);
+  const metricsToken = readMetricsToken(flags.metricsTokenFile);
   const dataDir = isAbsolute(flags.dataDir) ? flags.dataDir : resolve(flags.dataDir);
   // Certificates first: a start that fails must not have shown the one-time admin token.
   const tls = flags.plainHttp
@@ -89,6 +120,8 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     logger,
     version: productVersion(),
     hsts: tls !== undefined && tls.caPath === undefined,
+    trustedProxies: flags.trustedProxy,
+    ...(metricsToken === undefined ? {} : { metricsToken }),
   }).catch(async (e: unknown) => {
     await store.close();
     throw new CustomsError("USAGE", `cannot listen on ${flags.listen}: ${(e as Error).message}`);
@@ -149,5 +182,15 @@ export function registerControlPlane(program: Command): void {
     .option("--admin-token-file <file>", "write the first admin token here (mode 0600)")
     .option("--console-dir <dir>", "the built web console (default: dist/console)")
     .option("--drain-timeout <ms>", "how long SIGTERM waits for in-flight requests", "10000")
+    .option(
+      "--metrics-token-file <file>",
+      "require this bearer token (the file's first line) on /metrics",
+    )
+    .option(
+      "--trusted-proxy <cidr>",
+      "a proxy whose X-Forwarded-For names the client (repeatable; address or CIDR)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .action(run);
 }
