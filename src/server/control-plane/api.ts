@@ -96,6 +96,14 @@ async function run(
     req.headers["x-forwarded-for"],
     deps.trustedProxies,
   );
+  for (const [key, value] of url.searchParams) {
+    if (value.includes("\u0000") || key.includes("\u0000")) {
+      throw new ApiError(
+        "API_BAD_REQUEST",
+        `the query parameter ${JSON.stringify(key)} holds a NUL character`,
+      );
+    }
+  }
   const principal = route.public
     ? ANONYMOUS
     : await authenticate(deps.auth, req.headers.authorization, address);
@@ -109,7 +117,9 @@ async function run(
     ctx: deps.ctx,
     signal: gone.signal,
     body: () => {
-      body ??= readBody(req, MAX_BODY_BYTES).then((text) => parseJsonBody(text));
+      body ??= readBody(req, MAX_BODY_BYTES).then((text) =>
+        parseJsonBody(text, route.checkedByRecord === true),
+      );
       return body;
     },
   });
