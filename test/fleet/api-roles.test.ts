@@ -387,6 +387,78 @@ describe.each(DIALECTS)("on %s", (dialect) => {
       expect(names).not.toContain("p-api");
     });
 
+    it("never gets a hidden policy's name in a continue token", async () => {
+      const hidden = ["p-w2", "p-api"];
+      const shown: string[] = [];
+      let token: string | undefined;
+      for (let i = 0; i < 50; i++) {
+        const q = token === undefined ? "" : `&continue=${token}`;
+        const r = await get(`${ORG}/policies?limit=1${q}`);
+        expect(r.status).toBe(200);
+        shown.push(...r.body.items.map((p: any) => p.metadata.name));
+        token = r.body.continue;
+        if (token === undefined) break;
+        const text = Buffer.from(token, "base64url").toString("utf8");
+        for (const h of hidden) expect(text).not.toContain(h);
+        // A cursor only ever holds a name the caller was just shown.
+        expect(shown.some((n) => text.includes(JSON.stringify(n)))).toBe(true);
+      }
+      expect(shown).toEqual(expect.arrayContaining(["p-org", "p-w1"]));
+      for (const h of hidden) expect(shown).not.toContain(h);
+    });
+
+    it("a name taken by a hidden policy is refused without saying anything about it", async () => {
+      const create = (name: string) =>
+        cp.call("POST", `${ORG}/policies`, {
+          token: tokens.wsAdmin,
+          body: policy(name, { recipe: "require-digest", workspace: "w1" }),
+        });
+      const words = (name: string) =>
+        `the name "${name}" is taken in this organization (policy names are unique across its workspaces); choose another`;
+      const hidden = await create("p-w2");
+      expect(hidden.status).toBe(409);
+      expect(hidden.body).toEqual({ error: { code: "ALREADY_EXISTS", message: words("p-w2") } });
+      const visible = await create("p-org");
+      expect(visible.body).toEqual({ error: { code: "ALREADY_EXISTS", message: words("p-org") } });
+    });
+
+    it("a preview of another workspace's namespace does not name that workspace", async () => {
+      const r = await cp.call("POST", `${ORG}/policies/preview`, {
+        token: tokens.wsAdmin,
+        body: {
+          policy: policy("try", { recipe: "block-latest-tag", workspace: "w1" }),
+          images: ["nginx:latest"],
+          namespace: { cluster: "c1", name: "api" },
+        },
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.namespace.applies).toBe(false);
+      expect(JSON.stringify(r.body)).not.toContain("w2");
+      const org = await cp.call("POST", `${ORG}/policies/preview`, {
+        token: tokens.orgAdmin,
+        body: {
+          policy: policy("try", { recipe: "block-latest-tag", workspace: "w1" }),
+          images: ["nginx:latest"],
+          namespace: { cluster: "c1", name: "api" },
+        },
+      });
+      expect(org.body.namespace.reason).toContain("w2");
+    });
+
+    it("a cursor the server did not hand out is a 400, never a 500", async () => {
+      const forged = (k: string) => Buffer.from(JSON.stringify({ k })).toString("base64url");
+      for (const k of ["99999999999999999999999", "abc", "-1", "1e3", "a\u0000b"]) {
+        for (const list of ["audit", "insights/violations", "policies"]) {
+          if (list === "policies" && k !== "a\u0000b") continue;
+          const r = await cp.call("GET", `${ORG}/${list}?continue=${forged(k)}`, {
+            token: tokens.orgAdmin,
+          });
+          expect(r.status, `${list} ${k}`).toBe(400);
+          expect(r.body.error.code).toBe("BAD_REQUEST");
+        }
+      }
+    });
+
     it("sees only its namespaces of a cluster", async () => {
       const r = await get(`${ORG}/clusters/c1/namespaces`);
       const mine: string[] = r.body.items.map((n: any) => n.name);

@@ -183,6 +183,12 @@ export interface PolicyFilter {
   readonly scope?: PolicyRow["scope"]["kind"];
   readonly workspace?: string;
   readonly workspaces?: readonly string[];
+  /**
+   * What a workspace-limited caller of these workspaces may see: organization-wide policies,
+   * and those the `workspaces` rule above matches. Filtering in the query (not after paging)
+   * keeps every page's `next` key the name of a policy the caller was shown.
+   */
+  readonly visibleTo?: readonly string[];
 }
 
 /**
