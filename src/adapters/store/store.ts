@@ -36,7 +36,15 @@ import {
   listPolicies,
   updatePolicy,
 } from "./policies.js";
-import { createToken, findToken, isEmpty, listTokens, revokeToken } from "./tokens.js";
+import {
+  createToken,
+  findToken,
+  isEmpty,
+  listTokens,
+  revokeToken,
+  rotateToken,
+  touchToken,
+} from "./tokens.js";
 import { parseStoreUrl } from "./url.js";
 import { addViolations, countViolations, listViolations, pruneViolations } from "./violations.js";
 import {
@@ -121,6 +129,8 @@ function bind(c: StoreContext): FleetStore {
     listTokens: (org) => listTokens(c, org),
     createToken: (actor, token) => createToken(c, actor, token),
     revokeToken: (actor, org, name) => revokeToken(c, actor, org, name),
+    rotateToken: (actor, org, name, next) => rotateToken(c, actor, org, name, next),
+    touchToken: (id, time) => touchToken(c, id, time),
     isEmpty: () => isEmpty(c),
     addViolations: (records) => addViolations(c, records),
     listViolations: (org, filter, page) => listViolations(c, org, filter, page),

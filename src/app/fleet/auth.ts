@@ -1,12 +1,14 @@
 import { ApiError } from "../../core/fleet/api-error.js";
 import type { Principal } from "../../core/fleet/authorize.js";
-import type { FleetStore } from "../../core/fleet/store.js";
+import type { FleetStore, TokenRow } from "../../core/fleet/store.js";
 import type { FailureLimiter } from "./rate-limit.js";
 import { isSecretOf, toTokenParts } from "./tokens.js";
 
 export interface AuthContext {
   readonly store: FleetStore;
   readonly limiter: FailureLimiter;
+  /** The clock of `lastUsedAt`. */
+  readonly now?: () => Date;
   /** Told about each failure with the token's id (never its secret). */
   readonly onFailure?: (address: string, tokenId: string | undefined, reason: string) => void;
 }
@@ -25,6 +27,17 @@ function rateLimited(ms: number): ApiError {
     "too many failed authentications with this token or from this address",
     { retryAfterSeconds: seconds },
   );
+}
+
+/** `lastUsedAt` is kept to the minute: one write per token per minute, not one per request. */
+const USE_RESOLUTION_MS = 60_000;
+
+/** Records the use; a failed write must not fail the request it records. */
+async function noteUse(ctx: AuthContext, row: TokenRow): Promise<void> {
+  const now = (ctx.now ?? (() => new Date()))();
+  const last = row.lastUsedAt === undefined ? Number.NaN : Date.parse(row.lastUsedAt);
+  if (now.getTime() - last < USE_RESOLUTION_MS) return;
+  await ctx.store.touchToken(row.id, now.toISOString()).catch(() => {});
 }
 
 // Compared against when the id is unknown, so an unknown id costs what a wrong secret does.
@@ -60,6 +73,7 @@ export async function authenticate(
   else if (row.revokedAt !== undefined) reason = "revoked token";
   if (reason === undefined && row !== undefined) {
     ctx.limiter.succeed(`id:${row.id}`);
+    await noteUse(ctx, row);
     return {
       token: row.name,
       role: row.role,

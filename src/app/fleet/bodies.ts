@@ -146,3 +146,15 @@ export function preconditionOf(
   }
   return { resourceVersion };
 }
+
+/** POST /api/v1/tokens: `{metadata:{name}, spec:{role?: "admin"}}` (admin tokens only). */
+export function parseAdminTokenBody(body: Json): { name: string } {
+  const named = parseNamedBody(body, ["role", "description"]);
+  const { role = "admin" } = named.spec;
+  if (role !== "admin") {
+    throw invalid([
+      { path: "spec.role", message: "must be admin (other roles are tokens of an organization)" },
+    ]);
+  }
+  return { name: named.name };
+}

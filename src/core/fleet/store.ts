@@ -98,6 +98,8 @@ export interface TokenRow {
   readonly createdAt: string;
   readonly createdBy: string;
   readonly revokedAt: string | undefined;
+  /** When it last authenticated (kept to the minute); undefined: never, or not yet recorded. */
+  readonly lastUsedAt?: string | undefined;
 }
 
 export interface ViolationRecord {
@@ -313,9 +315,26 @@ export interface FleetStore {
 
   /** Tokens: `findToken` by id for authentication; secrets only as hashes. */
   findToken(id: string): Promise<TokenRow | undefined>;
-  listTokens(org: string): Promise<readonly TokenRow[]>;
+  /** An organization's tokens, or (undefined) the tokens of no organization: `admin` ones. */
+  listTokens(org: string | undefined): Promise<readonly TokenRow[]>;
   createToken(actor: Actor, token: TokenRow): Promise<TokenRow>;
-  revokeToken(actor: Actor, org: string, name: string): Promise<void>;
+  /**
+   * Revokes the live token of that name. Revoking the last live `admin` token is
+   * STORE_LAST_ADMIN: nobody could manage the control plane any more.
+   */
+  revokeToken(actor: Actor, org: string | undefined, name: string): Promise<void>;
+  /**
+   * Replaces the live token of that name by `next` (a new id and secret hash, same name, role
+   * and reach) in one transaction: the old one is revoked as the new one appears.
+   */
+  rotateToken(
+    actor: Actor,
+    org: string | undefined,
+    name: string,
+    next: { id: string; secretHash: string; createdAt: string; createdBy: string },
+  ): Promise<TokenRow>;
+  /** Records a use of the token (not audited, no revision). */
+  touchToken(id: string, time: string): Promise<void>;
   /** True when no token exists at all (first start: bootstrap). */
   isEmpty(): Promise<boolean>;
 

@@ -128,6 +128,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     auth: {
       store: options.store,
       limiter,
+      now,
       onFailure: (address: string, tokenId: string | undefined, reason: string) =>
         logger.warn({ address, tokenId, reason }, "authentication failed"),
     },
