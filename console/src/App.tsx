@@ -11,6 +11,7 @@ import { Insights } from "./pages/Insights.js";
 import { Login } from "./pages/Login.js";
 import { Policies } from "./pages/Policies.js";
 import { PolicyWizard } from "./pages/PolicyWizard.js";
+import { Tokens } from "./pages/Tokens.js";
 import { WorkspaceDetail } from "./pages/WorkspaceDetail.js";
 import { Workspaces } from "./pages/Workspaces.js";
 
@@ -20,7 +21,13 @@ const NAV: readonly { page: Route["page"]; label: string; also: readonly Route["
   { page: "clusters", label: "Clusters", also: [] },
   { page: "insights", label: "Insights", also: [] },
   { page: "audit", label: "Audit log", also: [] },
+  { page: "tokens", label: "Tokens", also: [] },
 ];
+
+/** Tokens are managed by admins and organization admins only: others are not offered the page. */
+function isShown(page: Route["page"], role: string): boolean {
+  return page !== "tokens" || role === "admin" || role === "organization-admin";
+}
 
 function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
@@ -48,6 +55,8 @@ function Page({ route }: { route: Route }) {
       return <Insights />;
     case "audit":
       return <Audit />;
+    case "tokens":
+      return <Tokens />;
     default:
       return <Policies key={toHash(route)} node={route.node} />;
   }
@@ -137,7 +146,7 @@ export function App() {
         </header>
         <nav className="sidenav" aria-label="Main">
           <ul>
-            {NAV.map((n) => {
+            {NAV.filter((n) => isShown(n.page, session.whoami.role)).map((n) => {
               const current = n.page === route.page || n.also.includes(route.page);
               return (
                 <li key={n.page}>

@@ -1,10 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { Backoff, backoffDelay } from "../../src/app/agent/backoff.js";
 import { parseBundle, verifyBundle } from "../../src/app/agent/bundle.js";
+import { ControlPlaneClient, retryAfterMs } from "../../src/app/agent/client.js";
 import { BoundedQueue } from "../../src/app/agent/queue.js";
 import { loadState, STATE_FILE, saveState } from "../../src/app/agent/state.js";
 import { isCustomsError } from "../../src/core/errors.js";
@@ -43,6 +46,49 @@ describe("backoff", () => {
     expect([b.fail(), b.fail(), b.fail(), b.fail(), b.fail()]).toEqual([99, 199, 399, 799, 999]);
     b.succeed();
     expect(b.fail()).toBe(99);
+  });
+});
+
+describe("Retry-After", () => {
+  it("reads seconds and HTTP dates", () => {
+    expect(retryAfterMs("7")).toBe(7000);
+    expect(retryAfterMs("Thu, 01 Jan 2026 00:01:00 GMT", Date.UTC(2026, 0, 1))).toBe(60_000);
+    expect(retryAfterMs("soon")).toBeUndefined();
+    expect(retryAfterMs(undefined)).toBeUndefined();
+  });
+
+  it("the backoff waits at least what the server asked", () => {
+    const backoff = new Backoff({ baseMs: 500, capMs: 30_000 }, () => 0.5);
+    expect(backoff.fail({ retryAfterMs: 300_000 })).toBe(300_000);
+    expect(backoff.fail(new Error("no hint"))).toBe(500);
+    expect(backoff.fail({ retryAfterMs: 10 })).toBe(1000);
+  });
+
+  it("a 429's Retry-After reaches the caller's error", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(429, { "retry-after": "42", "content-type": "application/json" });
+      res.end('{"error":{"code":"RATE_LIMITED","message":"slow down"}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new ControlPlaneClient({
+      url: `http://127.0.0.1:${port}`,
+      token: "cst_0_x",
+      userAgent: "test",
+    });
+    try {
+      const error = await client.call("GET", "/api/v1/agent/policies", { timeoutMs: 5000 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({
+        code: "AGENT_CONTROL_PLANE_UNREACHABLE",
+        retryAfterMs: 42_000,
+      });
+    } finally {
+      client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

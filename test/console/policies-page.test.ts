@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { canChangePolicy, toScopeOfNode } from "../../console/src/lib/permissions.js";
 import { toNodeRefOfScope } from "../../console/src/lib/policy-tree.js";
 import { parseRoute, type Route, toHash } from "../../console/src/lib/route.js";
 import { toSavedWarnings } from "../../console/src/lib/saved.js";
@@ -57,5 +58,36 @@ describe("saved policy warnings", () => {
     [{ warnings: [{ message: "only" }] }, [{ code: "", path: "", message: "only" }]],
   ])("%j", (body, warnings) => {
     expect(toSavedWarnings(body)).toEqual(warnings);
+  });
+});
+
+describe("who sees Edit and Delete on a policy", () => {
+  const who = (role: string, workspaces: string[] = []) => ({
+    name: role,
+    role,
+    organization: "default",
+    workspaces,
+  });
+  const org = { kind: "organization" } as const;
+  const w1 = { kind: "workspace", workspace: "w1" } as const;
+  const w2 = { kind: "workspace", workspace: "w2" } as const;
+  const pinned = { kind: "namespace", cluster: "c1", namespace: "web" } as const;
+  const bare = { kind: "namespace", cluster: undefined, namespace: "web" } as const;
+
+  it.each([
+    ["admin", [], [true, true, true, true, true]],
+    ["organization-admin", [], [true, true, true, true, true]],
+    ["workspace-admin", ["w1"], [false, true, false, true, false]],
+    ["viewer", [], [false, false, false, false, false]],
+    ["viewer", ["w1"], [false, false, false, false, false]],
+  ] as const)("%s %j: organization, w1, w2, c1/web, web", (role, workspaces, expected) => {
+    const w = who(role, [...workspaces]);
+    expect([org, w1, w2, pinned, bare].map((s) => canChangePolicy(w, s))).toEqual(expected);
+  });
+
+  it("a workspace admin is offered no Create on the organization node", () => {
+    const w = who("workspace-admin", ["w1"]);
+    expect(canChangePolicy(w, toScopeOfNode({ kind: "organization" }))).toBe(false);
+    expect(canChangePolicy(w, toScopeOfNode({ kind: "workspace", workspace: "w1" }))).toBe(true);
   });
 });

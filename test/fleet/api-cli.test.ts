@@ -162,6 +162,37 @@ describe("customs serve control-plane", () => {
     expect(r.stderr).toContain("--plain-http only with a loopback --listen");
   });
 
+  it("a bad --trusted-proxy or --metrics-token-file is a usage error, before any token", () => {
+    const proxy = customs([
+      "serve",
+      "control-plane",
+      "--trusted-proxy",
+      "10.0.0.0/8",
+      "--trusted-proxy",
+      "proxy.example",
+      "--listen",
+      "127.0.0.1:0",
+      "--data-dir",
+      join(dir, "proxy"),
+    ]);
+    expect(proxy.status).toBe(2);
+    expect(proxy.stderr).toContain("--trusted-proxy must be an address or CIDR");
+    expect(proxy.stdout).not.toContain("Admin token");
+    const metrics = customs([
+      "serve",
+      "control-plane",
+      "--metrics-token-file",
+      join(dir, "no-such-file"),
+      "--listen",
+      "127.0.0.1:0",
+      "--data-dir",
+      join(dir, "metrics"),
+    ]);
+    expect(metrics.status).toBe(2);
+    expect(metrics.stderr).toContain("--metrics-token-file");
+    expect(metrics.stdout).not.toContain("Admin token");
+  });
+
   it("plain `customs serve` still wants its TLS files and still has its own options", () => {
     const r = customs(["serve", "-p", "nothing.yaml"]);
     expect(r.status).toBe(2);
@@ -171,5 +202,7 @@ describe("customs serve control-plane", () => {
     expect(help.stdout).toContain("control-plane");
     const cpHelp = customs(["serve", "control-plane", "--help"]);
     expect(cpHelp.stdout).toContain("--admin-token-file");
+    expect(cpHelp.stdout).toContain("--trusted-proxy");
+    expect(cpHelp.stdout).toContain("--metrics-token-file");
   });
 });

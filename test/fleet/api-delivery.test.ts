@@ -199,12 +199,26 @@ describe.each(DIALECTS)("on %s", (dialect) => {
       expect(byKey).toMatchObject({ near: 2, "web-only": 1 });
       const list = await admin("GET", `${ORG}/insights/violations?policy=near`);
       expect(list.body.items.map((x: any) => x.name)).toEqual(["app-2", "app-1"]);
+      // Bad records are refused one by one, named by index; the others are stored. A NUL
+      // once made PostgreSQL refuse the whole batch with a 500, again at every retry.
       const bad = await cp.call("POST", "/api/v1/agent/reports", {
         token: agent,
-        body: { violations: [{ ...v(4, "near"), action: "explode" }] },
+        body: {
+          violations: [
+            { ...v(4, "near"), action: "explode" },
+            { ...v(5, "near"), image: "nginx\u0000:latest" },
+            v(6, "near"),
+            { ...v(7, "near"), normalizedImage: "a\u0000b" },
+          ],
+        },
       });
-      expect(bad.status).toBe(422);
-      expect(bad.body.error.details[0].path).toBe("violations[0].action");
+      expect(bad.status, JSON.stringify(bad.body)).toBe(200);
+      expect(bad.body.accepted).toBe(1);
+      expect(bad.body.rejected.map((r: any) => r.index)).toEqual([0, 1, 3]);
+      expect(bad.body.rejected[0].details[0].path).toBe("violations[0].action");
+      expect(bad.body.rejected[1].details[0].path).toBe("violations[1].image");
+      const near = await admin("GET", `${ORG}/insights/violations?policy=near`);
+      expect(near.body.items.map((x: any) => x.name)).toEqual(["app-6", "app-2", "app-1"]);
       const status = await admin("GET", `${ORG}/clusters/prod`);
       expect(status.body.status.appliedRevision).toBe("12");
     });

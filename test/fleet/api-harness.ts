@@ -101,15 +101,23 @@ export function httpsCall(
   });
 }
 
-async function serve(store: FleetStore, dir: string, consoleDir?: string) {
+/** What a test may set on the control plane it starts. */
+export interface ServeOptions {
+  readonly consoleDir?: string;
+  readonly now?: () => Date;
+  readonly trustedProxies?: readonly string[];
+  readonly metricsToken?: string;
+}
+
+async function serve(store: FleetStore, dir: string, o: ServeOptions = {}) {
   const tls = await servingFiles(dir, {});
   const server = await startControlPlane({
     store,
     host: "127.0.0.1",
     port: 0,
     tls: { cert: tls.cert, key: tls.key },
-    ...(consoleDir === undefined ? {} : { consoleDir }),
     pollMs: 200,
+    ...o,
   });
   const ca = readFileSync(tls.caPath ?? "");
   const call = (method: string, path: string, o: CallOptions = {}) =>
@@ -129,7 +137,7 @@ async function serve(store: FleetStore, dir: string, consoleDir?: string) {
  * or a throwaway PostgreSQL server.
  */
 export async function startTestControlPlane(
-  options: { dialect?: (typeof DIALECTS)[number]; consoleDir?: string } = {},
+  options: { dialect?: (typeof DIALECTS)[number] } & ServeOptions = {},
 ): Promise<TestControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), "customs-cp-"));
   let postgres: PostgresServer | undefined;
@@ -138,7 +146,8 @@ export async function startTestControlPlane(
     postgres === undefined ? `sqlite:${join(dir, "cp.db")}` : await postgres.freshDatabase();
   const store = await openStore(databaseUrl);
   const admin = (await bootstrap(store)) ?? "";
-  const first = await serve(store, dir, options.consoleDir);
+  const { dialect: _, ...serveOptions } = options;
+  const first = await serve(store, dir, serveOptions);
   const others: (() => Promise<void>)[] = [];
   return {
     ...first,

@@ -258,19 +258,23 @@ describe.each(DIALECTS)("on %s", (dialect) => {
       expect((await cp.call("GET", "/api/v1/whoami", { token: text })).status).toBe(401);
     });
 
-    it("failed authentications from one address are rate limited with Retry-After", async () => {
+    it("failed authentications from one address are rate limited; a valid token still passes", async () => {
       const bad = `${cp.admin.slice(0, -2)}xx`;
-      // A success forgets earlier failures (the revoked token above was one).
+      // The address's failures are not forgotten on a success (the revoked token above was
+      // one), so the block comes at the fifth failure at the latest.
       expect((await cp.call("GET", "/api/v1/whoami", { token: cp.admin })).status).toBe(200);
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++)
         statuses.push((await cp.call("GET", "/api/v1/whoami", { token: bad })).status);
-      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
-      expect(statuses[5]).toBe(429);
-      const r = await cp.call("GET", "/api/v1/whoami", { token: cp.admin });
+      const first = statuses.indexOf(429);
+      expect(first).toBeGreaterThan(2);
+      expect(statuses.slice(0, first).every((s) => s === 401)).toBe(true);
+      expect(statuses.slice(first).every((s) => s === 429)).toBe(true);
+      const r = await cp.call("GET", "/api/v1/whoami", { token: bad });
       expect(r.status).toBe(429);
       expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
       expect(r.body.error.code).toBe("RATE_LIMITED");
+      expect((await cp.call("GET", "/api/v1/whoami", { token: cp.admin })).status).toBe(200);
     });
   });
 });

@@ -2,12 +2,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   canAdministerOrganization,
+  canAttachNamespace,
   canChangeWorkspace,
+  canReclaimNamespace,
   canSeeNamespace,
   canSeeOrganization,
   canSeePolicy,
   canSeeWorkspace,
   canWritePolicy,
+  isSystemNamespace,
+  type NamespaceClaim,
   type Principal,
   visibleWorkspaces,
   workspaceFilter,
@@ -165,5 +169,47 @@ describe("a workspace admin of W never sees an object of another workspace (prop
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("namespace ownership", () => {
+  const ws1 = who("workspace-admin", "o", ["w1"]);
+  const org = who("organization-admin", "o");
+  const claim = (namespace: string, label?: string, attachedTo?: string): NamespaceClaim => ({
+    namespace,
+    labels: label === undefined ? {} : { "customs.dev/workspace": label },
+    attachedTo,
+  });
+
+  it("knows the system namespaces: a fixed list and every kube- name", () => {
+    for (const n of ["kube-system", "kube-public", "kube-node-lease", "customs-system", "kube-x"])
+      expect(isSystemNamespace(n)).toBe(true);
+    for (const n of ["default", "kubernetes", "customs", "team-kube-system"])
+      expect(isSystemNamespace(n)).toBe(false);
+  });
+
+  it("lets a workspace admin attach only what is labelled or attached for its workspace", () => {
+    expect(canAttachNamespace(ws1, "o", "w1", claim("a", "w1"))).toBe(true);
+    expect(canAttachNamespace(ws1, "o", "w1", claim("a", undefined, "w1"))).toBe(true);
+    expect(canAttachNamespace(ws1, "o", "w1", claim("a"))).toBe(false);
+    expect(canAttachNamespace(ws1, "o", "w1", claim("a", "w2"))).toBe(false);
+    expect(
+      canAttachNamespace(ws1, "o", "w1", {
+        namespace: "a",
+        labels: undefined,
+        attachedTo: undefined,
+      }),
+    ).toBe(false);
+    expect(canAttachNamespace(ws1, "o", "w1", claim("kube-system", "w1"))).toBe(false);
+    expect(canAttachNamespace(ws1, "o", "w2", claim("a", "w2"))).toBe(false);
+    expect(canAttachNamespace(org, "o", "w1", claim("kube-system"))).toBe(true);
+  });
+
+  it("lets the labelled workspace (or an org admin) reclaim", () => {
+    expect(canReclaimNamespace(ws1, "o", "w1", claim("a", "w1", "w2"))).toBe(true);
+    expect(canReclaimNamespace(ws1, "o", "w1", claim("a", "w2", "w2"))).toBe(false);
+    expect(canReclaimNamespace(ws1, "o", "w1", claim("kube-a", "w1", "w2"))).toBe(false);
+    expect(canReclaimNamespace(org, "o", "w1", claim("a", "w2", "w2"))).toBe(true);
+    expect(canReclaimNamespace(who("viewer", "o"), "o", "w1", claim("a", "w1", "w2"))).toBe(false);
   });
 });

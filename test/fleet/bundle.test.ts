@@ -119,10 +119,28 @@ describe("toCanonicalJson", () => {
         const reversed = Object.fromEntries(Object.entries(value).reverse());
         expect(toCanonicalJson(reversed)).toBe(toCanonicalJson(value));
         expect(JSON.parse(toCanonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)));
+        expect(toCanonicalJson(value)).toBe(recursiveCanonicalJson(value));
       }),
     );
   });
+  it("renders documents of any depth (no recursion)", () => {
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 200_000; i++) deep = i % 2 === 0 ? { k: deep } : [deep];
+    const text = toCanonicalJson(deep);
+    expect(text.startsWith('[{"k":[{"k":')).toBe(true);
+    expect(text.length).toBe(100_000 * ('{"k":'.length + 1 + 2) + '"leaf"'.length);
+  });
 });
+
+/** The recursive form the iterative one replaced: the same text for every value. */
+function recursiveCanonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(recursiveCanonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${recursiveCanonicalJson(v)}`).join(",")}}`;
+}
 
 /** A random organization: clusters, namespaces (some labelled), workspaces, attachments, policies. */
 const CLUSTERS = ["c1", "c2", "c3"];

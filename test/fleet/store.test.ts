@@ -23,7 +23,10 @@ describe.each(DIALECTS)("fleet store on %s", (dialect) => {
     expect((await again.getOrganization("acme")).metadata.name).toBe("acme");
     await again.close();
     const rows = await h.raw(url, "select version, name from customs_migrations order by version");
-    expect(rows).toEqual([{ version: 1, name: "initial schema" }]);
+    expect(rows).toEqual([
+      { version: 1, name: "initial schema" },
+      { version: 2, name: "token last use" },
+    ]);
   });
 
   it("refuses a database migrated by a newer build", async () => {

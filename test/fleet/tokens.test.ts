@@ -53,19 +53,55 @@ describe("failed-authentication limiter (injected clock)", () => {
     };
   };
 
-  it("five failures in a minute block the address; the wait doubles up to 5 minutes", () => {
+  it("five failures in a minute block the key; a failure right after a block doubles it", () => {
     const { limiter, advance } = make();
     for (let i = 0; i < 4; i++) limiter.fail("a");
     expect(limiter.retryAfterMs("a")).toBe(0);
     limiter.fail("a");
-    const first = limiter.retryAfterMs("a");
-    expect(first).toBeGreaterThan(0);
-    limiter.fail("a");
-    expect(limiter.retryAfterMs("a")).toBe(first * 2);
-    for (let i = 0; i < 30; i++) limiter.fail("a");
-    expect(limiter.retryAfterMs("a")).toBe(5 * 60_000);
+    expect(limiter.retryAfterMs("a")).toBe(1000);
+    let delay = 1000;
+    for (let i = 0; i < 12; i++) {
+      advance(delay);
+      expect(limiter.retryAfterMs("a")).toBe(0);
+      limiter.fail("a");
+      delay = Math.min(delay * 2, 5 * 60_000);
+      expect(limiter.retryAfterMs("a")).toBe(delay);
+    }
+    expect(delay).toBe(5 * 60_000);
     expect(limiter.retryAfterMs("b")).toBe(0);
-    advance(5 * 60_000);
+  });
+
+  it("attempts while blocked never extend the block", () => {
+    const { limiter, advance } = make();
+    for (let i = 0; i < 5; i++) limiter.fail("a");
+    for (let i = 0; i < 100; i++) {
+      limiter.fail("a");
+      advance(5);
+    }
+    expect(limiter.retryAfterMs("a")).toBe(500);
+    advance(500);
+    expect(limiter.retryAfterMs("a")).toBe(0);
+  });
+
+  it("an agent polling every 10 s with a bad token is let through as Retry-After says", () => {
+    const { limiter, advance } = make();
+    let answered401 = 0;
+    for (let t = 0; t < 60 * 60_000; t += 10_000) {
+      if (limiter.retryAfterMs("agent") === 0) {
+        limiter.fail("agent");
+        answered401++;
+      }
+      advance(10_000);
+    }
+    // Blocked for at most 5 minutes at a time: it gets to try again every 5 minutes.
+    expect(answered401).toBeGreaterThanOrEqual(12);
+  });
+
+  it("a key quiet for a whole window after its block starts over", () => {
+    const { limiter, advance } = make();
+    for (let i = 0; i < 5; i++) limiter.fail("a");
+    advance(1000 + 60_000);
+    limiter.fail("a");
     expect(limiter.retryAfterMs("a")).toBe(0);
   });
 
@@ -78,7 +114,7 @@ describe("failed-authentication limiter (injected clock)", () => {
     }
   });
 
-  it("a success forgets the address", () => {
+  it("a success forgets the key", () => {
     const { limiter } = make();
     for (let i = 0; i < 5; i++) limiter.fail("a");
     expect(limiter.retryAfterMs("a")).toBeGreaterThan(0);
@@ -86,14 +122,14 @@ describe("failed-authentication limiter (injected clock)", () => {
     expect(limiter.retryAfterMs("a")).toBe(0);
   });
 
-  it("remembers a bounded number of addresses", () => {
+  it("remembers a bounded number of keys", () => {
     const now = 0;
     const limiter = new FailureLimiter(() => now, {
       free: 1,
       windowMs: 60_000,
       firstDelayMs: 1000,
       maxDelayMs: 8000,
-      maxAddresses: 3,
+      maxKeys: 3,
     });
     for (const a of ["a", "b", "c", "d"]) limiter.fail(a);
     expect(limiter.retryAfterMs("a")).toBe(0);

@@ -61,6 +61,27 @@ export interface Cluster {
   readonly install?: AgentInstall;
 }
 
+/** An API token as listed: never its secret (`token` only in the answer that made it). */
+export interface ApiToken {
+  readonly metadata: {
+    readonly name: string;
+    readonly id: string;
+    readonly creationTimestamp: string;
+    readonly createdBy: string;
+  };
+  readonly spec: {
+    readonly role: string;
+    readonly workspaces: readonly string[];
+    readonly cluster?: string;
+  };
+  readonly status: {
+    readonly revoked: boolean;
+    readonly revokedAt?: string;
+    readonly lastUsedAt?: string;
+  };
+  readonly token?: string;
+}
+
 export interface ReportedNamespace {
   readonly name: string;
   readonly labels?: Readonly<Record<string, string>>;
@@ -248,6 +269,28 @@ export function createApi(client: Client, org: string) {
       client.request<List<Violation>>(
         `${o}/insights/violations${toQuery({ ...filter, limit: 100 })}`,
       ),
+    tokens: async () => {
+      const { body } = await client.request<List<ApiToken>>(`${o}/tokens`);
+      return body?.items ?? [];
+    },
+    createToken: (name: string, role: string, workspaces: readonly string[]) =>
+      client.request<ApiToken>(`${o}/tokens`, {
+        method: "POST",
+        body: { metadata: { name }, spec: { role, workspaces } },
+      }),
+    revokeToken: (name: string) =>
+      client.request<unknown>(`${o}/tokens/${seg(name)}`, { method: "DELETE" }),
+    rotateToken: (name: string) =>
+      client.request<ApiToken>(`${o}/tokens/${seg(name)}/rotate`, { method: "POST" }),
+    /** Tokens of no organization (role admin): only an admin sees them. */
+    adminTokens: async () => {
+      const { body } = await client.request<List<ApiToken>>("/tokens");
+      return body?.items ?? [];
+    },
+    revokeAdminToken: (name: string) =>
+      client.request<unknown>(`/tokens/${seg(name)}`, { method: "DELETE" }),
+    rotateAdminToken: (name: string) =>
+      client.request<ApiToken>(`/tokens/${seg(name)}/rotate`, { method: "POST" }),
     audit: (cont?: string) =>
       client.request<List<AuditEntry>>(`${o}/audit${toQuery({ limit: 50, continue: cont })}`),
   };

@@ -19,7 +19,8 @@ export type Route =
   | { readonly page: "workspace"; readonly name: string }
   | { readonly page: "clusters" }
   | { readonly page: "insights" }
-  | { readonly page: "audit" };
+  | { readonly page: "audit" }
+  | { readonly page: "tokens" };
 
 /** `?workspace=…&cluster=…&namespace=…` as a node of the Policies tree. */
 function toNodeRef(q: URLSearchParams): NodeRef | undefined {
@@ -77,6 +78,7 @@ export function parseRoute(hash: string): Route {
   if (first === "clusters") return { page: "clusters" };
   if (first === "insights") return { page: "insights" };
   if (first === "audit") return { page: "audit" };
+  if (first === "tokens") return { page: "tokens" };
   const node = first === "policies" ? toNodeRef(q) : undefined;
   return node === undefined ? { page: "policies" } : { page: "policies", node };
 }

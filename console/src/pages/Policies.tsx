@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { canWrite, useSession } from "../components/context.js";
 import { useLoad } from "../components/hooks.js";
 import { ConfirmDialog, ErrorBanner, Loading, PageHeader } from "../components/ui.js";
+import { canChangePolicy, toScopeOfNode } from "../lib/permissions.js";
 import {
   buildPolicyTree,
   type NodeRef,
@@ -53,6 +54,9 @@ export function Policies({ node }: { node?: NodeRef | undefined }) {
   // Shown once: coming back to the page later does not repeat it.
   useEffect(() => setSavedNotice(undefined), []);
   const writable = canWrite(whoami.role);
+  // Per policy and per node: a workspace admin sees organization policies it cannot change.
+  const canChange = (p: PolicyDocument) => canChangePolicy(whoami, toPolicyScope(p.spec));
+  const canCreate = (ref: NodeRef) => writable && canChangePolicy(whoami, toScopeOfNode(ref));
   const tree = data.data?.tree;
   const selected =
     tree === undefined
@@ -126,7 +130,8 @@ export function Policies({ node }: { node?: NodeRef | undefined }) {
           <OrganizationView
             tree={tree}
             policies={data.data.policies}
-            writable={writable}
+            canCreate={canCreate}
+            canChange={canChange}
             onDelete={setDeleting}
           />
         ) : (
@@ -135,7 +140,8 @@ export function Policies({ node }: { node?: NodeRef | undefined }) {
             <NodePanel
               path={toPath(tree, selected ?? tree.id)}
               policies={data.data.policies}
-              writable={writable}
+              canCreate={canCreate}
+              canChange={canChange}
               onDelete={setDeleting}
             />
           </div>
@@ -163,7 +169,8 @@ const EMPTY: TreeNode = { id: "", label: "", ref: { kind: "organization" }, chil
 function OrganizationView(props: {
   tree: TreeNode;
   policies: readonly PolicyDocument[];
-  writable: boolean;
+  canCreate: (ref: NodeRef) => boolean;
+  canChange: (p: PolicyDocument) => boolean;
   onDelete: (p: PolicyDocument) => void;
 }) {
   const kinds = props.policies.map((p) => toPolicyScope(p.spec).kind);
@@ -187,7 +194,7 @@ function OrganizationView(props: {
             items={below}
             caption="Policies assigned to workspaces and namespaces"
             showScope={true}
-            writable={props.writable}
+            canChange={props.canChange}
             onDelete={props.onDelete}
           />
         )}

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   CompiledQuery,
@@ -43,10 +43,32 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * The database holds token hashes and the audit log: owner only, whatever the umask and
+ * whatever folder it is in. The main file is created 0600 before SQLite opens it; SQLite
+ * gives the -wal and -shm files it creates the main file's mode. Files made by an older
+ * version (0644 under the usual umask) are tightened too.
+ */
+function restrictToOwner(path: string): void {
+  closeSync(openSync(path, "a", 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (e) {
+      // Not there (yet), or another user's file we may still open: not ours to change.
+      const code = (e as { code?: string }).code;
+      if (code !== "ENOENT" && code !== "EPERM") throw e;
+    }
+  }
+}
+
 function openSqlite(path: string): Kysely<Database> {
   const memory = path === ":memory:";
   // A folder made here holds token hashes and the audit log: owner only.
-  if (!memory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!memory) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    restrictToOwner(path);
+  }
   const database = openSqliteHandle(path);
   // WAL: readers never block the writer; NORMAL is durable across process crashes in WAL
   // mode (only an OS crash may lose the last transactions).

@@ -22,6 +22,13 @@ const MIGRATION_LOCK = 7_462_019_341;
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial schema", up: initialSchema },
+  {
+    version: 2,
+    name: "token last use",
+    up: async (db) => {
+      await db.schema.alterTable("tokens").addColumn("last_used_at", "text").execute();
+    },
+  },
 ];
 
 /** The newest schema this build knows. */

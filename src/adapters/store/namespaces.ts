@@ -145,7 +145,7 @@ export async function attach(
       if (existing.workspace === workspace) return toAttachment(existing);
       throw new CustomsError(
         "STORE_ATTACHED",
-        `namespace ${name} is attached to another workspace`,
+        `namespace ${name} is attached to another workspace; an organization admin, or the admin of the workspace its customs.dev/workspace label names, can reclaim it`,
       );
     }
     const row = {
@@ -166,6 +166,60 @@ export async function attach(
       workspace,
       after,
     });
+    return after;
+  });
+}
+
+/**
+ * Moves the attachment to `workspace` in one transaction. One audit entry per workspace
+ * concerned (`reclaim`, before and after), since each workspace admin sees only entries of
+ * its own workspaces and both must learn where the namespace went.
+ */
+export async function reclaim(
+  context: StoreContext,
+  actor: Actor,
+  org: string,
+  workspace: string,
+  cluster: string,
+  namespace: string,
+): Promise<AttachmentRow> {
+  const name = `${cluster}/${namespace}`;
+  return inOrganization(context, org, { kind: "NamespaceAttachment", name }, async (change) => {
+    const { trx } = change;
+    await requireNamed(change, "workspaces", { kind: "Workspace", name: workspace });
+    await requireNamed(change, "clusters", { kind: "Cluster", name: cluster });
+    const existing = await selectAttachment(trx, org, cluster, namespace);
+    if (existing?.workspace === workspace) return toAttachment(existing);
+    const row = {
+      organization: org,
+      workspace,
+      cluster,
+      namespace,
+      attached_at: change.time,
+      attached_by: actor.token,
+    };
+    if (existing === undefined) await trx.insertInto("attachments").values(row).execute();
+    else {
+      await trx
+        .updateTable("attachments")
+        .set({ workspace, attached_at: row.attached_at, attached_by: row.attached_by })
+        .where("organization", "=", org)
+        .where("cluster", "=", cluster)
+        .where("namespace", "=", namespace)
+        .execute();
+    }
+    const before = existing === undefined ? undefined : toAttachment(existing);
+    const after = toAttachment(row);
+    const record = {
+      actor,
+      action: "reclaim",
+      kind: "NamespaceAttachment",
+      name,
+      before,
+      after,
+    } as const;
+    await change.audit({ ...record, workspace });
+    if (before !== undefined) await change.audit({ ...record, workspace: before.workspace });
     return after;
   });
 }

@@ -1,3 +1,4 @@
+import { CustomsError } from "../../core/errors.js";
 import type { Page, PageRequest } from "../../core/fleet/store.js";
 
 /** At least one row per page; the API bounds the upper end (1–500). */
@@ -24,8 +25,16 @@ export function toPage<R, T>(
   };
 }
 
-/** The cursor of id-ordered lists (audit, violations): a decimal id, newest first. */
+/**
+ * The cursor of id-ordered lists (audit, violations): a decimal id, newest first. Anything
+ * else was not handed out by the server (a key too large for a bigint once made PostgreSQL
+ * fail with a 500): API_BAD_REQUEST, as for any forged cursor.
+ */
 export function idCursor(page: PageRequest): number | undefined {
-  if (page.after === undefined || !/^\d+$/.test(page.after)) return undefined;
-  return Number(page.after);
+  if (page.after === undefined) return undefined;
+  const id = /^\d{1,15}$/.test(page.after) ? Number(page.after) : Number.NaN;
+  if (!Number.isSafeInteger(id)) {
+    throw new CustomsError("API_BAD_REQUEST", "continue is not a token this server handed out");
+  }
+  return id;
 }

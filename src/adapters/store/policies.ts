@@ -75,6 +75,11 @@ export async function listPolicies(
       .where("organization", "=", org)
       .$if(filter.scope !== undefined, (q) => q.where("scope_kind", "=", filter.scope ?? ""))
       .$if(workspaces !== undefined, (q) => q.where(inWorkspaces(workspaces ?? [])))
+      .$if(filter.visibleTo !== undefined, (q) =>
+        q.where((eb) =>
+          eb.or([eb("scope_kind", "=", "organization"), inWorkspaces(filter.visibleTo ?? [])(eb)]),
+        ),
+      )
       .$call((q) => pagedByName(q, page))
       .execute(),
   );

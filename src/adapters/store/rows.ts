@@ -127,6 +127,7 @@ export function toToken(row: Row<"tokens">): TokenRow {
     createdAt: row.created_at,
     createdBy: row.created_by,
     revokedAt: row.revoked_at ?? undefined,
+    lastUsedAt: row.last_used_at ?? undefined,
   };
 }
 

@@ -45,6 +45,8 @@ export interface Database {
     created_at: string;
     created_by: string;
     revoked_at: string | null;
+    /** Since schema version 2. */
+    last_used_at: string | null;
   };
   audit: {
     id: Generated<number>;

@@ -17,6 +17,7 @@ import {
   detach,
   listAttachments,
   listNamespaces,
+  reclaim,
   replaceNamespaces,
 } from "./namespaces.js";
 import {
@@ -35,7 +36,15 @@ import {
   listPolicies,
   updatePolicy,
 } from "./policies.js";
-import { createToken, findToken, isEmpty, listTokens, revokeToken } from "./tokens.js";
+import {
+  createToken,
+  findToken,
+  isEmpty,
+  listTokens,
+  revokeToken,
+  rotateToken,
+  touchToken,
+} from "./tokens.js";
 import { parseStoreUrl } from "./url.js";
 import { addViolations, countViolations, listViolations, pruneViolations } from "./violations.js";
 import {
@@ -99,6 +108,7 @@ function bind(c: StoreContext): FleetStore {
     deleteWorkspace: (actor, org, name, pre) => deleteWorkspace(c, actor, org, name, pre),
     listAttachments: (org, filter) => listAttachments(c, org, filter),
     attach: (actor, org, ws, cluster, ns) => attach(c, actor, org, ws, cluster, ns),
+    reclaim: (actor, org, ws, cluster, ns) => reclaim(c, actor, org, ws, cluster, ns),
     detach: (actor, org, ws, cluster, ns) => detach(c, actor, org, ws, cluster, ns),
     listClusters: (org, page) => listClusters(c, org, page),
     getCluster: (org, name) => getCluster(c, org, name),
@@ -119,6 +129,8 @@ function bind(c: StoreContext): FleetStore {
     listTokens: (org) => listTokens(c, org),
     createToken: (actor, token) => createToken(c, actor, token),
     revokeToken: (actor, org, name) => revokeToken(c, actor, org, name),
+    rotateToken: (actor, org, name, next) => rotateToken(c, actor, org, name, next),
+    touchToken: (id, time) => touchToken(c, id, time),
     isEmpty: () => isEmpty(c),
     addViolations: (records) => addViolations(c, records),
     listViolations: (org, filter, page) => listViolations(c, org, filter, page),

@@ -1,9 +1,12 @@
+import { CustomsError } from "../../core/errors.js";
 import type { Actor, TokenRow } from "../../core/fleet/store.js";
 import {
+  type AuditRecord,
   inOrganization,
   notFound,
   read,
   type StoreContext,
+  type Trx,
   timestamp,
   writeAudit,
 } from "./context.js";
@@ -20,12 +23,16 @@ export async function findToken(context: StoreContext, id: string): Promise<Toke
 }
 
 /** Revoked tokens too (with `revokedAt`), ordered by name then creation. */
-export async function listTokens(context: StoreContext, org: string): Promise<readonly TokenRow[]> {
+export async function listTokens(
+  context: StoreContext,
+  org: string | undefined,
+): Promise<readonly TokenRow[]> {
   const rows = await read(undefined, () =>
     context.db
       .selectFrom("tokens")
       .selectAll()
-      .where("organization", "=", org)
+      .$if(org !== undefined, (q) => q.where("organization", "=", org ?? ""))
+      .$if(org === undefined, (q) => q.where("organization", "is", null))
       .orderBy("name")
       .orderBy("created_at")
       .orderBy("id")
@@ -53,6 +60,7 @@ function toColumns(token: TokenRow) {
     created_at: token.createdAt,
     created_by: token.createdBy,
     revoked_at: token.revokedAt ?? null,
+    last_used_at: token.lastUsedAt ?? null,
   };
 }
 
@@ -93,36 +101,119 @@ export async function createToken(
   return token;
 }
 
+/** A change to tokens: inside the organization (audited, revision bumped), or of none. */
+async function inTokens<T>(
+  context: StoreContext,
+  org: string | undefined,
+  name: string,
+  body: (trx: Trx, time: string, audit: (record: AuditRecord) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  const subject = { kind: KIND, name };
+  if (org !== undefined) {
+    return inOrganization(context, org, subject, (change) =>
+      body(change.trx, change.time, change.audit),
+    );
+  }
+  try {
+    return await context.db.transaction().execute(async (trx) => {
+      const time = timestamp(context);
+      return body(trx, time, (record) => writeAudit(trx, time, undefined, record));
+    });
+  } catch (error) {
+    throw toStoreError(error, subject);
+  }
+}
+
+async function liveToken(trx: Trx, org: string | undefined, name: string) {
+  const row = await trx
+    .selectFrom("tokens")
+    .selectAll()
+    .$if(org !== undefined, (q) => q.where("organization", "=", org ?? ""))
+    .$if(org === undefined, (q) => q.where("organization", "is", null))
+    .where("name", "=", name)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  if (row === undefined) throw notFound({ kind: KIND, name });
+  return row;
+}
+
+/**
+ * Refuses to revoke the last live `admin` token. The live admin tokens are locked first
+ * (PostgreSQL: `for update`; SQLite: the write transaction), so two revocations at once
+ * cannot each believe the other token is left.
+ */
+async function keepOneAdmin(context: StoreContext, trx: Trx, revoking: string): Promise<void> {
+  const admins = await trx
+    .selectFrom("tokens")
+    .select("id")
+    .where("role", "=", "admin")
+    .where("revoked_at", "is", null)
+    .$if(context.dialect === "postgres", (q) => q.forUpdate())
+    .execute();
+  if (admins.every((a) => a.id === revoking)) {
+    throw new CustomsError(
+      "STORE_LAST_ADMIN",
+      "this is the last live admin token: create another admin token first, or rotate this one",
+    );
+  }
+}
+
 /** The live token of that name; a revoked one is not found again (its name is free). */
 export async function revokeToken(
   context: StoreContext,
   actor: Actor,
-  org: string,
+  org: string | undefined,
   name: string,
 ): Promise<void> {
-  const subject = { kind: KIND, name };
-  await inOrganization(context, org, subject, async (change) => {
-    const row = await change.trx
-      .selectFrom("tokens")
-      .selectAll()
-      .where("organization", "=", org)
-      .where("name", "=", name)
-      .where("revoked_at", "is", null)
-      .executeTakeFirst();
-    if (row === undefined) throw notFound(subject);
-    await change.trx
-      .updateTable("tokens")
-      .set({ revoked_at: change.time })
-      .where("id", "=", row.id)
-      .execute();
+  await inTokens(context, org, name, async (trx, time, audit) => {
+    const row = await liveToken(trx, org, name);
+    if (row.role === "admin") await keepOneAdmin(context, trx, row.id);
+    await trx.updateTable("tokens").set({ revoked_at: time }).where("id", "=", row.id).execute();
     const before = toToken(row);
-    await change.audit({
+    await audit({
       actor,
       action: "revoke",
       kind: KIND,
       name,
       before: toAuditedToken(before),
-      after: toAuditedToken({ ...before, revokedAt: change.time }),
+      after: toAuditedToken({ ...before, revokedAt: time }),
     });
   });
+}
+
+/** The old token is revoked and the new one inserted in one transaction: never both, never none. */
+export async function rotateToken(
+  context: StoreContext,
+  actor: Actor,
+  org: string | undefined,
+  name: string,
+  next: { id: string; secretHash: string; createdAt: string; createdBy: string },
+): Promise<TokenRow> {
+  return inTokens(context, org, name, async (trx, time, audit) => {
+    const row = await liveToken(trx, org, name);
+    await trx.updateTable("tokens").set({ revoked_at: time }).where("id", "=", row.id).execute();
+    const before = toToken(row);
+    const after: TokenRow = {
+      ...before,
+      ...next,
+      revokedAt: undefined,
+      lastUsedAt: undefined,
+    };
+    await trx.insertInto("tokens").values(toColumns(after)).execute();
+    await audit({
+      actor,
+      action: "rotate",
+      kind: KIND,
+      name,
+      before: toAuditedToken({ ...before, revokedAt: time }),
+      after: toAuditedToken(after),
+    });
+    return after;
+  });
+}
+
+export async function touchToken(context: StoreContext, id: string, time: string): Promise<void> {
+  await read(undefined, () =>
+    context.db.updateTable("tokens").set({ last_used_at: time }).where("id", "=", id).execute(),
+  );
 }

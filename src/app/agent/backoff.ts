@@ -31,11 +31,17 @@ export class Backoff {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** The delay to wait after one more failure. */
-  fail(): number {
+  /**
+   * The delay to wait after one more failure; never shorter than the Retry-After the server
+   * gave with it (`cause.retryAfterMs`, up to an hour), since asking sooner is refused again.
+   */
+  fail(cause?: unknown): number {
     const delay = backoffDelay(this.failures, this.options, this.random);
     this.failures++;
-    return delay;
+    const asked = (cause as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+    return typeof asked === "number" && asked > 0
+      ? Math.max(delay, Math.min(asked, 3_600_000))
+      : delay;
   }
 
   succeed(): void {

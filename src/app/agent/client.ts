@@ -25,6 +25,28 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * A control plane that cannot answer now; `retryAfterMs` is its Retry-After (429, 503), which
+ * the caller's backoff waits at least, so a rate-limited agent does not knock again early.
+ */
+export class ControlPlaneUnreachable extends CustomsError {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super("AGENT_CONTROL_PLANE_UNREACHABLE", message);
+  }
+}
+
+/** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3); undefined when absent or odd. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  if (header === undefined) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /** Answers are small JSON documents; anything larger is not from a control plane. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
@@ -56,8 +78,8 @@ export class ControlPlaneClient {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const unreachable = (reason: string) =>
-        new CustomsError("AGENT_CONTROL_PLANE_UNREACHABLE", `${what} at ${url.origin}: ${reason}`);
+      const unreachable = (reason: string, waitMs?: number) =>
+        new ControlPlaneUnreachable(`${what} at ${url.origin}: ${reason}`, waitMs);
       const req = send(url, {
         method,
         agent: this.agent,
@@ -91,7 +113,8 @@ export class ControlPlaneClient {
           const status = res.statusCode ?? 0;
           const text = Buffer.concat(chunks).toString("utf8");
           if (status >= 500 || status === 429) {
-            reject(unreachable(`${status} ${errorText(text)}`));
+            const header = res.headers["retry-after"];
+            reject(unreachable(`${status} ${errorText(text)}`, retryAfterMs(header)));
             return;
           }
           let body: unknown;

@@ -73,7 +73,7 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
     } catch (e) {
       if (signal.aborted) return;
       events.onError(e);
-      await sleep(backoff.fail(), signal);
+      await sleep(backoff.fail(e), signal);
     }
   }
 }

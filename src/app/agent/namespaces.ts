@@ -133,7 +133,7 @@ export class Debouncer {
       this.backoff.succeed();
     } catch (e) {
       this.dirty = true;
-      retry = this.backoff.fail();
+      retry = this.backoff.fail(e);
       this.onError(e);
     } finally {
       this.lastSent = this.clock.now();

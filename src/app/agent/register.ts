@@ -54,7 +54,7 @@ export async function register(
       if (isCustomsError(e) && e.code === "USAGE") throw e;
       if (signal.aborted) return undefined;
       logger.warn(why(e), "control plane unreachable; enforcing the last policies");
-      await sleep(backoff.fail(), signal);
+      await sleep(backoff.fail(e), signal);
     }
   }
   return undefined;

@@ -118,7 +118,7 @@ export class ViolationReporter {
         this.backoff.succeed();
       } catch (e) {
         this.options.onError(e);
-        await sleep(this.backoff.fail(), signal);
+        await sleep(this.backoff.fail(e), signal);
       }
     }
   }

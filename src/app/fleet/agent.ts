@@ -151,12 +151,16 @@ function parseViolation(
     details.push({ path, message: "must be an object" });
     return undefined;
   }
-  const bad = REQUIRED.filter((k) => typeof v[k] !== "string" || (v[k] as string).length > 4096);
+  // NUL: PostgreSQL cannot store it in text; refused on SQLite too, so both answer alike.
+  const bad = REQUIRED.filter(
+    (k) => typeof v[k] !== "string" || (v[k] as string).length > 4096 || hasNul(v[k] as string),
+  );
   if (!SOURCES.includes(v.source as never)) bad.push("source");
   if (!ACTIONS.includes(v.action as never)) bad.push("action");
   if (typeof v.time === "string" && Number.isNaN(Date.parse(v.time))) bad.push("time");
   for (const k of ["operation", "normalizedImage"]) {
-    if (v[k] !== undefined && typeof v[k] !== "string") bad.push(k);
+    const o = v[k];
+    if (o !== undefined && (typeof o !== "string" || o.length > 4096 || hasNul(o))) bad.push(k);
   }
   for (const k of bad) details.push({ path: `${path}.${k}`, message: "missing or invalid" });
   if (bad.length > 0) return undefined;
@@ -180,7 +184,16 @@ function parseViolation(
   };
 }
 
-/** Step 5: violations found by the agent, and the revision it applied. */
+function hasNul(text: string): boolean {
+  return text.includes("\u0000");
+}
+
+/**
+ * Step 5: violations found by the agent, and the revision it applied. Each record is checked
+ * on its own: a bad one is refused alone and named in `rejected` (`{index, details}`), the
+ * others are stored. Refusing the whole batch would have the agent send it again forever (or
+ * drop the good records with it).
+ */
 export async function reportViolations(ctx: FleetContext, p: Principal, body: Json) {
   const where = agentOf(p);
   const list = body.violations ?? [];
@@ -190,16 +203,26 @@ export async function reportViolations(ctx: FleetContext, p: Principal, body: Js
     throw invalid([{ path: "violations", message: `at most ${MAX_REPORT_BATCH} per batch` }]);
   }
   const applied = body.appliedRevision;
-  if (applied !== undefined && typeof applied !== "string" && typeof applied !== "number") {
+  const badText = typeof applied === "string" && (applied.length > 64 || hasNul(applied));
+  if (
+    (applied !== undefined && typeof applied !== "string" && typeof applied !== "number") ||
+    badText
+  ) {
     details.push({ path: "appliedRevision", message: "must be a revision" });
   }
-  const records = list.flatMap(
-    (v, i) => parseViolation(v, `violations[${i}]`, where, details) ?? [],
-  );
   if (details.length > 0) throw invalid(details);
+  const records: ViolationRecord[] = [];
+  const rejected: { index: number; details: IssueDetail[] }[] = [];
+  list.forEach((v, index) => {
+    const problems: IssueDetail[] = [];
+    const record = parseViolation(v, `violations[${index}]`, where, problems);
+    if (record !== undefined) records.push(record);
+    else rejected.push({ index, details: problems.slice(0, 20) });
+  });
   if (records.length > 0) await ctx.store.addViolations(records);
   await heartbeat(ctx, where.org, where.cluster, {
     ...(applied === undefined ? {} : { appliedRevision: String(applied) }),
   });
+  if (rejected.length > 0) return { accepted: records.length, rejected };
   return { accepted: records.length };
 }

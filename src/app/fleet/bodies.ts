@@ -1,4 +1,5 @@
 import { ApiError, type IssueDetail } from "../../core/fleet/api-error.js";
+import { checkJsonBounds, DOCUMENT_BOUNDS } from "../../core/fleet/json-bounds.js";
 import type { Role } from "../../core/fleet/store.js";
 import { isDnsLabel } from "../../core/policy/index.js";
 
@@ -8,8 +9,14 @@ export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Parses a request body's text; anything but a JSON object is a 400. */
-export function parseJsonBody(text: string): Json {
+/**
+ * Parses a request body's text; anything but a JSON object is a 400. Every body is held to
+ * the bounds of stored documents (422 LIMIT_EXCEEDED) and may hold no NUL character (422
+ * INVALID: PostgreSQL cannot store one, SQLite could, and both must answer alike), unless
+ * `checkedByRecord`: a batch whose records the handler checks one by one, so that one bad
+ * record is refused alone instead of refusing the batch forever.
+ */
+export function parseJsonBody(text: string, checkedByRecord = false): Json {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -17,7 +24,25 @@ export function parseJsonBody(text: string): Json {
     throw new ApiError("API_BAD_REQUEST", `the body is not JSON: ${(e as Error).message}`);
   }
   if (!isObject(value)) throw new ApiError("API_BAD_REQUEST", "the body must be a JSON object");
+  if (!checkedByRecord) checkBounds(value);
   return value;
+}
+
+function checkBounds(value: Json): void {
+  const { limits, nul } = checkJsonBounds(value, DOCUMENT_BOUNDS);
+  if (limits.length > 0) {
+    const first = limits[0];
+    throw new ApiError(
+      "API_LIMIT_EXCEEDED",
+      `the document exceeds a limit: ${first?.path || "(body)"}: ${first?.message ?? ""}`,
+      { details: limits },
+    );
+  }
+  if (nul.length > 0) {
+    throw new ApiError("API_INVALID", "NUL characters (U+0000) cannot be stored", {
+      details: nul,
+    });
+  }
 }
 
 function invalid(details: readonly IssueDetail[]): ApiError {
@@ -120,4 +145,16 @@ export function preconditionOf(
     );
   }
   return { resourceVersion };
+}
+
+/** POST /api/v1/tokens: `{metadata:{name}, spec:{role?: "admin"}}` (admin tokens only). */
+export function parseAdminTokenBody(body: Json): { name: string } {
+  const named = parseNamedBody(body, ["role", "description"]);
+  const { role = "admin" } = named.spec;
+  if (role !== "admin") {
+    throw invalid([
+      { path: "spec.role", message: "must be admin (other roles are tokens of an organization)" },
+    ]);
+  }
+  return { name: named.name };
 }

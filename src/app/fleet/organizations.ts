@@ -1,7 +1,11 @@
 import { ApiError } from "../../core/fleet/api-error.js";
 import {
   canAdministerOrganization,
+  canAttachNamespace,
   canChangeWorkspace,
+  canReclaimNamespace,
+  isSystemNamespace,
+  type NamespaceClaim,
   type Principal,
   visibleWorkspaces,
 } from "../../core/fleet/authorize.js";
@@ -185,27 +189,75 @@ function checkNamespaceName(cluster: string, ns: string): void {
   if (details.length > 0) throw new ApiError("API_INVALID", "invalid namespace", { details });
 }
 
-export async function attachNamespace(
-  ctx: FleetContext,
-  p: Principal,
-  target: { org: string; ws: string; cluster: string; ns: string },
-) {
+type NamespaceTarget = { org: string; ws: string; cluster: string; ns: string };
+
+/** What decides who may attach a namespace: its reported labels and its attachment. */
+async function claimOf(ctx: FleetContext, t: NamespaceTarget): Promise<NamespaceClaim> {
+  const [reported, attachments] = await Promise.all([
+    ctx.store.listNamespaces(t.org, t.cluster),
+    ctx.store.listAttachments(t.org, { cluster: t.cluster }),
+  ]);
+  return {
+    namespace: t.ns,
+    labels: reported.find((n) => n.name === t.ns)?.labels,
+    attachedTo: attachments.find((a) => a.namespace === t.ns)?.workspace,
+  };
+}
+
+function refusedAttach(ns: string, ws: string): ApiError {
+  return forbidden(
+    isSystemNamespace(ns)
+      ? `attach the system namespace "${ns}" (organization admins only)`
+      : `attach "${ns}" to "${ws}": only a namespace labelled customs.dev/workspace=${ws} (or an organization admin)`,
+  );
+}
+
+/**
+ * PUT attach. A namespace held by another workspace is a 409 whoever asks (the message never
+ * names that workspace); moving it is the explicit reclaim below, never a side effect.
+ */
+export async function attachNamespace(ctx: FleetContext, p: Principal, target: NamespaceTarget) {
   const { org, ws, cluster, ns } = target;
   requireWorkspace(p, org, ws);
   if (!canChangeWorkspace(p, org, ws)) throw forbidden(`attach namespaces to "${ws}"`);
   checkNamespaceName(cluster, ns);
   await ctx.store.getWorkspace(org, ws);
   await ctx.store.getCluster(org, cluster);
+  const claim = await claimOf(ctx, target);
+  if (claim.attachedTo === undefined || claim.attachedTo === ws) {
+    if (!canAttachNamespace(p, org, ws, claim)) throw refusedAttach(ns, ws);
+  }
   const row = await ctx.store.attach(actorOf(p), org, ws, cluster, ns);
   ctx.hub.changed(org);
   return row;
 }
 
-export async function detachNamespace(
-  ctx: FleetContext,
-  p: Principal,
-  target: { org: string; ws: string; cluster: string; ns: string },
-) {
+/**
+ * Moves a namespace's attachment to `ws` (audited for both workspaces): for organization
+ * admins, and for the admin of the workspace the namespace's `customs.dev/workspace` label
+ * names, so a team can take back a namespace someone else attached first.
+ */
+export async function reclaimNamespace(ctx: FleetContext, p: Principal, target: NamespaceTarget) {
+  const { org, ws, cluster, ns } = target;
+  requireWorkspace(p, org, ws);
+  if (!canChangeWorkspace(p, org, ws)) throw forbidden(`attach namespaces to "${ws}"`);
+  checkNamespaceName(cluster, ns);
+  await ctx.store.getWorkspace(org, ws);
+  await ctx.store.getCluster(org, cluster);
+  const claim = await claimOf(ctx, target);
+  if (!canReclaimNamespace(p, org, ws, claim)) {
+    throw forbidden(
+      isSystemNamespace(ns)
+        ? `reclaim the system namespace "${ns}" (organization admins only)`
+        : `reclaim "${ns}" for "${ws}": its customs.dev/workspace label must name "${ws}"`,
+    );
+  }
+  const row = await ctx.store.reclaim(actorOf(p), org, ws, cluster, ns);
+  ctx.hub.changed(org);
+  return row;
+}
+
+export async function detachNamespace(ctx: FleetContext, p: Principal, target: NamespaceTarget) {
   const { org, ws, cluster, ns } = target;
   requireWorkspace(p, org, ws);
   if (!canChangeWorkspace(p, org, ws)) throw forbidden(`detach namespaces from "${ws}"`);

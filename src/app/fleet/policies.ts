@@ -1,4 +1,5 @@
 import { re2Engine } from "../../adapters/re2/index.js";
+import { CustomsError } from "../../core/errors.js";
 import { ApiError } from "../../core/fleet/api-error.js";
 import {
   canAdministerOrganization,
@@ -164,17 +165,33 @@ export async function listPolicies(
   filter: { scope?: PolicyRow["scope"]["kind"]; workspace?: string },
 ) {
   requireOrganization(p, org);
-  const [rows, attachments] = await Promise.all([
-    ctx.store.listPolicies(org, page, filter),
-    attachmentsToSee(ctx, p, org),
-  ]);
-  // Filtering after paging may leave a page short; its cursor still moves on correctly.
-  const items = rows.items.filter((r) => canSeePolicy(p, org, r.scope, attachments)).map(toPolicy);
-  return { items, next: rows.next };
+  // A workspace-limited caller's visibility is decided in the query: filtering after paging
+  // would hand out a cursor holding the name of the last policy read, which may be one of a
+  // workspace it must not know of.
+  const limited = isWorkspaceLimited(p);
+  const rows = await ctx.store.listPolicies(org, page, {
+    ...filter,
+    ...(limited ? { visibleTo: p.workspaces } : {}),
+  });
+  return { items: rows.items.map(toPolicy), next: rows.next };
 }
 
 export async function getPolicy(ctx: FleetContext, p: Principal, org: string, name: string) {
   return toPolicy(await visiblePolicy(ctx, p, org, name));
+}
+
+/**
+ * Policy names are unique in the organization, so a name held by a policy the caller cannot
+ * see must still be refused, and that much cannot be hidden. The answer says no more than
+ * that: the same words whether the caller can see the holder or not, nothing of its kind,
+ * scope or workspace. Probing names this way takes a write permission, and every attempt
+ * that succeeds is a change in the audit log.
+ */
+function nameTaken(name: string): CustomsError {
+  return new CustomsError(
+    "STORE_ALREADY_EXISTS",
+    `the name "${name}" is taken in this organization (policy names are unique across its workspaces); choose another`,
+  );
 }
 
 export async function createPolicy(ctx: FleetContext, p: Principal, org: string, body: Json) {
@@ -184,7 +201,11 @@ export async function createPolicy(ctx: FleetContext, p: Principal, org: string,
   const attachments = await attachmentsToWrite(ctx, p, org, [scope]);
   if (!canWritePolicy(p, org, scope, attachments)) throw forbidden("create a policy of this scope");
   await checkWorkspaceExists(ctx, org, scope);
-  const row = await ctx.store.createPolicy(actorOf(p), org, toDeliveredDocument(body), scope);
+  const row = await ctx.store
+    .createPolicy(actorOf(p), org, toDeliveredDocument(body), scope)
+    .catch((e: unknown) => {
+      throw (e as { code?: string }).code === "STORE_ALREADY_EXISTS" ? nameTaken(policy.name) : e;
+    });
   await ctx.hub.policy(org, row.metadata.name, row);
   return { policy: toPolicy(row), warnings };
 }

@@ -7,7 +7,7 @@ import {
   workspacesOf,
 } from "../../core/evaluate/index.js";
 import { ApiError, type IssueDetail } from "../../core/fleet/api-error.js";
-import type { Principal } from "../../core/fleet/authorize.js";
+import { canSeeWorkspace, type Principal } from "../../core/fleet/authorize.js";
 import {
   compilePolicySet,
   type ImagePolicy,
@@ -65,6 +65,14 @@ function parsePreview(body: Json): PreviewRequest {
   return { policy: body.policy, images: images as string[], namespace: ns };
 }
 
+/** Why a workspace policy misses a namespace attached to a workspace the caller cannot see. */
+function hiddenReason(policy: ImagePolicy, namespace: string, reason: string): string {
+  const { scope } = policy;
+  return scope.kind === "workspace"
+    ? `scope is workspace ${scope.name}; namespace ${namespace} is in none of this token's workspaces`
+    : reason;
+}
+
 /** Namespace facts the policy's own scope applies to, when the caller named none. */
 function factsForScope(policy: ImagePolicy): NamespaceFacts {
   const { scope } = policy;
@@ -100,15 +108,18 @@ export async function previewPolicy(ctx: FleetContext, p: Principal, org: string
   const policy = validated.policy;
   let facts = factsForScope(policy);
   const workspaces: Workspace[] = [];
+  let hidden = false;
   if (request.namespace !== undefined) {
     const { name, labels, cluster } = request.namespace;
     facts = toNamespaceFacts(name, labels, cluster);
     if (cluster !== undefined) {
       const attached = await ctx.store.listAttachments(org, { cluster });
       const ws = attached.find((a) => a.namespace === name)?.workspace;
-      if (ws !== undefined) {
+      // A workspace the caller may not see is never named in the answer, so the namespace
+      // is not placed in it; the reason then says only that it is in none of the caller's.
+      if (ws !== undefined && canSeeWorkspace(p, org, ws)) {
         workspaces.push({ name: ws, namespaces: [{ cluster, name }], origin: undefined });
-      }
+      } else if (ws !== undefined) hidden = true;
     }
   }
   const set = compilePolicySet([policy], workspaces, re2Engine);
@@ -141,7 +152,10 @@ export async function previewPolicy(ctx: FleetContext, p: Principal, org: string
       name: facts.name,
       cluster: facts.cluster,
       applies: applies.applies,
-      reason: applies.reason,
+      reason:
+        hidden && !applies.applies
+          ? hiddenReason(policy, facts.name, applies.reason)
+          : applies.reason,
     },
     results,
   };

@@ -21,6 +21,7 @@ export function toTokenView(row: TokenRow) {
     status: {
       revoked: row.revokedAt !== undefined,
       ...(row.revokedAt ? { revokedAt: row.revokedAt } : {}),
+      ...(row.lastUsedAt ? { lastUsedAt: row.lastUsedAt } : {}),
     },
   };
 }
@@ -73,4 +74,63 @@ export async function createApiToken(
 export async function revokeApiToken(ctx: FleetContext, p: Principal, org: string, name: string) {
   requireTokenAdmin(p, org);
   await ctx.store.revokeToken(actorOf(p), org, name);
+}
+
+/** Replaces the token's secret: same name, role and reach; the old text stops working at once. */
+export async function rotateApiToken(ctx: FleetContext, p: Principal, org: string, name: string) {
+  requireTokenAdmin(p, org);
+  return rotate(ctx, p, org, name);
+}
+
+async function rotate(ctx: FleetContext, p: Principal, org: string | undefined, name: string) {
+  const token = issueToken();
+  const row = await ctx.store.rotateToken(actorOf(p), org, name, {
+    id: token.id,
+    secretHash: token.secretHash,
+    createdAt: ctx.now().toISOString(),
+    createdBy: p.token,
+  });
+  return { ...toTokenView(row), token: token.text };
+}
+
+/**
+ * Tokens of no organization: the `admin` ones (the first is made at first start). Only an
+ * `admin` manages them, so the first token can be replaced (rotate) or, once another admin
+ * token exists, revoked; the last live one cannot be revoked (409 LAST_ADMIN_TOKEN).
+ */
+function requireAdmin(p: Principal): void {
+  if (p.role !== "admin") throw forbidden("manage admin tokens");
+}
+
+export async function listAdminTokens(ctx: FleetContext, p: Principal) {
+  requireAdmin(p);
+  return { items: (await ctx.store.listTokens(undefined)).map(toTokenView) };
+}
+
+export async function createAdminToken(ctx: FleetContext, p: Principal, name: string) {
+  requireAdmin(p);
+  const token = issueToken();
+  const row = await ctx.store.createToken(actorOf(p), {
+    id: token.id,
+    organization: undefined,
+    name,
+    role: "admin",
+    workspaces: [],
+    cluster: undefined,
+    secretHash: token.secretHash,
+    createdAt: ctx.now().toISOString(),
+    createdBy: p.token,
+    revokedAt: undefined,
+  });
+  return { ...toTokenView(row), token: token.text };
+}
+
+export async function revokeAdminToken(ctx: FleetContext, p: Principal, name: string) {
+  requireAdmin(p);
+  await ctx.store.revokeToken(actorOf(p), undefined, name);
+}
+
+export async function rotateAdminToken(ctx: FleetContext, p: Principal, name: string) {
+  requireAdmin(p);
+  return rotate(ctx, p, undefined, name);
 }

@@ -21,6 +21,8 @@ interface ControlPlaneFlags {
   agentImage?: string;
   bootstrapTokenFile?: string;
   databaseFile?: string;
+  trustedProxy: string[];
+  metricsTokenFile?: string;
 }
 
 const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
@@ -101,6 +103,25 @@ export function externalUrlOf(
   return `${flags.plainHttp ? "http" : "https"}://${name}:${port}`;
 }
 
+/** The token `/metrics` asks for: the file's first line; an empty or unreadable file is refused. */
+function readMetricsToken(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new CustomsError("USAGE", `--metrics-token-file: ${(e as Error).message}`);
+  }
+  const token = text.split(/\r?\n/)[0]?.trim() ?? "";
+  if (token.length < 16) {
+    throw new CustomsError(
+      "USAGE",
+      `--metrics-token-file ${file}: the token must be at least 16 characters`,
+    );
+  }
+  return token;
+}
+
 async function run(flags: ControlPlaneFlags): Promise<void> {
   const { host, port } = parseListen(flags.listen);
   checkFlags(flags, host);
@@ -114,13 +135,18 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     { bootstrap, givenToken },
     { servingFiles },
     { startControlPlane },
+    { parseTrustedProxies },
   ] = await Promise.all([
     import("pino"),
     import("../../adapters/store/index.js"),
     import("../../app/fleet/bootstrap.js"),
     import("../../app/fleet/tls-files.js"),
     import("../../server/control-plane/server.js"),
+    import("../../server/control-plane/client-address.js"),
   ]);
+  // A bad CIDR is a usage error before anything starts (and before any token is shown).
+  parseTrustedProxies(flags.trustedProxy);
+  const metricsToken = readMetricsToken(flags.metricsTokenFile);
   const dataDir = isAbsolute(flags.dataDir) ? flags.dataDir : resolve(flags.dataDir);
   // Certificates first: a start that fails must not have shown the one-time admin token.
   const tls = flags.plainHttp
@@ -152,6 +178,8 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     version: productVersion(),
     hsts: tls !== undefined && tls.caPath === undefined,
     agentInstall,
+    trustedProxies: flags.trustedProxy,
+    ...(metricsToken === undefined ? {} : { metricsToken }),
   }).catch(async (e: unknown) => {
     await store.close();
     throw new CustomsError("USAGE", `cannot listen on ${flags.listen}: ${(e as Error).message}`);
@@ -232,6 +260,16 @@ export function registerControlPlane(program: Command): void {
     .option(
       "--database-file <file>",
       "read --database from this file (keeps a password out of process arguments)",
+    )
+    .option(
+      "--metrics-token-file <file>",
+      "require this bearer token (the file's first line) on /metrics",
+    )
+    .option(
+      "--trusted-proxy <cidr>",
+      "a proxy whose X-Forwarded-For names the client (repeatable; address or CIDR)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
     )
     .action(run);
 }

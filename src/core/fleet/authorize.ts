@@ -1,3 +1,4 @@
+import { WORKSPACE_LABEL } from "../policy/index.js";
 import type { AttachmentRow, PolicyRow, Role } from "./store.js";
 
 /**
@@ -42,6 +43,76 @@ export function canSeeWorkspace(p: Principal, org: string, workspace: string): b
 export function canChangeWorkspace(p: Principal, org: string, workspace: string): boolean {
   if (canAdministerOrganization(p, org)) return true;
   return p.role === "workspace-admin" && p.organization === org && p.workspaces.includes(workspace);
+}
+
+/**
+ * Namespaces that run the cluster itself (and Customs): attaching one hands a workspace the
+ * power to write policies that can stop the control plane of the cluster, so only
+ * organization admins may. A fixed list plus every `kube-` namespace (docs/control-plane.md).
+ */
+export const SYSTEM_NAMESPACES: readonly string[] = [
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  "customs-system",
+];
+
+export function isSystemNamespace(namespace: string): boolean {
+  return SYSTEM_NAMESPACES.includes(namespace) || namespace.startsWith("kube-");
+}
+
+/** What is known of a namespace when someone asks to attach it to a workspace. */
+export interface NamespaceClaim {
+  readonly namespace: string;
+  /** The agent's report of it (undefined: not reported yet). */
+  readonly labels: Readonly<Record<string, string>> | undefined;
+  /** The workspace it is attached to now, if any. */
+  readonly attachedTo: string | undefined;
+}
+
+/**
+ * The workspace that has rights over a namespace besides organization admins: the one its
+ * current attachment names, else the one its `customs.dev/workspace` label names (the
+ * cluster's own owners put that label there). None for system namespaces.
+ */
+export function owningWorkspace(claim: NamespaceClaim): string | undefined {
+  if (isSystemNamespace(claim.namespace)) return undefined;
+  if (claim.attachedTo !== undefined) return claim.attachedTo;
+  const label = claim.labels?.[WORKSPACE_LABEL];
+  return label === undefined || label === "" ? undefined : label;
+}
+
+/**
+ * Attach a namespace to `workspace`. Changing the workspace is not enough: a workspace admin
+ * would otherwise take any namespace (another team's, `kube-system`, one not reported yet)
+ * and then write policies for it and read its violations. It needs rights over the namespace
+ * too: the label or the existing attachment names its workspace. Org admins may attach any.
+ */
+export function canAttachNamespace(
+  p: Principal,
+  org: string,
+  workspace: string,
+  claim: NamespaceClaim,
+): boolean {
+  if (canAdministerOrganization(p, org)) return true;
+  if (!canChangeWorkspace(p, org, workspace)) return false;
+  return owningWorkspace(claim) === workspace;
+}
+
+/**
+ * Move a namespace attached to another workspace into `workspace`: org admins, or the admin of
+ * the workspace its `customs.dev/workspace` label names (the cluster's owners said it is
+ * theirs, whoever attached it first). Never a system namespace for a workspace admin.
+ */
+export function canReclaimNamespace(
+  p: Principal,
+  org: string,
+  workspace: string,
+  claim: NamespaceClaim,
+): boolean {
+  if (canAdministerOrganization(p, org)) return true;
+  if (!canChangeWorkspace(p, org, workspace) || isSystemNamespace(claim.namespace)) return false;
+  return claim.labels?.[WORKSPACE_LABEL] === workspace;
 }
 
 /** The workspace a namespace of a cluster is attached to, if any. */

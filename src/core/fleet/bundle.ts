@@ -83,17 +83,50 @@ export function compileBundle(input: BundleInput): Bundle {
   return { revision: input.revision, cluster: input.cluster, policies, workspaces: documents };
 }
 
+type Piece = { readonly text: string } | { readonly value: unknown };
+
 /**
  * JSON with object keys sorted at every level: the same value always gives the same text,
  * whatever order its keys were built in. The ETag is a hash of this text.
+ *
+ * Iterative, over an explicit stack of pieces still to write: a document of any depth is
+ * rendered (stored documents are bounded at write time, but one stored before the bounds
+ * existed must not make its clusters' bundles fail with a stack overflow).
  */
 export function toCanonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(toCanonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => byName(a, b));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${toCanonicalJson(v)}`).join(",")}}`;
+  const out: string[] = [];
+  const stack: Piece[] = [{ value }];
+  for (let piece = stack.pop(); piece !== undefined; piece = stack.pop()) {
+    if ("text" in piece) {
+      out.push(piece.text);
+      continue;
+    }
+    const v = piece.value;
+    if (v === null || typeof v !== "object") {
+      out.push(JSON.stringify(v) ?? "null");
+      continue;
+    }
+    const pieces: Piece[] = [];
+    if (Array.isArray(v)) {
+      pieces.push({ text: "[" });
+      v.forEach((item, i) => {
+        if (i > 0) pieces.push({ text: "," });
+        pieces.push({ value: item });
+      });
+      pieces.push({ text: "]" });
+    } else {
+      const entries = Object.entries(v as Record<string, unknown>)
+        .filter(([, x]) => x !== undefined)
+        .sort(([a], [b]) => byName(a, b));
+      pieces.push({ text: "{" });
+      entries.forEach(([k, x], i) => {
+        pieces.push({ text: `${i > 0 ? "," : ""}${JSON.stringify(k)}:` }, { value: x });
+      });
+      pieces.push({ text: "}" });
+    }
+    for (let i = pieces.length - 1; i >= 0; i--) stack.push(pieces[i] as Piece);
+  }
+  return out.join("");
 }
 
 /** The part of a bundle its ETag covers: not the revision, which moves on unrelated changes. */

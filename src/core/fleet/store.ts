@@ -98,6 +98,8 @@ export interface TokenRow {
   readonly createdAt: string;
   readonly createdBy: string;
   readonly revokedAt: string | undefined;
+  /** When it last authenticated (kept to the minute); undefined: never, or not yet recorded. */
+  readonly lastUsedAt?: string | undefined;
 }
 
 export interface ViolationRecord {
@@ -123,7 +125,16 @@ export interface AuditEntry {
   readonly id: number;
   readonly time: string;
   readonly actor: Actor;
-  readonly action: "create" | "update" | "delete" | "attach" | "detach" | "revoke" | "report";
+  readonly action:
+    | "create"
+    | "update"
+    | "delete"
+    | "attach"
+    | "detach"
+    | "reclaim"
+    | "revoke"
+    | "rotate"
+    | "report";
   readonly kind: string;
   readonly name: string;
   readonly organization: string | undefined;
@@ -174,6 +185,12 @@ export interface PolicyFilter {
   readonly scope?: PolicyRow["scope"]["kind"];
   readonly workspace?: string;
   readonly workspaces?: readonly string[];
+  /**
+   * What a workspace-limited caller of these workspaces may see: organization-wide policies,
+   * and those the `workspaces` rule above matches. Filtering in the query (not after paging)
+   * keeps every page's `next` key the name of a policy the caller was shown.
+   */
+  readonly visibleTo?: readonly string[];
 }
 
 /**
@@ -237,6 +254,17 @@ export interface FleetStore {
     cluster: string,
     namespace: string,
   ): Promise<AttachmentRow>;
+  /**
+   * Moves the namespace's attachment to `workspace` (attaches it when it is attached nowhere);
+   * audited once for each workspace concerned, so both admins see it in their audit log.
+   */
+  reclaim(
+    actor: Actor,
+    org: string,
+    workspace: string,
+    cluster: string,
+    namespace: string,
+  ): Promise<AttachmentRow>;
   detach(
     actor: Actor,
     org: string,
@@ -287,9 +315,26 @@ export interface FleetStore {
 
   /** Tokens: `findToken` by id for authentication; secrets only as hashes. */
   findToken(id: string): Promise<TokenRow | undefined>;
-  listTokens(org: string): Promise<readonly TokenRow[]>;
+  /** An organization's tokens, or (undefined) the tokens of no organization: `admin` ones. */
+  listTokens(org: string | undefined): Promise<readonly TokenRow[]>;
   createToken(actor: Actor, token: TokenRow): Promise<TokenRow>;
-  revokeToken(actor: Actor, org: string, name: string): Promise<void>;
+  /**
+   * Revokes the live token of that name. Revoking the last live `admin` token is
+   * STORE_LAST_ADMIN: nobody could manage the control plane any more.
+   */
+  revokeToken(actor: Actor, org: string | undefined, name: string): Promise<void>;
+  /**
+   * Replaces the live token of that name by `next` (a new id and secret hash, same name, role
+   * and reach) in one transaction: the old one is revoked as the new one appears.
+   */
+  rotateToken(
+    actor: Actor,
+    org: string | undefined,
+    name: string,
+    next: { id: string; secretHash: string; createdAt: string; createdBy: string },
+  ): Promise<TokenRow>;
+  /** Records a use of the token (not audited, no revision). */
+  touchToken(id: string, time: string): Promise<void>;
   /** True when no token exists at all (first start: bootstrap). */
   isEmpty(): Promise<boolean>;
 

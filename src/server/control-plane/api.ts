@@ -6,6 +6,7 @@ import { isCustomsError } from "../../core/errors.js";
 import { ApiError, toWireError } from "../../core/fleet/api-error.js";
 import type { Principal } from "../../core/fleet/authorize.js";
 import { BodyTooLarge, readBody } from "../read-body.js";
+import { clientAddress, type TrustedProxies } from "./client-address.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { Reply, Route, Router } from "./router.js";
 
@@ -27,6 +28,8 @@ export interface ApiDeps {
   readonly onInternalError: (e: unknown, route: string) => void;
   /** Called for each authenticated agent request (connected-agents metric). */
   readonly onAgent: (p: Principal) => void;
+  /** Proxies whose X-Forwarded-For names the client (none: the peer is the client). */
+  readonly trustedProxies?: TrustedProxies | undefined;
 }
 
 /** `{error:{code, message, details?}}` with its status; unknown errors are 500 and logged. */
@@ -88,9 +91,22 @@ async function run(
   res.once("close", () => {
     if (!res.writableFinished) gone.abort();
   });
+  const address = clientAddress(
+    req.socket.remoteAddress ?? "",
+    req.headers["x-forwarded-for"],
+    deps.trustedProxies,
+  );
+  for (const [key, value] of url.searchParams) {
+    if (value.includes("\u0000") || key.includes("\u0000")) {
+      throw new ApiError(
+        "API_BAD_REQUEST",
+        `the query parameter ${JSON.stringify(key)} holds a NUL character`,
+      );
+    }
+  }
   const principal = route.public
     ? ANONYMOUS
-    : await authenticate(deps.auth, req.headers.authorization, req.socket.remoteAddress ?? "");
+    : await authenticate(deps.auth, req.headers.authorization, address);
   if (principal.role === "cluster-agent") deps.onAgent(principal);
   let body: Promise<Record<string, unknown>> | undefined;
   const reply = await route.handler({
@@ -101,7 +117,9 @@ async function run(
     ctx: deps.ctx,
     signal: gone.signal,
     body: () => {
-      body ??= readBody(req, MAX_BODY_BYTES).then((text) => parseJsonBody(text));
+      body ??= readBody(req, MAX_BODY_BYTES).then((text) =>
+        parseJsonBody(text, route.checkedByRecord === true),
+      );
       return body;
     },
   });

@@ -44,6 +44,10 @@ export const SCHEMAS: Readonly<Record<string, unknown>> = {
     workspaces: { type: "array", items: NAME },
     description: { type: "string", maxLength: 1000 },
   }),
+  AdminTokenRequest: named({
+    role: { const: "admin" },
+    description: { type: "string", maxLength: 1000 },
+  }),
   ImagePolicy: {
     type: "object",
     description: "An ImagePolicy of the policy language (docs/policy-language.md)",

@@ -24,7 +24,9 @@ export function toCursor(key: string): string {
 function fromCursor(token: string): string {
   try {
     const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { k?: unknown };
-    if (typeof value.k === "string") return value.k;
+    // Keys are names or ids: never long, never NUL (which PostgreSQL cannot compare with).
+    if (typeof value.k === "string" && value.k.length <= 512 && !value.k.includes("\u0000"))
+      return value.k;
   } catch {
     // Falls through to the refusal below.
   }

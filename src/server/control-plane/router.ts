@@ -38,6 +38,11 @@ export interface Route {
   readonly body?: string;
   /** The status of success when not the method's usual one (POST 201, DELETE 204, else 200). */
   readonly success?: number;
+  /**
+   * The body is a batch of records the handler checks one by one (bounds and NUL included),
+   * so one bad record is refused alone and never blocks the others.
+   */
+  readonly checkedByRecord?: boolean;
   /** Query parameters the route reads (for the OpenAPI document). */
   readonly query?: readonly string[];
   readonly handler: (call: Call) => Promise<Reply>;
@@ -92,7 +97,8 @@ function matchSegments(
       } catch {
         return undefined;
       }
-      if (value === "" || value.includes("/")) return undefined;
+      // NUL is in no name, and PostgreSQL cannot even compare with one: no such object.
+      if (value === "" || value.includes("/") || value.includes("\u0000")) return undefined;
       params[p.slice(1, -1)] = value;
     } else if (p !== part) return undefined;
   }

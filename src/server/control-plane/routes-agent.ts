@@ -49,9 +49,11 @@ export const agentRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/api/v1/agent/reports",
-    summary: "Violations found by the agent, and the revision it applied",
+    summary:
+      "Violations found by the agent, and the revision it applied; bad records are refused one by one",
     body: "AgentReports",
     success: 200,
+    checkedByRecord: true,
     roles: AGENT,
     handler: async (c) => ok(await reportViolations(c.ctx, c.principal, await c.body())),
   },

@@ -17,6 +17,7 @@ import {
   listOrganizations,
   listWorkspaceNamespaces,
   listWorkspaces,
+  reclaimNamespace,
   updateOrganization,
   updateWorkspace,
 } from "../../app/fleet/organizations.js";
@@ -142,10 +143,21 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "PUT",
     path: `${WS}/namespaces/{cluster}/{namespace}`,
-    summary: "Attach a namespace of a cluster to the workspace",
+    summary:
+      "Attach a namespace of a cluster to the workspace (system namespaces: organization admins)",
     success: 200,
-    roles: "organization-admin, its workspace-admin",
+    roles:
+      "organization-admin; its workspace-admin for a namespace labelled customs.dev/workspace with it",
     handler: async (c) => ok(await attachNamespace(c.ctx, c.principal, target(c))),
+  },
+  {
+    method: "POST",
+    path: `${WS}/namespaces/{cluster}/{namespace}/reclaim`,
+    summary: "Move a namespace attached to another workspace into this one (audited for both)",
+    success: 200,
+    roles:
+      "organization-admin; the workspace-admin of the workspace the namespace's customs.dev/workspace label names",
+    handler: async (c) => ok(await reclaimNamespace(c.ctx, c.principal, target(c))),
   },
   {
     method: "DELETE",

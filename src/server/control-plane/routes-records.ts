@@ -1,7 +1,16 @@
-import { parseTokenBody } from "../../app/fleet/bodies.js";
+import { parseAdminTokenBody, parseTokenBody } from "../../app/fleet/bodies.js";
 import { previewPolicy } from "../../app/fleet/preview.js";
 import { countViolations, listAudit, listViolations } from "../../app/fleet/records.js";
-import { createApiToken, listTokens, revokeApiToken } from "../../app/fleet/token-admin.js";
+import {
+  createAdminToken,
+  createApiToken,
+  listAdminTokens,
+  listTokens,
+  revokeAdminToken,
+  revokeApiToken,
+  rotateAdminToken,
+  rotateApiToken,
+} from "../../app/fleet/token-admin.js";
 import { created, noContent, ok, paged, param } from "./replies.js";
 import type { Route } from "./router.js";
 
@@ -81,5 +90,49 @@ export const recordRoutes: readonly Route[] = [
       await revokeApiToken(c.ctx, c.principal, param(c, "org"), param(c, "name"));
       return noContent;
     },
+  },
+  {
+    method: "POST",
+    path: `${ORG}/tokens/{name}/rotate`,
+    summary: "Replace a token's secret (same name, role and reach); the answer holds it, once",
+    success: 200,
+    roles: "organization-admin",
+    handler: async (c) =>
+      ok(await rotateApiToken(c.ctx, c.principal, param(c, "org"), param(c, "name"))),
+  },
+  {
+    method: "GET",
+    path: "/api/v1/tokens",
+    summary: "List admin tokens (tokens of no organization; never secrets)",
+    roles: "admin",
+    handler: async (c) => ok(await listAdminTokens(c.ctx, c.principal)),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/tokens",
+    summary:
+      "Create an admin token {metadata:{name}, spec:{role: admin}}; the answer holds it, once",
+    body: "AdminTokenRequest",
+    roles: "admin",
+    handler: async (c) =>
+      created(await createAdminToken(c.ctx, c.principal, parseAdminTokenBody(await c.body()).name)),
+  },
+  {
+    method: "DELETE",
+    path: "/api/v1/tokens/{name}",
+    summary: "Revoke an admin token (never the last live one: 409 LAST_ADMIN_TOKEN)",
+    roles: "admin",
+    handler: async (c) => {
+      await revokeAdminToken(c.ctx, c.principal, param(c, "name"));
+      return noContent;
+    },
+  },
+  {
+    method: "POST",
+    path: "/api/v1/tokens/{name}/rotate",
+    summary: "Replace an admin token's secret; the answer holds the new token, once",
+    success: 200,
+    roles: "admin",
+    handler: async (c) => ok(await rotateAdminToken(c.ctx, c.principal, param(c, "name"))),
   },
 ];

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -14,6 +15,7 @@ import { FailureLimiter } from "../../app/fleet/rate-limit.js";
 import type { Principal } from "../../core/fleet/authorize.js";
 import type { FleetStore } from "../../core/fleet/store.js";
 import { handleApi } from "./api.js";
+import { parseTrustedProxies } from "./client-address.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { withOpenApi } from "./openapi.js";
 import { Router } from "./router.js";
@@ -47,6 +49,13 @@ export interface ControlPlaneOptions {
   readonly agentInstall?: AgentInstallContext;
   /** How often other replicas' changes are looked for (ms). */
   readonly pollMs?: number;
+  /**
+   * `--metrics-token-file`: when set, `/metrics` answers only `Authorization: Bearer <it>`
+   * (the request counts by route and code tell an outsider what the fleet is doing).
+   */
+  readonly metricsToken?: string;
+  /** `--trusted-proxy`: peers whose X-Forwarded-For gives the client's address. */
+  readonly trustedProxies?: readonly string[];
 }
 
 export interface ControlPlaneServer {
@@ -82,6 +91,14 @@ function plain(
   res.end(text);
 }
 
+/** No token configured: open. Else the bearer must match it, compared in constant time. */
+function isMetricsReader(token: string | undefined, authorization: string | undefined): boolean {
+  if (token === undefined) return true;
+  const given = /^Bearer (\S+)$/i.exec(authorization ?? "")?.[1] ?? "";
+  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
+
 /** The control plane's listener: API, OpenAPI, health, metrics and the console. Thin. */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlaneServer> {
   const logger = options.logger ?? SILENT;
@@ -109,12 +126,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const router = new Router(withOpenApi(allRoutes, options.version));
   const limiter = new FailureLimiter(() => now().getTime());
   const deps = {
+    trustedProxies:
+      options.trustedProxies === undefined || options.trustedProxies.length === 0
+        ? undefined
+        : parseTrustedProxies(options.trustedProxies),
     router,
     ctx,
     metrics,
     auth: {
       store: options.store,
       limiter,
+      now,
       onFailure: (address: string, tokenId: string | undefined, reason: string) =>
         logger.warn({ address, tokenId, reason }, "authentication failed"),
     },
@@ -143,6 +165,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       }
     }
     if (path === "/metrics") {
+      if (!isMetricsReader(options.metricsToken, req.headers.authorization)) {
+        res.setHeader("www-authenticate", 'Bearer realm="metrics"');
+        return plain(res, 401, "a metrics token is needed (Authorization: Bearer …)\n");
+      }
       return plain(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
     }
     if (req.method !== "GET" && req.method !== "HEAD")

@@ -26,7 +26,9 @@ const HELP: Record<NodeRef["kind"], string> = {
 export function NodePanel(props: {
   path: readonly TreeNode[];
   policies: readonly PolicyDocument[];
-  writable: boolean;
+  /** May the caller create policies here (the button), and change this one (its row)? */
+  canCreate: (ref: NodeRef) => boolean;
+  canChange: (p: PolicyDocument) => boolean;
   onDelete: (p: PolicyDocument) => void;
 }) {
   const node = props.path[props.path.length - 1];
@@ -43,7 +45,7 @@ export function NodePanel(props: {
           ) : null}
           <p className="muted">{HELP[node.ref.kind]}</p>
         </div>
-        {props.writable ? (
+        {props.canCreate(node.ref) ? (
           <a className="button" href={toHash({ page: "policy-new", scope: toPreset(node.ref) })}>
             Create Image Registry Policy<span className="sr-only"> for {title}</span>
           </a>
@@ -59,7 +61,7 @@ export function NodePanel(props: {
           items={direct}
           caption={`Policies assigned to ${title}`}
           showScope={node.ref.kind === "namespace"}
-          writable={props.writable}
+          canChange={props.canChange}
           onDelete={props.onDelete}
         />
       )}
@@ -79,7 +81,7 @@ export function NodePanel(props: {
                   items={g.policies}
                   caption={`Policies inherited from ${toNodeTitle(g.from)}`}
                   showScope={false}
-                  writable={props.writable}
+                  canChange={props.canChange}
                   onDelete={props.onDelete}
                 />
               </div>

@@ -3,14 +3,15 @@ import type { PolicyDocument } from "../../lib/resources.js";
 import { toHash } from "../../lib/route.js";
 import { templateOf } from "../../lib/wizard.js";
 
-/** Policies with template, action and rules; Edit and Delete when the caller may write. */
+/** Policies with template, action and rules; Edit and Delete where the caller may change one. */
 export function PolicyTable(props: {
   items: readonly PolicyDocument[];
   caption: string;
   showScope: boolean;
-  writable: boolean;
+  canChange: (p: PolicyDocument) => boolean;
   onDelete: (p: PolicyDocument) => void;
 }) {
+  const writable = props.items.some(props.canChange);
   return (
     <table>
       <caption className="sr-only">{props.caption}</caption>
@@ -21,7 +22,7 @@ export function PolicyTable(props: {
           <th scope="col">Template</th>
           <th scope="col">Action</th>
           <th scope="col">Rules</th>
-          {props.writable ? (
+          {writable ? (
             <th scope="col">
               <span className="sr-only">Actions</span>
             </th>
@@ -30,7 +31,14 @@ export function PolicyTable(props: {
       </thead>
       <tbody>
         {props.items.map((p) => (
-          <Row key={p.metadata.name} policy={p} {...props} />
+          <Row
+            key={p.metadata.name}
+            policy={p}
+            showScope={props.showScope}
+            column={writable}
+            writable={props.canChange(p)}
+            onDelete={props.onDelete}
+          />
         ))}
       </tbody>
     </table>
@@ -40,6 +48,8 @@ export function PolicyTable(props: {
 function Row(props: {
   policy: PolicyDocument;
   showScope: boolean;
+  /** The table has an actions column (some row may be changed). */
+  column: boolean;
   writable: boolean;
   onDelete: (p: PolicyDocument) => void;
 }) {
@@ -61,7 +71,8 @@ function Row(props: {
         <span className={`pill action-${action}`}>{action}</span>
       </td>
       <td>{Array.isArray(input.rules) ? input.rules.length : "–"}</td>
-      {props.writable ? (
+      {props.column && !props.writable ? <td /> : null}
+      {props.column && props.writable ? (
         <td className="row-actions">
           <a
             className="button small"
