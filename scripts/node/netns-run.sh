@@ -29,6 +29,9 @@ if [[ "${1:-}" == "--inside" ]]; then
   ip addr add 10.200.0.2/24 dev customs0
   ip link set customs1 up
   ip link set customs0 up
+  # Service addresses (10.0.0.0/24) are routed nowhere; kube-proxy rewrites them in the OUTPUT
+  # chain, but only once a route has picked an interface, so there must be a default route.
+  ip route add default dev customs0
   sysctl -qw net.ipv4.ip_forward=1
   # kube-proxy's NodePorts on 127.0.0.1, and Service traffic that leaves through the bridge.
   sysctl -qw net.ipv4.conf.all.route_localnet=1

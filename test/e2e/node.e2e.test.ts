@@ -3,6 +3,7 @@
  * pulled from the tests' registry, they run, Services and cluster DNS answer. The stories
  * (story-*.e2e.test.ts) build on this.
  */
+import { Resolver } from "node:dns/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "./cluster.js";
 import { type NodeCluster, nodeSkipReason, startNodeCluster } from "./node.js";
@@ -40,4 +41,15 @@ describe.skipIf(skip !== undefined)("a real one-node cluster", () => {
     );
     expect(phase).toBe("Running");
   }, 180_000);
+
+  it("answers cluster DNS through the kube-dns Service (CoreDNS behind kube-proxy)", async () => {
+    const resolver = new Resolver({ timeout: 2_000, tries: 1 });
+    resolver.setServers(["10.0.0.10"]);
+    const addresses = await eventually(
+      "kubernetes.default to resolve",
+      async () => resolver.resolve4("kubernetes.default.svc.cluster.local").catch(() => undefined),
+      60_000,
+    );
+    expect(addresses).toEqual(["10.0.0.1"]);
+  }, 90_000);
 });

@@ -39,6 +39,7 @@ import { Pusher } from "../registry/images.js";
 import {
   type Cluster,
   type ClusterOptions,
+  type ClusterProcess,
   eventually,
   get,
   kubeAvailability,
@@ -131,11 +132,18 @@ export async function startNodeCluster(options: NodeClusterOptions = {}): Promis
   const cgroupRoot = `customs-e2e-${randomBytes(4).toString("hex")}`;
   let registry: RunningRegistry | undefined;
   const stopCluster = cluster.stop;
+  const nodeProcesses: ClusterProcess[] = [];
+  const track = (p: ClusterProcess) => {
+    nodeProcesses.push(p);
+    return p;
+  };
   const stop = async () => {
-    // Pods first, so the kubelet can tear their sandboxes down while containerd runs.
-    await cluster.kubectl(["delete", "pods", "--all", "--all-namespaces", "--wait=false"], {
-      timeoutMs: 10_000,
-    });
+    // The node first, then what is left of its Pods (their processes and mounts), then the
+    // control plane, which removes the folder the mounts were in.
+    for (const p of [...nodeProcesses].reverse()) await p.stop();
+    killCgroupProcesses(cgroupRoot);
+    killShims(cluster.dir);
+    await unmountUnder(cluster.dir);
     await stopCluster();
     await registry?.stop();
     removeCgroups(cgroupRoot);
@@ -169,16 +177,18 @@ export async function startNodeCluster(options: NodeClusterOptions = {}): Promis
     // kube-scheduler
     const schedulerPort = await freePort();
     const schedulerCert = await cluster.issueServingCert("kube-scheduler");
-    const scheduler = cluster.launch("kube-scheduler", join(cluster.binDir, "kube-scheduler"), [
-      `--kubeconfig=${cluster.kubeconfig}`,
-      `--authentication-kubeconfig=${cluster.kubeconfig}`,
-      `--authorization-kubeconfig=${cluster.kubeconfig}`,
-      "--bind-address=127.0.0.1",
-      `--secure-port=${schedulerPort}`,
-      `--tls-cert-file=${schedulerCert.certFile}`,
-      `--tls-private-key-file=${schedulerCert.keyFile}`,
-      "--leader-elect=false",
-    ]);
+    const scheduler = track(
+      cluster.launch("kube-scheduler", join(cluster.binDir, "kube-scheduler"), [
+        `--kubeconfig=${cluster.kubeconfig}`,
+        `--authentication-kubeconfig=${cluster.kubeconfig}`,
+        `--authorization-kubeconfig=${cluster.kubeconfig}`,
+        "--bind-address=127.0.0.1",
+        `--secure-port=${schedulerPort}`,
+        `--tls-cert-file=${schedulerCert.certFile}`,
+        `--tls-private-key-file=${schedulerCert.keyFile}`,
+        "--leader-elect=false",
+      ]),
+    );
     await scheduler.waitReady(60_000, async () => {
       const { status } = await get(`https://127.0.0.1:${schedulerPort}/healthz`, {
         ca: cluster.caPem,
@@ -237,10 +247,12 @@ export async function startNodeCluster(options: NodeClusterOptions = {}): Promis
         ],
       }),
     );
-    const containerd = cluster.launch("containerd", join(nodeBin, "containerd"), [
-      `--config=${join(cd, "config.toml")}`,
-      "--log-level=info",
-    ]);
+    const containerd = track(
+      cluster.launch("containerd", join(nodeBin, "containerd"), [
+        `--config=${join(cd, "config.toml")}`,
+        "--log-level=info",
+      ]),
+    );
     await containerd.waitReady(60_000, async () => existsSync(socket) || "no socket yet");
     log("containerd ready");
 
@@ -307,14 +319,16 @@ export async function startNodeCluster(options: NodeClusterOptions = {}): Promis
         maxPods: 110,
       }),
     );
-    const kubelet = cluster.launch("kubelet", join(cluster.binDir, "kubelet"), [
-      `--config=${kubeletConfig}`,
-      `--kubeconfig=${kubeletKubeconfig}`,
-      `--root-dir=${join(dir, "kubelet")}`,
-      `--hostname-override=${NODE_NAME}`,
-      `--node-ip=${nodeIp}`,
-      "--v=1",
-    ]);
+    const kubelet = track(
+      cluster.launch("kubelet", join(cluster.binDir, "kubelet"), [
+        `--config=${kubeletConfig}`,
+        `--kubeconfig=${kubeletKubeconfig}`,
+        `--root-dir=${join(dir, "kubelet")}`,
+        `--hostname-override=${NODE_NAME}`,
+        `--node-ip=${nodeIp}`,
+        "--v=1",
+      ]),
+    );
     await kubelet.waitReady(120_000, async () => {
       const { stdout } = await cluster.kubectl([
         "get",
@@ -353,9 +367,9 @@ export async function startNodeCluster(options: NodeClusterOptions = {}): Promis
         iptables: { masqueradeAll: true },
       }),
     );
-    const proxy = cluster.launch("kube-proxy", join(cluster.binDir, "kube-proxy"), [
-      `--config=${proxyConfig}`,
-    ]);
+    const proxy = track(
+      cluster.launch("kube-proxy", join(cluster.binDir, "kube-proxy"), [`--config=${proxyConfig}`]),
+    );
     await proxy.waitReady(60_000, async () => {
       const { status } = await get(`http://127.0.0.1:${proxyHealthz}/healthz`, {});
       return status === 200 || `/healthz: ${status}`;
@@ -379,7 +393,7 @@ export async function startNodeCluster(options: NodeClusterOptions = {}): Promis
         ]);
         return stdout === "1" ? true : undefined;
       },
-      180_000,
+      Number(process.env.CUSTOMS_E2E_DNS_WAIT_MS ?? 180_000),
     );
     log("CoreDNS available");
 
@@ -434,12 +448,15 @@ state = "${join(o.cd, "state")}"
     config_path = "${o.certsD}"
 
 [plugins.'io.containerd.cri.v1.runtime']
+  # This machine is itself a container without CAP_SYS_RESOURCE: an OOM score below the
+  # current one (the kubelet asks -998 for sandboxes) cannot be set, so it is clamped there.
+  restrict_oom_score_adj = true
   [plugins.'io.containerd.cri.v1.runtime'.containerd]
     default_runtime_name = "runc"
     [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
       [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
-        BinaryName = "/usr/sbin/runc"
+        BinaryName = "${process.env.CUSTOMS_E2E_RUNC ?? "/usr/sbin/runc"}"
         SystemdCgroup = false
   [plugins.'io.containerd.cri.v1.runtime'.cni]
     bin_dirs = ["/usr/lib/cni"]
@@ -471,6 +488,55 @@ function makeCgroups(name: string): void {
       }
     }
   }
+}
+
+/** SIGKILLs every process in the kubelet's cgroups (the Pods' containers). */
+function killCgroupProcesses(name: string): void {
+  const root = join("/sys/fs/cgroup/pids", name);
+  if (!existsSync(root)) return;
+  const walk = (dir: string) => {
+    try {
+      for (const pid of readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n")) {
+        if (pid !== "") killQuietly(Number(pid));
+      }
+      for (const entry of readdirSync(dir, { withFileTypes: true }))
+        if (entry.isDirectory()) walk(join(dir, entry.name));
+    } catch {
+      // removed meanwhile
+    }
+  };
+  walk(root);
+}
+
+/** SIGKILLs containerd's shims of this node (they outlive containerd by design). */
+function killShims(dir: string): void {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(join("/proc", entry, "cmdline"), "utf8");
+      if (cmdline.includes("containerd-shim") && cmdline.includes(dir)) killQuietly(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** Detaches every mount below `dir` (Pod volumes, container root filesystems), deepest first. */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[4] ?? "")
+    .filter((point) => point === dir || point.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of mounts) await run("umount", ["-l", point]);
 }
 
 /** Removes the kubelet's cgroups, deepest first (a v1 cgroup is removed with rmdir once empty). */
