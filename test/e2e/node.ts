@@ -102,7 +102,10 @@ export interface NodeCluster extends Cluster {
   trustRegistry(host: string, caPem: string): Promise<void>;
 }
 
-export interface NodeClusterOptions extends ClusterOptions {}
+export interface NodeClusterOptions extends ClusterOptions {
+  /** Names CoreDNS answers for every Pod (e.g. an in-cluster registry's name), and the node too. */
+  readonly hosts?: Readonly<Record<string, string>>;
+}
 
 /** Starts the control plane, the node and CoreDNS; resolves when the node is Ready and DNS runs. */
 export async function startNodeCluster(options: NodeClusterOptions = {}): Promise<NodeCluster> {
@@ -377,7 +380,12 @@ export async function startNodeCluster(options: NodeClusterOptions = {}): Promis
     log("kube-proxy ready");
 
     // CoreDNS
-    const apply = await kubectlEnvFree(["apply", "-f", "-"], corednsManifest(corednsRef));
+    for (const [name, ip] of Object.entries(options.hosts ?? {}))
+      await appendFile("/etc/hosts", `${ip} ${name}\n`);
+    const apply = await kubectlEnvFree(
+      ["apply", "-f", "-"],
+      corednsManifest(corednsRef, options.hosts ?? {}),
+    );
     if (apply.code !== 0) throw new Error(`CoreDNS: ${apply.stderr}`);
     await eventually(
       "CoreDNS to be available",
@@ -590,10 +598,14 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-function corednsManifest(image: string): string {
+function corednsManifest(image: string, hosts: Readonly<Record<string, string>>): string {
   const corefile = [
     ".:53 {",
     "    errors",
+    "    hosts {",
+    ...Object.entries(hosts).map(([name, ip]) => `        ${ip} ${name}`),
+    "        fallthrough",
+    "    }",
     "    health :8080",
     "    ready :8181",
     "    kubernetes cluster.local in-addr.arpa ip6.arpa {",
