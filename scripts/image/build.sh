@@ -4,6 +4,7 @@
 # Prints JSON with each image's HOST/REPO@DIGEST on standard output; progress on stderr.
 #
 #   scripts/image/build.sh --registry HOST:PORT --ca CA.pem [--cache DIR] [--sign]
+#   scripts/image/build.sh --prepare [--cache DIR]   # only what needs the network, into the cache
 #
 # Credentials (optional): CUSTOMS_REGISTRY_USERNAME, CUSTOMS_REGISTRY_PASSWORD.
 # Cache: ~/.cache/customs/images (CUSTOMS_IMAGE_CACHE or --cache): .debs, Node builds, the

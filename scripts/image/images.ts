@@ -77,6 +77,30 @@ function registryFetchStage(w: Workspace): string {
   return dir;
 }
 
+/**
+ * Everything of a build that needs the network (Debian packages, Node from the npm registry,
+ * `npm ci` of the app), into the cache, without a registry: the e2e suites build their images
+ * inside a network namespace with no way out (scripts/node/netns-run.sh), from a warm cache.
+ */
+export function prepareAll(o: { root: string; cache: string; log?: (m: string) => void }): void {
+  const log = o.log ?? (() => {});
+  const w: Workspace = {
+    cache: o.cache,
+    epoch: buildEpoch(),
+    layers: diskLayerCache(join(o.cache, "layers")),
+  };
+  log("debian base layer");
+  debianLayer(w);
+  log("build stage: dist (tsc, vite)");
+  stageDist(o.root, o.cache);
+  for (const major of [24, 20]) {
+    log(`node ${major} and node_modules`);
+    stageNodeModules(o.root, installNode(w, major), o.cache);
+  }
+  log("registry");
+  registryFetchStage(w);
+}
+
 export async function buildAll(o: BuildOptions): Promise<BuiltImages> {
   const log = o.log ?? (() => {});
   const epoch = buildEpoch();

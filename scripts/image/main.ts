@@ -12,13 +12,13 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CustomsError, isCustomsError } from "../../src/core/errors.js";
-import { type BuiltImages, buildAll } from "./images.js";
+import { type BuiltImages, buildAll, prepareAll } from "./images.js";
 import { signAll } from "./sign.js";
 
 function usage(message: string): never {
   throw new CustomsError(
     "USAGE",
-    `${message}\nusage: build.sh --registry HOST:PORT --ca CA.pem [--cache DIR] [--sign]`,
+    `${message}\nusage: build.sh --registry HOST:PORT --ca CA.pem [--cache DIR] [--sign]\n       build.sh --prepare [--cache DIR]`,
   );
 }
 
@@ -36,7 +36,14 @@ export function summary(built: BuiltImages): Record<string, string> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  let values: { registry?: string; ca?: string; cache?: string; sign?: boolean; root?: string };
+  let values: {
+    registry?: string;
+    ca?: string;
+    cache?: string;
+    sign?: boolean;
+    root?: string;
+    prepare?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -46,11 +53,22 @@ async function main(argv: string[]): Promise<void> {
         cache: { type: "string" },
         root: { type: "string" },
         sign: { type: "boolean" },
+        prepare: { type: "boolean" },
       },
       strict: true,
     }));
   } catch (e) {
     usage((e as Error).message);
+  }
+  if (values.prepare === true) {
+    prepareAll({
+      root: resolve(values.root ?? "."),
+      cache: resolve(
+        values.cache ?? process.env.CUSTOMS_IMAGE_CACHE ?? join(homedir(), ".cache/customs/images"),
+      ),
+      log: (m) => process.stderr.write(`images: ${m}\n`),
+    });
+    return;
   }
   if (
     values.registry === undefined ||
