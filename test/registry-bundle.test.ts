@@ -42,7 +42,9 @@ function options(over: Partial<RenderRegistryOptions> = {}): RenderRegistryOptio
       { name: "bob", password: "hunter2" },
     ],
     pullSecretName: "regcred",
-    pullSecretNamespace: "default",
+    pullSecretNamespaces: ["default"],
+    imagePolicy: true,
+    registryImage: "registry:2.8.3",
     certDays: 30,
     ...over,
   };
