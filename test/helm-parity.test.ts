@@ -45,7 +45,11 @@ const EXTRA_ACCOUNTS = [
 const accountsFile = join(files.dir, "accounts.yaml");
 writeFileSync(
   accountsFile,
-  stringify({ apiVersion: "customs.dev/v1alpha1", kind: "RegistryAccounts", accounts: EXTRA_ACCOUNTS }),
+  stringify({
+    apiVersion: "customs.dev/v1alpha1",
+    kind: "RegistryAccounts",
+    accounts: EXTRA_ACCOUNTS,
+  }),
 );
 
 interface Row {
@@ -226,7 +230,14 @@ const TOKEN_IMAGE = `registry.corp.example/customs-dev/customs:0.1.0@${DIGEST}`;
 const REGISTRY_ROWS: RegistryRow[] = [
   {
     name: "htpasswd, defaults",
-    cli: ["--host", "registry.example.com", "--user", "alice:s3cret:with colon", "--user", "bob:hunter2"],
+    cli: [
+      "--host",
+      "registry.example.com",
+      "--user",
+      "alice:s3cret:with colon",
+      "--user",
+      "bob:hunter2",
+    ],
     helm: [
       ...["--set", "registry.host=registry.example.com"],
       "--set-json",
@@ -251,9 +262,19 @@ const REGISTRY_ROWS: RegistryRow[] = [
       ...["--set", `registry.image=${MIRROR}`, "--set", "registry.persistence.storageClass=fast"],
       ...["--set", "registry.persistence.size=50Gi"],
       ...["--set", "registry.networkPolicy.ingressNamespace=ingress-nginx"],
-      ...["--set", "registry.ingress.className=nginx", "--set", "registry.imagePolicy.workspace=team-a"],
+      ...[
+        "--set",
+        "registry.ingress.className=nginx",
+        "--set",
+        "registry.imagePolicy.workspace=team-a",
+      ],
       ...["--set", "registry.pullSecret.name=registry-pull"],
-      ...["--set", "registry.pullSecret.namespaces={team-a,team-b}", "--set", "registry.tls.days=90"],
+      ...[
+        "--set",
+        "registry.pullSecret.namespaces={team-a,team-b}",
+        "--set",
+        "registry.tls.days=90",
+      ],
     ],
     passwords: { puller: "pw-1" },
     dnsNames: ["registry.example.com", ...svcNames("registry")],
@@ -277,7 +298,12 @@ const REGISTRY_ROWS: RegistryRow[] = [
     helm: [
       ...["--set", "registry.host=registry.corp.example", "--set", "registry.auth=token"],
       ...["--set", `registry.image=${MIRROR}`, "--set", `registry.token.image=${TOKEN_IMAGE}`],
-      ...["--set", "registry.token.pullAccount=nodes", "--set", "registry.token.pushAccount=builder"],
+      ...[
+        "--set",
+        "registry.token.pullAccount=nodes",
+        "--set",
+        "registry.token.pushAccount=builder",
+      ],
       ...["--set", "registry.token.pushRepositories={team/*,tools/*}"],
       ...["--set", "registry.token.pushSecretName=builder-creds"],
       ...["--set-json", `registry.token.accounts=${JSON.stringify(EXTRA_ACCOUNTS)}`],
@@ -317,7 +343,12 @@ describe.skipIf("skip" in found)(
       const expectations = { passwords: row.passwords ?? {}, dnsNames: row.dnsNames ?? [] };
       const ours = await maskRegistryMaterial(JSON.parse(cli.stdout).items as Obj[], expectations);
       const chart = await maskRegistryMaterial(
-        helmTemplate(helmPath, ["--set", "namespace.create=true", ...REGISTRY, ...row.helm]) as Obj[],
+        helmTemplate(helmPath, [
+          "--set",
+          "namespace.create=true",
+          ...REGISTRY,
+          ...row.helm,
+        ]) as Obj[],
         expectations,
       );
       expect([...chart.keys()].sort()).toEqual([...ours.keys()].sort());

@@ -119,7 +119,9 @@ export async function maskRegistryMaterial(
         .split("\n")
         .map((line: string) => {
           const colon = line.indexOf(":");
-          return colon < 0 ? line : `${line.slice(0, colon)}:${verified(line.slice(0, colon), line.slice(colon + 1))}`;
+          return colon < 0
+            ? line
+            : `${line.slice(0, colon)}:${verified(line.slice(0, colon), line.slice(colon + 1))}`;
         });
     }
     if (o.kind === "Secret" && name === "registry-token-accounts") {
@@ -132,8 +134,10 @@ export async function maskRegistryMaterial(
       signingCert = fromB64(o.data["signing.crt"]);
       const cert = new X509Certificate(signingCert);
       const key = createPrivateKey(fromB64(o.data["signing.key"]));
-      if (!createPublicKey(key).equals(cert.publicKey)) fail("signing.key is not signing.crt's key");
-      if (key.asymmetricKeyDetails?.namedCurve !== "prime256v1") fail("the signing key is not P-256");
+      if (!createPublicKey(key).equals(cert.publicKey))
+        fail("signing.key is not signing.crt's key");
+      if (key.asymmetricKeyDetails?.namedCurve !== "prime256v1")
+        fail("the signing key is not P-256");
       o.data = { "signing.crt": "<generated>", "signing.key": "<generated>" };
     }
     out.set(`${o.kind}/${o.metadata.namespace ?? ""}/${name}`, o);

@@ -75,6 +75,9 @@ export function checkNamespace(flag: string, name: string): string {
 export function checkImage(flag: string, text: string): string {
   const parsed = parseNormalized(text);
   if (!parsed.ok)
-    throw new CustomsError("USAGE", `${flag}: "${text}" is not an image reference (${parsed.message})`);
+    throw new CustomsError(
+      "USAGE",
+      `${flag}: "${text}" is not an image reference (${parsed.message})`,
+    );
   return text;
 }

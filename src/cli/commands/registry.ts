@@ -156,7 +156,11 @@ export function registerRegistry(program: Command): void {
       collect,
     )
     .option("--cert-days <n>", "validity of the serving certificate", "365")
-    .option("--registry-image <image>", "image of the registry (registry:2-compatible)", REGISTRY_IMAGE)
+    .option(
+      "--registry-image <image>",
+      "image of the registry (registry:2-compatible)",
+      REGISTRY_IMAGE,
+    )
     .option("--no-image-policy", "leave out the ImagePolicy (admit only this registry's digests)")
     .option("--write-ca <file>", "also save the self-signed CA certificate to this file")
     .option("-o, --output <format>", "yaml or json", "yaml");
