@@ -9,9 +9,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { buildImagePolicyCrd, buildWorkspaceCrd } from "../src/adapters/install/index.js";
+import { toTokenSigner } from "../src/adapters/registry-token/index.js";
 import { givenToken } from "../src/app/fleet/bootstrap.js";
 import { IMAGE_REPOSITORY } from "../src/cli/commands/install.js";
 import { DEFAULT_EXEMPT_NAMESPACES } from "../src/core/policy/index.js";
+import { parseAccounts, parseTokenServiceConfig } from "../src/core/registry-access/index.js";
 import { ROOT } from "./support/cli.js";
 import { CHART, helm, helmBinary, helmTemplate } from "./support/helm.js";
 
@@ -57,6 +59,27 @@ describe.skipIf("skip" in found)("helm lint and helm template", () => {
     ],
     ["--set", "controlPlane.enabled=true", "--set", "serviceMonitor.enabled=true"],
     [
+      ...["--set", "registry.enabled=true", "--set", "registry.host=registry.example.com"],
+      ...[
+        "--set",
+        "registry.htpasswd.users[0].name=ci",
+        "--set",
+        "registry.htpasswd.users[0].password=pw",
+      ],
+    ],
+    [
+      ...["--set", "webhook.enabled=false", "--set", "registry.enabled=true"],
+      ...["--set", "registry.host=registry.example.com:5443", "--set", "registry.auth=token"],
+      ...["--set", "registry.image=ghcr.io/customs-dev/registry:2.8"],
+      ...[
+        "--set",
+        "registry.tls.source=certManager",
+        "--set",
+        "registry.tls.certManager.issuer=ca",
+      ],
+      ...["--set", "registry.pullSecret.namespaces={default,team-a}"],
+    ],
+    [
       ...["--set", "controlPlane.enabled=true", "--set", "controlPlane.replicas=3"],
       ...["--set", "controlPlane.database.existingSecret=cp-db"],
       ...["--set", "controlPlane.externalUrl=https://customs.example.com"],
@@ -78,6 +101,26 @@ describe.skipIf("skip" in found)("helm lint and helm template", () => {
       ["--set", "exemptNamespaces={Kube_System}"],
       ["--set", "image.digest=latest"],
       ["--set", "webhook.replicas=two"],
+      ["--set", "registry.enbled=true"],
+      ["--set", "registry.auth=basic"],
+      ["--set", "registry.host=Registry.Example.com"],
+      ["--set", "registry.host=registry.example.com/path"],
+      ["--set", "registry.tls.source=selfSigned"],
+      ["--set", "registry.tls.days=0"],
+      ["--set", "registry.tls.certManager.issuerKind=Cluster"],
+      ["--set", "registry.persistence.size=lots"],
+      ["--set", "registry.pullSecret.namespaces={Team_A}"],
+      ["--set", "registry.token.pushAccount=has:colon"],
+      ["--set", "registry.token.pushRepositories={}"],
+      ["--set-json", 'registry.htpasswd.users=[{"name":"a:b","password":"x"}]'],
+      ["--set-json", 'registry.htpasswd.users=[{"name":"a","password":""}]'],
+      ["--set-json", `registry.htpasswd.users=[{"name":"a","password":"${"x".repeat(73)}"}]`],
+      // A clear-text secret where a bcrypt hash belongs is refused (and never hashed here).
+      ["--set-json", 'registry.token.accounts=[{"name":"bot","secret":"hunter2","grants":[]}]'],
+      [
+        "--set-json",
+        `registry.token.accounts=[{"name":"bot","secret":"$2y$10$${"a".repeat(53)}","grants":[{"repositories":["*"],"actions":["admin"]}]}]`,
+      ],
     ]) {
       const r = helm(helmPath, ["template", "customs", CHART, ...bad]);
       expect(r.status, bad.join(" ")).not.toBe(0);
@@ -112,6 +155,92 @@ describe.skipIf("skip" in found)("helm lint and helm template", () => {
       expect(bad.status, values.join(" ")).not.toBe(0);
       expect(bad.stderr).toContain(message);
     }
+  });
+
+  it("the registry needs a registry host, logins one way, distinct accounts, an issuer", () => {
+    const registry = (...values: string[]) => [
+      ...["template", "customs", CHART, "--set", "registry.enabled=true"],
+      ...values,
+    ];
+    const user = ["--set", "registry.htpasswd.users[0].name=ci"];
+    const pw = ["--set", "registry.htpasswd.users[0].password=pw"];
+    const token = ["--set", "registry.auth=token"];
+    for (const [values, message] of [
+      [[], "registry.host is required"],
+      [["--set", "registry.host=registry", ...user, ...pw], "not a registry host"],
+      [["--set", "registry.host=10.0.0.1:5000", ...user, ...pw], "not an IP address"],
+      [["--set", "registry.host=registry.example.com"], "at least one"],
+      [
+        ["--set", "registry.host=r.example.com", ...token, ...user, ...pw],
+        "registry.auth=htpasswd",
+      ],
+      [
+        [
+          ...["--set", "registry.host=r.example.com", ...token],
+          ...["--set", "registry.token.pullAccount=ci"],
+        ],
+        "must differ",
+      ],
+      [
+        [
+          ...["--set", "registry.host=r.example.com", ...token],
+          "--set-json",
+          `registry.token.accounts=[{"name":"ci","secret":"$2y$10$${"a".repeat(53)}","grants":[]}]`,
+        ],
+        "generated pull or push account",
+      ],
+      [
+        [
+          ...["--set", "registry.host=r.example.com", ...user, ...pw],
+          ...["--set", "registry.tls.source=certManager"],
+        ],
+        "certManager.issuer",
+      ],
+      [
+        [
+          "--set",
+          "registry.host=r.example.com",
+          "--set-json",
+          'registry.htpasswd.users=[{"name":"a","password":"x"},{"name":"a","password":"y"}]',
+        ],
+        "given twice",
+      ],
+    ] as const) {
+      const bad = helm(helmPath, registry(...values));
+      expect(bad.status, values.join(" ")).not.toBe(0);
+      expect(bad.stderr).toContain(message);
+    }
+  });
+
+  it("the chart's token service material is what the token service and the registry accept", () => {
+    const objects = helmTemplate(helmPath, [
+      ...["--set", "registry.enabled=true", "--set", "registry.host=registry.example.com"],
+      ...["--set", "registry.auth=token"],
+    ]) as Obj[];
+    const get = (kind: string, name: string) =>
+      objects.find((o) => o.kind === kind && o.metadata.name === name) as Obj;
+    const text = (o: Obj, key: string) => Buffer.from(o.data[key], "base64").toString("utf8");
+    const config = get("ConfigMap", "registry-token").data["config.yaml"];
+    expect(parseTokenServiceConfig(parse(config), "config.yaml").service).toBe(
+      "registry.example.com",
+    );
+    const accounts = parseAccounts(
+      parse(text(get("Secret", "registry-token-accounts"), "accounts.yaml")),
+      "accounts.yaml",
+    );
+    expect(accounts.map((a) => a.name)).toEqual(["ci", "cluster-pull"]);
+    const signing = get("Secret", "registry-token-signing");
+    // Sprig writes the key as SEC1 ("EC PRIVATE KEY"), the CLI as PKCS#8: both load.
+    expect(() =>
+      toTokenSigner(text(signing, "signing.crt"), text(signing, "signing.key")),
+    ).not.toThrow();
+    // No credential in any process argument or environment variable.
+    const push = JSON.parse(text(get("Secret", "registry-push"), ".dockerconfigjson"));
+    const secret = push.auths["registry.example.com"].password as string;
+    expect(secret).toMatch(/^[A-Za-z0-9]{43}$/);
+    const workloads = JSON.stringify(objects.filter((o) => o.kind === "Deployment"));
+    expect(workloads).not.toContain(secret);
+    expect(workloads).not.toContain("$2y$");
   });
 
   it("control plane on SQLite: one replica, a kept PVC, Recreate, an admin token Secret it accepts", () => {

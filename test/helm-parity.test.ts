@@ -5,10 +5,13 @@
  * checked for what it must do (the caBundle verifies the serving certificate) and then masked.
  */
 import { X509Certificate } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import bcrypt from "bcryptjs";
 import { afterAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { customsInProcess, tempFiles } from "./support/cli.js";
-import { helmBinary, helmTemplate } from "./support/helm.js";
+import { helmBinary, helmTemplate, maskRegistryMaterial } from "./support/helm.js";
 
 // Rendered objects are walked freely here; their shapes are asserted field by field.
 // biome-ignore lint/suspicious/noExplicitAny: test-only access to nested manifest fields
@@ -24,6 +27,30 @@ const files = tempFiles({
   token: "cst_0123456789abcdef_secret-of-the-agent",
 });
 const file = (name: string) => join(files.dir, name);
+
+// Accounts as `customs registry account add` writes them (cost 4 keeps the test fast).
+const EXTRA_ACCOUNTS = [
+  {
+    name: "release-bot",
+    type: "robot",
+    secret: bcrypt.hashSync("bot-secret", 4).replace(/^\$2b\$/, "$2y$"),
+    grants: [{ repositories: ["team/*"], actions: ["pull", "push"] }],
+  },
+  {
+    name: "alice@example.com",
+    secret: bcrypt.hashSync("alice-secret", 4).replace(/^\$2b\$/, "$2y$"),
+    grants: [{ repositories: ["tools/*", "team/app"], actions: ["pull"] }],
+  },
+];
+const accountsFile = join(files.dir, "accounts.yaml");
+writeFileSync(
+  accountsFile,
+  stringify({
+    apiVersion: "customs.dev/v1alpha1",
+    kind: "RegistryAccounts",
+    accounts: EXTRA_ACCOUNTS,
+  }),
+);
 
 interface Row {
   readonly name: string;
@@ -176,6 +203,153 @@ describe.skipIf("skip" in found)(
           ...(row.component === "webhook" ? ["--include-crds"] : []),
           ...row.helm,
         ]) as Obj[],
+      );
+      expect([...chart.keys()].sort()).toEqual([...ours.keys()].sort());
+      for (const [key, object] of ours) expect(chart.get(key), key).toEqual(object);
+    });
+  },
+);
+
+interface RegistryRow {
+  readonly name: string;
+  readonly cli: string[];
+  readonly helm: string[];
+  /** htpasswd users' clear passwords (the bcrypt hashes must verify them). */
+  readonly passwords?: Record<string, string>;
+  /** The serving certificate's names when the chart and the CLI generate it. */
+  readonly dnsNames?: string[];
+}
+
+const NS = "customs-system";
+const svcNames = (...services: string[]) =>
+  services.flatMap((s) => [`${s}.${NS}.svc`, `${s}.${NS}.svc.cluster.local`]);
+const REGISTRY = ["--set", "webhook.enabled=false", "--set", "registry.enabled=true"];
+const MIRROR = `ghcr.io/customs-dev/registry:2.8@${DIGEST}`;
+const TOKEN_IMAGE = `registry.corp.example/customs-dev/customs:0.1.0@${DIGEST}`;
+
+const REGISTRY_ROWS: RegistryRow[] = [
+  {
+    name: "htpasswd, defaults",
+    cli: [
+      "--host",
+      "registry.example.com",
+      "--user",
+      "alice:s3cret:with colon",
+      "--user",
+      "bob:hunter2",
+    ],
+    helm: [
+      ...["--set", "registry.host=registry.example.com"],
+      "--set-json",
+      'registry.htpasswd.users=[{"name":"alice","password":"s3cret:with colon"},{"name":"bob","password":"hunter2"}]',
+    ],
+    passwords: { alice: "s3cret:with colon", bob: "hunter2" },
+    dnsNames: ["registry.example.com", ...svcNames("registry")],
+  },
+  {
+    name: "htpasswd, every option: a port, a mirrored image, storage, ingress, workspace, two pull namespaces",
+    cli: [
+      ...["--host", "registry.example.com:5443", "--user", "puller:pw-1"],
+      ...["--registry-image", MIRROR, "--storage-class", "fast", "--size", "50Gi"],
+      ...["--ingress-namespace", "ingress-nginx", "--ingress-class", "nginx"],
+      ...["--workspace", "team-a", "--pull-secret-name", "registry-pull"],
+      ...["--pull-secret-namespace", "team-a", "--pull-secret-namespace", "team-b"],
+      ...["--cert-days", "90"],
+    ],
+    helm: [
+      ...["--set", "registry.host=registry.example.com:5443"],
+      ...["--set-json", 'registry.htpasswd.users=[{"name":"puller","password":"pw-1"}]'],
+      ...["--set", `registry.image=${MIRROR}`, "--set", "registry.persistence.storageClass=fast"],
+      ...["--set", "registry.persistence.size=50Gi"],
+      ...["--set", "registry.networkPolicy.ingressNamespace=ingress-nginx"],
+      ...[
+        "--set",
+        "registry.ingress.className=nginx",
+        "--set",
+        "registry.imagePolicy.workspace=team-a",
+      ],
+      ...["--set", "registry.pullSecret.name=registry-pull"],
+      ...[
+        "--set",
+        "registry.pullSecret.namespaces={team-a,team-b}",
+        "--set",
+        "registry.tls.days=90",
+      ],
+    ],
+    passwords: { puller: "pw-1" },
+    dnsNames: ["registry.example.com", ...svcNames("registry")],
+  },
+  {
+    name: "token, defaults",
+    cli: ["--host", "registry.example.com", "--auth", "token"],
+    helm: ["--set", "registry.host=registry.example.com", "--set", "registry.auth=token"],
+    dnsNames: ["registry.example.com", ...svcNames("registry", "registry-token")],
+  },
+  {
+    name: "token, every option: private images, accounts, cert-manager, no ImagePolicy",
+    cli: [
+      ...["--host", "registry.corp.example", "--auth", "token", "--registry-image", MIRROR],
+      ...["--token-image", TOKEN_IMAGE, "--pull-account", "nodes", "--push-account", "builder"],
+      ...["--push-repositories", "team/*,tools/*", "--push-secret-name", "builder-creds"],
+      ...["--accounts-file", accountsFile, "--tls-secret", "corp-tls"],
+      ...["--cert-manager-issuer", "corp-ca", "--cert-manager-issuer-kind", "Issuer"],
+      ...["--no-image-policy", "--ingress-namespace", "ingress-nginx"],
+    ],
+    helm: [
+      ...["--set", "registry.host=registry.corp.example", "--set", "registry.auth=token"],
+      ...["--set", `registry.image=${MIRROR}`, "--set", `registry.token.image=${TOKEN_IMAGE}`],
+      ...[
+        "--set",
+        "registry.token.pullAccount=nodes",
+        "--set",
+        "registry.token.pushAccount=builder",
+      ],
+      ...["--set", "registry.token.pushRepositories={team/*,tools/*}"],
+      ...["--set", "registry.token.pushSecretName=builder-creds"],
+      ...["--set-json", `registry.token.accounts=${JSON.stringify(EXTRA_ACCOUNTS)}`],
+      ...["--set", "registry.tls.secretName=corp-tls", "--set", "registry.tls.source=certManager"],
+      ...["--set", "registry.tls.certManager.issuer=corp-ca"],
+      ...["--set", "registry.tls.certManager.issuerKind=Issuer"],
+      ...["--set", "registry.imagePolicy.enabled=false"],
+      ...["--set", "registry.networkPolicy.ingressNamespace=ingress-nginx"],
+    ],
+  },
+  {
+    name: "token with an existing TLS Secret and the chart's image tag",
+    cli: [
+      ...["--host", "registry.example.com", "--auth", "token", "--tls-secret", "mine"],
+      ...["--token-image", `ghcr.io/customs-dev/customs:0.1.0@${DIGEST}`],
+    ],
+    helm: [
+      ...["--set", "registry.host=registry.example.com", "--set", "registry.auth=token"],
+      ...["--set", "registry.tls.source=existingSecret", "--set", "registry.tls.secretName=mine"],
+      ...["--set", `image.digest=${DIGEST}`],
+    ],
+  },
+];
+
+describe.skipIf("skip" in found)(
+  "customs registry manifests and the chart's registry render the same objects",
+  () => {
+    const helmPath = "path" in found ? found.path : "";
+
+    it.each(REGISTRY_ROWS)("$name", async (row) => {
+      const cli = await customsInProcess([
+        ...["registry", "manifests", "--namespace", NS],
+        ...row.cli,
+        ...["-o", "json"],
+      ]);
+      expect(cli.status, cli.stderr).toBe(0);
+      const expectations = { passwords: row.passwords ?? {}, dnsNames: row.dnsNames ?? [] };
+      const ours = await maskRegistryMaterial(JSON.parse(cli.stdout).items as Obj[], expectations);
+      const chart = await maskRegistryMaterial(
+        helmTemplate(helmPath, [
+          "--set",
+          "namespace.create=true",
+          ...REGISTRY,
+          ...row.helm,
+        ]) as Obj[],
+        expectations,
       );
       expect([...chart.keys()].sort()).toEqual([...ours.keys()].sort());
       for (const [key, object] of ours) expect(chart.get(key), key).toEqual(object);

@@ -42,7 +42,9 @@ function options(over: Partial<RenderRegistryOptions> = {}): RenderRegistryOptio
       { name: "bob", password: "hunter2" },
     ],
     pullSecretName: "regcred",
-    pullSecretNamespace: "default",
+    pullSecretNamespaces: ["default"],
+    imagePolicy: true,
+    registryImage: "registry:2.8.3",
     certDays: 30,
     ...over,
   };
@@ -291,12 +293,39 @@ describe("customs registry (CLI)", () => {
     [["--host", HOST, "--pull-secret-namespace", "x.y"], "not a valid namespace"],
     [["--host", HOST, "--size", "lots"], "not a quantity"],
     [["--host", HOST, "--tls-secret", "t", "--self-signed"], "exclude each other"],
+    [["--host", HOST, "--registry-image", "Registry:2"], "not an image reference"],
+    [["--host", HOST, "--token-image", "customs:1"], "for --auth token"],
+    [["--host", HOST, "--auth", "token", "--token-image", "a b"], "not an image reference"],
+    [
+      ["--host", HOST, "--auth", "token", "--accounts-file", "/nonexistent/a.yaml"],
+      "cannot be read",
+    ],
   ])("exits 2 on bad input: %j", (args, message) => {
-    const users = args.includes("--user") ? [] : ["--user", "u:p"];
+    const users = args.includes("--user") || args.includes("token") ? [] : ["--user", "u:p"];
     const r = customs(["registry", "manifests", ...users, ...args]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(message);
+  });
+
+  it("--accounts-file: hashed accounts only, none named like the generated ones", () => {
+    const hash = `$2y$10$${"a".repeat(53)}`;
+    const files = tempFiles({
+      "clear.yaml": `apiVersion: customs.dev/v1alpha1\nkind: RegistryAccounts\naccounts:\n  - {name: bot, secret: hunter2-clear, grants: []}\n`,
+      "ci.yaml": `apiVersion: customs.dev/v1alpha1\nkind: RegistryAccounts\naccounts:\n  - {name: ci, secret: "${hash}", grants: []}\n`,
+    });
+    try {
+      const token = ["registry", "manifests", "--host", HOST, "--auth", "token"];
+      const clear = customs([...token, "--accounts-file", join(files.dir, "clear.yaml")]);
+      expect(clear.status).toBe(2);
+      expect(clear.stderr).toContain("expected a bcrypt hash");
+      expect(clear.stderr).not.toContain("hunter2-clear");
+      const ci = customs([...token, "--accounts-file", join(files.dir, "ci.yaml")]);
+      expect(ci.status).toBe(2);
+      expect(ci.stderr).toContain("generated pull or push account");
+    } finally {
+      files.cleanup();
+    }
   });
 
   it("exits 2 without a user: the registry always asks for a login", () => {

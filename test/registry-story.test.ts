@@ -65,7 +65,9 @@ describe.skipIf(!haveRegistry)("a private registry from one command's output", (
         { name: ci.name, password: ci.password },
       ],
       pullSecretName: "regcred",
-      pullSecretNamespace: "default",
+      pullSecretNamespaces: ["default"],
+      imagePolicy: true,
+      registryImage: "registry:2.8.3",
       certDays: 30,
     });
     objects = rendered.objects;

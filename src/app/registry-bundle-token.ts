@@ -38,7 +38,10 @@ export interface RenderedTokenAuth {
  * everything, the push account pushes and pulls its repositories), nothing for anyone else.
  */
 export function renderTokenAuth(
-  o: RegistryBundleOptions & { pullSecretName: string; pullSecretNamespace: string },
+  o: RegistryBundleOptions & {
+    pullSecretName: string;
+    pullSecretNamespaces: readonly string[];
+  },
   t: TokenBundleOptions,
   signer: PemPair,
 ): RenderedTokenAuth {
@@ -57,6 +60,8 @@ export function renderTokenAuth(
       secretHash: hashSecret(pull),
       grants: [{ repositories: ["*"], actions: ["pull"] }],
     },
+    // Already hashed (`customs registry account add` wrote them): copied as given.
+    ...t.extraAccounts,
   ];
   const server = o.host.domain;
   return {
@@ -75,10 +80,8 @@ export function renderTokenAuth(
     ingressBackend: { name: TOKEN_NAME, port: "https" },
     networkPolicy: [buildTokenNetworkPolicy(o)],
     credentials: [
-      buildPullSecret(
-        { server, username: t.pullAccount, password: pull },
-        o.pullSecretName,
-        o.pullSecretNamespace,
+      ...o.pullSecretNamespaces.map((ns) =>
+        buildPullSecret({ server, username: t.pullAccount, password: pull }, o.pullSecretName, ns),
       ),
       buildPullSecret(
         { server, username: t.pushAccount, password: push },

@@ -22,8 +22,11 @@ export interface RenderRegistryOptions extends RegistryBundleOptions {
   /** htpasswd users; unused with `auth` (the token service's accounts are generated). */
   readonly users: readonly RegistryUser[];
   readonly pullSecretName: string;
-  readonly pullSecretNamespace: string;
+  /** One pull Secret (the same credential) in each of these namespaces. */
+  readonly pullSecretNamespaces: readonly string[];
   readonly certDays: number;
+  /** false: no ImagePolicy (`--no-image-policy`), e.g. until the mirrors are in place. */
+  readonly imagePolicy: boolean;
   /** `--auth token`: a token service instead of htpasswd. */
   readonly auth?: TokenBundleOptions;
 }
@@ -57,6 +60,7 @@ export async function renderRegistryBundle(o: RenderRegistryOptions): Promise<Re
   } else if (o.tls.kind === "cert-manager") {
     tls.push(buildCertificate(o, o.tls.issuer, o.tls.issuerKind, withToken));
   }
+  const policy = o.imagePolicy ? [buildImagePolicy(o)] : [];
   if (o.auth !== undefined) {
     const signer = await createCertificateAuthority(`${o.host.hostname} registry token signer`);
     const t = renderTokenAuth(o, o.auth, signer);
@@ -74,7 +78,7 @@ export async function renderRegistryBundle(o: RenderRegistryOptions): Promise<Re
         buildIngress(o, t.ingressBackend),
         buildNetworkPolicy(o),
         ...t.networkPolicy,
-        buildImagePolicy(o),
+        ...policy,
         ...t.credentials,
       ],
     };
@@ -83,13 +87,13 @@ export async function renderRegistryBundle(o: RenderRegistryOptions): Promise<Re
   const pull =
     first === undefined
       ? []
-      : [
+      : o.pullSecretNamespaces.map((ns) =>
           buildPullSecret(
             { server: o.host.domain, username: first.name, password: first.password },
             o.pullSecretName,
-            o.pullSecretNamespace,
+            ns,
           ),
-        ];
+        );
   return {
     caPem,
     objects: [
@@ -101,7 +105,7 @@ export async function renderRegistryBundle(o: RenderRegistryOptions): Promise<Re
       buildService(o),
       buildIngress(o),
       buildNetworkPolicy(o),
-      buildImagePolicy(o),
+      ...policy,
       ...pull,
     ],
   };

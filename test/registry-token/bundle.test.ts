@@ -49,7 +49,9 @@ function options(): RenderRegistryOptions {
     workspace: undefined,
     users: [],
     pullSecretName: "regcred",
-    pullSecretNamespace: "default",
+    pullSecretNamespaces: ["default"],
+    imagePolicy: true,
+    registryImage: "registry:2.8.3",
     certDays: 30,
     auth: {
       image: "customs:test",
@@ -57,6 +59,7 @@ function options(): RenderRegistryOptions {
       pushAccount: "ci",
       pushRepositories: ["team/*"],
       pushSecretName: "registry-push",
+      extraAccounts: [],
     },
   };
 }

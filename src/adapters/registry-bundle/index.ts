@@ -33,6 +33,7 @@ export {
   type TlsMode,
 } from "./objects.js";
 export {
+  checkImage,
   checkNamespace,
   parseRegistryHost,
   parseUsers,

@@ -4,7 +4,10 @@
  */
 import type { RegistryHost } from "./options.js";
 
-/** Pinned by tag; docs/registry.md asks platform teams to pin the digest they reviewed. */
+/**
+ * The default of `--registry-image`. Pinned by tag; docs/registry.md asks platform teams to
+ * pin the digest they reviewed, or to run a mirror (ghcr.io/customs-dev/registry:2.8).
+ */
 export const REGISTRY_IMAGE = "registry:2.8.3";
 export const REGISTRY_PORT = 5000;
 export const REGISTRY_NAME = "registry";
@@ -36,6 +39,8 @@ export interface RegistryBundleOptions {
   readonly ingressClass: string | undefined;
   /** ImagePolicy scope: a workspace, or undefined for the whole organization. */
   readonly workspace: string | undefined;
+  /** The registry:2-compatible image the registry runs (`--registry-image`). */
+  readonly registryImage: string;
 }
 
 export const meta = (o: RegistryBundleOptions, name: string) => ({
@@ -60,13 +65,21 @@ export function registryDnsNames(
   ];
 }
 
+/**
+ * The Namespace as `customs install` and the Helm chart (`namespace.create`) print it: the
+ * chart installs the registry into the release namespace, which other components may share,
+ * so it carries no component name.
+ */
 export function buildNamespace(o: RegistryBundleOptions) {
   return {
     apiVersion: "v1",
     kind: "Namespace",
     metadata: {
       name: o.namespace,
-      labels: { ...labels(), "pod-security.kubernetes.io/enforce": "restricted" },
+      labels: {
+        "app.kubernetes.io/part-of": "customs",
+        "pod-security.kubernetes.io/enforce": "restricted",
+      },
     },
   };
 }
@@ -189,7 +202,7 @@ export function buildDeployment(o: RegistryBundleOptions, auth = htpasswdAuth(o)
           containers: [
             {
               name: NAME,
-              image: REGISTRY_IMAGE,
+              image: o.registryImage,
               ports: [{ name: "https", containerPort: REGISTRY_PORT, protocol: "TCP" }],
               env: Object.entries(env).map(([name, value]) => ({ name, value })),
               readinessProbe: probe(2),

@@ -70,3 +70,14 @@ export function checkNamespace(flag: string, name: string): string {
     );
   return name;
 }
+
+/** An image reference by the grammar a runtime pulls with (`--registry-image`, `--token-image`). */
+export function checkImage(flag: string, text: string): string {
+  const parsed = parseNormalized(text);
+  if (!parsed.ok)
+    throw new CustomsError(
+      "USAGE",
+      `${flag}: "${text}" is not an image reference (${parsed.message})`,
+    );
+  return text;
+}

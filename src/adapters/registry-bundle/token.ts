@@ -3,6 +3,7 @@
  * its configuration, accounts, signing key, workload and network path. Pure builders, no I/O.
  */
 import { stringify } from "yaml";
+import type { Account } from "../../core/registry-access/index.js";
 import { buildNetworkPolicy } from "./access.js";
 import { labels, meta, type RegistryBundleOptions } from "./objects.js";
 
@@ -21,6 +22,8 @@ export interface TokenBundleOptions {
   /** Repository patterns the push account may push to (and pull from). */
   readonly pushRepositories: readonly string[];
   readonly pushSecretName: string;
+  /** More accounts, already hashed (`--accounts-file`), after the pull and push accounts. */
+  readonly extraAccounts: readonly Account[];
 }
 
 /** Where clients ask for tokens: the registry's own host, path /token (same Ingress). */

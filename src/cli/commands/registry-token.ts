@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import type { TokenBundleOptions } from "../../adapters/registry-bundle/index.js";
+import { checkImage, type TokenBundleOptions } from "../../adapters/registry-bundle/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { isAccountName, parseGrantFlag } from "../../core/registry-access/index.js";
-import { collect, productVersion, write, writeJson } from "../io.js";
+import { collect, write, writeJson } from "../io.js";
+import { defaultImage } from "./install.js";
 
 /**
  * `customs registry token-server` and `customs registry account add|remove|list`
@@ -28,6 +29,7 @@ export interface TokenManifestFlags {
   pushAccount: string;
   pushRepositories: string;
   pushSecretName: string;
+  accountsFile?: string;
 }
 
 export function addTokenManifestOptions(command: Command): Command {
@@ -37,7 +39,10 @@ export function addTokenManifestOptions(command: Command): Command {
       "htpasswd, or token: a token service with pull and push accounts",
       "htpasswd",
     )
-    .option("--token-image <image>", "image of the token service (default: customs:VERSION)")
+    .option(
+      "--token-image <image>",
+      "image of the token service (default: ghcr.io/customs-dev/customs:VERSION)",
+    )
     .option(
       "--pull-account <name>",
       "--auth token: the cluster's pull-only account",
@@ -53,15 +58,23 @@ export function addTokenManifestOptions(command: Command): Command {
       "--push-secret-name <name>",
       "--auth token: name of CI's push credential Secret",
       "registry-push",
+    )
+    .option(
+      "--accounts-file <file>",
+      "--auth token: more accounts, already hashed (customs registry account add writes them)",
     );
 }
 
 /** undefined for htpasswd; checks the token flags otherwise. */
-export function tokenAuthOptions(
+export async function tokenAuthOptions(
   f: TokenManifestFlags,
   users: number,
-): TokenBundleOptions | undefined {
-  if (f.auth === "htpasswd") return undefined;
+): Promise<TokenBundleOptions | undefined> {
+  if (f.auth === "htpasswd") {
+    if (f.accountsFile !== undefined || f.tokenImage !== undefined)
+      throw new CustomsError("USAGE", "--accounts-file and --token-image are for --auth token");
+    return undefined;
+  }
   if (f.auth !== "token")
     throw new CustomsError("USAGE", `--auth: "${f.auth}" is not htpasswd or token`);
   if (users > 0)
@@ -83,12 +96,24 @@ export function tokenAuthOptions(
       `--push-secret-name: "${f.pushSecretName}" is not a valid object name`,
     );
   const grant = parseGrantFlag(`${f.pushRepositories}:push`);
+  const extraAccounts =
+    f.accountsFile === undefined
+      ? []
+      : (await import("../../app/registry-token-files.js")).loadAccounts(f.accountsFile);
+  for (const a of extraAccounts)
+    if (a.name === f.pullAccount || a.name === f.pushAccount)
+      throw new CustomsError(
+        "USAGE",
+        `--accounts-file: account "${a.name}" is the generated pull or push account; rename it`,
+      );
   return {
-    image: f.tokenImage ?? `customs:${productVersion()}`,
+    // The customs image runs the token service, the same default as `customs install`'s.
+    image: checkImage("--token-image", f.tokenImage ?? defaultImage()),
     pullAccount: f.pullAccount,
     pushAccount: f.pushAccount,
     pushRepositories: grant.repositories,
     pushSecretName: f.pushSecretName,
+    extraAccounts,
   };
 }
 

@@ -1,9 +1,11 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import {
+  checkImage,
   checkNamespace,
   parseRegistryHost,
   parseUsers,
+  REGISTRY_IMAGE,
   type TlsMode,
 } from "../../adapters/registry-bundle/index.js";
 import { renderRegistryBundle } from "../../app/registry-bundle.js";
@@ -33,8 +35,10 @@ interface ManifestsFlags extends TokenManifestFlags {
   ingressNamespace?: string;
   ingressClass?: string;
   pullSecretName: string;
-  pullSecretNamespace: string;
+  pullSecretNamespace?: string[];
   certDays: string;
+  registryImage: string;
+  imagePolicy: boolean;
   writeCa?: string;
   output: string;
 }
@@ -64,7 +68,7 @@ async function manifests(f: ManifestsFlags): Promise<void> {
   const host = parseRegistryHost(f.host);
   const namespace = checkNamespace("--namespace", f.namespace);
   const users = parseUsers(f.user ?? []);
-  const auth = tokenAuthOptions(f, users.length);
+  const auth = await tokenAuthOptions(f, users.length);
   if (users.length === 0 && auth === undefined)
     throw new CustomsError(
       "USAGE",
@@ -93,10 +97,18 @@ async function manifests(f: ManifestsFlags): Promise<void> {
     ingressClass:
       f.ingressClass === undefined ? undefined : objectName("--ingress-class", f.ingressClass),
     workspace: f.workspace,
+    registryImage: checkImage("--registry-image", f.registryImage),
     users,
     pullSecretName: objectName("--pull-secret-name", f.pullSecretName),
-    pullSecretNamespace: checkNamespace("--pull-secret-namespace", f.pullSecretNamespace),
+    pullSecretNamespaces: [
+      ...new Set(
+        (f.pullSecretNamespace ?? ["default"]).map((ns) =>
+          checkNamespace("--pull-secret-namespace", ns),
+        ),
+      ),
+    ],
     certDays,
+    imagePolicy: f.imagePolicy,
     ...(auth ? { auth } : {}),
   });
   printObjects(rendered.objects, f.output);
@@ -138,8 +150,18 @@ export function registerRegistry(program: Command): void {
     )
     .option("--ingress-class <name>", "ingressClassName of the Ingress")
     .option("--pull-secret-name <name>", "name of the pull Secret", "regcred")
-    .option("--pull-secret-namespace <name>", "namespace of the pull Secret", "default")
+    .option(
+      "--pull-secret-namespace <name>",
+      "namespace of the pull Secret (repeatable; default: default)",
+      collect,
+    )
     .option("--cert-days <n>", "validity of the serving certificate", "365")
+    .option(
+      "--registry-image <image>",
+      "image of the registry (registry:2-compatible)",
+      REGISTRY_IMAGE,
+    )
+    .option("--no-image-policy", "leave out the ImagePolicy (admit only this registry's digests)")
     .option("--write-ca <file>", "also save the self-signed CA certificate to this file")
     .option("-o, --output <format>", "yaml or json", "yaml");
   addTokenManifestOptions(manifestsCommand).action(manifests);
