@@ -4,6 +4,7 @@ import { readInputs } from "../../adapters/files/index.js";
 import { loadPolicySet } from "../../app/load-policies.js";
 import { NamespaceCache } from "../../app/namespaces.js";
 import { watchFiles } from "../../app/reloader.js";
+import { watchStableInputs } from "../../app/stable-inputs.js";
 import { CustomsError } from "../../core/errors.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import { parseImageReference } from "../../core/reference/index.js";
@@ -198,10 +199,9 @@ export function registerServe(program: Command): void {
           : inClusterConnection()
         : undefined;
       // Fail fast on a bad policy set at start; later bad edits keep the previous set.
+      const initialTexts = flags.policy === undefined ? [] : await readInputs(flags.policy);
       let evaluator: Evaluator | undefined =
-        flags.policy === undefined
-          ? undefined
-          : createEvaluator(loadPolicySet(await readInputs(flags.policy)).set);
+        flags.policy === undefined ? undefined : createEvaluator(loadPolicySet(initialTexts).set);
       const source =
         connection === undefined
           ? undefined
@@ -242,22 +242,25 @@ export function registerServe(program: Command): void {
         ...(flags.mutate ? { mutate: await mutationHandler(flags, namespaces) } : {}),
       });
       const policyPaths = flags.policy ?? [];
-      const policies = watchFiles(
-        policyPaths,
-        interval,
-        async () => {
-          evaluator = createEvaluator(loadPolicySet(await readInputs(policyPaths)).set);
+      // Only a whole file is applied: see watchStableInputs (docs/cli.md, serve).
+      const policies = watchStableInputs({
+        paths: policyPaths,
+        intervalMs: interval,
+        quietMs: interval,
+        initial: initialTexts,
+        apply: (texts) => {
+          evaluator = createEvaluator(loadPolicySet(texts).set);
           metrics.reloads.inc({ what: "policies", result: "ok" });
           logger.info("policies reloaded");
         },
-        (e) => {
+        onError: (e) => {
           metrics.reloads.inc({ what: "policies", result: "error" });
           logger.error(
             { err: (e as Error).message },
             "policy reload failed; keeping the previous policies",
           );
         },
-      );
+      });
       const certs = watchFiles(
         [flags.tlsCert, flags.tlsKey],
         interval,
