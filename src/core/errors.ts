@@ -204,6 +204,13 @@ export type FleetErrorCode =
   | "AGENT_BUNDLE_INVALID"
   | "AGENT_STATE_UNREADABLE";
 
+/** Why the admission webhook refused a review as not coming from an API server (docs/webhook.md). */
+export type AdmissionErrorCode =
+  /** request.kind names another group, version or kind than the object (or oldObject) is. */
+  | "ADMISSION_KIND_MISMATCH"
+  /** --client-ca-file is set and the caller presented no certificate that CA signed. */
+  | "WEBHOOK_CLIENT_UNAUTHENTICATED";
+
 /** Why a command that reads a cluster through a kubeconfig could not (docs/registry.md). */
 export type ClusterReadErrorCode =
   /** No kubeconfig where kubectl would look, or no current context in it. */
@@ -212,6 +219,7 @@ export type ClusterReadErrorCode =
   | "CLUSTER_READ_FAILED";
 
 export type ErrorCode =
+  | AdmissionErrorCode
   | ClusterReadErrorCode
   | FleetErrorCode
   | ReferenceErrorCode

@@ -18,6 +18,7 @@ interface ServeFlags {
   listen: string;
   tlsCert: string;
   tlsKey: string;
+  clientCaFile?: string;
   cluster?: string;
   maxBodyBytes: string;
   reloadInterval: string;
@@ -117,6 +118,10 @@ export function registerServe(program: Command): void {
     .option("--listen <host:port>", "address to listen on", "0.0.0.0:8443")
     .requiredOption("--tls-cert <file>", "TLS certificate (PEM); reloaded when it changes")
     .requiredOption("--tls-key <file>", "TLS private key (PEM); reloaded when it changes")
+    .option(
+      "--client-ca-file <pem>",
+      "answer reviews only to callers with a client certificate of this CA (the API server's)",
+    )
     .option("--cluster <name>", "this cluster's name, for CLUSTER/NAMESPACE workspace entries")
     .option("--max-body-bytes <n>", "largest AdmissionReview accepted", String(6 * 1024 * 1024))
     .option("--reload-interval <ms>", "how often policy and certificate files are checked", "2000")
@@ -232,6 +237,7 @@ export function registerServe(program: Command): void {
         port,
         tlsCert: flags.tlsCert,
         tlsKey: flags.tlsKey,
+        ...(flags.clientCaFile === undefined ? {} : { clientCaFile: flags.clientCaFile }),
         maxBodyBytes: positive("--max-body-bytes", flags.maxBodyBytes),
         requestTimeoutMs: 10_000,
         logger,
@@ -262,7 +268,11 @@ export function registerServe(program: Command): void {
         },
       });
       const certs = watchFiles(
-        [flags.tlsCert, flags.tlsKey],
+        [
+          flags.tlsCert,
+          flags.tlsKey,
+          ...(flags.clientCaFile === undefined ? [] : [flags.clientCaFile]),
+        ],
         interval,
         async () => server.reloadTls(),
         (e) => {
