@@ -202,7 +202,10 @@ export type FleetErrorCode =
   | "API_LIMIT_EXCEEDED"
   | "AGENT_CONTROL_PLANE_UNREACHABLE"
   | "AGENT_BUNDLE_INVALID"
-  | "AGENT_STATE_UNREADABLE";
+  | "AGENT_STATE_UNREADABLE"
+  | "AGENT_STATE_UNVERIFIED"
+  | "AGENT_BUNDLE_UNVERIFIED"
+  | "AGENT_KEYS_UNTRUSTED";
 
 /** Why the admission webhook refused a review as not coming from an API server (docs/webhook.md). */
 export type AdmissionErrorCode =
