@@ -144,7 +144,9 @@ describe("policy follower", () => {
       async () => (f.unverified.length >= 4 ? true : undefined),
       8_000,
     ).catch((e) => {
-      throw new Error(`${e}; unverified ${f.unverified.map((x) => x.message)}; errors ${f.errors.map(String)}`);
+      throw new Error(
+        `${e}; unverified ${f.unverified.map((x) => x.message)}; errors ${f.errors.map(String)}`,
+      );
     });
     await f.stop();
     expect(f.bundles).toEqual([]);

@@ -13,7 +13,7 @@ import { followPolicies } from "./follower.js";
 import { AgentNamespaces, Debouncer } from "./namespaces.js";
 import { kubeClient, register, why } from "./register.js";
 import { admissionReports, ViolationReporter } from "./reports.js";
-import { loadState, saveState } from "./state.js";
+import { loadState, savedClusterName, saveState } from "./state.js";
 import { fetchKeys, firstPins, type KeyPins, loadPins, savePins } from "./trust.js";
 import { VapSync } from "./vap-sync.js";
 
@@ -202,7 +202,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       client,
       kube,
       agentVersion: o.agentVersion,
-      savedCluster: current?.bundle.cluster,
+      // An unverified file still tells which cluster it was for (the pins are sealed with
+      // the token, so another cluster's token cannot verify it).
+      savedCluster: current?.bundle.cluster ?? (await savedClusterName(o.stateDir)),
       clusterNameCheck: o.clusterNameCheck,
       logger,
       signal,

@@ -50,6 +50,20 @@ export async function saveState(
 }
 
 /**
+ * The cluster the saved file names, unverified: only for --cluster-name-check, which can make
+ * the agent refuse to run but never makes it enforce anything. Undefined when unreadable.
+ */
+export async function savedClusterName(dir: string): Promise<string | undefined> {
+  try {
+    const state = JSON.parse(await readFile(join(dir, STATE_FILE), "utf8")) as SavedState;
+    const cluster = (state.bundle as { cluster?: unknown } | undefined)?.cluster;
+    return typeof cluster === "string" ? cluster : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The saved bundle, validated and compiled again (the binary may be newer than the file), or
  * undefined when there is none. A file that exists but cannot be used is an error, so the
  * caller can say so instead of quietly starting with nothing.
