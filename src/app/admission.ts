@@ -15,7 +15,7 @@ export interface NamespaceDirectory {
 
 export interface AdmissionOutcome {
   readonly status: 200 | 400;
-  readonly body: AdmissionReviewResponse | { readonly error: string };
+  readonly body: AdmissionReviewResponse | { readonly error: string; readonly code?: string };
   /** For metrics and logs; absent for a 400. */
   readonly response?: AdmissionResponse;
   readonly violations?: readonly Violation[];
@@ -40,7 +40,16 @@ export function readReview(
     };
   }
   const parsed = parseAdmissionReview(body);
-  if (!parsed.ok) return { bad: { status: 400, body: { error: parsed.message } } };
+  if (!parsed.ok)
+    return {
+      bad: {
+        status: 400,
+        body:
+          parsed.code === undefined
+            ? { error: parsed.message }
+            : { error: parsed.message, code: parsed.code },
+      },
+    };
   return { request: parsed.request };
 }
 

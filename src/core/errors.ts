@@ -202,7 +202,17 @@ export type FleetErrorCode =
   | "API_LIMIT_EXCEEDED"
   | "AGENT_CONTROL_PLANE_UNREACHABLE"
   | "AGENT_BUNDLE_INVALID"
-  | "AGENT_STATE_UNREADABLE";
+  | "AGENT_STATE_UNREADABLE"
+  | "AGENT_STATE_UNVERIFIED"
+  | "AGENT_BUNDLE_UNVERIFIED"
+  | "AGENT_KEYS_UNTRUSTED";
+
+/** Why the admission webhook refused a review as not coming from an API server (docs/webhook.md). */
+export type AdmissionErrorCode =
+  /** request.kind names another group, version or kind than the object (or oldObject) is. */
+  | "ADMISSION_KIND_MISMATCH"
+  /** --client-ca-file is set and the caller presented no certificate that CA signed. */
+  | "WEBHOOK_CLIENT_UNAUTHENTICATED";
 
 /** Why a command that reads a cluster through a kubeconfig could not (docs/registry.md). */
 export type ClusterReadErrorCode =
@@ -212,6 +222,7 @@ export type ClusterReadErrorCode =
   | "CLUSTER_READ_FAILED";
 
 export type ErrorCode =
+  | AdmissionErrorCode
   | ClusterReadErrorCode
   | FleetErrorCode
   | ReferenceErrorCode

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { AdmissionOutcome, NamespaceDirectory } from "../app/admission.js";
 import { handleAdmissionWithSupply } from "../app/supply-admission.js";
@@ -15,6 +16,13 @@ export interface WebhookOptions {
   readonly port: number;
   readonly tlsCert: string;
   readonly tlsKey: string;
+  /**
+   * `--client-ca-file`: reviews (`/validate`, `/mutate`) are answered only to callers whose
+   * client certificate this CA signed, the API server configured through an
+   * AdmissionConfiguration kubeconfig (docs/webhook.md). Probes and metrics stay open:
+   * kubelet's HTTPS probes present no certificate.
+   */
+  readonly clientCaFile?: string;
   /** Kubernetes sends at most a few MiB; anything larger is refused with 413. */
   readonly maxBodyBytes: number;
   /** A slow client gets this long for its whole request. */
@@ -53,8 +61,17 @@ function send(res: ServerResponse, status: number, body: unknown, type = "applic
   res.end(text);
 }
 
-function readTls(options: WebhookOptions): { cert: Buffer; key: Buffer } {
-  return { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) };
+function readTls(options: WebhookOptions): { cert: Buffer; key: Buffer; ca?: Buffer } {
+  return {
+    cert: readFileSync(options.tlsCert),
+    key: readFileSync(options.tlsKey),
+    ...(options.clientCaFile === undefined ? {} : { ca: readFileSync(options.clientCaFile) }),
+  };
+}
+
+/** Did the TLS handshake verify a client certificate against --client-ca-file? */
+function isAuthenticatedClient(req: IncomingMessage): boolean {
+  return (req.socket as TLSSocket).authorized === true;
 }
 
 /**
@@ -64,9 +81,13 @@ function readTls(options: WebhookOptions): { cert: Buffer; key: Buffer } {
 export async function startWebhook(options: WebhookOptions): Promise<WebhookServer> {
   const { logger, metrics } = options;
   let draining = false;
+  const clientCerts = options.clientCaFile !== undefined;
   const server = createServer({
     ...readTls(options),
     minVersion: "TLSv1.2",
+    // Asked for, not required at the handshake: probes and /metrics come without one; the
+    // review routes refuse an unverified caller below.
+    ...(clientCerts ? { requestCert: true, rejectUnauthorized: false } : {}),
     // How often Node checks for requests past requestTimeout (default 30 s, too coarse).
     connectionsCheckingInterval: Math.max(50, Math.min(1_000, options.requestTimeoutMs / 4)),
   });
@@ -157,6 +178,21 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
           ? options.mutate
           : undefined;
     if (req.method === "POST" && handler !== undefined && path !== undefined) {
+      if (clientCerts && !isAuthenticatedClient(req)) {
+        // Not the API server: nothing is decided, so nothing reaches onDecision (the agent's
+        // violation records) and no policy is revealed to whoever can reach the Service.
+        metrics.requests.inc({ path, code: "401" });
+        logger.warn(
+          { code: "WEBHOOK_CLIENT_UNAUTHENTICATED", address: req.socket.remoteAddress, path },
+          "review refused: no client certificate of --client-ca-file",
+        );
+        req.resume();
+        send(res, 401, {
+          error: "a client certificate signed by --client-ca-file is required",
+          code: "WEBHOOK_CLIENT_UNAUTHENTICATED",
+        });
+        return;
+      }
       admit(path, handler, req, res).catch((e) => {
         logger.error({ err: (e as Error).message, path }, "admission failed");
         if (!res.headersSent) send(res, 500, { error: "internal error" });

@@ -6,7 +6,12 @@ import { ControlPlaneClient } from "../../src/app/agent/client.js";
 import { followPolicies } from "../../src/app/agent/follower.js";
 import type { CustomsError } from "../../src/core/errors.js";
 import { eventually } from "../e2e/cluster.js";
+import { testSigner } from "./signing.js";
 import { corpOnly } from "./support.js";
+
+const signer = testSigner();
+/** A man in the middle: a key of its own, which the agent never pinned. */
+const forger = testSigner();
 
 type Answer = { status: number; etag?: string; body?: unknown };
 
@@ -18,6 +23,25 @@ describe("policy follower", () => {
 
   beforeAll(async () => {
     server = createServer((req, res) => {
+      if (req.url === "/api/v1/agent/keys") {
+        // The real control plane's key list: the forger's key is not in it.
+        const k = signer.key;
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            keys: [
+              {
+                id: k.id,
+                generation: 1,
+                algorithm: "Ed25519",
+                publicKey: k.publicKey,
+                createdAt: "2025-01-01T00:00:00Z",
+              },
+            ],
+          }),
+        );
+        return;
+      }
       asked.push({ url: req.url ?? "", headers: req.headers });
       const a = answer(asked.length);
       res.writeHead(a.status, {
@@ -35,53 +59,57 @@ describe("policy follower", () => {
     const controller = new AbortController();
     const bundles: AppliedBundle[] = [];
     const invalid: { error: CustomsError; revision: unknown }[] = [];
+    const unverified: CustomsError[] = [];
+    const errors: unknown[] = [];
     const done = followPolicies({
       client: new ControlPlaneClient({ url, token: "t", userAgent: "test" }),
       waitSeconds: 30,
       etag,
+      signedBy: undefined,
+      pins: signer.pins,
+      organization: "default",
+      cluster: "c",
       signal: controller.signal,
       events: {
         onBundle: async (b) => void bundles.push(b),
         onInvalid: (error, revision) => void invalid.push({ error, revision }),
-        onError: () => {},
+        onUnverified: (error) => void unverified.push(error),
+        onPins: async () => {},
+        onError: (e) => void errors.push(e),
       },
     });
     const stop = () => {
       controller.abort();
       return done;
     };
-    return { bundles, invalid, stop };
+    return { bundles, invalid, unverified, errors, stop };
   };
 
   it("applies a bundle, then asks with its ETag and the wait", async () => {
     asked.length = 0;
-    answer = (n) =>
-      n === 1
-        ? { status: 200, etag: '"a"', body: { revision: 1, cluster: "c", policies: [corpOnly()] } }
-        : { status: 304 };
+    const a = signer.sign({ revision: 1, cluster: "c", policies: [corpOnly()] });
+    answer = (n) => (n === 1 ? { status: 200, etag: a.etag, body: a.body } : { status: 304 });
     const f = follow('"saved"');
     await eventually("two polls", async () => (asked.length >= 2 ? true : undefined), 10_000);
     await f.stop();
     expect(asked[0]?.url).toBe("/api/v1/agent/policies?wait=30");
     expect(asked[0]?.headers["if-none-match"]).toBe('"saved"');
     expect(asked[0]?.headers.authorization).toBe("Bearer t");
-    expect(asked[1]?.headers["if-none-match"]).toBe('"a"');
+    expect(asked[1]?.headers["if-none-match"]).toBe(a.etag);
     expect(f.bundles.map((b) => b.policies.map((p) => p.name))).toEqual([["corp-only"]]);
   });
 
   it("refuses an invalid bundle once, and then waits for a change instead of fetching it again", async () => {
     asked.length = 0;
-    answer = (n) =>
-      n === 1
-        ? { status: 200, etag: '"bad"', body: { revision: 2, cluster: "c", policies: [{}] } }
-        : { status: 304 };
+    const bad = signer.sign({ revision: 2, cluster: "c", policies: [{}] });
+    answer = (n) => (n === 1 ? { status: 200, etag: bad.etag, body: bad.body } : { status: 304 });
     const f = follow();
     await eventually("two polls", async () => (asked.length >= 2 ? true : undefined), 10_000);
     await f.stop();
     expect(f.invalid).toHaveLength(1);
     expect(f.invalid[0]?.error.code).toBe("AGENT_BUNDLE_INVALID");
     expect(f.invalid[0]?.revision).toBe(2);
-    expect(asked[1]?.headers["if-none-match"]).toBe('"bad"');
+    expect(asked[1]?.headers["if-none-match"]).toBe(bad.etag);
     expect(f.bundles).toHaveLength(0);
   });
 
@@ -93,5 +121,41 @@ describe("policy follower", () => {
     await f.stop();
     expect(asked.length).toBeGreaterThanOrEqual(2);
     expect(asked.length).toBeLessThanOrEqual(4);
+  });
+
+  it("refuses a bundle forged on the way (signed by a key it never pinned, or altered), and keeps its ETag", async () => {
+    asked.length = 0;
+    const forged = forger.sign({ revision: 3, cluster: "c", policies: [] });
+    const real = signer.sign({ revision: 3, cluster: "c", policies: [corpOnly()] });
+    // The real signature kept, the policies taken out: the content no longer matches.
+    const altered = { ...real.body, policies: [] };
+    const unsigned = { revision: 3, cluster: "c", policies: [] };
+    const otherCluster = signer.sign({ revision: 3, cluster: "other", policies: [] });
+    const answers: Answer[] = [
+      { status: 200, etag: forged.etag, body: forged.body },
+      { status: 200, etag: real.etag, body: altered },
+      { status: 200, etag: '"x"', body: unsigned },
+      { status: 200, etag: otherCluster.etag, body: otherCluster.body },
+    ];
+    answer = (n) => answers[n - 1] ?? { status: 304 };
+    const f = follow('"saved"');
+    await eventually(
+      "four refusals",
+      async () => (f.unverified.length >= 4 ? true : undefined),
+      8_000,
+    ).catch((e) => {
+      throw new Error(
+        `${e}; unverified ${f.unverified.map((x) => x.message)}; errors ${f.errors.map(String)}`,
+      );
+    });
+    await f.stop();
+    expect(f.bundles).toEqual([]);
+    expect(f.unverified.map((e) => e.code)).toEqual(Array(4).fill("AGENT_BUNDLE_UNVERIFIED"));
+    expect(f.unverified[0]?.message).toContain("not trusted");
+    expect(f.unverified[1]?.message).toContain("does not match the signed digest");
+    expect(f.unverified[2]?.message).toContain("not signed");
+    expect(f.unverified[3]?.message).toContain('cluster "other"');
+    // The forger's ETag is never adopted: the next poll still names the enforced bundle.
+    for (const a of asked) expect(a.headers["if-none-match"]).toBe('"saved"');
   });
 });

@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseBundle, verifyBundle } from "../../src/app/agent/bundle.js";
 import { STATE_FILE, saveState } from "../../src/app/agent/state.js";
+import { savePins } from "../../src/app/agent/trust.js";
 import { type TestPki, testPki } from "../support/tls.js";
+import { testSigner } from "./signing.js";
 import { admit, corpOnly, freePort, readyz, startTestAgent, tempDir } from "./support.js";
 
 describe("agent without a control plane", () => {
@@ -44,12 +46,17 @@ describe("agent without a control plane", () => {
 
   it("restarted with a saved bundle: enforces it, says so, and is ready", async () => {
     const dir = stateDir();
+    const signer = testSigner();
+    const signed = signer.sign({ revision: 42, cluster: "c1", policies: [corpOnly()] });
+    await savePins(dir, "cst_a_secret", signer.pins);
     await saveState(
       dir,
       verifyBundle(
-        parseBundle({ revision: 42, cluster: "c1", policies: [corpOnly()], workspaces: [] }, "b"),
-        '"etag-42"',
+        parseBundle(signed.body, "b"),
+        signed.etag,
         "b",
+        Date.now(),
+        signed.body.signature,
       ),
     );
     const a = await startTestAgent({ url, token: "cst_a_secret", pki, stateDir: dir });

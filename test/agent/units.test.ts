@@ -13,7 +13,10 @@ import { loadState, STATE_FILE, saveState } from "../../src/app/agent/state.js";
 import { isCustomsError } from "../../src/core/errors.js";
 import { toNamespaceFacts } from "../../src/core/evaluate/index.js";
 import { policyDoc, workspaceDoc } from "../support/policies.js";
+import { testSigner } from "./signing.js";
 import { corpOnly as corpOnlyDoc } from "./support.js";
+
+const stateSigner = testSigner();
 
 describe("backoff", () => {
   it.each([
@@ -267,26 +270,42 @@ describe("state dir", () => {
 
   it("saves atomically and reads back the same bundle and ETag", async () => {
     const dir = join(temp(), "nested");
-    const applied = verifyBundle(parseBundle(bundleOf([corpOnly]), "b"), '"abc"', "b");
+    const signed = stateSigner.sign(bundleOf([corpOnly]) as never);
+    const applied = verifyBundle(
+      parseBundle(signed.body, "b"),
+      signed.etag,
+      "b",
+      Date.now(),
+      signed.body.signature,
+    );
     await saveState(dir, applied);
     expect(readdirSync(dir)).toEqual([STATE_FILE]);
-    const back = await loadState(dir);
+    const back = await loadState(dir, stateSigner.pins);
     expect(back?.bundle).toEqual(applied.bundle);
-    expect(back?.etag).toBe('"abc"');
+    expect(back?.etag).toBe(signed.etag);
     expect(back?.policies.map((p) => p.name)).toEqual(["corp-only"]);
   });
 
   it("has nothing to load in an empty folder", async () => {
-    expect(await loadState(temp())).toBeUndefined();
+    expect(await loadState(temp(), stateSigner.pins)).toBeUndefined();
   });
 
   it.each([
     ["not JSON", "{", "not JSON"],
-    ["an invalid bundle", JSON.stringify({ bundle: bundleOf([{ kind: "x" }]) }), "refused"],
+    [
+      "an invalid bundle",
+      JSON.stringify(
+        (() => {
+          const { body } = stateSigner.sign(bundleOf([{ kind: "x" }]) as never);
+          return { bundle: body, signature: body.signature };
+        })(),
+      ),
+      "refused",
+    ],
   ])("names the file when it holds %s", async (_n, text, part) => {
     const dir = temp();
     writeFileSync(join(dir, STATE_FILE), text);
-    const error = await loadState(dir).then(
+    const error = await loadState(dir, stateSigner.pins).then(
       () => undefined,
       (e: unknown) => e,
     );

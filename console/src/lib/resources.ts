@@ -35,6 +35,8 @@ export interface ClusterStatus {
   readonly agentVersion?: string;
   readonly kubernetesVersion?: string;
   readonly deliveredRevision?: string;
+  /** The agent verified and enforces the bundle delivered last (docs/control-plane.md). */
+  readonly inSync?: boolean;
   readonly appliedRevision?: string;
   readonly phase?: string;
 }

@@ -148,6 +148,9 @@ function ClusterRow({ c, now, onDelete }: { c: Cluster; now: number; onDelete?: 
         </td>
         <td>
           {c.status?.appliedRevision ?? "–"} / {c.status?.deliveredRevision ?? "–"}
+          {c.status?.inSync === false && c.status?.deliveredRevision !== undefined
+            ? " (not in sync)"
+            : ""}
         </td>
         <td>
           {onDelete ? (

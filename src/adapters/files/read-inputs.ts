@@ -26,6 +26,13 @@ async function walk(dir: string, out: string[], accept: (name: string) => boolea
     const path = join(dir, entry.name);
     if (entry.isDirectory()) await walk(path, out, accept);
     else if (entry.isFile() && accept(entry.name)) out.push(path);
+    // A Kubernetes ConfigMap or Secret volume holds symlinks (`p.yaml -> ..data/p.yaml`):
+    // a link to a file is read, or the volume's files would be silently skipped. Links to
+    // folders are not followed (a link to a parent would never end).
+    else if (entry.isSymbolicLink() && accept(entry.name)) {
+      const target = await stat(path).catch(() => undefined);
+      if (target?.isFile()) out.push(path);
+    }
   }
 }
 

@@ -114,3 +114,46 @@ export async function issueServerCertificate(
     keyPem: pemKey(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)),
   };
 }
+
+/**
+ * A client certificate signed by `ca` (extended key usage clientAuth), as the API server
+ * presents to a webhook started with --client-ca-file (docs/webhook.md).
+ */
+export async function issueClientCertificate(
+  ca: PemPair,
+  commonName: string,
+  days = 365,
+  now = new Date(),
+): Promise<PemPair> {
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const caKey = await webcrypto.subtle.importKey(
+    "pkcs8",
+    Buffer.from(ca.keyPem.replace(/-----[^-]+-----|\s/g, ""), "base64"),
+    ALGORITHM,
+    false,
+    ["sign"],
+  );
+  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: `CN=${commonName}`,
+    issuer: caCert.subject,
+    ...validity(days, now),
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert),
+    ],
+  });
+  return {
+    certPem: cert.toString("pem"),
+    keyPem: pemKey(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)),
+  };
+}

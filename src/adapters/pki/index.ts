@@ -1,5 +1,6 @@
 export {
   createCertificateAuthority,
+  issueClientCertificate,
   issueServerCertificate,
   type PemPair,
 } from "./certificates.js";

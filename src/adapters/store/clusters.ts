@@ -54,6 +54,8 @@ export async function createCluster(
       kubernetes_version: null,
       delivered_revision: null,
       applied_revision: null,
+      delivered_digest: null,
+      applied_digest: null,
     };
     await change.trx.insertInto("clusters").values(row).execute();
     const after = toCluster(row);
@@ -103,6 +105,8 @@ export async function updateClusterStatus(
       kubernetes_version: status.kubernetesVersion,
       delivered_revision: status.deliveredRevision,
       applied_revision: status.appliedRevision,
+      delivered_digest: status.deliveredDigest,
+      applied_digest: status.appliedDigest,
     }).filter(([, v]) => v !== undefined),
   );
   const result = await read(subject, () =>

@@ -29,6 +29,27 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable("tokens").addColumn("last_used_at", "text").execute();
     },
   },
+  {
+    version: 3,
+    name: "bundle signing keys and verified digests",
+    up: async (db) => {
+      // One row per key generation: the primary key makes two replicas that generate the
+      // first key (or rotate) at the same moment collide, so only one key of a generation exists.
+      await db.schema
+        .createTable("bundle_keys")
+        .addColumn("generation", "integer", (c) => c.primaryKey())
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("algorithm", "text", (c) => c.notNull())
+        .addColumn("public_key", "text", (c) => c.notNull())
+        .addColumn("private_key", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("not_after", "text")
+        .addColumn("endorsement", "text")
+        .execute();
+      await db.schema.alterTable("clusters").addColumn("delivered_digest", "text").execute();
+      await db.schema.alterTable("clusters").addColumn("applied_digest", "text").execute();
+    },
+  },
 ];
 
 /** The newest schema this build knows. */

@@ -60,6 +60,8 @@ export function toCluster(row: Row<"clusters">): ClusterRow {
       kubernetesVersion: row.kubernetes_version,
       deliveredRevision: row.delivered_revision,
       appliedRevision: row.applied_revision,
+      deliveredDigest: row.delivered_digest,
+      appliedDigest: row.applied_digest,
     }) as ClusterRow["status"],
   };
 }

@@ -16,6 +16,20 @@ export interface Database {
     kubernetes_version: string | null;
     delivered_revision: string | null;
     applied_revision: string | null;
+    /** Since schema version 3. */
+    delivered_digest: string | null;
+    applied_digest: string | null;
+  };
+  /** Since schema version 3: the keys bundles are signed with, one per generation. */
+  bundle_keys: {
+    generation: number;
+    id: string;
+    algorithm: string;
+    public_key: string;
+    private_key: string;
+    created_at: string;
+    not_after: string | null;
+    endorsement: string | null;
   };
   namespaces: { organization: string; cluster: string; name: string; labels: string };
   attachments: {

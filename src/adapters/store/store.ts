@@ -1,6 +1,7 @@
 import { CustomsError } from "../../core/errors.js";
 import type { FleetStore } from "../../core/fleet/store.js";
 import { listAudit } from "./audit.js";
+import { addBundleKey, listBundleKeys } from "./bundle-keys.js";
 import {
   createCluster,
   deleteCluster,
@@ -132,6 +133,8 @@ function bind(c: StoreContext): FleetStore {
     rotateToken: (actor, org, name, next) => rotateToken(c, actor, org, name, next),
     touchToken: (id, time) => touchToken(c, id, time),
     isEmpty: () => isEmpty(c),
+    listBundleKeys: () => listBundleKeys(c),
+    addBundleKey: (actor, key, retireAt) => addBundleKey(c, actor, key, retireAt),
     addViolations: (records) => addViolations(c, records),
     listViolations: (org, filter, page) => listViolations(c, org, filter, page),
     countViolations: (org, groupBy, filter) => countViolations(c, org, groupBy, filter),

@@ -1,6 +1,7 @@
 import { re2Engine } from "../../adapters/re2/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
+import type { BundleSignature } from "../../core/fleet/bundle-signature.js";
 import {
   compilePolicySet,
   type ImagePolicy,
@@ -21,6 +22,8 @@ export interface PolicyBundle {
 export interface AppliedBundle {
   readonly bundle: PolicyBundle;
   readonly etag: string | undefined;
+  /** The control plane's signature, verified before the bundle was compiled. */
+  readonly signature?: BundleSignature;
   readonly evaluator: Evaluator;
   readonly policies: readonly ImagePolicy[];
   readonly workspaces: readonly Workspace[];
@@ -62,6 +65,7 @@ export function verifyBundle(
   etag: string | undefined,
   where: string,
   now = Date.now(),
+  signature?: BundleSignature,
 ): AppliedBundle {
   const policies: ImagePolicy[] = [];
   const workspaces: Workspace[] = [];
@@ -104,5 +108,12 @@ export function verifyBundle(
     );
   }
   const evaluator = createEvaluator(compilePolicySet(policies, workspaces, re2Engine));
-  return { bundle, etag, evaluator, policies, workspaces };
+  return {
+    bundle,
+    etag,
+    ...(signature === undefined ? {} : { signature }),
+    evaluator,
+    policies,
+    workspaces,
+  };
 }

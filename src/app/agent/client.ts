@@ -72,6 +72,11 @@ export class ControlPlaneClient {
         : new HttpAgent({ keepAlive: true });
   }
 
+  /** The secret the agent seals its pinned keys with: its token (never sent elsewhere). */
+  get sealingSecret(): string {
+    return this.options.token;
+  }
+
   call(method: string, path: string, options: CallOptions): Promise<ControlPlaneResponse> {
     const url = new URL(path, this.base);
     const what = `${method} ${url.pathname}`;

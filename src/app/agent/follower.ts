@@ -1,7 +1,11 @@
 import { CustomsError } from "../../core/errors.js";
 import { Backoff } from "./backoff.js";
-import { type AppliedBundle, parseBundle, verifyBundle } from "./bundle.js";
+import { type AppliedBundle, type PolicyBundle, parseBundle, verifyBundle } from "./bundle.js";
 import { type ControlPlaneClient, errorText, sleep } from "./client.js";
+import { fetchKeys, KeyPins, signatureOf, verifyBundleSignature } from "./trust.js";
+
+/** The id of the key the control plane signs with now, on every poll answer. */
+export const BUNDLE_KEY_HEADER = "x-customs-bundle-key";
 
 export const POLICIES_PATH = "/api/v1/agent/policies";
 const MIN_POLL_MS = 1_000;
@@ -11,6 +15,10 @@ export interface FollowerEvents {
   onBundle(applied: AppliedBundle): Promise<void>;
   /** A bundle was refused (AGENT_BUNDLE_INVALID); the previous set stays. */
   onInvalid(error: CustomsError, revision: unknown): void;
+  /** A bundle whose signature did not verify (AGENT_BUNDLE_UNVERIFIED); the previous set stays. */
+  onUnverified(error: CustomsError): void;
+  /** The pinned keys changed (a rotation followed through its endorsement). */
+  onPins(pins: KeyPins): Promise<void>;
   onError(e: unknown): void;
 }
 
@@ -20,6 +28,13 @@ export interface FollowerOptions {
   readonly waitSeconds: number;
   /** The ETag of the bundle already enforced (e.g. read back from the state dir). */
   readonly etag: string | undefined;
+  /** The key that signed the bundle already enforced. */
+  readonly signedBy: string | undefined;
+  /** The keys bundles must be signed with (pinned at registration). */
+  readonly pins: KeyPins;
+  /** Who the agent registered as: a bundle signed for another is refused. */
+  readonly organization: string;
+  readonly cluster: string;
   readonly events: FollowerEvents;
   readonly signal: AbortSignal;
 }
@@ -33,6 +48,16 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
   const { client, events, signal, waitSeconds } = options;
   const backoff = new Backoff();
   let etag = options.etag;
+  let signedBy = options.signedBy;
+  let pins = options.pins;
+  /** Follows a rotation: keys the pinned ones endorse are added; true when one was. */
+  const learnKeys = async (): Promise<boolean> => {
+    const next = new KeyPins(pins.keys);
+    if (!next.extend(await fetchKeys(client, signal))) return false;
+    pins = next;
+    await events.onPins(pins);
+    return true;
+  };
   while (!signal.aborted) {
     try {
       const asked = Date.now();
@@ -42,8 +67,16 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
         timeoutMs: (waitSeconds + 15) * 1000,
         signal,
       });
+      const activeKey = res.headers[BUNDLE_KEY_HEADER];
       if (res.status === 304) {
         backoff.succeed();
+        // The control plane signs with a newer key than the enforced bundle's: learn it
+        // through its endorsement, then ask for the bundle again (signed by it), so the
+        // saved copy does not outlive the old key's grace period.
+        if (typeof activeKey === "string" && activeKey !== signedBy) {
+          if (pins.trusted(activeKey, new Date()) !== undefined || (await learnKeys()))
+            etag = undefined;
+        }
         // A control plane that answers "unchanged" at once (shutting down, or not holding
         // polls) must not be asked again in a tight loop.
         if (Date.now() - asked < MIN_POLL_MS) await sleep(MIN_POLL_MS, signal);
@@ -58,9 +91,38 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
       const header = res.headers.etag;
       const next = typeof header === "string" ? header : undefined;
       backoff.succeed();
+      let bundle: PolicyBundle;
+      const signature = signatureOf(res.body);
+      try {
+        bundle = parseBundle(res.body, "bundle");
+        // A key not pinned yet may be a rotation's: learn it if a pinned key endorsed it.
+        // Whatever the key list says, only the check below decides.
+        if (signature !== undefined && pins.trusted(signature.keyId, new Date()) === undefined)
+          await learnKeys().catch((e) => events.onError(e));
+        verifyBundleSignature(
+          bundle,
+          signature,
+          pins,
+          { organization: options.organization, cluster: options.cluster },
+          new Date(),
+          "AGENT_BUNDLE_UNVERIFIED",
+        );
+      } catch (e) {
+        if (e instanceof CustomsError && e.code === "AGENT_BUNDLE_INVALID") {
+          etag = next;
+          events.onInvalid(e, (res.body as { revision?: unknown } | undefined)?.revision);
+          continue;
+        }
+        if (!(e instanceof CustomsError) || e.code !== "AGENT_BUNDLE_UNVERIFIED") throw e;
+        // Not from the control plane the agent was installed for (or altered on the way):
+        // nothing of it is used, its ETag is not adopted, and the next poll waits.
+        events.onUnverified(e);
+        await sleep(backoff.fail(e), signal);
+        continue;
+      }
       let applied: AppliedBundle;
       try {
-        applied = verifyBundle(parseBundle(res.body, "bundle"), next, "bundle");
+        applied = verifyBundle(bundle, signature?.etag ?? next, "bundle", Date.now(), signature);
       } catch (e) {
         etag = next;
         const revision = (res.body as { revision?: unknown } | undefined)?.revision;
@@ -69,7 +131,8 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
         continue;
       }
       await events.onBundle(applied);
-      etag = next;
+      etag = signature?.etag ?? next;
+      signedBy = signature?.keyId;
     } catch (e) {
       if (signal.aborted) return;
       events.onError(e);

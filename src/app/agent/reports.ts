@@ -63,6 +63,7 @@ export interface ReporterOptions {
 export class ViolationReporter {
   private readonly queue: BoundedQueue<ViolationReport>;
   private applied: number | string | undefined;
+  private appliedDigest: string | undefined;
   private acknowledged: number | string | undefined;
   private readonly backoff = new Backoff();
   private readonly controller = new AbortController();
@@ -82,8 +83,10 @@ export class ViolationReporter {
     this.countDrops();
   }
 
-  setAppliedRevision(revision: number | string): void {
+  /** The revision enforced now and the digest (ETag) of the verified bundle it came in. */
+  setAppliedRevision(revision: number | string, digest?: string): void {
     this.applied = revision;
+    this.appliedDigest = digest;
   }
 
   start(): void {
@@ -127,9 +130,14 @@ export class ViolationReporter {
   private async flush(signal?: AbortSignal): Promise<void> {
     const batch = this.queue.take(MAX_BATCH);
     const applied = this.applied;
+    const digest = this.appliedDigest;
     try {
       const res = await this.options.client.call("POST", "/api/v1/agent/reports", {
-        body: { ...(applied === undefined ? {} : { appliedRevision: applied }), violations: batch },
+        body: {
+          ...(applied === undefined ? {} : { appliedRevision: applied }),
+          ...(digest === undefined ? {} : { appliedDigest: digest }),
+          violations: batch,
+        },
         timeoutMs: 15_000,
         ...(signal ? { signal } : {}),
       });

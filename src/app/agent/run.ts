@@ -1,17 +1,20 @@
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
 import type { KubeConnection } from "../../adapters/kube/index.js";
+import { isCustomsError } from "../../core/errors.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../admission.js";
 import { startClusterSource } from "../cluster-source.js";
 import { auditPods } from "./audit.js";
+import { Backoff } from "./backoff.js";
 import type { AppliedBundle } from "./bundle.js";
 import { type ControlPlaneClient, errorText, sleep } from "./client.js";
 import { followPolicies } from "./follower.js";
 import { AgentNamespaces, Debouncer } from "./namespaces.js";
 import { kubeClient, register, why } from "./register.js";
 import { admissionReports, ViolationReporter } from "./reports.js";
-import { loadState, saveState } from "./state.js";
+import { loadState, savedClusterName, saveState } from "./state.js";
+import { fetchKeys, firstPins, type KeyPins, loadPins, savePins } from "./trust.js";
 import { VapSync } from "./vap-sync.js";
 
 /** What the agent needs of its admission webhook (src/server/webhook.ts, wired by the CLI). */
@@ -78,9 +81,22 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   });
   failed.catch(() => controller.abort());
 
+  const refused = new Counter({
+    name: "customs_agent_bundles_refused_total",
+    help: "Policy bundles refused because their signature did not verify, by where they came from (state: the saved copy at start; delivery: the control plane's answer).",
+    labelNames: ["where", "code"],
+    registers: [metrics.registry],
+  });
+  const secret = client.sealingSecret;
+  let pins: KeyPins | undefined;
+  try {
+    pins = await loadPins(o.stateDir, secret);
+  } catch (e) {
+    logger.error(why(e), "pinned keys ignored; they are fetched again from the control plane");
+  }
   let current: AppliedBundle | undefined;
   try {
-    current = await loadState(o.stateDir);
+    current = await loadState(o.stateDir, pins);
     if (current !== undefined)
       logger.warn(
         {
@@ -91,11 +107,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         "enforcing the saved policies until the control plane sends newer ones",
       );
   } catch (e) {
-    // Fail closed: without a usable saved set the webhook denies until a bundle arrives.
-    logger.error(
-      { code: "AGENT_STATE_UNREADABLE", err: (e as Error).message },
-      "saved policies ignored",
-    );
+    // Fail closed: without a usable saved set the webhook denies until a bundle arrives. An
+    // altered file is not enforced in part either: what was removed or weakened is unknown.
+    const code = isCustomsError(e) ? e.code : "AGENT_STATE_UNREADABLE";
+    if (code === "AGENT_STATE_UNVERIFIED") refused.inc({ where: "state", code });
+    logger.error({ code, err: (e as Error).message }, "saved policies ignored");
   }
   const kube = o.kube === undefined ? undefined : kubeClient(o.kube, o.inCluster);
   const dropped = new Counter({
@@ -132,7 +148,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const vapSync =
     o.vap && kube !== undefined ? new VapSync(kube, logger, o.exemptNamespaces) : undefined;
   if (current !== undefined) {
-    reporter.setAppliedRevision(current.bundle.revision);
+    reporter.setAppliedRevision(current.bundle.revision, current.signature?.etag);
     vapSync?.update(current);
   }
 
@@ -169,7 +185,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       },
       "policies applied",
     );
-    reporter.setAppliedRevision(applied.bundle.revision);
+    reporter.setAppliedRevision(applied.bundle.revision, applied.signature?.etag);
     vapSync?.update(applied);
     try {
       await saveState(o.stateDir, applied);
@@ -186,7 +202,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       client,
       kube,
       agentVersion: o.agentVersion,
-      savedCluster: current?.bundle.cluster,
+      // An unverified file still tells which cluster it was for (the pins are sealed with
+      // the token, so another cluster's token cannot verify it).
+      savedCluster: current?.bundle.cluster ?? (await savedClusterName(o.stateDir)),
       clusterNameCheck: o.clusterNameCheck,
       logger,
       signal,
@@ -194,14 +212,36 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     if (me === undefined) return;
     namespaces.setCluster(me.cluster);
     registered = true;
+    const trusted = pins ?? (await pinOnFirstUse(client, o.stateDir, logger, signal));
+    if (trusted === undefined) return;
     void source?.synced.then(() => namespaceReports.changed());
     await followPolicies({
       client,
       waitSeconds: o.waitSeconds,
       etag: current?.etag,
+      signedBy: current?.signature?.keyId,
+      pins: trusted,
+      organization: me.organization,
+      cluster: me.cluster,
       signal,
       events: {
         onBundle,
+        onUnverified(error) {
+          refused.inc({ where: "delivery", code: error.code });
+          logger.error(
+            { code: error.code, err: error.message },
+            "policy bundle refused: its signature does not verify; keeping the previous policies",
+          );
+        },
+        async onPins(next) {
+          logger.info(
+            { keys: next.keys.map((k) => k.id) },
+            "bundle signing keys updated through their endorsement",
+          );
+          await savePins(o.stateDir, secret, next).catch((e) =>
+            logger.error(why(e), "pinned keys not saved to the state dir"),
+          );
+        },
         onInvalid(error, revision) {
           metrics.reloads.inc({ what: "policies", result: "invalid" });
           logger.error(
@@ -248,4 +288,32 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       client.close();
     },
   };
+}
+
+/**
+ * The first registration pins the control plane's signing keys, fetched over the connection
+ * the install trusts (its CA, its token). Retried with backoff; undefined when stopped.
+ */
+async function pinOnFirstUse(
+  client: ControlPlaneClient,
+  stateDir: string,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<KeyPins | undefined> {
+  const backoff = new Backoff();
+  while (!signal.aborted) {
+    try {
+      const pins = firstPins(await fetchKeys(client, signal), new Date());
+      logger.info({ keys: pins.keys.map((k) => k.id) }, "bundle signing keys pinned");
+      await savePins(stateDir, client.sealingSecret, pins).catch((e) =>
+        logger.error(why(e), "pinned keys not saved to the state dir"),
+      );
+      return pins;
+    } catch (e) {
+      if (signal.aborted) return undefined;
+      logger.warn(why(e), "bundle signing keys not fetched; retrying");
+      await sleep(backoff.fail(e), signal);
+    }
+  }
+  return undefined;
 }

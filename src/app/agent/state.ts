@@ -1,7 +1,9 @@
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CustomsError } from "../../core/errors.js";
-import { type AppliedBundle, parseBundle, verifyBundle } from "./bundle.js";
+import type { BundleSignature } from "../../core/fleet/bundle-signature.js";
+import { type AppliedBundle, type PolicyBundle, parseBundle, verifyBundle } from "./bundle.js";
+import { type KeyPins, signatureOf, verifyBundleSignature } from "./trust.js";
 
 export const STATE_FILE = "policies.json";
 
@@ -10,6 +12,8 @@ interface SavedState {
   readonly savedAt: string;
   readonly etag?: string;
   readonly bundle: unknown;
+  /** The control plane's signature of the bundle: checked again at every start. */
+  readonly signature?: BundleSignature;
 }
 
 /**
@@ -28,6 +32,7 @@ export async function saveState(
     savedAt: now.toISOString(),
     ...(applied.etag === undefined ? {} : { etag: applied.etag }),
     bundle: applied.bundle,
+    ...(applied.signature === undefined ? {} : { signature: applied.signature }),
   };
   const file = await open(temp, "w", 0o600);
   try {
@@ -45,11 +50,29 @@ export async function saveState(
 }
 
 /**
+ * The cluster the saved file names, unverified: only for --cluster-name-check, which can make
+ * the agent refuse to run but never makes it enforce anything. Undefined when unreadable.
+ */
+export async function savedClusterName(dir: string): Promise<string | undefined> {
+  try {
+    const state = JSON.parse(await readFile(join(dir, STATE_FILE), "utf8")) as SavedState;
+    const cluster = (state.bundle as { cluster?: unknown } | undefined)?.cluster;
+    return typeof cluster === "string" ? cluster : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The saved bundle, validated and compiled again (the binary may be newer than the file), or
  * undefined when there is none. A file that exists but cannot be used is an error, so the
  * caller can say so instead of quietly starting with nothing.
  */
-export async function loadState(dir: string): Promise<AppliedBundle | undefined> {
+export async function loadState(
+  dir: string,
+  pins: KeyPins | undefined,
+  now = new Date(),
+): Promise<AppliedBundle | undefined> {
   const path = join(dir, STATE_FILE);
   let text: string;
   try {
@@ -64,9 +87,19 @@ export async function loadState(dir: string): Promise<AppliedBundle | undefined>
   } catch (e) {
     throw new CustomsError("AGENT_STATE_UNREADABLE", `${path}: not JSON: ${(e as Error).message}`);
   }
+  let bundle: PolicyBundle;
   try {
-    const bundle = parseBundle(state?.bundle, path);
-    return verifyBundle(bundle, typeof state.etag === "string" ? state.etag : undefined, path);
+    bundle = parseBundle(state?.bundle, path);
+  } catch (e) {
+    throw new CustomsError("AGENT_STATE_UNREADABLE", (e as Error).message);
+  }
+  // Before anything of it is trusted: a file edited on disk (a policy removed, deny turned
+  // into warn, the ETag kept so the control plane answers "unchanged") fails here.
+  const signature = signatureOf(state);
+  verifyBundleSignature(bundle, signature, pins, {}, now, "AGENT_STATE_UNVERIFIED");
+  try {
+    // The signed digest is the ETag: the one in the file is not believed.
+    return verifyBundle(bundle, signature?.etag, path, now.getTime(), signature);
   } catch (e) {
     throw new CustomsError("AGENT_STATE_UNREADABLE", (e as Error).message);
   }

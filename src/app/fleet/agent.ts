@@ -115,14 +115,25 @@ export async function pollPolicies(
   if (delivered === undefined && wait > 0 && signal?.aborted !== true) {
     await heartbeat(ctx, org, cluster, {});
     delivered = await ctx.hub.wait(org, cluster, etag, wait * 1000, signal);
-    if (delivered === undefined) return undefined;
+    if (delivered === undefined) {
+      // Unchanged: the agent's ETag is the current bundle's. Recorded as delivered, so that
+      // "in sync" compares what the agent verified with what it should enforce now.
+      const gone = (s: AbortSignal | undefined) => s?.aborted === true;
+      if (etag !== undefined && !gone(signal))
+        await heartbeat(ctx, org, cluster, { deliveredDigest: etag });
+      return undefined;
+    }
   }
   const sent = delivered !== undefined && signal?.aborted !== true;
   await heartbeat(
     ctx,
     org,
     cluster,
-    sent && delivered ? { deliveredRevision: String(delivered.bundle.revision) } : {},
+    sent && delivered
+      ? { deliveredRevision: String(delivered.bundle.revision), deliveredDigest: delivered.etag }
+      : etag !== undefined && delivered === undefined
+        ? { deliveredDigest: etag }
+        : {},
   );
   return delivered;
 }
@@ -210,6 +221,9 @@ export async function reportViolations(ctx: FleetContext, p: Principal, body: Js
   ) {
     details.push({ path: "appliedRevision", message: "must be a revision" });
   }
+  const digest = body.appliedDigest;
+  if (digest !== undefined && (typeof digest !== "string" || !/^"[A-Za-z0-9_-]{43}"$/.test(digest)))
+    details.push({ path: "appliedDigest", message: "must be a bundle ETag" });
   if (details.length > 0) throw invalid(details);
   const records: ViolationRecord[] = [];
   const rejected: { index: number; details: IssueDetail[] }[] = [];
@@ -222,6 +236,7 @@ export async function reportViolations(ctx: FleetContext, p: Principal, body: Js
   if (records.length > 0) await ctx.store.addViolations(records);
   await heartbeat(ctx, where.org, where.cluster, {
     ...(applied === undefined ? {} : { appliedRevision: String(applied) }),
+    ...(typeof digest === "string" ? { appliedDigest: digest } : {}),
   });
   if (rejected.length > 0) return { accepted: records.length, rejected };
   return { accepted: records.length };

@@ -29,7 +29,15 @@ export function toCluster(row: ClusterRow, now: Date) {
   return {
     metadata: row.metadata,
     spec: row.spec,
-    status: { ...row.status, phase: phaseOf(row.status.lastSeen, now) },
+    status: {
+      ...row.status,
+      phase: phaseOf(row.status.lastSeen, now),
+      // In sync: the agent reported (by its digest) a bundle whose signature it verified,
+      // and it is the one delivered last. A revision number alone proves neither.
+      inSync:
+        row.status.appliedDigest !== undefined &&
+        row.status.appliedDigest === row.status.deliveredDigest,
+    },
   };
 }
 

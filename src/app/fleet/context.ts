@@ -2,12 +2,15 @@ import { ApiError } from "../../core/fleet/api-error.js";
 import { canSeeOrganization, canSeeWorkspace, type Principal } from "../../core/fleet/authorize.js";
 import type { Actor, FleetStore, ObjectMeta } from "../../core/fleet/store.js";
 import type { AgentInstallContext } from "./agent-install.js";
+import type { BundleSigner } from "./bundle-keys.js";
 import type { DeliveryHub } from "./delivery.js";
 
 /** What every use case needs: the store, the delivery hub to wake, and the time. */
 export interface FleetContext {
   readonly store: FleetStore;
   readonly hub: DeliveryHub;
+  /** Signs every bundle delivered to an agent (docs/control-plane.md, Signed bundles). */
+  readonly signer: BundleSigner;
   readonly now: () => Date;
   /** How agents reach this control plane: "Add cluster" renders their manifest with it. */
   readonly agentInstall?: AgentInstallContext;

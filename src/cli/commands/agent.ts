@@ -16,6 +16,7 @@ interface AgentFlags {
   listen: string;
   tlsCert: string;
   tlsKey: string;
+  clientCaFile?: string;
   stateDir: string;
   vap?: boolean;
   auditInterval?: string;
@@ -86,6 +87,10 @@ export function registerAgent(program: Command): void {
     .option("--listen <host:port>", "webhook address", "0.0.0.0:8443")
     .requiredOption("--tls-cert <file>", "webhook TLS certificate (PEM)")
     .requiredOption("--tls-key <file>", "webhook TLS private key (PEM)")
+    .option(
+      "--client-ca-file <pem>",
+      "answer reviews only to callers with a client certificate of this CA (the API server's)",
+    )
     .option("--state-dir <dir>", "where the last applied policies are kept", "./.customs-agent")
     .option("--vap", "also apply the policies as ValidatingAdmissionPolicies where they compile")
     .option("--audit-interval <ms>", "audit the cluster's Pods this often (default: off)")
@@ -184,6 +189,7 @@ export function registerAgent(program: Command): void {
             port,
             tlsCert: flags.tlsCert,
             tlsKey: flags.tlsKey,
+            ...(flags.clientCaFile === undefined ? {} : { clientCaFile: flags.clientCaFile }),
             maxBodyBytes: 6 * 1024 * 1024,
             requestTimeoutMs: 10_000,
             logger,
@@ -192,7 +198,11 @@ export function registerAgent(program: Command): void {
           });
           // Certificates rotate (cert-manager): new connections get the new pair.
           certs = watchFiles(
-            [flags.tlsCert, flags.tlsKey],
+            [
+              flags.tlsCert,
+              flags.tlsKey,
+              ...(flags.clientCaFile === undefined ? [] : [flags.clientCaFile]),
+            ],
             2_000,
             async () => server.reloadTls(),
             (e) =>

@@ -4,6 +4,7 @@ import { readInputs } from "../../adapters/files/index.js";
 import { loadPolicySet } from "../../app/load-policies.js";
 import { NamespaceCache } from "../../app/namespaces.js";
 import { watchFiles } from "../../app/reloader.js";
+import { watchStableInputs } from "../../app/stable-inputs.js";
 import { CustomsError } from "../../core/errors.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import { parseImageReference } from "../../core/reference/index.js";
@@ -17,6 +18,7 @@ interface ServeFlags {
   listen: string;
   tlsCert: string;
   tlsKey: string;
+  clientCaFile?: string;
   cluster?: string;
   maxBodyBytes: string;
   reloadInterval: string;
@@ -116,6 +118,10 @@ export function registerServe(program: Command): void {
     .option("--listen <host:port>", "address to listen on", "0.0.0.0:8443")
     .requiredOption("--tls-cert <file>", "TLS certificate (PEM); reloaded when it changes")
     .requiredOption("--tls-key <file>", "TLS private key (PEM); reloaded when it changes")
+    .option(
+      "--client-ca-file <pem>",
+      "answer reviews only to callers with a client certificate of this CA (the API server's)",
+    )
     .option("--cluster <name>", "this cluster's name, for CLUSTER/NAMESPACE workspace entries")
     .option("--max-body-bytes <n>", "largest AdmissionReview accepted", String(6 * 1024 * 1024))
     .option("--reload-interval <ms>", "how often policy and certificate files are checked", "2000")
@@ -198,10 +204,9 @@ export function registerServe(program: Command): void {
           : inClusterConnection()
         : undefined;
       // Fail fast on a bad policy set at start; later bad edits keep the previous set.
+      const initialTexts = flags.policy === undefined ? [] : await readInputs(flags.policy);
       let evaluator: Evaluator | undefined =
-        flags.policy === undefined
-          ? undefined
-          : createEvaluator(loadPolicySet(await readInputs(flags.policy)).set);
+        flags.policy === undefined ? undefined : createEvaluator(loadPolicySet(initialTexts).set);
       const source =
         connection === undefined
           ? undefined
@@ -232,6 +237,7 @@ export function registerServe(program: Command): void {
         port,
         tlsCert: flags.tlsCert,
         tlsKey: flags.tlsKey,
+        ...(flags.clientCaFile === undefined ? {} : { clientCaFile: flags.clientCaFile }),
         maxBodyBytes: positive("--max-body-bytes", flags.maxBodyBytes),
         requestTimeoutMs: 10_000,
         logger,
@@ -242,24 +248,31 @@ export function registerServe(program: Command): void {
         ...(flags.mutate ? { mutate: await mutationHandler(flags, namespaces) } : {}),
       });
       const policyPaths = flags.policy ?? [];
-      const policies = watchFiles(
-        policyPaths,
-        interval,
-        async () => {
-          evaluator = createEvaluator(loadPolicySet(await readInputs(policyPaths)).set);
+      // Only a whole file is applied: see watchStableInputs (docs/cli.md, serve).
+      const policies = watchStableInputs({
+        paths: policyPaths,
+        intervalMs: interval,
+        quietMs: interval,
+        initial: initialTexts,
+        apply: (texts) => {
+          evaluator = createEvaluator(loadPolicySet(texts).set);
           metrics.reloads.inc({ what: "policies", result: "ok" });
           logger.info("policies reloaded");
         },
-        (e) => {
+        onError: (e) => {
           metrics.reloads.inc({ what: "policies", result: "error" });
           logger.error(
             { err: (e as Error).message },
             "policy reload failed; keeping the previous policies",
           );
         },
-      );
+      });
       const certs = watchFiles(
-        [flags.tlsCert, flags.tlsKey],
+        [
+          flags.tlsCert,
+          flags.tlsKey,
+          ...(flags.clientCaFile === undefined ? [] : [flags.clientCaFile]),
+        ],
         interval,
         async () => server.reloadTls(),
         (e) => {

@@ -4,7 +4,7 @@ import { ADMISSION_API_VERSION, type AdmissionRequest, type Operation } from "./
 
 export type ParsedReview =
   | { readonly ok: true; readonly request: AdmissionRequest }
-  | { readonly ok: false; readonly message: string };
+  | { readonly ok: false; readonly message: string; readonly code?: "ADMISSION_KIND_MISMATCH" };
 
 const OPERATIONS: readonly Operation[] = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
 /** Kubernetes sends a UUID; anything else this long is not from an API server. */
@@ -43,15 +43,25 @@ export function parseAdmissionReview(body: unknown): ParsedReview {
   if (operation === undefined || !OPERATIONS.includes(operation))
     return fail("request.operation is missing or invalid");
   const resource = isPlainObject(r.resource) ? r.resource : {};
+  const gvk = {
+    group: str(kind.group) ?? "",
+    version: str(kind.version) ?? "",
+    kind: str(kind.kind) ?? "",
+  };
+  for (const field of ["object", "oldObject"] as const) {
+    const mismatch = kindMismatch(r[field], gvk);
+    if (mismatch !== undefined)
+      return {
+        ok: false,
+        code: "ADMISSION_KIND_MISMATCH",
+        message: `ADMISSION_KIND_MISMATCH: request.${field} is ${mismatch}, but request.kind says ${gvkText(gvk)}`,
+      };
+  }
   return {
     ok: true,
     request: {
       uid,
-      kind: {
-        group: str(kind.group) ?? "",
-        version: str(kind.version) ?? "",
-        kind: str(kind.kind) ?? "",
-      },
+      kind: gvk,
       resource: {
         group: str(resource.group) ?? "",
         version: str(resource.version) ?? "",
@@ -66,4 +76,29 @@ export function parseAdmissionReview(body: unknown): ParsedReview {
       dryRun: r.dryRun === true,
     },
   };
+}
+
+type Gvk = { readonly group: string; readonly version: string; readonly kind: string };
+
+function gvkText(g: Gvk): string {
+  return JSON.stringify(
+    printable(`${g.group === "" ? "" : `${g.group}/`}${g.version}, Kind=${g.kind}`, 200),
+  );
+}
+
+/**
+ * The object's own apiVersion and kind, when it states them, must be those of request.kind.
+ * The API server converts the object to the kind it names (matchPolicy: Equivalent sends
+ * `kind` of the converted object, `requestKind` of the original), so a difference is not a
+ * review from an API server: deciding it as one kind while the object is another would judge
+ * (and record) the wrong containers, e.g. a Deployment's read as a Pod's finds none.
+ */
+function kindMismatch(object: unknown, expected: Gvk): string | undefined {
+  if (!isPlainObject(object)) return undefined;
+  const apiVersion = object.apiVersion;
+  const kind = object.kind;
+  if (apiVersion === undefined && kind === undefined) return undefined;
+  const wanted = expected.group === "" ? expected.version : `${expected.group}/${expected.version}`;
+  if (apiVersion === wanted && kind === expected.kind) return undefined;
+  return JSON.stringify(printable(`${String(apiVersion)}, Kind=${String(kind)}`, 200));
 }

@@ -51,6 +51,30 @@ export interface ClusterStatus {
   readonly kubernetesVersion?: string;
   readonly deliveredRevision?: string;
   readonly appliedRevision?: string;
+  /** The ETag of the bundle last delivered (200) or confirmed current (304). */
+  readonly deliveredDigest?: string;
+  /** The ETag of the bundle the agent last reported it verified and enforces. */
+  readonly appliedDigest?: string;
+}
+
+/**
+ * A key the control plane signs bundles with (docs/control-plane.md, Signed bundles). The
+ * newest generation signs; older ones stay trusted by agents until `notAfter`.
+ */
+export interface BundleKeyRow {
+  readonly generation: number;
+  /** base64url sha256 of the public key (SPKI DER), shortened. */
+  readonly id: string;
+  readonly algorithm: "Ed25519";
+  /** SPKI DER, base64. */
+  readonly publicKey: string;
+  /** PKCS#8 DER, base64. Never leaves the control plane. */
+  readonly privateKey: string;
+  readonly createdAt: string;
+  /** Set when a newer key replaced it: agents stop trusting it then. */
+  readonly notAfter: string | undefined;
+  /** The previous generation's signature over this key (none for the first key). */
+  readonly endorsement: string | undefined;
 }
 
 /** A namespace a cluster's agent reported. */
@@ -337,6 +361,19 @@ export interface FleetStore {
   touchToken(id: string, time: string): Promise<void>;
   /** True when no token exists at all (first start: bootstrap). */
   isEmpty(): Promise<boolean>;
+
+  /** Every bundle signing key, oldest generation first. */
+  listBundleKeys(): Promise<readonly BundleKeyRow[]>;
+  /**
+   * Adds the next generation's key; the keys without `notAfter` get `retireAt`. Audited
+   * when `actor` is given (a rotation; the first key is made at start). A generation that
+   * exists already (another replica was first) is STORE_ALREADY_EXISTS.
+   */
+  addBundleKey(
+    actor: Actor | undefined,
+    key: BundleKeyRow,
+    retireAt: string | undefined,
+  ): Promise<void>;
 
   addViolations(records: readonly ViolationRecord[]): Promise<void>;
   listViolations(

@@ -90,10 +90,18 @@ export const SCHEMAS: Readonly<Record<string, unknown>> = {
       },
     },
   },
+  BundleKeyRotate: {
+    type: "object",
+    properties: { graceSeconds: { type: "integer", minimum: 0, maximum: 7_776_000 } },
+  },
   AgentReports: {
     type: "object",
     properties: {
       appliedRevision: { type: ["string", "integer"] },
+      appliedDigest: {
+        type: "string",
+        description: "the ETag of the bundle the agent verified and enforces",
+      },
       violations: { type: "array", maxItems: 1000, items: { type: "object" } },
     },
   },

@@ -4,10 +4,14 @@ import {
   reportNamespaces,
   reportViolations,
 } from "../../app/fleet/agent.js";
+import { agentKeys, listBundleKeys, rotateBundleKey } from "../../app/fleet/bundle-keys.js";
+import { agentOf } from "../../app/fleet/clusters.js";
 import { ok } from "./replies.js";
-import type { Route } from "./router.js";
+import type { Reply, Route } from "./router.js";
 
 const AGENT = "cluster-agent (its own cluster)";
+/** The id of the key the control plane signs with now (docs/control-plane.md). */
+export const BUNDLE_KEY_HEADER = "x-customs-bundle-key";
 
 export const agentRoutes: readonly Route[] = [
   {
@@ -33,7 +37,7 @@ export const agentRoutes: readonly Route[] = [
     summary: "Long poll for the cluster's bundle (If-None-Match, ?wait=SECONDS up to 60)",
     roles: AGENT,
     query: ["wait"],
-    handler: async (c) => {
+    handler: async (c): Promise<Reply> => {
       const inm = c.headers["if-none-match"];
       const delivered = await pollPolicies(
         c.ctx,
@@ -42,9 +46,43 @@ export const agentRoutes: readonly Route[] = [
         c.query.get("wait") ?? undefined,
         c.signal,
       );
-      if (delivered === undefined) return { status: 304 };
-      return { status: 200, body: delivered.bundle, headers: { etag: delivered.etag } };
+      // The active key's id rides on every answer: an agent whose bundle was signed by an
+      // older key fetches the keys and asks for a bundle signed by the new one.
+      const active = await c.ctx.signer.activeKeyId();
+      if (delivered === undefined) return { status: 304, headers: { [BUNDLE_KEY_HEADER]: active } };
+      const signature = await c.ctx.signer.sign(agentOf(c.principal).org, delivered);
+      return {
+        status: 200,
+        body: { ...delivered.bundle, signature },
+        headers: { etag: delivered.etag, [BUNDLE_KEY_HEADER]: signature.keyId },
+      };
     },
+  },
+  {
+    method: "GET",
+    path: "/api/v1/agent/keys",
+    summary:
+      "The public keys bundles are signed with, each newer one endorsed by the one before (agents pin them)",
+    roles: AGENT,
+    handler: async (c) => ok(await agentKeys(c.ctx.signer, c.principal)),
+  },
+  {
+    method: "GET",
+    path: "/api/v1/bundle-keys",
+    summary: "The bundle signing keys (public halves), oldest generation first",
+    roles: "admin",
+    handler: async (c) => ok(await listBundleKeys(c.ctx.signer, c.principal)),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/bundle-keys/rotate",
+    summary:
+      "Replace the bundle signing key; the previous one stays trusted for graceSeconds (default 86400)",
+    body: "BundleKeyRotate",
+    success: 200,
+    roles: "admin",
+    handler: async (c) =>
+      ok(await rotateBundleKey(c.ctx.signer, c.principal, await c.body(), c.ctx.now())),
   },
   {
     method: "POST",

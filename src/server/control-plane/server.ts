@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { AgentInstallContext } from "../../app/fleet/agent-install.js";
+import { BundleSigner, ensureBundleKey } from "../../app/fleet/bundle-keys.js";
 import { CONNECTED_WITHIN_MS } from "../../app/fleet/clusters.js";
 import type { FleetContext } from "../../app/fleet/context.js";
 import { DeliveryHub } from "../../app/fleet/delivery.js";
@@ -103,12 +104,15 @@ function isMetricsReader(token: string | undefined, authorization: string | unde
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlaneServer> {
   const logger = options.logger ?? SILENT;
   const now = options.now ?? (() => new Date());
+  // Before the listener: no bundle may ever be delivered unsigned.
+  await ensureBundleKey(options.store, now());
   const hub = new DeliveryHub(options.store, options.pollMs ?? 1000, (e) =>
     logger.warn({ err: (e as Error).message }, "delivery refresh failed"),
   );
   const ctx: FleetContext = {
     store: options.store,
     hub,
+    signer: new BundleSigner(options.store),
     now,
     ...(options.agentInstall === undefined ? {} : { agentInstall: options.agentInstall }),
   };
