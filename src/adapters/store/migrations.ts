@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import { CustomsError } from "../../core/errors.js";
 import type { Database } from "./schema.js";
 import { initialSchema } from "./schema-v1.js";
+import { sessionTables } from "./schema-v3.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable("tokens").addColumn("last_used_at", "text").execute();
     },
   },
+  { version: 3, name: "sign-in sessions", up: sessionTables },
 ];
 
 /** The newest schema this build knows. */
