@@ -1,4 +1,4 @@
-import { createPublicKey, type JsonWebKey, type KeyObject, constants, verify } from "node:crypto";
+import { constants, createPublicKey, type JsonWebKey, type KeyObject, verify } from "node:crypto";
 import { CustomsError } from "../../core/errors.js";
 
 /**

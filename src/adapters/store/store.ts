@@ -37,15 +37,6 @@ import {
   updatePolicy,
 } from "./policies.js";
 import {
-  createToken,
-  findToken,
-  isEmpty,
-  listTokens,
-  revokeToken,
-  rotateToken,
-  touchToken,
-} from "./tokens.js";
-import {
   createSession,
   createSignIn,
   deleteSession,
@@ -54,6 +45,15 @@ import {
   takeSignIn,
   touchSession,
 } from "./sessions.js";
+import {
+  createToken,
+  findToken,
+  isEmpty,
+  listTokens,
+  revokeToken,
+  rotateToken,
+  touchToken,
+} from "./tokens.js";
 import { parseStoreUrl } from "./url.js";
 import { addViolations, countViolations, listViolations, pruneViolations } from "./violations.js";
 import {
