@@ -96,7 +96,8 @@ export const authRoutes: readonly Route[] = [
           code: c.query.get("code"),
           error: c.query.get("error"),
         });
-        const seconds = Math.floor((Date.parse(done.session.expiresAt) - Date.now()) / 1000);
+        const { createdAt, expiresAt } = done.session;
+        const seconds = Math.floor((Date.parse(expiresAt) - Date.parse(createdAt)) / 1000);
         return redirect(`/${done.returnTo}`, [
           clearCookie(SIGN_IN_COOKIE, "Lax"),
           setCookie(SESSION_COOKIE, done.id, {
