@@ -96,9 +96,10 @@ describe("OpenAPI document's parts", () => {
       const op = doc.paths[route.path][route.method.toLowerCase()];
       // Attach, reclaim and rotate act on the object the path names, sign-out on the session
       // cookie: they take no body.
-      const bodiless = /\/namespaces\/\{cluster\}\/\{namespace\}(\/reclaim)?$|\/rotate$|\/sign-out$/.test(
-        route.path,
-      );
+      const bodiless =
+        /\/namespaces\/\{cluster\}\/\{namespace\}(\/reclaim)?$|\/rotate$|\/sign-out$/.test(
+          route.path,
+        );
       if ((route.method === "POST" || route.method === "PUT") && !bodiless) {
         expect(op.requestBody, `${route.method} ${route.path}`).toBeDefined();
       }

@@ -6,6 +6,7 @@ import {
   idleEndOf,
   liveSession,
   principalOf,
+  SIGN_IN_SECONDS,
   type SsoContext,
   toReturnTo,
 } from "../../app/fleet/sso.js";
@@ -71,11 +72,16 @@ export const authRoutes: readonly Route[] = [
     query: ["return"],
     success: 302,
     handler: async (c) => {
-      const sso = ssoOf(c);
-      const { id, location } = await beginSignIn(sso, toReturnTo(c.query.get("return")));
-      return redirect(location, [
-        setCookie(SIGN_IN_COOKIE, id, { maxAgeSeconds: 600, sameSite: "Lax" }),
-      ]);
+      // A browser follows this link: a failure goes back to the console, not to a JSON page.
+      try {
+        const sso = ssoOf(c);
+        const { id, location } = await beginSignIn(sso, toReturnTo(c.query.get("return")));
+        return redirect(location, [
+          setCookie(SIGN_IN_COOKIE, id, { maxAgeSeconds: SIGN_IN_SECONDS, sameSite: "Lax" }),
+        ]);
+      } catch (e) {
+        return failedSignIn(c.ctx.sso, e);
+      }
     },
   },
   {
