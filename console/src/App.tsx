@@ -5,6 +5,7 @@ import { createClient } from "./lib/api.js";
 import { createApi } from "./lib/resources.js";
 import { parseRoute, type Route, toHash } from "./lib/route.js";
 import { clearSession, loadSession, saveSession } from "./lib/session.js";
+import { currentSession, type SsoSession, signInMethods, signOut } from "./lib/sso.js";
 import { Audit } from "./pages/Audit.js";
 import { Clusters } from "./pages/Clusters.js";
 import { Insights } from "./pages/Insights.js";
@@ -67,12 +68,37 @@ export function App() {
   const [session, setSession] = useState<Session | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const [ssoUrl, setSsoUrl] = useState<string | undefined>(undefined);
+  const [checking, setChecking] = useState(true);
+  const sso = useRef<SsoSession | undefined>(undefined);
   const origin = window.location.origin;
 
   const logout = useCallback(() => {
     clearSession(window.sessionStorage);
+    const ended = sso.current;
+    sso.current = undefined;
+    // The cookie session ends on the server too, so a copy of the cookie opens nothing.
+    if (ended !== undefined) void signOut(origin, ended.csrfToken, (i, init) => fetch(i, init));
     setSession(undefined);
-  }, []);
+  }, [origin]);
+
+  /** A session cookie set by the SSO sign-in: the console works with it, without a token. */
+  const resume = useCallback(
+    async (s: SsoSession) => {
+      const client = createClient(origin, "", undefined, logout, s.csrfToken);
+      const whoami = await createApi(client, "").whoami();
+      sso.current = s;
+      const org = s.organization || "default";
+      setSession({
+        api: createApi(client, org),
+        whoami,
+        organization: org,
+        origin,
+        sso: { username: s.username },
+      });
+    },
+    [origin, logout],
+  );
 
   const login = useCallback(
     async (token: string, organization = "") => {
@@ -96,9 +122,20 @@ export function App() {
   );
 
   useEffect(() => {
+    const f = (i: string, init: RequestInit) => fetch(i, init);
+    void signInMethods(origin, f).then((m) => setSsoUrl(m.oidc));
     const saved = loadSession(window.sessionStorage);
-    if (saved.token !== "") void login(saved.token, saved.organization);
-  }, [login]);
+    if (saved.token !== "") {
+      setChecking(false);
+      void login(saved.token, saved.organization);
+      return;
+    }
+    void (async () => {
+      const current = await currentSession(origin, f);
+      if (current !== undefined) await resume(current).catch(() => undefined);
+      setChecking(false);
+    })();
+  }, [login, resume, origin]);
 
   // After a navigation, focus moves to the page (as a full page load would put it at the top),
   // so keyboard and screen-reader users start reading the new page, not the old link.
@@ -127,7 +164,10 @@ export function App() {
     window.location.hash = toHash({ page: "policies" });
   };
 
-  if (session === undefined) return <Login onLogin={(t) => login(t)} error={error} busy={busy} />;
+  if (session === undefined) {
+    if (checking) return <main className="login" aria-busy="true" />;
+    return <Login onLogin={(t) => login(t)} error={error} busy={busy} ssoUrl={ssoUrl} />;
+  }
   return (
     <SessionContext.Provider value={session}>
       <a className="skip" href="#content">
@@ -138,10 +178,17 @@ export function App() {
           <span className="brand">Customs</span>
           <OrgSwitcher onSwitch={switchOrg} />
           <span className="whoami">
-            {session.whoami.name || "token"} · <span className="role">{session.whoami.role}</span>
+            {session.sso === undefined ? (
+              session.whoami.name || "token"
+            ) : (
+              <>
+                Signed in as <strong>{session.sso.username}</strong>
+              </>
+            )}{" "}
+            · <span className="role">{session.whoami.role}</span>
           </span>
           <button type="button" className="ghost" onClick={logout}>
-            Log out
+            {session.sso === undefined ? "Log out" : "Sign out"}
           </button>
         </header>
         <nav className="sidenav" aria-label="Main">

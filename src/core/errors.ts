@@ -214,6 +214,23 @@ export type AdmissionErrorCode =
   /** --client-ca-file is set and the caller presented no certificate that CA signed. */
   | "WEBHOOK_CLIENT_UNAUTHENTICATED";
 
+/** Signing in to the control plane with OpenID Connect (docs/sso.md). */
+export type SignInErrorCode =
+  /** `--oidc-config` is not valid (its field is named), or its client secret file is unreadable. */
+  | "OIDC_CONFIG_INVALID"
+  /** The provider's discovery, keys or token endpoint failed or answered something unusable. */
+  | "OIDC_PROVIDER_FAILED"
+  /** The ID token is refused: signature, algorithm, key, issuer, audience, time or nonce. */
+  | "OIDC_TOKEN_INVALID"
+  /** The provider's answer belongs to no sign-in of this browser (state, cookie, expiry), or is an error. */
+  | "OIDC_SIGN_IN_INVALID"
+  /** The person's groups map to no role. */
+  | "OIDC_NO_ROLE"
+  /** Sign-in with OpenID Connect is not configured on this control plane. */
+  | "OIDC_NOT_CONFIGURED"
+  /** A write with a session cookie lacks the session's CSRF token or comes from another origin. */
+  | "API_CSRF_REFUSED";
+
 /** Why a command that reads a cluster through a kubeconfig could not (docs/registry.md). */
 export type ClusterReadErrorCode =
   /** No kubeconfig where kubectl would look, or no current context in it. */
@@ -225,6 +242,7 @@ export type ErrorCode =
   | AdmissionErrorCode
   | ClusterReadErrorCode
   | FleetErrorCode
+  | SignInErrorCode
   | ReferenceErrorCode
   | InputErrorCode
   | VulnerabilityErrorCode

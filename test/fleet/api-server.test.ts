@@ -94,10 +94,12 @@ describe("OpenAPI document's parts", () => {
     for (const [, name] of refs) expect(doc.components.schemas[name ?? ""]).toBeDefined();
     for (const route of withOpenApi(allRoutes)) {
       const op = doc.paths[route.path][route.method.toLowerCase()];
-      // Attach, reclaim and rotate act on the object the path names: they take no body.
-      const bodiless = /\/namespaces\/\{cluster\}\/\{namespace\}(\/reclaim)?$|\/rotate$/.test(
-        route.path,
-      );
+      // Attach, reclaim and rotate act on the object the path names, sign-out on the session
+      // cookie: they take no body.
+      const bodiless =
+        /\/namespaces\/\{cluster\}\/\{namespace\}(\/reclaim)?$|\/rotate$|\/sign-out$/.test(
+          route.path,
+        );
       if ((route.method === "POST" || route.method === "PUT") && !bodiless) {
         expect(op.requestBody, `${route.method} ${route.path}`).toBeDefined();
       }

@@ -7,6 +7,8 @@ export interface Session {
   readonly organization: string;
   /** The control plane's URL, for the agent command shown when a cluster is added. */
   readonly origin: string;
+  /** Signed in with SSO: who (the token sign-in has none). */
+  readonly sso?: { readonly username: string };
 }
 
 export const SessionContext = createContext<Session | undefined>(undefined);

@@ -96,6 +96,8 @@ export function createClient(
   token: string,
   fetchImpl: Fetch = (input, init) => fetch(input, init),
   onUnauthenticated: () => void = () => {},
+  /** Signed in with SSO (no token): the session's CSRF token, sent with every change. */
+  csrfToken?: string,
 ): Client {
   const root = baseUrl.replace(/\/+$/, "");
   return {
@@ -104,10 +106,13 @@ export function createClient(
       if (token !== "") headers.authorization = `Bearer ${token}`;
       if (options.body !== undefined) headers["content-type"] = "application/json";
       if (options.ifMatch !== undefined) headers["if-match"] = `"${options.ifMatch}"`;
+      const method = options.method ?? "GET";
+      if (token === "" && csrfToken !== undefined && method !== "GET")
+        headers["x-csrf-token"] = csrfToken;
       let answer: globalThis.Response;
       try {
         answer = await fetchImpl(`${root}/api/v1${path}`, {
-          method: options.method ?? "GET",
+          method,
           headers,
           body: options.body === undefined ? null : JSON.stringify(options.body),
           signal: options.signal ?? null,

@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import { CustomsError } from "../../core/errors.js";
 import type { Database } from "./schema.js";
 import { initialSchema } from "./schema-v1.js";
+import { sessionTables } from "./schema-v3.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -50,6 +51,7 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable("clusters").addColumn("applied_digest", "text").execute();
     },
   },
+  { version: 4, name: "sign-in sessions", up: sessionTables },
 ];
 
 /** The newest schema this build knows. */

@@ -75,6 +75,28 @@ export interface Database {
     before: string | null;
     after: string | null;
   };
+  /** Since schema version 3. */
+  sessions: {
+    id_hash: string;
+    organization: string;
+    subject: string;
+    username: string;
+    groups: string;
+    csrf_token: string;
+    created_at: string;
+    last_seen_at: string;
+    expires_at: string;
+  };
+  /** Since schema version 3. */
+  sign_ins: {
+    id_hash: string;
+    state: string;
+    nonce: string;
+    code_verifier: string;
+    return_to: string;
+    created_at: string;
+    expires_at: string;
+  };
   violations: {
     id: Generated<number>;
     organization: string;

@@ -38,6 +38,15 @@ import {
   updatePolicy,
 } from "./policies.js";
 import {
+  createSession,
+  createSignIn,
+  deleteSession,
+  findSession,
+  pruneSessions,
+  takeSignIn,
+  touchSession,
+} from "./sessions.js";
+import {
   createToken,
   findToken,
   isEmpty,
@@ -140,5 +149,12 @@ function bind(c: StoreContext): FleetStore {
     countViolations: (org, groupBy, filter) => countViolations(c, org, groupBy, filter),
     pruneViolations: (before) => pruneViolations(c, before),
     listAudit: (org, page, filter) => listAudit(c, org, page, filter),
+    createSession: (session) => createSession(c, session),
+    findSession: (idHash) => findSession(c, idHash),
+    touchSession: (idHash, time) => touchSession(c, idHash, time),
+    deleteSession: (idHash) => deleteSession(c, idHash),
+    createSignIn: (signIn) => createSignIn(c, signIn),
+    takeSignIn: (idHash) => takeSignIn(c, idHash),
+    pruneSessions: (before) => pruneSessions(c, before),
   };
 }

@@ -4,6 +4,7 @@ import type { Actor, FleetStore, ObjectMeta } from "../../core/fleet/store.js";
 import type { AgentInstallContext } from "./agent-install.js";
 import type { BundleSigner } from "./bundle-keys.js";
 import type { DeliveryHub } from "./delivery.js";
+import type { SsoContext } from "./sso.js";
 
 /** What every use case needs: the store, the delivery hub to wake, and the time. */
 export interface FleetContext {
@@ -14,6 +15,8 @@ export interface FleetContext {
   readonly now: () => Date;
   /** How agents reach this control plane: "Add cluster" renders their manifest with it. */
   readonly agentInstall?: AgentInstallContext;
+  /** Sign-in with OpenID Connect, when `--oidc-config` is given. */
+  readonly sso?: SsoContext;
 }
 
 export function actorOf(p: Principal): Actor {

@@ -23,6 +23,7 @@ interface ControlPlaneFlags {
   databaseFile?: string;
   trustedProxy: string[];
   metricsTokenFile?: string;
+  oidcConfig?: string;
 }
 
 const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
@@ -122,6 +123,59 @@ function readMetricsToken(file: string | undefined): string | undefined {
   return token;
 }
 
+/**
+ * `--oidc-config FILE`: the sign-in configuration (YAML or JSON), its client secret read from
+ * `clientSecretFile` (never from the arguments, which every user of the host can read), and
+ * the provider built from it. Discovery happens on first use: a provider that is down at
+ * start does not keep the control plane (and its tokens) from starting.
+ */
+async function loadOidc(file: string, externalUrl: string) {
+  const [{ parse }, { parseOidcConfig }, { OidcProvider }, { CALLBACK_PATH }] = await Promise.all([
+    import("yaml"),
+    import("../../core/oidc/config.js"),
+    import("../../adapters/oidc/index.js"),
+    import("../../server/control-plane/routes-auth.js"),
+  ]);
+  let raw: unknown;
+  try {
+    raw = parse(readText("--oidc-config", file));
+  } catch (e) {
+    if (e instanceof CustomsError) throw e;
+    throw new CustomsError("OIDC_CONFIG_INVALID", `--oidc-config ${file}: ${(e as Error).message}`);
+  }
+  const config = parseOidcConfig(raw);
+  const secretText = (() => {
+    try {
+      return readFileSync(config.clientSecretFile, "utf8");
+    } catch (e) {
+      throw new CustomsError(
+        "OIDC_CONFIG_INVALID",
+        `clientSecretFile ${config.clientSecretFile}: ${(e as Error).message}`,
+      );
+    }
+  })();
+  const clientSecret = secretText.split(/\r?\n/)[0]?.trim() ?? "";
+  if (clientSecret === "")
+    throw new CustomsError(
+      "OIDC_CONFIG_INVALID",
+      `clientSecretFile ${config.clientSecretFile} is empty`,
+    );
+  const ca = config.caFile === undefined ? undefined : readText("caFile", config.caFile);
+  const redirectUrl = config.redirectUrl ?? `${externalUrl}${CALLBACK_PATH}`;
+  const provider = new OidcProvider(
+    {
+      issuer: config.issuer,
+      clientId: config.clientId,
+      clientSecret,
+      tokenAuthMethod: config.tokenAuthMethod,
+      redirectUrl,
+      scopes: config.scopes,
+    },
+    ca === undefined ? {} : { transport: { ca } },
+  );
+  return { config, provider, redirectUrl };
+}
+
 async function run(flags: ControlPlaneFlags): Promise<void> {
   const { host, port } = parseListen(flags.listen);
   checkFlags(flags, host);
@@ -166,8 +220,21 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     flags.bootstrapTokenFile === undefined
       ? undefined
       : givenToken(readText("--bootstrap-token-file", flags.bootstrapTokenFile));
+  const oidc =
+    flags.oidcConfig === undefined
+      ? undefined
+      : await loadOidc(flags.oidcConfig, agentInstall.externalUrl);
   const store = await openStore(databaseUrl({ ...flags, dataDir }));
   const logger = pino({ base: { service: "customs-control-plane" } });
+  oidc?.provider.metadata().then(
+    (m) =>
+      logger.info({ issuer: m.issuer, redirectUrl: oidc.redirectUrl }, "OpenID Provider found"),
+    (e: Error) =>
+      logger.warn(
+        { err: e.message },
+        "OpenID Provider discovery failed; retried at the next sign-in",
+      ),
+  );
   const server = await startControlPlane({
     store,
     host,
@@ -180,6 +247,7 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     agentInstall,
     trustedProxies: flags.trustedProxy,
     ...(metricsToken === undefined ? {} : { metricsToken }),
+    ...(oidc === undefined ? {} : { oidc: { config: oidc.config, provider: oidc.provider } }),
   }).catch(async (e: unknown) => {
     await store.close();
     throw new CustomsError("USAGE", `cannot listen on ${flags.listen}: ${(e as Error).message}`);
@@ -264,6 +332,10 @@ export function registerControlPlane(program: Command): void {
     .option(
       "--metrics-token-file <file>",
       "require this bearer token (the file's first line) on /metrics",
+    )
+    .option(
+      "--oidc-config <file>",
+      "sign-in with OpenID Connect: issuer, client, groups to roles (YAML or JSON; docs/sso.md)",
     )
     .option(
       "--trusted-proxy <cidr>",

@@ -126,6 +126,41 @@ export interface TokenRow {
   readonly lastUsedAt?: string | undefined;
 }
 
+/**
+ * A console session made by signing in with OpenID Connect (docs/sso.md). The cookie holds
+ * a random id; only its sha256 is stored, so a copy of the database opens no session.
+ */
+export interface SessionRow {
+  /** sha256 (hex) of the id in the cookie. */
+  readonly idHash: string;
+  readonly organization: string;
+  /** The provider's `sub` and the name shown and audited (the configured claim). */
+  readonly subject: string;
+  readonly username: string;
+  /** The groups of the ID token; roles are mapped from them on every request. */
+  readonly groups: readonly string[];
+  /** The token writes must carry in `X-CSRF-Token` (double submit, docs/sso.md). */
+  readonly csrfToken: string;
+  readonly createdAt: string;
+  /** Kept to the minute, for the idle timeout. */
+  readonly lastSeenAt: string;
+  /** The absolute end of the session. */
+  readonly expiresAt: string;
+}
+
+/** A sign-in under way: what the provider's answer is checked against (used once). */
+export interface SignInRow {
+  /** sha256 (hex) of the id in the browser's sign-in cookie. */
+  readonly idHash: string;
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  /** The console route to return to (a `#/…` fragment). */
+  readonly returnTo: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
 export interface ViolationRecord {
   readonly id?: number;
   readonly organization: string;
@@ -394,4 +429,16 @@ export interface FleetStore {
     page: PageRequest,
     filter?: { workspaces?: readonly string[] },
   ): Promise<Page<AuditEntry>>;
+
+  /** Sign-in sessions (not audited: they change nothing people manage). */
+  createSession(session: SessionRow): Promise<void>;
+  findSession(idHash: string): Promise<SessionRow | undefined>;
+  touchSession(idHash: string, time: string): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  /** Records a sign-in under way. */
+  createSignIn(signIn: SignInRow): Promise<void>;
+  /** Removes and returns it: each is used at most once, even by two replicas at once. */
+  takeSignIn(idHash: string): Promise<SignInRow | undefined>;
+  /** Drops sessions and sign-ins whose absolute end is before `before`. */
+  pruneSessions(before: string): Promise<number>;
 }

@@ -2,13 +2,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AuthContext, authenticate } from "../../app/fleet/auth.js";
 import { parseJsonBody } from "../../app/fleet/bodies.js";
 import type { FleetContext } from "../../app/fleet/context.js";
+import { checkCsrf, liveSession, principalOf } from "../../app/fleet/sso.js";
 import { isCustomsError } from "../../core/errors.js";
 import { ApiError, toWireError } from "../../core/fleet/api-error.js";
 import type { Principal } from "../../core/fleet/authorize.js";
 import { BodyTooLarge, readBody } from "../read-body.js";
 import { clientAddress, type TrustedProxies } from "./client-address.js";
+import { cookieOf, SESSION_COOKIE } from "./cookies.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { Reply, Route, Router } from "./router.js";
+import { csrfHeaders } from "./routes-auth.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -30,6 +33,43 @@ export interface ApiDeps {
   readonly onAgent: (p: Principal) => void;
   /** Proxies whose X-Forwarded-For names the client (none: the peer is the client). */
   readonly trustedProxies?: TrustedProxies | undefined;
+  /** `--external-url`'s origin: where browsers reach the control plane besides its Host. */
+  readonly externalOrigin?: string | undefined;
+  /** The listener speaks TLS itself (else a TLS proxy in front does). */
+  readonly tls: boolean;
+}
+
+const SAFE_METHODS = ["GET", "HEAD"];
+
+/** The origins a browser may write from: the Host it asked, and the external URL's. */
+function originsOf(deps: ApiDeps, req: IncomingMessage): string[] {
+  const host = req.headers.host;
+  const own =
+    host === undefined ? [] : [`https://${host}`, ...(deps.tls ? [] : [`http://${host}`])];
+  return deps.externalOrigin === undefined ? own : [...own, deps.externalOrigin];
+}
+
+/**
+ * The caller: `Authorization: Bearer` always wins (automation, and the console signed in with
+ * a token); without one, the console's session cookie when sign-in with OpenID Connect is
+ * configured, and then every write must pass the CSRF check (docs/sso.md).
+ */
+async function callerOf(
+  deps: ApiDeps,
+  req: IncomingMessage,
+  address: string,
+  origins: readonly string[],
+): Promise<Principal> {
+  const sso = deps.ctx.sso;
+  const id =
+    req.headers.authorization === undefined && sso !== undefined
+      ? cookieOf(req.headers.cookie, SESSION_COOKIE)
+      : undefined;
+  if (sso === undefined || id === undefined)
+    return authenticate(deps.auth, req.headers.authorization, address);
+  const session = await liveSession(sso, id);
+  if (!SAFE_METHODS.includes(req.method ?? "")) checkCsrf(session, csrfHeaders(req), origins);
+  return principalOf(sso, session);
 }
 
 /** `{error:{code, message, details?}}` with its status; unknown errors are 500 and logged. */
@@ -104,9 +144,8 @@ async function run(
       );
     }
   }
-  const principal = route.public
-    ? ANONYMOUS
-    : await authenticate(deps.auth, req.headers.authorization, address);
+  const origins = originsOf(deps, req);
+  const principal = route.public ? ANONYMOUS : await callerOf(deps, req, address, origins);
   if (principal.role === "cluster-agent") deps.onAgent(principal);
   let body: Promise<Record<string, unknown>> | undefined;
   const reply = await route.handler({
@@ -115,6 +154,7 @@ async function run(
     headers: req.headers,
     principal,
     ctx: deps.ctx,
+    origins,
     signal: gone.signal,
     body: () => {
       body ??= readBody(req, MAX_BODY_BYTES).then((text) =>

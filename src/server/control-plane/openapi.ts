@@ -46,8 +46,8 @@ function operation(route: Route) {
         }),
     responses: {
       [String(successOf(route))]: {
-        description: "OK",
-        ...(successOf(route) === 204 ? {} : { content: json }),
+        description: successOf(route) === 302 ? "Redirect (Location)" : "OK",
+        ...(successOf(route) === 204 || successOf(route) === 302 ? {} : { content: json }),
       },
       default: error,
     },
@@ -69,10 +69,17 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
       description: "Image policies for a fleet of clusters (docs/control-plane.md).",
     },
     servers: [{ url: "/" }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
     components: {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "cst_<id>_<secret>" },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "__Host-customs-session",
+          description:
+            "The console's session after signing in with OpenID Connect (docs/sso.md); writes also need X-CSRF-Token. Authorization: Bearer wins when both are sent.",
+        },
       },
       schemas: SCHEMAS,
     },

@@ -10,6 +10,8 @@ export interface Call {
   readonly headers: IncomingHttpHeaders;
   readonly principal: Principal;
   readonly ctx: FleetContext;
+  /** The origins this control plane is reached at (an Origin header must be one of them). */
+  readonly origins: readonly string[];
   /** Aborted when the client goes away before the answer (ends long polls early). */
   readonly signal: AbortSignal;
   body(): Promise<Json>;
@@ -18,7 +20,8 @@ export interface Call {
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** A list for headers sent several times (`set-cookie`). */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";

@@ -1,5 +1,6 @@
 import type { Route } from "./router.js";
 import { agentRoutes } from "./routes-agent.js";
+import { authRoutes } from "./routes-auth.js";
 import { organizationRoutes } from "./routes-organizations.js";
 import { policyRoutes } from "./routes-policies.js";
 import { recordRoutes } from "./routes-records.js";
@@ -10,4 +11,5 @@ export const allRoutes: readonly Route[] = [
   ...policyRoutes,
   ...recordRoutes,
   ...agentRoutes,
+  ...authRoutes,
 ];

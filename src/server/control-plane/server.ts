@@ -13,6 +13,7 @@ import { CONNECTED_WITHIN_MS } from "../../app/fleet/clusters.js";
 import type { FleetContext } from "../../app/fleet/context.js";
 import { DeliveryHub } from "../../app/fleet/delivery.js";
 import { FailureLimiter } from "../../app/fleet/rate-limit.js";
+import type { SsoContext } from "../../app/fleet/sso.js";
 import type { Principal } from "../../core/fleet/authorize.js";
 import type { FleetStore } from "../../core/fleet/store.js";
 import { handleApi } from "./api.js";
@@ -57,6 +58,8 @@ export interface ControlPlaneOptions {
   readonly metricsToken?: string;
   /** `--trusted-proxy`: peers whose X-Forwarded-For gives the client's address. */
   readonly trustedProxies?: readonly string[];
+  /** `--oidc-config`: sign-in with OpenID Connect (docs/sso.md). */
+  readonly oidc?: Pick<SsoContext, "config" | "provider">;
 }
 
 export interface ControlPlaneServer {
@@ -109,12 +112,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const hub = new DeliveryHub(options.store, options.pollMs ?? 1000, (e) =>
     logger.warn({ err: (e as Error).message }, "delivery refresh failed"),
   );
+  const sso: SsoContext | undefined =
+    options.oidc === undefined
+      ? undefined
+      : {
+          ...options.oidc,
+          store: options.store,
+          now,
+          onFailure: (code, message) => logger.warn({ code, reason: message }, "sign-in failed"),
+        };
   const ctx: FleetContext = {
     store: options.store,
     hub,
     signer: new BundleSigner(options.store),
     now,
     ...(options.agentInstall === undefined ? {} : { agentInstall: options.agentInstall }),
+    ...(sso === undefined ? {} : { sso }),
   };
   const agents = new Map<string, number>();
   const connected = () => {
@@ -137,6 +150,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     router,
     ctx,
     metrics,
+    tls: options.tls !== undefined,
+    externalOrigin:
+      options.agentInstall === undefined
+        ? undefined
+        : new URL(options.agentInstall.externalUrl).origin,
     auth: {
       store: options.store,
       limiter,
