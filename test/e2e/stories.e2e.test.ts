@@ -279,9 +279,16 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
           "events",
           "--field-selector=reason=FailedCreate",
           "-o",
-          "jsonpath={range .items[*]}{.involvedObject.kind}/{.involvedObject.name}: {.message}{'\\n'}{end}",
+          "json",
         ]);
-        return r.stdout.split("\n").find((l) => l.startsWith("ReplicaSet/legacy-"));
+        const items = (JSON.parse(r.stdout || "{}").items ?? []) as {
+          involvedObject: { kind: string; name: string };
+          message: string;
+        }[];
+        return items.find(
+          (e) =>
+            e.involvedObject.kind === "ReplicaSet" && e.involvedObject.name.startsWith("legacy-"),
+        )?.message;
       });
       expect(event).toContain("corp-registry-only");
       const described = ok(await kubectl(["-n", "tanzu", "describe", "deployment", "legacy"]));

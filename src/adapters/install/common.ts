@@ -7,6 +7,9 @@
  */
 import { DEFAULT_EXEMPT_NAMESPACES, NAMESPACE_NAME_LABEL } from "../../core/policy/index.js";
 
+/** Seconds a terminating webhook Pod keeps serving before SIGTERM (see the preStop hook). */
+export const PRESTOP_SECONDS = 5;
+
 export type FailurePolicy = "Fail" | "Ignore";
 export type PullPolicy = "Always" | "IfNotPresent" | "Never";
 
@@ -235,6 +238,11 @@ export function buildWebhookPod(
               ports: [{ name: "https", containerPort: WEBHOOK_PORT }],
               readinessProbe: probe("/readyz"),
               livenessProbe: probe("/healthz"),
+              // A deleted Pod stays in the Service's endpoints until kube-proxy and the API
+              // server's own resolver have seen it go: it keeps serving meanwhile, then drains
+              // on SIGTERM. Without this, admission calls land on a closed port for a moment
+              // and fail closed (the kubelet's own sleep: the image has no shell).
+              lifecycle: { preStop: { sleep: { seconds: PRESTOP_SECONDS } } },
               resources: o.resources ?? DEFAULT_RESOURCES,
               securityContext: CONTAINER_SECURITY_CONTEXT,
               volumeMounts: [

@@ -130,6 +130,10 @@ spec:
             httpGet: {path: /healthz, port: 8443, scheme: HTTPS}
             periodSeconds: 10
             timeoutSeconds: 2
+          # Keeps serving while the Service's endpoints drop the Pod, then drains on SIGTERM.
+          lifecycle:
+            preStop:
+              sleep: {seconds: 5}
           resources: {{ toJson .resources }}
           securityContext:
             {{- include "customs.containerSecurityContext" . | nindent 12 }}
