@@ -1,3 +1,4 @@
+import { CustomsError } from "../core/errors.js";
 import { readFileSync } from "node:fs";
 
 /** Exit codes of every command: 0 nothing denied, 1 something denied, 2 bad input or usage. */
@@ -27,4 +28,13 @@ export function productVersion(): string {
 /** Collects a repeatable option into a list (commander's custom processing). */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** A positive whole number of milliseconds, or a usage error naming the flag. */
+export function parseMs(flag: string, value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new CustomsError("USAGE", `${flag} must be a positive number of ms, got "${value}"`);
+  }
+  return ms;
 }

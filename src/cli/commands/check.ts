@@ -6,7 +6,7 @@ import { toCheckFindings } from "../../app/check-findings.js";
 import { loadPolicySet } from "../../app/load-policies.js";
 import { CustomsError } from "../../core/errors.js";
 import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
-import { collect, EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
+import { collect, EXIT_DENIED, EXIT_OK, parseMs, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
 import { toCheckJson } from "../output/check-json.js";
 import { toCheckSarif } from "../output/check-sarif.js";
@@ -48,16 +48,8 @@ function render(
   return renderFindings(format, findings, summarizeFindings(findings, failOn), style);
 }
 
-/** A positive whole number of milliseconds, or a usage error naming the flag. */
 export function parseFactsTimeout(value: string): number {
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms <= 0) {
-    throw new CustomsError(
-      "USAGE",
-      `--facts-timeout must be a positive number of ms, got "${value}"`,
-    );
-  }
-  return ms;
+  return parseMs("--facts-timeout", value);
 }
 
 export function registerCheck(program: Command): void {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { RegistryClient } from "../../adapters/registry/index.js";
+import { parseMs } from "../io.js";
 import {
   addFindingsOptions,
   emitFindings,
@@ -13,6 +14,7 @@ interface CiFlags extends Omit<FindingsFlags, "failOn">, RegistryFlags {
   failOn?: string;
   harborUrl?: string;
   harborUsername?: string;
+  factsTimeout: string;
 }
 
 export function registerCi(program: Command): void {
@@ -26,10 +28,16 @@ export function registerCi(program: Command): void {
     .option(
       "--harbor-username <name>",
       "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD",
+    )
+    .option(
+      "--facts-timeout <ms>",
+      "how long fetching registry facts for supply-chain policies may take in all",
+      "120000",
     );
   // No default --fail-on here: customs.yaml's failOn applies unless the flag is given.
   addFindingsOptions(registryOptions(command));
   command.action(async (flags: CiFlags) => {
+    const factsBudgetMs = parseMs("--facts-timeout", flags.factsTimeout);
     const { loadCiConfig, runCiChecks } = await import("../../app/ci.js");
     const { CI_RUNNERS } = await import("../../app/ci-runners.js");
     const loaded = await loadCiConfig(flags.config);
@@ -43,7 +51,7 @@ export function registerCi(program: Command): void {
     };
     const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
     const harbor = await harborOptionsFrom(flags);
-    const context = { registry, ...(harbor === undefined ? {} : { harbor }) };
+    const context = { registry, factsBudgetMs, ...(harbor === undefined ? {} : { harbor }) };
     try {
       emitFindings(await runCiChecks(loaded.config, loaded.base, CI_RUNNERS, context), parsed);
     } finally {

@@ -1,3 +1,4 @@
+export { clipWords, fitLines } from "./clip.js";
 export { buildPinPatch, type JsonPatchOperation, type PinTarget, planPins } from "./mutate.js";
 export { type ParsedReview, parseAdmissionReview } from "./parse-review.js";
 export { auditKey, type Review, type ReviewContext, reviewAdmission } from "./review.js";
