@@ -1,5 +1,5 @@
-import { CustomsError } from "../core/errors.js";
 import { readFileSync } from "node:fs";
+import { CustomsError } from "../core/errors.js";
 
 /** Exit codes of every command: 0 nothing denied, 1 something denied, 2 bad input or usage. */
 export const EXIT_OK = 0;

@@ -150,7 +150,9 @@ export class Transport {
     // A closed client starts nothing: a retry scheduled before close() would otherwise open
     // a new socket and keep a finished CLI process alive until its timeout.
     if (this.closed) {
-      return Promise.reject(new RegistryError("REGISTRY_UNREACHABLE", `${where(req)}: client closed`));
+      return Promise.reject(
+        new RegistryError("REGISTRY_UNREACHABLE", `${where(req)}: client closed`),
+      );
     }
     // The caller's budget (withTimeBudget) bounds the exchange as much as our own timeout.
     const left = budgetLeft();

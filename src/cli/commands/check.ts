@@ -4,7 +4,6 @@ import type { RegistryClient } from "../../adapters/registry/index.js";
 import type { CheckReport } from "../../app/check.js";
 import { toCheckFindings } from "../../app/check-findings.js";
 import { loadPolicySet } from "../../app/load-policies.js";
-import { CustomsError } from "../../core/errors.js";
 import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
 import { collect, EXIT_DENIED, EXIT_OK, parseMs, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";

@@ -25,10 +25,7 @@ export function registerCi(program: Command): void {
     )
     .option("-c, --config <file>", "the CI config", "customs.yaml")
     .option("--harbor-url <url>", "a Harbor to read vulnerability reports of its images from")
-    .option(
-      "--harbor-username <name>",
-      "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD",
-    )
+    .option("--harbor-username <name>", "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD")
     .option(
       "--facts-timeout <ms>",
       "how long fetching registry facts for supply-chain policies may take in all",

@@ -4,15 +4,7 @@ import type { VerifyReport } from "../../app/signatures-verify.js";
 import { CustomsError } from "../../core/errors.js";
 import { printable } from "../../core/policy/index.js";
 import { parseNormalized } from "../../core/reference/index.js";
-import {
-  collect,
-  EXIT_DENIED,
-  EXIT_INPUT,
-  EXIT_OK,
-  parseMs,
-  write,
-  writeJson,
-} from "../io.js";
+import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, parseMs, write, writeJson } from "../io.js";
 import { clientFrom, type RegistryFlags, registryOptions } from "./pin.js";
 
 interface VerifyFlags extends RegistryFlags {

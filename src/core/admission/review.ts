@@ -20,7 +20,11 @@ const allow = (uid: string, warnings?: string[]): AdmissionResponse =>
   warnings && warnings.length > 0 ? { uid, allowed: true, warnings } : { uid, allowed: true };
 
 function deny(uid: string, message: string, warnings: string[] = []): AdmissionResponse {
-  const status = { code: 403, reason: "Forbidden", message: clipWords(message, MAX_MESSAGE_LENGTH) };
+  const status = {
+    code: 403,
+    reason: "Forbidden",
+    message: clipWords(message, MAX_MESSAGE_LENGTH),
+  };
   return warnings.length > 0
     ? { uid, allowed: false, status, warnings }
     : { uid, allowed: false, status };
