@@ -6,6 +6,7 @@ import type { RegistryClient } from "../adapters/registry/index.js";
 import { type CiConfig, validateCiConfig } from "../core/ci/index.js";
 import { CustomsError } from "../core/errors.js";
 import type { FindingReport } from "../core/findings/types.js";
+import type { TagHandling } from "../core/policy/index.js";
 import { checkWithFacts } from "./check-facts.js";
 import { toCheckFindings } from "./check-findings.js";
 import { parseDocuments } from "./documents.js";
@@ -64,6 +65,8 @@ export interface CiContext {
   readonly harbor?: HarborOptions;
   /** How long fetching supply-chain facts may take in all (`--facts-timeout`). */
   readonly factsBudgetMs?: number;
+  /** Tags under signature, provenance and vulnerability policies (`--tag-handling`). */
+  readonly tagHandling?: TagHandling;
 }
 
 /** One check of `customs ci`: given the config, its findings. */
@@ -91,6 +94,7 @@ export const runManifestsCheck: CiRunner = async (config, base, context) => {
     {
       registry: context.registry,
       budgetMs: context.factsBudgetMs ?? CI_FACTS_BUDGET_MS,
+      ...(context.tagHandling === undefined ? {} : { tagHandling: context.tagHandling }),
       ...(context.harbor === undefined ? {} : { harbor: context.harbor }),
     },
   );

@@ -4,7 +4,12 @@ import {
   reviewAdmission,
 } from "../core/admission/index.js";
 import { withKind } from "../core/admission/review.js";
-import { type Evaluator, imagesNeedingFacts, withSupplyFacts } from "../core/evaluate/index.js";
+import {
+  type Evaluator,
+  imagesNeedingFacts,
+  REFUSE_TAGS,
+  withSupplyFacts,
+} from "../core/evaluate/index.js";
 import { extractResources } from "../core/workload/index.js";
 import {
   type AdmissionOutcome,
@@ -59,7 +64,7 @@ export async function handleAdmissionWithSupply(
   // Without a way to fetch facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
   const fetched =
     supply === undefined
-      ? { evaluator: withSupplyFacts(evaluator, () => undefined, 0), degraded: [] }
+      ? { evaluator: withSupplyFacts(evaluator, () => undefined, 0, REFUSE_TAGS), degraded: [] }
       : await withFetchedFacts(evaluator, factRequest, images, supply);
   const review = reviewAdmission(request, {
     evaluator: fetched.evaluator,

@@ -38,3 +38,12 @@ export function parseMs(flag: string, value: string): number {
   }
   return ms;
 }
+
+/** `--tag-handling`: `pin` or `refuse` (docs/supply-chain.md, "Tags"). */
+export function parseTagHandling(value: string | undefined): "pin" | "refuse" | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "pin" && value !== "refuse") {
+    throw new CustomsError("USAGE", `--tag-handling must be pin or refuse, got "${value}"`);
+  }
+  return value;
+}

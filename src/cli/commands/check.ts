@@ -5,7 +5,7 @@ import type { CheckReport } from "../../app/check.js";
 import { toCheckFindings } from "../../app/check-findings.js";
 import { loadPolicySet } from "../../app/load-policies.js";
 import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
-import { collect, EXIT_DENIED, EXIT_OK, parseMs, productVersion } from "../io.js";
+import { collect, EXIT_DENIED, EXIT_OK, parseMs, parseTagHandling, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
 import { toCheckJson } from "../output/check-json.js";
 import { toCheckSarif } from "../output/check-sarif.js";
@@ -24,6 +24,7 @@ interface CheckFlags extends FindingsFlags, RegistryFlags {
   harborUrl?: string;
   harborUsername?: string;
   factsTimeout: string;
+  tagHandling?: string;
   cluster?: string;
   verbose?: boolean;
 }
@@ -69,6 +70,10 @@ export function registerCheck(program: Command): void {
       "how long fetching registry facts for supply-chain policies may take in all",
       "60000",
     )
+    .option(
+      "--tag-handling <mode>",
+      "images named by tag under signature, provenance or vulnerability policies: refuse (default; TAG_NOT_PINNED) or pin (decide on the digest the tag names now, as the mutating webhook will pin it)",
+    )
     .option("--harbor-url <url>", "a Harbor to read vulnerability reports of its images from")
     .option("--harbor-username <name>", "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD")
     .argument("<inputs...>", "manifest files, folders, or - for standard input");
@@ -78,6 +83,7 @@ export function registerCheck(program: Command): void {
     const parsed = parseFindingsFlags(flags);
     const { set } = loadPolicySet(await readInputs(flags.policy));
     const budgetMs = parseFactsTimeout(flags.factsTimeout);
+    const tagHandling = parseTagHandling(flags.tagHandling);
     const { checkWithFacts } = await import("../../app/check-facts.js");
     const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
     const harbor = await harborOptionsFrom(flags);
@@ -92,7 +98,12 @@ export function registerCheck(program: Command): void {
         set,
         await readInputs(inputs),
         { cluster: flags.cluster },
-        { registry, budgetMs, ...(harbor === undefined ? {} : { harbor }) },
+        {
+          registry,
+          budgetMs,
+          ...(tagHandling === undefined ? {} : { tagHandling }),
+          ...(harbor === undefined ? {} : { harbor }),
+        },
       );
     } finally {
       client?.close();

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { RegistryClient } from "../../adapters/registry/index.js";
-import { parseMs } from "../io.js";
+import { parseMs, parseTagHandling } from "../io.js";
 import {
   addFindingsOptions,
   emitFindings,
@@ -15,6 +15,7 @@ interface CiFlags extends Omit<FindingsFlags, "failOn">, RegistryFlags {
   harborUrl?: string;
   harborUsername?: string;
   factsTimeout: string;
+  tagHandling?: string;
 }
 
 export function registerCi(program: Command): void {
@@ -30,11 +31,16 @@ export function registerCi(program: Command): void {
       "--facts-timeout <ms>",
       "how long fetching registry facts for supply-chain policies may take in all",
       "120000",
+    )
+    .option(
+      "--tag-handling <mode>",
+      "images named by tag under signature, provenance or vulnerability policies: refuse (default) or pin",
     );
   // No default --fail-on here: customs.yaml's failOn applies unless the flag is given.
   addFindingsOptions(registryOptions(command));
   command.action(async (flags: CiFlags) => {
     const factsBudgetMs = parseMs("--facts-timeout", flags.factsTimeout);
+    const tagHandling = parseTagHandling(flags.tagHandling);
     const { loadCiConfig, runCiChecks } = await import("../../app/ci.js");
     const { CI_RUNNERS } = await import("../../app/ci-runners.js");
     const loaded = await loadCiConfig(flags.config);
@@ -48,7 +54,12 @@ export function registerCi(program: Command): void {
     };
     const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
     const harbor = await harborOptionsFrom(flags);
-    const context = { registry, factsBudgetMs, ...(harbor === undefined ? {} : { harbor }) };
+    const context = {
+      registry,
+      factsBudgetMs,
+      ...(tagHandling === undefined ? {} : { tagHandling }),
+      ...(harbor === undefined ? {} : { harbor }),
+    };
     try {
       emitFindings(await runCiChecks(loaded.config, loaded.base, CI_RUNNERS, context), parsed);
     } finally {
