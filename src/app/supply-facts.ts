@@ -99,7 +99,8 @@ export function beforeDeadline<T>(
   if (left <= 0) return Promise.resolve(timeout);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<Fact<T>>((resolve) => {
-    timer = setTimeout(() => resolve(timeout), left);
+    // setTimeout fires at once for more than 2^31-1 ms; no budget is that long anyway.
+    timer = setTimeout(() => resolve(timeout), Math.min(left, 2_147_483_647));
   });
   return Promise.race([withTimeBudget(left, fetch), late]).finally(() => clearTimeout(timer));
 }

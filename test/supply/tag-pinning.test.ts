@@ -87,7 +87,6 @@ describe.skipIf(skip !== undefined)(
     let dir: string;
     let env: { caFile: string; home: string };
     let pem: string;
-    let n = 0;
     const namespaces = new NamespaceCache();
 
     const context = (tagHandling: "pin" | "refuse"): SupplyContext =>
@@ -104,9 +103,8 @@ describe.skipIf(skip !== undefined)(
     /** Pushes a new image under `repo:tag` (moving the tag if it exists); its digest. */
     const push = async (repo: string, tag: string) => {
       const image = buildImage({ os: "linux", architecture: "amd64" });
-      // Distinct bytes each time, so a moved tag names a new digest.
+      // buildImage makes random layers: a moved tag names a new digest.
       await pusher.pushImage(repo, image, [tag]);
-      n++;
       return image.manifest.digest;
     };
     const sign = async (major: 2 | 3, ref: string) => {
