@@ -4,17 +4,16 @@
  * are cut at a word boundary with an ellipsis, and codes go first where they are kept.
  */
 
-/** How far back from the limit a word boundary is looked for before cutting mid-token. */
-const BOUNDARY_SEARCH = 40;
-
 /** `text` if it fits in `max` characters, else its longest whole-word prefix that does, plus "…". */
 export function clipWords(text: string, max: number): string {
   if (text.length <= max) return text;
   if (max <= 1) return "…".slice(0, max);
   const room = text.slice(0, max - 1);
-  const space = room.search(/\s\S*$/);
-  // A single very long token (a digest, a URL) is cut where it must be.
-  const cut = space >= 0 && space >= room.length - BOUNDARY_SEARCH ? space : room.length;
+  // The room ends at a word's end when the next character is a space: keep that word.
+  const space = /\s/.test(text.charAt(max - 1)) ? room.length : room.search(/\s\S*$/);
+  // A long token (an image reference with its digest) is dropped whole rather than cut,
+  // unless that would lose more than half the room: then it is cut where it must be.
+  const cut = space >= room.length / 2 ? space : room.length;
   return `${room.slice(0, cut).trimEnd()}…`;
 }
 
