@@ -3,6 +3,7 @@ import {
   ADMISSION_API_VERSION,
   type AdmissionResponse,
   buildPinPatch,
+  clipWords,
   type PinTarget,
   planPins,
   planVerifiedPins,
@@ -79,7 +80,7 @@ export async function handleMutation(
         pinned.set(image, toPinnedImage(image, digest));
       } catch (e) {
         warnings.push(
-          `customs: could not pin ${image} to a digest: ${(e as Error).message}`.slice(0, 250),
+          clipWords(`customs: could not pin ${image} to a digest: ${(e as Error).message}`, 250),
         );
       }
     }),

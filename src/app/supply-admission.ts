@@ -1,6 +1,7 @@
 import {
   ADMISSION_API_VERSION,
   type AdmissionResponse,
+  clipWords,
   reviewAdmission,
 } from "../core/admission/index.js";
 import { withKind } from "../core/admission/review.js";
@@ -26,10 +27,10 @@ function markDegraded(response: AdmissionResponse, images: readonly string[]): A
   const note = `decided on last-known-good supply-chain facts (a source was unreachable) for ${images.join(", ")}`;
   return {
     ...response,
-    warnings: [...(response.warnings ?? []), `customs: ${note}`.slice(0, 250)],
+    warnings: [...(response.warnings ?? []), clipWords(`customs: ${note}`, 250)],
     auditAnnotations: {
       ...(response.auditAnnotations ?? {}),
-      [DEGRADED_ANNOTATION]: note.slice(0, 2000),
+      [DEGRADED_ANNOTATION]: clipWords(note, 2000),
     },
   };
 }
