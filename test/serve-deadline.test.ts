@@ -126,11 +126,9 @@ describe("customs serve --timeout-seconds against a registry that never answers"
   it("a warn policy admits with a warning naming SOURCE_TIMEOUT, within the timeout", async () => {
     const { ms, answer } = await decide("shop");
     expect(answer.response.allowed, logs).toBe(true);
-    // Warnings are cut at 250 characters, at a word boundary, the code first.
-    expect(answer.response.warnings?.join("\n")).toMatch(
-      /^SOURCE_TIMEOUT: warn-signed: .*could not be checked/,
-    );
-    expect(answer.response.warnings?.join("\n")).toMatch(/\b\w+…$/);
+    // Warnings are cut at 250 characters, at a word boundary, the code kept at the end.
+    expect(answer.response.warnings?.join("\n")).toMatch(/^warn-signed: .*could not be checked/);
+    expect(answer.response.warnings?.join("\n")).toMatch(/\w… \[SOURCE_TIMEOUT\]$/);
     // The API server would have given up at TIMEOUT_SECONDS and applied failurePolicy: Fail.
     expect(ms).toBeLessThan(TIMEOUT_SECONDS * 1000);
   });

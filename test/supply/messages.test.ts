@@ -80,17 +80,17 @@ describe("admission messages", () => {
     }
   });
 
-  it("warnings carry the code first and are cut at a word boundary (Kubernetes shows 250)", () => {
+  it("warnings name the policy first, end with the code, and are cut at a word boundary (Kubernetes shows 250)", () => {
     const { response, violations } = decide("warn", 1);
     expect(response.allowed).toBe(true);
     const [warning = ""] = response.warnings ?? [];
     const [v] = violations;
-    expect(warning).toMatch(new RegExp(`^SOURCE_TIMEOUT: ${v?.policy}: `));
+    expect(warning).toMatch(new RegExp(`^${v?.policy}: container "c0"`));
     expect(warning.length).toBeLessThanOrEqual(250);
-    expect(warning.endsWith("…")).toBe(true);
+    expect(warning.endsWith("… [SOURCE_TIMEOUT]")).toBe(true);
     // What is kept is the start of the full text, and the full text has a space right after.
-    const full = `SOURCE_TIMEOUT: ${v?.policy}: ${v?.message}`;
-    const kept = warning.slice(0, -1);
+    const full = `${v?.policy}: ${v?.message}`;
+    const kept = warning.slice(0, -" [SOURCE_TIMEOUT]".length - 1);
     expect(full.startsWith(kept)).toBe(true);
     expect(full[kept.length]).toMatch(/\s/);
   });

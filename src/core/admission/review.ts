@@ -112,11 +112,14 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
     } else if (v.action === "deny" && !oldImages.has(v.image)) {
       denials.push(v);
     } else {
-      // The code and the note go first: Kubernetes clips long warnings.
+      // The note goes first and the code last, and only the message between them is cut:
+      // Kubernetes clips long warnings, and people read them as `policy: what happened`.
       const unchanged =
         v.action === "deny" ? " (image unchanged by this update, so not denied)" : "";
-      const warning = `${v.code}: ${printable(v.policy, 100)}${unchanged}: ${v.message}`;
-      warnings.push(clipWords(warning, MAX_WARNING_LENGTH));
+      const head = `${printable(v.policy, 100)}${unchanged}: `;
+      const tail = ` [${v.code}]`;
+      const room = MAX_WARNING_LENGTH - head.length - tail.length;
+      warnings.push(`${head}${clipWords(v.message, room)}${tail}`);
     }
   }
   const shownWarnings =
