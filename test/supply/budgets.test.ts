@@ -89,7 +89,7 @@ metadata: {name: app, namespace: shop}
 spec:
   template:
     spec:
-      containers: [{name: app, image: "${host}/shop/app:v1"}]
+      containers: [{name: app, image: "${host}/shop/app@sha256:${"a".repeat(64)}"}]
 `;
     files = tempFiles({
       "policies/p.yaml": POLICY,
