@@ -28,6 +28,7 @@ import {
 import { buildImage, Pusher } from "../registry/images.js";
 import { cosignMissing, cosignPath, runCosign } from "../signatures/cosign.js";
 import { deployment, review } from "../support/admission.js";
+import { errorsOf, PEM } from "./support.js";
 
 const skip = registryMissing() ?? cosignMissing() ?? (cosignPath(3) ? undefined : "no cosign v3");
 if (skip !== undefined) console.warn(`[tag pinning] skipped: ${skip}`);
@@ -243,6 +244,27 @@ describe("customs serve's default tag handling", () => {
     expect(chosen.tags.defaultHandling).toBe("refuse");
     await expect(supplyContext({ ...flags, tagHandling: "allow" })).rejects.toThrow(
       /--tag-handling must be pin or refuse/,
+    );
+  });
+});
+
+describe("input.tagHandling", () => {
+  const signature = (tagHandling: unknown) => ({
+    recipe: "require-signature",
+    input: { authorities: [{ name: "ci", key: { pem: PEM } }], tagHandling },
+  });
+  it("is pin or refuse, on the recipes that verify content only", () => {
+    expect(errorsOf(signature("pin"))).toEqual([]);
+    expect(errorsOf(signature("refuse"))).toEqual([]);
+    expect(errorsOf(signature("allow")).join("\n")).toMatch(/spec\.input\.tagHandling/);
+    expect(
+      errorsOf({
+        recipe: "vulnerability-threshold",
+        input: { severity: "high", tagHandling: "pin" },
+      }),
+    ).toEqual([]);
+    expect(errorsOf({ recipe: "non-root-user", input: { tagHandling: "pin" } }).join("\n")).toMatch(
+      /tagHandling/,
     );
   });
 });
