@@ -1,7 +1,7 @@
 import type { InputText } from "../adapters/files/index.js";
 import type { HarborOptions } from "../adapters/harbor/index.js";
 import type { RegistryClient } from "../adapters/registry/index.js";
-import type { CompiledPolicySet } from "../core/policy/index.js";
+import type { CompiledPolicySet, TagHandling } from "../core/policy/index.js";
 import { type CheckOptions, type CheckReport, checkManifests } from "./check.js";
 
 export interface FactsOptions {
@@ -11,6 +11,12 @@ export interface FactsOptions {
   readonly budgetMs: number;
   /** A Harbor to read vulnerability reports of the images it hosts from. */
   readonly harbor?: HarborOptions;
+  /**
+   * Tags in manifests checked by signature, provenance or vulnerability policies that set no
+   * `tagHandling`: `pin` decides on the digest the tag names now (the webhook will pin it),
+   * `refuse` reports TAG_NOT_PINNED. Default `refuse`, as a webhook without `--mutate` does.
+   */
+  readonly tagHandling?: TagHandling;
 }
 
 /**
@@ -43,6 +49,7 @@ export async function checkWithFacts(
       provider,
       now: Date.now,
       budgetMs: facts.budgetMs,
+      tags: { defaultHandling: facts.tagHandling ?? "refuse", admission: false },
     });
   } finally {
     harbor?.close();

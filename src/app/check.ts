@@ -5,6 +5,7 @@ import {
   type Evaluator,
   imagesNeedingFacts,
   type NamespaceFacts,
+  REFUSE_TAGS,
   toNamespaceFacts,
   type Verdict,
   type Violation,
@@ -81,7 +82,9 @@ export function checkManifests(
   const base = createEvaluator(set);
   // Without fetched facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
   const evaluator =
-    factRequestOf(set) === undefined ? base : withSupplyFacts(base, () => undefined, 0);
+    factRequestOf(set) === undefined
+      ? base
+      : withSupplyFacts(base, () => undefined, 0, REFUSE_TAGS);
   return decide(collect(texts), evaluator, options);
 }
 

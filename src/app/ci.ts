@@ -6,6 +6,7 @@ import type { RegistryClient } from "../adapters/registry/index.js";
 import { type CiConfig, validateCiConfig } from "../core/ci/index.js";
 import { CustomsError } from "../core/errors.js";
 import type { FindingReport } from "../core/findings/types.js";
+import type { TagHandling } from "../core/policy/index.js";
 import { checkWithFacts } from "./check-facts.js";
 import { toCheckFindings } from "./check-findings.js";
 import { parseDocuments } from "./documents.js";
@@ -62,6 +63,10 @@ export interface CiContext {
   readonly registry: () => Promise<RegistryClient>;
   /** A Harbor for the vulnerability reports of supply-chain policies (`--harbor-url`). */
   readonly harbor?: HarborOptions;
+  /** How long fetching supply-chain facts may take in all (`--facts-timeout`). */
+  readonly factsBudgetMs?: number;
+  /** Tags under signature, provenance and vulnerability policies (`--tag-handling`). */
+  readonly tagHandling?: TagHandling;
 }
 
 /** One check of `customs ci`: given the config, its findings. */
@@ -74,8 +79,8 @@ export type CiRunner = (
 /** Paths of the config, relative to its folder. */
 export const at = (base: string, paths: readonly string[]) => paths.map((p) => join(base, p));
 
-/** Supply-chain facts of every image of a CI run must be fetched within this time. */
-const CI_FACTS_BUDGET_MS = 120_000;
+/** Supply-chain facts of every image of a CI run must be fetched within this time by default. */
+export const CI_FACTS_BUDGET_MS = 120_000;
 
 /** `checks.manifests`: the same check as `customs check`, as findings. */
 export const runManifestsCheck: CiRunner = async (config, base, context) => {
@@ -88,7 +93,8 @@ export const runManifestsCheck: CiRunner = async (config, base, context) => {
     m.cluster === undefined ? {} : { cluster: m.cluster },
     {
       registry: context.registry,
-      budgetMs: CI_FACTS_BUDGET_MS,
+      budgetMs: context.factsBudgetMs ?? CI_FACTS_BUDGET_MS,
+      ...(context.tagHandling === undefined ? {} : { tagHandling: context.tagHandling }),
       ...(context.harbor === undefined ? {} : { harbor: context.harbor }),
     },
   );

@@ -1,4 +1,9 @@
-import { type Digest, isRegistryError, type ManifestFetcher } from "../adapters/registry/index.js";
+import {
+  type Digest,
+  isRegistryError,
+  type ManifestFetcher,
+  withTimeBudget,
+} from "../adapters/registry/index.js";
 import {
   compileIdentity,
   type IdentitySpec,
@@ -113,4 +118,35 @@ export async function verifyImage(
     verified,
     rejected,
   };
+}
+
+/**
+ * `verifyImage` within `timeoutMs`: every registry request inside is bounded by what is
+ * left, and a verification that still has no answer by then is `unavailable` with
+ * SOURCE_TIMEOUT (exit 2), never "unsigned".
+ */
+export async function verifyWithin(
+  timeoutMs: number,
+  registry: SignatureRegistry & Pick<ManifestFetcher, "resolveDigest">,
+  ref: ImageReference,
+  image: string,
+  req: VerifyRequest,
+): Promise<VerifyReport> {
+  const kind = req.attestations ? "attestations" : "signatures";
+  const late: VerifyReport = {
+    image,
+    digest: undefined,
+    kind,
+    status: "unavailable",
+    code: "SOURCE_TIMEOUT",
+    message: `${image}: no answer from the registry within ${timeoutMs} ms`,
+    verified: [],
+    rejected: [],
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<VerifyReport>((resolve) => {
+    timer = setTimeout(() => resolve(late), timeoutMs);
+  });
+  const work = withTimeBudget(timeoutMs, () => verifyImage(registry, ref, image, req));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,10 +1,16 @@
 import {
   ADMISSION_API_VERSION,
   type AdmissionResponse,
+  clipWords,
   reviewAdmission,
 } from "../core/admission/index.js";
 import { withKind } from "../core/admission/review.js";
-import { type Evaluator, imagesNeedingFacts, withSupplyFacts } from "../core/evaluate/index.js";
+import {
+  type Evaluator,
+  imagesNeedingFacts,
+  REFUSE_TAGS,
+  withSupplyFacts,
+} from "../core/evaluate/index.js";
 import { extractResources } from "../core/workload/index.js";
 import {
   type AdmissionOutcome,
@@ -21,10 +27,10 @@ function markDegraded(response: AdmissionResponse, images: readonly string[]): A
   const note = `decided on last-known-good supply-chain facts (a source was unreachable) for ${images.join(", ")}`;
   return {
     ...response,
-    warnings: [...(response.warnings ?? []), `customs: ${note}`.slice(0, 250)],
+    warnings: [...(response.warnings ?? []), clipWords(`customs: ${note}`, 250)],
     auditAnnotations: {
       ...(response.auditAnnotations ?? {}),
-      [DEGRADED_ANNOTATION]: note.slice(0, 2000),
+      [DEGRADED_ANNOTATION]: clipWords(note, 2000),
     },
   };
 }
@@ -59,7 +65,7 @@ export async function handleAdmissionWithSupply(
   // Without a way to fetch facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
   const fetched =
     supply === undefined
-      ? { evaluator: withSupplyFacts(evaluator, () => undefined, 0), degraded: [] }
+      ? { evaluator: withSupplyFacts(evaluator, () => undefined, 0, REFUSE_TAGS), degraded: [] }
       : await withFetchedFacts(evaluator, factRequest, images, supply);
   const review = reviewAdmission(request, {
     evaluator: fetched.evaluator,

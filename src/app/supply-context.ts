@@ -1,5 +1,6 @@
 import type { HarborOptions } from "../adapters/harbor/index.js";
 import type { RegistryClient } from "../adapters/registry/index.js";
+import type { TagHandling } from "../core/policy/index.js";
 import type { ImageFacts } from "../core/supply/facts.js";
 import { FactCache } from "./supply-cache.js";
 import { type FactRequest, FactsGatherer, type ImageFactsProvider } from "./supply-facts.js";
@@ -17,6 +18,8 @@ export interface WebhookSupplyOptions {
   readonly graceMs: number;
   /** A Harbor to read vulnerability reports of the images it hosts from. */
   readonly harbor?: HarborOptions;
+  /** The mode of policies without `input.tagHandling` (`pin` only where /mutate runs). */
+  readonly tagHandling: TagHandling;
 }
 
 /**
@@ -60,5 +63,10 @@ export function webhookSupplyContext(
       return ready.factsFor(image, request, deadline);
     },
   };
-  return { provider, now: Date.now, budgetMs: factsBudgetMs(options.timeoutSeconds) };
+  return {
+    provider,
+    now: Date.now,
+    budgetMs: factsBudgetMs(options.timeoutSeconds),
+    tags: { defaultHandling: options.tagHandling, admission: true },
+  };
 }

@@ -1,3 +1,4 @@
+import { withTimeBudget } from "../adapters/registry/index.js";
 import type { FactNeeds } from "../core/evaluate/index.js";
 import type { Authority } from "../core/policy/index.js";
 import type { ImageReference } from "../core/reference/index.js";
@@ -81,10 +82,15 @@ async function settle<T>(what: string, run: () => Promise<Fact<T>>): Promise<Fac
   }
 }
 
-/** Races a fetch against the deadline: one that misses it is SOURCE_TIMEOUT (fail closed). */
-function beforeDeadline<T>(
+/**
+ * Runs a fetch within the deadline: the registry client's requests, retries and backoffs
+ * inside are bounded by what is left (so none outlives the budget), and a source that still
+ * misses it is SOURCE_TIMEOUT (fail closed). A source that answers in time with its own
+ * code (RATE_LIMITED for a 429 whose Retry-After is past the deadline) keeps that code.
+ */
+export function beforeDeadline<T>(
   what: string,
-  fetch: Promise<Fact<T>>,
+  fetch: () => Promise<Fact<T>>,
   deadline: number,
   now: () => number,
 ): Promise<Fact<T>> {
@@ -93,9 +99,10 @@ function beforeDeadline<T>(
   if (left <= 0) return Promise.resolve(timeout);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<Fact<T>>((resolve) => {
-    timer = setTimeout(() => resolve(timeout), left);
+    // setTimeout fires at once for more than 2^31-1 ms; no budget is that long anyway.
+    timer = setTimeout(() => resolve(timeout), Math.min(left, 2_147_483_647));
   });
-  return Promise.race([fetch, late]).finally(() => clearTimeout(timer));
+  return Promise.race([withTimeBudget(left, fetch), late]).finally(() => clearTimeout(timer));
 }
 
 type Group = "signatures" | "attestations" | "metadata" | "vulnerabilities";
@@ -128,7 +135,7 @@ export class FactsGatherer implements ImageFactsProvider {
     const { registry } = this.options;
     const digest = await beforeDeadline(
       `resolving ${image}`,
-      settle(`resolving ${image}`, () => registry.digestOf(ref)),
+      () => settle(`resolving ${image}`, () => registry.digestOf(ref)),
       deadline,
       this.now,
     );
@@ -146,7 +153,7 @@ export class FactsGatherer implements ImageFactsProvider {
       if (fact === undefined) {
         fact = await beforeDeadline(
           `${name} of ${image}`,
-          settle(`${name} of ${image}`, source),
+          () => settle(`${name} of ${image}`, source),
           deadline,
           this.now,
         );

@@ -2,6 +2,7 @@ import {
   type Evaluator,
   factNeeds,
   isSupplyPolicy,
+  type TagRule,
   withSupplyFacts,
 } from "../core/evaluate/index.js";
 import type { Authority, CompiledPolicy, CompiledPolicySet } from "../core/policy/index.js";
@@ -14,6 +15,8 @@ export interface SupplyContext {
   readonly now: () => number;
   /** How long fetching the facts of one review (or one `customs check`) may take. */
   readonly budgetMs: number;
+  /** What images named by tag become: decided on their digest now, or TAG_NOT_PINNED. */
+  readonly tags: TagRule;
 }
 
 /** What a policy set needs fetched; `undefined` when no policy uses a supply-chain recipe. */
@@ -61,7 +64,7 @@ export async function withFetchedFacts(
     }),
   );
   const degraded = [...facts].filter(([, f]) => f.degraded === true).map(([i]) => i);
-  return { evaluator: withSupplyFacts(base, (i) => facts.get(i), ctx.now()), degraded };
+  return { evaluator: withSupplyFacts(base, (i) => facts.get(i), ctx.now(), ctx.tags), degraded };
 }
 
 /**

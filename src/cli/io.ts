@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { CustomsError } from "../core/errors.js";
 
 /** Exit codes of every command: 0 nothing denied, 1 something denied, 2 bad input or usage. */
 export const EXIT_OK = 0;
@@ -27,4 +28,22 @@ export function productVersion(): string {
 /** Collects a repeatable option into a list (commander's custom processing). */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** A positive whole number of milliseconds, or a usage error naming the flag. */
+export function parseMs(flag: string, value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new CustomsError("USAGE", `${flag} must be a positive number of ms, got "${value}"`);
+  }
+  return ms;
+}
+
+/** `--tag-handling`: `pin` or `refuse` (docs/supply-chain.md, "Tags"). */
+export function parseTagHandling(value: string | undefined): "pin" | "refuse" | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "pin" && value !== "refuse") {
+    throw new CustomsError("USAGE", `--tag-handling must be pin or refuse, got "${value}"`);
+  }
+  return value;
 }

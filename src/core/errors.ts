@@ -167,7 +167,8 @@ export type SupplyViolationCode =
   | "SOURCE_TIMEOUT"
   | "SOURCE_NOT_CONFIGURED"
   | "FACTS_UNREADABLE"
-  | "DIGEST_UNRESOLVED";
+  | "DIGEST_UNRESOLVED"
+  | "TAG_NOT_PINNED";
 
 /** Lint findings of supply-chain policies. */
 export type SupplyLintCode =

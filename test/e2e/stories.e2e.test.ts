@@ -450,7 +450,9 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
         // Credentials in a values file, never in a command line.
         "-f",
         webhookValues,
-        ...imageValues(images.customs),
+        // The webhook runs the Node 20 variant (better-sqlite3 inside); the control plane
+        // and the agent the Node 24 one: both are proven as Pods.
+        ...imageValues(images.customsNode20),
       ]);
       await waitAvailable(NS, "customs-webhook", 2);
       const viaWebhook = await eventually("the webhook to refuse busybox", async () => {

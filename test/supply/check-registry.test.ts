@@ -264,7 +264,12 @@ spec:
     });
 
     it("a keyless signature policy reads the registry: an unsigned image is SIGNATURE_MISSING", async () => {
-      const r = await check(`${registry.host}/team/good:v1`, "signed.yaml");
+      // With pin, a tag is decided on the digest it names now (the webhook would pin that one).
+      const r = await check(`${registry.host}/team/good:v1`, "signed.yaml", [
+        ...flags,
+        "--tag-handling",
+        "pin",
+      ]);
       expect(r.status).toBe(1);
       const v = r.report?.results[0]?.violations[0];
       expect(v?.code).toBe("SIGNATURE_MISSING");
@@ -274,13 +279,25 @@ spec:
     });
 
     it("a key the command cannot read fails closed, naming the authority and the Secret", async () => {
-      const r = await check(`${registry.host}/team/good:v1`, "secret.yaml");
+      const r = await check(`${registry.host}/team/good:v1`, "secret.yaml", [
+        ...flags,
+        "--tag-handling",
+        "pin",
+      ]);
       expect(r.status).toBe(1);
       const v = r.report?.results[0]?.violations[0];
       expect(v?.code).toBe("SOURCE_NOT_CONFIGURED");
       expect(v?.message).toMatch(
         /could not check signatures: the policy's authorities cannot be used: authority "ci": its key is in the Secret customs-system\/cosign-ci, which is not read; give it inline \(pem\); the policy fails closed/,
       );
+    });
+
+    it("by default a tag under a signature policy is refused (TAG_NOT_PINNED), naming the digest it names now", async () => {
+      const r = await check(`${registry.host}/team/good:v1`, "signed.yaml");
+      expect(r.status).toBe(1);
+      const v = r.report?.results[0]?.violations[0];
+      expect(v?.code).toBe("TAG_NOT_PINNED");
+      expect(v?.message).toMatch(/named by tag \(the tag names sha256:[0-9a-f]{64} now\)/);
     });
 
     it("policies without supply-chain recipes never contact a registry", async () => {

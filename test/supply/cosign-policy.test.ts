@@ -224,6 +224,7 @@ describe.skipIf(skip !== undefined)("customs check: cosign signatures, provenanc
       ttlMs: 60_000,
       negativeTtlMs: 1_000,
       graceMs: 0,
+      tagHandling: "refuse",
     });
     const admit = async (image: string) => {
       const body = JSON.stringify(review(deploymentObject("app", [image])));

@@ -223,6 +223,7 @@ describe("supply-chain engine properties", () => {
       maxReportAge: undefined,
       maxReportAgeMs: undefined,
       missingReport: "deny",
+      tagHandling: undefined,
     });
     fc.assert(
       fc.property(

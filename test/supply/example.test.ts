@@ -9,7 +9,16 @@ import {
 } from "../../src/core/evaluate/index.js";
 import type { ImageFacts } from "../../src/core/supply/facts.js";
 import { customsInProcess, ROOT } from "../support/cli.js";
-import { attestation, DIGEST, facts, keyless, ok, signature, vuln } from "./support.js";
+import {
+  attestation,
+  DECIDE_TAGS,
+  DIGEST,
+  facts,
+  keyless,
+  ok,
+  signature,
+  vuln,
+} from "./support.js";
 
 const FILE = join(ROOT, "examples/supply-chain/signed-built-scanned.yaml");
 const { set } = loadPolicySet([{ source: FILE, text: readFileSync(FILE, "utf8") }]);
@@ -41,7 +50,7 @@ function good(): ImageFacts {
 }
 
 function decide(f: ImageFacts) {
-  const evaluator = withSupplyFacts(createEvaluator(set), () => f, NOW);
+  const evaluator = withSupplyFacts(createEvaluator(set), () => f, NOW, DECIDE_TAGS);
   return evaluator.evaluate(toNamespaceFacts("payments"), [
     { container: "api", containerType: "containers", image: "ghcr.io/acme/payments:v2.1.0" },
   ]);
@@ -98,7 +107,7 @@ describe("the supply-chain example: signed by CI, built by the trusted builder f
   });
 
   it("does not apply outside its namespace", () => {
-    const evaluator = withSupplyFacts(createEvaluator(set), () => undefined, NOW);
+    const evaluator = withSupplyFacts(createEvaluator(set), () => undefined, NOW, DECIDE_TAGS);
     const d = evaluator.evaluate(toNamespaceFacts("team-a"), [
       { container: "c", containerType: "containers", image: "busybox" },
     ]);

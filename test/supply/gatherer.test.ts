@@ -219,7 +219,7 @@ describe("the webhook's supply context", () => {
         made++;
         throw new CustomsError("FILE_UNREADABLE", "config.json: cannot read: EACCES");
       },
-      { timeoutSeconds: 10, ttlMs: 1, negativeTtlMs: 1, graceMs: 0 },
+      { timeoutSeconds: 10, ttlMs: 1, negativeTtlMs: 1, graceMs: 0, tagHandling: "refuse" },
     );
     expect(made).toBe(0);
     expect(ctx.budgetMs).toBe(8_500);

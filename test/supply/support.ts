@@ -3,6 +3,7 @@ import {
   type ContainerInput,
   createEvaluator,
   type Decision,
+  type TagRule,
   toNamespaceFacts,
   withSupplyFacts,
 } from "../../src/core/evaluate/index.js";
@@ -23,6 +24,9 @@ import type {
   Vulnerability,
 } from "../../src/core/supply/facts.js";
 import { policyDoc } from "../support/policies.js";
+
+/** Tags decided on the digest they name now (customs check with --tag-handling pin). */
+export const DECIDE_TAGS: TagRule = { defaultHandling: "pin", admission: false };
 
 export const DIGEST = `sha256:${"a".repeat(64)}`;
 export const OTHER_DIGEST = `sha256:${"b".repeat(64)}`;
@@ -59,7 +63,7 @@ export function decideWith(
   now = NOW,
 ): Decision {
   const base = createEvaluator(compileSpec(spec));
-  const evaluator = withSupplyFacts(base, () => facts, now);
+  const evaluator = withSupplyFacts(base, () => facts, now, DECIDE_TAGS);
   const c: ContainerInput = { container: "app", containerType: "containers", image };
   return evaluator.evaluate(toNamespaceFacts("default"), [c]);
 }

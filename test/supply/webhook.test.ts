@@ -75,6 +75,7 @@ describe("the webhook decides supply-chain policies on fetched facts", () => {
       provider: new FactsGatherer({ registry, signatures, cache, now: () => t }),
       now: () => t,
       budgetMs: factsBudgetMs(1),
+      tags: { defaultHandling: "refuse", admission: true },
     };
     server = await start(pki, withSupply);
   });
@@ -83,7 +84,7 @@ describe("the webhook decides supply-chain policies on fetched facts", () => {
     pki.cleanup();
   });
 
-  const admit = async (image = "registry.example.com/team/app:v1") => {
+  const admit = async (image = `registry.example.com/team/app:v1@${DIGEST}`) => {
     const body = JSON.stringify(review(deployment("app", [image])));
     const r = await httpsCall(server.port, pki.caPem, "POST", "/validate", body);
     expect(r.status).toBe(200);
@@ -92,7 +93,7 @@ describe("the webhook decides supply-chain policies on fetched facts", () => {
 
   it("denies an unsigned image, saying so", async () => {
     answer = ok({ verified: [], rejected: [] });
-    const r = await admit("registry.example.com/team/unsigned:v1");
+    const r = await admit(`registry.example.com/team/unsigned:v1@${DIGEST}`);
     expect(r.response.allowed).toBe(false);
     expect(r.response.status?.message).toMatch(/no cosign signature found for sha256:a{64}/);
   });
@@ -131,7 +132,9 @@ describe("the webhook decides supply-chain policies on fetched facts", () => {
   it("without a way to fetch facts, supply-chain policies fail closed", async () => {
     const other = await start(pki, undefined);
     try {
-      const body = JSON.stringify(review(deployment("app", ["registry.example.com/a:v1"])));
+      const body = JSON.stringify(
+        review(deployment("app", [`registry.example.com/a:v1@${DIGEST}`])),
+      );
       const r = await httpsCall(other.port, pki.caPem, "POST", "/validate", body);
       const answer = r.json() as Answer;
       expect(answer.response.allowed).toBe(false);

@@ -47,8 +47,14 @@ export interface RegistryClientOptions {
   readonly retry?: RetryPolicy;
   /** Per HTTP exchange, connect to last byte. */
   readonly timeoutMs?: number;
-  /** Tag answers may go stale this long; content-addressed answers never go stale. */
+  /**
+   * How long answers that can change (a tag's digest, a manifest by tag, tag lists,
+   * referrers) are reused. Default 0: only concurrent lookups share one request. Callers
+   * that cache what they derive (the supply-chain facts cache) keep the only copy, so that
+   * their TTLs, outages and last-known-good window mean what they say.
+   */
   readonly cacheTtlMs?: number;
+  /** Bound of each cache; content-addressed answers (by digest) are kept until evicted. */
   readonly cacheMaxEntries?: number;
   readonly tagPageSize?: number;
   readonly now?: () => number;
@@ -73,7 +79,10 @@ export class RegistryClient
   private readonly auth: Authenticator;
   // One cache per kind of answer keeps the types exact; keys name registry and repository.
   private readonly digests: TtlCache<Digest>;
+  /** Manifests by tag: they change when the tag moves. */
   private readonly manifests: TtlCache<FetchedManifest>;
+  /** Manifests by digest and blobs: checked against their digest, so they never go stale. */
+  private readonly content: TtlCache<FetchedManifest>;
   private readonly blobs: TtlCache<Buffer>;
   private readonly tags: TtlCache<readonly string[]>;
   private readonly referrers: TtlCache<readonly Descriptor[]>;
@@ -88,11 +97,14 @@ export class RegistryClient
       options.retry ?? DEFAULT_RETRY_POLICY,
       now,
     );
-    const cache = <T>() =>
-      new TtlCache<T>(options.cacheTtlMs ?? 60_000, options.cacheMaxEntries ?? 10_000, now);
+    const max = options.cacheMaxEntries ?? 10_000;
+    const cache = <T>() => new TtlCache<T>(options.cacheTtlMs ?? 0, max, now);
+    const forever = <T>() => new TtlCache<T>(Number.POSITIVE_INFINITY, max, now);
     this.digests = cache();
     this.manifests = cache();
-    this.blobs = cache();
+    this.content = forever();
+    // Configs may be megabytes: fewer of them.
+    this.blobs = new TtlCache<Buffer>(Number.POSITIVE_INFINITY, Math.min(max, 1_000), now);
     this.tags = cache();
     this.referrers = cache();
     this.tagPageSize = options.tagPageSize ?? 1000;
@@ -136,7 +148,8 @@ export class RegistryClient
     const target = manifestReference(ref);
     const repo = toRepository(ref);
     const what = describe(repo, target);
-    return this.manifests.get(what, async () => {
+    const cache = target.digest === undefined ? this.manifests : this.content;
+    return cache.get(what, async () => {
       const url = apiUrl(repo, `manifests/${target.digest ?? target.tag}`);
       const res = await this.get(repo, url, MANIFEST_ACCEPT, "GET", MAX_MANIFEST_BYTES);
       if (res.status !== 200) throw statusError(res, what);

@@ -1,3 +1,4 @@
+export { budgetLeft, withTimeBudget } from "./budget.js";
 export { type Challenge, findChallenge, parseChallenges } from "./challenge.js";
 export { RegistryClient, type RegistryClientOptions } from "./client.js";
 export {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { budgetLeft } from "./budget.js";
 import { type HttpResponse, isTransient } from "./transport.js";
 
 /**
@@ -47,7 +48,10 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: numbe
 
 /**
  * Runs `send` until it gives an answer that is not worth repeating, or attempts run out.
- * Returns the last answer; turning a status into an error is the caller's business.
+ * Returns the last answer; turning a status into an error is the caller's business. A wait
+ * that would outlast the caller's time budget is not started: the answer in hand is returned
+ * (a 429 stays RATE_LIMITED, a 503 a registry error) rather than becoming a timeout that
+ * hides why the registry said no.
  */
 export async function withRetries(
   send: () => Promise<HttpResponse>,
@@ -61,13 +65,17 @@ export async function withRetries(
       res = await send();
     } catch (error) {
       if (last || !isTransient(error)) throw error;
-      await sleep(backoffDelay(attempt, policy, Math.random()));
+      const delay = backoffDelay(attempt, policy, Math.random());
+      if (delay >= budgetLeft()) throw error;
+      await sleep(delay);
       continue;
     }
     if (last || !isRetryableStatus(res.status)) return res;
     const header = res.headers["retry-after"];
     const asked = parseRetryAfter(Array.isArray(header) ? header[0] : header, now());
     if (asked !== undefined && asked > policy.maxDelayMs) return res;
-    await sleep(asked ?? backoffDelay(attempt, policy, Math.random()));
+    const delay = asked ?? backoffDelay(attempt, policy, Math.random());
+    if (delay >= budgetLeft()) return res;
+    await sleep(delay);
   }
 }

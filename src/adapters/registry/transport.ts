@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import * as http from "node:http";
 import * as https from "node:https";
 import { rootCertificates } from "node:tls";
+import { budgetLeft } from "./budget.js";
 import { RegistryError } from "./errors.js";
 
 /**
@@ -72,6 +73,7 @@ export class Transport {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   /** Insecure hosts found to speak plain HTTP, so later requests go there directly. */
   private readonly plainHosts = new Set<string>();
+  private closed = false;
 
   constructor(
     private readonly tls: TlsPolicy,
@@ -145,6 +147,24 @@ export class Transport {
 
   private exchange(req: HttpRequest): Promise<HttpResponse> {
     const client = req.url.protocol === "http:" ? http : https;
+    // A closed client starts nothing: a retry scheduled before close() would otherwise open
+    // a new socket and keep a finished CLI process alive until its timeout.
+    if (this.closed) {
+      return Promise.reject(
+        new RegistryError("REGISTRY_UNREACHABLE", `${where(req)}: client closed`),
+      );
+    }
+    // The caller's budget (withTimeBudget) bounds the exchange as much as our own timeout.
+    const left = budgetLeft();
+    const timeoutMs = Math.min(this.timeoutMs, Math.max(0, left));
+    const timedOut = () =>
+      new RegistryError(
+        "REGISTRY_TIMEOUT",
+        timeoutMs < this.timeoutMs
+          ? `${where(req)}: no complete answer within the time budget (${Math.round(timeoutMs)} ms left)`
+          : `${where(req)}: no complete answer within ${this.timeoutMs} ms`,
+      );
+    if (timeoutMs <= 0) return Promise.reject(timedOut());
     return new Promise((resolve, reject) => {
       let settled = false;
       const settle = (error: RegistryError | undefined, res?: HttpResponse) => {
@@ -185,21 +205,15 @@ export class Transport {
           );
         },
       );
-      const timer = setTimeout(() => {
-        settle(
-          new RegistryError(
-            "REGISTRY_TIMEOUT",
-            `${where(req)}: no complete answer within ${this.timeoutMs} ms`,
-          ),
-        );
-      }, this.timeoutMs);
+      const timer = setTimeout(() => settle(timedOut()), timeoutMs);
       request.on("error", (err) => settle(toRegistryError(err, req)));
       request.end();
     });
   }
 
-  /** Frees keep-alive sockets, so that a CLI process can exit. */
+  /** Frees keep-alive sockets and refuses new exchanges, so that a CLI process can exit. */
   close(): void {
+    this.closed = true;
     for (const agent of this.agents.values()) agent.destroy();
     this.httpAgent.destroy();
   }

@@ -4,9 +4,8 @@ import type { RegistryClient } from "../../adapters/registry/index.js";
 import type { CheckReport } from "../../app/check.js";
 import { toCheckFindings } from "../../app/check-findings.js";
 import { loadPolicySet } from "../../app/load-policies.js";
-import { CustomsError } from "../../core/errors.js";
 import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
-import { collect, EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
+import { collect, EXIT_DENIED, EXIT_OK, parseMs, parseTagHandling, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
 import { toCheckJson } from "../output/check-json.js";
 import { toCheckSarif } from "../output/check-sarif.js";
@@ -25,6 +24,7 @@ interface CheckFlags extends FindingsFlags, RegistryFlags {
   harborUrl?: string;
   harborUsername?: string;
   factsTimeout: string;
+  tagHandling?: string;
   cluster?: string;
   verbose?: boolean;
 }
@@ -48,16 +48,8 @@ function render(
   return renderFindings(format, findings, summarizeFindings(findings, failOn), style);
 }
 
-/** A positive whole number of milliseconds, or a usage error naming the flag. */
 export function parseFactsTimeout(value: string): number {
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms <= 0) {
-    throw new CustomsError(
-      "USAGE",
-      `--facts-timeout must be a positive number of ms, got "${value}"`,
-    );
-  }
-  return ms;
+  return parseMs("--facts-timeout", value);
 }
 
 export function registerCheck(program: Command): void {
@@ -78,6 +70,10 @@ export function registerCheck(program: Command): void {
       "how long fetching registry facts for supply-chain policies may take in all",
       "60000",
     )
+    .option(
+      "--tag-handling <mode>",
+      "images named by tag under signature, provenance or vulnerability policies: refuse (default; TAG_NOT_PINNED) or pin (decide on the digest the tag names now, as the mutating webhook will pin it)",
+    )
     .option("--harbor-url <url>", "a Harbor to read vulnerability reports of its images from")
     .option("--harbor-username <name>", "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD")
     .argument("<inputs...>", "manifest files, folders, or - for standard input");
@@ -87,6 +83,7 @@ export function registerCheck(program: Command): void {
     const parsed = parseFindingsFlags(flags);
     const { set } = loadPolicySet(await readInputs(flags.policy));
     const budgetMs = parseFactsTimeout(flags.factsTimeout);
+    const tagHandling = parseTagHandling(flags.tagHandling);
     const { checkWithFacts } = await import("../../app/check-facts.js");
     const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
     const harbor = await harborOptionsFrom(flags);
@@ -101,7 +98,12 @@ export function registerCheck(program: Command): void {
         set,
         await readInputs(inputs),
         { cluster: flags.cluster },
-        { registry, budgetMs, ...(harbor === undefined ? {} : { harbor }) },
+        {
+          registry,
+          budgetMs,
+          ...(tagHandling === undefined ? {} : { tagHandling }),
+          ...(harbor === undefined ? {} : { harbor }),
+        },
       );
     } finally {
       client?.close();

@@ -5,10 +5,11 @@ import { loadPolicySet } from "../../app/load-policies.js";
 import { NamespaceCache } from "../../app/namespaces.js";
 import { watchFiles } from "../../app/reloader.js";
 import { watchStableInputs } from "../../app/stable-inputs.js";
+import type { SupplyContext } from "../../app/supply-review.js";
 import { CustomsError } from "../../core/errors.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import { parseImageReference } from "../../core/reference/index.js";
-import { collect } from "../io.js";
+import { collect, parseTagHandling } from "../io.js";
 import { clientFrom } from "./pin.js";
 
 interface ServeFlags {
@@ -35,6 +36,7 @@ interface ServeFlags {
   insecureHost?: string[];
   harborUrl?: string;
   harborUsername?: string;
+  tagHandling?: string;
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or `:PORT`. */
@@ -53,13 +55,17 @@ function positive(name: string, text: string): number {
   return n;
 }
 
-async function mutationHandler(flags: ServeFlags, namespaces: NamespaceCache) {
+async function mutationHandler(
+  flags: ServeFlags,
+  namespaces: NamespaceCache,
+  supply: SupplyContext,
+) {
   const { handleMutation } = await import("../../app/mutate.js");
   const client = await clientFrom(flags);
   const budget = positive("--mutate-budget", flags.mutateBudget);
   const lookup = (image: string) => client.resolveDigest(parseImageReference(image));
   return (text: string, evaluator: Evaluator) =>
-    handleMutation(text, evaluator, namespaces, lookup, budget);
+    handleMutation(text, evaluator, namespaces, lookup, budget, supply);
 }
 
 /** The flags `customs serve` and `customs agent` fetch supply-chain facts with. */
@@ -73,6 +79,9 @@ export interface SupplyFlags {
   insecureHost?: string[];
   harborUrl?: string;
   harborUsername?: string;
+  /** `pin` or `refuse`; unset: `pin` when /mutate is served, else `refuse`. */
+  tagHandling?: string;
+  mutate?: boolean;
 }
 
 /**
@@ -96,7 +105,10 @@ export async function supplyContext(flags: SupplyFlags) {
   }
   const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
   const harbor = await harborOptionsFrom(flags);
+  // Pinning needs the mutating webhook; without it the only safe answer to a tag is no.
+  const tagHandling = parseTagHandling(flags.tagHandling) ?? (flags.mutate ? "pin" : "refuse");
   return webhookSupplyContext(() => clientFrom(flags), {
+    tagHandling,
     ...(harbor === undefined ? {} : { harbor }),
     timeoutSeconds,
     ttlMs: positive("--facts-ttl", flags.factsTtl),
@@ -132,6 +144,10 @@ export function registerServe(program: Command): void {
       "serve POST /mutate: pin images to digests for policies with pinDigests: true",
     )
     .option("--mutate-budget <ms>", "how long /mutate may wait for a registry", "3000")
+    .option(
+      "--tag-handling <mode>",
+      "images named by tag under signature, provenance or vulnerability policies without their own tagHandling: pin (/mutate pins them to the verified digest) or refuse; default pin with --mutate, else refuse",
+    )
     .option(
       "--registry-config <file>",
       "docker config.json with registry credentials, for supply-chain facts and --mutate (default: $DOCKER_CONFIG/config.json when present)",
@@ -232,6 +248,9 @@ export function registerServe(program: Command): void {
               },
               flags.fromCluster === true,
             );
+      // One context (one facts cache) for /mutate and /validate: the digest /mutate pins is
+      // the one whose verified facts /validate then decides on.
+      const supply = await supplyContext(flags);
       const server = await startWebhook({
         host,
         port,
@@ -244,8 +263,8 @@ export function registerServe(program: Command): void {
         metrics,
         namespaces,
         evaluator: () => evaluator,
-        supply: await supplyContext(flags),
-        ...(flags.mutate ? { mutate: await mutationHandler(flags, namespaces) } : {}),
+        supply,
+        ...(flags.mutate ? { mutate: await mutationHandler(flags, namespaces, supply) } : {}),
       });
       const policyPaths = flags.policy ?? [];
       // Only a whole file is applied: see watchStableInputs (docs/cli.md, serve).

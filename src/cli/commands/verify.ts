@@ -4,7 +4,7 @@ import type { VerifyReport } from "../../app/signatures-verify.js";
 import { CustomsError } from "../../core/errors.js";
 import { printable } from "../../core/policy/index.js";
 import { parseNormalized } from "../../core/reference/index.js";
-import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, write, writeJson } from "../io.js";
+import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, parseMs, write, writeJson } from "../io.js";
 import { clientFrom, type RegistryFlags, registryOptions } from "./pin.js";
 
 interface VerifyFlags extends RegistryFlags {
@@ -18,6 +18,7 @@ interface VerifyFlags extends RegistryFlags {
   attestations?: boolean;
   type?: string[];
   output: string;
+  timeout: string;
 }
 
 async function readText(path: string): Promise<string> {
@@ -59,7 +60,12 @@ export function registerVerify(program: Command): void {
         "attestation predicate type or cosign short name (repeatable)",
         collect,
       )
-      .option("-o, --output <format>", "text or json", "text"),
+      .option("-o, --output <format>", "text or json", "text")
+      .option(
+        "--timeout <ms>",
+        "how long asking the registry may take in all (SOURCE_TIMEOUT, exit 2, past it)",
+        "60000",
+      ),
   ).action(async (image: string, flags: VerifyFlags) => {
     if (!["json", "text"].includes(flags.output)) {
       throw new CustomsError("USAGE", `--output must be json or text, got "${flags.output}"`);
@@ -73,10 +79,11 @@ export function registerVerify(program: Command): void {
     if (flags.type !== undefined && !flags.attestations) {
       throw new CustomsError("USAGE", "--type needs --attestations");
     }
+    const timeoutMs = parseMs("--timeout", flags.timeout);
     const parsed = parseNormalized(image);
     if (!parsed.ok) throw new CustomsError(parsed.code, `"${printable(image)}": ${parsed.message}`);
     // Heavy modules load only when the command runs: CLI start-up stays fast.
-    const { verifyImage } = await import("../../app/signatures-verify.js");
+    const { verifyWithin } = await import("../../app/signatures-verify.js");
     const request = {
       keys: await Promise.all(
         (flags.key ?? []).map(async (p) => ({ id: p, pem: await readText(p) })),
@@ -100,7 +107,7 @@ export function registerVerify(program: Command): void {
     const client = await clientFrom(flags);
     let report: VerifyReport;
     try {
-      report = await verifyImage(client, parsed.ref, image, request);
+      report = await verifyWithin(timeoutMs, client, parsed.ref, image, request);
     } finally {
       client.close();
     }

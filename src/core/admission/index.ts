@@ -1,4 +1,11 @@
-export { buildPinPatch, type JsonPatchOperation, type PinTarget, planPins } from "./mutate.js";
+export { clipWords, fitLines } from "./clip.js";
+export {
+  buildPinPatch,
+  type JsonPatchOperation,
+  type PinTarget,
+  planPins,
+  planVerifiedPins,
+} from "./mutate.js";
 export { type ParsedReview, parseAdmissionReview } from "./parse-review.js";
 export { auditKey, type Review, type ReviewContext, reviewAdmission } from "./review.js";
 export {

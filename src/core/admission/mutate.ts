@@ -1,3 +1,4 @@
+import { type TagRule, tagHandlingOf } from "../evaluate/index.js";
 import type { CompiledPolicy } from "../policy/index.js";
 import { parseNormalized } from "../reference/index.js";
 import { extractResources } from "../workload/index.js";
@@ -25,9 +26,28 @@ export function planPins(
   request: AdmissionRequest,
   applicable: readonly CompiledPolicy[],
 ): PinTarget[] {
+  if (!applicable.some((p) => p.policy.pinDigests)) return [];
+  return unpinnedImages(request);
+}
+
+/**
+ * Which images `/mutate` pins for supply-chain verification: every image without a digest in
+ * a workload that a signature, provenance or vulnerability policy in `pin` mode applies to.
+ * Those policies decide on one digest; pinning the workload to it is what makes the verdict
+ * hold when the kubelet pulls, whatever happens to the tag afterwards.
+ */
+export function planVerifiedPins(
+  request: AdmissionRequest,
+  applicable: readonly CompiledPolicy[],
+  rule: TagRule,
+): PinTarget[] {
+  if (!applicable.some((p) => tagHandlingOf(p, rule) === "pin")) return [];
+  return unpinnedImages(request);
+}
+
+function unpinnedImages(request: AdmissionRequest): PinTarget[] {
   if (request.operation !== "CREATE" && request.operation !== "UPDATE") return [];
   if (request.subResource !== undefined && request.subResource !== "ephemeralcontainers") return [];
-  if (!applicable.some((p) => p.policy.pinDigests)) return [];
   const workload = extractResources(withKind(request.object, request)).workloads[0];
   if (workload === undefined) return [];
   const targets: PinTarget[] = [];

@@ -2,6 +2,7 @@ import type { Evaluator, NamespaceFacts, Violation } from "../evaluate/index.js"
 import { isPlainObject } from "../policy/fields.js";
 import { printable } from "../policy/index.js";
 import { extractResources } from "../workload/index.js";
+import { clipWords, fitLines } from "./clip.js";
 import type { AdmissionRequest, AdmissionResponse } from "./types.js";
 
 export interface ReviewContext {
@@ -19,14 +20,14 @@ const allow = (uid: string, warnings?: string[]): AdmissionResponse =>
   warnings && warnings.length > 0 ? { uid, allowed: true, warnings } : { uid, allowed: true };
 
 function deny(uid: string, message: string, warnings: string[] = []): AdmissionResponse {
-  const status = { code: 403, reason: "Forbidden", message: clip(message, MAX_MESSAGE_LENGTH) };
+  const status = {
+    code: 403,
+    reason: "Forbidden",
+    message: clipWords(message, MAX_MESSAGE_LENGTH),
+  };
   return warnings.length > 0
     ? { uid, allowed: false, status, warnings }
     : { uid, allowed: false, status };
-}
-
-function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
 export function withKind(object: unknown, request: AdmissionRequest): unknown {
@@ -106,14 +107,19 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
   for (const v of decision.violations) {
     if (v.action === "audit") {
       const key = auditKey(v.policy);
-      audits[key] = clip(audits[key] ? `${audits[key]}; ${v.message}` : v.message, 2000);
+      const note = `${v.code}: ${v.message}`;
+      audits[key] = clipWords(audits[key] ? `${audits[key]}; ${note}` : note, 2000);
     } else if (v.action === "deny" && !oldImages.has(v.image)) {
       denials.push(v);
     } else {
-      // The note goes first: Kubernetes clips long warnings.
+      // The note goes first and the code last, and only the message between them is cut:
+      // Kubernetes clips long warnings, and people read them as `policy: what happened`.
       const unchanged =
         v.action === "deny" ? " (image unchanged by this update, so not denied)" : "";
-      warnings.push(clip(`${v.policy}${unchanged}: ${v.message}`, MAX_WARNING_LENGTH));
+      const head = `${printable(v.policy, 100)}${unchanged}: `;
+      const tail = ` [${v.code}]`;
+      const room = MAX_WARNING_LENGTH - head.length - tail.length;
+      warnings.push(`${head}${clipWords(v.message, room)}${tail}`);
     }
   }
   const shownWarnings =
@@ -126,8 +132,10 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
   let response: AdmissionResponse;
   if (denials.length > 0) {
     const what = `${workload.kind} ${namespace}/${printable(workload.name, 100)}`;
-    const lines = denials.map((v) => `- ${v.message}`);
-    response = deny(uid, `customs denied ${what}:\n${lines.join("\n")}`, shownWarnings);
+    // Each line starts with its code, kept whole when long messages must be cut.
+    const lines = denials.map((v) => ({ prefix: `- ${v.code}: `, text: v.message }));
+    const message = fitLines(`customs denied ${what}:`, lines, MAX_MESSAGE_LENGTH);
+    response = deny(uid, message, shownWarnings);
   } else {
     response = allow(uid, shownWarnings);
   }

@@ -40,4 +40,6 @@ export const VIOLATION_DESCRIPTIONS: Readonly<Record<ViolationCode, string>> = {
   SOURCE_NOT_CONFIGURED: "No source of the facts this policy needs is configured.",
   FACTS_UNREADABLE: "The fact source answered with something that cannot be read.",
   DIGEST_UNRESOLVED: "The image's tag could not be resolved to a digest.",
+  TAG_NOT_PINNED:
+    "The image is named by tag, which may be moved after the check; it must name the verified digest.",
 };

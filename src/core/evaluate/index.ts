@@ -24,6 +24,7 @@ export {
 export { evaluateSupply, factNeeds, isSupplyPolicy } from "./supply.js";
 export { imagesNeedingFacts, withSupplyFacts } from "./supply-evaluator.js";
 export { BASE_NAME_ANNOTATION, isRootUser } from "./supply-metadata.js";
+export { REFUSE_TAGS, type TagRule, tagHandlingOf } from "./supply-tags.js";
 export { type FactNeeds, NO_NEEDS, type SupplyFailure } from "./supply-types.js";
 export { failingFindings, SEVERITY_RANK } from "./supply-vulnerability.js";
 export type {

@@ -5,17 +5,20 @@ import type { Evaluator } from "./evaluator.js";
 import { verdictOf } from "./evaluator.js";
 import { describeScope, type NamespaceFacts } from "./scope.js";
 import { evaluateSupply, isSupplyPolicy } from "./supply.js";
+import { type TagRule, tagFailure } from "./supply-tags.js";
 import type { ContainerInput, Decision, Violation } from "./types.js";
 
 /**
  * An evaluator that also decides the supply-chain policies, on facts fetched beforehand for
  * the images of one workload (or one `customs check` run). The reference-only recipes are
- * decided by the wrapped evaluator exactly as before, with their memos.
+ * decided by the wrapped evaluator exactly as before, with their memos. `tags` says whether an
+ * image named by tag may be decided on the digest it names now (see TagRule).
  */
 export function withSupplyFacts(
   base: Evaluator,
   factsOf: (image: string) => SupplyFacts | undefined,
   now: number,
+  tags: TagRule,
 ): Evaluator {
   const supplyViolations = (
     policies: readonly CompiledPolicy[],
@@ -27,12 +30,14 @@ export function withSupplyFacts(
     // Invalid references and missing images are already violations of every policy.
     if (!parsed.valid) return out;
     const facts = factsOf(c.image);
+    const hasDigest = parsed.parts.digest !== "";
     const prefix = `container "${printable(c.container, 60)}" (${c.containerType}): image "${printable(c.image)}" (${parsed.normalized}) `;
     for (const compiled of policies) {
       if (!isSupplyPolicy(compiled)) continue;
       const { policy } = compiled;
       const scope = describeScope(policy.scope);
-      for (const f of evaluateSupply(compiled, facts, now)) {
+      const unpinned = tagFailure(compiled, tags, hasDigest, facts);
+      for (const f of unpinned === undefined ? evaluateSupply(compiled, facts, now) : [unpinned]) {
         const action = f.action ?? policy.action;
         out.push({
           policy: policy.name,

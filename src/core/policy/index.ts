@@ -36,6 +36,8 @@ export {
   SUPPLY_RECIPES,
   type SupplyInput,
   type SupplyRecipe,
+  TAG_HANDLINGS,
+  type TagHandling,
   type TextMatch,
   type TrustedRoot,
   type VulnerabilityInput,

@@ -56,12 +56,23 @@ export type Authority =
       readonly trustedRoot: TrustedRoot;
     };
 
+/**
+ * What a signature, provenance or vulnerability decision does with an image named by tag: a
+ * tag verified now may name other bytes when the kubelet pulls (docs/supply-chain.md, "Tags").
+ * `pin`: the mutating webhook rewrites the image to `name:tag@<the digest verified>`, and the
+ * validating webhook refuses a tag that was not pinned. `refuse`: tags are refused; workloads
+ * must name the digest. Unset: the process's default (`customs serve --tag-handling`).
+ */
+export type TagHandling = "pin" | "refuse";
+export const TAG_HANDLINGS: readonly TagHandling[] = ["pin", "refuse"];
+
 export interface SignatureInput {
   readonly recipe: "require-signature";
   readonly authorities: readonly Authority[];
   /** How many different authorities must have signed (k of n). */
   readonly count: number;
   readonly requireTransparencyLog: boolean;
+  readonly tagHandling: TagHandling | undefined;
 }
 
 export interface ProvenanceInput {
@@ -71,6 +82,7 @@ export interface ProvenanceInput {
   readonly sourceRepositories: readonly TextMatch[];
   readonly requireCommit: boolean;
   readonly requireSbom: boolean;
+  readonly tagHandling: TagHandling | undefined;
 }
 
 export interface LabelRequirement {
@@ -130,6 +142,7 @@ export interface VulnerabilityInput {
   readonly maxReportAge: string | undefined;
   readonly maxReportAgeMs: number | undefined;
   readonly missingReport: MissingReport;
+  readonly tagHandling: TagHandling | undefined;
 }
 
 export type SupplyInput =

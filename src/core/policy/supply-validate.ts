@@ -19,18 +19,21 @@ import {
   SEVERITY_THRESHOLDS,
   type SupplyInput,
   type SupplyRecipe,
+  TAG_HANDLINGS,
+  type TagHandling,
 } from "./supply-types.js";
 import type { PolicyRule } from "./types.js";
 
 /** The `spec.input` fields of each supply-chain recipe (besides `audit`). */
 export const SUPPLY_INPUT_FIELDS: Readonly<Record<SupplyRecipe, readonly string[]>> = {
-  "require-signature": ["authorities", "count", "requireTransparencyLog"],
+  "require-signature": ["authorities", "count", "requireTransparencyLog", "tagHandling"],
   "require-provenance": [
     "authorities",
     "builders",
     "sourceRepositories",
     "requireCommit",
     "requireSbom",
+    "tagHandling",
   ],
   "require-labels": ["labels", "annotations"],
   "non-root-user": [],
@@ -42,10 +45,16 @@ export const SUPPLY_INPUT_FIELDS: Readonly<Record<SupplyRecipe, readonly string[
     "allowlist",
     "maxReportAge",
     "missingReport",
+    "tagHandling",
   ],
 };
 
 const P = "spec.input";
+
+function readTagHandling(issues: IssueCollector, value: unknown): TagHandling | undefined {
+  if (value === undefined || value === null) return undefined;
+  return readEnum(issues, join(P, "tagHandling"), value, TAG_HANDLINGS);
+}
 
 function readDuration(
   issues: IssueCollector,
@@ -90,6 +99,7 @@ function readSignature(r: SupplyReader, input: Record<string, unknown>): SupplyI
     authorities,
     count,
     requireTransparencyLog: tlog ?? false,
+    tagHandling: readTagHandling(r.issues, input.tagHandling),
   };
 }
 
@@ -106,6 +116,7 @@ function readProvenance(r: SupplyReader, input: Record<string, unknown>): Supply
     ),
     requireCommit: readBoolean(r.issues, join(P, "requireCommit"), input.requireCommit) ?? false,
     requireSbom: readBoolean(r.issues, join(P, "requireSbom"), input.requireSbom) ?? false,
+    tagHandling: readTagHandling(r.issues, input.tagHandling),
   };
 }
 
@@ -167,6 +178,7 @@ function readVulnerability(
     maxReportAge: age?.text,
     maxReportAgeMs: age?.ms,
     missingReport: missing,
+    tagHandling: readTagHandling(issues, input.tagHandling),
   };
 }
 
