@@ -202,7 +202,20 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
       expect(manifest).not.toMatch(/<[A-Z_-]+>|REPLACE|ca\.pem/);
       expect(created.install.commands.kubectl).not.toContain(created.agentToken);
       ok(await kubectl(["apply", "-f", "-"], manifest), "apply the agent manifest");
-      await waitAvailable(NS, "customs-agent", 1);
+      await waitAvailable(NS, "customs-agent", 2);
+      // Ready Pods reach the Service's endpoints (and kube-proxy's rules) a moment later; the
+      // agent answers once it holds its first bundle (it fails closed until then).
+      await eventually("the agent to answer admission", async () => {
+        const r = await kubectl([
+          "-n",
+          "default",
+          "run",
+          "probe",
+          `--image=${appImage}`,
+          "--dry-run=server",
+        ]);
+        return r.code === 0 ? true : undefined;
+      });
       await eventually("the cluster to report in", async () => {
         const r = await api("GET", `${ORG}/clusters/workshop`);
         return r.json?.status?.lastSeen !== undefined ? true : undefined;
