@@ -1,9 +1,12 @@
 import { type KeyObject, randomUUID } from "node:crypto";
 import {
+  bcryptHasher,
+  createSecretVerifier,
   type LoginLimiter,
+  type SecretHasher,
+  type SecretVerifier,
   secretFingerprint,
   type TokenSigner,
-  verifySecret,
   verifyToken,
 } from "../adapters/registry-token/index.js";
 import { printable } from "../core/policy/index.js";
@@ -55,20 +58,31 @@ const REFRESH_TYPE = "customs-refresh";
 export class TokenService {
   private state: TokenState;
   private anonymous: CompiledGrant[];
+  private secrets: SecretVerifier;
 
   constructor(
     state: TokenState,
     private readonly limiter: LoginLimiter,
     private readonly log: TokenLog,
     private readonly now: () => number = Date.now,
+    private readonly hasher: SecretHasher = bcryptHasher,
   ) {
     this.state = state;
     this.anonymous = compileGrants(state.config.anonymous);
+    this.secrets = this.verifierOf(state);
   }
 
   replace(state: TokenState): void {
+    // Built first: a reload swaps everything at once, dummy hashes for new costs included.
+    const secrets = this.verifierOf(state);
     this.state = state;
     this.anonymous = compileGrants(state.config.anonymous);
+    this.secrets = secrets;
+  }
+
+  private verifierOf(state: TokenState): SecretVerifier {
+    const hashes = [...state.directory.accounts.values()].map((a) => a.secretHash);
+    return createSecretVerifier(hashes, this.hasher);
   }
 
   async handle(req: TokenRequest): Promise<TokenReply> {
@@ -205,7 +219,7 @@ export class TokenService {
       return { ...reply, headers: { ...reply.headers, "retry-after": String(wait) } };
     }
     const account = directory.accounts.get(caller.account);
-    if (!(await verifySecret(account?.secretHash, caller.secret))) {
+    if (!(await this.secrets.verify(account?.secretHash, caller.secret))) {
       this.limiter.failed(caller.account, client);
       const reason = account === undefined ? "unknown account" : "wrong secret";
       this.log(

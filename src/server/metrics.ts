@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** The webhook's Prometheus metrics, on a registry of its own (no global state). */
 export interface WebhookMetrics {
@@ -8,6 +8,8 @@ export interface WebhookMetrics {
   readonly violations: Counter<"policy" | "action" | "code">;
   readonly latency: Histogram<"path">;
   readonly reloads: Counter<"what" | "result">;
+  /** Policies in the cluster that validation refuses, so none of them is in force. */
+  readonly policiesInvalid: Gauge;
 }
 
 export function createMetrics(): WebhookMetrics {
@@ -43,6 +45,11 @@ export function createMetrics(): WebhookMetrics {
       name: "customs_reloads_total",
       help: "Reloads of policies and certificates, by result.",
       labelNames: ["what", "result"],
+      registers: [registry],
+    }),
+    policiesInvalid: new Gauge({
+      name: "customs_policies_invalid",
+      help: "ImagePolicies and Workspaces in the cluster that validation refuses and that are left out (see their status).",
       registers: [registry],
     }),
   };

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { AdmissionOutcome, NamespaceDirectory } from "../app/admission.js";
+import { handlePolicyAdmission } from "../app/policy-admission.js";
 import { handleAdmissionWithSupply } from "../app/supply-admission.js";
 import type { SupplyContext } from "../app/supply-review.js";
 import type { Evaluator } from "../core/evaluate/index.js";
@@ -44,6 +45,8 @@ export interface WebhookOptions {
    * reports violations from here). It must not throw; a throw is logged and ignored.
    */
   readonly onDecision?: (outcome: AdmissionOutcome) => void;
+  /** Lines `/readyz` adds as warnings (policies left out), without turning not-ready. */
+  readonly readinessWarnings?: () => readonly string[];
 }
 
 export interface WebhookServer {
@@ -124,13 +127,19 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     }
     const evaluator = options.evaluator();
     const started = process.hrtime.bigint();
-    if (evaluator === undefined) {
+    // Reviews of ImagePolicies and Workspaces need no policy set: they are answered even
+    // before one is loaded, or a cluster with a broken first policy could never fix it.
+    const policyReview =
+      route === "/validate" ? handlePolicyAdmission(text, Date.now()) : undefined;
+    if (evaluator === undefined && policyReview === undefined) {
       // No valid policy set yet: refuse rather than allow (failurePolicy Fail applies).
       metrics.requests.inc({ path: route, code: "503" });
       send(res, 503, { error: "no policies loaded" });
       return;
     }
-    const outcome = await handler(text, evaluator);
+    const outcome =
+      policyReview ?? (evaluator === undefined ? undefined : await handler(text, evaluator));
+    if (outcome === undefined) return;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.latency.observe({ path: route }, seconds);
     metrics.requests.inc({ path: route, code: String(outcome.status) });
@@ -202,7 +211,12 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     if (req.method === "GET" && path === "/healthz") return send(res, 200, "ok\n", "text/plain");
     if (req.method === "GET" && path === "/readyz") {
       const ready = !draining && options.evaluator() !== undefined;
-      return send(res, ready ? 200 : 503, ready ? "ok\n" : "not ready\n", "text/plain");
+      if (!ready) return send(res, 503, "not ready\n", "text/plain");
+      // Invalid policies are reported, never a reason to be not ready: a webhook out of its
+      // Service with failurePolicy Fail would refuse every workload in the cluster, and anyone
+      // allowed to write one bad policy could take admission down.
+      const warnings = options.readinessWarnings?.() ?? [];
+      return send(res, 200, `ok\n${warnings.map((w) => `warning: ${w}\n`).join("")}`, "text/plain");
     }
     if (req.method === "GET" && path === "/metrics") {
       metrics.registry.metrics().then(

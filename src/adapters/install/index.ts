@@ -34,5 +34,7 @@ export {
   buildMutatingWebhookConfiguration,
   buildRbac,
   buildWebhookConfiguration,
+  POLICIES_WEBHOOK_NAME,
+  POLICY_ADMISSION_RULES,
   WEBHOOK_NAME,
 } from "./objects.js";

@@ -13,6 +13,18 @@ import {
 } from "./common.js";
 
 export const WEBHOOK_NAME = "validate.customs.dev";
+export const POLICIES_WEBHOOK_NAME = "policies.customs.dev";
+
+/** Customs' own resources, checked by the validator when created or changed. */
+export const POLICY_ADMISSION_RULES = [
+  {
+    apiGroups: ["customs.dev"],
+    apiVersions: ["v1alpha1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: ["imagepolicies", "workspaces"],
+    scope: "Cluster",
+  },
+];
 const APP = "customs-webhook";
 
 export function buildRbac(o: InstallOptions) {
@@ -25,6 +37,8 @@ export function buildRbac(o: InstallOptions) {
         resources: ["imagepolicies", "workspaces"],
         verbs: ["get", "list", "watch"],
       },
+      // Ready True, or Ready False with the validator's reason, on each ImagePolicy.
+      { apiGroups: ["customs.dev"], resources: ["imagepolicies/status"], verbs: ["update"] },
       { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
     ]),
   ];
@@ -52,7 +66,20 @@ export function buildDeployment(o: InstallOptions) {
 }
 
 export function buildWebhookConfiguration(o: InstallOptions) {
-  return buildValidatingWebhook(o, APP, "customs", WEBHOOK_NAME);
+  const configuration = buildValidatingWebhook(o, APP, "customs", WEBHOOK_NAME);
+  const [hook] = configuration.webhooks;
+  if (hook === undefined) return configuration;
+  // A second entry, so that --failure-policy Ignore for workloads never lets a policy the
+  // engine refuses into the cluster: an unreachable webhook refuses policy changes (DELETE
+  // is not checked, so a policy can always be removed).
+  const { namespaceSelector: _cluster, ...rest } = hook;
+  const policies = {
+    ...rest,
+    name: POLICIES_WEBHOOK_NAME,
+    failurePolicy: "Fail" as const,
+    rules: POLICY_ADMISSION_RULES,
+  };
+  return { ...configuration, webhooks: [hook, policies] };
 }
 
 /**

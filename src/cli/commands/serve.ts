@@ -221,6 +221,7 @@ export function registerServe(program: Command): void {
         : undefined;
       // Fail fast on a bad policy set at start; later bad edits keep the previous set.
       const initialTexts = flags.policy === undefined ? [] : await readInputs(flags.policy);
+      let invalidPolicies: readonly string[] = [];
       let evaluator: Evaluator | undefined =
         flags.policy === undefined ? undefined : createEvaluator(loadPolicySet(initialTexts).set);
       const source =
@@ -232,6 +233,8 @@ export function registerServe(program: Command): void {
               {
                 onPolicies(next, count) {
                   evaluator = next;
+                  invalidPolicies = count.invalid;
+                  metrics.policiesInvalid.set(count.invalid.length);
                   metrics.reloads.inc({ what: "policies", result: "ok" });
                   logger.info(count, "policies loaded from the cluster");
                 },
@@ -247,6 +250,8 @@ export function registerServe(program: Command): void {
                 },
               },
               flags.fromCluster === true,
+              // The webhook has RBAC for imagepolicies/status; the agent does not write it.
+              { writeStatus: flags.fromCluster === true },
             );
       // One context (one facts cache) for /mutate and /validate: the digest /mutate pins is
       // the one whose verified facts /validate then decides on.
@@ -263,6 +268,12 @@ export function registerServe(program: Command): void {
         metrics,
         namespaces,
         evaluator: () => evaluator,
+        readinessWarnings: () =>
+          invalidPolicies.length === 0
+            ? []
+            : [
+                `${invalidPolicies.length} invalid polic${invalidPolicies.length === 1 ? "y" : "ies"} left out (see status.conditions): ${invalidPolicies.join(", ")}`,
+              ],
         supply,
         ...(flags.mutate ? { mutate: await mutationHandler(flags, namespaces, supply) } : {}),
       });

@@ -332,7 +332,16 @@ metadata:
   annotations:
     cert-manager.io/inject-ca-from: {{ $ns }}/{{ .app }}
   {{- end }}
-webhooks: {{ toJson (list $hook) }}
+{{- $hooks := list $hook }}
+{{- if .policies }}
+{{- /* Customs' own resources: a separate entry that always fails closed (DELETE unchecked). */}}
+{{- $policies := omit (deepCopy $hook) "namespaceSelector" }}
+{{- $_ := set $policies "name" "policies.customs.dev" }}
+{{- $_ := set $policies "failurePolicy" "Fail" }}
+{{- $_ := set $policies "rules" (list (dict "apiGroups" (list "customs.dev") "apiVersions" (list "v1alpha1") "operations" (list "CREATE" "UPDATE") "resources" (list "imagepolicies" "workspaces") "scope" "Cluster")) }}
+{{- $hooks = append $hooks $policies }}
+{{- end }}
+webhooks: {{ toJson $hooks }}
 {{- if .mutate }}
 {{- /* Pins images to digests; may not refuse anything, so a failure only skips pinning. */}}
 {{- $mutating := deepCopy $hook }}
