@@ -14,39 +14,18 @@ set -euo pipefail
 
 ACTIONLINT_VERSION=v1.7.12
 
-cache="${CUSTOMS_CACHE:-$HOME/.cache/customs}"
-bin_dir="$cache/bin"
-out="$bin_dir/actionlint"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib/go-install.sh
+source "$here/../lib/go-install.sh"
+bin_dir="${CUSTOMS_CACHE:-$HOME/.cache/customs}/bin"
 
-if [[ -x "$out" && -f "$out.version" && "$(cat "$out.version")" == "$ACTIONLINT_VERSION" ]]; then
-  echo "$out"
+if [[ -x "$bin_dir/actionlint" && "$(cat "$bin_dir/actionlint.version" 2>/dev/null)" == "$ACTIONLINT_VERSION" ]]; then
+  echo "$bin_dir/actionlint"
   exit 0
 fi
-
-go_cmd="${GO:-}"
-if [[ -z "$go_cmd" ]]; then
-  if command -v go >/dev/null 2>&1; then
-    go_cmd="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then
-    go_cmd=/usr/local/go/bin/go
-  fi
-fi
+find_go
 if [[ -z "$go_cmd" ]]; then
   echo "scripts/actionlint/build.sh: Go not found; the workflow lint test will skip" >&2
   exit 0
 fi
-
-mkdir -p "$bin_dir"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-# Installed into a scratch folder first, so an interrupted build never leaves a binary that
-# the version check above would trust.
-if ! GOBIN="$tmp" GOFLAGS=-mod=mod CGO_ENABLED=0 "$go_cmd" install \
-  "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" >"$tmp/log" 2>&1; then
-  echo "scripts/actionlint/build.sh: building actionlint $ACTIONLINT_VERSION failed:" >&2
-  tail -20 "$tmp/log" >&2
-  exit 1
-fi
-mv -f "$tmp/actionlint" "$out"
-echo "$ACTIONLINT_VERSION" >"$out.version"
-echo "$out"
+go_install_pinned actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"

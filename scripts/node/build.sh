@@ -18,6 +18,8 @@ COREDNS_VERSION=v1.14.7
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../lib/apt.sh
 source "$here/../lib/apt.sh"
+# shellcheck source=../lib/go-install.sh
+source "$here/../lib/go-install.sh"
 cache="${CUSTOMS_CACHE:-$HOME/.cache/customs}"
 bin_dir="$cache/node/bin"
 mkdir -p "$bin_dir"
@@ -30,14 +32,7 @@ command -v conntrack >/dev/null 2>&1 || need_apt+=(conntrack)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 if ((${#need_apt[@]} > 0)); then apt_install "${need_apt[@]}"; fi
 
-go_cmd="${GO:-}"
-if [[ -z "$go_cmd" ]]; then
-  if command -v go >/dev/null 2>&1; then
-    go_cmd="$(command -v go)"
-  elif [[ -x /usr/local/go/bin/go ]]; then
-    go_cmd=/usr/local/go/bin/go
-  fi
-fi
+find_go
 
 # build NAME PACKAGE VERSION [TAGS]: go install PACKAGE@VERSION -> $bin_dir/NAME
 build() {
