@@ -26,6 +26,8 @@ describe.each(DIALECTS)("fleet store on %s", (dialect) => {
     expect(rows).toEqual([
       { version: 1, name: "initial schema" },
       { version: 2, name: "token last use" },
+      { version: 3, name: "bundle signing keys and verified digests" },
+      { version: 4, name: "sign-in sessions" },
     ]);
   });
 
