@@ -562,10 +562,11 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
       );
       const compiled = await customsCli(["compile", "vap", "-p", orgFile]);
       ok(await kubectl(["apply", "-f", "-"], compiled), "apply the organization's native policy");
-      await eventually("the native policy to refuse busybox in apps", async () => {
+      // `default`: no other policy covers it, so the refusal is this policy's.
+      await eventually("the native policy to refuse busybox in default", async () => {
         const r = await kubectl([
           "-n",
-          "apps",
+          "default",
           "run",
           "bb2",
           "--image=busybox",
