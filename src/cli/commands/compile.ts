@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
-import { buildVap, canCompileToVap } from "../../adapters/vap/index.js";
 import { loadPolicySet } from "../../app/load-policies.js";
 import { CustomsError } from "../../core/errors.js";
 import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
@@ -56,6 +55,7 @@ export function registerCompile(program: Command): void {
         throw new CustomsError("USAGE", "--output must be yaml or json");
       const exemptNamespaces = exemptNamespacesOf(flags.exemptNamespace, flags.exemptNamespaces);
       const { loaded } = loadPolicySet(await readInputs(flags.policy));
+      const { buildVap, canCompileToVap } = await import("../../adapters/vap/index.js");
       const objects: unknown[] = [];
       const refused: string[] = [];
       for (const policy of loaded.policies) {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import type { PullPolicy, Resources } from "../../adapters/install/index.js";
-import { type RenderedInstall, renderAgentInstall, renderInstall } from "../../app/install.js";
+import type { RenderedInstall } from "../../app/install.js";
 import { CustomsError } from "../../core/errors.js";
 import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
 import { collect, productVersion, write } from "../io.js";
@@ -153,6 +153,8 @@ const AGENT_ONLY = [
 ];
 
 async function render(component: string, flags: InstallFlags): Promise<RenderedInstall> {
+  // Loaded here, not at start: every other command would pay for the install objects.
+  const { renderAgentInstall, renderInstall } = await import("../../app/install.js");
   const common = commonOptions(flags);
   if (component === "webhook") {
     const given = AGENT_ONLY.filter((k) => flags[k as keyof InstallFlags] !== undefined);

@@ -3,18 +3,12 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { Command } from "commander";
 import { parse } from "yaml";
-import { kubeconfigNamespace } from "../../adapters/kube/index.js";
-import {
-  buildDefaultServiceAccount,
-  buildPullSecret,
-  checkNamespace,
-  parseRegistryHost,
-  type ServiceAccountState,
-  toServiceAccountState,
-} from "../../adapters/registry-bundle/index.js";
-import { readDefaultServiceAccount } from "../../app/pull-secret-attach.js";
+import type { ServiceAccountState } from "../../adapters/registry-bundle/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { objectName, printObjects } from "./registry-print.js";
+
+/** The registry bundle's objects, loaded when this command runs rather than at every start. */
+type Bundle = typeof import("../../adapters/registry-bundle/index.js");
 
 interface PullSecretFlags {
   server: string;
@@ -60,7 +54,10 @@ function kubeconfigPath(flag: string | undefined): string {
 }
 
 /** `--service-account-file`: the ServiceAccount as `kubectl get -o json|yaml` printed it. */
-function serviceAccountFromFile(file: string): { state: ServiceAccountState; namespace?: string } {
+function serviceAccountFromFile(
+  bundle: Bundle,
+  file: string,
+): { state: ServiceAccountState; namespace?: string } {
   let object: unknown;
   try {
     object = parse(readFileSync(file, "utf8"));
@@ -70,7 +67,7 @@ function serviceAccountFromFile(file: string): { state: ServiceAccountState; nam
       `--service-account-file ${file}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
-  const state = toServiceAccountState(object);
+  const state = bundle.toServiceAccountState(object);
   if (typeof state === "string")
     throw new CustomsError("DOCUMENT_INVALID", `--service-account-file ${file}: ${state}`);
   const namespace = (object as { metadata: { namespace?: unknown } }).metadata.namespace;
@@ -83,13 +80,14 @@ function serviceAccountFromFile(file: string): { state: ServiceAccountState; nam
  * than the one it was read from.
  */
 async function attachTarget(
+  bundle: Bundle,
   f: PullSecretFlags,
   flagNamespace: string | undefined,
 ): Promise<{ state: ServiceAccountState; namespace: string }> {
   if (f.serviceAccountFile !== undefined) {
     if (f.kubeconfig !== undefined)
       throw new CustomsError("USAGE", "--kubeconfig and --service-account-file exclude each other");
-    const read = serviceAccountFromFile(f.serviceAccountFile);
+    const read = serviceAccountFromFile(bundle, f.serviceAccountFile);
     if (
       flagNamespace !== undefined &&
       read.namespace !== undefined &&
@@ -105,13 +103,17 @@ async function attachTarget(
         "USAGE",
         "--service-account-file names no namespace: give --namespace",
       );
-    return { state: read.state, namespace: checkNamespace("namespace", namespace) };
+    return { state: read.state, namespace: bundle.checkNamespace("namespace", namespace) };
   }
   const kubeconfig = kubeconfigPath(f.kubeconfig);
+  const { kubeconfigNamespace } = await import("../../adapters/kube/index.js");
   let namespace = flagNamespace;
   if (namespace === undefined) {
     try {
-      namespace = checkNamespace("the kubeconfig's namespace", kubeconfigNamespace(kubeconfig));
+      namespace = bundle.checkNamespace(
+        "the kubeconfig's namespace",
+        kubeconfigNamespace(kubeconfig),
+      );
     } catch (e) {
       if (e instanceof CustomsError) throw e;
       throw new CustomsError(
@@ -120,11 +122,14 @@ async function attachTarget(
       );
     }
   }
+  const { readDefaultServiceAccount } = await import("../../app/pull-secret-attach.js");
   return { state: await readDefaultServiceAccount(kubeconfig, namespace), namespace };
 }
 
 async function pullSecret(f: PullSecretFlags): Promise<void> {
-  const host = parseRegistryHost(f.server);
+  const bundle = await import("../../adapters/registry-bundle/index.js");
+  const { buildDefaultServiceAccount, buildPullSecret, checkNamespace } = bundle;
+  const host = bundle.parseRegistryHost(f.server);
   if (f.username === "" || f.username.includes(":"))
     throw new CustomsError("USAGE", "--username must be non-empty and without a colon");
   if (!f.attach && (f.kubeconfig !== undefined || f.serviceAccountFile !== undefined))
@@ -143,7 +148,7 @@ async function pullSecret(f: PullSecretFlags): Promise<void> {
     printObjects([buildPullSecret(credential, secretName, flagNamespace)], f.output);
     return;
   }
-  const { state, namespace } = await attachTarget(f, flagNamespace);
+  const { state, namespace } = await attachTarget(bundle, f, flagNamespace);
   printObjects(
     [
       buildPullSecret(credential, secretName, namespace),

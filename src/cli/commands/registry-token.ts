@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { checkImage, type TokenBundleOptions } from "../../adapters/registry-bundle/index.js";
+import type { TokenBundleOptions } from "../../adapters/registry-bundle/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { isAccountName, parseGrantFlag } from "../../core/registry-access/index.js";
 import { collect, write, writeJson } from "../io.js";
@@ -106,6 +106,7 @@ export async function tokenAuthOptions(
         "USAGE",
         `--accounts-file: account "${a.name}" is the generated pull or push account; rename it`,
       );
+  const { checkImage } = await import("../../adapters/registry-bundle/index.js");
   return {
     // The customs image runs the token service, the same default as `customs install`'s.
     image: checkImage("--token-image", f.tokenImage ?? defaultImage()),

@@ -1,14 +1,9 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import {
-  checkImage,
-  checkNamespace,
-  parseRegistryHost,
-  parseUsers,
-  REGISTRY_IMAGE,
-  type TlsMode,
-} from "../../adapters/registry-bundle/index.js";
-import { renderRegistryBundle } from "../../app/registry-bundle.js";
+import type { TlsMode } from "../../adapters/registry-bundle/index.js";
+// objects.js alone, for the option's default: the bundle's index loads bcrypt, which every
+// other command would pay for at start.
+import { REGISTRY_IMAGE } from "../../adapters/registry-bundle/objects.js";
 import { CustomsError } from "../../core/errors.js";
 import { isDnsLabel } from "../../core/policy/index.js";
 import { collect } from "../io.js";
@@ -65,6 +60,10 @@ function tlsMode(f: ManifestsFlags): TlsMode {
 }
 
 async function manifests(f: ManifestsFlags): Promise<void> {
+  const { checkImage, checkNamespace, parseRegistryHost, parseUsers } = await import(
+    "../../adapters/registry-bundle/index.js"
+  );
+  const { renderRegistryBundle } = await import("../../app/registry-bundle.js");
   const host = parseRegistryHost(f.host);
   const namespace = checkNamespace("--namespace", f.namespace);
   const users = parseUsers(f.user ?? []);
