@@ -1,5 +1,6 @@
 import type { Violation } from "../core/evaluate/index.js";
 import { VIOLATION_DESCRIPTIONS } from "../core/evaluate/index.js";
+import { type FailOn, isFailing } from "../core/findings/index.js";
 import type { Finding, FindingReport, Severity } from "../core/findings/types.js";
 import type { CheckedResource, CheckReport } from "./check.js";
 
@@ -22,6 +23,17 @@ const SEVERITY_OF_ACTION: Record<Violation["action"], Severity> = {
   warn: "medium",
   audit: "info",
 };
+
+/**
+ * Whether `--fail-on` fails this report: what `summarizeFindings([toCheckFindings(report)])`
+ * counts as failing, from the violations' actions alone. Line numbers play no part in the
+ * exit status, and looking them up may read a whole file again with the careful YAML reader.
+ */
+export function isCheckFailing(report: CheckReport, failOn: FailOn): boolean {
+  return report.results.some((r) =>
+    r.violations.some((v) => isFailing(SEVERITY_OF_ACTION[v.action], failOn)),
+  );
+}
 
 /** `customs check` results in the shape every CI output format takes. */
 export function toCheckFindings(report: CheckReport): FindingReport {

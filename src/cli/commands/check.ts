@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
 import type { RegistryClient } from "../../adapters/registry/index.js";
 import type { CheckReport } from "../../app/check.js";
-import { toCheckFindings } from "../../app/check-findings.js";
+import { isCheckFailing, toCheckFindings } from "../../app/check-findings.js";
 import { loadPolicySet } from "../../app/load-policies.js";
 import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
 import { collect, EXIT_DENIED, EXIT_OK, parseMs, parseTagHandling, productVersion } from "../io.js";
@@ -27,6 +27,23 @@ interface CheckFlags extends FindingsFlags, RegistryFlags {
   tagHandling?: string;
   cluster?: string;
   verbose?: boolean;
+}
+
+/**
+ * What `check` prints in the chosen format, and its exit status. Only the formats that show
+ * line numbers (SARIF, JUnit, GitHub) look them up; the status never needs them.
+ */
+export function checkOutput(
+  format: FindingsFormat,
+  report: CheckReport,
+  failOn: FailOn,
+  style: Style,
+  verbose: boolean,
+): { text: string; exitCode: number } {
+  return {
+    text: render(format, report, failOn, style, verbose),
+    exitCode: isCheckFailing(report, failOn) ? EXIT_DENIED : EXIT_OK,
+  };
 }
 
 /**
@@ -114,10 +131,14 @@ export function registerCheck(program: Command): void {
       const { writeFileSync } = await import("node:fs");
       writeFileSync(file, render(format, report, parsed.failOn, plain, verbose));
     }
-    process.stdout.write(
-      render(parsed.output, report, parsed.failOn, createStyle(process.stdout), verbose),
+    const out = checkOutput(
+      parsed.output,
+      report,
+      parsed.failOn,
+      createStyle(process.stdout),
+      verbose,
     );
-    const summary = summarizeFindings([toCheckFindings(report)], parsed.failOn);
-    process.exitCode = summary.failing > 0 ? EXIT_DENIED : EXIT_OK;
+    process.stdout.write(out.text);
+    process.exitCode = out.exitCode;
   });
 }

@@ -1,0 +1,139 @@
+/**
+ * `customs check` loads what checking needs and no more: every command is registered at start,
+ * but the modules of the others (bcrypt, the registry token service, Kubernetes, the install
+ * objects) load only when those commands run. Asserted on the modules Node loads, never on time.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { readInputs } from "../src/adapters/files/index.js";
+import { type CheckReport, checkManifests } from "../src/app/check.js";
+import { loadPolicySet } from "../src/app/load-policies.js";
+import { checkOutput } from "../src/cli/commands/check.js";
+import { createStyle } from "../src/cli/output/style.js";
+import { customs, ROOT, tempFiles } from "./support/cli.js";
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: tanzu
+spec:
+  containers:
+    - name: web
+      image: nginx:latest
+`;
+
+/** The URLs of the modules the built CLI loads for `args`. */
+function modulesLoaded(args: string[], dir: string): string[] {
+  const record = join(dir, "loaded.txt");
+  const hooks = pathToFileURL(join(ROOT, "test/support/record-loads.mjs")).href;
+  const register = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(hooks)})`;
+  const r = spawnSync(
+    process.execPath,
+    ["--import", register, join(ROOT, "bin/customs"), ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "", CUSTOMS_RECORD_LOADS: record },
+    },
+  );
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(1);
+  return readFileSync(record, "utf8").split("\n").filter(Boolean);
+}
+
+describe("customs check start-up", () => {
+  const files = tempFiles({ "pod.yaml": POD });
+  afterAll(files.cleanup);
+  const loaded = modulesLoaded(
+    ["check", "-p", "examples/policies", "-o", "json", join(files.dir, "pod.yaml")],
+    files.dir,
+  );
+
+  it("records the modules it loads (the check itself among them)", () => {
+    expect(loaded.some((u) => u.endsWith("/dist/app/check.js"))).toBe(true);
+    expect(loaded.some((u) => u.includes("/node_modules/commander/"))).toBe(true);
+  });
+
+  it("loads neither bcrypt nor the registry token adapter", () => {
+    expect(loaded.filter((u) => u.includes("/node_modules/bcryptjs/"))).toEqual([]);
+    expect(loaded.filter((u) => u.includes("/dist/adapters/registry-token/"))).toEqual([]);
+    expect(loaded.filter((u) => u.includes("/dist/app/registry-token"))).toEqual([]);
+  });
+
+  it("loads neither Kubernetes access, the install objects nor the VAP builder", () => {
+    for (const folder of ["adapters/kube/", "adapters/install/", "adapters/vap/"])
+      expect(loaded.filter((u) => u.includes(`/dist/${folder}`))).toEqual([]);
+    expect(loaded.filter((u) => u.includes("/dist/adapters/registry-bundle/index.js"))).toEqual([]);
+  });
+});
+
+/** The example's report, its documents counting the line lookups asked of them. */
+async function countingReport(): Promise<{ report: CheckReport; lookups: () => number }> {
+  const { set } = loadPolicySet(await readInputs(["examples/policies"], ROOT));
+  const report = checkManifests(set, await readInputs(["examples/manifests"], ROOT));
+  let count = 0;
+  const counted = new Map<object, CheckReport["results"][number]["document"]>();
+  const results = report.results.map((r) => {
+    let document = counted.get(r.document);
+    if (document === undefined) {
+      const original = r.document;
+      document = {
+        ...original,
+        lineOf: (pointer) => {
+          count++;
+          return original.lineOf(pointer);
+        },
+      };
+      counted.set(r.document, document);
+    }
+    return { ...r, document };
+  });
+  return { report: { ...report, results }, lookups: () => count };
+}
+
+describe("check output and exit status", () => {
+  const plain = createStyle(process.stdout, { NO_COLOR: "1" });
+
+  it("-o json looks up no line, and prints what the CLI prints, with its exit status", async () => {
+    const { report, lookups } = await countingReport();
+    const out = checkOutput("json", report, "high", plain, false);
+    expect(lookups()).toBe(0);
+    const cli = customs(["check", "-p", "examples/policies", "-o", "json", "examples/manifests"]);
+    expect(out.text).toBe(cli.stdout);
+    expect(out.exitCode).toBe(1);
+    expect(cli.status).toBe(1);
+  });
+
+  it("human output looks up no line either", async () => {
+    const { report, lookups } = await countingReport();
+    checkOutput("human", report, "high", plain, true);
+    expect(lookups()).toBe(0);
+  });
+
+  it("SARIF, JUnit and GitHub annotations show lines, so they look them up", async () => {
+    for (const format of ["sarif", "junit", "github"] as const) {
+      const { report, lookups } = await countingReport();
+      checkOutput(format, report, "high", plain, false);
+      expect(lookups()).toBeGreaterThan(0);
+    }
+  });
+
+  it("the exit status follows --fail-on: a warning fails at medium, nothing at none", async () => {
+    const { report } = await countingReport();
+    const warnOnly: CheckReport = {
+      ...report,
+      results: report.results.map((r) => ({
+        ...r,
+        violations: r.violations.filter((v) => v.action !== "deny"),
+      })),
+    };
+    expect(warnOnly.results.some((r) => r.violations.length > 0)).toBe(true);
+    expect(checkOutput("json", warnOnly, "high", plain, false).exitCode).toBe(0);
+    expect(checkOutput("json", warnOnly, "medium", plain, false).exitCode).toBe(1);
+    expect(checkOutput("json", report, "none", plain, false).exitCode).toBe(0);
+  });
+});
