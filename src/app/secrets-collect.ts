@@ -6,13 +6,18 @@ import type { Finding, FindingLocation, RuleDescriptor } from "../core/findings/
 import {
   classifyPath,
   type Detector,
+  decodeSecretEntry,
   type Glob,
+  isIgnoredOnLine,
+  type KubeSecret,
   matchGlob,
   redactSecret,
   type ScanRules,
   type SecretMatch,
   scanText,
+  secretLabel,
 } from "../core/secrets/index.js";
+import { mayHoldKubeSecrets, readKubeSecrets } from "./secrets-kube.js";
 
 /** Where a text sits, besides its path: a commit, or an image and layer. */
 export type Origin = Omit<FindingLocation, "path" | "line" | "column">;
@@ -24,6 +29,15 @@ const NOTE_RULE: RuleDescriptor = {
   severity: "info",
   summary: "A file over --max-file-size was not scanned.",
   fix: "Raise --max-file-size, or allowlist the path in .customs/secrets.yaml.",
+};
+export const NOTE_BAD_BASE64 = "kube-secret-invalid-base64";
+const BAD_BASE64_RULE: RuleDescriptor = {
+  id: NOTE_BAD_BASE64,
+  name: "Secret value not scanned: invalid base64",
+  severity: "info",
+  summary:
+    "A value under a Kubernetes Secret's `data` is not valid base64 (the API server would refuse it), so it could not be decoded and scanned.",
+  fix: "Encode the value with base64 (or move it to stringData), then scan again.",
 };
 /** Binary: a NUL byte in the first 8 KiB (what git and grep decide by too). */
 const BINARY_SNIFF = 8192;
@@ -62,10 +76,40 @@ export class Collector {
       return text;
     };
     const present = this.rules.keywords.findInBytes(bytes, decode);
-    if (present.size === 0 && !this.rules.scansEverything) return;
-    const kind = classifyPath(path, bytes.length, countNewlines(bytes));
-    for (const m of scanText(decode(), this.rules, kind, present))
-      this.add(m, path, m.line, origin);
+    const found: SecretMatch[] = [];
+    if (present.size > 0 || this.rules.scansEverything) {
+      const kind = classifyPath(path, bytes.length, countNewlines(bytes));
+      for (const m of scanText(decode(), this.rules, kind, present)) {
+        found.push(m);
+        this.add(m, path, m.line, origin);
+      }
+    }
+    if (mayHoldKubeSecrets(path, bytes)) this.scanKubeSecrets(decode(), found, path, origin);
+  }
+
+  /**
+   * The values of every Secret in a YAML or JSON text, decoded and scanned by every detector;
+   * findings point at the entry's key. A secret the text scan already found (a `stringData`
+   * value is plain text in the file) is not reported twice.
+   */
+  private scanKubeSecrets(text: string, found: SecretMatch[], path: string, origin: Origin) {
+    const seen = new Set(found.map((m) => `${m.detector.id}\0${m.secret}`));
+    const fileLines = text.split("\n");
+    for (const secret of readKubeSecrets(text)) {
+      for (const entry of secret.entries) {
+        const decoded = decodeSecretEntry(entry);
+        const place = { secret, key: entry.key, column: entry.column };
+        if (decoded.kind === "invalid-base64") this.noteBadBase64(place, path, entry.line, origin);
+        if (decoded.kind !== "text") continue;
+        const keyLine = fileLines[entry.line - 1] ?? "";
+        for (const m of scanText(decoded.text, this.rules)) {
+          const id = `${m.detector.id}\0${m.secret}`;
+          if (seen.has(id) || isIgnoredOnLine(keyLine, m.detector.id)) continue;
+          seen.add(id);
+          this.add(m, path, entry.line, origin, place);
+        }
+      }
+    }
   }
 
   /** Added lines from git: `lineOf(i)` maps a line of `text` to the file's line. */
@@ -87,25 +131,62 @@ export class Collector {
     });
   }
 
+  private noteBadBase64(place: SecretPlace, path: string, line: number, origin: Origin): void {
+    this.used.set(NOTE_BAD_BASE64, BAD_BASE64_RULE);
+    const label = secretLabel(place.secret);
+    this.findings.push({
+      tool: "secrets",
+      ruleId: NOTE_BAD_BASE64,
+      severity: "info",
+      message: `not scanned: Secret ${label}, data key ${place.key}: the value is not valid base64`,
+      location: { path, line, column: place.column, ...origin },
+      fix: BAD_BASE64_RULE.fix,
+      fingerprint: `secrets/${NOTE_BAD_BASE64}/${fingerprintOf(path, line, origin)}:${place.key}`,
+      properties: { secret: label, key: place.key },
+    });
+  }
+
   usedRules(): RuleDescriptor[] {
     return [...this.used.values()];
   }
 
-  private add(m: SecretMatch, path: string, line: number, origin: Origin): void {
+  /** `place`: the secret was in a Kubernetes Secret's value, under that key (at `line`). */
+  private add(
+    m: SecretMatch,
+    path: string,
+    line: number,
+    origin: Origin,
+    place?: SecretPlace,
+  ): void {
     const d = m.detector;
     this.used.set(d.id, toRule(d));
     const redacted = redactSecret(m.secret);
+    const label = place === undefined ? undefined : secretLabel(place.secret);
     this.findings.push({
       tool: "secrets",
       ruleId: d.id,
       severity: d.severity,
-      message: `${d.name}: ${redacted}`,
-      location: { path, line, column: m.column, ...origin },
+      message:
+        place === undefined
+          ? `${d.name}: ${redacted}`
+          : `${d.name}: ${redacted} in Secret ${label}, key ${place.key}`,
+      location: { path, line, column: place?.column ?? m.column, ...origin },
       fix: "Revoke and rotate the secret at its issuer, then remove it (and from history).",
-      fingerprint: `secrets/${d.id}/${fingerprintOf(path, line, origin)}`,
-      properties: { redacted, length: m.secret.length },
+      // In a Secret: the key and the line inside its decoded value tell hits apart.
+      fingerprint: `secrets/${d.id}/${fingerprintOf(path, line, origin)}${place === undefined ? "" : `:${place.key}:${m.line}`}`,
+      properties: {
+        redacted,
+        length: m.secret.length,
+        ...(place === undefined ? {} : { secret: label, key: place.key }),
+      },
     });
   }
+}
+
+interface SecretPlace {
+  readonly secret: KubeSecret;
+  readonly key: string;
+  readonly column: number;
 }
 
 function toRule(d: Detector): RuleDescriptor {

@@ -84,6 +84,14 @@ export const MAKERS: Record<string, Maker> = {
   "stripe-test-secret-key": plain((r) => p("sk_", "test_") + pick(r, ALNUM, 24)),
   "stripe-restricted-key": plain((r) => p("rk_", "live_") + pick(r, ALNUM, 40)),
   "twilio-api-key": plain((r) => p("S", "K") + pick(r, HEX, 32)),
+  "twilio-auth-token": plain(
+    (r) => pick(r, HEX, 32),
+    (s) => `TWILIO_AUTH_TOKEN=${s}`,
+  ),
+  "twitter-api-secret": plain(
+    (r) => pick(r, ALNUM, 50),
+    (s) => `twitter_consumer_secret: "${s}"`,
+  ),
   "twitter-access-token": plain(
     (r) => `${pick(r, DIGITS, 18)}-${pick(r, ALNUM, 40)}`,
     (s) => `twitter_access_token = '${s}'`,
@@ -106,6 +114,10 @@ export const MAKERS: Record<string, Maker> = {
     (r) =>
       `${p("hooks.", "slack.com")}/services/T${pick(r, UPPER + DIGITS, 8)}/B${pick(r, UPPER + DIGITS, 8)}/${pick(r, ALNUM, 24)}`,
     (s) => `webhook: https://${s}`,
+  ),
+  "docker-config-password": plain(
+    (r) => pick(r, ALNUM, 24),
+    (s) => `{"auths": {"r.example": {"username": "ci", "password": "${s}"}}}`,
   ),
   "url-password": plain(
     (r) => pick(r, ALNUM, 16),

@@ -79,6 +79,23 @@ const LOOK_ALIKES: [string, string][] = [
     "digits that look like a Twitter ID without the keyword",
     `${pick(r, DIGITS, 18)}-${pick(r, ALNUM, 40)}`,
   ],
+  ["Twilio auth token with 31 hex", `TWILIO_AUTH_TOKEN=${pick(r, HEX, 31)}`],
+  ["Twilio auth token with 33 hex", `TWILIO_AUTH_TOKEN=${pick(r, HEX, 33)}`],
+  ["Twilio auth token in upper-case hex", `TWILIO_AUTH_TOKEN=${pick(r, "0123456789ABCDEF", 32)}`],
+  ["Twilio account SID (no auth or token in the name)", `TWILIO_ACCOUNT=${pick(r, HEX, 32)}`],
+  ["32 hex under a token name without twilio", `AUTH_TOKEN=${pick(r, HEX, 32)}`],
+  ["low-entropy Twilio value", `twilio_auth_token = "${"ab".repeat(16)}"`],
+  ["Twitter secret with 49 characters", `TWITTER_API_SECRET=${pick(r, ALNUM, 49)}`],
+  ["Twitter secret with 51 characters", `TWITTER_API_SECRET=${pick(r, ALNUM, 51)}`],
+  ["Twitter consumer key (not a secret)", `TWITTER_CONSUMER_KEY=${pick(r, ALNUM, 50)}`],
+  ["50 characters under a secret name without twitter", `API_SECRET=${pick(r, ALNUM, 50)}`],
+  ["docker config with an empty password", `{"auths": {"r": {"username": "u", "password": ""}}}`],
+  [
+    "docker config whose auth has no password",
+    `{"auths": {"r": {"auth": "${Buffer.from("u:").toString("base64")}"}}}`,
+  ],
+  ["docker config with a placeholder password", `{"auths": {"r": {"password": "changeme"}}}`],
+  ["a JSON object with an auth flag", `{"auth": true, "password": 1}`],
   ["lowercase hex 32 with mailgun-like but wrong prefix", `kei-${pick(r, LOWER, 32)}`],
 ];
 

@@ -7,6 +7,7 @@
  * same characters (a hash, a base64 blob) does not fire.
  */
 import type { Severity } from "../findings/types.js";
+import { DOCKER_CONFIG_SCANNER } from "./docker-config.js";
 import type { Confidence, Detector } from "./types.js";
 import { isPasswordPlaceholder, URL_PASSWORD_SCANNER } from "./url-password.js";
 import { fromV8 } from "./v8-regex.js";
@@ -194,6 +195,28 @@ const SPECS: Spec[] = [
     minEntropy: 3,
   },
   {
+    id: "twilio-auth-token",
+    name: "Twilio auth token",
+    severity: "critical",
+    confidence: "context",
+    summary:
+      "32 lowercase hex characters assigned to a name holding `twilio` and `auth` or `token` (`TWILIO_AUTH_TOKEN=…`).",
+    keywords: cased("twilio"),
+    pattern: `(?:twilio|Twilio|TWILIO)[A-Za-z0-9_.-]{0,20}(?:auth|Auth|AUTH|token|Token|TOKEN)[A-Za-z0-9_.-]{0,20}${ASSIGN}([0-9a-f]{32})(?![0-9A-Za-z])`,
+    minEntropy: 3,
+  },
+  {
+    id: "twitter-api-secret",
+    name: "Twitter API (consumer) secret",
+    severity: "high",
+    confidence: "context",
+    summary:
+      "50 of `A-Za-z0-9` assigned to a name holding `twitter` and `secret` (`TWITTER_CONSUMER_SECRET`, `twitter_api_secret`).",
+    keywords: cased("twitter"),
+    pattern: `(?:twitter|Twitter|TWITTER)[A-Za-z0-9_.-]{0,25}(?:secret|Secret|SECRET)[A-Za-z0-9_.-]{0,10}${ASSIGN}([0-9A-Za-z]{50})${END}`,
+    minEntropy: 3.5,
+  },
+  {
     id: "twitter-access-token",
     name: "Twitter access token",
     severity: "high",
@@ -271,6 +294,19 @@ function github(): Spec[] {
   return tokens;
 }
 
+const DOCKER_CONFIG: Detector = {
+  id: "docker-config-password",
+  name: "Registry password in a docker config",
+  severity: "critical",
+  confidence: "high",
+  summary:
+    "An entry of a docker config (`.dockerconfigjson`, `.dockercfg`, `config.json`) with a `password`, an `auth` (base64 `user:password`) or an `identitytoken`.",
+  keywords: ['"auth', '"password"', '"identitytoken"'],
+  regex: DOCKER_CONFIG_SCANNER,
+  minEntropy: 0,
+  isPlaceholder: (secret) => isPlaceholder(secret) || isPasswordPlaceholder(secret),
+};
+
 const URL_PASSWORD: Detector = {
   id: "url-password",
   name: "Password in a URL",
@@ -301,6 +337,6 @@ function toDetector(spec: Spec): Detector {
 /** Compiled once per process; detectors are immutable values. */
 let compiled: readonly Detector[] | undefined;
 export function builtinDetectors(): readonly Detector[] {
-  compiled ??= [...SPECS.map(toDetector), URL_PASSWORD];
+  compiled ??= [...SPECS.map(toDetector), DOCKER_CONFIG, URL_PASSWORD];
   return compiled;
 }

@@ -5,9 +5,17 @@ export {
   type SecretsConfig,
   validateSecretsConfig,
 } from "./config.js";
+export { DOCKER_CONFIG_SCANNER, decodeBase64 } from "./docker-config.js";
 export { shannonEntropy } from "./entropy.js";
 export { compileGlob, type Glob, matchGlob } from "./glob.js";
 export { KeywordMatcher } from "./keywords.js";
+export {
+  type DecodedEntry,
+  decodeSecretEntry,
+  type KubeSecret,
+  type KubeSecretEntry,
+  secretLabel,
+} from "./kube-secret.js";
 export { redactSecret } from "./redact.js";
 export { compileScanRules, isIgnoredOnLine, type ScanRules, scanText } from "./scan.js";
 export { classifyPath, isLockfile } from "./text-kind.js";
