@@ -113,7 +113,8 @@ describe.skipIf(missing !== undefined)("the Tokens page in a browser", () => {
     expect(await submit.isDisabled()).toBe(true);
     await dialog.getByRole("checkbox", { name: "team-a" }).check();
     await submit.click();
-    const shown = page.getByLabel("Token team-a-admin");
+    // Exact: the rotate dialog's name ("Rotate token team-a-admin?") also contains the words.
+    const shown = page.getByLabel("Token team-a-admin", { exact: true });
     await shown.waitFor();
     const token = await shown.inputValue();
     expect(token).toMatch(/^cst_[0-9a-f]+_/);
@@ -132,7 +133,9 @@ describe.skipIf(missing !== undefined)("the Tokens page in a browser", () => {
     await page.getByRole("button", { name: "Rotate team-a-admin" }).click();
     await page.getByRole("dialog", { name: "Rotate token team-a-admin?" }).waitFor();
     await page.getByRole("button", { name: "Rotate", exact: true }).click();
-    const rotated = await page.getByLabel("Token team-a-admin").inputValue();
+    const rotatedField = page.getByLabel("Token team-a-admin", { exact: true });
+    await rotatedField.waitFor();
+    const rotated = await rotatedField.inputValue();
     expect(rotated).not.toBe(token);
     await page.getByRole("button", { name: "Done" }).click();
     expect((await api(token, "GET", "/whoami")).status).toBe(401);
