@@ -29,7 +29,7 @@ import { eventually, type KubectlResult } from "./cluster.js";
 import { type ApiReply, httpsJson } from "./fleet.js";
 import { buildAndPushImages, type PushedImages } from "./images.js";
 import { type RunningIngress, startIngress } from "./ingress.js";
-import { type NodeCluster, nodeSkipReason, startNodeCluster } from "./node.js";
+import { type NodeCluster, nodeBinDir, nodeSkipReason, startNodeCluster } from "./node.js";
 import { hostFile, pushSimpleImage } from "./node-images.js";
 import { type Provisioner, STORAGE_CLASS, startProvisioner } from "./provisioner.js";
 
@@ -133,6 +133,9 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
         `${(error as Error).message}\n${pods.stdout}\n${events.stdout.split("\n").slice(-25).join("\n")}`,
       );
     });
+  /** A Pod created with --dry-run=server: admission decides, nothing runs. */
+  const tryRun = (ns: string, name: string, image: string) =>
+    kubectl(["-n", ns, "run", name, `--image=${image}`, "--dry-run=server"]);
   const podPhase = (ns: string, selector: string) =>
     jsonpath(["-n", ns, "get", "pods", "-l", selector], "{.items[*].status.phase}");
   const secretField = async (ns: string, name: string, key: string) =>
@@ -206,14 +209,7 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
       // Ready Pods reach the Service's endpoints (and kube-proxy's rules) a moment later; the
       // agent answers once it holds its first bundle (it fails closed until then).
       await eventually("the agent to answer admission", async () => {
-        const r = await kubectl([
-          "-n",
-          "default",
-          "run",
-          "probe",
-          `--image=${appImage}`,
-          "--dry-run=server",
-        ]);
+        const r = await tryRun("default", "probe", appImage);
         return r.code === 0 ? true : undefined;
       });
       await eventually("the cluster to report in", async () => {
@@ -396,7 +392,7 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
       );
       webImage = await pushSimpleImage(pusher, REGISTRY_HOST, "team/web", "v1", {
         entrypoint: ["/app"],
-        files: [hostFile("app", join(nodeBinOf(), "pause"), 0o755)],
+        files: [hostFile("app", join(nodeBinDir(), "pause"), 0o755)],
       });
       expect(webImage).toMatch(/^registry\.customs\.test\/team\/web@sha256:/);
     });
@@ -469,31 +465,18 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
       ]);
       await waitAvailable(NS, "customs-webhook", 2);
       const viaWebhook = await eventually("the webhook to refuse busybox", async () => {
-        const r = await kubectl(["-n", "apps", "run", "bb", "--image=busybox", "--dry-run=server"]);
+        const r = await tryRun("apps", "bb", "busybox");
         // A refusal by the webhook, not a call that failed (endpoints lag readiness a moment).
         return r.code !== 0 && r.stderr.includes("denied the request") ? r : undefined;
       });
       expect(viaWebhook.stderr).toMatch(/busybox/);
-      const allowed = await kubectl([
-        "-n",
-        "apps",
-        "run",
-        "ok",
-        `--image=${webImage}`,
-        "--dry-run=server",
-      ]);
+      const allowed = await tryRun("apps", "ok", webImage);
       expect(allowed.stderr).toBe("");
 
       const policyFile = join(work, "policies.yaml");
       writeFileSync(policyFile, await clusterPolicies());
-      const compiled = await execFileAsync(process.execPath, [
-        join(ROOT, "bin/customs"),
-        "compile",
-        "vap",
-        "-p",
-        policyFile,
-      ]);
-      ok(await kubectl(["apply", "-f", "-"], compiled.stdout), "apply native policies");
+      const compiled = await customsCli(["compile", "vap", "-p", policyFile]);
+      ok(await kubectl(["apply", "-f", "-"], compiled), "apply native policies");
       // Native policies alone: the webhook configuration goes away.
       ok(
         await kubectl([
@@ -504,18 +487,11 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
         ]),
       );
       const viaVap = await eventually("the native policy to refuse busybox", async () => {
-        const r = await kubectl(["-n", "apps", "run", "bb", "--image=busybox", "--dry-run=server"]);
+        const r = await tryRun("apps", "bb", "busybox");
         return r.code !== 0 && /ValidatingAdmissionPolicy/.test(r.stderr) ? r : undefined;
       });
       expect(viaVap.stderr).toMatch(/busybox|registry/);
-      const allowedVap = await kubectl([
-        "-n",
-        "apps",
-        "run",
-        "ok",
-        `--image=${webImage}`,
-        "--dry-run=server",
-      ]);
+      const allowedVap = await tryRun("apps", "ok", webImage);
       expect(allowedVap.stderr).toBe("");
     });
   });
@@ -526,24 +502,10 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
       await eventually("the control plane's Pods to be gone", async () =>
         (await podPhase(NS, `app.kubernetes.io/name=${CP}`)) === "" ? true : undefined,
       );
-      const refused = await kubectl([
-        "-n",
-        "tanzu",
-        "run",
-        "bb",
-        "--image=busybox",
-        "--dry-run=server",
-      ]);
+      const refused = await tryRun("tanzu", "bb", "busybox");
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toContain("corp-registry-only");
-      const allowed = await kubectl([
-        "-n",
-        "tanzu",
-        "run",
-        "ok",
-        `--image=${appImage}`,
-        "--dry-run=server",
-      ]);
+      const allowed = await tryRun("tanzu", "ok", appImage);
       expect(allowed.stderr).toBe("");
     });
 
@@ -564,14 +526,7 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
       ok(await kubectl(["apply", "-f", "-"], compiled), "apply the organization's native policy");
       // `default`: no other policy covers it, so the refusal is this policy's.
       await eventually("the native policy to refuse busybox in default", async () => {
-        const r = await kubectl([
-          "-n",
-          "default",
-          "run",
-          "bb2",
-          "--image=busybox",
-          "--dry-run=server",
-        ]);
+        const r = await tryRun("default", "bb2", "busybox");
         return r.code !== 0 && r.stderr.includes("org-registry-only") ? true : undefined;
       });
       const coredns = await kubectl([
@@ -630,23 +585,9 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
         .split("\n");
       ok(await kubectl(["-n", NS, "delete", pods[0] as string, "--wait=false"]));
       for (let i = 0; i < 5; i++) {
-        const r = await kubectl([
-          "-n",
-          "apps",
-          "run",
-          `ok-${i}`,
-          `--image=${webImage}`,
-          "--dry-run=server",
-        ]);
+        const r = await tryRun("apps", `ok-${i}`, webImage);
         expect(r.stderr).toBe("");
-        const bb = await kubectl([
-          "-n",
-          "apps",
-          "run",
-          `bb-${i}`,
-          "--image=busybox",
-          "--dry-run=server",
-        ]);
+        const bb = await tryRun("apps", `bb-${i}`, "busybox");
         expect(bb.code).not.toBe(0);
       }
     });
@@ -680,7 +621,7 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
       const signed = await pushSimpleImage(pusher, REGISTRY_HOST, "team/signed", "v1", {
         entrypoint: ["/app"],
         cmd: ["signed"],
-        files: [hostFile("app", join(nodeBinOf(), "pause"), 0o755)],
+        files: [hostFile("app", join(nodeBinDir(), "pause"), 0o755)],
       });
       await run(["sign", "--key", join(work, "ci.key"), "--tlog-upload=false", signed]);
       const publicKey = readFileSync(join(work, "ci.pub"), "utf8");
@@ -701,14 +642,7 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
         "apply the signature policy",
       );
       const refused = await eventually("the webhook to refuse the unsigned image", async () => {
-        const r = await kubectl([
-          "-n",
-          "apps",
-          "run",
-          "unsigned",
-          `--image=${webImage}`,
-          "--dry-run=server",
-        ]);
+        const r = await tryRun("apps", "unsigned", webImage);
         return r.code !== 0 && r.stderr.includes("signed-by-ci") ? r : undefined;
       });
       expect(refused.stderr).toContain("SIGNATURE_MISSING");
@@ -745,14 +679,6 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
       })
     ).stdout;
 });
-
-function nodeBinOf(): string {
-  return join(
-    process.env.CUSTOMS_CACHE || join(process.env.HOME ?? "", ".cache", "customs"),
-    "node",
-    "bin",
-  );
-}
 
 function dockerConfig(host: string, user: string, password: string) {
   return {
