@@ -62,6 +62,30 @@ function restrictToOwner(path: string): void {
   }
 }
 
+const WAL_SWITCH_BUDGET_MS = 15_000;
+
+/**
+ * Two replicas starting at once on one file both switch it to WAL. While one of them holds
+ * the exclusive lock for the switch (or runs WAL recovery), SQLite can answer the other
+ * SQLITE_BUSY without consulting the busy handler, so the switch is retried here for a
+ * bounded time. This runs once at start-up, before the server listens: blocking is fine.
+ */
+function switchToWal(database: { exec(sql: string): void }): void {
+  const deadline = Date.now() + WAL_SWITCH_BUDGET_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let wait = 10; ; wait = Math.min(wait * 2, 250)) {
+    try {
+      database.exec("pragma journal_mode = WAL");
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "";
+      const busy = code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
+      if (!busy || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, wait);
+    }
+  }
+}
+
 function openSqlite(path: string): Kysely<Database> {
   const memory = path === ":memory:";
   // A folder made here holds token hashes and the audit log: owner only.
@@ -70,10 +94,12 @@ function openSqlite(path: string): Kysely<Database> {
     restrictToOwner(path);
   }
   const database = openSqliteHandle(path);
+  // The busy timeout first: every later statement, the journal-mode switch included, then
+  // waits for another process's lock instead of failing at once.
+  database.exec("pragma busy_timeout = 5000");
   // WAL: readers never block the writer; NORMAL is durable across process crashes in WAL
   // mode (only an OS crash may lose the last transactions).
-  if (!memory) database.exec("pragma journal_mode = WAL");
-  database.exec("pragma busy_timeout = 5000");
+  if (!memory) switchToWal(database);
   database.exec("pragma foreign_keys = ON");
   database.exec("pragma synchronous = NORMAL");
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
