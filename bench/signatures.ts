@@ -14,7 +14,7 @@ import {
   publicGoodTrust,
   type TrustPolicy,
 } from "../src/adapters/sigstore/index.js";
-import { fetchSignatureFacts } from "../src/app/signatures.js";
+import { fetchSignatureFacts } from "../src/app/supply/signatures.js";
 import { parseNormalized } from "../src/core/reference/index.js";
 import { createTestPki, registryMissing, startRegistry } from "../test/registry/harness.js";
 import { buildImage, Pusher } from "../test/registry/images.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { handleAdmission } from "../src/app/admission.js";
-import { NamespaceCache } from "../src/app/namespaces.js";
+import { handleAdmission } from "../src/app/webhook/admission.js";
+import { NamespaceCache } from "../src/app/webhook/namespaces.js";
 import { createEvaluator } from "../src/core/evaluate/index.js";
 import { deployment, pod, review } from "./support/admission.js";
 import { compileDocs, policyDoc } from "./support/policies.js";

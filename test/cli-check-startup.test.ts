@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { readInputs } from "../src/adapters/files/index.js";
-import { type CheckReport, checkManifests } from "../src/app/check.js";
-import { loadPolicySet } from "../src/app/load-policies.js";
+import { type CheckReport, checkManifests } from "../src/app/check/check.js";
+import { loadPolicySet } from "../src/app/documents/policies.js";
 import { checkOutput } from "../src/cli/commands/check.js";
 import { createStyle } from "../src/cli/output/style.js";
 import { customs, ROOT, tempFiles } from "./support/cli.js";
@@ -54,7 +54,7 @@ describe("customs check start-up", () => {
   );
 
   it("records the modules it loads (the check itself among them)", () => {
-    expect(loaded.some((u) => u.endsWith("/dist/app/check.js"))).toBe(true);
+    expect(loaded.some((u) => u.endsWith("/dist/app/check/check.js"))).toBe(true);
     expect(loaded.some((u) => u.includes("/node_modules/commander/"))).toBe(true);
   });
 

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseDocuments, type SourceDocument } from "../src/app/documents.js";
-import { MAX_ALIAS_COUNT, MAX_NESTING } from "../src/app/yaml-read.js";
+import { parseDocuments, type SourceDocument } from "../src/app/documents/parse.js";
+import { MAX_ALIAS_COUNT, MAX_NESTING } from "../src/app/documents/yaml.js";
 import { CustomsError } from "../src/core/errors.js";
 import { extractResources, toJsonPointer } from "../src/core/workload/index.js";
 

@@ -13,7 +13,7 @@ import { toTokenSigner } from "../src/adapters/registry-token/index.js";
 import { givenToken } from "../src/app/fleet/bootstrap.js";
 import { IMAGE_REPOSITORY } from "../src/cli/commands/install.js";
 import { DEFAULT_EXEMPT_NAMESPACES } from "../src/core/policy/index.js";
-import { parseAccounts, parseTokenServiceConfig } from "../src/core/registry-access/index.js";
+import { parseAccounts, parseTokenServiceConfig } from "../src/core/registry-token/index.js";
 import { ROOT } from "./support/cli.js";
 import { CHART, helm, helmBinary, helmTemplate } from "./support/helm.js";
 

@@ -2,7 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderAgentInstall, renderInstall } from "../src/app/install.js";
+import { renderAgentInstall, renderInstall } from "../src/app/webhook/install.js";
 import { customs, ROOT, tempFiles } from "./support/cli.js";
 
 // Rendered Kubernetes objects are walked freely here; their shapes are asserted field by field.

@@ -89,4 +89,42 @@ describe("layering (DESIGN.md: dependencies point one way)", () => {
       .map((f) => relative(SRC, f));
     expect(offences).toEqual([]);
   });
+  it("every capability folder of app has an index.ts, its public face", () => {
+    const folders = readdirSync(join(SRC, "app"), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    expect(folders.length).toBeGreaterThan(5);
+    const missing = folders.filter((f) => !all.includes(join(SRC, "app", f, "index.ts")));
+    expect(missing).toEqual([]);
+    // No use case stands loose beside the folders.
+    const loose = readdirSync(join(SRC, "app")).filter((n) => n.endsWith(".ts"));
+    expect(loose).toEqual([]);
+  });
+
+  it("static imports into a capability folder from outside it go through its index.ts", () => {
+    // A command may still `import()` one module of a folder directly, to load only that.
+    const folderOf = (file: string): string | undefined => {
+      const [layer, name, rest] = layerOf(file);
+      return (layer === "app" || layer === "adapters") && rest !== undefined
+        ? `${layer}/${name}`
+        : undefined;
+    };
+    // Deliberate exceptions, each with its reason at the import.
+    const allowed = new Set([
+      // The registry image's name for an option default: the bundle's index loads bcrypt.
+      "cli/commands/registry.ts imports ../../adapters/registry-bundle/objects.js",
+    ]);
+    const offences: string[] = [];
+    for (const file of all) {
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/g)) {
+        const target = resolve(dirname(file), m[1] as string);
+        const folder = folderOf(target);
+        if (folder === undefined || folder === folderOf(file)) continue;
+        const offence = `${relative(SRC, file)} imports ${m[1]}`;
+        if (!target.endsWith(`${sep}index.js`) && !allowed.has(offence)) offences.push(offence);
+      }
+    }
+    expect(offences).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { handleMutation } from "../src/app/mutate.js";
-import { NamespaceCache } from "../src/app/namespaces.js";
+import { handleMutation } from "../src/app/webhook/mutate.js";
+import { NamespaceCache } from "../src/app/webhook/namespaces.js";
 import { createEvaluator } from "../src/core/evaluate/index.js";
 import { deployment, pod, review } from "./support/admission.js";
 import { compileDocs, policyDoc } from "./support/policies.js";

@@ -10,7 +10,7 @@ import {
   toPinnedImage,
   unifiedDiff,
   unpinnedEntries,
-} from "../src/app/pin.js";
+} from "../src/app/pin/pin.js";
 import { toNormalizedString } from "../src/core/reference/index.js";
 import { customsInProcess } from "./support/cli.js";
 

@@ -1,6 +1,6 @@
 /** `/validate` for Customs' own resources: the validator's verdict, with field paths. */
 import { describe, expect, it } from "vitest";
-import { handlePolicyAdmission } from "../src/app/policy-admission.js";
+import { handlePolicyAdmission } from "../src/app/webhook/policy-admission.js";
 
 const review = (kind: string, operation: string, object: unknown) =>
   JSON.stringify({

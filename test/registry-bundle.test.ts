@@ -12,7 +12,7 @@ import {
   parseRegistryHost,
   toServiceAccountState,
 } from "../src/adapters/registry-bundle/index.js";
-import { type RenderRegistryOptions, renderRegistryBundle } from "../src/app/registry-bundle.js";
+import { type RenderRegistryOptions, renderRegistryBundle } from "../src/app/registry/bundle.js";
 import { createEvaluator, toNamespaceFacts } from "../src/core/evaluate/index.js";
 import { compilePolicySet, validateDocument } from "../src/core/policy/index.js";
 import { listeningAddress } from "./registry/harness.js";

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderInstall } from "../src/app/install.js";
+import { renderInstall } from "../src/app/webhook/install.js";
 import { deployment, review } from "./support/admission.js";
 import { ROOT, tempFiles } from "./support/cli.js";
 import { httpsCall, type TestPki, testPki } from "./support/tls.js";

@@ -13,8 +13,8 @@ import {
   issueClientCertificate,
   type PemPair,
 } from "../src/adapters/pki/index.js";
-import type { AdmissionOutcome } from "../src/app/admission.js";
-import { NamespaceCache } from "../src/app/namespaces.js";
+import type { AdmissionOutcome } from "../src/app/webhook/admission.js";
+import { NamespaceCache } from "../src/app/webhook/namespaces.js";
 import { createEvaluator } from "../src/core/evaluate/index.js";
 import { createMetrics } from "../src/server/metrics.js";
 import { startWebhook, type WebhookServer } from "../src/server/webhook.js";

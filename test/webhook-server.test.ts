@@ -1,8 +1,8 @@
 import { connect } from "node:tls";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleMutation } from "../src/app/mutate.js";
-import { NamespaceCache } from "../src/app/namespaces.js";
+import { handleMutation } from "../src/app/webhook/mutate.js";
+import { NamespaceCache } from "../src/app/webhook/namespaces.js";
 import { createEvaluator, type Evaluator } from "../src/core/evaluate/index.js";
 import { createMetrics } from "../src/server/metrics.js";
 import { startWebhook, type WebhookServer } from "../src/server/webhook.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseDocuments } from "../src/app/documents.js";
-import { readPlainYaml } from "../src/app/yaml-fast.js";
+import { parseDocuments } from "../src/app/documents/parse.js";
+import { readPlainYaml } from "../src/app/documents/yaml-fast.js";
 
 /** Scalars where YAML 1.1 and 1.2 disagree, or that look like syntax, mixed with plain ones. */
 const scalar = fc.oneof(

@@ -104,7 +104,7 @@ export type ImageBuildErrorCode =
   | "IMAGE_BUILD_TOOL_FAILED"
   | "IMAGE_BUILD_PUSH_FAILED";
 
-/** Why the registry token service cannot start (src/core/registry-access; docs/registry-access.md). */
+/** Why the registry token service cannot start (src/core/registry-token; docs/registry-access.md). */
 export type RegistryAccessErrorCode =
   | "TOKEN_CONFIG_INVALID"
   | "TOKEN_KEY_INVALID"

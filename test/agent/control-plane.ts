@@ -1,8 +1,11 @@
 /** A real control plane (SQLite in a temp folder, HTTPS) in this process, for agent tests. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+  ControlPlaneClient,
+  type ControlPlaneResponse,
+} from "../../src/adapters/control-plane/client.js";
 import { openStore } from "../../src/adapters/store/index.js";
-import { ControlPlaneClient, type ControlPlaneResponse } from "../../src/app/agent/client.js";
 import { bootstrap } from "../../src/app/fleet/bootstrap.js";
 import type { FleetStore } from "../../src/core/fleet/store.js";
 import {

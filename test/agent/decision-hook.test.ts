@@ -1,8 +1,8 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AdmissionOutcome } from "../../src/app/admission.js";
 import { admissionReports } from "../../src/app/agent/reports.js";
-import { NamespaceCache } from "../../src/app/namespaces.js";
+import type { AdmissionOutcome } from "../../src/app/webhook/admission.js";
+import { NamespaceCache } from "../../src/app/webhook/namespaces.js";
 import { createEvaluator } from "../../src/core/evaluate/index.js";
 import { createMetrics } from "../../src/server/metrics.js";
 import { startWebhook, type WebhookServer } from "../../src/server/webhook.js";

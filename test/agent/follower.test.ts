@@ -1,8 +1,8 @@
 /** The policy follower against a small real HTTP server that answers polls as scripted. */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ControlPlaneClient } from "../../src/adapters/control-plane/client.js";
 import type { AppliedBundle } from "../../src/app/agent/bundle.js";
-import { ControlPlaneClient } from "../../src/app/agent/client.js";
 import { followPolicies } from "../../src/app/agent/follower.js";
 import type { CustomsError } from "../../src/core/errors.js";
 import { eventually } from "../e2e/cluster.js";

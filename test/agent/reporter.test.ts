@@ -5,7 +5,7 @@
 import { createServer, type Server } from "node:http";
 import { Counter, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ControlPlaneClient } from "../../src/app/agent/client.js";
+import { ControlPlaneClient } from "../../src/adapters/control-plane/client.js";
 import { MAX_BATCH, type ViolationReport, ViolationReporter } from "../../src/app/agent/reports.js";
 import { eventually } from "../e2e/cluster.js";
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDockerfileConfig } from "../../src/app/dockerfile-lint.js";
+import { loadDockerfileConfig } from "../../src/app/ci/dockerfile-lint.js";
 import type { FindingReport } from "../../src/core/findings/types.js";
 import { customsInProcess as customs, customs as spawnCustoms, tempFiles } from "../support/cli.js";
 

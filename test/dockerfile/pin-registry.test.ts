@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unifiedDiff } from "../../src/app/pin.js";
+import { unifiedDiff } from "../../src/app/pin/pin.js";
 import {
   ALICE,
   type BasicFixture,

@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfiles use ${VAR} substitution
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scanDockerfilesForPinning } from "../../src/app/dockerfile-pin.js";
-import { type DigestResolver, pinTexts } from "../../src/app/pin.js";
+import { scanDockerfilesForPinning } from "../../src/app/pin/dockerfile.js";
+import { type DigestResolver, pinTexts } from "../../src/app/pin/pin.js";
 import { toNormalizedString } from "../../src/core/reference/index.js";
 
 /** A registry stand-in that serves one digest per repository: enough to see rewrites. */

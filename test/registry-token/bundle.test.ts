@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { RegistryClient, staticCredentials } from "../../src/adapters/registry/index.js";
 import { parseRegistryHost } from "../../src/adapters/registry-bundle/index.js";
-import { type RenderRegistryOptions, renderRegistryBundle } from "../../src/app/registry-bundle.js";
+import { type RenderRegistryOptions, renderRegistryBundle } from "../../src/app/registry/bundle.js";
 import { parseImageReference } from "../../src/core/reference/index.js";
-import { type RunningTokenServer, startTokenServer } from "../../src/server/token-server.js";
+import { type RunningTokenServer, startTokenServer } from "../../src/server/registry-token.js";
 import {
   createTestPki,
   type RunningRegistry,

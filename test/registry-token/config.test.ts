@@ -6,7 +6,7 @@ import {
   parseAccounts,
   parseGrantFlag,
   parseTokenServiceConfig,
-} from "../../src/core/registry-access/index.js";
+} from "../../src/core/registry-token/index.js";
 
 const HASH = "$2y$04$abcdefghijklmnopqrstuuJ3G0P6zQ8cH0H1Hq1b5l3v0sP3m3x2a";
 const config = (spec: string) =>

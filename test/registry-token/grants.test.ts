@@ -7,7 +7,7 @@ import {
   type Grant,
   isRepositoryName,
   toAccess,
-} from "../../src/core/registry-access/index.js";
+} from "../../src/core/registry-token/index.js";
 
 const CI: Grant[] = [{ repositories: ["team/*"], actions: ["pull", "push"] }];
 const CLUSTER: Grant[] = [{ repositories: ["*"], actions: ["pull"] }];

@@ -4,7 +4,7 @@ import { createCertificateAuthority, type PemPair } from "../../src/adapters/pki
 import { RegistryClient, staticCredentials } from "../../src/adapters/registry/index.js";
 import { toTokenSigner } from "../../src/adapters/registry-token/index.js";
 import { parseImageReference } from "../../src/core/reference/index.js";
-import { type RunningTokenServer, startTokenServer } from "../../src/server/token-server.js";
+import { type RunningTokenServer, startTokenServer } from "../../src/server/registry-token.js";
 import {
   createTestPki,
   type RunningRegistry,

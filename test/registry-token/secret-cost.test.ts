@@ -14,9 +14,9 @@ import {
   hashSecret,
   type SecretHasher,
 } from "../../src/adapters/registry-token/index.js";
-import { TokenService, type TokenState } from "../../src/app/registry-token.js";
-import { loadTokenConfig, loadTokenKeys } from "../../src/app/registry-token-files.js";
-import { toAccountDirectory } from "../../src/core/registry-access/index.js";
+import { TokenService, type TokenState } from "../../src/app/registry/token.js";
+import { loadTokenConfig, loadTokenKeys } from "../../src/app/registry/token-files.js";
+import { toAccountDirectory } from "../../src/core/registry-token/index.js";
 import { basic, CI, SERVICE, type TokenFiles, writeTokenFiles } from "./setup.js";
 
 /** The real bcrypt, recording the cost of every compare. */

@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningTokenServer, startTokenServer } from "../../src/server/token-server.js";
+import { type RunningTokenServer, startTokenServer } from "../../src/server/registry-token.js";
 import { createTestPki, type TestPki } from "../registry/harness.js";
 import { https } from "./http.js";
 import {

@@ -5,13 +5,13 @@ import {
   toPublicKeys,
   verifyToken,
 } from "../../src/adapters/registry-token/index.js";
-import { type TokenReply, TokenService, type TokenState } from "../../src/app/registry-token.js";
+import { type TokenReply, TokenService, type TokenState } from "../../src/app/registry/token.js";
 import {
   loadAccounts,
   loadTokenConfig,
   loadTokenKeys,
-} from "../../src/app/registry-token-files.js";
-import { toAccountDirectory } from "../../src/core/registry-access/index.js";
+} from "../../src/app/registry/token-files.js";
+import { toAccountDirectory } from "../../src/core/registry-token/index.js";
 import {
   basic,
   CI,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { createCertificateAuthority, type PemPair } from "../../src/adapters/pki/index.js";
 import { hashSecret } from "../../src/adapters/registry-token/index.js";
-import type { Grant } from "../../src/core/registry-access/index.js";
+import type { Grant } from "../../src/core/registry-token/index.js";
 
 export const SERVICE = "customs-test-registry";
 export const ISSUER = "customs-test-issuer";

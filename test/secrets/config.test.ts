@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { parseSecretsConfig } from "../../src/app/secrets-config.js";
-import { scanSecrets } from "../../src/app/secrets-scan.js";
+import { parseSecretsConfig } from "../../src/app/secrets/config.js";
+import { scanSecrets } from "../../src/app/secrets/scan.js";
 import { isCustomsError } from "../../src/core/errors.js";
 import { tempFiles } from "../support/cli.js";
 import { plant } from "./corpus.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toRules } from "../../src/app/secrets-scan.js";
+import { toRules } from "../../src/app/secrets/scan.js";
 import { builtinDetectors, EMPTY_SECRETS_CONFIG, scanText } from "../../src/core/secrets/index.js";
 import {
   ALNUM,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { scanSecrets } from "../../src/app/secrets-scan.js";
+import { scanSecrets } from "../../src/app/secrets/scan.js";
 import type { Finding } from "../../src/core/findings/index.js";
 import { EMPTY_SECRETS_CONFIG } from "../../src/core/secrets/index.js";
 import { tempFiles } from "../support/cli.js";

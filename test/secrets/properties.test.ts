@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DiffParser } from "../../src/adapters/git/index.js";
-import { compileRe2 } from "../../src/app/secrets-config.js";
-import { toRules } from "../../src/app/secrets-scan.js";
+import { compileRe2 } from "../../src/app/secrets/config.js";
+import { toRules } from "../../src/app/secrets/scan.js";
 import {
   compileGlob,
   EMPTY_SECRETS_CONFIG,

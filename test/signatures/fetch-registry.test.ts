@@ -9,7 +9,7 @@ import {
   publicGoodTrust,
   type TrustPolicy,
 } from "../../src/adapters/sigstore/index.js";
-import { fetchSignatureFacts } from "../../src/app/signatures.js";
+import { fetchSignatureFacts } from "../../src/app/supply/signatures.js";
 import { parseNormalized } from "../../src/core/reference/index.js";
 import { type FaultProxy, startFaultProxy } from "../registry/fault-proxy.js";
 import {

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/adapters/registry/index.js";
-import { FactCache } from "../../src/app/supply-cache.js";
-import { type FactRequest, FactsGatherer } from "../../src/app/supply-facts.js";
-import { registrySource } from "../../src/app/supply-registry.js";
-import { cosignSources } from "../../src/app/supply-sources.js";
+import { FactCache } from "../../src/app/supply/cache.js";
+import { type FactRequest, FactsGatherer } from "../../src/app/supply/facts.js";
+import { registrySource } from "../../src/app/supply/registry.js";
+import { cosignSources } from "../../src/app/supply/sources.js";
 import { NO_NEEDS } from "../../src/core/evaluate/index.js";
 import { type FaultProxy, startFaultProxy } from "../registry/fault-proxy.js";
 import {

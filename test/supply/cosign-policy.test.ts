@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/adapters/registry/index.js";
-import { loadPolicySet } from "../../src/app/load-policies.js";
-import { NamespaceCache } from "../../src/app/namespaces.js";
-import { handleAdmissionWithSupply } from "../../src/app/supply-admission.js";
-import { webhookSupplyContext } from "../../src/app/supply-context.js";
+import { loadPolicySet } from "../../src/app/documents/policies.js";
+import { webhookSupplyContext } from "../../src/app/supply/context.js";
+import { NamespaceCache } from "../../src/app/webhook/namespaces.js";
+import { handleAdmissionWithSupply } from "../../src/app/webhook/supply-admission.js";
 import { createEvaluator } from "../../src/core/evaluate/index.js";
 import {
   createTestPki,

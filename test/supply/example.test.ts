@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadPolicySet } from "../../src/app/load-policies.js";
+import { loadPolicySet } from "../../src/app/documents/policies.js";
 import {
   createEvaluator,
   toNamespaceFacts,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { FactCache } from "../../src/app/supply-cache.js";
+import { FactCache } from "../../src/app/supply/cache.js";
 import {
   type FactRequest,
   FactsGatherer,
   type RegistrySource,
   type SignatureSource,
-} from "../../src/app/supply-facts.js";
+} from "../../src/app/supply/facts.js";
 import { NO_NEEDS } from "../../src/core/evaluate/index.js";
 import type { Fact, SignatureFacts } from "../../src/core/supply/facts.js";
 import { DIGEST, keySigner, metadata, ok, signature } from "./support.js";
@@ -211,7 +211,7 @@ describe("what is fetched", () => {
 
 describe("the webhook's supply context", () => {
   it("makes the registry client only when facts are needed, and fails closed when it cannot", async () => {
-    const { webhookSupplyContext } = await import("../../src/app/supply-context.js");
+    const { webhookSupplyContext } = await import("../../src/app/supply/context.js");
     const { CustomsError } = await import("../../src/core/errors.js");
     let made = 0;
     const ctx = webhookSupplyContext(

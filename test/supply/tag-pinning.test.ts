@@ -10,12 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../src/adapters/registry/index.js";
-import { loadPolicySet } from "../../src/app/load-policies.js";
-import { handleMutation } from "../../src/app/mutate.js";
-import { NamespaceCache } from "../../src/app/namespaces.js";
-import { handleAdmissionWithSupply } from "../../src/app/supply-admission.js";
-import { webhookSupplyContext } from "../../src/app/supply-context.js";
-import type { SupplyContext } from "../../src/app/supply-review.js";
+import { loadPolicySet } from "../../src/app/documents/policies.js";
+import { webhookSupplyContext } from "../../src/app/supply/context.js";
+import type { SupplyContext } from "../../src/app/supply/review.js";
+import { handleMutation } from "../../src/app/webhook/mutate.js";
+import { NamespaceCache } from "../../src/app/webhook/namespaces.js";
+import { handleAdmissionWithSupply } from "../../src/app/webhook/supply-admission.js";
 import { createEvaluator, type Evaluator } from "../../src/core/evaluate/index.js";
 import { parseImageReference } from "../../src/core/reference/index.js";
 import {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { TrustPolicies } from "../../src/app/supply-trust.js";
+import { TrustPolicies } from "../../src/app/supply/trust.js";
 import type { Authority, TrustedRoot } from "../../src/core/policy/index.js";
 import { PEM as TRUNCATED_PEM } from "./support.js";
 

@@ -1,14 +1,14 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NamespaceCache } from "../../src/app/namespaces.js";
-import { FactCache } from "../../src/app/supply-cache.js";
+import { FactCache } from "../../src/app/supply/cache.js";
 import {
   FactsGatherer,
   type RegistrySource,
   type SignatureSource,
-} from "../../src/app/supply-facts.js";
-import type { SupplyContext } from "../../src/app/supply-review.js";
-import { factsBudgetMs } from "../../src/app/supply-review.js";
+} from "../../src/app/supply/facts.js";
+import type { SupplyContext } from "../../src/app/supply/review.js";
+import { factsBudgetMs } from "../../src/app/supply/review.js";
+import { NamespaceCache } from "../../src/app/webhook/namespaces.js";
 import { createEvaluator } from "../../src/core/evaluate/index.js";
 import type { Fact, SignatureFacts } from "../../src/core/supply/facts.js";
 import { createMetrics } from "../../src/server/metrics.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseVulnerabilityReportText } from "../../src/app/vuln-read.js";
+import { parseVulnerabilityReportText } from "../../src/app/vuln/read.js";
 import { CustomsError } from "../../src/core/errors.js";
 import { parseVulnerabilityReport } from "../../src/core/vuln/index.js";
 import { fixture } from "./fixture.js";

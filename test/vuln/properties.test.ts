@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { diffVulnerabilityReports } from "../../src/app/vuln-diff.js";
+import { diffVulnerabilityReports } from "../../src/app/vuln/diff.js";
 import { CustomsError } from "../../src/core/errors.js";
 import type { Vulnerability, VulnerabilityReport } from "../../src/core/supply/facts.js";
 import {

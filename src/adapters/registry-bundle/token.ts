@@ -3,7 +3,7 @@
  * its configuration, accounts, signing key, workload and network path. Pure builders, no I/O.
  */
 import { stringify } from "yaml";
-import type { Account } from "../../core/registry-access/index.js";
+import type { Account } from "../../core/registry-token/index.js";
 import { buildNetworkPolicy } from "./access.js";
 import { labels, meta, type RegistryBundleOptions } from "./objects.js";
 

@@ -1,4 +1,4 @@
-import type { RateLimitConfig } from "../../core/registry-access/index.js";
+import type { RateLimitConfig } from "../../core/registry-token/index.js";
 
 /**
  * Failed logins per (account, client address), with exponential backoff: after

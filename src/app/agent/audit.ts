@@ -1,7 +1,7 @@
 import type { KubeClient } from "../../adapters/kube/index.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
 import { extractResources } from "../../core/workload/index.js";
-import type { NamespaceDirectory } from "../admission.js";
+import type { NamespaceDirectory } from "../webhook/index.js";
 import { toViolationReports, type ViolationReport } from "./reports.js";
 
 const PODS_PATH = "/api/v1/pods";

@@ -1,7 +1,7 @@
+import { type ControlPlaneClient, errorText, sleep } from "../../adapters/control-plane/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { Backoff } from "./backoff.js";
 import { type AppliedBundle, type PolicyBundle, parseBundle, verifyBundle } from "./bundle.js";
-import { type ControlPlaneClient, errorText, sleep } from "./client.js";
 import { fetchKeys, KeyPins, signatureOf, verifyBundleSignature } from "./trust.js";
 
 /** The id of the key the control plane signs with now, on every poll answer. */

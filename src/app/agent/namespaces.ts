@@ -1,5 +1,5 @@
 import type { NamespaceFacts } from "../../core/evaluate/index.js";
-import { NamespaceCache } from "../namespaces.js";
+import { NamespaceCache } from "../webhook/index.js";
 import { Backoff } from "./backoff.js";
 
 export interface ReportedNamespace {

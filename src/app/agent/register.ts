@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
+import { type ControlPlaneClient, errorText, sleep } from "../../adapters/control-plane/index.js";
 import {
   KubeClient,
   type KubeConnection,
@@ -7,7 +8,6 @@ import {
 } from "../../adapters/kube/index.js";
 import { CustomsError, isCustomsError } from "../../core/errors.js";
 import { Backoff } from "./backoff.js";
-import { type ControlPlaneClient, errorText, sleep } from "./client.js";
 
 export interface RegisterOptions {
   readonly client: ControlPlaneClient;

@@ -1,9 +1,9 @@
 import type { Counter } from "prom-client";
+import { type ControlPlaneClient, errorText, sleep } from "../../adapters/control-plane/index.js";
 import type { Violation } from "../../core/evaluate/index.js";
 import type { ViolationRecord } from "../../core/fleet/store.js";
-import type { AdmissionOutcome } from "../admission.js";
+import type { AdmissionOutcome } from "../webhook/index.js";
 import { Backoff } from "./backoff.js";
-import { type ControlPlaneClient, errorText, sleep } from "./client.js";
 import { BoundedQueue } from "./queue.js";
 
 /**

@@ -1,14 +1,14 @@
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
+import { type ControlPlaneClient, errorText, sleep } from "../../adapters/control-plane/index.js";
 import type { KubeConnection } from "../../adapters/kube/index.js";
 import { isCustomsError } from "../../core/errors.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
-import type { AdmissionOutcome, NamespaceDirectory } from "../admission.js";
-import { startClusterSource } from "../cluster-source.js";
+import type { AdmissionOutcome, NamespaceDirectory } from "../webhook/index.js";
+import { startClusterSource } from "../webhook/index.js";
 import { auditPods } from "./audit.js";
 import { Backoff } from "./backoff.js";
 import type { AppliedBundle } from "./bundle.js";
-import { type ControlPlaneClient, errorText, sleep } from "./client.js";
 import { followPolicies } from "./follower.js";
 import { AgentNamespaces, Debouncer } from "./namespaces.js";
 import { kubeClient, register, why } from "./register.js";

@@ -6,6 +6,7 @@ import {
   sameMac,
   verifySignature,
 } from "../../adapters/bundle-signing/index.js";
+import { type ControlPlaneClient, errorText } from "../../adapters/control-plane/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { toCanonicalJson } from "../../core/fleet/bundle.js";
 import {
@@ -15,7 +16,6 @@ import {
   toKeyStatement,
 } from "../../core/fleet/bundle-signature.js";
 import type { PolicyBundle } from "./bundle.js";
-import { type ControlPlaneClient, errorText } from "./client.js";
 
 export const KEYS_FILE = "keys.json";
 export const KEYS_PATH = "/api/v1/agent/keys";

@@ -1,12 +1,12 @@
 /**
  * What "Add cluster" hands out: the agent's manifest, rendered here by the same builders as
- * `customs install agent` (src/app/install.ts), and the equivalent values file for the Helm
+ * `customs install agent` (src/app/webhook/install.ts), and the equivalent values file for the Helm
  * chart. Both carry the token (in a Secret, mounted as a file), the control plane's URL and CA:
  * nothing is left for the user to fill in, and the token never appears in a command line.
  */
 import { stringify } from "yaml";
 import { DEFAULT_EXEMPT_NAMESPACES } from "../../core/policy/index.js";
-import { renderAgentInstall } from "../install.js";
+import { renderAgentInstall } from "../webhook/index.js";
 
 /** What the control plane knows about itself for agents (flags of `customs serve control-plane`). */
 export interface AgentInstallContext {

@@ -135,11 +135,11 @@ export function registerAgent(program: Command): void {
       ] = await Promise.all([
         import("pino"),
         import("../../adapters/kube/index.js"),
-        import("../../app/agent/client.js"),
-        import("../../app/agent/run.js"),
+        import("../../adapters/control-plane/client.js"),
+        import("../../app/agent/index.js"),
         import("../../server/metrics.js"),
         import("../../server/webhook.js"),
-        import("../../app/reloader.js"),
+        import("../../adapters/files/index.js"),
       ]);
       const metrics = createMetrics();
       const logger = pino({ base: { service: "customs-agent" } });

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
 import type { RegistryClient } from "../../adapters/registry/index.js";
-import type { CheckReport } from "../../app/check.js";
-import { isCheckFailing, toCheckFindings } from "../../app/check-findings.js";
-import { loadPolicySet } from "../../app/load-policies.js";
+import type { CheckReport } from "../../app/check/index.js";
+import { isCheckFailing, toCheckFindings } from "../../app/check/index.js";
+import { loadPolicySet } from "../../app/documents/index.js";
 import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
 import { collect, EXIT_DENIED, EXIT_OK, parseMs, parseTagHandling, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
@@ -101,8 +101,8 @@ export function registerCheck(program: Command): void {
     const { set } = loadPolicySet(await readInputs(flags.policy));
     const budgetMs = parseFactsTimeout(flags.factsTimeout);
     const tagHandling = parseTagHandling(flags.tagHandling);
-    const { checkWithFacts } = await import("../../app/check-facts.js");
-    const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
+    const { checkWithFacts } = await import("../../app/check/facts.js");
+    const { harborOptionsFrom } = await import("../../app/supply/harbor.js");
     const harbor = await harborOptionsFrom(flags);
     let client: RegistryClient | undefined;
     const registry = async () => {

@@ -41,8 +41,8 @@ export function registerCi(program: Command): void {
   command.action(async (flags: CiFlags) => {
     const factsBudgetMs = parseMs("--facts-timeout", flags.factsTimeout);
     const tagHandling = parseTagHandling(flags.tagHandling);
-    const { loadCiConfig, runCiChecks } = await import("../../app/ci.js");
-    const { CI_RUNNERS } = await import("../../app/ci-runners.js");
+    const { loadCiConfig, runCiChecks } = await import("../../app/ci/index.js");
+    const { CI_RUNNERS } = await import("../../app/ci/index.js");
     const loaded = await loadCiConfig(flags.config);
     for (const w of loaded.warnings) process.stderr.write(`customs: warning: ${w}\n`);
     const chosen = flags.failOn ?? loaded.config.failOn ?? "high";
@@ -52,7 +52,7 @@ export function registerCi(program: Command): void {
       client ??= await clientFrom(flags);
       return client;
     };
-    const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
+    const { harborOptionsFrom } = await import("../../app/supply/harbor.js");
     const harbor = await harborOptionsFrom(flags);
     const context = {
       registry,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
-import { loadPolicySet } from "../../app/load-policies.js";
+import { loadPolicySet } from "../../app/documents/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
 import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";

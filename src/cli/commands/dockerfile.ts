@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { InputText } from "../../adapters/files/index.js";
-import type { FromEntry, ScannedDockerfile } from "../../app/dockerfile-pin.js";
-import { pinTexts } from "../../app/pin.js";
+import type { FromEntry, ScannedDockerfile } from "../../app/pin/index.js";
+import { pinTexts } from "../../app/pin/index.js";
 import { CustomsError } from "../../core/errors.js";
 import type { Severity } from "../../core/findings/types.js";
 import { printable } from "../../core/policy/index.js";
@@ -36,7 +36,7 @@ interface PinFlags extends RegistryFlags {
 export const DEFAULT_FAIL_ON: Severity = "high";
 
 async function runLint(inputs: string[], flags: LintFlags): Promise<void> {
-  const { lintDockerfiles, loadDockerfileConfig } = await import("../../app/dockerfile-lint.js");
+  const { lintDockerfiles, loadDockerfileConfig } = await import("../../app/ci/index.js");
   const config = await loadDockerfileConfig(flags.config);
   const parsed = parseFindingsFlags({
     ...flags,
@@ -67,7 +67,7 @@ async function resolveAll(
   scanned: ScannedDockerfile[],
   flags: PinFlags,
 ) {
-  const { verifyPinned } = await import("../../app/dockerfile-pin.js");
+  const { verifyPinned } = await import("../../app/pin/index.js");
   const client = await clientFrom(flags);
   try {
     const result = await pinTexts(
@@ -95,8 +95,8 @@ async function runPin(inputs: string[], flags: PinFlags): Promise<void> {
     throw new CustomsError("USAGE", "give --check or --diff, not both");
   if (inputs.includes("-")) throw new CustomsError("USAGE", "pin reads files and folders, not -");
   // The Dockerfile reader loads only for this command, keeping CLI start-up fast.
-  const { readDockerfiles } = await import("../../app/dockerfile-files.js");
-  const { describeEntry, scanDockerfilesForPinning } = await import("../../app/dockerfile-pin.js");
+  const { readDockerfiles } = await import("../../app/ci/index.js");
+  const { describeEntry, scanDockerfilesForPinning } = await import("../../app/pin/index.js");
   const texts = await readDockerfiles(inputs);
   const scanned = scanDockerfilesForPinning(texts);
   const entries = scanned.flatMap((f) => f.entries);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import type { PullPolicy, Resources } from "../../adapters/install/index.js";
-import type { RenderedInstall } from "../../app/install.js";
+import type { RenderedInstall } from "../../app/webhook/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
 import { collect, productVersion, write } from "../io.js";
@@ -154,7 +154,7 @@ const AGENT_ONLY = [
 
 async function render(component: string, flags: InstallFlags): Promise<RenderedInstall> {
   // Loaded here, not at start: every other command would pay for the install objects.
-  const { renderAgentInstall, renderInstall } = await import("../../app/install.js");
+  const { renderAgentInstall, renderInstall } = await import("../../app/webhook/install.js");
   const common = commonOptions(flags);
   if (component === "webhook") {
     const given = AGENT_ONLY.filter((k) => flags[k as keyof InstallFlags] !== undefined);

@@ -20,7 +20,7 @@ import {
   toPinnedImage,
   unifiedDiff,
   unpinnedEntries,
-} from "../../app/pin.js";
+} from "../../app/pin/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { printable } from "../../core/policy/index.js";
 import { parseNormalized } from "../../core/reference/index.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
-import { formatIssue, loadPolicies, loadPolicySet } from "../../app/load-policies.js";
+import { formatIssue, loadPolicies, loadPolicySet } from "../../app/documents/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { explainImage, toNamespaceFacts } from "../../core/evaluate/index.js";
 import { isDnsLabel, isLabelKey, isLabelValue, printable } from "../../core/policy/index.js";

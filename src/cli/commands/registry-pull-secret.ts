@@ -122,7 +122,7 @@ async function attachTarget(
       );
     }
   }
-  const { readDefaultServiceAccount } = await import("../../app/pull-secret-attach.js");
+  const { readDefaultServiceAccount } = await import("../../app/registry/pull-secret.js");
   return { state: await readDefaultServiceAccount(kubeconfig, namespace), namespace };
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { TokenBundleOptions } from "../../adapters/registry-bundle/index.js";
 import { CustomsError } from "../../core/errors.js";
-import { isAccountName, parseGrantFlag } from "../../core/registry-access/index.js";
+import { isAccountName, parseGrantFlag } from "../../core/registry-token/index.js";
 import { collect, write, writeJson } from "../io.js";
 import { defaultImage } from "./install.js";
 
@@ -99,7 +99,7 @@ export async function tokenAuthOptions(
   const extraAccounts =
     f.accountsFile === undefined
       ? []
-      : (await import("../../app/registry-token-files.js")).loadAccounts(f.accountsFile);
+      : (await import("../../app/registry/index.js")).loadAccounts(f.accountsFile);
   for (const a of extraAccounts)
     if (a.name === f.pullAccount || a.name === f.pushAccount)
       throw new CustomsError(
@@ -121,7 +121,7 @@ export async function tokenAuthOptions(
 async function tokenServer(f: ServerFlags): Promise<void> {
   const [{ pino }, { startTokenServer }] = await Promise.all([
     import("pino"),
-    import("../../server/token-server.js"),
+    import("../../server/registry-token.js"),
   ]);
   const logger = pino({ base: { service: "customs-registry-token" } });
   const server = await startTokenServer(f.config, logger);
@@ -143,8 +143,8 @@ async function tokenServer(f: ServerFlags): Promise<void> {
 async function accountAdd(name: string, f: AddFlags): Promise<void> {
   const [{ readFileSync }, core, files, secrets] = await Promise.all([
     import("node:fs"),
-    import("../../core/registry-access/index.js"),
-    import("../../app/registry-token-files.js"),
+    import("../../core/registry-token/index.js"),
+    import("../../app/registry/index.js"),
     import("../../adapters/registry-token/index.js"),
   ]);
   if (!core.isAccountName(name))
@@ -182,7 +182,7 @@ async function accountAdd(name: string, f: AddFlags): Promise<void> {
 }
 
 async function accountRemove(name: string, f: { file: string }): Promise<void> {
-  const files = await import("../../app/registry-token-files.js");
+  const files = await import("../../app/registry/index.js");
   const accounts = files.loadAccounts(f.file);
   const kept = accounts.filter((a) => a.name !== name);
   if (kept.length === accounts.length)
@@ -192,7 +192,7 @@ async function accountRemove(name: string, f: { file: string }): Promise<void> {
 }
 
 async function accountList(f: { file: string; output: string }): Promise<void> {
-  const files = await import("../../app/registry-token-files.js");
+  const files = await import("../../app/registry/index.js");
   // Never the hashes: a listing is for people, and hashes can be attacked offline.
   const rows = files.loadAccounts(f.file).map((a) => ({
     name: a.name,

@@ -63,7 +63,7 @@ async function manifests(f: ManifestsFlags): Promise<void> {
   const { checkImage, checkNamespace, parseRegistryHost, parseUsers } = await import(
     "../../adapters/registry-bundle/index.js"
   );
-  const { renderRegistryBundle } = await import("../../app/registry-bundle.js");
+  const { renderRegistryBundle } = await import("../../app/registry/bundle.js");
   const host = parseRegistryHost(f.host);
   const namespace = checkNamespace("--namespace", f.namespace);
   const users = parseUsers(f.user ?? []);

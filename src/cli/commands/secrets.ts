@@ -71,7 +71,7 @@ function checkFlags(flags: ScanFlags): ParsedFindingsFlags {
 }
 
 async function runScan(paths: string[], flags: ScanFlags): Promise<FindingReport | undefined> {
-  const { scanSecrets } = await import("../../app/secrets-scan.js");
+  const { scanSecrets } = await import("../../app/secrets/index.js");
   const images = flags.image ?? [];
   const registry =
     images.length > 0 ? await (await import("./pin.js")).clientFrom(flags) : undefined;

@@ -1,11 +1,9 @@
 import cluster from "node:cluster";
 import type { Command } from "commander";
-import { readInputs } from "../../adapters/files/index.js";
-import { loadPolicySet } from "../../app/load-policies.js";
-import { NamespaceCache } from "../../app/namespaces.js";
-import { watchFiles } from "../../app/reloader.js";
-import { watchStableInputs } from "../../app/stable-inputs.js";
-import type { SupplyContext } from "../../app/supply-review.js";
+import { readInputs, watchFiles, watchStableInputs } from "../../adapters/files/index.js";
+import { loadPolicySet } from "../../app/documents/index.js";
+import type { SupplyContext } from "../../app/supply/index.js";
+import type { NamespaceCache } from "../../app/webhook/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import { parseImageReference } from "../../core/reference/index.js";
@@ -60,7 +58,7 @@ async function mutationHandler(
   namespaces: NamespaceCache,
   supply: SupplyContext,
 ) {
-  const { handleMutation } = await import("../../app/mutate.js");
+  const { handleMutation } = await import("../../app/webhook/mutate.js");
   const client = await clientFrom(flags);
   const budget = positive("--mutate-budget", flags.mutateBudget);
   const lookup = (image: string) => client.resolveDigest(parseImageReference(image));
@@ -91,7 +89,7 @@ export interface SupplyFlags {
  * a `warn` policy whose registry hangs into the configuration's failurePolicy, a refusal.
  */
 export async function supplyContext(flags: SupplyFlags) {
-  const { webhookSupplyContext } = await import("../../app/supply-context.js");
+  const { webhookSupplyContext } = await import("../../app/supply/context.js");
   const timeoutSeconds = positive("--timeout-seconds", flags.timeoutSeconds);
   if (timeoutSeconds > 30) {
     throw new CustomsError("USAGE", "--timeout-seconds is at most 30, as Kubernetes allows");
@@ -103,7 +101,7 @@ export async function supplyContext(flags: SupplyFlags) {
       `--last-known-good must be 0 or ms, got "${flags.lastKnownGood}"`,
     );
   }
-  const { harborOptionsFrom } = await import("../../app/supply-harbor.js");
+  const { harborOptionsFrom } = await import("../../app/supply/harbor.js");
   const harbor = await harborOptionsFrom(flags);
   // Pinning needs the mutating webhook; without it the only safe answer to a tag is no.
   const tagHandling = parseTagHandling(flags.tagHandling) ?? (flags.mutate ? "pin" : "refuse");
@@ -197,13 +195,13 @@ export function registerServe(program: Command): void {
       const [
         { pino },
         { inClusterConnection, loadKubeconfig },
-        { startClusterSource },
+        { NamespaceCache, startClusterSource },
         { createMetrics },
         { startWebhook },
       ] = await Promise.all([
         import("pino"),
         import("../../adapters/kube/index.js"),
-        import("../../app/cluster-source.js"),
+        import("../../app/webhook/index.js"),
         import("../../server/metrics.js"),
         import("../../server/webhook.js"),
       ]);

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import type { VerifyReport } from "../../app/signatures-verify.js";
+import type { VerifyReport } from "../../app/supply/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { printable } from "../../core/policy/index.js";
 import { parseNormalized } from "../../core/reference/index.js";
@@ -83,7 +83,7 @@ export function registerVerify(program: Command): void {
     const parsed = parseNormalized(image);
     if (!parsed.ok) throw new CustomsError(parsed.code, `"${printable(image)}": ${parsed.message}`);
     // Heavy modules load only when the command runs: CLI start-up stays fast.
-    const { verifyWithin } = await import("../../app/signatures-verify.js");
+    const { verifyWithin } = await import("../../app/supply/verify.js");
     const request = {
       keys: await Promise.all(
         (flags.key ?? []).map(async (p) => ({ id: p, pem: await readText(p) })),

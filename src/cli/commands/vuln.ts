@@ -44,8 +44,8 @@ export function registerVuln(program: Command): void {
       if (basePath === "-" && newPath === "-")
         throw new CustomsError("USAGE", "only one of BASE and NEW can be standard input");
       // Heavy modules load only when the command runs: CLI start-up stays fast.
-      const { readVulnerabilityReport } = await import("../../app/vuln-read.js");
-      const { diffVulnerabilityReports } = await import("../../app/vuln-diff.js");
+      const { readVulnerabilityReport } = await import("../../app/vuln/index.js");
+      const { diffVulnerabilityReports } = await import("../../app/vuln/index.js");
       const base = await readVulnerabilityReport(basePath);
       const next = await readVulnerabilityReport(newPath);
       emitFindings([diffVulnerabilityReports(base, next, newPath)], parsed);
@@ -61,7 +61,7 @@ export function registerVuln(program: Command): void {
     .option("-o, --output <format>", "json or text", "text")
     .action(async (path: string, flags: ShowFlags) => {
       const format = outputFormat(flags.output);
-      const { readVulnerabilityReport } = await import("../../app/vuln-read.js");
+      const { readVulnerabilityReport } = await import("../../app/vuln/index.js");
       const report = await readVulnerabilityReport(path);
       if (format === "json") writeJson(report);
       else printReport(report);
@@ -84,7 +84,7 @@ function registerHarbor(vuln: Command): void {
       const timeoutMs = Number(flags.timeout);
       if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
         throw new CustomsError("USAGE", "--timeout must be a positive number of milliseconds");
-      const { fetchHarborReport } = await import("../../app/vuln-harbor.js");
+      const { fetchHarborReport } = await import("../../app/vuln/index.js");
       // A password never goes on the command line, where process lists show it.
       const password = process.env.CUSTOMS_HARBOR_PASSWORD;
       // Scripts tell Harbor's answers apart by code, as the registry client's are told.

@@ -1,4 +1,4 @@
-import type { CheckReport } from "../../app/check.js";
+import type { CheckReport } from "../../app/check/index.js";
 import type { Verdict } from "../../core/evaluate/index.js";
 import { printable } from "../../core/policy/index.js";
 import type { Style } from "./style.js";

@@ -1,4 +1,4 @@
-import type { CheckReport } from "../../app/check.js";
+import type { CheckReport } from "../../app/check/index.js";
 
 /** `customs check -o json`, field for field as spec/policy-language.md's output contract. */
 export function toCheckJson(report: CheckReport): unknown {

@@ -1,5 +1,5 @@
-import type { CheckReport } from "../../app/check.js";
-import { lineOfViolation } from "../../app/check-findings.js";
+import type { CheckReport } from "../../app/check/index.js";
+import { lineOfViolation } from "../../app/check/index.js";
 import { VIOLATION_DESCRIPTIONS } from "../../core/evaluate/index.js";
 
 // SARIF 2.1.0: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html

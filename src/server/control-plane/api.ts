@@ -1,8 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type AuthContext, authenticate } from "../../app/fleet/auth.js";
-import { parseJsonBody } from "../../app/fleet/bodies.js";
-import type { FleetContext } from "../../app/fleet/context.js";
-import { checkCsrf, liveSession, principalOf } from "../../app/fleet/sso.js";
+import type { FleetContext } from "../../app/fleet/index.js";
+import {
+  type AuthContext,
+  authenticate,
+  checkCsrf,
+  liveSession,
+  parseJsonBody,
+  principalOf,
+} from "../../app/fleet/index.js";
 import { isCustomsError } from "../../core/errors.js";
 import { ApiError, toWireError } from "../../core/fleet/api-error.js";
 import type { Principal } from "../../core/fleet/authorize.js";

@@ -1,4 +1,4 @@
-import { type NamedBody, parseNamedBody, preconditionOf } from "../../app/fleet/bodies.js";
+import { type NamedBody, parseNamedBody, preconditionOf } from "../../app/fleet/index.js";
 import type { Page, PageRequest } from "../../core/fleet/store.js";
 import { toListBody, toPageRequest } from "./paging.js";
 import type { Call, Reply } from "./router.js";

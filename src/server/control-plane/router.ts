@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Json } from "../../app/fleet/bodies.js";
-import type { FleetContext } from "../../app/fleet/context.js";
+import type { FleetContext, Json } from "../../app/fleet/index.js";
 import type { Principal } from "../../core/fleet/authorize.js";
 
 /** What a handler gets: path parameters, query, headers, the caller, and the body on demand. */

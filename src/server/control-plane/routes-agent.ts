@@ -1,11 +1,13 @@
 import {
+  agentKeys,
+  agentOf,
+  listBundleKeys,
   pollPolicies,
   registerAgent,
   reportNamespaces,
   reportViolations,
-} from "../../app/fleet/agent.js";
-import { agentKeys, listBundleKeys, rotateBundleKey } from "../../app/fleet/bundle-keys.js";
-import { agentOf } from "../../app/fleet/clusters.js";
+  rotateBundleKey,
+} from "../../app/fleet/index.js";
 import { ok } from "./replies.js";
 import type { Reply, Route } from "./router.js";
 

@@ -9,7 +9,7 @@ import {
   SIGN_IN_SECONDS,
   type SsoContext,
   toReturnTo,
-} from "../../app/fleet/sso.js";
+} from "../../app/fleet/index.js";
 import { isCustomsError } from "../../core/errors.js";
 import { ApiError, toWireError } from "../../core/fleet/api-error.js";
 import { clearCookie, cookieOf, SESSION_COOKIE, SIGN_IN_COOKIE, setCookie } from "./cookies.js";

@@ -1,26 +1,24 @@
 import {
-  createCluster,
-  deleteCluster,
-  getCluster,
-  listClusterNamespaces,
-  listClusters,
-} from "../../app/fleet/clusters.js";
-import {
   attachNamespace,
+  createCluster,
   createOrganization,
   createWorkspace,
+  deleteCluster,
   deleteOrganization,
   deleteWorkspace,
   detachNamespace,
+  getCluster,
   getOrganization,
   getWorkspace,
+  listClusterNamespaces,
+  listClusters,
   listOrganizations,
   listWorkspaceNamespaces,
   listWorkspaces,
   reclaimNamespace,
   updateOrganization,
   updateWorkspace,
-} from "../../app/fleet/organizations.js";
+} from "../../app/fleet/index.js";
 import { created, namedBody, noContent, ok, paged, param, precondition } from "./replies.js";
 import type { Call, Route } from "./router.js";
 

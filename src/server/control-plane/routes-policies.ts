@@ -4,7 +4,7 @@ import {
   getPolicy,
   listPolicies,
   updatePolicy,
-} from "../../app/fleet/policies.js";
+} from "../../app/fleet/index.js";
 import { ApiError } from "../../core/fleet/api-error.js";
 import type { PolicyIssue } from "../../core/policy/index.js";
 import { bodyVersion, noContent, paged, param, precondition } from "./replies.js";

@@ -1,16 +1,19 @@
-import { parseAdminTokenBody, parseTokenBody } from "../../app/fleet/bodies.js";
-import { previewPolicy } from "../../app/fleet/preview.js";
-import { countViolations, listAudit, listViolations } from "../../app/fleet/records.js";
 import {
+  countViolations,
   createAdminToken,
   createApiToken,
   listAdminTokens,
+  listAudit,
   listTokens,
+  listViolations,
+  parseAdminTokenBody,
+  parseTokenBody,
+  previewPolicy,
   revokeAdminToken,
   revokeApiToken,
   rotateAdminToken,
   rotateApiToken,
-} from "../../app/fleet/token-admin.js";
+} from "../../app/fleet/index.js";
 import { created, noContent, ok, paged, param } from "./replies.js";
 import type { Route } from "./router.js";
 

@@ -7,13 +7,14 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { AgentInstallContext } from "../../app/fleet/agent-install.js";
-import { BundleSigner, ensureBundleKey } from "../../app/fleet/bundle-keys.js";
-import { CONNECTED_WITHIN_MS } from "../../app/fleet/clusters.js";
-import type { FleetContext } from "../../app/fleet/context.js";
-import { DeliveryHub } from "../../app/fleet/delivery.js";
-import { FailureLimiter } from "../../app/fleet/rate-limit.js";
-import type { SsoContext } from "../../app/fleet/sso.js";
+import type { AgentInstallContext, FleetContext, SsoContext } from "../../app/fleet/index.js";
+import {
+  BundleSigner,
+  CONNECTED_WITHIN_MS,
+  DeliveryHub,
+  ensureBundleKey,
+  FailureLimiter,
+} from "../../app/fleet/index.js";
 import type { Principal } from "../../core/fleet/authorize.js";
 import type { FleetStore } from "../../core/fleet/store.js";
 import { handleApi } from "./api.js";

@@ -1,0 +1,1 @@
+export { type ControlPlaneClient, errorText, sleep } from "./client.js";

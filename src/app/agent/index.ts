@@ -1,0 +1,8 @@
+export {
+  type AgentMetrics,
+  type AgentOptions,
+  type AgentWebhook,
+  type AgentWebhookHooks,
+  type RunningAgent,
+  startAgent,
+} from "./run.js";

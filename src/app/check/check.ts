@@ -1,0 +1,159 @@
+import type { InputText } from "../../adapters/files/index.js";
+import { CustomsError } from "../../core/errors.js";
+import {
+  createEvaluator,
+  type Evaluator,
+  imagesNeedingFacts,
+  type NamespaceFacts,
+  REFUSE_TAGS,
+  toNamespaceFacts,
+  type Verdict,
+  type Violation,
+  withSupplyFacts,
+} from "../../core/evaluate/index.js";
+import type { CompiledPolicySet } from "../../core/policy/index.js";
+import { type ContainerImage, extractResources, type Workload } from "../../core/workload/index.js";
+import { parseDocuments, type SourceDocument } from "../documents/index.js";
+import { factRequestOf, type SupplyContext, withFetchedFacts } from "../supply/index.js";
+
+/** Namespace of a workload that names none, as kubectl applies it. */
+export const DEFAULT_NAMESPACE = "default";
+
+export interface CheckedResource {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly source: string;
+  readonly verdict: Verdict;
+  readonly violations: readonly Violation[];
+  /** Where it came from, for line numbers (SARIF) — not part of the JSON output. */
+  readonly document: SourceDocument;
+  readonly containers: readonly ContainerImage[];
+}
+
+export interface CheckReport {
+  readonly summary: { resources: number; denied: number; warned: number; allowed: number };
+  readonly results: CheckedResource[];
+  /** Images decided on last-known-good facts (supply-chain recipes only). */
+  readonly degraded?: readonly string[];
+}
+
+export interface CheckOptions {
+  /** Cluster the manifests are for, to resolve `CLUSTER/NAMESPACE` entries of Workspaces. */
+  readonly cluster?: string;
+}
+
+interface Located {
+  readonly document: SourceDocument;
+  readonly workload: Workload;
+}
+
+/** Parses every input and collects workloads and Namespace labels; any problem is exit 2. */
+function collect(texts: readonly InputText[]): {
+  located: Located[];
+  labels: Map<string, Record<string, string>>;
+} {
+  const located: Located[] = [];
+  const labels = new Map<string, Record<string, string>>();
+  const problems: string[] = [];
+  for (const { source, text } of texts) {
+    for (const document of parseDocuments(text, source)) {
+      const extracted = extractResources(document.value);
+      for (const p of extracted.problems) {
+        problems.push(
+          `${source}: document ${document.index}: ${p.pointer || "(document)"}: ${p.message}`,
+        );
+      }
+      for (const ns of extracted.namespaces) labels.set(ns.name, ns.labels);
+      for (const workload of extracted.workloads) located.push({ document, workload });
+    }
+  }
+  if (problems.length > 0) throw new CustomsError("MANIFEST_INVALID", problems.join("\n"));
+  return { located, labels };
+}
+
+/** `customs check`: every workload of the inputs against the policy set. */
+export function checkManifests(
+  set: CompiledPolicySet,
+  texts: readonly InputText[],
+  options: CheckOptions = {},
+): CheckReport {
+  const base = createEvaluator(set);
+  // Without fetched facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
+  const evaluator =
+    factRequestOf(set) === undefined
+      ? base
+      : withSupplyFacts(base, () => undefined, 0, REFUSE_TAGS);
+  return decide(collect(texts), evaluator, options);
+}
+
+/**
+ * `customs check` when policies use supply-chain recipes: fetches the facts of every image
+ * those policies check (once per image, in parallel, within the budget), then decides.
+ */
+export async function checkManifestsWithSupply(
+  set: CompiledPolicySet,
+  texts: readonly InputText[],
+  options: CheckOptions,
+  supply: SupplyContext,
+): Promise<CheckReport> {
+  const collected = collect(texts);
+  const base = createEvaluator(set);
+  const request = factRequestOf(set);
+  if (request === undefined) return decide(collected, base, options);
+  const factsFor = namespaceFacts(collected.labels, options);
+  const images = new Set<string>();
+  for (const { workload } of collected.located) {
+    const policies = base.applicable(factsFor(workload.namespace ?? DEFAULT_NAMESPACE));
+    for (const i of imagesNeedingFacts(base, policies, workload.containers)) images.add(i);
+  }
+  const fetched = await withFetchedFacts(base, request, [...images], supply);
+  const report = decide(collected, fetched.evaluator, options);
+  return fetched.degraded.length === 0 ? report : { ...report, degraded: fetched.degraded };
+}
+
+function namespaceFacts(
+  labels: Map<string, Record<string, string>>,
+  options: CheckOptions,
+): (name: string) => NamespaceFacts {
+  const namespaces = new Map<string, NamespaceFacts>();
+  return (name) => {
+    let facts = namespaces.get(name);
+    if (facts === undefined) {
+      facts = toNamespaceFacts(name, labels.get(name), options.cluster);
+      namespaces.set(name, facts);
+    }
+    return facts;
+  };
+}
+
+function decide(
+  { located, labels }: ReturnType<typeof collect>,
+  evaluator: Evaluator,
+  options: CheckOptions,
+): CheckReport {
+  const factsFor = namespaceFacts(labels, options);
+  const summary = { resources: 0, denied: 0, warned: 0, allowed: 0 };
+  const results: CheckedResource[] = [];
+  for (const { document, workload } of located) {
+    const namespace = workload.namespace ?? DEFAULT_NAMESPACE;
+    const decision = evaluator.evaluate(factsFor(namespace), workload.containers);
+    summary.resources++;
+    if (decision.verdict === "deny") summary.denied++;
+    else if (decision.verdict === "warn") summary.warned++;
+    else summary.allowed++;
+    results.push({
+      apiVersion: workload.apiVersion,
+      kind: workload.kind,
+      namespace,
+      name: workload.name,
+      source: document.source,
+      verdict: decision.verdict,
+      violations: decision.violations,
+      document,
+      containers: workload.containers,
+    });
+  }
+  return { summary, results };
+}

@@ -1,0 +1,3 @@
+export { type CheckReport, DEFAULT_NAMESPACE } from "./check.js";
+export { checkWithFacts } from "./facts.js";
+export { isCheckFailing, lineOfViolation, toCheckFindings } from "./findings.js";

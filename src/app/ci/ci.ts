@@ -1,0 +1,119 @@
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { readInputs } from "../../adapters/files/index.js";
+import type { HarborOptions } from "../../adapters/harbor/index.js";
+import type { RegistryClient } from "../../adapters/registry/index.js";
+import { type CiConfig, validateCiConfig } from "../../core/ci/index.js";
+import { CustomsError } from "../../core/errors.js";
+import type { FindingReport } from "../../core/findings/types.js";
+import type { TagHandling } from "../../core/policy/index.js";
+import { checkWithFacts, toCheckFindings } from "../check/index.js";
+import { loadPolicySet, parseDocuments } from "../documents/index.js";
+
+export const CI_CONFIG_FILE = "customs.yaml";
+
+export interface LoadedCiConfig {
+  readonly config: CiConfig;
+  /** Folder the config's paths are relative to. */
+  readonly base: string;
+  readonly warnings: readonly string[];
+}
+
+/** Reads and validates `customs.yaml`; every problem names the file and the field. */
+export async function loadCiConfig(file: string): Promise<LoadedCiConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new CustomsError(
+      "FILE_UNREADABLE",
+      `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` +
+        (file === CI_CONFIG_FILE
+          ? " (customs ci reads customs.yaml at the repository root; see docs/ci.md)"
+          : ""),
+    );
+  }
+  const docs = parseDocuments(text, file);
+  if (docs.length !== 1) {
+    throw new CustomsError(
+      "CI_CONFIG_INVALID",
+      `${file}: expected one YAML document, found ${docs.length}`,
+    );
+  }
+  const result = validateCiConfig(docs[0]?.value);
+  const where = (path: string) => `${file}: ${path === "" ? "" : `${path}: `}`;
+  if (!result.ok) {
+    throw new CustomsError(
+      "CI_CONFIG_INVALID",
+      result.issues.map((i) => `${where(i.path)}${i.message}`).join("\n"),
+    );
+  }
+  return {
+    config: result.config,
+    base: dirname(file),
+    warnings: result.issues.map((i) => `${where(i.path)}${i.message}`),
+  };
+}
+
+/** What a check may need from outside the repository. */
+export interface CiContext {
+  /** The registry client, made on first use from the command's registry flags. */
+  readonly registry: () => Promise<RegistryClient>;
+  /** A Harbor for the vulnerability reports of supply-chain policies (`--harbor-url`). */
+  readonly harbor?: HarborOptions;
+  /** How long fetching supply-chain facts may take in all (`--facts-timeout`). */
+  readonly factsBudgetMs?: number;
+  /** Tags under signature, provenance and vulnerability policies (`--tag-handling`). */
+  readonly tagHandling?: TagHandling;
+}
+
+/** One check of `customs ci`: given the config, its findings. */
+export type CiRunner = (
+  config: CiConfig,
+  base: string,
+  context: CiContext,
+) => Promise<FindingReport | undefined>;
+
+/** Paths of the config, relative to its folder. */
+export const at = (base: string, paths: readonly string[]) => paths.map((p) => join(base, p));
+
+/** Supply-chain facts of every image of a CI run must be fetched within this time by default. */
+export const CI_FACTS_BUDGET_MS = 120_000;
+
+/** `checks.manifests`: the same check as `customs check`, as findings. */
+export const runManifestsCheck: CiRunner = async (config, base, context) => {
+  const m = config.manifests;
+  if (m === undefined) return undefined;
+  const { set } = loadPolicySet(await readInputs(at(base, m.policies)));
+  const report = await checkWithFacts(
+    set,
+    await readInputs(at(base, m.paths)),
+    m.cluster === undefined ? {} : { cluster: m.cluster },
+    {
+      registry: context.registry,
+      budgetMs: context.factsBudgetMs ?? CI_FACTS_BUDGET_MS,
+      ...(context.tagHandling === undefined ? {} : { tagHandling: context.tagHandling }),
+      ...(context.harbor === undefined ? {} : { harbor: context.harbor }),
+    },
+  );
+  return toCheckFindings(report);
+};
+
+/**
+ * Runs every check the config lists, in a fixed order, and returns their reports. A check
+ * that cannot run (unreadable input, bad policy) stops the whole run with exit 2: a CI gate
+ * that skipped a check would pass a change it never looked at.
+ */
+export async function runCiChecks(
+  config: CiConfig,
+  base: string,
+  runners: readonly CiRunner[],
+  context: CiContext,
+): Promise<FindingReport[]> {
+  const reports: FindingReport[] = [];
+  for (const run of runners) {
+    const report = await run(config, base, context);
+    if (report !== undefined) reports.push(report);
+  }
+  return reports;
+}

@@ -1,0 +1,182 @@
+/**
+ * YAML and JSON text as documents: values to decide on, and (lazily) the line of any node for
+ * SARIF. Takes text, reads no files. The only error is CustomsError("YAML_INVALID"), whose
+ * message names the source, the document (0-based), the line and column, and what is wrong.
+ */
+import { parseDocument } from "yaml";
+import { CustomsError } from "../../core/errors.js";
+import { parseJsonPointer } from "../../core/workload/index.js";
+import { jsonStart, readJson } from "./json.js";
+import { JsonLocator } from "./json-locate.js";
+import {
+  codePointName,
+  escapeForMessage,
+  findForbiddenCharacter,
+  LineIndex,
+  type TextPosition,
+} from "./position.js";
+import {
+  documentValue,
+  duplicateKeyMessage,
+  isEmptyDocument,
+  lowerFirst,
+  MAX_NESTING,
+  readYamlStream,
+  TOO_DEEP,
+  YAML_OPTIONS,
+  yamlProblem,
+} from "./yaml.js";
+import { readPlainYaml } from "./yaml-fast.js";
+import { locateInYaml } from "./yaml-locate.js";
+
+export interface SourceDocument {
+  /** The file name (or `-`) the text came from. */
+  readonly source: string;
+  /** Position in the file's YAML stream, from 0; empty documents keep their number. */
+  readonly index: number;
+  readonly value: unknown;
+  /** 1-based line of the node at `pointer`; undefined when there is no such node. */
+  lineOf(pointer: string): number | undefined;
+  /** 1-based column (UTF-16 code units, as SARIF counts) of the node at `pointer`. */
+  columnOf(pointer: string): number | undefined;
+}
+
+export interface ParseOptions {
+  /** Try the js-yaml fast path for plain YAML (default true); tests turn it off to compare. */
+  readonly fast?: boolean;
+}
+
+export function parseDocuments(
+  text: string,
+  source: string,
+  options: ParseOptions = {},
+): SourceDocument[] {
+  const lines = new LineIndex(text);
+  const start = jsonStart(text);
+  const json = start === -1 ? undefined : readJson(text, start, MAX_NESTING);
+  if (json === undefined || json.kind === "not-json") {
+    const fast = options.fast === false ? undefined : parsePlainYaml(text, source, lines);
+    return fast ?? parseYamlStream(text, source, lines);
+  }
+  // The checks and their order are the YAML path's, so that both say the same.
+  rejectForbiddenCharacters(text, source, lines, () => 0);
+  if (json.kind === "too-deep") throw yamlError(source, 0, lines.positionAt(json.offset), TOO_DEEP);
+  if (json.kind === "duplicate-key") {
+    throw yamlError(source, 0, lines.positionAt(json.offset), duplicateKeyMessage(json.key));
+  }
+  let locator: JsonLocator | undefined;
+  const offsetOf = (segments: readonly string[]): number | undefined => {
+    locator ??= new JsonLocator(text, start);
+    return locator.locate(segments);
+  };
+  return [sourceDocument(source, 0, json.value, lines, offsetOf)];
+}
+
+/**
+ * The fast path (yaml-fast.ts): values from js-yaml; positions, when asked for, from the
+ * careful path, which then reads the whole text once.
+ */
+function parsePlainYaml(
+  text: string,
+  source: string,
+  lines: LineIndex,
+): SourceDocument[] | undefined {
+  if (findForbiddenCharacter(text) !== -1) return undefined;
+  const values = readPlainYaml(text);
+  if (values === undefined) return undefined;
+  let careful: SourceDocument[] | undefined;
+  const carefulDoc = (index: number) => {
+    try {
+      careful ??= parseYamlStream(text, source, lines);
+    } catch {
+      // The careful reader refused what js-yaml read: no positions, but the values stand.
+      careful = [];
+    }
+    return careful.find((d) => d.index === index);
+  };
+  return values.map((value, index) => ({
+    source,
+    index,
+    value,
+    lineOf: (pointer: string) => carefulDoc(index)?.lineOf(pointer),
+    columnOf: (pointer: string) => carefulDoc(index)?.columnOf(pointer),
+  }));
+}
+
+function parseYamlStream(text: string, source: string, lines: LineIndex): SourceDocument[] {
+  const { docs, streamErrors, tooDeep } = readYamlStream(text);
+  for (const error of streamErrors) {
+    throw yamlError(source, 0, lines.positionAt(error.pos[0]), lowerFirst(error.message));
+  }
+  rejectForbiddenCharacters(text, source, lines, (offset) => {
+    let index = 0;
+    while (index + 1 < docs.length && (docs[index + 1]?.range[0] ?? 0) <= offset) index++;
+    return index;
+  });
+  docs.forEach((doc, index) => {
+    const problem = yamlProblem(doc);
+    if (problem !== undefined) {
+      throw yamlError(source, index, lines.positionAt(problem.offset), problem.message);
+    }
+  });
+  if (tooDeep !== undefined) {
+    throw yamlError(source, tooDeep.index, lines.positionAt(tooDeep.offset), TOO_DEEP);
+  }
+  const result: SourceDocument[] = [];
+  docs.forEach((doc, index) => {
+    if (isEmptyDocument(doc)) return;
+    const value = documentValue(doc);
+    if (!value.ok) {
+      throw yamlError(source, index, lines.positionAt(doc.range[0]), value.message);
+    }
+    // Keep only the range: the syntax tree is rebuilt if and when a position is asked for.
+    const [from, , to] = doc.range;
+    let tree: ReturnType<typeof parseDocument> | undefined;
+    const offsetOf = (segments: readonly string[]): number | undefined => {
+      tree ??= parseDocument(text.slice(from, to), YAML_OPTIONS);
+      const at = locateInYaml(tree, segments);
+      return at === undefined ? undefined : from + at;
+    };
+    result.push(sourceDocument(source, index, value.value, lines, offsetOf));
+  });
+  return result;
+}
+
+function sourceDocument(
+  source: string,
+  index: number,
+  value: unknown,
+  lines: LineIndex,
+  offsetOf: (segments: readonly string[]) => number | undefined,
+): SourceDocument {
+  const positionOf = (pointer: string): TextPosition | undefined => {
+    const segments = parseJsonPointer(pointer);
+    const offset = segments === undefined ? undefined : offsetOf(segments);
+    return offset === undefined ? undefined : lines.positionAt(offset);
+  };
+  return {
+    source,
+    index,
+    value,
+    lineOf: (pointer) => positionOf(pointer)?.line,
+    columnOf: (pointer) => positionOf(pointer)?.column,
+  };
+}
+
+function rejectForbiddenCharacters(
+  text: string,
+  source: string,
+  lines: LineIndex,
+  documentAt: (offset: number) => number,
+): void {
+  const offset = findForbiddenCharacter(text);
+  if (offset === -1) return;
+  const what = `character ${codePointName(text, offset)} is not allowed in YAML or JSON text`;
+  throw yamlError(source, documentAt(offset), lines.positionAt(offset), what);
+}
+
+function yamlError(source: string, index: number, at: TextPosition, what: string): CustomsError {
+  const where = `document ${index} (line ${at.line}, column ${at.column})`;
+  const message = `${escapeForMessage(source)}: ${where}: ${escapeForMessage(what)}`;
+  return new CustomsError("YAML_INVALID", message);
+}

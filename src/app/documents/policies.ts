@@ -1,0 +1,90 @@
+import type { InputText } from "../../adapters/files/index.js";
+import { re2Engine } from "../../adapters/re2/index.js";
+import { CustomsError } from "../../core/errors.js";
+import {
+  type CompiledPolicySet,
+  compilePolicySet,
+  type ImagePolicy,
+  type PolicyIssue,
+  validateDocument,
+  type Workspace,
+} from "../../core/policy/index.js";
+import { parseDocuments } from "./parse.js";
+
+/** A validation error or lint warning, located in its file and document. */
+export interface LocatedIssue extends PolicyIssue {
+  readonly source: string;
+  readonly index: number;
+}
+
+export interface LoadedPolicies {
+  readonly policies: ImagePolicy[];
+  readonly workspaces: Workspace[];
+  /** Errors and warnings, in file order. */
+  readonly issues: LocatedIssue[];
+}
+
+export function formatIssue(issue: LocatedIssue): string {
+  const where = issue.path === "" ? "" : ` ${issue.path}:`;
+  return `${issue.source}: document ${issue.index}:${where} ${issue.message}`;
+}
+
+/**
+ * Validates every document of the policy inputs. Anything that is not an ImagePolicy or a
+ * Workspace is an error: a policy file with a typo in its apiVersion must not be skipped,
+ * or a cluster would silently lose a policy.
+ */
+export function loadPolicies(texts: readonly InputText[], now = Date.now()): LoadedPolicies {
+  const policies: ImagePolicy[] = [];
+  const workspaces: Workspace[] = [];
+  const issues: LocatedIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const { source, text } of texts) {
+    for (const doc of parseDocuments(text, source)) {
+      const origin = { source, index: doc.index };
+      const result = validateDocument(doc.value, origin, { regex: re2Engine, now });
+      for (const issue of result.issues) issues.push({ ...issue, source, index: doc.index });
+      if (result.kind === "invalid") continue;
+      const key =
+        result.kind === "ImagePolicy"
+          ? `ImagePolicy/${result.policy.name}`
+          : `Workspace/${result.workspace.name}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        issues.push({
+          severity: "error",
+          code: "POLICY_INVALID",
+          path: "metadata.name",
+          message: `${key} is defined twice (first in ${first}); names must be unique`,
+          source,
+          index: doc.index,
+        });
+        continue;
+      }
+      seen.set(key, `${source} document ${doc.index}`);
+      if (result.kind === "ImagePolicy") policies.push(result.policy);
+      else workspaces.push(result.workspace);
+    }
+  }
+  return { policies, workspaces, issues };
+}
+
+/**
+ * Loads and compiles, throwing on any error. An empty policy set is an error too: checking
+ * against nothing would allow everything, which is never what `-p` meant.
+ */
+export function loadPolicySet(texts: readonly InputText[]): {
+  set: CompiledPolicySet;
+  loaded: LoadedPolicies;
+} {
+  const loaded = loadPolicies(texts);
+  const errors = loaded.issues.filter((i) => i.severity === "error");
+  if (errors.length > 0) {
+    throw new CustomsError("POLICY_INVALID", errors.map(formatIssue).join("\n"));
+  }
+  if (loaded.policies.length === 0) {
+    const where = texts.map((t) => t.source).join(", ") || "(no files)";
+    throw new CustomsError("POLICY_INVALID", `no ImagePolicy found in ${where}`);
+  }
+  return { set: compilePolicySet(loaded.policies, loaded.workspaces, re2Engine), loaded };
+}

@@ -1,0 +1,57 @@
+import { KubeClient, KubeError, loadKubeconfig } from "../../adapters/kube/index.js";
+import {
+  type ServiceAccountState,
+  toServiceAccountState,
+} from "../../adapters/registry-bundle/index.js";
+import { CustomsError } from "../../core/errors.js";
+
+/** The state of a namespace that has no `default` ServiceAccount yet. */
+const NONE: ServiceAccountState = { resourceVersion: undefined, imagePullSecrets: [] };
+
+function hint(namespace: string): string {
+  return (
+    "a kubeconfig user that signs in through an exec or auth-provider plugin is not " +
+    "supported here: pass --service-account-file " +
+    `<(kubectl get serviceaccount default -n ${namespace} -o json)`
+  );
+}
+
+/**
+ * Reads the `default` ServiceAccount of a namespace through a kubeconfig (its current
+ * context), for `registry pull-secret --attach` to merge into. A missing ServiceAccount (a
+ * namespace the controller has not reached yet) is an empty one; anything else that keeps us
+ * from seeing the live list is an error, because guessing it would clobber it on apply.
+ */
+export async function readDefaultServiceAccount(
+  kubeconfig: string,
+  namespace: string,
+): Promise<ServiceAccountState> {
+  let client: KubeClient;
+  try {
+    client = new KubeClient(loadKubeconfig(kubeconfig));
+  } catch (e) {
+    throw new CustomsError(
+      "KUBECONFIG_INVALID",
+      `${kubeconfig}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/default`;
+  try {
+    const object = await client.get(path);
+    if (object === undefined) return NONE;
+    const state = toServiceAccountState(object);
+    if (typeof state === "string")
+      throw new CustomsError("CLUSTER_READ_FAILED", `GET ${path}: ${state}`);
+    return state;
+  } catch (e) {
+    if (e instanceof CustomsError) throw e;
+    const denied = e instanceof KubeError && (e.status === 401 || e.status === 403);
+    const message = e instanceof Error ? e.message : String(e);
+    throw new CustomsError(
+      "CLUSTER_READ_FAILED",
+      `reading ServiceAccount ${namespace}/default: ${message}${denied ? `; ${hint(namespace)}` : ""}`,
+    );
+  } finally {
+    client.close();
+  }
+}

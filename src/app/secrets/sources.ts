@@ -1,0 +1,134 @@
+/**
+ * Where texts come from: files and folders, git history, image layers. Each source reads
+ * and hands bytes or lines to the Collector; none of them decides what a secret is.
+ */
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { Readable } from "node:stream";
+import { gitAddedLines } from "../../adapters/git/index.js";
+import {
+  type LayerDescriptor,
+  layoutBlob,
+  readLayout,
+  readTar,
+  uncompressed,
+} from "../../adapters/oci-layout/index.js";
+import { CustomsError } from "../../core/errors.js";
+import type { Collector } from "./collect.js";
+
+/** Folders never entered: VCS internals and installed dependencies (documented). */
+export const SKIPPED_DIRS = new Set([".git", "node_modules"]);
+
+/** Reads each file into one reused buffer: no allocation per file beyond the decoded text. */
+class FileReader {
+  private buffer = Buffer.allocUnsafe(1 << 20);
+
+  read(path: string, collector: Collector, shown: string): void {
+    const fd = openSync(path, "r");
+    try {
+      const size = fstatSync(fd).size;
+      if (size > collector.maxFileBytes) {
+        collector.noteTooLarge(shown, size);
+        return;
+      }
+      if (size > this.buffer.length) this.buffer = Buffer.allocUnsafe(size);
+      let n = 0;
+      while (n < size) {
+        const got = readSync(fd, this.buffer, n, size - n, n);
+        if (got === 0) break;
+        n += got;
+      }
+      collector.scanBytes(this.buffer.subarray(0, n), shown);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** A file or a folder (recursively, in name order, not following symbolic links). */
+export function scanPath(root: string, collector: Collector): void {
+  const reader = new FileReader();
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(root);
+  } catch (e) {
+    throw new CustomsError(
+      "FILE_UNREADABLE",
+      `${root}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
+  }
+  if (!stat.isDirectory()) {
+    if (!collector.isAllowedPath(root)) reader.read(root, collector, root);
+    return;
+  }
+  const walk = (dir: string): void => {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    );
+    for (const e of entries) {
+      const full = join(dir, e.name);
+      const rel = relative(root, full).split("\\").join("/");
+      if (e.isDirectory()) {
+        if (!SKIPPED_DIRS.has(e.name) && !collector.isAllowedPath(`${rel}/`)) walk(full);
+      } else if (e.isFile() && !collector.isAllowedPath(rel)) {
+        reader.read(full, collector, full);
+      }
+    }
+  };
+  walk(root);
+}
+
+/** Every line any commit added, on every ref; findings carry the commit. */
+export async function scanGitHistory(repo: string, collector: Collector): Promise<void> {
+  const commits = new Set<string>();
+  for await (const chunk of gitAddedLines(repo)) {
+    commits.add(chunk.commit);
+    if (collector.isAllowedPath(chunk.path)) continue;
+    collector.scanLines(chunk.text, chunk.path, (line) => chunk.lines[line - 1] ?? line, {
+      commit: chunk.commit,
+    });
+  }
+  collector.count("commits", commits.size);
+}
+
+/** Every regular file of one layer (a stream of its compressed bytes). */
+export async function scanLayer(
+  source: AsyncIterable<Buffer>,
+  image: string,
+  layer: LayerDescriptor,
+  collector: Collector,
+): Promise<void> {
+  const origin = { image, layer: layer.digest };
+  try {
+    for await (const entry of readTar(uncompressed(source), collector.maxFileBytes)) {
+      const path = entry.path.replace(/^\.\//, "");
+      if (collector.isAllowedPath(path)) continue;
+      if (entry.data === undefined) collector.noteTooLarge(path, entry.size, origin);
+      else collector.scanBytes(entry.data, path, origin);
+    }
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new CustomsError("IMAGE_LAYOUT_INVALID", `${image}: layer ${layer.digest}: ${why}`);
+  }
+  collector.count("layers");
+}
+
+/** Every image of an OCI image layout folder. */
+export async function scanImageLayout(dir: string, collector: Collector): Promise<void> {
+  const images = await readLayout(dir);
+  const seen = new Set<string>();
+  for (const image of images) {
+    collector.count("images");
+    for (const layer of image.layers) {
+      // Images of one layout share layers: each is read once, shown under its first image.
+      if (seen.has(layer.digest)) continue;
+      seen.add(layer.digest);
+      await scanLayer(layoutBlob(dir, layer.digest), `${dir}:${image.name}`, layer, collector);
+    }
+  }
+}
+
+/** A layer held in memory (the registry client returns whole, verified blobs). */
+export function bufferSource(bytes: Buffer): AsyncIterable<Buffer> {
+  return Readable.from([bytes], { objectMode: true });
+}

@@ -1,0 +1,2 @@
+export { factRequestFor, factRequestOf, type SupplyContext, withFetchedFacts } from "./review.js";
+export type { VerifyReport } from "./verify.js";

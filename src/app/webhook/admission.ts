@@ -1,0 +1,80 @@
+import {
+  ADMISSION_API_VERSION,
+  type AdmissionRequest,
+  type AdmissionResponse,
+  type AdmissionReviewResponse,
+  parseAdmissionReview,
+  reviewAdmission,
+} from "../../core/admission/index.js";
+import type { Evaluator, NamespaceFacts, Violation } from "../../core/evaluate/index.js";
+
+/** Where namespace facts come from: a watch of Namespaces, or names alone. */
+export interface NamespaceDirectory {
+  facts(name: string): NamespaceFacts;
+}
+
+export interface AdmissionOutcome {
+  readonly status: 200 | 400;
+  readonly body: AdmissionReviewResponse | { readonly error: string; readonly code?: string };
+  /** For metrics and logs; absent for a 400. */
+  readonly response?: AdmissionResponse;
+  readonly violations?: readonly Violation[];
+  readonly request?: { kind: string; namespace: string; name: string; operation: string };
+}
+
+/**
+ * `POST /validate`, without the transport: text in, status and JSON out. A body that is not an
+ * AdmissionReview is a 400 (the API server then applies the webhook's failurePolicy, Fail);
+ * it is never answered with `allowed: true`.
+ */
+/** The request of an AdmissionReview body, or the 400 to answer instead. */
+export function readReview(
+  text: string,
+): { request: AdmissionRequest } | { bad: AdmissionOutcome } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    return {
+      bad: { status: 400, body: { error: `the body is not JSON: ${(e as Error).message}` } },
+    };
+  }
+  const parsed = parseAdmissionReview(body);
+  if (!parsed.ok)
+    return {
+      bad: {
+        status: 400,
+        body:
+          parsed.code === undefined
+            ? { error: parsed.message }
+            : { error: parsed.message, code: parsed.code },
+      },
+    };
+  return { request: parsed.request };
+}
+
+export function handleAdmission(
+  text: string,
+  evaluator: Evaluator,
+  namespaces: NamespaceDirectory,
+): AdmissionOutcome {
+  const read = readReview(text);
+  if ("bad" in read) return read.bad;
+  const { request } = read;
+  const { response, violations } = reviewAdmission(request, {
+    evaluator,
+    namespace: (n) => namespaces.facts(n),
+  });
+  return {
+    status: 200,
+    body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
+    response,
+    violations,
+    request: {
+      kind: request.kind.kind,
+      namespace: request.namespace,
+      name: request.name,
+      operation: request.operation,
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export type { AdmissionOutcome, NamespaceDirectory } from "./admission.js";
+export { startClusterSource } from "./cluster-source.js";
+export { type RenderedInstall, renderAgentInstall } from "./install.js";
+export { NamespaceCache } from "./namespaces.js";
+export { handlePolicyAdmission } from "./policy-admission.js";
+export { handleAdmissionWithSupply } from "./supply-admission.js";

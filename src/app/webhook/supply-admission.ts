@@ -1,0 +1,90 @@
+import {
+  ADMISSION_API_VERSION,
+  type AdmissionResponse,
+  clipWords,
+  reviewAdmission,
+} from "../../core/admission/index.js";
+import { withKind } from "../../core/admission/review.js";
+import {
+  type Evaluator,
+  imagesNeedingFacts,
+  REFUSE_TAGS,
+  withSupplyFacts,
+} from "../../core/evaluate/index.js";
+import { extractResources } from "../../core/workload/index.js";
+import { factRequestFor, type SupplyContext, withFetchedFacts } from "../supply/index.js";
+import {
+  type AdmissionOutcome,
+  handleAdmission,
+  type NamespaceDirectory,
+  readReview,
+} from "./admission.js";
+
+/** The audit annotation that marks a decision made on last-known-good facts. */
+export const DEGRADED_ANNOTATION = "supply-chain-degraded";
+
+function markDegraded(response: AdmissionResponse, images: readonly string[]): AdmissionResponse {
+  const note = `decided on last-known-good supply-chain facts (a source was unreachable) for ${images.join(", ")}`;
+  return {
+    ...response,
+    warnings: [...(response.warnings ?? []), clipWords(`customs: ${note}`, 250)],
+    auditAnnotations: {
+      ...(response.auditAnnotations ?? {}),
+      [DEGRADED_ANNOTATION]: clipWords(note, 2000),
+    },
+  };
+}
+
+/**
+ * `POST /validate` when policies may use supply-chain recipes: the images those policies check
+ * get their facts fetched first (within the budget, so the API server's timeout is never
+ * reached), then the same pure review decides. Requests that need no facts take the
+ * synchronous path unchanged.
+ */
+export async function handleAdmissionWithSupply(
+  text: string,
+  evaluator: Evaluator,
+  namespaces: NamespaceDirectory,
+  supply: SupplyContext | undefined,
+): Promise<AdmissionOutcome> {
+  const read = readReview(text);
+  if ("bad" in read) return read.bad;
+  const { request } = read;
+  const checked = request.operation === "CREATE" || request.operation === "UPDATE";
+  const workload = checked
+    ? extractResources(withKind(request.object, request)).workloads[0]
+    : undefined;
+  if (workload === undefined) return handleAdmission(text, evaluator, namespaces);
+  const ns = namespaces.facts(request.namespace || workload.namespace || "default");
+  const policies = evaluator.applicable(ns);
+  const factRequest = factRequestFor(policies);
+  const images = imagesNeedingFacts(evaluator, policies, workload.containers);
+  if (factRequest === undefined || images.length === 0) {
+    return handleAdmission(text, evaluator, namespaces);
+  }
+  // Without a way to fetch facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
+  const fetched =
+    supply === undefined
+      ? { evaluator: withSupplyFacts(evaluator, () => undefined, 0, REFUSE_TAGS), degraded: [] }
+      : await withFetchedFacts(evaluator, factRequest, images, supply);
+  const review = reviewAdmission(request, {
+    evaluator: fetched.evaluator,
+    namespace: (n) => namespaces.facts(n),
+  });
+  const response =
+    fetched.degraded.length === 0
+      ? review.response
+      : markDegraded(review.response, fetched.degraded);
+  return {
+    status: 200,
+    body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
+    response,
+    violations: review.violations,
+    request: {
+      kind: request.kind.kind,
+      namespace: request.namespace,
+      name: request.name,
+      operation: request.operation,
+    },
+  };
+}
