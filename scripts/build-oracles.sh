@@ -61,3 +61,5 @@ build reference
 # Kubernetes' own CEL validator (k8s.io/apiserver) for the generated ValidatingAdmissionPolicies;
 # the first build compiles k8s.io/apiserver (minutes on two cores).
 build vap-k8s "$root/test/fixtures/vap/k8s-oracle"
+# sigs.k8s.io/yaml's YAMLToJSON (go-yaml v2): how Kubernetes reads a manifest's scalars.
+build yaml

@@ -11,34 +11,26 @@
  *   sequence (`- - a`), which js-yaml 4 nests differently from the YAML specification;
  * - no number that YAML 1.1 reads differently (`0777` is octal there, `1_000` a thousand):
  *   any plain scalar starting with 0 and another digit or letter, or with `_` between digits;
- * - no string value that YAML 1.1 (Kubernetes' go-yaml) would read as a boolean, number or
- *   null when unquoted: js-yaml reads YAML 1.2, so `name: yes` would differ;
+ * - no string value that Kubernetes' go-yaml would read as a boolean, number or null when
+ *   unquoted (go-scalar.ts): js-yaml reads YAML 1.2, so `name: yes` would differ;
  * - no document that comes out null (an empty document keeps its number in the careful path);
  * - and js-yaml itself succeeds: any error (a duplicate key, bad syntax) is left to the
  *   careful path, whose messages name the document, line and column.
  */
 import { CORE_SCHEMA, loadAll } from "js-yaml";
+import { resolveGoScalar } from "./go-scalar.js";
 
 const CAREFUL_SYNTAX = /[&*!%\t]|<</;
 const MAX_FAST_DEPTH = 64;
 const COMPACT_SEQUENCE = /-[ ]+-(?:[ ]|$)/m;
-const YAML11_NUMBER = /(?:^|[\s[{,])[-+]?0[0-9_oObBxX]|[0-9]_[0-9]/m;
+// Also `_` next to a digit or a dot: js-yaml reads `._5` and `1_0` as numbers, go-yaml
+// reads the first as a string.
+const YAML11_NUMBER = /(?:^|[\s[{,])[-+]?0[0-9_oObBxX]|[0-9.]_|_[0-9.]/m;
 
-/** Plain scalars that YAML 1.1 resolves to something other than a string (yaml's 1.1 schema). */
-const YAML11_NOT_A_STRING = new RegExp(
-  [
-    "^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$",
-    "^(?:~|null|Null|NULL|)$",
-    "^[-+]?0b[0-1_]+$",
-    "^[-+]?0x[0-9a-fA-F_]+$",
-    "^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$",
-    "^[-+]?\\.[0-9_]+(?:[eE][-+]?[0-9]+)?$",
-    // yaml's 1.1 float also takes an exponent without digits before it: `e0` is NaN there.
-    "^[-+]?(?:[0-9][0-9_]*)?\\.?[0-9_]*[eE][-+]?[0-9]+$",
-    "^[-+]?\\.(?:inf|Inf|INF)$",
-    "^\\.(?:nan|NaN|NAN)$",
-  ].join("|"),
-);
+/** A string js-yaml gave that go-yaml would have read as something else, had it been plain. */
+function notAStringToGo(text: string): boolean {
+  return text.length <= 40 && resolveGoScalar(text).type !== "str";
+}
 
 /** A cheap upper bound of nesting: indentation and open brackets, ignoring quoting. */
 function roughDepth(text: string): number {
@@ -71,12 +63,14 @@ function roughDepth(text: string): number {
 }
 
 function hasYaml11Surprise(value: unknown, depth = 0): boolean {
-  if (typeof value === "string") return value.length <= 40 && YAML11_NOT_A_STRING.test(value);
+  if (typeof value === "string") return notAStringToGo(value);
+  // `.inf` and `1e400`: the careful path refuses what JSON cannot hold.
+  if (typeof value === "number") return !Number.isFinite(value);
   if (value === null || typeof value !== "object" || depth > MAX_FAST_DEPTH) return false;
   if (Array.isArray(value)) return value.some((v) => hasYaml11Surprise(v, depth + 1));
   for (const key in value) {
     // Keys too: YAML 1.1 reads the key `on:` as true.
-    if (key.length <= 40 && YAML11_NOT_A_STRING.test(key)) return true;
+    if (notAStringToGo(key)) return true;
     if (hasYaml11Surprise((value as Record<string, unknown>)[key], depth + 1)) return true;
   }
   return false;

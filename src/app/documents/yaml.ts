@@ -9,11 +9,13 @@ import {
   isScalar,
   type ParseOptions,
   Parser,
+  type ScalarTag,
   type SchemaOptions,
   type Tags,
   visit,
   type YAMLError,
 } from "yaml";
+import { type GoScalarType, resolveGoScalar, resolveTaggedGoScalar } from "./go-scalar.js";
 
 /**
  * yaml's alias budget per document: each use of an anchor counts, weighted by the aliases inside
@@ -38,11 +40,62 @@ const DROPPED_TAGS = new Set([
   "tag:yaml.org,2002:timestamp",
 ]);
 
+const RESOLVED_TYPES: readonly GoScalarType[] = ["null", "bool", "int", "float"];
+const tagOf = (type: GoScalarType) => `tag:yaml.org,2002:${type}`;
+
+/**
+ * Plain scalars resolve as go-yaml resolves them (go-scalar.ts), not by YAML 1.1's regular
+ * expressions: one implicit tag per type, whose test is go-yaml's answer. Explicit tags
+ * (`!!int "12"`) come first in the list, so that a tag name finds them before anything else.
+ */
+function goYamlTags(): ScalarTag[] {
+  const explicit = RESOLVED_TYPES.map(
+    (type): ScalarTag => ({
+      tag: tagOf(type),
+      default: false,
+      resolve(text, onError) {
+        const resolved = resolveTaggedGoScalar(type, text);
+        if (resolved === undefined) {
+          onError(`cannot decode ${JSON.stringify(text)} as a !!${type}`);
+          return text;
+        }
+        return resolved.value;
+      },
+    }),
+  );
+  const implicit = RESOLVED_TYPES.map(
+    (type): ScalarTag => ({
+      tag: tagOf(type),
+      default: true,
+      // yaml asks a tag's `test` whether a plain scalar is its own; go-yaml answers.
+      test: { test: (text: string) => resolveGoScalar(text).type === type } as RegExp,
+      resolve(text, onError) {
+        const value = resolveGoScalar(text).value;
+        // go-yaml reads `.inf` and `.nan`, but JSON cannot hold them: kubectl refuses the
+        // manifest ("unsupported value"), and so does Customs, at the scalar.
+        if (typeof value === "number" && !Number.isFinite(value)) {
+          onError(`${text} is not a number JSON can hold, and Kubernetes refuses it`);
+        }
+        return value;
+      },
+    }),
+  );
+  return [...explicit, ...implicit];
+}
+
+const RESOLVED_TAGS = new Set(RESOLVED_TYPES.map(tagOf));
+
 function kubernetesTags(tags: Tags): Tags {
-  return tags.filter((tag) => {
-    if (typeof tag !== "object") return true;
-    return !DROPPED_TAGS.has(tag.tag) && !("format" in tag && tag.format === "TIME");
-  });
+  const kept: Tags[number][] = [];
+  for (const tag of tags) {
+    if (typeof tag !== "object") kept.push(tag);
+    else if (DROPPED_TAGS.has(tag.tag) || ("format" in tag && tag.format === "TIME")) continue;
+    // YAML 1.1's own number, boolean and null tags no longer read anything; they stay only
+    // to write values when a document is printed.
+    else if (RESOLVED_TAGS.has(tag.tag)) kept.push({ ...tag, default: false, test: undefined });
+    else kept.push(tag);
+  }
+  return [...goYamlTags(), ...kept];
 }
 
 export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
