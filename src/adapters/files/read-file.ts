@@ -5,7 +5,7 @@ import { MAX_INPUT_BYTES } from "./read-inputs.js";
 
 /** How a file is read and how its failures are told. */
 export interface ReadFileOptions {
-  /** How the file is named in errors (a flag and its path, or the name the user gave); the path by default. */
+  /** How errors name the file (a flag and its path, the name the user gave); its path by default. */
   readonly name?: string;
   /** What the file should be, for the message when it is a folder ("report file"). */
   readonly what?: string;
