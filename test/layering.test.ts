@@ -17,6 +17,8 @@ function importsOf(file: string): string[] {
   for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/g))
     specs.push(m[1] as string);
   for (const m of text.matchAll(/import\(\s*"([^"]+)"\s*\)/g)) specs.push(m[1] as string);
+  // Imports for their side effects only: `import "x";`.
+  for (const m of text.matchAll(/(?:^|\n)\s*import\s+"([^"]+)"/g)) specs.push(m[1] as string);
   return specs;
 }
 
@@ -79,6 +81,55 @@ describe("layering (DESIGN.md: dependencies point one way)", () => {
         if (layer === "cli" || layer === "server")
           offences.push(`${relative(SRC, file)} imports ${spec}`);
       }
+    }
+    expect(offences).toEqual([]);
+  });
+
+  it("app does its I/O through adapters: no file, network, process or database modules", () => {
+    // Use cases decide what to read and write; adapters know how (atomic writes, owner-only
+    // modes, size limits, TLS, timeouts). A use case that opens files or sockets itself
+    // skips those, and cannot be tested without them.
+    const forbidden = new Set([
+      "node:fs",
+      "node:fs/promises",
+      "node:net",
+      "node:http",
+      "node:https",
+      "node:http2",
+      "node:tls",
+      "node:dgram",
+      "node:dns",
+      "node:child_process",
+      "undici",
+      "pg",
+      "better-sqlite3",
+    ]);
+    // Allowed: these compute (paths, digests, URLs, streams over data already in hand),
+    // or wait on what an adapter returns (events); none reaches outside the process.
+    const allowed = new Set([
+      "node:path",
+      "node:crypto",
+      "node:events",
+      "node:util",
+      "node:os",
+      "node:url",
+      "node:stream",
+    ]);
+    const offences: string[] = [];
+    for (const file of all.filter((f) => layerOf(f)[0] === "app")) {
+      for (const spec of importsOf(file)) {
+        // The same module without the prefix (`fs`, `http`) is the same module.
+        const node = spec.startsWith("node:") || spec.startsWith(".") ? spec : `node:${spec}`;
+        if ([...forbidden].some((f) => spec === f || node === f || spec.startsWith(`${f}/`)))
+          offences.push(`${relative(SRC, file)} imports ${spec}`);
+        else if (spec.startsWith("node:") && !allowed.has(spec))
+          offences.push(`${relative(SRC, file)} imports ${spec} (not among the allowed)`);
+      }
+      const code = readFileSync(file, "utf8").replace(/\/\/.*|\/\*[\s\S]*?\*\//g, "");
+      // Global fetch: a call not preceded by `.` or a word character (client.fetch(…) and
+      // fetchKeys(…) are fine).
+      if (/(?<![\w.$])fetch\s*\(/.test(code))
+        offences.push(`${relative(SRC, file)} calls global fetch`);
     }
     expect(offences).toEqual([]);
   });

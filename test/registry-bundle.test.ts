@@ -298,7 +298,7 @@ describe("customs registry (CLI)", () => {
     [["--host", HOST, "--auth", "token", "--token-image", "a b"], "not an image reference"],
     [
       ["--host", HOST, "--auth", "token", "--accounts-file", "/nonexistent/a.yaml"],
-      "cannot be read",
+      "cannot read: ENOENT",
     ],
   ])("exits 2 on bad input: %j", (args, message) => {
     const users = args.includes("--user") || args.includes("token") ? [] : ["--user", "u:p"];

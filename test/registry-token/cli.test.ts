@@ -71,7 +71,7 @@ describe("customs registry account", () => {
     [["add", "a:b"], /letters, digits/],
     [["add", "ci", "--grant", "team/*"], /--grant/],
     [["add", "ci", "--type", "admin"], /--type/],
-    [["remove", "ghost"], /cannot be read|not in/],
+    [["remove", "ghost"], /cannot read: ENOENT|not in/],
   ])("refuses bad input with exit 2: %j", async (args, message) => {
     const file = join(folder(), "accounts.yaml");
     const r = await customsInProcess(["registry", "account", ...args, "--file", file]);

@@ -1,4 +1,13 @@
 export { fingerprint } from "./fingerprint.js";
+export {
+  type ReadFileOptions,
+  readFileBytes,
+  readOptionalFileBytes,
+  readOptionalTextFile,
+  readOptionalTextFileSync,
+  readTextFile,
+  readTextFileSync,
+} from "./read-file.js";
 export { type InputText, MAX_INPUT_BYTES, readInputs } from "./read-inputs.js";
 export { type Reloader, watchFiles } from "./reloader.js";
 export {
@@ -7,3 +16,11 @@ export {
   type StableInputsWatcher,
   watchStableInputs,
 } from "./stable.js";
+export { type FileBytes, FileBytesReader, type WalkedFile, walkFiles } from "./walk-files.js";
+export {
+  ensureDir,
+  type WriteFileOptions,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from "./write-atomic.js";
+export { type FolderFile, writeFolderOnce } from "./write-folder.js";

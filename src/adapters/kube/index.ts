@@ -7,3 +7,4 @@ export {
   SERVICE_ACCOUNT_TOKEN_FILE,
 } from "./config.js";
 export { type Informer, startInformer } from "./informer.js";
+export { serviceAccountTokenSource } from "./service-account-token.js";

@@ -1,10 +1,9 @@
-import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import { type ControlPlaneClient, errorText, sleep } from "../../adapters/control-plane/index.js";
 import {
   KubeClient,
   type KubeConnection,
-  SERVICE_ACCOUNT_TOKEN_FILE,
+  serviceAccountTokenSource,
 } from "../../adapters/kube/index.js";
 import { CustomsError, isCustomsError } from "../../core/errors.js";
 import { Backoff } from "./backoff.js";
@@ -63,13 +62,7 @@ export async function register(
 /** A client for the cluster; in a pod the projected token is re-read per request (it rotates). */
 export function kubeClient(connection: KubeConnection, inCluster: boolean): KubeClient {
   if (!inCluster) return new KubeClient(connection);
-  return new KubeClient(connection, () => {
-    try {
-      return readFileSync(SERVICE_ACCOUNT_TOKEN_FILE, "utf8").trim();
-    } catch {
-      return connection.token;
-    }
-  });
+  return new KubeClient(connection, serviceAccountTokenSource(connection.token));
 }
 
 async function kubeVersion(kube: KubeClient | undefined): Promise<string | undefined> {

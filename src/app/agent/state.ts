@@ -1,5 +1,10 @@
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import {
+  ensureDir,
+  readOptionalTextFile,
+  readTextFile,
+  writeFileAtomic,
+} from "../../adapters/files/index.js";
 import { CustomsError } from "../../core/errors.js";
 import type { BundleSignature } from "../../core/fleet/bundle-signature.js";
 import { type AppliedBundle, type PolicyBundle, parseBundle, verifyBundle } from "./bundle.js";
@@ -17,36 +22,22 @@ interface SavedState {
 }
 
 /**
- * Writes the bundle next to the file, flushes it, then renames it over the old one: a crash
- * or a full disk leaves either the old file or the new one, never half of one.
+ * Saves the bundle whole (writeFileAtomic): a crash or a full disk leaves either the old
+ * file or the new one, never half of one. Owner-only: it decides what the cluster enforces.
  */
 export async function saveState(
   dir: string,
   applied: AppliedBundle,
   now = new Date(),
 ): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const target = join(dir, STATE_FILE);
-  const temp = `${target}.${process.pid}.tmp`;
+  await ensureDir(dir, 0o700);
   const state: SavedState = {
     savedAt: now.toISOString(),
     ...(applied.etag === undefined ? {} : { etag: applied.etag }),
     bundle: applied.bundle,
     ...(applied.signature === undefined ? {} : { signature: applied.signature }),
   };
-  const file = await open(temp, "w", 0o600);
-  try {
-    await file.writeFile(`${JSON.stringify(state)}\n`);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await rename(temp, target);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(join(dir, STATE_FILE), `${JSON.stringify(state)}\n`, { mode: 0o600 });
 }
 
 /**
@@ -55,7 +46,7 @@ export async function saveState(
  */
 export async function savedClusterName(dir: string): Promise<string | undefined> {
   try {
-    const state = JSON.parse(await readFile(join(dir, STATE_FILE), "utf8")) as SavedState;
+    const state = JSON.parse(await readTextFile(join(dir, STATE_FILE))) as SavedState;
     const cluster = (state.bundle as { cluster?: unknown } | undefined)?.cluster;
     return typeof cluster === "string" ? cluster : undefined;
   } catch {
@@ -74,13 +65,8 @@ export async function loadState(
   now = new Date(),
 ): Promise<AppliedBundle | undefined> {
   const path = join(dir, STATE_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new CustomsError("AGENT_STATE_UNREADABLE", `${path}: ${(e as Error).message}`);
-  }
+  const text = await readOptionalTextFile(path, { code: "AGENT_STATE_UNREADABLE" });
+  if (text === undefined) return undefined;
   let state: SavedState;
   try {
     state = JSON.parse(text) as SavedState;

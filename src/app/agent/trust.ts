@@ -1,4 +1,3 @@
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
   contentEtag,
@@ -7,6 +6,7 @@ import {
   verifySignature,
 } from "../../adapters/bundle-signing/index.js";
 import { type ControlPlaneClient, errorText } from "../../adapters/control-plane/index.js";
+import { ensureDir, readOptionalTextFile, writeFileAtomic } from "../../adapters/files/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { toCanonicalJson } from "../../core/fleet/bundle.js";
 import {
@@ -137,37 +137,20 @@ export function firstPins(published: readonly PublishedKey[], now: Date): KeyPin
  * without reading that Secret cannot pin a key of their own (and then sign a bundle with it).
  */
 export async function savePins(dir: string, secret: string, pins: KeyPins): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensureDir(dir, 0o700);
   const text = toCanonicalJson(pins.keys);
-  const target = join(dir, KEYS_FILE);
-  const temp = `${target}.${process.pid}.tmp`;
-  const file = await open(temp, "w", 0o600);
-  try {
-    await file.writeFile(
-      `${JSON.stringify({ keys: pins.keys, mac: macOf(secret, PIN_PURPOSE, text) })}\n`,
-    );
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await rename(temp, target);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(
+    join(dir, KEYS_FILE),
+    `${JSON.stringify({ keys: pins.keys, mac: macOf(secret, PIN_PURPOSE, text) })}\n`,
+    { mode: 0o600 },
+  );
 }
 
 /** The pinned keys, or undefined when none were saved; AGENT_STATE_UNVERIFIED when altered. */
 export async function loadPins(dir: string, secret: string): Promise<KeyPins | undefined> {
   const path = join(dir, KEYS_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new CustomsError("AGENT_STATE_UNVERIFIED", `${path}: ${(e as Error).message}`);
-  }
+  const text = await readOptionalTextFile(path, { code: "AGENT_STATE_UNVERIFIED" });
+  if (text === undefined) return undefined;
   let saved: unknown;
   try {
     saved = JSON.parse(text);

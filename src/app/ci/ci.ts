@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { readInputs } from "../../adapters/files/index.js";
+import { readInputs, readTextFile } from "../../adapters/files/index.js";
 import type { HarborOptions } from "../../adapters/harbor/index.js";
 import type { RegistryClient } from "../../adapters/registry/index.js";
 import { type CiConfig, validateCiConfig } from "../../core/ci/index.js";
@@ -23,14 +22,12 @@ export interface LoadedCiConfig {
 export async function loadCiConfig(file: string): Promise<LoadedCiConfig> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readTextFile(file);
   } catch (e) {
+    if (file !== CI_CONFIG_FILE || !(e instanceof CustomsError)) throw e;
     throw new CustomsError(
-      "FILE_UNREADABLE",
-      `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` +
-        (file === CI_CONFIG_FILE
-          ? " (customs ci reads customs.yaml at the repository root; see docs/ci.md)"
-          : ""),
+      e.code,
+      `${e.message} (customs ci reads customs.yaml at the repository root; see docs/ci.md)`,
     );
   }
   const docs = parseDocuments(text, file);

@@ -1,9 +1,7 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { readInputs } from "../../adapters/files/index.js";
+import { readInputs, readOptionalTextFile, readTextFile } from "../../adapters/files/index.js";
 import {
   type BasePolicy,
   DOCKERFILE_RULES,
@@ -31,18 +29,12 @@ export async function loadDockerfileConfig(
   path: string | undefined,
   cwd = process.cwd(),
 ): Promise<DockerfileConfig> {
-  const file = path ?? join(cwd, DEFAULT_CONFIG_PATH);
-  if (path === undefined && !existsSync(file)) return EMPTY_CONFIG;
   const source = path ?? DEFAULT_CONFIG_PATH;
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (e) {
-    throw new CustomsError(
-      "FILE_UNREADABLE",
-      `${source}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    );
-  }
+  const text =
+    path === undefined
+      ? await readOptionalTextFile(join(cwd, DEFAULT_CONFIG_PATH), { name: source })
+      : await readTextFile(path);
+  if (text === undefined) return EMPTY_CONFIG;
   let value: unknown;
   try {
     value = parseYaml(text);

@@ -1,16 +1,11 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
 import { join } from "node:path";
+import {
+  ensureDir,
+  readFileBytes,
+  readOptionalFileBytes,
+  writeFolderOnce,
+} from "../../adapters/files/index.js";
 import { createCertificateAuthority, issueServerCertificate } from "../../adapters/pki/index.js";
-import { CustomsError } from "../../core/errors.js";
 
 export interface ServingFiles {
   readonly cert: Buffer;
@@ -19,37 +14,26 @@ export interface ServingFiles {
   readonly caPath: string | undefined;
 }
 
-function readPem(path: string, flag: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new CustomsError("FILE_UNREADABLE", `${flag} ${path}: ${(e as Error).message}`);
-  }
-}
-
 /**
- * Writes a CA and a serving certificate into a fresh folder and renames it into place, so a
- * replica starting at the same moment never reads one's certificate with the other's key:
- * the first rename wins and the loser uses the winner's files.
+ * Writes a CA and a serving certificate as one folder (writeFolderOnce), so a replica
+ * starting at the same moment never reads one's certificate with the other's key: the
+ * first to publish wins and the loser uses the winner's files.
  */
 async function generate(dataDir: string, dir: string): Promise<void> {
   // The data folder holds the CA key and the database (token hashes, audit): owner only.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = mkdtempSync(join(dataDir, ".tls-"));
+  await ensureDir(dataDir, 0o700);
   const ca = await createCertificateAuthority("customs control plane CA");
   const server = await issueServerCertificate(ca, { dns: ["localhost"], ip: ["127.0.0.1", "::1"] });
-  writeFileSync(join(tmp, "ca.key"), ca.keyPem, { mode: 0o600 });
-  writeFileSync(join(tmp, "server.key"), server.keyPem, { mode: 0o600 });
-  writeFileSync(join(tmp, "server.crt"), server.certPem);
-  writeFileSync(join(tmp, "ca.crt"), ca.certPem);
-  chmodSync(tmp, 0o700);
-  try {
-    renameSync(tmp, dir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    const code = (e as { code?: string }).code;
-    if (code !== "ENOTEMPTY" && code !== "EEXIST") throw e;
-  }
+  await writeFolderOnce(
+    dir,
+    [
+      { name: "ca.key", data: ca.keyPem, mode: 0o600 },
+      { name: "server.key", data: server.keyPem, mode: 0o600 },
+      { name: "server.crt", data: server.certPem, mode: 0o644 },
+      { name: "ca.crt", data: ca.certPem, mode: 0o644 },
+    ],
+    0o700,
+  );
 }
 
 /**
@@ -63,8 +47,8 @@ export async function servingFiles(
 ): Promise<ServingFiles> {
   if (given.cert !== undefined && given.key !== undefined) {
     return {
-      cert: readPem(given.cert, "--tls-cert"),
-      key: readPem(given.key, "--tls-key"),
+      cert: await readFileBytes(given.cert, { name: `--tls-cert ${given.cert}` }),
+      key: await readFileBytes(given.key, { name: `--tls-key ${given.key}` }),
       caPath: undefined,
     };
   }
@@ -74,8 +58,15 @@ export async function servingFiles(
     cert: join(dir, "server.crt"),
     key: join(dir, "server.key"),
   };
-  if (!existsSync(paths.cert) || !existsSync(paths.key) || !existsSync(paths.ca)) {
-    await generate(dataDir, dir);
-  }
-  return { cert: readFileSync(paths.cert), key: readFileSync(paths.key), caPath: paths.ca };
+  const [ca, cert, key] = await Promise.all(
+    [paths.ca, paths.cert, paths.key].map((p) => readOptionalFileBytes(p)),
+  );
+  if (ca !== undefined && cert !== undefined && key !== undefined)
+    return { cert, key, caPath: paths.ca };
+  await generate(dataDir, dir);
+  return {
+    cert: await readFileBytes(paths.cert),
+    key: await readFileBytes(paths.key),
+    caPath: paths.ca,
+  };
 }

@@ -1,6 +1,10 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseDocument, stringify } from "yaml";
+import {
+  readOptionalTextFileSync,
+  readTextFileSync,
+  writeFileAtomicSync,
+} from "../../adapters/files/index.js";
 import { toPublicKeys, toTokenSigner } from "../../adapters/registry-token/index.js";
 import { CustomsError, type ErrorCode } from "../../core/errors.js";
 import {
@@ -14,19 +18,15 @@ import { documentValue, YAML_OPTIONS } from "../documents/index.js";
 import type { TokenKeys } from "./token.js";
 
 function readText(path: string, code: ErrorCode): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    throw new CustomsError(
-      code,
-      `${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`,
-    );
-  }
+  return readTextFileSync(path, { code });
 }
 
 /** One YAML document as plain data; syntax errors name file:line:column. */
 export function readYamlFile(path: string, code: ErrorCode): unknown {
-  const text = readText(path, code);
+  return parseYamlText(readText(path, code), path, code);
+}
+
+function parseYamlText(text: string, path: string, code: ErrorCode): unknown {
   const doc = parseDocument(text, YAML_OPTIONS);
   const error = doc.errors[0];
   if (error !== undefined) {
@@ -69,19 +69,16 @@ export function loadTokenKeys(c: TokenServiceConfig): TokenKeys {
 
 /** A missing accounts file is an empty one (`account add` creates it). */
 export function loadAccounts(path: string, missingOk = false): Account[] {
-  let doc: unknown;
-  try {
-    doc = readYamlFile(path, "ACCOUNTS_INVALID");
-  } catch (e) {
-    if (missingOk && /ENOENT/.test((e as Error).message)) return [];
-    throw e;
-  }
-  return parseAccounts(doc, path);
+  const code = "ACCOUNTS_INVALID";
+  const text = missingOk ? readOptionalTextFileSync(path, { code }) : readText(path, code);
+  if (text === undefined) return [];
+  return parseAccounts(parseYamlText(text, path, code), path);
 }
 
-/** Writes the file whole and renames it into place, so a reloading server never reads half of it. */
+/**
+ * Writes the file whole (writeFileAtomicSync), so a reloading server never reads half of it.
+ * Owner-only: it holds the accounts' password hashes.
+ */
 export function saveAccounts(path: string, accounts: readonly Account[]): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, stringify(toAccountsDocument(accounts)), { mode: 0o600 });
-  renameSync(temporary, path);
+  writeFileAtomicSync(path, stringify(toAccountsDocument(accounts)), { mode: 0o600 });
 }

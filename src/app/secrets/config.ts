@@ -3,11 +3,10 @@
  * regular expressions into RE2 (re2js: linear time, whatever the pattern), and every problem
  * reported as `FILE:LINE: field.path: message`.
  */
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RE2JS } from "re2js";
 import { parseDocument } from "yaml";
+import { readOptionalTextFile, readTextFile } from "../../adapters/files/index.js";
 import { CustomsError } from "../../core/errors.js";
 import {
   builtinDetectors,
@@ -53,16 +52,8 @@ export async function loadSecretsConfig(
   base: string,
 ): Promise<SecretsConfig> {
   const path = explicit ?? join(base, DEFAULT_SECRETS_CONFIG);
-  if (explicit === undefined && !existsSync(path)) return EMPTY_SECRETS_CONFIG;
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    throw new CustomsError(
-      "FILE_UNREADABLE",
-      `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    );
-  }
+  const text = explicit === undefined ? await readOptionalTextFile(path) : await readTextFile(path);
+  if (text === undefined) return EMPTY_SECRETS_CONFIG;
   return parseSecretsConfig(text, path);
 }
 

@@ -2,9 +2,8 @@
  * Where texts come from: files and folders, git history, image layers. Each source reads
  * and hands bytes or lines to the Collector; none of them decides what a secret is.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
 import { Readable } from "node:stream";
+import { FileBytesReader, walkFiles } from "../../adapters/files/index.js";
 import { gitAddedLines } from "../../adapters/git/index.js";
 import {
   type LayerDescriptor,
@@ -19,63 +18,17 @@ import type { Collector } from "./collect.js";
 /** Folders never entered: VCS internals and installed dependencies (documented). */
 export const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 
-/** Reads each file into one reused buffer: no allocation per file beyond the decoded text. */
-class FileReader {
-  private buffer = Buffer.allocUnsafe(1 << 20);
-
-  read(path: string, collector: Collector, shown: string): void {
-    const fd = openSync(path, "r");
-    try {
-      const size = fstatSync(fd).size;
-      if (size > collector.maxFileBytes) {
-        collector.noteTooLarge(shown, size);
-        return;
-      }
-      if (size > this.buffer.length) this.buffer = Buffer.allocUnsafe(size);
-      let n = 0;
-      while (n < size) {
-        const got = readSync(fd, this.buffer, n, size - n, n);
-        if (got === 0) break;
-        n += got;
-      }
-      collector.scanBytes(this.buffer.subarray(0, n), shown);
-    } finally {
-      closeSync(fd);
-    }
-  }
-}
-
 /** A file or a folder (recursively, in name order, not following symbolic links). */
 export function scanPath(root: string, collector: Collector): void {
-  const reader = new FileReader();
-  let stat: ReturnType<typeof statSync>;
-  try {
-    stat = statSync(root);
-  } catch (e) {
-    throw new CustomsError(
-      "FILE_UNREADABLE",
-      `${root}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    );
+  const reader = new FileBytesReader();
+  const enter = (name: string, rel: string) =>
+    !SKIPPED_DIRS.has(name) && !collector.isAllowedPath(rel);
+  for (const { path, rel } of walkFiles(root, enter)) {
+    if (collector.isAllowedPath(rel)) continue;
+    const read = reader.read(path, collector.maxFileBytes);
+    if (read.kind === "too-large") collector.noteTooLarge(path, read.size);
+    else collector.scanBytes(read.bytes, path);
   }
-  if (!stat.isDirectory()) {
-    if (!collector.isAllowedPath(root)) reader.read(root, collector, root);
-    return;
-  }
-  const walk = (dir: string): void => {
-    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-      a.name < b.name ? -1 : 1,
-    );
-    for (const e of entries) {
-      const full = join(dir, e.name);
-      const rel = relative(root, full).split("\\").join("/");
-      if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name) && !collector.isAllowedPath(`${rel}/`)) walk(full);
-      } else if (e.isFile() && !collector.isAllowedPath(rel)) {
-        reader.read(full, collector, full);
-      }
-    }
-  };
-  walk(root);
 }
 
 /** Every line any commit added, on every ref; findings carry the commit. */

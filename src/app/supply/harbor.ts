@@ -1,11 +1,11 @@
-import { readFile } from "node:fs/promises";
+import { readTextFile } from "../../adapters/files/index.js";
 import {
   HarborClient,
   type HarborOptions,
   toHarborArtifact,
   toVulnerabilityFact,
 } from "../../adapters/harbor/index.js";
-import { CustomsError, isCustomsError } from "../../core/errors.js";
+import { isCustomsError } from "../../core/errors.js";
 import type { ImageReference } from "../../core/reference/index.js";
 import type { Fact, VulnerabilityReport } from "../../core/supply/facts.js";
 
@@ -53,13 +53,7 @@ export interface HarborFlags {
  */
 export async function harborOptionsFrom(flags: HarborFlags): Promise<HarborOptions | undefined> {
   if (flags.harborUrl === undefined) return undefined;
-  const ca = await Promise.all(
-    (flags.caFile ?? []).map((file) =>
-      readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
-        throw new CustomsError("FILE_UNREADABLE", `${file}: cannot read: ${e.code ?? e.message}`);
-      }),
-    ),
-  );
+  const ca = await Promise.all((flags.caFile ?? []).map((file) => readTextFile(file)));
   const password = process.env.CUSTOMS_HARBOR_PASSWORD;
   return {
     url: flags.harborUrl,

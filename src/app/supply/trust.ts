@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readTextFileSync } from "../../adapters/files/index.js";
 import { re2Engine } from "../../adapters/re2/index.js";
 import {
   type IdentityMatcher,
@@ -16,7 +16,7 @@ import type { Fact } from "../../core/supply/facts.js";
 /** Reads a file the policy names (a trusted_root.json); injectable for tests. */
 export type ReadText = (path: string) => string;
 
-const readText: ReadText = (path) => readFileSync(path, "utf8");
+const readText: ReadText = (path) => readTextFileSync(path);
 
 /**
  * The engine knows a key signer by its authority's name only, so one name must mean one

@@ -2,7 +2,7 @@
  * `customs vuln harbor IMAGE`: the report Harbor holds for an image pinned by digest
  * (docs/vulnerabilities.md, "Harbor").
  */
-import { readFile } from "node:fs/promises";
+import { readTextFile } from "../../adapters/files/index.js";
 import { HarborClient, toHarborArtifact } from "../../adapters/harbor/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { parseImageReference } from "../../core/reference/index.js";
@@ -25,13 +25,7 @@ export async function fetchHarborReport(
   const ref = parseImageReference(image);
   if (ref.digest === undefined)
     throw new CustomsError("USAGE", `${image}: give the image by digest (NAME@sha256:…)`);
-  const ca = await Promise.all(
-    (options.caFiles ?? []).map((file) =>
-      readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
-        throw new CustomsError("FILE_UNREADABLE", `${file}: cannot read: ${e.code ?? e.message}`);
-      }),
-    ),
-  );
+  const ca = await Promise.all((options.caFiles ?? []).map((file) => readTextFile(file)));
   const client = new HarborClient({
     url: options.url ?? `https://${ref.domain}`,
     ...(options.username !== undefined ? { username: options.username } : {}),

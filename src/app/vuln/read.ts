@@ -2,8 +2,7 @@
  * Reading one vulnerability report from a file or standard input, with the line and column
  * of a wrong field added to the error (the pure parsers only know the JSON path).
  */
-import { stat } from "node:fs/promises";
-import { readInputs } from "../../adapters/files/index.js";
+import { readInputs, readTextFile } from "../../adapters/files/index.js";
 import { CustomsError, isCustomsError } from "../../core/errors.js";
 import type { VulnerabilityReport } from "../../core/supply/facts.js";
 import { parseVulnerabilityReport } from "../../core/vuln/index.js";
@@ -11,11 +10,10 @@ import { JsonLocator, jsonStart, LineIndex } from "../documents/index.js";
 
 /** `path` as the user gave it; `-` reads standard input. */
 export async function readVulnerabilityReport(path: string): Promise<VulnerabilityReport> {
-  if (path !== "-" && (await stat(path).catch(() => undefined))?.isDirectory()) {
-    throw new CustomsError("FILE_UNREADABLE", `${path}: is a folder, not a report file`);
-  }
-  const [input] = await readInputs([path]);
-  const text = input?.text ?? "";
+  const text =
+    path === "-"
+      ? ((await readInputs([path]))[0]?.text ?? "")
+      : await readTextFile(path, { what: "report file" });
   return parseVulnerabilityReportText(text, path);
 }
 

@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import {
   type Informer,
   KubeClient,
   type KubeConnection,
   KubeError,
   type KubeObject,
-  SERVICE_ACCOUNT_TOKEN_FILE,
+  serviceAccountTokenSource,
   startInformer,
 } from "../../adapters/kube/index.js";
 import { re2Engine } from "../../adapters/re2/index.js";
@@ -146,16 +145,9 @@ export function startClusterSource(
   options: { writeStatus?: boolean } = {},
 ): ClusterSource {
   // Projected service account tokens rotate: read the file on each request when in a pod.
-  const tokenSource = () => {
-    try {
-      return readFileSync(SERVICE_ACCOUNT_TOKEN_FILE, "utf8").trim();
-    } catch {
-      return connection.token;
-    }
-  };
   const client = new KubeClient(
     connection,
-    connection.token && !connection.cert ? tokenSource : undefined,
+    connection.token && !connection.cert ? serviceAccountTokenSource(connection.token) : undefined,
   );
   const informers: Informer[] = [];
   const status = options.writeStatus ? statusWriter(client, events.onError) : undefined;
