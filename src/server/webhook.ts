@@ -159,11 +159,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     const handler: Handler | undefined =
-      path === "/validate"
-        ? (text, evaluator) => validate(text, evaluator)
-        : path === "/mutate"
-          ? options.mutate
-          : undefined;
+      path === "/validate" ? validate : path === "/mutate" ? options.mutate : undefined;
     if (req.method === "POST" && handler !== undefined && path !== undefined) {
       if (clientCerts && !isAuthenticatedClient(req)) {
         // Not the API server: nothing is decided, so nothing reaches onDecision (the agent's
