@@ -169,6 +169,7 @@ async function withServer<T>(
     [
       join(ROOT, "bin/customs"),
       "serve",
+      "webhook",
       "-p",
       join(dir, "policies.json"),
       "--listen",

@@ -182,7 +182,10 @@ describe("bad requests are 400s, never allows", () => {
   ])("%s", (_name, body, message) => {
     const out = run(body);
     expect(out.status).toBe(400);
-    expect((out.body as { error: string }).error).toMatch(message);
+    expect((out.body as { error: { code: string; message: string } }).error).toMatchObject({
+      code: "ADMISSION_REVIEW_INVALID",
+      message: expect.stringMatching(message),
+    });
   });
 
   it("fuzz: any JSON body gets a 400 or a response for its uid; malformed workloads are never allowed", () => {

@@ -22,7 +22,7 @@ async function until<T>(f: () => Promise<T | undefined>, ms = 15_000): Promise<T
   }
 }
 
-describe("customs serve", () => {
+describe("customs serve webhook", () => {
   let pki: TestPki;
   const files = tempFiles({ "policies/p.yaml": policy("block-latest-tag") });
   let child: ChildProcess;
@@ -35,6 +35,7 @@ describe("customs serve", () => {
     child = spawn(process.execPath, [
       join(ROOT, "bin/customs"),
       "serve",
+      "webhook",
       "-p",
       join(files.dir, "policies"),
       "--listen",
@@ -111,6 +112,7 @@ describe("customs serve refuses to start on bad input", () => {
         const c = spawn(process.execPath, [
           join(ROOT, "bin/customs"),
           "serve",
+          "webhook",
           "-p",
           join(f.dir, "p.yaml"),
           "--listen",
@@ -143,6 +145,7 @@ describe("customs serve --workers 2", () => {
     const c = spawn(process.execPath, [
       join(ROOT, "bin/customs"),
       "serve",
+      "webhook",
       "-p",
       join(f.dir, "p.yaml"),
       "--listen",

@@ -80,6 +80,7 @@ describe("customs serve --timeout-seconds against a registry that never answers"
     child = spawn(process.execPath, [
       join(ROOT, "bin/customs"),
       "serve",
+      "webhook",
       "-p",
       join(files.dir, "policies"),
       "--listen",

@@ -109,7 +109,7 @@ describe("the webhook's callers", () => {
     const before = decided.length;
     const r = await call(server.port, pki.caPem, "POST", "/validate", denied());
     expect(r.status).toBe(401);
-    expect(r.json()).toMatchObject({ code: "WEBHOOK_CLIENT_UNAUTHENTICATED" });
+    expect(r.json()).toMatchObject({ error: { code: "WEBHOOK_CLIENT_UNAUTHENTICATED" } });
     const other = await call(server.port, pki.caPem, "POST", "/validate", denied(), stranger);
     expect(other.status).toBe(401);
     expect(decided.length).toBe(before);
@@ -144,8 +144,10 @@ describe("the webhook's callers", () => {
       apiServer,
     );
     expect(r.status).toBe(400);
-    expect(r.json()).toMatchObject({ code: "ADMISSION_KIND_MISMATCH" });
-    expect(String(r.json().error)).toContain("apps/v1, Kind=Deployment");
+    expect(r.json()).toMatchObject({ error: { code: "ADMISSION_KIND_MISMATCH" } });
+    expect(String((r.json().error as { message: string }).message)).toContain(
+      "apps/v1, Kind=Deployment",
+    );
     expect(decided.length).toBe(before);
   });
 
@@ -166,7 +168,7 @@ describe("the webhook's callers", () => {
         apiServer,
       );
       expect(r.status).toBe(400);
-      expect(r.json()).toMatchObject({ code: "ADMISSION_KIND_MISMATCH" });
+      expect(r.json()).toMatchObject({ error: { code: "ADMISSION_KIND_MISMATCH" } });
     }
     const oldMismatch = review(pod("p", ["busybox:1.36"]), {
       operation: "UPDATE",

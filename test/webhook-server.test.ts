@@ -121,7 +121,9 @@ describe("the webhook over HTTPS", () => {
   it("400 for a body that is not an AdmissionReview, 413 for one over the limit", async () => {
     const bad = await call("POST", "/validate", "not json");
     expect(bad.status).toBe(400);
-    expect(bad.json()).toEqual({ error: expect.stringContaining("not JSON") });
+    expect(bad.json()).toEqual({
+      error: { code: "ADMISSION_REVIEW_INVALID", message: expect.stringContaining("not JSON") },
+    });
     const big = await call(
       "POST",
       "/validate",

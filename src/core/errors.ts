@@ -193,7 +193,6 @@ export type FleetErrorCode =
   | "API_NOT_FOUND"
   | "API_CONFLICT"
   | "API_PRECONDITION_REQUIRED"
-  | "API_BODY_TOO_LARGE"
   | "API_POLICY_INVALID"
   | "API_RATE_LIMITED"
   | "API_NAME_MISMATCH"
@@ -213,7 +212,16 @@ export type AdmissionErrorCode =
   /** request.kind names another group, version or kind than the object (or oldObject) is. */
   | "ADMISSION_KIND_MISMATCH"
   /** --client-ca-file is set and the caller presented no certificate that CA signed. */
-  | "WEBHOOK_CLIENT_UNAUTHENTICATED";
+  | "WEBHOOK_CLIENT_UNAUTHENTICATED"
+  /** The body of POST /validate or /mutate is not JSON, or not an AdmissionReview v1. */
+  | "ADMISSION_REVIEW_INVALID";
+
+/** Why a listener refused a request body before any handler saw it (src/server/http). */
+export type ServerErrorCode =
+  /** Over the listener's limit (Content-Length, or counted as it arrives): HTTP 413. */
+  | "BODY_TOO_LARGE"
+  /** The client went away or broke the body off: HTTP 400. */
+  | "BODY_UNREADABLE";
 
 /** Signing in to the control plane with OpenID Connect (docs/sso.md). */
 export type SignInErrorCode =
@@ -245,6 +253,7 @@ export type ErrorCode =
   | FleetErrorCode
   | SignInErrorCode
   | ReferenceErrorCode
+  | ServerErrorCode
   | InputErrorCode
   | VulnerabilityErrorCode
   | HarborErrorCode

@@ -1,7 +1,4 @@
-import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { watchFiles } from "../adapters/files/index.js";
 import { createLoginLimiter } from "../adapters/registry-token/index.js";
@@ -14,7 +11,16 @@ import {
   type TokenState,
 } from "../app/registry/index.js";
 import { toAccountDirectory } from "../core/registry-token/index.js";
-import { readBody } from "./read-body.js";
+import {
+  isBodyError,
+  readBody,
+  readTlsFiles,
+  sendError,
+  sendJson,
+  sendText,
+  startListener,
+  toBodyWireError,
+} from "./http/index.js";
 
 export interface RunningTokenServer {
   readonly port: number;
@@ -35,14 +41,16 @@ function loadState(configPath: string): TokenState {
   };
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown) {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": typeof body === "string" ? "text/plain" : "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
+/**
+ * A body the listener refused (too large, broken off). Only `POST /token` has a body, and
+ * that is OAuth2's flow, so the refusal is in OAuth2's error shape (RFC 6749, 5.2).
+ */
+function sendBodyRefusal(
+  res: ServerResponse,
+  e: { code: "BODY_TOO_LARGE" | "BODY_UNREADABLE"; message: string },
+) {
+  const { status } = toBodyWireError(e.code);
+  sendJson(res, status, { error: "invalid_request", error_description: e.message });
 }
 
 async function toRequest(req: IncomingMessage, url: URL): Promise<TokenRequest> {
@@ -67,40 +75,44 @@ export async function startTokenServer(
   options: { pollMs?: number } = {},
 ): Promise<RunningTokenServer> {
   let state = loadState(configPath);
-  const tlsOf = (s: TokenState) => ({
-    cert: readFileSync(s.config.tls.certificate),
-    key: readFileSync(s.config.tls.key),
-    minVersion: "TLSv1.2" as const,
-  });
+  const tlsOf = (s: TokenState) =>
+    readTlsFiles({ cert: s.config.tls.certificate, key: s.config.tls.key });
   const service = new TokenService(
     state,
     createLoginLimiter(state.config.rateLimit),
     (level, fields, msg) => logger[level](fields, msg),
   );
-  const server = createServer(tlsOf(state), (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "https://token.invalid");
-    if (url.pathname === "/healthz" && req.method === "GET") return send(res, 200, {}, "ok\n");
+    if (url.pathname === "/healthz" && req.method === "GET") return sendText(res, 200, "ok\n");
+    // The token protocol covers /token only; every other refusal is the listeners' shape.
     if (url.pathname !== "/token" || (req.method !== "GET" && req.method !== "POST"))
-      return send(res, 404, {}, { errors: [{ code: "NOT_FOUND", message: "not found" }] });
+      return sendError(res, 404, "NOT_FOUND", `no route ${req.method} ${url.pathname}`);
     toRequest(req, url)
       .then((r) => service.handle(r))
       .then(
-        (reply) => send(res, reply.status, reply.headers, reply.body),
+        (reply) => sendJson(res, reply.status, reply.body, reply.headers),
         (e: unknown) => {
+          if (res.headersSent) return;
+          if (isBodyError(e)) {
+            if (e.code === "BODY_TOO_LARGE") res.setHeader("connection", "close");
+            return sendBodyRefusal(res, e);
+          }
           logger.error({ err: (e as Error).message }, "token request failed");
-          if (!res.headersSent)
-            send(res, 400, {}, { errors: [{ code: "INVALID_REQUEST", message: "bad request" }] });
+          sendError(res, 500, "INTERNAL", "internal error");
         },
       );
+  };
+  const listener = await startListener({
+    host: state.config.listen.host,
+    port: state.config.listen.port,
+    tls: tlsOf(state),
+    requestTimeoutMs: 10_000,
+    headersTimeoutMs: 10_000,
+    keepAliveTimeoutMs: 5_000,
+    handler: handle,
   });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 10_000;
-  server.on("tlsClientError", () => {});
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(state.config.listen.port, state.config.listen.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = listener;
   logger.info(
     { host: state.config.listen.host, port, service: state.config.service },
     "token service listening",
@@ -108,7 +120,7 @@ export async function startTokenServer(
 
   const reload = () => {
     const next = loadState(configPath);
-    server.setSecureContext(tlsOf(next));
+    listener.reloadTls(tlsOf(next));
     service.replace(next);
     state = next;
     logger.info({ accounts: next.directory.accounts.size }, "configuration reloaded");
@@ -135,11 +147,10 @@ export async function startTokenServer(
   return {
     port,
     reload,
-    stop: () =>
-      new Promise((resolve) => {
-        watcher.stop();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => {
+      watcher.stop();
+      // Token requests are short and clients retry: no grace period.
+      return listener.drain(0);
+    },
   };
 }

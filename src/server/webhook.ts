@@ -1,15 +1,22 @@
-import { readFileSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { SupplyContext } from "../app/supply/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../app/webhook/index.js";
 import { handleAdmissionWithSupply, handlePolicyAdmission } from "../app/webhook/index.js";
 import type { Evaluator } from "../core/evaluate/index.js";
+import {
+  isBodyError,
+  readBody,
+  readTlsFiles,
+  sendError,
+  sendJson,
+  sendText,
+  startListener,
+  type TlsFiles,
+  toBodyWireError,
+} from "./http/index.js";
 import type { WebhookMetrics } from "./metrics.js";
-import { BodyTooLarge, readBody } from "./read-body.js";
 
 export interface WebhookOptions {
   readonly host: string;
@@ -57,18 +64,8 @@ export interface WebhookServer {
   drain(graceMs: number): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, type = "application/json"): void {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readTls(options: WebhookOptions): { cert: Buffer; key: Buffer; ca?: Buffer } {
-  return {
-    cert: readFileSync(options.tlsCert),
-    key: readFileSync(options.tlsKey),
-    ...(options.clientCaFile === undefined ? {} : { ca: readFileSync(options.clientCaFile) }),
-  };
+function tlsFilesOf(options: WebhookOptions): TlsFiles {
+  return { cert: options.tlsCert, key: options.tlsKey, ca: options.clientCaFile };
 }
 
 /** Did the TLS handshake verify a client certificate against --client-ca-file? */
@@ -82,21 +79,7 @@ function isAuthenticatedClient(req: IncomingMessage): boolean {
  */
 export async function startWebhook(options: WebhookOptions): Promise<WebhookServer> {
   const { logger, metrics } = options;
-  let draining = false;
   const clientCerts = options.clientCaFile !== undefined;
-  const server = createServer({
-    ...readTls(options),
-    minVersion: "TLSv1.2",
-    // Asked for, not required at the handshake: probes and /metrics come without one; the
-    // review routes refuse an unverified caller below.
-    ...(clientCerts ? { requestCert: true, rejectUnauthorized: false } : {}),
-    // How often Node checks for requests past requestTimeout (default 30 s, too coarse).
-    connectionsCheckingInterval: Math.max(50, Math.min(1_000, options.requestTimeoutMs / 4)),
-  });
-  server.requestTimeout = options.requestTimeoutMs;
-  server.headersTimeout = Math.min(options.requestTimeoutMs, 10_000);
-  server.keepAliveTimeout = 30_000;
-
   type Handler = (
     text: string,
     evaluator: Evaluator,
@@ -111,17 +94,12 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     try {
       text = await readBody(req, options.maxBodyBytes);
     } catch (e) {
-      const tooLarge = e instanceof BodyTooLarge;
-      const status = tooLarge ? 413 : 400;
+      if (!isBodyError(e)) throw e;
+      const { status, code } = toBodyWireError(e.code);
       metrics.requests.inc({ path: route, code: String(status) });
-      if (!res.headersSent && !res.destroyed) {
-        send(res, status, {
-          error: tooLarge
-            ? `the body is larger than ${options.maxBodyBytes} bytes`
-            : "the body could not be read",
-        });
-      }
-      if (tooLarge) req.socket.destroy();
+      if (!res.headersSent && !res.destroyed) sendError(res, status, code, e.message);
+      // The rest of an oversized body is not read: the connection cannot be reused.
+      if (e.code === "BODY_TOO_LARGE") req.socket.destroy();
       return;
     }
     const evaluator = options.evaluator();
@@ -133,7 +111,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     if (evaluator === undefined && policyReview === undefined) {
       // No valid policy set yet: refuse rather than allow (failurePolicy Fail applies).
       metrics.requests.inc({ path: route, code: "503" });
-      send(res, 503, { error: "no policies loaded" });
+      sendError(res, 503, "UNAVAILABLE", "no policies loaded");
       return;
     }
     const outcome =
@@ -159,12 +137,13 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
         route === "/validate" ? "admission" : "mutation",
       );
     } else {
+      const { error } = outcome.body as { error: { code: string; message: string } };
       logger.warn(
-        { status: outcome.status, error: (outcome.body as { error: string }).error },
+        { status: outcome.status, code: error.code, error: error.message },
         "bad admission request",
       );
     }
-    send(res, outcome.status, outcome.body);
+    sendJson(res, outcome.status, outcome.body);
     if (route === "/validate" && response !== undefined && options.onDecision !== undefined) {
       try {
         options.onDecision(outcome);
@@ -177,14 +156,10 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
   const validate: Handler = (text, evaluator) =>
     handleAdmissionWithSupply(text, evaluator, options.namespaces, options.supply);
 
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     const handler: Handler | undefined =
-      path === "/validate"
-        ? (text, evaluator) => validate(text, evaluator)
-        : path === "/mutate"
-          ? options.mutate
-          : undefined;
+      path === "/validate" ? validate : path === "/mutate" ? options.mutate : undefined;
     if (req.method === "POST" && handler !== undefined && path !== undefined) {
       if (clientCerts && !isAuthenticatedClient(req)) {
         // Not the API server: nothing is decided, so nothing reaches onDecision (the agent's
@@ -195,76 +170,65 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
           "review refused: no client certificate of --client-ca-file",
         );
         req.resume();
-        send(res, 401, {
-          error: "a client certificate signed by --client-ca-file is required",
-          code: "WEBHOOK_CLIENT_UNAUTHENTICATED",
-        });
+        sendError(
+          res,
+          401,
+          "WEBHOOK_CLIENT_UNAUTHENTICATED",
+          "a client certificate signed by --client-ca-file is required",
+        );
         return;
       }
       admit(path, handler, req, res).catch((e) => {
         logger.error({ err: (e as Error).message, path }, "admission failed");
-        if (!res.headersSent) send(res, 500, { error: "internal error" });
+        if (!res.headersSent) sendError(res, 500, "INTERNAL", "internal error");
       });
       return;
     }
-    if (req.method === "GET" && path === "/healthz") return send(res, 200, "ok\n", "text/plain");
+    if (req.method === "GET" && path === "/healthz") return sendText(res, 200, "ok\n");
     if (req.method === "GET" && path === "/readyz") {
-      const ready = !draining && options.evaluator() !== undefined;
-      if (!ready) return send(res, 503, "not ready\n", "text/plain");
+      const ready = !listener.draining && options.evaluator() !== undefined;
+      if (!ready) return sendText(res, 503, "not ready\n");
       // Invalid policies are reported, never a reason to be not ready: a webhook out of its
       // Service with failurePolicy Fail would refuse every workload in the cluster, and anyone
       // allowed to write one bad policy could take admission down.
       const warnings = options.readinessWarnings?.() ?? [];
-      return send(res, 200, `ok\n${warnings.map((w) => `warning: ${w}\n`).join("")}`, "text/plain");
+      return sendText(res, 200, `ok\n${warnings.map((w) => `warning: ${w}\n`).join("")}`);
     }
     if (req.method === "GET" && path === "/metrics") {
       metrics.registry.metrics().then(
-        (text) => send(res, 200, text, metrics.registry.contentType),
-        () => send(res, 500, "metrics failed\n", "text/plain"),
+        (text) => sendText(res, 200, text, metrics.registry.contentType),
+        () => sendText(res, 500, "metrics failed\n"),
       );
       return;
     }
     metrics.requests.inc({ path: "other", code: "404" });
-    send(res, 404, { error: "not found" });
-  });
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
-    else socket.destroy();
-  });
-  server.on("tlsClientError", () => {
-    // A client that fails the handshake (wrong CA, plain HTTP) is not our error to log loudly.
-  });
+    sendError(res, 404, "NOT_FOUND", `no route ${req.method} ${path}`);
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
+  const listener = await startListener({
+    host: options.host,
+    port: options.port,
+    tls: readTlsFiles(tlsFilesOf(options)),
+    // Asked for, not required at the handshake: probes and /metrics come without one; the
+    // review routes refuse an unverified caller above.
+    requestClientCert: clientCerts,
+    requestTimeoutMs: options.requestTimeoutMs,
+    headersTimeoutMs: Math.min(options.requestTimeoutMs, 10_000),
+    keepAliveTimeoutMs: 30_000,
+    connectionsCheckingIntervalMs: Math.max(50, Math.min(1_000, options.requestTimeoutMs / 4)),
+    handler: handle,
   });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = listener;
   logger.info({ host: options.host, port }, "webhook listening");
 
   return {
     port,
-    server,
+    server: listener.server,
     reloadTls() {
-      server.setSecureContext({ ...readTls(options), minVersion: "TLSv1.2" });
+      listener.reloadTls(readTlsFiles(tlsFilesOf(options)));
       metrics.reloads.inc({ what: "tls", result: "ok" });
       logger.info("certificates reloaded");
     },
-    drain(graceMs: number) {
-      draining = true;
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          server.closeAllConnections();
-          resolve();
-        }, graceMs);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-        // Idle keep-alive connections would hold close() open; busy ones finish first.
-        server.closeIdleConnections();
-      });
-    },
+    drain: (graceMs) => listener.drain(graceMs),
   };
 }

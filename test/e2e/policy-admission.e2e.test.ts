@@ -134,6 +134,7 @@ describe.skipIf(skipReason !== undefined)(
         webhook = spawn(process.execPath, [
           join(ROOT, "bin/customs"),
           "serve",
+          "webhook",
           "--from-cluster",
           "--kubeconfig",
           cluster.kubeconfig,

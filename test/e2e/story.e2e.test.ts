@@ -154,6 +154,7 @@ spec:
       webhook = spawn(process.execPath, [
         join(ROOT, "bin/customs"),
         "serve",
+        "webhook",
         "--from-cluster",
         "--kubeconfig",
         cluster.kubeconfig,

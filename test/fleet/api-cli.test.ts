@@ -193,13 +193,14 @@ describe("customs serve control-plane", () => {
     expect(metrics.stdout).not.toContain("Admin token");
   });
 
-  it("plain `customs serve` still wants its TLS files and still has its own options", () => {
-    const r = customs(["serve", "-p", "nothing.yaml"]);
+  it("`serve webhook` and `serve control-plane` are siblings, each with its own options", () => {
+    const r = customs(["serve", "webhook", "-p", "nothing.yaml"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("required option '--tls-cert <file>' not specified");
     const help = customs(["serve", "--help"]);
-    expect(help.stdout).toContain("--from-cluster");
+    expect(help.stdout).toContain("webhook");
     expect(help.stdout).toContain("control-plane");
+    expect(customs(["serve", "webhook", "--help"]).stdout).toContain("--from-cluster");
     const cpHelp = customs(["serve", "control-plane", "--help"]);
     expect(cpHelp.stdout).toContain("--admin-token-file");
     expect(cpHelp.stdout).toContain("--trusted-proxy");

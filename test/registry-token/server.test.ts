@@ -41,16 +41,24 @@ describe("customs registry token-server (HTTPS listener)", () => {
 
   it("answers /healthz, and 404 elsewhere", async () => {
     expect((await https(url("/healthz"), pki.ca.certPem)).status).toBe(200);
-    expect((await https(url("/v2/"), pki.ca.certPem)).status).toBe(404);
+    const other = await https(url("/v2/"), pki.ca.certPem);
+    expect(other.status).toBe(404);
+    expect(JSON.parse(other.body)).toEqual({
+      error: { code: "NOT_FOUND", message: expect.any(String) },
+    });
     expect((await https(url("/token"), pki.ca.certPem, { method: "DELETE" })).status).toBe(404);
   });
 
-  it("refuses a POST body over 64 KiB", async () => {
+  it("refuses a POST body over 64 KiB with 413, in OAuth2's error shape", async () => {
     const r = await https(url("/token"), pki.ca.certPem, {
       method: "POST",
       body: "a=".padEnd(70_000, "x"),
     });
-    expect(r.status).toBe(400);
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.body)).toEqual({
+      error: "invalid_request",
+      error_description: expect.stringContaining("larger than 65536 bytes"),
+    });
   });
 
   it("reloads the accounts file when it changes, and keeps the last good one when it breaks", async () => {

@@ -49,6 +49,7 @@ export function buildDeployment(o: InstallOptions) {
     name: "webhook",
     args: [
       "serve",
+      "webhook",
       "--from-cluster",
       "--listen",
       `0.0.0.0:${WEBHOOK_PORT}`,

@@ -6,6 +6,7 @@ import {
   parseAdmissionReview,
   reviewAdmission,
 } from "../../core/admission/index.js";
+import type { AdmissionErrorCode } from "../../core/errors.js";
 import type { Evaluator, NamespaceFacts, Violation } from "../../core/evaluate/index.js";
 
 /** Where namespace facts come from: a watch of Namespaces, or names alone. */
@@ -15,7 +16,10 @@ export interface NamespaceDirectory {
 
 export interface AdmissionOutcome {
   readonly status: 200 | 400;
-  readonly body: AdmissionReviewResponse | { readonly error: string; readonly code?: string };
+  /** A review's response, or the listeners' one error shape (docs/webhook.md). */
+  readonly body:
+    | AdmissionReviewResponse
+    | { readonly error: { readonly code: string; readonly message: string } };
   /** For metrics and logs; absent for a 400. */
   readonly response?: AdmissionResponse;
   readonly violations?: readonly Violation[];
@@ -23,11 +27,10 @@ export interface AdmissionOutcome {
 }
 
 /**
- * `POST /validate`, without the transport: text in, status and JSON out. A body that is not an
+ * The request of an AdmissionReview body, or the 400 to answer instead. A body that is not an
  * AdmissionReview is a 400 (the API server then applies the webhook's failurePolicy, Fail);
  * it is never answered with `allowed: true`.
  */
-/** The request of an AdmissionReview body, or the 400 to answer instead. */
 export function readReview(
   text: string,
 ): { request: AdmissionRequest } | { bad: AdmissionOutcome } {
@@ -36,23 +39,20 @@ export function readReview(
     body = JSON.parse(text);
   } catch (e) {
     return {
-      bad: { status: 400, body: { error: `the body is not JSON: ${(e as Error).message}` } },
+      bad: refusal("ADMISSION_REVIEW_INVALID", `the body is not JSON: ${(e as Error).message}`),
     };
   }
   const parsed = parseAdmissionReview(body);
   if (!parsed.ok)
-    return {
-      bad: {
-        status: 400,
-        body:
-          parsed.code === undefined
-            ? { error: parsed.message }
-            : { error: parsed.message, code: parsed.code },
-      },
-    };
+    return { bad: refusal(parsed.code ?? "ADMISSION_REVIEW_INVALID", parsed.message) };
   return { request: parsed.request };
 }
 
+function refusal(code: AdmissionErrorCode, message: string): AdmissionOutcome {
+  return { status: 400, body: { error: { code, message } } };
+}
+
+/** `POST /validate`, without the transport: text in, status and JSON out. */
 export function handleAdmission(
   text: string,
   evaluator: Evaluator,

@@ -270,26 +270,10 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
   logger.info({ url: server.url, database: store.dialect }, "control plane started");
 }
 
-/**
- * `customs serve control-plane`: a subcommand of `serve`. `serve` keeps its own action (the
- * webhook), so its options become positional (`serve`'s stop at the subcommand's name) and
- * its required TLS options are checked only when its own action runs.
- */
+/** `customs serve control-plane`: a sibling of `serve webhook` under `serve` (serve.ts). */
 export function registerControlPlane(program: Command): void {
   const serve = program.commands.find((c) => c.name() === "serve");
   if (serve === undefined) throw new Error("registerControlPlane needs the serve command first");
-  program.enablePositionalOptions();
-  serve.enablePositionalOptions();
-  const required = serve.options.filter((o) => o.mandatory);
-  for (const o of required) o.mandatory = false;
-  serve.hook("preAction", (_self, action) => {
-    if (action !== serve) return;
-    for (const o of required) {
-      if (serve.getOptionValue(o.attributeName()) === undefined) {
-        serve.error(`error: required option '${o.flags}' not specified`);
-      }
-    }
-  });
   serve
     .command("control-plane")
     .description("run the control plane: API, agents' delivery and the web console")

@@ -1,11 +1,8 @@
-import cluster from "node:cluster";
 import type { Command } from "commander";
-import { readInputs, watchFiles, watchStableInputs } from "../../adapters/files/index.js";
-import { loadPolicySet } from "../../app/documents/index.js";
 import type { SupplyContext } from "../../app/supply/index.js";
-import type { NamespaceCache } from "../../app/webhook/index.js";
+import type { NamespaceDirectory } from "../../app/webhook/index.js";
 import { CustomsError } from "../../core/errors.js";
-import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
+import type { Evaluator } from "../../core/evaluate/index.js";
 import { parseImageReference } from "../../core/reference/index.js";
 import { collect, parseTagHandling } from "../io.js";
 import { clientFrom } from "./pin.js";
@@ -55,7 +52,7 @@ function positive(name: string, text: string): number {
 
 async function mutationHandler(
   flags: ServeFlags,
-  namespaces: NamespaceCache,
+  namespaces: NamespaceDirectory,
   supply: SupplyContext,
 ) {
   const { handleMutation } = await import("../../app/webhook/mutate.js");
@@ -115,9 +112,101 @@ export async function supplyContext(flags: SupplyFlags) {
   });
 }
 
+/** The webhook's own flags, checked before any server module loads. */
+function checkWebhookFlags(flags: ServeFlags) {
+  if ((flags.policy === undefined) === (flags.fromCluster !== true)) {
+    throw new CustomsError("USAGE", "give either -p/--policy or --from-cluster");
+  }
+  return {
+    ...parseListen(flags.listen),
+    workers: positive("--workers", flags.workers),
+    reloadIntervalMs: positive("--reload-interval", flags.reloadInterval),
+    drainMs: positive("--drain-timeout", flags.drainTimeout),
+    maxBodyBytes: positive("--max-body-bytes", flags.maxBodyBytes),
+  };
+}
+
+/** `customs serve webhook`: flags in, the runtime (src/app/webhook/run.ts) does the rest. */
+async function serveWebhook(flags: ServeFlags): Promise<void> {
+  const checked = checkWebhookFlags(flags);
+  // The server's modules load here, not at start-up: every other command skips them.
+  const { runWebhook } = await import("../../app/webhook/index.js");
+  await runWebhook({
+    workers: checked.workers,
+    drainMs: checked.drainMs,
+    runtime: async () => {
+      const [
+        { pino },
+        { inClusterConnection, loadKubeconfig },
+        { createMetrics },
+        { startWebhook },
+      ] = await Promise.all([
+        import("pino"),
+        import("../../adapters/kube/index.js"),
+        import("../../server/metrics.js"),
+        import("../../server/webhook.js"),
+      ]);
+      const logger = pino({ base: { service: "customs-webhook" } });
+      const metrics = createMetrics();
+      const useCluster = flags.fromCluster === true || flags.kubeconfig !== undefined;
+      const connection = !useCluster
+        ? undefined
+        : flags.kubeconfig !== undefined
+          ? loadKubeconfig(flags.kubeconfig)
+          : inClusterConnection();
+      // One context (one facts cache) for /mutate and /validate: the digest /mutate pins is
+      // the one whose verified facts /validate then decides on.
+      const supply = await supplyContext(flags);
+      const clientCa = flags.clientCaFile === undefined ? [] : [flags.clientCaFile];
+      return {
+        policyPaths: flags.policy,
+        connection,
+        fromCluster: flags.fromCluster === true,
+        clusterName: flags.cluster,
+        reloadIntervalMs: checked.reloadIntervalMs,
+        tlsFiles: [flags.tlsCert, flags.tlsKey, ...clientCa],
+        logger,
+        metrics,
+        startServer: async (hooks) =>
+          startWebhook({
+            ...hooks,
+            host: checked.host,
+            port: checked.port,
+            tlsCert: flags.tlsCert,
+            tlsKey: flags.tlsKey,
+            ...(flags.clientCaFile === undefined ? {} : { clientCaFile: flags.clientCaFile }),
+            maxBodyBytes: checked.maxBodyBytes,
+            requestTimeoutMs: 10_000,
+            logger,
+            metrics,
+            supply,
+            ...(flags.mutate
+              ? { mutate: await mutationHandler(flags, hooks.namespaces, supply) }
+              : {}),
+          }),
+      };
+    },
+  });
+}
+
+/**
+ * `customs serve`: the long-running servers, as sibling subcommands (`serve webhook`,
+ * `serve control-plane`, registered by control-plane.ts). `webhook` is the default, so the
+ * old spelling `customs serve -p … --tls-cert …` still runs it, with a note on stderr.
+ */
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command("serve")
+    .description("run a server: the admission webhook, or the control plane")
+    .hook("preSubcommand", (self, sub) => {
+      if (sub.name() === "webhook" && self.args[0] !== "webhook") {
+        process.stderr.write(
+          "customs: `customs serve` without a subcommand is deprecated; use `customs serve webhook`\n",
+        );
+      }
+    });
+  serve
+    .command("webhook", { isDefault: true })
     .description("run the admission webhook (POST /validate, /healthz, /readyz, /metrics)")
     .option("-p, --policy <path>", "ImagePolicy/Workspace file or folder (repeatable)", collect)
     .option("--from-cluster", "read ImagePolicies and Workspaces from the cluster's CRDs")
@@ -170,157 +259,5 @@ export function registerServe(program: Command): void {
     )
     .option("--harbor-url <url>", "a Harbor to read vulnerability reports of its images from")
     .option("--harbor-username <name>", "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD")
-    .action(async (flags: ServeFlags) => {
-      const { host, port } = parseListen(flags.listen);
-      const workers = positive("--workers", flags.workers);
-      if (workers > 1 && cluster.isPrimary) {
-        // Node runs JavaScript on one core: more cores means more processes on one port.
-        let stopping = false;
-        for (let i = 0; i < workers; i++) cluster.fork();
-        const stop = () => {
-          stopping = true;
-          for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
-        };
-        process.once("SIGTERM", stop);
-        process.once("SIGINT", stop);
-        cluster.on("exit", () => {
-          // A worker that dies is replaced; on SIGTERM the primary leaves with the last one.
-          if (!stopping) cluster.fork();
-          else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-        });
-        return;
-      }
-      const interval = positive("--reload-interval", flags.reloadInterval);
-      // The server's modules load here, not at start-up: every other command skips them.
-      const [
-        { pino },
-        { inClusterConnection, loadKubeconfig },
-        { NamespaceCache, startClusterSource },
-        { createMetrics },
-        { startWebhook },
-      ] = await Promise.all([
-        import("pino"),
-        import("../../adapters/kube/index.js"),
-        import("../../app/webhook/index.js"),
-        import("../../server/metrics.js"),
-        import("../../server/webhook.js"),
-      ]);
-      const logger = pino({ base: { service: "customs-webhook" } });
-      const metrics = createMetrics();
-      if ((flags.policy === undefined) === (flags.fromCluster !== true)) {
-        throw new CustomsError("USAGE", "give either -p/--policy or --from-cluster");
-      }
-      const namespaces = new NamespaceCache(flags.cluster);
-      const useCluster = flags.fromCluster === true || flags.kubeconfig !== undefined;
-      const connection = useCluster
-        ? flags.kubeconfig !== undefined
-          ? loadKubeconfig(flags.kubeconfig)
-          : inClusterConnection()
-        : undefined;
-      // Fail fast on a bad policy set at start; later bad edits keep the previous set.
-      const initialTexts = flags.policy === undefined ? [] : await readInputs(flags.policy);
-      let invalidPolicies: readonly string[] = [];
-      let evaluator: Evaluator | undefined =
-        flags.policy === undefined ? undefined : createEvaluator(loadPolicySet(initialTexts).set);
-      const source =
-        connection === undefined
-          ? undefined
-          : startClusterSource(
-              connection,
-              namespaces,
-              {
-                onPolicies(next, count) {
-                  evaluator = next;
-                  invalidPolicies = count.invalid;
-                  metrics.policiesInvalid.set(count.invalid.length);
-                  metrics.reloads.inc({ what: "policies", result: "ok" });
-                  logger.info(count, "policies loaded from the cluster");
-                },
-                onInvalid(name, issues) {
-                  metrics.reloads.inc({ what: "policies", result: "invalid" });
-                  logger.error(
-                    { policy: name, issues: issues.filter((i) => i.severity === "error") },
-                    "invalid policy in the cluster left out",
-                  );
-                },
-                onError(e) {
-                  logger.warn({ err: (e as Error).message }, "cluster watch error; retrying");
-                },
-              },
-              flags.fromCluster === true,
-              // The webhook has RBAC for imagepolicies/status; the agent does not write it.
-              { writeStatus: flags.fromCluster === true },
-            );
-      // One context (one facts cache) for /mutate and /validate: the digest /mutate pins is
-      // the one whose verified facts /validate then decides on.
-      const supply = await supplyContext(flags);
-      const server = await startWebhook({
-        host,
-        port,
-        tlsCert: flags.tlsCert,
-        tlsKey: flags.tlsKey,
-        ...(flags.clientCaFile === undefined ? {} : { clientCaFile: flags.clientCaFile }),
-        maxBodyBytes: positive("--max-body-bytes", flags.maxBodyBytes),
-        requestTimeoutMs: 10_000,
-        logger,
-        metrics,
-        namespaces,
-        evaluator: () => evaluator,
-        readinessWarnings: () =>
-          invalidPolicies.length === 0
-            ? []
-            : [
-                `${invalidPolicies.length} invalid polic${invalidPolicies.length === 1 ? "y" : "ies"} left out (see status.conditions): ${invalidPolicies.join(", ")}`,
-              ],
-        supply,
-        ...(flags.mutate ? { mutate: await mutationHandler(flags, namespaces, supply) } : {}),
-      });
-      const policyPaths = flags.policy ?? [];
-      // Only a whole file is applied: see watchStableInputs (docs/cli.md, serve).
-      const policies = watchStableInputs({
-        paths: policyPaths,
-        intervalMs: interval,
-        quietMs: interval,
-        initial: initialTexts,
-        apply: (texts) => {
-          evaluator = createEvaluator(loadPolicySet(texts).set);
-          metrics.reloads.inc({ what: "policies", result: "ok" });
-          logger.info("policies reloaded");
-        },
-        onError: (e) => {
-          metrics.reloads.inc({ what: "policies", result: "error" });
-          logger.error(
-            { err: (e as Error).message },
-            "policy reload failed; keeping the previous policies",
-          );
-        },
-      });
-      const certs = watchFiles(
-        [
-          flags.tlsCert,
-          flags.tlsKey,
-          ...(flags.clientCaFile === undefined ? [] : [flags.clientCaFile]),
-        ],
-        interval,
-        async () => server.reloadTls(),
-        (e) => {
-          metrics.reloads.inc({ what: "tls", result: "error" });
-          logger.error(
-            { err: (e as Error).message },
-            "certificate reload failed; keeping the previous ones",
-          );
-        },
-      );
-      const stop = async (signal: string) => {
-        logger.info({ signal }, "draining");
-        policies.stop();
-        certs.stop();
-        source?.stop();
-        await server.drain(positive("--drain-timeout", flags.drainTimeout));
-        logger.info("stopped");
-        process.exit(0);
-      };
-      process.once("SIGTERM", () => void stop("SIGTERM"));
-      process.once("SIGINT", () => void stop("SIGINT"));
-    });
+    .action(serveWebhook);
 }

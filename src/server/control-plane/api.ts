@@ -11,7 +11,7 @@ import {
 import { isCustomsError } from "../../core/errors.js";
 import { ApiError, toWireError } from "../../core/fleet/api-error.js";
 import type { Principal } from "../../core/fleet/authorize.js";
-import { BodyTooLarge, readBody } from "../read-body.js";
+import { errorBody, isBodyError, readBody, sendJson, toBodyWireError } from "../http/index.js";
 import { clientAddress, type TrustedProxies } from "./client-address.js";
 import { cookieOf, SESSION_COOKIE } from "./cookies.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
@@ -79,20 +79,18 @@ async function callerOf(
 
 /** `{error:{code, message, details?}}` with its status; unknown errors are 500 and logged. */
 export function toErrorReply(e: unknown): Reply {
-  if (e instanceof BodyTooLarge)
-    return toErrorReply(
-      new ApiError("API_BODY_TOO_LARGE", `the body is over ${MAX_BODY_BYTES} bytes`),
-    );
-  if (!isCustomsError(e)) {
-    return { status: 500, body: { error: { code: "INTERNAL", message: "internal error" } } };
+  if (isBodyError(e)) {
+    const { status, code } = toBodyWireError(e.code);
+    return { status, body: errorBody(code, e.message) };
   }
+  if (!isCustomsError(e)) return { status: 500, body: errorBody("INTERNAL", "internal error") };
   const { status, code } = toWireError(e.code);
   const details = e instanceof ApiError ? e.details : undefined;
   const retry = e instanceof ApiError ? e.retryAfterSeconds : undefined;
   const message = status === 500 ? "internal error" : e.message;
   return {
     status,
-    body: { error: { code, message, ...(details?.length ? { details } : {}) } },
+    body: errorBody(code, message, details),
     headers: {
       ...(retry === undefined ? {} : { "retry-after": String(retry) }),
       ...(status === 503 && retry === undefined ? { "retry-after": "1" } : {}),
@@ -107,11 +105,7 @@ function send(res: ServerResponse, reply: Reply): void {
     res.end();
     return;
   }
-  const text = JSON.stringify(reply.body);
-  headers["content-type"] = "application/json";
-  headers["content-length"] = String(Buffer.byteLength(text));
-  res.writeHead(reply.status, headers);
-  res.end(text);
+  sendJson(res, reply.status, reply.body, headers);
 }
 
 /** ETag of one object: its resourceVersion; a matching If-None-Match is a 304. */
@@ -186,7 +180,7 @@ export async function handleApi(
     reply = toErrorReply(new ApiError("API_NOT_FOUND", `no route ${url.pathname}`));
   } else if (match === "method") {
     const message = `${req.method} is not allowed on ${url.pathname}`;
-    reply = { status: 405, body: { error: { code: "METHOD_NOT_ALLOWED", message } } };
+    reply = { status: 405, body: errorBody("METHOD_NOT_ALLOWED", message) };
   } else {
     label = match.route.path;
     try {

@@ -1,12 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AgentInstallContext, FleetContext, SsoContext } from "../../app/fleet/index.js";
 import {
   BundleSigner,
@@ -17,6 +10,7 @@ import {
 } from "../../app/fleet/index.js";
 import type { Principal } from "../../core/fleet/authorize.js";
 import type { FleetStore } from "../../core/fleet/store.js";
+import { sendError, sendText, startListener } from "../http/index.js";
 import { handleApi } from "./api.js";
 import { parseTrustedProxies } from "./client-address.js";
 import { createControlPlaneMetrics } from "./metrics.js";
@@ -86,14 +80,15 @@ function securityHeaders(res: ServerResponse, hsts: boolean): void {
   if (hsts) res.setHeader("strict-transport-security", "max-age=31536000");
 }
 
+const NO_STORE = { "cache-control": "no-store" } as const;
+
 function plain(
   res: ServerResponse,
   status: number,
   text: string,
   type = "text/plain; charset=utf-8",
 ) {
-  res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
-  res.end(text);
+  sendText(res, status, text, type, NO_STORE);
 }
 
 /** No token configured: open. Else the bearer must match it, compared in constant time. */
@@ -167,19 +162,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       logger.error({ err: (e as Error)?.stack ?? String(e), route }, "internal error"),
     onAgent: (p: Principal) => agents.set(`${p.organization}/${p.cluster}`, now().getTime()),
   };
-  let closing = false;
-
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     securityHeaders(res, options.tls !== undefined && options.hsts === true);
     const url = new URL(req.url ?? "/", "http://control-plane");
     const path = url.pathname;
-    if (path === "/api" || path.startsWith("/api/")) {
-      if (closing) res.setHeader("connection", "close");
-      return handleApi(deps, req, res, url);
-    }
+    // While draining, the listener asks every reply to close its connection.
+    if (path === "/api" || path.startsWith("/api/")) return handleApi(deps, req, res, url);
     if (path === "/healthz") return plain(res, 200, "ok\n");
     if (path === "/readyz") {
-      if (closing) return plain(res, 503, "shutting down\n");
+      if (listener.draining) return plain(res, 503, "shutting down\n");
       try {
         await options.store.revisions();
         return plain(res, 200, "ok\n");
@@ -189,53 +180,49 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     }
     if (path === "/metrics") {
       if (!isMetricsReader(options.metricsToken, req.headers.authorization)) {
-        res.setHeader("www-authenticate", 'Bearer realm="metrics"');
-        return plain(res, 401, "a metrics token is needed (Authorization: Bearer …)\n");
+        return sendError(res, 401, "UNAUTHENTICATED", "a metrics token is needed", {
+          headers: { ...NO_STORE, "www-authenticate": 'Bearer realm="metrics"' },
+        });
       }
       return plain(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
     }
     if (req.method !== "GET" && req.method !== "HEAD")
-      return plain(res, 405, "method not allowed\n");
-    if (options.consoleDir === undefined) return plain(res, 404, "not found\n");
+      return sendError(res, 405, "METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${path}`, {
+        headers: NO_STORE,
+      });
+    if (options.consoleDir === undefined)
+      return sendError(res, 404, "NOT_FOUND", "no console is served", { headers: NO_STORE });
     return serveConsole(options.consoleDir, path, res, req.method === "HEAD");
   };
-  const listener = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((e) => {
-      logger.error({ err: (e as Error)?.stack ?? String(e) }, "request failed");
-      if (!res.headersSent) plain(res, 500, "internal error\n");
-      else res.destroy();
-    });
-  };
-  const server: Server =
-    options.tls === undefined
-      ? createHttpServer(listener)
-      : createHttpsServer(
-          { cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" },
-          listener,
-        );
-  // Long polls hold a response up to 60 s; only slow request *headers/bodies* are cut off.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 75_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
+  const listener = await startListener({
+    host: options.host,
+    port: options.port,
+    tls: options.tls,
+    // Long polls hold a response up to 60 s; only slow request *headers/bodies* are cut off.
+    requestTimeoutMs: 30_000,
+    headersTimeoutMs: 10_000,
+    keepAliveTimeoutMs: 75_000,
+    handler: (req, res) => {
+      handle(req, res).catch((e) => {
+        logger.error({ err: (e as Error)?.stack ?? String(e) }, "request failed");
+        if (!res.headersSent)
+          sendError(res, 500, "INTERNAL", "internal error", { headers: NO_STORE });
+        else res.destroy();
+      });
+    },
   });
   hub.start();
-  const { port } = server.address() as AddressInfo;
+  const { port } = listener;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
     url: `${options.tls === undefined ? "http" : "https"}://${host}:${port}`,
     port,
     hub,
     async close(graceMs = 10_000) {
-      closing = true;
+      const drained = listener.drain(graceMs);
+      // After the drain began: the long polls it answers carry `connection: close`.
       hub.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
+      await drained;
     },
   };
 }

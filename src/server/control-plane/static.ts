@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
+import { sendError } from "../http/index.js";
 
 const TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
@@ -58,8 +59,7 @@ export async function serveConsole(
   const found =
     (await findConsoleFile(root, urlPath)) ?? (await findConsoleFile(root, "/index.html"));
   if (found === undefined) {
-    res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
-    res.end("the console is not built (npm run build:console)\n");
+    sendError(res, 404, "NOT_FOUND", "the console is not built (npm run build:console)");
     return;
   }
   const body = await readFile(found.file);

@@ -1,0 +1,199 @@
+import cluster from "node:cluster";
+import type { Logger } from "pino";
+import type { Counter, Gauge } from "prom-client";
+import { readInputs, watchFiles, watchStableInputs } from "../../adapters/files/index.js";
+import type { KubeConnection } from "../../adapters/kube/index.js";
+import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
+import { loadPolicySet } from "../documents/index.js";
+import { startClusterSource } from "./cluster-source.js";
+import { NamespaceCache } from "./namespaces.js";
+
+/** What the runtime needs of its listener (src/server/webhook.ts, wired by the CLI). */
+export interface ServedWebhook {
+  readonly port: number;
+  /** Reads the certificate files again. */
+  reloadTls(): void;
+  drain(graceMs: number): Promise<void>;
+}
+
+/** What the listener gets from the runtime: the policies and namespaces of now. */
+export interface WebhookHooks {
+  readonly namespaces: NamespaceCache;
+  evaluator(): Evaluator | undefined;
+  readinessWarnings(): readonly string[];
+}
+
+export interface WebhookRuntimeMetrics {
+  readonly reloads: Counter<"what" | "result">;
+  readonly policiesInvalid: Gauge;
+}
+
+export interface WebhookRuntimeOptions {
+  /** `-p`: policy files and folders, reloaded when they change. Absent with --from-cluster. */
+  readonly policyPaths: readonly string[] | undefined;
+  /** The cluster's API server: namespaces always, policies too with `fromCluster`. */
+  readonly connection: KubeConnection | undefined;
+  readonly fromCluster: boolean;
+  /** This cluster's name, for CLUSTER/NAMESPACE workspace entries. */
+  readonly clusterName: string | undefined;
+  /** How often policy and certificate files are looked at. */
+  readonly reloadIntervalMs: number;
+  /** Certificate, key and client CA files: a change reloads the listener's TLS. */
+  readonly tlsFiles: readonly string[];
+  readonly logger: Logger;
+  readonly metrics: WebhookRuntimeMetrics;
+  readonly startServer: (hooks: WebhookHooks) => Promise<ServedWebhook>;
+}
+
+export interface RunningWebhook {
+  readonly port: number;
+  /** Stops watching, reports not ready, lets in-flight reviews finish (up to drainMs). */
+  stop(drainMs: number): Promise<void>;
+}
+
+function invalidWarning(names: readonly string[]): readonly string[] {
+  if (names.length === 0) return [];
+  const noun = names.length === 1 ? "policy" : "policies";
+  return [`${names.length} invalid ${noun} left out (see status.conditions): ${names.join(", ")}`];
+}
+
+/**
+ * `customs serve webhook` in one process: the policies (files or the cluster's CRDs), the
+ * namespaces, the listener, and the reloads of policies and certificates.
+ */
+export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<RunningWebhook> {
+  const { logger, metrics } = o;
+  const namespaces = new NamespaceCache(o.clusterName);
+  // Fail fast on a bad policy set at start; later bad edits keep the previous set.
+  const initialTexts = o.policyPaths === undefined ? [] : await readInputs(o.policyPaths);
+  let invalidPolicies: readonly string[] = [];
+  let evaluator: Evaluator | undefined =
+    o.policyPaths === undefined ? undefined : createEvaluator(loadPolicySet(initialTexts).set);
+  const source =
+    o.connection === undefined
+      ? undefined
+      : startClusterSource(
+          o.connection,
+          namespaces,
+          {
+            onPolicies(next, count) {
+              evaluator = next;
+              invalidPolicies = count.invalid;
+              metrics.policiesInvalid.set(count.invalid.length);
+              metrics.reloads.inc({ what: "policies", result: "ok" });
+              logger.info(count, "policies loaded from the cluster");
+            },
+            onInvalid(name, issues) {
+              metrics.reloads.inc({ what: "policies", result: "invalid" });
+              logger.error(
+                { policy: name, issues: issues.filter((i) => i.severity === "error") },
+                "invalid policy in the cluster left out",
+              );
+            },
+            onError(e) {
+              logger.warn({ err: (e as Error).message }, "cluster watch error; retrying");
+            },
+          },
+          o.fromCluster,
+          // The webhook has RBAC for imagepolicies/status; the agent does not write it.
+          { writeStatus: o.fromCluster },
+        );
+  let server: ServedWebhook;
+  try {
+    server = await o.startServer({
+      namespaces,
+      evaluator: () => evaluator,
+      readinessWarnings: () => invalidWarning(invalidPolicies),
+    });
+  } catch (e) {
+    source?.stop();
+    throw e;
+  }
+  // Only a whole file is applied: see watchStableInputs (docs/cli.md, serve).
+  const policies = watchStableInputs({
+    paths: o.policyPaths ?? [],
+    intervalMs: o.reloadIntervalMs,
+    quietMs: o.reloadIntervalMs,
+    initial: initialTexts,
+    apply: (texts) => {
+      evaluator = createEvaluator(loadPolicySet(texts).set);
+      metrics.reloads.inc({ what: "policies", result: "ok" });
+      logger.info("policies reloaded");
+    },
+    onError: (e) => {
+      metrics.reloads.inc({ what: "policies", result: "error" });
+      logger.error(
+        { err: (e as Error).message },
+        "policy reload failed; keeping the previous policies",
+      );
+    },
+  });
+  const certs = watchFiles(
+    o.tlsFiles,
+    o.reloadIntervalMs,
+    async () => server.reloadTls(),
+    (e) => {
+      metrics.reloads.inc({ what: "tls", result: "error" });
+      logger.error(
+        { err: (e as Error).message },
+        "certificate reload failed; keeping the previous ones",
+      );
+    },
+  );
+  return {
+    port: server.port,
+    async stop(drainMs) {
+      policies.stop();
+      certs.stop();
+      source?.stop();
+      await server.drain(drainMs);
+    },
+  };
+}
+
+/**
+ * Node runs JavaScript on one core: more cores means more processes on one port. The primary
+ * forks `count` workers (each runs the whole webhook), replaces one that dies, and on SIGTERM
+ * stops them all and leaves with the last.
+ */
+function superviseWorkers(count: number): void {
+  let stopping = false;
+  for (let i = 0; i < count; i++) cluster.fork();
+  const stop = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  cluster.on("exit", () => {
+    if (!stopping) cluster.fork();
+    else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  });
+}
+
+export interface RunWebhookOptions {
+  /** Processes sharing the port; above 1 this process only supervises them. */
+  readonly workers: number;
+  /** How long SIGTERM waits for in-flight reviews. */
+  readonly drainMs: number;
+  /** Everything a worker needs; built only where a worker runs. */
+  readonly runtime: () => Promise<WebhookRuntimeOptions>;
+}
+
+/** Runs the webhook until SIGTERM or SIGINT, then drains and exits. */
+export async function runWebhook(o: RunWebhookOptions): Promise<void> {
+  if (o.workers > 1 && cluster.isPrimary) {
+    superviseWorkers(o.workers);
+    return;
+  }
+  const options = await o.runtime();
+  const running = await startWebhookRuntime(options);
+  const stop = async (signal: string) => {
+    options.logger.info({ signal }, "draining");
+    await running.stop(o.drainMs);
+    options.logger.info("stopped");
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}

@@ -1,0 +1,60 @@
+import type { IncomingMessage } from "node:http";
+import { CustomsError, type ServerErrorCode } from "../../core/errors.js";
+
+/** The status and wire code of each refusal a listener makes before any handler decides. */
+const WIRE: Record<ServerErrorCode, readonly [number, string]> = {
+  BODY_TOO_LARGE: [413, "BODY_TOO_LARGE"],
+  BODY_UNREADABLE: [400, "BAD_REQUEST"],
+};
+
+/** Is `e` a refusal of readBody's (too large, unreadable)? */
+export function isBodyError(e: unknown): e is CustomsError & { readonly code: ServerErrorCode } {
+  return e instanceof CustomsError && Object.hasOwn(WIRE, e.code);
+}
+
+/** HTTP status and wire code of a body refusal. */
+export function toBodyWireError(code: ServerErrorCode): { status: number; code: string } {
+  const [status, wire] = WIRE[code];
+  return { status, code: wire };
+}
+
+function tooLarge(limit: number): CustomsError {
+  return new CustomsError("BODY_TOO_LARGE", `the body is larger than ${limit} bytes`);
+}
+
+/**
+ * Reads a request body up to `limit` bytes. A larger body is refused as soon as it crosses the
+ * limit (its Content-Length is checked first), so a client cannot make the process buffer it.
+ * Throws CustomsError BODY_TOO_LARGE (413) or BODY_UNREADABLE (400, the client went away).
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(tooLarge(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    const unreadable = (e?: Error) =>
+      reject(
+        new CustomsError(
+          "BODY_UNREADABLE",
+          `the body could not be read${e === undefined ? "" : `: ${e.message}`}`,
+        ),
+      );
+    req.on("error", unreadable);
+    req.on("aborted", () => unreadable());
+  });
+}

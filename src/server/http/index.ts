@@ -1,0 +1,17 @@
+export { isBodyError, readBody, toBodyWireError } from "./body.js";
+export {
+  type Listener,
+  type ListenerOptions,
+  readTlsFiles,
+  startListener,
+  type TlsFiles,
+  type TlsMaterial,
+} from "./listener.js";
+export {
+  type ErrorBody,
+  type ErrorDetail,
+  errorBody,
+  sendError,
+  sendJson,
+  sendText,
+} from "./reply.js";
