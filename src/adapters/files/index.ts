@@ -8,7 +8,12 @@ export {
   readTextFile,
   readTextFileSync,
 } from "./read-file.js";
-export { type InputText, MAX_INPUT_BYTES, readInputs } from "./read-inputs.js";
+export {
+  type InputText,
+  MAX_INPUT_BYTES,
+  type ReadInputsOptions,
+  readInputs,
+} from "./read-inputs.js";
 export { type Reloader, watchFiles } from "./reloader.js";
 export {
   digestInputs,

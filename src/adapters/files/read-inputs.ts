@@ -1,11 +1,25 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { CustomsError } from "../../core/errors.js";
+import { type Glob, matchGlob } from "../../core/glob.js";
 
 /** One input text with the name it is reported under. */
 export interface InputText {
   readonly source: string;
   readonly text: string;
+  /**
+   * Found by walking a folder rather than named: a reader may skip such a file that is not
+   * for it (a Helm template beside the manifests) with a note, where a named file is an error.
+   */
+  readonly inFolder?: boolean;
+}
+
+export interface ReadInputsOptions {
+  /**
+   * Files found in folders whose path (relative to the working directory) or name matches
+   * one of these are not read. Files named on the command line are always read.
+   */
+  readonly exclude?: readonly Glob[];
 }
 
 const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
@@ -78,7 +92,9 @@ export async function readInputs(
   paths: readonly string[],
   cwd = process.cwd(),
   accept: (name: string) => boolean = isManifestFile,
+  options: ReadInputsOptions = {},
 ): Promise<InputText[]> {
+  const exclude = options.exclude ?? [];
   const texts: InputText[] = [];
   for (const path of paths) {
     if (path === "-") {
@@ -97,7 +113,11 @@ export async function readInputs(
     if (info.isDirectory()) {
       const files: string[] = [];
       await walk(path, files, accept);
-      for (const file of files) texts.push(await readText(file, relative(cwd, file) || file));
+      for (const file of files) {
+        const source = relative(cwd, file) || file;
+        if (exclude.some((glob) => matchGlob(glob, source))) continue;
+        texts.push({ ...(await readText(file, source)), inFolder: true });
+      }
     } else {
       texts.push(await readText(path, path));
     }

@@ -35,6 +35,8 @@ export interface CheckedResource {
 export interface CheckReport {
   readonly summary: { resources: number; denied: number; warned: number; allowed: number };
   readonly results: CheckedResource[];
+  /** Files found in folders and skipped as not Kubernetes manifests, each with the reason. */
+  readonly notes?: readonly string[];
   /** Images decided on last-known-good facts (supply-chain recipes only). */
   readonly degraded?: readonly string[];
 }
@@ -49,16 +51,52 @@ interface Located {
   readonly workload: Workload;
 }
 
-/** Parses every input and collects workloads and Namespace labels; any problem is exit 2. */
+/**
+ * A document without both apiVersion and kind, which kubectl would refuse to apply: Helm
+ * values, a Chart.yaml (apiVersion only), a tool's config.
+ */
+function isNotAnObject(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return true;
+  return !("apiVersion" in value) || !("kind" in value);
+}
+
+/** Go template actions: a Helm chart's templates are not YAML until rendered. */
+const TEMPLATE_ACTION = /\{\{[\s\S]*?\}\}/;
+
+/**
+ * Parses every input and collects workloads and Namespace labels; any problem is exit 2.
+ * A file found in a folder (not named) that is a template or holds no Kubernetes object is
+ * skipped with a note instead: a repository keeps Helm charts and tool configs beside its
+ * manifests, and one of those must not fail the whole run. A file named on the command line
+ * is always an error, as is any problem in a document that is a Kubernetes object.
+ */
 function collect(texts: readonly InputText[]): {
   located: Located[];
   labels: Map<string, Record<string, string>>;
+  notes: string[];
 } {
   const located: Located[] = [];
   const labels = new Map<string, Record<string, string>>();
   const problems: string[] = [];
-  for (const { source, text } of texts) {
-    for (const document of parseDocuments(text, source)) {
+  const notes: string[] = [];
+  for (const { source, text, inFolder } of texts) {
+    let documents: SourceDocument[];
+    try {
+      documents = parseDocuments(text, source);
+    } catch (error) {
+      if (inFolder === true && TEMPLATE_ACTION.test(text)) {
+        notes.push(`${source}: skipped: a template ({{ … }}), not YAML until rendered`);
+        continue;
+      }
+      throw error;
+    }
+    if (inFolder === true && documents.every((d) => isNotAnObject(d.value))) {
+      if (documents.length > 0) {
+        notes.push(`${source}: skipped: no document has both an apiVersion and a kind`);
+      }
+      continue;
+    }
+    for (const document of documents) {
       const extracted = extractResources(document.value);
       for (const p of extracted.problems) {
         problems.push(
@@ -70,7 +108,7 @@ function collect(texts: readonly InputText[]): {
     }
   }
   if (problems.length > 0) throw new CustomsError("MANIFEST_INVALID", problems.join("\n"));
-  return { located, labels };
+  return { located, labels, notes };
 }
 
 /** `customs check`: every workload of the inputs against the policy set. */
@@ -129,7 +167,7 @@ function namespaceFacts(
 }
 
 function decide(
-  { located, labels }: ReturnType<typeof collect>,
+  { located, labels, notes }: ReturnType<typeof collect>,
   evaluator: Evaluator,
   options: CheckOptions,
 ): CheckReport {
@@ -155,5 +193,5 @@ function decide(
       containers: workload.containers,
     });
   }
-  return { summary, results };
+  return notes.length === 0 ? { summary, results } : { summary, results, notes };
 }

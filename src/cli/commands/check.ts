@@ -5,6 +5,7 @@ import type { CheckReport } from "../../app/check/index.js";
 import { isCheckFailing, toCheckFindings } from "../../app/check/index.js";
 import { loadPolicySet } from "../../app/documents/index.js";
 import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
+import { compileGlob } from "../../core/glob.js";
 import { collect, EXIT_DENIED, EXIT_OK, parseMs, parseTagHandling, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
 import { toCheckJson } from "../output/check-json.js";
@@ -27,6 +28,7 @@ interface CheckFlags extends FindingsFlags, RegistryFlags {
   tagHandling?: string;
   cluster?: string;
   verbose?: boolean;
+  exclude?: string[];
 }
 
 /**
@@ -83,6 +85,11 @@ export function registerCheck(program: Command): void {
     )
     .option("-v, --verbose", "also list allowed resources")
     .option(
+      "--exclude <glob>",
+      "skip files found in folders that match: a pattern without / matches the file name, one with / the path from here (repeatable; `*`, `**`, `?`; e.g. 'charts/', '**/templates/', 'values*.yaml')",
+      collect,
+    )
+    .option(
       "--facts-timeout <ms>",
       "how long fetching registry facts for supply-chain policies may take in all",
       "60000",
@@ -113,7 +120,9 @@ export function registerCheck(program: Command): void {
     try {
       report = await checkWithFacts(
         set,
-        await readInputs(inputs),
+        await readInputs(inputs, undefined, undefined, {
+          exclude: (flags.exclude ?? []).map(compileGlob),
+        }),
         { cluster: flags.cluster },
         {
           registry,
@@ -138,6 +147,8 @@ export function registerCheck(program: Command): void {
       createStyle(process.stdout),
       verbose,
     );
+    // Skipped files are said on stderr in every format, so that the report stays parseable.
+    for (const note of report.notes ?? []) process.stderr.write(`note: ${note}\n`);
     process.stdout.write(out.text);
     process.exitCode = out.exitCode;
   });

@@ -22,5 +22,6 @@ export function toCheckJson(report: CheckReport): unknown {
         message: v.message,
       })),
     })),
+    ...(report.notes === undefined ? {} : { notes: report.notes }),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Severity } from "../findings/types.js";
 import { SEVERITIES } from "../findings/types.js";
+import { compileGlob, type Glob } from "../glob.js";
 import {
   IssueCollector,
   join,
@@ -16,7 +17,6 @@ import {
   typeName,
 } from "../policy/fields.js";
 import type { PolicyIssue } from "../policy/types.js";
-import { compileGlob, type Glob } from "./glob.js";
 import type { Detector, SecretRegex } from "./types.js";
 
 export interface SecretsConfig {

@@ -1,3 +1,4 @@
+export { compileGlob, type Glob, matchGlob } from "../glob.js";
 export { builtinDetectors } from "./builtin.js";
 export {
   EMPTY_SECRETS_CONFIG,
@@ -7,7 +8,6 @@ export {
 } from "./config.js";
 export { DOCKER_CONFIG_SCANNER, decodeBase64 } from "./docker-config.js";
 export { shannonEntropy } from "./entropy.js";
-export { compileGlob, type Glob, matchGlob } from "./glob.js";
 export { KeywordMatcher } from "./keywords.js";
 export {
   type DecodedEntry,
