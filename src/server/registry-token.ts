@@ -87,7 +87,7 @@ export async function startTokenServer(
       .then(
         (reply) => send(res, reply.status, reply.headers, reply.body),
         (e: unknown) => {
-          logger.error({ err: (e as Error).message }, "token request failed");
+          logger.error({ err: e }, "token request failed");
           if (!res.headersSent)
             send(res, 400, {}, { errors: [{ code: "INVALID_REQUEST", message: "bad request" }] });
         },
@@ -126,11 +126,7 @@ export async function startTokenServer(
     paths(),
     options.pollMs ?? 2000,
     async () => reload(),
-    (e) =>
-      logger.error(
-        { err: (e as Error).message },
-        "reload failed; keeping the previous configuration",
-      ),
+    (e) => logger.error({ err: e }, "reload failed; keeping the previous configuration"),
   );
   return {
     port,

@@ -129,10 +129,7 @@ async function tokenServer(f: ServerFlags): Promise<void> {
     try {
       server.reload();
     } catch (e) {
-      logger.error(
-        { err: (e as Error).message },
-        "reload failed; keeping the previous configuration",
-      );
+      logger.error({ err: e }, "reload failed; keeping the previous configuration");
     }
   });
   const stop = () => void server.stop().then(() => process.exit(0));
