@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { parse } from "yaml";
 import type { ServiceAccountState } from "../../adapters/registry-bundle/index.js";
 import { CustomsError } from "../../core/errors.js";
+import { type OutputFormat, outputOption, YAML_OR_JSON } from "../flags/index.js";
 import { objectName, printObjects } from "./registry-print.js";
 
 /** The registry bundle's objects, loaded when this command runs rather than at every start. */
@@ -21,7 +22,7 @@ interface PullSecretFlags {
   attach?: boolean;
   kubeconfig?: string;
   serviceAccountFile?: string;
-  output: string;
+  output: OutputFormat;
 }
 
 function readPassword(f: PullSecretFlags): string {
@@ -186,6 +187,6 @@ export function registerPullSecret(registry: Command): void {
       "--service-account-file <file>",
       "with --attach: merge into this ServiceAccount (kubectl get serviceaccount default -o json) instead of reading the cluster",
     )
-    .option("-o, --output <format>", "yaml or json", "yaml")
+    .addOption(outputOption(YAML_OR_JSON, "yaml"))
     .action(pullSecret);
 }
