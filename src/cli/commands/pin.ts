@@ -24,6 +24,7 @@ import {
   type RegistryFlags,
   registryOptions,
 } from "../flags/index.js";
+import { examples } from "../help.js";
 import { EXIT_DENIED, EXIT_OK, write, writeJson } from "../io.js";
 
 /** The registry client lives with the registry flags; `serve` still reaches it through here. */
@@ -165,7 +166,7 @@ export async function writePinned(
 
 export function registerPin(program: Command): void {
   registerDigest(program);
-  registryOptions(
+  const pin = registryOptions(
     program
       .command("pin")
       .description("rewrite image tags in manifests to tag@digest, keeping comments and layout")
@@ -173,4 +174,9 @@ export function registerPin(program: Command): void {
       .option("--diff", "write nothing; print a unified diff of what pinning would change")
       .argument("<inputs...>", "manifest files or folders"),
   ).action(runPin);
+  examples(pin, [
+    ["pin every image in a folder of manifests, in place", "customs pin k8s/"],
+    ["review the change first", "customs pin --diff k8s/"],
+    ["fail CI when an image is not pinned (no registry asked)", "customs pin --check k8s/"],
+  ]);
 }

@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import type { ServiceAccountState } from "../../adapters/registry-bundle/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { type OutputFormat, outputOption, YAML_OR_JSON } from "../flags/index.js";
+import { examples } from "../help.js";
 import { objectName, printObjects } from "./registry-print.js";
 
 /** The registry bundle's objects, loaded when this command runs rather than at every start. */
@@ -160,7 +161,7 @@ async function pullSecret(f: PullSecretFlags): Promise<void> {
 }
 
 export function registerPullSecret(registry: Command): void {
-  registry
+  const command = registry
     .command("pull-secret")
     .description(
       "print a kubernetes.io/dockerconfigjson Secret (as kubectl create secret docker-registry)",
@@ -189,4 +190,14 @@ export function registerPullSecret(registry: Command): void {
     )
     .addOption(outputOption(YAML_OR_JSON, "yaml"))
     .action(pullSecret);
+  examples(command, [
+    [
+      "a pull Secret, the password read from standard input",
+      "customs registry pull-secret --server registry.example.com --username ci --password-stdin < pw | kubectl apply -f -",
+    ],
+    [
+      "and added to the namespace's default ServiceAccount",
+      "customs registry pull-secret --server registry.example.com --username ci --password-stdin --attach --namespace apps < pw | kubectl apply -f -",
+    ],
+  ]);
 }
