@@ -1,9 +1,10 @@
 import { Command, CommanderError } from "commander";
-import { isCustomsError } from "../core/errors.js";
+import { CustomsError } from "../core/errors.js";
 import { registerAgent } from "./commands/agent.js";
 import { registerCheck } from "./commands/check.js";
 import { registerCi } from "./commands/ci.js";
 import { registerCompile } from "./commands/compile.js";
+import { registerCompletion } from "./commands/completion.js";
 import { registerControlPlane } from "./commands/control-plane.js";
 import { registerDockerfile } from "./commands/dockerfile.js";
 import { registerImage } from "./commands/image.js";
@@ -15,6 +16,7 @@ import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerVuln } from "./commands/vuln.js";
+import { asksForJson, reportError, setErrorFormat } from "./errors.js";
 import { EXIT_INPUT, productVersion } from "./io.js";
 
 export function buildProgram(): Command {
@@ -38,6 +40,8 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerSecrets(program);
   registerAgent(program);
+  // Last: the completion script is made from every command registered before it.
+  registerCompletion(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
@@ -46,25 +50,38 @@ export function buildProgram(): Command {
 }
 
 /**
- * Entry point of bin/customs. Known errors become one clear message and exit 2; an
- * unexpected one is a bug, reported without a stack trace unless CUSTOMS_DEBUG is set.
+ * Under `-o json` commander's own messages (unknown option, missing argument) become JSON
+ * errors too: its text output and the help it adds after an error are turned off.
+ */
+function quietCommander(command: Command): void {
+  command.configureOutput({ outputError: () => undefined }).showHelpAfterError(false);
+  for (const sub of command.commands) quietCommander(sub);
+}
+
+/** "error: unknown option '--x'" as commander words it, without its "error: ". */
+function commanderMessage(e: CommanderError): string {
+  return e.message.replace(/^error: /, "");
+}
+
+/**
+ * Entry point of bin/customs. Known errors become one clear message (under `-o json`, one JSON
+ * object) and exit 2; an unexpected one is a bug, reported without a stack trace unless
+ * CUSTOMS_DEBUG is set.
  */
 export async function main(argv: readonly string[]): Promise<void> {
+  const json = asksForJson(argv);
+  setErrorFormat(json ? "json" : "human");
+  const program = buildProgram();
+  if (json) quietCommander(program);
   try {
-    await buildProgram().parseAsync([...argv], { from: "user" });
+    await program.parseAsync([...argv], { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : EXIT_INPUT;
+      if (json && e.exitCode !== 0)
+        reportError(new CustomsError("USAGE", commanderMessage(e), undefined, { cause: e }));
       return;
     }
-    if (isCustomsError(e)) {
-      process.stderr.write(`customs: ${e.message}\n`);
-    } else {
-      process.stderr.write(
-        `customs: internal error: ${e instanceof Error ? e.message : String(e)}\n`,
-      );
-      if (process.env.CUSTOMS_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : ""}\n`);
-    }
-    process.exitCode = EXIT_INPUT;
+    reportError(e);
   }
 }

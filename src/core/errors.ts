@@ -26,7 +26,9 @@ export type InputErrorCode =
   | "YAML_INVALID"
   | "FILE_UNREADABLE"
   | "CI_CONFIG_INVALID"
-  | "USAGE";
+  | "USAGE"
+  // A policy buildVap was given although canCompileToVap refuses it; the reasons are listed.
+  | "VAP_COMPILE_FAILED";
 
 /** A policy violation: the stable code of a failed check. */
 export type ViolationCode =
@@ -201,6 +203,7 @@ export type FleetErrorCode =
   | "API_UNAVAILABLE"
   | "API_LIMIT_EXCEEDED"
   | "AGENT_CONTROL_PLANE_UNREACHABLE"
+  | "AGENT_CONTROL_PLANE_REFUSED"
   | "AGENT_BUNDLE_INVALID"
   | "AGENT_STATE_UNREADABLE"
   | "AGENT_STATE_UNVERIFIED"
@@ -248,7 +251,12 @@ export type ClusterReadErrorCode =
   | "CLUSTER_READ_FAILED";
 
 export type ErrorCode =
+  /** A check Customs makes of itself failed, or an error of no known kind: a bug. */
+  | "INTERNAL"
   | AdmissionErrorCode
+  // A supply-chain fact that could not be had travels as an error carrying its code
+  // (src/app/supply) until it becomes a FactError value again.
+  | SupplyViolationCode
   | ClusterReadErrorCode
   | FleetErrorCode
   | SignInErrorCode
@@ -263,19 +271,31 @@ export type ErrorCode =
   | SignatureErrorCode
   | SecretsErrorCode;
 
+/** What an error wraps, and machine-readable facts about it (printed under `-o json`). */
+export interface CustomsErrorOptions {
+  /** The error this one explains (pino logs both stacks; `-o json` does not print it). */
+  readonly cause?: unknown;
+  /** JSON-safe facts a script can act on (never credentials). */
+  readonly details?: unknown;
+}
+
 /**
- * The only exception type the product throws on purpose. `path` names where the problem is
- * (a field path such as `spec.input.rules[0].port`, or a JSON pointer), `source` the file.
+ * The only exception type the product throws on purpose; every error class extends it. `path`
+ * names where the problem is (a field path such as `spec.input.rules[0].port`, or a JSON
+ * pointer), `source` the file.
  */
 export class CustomsError extends Error {
   readonly code: ErrorCode;
   readonly path: string | undefined;
+  readonly details: unknown;
 
-  constructor(code: ErrorCode, message: string, path?: string) {
-    super(message);
+  constructor(code: ErrorCode, message: string, path?: string, options: CustomsErrorOptions = {}) {
+    // `cause` goes to Error itself only when given: an own `cause: undefined` would show in logs.
+    super(message, "cause" in options ? { cause: options.cause } : undefined);
     this.name = "CustomsError";
     this.code = code;
     this.path = path;
+    this.details = options.details;
   }
 }
 

@@ -98,7 +98,7 @@ export async function startTokenServer(
             if (e.code === "BODY_TOO_LARGE") res.setHeader("connection", "close");
             return sendBodyRefusal(res, e);
           }
-          logger.error({ err: (e as Error).message }, "token request failed");
+          logger.error({ err: e }, "token request failed");
           sendError(res, 500, "INTERNAL", "internal error");
         },
       );
@@ -138,11 +138,7 @@ export async function startTokenServer(
     paths(),
     options.pollMs ?? 2000,
     async () => reload(),
-    (e) =>
-      logger.error(
-        { err: (e as Error).message },
-        "reload failed; keeping the previous configuration",
-      ),
+    (e) => logger.error({ err: e }, "reload failed; keeping the previous configuration"),
   );
   return {
     port,

@@ -148,7 +148,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
       try {
         options.onDecision(outcome);
       } catch (e) {
-        logger.error({ err: (e as Error).message }, "decision hook failed");
+        logger.error({ err: e }, "decision hook failed");
       }
     }
   };
@@ -179,7 +179,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
         return;
       }
       admit(path, handler, req, res).catch((e) => {
-        logger.error({ err: (e as Error).message, path }, "admission failed");
+        logger.error({ err: e, path }, "admission failed");
         if (!res.headersSent) sendError(res, 500, "INTERNAL", "internal error");
       });
       return;

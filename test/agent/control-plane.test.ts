@@ -113,7 +113,9 @@ describe("agent and control plane", () => {
     });
     const refused = await agent.waitForLog("policy bundle refused; keeping the previous policies");
     expect(refused.code).toBe("AGENT_BUNDLE_INVALID");
-    expect(String(refused.err)).toContain("policies[0].spec.input.rules[0]");
+    expect((refused.err as { message: string }).message).toContain(
+      "policies[0].spec.input.rules[0]",
+    );
     expect(await admit(agent, pki, ["busybox"])).toMatchObject({ allowed: true });
     expect(await admit(agent, pki, ["quay.io/x/y:1"])).toMatchObject({ allowed: false });
     await cp.store.deletePolicy({ token: "test", role: "admin" }, "default", "broken", {

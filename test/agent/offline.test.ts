@@ -85,7 +85,7 @@ describe("agent without a control plane", () => {
     try {
       const line = await a.waitForLog("saved policies ignored");
       expect(line.code).toBe("AGENT_STATE_UNREADABLE");
-      expect(String(line.err)).toContain(join(dir, STATE_FILE));
+      expect((line.err as { message: string }).message).toContain(join(dir, STATE_FILE));
       expect(await readyz(a, pki)).toBe(503);
     } finally {
       await a.stop();

@@ -119,7 +119,9 @@ describe("signed policy bundles", () => {
     try {
       const line = await a.waitForLog("saved policies ignored");
       expect(line.code).toBe("AGENT_STATE_UNVERIFIED");
-      expect(String(line.err)).toContain("does not match the signed digest");
+      expect((line.err as { message: string }).message).toContain(
+        "does not match the signed digest",
+      );
       expect(await refusedFromState(a)).toBe("1");
       // Nothing of the edited copy is enforced: every review is refused, allowed images too.
       expect(await readyz(a, pki)).toBe(503);

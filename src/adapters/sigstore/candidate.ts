@@ -187,7 +187,10 @@ export function fromBundleJson(blob: Buffer, what: string, artifact?: Buffer): C
   try {
     bundle = bundleFromJSON(JSON.parse(blob.toString("utf8")));
   } catch (e) {
-    throw invalid(`${what}: not a Sigstore bundle (${e instanceof Error ? e.message : String(e)})`);
+    throw invalid(
+      `${what}: not a Sigstore bundle (${e instanceof Error ? e.message : String(e)})`,
+      e,
+    );
   }
   const material = bundle.verificationMaterial;
   const certificates =

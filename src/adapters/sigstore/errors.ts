@@ -1,3 +1,4 @@
+import { CustomsError } from "../../core/errors.js";
 import type { RejectedSignature } from "../../core/supply/facts.js";
 
 export type RejectionCode = RejectedSignature["code"];
@@ -7,13 +8,12 @@ export type RejectionCode = RejectedSignature["code"];
  * it; the fetching layer turns it into a `RejectedSignature` fact, so one bad signature never
  * hides a good one beside it.
  */
-export class SignatureRejection extends Error {
-  readonly code: RejectionCode;
+export class SignatureRejection extends CustomsError {
+  declare readonly code: RejectionCode;
 
-  constructor(code: RejectionCode, message: string) {
-    super(message);
+  constructor(code: RejectionCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, undefined, options);
     this.name = "SignatureRejection";
-    this.code = code;
   }
 }
 
@@ -21,10 +21,14 @@ export function isSignatureRejection(value: unknown): value is SignatureRejectio
   return value instanceof SignatureRejection;
 }
 
-export function invalid(message: string): SignatureRejection {
-  return new SignatureRejection("SIGNATURE_INVALID", message);
+export function invalid(message: string, cause?: unknown): SignatureRejection {
+  return new SignatureRejection("SIGNATURE_INVALID", message, withCause(cause));
 }
 
-export function untrusted(message: string): SignatureRejection {
-  return new SignatureRejection("SIGNATURE_UNTRUSTED", message);
+export function untrusted(message: string, cause?: unknown): SignatureRejection {
+  return new SignatureRejection("SIGNATURE_UNTRUSTED", message, withCause(cause));
+}
+
+function withCause(cause: unknown): { cause?: unknown } {
+  return cause === undefined ? {} : { cause };
 }

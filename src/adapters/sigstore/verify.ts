@@ -96,7 +96,7 @@ function verifyKeyless(c: Candidate, policy: TrustPolicy): CandidateResult {
     if (e instanceof SignatureRejection) throw e;
     const code = (e as { code?: unknown }).code;
     const message = `${e instanceof Error ? e.message : String(e)} (${String(code)}, ${policy.trust.name} trusted root)`;
-    throw INVALID_CODES.has(String(code)) ? invalid(message) : untrusted(message);
+    throw INVALID_CODES.has(String(code)) ? invalid(message, e) : untrusted(message, e);
   }
   if (!policy.identities.some((m) => m.matches(identity.subject, identity.issuer))) {
     throw untrusted(

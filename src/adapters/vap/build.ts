@@ -5,6 +5,7 @@
  *
  * https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/
  */
+import { CustomsError } from "../../core/errors.js";
 import type { ImagePolicy, Workspace } from "../../core/policy/index.js";
 import { isSupplyRecipe, RECIPES } from "../../core/policy/index.js";
 import { ADMISSION_API_VERSION, type BuildVapOptions, buildBindings } from "./binding.js";
@@ -54,9 +55,14 @@ export interface VapObjects {
   readonly bindings: readonly Record<string, unknown>[];
 }
 
-export class VapCompileError extends Error {
+export class VapCompileError extends CustomsError {
   constructor(readonly reasons: readonly string[]) {
-    super(`cannot compile to a ValidatingAdmissionPolicy: ${reasons.join("; ")}`);
+    super(
+      "VAP_COMPILE_FAILED",
+      `cannot compile to a ValidatingAdmissionPolicy: ${reasons.join("; ")}`,
+      undefined,
+      { details: { reasons } },
+    );
     this.name = "VapCompileError";
   }
 }
@@ -115,7 +121,7 @@ export function buildVap(
   };
   const bindings = buildBindings(policy, workspaces, options, labels, annotations);
   const [binding] = bindings;
-  if (binding === undefined) throw new Error("buildVap: no binding was built");
+  if (binding === undefined) throw new CustomsError("INTERNAL", "buildVap: no binding was built");
   return { policy: vap, binding, bindings };
 }
 

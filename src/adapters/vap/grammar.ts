@@ -5,6 +5,7 @@
  * and `referencePieces()` checks that the pieces put back together give the engine's
  * `referenceSplitRegexp` exactly, so the two can never drift apart silently.
  */
+import { CustomsError } from "../../core/errors.js";
 import {
   anchoredDigestRegexp,
   anchoredIdentifierRegexp,
@@ -33,7 +34,8 @@ function sourceOf(re: RegExp): string {
 
 function unanchor(re: RegExp): string {
   const s = sourceOf(re);
-  if (!s.startsWith("^") || !s.endsWith("$")) throw new Error(`grammar: ${s} is not anchored`);
+  if (!s.startsWith("^") || !s.endsWith("$"))
+    throw new CustomsError("INTERNAL", `grammar: ${s} is not anchored`);
   return s.slice(1, -1);
 }
 
@@ -43,7 +45,10 @@ const NAME_SHAPE = /^\^\(\?:\((.+?)\)\/\)\?\((.+)\)\$$/;
 export function referencePieces(): ReferencePieces {
   const name = NAME_SHAPE.exec(sourceOf(anchoredNameRegexp));
   if (name === null || name[1] === undefined || name[2] === undefined) {
-    throw new Error("grammar: anchoredNameRegexp no longer has the shape ^(?:(domain)/)?(remote)$");
+    throw new CustomsError(
+      "INTERNAL",
+      "grammar: anchoredNameRegexp no longer has the shape ^(?:(domain)/)?(remote)$",
+    );
   }
   const pieces: ReferencePieces = {
     domain: name[1],
@@ -54,7 +59,10 @@ export function referencePieces(): ReferencePieces {
   };
   const rebuilt = `^(?:(${pieces.domain})/)?(${pieces.remoteName})(?::(${pieces.tag}))?(?:@(${pieces.digest}))?$`;
   if (rebuilt !== sourceOf(referenceSplitRegexp)) {
-    throw new Error("grammar: the pieces no longer rebuild referenceSplitRegexp");
+    throw new CustomsError(
+      "INTERNAL",
+      "grammar: the pieces no longer rebuild referenceSplitRegexp",
+    );
   }
   return pieces;
 }

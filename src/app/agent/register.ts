@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { type ControlPlaneClient, errorText, sleep } from "../../adapters/control-plane/index.js";
+import { type ControlPlaneClient, sleep } from "../../adapters/control-plane/index.js";
 import {
   KubeClient,
   type KubeConnection,
@@ -7,6 +7,7 @@ import {
 } from "../../adapters/kube/index.js";
 import { CustomsError, isCustomsError } from "../../core/errors.js";
 import { Backoff } from "./backoff.js";
+import { refusedBy } from "./refused.js";
 
 export interface RegisterOptions {
   readonly client: ControlPlaneClient;
@@ -37,8 +38,7 @@ export async function register(
         timeoutMs: 15_000,
         signal,
       });
-      if (res.status >= 300)
-        throw new Error(`POST /api/v1/agent/register: ${res.status} ${errorText(res.body)}`);
+      if (res.status >= 300) throw refusedBy("POST /api/v1/agent/register", res.status, res.body);
       const me = res.body as { cluster: string; organization: string };
       const saved = o.savedCluster;
       if (saved !== undefined && saved !== me.cluster) {
@@ -74,8 +74,11 @@ async function kubeVersion(kube: KubeClient | undefined): Promise<string | undef
   }
 }
 
-/** Log fields of an error: its message, and its code when it has one (never a token). */
-export function why(e: unknown): { err: string; code?: string } {
-  const err = e instanceof Error ? e.message : String(e);
-  return isCustomsError(e) ? { err, code: e.code } : { err };
+/**
+ * Log fields of an error: the error itself, which pino serializes with its stack and cause,
+ * and its code when it has one. Messages and stacks hold no token: the client never puts one
+ * in an error.
+ */
+export function why(e: unknown): { err: unknown; code?: string } {
+  return isCustomsError(e) ? { err: e, code: e.code } : { err: e };
 }

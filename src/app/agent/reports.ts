@@ -1,10 +1,12 @@
 import type { Counter } from "prom-client";
 import { type ControlPlaneClient, errorText, sleep } from "../../adapters/control-plane/index.js";
+import { CustomsError } from "../../core/errors.js";
 import type { Violation } from "../../core/evaluate/index.js";
 import type { ViolationRecord } from "../../core/fleet/store.js";
 import type { AdmissionOutcome } from "../webhook/index.js";
 import { Backoff } from "./backoff.js";
 import { BoundedQueue } from "./queue.js";
+import { refusedBy } from "./refused.js";
 
 /**
  * One record of `POST /api/v1/agent/reports` (docs/control-plane.md, step 5): what the
@@ -146,12 +148,15 @@ export class ViolationReporter {
         // block every later batch. They are dropped, counted and logged.
         this.options.dropped.inc(batch.length);
         this.options.onError(
-          new Error(
+          new CustomsError(
+            "AGENT_CONTROL_PLANE_REFUSED",
             `POST /api/v1/agent/reports: ${res.status} ${errorText(res.body)}; ${batch.length} records dropped`,
+            undefined,
+            { details: { status: res.status, dropped: batch.length } },
           ),
         );
       } else if (res.status >= 300) {
-        throw new Error(`POST /api/v1/agent/reports: ${res.status} ${errorText(res.body)}`);
+        throw refusedBy("POST /api/v1/agent/reports", res.status, res.body);
       }
       this.acknowledged = applied;
     } catch (e) {

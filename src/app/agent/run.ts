@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
-import { type ControlPlaneClient, errorText, sleep } from "../../adapters/control-plane/index.js";
+import { type ControlPlaneClient, sleep } from "../../adapters/control-plane/index.js";
 import type { KubeConnection } from "../../adapters/kube/index.js";
 import { isCustomsError } from "../../core/errors.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
@@ -11,6 +11,7 @@ import { Backoff } from "./backoff.js";
 import type { AppliedBundle } from "./bundle.js";
 import { followPolicies } from "./follower.js";
 import { AgentNamespaces, Debouncer } from "./namespaces.js";
+import { refusedBy } from "./refused.js";
 import { kubeClient, register, why } from "./register.js";
 import { admissionReports, ViolationReporter } from "./reports.js";
 import { loadState, savedClusterName, saveState } from "./state.js";
@@ -111,7 +112,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     // altered file is not enforced in part either: what was removed or weakened is unknown.
     const code = isCustomsError(e) ? e.code : "AGENT_STATE_UNREADABLE";
     if (code === "AGENT_STATE_UNVERIFIED") refused.inc({ where: "state", code });
-    logger.error({ code, err: (e as Error).message }, "saved policies ignored");
+    logger.error({ code, err: e }, "saved policies ignored");
   }
   const kube = o.kube === undefined ? undefined : kubeClient(o.kube, o.inCluster);
   const dropped = new Counter({
@@ -133,8 +134,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         body: { namespaces: namespaces.snapshot() },
         timeoutMs: 15_000,
       });
-      if (res.status >= 300)
-        throw new Error(`PUT /api/v1/agent/namespaces: ${res.status} ${errorText(res.body)}`);
+      if (res.status >= 300) throw refusedBy("PUT /api/v1/agent/namespaces", res.status, res.body);
       logger.info({ namespaces: namespaces.snapshot().length }, "namespaces reported");
     },
     interval,
@@ -190,10 +190,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     try {
       await saveState(o.stateDir, applied);
     } catch (e) {
-      logger.error(
-        { err: (e as Error).message, dir: o.stateDir },
-        "policies not saved to the state dir",
-      );
+      logger.error({ err: e, dir: o.stateDir }, "policies not saved to the state dir");
     }
   };
 
@@ -229,7 +226,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         onUnverified(error) {
           refused.inc({ where: "delivery", code: error.code });
           logger.error(
-            { code: error.code, err: error.message },
+            { code: error.code, err: error },
             "policy bundle refused: its signature does not verify; keeping the previous policies",
           );
         },
@@ -245,7 +242,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
         onInvalid(error, revision) {
           metrics.reloads.inc({ what: "policies", result: "invalid" });
           logger.error(
-            { code: error.code, revision, err: error.message },
+            { code: error.code, revision, err: error },
             "policy bundle refused; keeping the previous policies",
           );
         },

@@ -62,10 +62,7 @@ export class VapSync {
         );
       } catch (e) {
         const delay = this.backoff.fail();
-        this.logger.error(
-          { err: (e as Error).message, retryInMs: delay },
-          "ValidatingAdmissionPolicies not applied",
-        );
+        this.logger.error({ err: e, retryInMs: delay }, "ValidatingAdmissionPolicies not applied");
         if (this.pending === undefined) {
           this.timer = setTimeout(() => {
             this.timer = undefined;

@@ -178,5 +178,8 @@ function rejectForbiddenCharacters(
 function yamlError(source: string, index: number, at: TextPosition, what: string): CustomsError {
   const where = `document ${index} (line ${at.line}, column ${at.column})`;
   const message = `${escapeForMessage(source)}: ${where}: ${escapeForMessage(what)}`;
-  return new CustomsError("YAML_INVALID", message);
+  // The place again as data, for `-o json` errors and editors that jump to it.
+  return new CustomsError("YAML_INVALID", message, undefined, {
+    details: { source, document: index, line: at.line, column: at.column },
+  });
 }

@@ -3,6 +3,7 @@
  * the digest the registry serves now, so that what runs is what was reviewed. The registry is
  * behind a resolver function; this file decides what to change and renders the result.
  */
+import { CustomsError } from "../../core/errors.js";
 import {
   type ImageReference,
   parseNormalized,
@@ -81,9 +82,10 @@ export async function resolveUnpinned(
       const key = keys[next++] as string;
       const parsed = parseNormalized(key);
       try {
-        if (!parsed.ok) throw new Error(parsed.message);
+        if (!parsed.ok) throw new CustomsError(parsed.code, parsed.message);
         const digest = await resolve(parsed.ref);
-        if (!DIGEST.test(digest)) throw new Error(`not a digest: ${JSON.stringify(digest)}`);
+        if (!DIGEST.test(digest))
+          throw new CustomsError("DIGEST_UNRESOLVED", `not a digest: ${JSON.stringify(digest)}`);
         digests.set(key, digest);
       } catch (error) {
         failures.set(key, error);

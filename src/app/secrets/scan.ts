@@ -4,6 +4,7 @@
  */
 import type { BlobFetcher, PlatformResolver } from "../../adapters/registry/index.js";
 import { toRepository } from "../../adapters/registry/index.js";
+import { CustomsError } from "../../core/errors.js";
 import type { FindingReport } from "../../core/findings/index.js";
 import { parseImageReference } from "../../core/reference/index.js";
 import {
@@ -78,7 +79,7 @@ async function scanRegistryImage(
 ): Promise<void> {
   const registry = options.registry;
   if (registry === undefined)
-    throw new Error("scanSecrets: images given without a registry client");
+    throw new CustomsError("INTERNAL", "scanSecrets: images given without a registry client");
   const ref = parseImageReference(image);
   const fetched = await registry.resolvePlatform(ref);
   if (fetched.manifest.kind !== "image") return;

@@ -19,6 +19,7 @@ import {
   verifyImageAttestation,
   verifyImageSignature,
 } from "../../adapters/sigstore/index.js";
+import { CustomsError } from "../../core/errors.js";
 import type { ImageReference } from "../../core/reference/index.js";
 import type {
   AttestationFacts,
@@ -65,9 +66,14 @@ export function toFactError(error: RegistryError): FactError | undefined {
   }
 }
 
-class Unavailable extends Error {
-  constructor(readonly fact: FactError) {
-    super(fact.message);
+/** The source failed, not the artifact: carried out of the loaders to become the fact group's error. */
+class Unavailable extends CustomsError {
+  constructor(
+    readonly fact: FactError,
+    cause: unknown,
+  ) {
+    super(fact.code, fact.message, undefined, { cause });
+    this.name = "Unavailable";
   }
 }
 
@@ -85,7 +91,7 @@ async function loadOne(
     }
     if (isRegistryError(error)) {
       const fact = toFactError(error);
-      if (fact !== undefined) throw new Unavailable(fact);
+      if (fact !== undefined) throw new Unavailable(fact, error);
       return { rejected: { code: "SIGNATURE_INVALID", message: `${what}: ${error.message}` } };
     }
     throw error;

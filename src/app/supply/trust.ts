@@ -9,6 +9,7 @@ import {
   type TrustedKey,
   type TrustPolicy,
 } from "../../adapters/sigstore/index.js";
+import { CustomsError } from "../../core/errors.js";
 import type { Authority, TrustedRoot } from "../../core/policy/index.js";
 import { compileMatch } from "../../core/policy/index.js";
 import type { Fact } from "../../core/supply/facts.js";
@@ -29,7 +30,8 @@ function sameNameSameKey(authorities: readonly Authority[]): void {
     const text = JSON.stringify(a);
     const before = seen.get(a.name);
     if (before !== undefined && before !== text) {
-      throw new Error(
+      throw new CustomsError(
+        "SOURCE_NOT_CONFIGURED",
         `authority "${a.name}" is defined differently by two policies; give different authorities different names`,
       );
     }
@@ -79,7 +81,8 @@ function toTrustPolicies(authorities: readonly Authority[], read: ReadText): Tru
     byRoot.set(id, group);
     group.identities.push(identityOf(a));
   }
-  if (keys.length === 0 && byRoot.size === 0) throw new Error(skipped.join("; "));
+  if (keys.length === 0 && byRoot.size === 0)
+    throw new CustomsError("SOURCE_NOT_CONFIGURED", skipped.join("; "));
   const trustOf = (root: TrustedRoot): SigstoreTrust =>
     root.kind === "public-good" ? publicGoodTrust() : parseTrustedRoot(read(root.path), root.path);
   // Keys carry no root: their log entries are Rekor's, verified under the public-good root.

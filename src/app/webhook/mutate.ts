@@ -8,6 +8,7 @@ import {
   planPins,
   planVerifiedPins,
 } from "../../core/admission/index.js";
+import { CustomsError } from "../../core/errors.js";
 import { type Evaluator, NO_NEEDS } from "../../core/evaluate/index.js";
 import { toPinnedImage } from "../pin/index.js";
 import type { SupplyContext } from "../supply/index.js";
@@ -18,7 +19,10 @@ export type DigestLookup = (image: string) => Promise<string>;
 
 function timeout<T>(ms: number): Promise<T> {
   return new Promise((_, reject) =>
-    setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref(),
+    setTimeout(
+      () => reject(new CustomsError("SOURCE_TIMEOUT", `no answer within ${ms} ms`)),
+      ms,
+    ).unref(),
   );
 }
 
@@ -34,7 +38,8 @@ async function verifiedDigest(image: string, supply: SupplyContext, budgetMs: nu
     { needs: NO_NEEDS, authorities: [] },
     deadline,
   );
-  if (!facts.digest.ok) throw new Error(`${facts.digest.code}: ${facts.digest.message}`);
+  if (!facts.digest.ok)
+    throw new CustomsError(facts.digest.code, `${facts.digest.code}: ${facts.digest.message}`);
   return facts.digest.value;
 }
 

@@ -205,11 +205,7 @@ export function registerAgent(program: Command): void {
             ],
             2_000,
             async () => server.reloadTls(),
-            (e) =>
-              logger.error(
-                { err: (e as Error).message },
-                "certificate reload failed; keeping the previous ones",
-              ),
+            (e) => logger.error({ err: e }, "certificate reload failed; keeping the previous ones"),
           );
           return server;
         },

@@ -6,26 +6,29 @@ import { isCheckFailing, toCheckFindings } from "../../app/check/index.js";
 import { loadPolicySet } from "../../app/documents/index.js";
 import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
 import { compileGlob } from "../../core/glob.js";
-import { collect, EXIT_DENIED, EXIT_OK, parseMs, parseTagHandling, productVersion } from "../io.js";
+import {
+  addFindingsOptions,
+  clientFrom,
+  type FactsFlags,
+  type FindingsFlags,
+  type FindingsFormat,
+  factsOptions,
+  parseFactsFlags,
+  parseFindingsFlags,
+  policyOption,
+  type RegistryFlags,
+  registryOptions,
+} from "../flags/index.js";
+import { examples } from "../help.js";
+import { collect, EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
 import { toCheckJson } from "../output/check-json.js";
 import { toCheckSarif } from "../output/check-sarif.js";
-import {
-  addFindingsOptions,
-  type FindingsFlags,
-  type FindingsFormat,
-  parseFindingsFlags,
-  renderFindings,
-} from "../output/findings.js";
+import { renderFindings } from "../output/findings.js";
 import { createStyle, type Style } from "../output/style.js";
-import { clientFrom, type RegistryFlags, registryOptions } from "./pin.js";
 
-interface CheckFlags extends FindingsFlags, RegistryFlags {
+interface CheckFlags extends FindingsFlags, RegistryFlags, FactsFlags {
   policy: string[];
-  harborUrl?: string;
-  harborUsername?: string;
-  factsTimeout: string;
-  tagHandling?: string;
   cluster?: string;
   verbose?: boolean;
   exclude?: string[];
@@ -67,47 +70,39 @@ function render(
   return renderFindings(format, findings, summarizeFindings(findings, failOn), style);
 }
 
-export function parseFactsTimeout(value: string): number {
-  return parseMs("--facts-timeout", value);
-}
-
 export function registerCheck(program: Command): void {
-  const command = registryOptions(program.command("check"))
-    .description("check Kubernetes manifests against image policies")
-    .requiredOption(
-      "-p, --policy <path>",
-      "ImagePolicy/Workspace file or folder (repeatable)",
-      collect,
-    )
-    .option(
-      "--cluster <name>",
-      "cluster the manifests are for (for CLUSTER/NAMESPACE workspace entries)",
-    )
-    .option("-v, --verbose", "also list allowed resources")
-    .option(
-      "--exclude <glob>",
-      "skip files found in folders that match: a pattern without / matches the file name, one with / the path from here (repeatable; `*`, `**`, `?`; e.g. 'charts/', '**/templates/', 'values*.yaml')",
-      collect,
-    )
-    .option(
-      "--facts-timeout <ms>",
-      "how long fetching registry facts for supply-chain policies may take in all",
-      "60000",
-    )
-    .option(
-      "--tag-handling <mode>",
-      "images named by tag under signature, provenance or vulnerability policies: refuse (default; TAG_NOT_PINNED) or pin (decide on the digest the tag names now, as the mutating webhook will pin it)",
-    )
-    .option("--harbor-url <url>", "a Harbor to read vulnerability reports of its images from")
-    .option("--harbor-username <name>", "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD")
-    .argument("<inputs...>", "manifest files, folders, or - for standard input");
+  const command = factsOptions(
+    policyOption(registryOptions(program.command("check")))
+      .description("check Kubernetes manifests against image policies")
+      .option(
+        "--cluster <name>",
+        "cluster the manifests are for (for CLUSTER/NAMESPACE workspace entries)",
+      )
+      .option("-v, --verbose", "also list allowed resources")
+      .option(
+        "--exclude <glob>",
+        "skip files found in folders that match: a pattern without / matches the file name, one with / the path from here (repeatable; `*`, `**`, `?`; e.g. 'charts/', '**/templates/', 'values*.yaml')",
+        collect,
+      ),
+    60_000,
+  ).argument("<inputs...>", "manifest files, folders, or - for standard input");
+  examples(command, [
+    ["check manifests against the policies in a folder", "customs check -p policies/ k8s/"],
+    [
+      "rendered Helm output, from standard input",
+      "helm template app ./chart | customs check -p policies/ -",
+    ],
+    [
+      "SARIF for code scanning, and a JUnit file beside it",
+      "customs check -p policies/ -o sarif --report junit=customs.xml k8s/",
+    ],
+  ]);
   // A denial is severity high, a warning medium, an audit result info: the default
   // --fail-on high keeps the spec's exit status (1 exactly when something is denied).
   addFindingsOptions(command, "high").action(async (inputs: string[], flags: CheckFlags) => {
     const parsed = parseFindingsFlags(flags);
     const { set } = loadPolicySet(await readInputs(flags.policy));
-    const budgetMs = parseFactsTimeout(flags.factsTimeout);
-    const tagHandling = parseTagHandling(flags.tagHandling);
+    const { budgetMs, tagHandling } = parseFactsFlags(flags);
     const { checkWithFacts } = await import("../../app/check/facts.js");
     const { harborOptionsFrom } = await import("../../app/supply/harbor.js");
     const harbor = await harborOptionsFrom(flags);

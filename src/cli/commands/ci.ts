@@ -1,21 +1,22 @@
 import type { Command } from "commander";
 import type { RegistryClient } from "../../adapters/registry/index.js";
-import { parseMs, parseTagHandling } from "../io.js";
 import {
   addFindingsOptions,
-  emitFindings,
+  clientFrom,
+  type FactsFlags,
   type FindingsFlags,
+  factsOptions,
+  parseFactsFlags,
   parseFindingsFlags,
-} from "../output/findings.js";
-import { clientFrom, type RegistryFlags, registryOptions } from "./pin.js";
+  type RegistryFlags,
+  registryOptions,
+} from "../flags/index.js";
+import { examples } from "../help.js";
+import { emitFindings } from "../output/findings.js";
 
-interface CiFlags extends Omit<FindingsFlags, "failOn">, RegistryFlags {
+interface CiFlags extends Omit<FindingsFlags, "failOn">, RegistryFlags, FactsFlags {
   config: string;
   failOn?: string;
-  harborUrl?: string;
-  harborUsername?: string;
-  factsTimeout: string;
-  tagHandling?: string;
 }
 
 export function registerCi(program: Command): void {
@@ -24,23 +25,19 @@ export function registerCi(program: Command): void {
     .description(
       "run the checks customs.yaml lists (manifests, Dockerfiles, secrets, vulnerabilities)",
     )
-    .option("-c, --config <file>", "the CI config", "customs.yaml")
-    .option("--harbor-url <url>", "a Harbor to read vulnerability reports of its images from")
-    .option("--harbor-username <name>", "Harbor user or robot; password in CUSTOMS_HARBOR_PASSWORD")
-    .option(
-      "--facts-timeout <ms>",
-      "how long fetching registry facts for supply-chain policies may take in all",
-      "120000",
-    )
-    .option(
-      "--tag-handling <mode>",
-      "images named by tag under signature, provenance or vulnerability policies: refuse (default) or pin",
-    );
+    .option("-c, --config <file>", "the CI config", "customs.yaml");
   // No default --fail-on here: customs.yaml's failOn applies unless the flag is given.
-  addFindingsOptions(registryOptions(command));
+  addFindingsOptions(registryOptions(factsOptions(command, 120_000)));
+  examples(command, [
+    ["run the checks customs.yaml lists", "customs ci"],
+    ["annotations on a GitHub pull request", "customs ci -o github"],
+    [
+      "fail only on critical findings, and keep a SARIF file",
+      "customs ci --fail-on critical --report sarif=customs.sarif",
+    ],
+  ]);
   command.action(async (flags: CiFlags) => {
-    const factsBudgetMs = parseMs("--facts-timeout", flags.factsTimeout);
-    const tagHandling = parseTagHandling(flags.tagHandling);
+    const { budgetMs: factsBudgetMs, tagHandling } = parseFactsFlags(flags);
     const { loadCiConfig, runCiChecks } = await import("../../app/ci/index.js");
     const { CI_RUNNERS } = await import("../../app/ci/index.js");
     const loaded = await loadCiConfig(flags.config);

@@ -3,6 +3,8 @@ import { readInputs } from "../../adapters/files/index.js";
 import { loadPolicySet } from "../../app/documents/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
+import { type OutputFormat, outputOption, policyOption, YAML_OR_JSON } from "../flags/index.js";
+import { examples } from "../help.js";
 import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";
 import { toYamlStream } from "./install.js";
 
@@ -11,7 +13,7 @@ interface CompileFlags {
   cluster?: string;
   exemptNamespace?: string[];
   exemptNamespaces: boolean;
-  output: string;
+  output: OutputFormat;
 }
 
 /**
@@ -32,16 +34,13 @@ export function registerCompile(program: Command): void {
   const compile = program
     .command("compile")
     .description("compile policies to native Kubernetes objects");
-  compile
-    .command("vap")
-    .description(
-      "write a ValidatingAdmissionPolicy and its binding(s) for every policy CEL can express",
-    )
-    .requiredOption(
-      "-p, --policy <path>",
-      "ImagePolicy/Workspace file or folder (repeatable)",
-      collect,
-    )
+  const vap = policyOption(
+    compile
+      .command("vap")
+      .description(
+        "write a ValidatingAdmissionPolicy and its binding(s) for every policy CEL can express",
+      ),
+  )
     .option("--cluster <name>", "the cluster the objects are for (CLUSTER/NAMESPACE entries)")
     .option(
       "--exempt-namespace <name>",
@@ -49,33 +48,41 @@ export function registerCompile(program: Command): void {
       collect,
     )
     .option("--no-exempt-namespaces", "exempt no namespace (not even kube-system)")
-    .option("-o, --output <format>", "yaml or json", "yaml")
-    .action(async (flags: CompileFlags) => {
-      if (!["yaml", "json"].includes(flags.output))
-        throw new CustomsError("USAGE", "--output must be yaml or json");
-      const exemptNamespaces = exemptNamespacesOf(flags.exemptNamespace, flags.exemptNamespaces);
-      const { loaded } = loadPolicySet(await readInputs(flags.policy));
-      const { buildVap, canCompileToVap } = await import("../../adapters/vap/index.js");
-      const objects: unknown[] = [];
-      const refused: string[] = [];
-      for (const policy of loaded.policies) {
-        const check = canCompileToVap(policy);
-        if (!check.ok) {
-          refused.push(`${policy.name}: ${check.reasons.join("; ")}`);
-          continue;
-        }
-        const vap = buildVap(policy, loaded.workspaces, {
-          ...(flags.cluster ? { cluster: flags.cluster } : {}),
-          exemptNamespaces,
-        });
-        objects.push(vap.policy, ...vap.bindings);
+    .addOption(outputOption(YAML_OR_JSON, "yaml"));
+  examples(vap, [
+    [
+      "native policies for a cluster, applied directly",
+      "customs compile vap -p policies/ | kubectl apply -f -",
+    ],
+    [
+      "for the cluster named prod, exempting only kube-system",
+      "customs compile vap -p policies/ --cluster prod --exempt-namespace kube-system",
+    ],
+  ]);
+  vap.action(async (flags: CompileFlags) => {
+    const exemptNamespaces = exemptNamespacesOf(flags.exemptNamespace, flags.exemptNamespaces);
+    const { loaded } = loadPolicySet(await readInputs(flags.policy));
+    const { buildVap, canCompileToVap } = await import("../../adapters/vap/index.js");
+    const objects: unknown[] = [];
+    const refused: string[] = [];
+    for (const policy of loaded.policies) {
+      const check = canCompileToVap(policy);
+      if (!check.ok) {
+        refused.push(`${policy.name}: ${check.reasons.join("; ")}`);
+        continue;
       }
-      if (flags.output === "json")
-        write(`${JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)}\n`);
-      else write(toYamlStream(objects));
-      // Policies left out are named on stderr, and the exit status says so: a native-only
-      // cluster would not enforce them.
-      for (const r of refused) process.stderr.write(`customs: not compiled: ${r}\n`);
-      process.exitCode = refused.length > 0 ? EXIT_DENIED : EXIT_OK;
-    });
+      const vap = buildVap(policy, loaded.workspaces, {
+        ...(flags.cluster ? { cluster: flags.cluster } : {}),
+        exemptNamespaces,
+      });
+      objects.push(vap.policy, ...vap.bindings);
+    }
+    if (flags.output === "json")
+      write(`${JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)}\n`);
+    else write(toYamlStream(objects));
+    // Policies left out are named on stderr, and the exit status says so: a native-only
+    // cluster would not enforce them.
+    for (const r of refused) process.stderr.write(`customs: not compiled: ${r}\n`);
+    process.exitCode = refused.length > 0 ? EXIT_DENIED : EXIT_OK;
+  });
 }

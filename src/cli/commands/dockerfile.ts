@@ -5,20 +5,18 @@ import { pinTexts } from "../../app/pin/index.js";
 import { CustomsError } from "../../core/errors.js";
 import type { Severity } from "../../core/findings/types.js";
 import { printable } from "../../core/policy/index.js";
-import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";
 import {
   addFindingsOptions,
-  emitFindings,
+  clientFrom,
   type FindingsFlags,
   parseFindingsFlags,
-} from "../output/findings.js";
-import {
-  clientFrom,
   type RegistryFlags,
   registryOptions,
-  reportFailure,
-  writePinned,
-} from "./pin.js";
+} from "../flags/index.js";
+import { examples } from "../help.js";
+import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";
+import { emitFindings } from "../output/findings.js";
+import { reportFailure, writePinned } from "./pin.js";
 
 interface LintFlags extends Omit<FindingsFlags, "failOn"> {
   policy?: string[];
@@ -129,7 +127,12 @@ export function registerDockerfile(program: Command): void {
     .argument("<inputs...>", "Dockerfiles, folders to search, or - for standard input");
   // No default --fail-on: the configuration's failOn applies unless the flag is given.
   addFindingsOptions(lint).action(runLint);
-  registryOptions(
+  examples(lint, [
+    ["lint every Dockerfile under the current folder", "customs dockerfile lint ."],
+    ["judge base images by image policies too", "customs dockerfile lint -p policies/ Dockerfile"],
+    ["annotations on a GitHub pull request", "customs dockerfile lint -o github ."],
+  ]);
+  const pin = registryOptions(
     dockerfile
       .command("pin")
       .description("rewrite each FROM to image:tag@sha256:…, keeping everything else")
@@ -137,4 +140,9 @@ export function registerDockerfile(program: Command): void {
       .option("--diff", "write nothing; print a unified diff of what pinning would change")
       .argument("<inputs...>", "Dockerfiles or folders to search"),
   ).action(runPin);
+  examples(pin, [
+    ["pin every FROM in place", "customs dockerfile pin Dockerfile"],
+    ["show what would change", "customs dockerfile pin --diff ."],
+    ["fail CI when a base image is not pinned", "customs dockerfile pin --check ."],
+  ]);
 }

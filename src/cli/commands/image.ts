@@ -3,10 +3,11 @@ import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
 import { printable } from "../../core/policy/index.js";
 import { toImageParseOutput } from "../../core/reference/index.js";
+import { HUMAN_OR_JSON, type OutputFormat, outputOption } from "../flags/index.js";
 import { EXIT_INPUT, write } from "../io.js";
 
 interface ParseFlags {
-  output: string;
+  output: OutputFormat;
   stdin?: boolean;
 }
 
@@ -15,13 +16,11 @@ export function registerImage(program: Command): void {
   image
     .command("parse")
     .description("parse and normalize image references as container runtimes do")
-    .option("-o, --output <format>", "json (one object per line) or text", "text")
+    // JSON here is one object per line, so references can stream in from --stdin.
+    .addOption(outputOption(HUMAN_OR_JSON, "human"))
     .option("--stdin", "read references from standard input, one per line")
     .argument("[refs...]", "image references")
     .action(async (refs: string[], flags: ParseFlags) => {
-      if (!["json", "text"].includes(flags.output)) {
-        throw new CustomsError("USAGE", `--output must be json or text, got "${flags.output}"`);
-      }
       if (!flags.stdin && refs.length === 0)
         throw new CustomsError("USAGE", "give image references, or --stdin");
       let failed = false;

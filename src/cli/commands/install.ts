@@ -5,6 +5,8 @@ import type { PullPolicy, Resources } from "../../adapters/install/index.js";
 import type { RenderedInstall } from "../../app/webhook/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
+import { type OutputFormat, outputOption, YAML_OR_JSON } from "../flags/index.js";
+import { examples } from "../help.js";
 import { collect, productVersion, write } from "../io.js";
 
 interface InstallFlags {
@@ -33,7 +35,7 @@ interface InstallFlags {
   previousCa?: string;
   writeCa?: string;
   certDays: string;
-  output: string;
+  output: OutputFormat;
   mutate?: boolean;
   controlPlane?: string;
   controlPlaneCa?: string;
@@ -191,7 +193,7 @@ async function render(component: string, flags: InstallFlags): Promise<RenderedI
 }
 
 export function registerInstall(program: Command): void {
-  program
+  const install = program
     .command("install")
     .description(
       "print the manifests that install the admission webhook (default) or the cluster agent (apply with kubectl apply -f -); the Helm chart renders the same objects",
@@ -245,19 +247,29 @@ export function registerInstall(program: Command): void {
     .option("--token-secret <name>", "agent: existing Secret holding the token under `token`")
     .option("--vap", "agent: also apply the policies as ValidatingAdmissionPolicies")
     .option("--audit-interval <ms>", "agent: audit the cluster's Pods this often")
-    .option("-o, --output <format>", "yaml or json", "yaml")
-    .action(async (component: string, flags: InstallFlags) => {
-      oneOf("component", component, ["webhook", "agent"]);
-      oneOf("--output", flags.output, ["yaml", "json"]);
-      const rendered = await render(component, flags);
-      if (flags.writeCa && rendered.ca) {
-        writeFileSync(`${flags.writeCa}.crt`, rendered.ca.certPem);
-        writeFileSync(`${flags.writeCa}.key`, rendered.ca.keyPem, { mode: 0o600 });
-      }
-      if (flags.output === "json")
-        write(
-          `${JSON.stringify({ apiVersion: "v1", kind: "List", items: rendered.objects }, null, 2)}\n`,
-        );
-      else write(toYamlStream(rendered.objects));
-    });
+    .addOption(outputOption(YAML_OR_JSON, "yaml"));
+  examples(install, [
+    ["install the admission webhook", "customs install | kubectl apply -f -"],
+    [
+      "with cert-manager and a NetworkPolicy",
+      "customs install --cert-manager --network-policy | kubectl apply -f -",
+    ],
+    [
+      "the cluster agent of a control plane",
+      "customs install agent --control-plane https://customs.example.com --token-file agent.token | kubectl apply -f -",
+    ],
+  ]);
+  install.action(async (component: string, flags: InstallFlags) => {
+    oneOf("component", component, ["webhook", "agent"]);
+    const rendered = await render(component, flags);
+    if (flags.writeCa && rendered.ca) {
+      writeFileSync(`${flags.writeCa}.crt`, rendered.ca.certPem);
+      writeFileSync(`${flags.writeCa}.key`, rendered.ca.keyPem, { mode: 0o600 });
+    }
+    if (flags.output === "json")
+      write(
+        `${JSON.stringify({ apiVersion: "v1", kind: "List", items: rendered.objects }, null, 2)}\n`,
+      );
+    else write(toYamlStream(rendered.objects));
+  });
 }

@@ -1,17 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { chmod, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { chmod, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
-import {
-  type CredentialStore,
-  isRegistryError,
-  NO_CREDENTIALS,
-  parseDockerConfig,
-  RegistryClient,
-} from "../../adapters/registry/index.js";
 import {
   type PinEntry,
   type PinnedFile,
@@ -24,16 +15,23 @@ import {
 import { CustomsError } from "../../core/errors.js";
 import { printable } from "../../core/policy/index.js";
 import { parseNormalized } from "../../core/reference/index.js";
-import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, write, writeJson } from "../io.js";
+import { reportError } from "../errors.js";
+import {
+  clientFrom,
+  HUMAN_OR_JSON,
+  type OutputFormat,
+  outputOption,
+  type RegistryFlags,
+  registryOptions,
+} from "../flags/index.js";
+import { examples } from "../help.js";
+import { EXIT_DENIED, EXIT_OK, write, writeJson } from "../io.js";
 
-export interface RegistryFlags {
-  registryConfig?: string;
-  caFile?: string[];
-  insecureHost?: string[];
-}
+/** The registry client lives with the registry flags; `serve` still reaches it through here. */
+export { clientFrom };
 
 interface DigestFlags extends RegistryFlags {
-  output: string;
+  output: OutputFormat;
 }
 
 interface PinFlags extends RegistryFlags {
@@ -41,58 +39,9 @@ interface PinFlags extends RegistryFlags {
   diff?: boolean;
 }
 
-export function registryOptions(command: Command): Command {
-  return command
-    .option(
-      "--registry-config <file>",
-      "docker config.json with registry credentials (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json when present)",
-    )
-    .option("--ca-file <pem>", "extra CA certificates to trust (repeatable)", collect)
-    .option(
-      "--insecure-host <host>",
-      "host[:port] spoken to without TLS verification (repeatable)",
-      collect,
-    );
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (e) {
-    throw new CustomsError(
-      "FILE_UNREADABLE",
-      `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    );
-  }
-}
-
-async function credentialsFrom(flags: RegistryFlags): Promise<CredentialStore> {
-  let path = flags.registryConfig;
-  if (path === undefined) {
-    const fallback = join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json");
-    if (!existsSync(fallback)) return NO_CREDENTIALS;
-    path = fallback;
-  }
-  return parseDockerConfig(await readText(path), path);
-}
-
-export async function clientFrom(flags: RegistryFlags): Promise<RegistryClient> {
-  const ca = await Promise.all((flags.caFile ?? []).map(readText));
-  return new RegistryClient({
-    credentials: await credentialsFrom(flags),
-    tls: { ca, insecureHosts: new Set((flags.insecureHost ?? []).map((h) => h.toLowerCase())) },
-  });
-}
-
 /** Registry failures: code and message (which never hold credentials), exit 2. */
 export function reportFailure(what: string, error: unknown): void {
-  const message = isRegistryError(error)
-    ? `${error.code}: ${error.message}`
-    : error instanceof Error
-      ? error.message
-      : String(error);
-  process.stderr.write(`customs: ${printable(what)}: ${message}\n`);
-  process.exitCode = EXIT_INPUT;
+  reportError(error, what);
 }
 
 function registerDigest(program: Command): void {
@@ -104,12 +53,9 @@ function registerDigest(program: Command): void {
     image
       .command("digest")
       .description("print the reference pinned to the digest its registry serves now")
-      .option("-o, --output <format>", "text or json", "text")
+      .addOption(outputOption(HUMAN_OR_JSON, "human"))
       .argument("<ref>", "image reference"),
   ).action(async (ref: string, flags: DigestFlags) => {
-    if (!["json", "text"].includes(flags.output)) {
-      throw new CustomsError("USAGE", `--output must be json or text, got "${flags.output}"`);
-    }
     const parsed = parseNormalized(ref);
     if (!parsed.ok) throw new CustomsError(parsed.code, `"${printable(ref)}": ${parsed.message}`);
     const client = await clientFrom(flags);
@@ -220,7 +166,7 @@ export async function writePinned(
 
 export function registerPin(program: Command): void {
   registerDigest(program);
-  registryOptions(
+  const pin = registryOptions(
     program
       .command("pin")
       .description("rewrite image tags in manifests to tag@digest, keeping comments and layout")
@@ -228,4 +174,9 @@ export function registerPin(program: Command): void {
       .option("--diff", "write nothing; print a unified diff of what pinning would change")
       .argument("<inputs...>", "manifest files or folders"),
   ).action(runPin);
+  examples(pin, [
+    ["pin every image in a folder of manifests, in place", "customs pin k8s/"],
+    ["review the change first", "customs pin --diff k8s/"],
+    ["fail CI when an image is not pinned (no registry asked)", "customs pin --check k8s/"],
+  ]);
 }

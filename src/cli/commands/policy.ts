@@ -4,7 +4,9 @@ import { formatIssue, loadPolicies, loadPolicySet } from "../../app/documents/in
 import { CustomsError } from "../../core/errors.js";
 import { explainImage, toNamespaceFacts } from "../../core/evaluate/index.js";
 import { isDnsLabel, isLabelKey, isLabelValue, printable } from "../../core/policy/index.js";
-import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, write, writeJson } from "../io.js";
+import { HUMAN_OR_JSON, type OutputFormat, outputOption, policyOption } from "../flags/index.js";
+import { examples } from "../help.js";
+import { EXIT_DENIED, EXIT_INPUT, EXIT_OK, write, writeJson } from "../io.js";
 import { createStyle } from "../output/style.js";
 
 /** `k=v,k2=v2` into labels, refusing anything a Namespace could not carry. */
@@ -27,38 +29,42 @@ export function parseLabels(text: string): Record<string, string> {
 }
 
 function registerValidate(policy: Command): void {
-  policy
+  const command = policy
     .command("validate")
     .description("validate ImagePolicy and Workspace documents, and lint them")
-    .option("-o, --output <format>", "text or json", "text")
+    .addOption(outputOption(HUMAN_OR_JSON, "human"))
     .option("--strict", "fail on lint warnings too")
-    .argument("<paths...>", "files or folders")
-    .action(async (paths: string[], flags: { output: string; strict?: boolean }) => {
-      const loaded = loadPolicies(await readInputs(paths));
-      const errors = loaded.issues.filter((i) => i.severity === "error").length;
-      const warnings = loaded.issues.length - errors;
-      if (flags.output === "json") {
-        writeJson({
-          policies: loaded.policies.length,
-          workspaces: loaded.workspaces.length,
-          issues: loaded.issues,
-        });
-      } else {
-        const style = createStyle(process.stdout);
-        for (const issue of loaded.issues) {
-          const tag = issue.severity === "error" ? style.red("error") : style.yellow("warning");
-          write(`${tag} ${issue.code}: ${formatIssue(issue)}\n`);
-        }
-        write(
-          `${loaded.policies.length} policies, ${loaded.workspaces.length} workspaces: ${errors} errors, ${warnings} warnings\n`,
-        );
+    .argument("<paths...>", "files or folders");
+  examples(command, [
+    ["validate and lint a folder of policies", "customs policy validate policies/"],
+    ["fail on lint warnings too, in CI", "customs policy validate --strict policies/"],
+  ]);
+  command.action(async (paths: string[], flags: { output: OutputFormat; strict?: boolean }) => {
+    const loaded = loadPolicies(await readInputs(paths));
+    const errors = loaded.issues.filter((i) => i.severity === "error").length;
+    const warnings = loaded.issues.length - errors;
+    if (flags.output === "json") {
+      writeJson({
+        policies: loaded.policies.length,
+        workspaces: loaded.workspaces.length,
+        issues: loaded.issues,
+      });
+    } else {
+      const style = createStyle(process.stdout);
+      for (const issue of loaded.issues) {
+        const tag = issue.severity === "error" ? style.red("error") : style.yellow("warning");
+        write(`${tag} ${issue.code}: ${formatIssue(issue)}\n`);
       }
-      if (errors > 0 || (flags.strict && warnings > 0)) process.exitCode = EXIT_INPUT;
-      else if (loaded.policies.length + loaded.workspaces.length === 0) {
-        write("no ImagePolicy or Workspace found\n");
-        process.exitCode = EXIT_INPUT;
-      } else process.exitCode = EXIT_OK;
-    });
+      write(
+        `${loaded.policies.length} policies, ${loaded.workspaces.length} workspaces: ${errors} errors, ${warnings} warnings\n`,
+      );
+    }
+    if (errors > 0 || (flags.strict && warnings > 0)) process.exitCode = EXIT_INPUT;
+    else if (loaded.policies.length + loaded.workspaces.length === 0) {
+      write("no ImagePolicy or Workspace found\n");
+      process.exitCode = EXIT_INPUT;
+    } else process.exitCode = EXIT_OK;
+  });
 }
 
 interface ExplainFlags {
@@ -66,68 +72,73 @@ interface ExplainFlags {
   namespace: string;
   namespaceLabels?: string;
   cluster?: string;
-  output: string;
+  output: OutputFormat;
 }
 
 function registerExplain(policy: Command): void {
-  policy
-    .command("explain")
-    .description(
-      "show which policies apply to an image in a namespace, and why each passes or fails",
-    )
-    .requiredOption(
-      "-p, --policy <path>",
-      "ImagePolicy/Workspace file or folder (repeatable)",
-      collect,
-    )
+  const command = policyOption(
+    policy
+      .command("explain")
+      .description(
+        "show which policies apply to an image in a namespace, and why each passes or fails",
+      ),
+  )
     .option("-n, --namespace <name>", "namespace the image would run in", "default")
     .option("--namespace-labels <k=v,...>", "labels of that namespace")
     .option("--cluster <name>", "cluster of that namespace")
-    .option("-o, --output <format>", "text or json", "text")
-    .argument("<image>", "image reference")
-    .action(async (image: string, flags: ExplainFlags) => {
-      if (!isDnsLabel(flags.namespace)) {
-        throw new CustomsError(
-          "USAGE",
-          `--namespace: "${printable(flags.namespace, 80)}" is not a valid namespace name`,
-        );
-      }
-      const { set } = loadPolicySet(await readInputs(flags.policy));
-      const ns = toNamespaceFacts(
-        flags.namespace,
-        parseLabels(flags.namespaceLabels ?? ""),
-        flags.cluster,
+    .addOption(outputOption(HUMAN_OR_JSON, "human"))
+    .argument("<image>", "image reference");
+  examples(command, [
+    [
+      "why an image is allowed or denied in a namespace",
+      "customs policy explain -p policies/ -n payments nginx:1.27",
+    ],
+    [
+      "with the namespace's labels, for policies that select by label",
+      "customs policy explain -p policies/ -n web --namespace-labels team=web,env=prod nginx:1.27",
+    ],
+  ]);
+  command.action(async (image: string, flags: ExplainFlags) => {
+    if (!isDnsLabel(flags.namespace)) {
+      throw new CustomsError(
+        "USAGE",
+        `--namespace: "${printable(flags.namespace, 80)}" is not a valid namespace name`,
       );
-      const result = explainImage(set, ns, image);
-      const failing = result.policies.filter((p) => p.result === "fail");
-      const denied = failing.some((p) => p.action === "deny");
-      if (flags.output === "json") {
-        writeJson({
-          image,
-          namespace: ns.name,
-          ...result,
-          verdict: denied ? "deny" : failing.some((p) => p.action === "warn") ? "warn" : "allow",
-        });
-      } else {
-        const style = createStyle(process.stdout);
-        write(
-          `image ${printable(image)} → ${result.normalizedImage || "(not a valid reference)"}\n`,
-        );
-        write(`namespace ${ns.name}, workspaces: ${result.workspaces.join(", ") || "none"}\n\n`);
-        for (const p of result.policies) {
-          const mark =
-            p.result === "pass"
-              ? style.green("pass")
-              : p.result === "fail"
-                ? style.red("FAIL")
-                : style.dim("skip");
-          write(`${mark} ${style.bold(p.policy)} (${p.recipe}, ${p.scope}, action ${p.action})\n`);
-          write(`     applies: ${p.applies ? "yes" : "no"}: ${p.why}\n`);
-          if (p.applies) write(`     ${p.code ? `${p.code}: ` : ""}${p.detail}\n`);
-        }
+    }
+    const { set } = loadPolicySet(await readInputs(flags.policy));
+    const ns = toNamespaceFacts(
+      flags.namespace,
+      parseLabels(flags.namespaceLabels ?? ""),
+      flags.cluster,
+    );
+    const result = explainImage(set, ns, image);
+    const failing = result.policies.filter((p) => p.result === "fail");
+    const denied = failing.some((p) => p.action === "deny");
+    if (flags.output === "json") {
+      writeJson({
+        image,
+        namespace: ns.name,
+        ...result,
+        verdict: denied ? "deny" : failing.some((p) => p.action === "warn") ? "warn" : "allow",
+      });
+    } else {
+      const style = createStyle(process.stdout);
+      write(`image ${printable(image)} → ${result.normalizedImage || "(not a valid reference)"}\n`);
+      write(`namespace ${ns.name}, workspaces: ${result.workspaces.join(", ") || "none"}\n\n`);
+      for (const p of result.policies) {
+        const mark =
+          p.result === "pass"
+            ? style.green("pass")
+            : p.result === "fail"
+              ? style.red("FAIL")
+              : style.dim("skip");
+        write(`${mark} ${style.bold(p.policy)} (${p.recipe}, ${p.scope}, action ${p.action})\n`);
+        write(`     applies: ${p.applies ? "yes" : "no"}: ${p.why}\n`);
+        if (p.applies) write(`     ${p.code ? `${p.code}: ` : ""}${p.detail}\n`);
       }
-      process.exitCode = denied ? EXIT_DENIED : EXIT_OK;
-    });
+    }
+    process.exitCode = denied ? EXIT_DENIED : EXIT_OK;
+  });
 }
 
 export function registerPolicy(program: Command): void {

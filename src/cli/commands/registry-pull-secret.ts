@@ -5,6 +5,8 @@ import type { Command } from "commander";
 import { parse } from "yaml";
 import type { ServiceAccountState } from "../../adapters/registry-bundle/index.js";
 import { CustomsError } from "../../core/errors.js";
+import { type OutputFormat, outputOption, YAML_OR_JSON } from "../flags/index.js";
+import { examples } from "../help.js";
 import { objectName, printObjects } from "./registry-print.js";
 
 /** The registry bundle's objects, loaded when this command runs rather than at every start. */
@@ -21,7 +23,7 @@ interface PullSecretFlags {
   attach?: boolean;
   kubeconfig?: string;
   serviceAccountFile?: string;
-  output: string;
+  output: OutputFormat;
 }
 
 function readPassword(f: PullSecretFlags): string {
@@ -159,7 +161,7 @@ async function pullSecret(f: PullSecretFlags): Promise<void> {
 }
 
 export function registerPullSecret(registry: Command): void {
-  registry
+  const command = registry
     .command("pull-secret")
     .description(
       "print a kubernetes.io/dockerconfigjson Secret (as kubectl create secret docker-registry)",
@@ -186,6 +188,16 @@ export function registerPullSecret(registry: Command): void {
       "--service-account-file <file>",
       "with --attach: merge into this ServiceAccount (kubectl get serviceaccount default -o json) instead of reading the cluster",
     )
-    .option("-o, --output <format>", "yaml or json", "yaml")
+    .addOption(outputOption(YAML_OR_JSON, "yaml"))
     .action(pullSecret);
+  examples(command, [
+    [
+      "a pull Secret, the password read from standard input",
+      "customs registry pull-secret --server registry.example.com --username ci --password-stdin < pw | kubectl apply -f -",
+    ],
+    [
+      "and added to the namespace's default ServiceAccount",
+      "customs registry pull-secret --server registry.example.com --username ci --password-stdin --attach --namespace apps < pw | kubectl apply -f -",
+    ],
+  ]);
 }

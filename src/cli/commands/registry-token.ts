@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { TokenBundleOptions } from "../../adapters/registry-bundle/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { isAccountName, parseGrantFlag } from "../../core/registry-token/index.js";
+import { HUMAN_OR_JSON, type OutputFormat, outputOption } from "../flags/index.js";
 import { collect, write, writeJson } from "../io.js";
 import { defaultImage } from "./install.js";
 
@@ -129,10 +130,7 @@ async function tokenServer(f: ServerFlags): Promise<void> {
     try {
       server.reload();
     } catch (e) {
-      logger.error(
-        { err: (e as Error).message },
-        "reload failed; keeping the previous configuration",
-      );
+      logger.error({ err: e }, "reload failed; keeping the previous configuration");
     }
   });
   const stop = () => void server.stop().then(() => process.exit(0));
@@ -191,7 +189,7 @@ async function accountRemove(name: string, f: { file: string }): Promise<void> {
   process.stderr.write(`customs: account ${name} removed from ${f.file}\n`);
 }
 
-async function accountList(f: { file: string; output: string }): Promise<void> {
+async function accountList(f: { file: string; output: OutputFormat }): Promise<void> {
   const files = await import("../../app/registry/index.js");
   // Never the hashes: a listing is for people, and hashes can be attacked offline.
   const rows = files.loadAccounts(f.file).map((a) => ({
@@ -200,7 +198,6 @@ async function accountList(f: { file: string; output: string }): Promise<void> {
     grants: a.grants.map((g) => `${g.repositories.join(",")}:${g.actions.join(",")}`),
   }));
   if (f.output === "json") return writeJson(rows);
-  if (f.output !== "text") throw new CustomsError("USAGE", `-o: "${f.output}" is not text or json`);
   for (const r of rows) write(`${r.name}\t${r.type}\t${r.grants.join(" ") || "(no grants)"}\n`);
 }
 
@@ -237,7 +234,7 @@ export function registerRegistryToken(registry: Command): void {
     .command("list")
     .description("list accounts and their grants (never their secrets)")
     .requiredOption("--file <file>", "the accounts file")
-    .option("-o, --output <format>", "text or json", "text")
+    .addOption(outputOption(HUMAN_OR_JSON, "human"))
     .action(accountList)
     .exitOverride();
 }

@@ -6,6 +6,8 @@ import type { TlsMode } from "../../adapters/registry-bundle/index.js";
 import { REGISTRY_IMAGE } from "../../adapters/registry-bundle/objects.js";
 import { CustomsError } from "../../core/errors.js";
 import { isDnsLabel } from "../../core/policy/index.js";
+import { type OutputFormat, outputOption, YAML_OR_JSON } from "../flags/index.js";
+import { examples } from "../help.js";
 import { collect } from "../io.js";
 import { objectName, printObjects } from "./registry-print.js";
 import { registerPullSecret } from "./registry-pull-secret.js";
@@ -35,7 +37,7 @@ interface ManifestsFlags extends TokenManifestFlags {
   registryImage: string;
   imagePolicy: boolean;
   writeCa?: string;
-  output: string;
+  output: OutputFormat;
 }
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
@@ -162,8 +164,18 @@ export function registerRegistry(program: Command): void {
     )
     .option("--no-image-policy", "leave out the ImagePolicy (admit only this registry's digests)")
     .option("--write-ca <file>", "also save the self-signed CA certificate to this file")
-    .option("-o, --output <format>", "yaml or json", "yaml");
+    .addOption(outputOption(YAML_OR_JSON, "yaml"));
   addTokenManifestOptions(manifestsCommand).action(manifests);
+  examples(manifestsCommand, [
+    [
+      "a registry at registry.example.com with one user",
+      "customs registry manifests --host registry.example.com --user ci:$(openssl rand -hex 16) | kubectl apply -f -",
+    ],
+    [
+      "token authentication with pull and push accounts",
+      "customs registry manifests --host registry.example.com --auth token | kubectl apply -f -",
+    ],
+  ]);
   registerPullSecret(registry);
   registerRegistryToken(registry);
 }

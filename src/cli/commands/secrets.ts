@@ -1,25 +1,26 @@
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
 import type { FindingReport } from "../../core/findings/index.js";
-import { collect, EXIT_INPUT } from "../io.js";
+import { reportError } from "../errors.js";
 import {
   addFindingsOptions,
-  emitFindings,
   type FindingsFlags,
   type ParsedFindingsFlags,
   parseFindingsFlags,
-} from "../output/findings.js";
+  type RegistryFlags,
+  registryOptions,
+} from "../flags/index.js";
+import { examples } from "../help.js";
+import { collect } from "../io.js";
+import { emitFindings } from "../output/findings.js";
 
-interface ScanFlags extends FindingsFlags {
+interface ScanFlags extends FindingsFlags, RegistryFlags {
   git?: boolean;
   imageLayout?: string[];
   image?: string[];
   config?: string;
   builtin: boolean;
   maxFileSize: string;
-  registryConfig?: string;
-  caFile?: string[];
-  insecureHost?: string[];
 }
 
 export function registerSecrets(program: Command): void {
@@ -44,16 +45,18 @@ export function registerSecrets(program: Command): void {
       "detectors and allowlists (default: .customs/secrets.yaml when present)",
     )
     .option("--no-builtin", "run only the config's custom detectors")
-    .option("--max-file-size <bytes>", "skip (and note) files larger than this", "10485760")
-    .option("--registry-config <file>", "docker config.json with registry credentials (--image)")
-    .option("--ca-file <pem>", "extra CA certificates to trust (--image; repeatable)", collect)
-    .option(
-      "--insecure-host <host>",
-      "host[:port] without TLS verification (--image; repeatable)",
-      collect,
-    );
+    .option("--max-file-size <bytes>", "skip (and note) files larger than this", "10485760");
   // Default --fail-on low: any secret fails; test keys (low) too, info notes do not.
-  addFindingsOptions(scan, "low").action(async (paths: string[], flags: ScanFlags) => {
+  addFindingsOptions(registryOptions(scan, "--image"), "low");
+  examples(scan, [
+    ["scan the current folder", "customs secrets scan"],
+    ["every commit of a repository", "customs secrets scan --git ."],
+    [
+      "an image from its registry, as SARIF",
+      "customs secrets scan --image ghcr.io/acme/app:1.4 -o sarif",
+    ],
+  ]);
+  scan.action(async (paths: string[], flags: ScanFlags) => {
     const parsed = checkFlags(flags);
     const report = await runScan(paths, flags);
     if (report !== undefined) emitFindings([report], parsed);
@@ -74,7 +77,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<FindingReport
   const { scanSecrets } = await import("../../app/secrets/index.js");
   const images = flags.image ?? [];
   const registry =
-    images.length > 0 ? await (await import("./pin.js")).clientFrom(flags) : undefined;
+    images.length > 0 ? await (await import("../flags/index.js")).clientFrom(flags) : undefined;
   const noTarget =
     paths.length === 0 && images.length === 0 && (flags.imageLayout ?? []).length === 0;
   try {
@@ -92,8 +95,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<FindingReport
   } catch (error) {
     const { isRegistryError } = await import("../../adapters/registry/index.js");
     if (!isRegistryError(error)) throw error;
-    process.stderr.write(`customs: ${error.code}: ${error.message}\n`);
-    process.exitCode = EXIT_INPUT;
+    reportError(error);
     return undefined;
   } finally {
     registry?.close();

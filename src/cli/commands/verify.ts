@@ -4,8 +4,16 @@ import type { VerifyReport } from "../../app/supply/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { printable } from "../../core/policy/index.js";
 import { parseNormalized } from "../../core/reference/index.js";
+import {
+  clientFrom,
+  HUMAN_OR_JSON,
+  type OutputFormat,
+  outputOption,
+  type RegistryFlags,
+  registryOptions,
+} from "../flags/index.js";
+import { examples } from "../help.js";
 import { collect, EXIT_DENIED, EXIT_INPUT, EXIT_OK, parseMs, write, writeJson } from "../io.js";
-import { clientFrom, type RegistryFlags, registryOptions } from "./pin.js";
 
 interface VerifyFlags extends RegistryFlags {
   key?: string[];
@@ -17,7 +25,7 @@ interface VerifyFlags extends RegistryFlags {
   requireTlog?: boolean;
   attestations?: boolean;
   type?: string[];
-  output: string;
+  output: OutputFormat;
   timeout: string;
 }
 
@@ -42,7 +50,7 @@ function hasIdentity(flags: VerifyFlags): boolean {
 }
 
 export function registerVerify(program: Command): void {
-  registryOptions(
+  const command = registryOptions(
     program
       .command("verify")
       .description("verify an image's cosign signatures (v2 and Sigstore bundles) or attestations")
@@ -60,16 +68,25 @@ export function registerVerify(program: Command): void {
         "attestation predicate type or cosign short name (repeatable)",
         collect,
       )
-      .option("-o, --output <format>", "text or json", "text")
+      .addOption(outputOption(HUMAN_OR_JSON, "human"))
       .option(
         "--timeout <ms>",
         "how long asking the registry may take in all (SOURCE_TIMEOUT, exit 2, past it)",
         "60000",
       ),
-  ).action(async (image: string, flags: VerifyFlags) => {
-    if (!["json", "text"].includes(flags.output)) {
-      throw new CustomsError("USAGE", `--output must be json or text, got "${flags.output}"`);
-    }
+  );
+  examples(command, [
+    ["signed with a key", "customs verify --key cosign.pub ghcr.io/acme/app:1.4"],
+    [
+      "signed keyless by a GitHub Actions workflow",
+      "customs verify --certificate-identity-regexp '^https://github.com/acme/' --certificate-oidc-issuer https://token.actions.githubusercontent.com ghcr.io/acme/app:1.4",
+    ],
+    [
+      "SLSA provenance attestations",
+      "customs verify --attestations --type slsaprovenance --key cosign.pub ghcr.io/acme/app:1.4",
+    ],
+  ]);
+  command.action(async (image: string, flags: VerifyFlags) => {
     if ((flags.key ?? []).length === 0 && !hasIdentity(flags)) {
       throw new CustomsError(
         "USAGE",

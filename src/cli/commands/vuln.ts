@@ -1,30 +1,28 @@
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
 import type { VulnerabilityReport } from "../../core/supply/facts.js";
-import { collect, write, writeJson } from "../io.js";
 import {
   addFindingsOptions,
-  emitFindings,
   type FindingsFlags,
+  HUMAN_OR_JSON,
+  type OutputFormat,
+  outputOption,
   parseFindingsFlags,
-} from "../output/findings.js";
+} from "../flags/index.js";
+import { examples } from "../help.js";
+import { collect, write, writeJson } from "../io.js";
+import { emitFindings } from "../output/findings.js";
 
 interface ShowFlags {
-  output: string;
+  output: OutputFormat;
 }
 
 interface HarborFlags {
-  output: string;
+  output: OutputFormat;
   url?: string;
   username?: string;
   ca?: string[];
   timeout: string;
-}
-
-function outputFormat(value: string): "json" | "text" {
-  if (value !== "json" && value !== "text")
-    throw new CustomsError("USAGE", `--output must be json or text, got "${value}"`);
-  return value;
 }
 
 export function registerVuln(program: Command): void {
@@ -38,19 +36,29 @@ export function registerVuln(program: Command): void {
     )
     .argument("<new>", "the newer report; - for stdin");
   // Default --fail-on low: a new negligible or unknown finding is shown but does not fail.
-  addFindingsOptions(diff, "low").action(
-    async (basePath: string, newPath: string, flags: FindingsFlags) => {
-      const parsed = parseFindingsFlags(flags);
-      if (basePath === "-" && newPath === "-")
-        throw new CustomsError("USAGE", "only one of BASE and NEW can be standard input");
-      // Heavy modules load only when the command runs: CLI start-up stays fast.
-      const { readVulnerabilityReport } = await import("../../app/vuln/index.js");
-      const { diffVulnerabilityReports } = await import("../../app/vuln/index.js");
-      const base = await readVulnerabilityReport(basePath);
-      const next = await readVulnerabilityReport(newPath);
-      emitFindings([diffVulnerabilityReports(base, next, newPath)], parsed);
-    },
-  );
+  addFindingsOptions(diff, "low");
+  examples(diff, [
+    ["what the new image's Trivy report adds", "customs vuln diff base.json new.json"],
+    [
+      "fail only on new high or critical findings",
+      "customs vuln diff --fail-on high base.json new.json",
+    ],
+    [
+      "a report piped in as NEW, SARIF out",
+      "trivy image -f json app:2 | customs vuln diff -o sarif base.json -",
+    ],
+  ]);
+  diff.action(async (basePath: string, newPath: string, flags: FindingsFlags) => {
+    const parsed = parseFindingsFlags(flags);
+    if (basePath === "-" && newPath === "-")
+      throw new CustomsError("USAGE", "only one of BASE and NEW can be standard input");
+    // Heavy modules load only when the command runs: CLI start-up stays fast.
+    const { readVulnerabilityReport } = await import("../../app/vuln/index.js");
+    const { diffVulnerabilityReports } = await import("../../app/vuln/index.js");
+    const base = await readVulnerabilityReport(basePath);
+    const next = await readVulnerabilityReport(newPath);
+    emitFindings([diffVulnerabilityReports(base, next, newPath)], parsed);
+  });
   vuln
     .command("show")
     .description("print a vulnerability report as Customs reads it")
@@ -58,9 +66,9 @@ export function registerVuln(program: Command): void {
       "<report>",
       "Trivy, Grype, SARIF, cosign attestation, Harbor or Customs JSON report; - for stdin",
     )
-    .option("-o, --output <format>", "json or text", "text")
+    .addOption(outputOption(HUMAN_OR_JSON, "human"))
     .action(async (path: string, flags: ShowFlags) => {
-      const format = outputFormat(flags.output);
+      const format = flags.output;
       const { readVulnerabilityReport } = await import("../../app/vuln/index.js");
       const report = await readVulnerabilityReport(path);
       if (format === "json") writeJson(report);
@@ -74,13 +82,13 @@ function registerHarbor(vuln: Command): void {
     .command("harbor")
     .description("print the vulnerability report Harbor holds for an image")
     .argument("<image>", "the image by digest: HOST/PROJECT/REPOSITORY@sha256:…")
-    .option("-o, --output <format>", "json or text", "text")
+    .addOption(outputOption(HUMAN_OR_JSON, "human"))
     .option("--url <url>", "Harbor's URL (default: https:// and the image's host)")
     .option("--username <name>", "user or robot account; password in CUSTOMS_HARBOR_PASSWORD")
     .option("--ca <file>", "PEM CA certificate to trust (repeatable)", collect)
     .option("--timeout <ms>", "per request", "10000")
     .action(async (image: string, flags: HarborFlags) => {
-      const format = outputFormat(flags.output);
+      const format = flags.output;
       const timeoutMs = Number(flags.timeout);
       if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
         throw new CustomsError("USAGE", "--timeout must be a positive number of milliseconds");

@@ -11,7 +11,7 @@ export interface IssueDetail {
  * for 429/503, how long the client should wait.
  */
 export class ApiError extends CustomsError {
-  readonly details: readonly IssueDetail[] | undefined;
+  declare readonly details: readonly IssueDetail[] | undefined;
   readonly retryAfterSeconds: number | undefined;
 
   constructor(
@@ -19,8 +19,7 @@ export class ApiError extends CustomsError {
     message: string,
     extra: { details?: readonly IssueDetail[]; retryAfterSeconds?: number } = {},
   ) {
-    super(code, message);
-    this.details = extra.details;
+    super(code, message, undefined, { details: extra.details });
     this.retryAfterSeconds = extra.retryAfterSeconds;
   }
 }

@@ -106,7 +106,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   // Before the listener: no bundle may ever be delivered unsigned.
   await ensureBundleKey(options.store, now());
   const hub = new DeliveryHub(options.store, options.pollMs ?? 1000, (e) =>
-    logger.warn({ err: (e as Error).message }, "delivery refresh failed"),
+    logger.warn({ err: e }, "delivery refresh failed"),
   );
   const sso: SsoContext | undefined =
     options.oidc === undefined
@@ -159,7 +159,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         logger.warn({ address, tokenId, reason }, "authentication failed"),
     },
     onInternalError: (e: unknown, route: string) =>
-      logger.error({ err: (e as Error)?.stack ?? String(e), route }, "internal error"),
+      logger.error({ err: e, route }, "internal error"),
     onAgent: (p: Principal) => agents.set(`${p.organization}/${p.cluster}`, now().getTime()),
   };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -204,7 +204,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     keepAliveTimeoutMs: 75_000,
     handler: (req, res) => {
       handle(req, res).catch((e) => {
-        logger.error({ err: (e as Error)?.stack ?? String(e) }, "request failed");
+        logger.error({ err: e }, "request failed");
         if (!res.headersSent)
           sendError(res, 500, "INTERNAL", "internal error", { headers: NO_STORE });
         else res.destroy();
