@@ -80,6 +80,18 @@ function readManifests(
   };
 }
 
+/**
+ * What the checks that scan files share: `paths` (the repository's root when absent) and
+ * their own config file, given as `{ config }` only when set.
+ */
+function readScan(issues: IssueCollector, path: string, o: Record<string, unknown>) {
+  const config = readString(issues, join(path, "config"), o.config, { nonEmpty: true });
+  return {
+    paths: o.paths === undefined ? ["."] : readPaths(issues, join(path, "paths"), o.paths, true),
+    config: config === undefined ? {} : { config },
+  };
+}
+
 function readDockerfile(
   issues: IssueCollector,
   path: string,
@@ -88,24 +100,24 @@ function readDockerfile(
   const o = readObject(issues, path, value, ["paths", "policies", "namespace", "config"]);
   if (o === undefined) return undefined;
   const namespace = readString(issues, join(path, "namespace"), o.namespace, { nonEmpty: true });
-  const config = readString(issues, join(path, "config"), o.config, { nonEmpty: true });
+  const { paths, config } = readScan(issues, path, o);
   return {
-    paths: o.paths === undefined ? ["."] : readPaths(issues, join(path, "paths"), o.paths, true),
+    paths,
     policies: readPaths(issues, join(path, "policies"), o.policies, false),
     ...(namespace === undefined ? {} : { namespace }),
-    ...(config === undefined ? {} : { config }),
+    ...config,
   };
 }
 
 function readSecrets(issues: IssueCollector, path: string, value: unknown): CiConfig["secrets"] {
   const o = readObject(issues, path, value, ["paths", "git", "images", "config"]);
   if (o === undefined) return undefined;
-  const config = readString(issues, join(path, "config"), o.config, { nonEmpty: true });
+  const { paths, config } = readScan(issues, path, o);
   return {
-    paths: o.paths === undefined ? ["."] : readPaths(issues, join(path, "paths"), o.paths, true),
+    paths,
     git: readBoolean(issues, join(path, "git"), o.git) ?? false,
     images: readPaths(issues, join(path, "images"), o.images, false),
-    ...(config === undefined ? {} : { config }),
+    ...config,
   };
 }
 
