@@ -448,17 +448,18 @@ export function serviceDnsNames(namespace: string, app: Component = "customs-web
   return [`${app}.${namespace}.svc`, `${app}.${namespace}.svc.cluster.local`];
 }
 
+/** Metadata of an object the webhook and the agent both use: of no one component. */
+function sharedMetadata(o: InstallOptions, name: string) {
+  return { name, namespace: o.namespace, labels: { "app.kubernetes.io/part-of": "customs" } };
+}
+
 /** Registry credentials given inline (a docker config.json), as the Secret both mount. */
 export function buildRegistryCredentialsSecret(o: InstallOptions, dockerConfigJson: string) {
   return {
     apiVersion: "v1",
     kind: "Secret",
     type: "kubernetes.io/dockerconfigjson",
-    metadata: {
-      name: REGISTRY_CREDENTIALS_SECRET,
-      namespace: o.namespace,
-      labels: { "app.kubernetes.io/part-of": "customs" },
-    },
+    metadata: sharedMetadata(o, REGISTRY_CREDENTIALS_SECRET),
     stringData: { ".dockerconfigjson": dockerConfigJson },
   };
 }
@@ -468,11 +469,7 @@ export function buildRegistryCaConfigMap(o: InstallOptions, pem: string) {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: {
-      name: REGISTRY_CA_CONFIGMAP,
-      namespace: o.namespace,
-      labels: { "app.kubernetes.io/part-of": "customs" },
-    },
+    metadata: sharedMetadata(o, REGISTRY_CA_CONFIGMAP),
     data: { "ca.crt": pem },
   };
 }
