@@ -12,7 +12,7 @@ import {
   exemptOf,
   type InstallOptions,
   registryMounts,
-  WEBHOOK_PORT,
+  servingArgs,
 } from "./common.js";
 
 const APP = "customs-agent";
@@ -111,14 +111,7 @@ export function buildAgentDeployment(o: AgentInstallOptions) {
       "agent",
       "--control-plane",
       o.controlPlaneUrl,
-      "--listen",
-      `0.0.0.0:${WEBHOOK_PORT}`,
-      "--tls-cert",
-      "/tls/tls.crt",
-      "--tls-key",
-      "/tls/tls.key",
-      "--timeout-seconds",
-      String(o.timeoutSeconds),
+      ...servingArgs(o),
       ...(o.vap ? ["--vap"] : []),
       ...(o.auditIntervalMs === undefined ? [] : ["--audit-interval", String(o.auditIntervalMs)]),
       // The --vap bindings exempt what the webhook configuration exempts.

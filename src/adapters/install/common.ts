@@ -66,6 +66,20 @@ export function labelsOf(app: Component | "customs-control-plane") {
   return { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "customs" };
 }
 
+/**
+ * apiVersion, kind and metadata of an object of component `app` in the install namespace.
+ * `labels` is passed in so that the selectors reusing it share the one object.
+ */
+function ownObject(
+  o: InstallOptions,
+  app: Component | "customs-control-plane",
+  type: { apiVersion: string; kind: string },
+  labels: Record<string, string> = labelsOf(app),
+  name: string = app,
+) {
+  return { ...type, metadata: { name, namespace: o.namespace, labels } };
+}
+
 /** The exempt namespaces with the install's own namespace first, each once. */
 export function exemptOf(o: InstallOptions): string[] {
   return [...new Set([o.namespace, ...(o.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES)])];
@@ -112,9 +126,7 @@ export function buildNamespace(o: InstallOptions) {
 
 export function buildServiceAccount(o: InstallOptions, app: Component | "customs-control-plane") {
   return {
-    apiVersion: "v1",
-    kind: "ServiceAccount",
-    metadata: { name: app, namespace: o.namespace, labels: labelsOf(app) },
+    ...ownObject(o, app, { apiVersion: "v1", kind: "ServiceAccount" }),
     automountServiceAccountToken: true,
   };
 }
@@ -189,6 +201,21 @@ export function registryMounts(o: InstallOptions, caFlag: string): Mount[] {
   return out;
 }
 
+/** The flags of a webhook-serving command: its port, the mounted TLS pair, its deadline. */
+export function servingArgs(o: InstallOptions): string[] {
+  return [
+    "--listen",
+    `0.0.0.0:${WEBHOOK_PORT}`,
+    "--tls-cert",
+    "/tls/tls.crt",
+    "--tls-key",
+    "/tls/tls.key",
+    // The facts budget derives from it: the answer comes before the API server gives up.
+    "--timeout-seconds",
+    String(o.timeoutSeconds),
+  ];
+}
+
 /** The pod of a webhook-serving component: hardened, spread, probed, /tmp writable. */
 export function buildWebhookPod(
   o: InstallOptions,
@@ -203,9 +230,7 @@ export function buildWebhookPod(
   });
   const pullSecrets = o.imagePullSecrets ?? [];
   return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: app, namespace: o.namespace, labels },
+    ...ownObject(o, app, { apiVersion: "apps/v1", kind: "Deployment" }, labels),
     spec: {
       replicas: o.replicas,
       selector: { matchLabels: labels },
@@ -268,9 +293,7 @@ export function buildWebhookPod(
 export function buildServiceAndBudget(o: InstallOptions, app: Component = "customs-webhook") {
   const labels = labelsOf(app);
   const service = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: app, namespace: o.namespace, labels },
+    ...ownObject(o, app, { apiVersion: "v1", kind: "Service" }, labels),
     spec: {
       type: "ClusterIP",
       selector: labels,
@@ -282,9 +305,7 @@ export function buildServiceAndBudget(o: InstallOptions, app: Component = "custo
   return [
     service,
     {
-      apiVersion: "policy/v1",
-      kind: "PodDisruptionBudget",
-      metadata: { name: app, namespace: o.namespace, labels },
+      ...ownObject(o, app, { apiVersion: "policy/v1", kind: "PodDisruptionBudget" }, labels),
       spec: { minAvailable: 1, selector: { matchLabels: labels } },
     },
   ];
@@ -297,9 +318,7 @@ export function buildServiceAndBudget(o: InstallOptions, app: Component = "custo
 export function buildNetworkPolicy(o: InstallOptions, app: Component) {
   const labels = labelsOf(app);
   return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { name: app, namespace: o.namespace, labels },
+    ...ownObject(o, app, { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }, labels),
     spec: {
       podSelector: { matchLabels: labels },
       policyTypes: ["Ingress"],
@@ -311,9 +330,12 @@ export function buildNetworkPolicy(o: InstallOptions, app: Component) {
 export function buildServiceMonitor(o: InstallOptions, app: Component) {
   const labels = labelsOf(app);
   return {
-    apiVersion: "monitoring.coreos.com/v1",
-    kind: "ServiceMonitor",
-    metadata: { name: app, namespace: o.namespace, labels },
+    ...ownObject(
+      o,
+      app,
+      { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor" },
+      labels,
+    ),
     spec: {
       selector: { matchLabels: labels },
       endpoints: [
@@ -399,19 +421,17 @@ export function buildTlsSecret(
   };
 }
 
+const ISSUER = { apiVersion: "cert-manager.io/v1", kind: "Issuer" };
+
 export function buildCertManagerObjects(o: InstallOptions, app: Component = "customs-webhook") {
   const labels = labelsOf(app);
   return [
     {
-      apiVersion: "cert-manager.io/v1",
-      kind: "Issuer",
-      metadata: { name: `${app}-selfsigned`, namespace: o.namespace, labels },
+      ...ownObject(o, app, ISSUER, labels, `${app}-selfsigned`),
       spec: { selfSigned: {} },
     },
     {
-      apiVersion: "cert-manager.io/v1",
-      kind: "Certificate",
-      metadata: { name: app, namespace: o.namespace, labels },
+      ...ownObject(o, app, { apiVersion: "cert-manager.io/v1", kind: "Certificate" }, labels),
       spec: {
         secretName: `${app}-tls`,
         dnsNames: serviceDnsNames(o.namespace, app),
@@ -428,17 +448,18 @@ export function serviceDnsNames(namespace: string, app: Component = "customs-web
   return [`${app}.${namespace}.svc`, `${app}.${namespace}.svc.cluster.local`];
 }
 
+/** Metadata of an object the webhook and the agent both use: of no one component. */
+function sharedMetadata(o: InstallOptions, name: string) {
+  return { name, namespace: o.namespace, labels: { "app.kubernetes.io/part-of": "customs" } };
+}
+
 /** Registry credentials given inline (a docker config.json), as the Secret both mount. */
 export function buildRegistryCredentialsSecret(o: InstallOptions, dockerConfigJson: string) {
   return {
     apiVersion: "v1",
     kind: "Secret",
     type: "kubernetes.io/dockerconfigjson",
-    metadata: {
-      name: REGISTRY_CREDENTIALS_SECRET,
-      namespace: o.namespace,
-      labels: { "app.kubernetes.io/part-of": "customs" },
-    },
+    metadata: sharedMetadata(o, REGISTRY_CREDENTIALS_SECRET),
     stringData: { ".dockerconfigjson": dockerConfigJson },
   };
 }
@@ -448,11 +469,7 @@ export function buildRegistryCaConfigMap(o: InstallOptions, pem: string) {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: {
-      name: REGISTRY_CA_CONFIGMAP,
-      namespace: o.namespace,
-      labels: { "app.kubernetes.io/part-of": "customs" },
-    },
+    metadata: sharedMetadata(o, REGISTRY_CA_CONFIGMAP),
     data: { "ca.crt": pem },
   };
 }

@@ -9,7 +9,7 @@ import {
   buildWebhookPod,
   type InstallOptions,
   registryMounts,
-  WEBHOOK_PORT,
+  servingArgs,
 } from "./common.js";
 
 export const WEBHOOK_NAME = "validate.customs.dev";
@@ -51,15 +51,7 @@ export function buildDeployment(o: InstallOptions) {
       "serve",
       "webhook",
       "--from-cluster",
-      "--listen",
-      `0.0.0.0:${WEBHOOK_PORT}`,
-      "--tls-cert",
-      "/tls/tls.crt",
-      "--tls-key",
-      "/tls/tls.key",
-      // The facts budget derives from it: the answer comes before the API server gives up.
-      "--timeout-seconds",
-      String(o.timeoutSeconds),
+      ...servingArgs(o),
       ...(o.mutate ? ["--mutate"] : []),
     ],
     mounts: registryMounts(o, "--ca-file"),

@@ -36,16 +36,27 @@ function validity(days: number, now: Date): { notBefore: Date; notAfter: Date } 
   };
 }
 
+function generateKeys(): Promise<CryptoKeyPair> {
+  return webcrypto.subtle.generateKey(ALGORITHM, true, [
+    "sign",
+    "verify",
+  ]) as Promise<CryptoKeyPair>;
+}
+
+async function toPemPair(cert: x509.X509Certificate, keys: CryptoKeyPair): Promise<PemPair> {
+  return {
+    certPem: cert.toString("pem"),
+    keyPem: pemKey(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)),
+  };
+}
+
 /** A self-signed CA (ECDSA P-256) for the webhook's serving certificates. */
 export async function createCertificateAuthority(
   commonName: string,
   days = 3650,
   now = new Date(),
 ): Promise<PemPair> {
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
-    "sign",
-    "verify",
-  ])) as CryptoKeyPair;
+  const keys = await generateKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: `CN=${commonName}`,
@@ -61,18 +72,23 @@ export async function createCertificateAuthority(
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return {
-    certPem: cert.toString("pem"),
-    keyPem: pemKey(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)),
-  };
+  return toPemPair(cert, keys);
 }
 
-/** A serving certificate signed by `ca`, for the given DNS names and IP addresses. */
-export async function issueServerCertificate(
+/** What sets a leaf certificate apart: its subject, key usages and extra extensions. */
+interface LeafProfile {
+  readonly commonName: string;
+  readonly keyUsages: x509.KeyUsageFlags;
+  readonly extendedKeyUsage: string;
+  readonly extensions?: readonly x509.Extension[];
+}
+
+/** A leaf certificate (not a CA) with a fresh key pair, signed by `ca`. */
+async function issueLeafCertificate(
   ca: PemPair,
-  names: { dns: readonly string[]; ip?: readonly string[] },
-  days = 365,
-  now = new Date(),
+  profile: LeafProfile,
+  days: number,
+  now: Date,
 ): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await webcrypto.subtle.importKey(
@@ -82,17 +98,10 @@ export async function issueServerCertificate(
     false,
     ["sign"],
   );
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
-    "sign",
-    "verify",
-  ])) as CryptoKeyPair;
-  const subjectAltNames = [
-    ...names.dns.map((value) => ({ type: "dns" as const, value })),
-    ...(names.ip ?? []).map((value) => ({ type: "ip" as const, value })),
-  ];
+  const keys = await generateKeys();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: `CN=${names.dns[0] ?? names.ip?.[0] ?? "customs"}`,
+    subject: `CN=${profile.commonName}`,
     issuer: caCert.subject,
     ...validity(days, now),
     publicKey: keys.publicKey,
@@ -100,60 +109,57 @@ export async function issueServerCertificate(
     signingAlgorithm: ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-        true,
-      ),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(subjectAltNames),
+      new x509.KeyUsagesExtension(profile.keyUsages, true),
+      new x509.ExtendedKeyUsageExtension([profile.extendedKeyUsage]),
+      ...(profile.extensions ?? []),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });
-  return {
-    certPem: cert.toString("pem"),
-    keyPem: pemKey(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)),
-  };
+  return toPemPair(cert, keys);
+}
+
+/** A serving certificate signed by `ca`, for the given DNS names and IP addresses. */
+export function issueServerCertificate(
+  ca: PemPair,
+  names: { dns: readonly string[]; ip?: readonly string[] },
+  days = 365,
+  now = new Date(),
+): Promise<PemPair> {
+  const subjectAltNames = [
+    ...names.dns.map((value) => ({ type: "dns" as const, value })),
+    ...(names.ip ?? []).map((value) => ({ type: "ip" as const, value })),
+  ];
+  return issueLeafCertificate(
+    ca,
+    {
+      commonName: names.dns[0] ?? names.ip?.[0] ?? "customs",
+      keyUsages: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+      extendedKeyUsage: x509.ExtendedKeyUsage.serverAuth,
+      extensions: [new x509.SubjectAlternativeNameExtension(subjectAltNames)],
+    },
+    days,
+    now,
+  );
 }
 
 /**
  * A client certificate signed by `ca` (extended key usage clientAuth), as the API server
  * presents to a webhook started with --client-ca-file (docs/webhook.md).
  */
-export async function issueClientCertificate(
+export function issueClientCertificate(
   ca: PemPair,
   commonName: string,
   days = 365,
   now = new Date(),
 ): Promise<PemPair> {
-  const caCert = new x509.X509Certificate(ca.certPem);
-  const caKey = await webcrypto.subtle.importKey(
-    "pkcs8",
-    Buffer.from(ca.keyPem.replace(/-----[^-]+-----|\s/g, ""), "base64"),
-    ALGORITHM,
-    false,
-    ["sign"],
+  return issueLeafCertificate(
+    ca,
+    {
+      commonName,
+      keyUsages: x509.KeyUsageFlags.digitalSignature,
+      extendedKeyUsage: x509.ExtendedKeyUsage.clientAuth,
+    },
+    days,
+    now,
   );
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
-    "sign",
-    "verify",
-  ])) as CryptoKeyPair;
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
-    subject: `CN=${commonName}`,
-    issuer: caCert.subject,
-    ...validity(days, now),
-    publicKey: keys.publicKey,
-    signingKey: caKey,
-    signingAlgorithm: ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-      await x509.AuthorityKeyIdentifierExtension.create(caCert),
-    ],
-  });
-  return {
-    certPem: cert.toString("pem"),
-    keyPem: pemKey(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)),
-  };
 }

@@ -1,6 +1,5 @@
 import type { Actor, BundleKeyRow } from "../../core/fleet/store.js";
-import { read, type StoreContext, timestamp, writeAudit } from "./context.js";
-import { toStoreError } from "./failures.js";
+import { outsideOrganization, read, type StoreContext } from "./context.js";
 import type { Database } from "./schema.js";
 
 const KIND = "BundleKey";
@@ -37,38 +36,35 @@ export async function addBundleKey(
   key: BundleKeyRow,
   retireAt: string | undefined,
 ): Promise<void> {
-  try {
-    await context.db.transaction().execute(async (trx) => {
-      if (retireAt !== undefined)
-        await trx
-          .updateTable("bundle_keys")
-          .set({ not_after: retireAt })
-          .where("not_after", "is", null)
-          .where("generation", "<", key.generation)
-          .execute();
+  const subject = { kind: KIND, name: `generation ${key.generation}` };
+  await outsideOrganization(context, undefined, subject, async ({ trx, audit }) => {
+    if (retireAt !== undefined)
       await trx
-        .insertInto("bundle_keys")
-        .values({
-          generation: key.generation,
-          id: key.id,
-          algorithm: key.algorithm,
-          public_key: key.publicKey,
-          private_key: key.privateKey,
-          created_at: key.createdAt,
-          not_after: key.notAfter ?? null,
-          endorsement: key.endorsement ?? null,
-        })
+        .updateTable("bundle_keys")
+        .set({ not_after: retireAt })
+        .where("not_after", "is", null)
+        .where("generation", "<", key.generation)
         .execute();
-      if (actor !== undefined)
-        await writeAudit(trx, timestamp(context), undefined, {
-          actor,
-          action: "rotate",
-          kind: KIND,
-          name: `generation-${key.generation}`,
-          after: audited(key),
-        });
-    });
-  } catch (error) {
-    throw toStoreError(error, { kind: KIND, name: `generation ${key.generation}` });
-  }
+    await trx
+      .insertInto("bundle_keys")
+      .values({
+        generation: key.generation,
+        id: key.id,
+        algorithm: key.algorithm,
+        public_key: key.publicKey,
+        private_key: key.privateKey,
+        created_at: key.createdAt,
+        not_after: key.notAfter ?? null,
+        endorsement: key.endorsement ?? null,
+      })
+      .execute();
+    if (actor !== undefined)
+      await audit({
+        actor,
+        action: "rotate",
+        kind: KIND,
+        name: `generation-${key.generation}`,
+        after: audited(key),
+      });
+  });
 }

@@ -7,14 +7,7 @@ import type {
   Precondition,
 } from "../../core/fleet/store.js";
 import { inOrganization, newUid, notFound, read, type StoreContext } from "./context.js";
-import {
-  deleteNamed,
-  getNamed,
-  newObjectColumns,
-  pagedByName,
-  selectChecked,
-  selectNamed,
-} from "./objects.js";
+import { deleteChecked, getNamed, newObjectColumns, pagedByName, selectNamed } from "./objects.js";
 import { toPage } from "./paging.js";
 import { toCluster } from "./rows.js";
 
@@ -76,9 +69,7 @@ export async function deleteCluster(
   pre: Precondition,
 ): Promise<void> {
   const subject = { kind: KIND, name };
-  await inOrganization(context, org, subject, async (change) => {
-    const before = await selectChecked(change, "clusters", subject, pre);
-    await deleteNamed(change, "clusters", subject, before);
+  await deleteChecked(context, actor, org, "clusters", subject, pre, async (change, before) => {
     await change.trx
       .updateTable("tokens")
       .set({ revoked_at: change.time })
@@ -86,7 +77,7 @@ export async function deleteCluster(
       .where("cluster", "=", name)
       .where("revoked_at", "is", null)
       .execute();
-    await change.audit({ actor, action: "delete", kind: KIND, name, before: toCluster(before) });
+    return { before: toCluster(before) };
   });
 }
 

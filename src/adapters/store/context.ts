@@ -15,7 +15,7 @@ export interface StoreContext {
   readonly now: () => Date;
 }
 
-export function timestamp(context: StoreContext): string {
+function timestamp(context: StoreContext): string {
   return context.now().toISOString();
 }
 
@@ -34,7 +34,7 @@ export interface AuditRecord {
   readonly after?: unknown;
 }
 
-export async function writeAudit(
+async function writeAudit(
   trx: Trx,
   time: string,
   organization: string | undefined,
@@ -111,6 +111,30 @@ export async function inOrganization<T>(
           .execute();
       }
       return result;
+    });
+  } catch (error) {
+    throw toStoreError(error, subject);
+  }
+}
+
+/** What a change outside any organization's revision has: its transaction, time and audit. */
+export type PlainChange = Pick<Change, "trx" | "time" | "audit">;
+
+/**
+ * A change that bumps no organization's revision (a new organization has nothing to lock yet;
+ * an admin token or a bundle key belongs to none): one transaction with its audit entries,
+ * filed under `organization` when it names one.
+ */
+export async function outsideOrganization<T>(
+  context: StoreContext,
+  organization: string | undefined,
+  subject: Subject,
+  body: (change: PlainChange) => Promise<T>,
+): Promise<T> {
+  try {
+    return await context.db.transaction().execute(async (trx) => {
+      const time = timestamp(context);
+      return body({ trx, time, audit: (record) => writeAudit(trx, time, organization, record) });
     });
   } catch (error) {
     throw toStoreError(error, subject);

@@ -1,8 +1,17 @@
+import type { ExpressionBuilder } from "kysely";
 import { CustomsError } from "../../core/errors.js";
 import type { Actor, AttachmentRow, NamespaceRow } from "../../core/fleet/store.js";
-import { inOrganization, notFound, read, type StoreContext, type Trx } from "./context.js";
+import {
+  type Change,
+  inOrganization,
+  notFound,
+  read,
+  type StoreContext,
+  type Trx,
+} from "./context.js";
 import { requireNamed } from "./objects.js";
 import { toAttachment, toNamespace } from "./rows.js";
+import type { Database } from "./schema.js";
 
 type Reported = { name: string; labels: Readonly<Record<string, string>> };
 
@@ -112,42 +121,43 @@ export async function listAttachments(
   return rows.map(toAttachment);
 }
 
+/** One attachment's key: a namespace of a cluster is attached to one workspace at most. */
+function attachmentKey(org: string, cluster: string, namespace: string) {
+  return (eb: ExpressionBuilder<Database, "attachments">) =>
+    eb.and({ organization: org, cluster, namespace });
+}
+
 function selectAttachment(trx: Trx, org: string, cluster: string, namespace: string) {
   return trx
     .selectFrom("attachments")
     .selectAll()
-    .where("organization", "=", org)
-    .where("cluster", "=", cluster)
-    .where("namespace", "=", namespace)
+    .where(attachmentKey(org, cluster, namespace))
     .executeTakeFirst();
 }
 
+type AttachmentColumns = NonNullable<Awaited<ReturnType<typeof selectAttachment>>>;
+
 /**
- * Attaching again to the same workspace returns the existing attachment (PUT is idempotent;
- * nothing changed, so nothing is audited). Another workspace holding it is STORE_ATTACHED;
- * the message does not name it, since the caller may not be allowed to see it.
+ * Attaching and reclaiming: both need the workspace and the cluster, and decide on who holds
+ * the namespace now (`existing`) and the row that attaches it to `workspace` at this change.
  */
-export async function attach(
+function changeAttachment(
   context: StoreContext,
   actor: Actor,
   org: string,
-  workspace: string,
-  cluster: string,
-  namespace: string,
+  target: { workspace: string; cluster: string; namespace: string },
+  apply: (
+    change: Change,
+    existing: AttachmentColumns | undefined,
+    row: AttachmentColumns,
+  ) => Promise<AttachmentRow>,
 ): Promise<AttachmentRow> {
+  const { workspace, cluster, namespace } = target;
   const name = `${cluster}/${namespace}`;
   return inOrganization(context, org, { kind: "NamespaceAttachment", name }, async (change) => {
-    const { trx } = change;
     await requireNamed(change, "workspaces", { kind: "Workspace", name: workspace });
     await requireNamed(change, "clusters", { kind: "Cluster", name: cluster });
-    const existing = await selectAttachment(trx, org, cluster, namespace);
-    if (existing !== undefined) {
-      if (existing.workspace === workspace) return toAttachment(existing);
-      throw new CustomsError(
-        "STORE_ATTACHED",
-        `namespace ${name} is attached to another workspace; an organization admin, or the admin of the workspace its customs.dev/workspace label names, can reclaim it`,
-      );
-    }
+    const existing = await selectAttachment(change.trx, org, cluster, namespace);
     const row = {
       organization: org,
       workspace,
@@ -156,7 +166,34 @@ export async function attach(
       attached_at: change.time,
       attached_by: actor.token,
     };
-    await trx.insertInto("attachments").values(row).execute();
+    return apply(change, existing, row);
+  });
+}
+
+/**
+ * Attaching again to the same workspace returns the existing attachment (PUT is idempotent;
+ * nothing changed, so nothing is audited). Another workspace holding it is STORE_ATTACHED;
+ * the message does not name it, since the caller may not be allowed to see it.
+ */
+export function attach(
+  context: StoreContext,
+  actor: Actor,
+  org: string,
+  workspace: string,
+  cluster: string,
+  namespace: string,
+): Promise<AttachmentRow> {
+  const target = { workspace, cluster, namespace };
+  return changeAttachment(context, actor, org, target, async (change, existing, row) => {
+    const name = `${cluster}/${namespace}`;
+    if (existing !== undefined) {
+      if (existing.workspace === workspace) return toAttachment(existing);
+      throw new CustomsError(
+        "STORE_ATTACHED",
+        `namespace ${name} is attached to another workspace; an organization admin, or the admin of the workspace its customs.dev/workspace label names, can reclaim it`,
+      );
+    }
+    await change.trx.insertInto("attachments").values(row).execute();
     const after = toAttachment(row);
     await change.audit({
       actor,
@@ -175,7 +212,7 @@ export async function attach(
  * concerned (`reclaim`, before and after), since each workspace admin sees only entries of
  * its own workspaces and both must learn where the namespace went.
  */
-export async function reclaim(
+export function reclaim(
   context: StoreContext,
   actor: Actor,
   org: string,
@@ -183,29 +220,15 @@ export async function reclaim(
   cluster: string,
   namespace: string,
 ): Promise<AttachmentRow> {
-  const name = `${cluster}/${namespace}`;
-  return inOrganization(context, org, { kind: "NamespaceAttachment", name }, async (change) => {
-    const { trx } = change;
-    await requireNamed(change, "workspaces", { kind: "Workspace", name: workspace });
-    await requireNamed(change, "clusters", { kind: "Cluster", name: cluster });
-    const existing = await selectAttachment(trx, org, cluster, namespace);
+  const target = { workspace, cluster, namespace };
+  return changeAttachment(context, actor, org, target, async (change, existing, row) => {
     if (existing?.workspace === workspace) return toAttachment(existing);
-    const row = {
-      organization: org,
-      workspace,
-      cluster,
-      namespace,
-      attached_at: change.time,
-      attached_by: actor.token,
-    };
-    if (existing === undefined) await trx.insertInto("attachments").values(row).execute();
+    if (existing === undefined) await change.trx.insertInto("attachments").values(row).execute();
     else {
-      await trx
+      await change.trx
         .updateTable("attachments")
         .set({ workspace, attached_at: row.attached_at, attached_by: row.attached_by })
-        .where("organization", "=", org)
-        .where("cluster", "=", cluster)
-        .where("namespace", "=", namespace)
+        .where(attachmentKey(org, cluster, namespace))
         .execute();
     }
     const before = existing === undefined ? undefined : toAttachment(existing);
@@ -214,7 +237,7 @@ export async function reclaim(
       actor,
       action: "reclaim",
       kind: "NamespaceAttachment",
-      name,
+      name: `${cluster}/${namespace}`,
       before,
       after,
     } as const;
@@ -239,9 +262,7 @@ export async function detach(
     if (existing === undefined || existing.workspace !== workspace) throw notFound(subject);
     await change.trx
       .deleteFrom("attachments")
-      .where("organization", "=", org)
-      .where("cluster", "=", cluster)
-      .where("namespace", "=", namespace)
+      .where(attachmentKey(org, cluster, namespace))
       .execute();
     await change.audit({
       actor,

@@ -1,10 +1,11 @@
 import { type Selectable, type SelectQueryBuilder, sql, type Updateable } from "kysely";
 import { CustomsError } from "../../core/errors.js";
-import type { PageRequest, Precondition } from "../../core/fleet/store.js";
+import type { Actor, PageRequest, Precondition } from "../../core/fleet/store.js";
 import {
   type Change,
   checkPrecondition,
   expectOneRow,
+  inOrganization,
   notFound,
   read,
   type StoreContext,
@@ -87,7 +88,7 @@ export async function updateNamed<T extends NamedTable>(
   return row;
 }
 
-export async function deleteNamed(
+async function deleteNamed(
   change: Change,
   table: NamedTable,
   subject: Subject,
@@ -100,6 +101,29 @@ export async function deleteNamed(
     .where("resource_version", "=", before.resource_version)
     .executeTakeFirst();
   expectOneRow(subject, result);
+}
+
+/**
+ * DELETE of a named object under the organization's lock, once the caller's resourceVersion
+ * matches, with its audit entry. `describe` runs first in the same transaction (a refusal, or
+ * what the foreign keys do not cascade) and gives what the entry keeps and its workspace.
+ */
+export async function deleteChecked<T extends NamedTable>(
+  context: StoreContext,
+  actor: Actor,
+  org: string,
+  table: T,
+  subject: Subject,
+  pre: Precondition,
+  describe: (change: Change, row: Row<T>) => Promise<{ before: unknown; workspace?: string }>,
+): Promise<void> {
+  await inOrganization(context, org, subject, async (change) => {
+    const row = await selectChecked(change, table, subject, pre);
+    const { before, workspace } = await describe(change, row);
+    await deleteNamed(change, table, subject, row as { resource_version: number });
+    const { kind, name } = subject;
+    await change.audit({ actor, action: "delete", kind, name, workspace, before });
+  });
 }
 
 /** The columns a new named object starts with: its revision is its first resourceVersion. */

@@ -6,18 +6,18 @@ import type {
   Precondition,
 } from "../../core/fleet/store.js";
 import {
+  type Change,
   checkPrecondition,
   expectOneRow,
   inOrganization,
   newUid,
   notFound,
+  outsideOrganization,
   read,
   type StoreContext,
   type Trx,
-  timestamp,
-  writeAudit,
 } from "./context.js";
-import { toStoreError } from "./failures.js";
+import type { Subject } from "./failures.js";
 import { pagedByName } from "./objects.js";
 import { toPage } from "./paging.js";
 import { toOrganization } from "./rows.js";
@@ -63,40 +63,34 @@ export async function getOrganization(
 }
 
 /** A new organization starts at revision 1, which is also its first resourceVersion. */
-export async function createOrganization(
+export function createOrganization(
   context: StoreContext,
   actor: Actor,
   name: string,
   spec: OrganizationRow["spec"],
 ): Promise<OrganizationRow> {
-  const time = timestamp(context);
-  const row = {
-    name,
-    uid: newUid(),
-    description: spec.description ?? null,
-    resource_version: 1,
-    revision: 1,
-    created_at: time,
-    updated_at: time,
-    created_by: actor.token,
-    updated_by: actor.token,
-  };
-  const created = toOrganization(row);
-  try {
-    await context.db.transaction().execute(async (trx) => {
-      await trx.insertInto("organizations").values(row).execute();
-      await writeAudit(trx, time, name, {
-        actor,
-        action: "create",
-        kind: KIND,
-        name,
-        after: created,
-      });
-    });
-  } catch (error) {
-    throw toStoreError(error, { kind: KIND, name });
-  }
-  return created;
+  return outsideOrganization(context, name, { kind: KIND, name }, async ({ trx, time, audit }) => {
+    const row = {
+      name,
+      uid: newUid(),
+      description: spec.description ?? null,
+      resource_version: 1,
+      revision: 1,
+      created_at: time,
+      updated_at: time,
+      created_by: actor.token,
+      updated_by: actor.token,
+    };
+    await trx.insertInto("organizations").values(row).execute();
+    const after = toOrganization(row);
+    await audit({ actor, action: "create", kind: KIND, name, after });
+    return after;
+  });
+}
+
+/** The organization's row under its own lock, checked against the caller's resourceVersion. */
+async function selectChecked(change: Change, subject: Subject, pre: Precondition) {
+  return checkPrecondition(subject, await selectOrganization(change.trx, subject.name), pre);
 }
 
 export async function updateOrganization(
@@ -108,10 +102,8 @@ export async function updateOrganization(
 ): Promise<OrganizationRow> {
   const subject = { kind: KIND, name };
   return inOrganization(context, name, subject, async (change) => {
-    const { trx } = change;
-    const current = await selectOrganization(trx, name);
-    const before = checkPrecondition(subject, current, pre);
-    const result = await trx
+    const before = await selectChecked(change, subject, pre);
+    const result = await change.trx
       .updateTable("organizations")
       .set({
         description: spec.description ?? null,
@@ -124,7 +116,7 @@ export async function updateOrganization(
       .where("resource_version", "=", before.resource_version)
       .executeTakeFirst();
     expectOneRow(subject, result);
-    const after = toOrganization((await selectOrganization(trx, name)) ?? before);
+    const after = toOrganization((await selectOrganization(change.trx, name)) ?? before);
     await change.audit({
       actor,
       action: "update",
@@ -146,10 +138,8 @@ export async function deleteOrganization(
 ): Promise<void> {
   const subject = { kind: KIND, name };
   await inOrganization(context, name, subject, async (change) => {
-    const { trx } = change;
-    const current = await selectOrganization(trx, name);
-    const before = checkPrecondition(subject, current, pre);
-    const result = await trx
+    const before = await selectChecked(change, subject, pre);
+    const result = await change.trx
       .deleteFrom("organizations")
       .where("name", "=", name)
       .where("resource_version", "=", before.resource_version)

@@ -10,7 +10,7 @@ import type {
 } from "../../core/fleet/store.js";
 import { type Change, inOrganization, newUid, read, type StoreContext } from "./context.js";
 import {
-  deleteNamed,
+  deleteChecked,
   getNamed,
   newObjectColumns,
   pagedByName,
@@ -190,11 +190,9 @@ export async function deletePolicy(
   pre: Precondition,
 ): Promise<void> {
   const subject = { kind: KIND, name };
-  await inOrganization(context, org, subject, async (change) => {
-    const before = await selectChecked(change, "policies", subject, pre);
-    const policy = toPolicy(before);
-    const workspace = await auditWorkspace(change, policy.scope).catch(() => undefined);
-    await deleteNamed(change, "policies", subject, before);
-    await change.audit({ actor, action: "delete", kind: KIND, name, workspace, before: policy });
+  await deleteChecked(context, actor, org, "policies", subject, pre, async (change, row) => {
+    const before = toPolicy(row);
+    const workspace = await auditWorkspace(change, before.scope).catch(() => undefined);
+    return { before, workspace };
   });
 }

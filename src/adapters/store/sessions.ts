@@ -1,17 +1,9 @@
+import type { Selectable } from "kysely";
 import type { SessionRow, SignInRow } from "../../core/fleet/store.js";
 import { read, type StoreContext } from "./context.js";
+import type { Database } from "./schema.js";
 
-function toSession(row: {
-  id_hash: string;
-  organization: string;
-  subject: string;
-  username: string;
-  groups: string;
-  csrf_token: string;
-  created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-}): SessionRow {
+function toSession(row: Selectable<Database["sessions"]>): SessionRow {
   const groups = JSON.parse(row.groups) as unknown;
   return {
     idHash: row.id_hash,

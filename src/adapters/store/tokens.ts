@@ -1,16 +1,14 @@
 import { CustomsError } from "../../core/errors.js";
 import type { Actor, TokenRow } from "../../core/fleet/store.js";
 import {
-  type AuditRecord,
   inOrganization,
   notFound,
+  outsideOrganization,
+  type PlainChange,
   read,
   type StoreContext,
   type Trx,
-  timestamp,
-  writeAudit,
 } from "./context.js";
-import { toStoreError } from "./failures.js";
 import { toAuditedToken, toToken } from "./rows.js";
 
 const KIND = "Token";
@@ -64,64 +62,40 @@ function toColumns(token: TokenRow) {
   };
 }
 
+/** A change to tokens: inside the organization (audited, revision bumped), or of none. */
+function inTokens<T>(
+  context: StoreContext,
+  org: string | undefined,
+  name: string,
+  body: (change: PlainChange) => Promise<T>,
+): Promise<T> {
+  const subject = { kind: KIND, name };
+  return org === undefined
+    ? outsideOrganization(context, undefined, subject, body)
+    : inOrganization(context, org, subject, body);
+}
+
 /**
  * A token of an organization is a change inside it (audited, revision bumped); a token of no
  * organization (the first `admin`) is audited without one. The audit keeps name and role,
  * never the id or the hash.
  */
-export async function createToken(
+export function createToken(
   context: StoreContext,
   actor: Actor,
   token: TokenRow,
 ): Promise<TokenRow> {
-  const subject = { kind: KIND, name: token.name };
-  const record = {
-    actor,
-    action: "create",
-    kind: KIND,
-    name: token.name,
-    after: toAuditedToken(token),
-  } as const;
-  const org = token.organization;
-  if (org !== undefined) {
-    return inOrganization(context, org, subject, async (change) => {
-      await change.trx.insertInto("tokens").values(toColumns(token)).execute();
-      await change.audit(record);
-      return token;
+  return inTokens(context, token.organization, token.name, async ({ trx, audit }) => {
+    await trx.insertInto("tokens").values(toColumns(token)).execute();
+    await audit({
+      actor,
+      action: "create",
+      kind: KIND,
+      name: token.name,
+      after: toAuditedToken(token),
     });
-  }
-  try {
-    await context.db.transaction().execute(async (trx) => {
-      await trx.insertInto("tokens").values(toColumns(token)).execute();
-      await writeAudit(trx, timestamp(context), undefined, record);
-    });
-  } catch (error) {
-    throw toStoreError(error, subject);
-  }
-  return token;
-}
-
-/** A change to tokens: inside the organization (audited, revision bumped), or of none. */
-async function inTokens<T>(
-  context: StoreContext,
-  org: string | undefined,
-  name: string,
-  body: (trx: Trx, time: string, audit: (record: AuditRecord) => Promise<void>) => Promise<T>,
-): Promise<T> {
-  const subject = { kind: KIND, name };
-  if (org !== undefined) {
-    return inOrganization(context, org, subject, (change) =>
-      body(change.trx, change.time, change.audit),
-    );
-  }
-  try {
-    return await context.db.transaction().execute(async (trx) => {
-      const time = timestamp(context);
-      return body(trx, time, (record) => writeAudit(trx, time, undefined, record));
-    });
-  } catch (error) {
-    throw toStoreError(error, subject);
-  }
+    return token;
+  });
 }
 
 async function liveToken(trx: Trx, org: string | undefined, name: string) {
@@ -165,7 +139,7 @@ export async function revokeToken(
   org: string | undefined,
   name: string,
 ): Promise<void> {
-  await inTokens(context, org, name, async (trx, time, audit) => {
+  await inTokens(context, org, name, async ({ trx, time, audit }) => {
     const row = await liveToken(trx, org, name);
     if (row.role === "admin") await keepOneAdmin(context, trx, row.id);
     await trx.updateTable("tokens").set({ revoked_at: time }).where("id", "=", row.id).execute();
@@ -189,7 +163,7 @@ export async function rotateToken(
   name: string,
   next: { id: string; secretHash: string; createdAt: string; createdBy: string },
 ): Promise<TokenRow> {
-  return inTokens(context, org, name, async (trx, time, audit) => {
+  return inTokens(context, org, name, async ({ trx, time, audit }) => {
     const row = await liveToken(trx, org, name);
     await trx.updateTable("tokens").set({ revoked_at: time }).where("id", "=", row.id).execute();
     const before = toToken(row);

@@ -8,7 +8,7 @@ import type {
 } from "../../core/fleet/store.js";
 import { inOrganization, newUid, read, type StoreContext } from "./context.js";
 import {
-  deleteNamed,
+  deleteChecked,
   getNamed,
   newObjectColumns,
   pagedByName,
@@ -104,8 +104,7 @@ export async function deleteWorkspace(
   pre: Precondition,
 ): Promise<void> {
   const subject = { kind: KIND, name };
-  await inOrganization(context, org, subject, async (change) => {
-    const before = await selectChecked(change, "workspaces", subject, pre);
+  await deleteChecked(context, actor, org, "workspaces", subject, pre, async (change, before) => {
     const scoped = await change.trx
       .selectFrom("policies")
       .select("name")
@@ -120,14 +119,6 @@ export async function deleteWorkspace(
         `workspace "${name}" still has policies scoped to it: ${names}; delete or move them first`,
       );
     }
-    await deleteNamed(change, "workspaces", subject, before);
-    await change.audit({
-      actor,
-      action: "delete",
-      kind: KIND,
-      name,
-      workspace: name,
-      before: toWorkspace(before),
-    });
+    return { before: toWorkspace(before), workspace: name };
   });
 }

@@ -14,6 +14,23 @@ export function lineOfViolation(r: CheckedResource, v: Violation): number {
   return r.document.lineOf(pointer) ?? r.document.lineOf("") ?? 1;
 }
 
+/** What every output format says of a violation besides its code and message. */
+export function violationProperties(v: Violation) {
+  return {
+    policy: v.policy,
+    action: v.action,
+    container: v.container,
+    containerType: v.containerType,
+    image: v.image,
+    normalizedImage: v.normalizedImage,
+  };
+}
+
+/** Stable across runs and line moves: the resource, container, policy and code it is about. */
+export function violationFingerprint(r: CheckedResource, v: Violation): string {
+  return `${r.kind}/${r.namespace}/${r.name}/${v.container}/${v.policy}/${v.code}`;
+}
+
 /**
  * A denial fails CI by default (--fail-on high), a warning does with --fail-on medium, and an
  * audit result is only information, as it is at admission.
@@ -44,15 +61,8 @@ export function toCheckFindings(report: CheckReport): FindingReport {
       severity: SEVERITY_OF_ACTION[v.action],
       message: `${r.kind} ${r.namespace}/${r.name}: ${v.message}`,
       location: { path: r.source, line: lineOfViolation(r, v) },
-      fingerprint: `${r.kind}/${r.namespace}/${r.name}/${v.container}/${v.policy}/${v.code}`,
-      properties: {
-        policy: v.policy,
-        action: v.action,
-        container: v.container,
-        containerType: v.containerType,
-        image: v.image,
-        normalizedImage: v.normalizedImage,
-      },
+      fingerprint: violationFingerprint(r, v),
+      properties: violationProperties(v),
     })),
   );
   const codes = [...new Set(findings.map((f) => f.ruleId))].sort();

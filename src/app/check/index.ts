@@ -1,3 +1,9 @@
 export { type CheckReport, DEFAULT_NAMESPACE } from "./check.js";
 export { checkWithFacts } from "./facts.js";
-export { isCheckFailing, lineOfViolation, toCheckFindings } from "./findings.js";
+export {
+  isCheckFailing,
+  lineOfViolation,
+  toCheckFindings,
+  violationFingerprint,
+  violationProperties,
+} from "./findings.js";

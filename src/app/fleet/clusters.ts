@@ -15,7 +15,7 @@ import {
   requireOrganization,
   withCurrentOnConflict,
 } from "./context.js";
-import { issueToken } from "./tokens.js";
+import { storeNewToken } from "./token-admin.js";
 
 /** An agent not heard from for this long is `disconnected`. */
 export const CONNECTED_WITHIN_MS = 90_000;
@@ -68,18 +68,12 @@ export async function createCluster(ctx: FleetContext, p: Principal, org: string
   requireOrganization(p, org);
   if (!canAdministerOrganization(p, org)) throw forbidden("register clusters");
   const row = await ctx.store.createCluster(actorOf(p), org, body.name, toSpec(body));
-  const token = issueToken();
-  await ctx.store.createToken(actorOf(p), {
-    id: token.id,
+  const { token } = await storeNewToken(ctx, p, {
     organization: org,
     name: agentTokenName(body.name),
     role: "cluster-agent",
     workspaces: [],
     cluster: body.name,
-    secretHash: token.secretHash,
-    createdAt: ctx.now().toISOString(),
-    createdBy: p.token,
-    revokedAt: undefined,
   });
   ctx.hub.changed(org);
   // The token exists in clear only in this answer, so the ready-to-apply agent manifest and

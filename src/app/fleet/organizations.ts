@@ -191,8 +191,20 @@ function checkNamespaceName(cluster: string, ns: string): void {
 
 type NamespaceTarget = { org: string; ws: string; cluster: string; ns: string };
 
-/** What decides who may attach a namespace: its reported labels and its attachment. */
-async function claimOf(ctx: FleetContext, t: NamespaceTarget): Promise<NamespaceClaim> {
+/**
+ * What decides who may attach or reclaim a namespace (its reported labels and its attachment),
+ * once the caller may change the workspace and the workspace and cluster exist.
+ */
+async function claimFor(
+  ctx: FleetContext,
+  p: Principal,
+  t: NamespaceTarget,
+): Promise<NamespaceClaim> {
+  requireWorkspace(p, t.org, t.ws);
+  if (!canChangeWorkspace(p, t.org, t.ws)) throw forbidden(`attach namespaces to "${t.ws}"`);
+  checkNamespaceName(t.cluster, t.ns);
+  await ctx.store.getWorkspace(t.org, t.ws);
+  await ctx.store.getCluster(t.org, t.cluster);
   const [reported, attachments] = await Promise.all([
     ctx.store.listNamespaces(t.org, t.cluster),
     ctx.store.listAttachments(t.org, { cluster: t.cluster }),
@@ -218,12 +230,7 @@ function refusedAttach(ns: string, ws: string): ApiError {
  */
 export async function attachNamespace(ctx: FleetContext, p: Principal, target: NamespaceTarget) {
   const { org, ws, cluster, ns } = target;
-  requireWorkspace(p, org, ws);
-  if (!canChangeWorkspace(p, org, ws)) throw forbidden(`attach namespaces to "${ws}"`);
-  checkNamespaceName(cluster, ns);
-  await ctx.store.getWorkspace(org, ws);
-  await ctx.store.getCluster(org, cluster);
-  const claim = await claimOf(ctx, target);
+  const claim = await claimFor(ctx, p, target);
   if (claim.attachedTo === undefined || claim.attachedTo === ws) {
     if (!canAttachNamespace(p, org, ws, claim)) throw refusedAttach(ns, ws);
   }
@@ -239,12 +246,7 @@ export async function attachNamespace(ctx: FleetContext, p: Principal, target: N
  */
 export async function reclaimNamespace(ctx: FleetContext, p: Principal, target: NamespaceTarget) {
   const { org, ws, cluster, ns } = target;
-  requireWorkspace(p, org, ws);
-  if (!canChangeWorkspace(p, org, ws)) throw forbidden(`attach namespaces to "${ws}"`);
-  checkNamespaceName(cluster, ns);
-  await ctx.store.getWorkspace(org, ws);
-  await ctx.store.getCluster(org, cluster);
-  const claim = await claimOf(ctx, target);
+  const claim = await claimFor(ctx, p, target);
   if (!canReclaimNamespace(p, org, ws, claim)) {
     throw forbidden(
       isSystemNamespace(ns)

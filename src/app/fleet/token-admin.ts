@@ -2,7 +2,7 @@ import { ApiError } from "../../core/fleet/api-error.js";
 import { canManageTokens, type Principal } from "../../core/fleet/authorize.js";
 import type { TokenRow } from "../../core/fleet/store.js";
 import { actorOf, type FleetContext, forbidden, requireOrganization } from "./context.js";
-import { issueToken } from "./tokens.js";
+import { type IssuedToken, issueToken } from "./tokens.js";
 
 /** A token as listed: never its hash, never its secret. */
 export function toTokenView(row: TokenRow) {
@@ -24,6 +24,27 @@ export function toTokenView(row: TokenRow) {
       ...(row.lastUsedAt ? { lastUsedAt: row.lastUsedAt } : {}),
     },
   };
+}
+
+/**
+ * A fresh token stored with what it may reach, made by `p` now. Its text is in the answer
+ * only: the store keeps the secret's hash.
+ */
+export async function storeNewToken(
+  ctx: FleetContext,
+  p: Principal,
+  reach: Pick<TokenRow, "organization" | "name" | "role" | "workspaces" | "cluster">,
+): Promise<{ row: TokenRow; token: IssuedToken }> {
+  const token = issueToken();
+  const row = await ctx.store.createToken(actorOf(p), {
+    ...reach,
+    id: token.id,
+    secretHash: token.secretHash,
+    createdAt: ctx.now().toISOString(),
+    createdBy: p.token,
+    revokedAt: undefined,
+  });
+  return { row, token };
 }
 
 function requireTokenAdmin(p: Principal, org: string): void {
@@ -55,18 +76,12 @@ export async function createApiToken(
       });
     }
   }
-  const token = issueToken();
-  const row = await ctx.store.createToken(actorOf(p), {
-    id: token.id,
+  const { row, token } = await storeNewToken(ctx, p, {
     organization: org,
     name: body.name,
     role: body.role,
     workspaces: body.workspaces,
     cluster: undefined,
-    secretHash: token.secretHash,
-    createdAt: ctx.now().toISOString(),
-    createdBy: p.token,
-    revokedAt: undefined,
   });
   return { ...toTokenView(row), token: token.text };
 }
@@ -109,18 +124,12 @@ export async function listAdminTokens(ctx: FleetContext, p: Principal) {
 
 export async function createAdminToken(ctx: FleetContext, p: Principal, name: string) {
   requireAdmin(p);
-  const token = issueToken();
-  const row = await ctx.store.createToken(actorOf(p), {
-    id: token.id,
+  const { row, token } = await storeNewToken(ctx, p, {
     organization: undefined,
     name,
     role: "admin",
     workspaces: [],
     cluster: undefined,
-    secretHash: token.secretHash,
-    createdAt: ctx.now().toISOString(),
-    createdBy: p.token,
-    revokedAt: undefined,
   });
   return { ...toTokenView(row), token: token.text };
 }

@@ -1,4 +1,4 @@
-import type { CheckReport } from "../../app/check/index.js";
+import { type CheckReport, violationProperties } from "../../app/check/index.js";
 
 /** `customs check -o json`, field for field as spec/policy-language.md's output contract. */
 export function toCheckJson(report: CheckReport): unknown {
@@ -12,12 +12,7 @@ export function toCheckJson(report: CheckReport): unknown {
       source: r.source,
       verdict: r.verdict,
       violations: r.violations.map((v) => ({
-        policy: v.policy,
-        action: v.action,
-        container: v.container,
-        containerType: v.containerType,
-        image: v.image,
-        normalizedImage: v.normalizedImage,
+        ...violationProperties(v),
         code: v.code,
         message: v.message,
       })),

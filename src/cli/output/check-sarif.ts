@@ -1,5 +1,9 @@
 import type { CheckReport } from "../../app/check/index.js";
-import { lineOfViolation } from "../../app/check/index.js";
+import {
+  lineOfViolation,
+  violationFingerprint,
+  violationProperties,
+} from "../../app/check/index.js";
 import { VIOLATION_DESCRIPTIONS } from "../../core/evaluate/index.js";
 
 // SARIF 2.1.0: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
@@ -30,17 +34,8 @@ export function toCheckSarif(report: CheckReport, version: string): unknown {
           logicalLocations: [{ name: `${r.kind}/${r.namespace}/${r.name}`, kind: "resource" }],
         },
       ],
-      partialFingerprints: {
-        customsViolation: `${r.kind}/${r.namespace}/${r.name}/${v.container}/${v.policy}/${v.code}`,
-      },
-      properties: {
-        policy: v.policy,
-        action: v.action,
-        container: v.container,
-        containerType: v.containerType,
-        image: v.image,
-        normalizedImage: v.normalizedImage,
-      },
+      partialFingerprints: { customsViolation: violationFingerprint(r, v) },
+      properties: violationProperties(v),
     })),
   );
   return {

@@ -1,14 +1,6 @@
 import type { FailOn } from "../findings/summary.js";
 import { SEVERITIES } from "../findings/types.js";
-import {
-  IssueCollector,
-  join,
-  readBoolean,
-  readEnum,
-  readList,
-  readObject,
-  readString,
-} from "../policy/fields.js";
+import { IssueCollector, join } from "../policy/fields.js";
 import type { PolicyIssue } from "../policy/types.js";
 
 /**
@@ -55,10 +47,10 @@ function readPaths(
     issues.error(path, "is required (a list of paths)");
     return [];
   }
-  const list = readList(issues, path, value) ?? [];
+  const list = issues.readList(path, value) ?? [];
   const out: string[] = [];
   list.forEach((item, i) => {
-    const s = readString(issues, join(path, i), item, { nonEmpty: true });
+    const s = issues.readString(join(path, i), item, { nonEmpty: true });
     if (s !== undefined) out.push(s);
   });
   if (required && list.length === 0 && value !== undefined) issues.error(path, "must not be empty");
@@ -70,13 +62,25 @@ function readManifests(
   path: string,
   value: unknown,
 ): CiConfig["manifests"] {
-  const o = readObject(issues, path, value, ["policies", "paths", "cluster"]);
+  const o = issues.readObject(path, value, ["policies", "paths", "cluster"]);
   if (o === undefined) return undefined;
-  const cluster = readString(issues, join(path, "cluster"), o.cluster, { nonEmpty: true });
+  const cluster = issues.readString(join(path, "cluster"), o.cluster, { nonEmpty: true });
   return {
     policies: readPaths(issues, join(path, "policies"), o.policies, true),
     paths: readPaths(issues, join(path, "paths"), o.paths, true),
     ...(cluster === undefined ? {} : { cluster }),
+  };
+}
+
+/**
+ * What the checks that scan files share: `paths` (the repository's root when absent) and
+ * their own config file, given as `{ config }` only when set.
+ */
+function readScan(issues: IssueCollector, path: string, o: Record<string, unknown>) {
+  const config = issues.readString(join(path, "config"), o.config, { nonEmpty: true });
+  return {
+    paths: o.paths === undefined ? ["."] : readPaths(issues, join(path, "paths"), o.paths, true),
+    config: config === undefined ? {} : { config },
   };
 }
 
@@ -85,27 +89,27 @@ function readDockerfile(
   path: string,
   value: unknown,
 ): CiConfig["dockerfile"] {
-  const o = readObject(issues, path, value, ["paths", "policies", "namespace", "config"]);
+  const o = issues.readObject(path, value, ["paths", "policies", "namespace", "config"]);
   if (o === undefined) return undefined;
-  const namespace = readString(issues, join(path, "namespace"), o.namespace, { nonEmpty: true });
-  const config = readString(issues, join(path, "config"), o.config, { nonEmpty: true });
+  const namespace = issues.readString(join(path, "namespace"), o.namespace, { nonEmpty: true });
+  const { paths, config } = readScan(issues, path, o);
   return {
-    paths: o.paths === undefined ? ["."] : readPaths(issues, join(path, "paths"), o.paths, true),
+    paths,
     policies: readPaths(issues, join(path, "policies"), o.policies, false),
     ...(namespace === undefined ? {} : { namespace }),
-    ...(config === undefined ? {} : { config }),
+    ...config,
   };
 }
 
 function readSecrets(issues: IssueCollector, path: string, value: unknown): CiConfig["secrets"] {
-  const o = readObject(issues, path, value, ["paths", "git", "images", "config"]);
+  const o = issues.readObject(path, value, ["paths", "git", "images", "config"]);
   if (o === undefined) return undefined;
-  const config = readString(issues, join(path, "config"), o.config, { nonEmpty: true });
+  const { paths, config } = readScan(issues, path, o);
   return {
-    paths: o.paths === undefined ? ["."] : readPaths(issues, join(path, "paths"), o.paths, true),
-    git: readBoolean(issues, join(path, "git"), o.git) ?? false,
+    paths,
+    git: issues.readBoolean(join(path, "git"), o.git) ?? false,
     images: readPaths(issues, join(path, "images"), o.images, false),
-    ...(config === undefined ? {} : { config }),
+    ...config,
   };
 }
 
@@ -114,10 +118,10 @@ function readVulnerabilities(
   path: string,
   value: unknown,
 ): CiConfig["vulnerabilities"] {
-  const o = readObject(issues, path, value, ["base", "new"]);
+  const o = issues.readObject(path, value, ["base", "new"]);
   if (o === undefined) return undefined;
-  const base = readString(issues, join(path, "base"), o.base, { required: true, nonEmpty: true });
-  const next = readString(issues, join(path, "new"), o.new, { required: true, nonEmpty: true });
+  const base = issues.readString(join(path, "base"), o.base, { required: true, nonEmpty: true });
+  const next = issues.readString(join(path, "new"), o.new, { required: true, nonEmpty: true });
   return base === undefined || next === undefined ? undefined : { base, new: next };
 }
 
@@ -128,14 +132,14 @@ export type CiConfigResult =
 /** Validates a parsed `customs.yaml`; every problem is reported with its field path. */
 export function validateCiConfig(doc: unknown): CiConfigResult {
   const issues = new IssueCollector();
-  const o = readObject(issues, "", doc, ["apiVersion", "kind", "failOn", "checks"]);
+  const o = issues.readObject("", doc, ["apiVersion", "kind", "failOn", "checks"]);
   if (o === undefined) return { ok: false, issues: issues.issues };
   if (o.apiVersion !== CI_API_VERSION) {
     issues.error("apiVersion", `must be ${CI_API_VERSION}`);
   }
   if (o.kind !== CI_KIND) issues.error("kind", `must be ${CI_KIND}`);
-  const failOn = readEnum(issues, "failOn", o.failOn, [...SEVERITIES, "none"] as const);
-  const checks = readObject(issues, "checks", o.checks ?? {}, [
+  const failOn = issues.readEnum("failOn", o.failOn, [...SEVERITIES, "none"] as const);
+  const checks = issues.readObject("checks", o.checks ?? {}, [
     "manifests",
     "dockerfile",
     "secrets",

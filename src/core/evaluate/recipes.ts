@@ -30,30 +30,34 @@ const LATEST_TAG_BLOCKED: RecipeFailure = {
 const notAllowed = new WeakMap<CompiledPolicy, RecipeFailure>();
 const blocked = new WeakMap<CompiledRule, RecipeFailure>();
 
-function notAllowedFailure(compiled: CompiledPolicy): RecipeFailure {
-  let f = notAllowed.get(compiled);
+/** A failure's text is the same on every evaluation: made once per policy or rule. */
+function cached<K extends object>(
+  cache: WeakMap<K, RecipeFailure>,
+  key: K,
+  make: () => RecipeFailure,
+): RecipeFailure {
+  let f = cache.get(key);
   if (f === undefined) {
-    f = {
-      code: "IMAGE_NOT_ALLOWED",
-      verb: "is not allowed by",
-      reason: `no rule matches; allowed: ${describeAllowed(compiled.policy.rules)}`,
-    };
-    notAllowed.set(compiled, f);
+    f = make();
+    cache.set(key, f);
   }
   return f;
 }
 
+function notAllowedFailure(compiled: CompiledPolicy): RecipeFailure {
+  return cached(notAllowed, compiled, () => ({
+    code: "IMAGE_NOT_ALLOWED",
+    verb: "is not allowed by",
+    reason: `no rule matches; allowed: ${describeAllowed(compiled.policy.rules)}`,
+  }));
+}
+
 function blockedFailure(rule: CompiledRule): RecipeFailure {
-  let f = blocked.get(rule);
-  if (f === undefined) {
-    f = {
-      code: "IMAGE_BLOCKED",
-      verb: "is blocked by",
-      reason: `rule ${rule.index + 1} blocks ${describeRule(rule.rule)}; use an image that no rule blocks`,
-    };
-    blocked.set(rule, f);
-  }
-  return f;
+  return cached(blocked, rule, () => ({
+    code: "IMAGE_BLOCKED",
+    verb: "is blocked by",
+    reason: `rule ${rule.index + 1} blocks ${describeRule(rule.rule)}; use an image that no rule blocks`,
+  }));
 }
 
 function firstMatch(compiled: CompiledPolicy, parts: ImageParts): CompiledRule | undefined {

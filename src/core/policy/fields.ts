@@ -20,6 +20,37 @@ export class IssueCollector {
   get hasErrors(): boolean {
     return this.issues.some((i) => i.severity === "error");
   }
+
+  // The readers below record their problems here, so a validator holds only the collector.
+
+  readObject(
+    path: string,
+    value: unknown,
+    allowed: readonly string[],
+    allowedHint = "",
+  ): Record<string, unknown> | undefined {
+    return readObject(this, path, value, allowed, allowedHint);
+  }
+
+  readString(
+    path: string,
+    value: unknown,
+    options: { required?: boolean; nonEmpty?: boolean } = {},
+  ): string | undefined {
+    return readString(this, path, value, options);
+  }
+
+  readBoolean(path: string, value: unknown): boolean | undefined {
+    return readBoolean(this, path, value);
+  }
+
+  readList(path: string, value: unknown): unknown[] | undefined {
+    return readList(this, path, value);
+  }
+
+  readEnum<T extends string>(path: string, value: unknown, allowed: readonly T[]): T | undefined {
+    return readEnum(this, path, value, allowed);
+  }
 }
 
 export function join(path: string, key: string | number): string {

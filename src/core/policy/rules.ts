@@ -1,12 +1,4 @@
-import {
-  type IssueCollector,
-  isPlainObject,
-  join,
-  readBoolean,
-  readObject,
-  readString,
-  typeName,
-} from "./fields.js";
+import { type IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import { checkPattern, type PatternPart } from "./pattern.js";
 import type { PolicyRule, RuleField, TagMatch } from "./types.js";
 
@@ -19,7 +11,7 @@ function readPattern(
   // Ports are strings in Tanzu Mission Control's API; YAML authors also write `port: 5000`.
   const raw =
     part === "port" && typeof value === "number" && Number.isInteger(value) ? String(value) : value;
-  const s = readString(issues, path, raw);
+  const s = issues.readString(path, raw);
   if (s === undefined || s === "") return undefined;
   const problem = checkPattern(part, s);
   if (problem !== undefined) {
@@ -40,10 +32,10 @@ function readTag(issues: IssueCollector, path: string, value: unknown): TagMatch
     issues.error(path, `expected an object {value, negate} or a string, got ${typeName(value)}`);
     return undefined;
   }
-  const o = readObject(issues, path, value, ["value", "negate"]);
+  const o = issues.readObject(path, value, ["value", "negate"]);
   if (o === undefined) return undefined;
   const v = readPattern(issues, join(path, "value"), "tag", o.value);
-  const negate = readBoolean(issues, join(path, "negate"), o.negate) ?? false;
+  const negate = issues.readBoolean(join(path, "negate"), o.negate) ?? false;
   return { value: v ?? "", negate };
 }
 
@@ -53,7 +45,7 @@ export function readRule(
   value: unknown,
   fields: readonly RuleField[],
 ): PolicyRule | undefined {
-  const o = readObject(issues, path, value, fields);
+  const o = issues.readObject(path, value, fields);
   if (o === undefined) return undefined;
   const rule: {
     hostname?: string;
@@ -78,7 +70,7 @@ export function readRule(
   const tag = readTag(issues, join(path, "tag"), o.tag);
   if (tag !== undefined) rule.tag = tag;
   if (fields.includes("requireDigest")) {
-    const v = readBoolean(issues, join(path, "requireDigest"), o.requireDigest);
+    const v = issues.readBoolean(join(path, "requireDigest"), o.requireDigest);
     if (v !== undefined) rule.requireDigest = v;
   }
   return rule;

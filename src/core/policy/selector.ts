@@ -1,13 +1,4 @@
-import {
-  type IssueCollector,
-  isPlainObject,
-  join,
-  readEnum,
-  readList,
-  readObject,
-  readString,
-  typeName,
-} from "./fields.js";
+import { type IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import type {
   LabelSelector,
   LabelSelectorRequirement,
@@ -47,7 +38,7 @@ export function readNamespaceRef(
   path: string,
   value: unknown,
 ): NamespaceRef | undefined {
-  const s = readString(issues, path, value, { nonEmpty: true });
+  const s = issues.readString(path, value, { nonEmpty: true });
   if (s === undefined) return undefined;
   const parts = s.split("/");
   const name = parts[parts.length - 1] ?? "";
@@ -70,17 +61,17 @@ function readRequirement(
   path: string,
   value: unknown,
 ): LabelSelectorRequirement | undefined {
-  const o = readObject(issues, path, value, ["key", "operator", "values"]);
+  const o = issues.readObject(path, value, ["key", "operator", "values"]);
   if (o === undefined) return undefined;
-  const key = readString(issues, join(path, "key"), o.key, { required: true });
+  const key = issues.readString(join(path, "key"), o.key, { required: true });
   if (key !== undefined && !isLabelKey(key)) {
     issues.error(join(path, "key"), `"${key}" is not a valid label key`);
   }
-  const operator = readEnum(issues, join(path, "operator"), o.operator ?? "", OPERATORS);
-  const rawValues = readList(issues, join(path, "values"), o.values) ?? [];
+  const operator = issues.readEnum(join(path, "operator"), o.operator ?? "", OPERATORS);
+  const rawValues = issues.readList(join(path, "values"), o.values) ?? [];
   const values: string[] = [];
   rawValues.forEach((v, i) => {
-    const s = readString(issues, join(join(path, "values"), i), v, { required: true });
+    const s = issues.readString(join(join(path, "values"), i), v, { required: true });
     if (s !== undefined) values.push(s);
   });
   if (operator === "In" || operator === "NotIn") {
@@ -100,7 +91,7 @@ export function readLabelSelector(
   value: unknown,
 ): LabelSelector | undefined {
   if (value === undefined || value === null) return undefined;
-  const o = readObject(issues, path, value, ["matchLabels", "matchExpressions"]);
+  const o = issues.readObject(path, value, ["matchLabels", "matchExpressions"]);
   if (o === undefined) return undefined;
   const matchLabels: Record<string, string> = {};
   if (o.matchLabels !== undefined && o.matchLabels !== null) {
@@ -117,7 +108,7 @@ export function readLabelSelector(
     }
   }
   const matchExpressions: LabelSelectorRequirement[] = [];
-  const rawExpressions = readList(issues, join(path, "matchExpressions"), o.matchExpressions) ?? [];
+  const rawExpressions = issues.readList(join(path, "matchExpressions"), o.matchExpressions) ?? [];
   rawExpressions.forEach((e, i) => {
     const r = readRequirement(issues, join(join(path, "matchExpressions"), i), e);
     if (r !== undefined) matchExpressions.push(r);

@@ -1,18 +1,18 @@
-import { isPlainObject, join, readList, readObject, readString, typeName } from "./fields.js";
+import { isPlainObject, join, typeName } from "./fields.js";
 import { readExactOrRegExp, type SupplyReader } from "./supply-matchers.js";
 import type { Authority, KeySource, TrustedRoot } from "./supply-types.js";
 
 const PEM = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\s*$/;
 
 function readKey(r: SupplyReader, path: string, value: unknown): KeySource | undefined {
-  const o = readObject(r.issues, path, value, ["pem", "secretRef"]);
+  const o = r.issues.readObject(path, value, ["pem", "secretRef"]);
   if (o === undefined) return undefined;
   if ((o.pem === undefined) === (o.secretRef === undefined)) {
     r.issues.error(path, "set exactly one of `pem` and `secretRef`");
     return undefined;
   }
   if (o.pem !== undefined) {
-    const pem = readString(r.issues, join(path, "pem"), o.pem, { nonEmpty: true });
+    const pem = r.issues.readString(join(path, "pem"), o.pem, { nonEmpty: true });
     if (pem === undefined) return undefined;
     if (!PEM.test(pem.trim())) {
       r.issues.error(join(path, "pem"), "expected a PEM public key (-----BEGIN PUBLIC KEY----- …)");
@@ -21,11 +21,11 @@ function readKey(r: SupplyReader, path: string, value: unknown): KeySource | und
     return { kind: "pem", pem };
   }
   const at = join(path, "secretRef");
-  const ref = readObject(r.issues, at, o.secretRef, ["name", "namespace", "key"]);
+  const ref = r.issues.readObject(at, o.secretRef, ["name", "namespace", "key"]);
   if (ref === undefined) return undefined;
-  const name = readString(r.issues, join(at, "name"), ref.name, { required: true, nonEmpty: true });
-  const namespace = readString(r.issues, join(at, "namespace"), ref.namespace, { nonEmpty: true });
-  const key = readString(r.issues, join(at, "key"), ref.key, { nonEmpty: true });
+  const name = r.issues.readString(join(at, "name"), ref.name, { required: true, nonEmpty: true });
+  const namespace = r.issues.readString(join(at, "namespace"), ref.namespace, { nonEmpty: true });
+  const key = r.issues.readString(join(at, "key"), ref.key, { nonEmpty: true });
   return name === undefined ? undefined : { kind: "secretRef", name, namespace, key };
 }
 
@@ -33,15 +33,15 @@ function readTrustedRoot(r: SupplyReader, path: string, value: unknown): Trusted
   if (value === undefined || value === null || value === "public-good") {
     return { kind: "public-good" };
   }
-  const s = readString(r.issues, path, value, { nonEmpty: true });
+  const s = r.issues.readString(path, value, { nonEmpty: true });
   if (s === undefined) return undefined;
   return { kind: "file", path: s };
 }
 
 function readAuthority(r: SupplyReader, path: string, value: unknown): Authority | undefined {
-  const o = readObject(r.issues, path, value, ["name", "key", "keyless"]);
+  const o = r.issues.readObject(path, value, ["name", "key", "keyless"]);
   if (o === undefined) return undefined;
-  const name = readString(r.issues, join(path, "name"), o.name, { required: true, nonEmpty: true });
+  const name = r.issues.readString(join(path, "name"), o.name, { required: true, nonEmpty: true });
   if ((o.key === undefined) === (o.keyless === undefined)) {
     r.issues.error(path, "set exactly one of `key` and `keyless`");
     return undefined;
@@ -51,7 +51,7 @@ function readAuthority(r: SupplyReader, path: string, value: unknown): Authority
     return name === undefined || key === undefined ? undefined : { name, kind: "key", key };
   }
   const at = join(path, "keyless");
-  const k = readObject(r.issues, at, o.keyless, [
+  const k = r.issues.readObject(at, o.keyless, [
     "issuer",
     "issuerRegExp",
     "subject",
@@ -69,7 +69,7 @@ function readAuthority(r: SupplyReader, path: string, value: unknown): Authority
 
 /** The authorities of a signature or provenance policy: at least one, names unique. */
 export function readAuthorities(r: SupplyReader, path: string, value: unknown): Authority[] {
-  const list = readList(r.issues, path, value);
+  const list = r.issues.readList(path, value);
   if (list === undefined || list.length === 0) {
     if (value !== undefined && !Array.isArray(value)) return [];
     r.issues.error(path, "needs at least one authority (a key or a keyless identity)");

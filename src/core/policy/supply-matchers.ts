@@ -1,12 +1,4 @@
-import {
-  type IssueCollector,
-  isPlainObject,
-  join,
-  readList,
-  readObject,
-  readString,
-  typeName,
-} from "./fields.js";
+import { type IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import { printable } from "./pattern.js";
 import { MAX_REGEX_LENGTH, type RegexEngine } from "./regex.js";
 import type { TextMatch } from "./supply-types.js";
@@ -19,7 +11,7 @@ export interface SupplyReader {
 
 /** Checks that an RE2 expression compiles; the problem is reported at its field path. */
 export function readRegExp(r: SupplyReader, path: string, value: unknown): string | undefined {
-  const s = readString(r.issues, path, value, { nonEmpty: true });
+  const s = r.issues.readString(path, value, { nonEmpty: true });
   if (s === undefined) return undefined;
   if (s.length > MAX_REGEX_LENGTH) {
     r.issues.error(path, `is ${s.length} characters long; at most ${MAX_REGEX_LENGTH} are allowed`);
@@ -61,7 +53,7 @@ export function readExactOrRegExp(
     return undefined;
   }
   if (hasExact) {
-    const v = readString(r.issues, join(path, field), exact, { nonEmpty: true });
+    const v = r.issues.readString(join(path, field), exact, { nonEmpty: true });
     return v === undefined ? undefined : { kind: "exact", value: v };
   }
   const v = readRegExp(r, join(path, `${field}RegExp`), re);
@@ -88,7 +80,7 @@ export function readMatch(r: SupplyReader, path: string, value: unknown): TextMa
     r.issues.error(path, `expected a string (glob) or {regExp: …}, got ${typeName(value)}`);
     return undefined;
   }
-  const o = readObject(r.issues, path, value, ["regExp"]);
+  const o = r.issues.readObject(path, value, ["regExp"]);
   if (o === undefined) return undefined;
   const v = readRegExp(r, join(path, "regExp"), o.regExp);
   return v === undefined ? undefined : { kind: "regexp", value: v };
@@ -100,7 +92,7 @@ export function readMatchList(
   value: unknown,
   required: boolean,
 ): TextMatch[] {
-  const list = readList(r.issues, path, value);
+  const list = r.issues.readList(path, value);
   if (required && (list === undefined || list.length === 0)) {
     r.issues.error(path, "needs at least one entry");
   }
@@ -119,11 +111,11 @@ export function readLabelRequirements(
   value: unknown,
 ): { key: string; value: TextMatch | undefined }[] {
   const out: { key: string; value: TextMatch | undefined }[] = [];
-  readList(r.issues, path, value)?.forEach((entry, i) => {
+  r.issues.readList(path, value)?.forEach((entry, i) => {
     const at = join(path, i);
-    const o = readObject(r.issues, at, entry, ["key", "value", "valueRegExp"]);
+    const o = r.issues.readObject(at, entry, ["key", "value", "valueRegExp"]);
     if (o === undefined) return;
-    const key = readString(r.issues, join(at, "key"), o.key, { required: true, nonEmpty: true });
+    const key = r.issues.readString(join(at, "key"), o.key, { required: true, nonEmpty: true });
     if (o.value !== undefined && o.valueRegExp !== undefined) {
       r.issues.error(join(at, "value"), "set at most one of `value` and `valueRegExp`");
       return;
@@ -134,7 +126,7 @@ export function readLabelRequirements(
       if (re === undefined) return;
       match = { kind: "regexp", value: re };
     } else if (o.value !== undefined) {
-      const v = readString(r.issues, join(at, "value"), o.value);
+      const v = r.issues.readString(join(at, "value"), o.value);
       if (v === undefined) return;
       match = { kind: v.includes("*") ? "glob" : "exact", value: v };
     }

@@ -66,23 +66,25 @@ export type Authority =
 export type TagHandling = "pin" | "refuse";
 export const TAG_HANDLINGS: readonly TagHandling[] = ["pin", "refuse"];
 
-export interface SignatureInput {
-  readonly recipe: "require-signature";
+/** Signatures and attestations alike are verified against authorities, on a verified digest. */
+interface SignedInput {
   readonly authorities: readonly Authority[];
-  /** How many different authorities must have signed (k of n). */
-  readonly count: number;
-  readonly requireTransparencyLog: boolean;
   readonly tagHandling: TagHandling | undefined;
 }
 
-export interface ProvenanceInput {
+export interface SignatureInput extends SignedInput {
+  readonly recipe: "require-signature";
+  /** How many different authorities must have signed (k of n). */
+  readonly count: number;
+  readonly requireTransparencyLog: boolean;
+}
+
+export interface ProvenanceInput extends SignedInput {
   readonly recipe: "require-provenance";
-  readonly authorities: readonly Authority[];
   readonly builders: readonly TextMatch[];
   readonly sourceRepositories: readonly TextMatch[];
   readonly requireCommit: boolean;
   readonly requireSbom: boolean;
-  readonly tagHandling: TagHandling | undefined;
 }
 
 export interface LabelRequirement {

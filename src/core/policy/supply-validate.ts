@@ -1,14 +1,5 @@
 import { toDurationMs, toExpiryMs } from "./duration.js";
-import {
-  type IssueCollector,
-  join,
-  readBoolean,
-  readEnum,
-  readList,
-  readObject,
-  readString,
-  typeName,
-} from "./fields.js";
+import { type IssueCollector, join, typeName } from "./fields.js";
 import type { RegexEngine } from "./regex.js";
 import { readRule } from "./rules.js";
 import { readAuthorities } from "./supply-authorities.js";
@@ -53,7 +44,7 @@ const P = "spec.input";
 
 function readTagHandling(issues: IssueCollector, value: unknown): TagHandling | undefined {
   if (value === undefined || value === null) return undefined;
-  return readEnum(issues, join(P, "tagHandling"), value, TAG_HANDLINGS);
+  return issues.readEnum(join(P, "tagHandling"), value, TAG_HANDLINGS);
 }
 
 function readDuration(
@@ -62,7 +53,7 @@ function readDuration(
   value: unknown,
   required: boolean,
 ): { text: string; ms: number } | undefined {
-  const s = readString(issues, path, value, { required });
+  const s = issues.readString(path, value, { required });
   if (s === undefined) return undefined;
   const ms = toDurationMs(s);
   if (ms === undefined) {
@@ -89,8 +80,7 @@ function readSignature(r: SupplyReader, input: Record<string, unknown>): SupplyI
       );
     } else count = c;
   }
-  const tlog = readBoolean(
-    r.issues,
+  const tlog = r.issues.readBoolean(
     join(P, "requireTransparencyLog"),
     input.requireTransparencyLog,
   );
@@ -114,8 +104,8 @@ function readProvenance(r: SupplyReader, input: Record<string, unknown>): Supply
       input.sourceRepositories,
       false,
     ),
-    requireCommit: readBoolean(r.issues, join(P, "requireCommit"), input.requireCommit) ?? false,
-    requireSbom: readBoolean(r.issues, join(P, "requireSbom"), input.requireSbom) ?? false,
+    requireCommit: r.issues.readBoolean(join(P, "requireCommit"), input.requireCommit) ?? false,
+    requireSbom: r.issues.readBoolean(join(P, "requireSbom"), input.requireSbom) ?? false,
     tagHandling: readTagHandling(r.issues, input.tagHandling),
   };
 }
@@ -131,14 +121,14 @@ function readLabels(r: SupplyReader, input: Record<string, unknown>): SupplyInpu
 
 function readAllowlist(issues: IssueCollector, path: string, value: unknown): AllowlistEntry[] {
   const out: AllowlistEntry[] = [];
-  readList(issues, path, value)?.forEach((entry, i) => {
+  issues.readList(path, value)?.forEach((entry, i) => {
     const at = join(path, i);
-    const o = readObject(issues, at, entry, ["id", "expires", "reason"]);
+    const o = issues.readObject(at, entry, ["id", "expires", "reason"]);
     if (o === undefined) return;
-    const id = readString(issues, join(at, "id"), o.id, { required: true, nonEmpty: true });
+    const id = issues.readString(join(at, "id"), o.id, { required: true, nonEmpty: true });
     // YAML reads an unquoted 2026-12-31 as a string with the yaml package's core schema.
-    const expires = readString(issues, join(at, "expires"), o.expires, { required: true });
-    const reason = readString(issues, join(at, "reason"), o.reason);
+    const expires = issues.readString(join(at, "expires"), o.expires, { required: true });
+    const reason = issues.readString(join(at, "reason"), o.reason);
     if (expires === undefined || id === undefined) return;
     const expiresAt = toExpiryMs(expires);
     if (expiresAt === undefined) {
@@ -160,15 +150,15 @@ function readVulnerability(
   const present = input.severity !== undefined && input.severity !== null;
   if (!present) issues.error(join(P, "severity"), "is required (critical, high, medium or low)");
   const severity = present
-    ? readEnum(issues, join(P, "severity"), input.severity, SEVERITY_THRESHOLDS)
+    ? issues.readEnum(join(P, "severity"), input.severity, SEVERITY_THRESHOLDS)
     : undefined;
   const age = readDuration(issues, join(P, "maxReportAge"), input.maxReportAge, false);
   const missing =
     input.missingReport === undefined || input.missingReport === null
       ? "deny"
-      : readEnum(issues, join(P, "missingReport"), input.missingReport, MISSING_REPORT);
+      : issues.readEnum(join(P, "missingReport"), input.missingReport, MISSING_REPORT);
   const allowlist = readAllowlist(issues, join(P, "allowlist"), input.allowlist);
-  const fixableOnly = readBoolean(issues, join(P, "fixableOnly"), input.fixableOnly) ?? false;
+  const fixableOnly = issues.readBoolean(join(P, "fixableOnly"), input.fixableOnly) ?? false;
   if (severity === undefined || missing === undefined) return undefined;
   return {
     recipe: "vulnerability-threshold",
@@ -184,7 +174,7 @@ function readVulnerability(
 
 function readBaseImages(issues: IssueCollector, input: Record<string, unknown>): SupplyInput {
   const rules: PolicyRule[] = [];
-  const raw = readList(issues, join(P, "rules"), input.rules);
+  const raw = issues.readList(join(P, "rules"), input.rules);
   if (raw === undefined || raw.length === 0) {
     issues.error(join(P, "rules"), "approved-base-images needs at least one rule");
   }

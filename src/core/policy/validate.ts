@@ -1,14 +1,4 @@
-import {
-  IssueCollector,
-  isPlainObject,
-  join,
-  readBoolean,
-  readEnum,
-  readList,
-  readObject,
-  readString,
-  typeName,
-} from "./fields.js";
+import { IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import { lintPolicy } from "./lint.js";
 import type { RegexEngine } from "./regex.js";
 import { readRule } from "./rules.js";
@@ -79,9 +69,9 @@ function readName(
   check: (s: string) => boolean,
   what: string,
 ): string | undefined {
-  const metadata = readObject(issues, "metadata", doc.metadata, METADATA_FIELDS);
+  const metadata = issues.readObject("metadata", doc.metadata, METADATA_FIELDS);
   if (metadata === undefined) return undefined;
-  const name = readString(issues, "metadata.name", metadata.name, { required: true });
+  const name = issues.readString("metadata.name", metadata.name, { required: true });
   if (name !== undefined && !check(name)) {
     issues.error("metadata.name", `"${name}" is not a valid name: ${what}`);
     return undefined;
@@ -90,7 +80,7 @@ function readName(
 }
 
 function readScope(issues: IssueCollector, spec: Record<string, unknown>): PolicyScope | undefined {
-  const workspace = readString(issues, "spec.workspace", spec.workspace, { nonEmpty: true });
+  const workspace = issues.readString("spec.workspace", spec.workspace, { nonEmpty: true });
   const hasNamespace = spec.namespace !== undefined && spec.namespace !== null;
   const namespace = hasNamespace
     ? readNamespaceRef(issues, "spec.namespace", spec.namespace)
@@ -119,7 +109,7 @@ function readAction(
   audit: boolean | undefined,
 ): Action | undefined {
   if (spec.action === undefined || spec.action === null) return audit ? "audit" : "deny";
-  const action = readEnum(issues, "spec.action", spec.action, ACTIONS);
+  const action = issues.readEnum("spec.action", spec.action, ACTIONS);
   if (action !== undefined && audit === true && action !== "audit") {
     issues.error(
       "spec.input.audit",
@@ -138,7 +128,7 @@ function readRules(
   const rules: PolicyRule[] = [];
   if (fields === undefined) return rules;
   const present = input.rules !== undefined && input.rules !== null;
-  const raw = readList(issues, "spec.input.rules", input.rules);
+  const raw = issues.readList("spec.input.rules", input.rules);
   if (!present || raw?.length === 0) {
     issues.error("spec.input.rules", `recipe ${recipe} needs at least one rule`);
   }
@@ -157,7 +147,7 @@ function validateImagePolicy(
   regex: RegexEngine | undefined,
 ): ImagePolicy | undefined {
   const name = readName(issues, doc, isDnsSubdomain, "lowercase RFC 1123 subdomain");
-  const spec = readObject(issues, "spec", doc.spec, [
+  const spec = issues.readObject("spec", doc.spec, [
     "workspace",
     "namespace",
     "namespaceSelector",
@@ -173,13 +163,13 @@ function validateImagePolicy(
     "spec.namespaceSelector",
     spec.namespaceSelector,
   );
-  const recipe = readEnum(issues, "spec.recipe", spec.recipe ?? "", RECIPES);
+  const recipe = issues.readEnum("spec.recipe", spec.recipe ?? "", RECIPES);
   const supplyRecipe = recipe !== undefined && isSupplyRecipe(recipe) ? recipe : undefined;
   const inputFields =
     supplyRecipe === undefined
       ? ["audit", "rules"]
       : ["audit", ...SUPPLY_INPUT_FIELDS[supplyRecipe]];
-  const input = readObject(issues, "spec.input", spec.input ?? {}, inputFields);
+  const input = issues.readObject("spec.input", spec.input ?? {}, inputFields);
   if (
     supplyRecipe === undefined &&
     recipe !== undefined &&
@@ -189,7 +179,7 @@ function validateImagePolicy(
     issues.error("spec.input.rules", `recipe ${recipe} takes no rules`);
   }
   const audit =
-    input === undefined ? undefined : readBoolean(issues, "spec.input.audit", input.audit);
+    input === undefined ? undefined : issues.readBoolean("spec.input.audit", input.audit);
   const action = readAction(issues, spec, audit);
   const rules =
     recipe !== undefined && supplyRecipe === undefined && input !== undefined
@@ -202,7 +192,7 @@ function validateImagePolicy(
   if (name === undefined || scope === undefined || recipe === undefined || action === undefined) {
     return undefined;
   }
-  const pinDigests = readBoolean(issues, "spec.pinDigests", spec.pinDigests) ?? false;
+  const pinDigests = issues.readBoolean("spec.pinDigests", spec.pinDigests) ?? false;
   if (supplyRecipe !== undefined) {
     if (supply === undefined) return undefined;
     return { name, scope, namespaceSelector, action, recipe, rules, pinDigests, supply, origin };
@@ -221,9 +211,9 @@ function validateWorkspace(
     isDnsLabel,
     "lowercase RFC 1123 label (it is used as a label value)",
   );
-  const spec = readObject(issues, "spec", doc.spec ?? {}, ["namespaces"]);
+  const spec = issues.readObject("spec", doc.spec ?? {}, ["namespaces"]);
   const namespaces: NamespaceRef[] = [];
-  const raw = spec === undefined ? undefined : readList(issues, "spec.namespaces", spec.namespaces);
+  const raw = spec === undefined ? undefined : issues.readList("spec.namespaces", spec.namespaces);
   raw?.forEach((n, i) => {
     const ref = readNamespaceRef(issues, join("spec.namespaces", i), n);
     if (ref !== undefined) namespaces.push(ref);
@@ -242,13 +232,13 @@ export function validateDocument(
   options: ValidateOptions = {},
 ): ValidatedDocument {
   const issues = new IssueCollector();
-  const top = readObject(issues, "", doc, TOP_FIELDS);
+  const top = issues.readObject("", doc, TOP_FIELDS);
   if (top === undefined) return { kind: "invalid", issues: issues.issues };
-  const apiVersion = readString(issues, "apiVersion", top.apiVersion, { required: true });
+  const apiVersion = issues.readString("apiVersion", top.apiVersion, { required: true });
   if (apiVersion !== undefined && apiVersion !== API_VERSION) {
     issues.error("apiVersion", `expected ${API_VERSION}, got "${apiVersion}"`);
   }
-  const kind = readString(issues, "kind", top.kind, { required: true });
+  const kind = issues.readString("kind", top.kind, { required: true });
   if (kind === "ImagePolicy") {
     const policy = validateImagePolicy(issues, top, origin, options.regex);
     if (policy === undefined || issues.hasErrors) return { kind: "invalid", issues: issues.issues };

@@ -6,16 +6,7 @@
 import type { Severity } from "../findings/types.js";
 import { SEVERITIES } from "../findings/types.js";
 import { compileGlob, type Glob } from "../glob.js";
-import {
-  IssueCollector,
-  join,
-  readBoolean,
-  readEnum,
-  readList,
-  readObject,
-  readString,
-  typeName,
-} from "../policy/fields.js";
+import { IssueCollector, join, typeName } from "../policy/fields.js";
 import type { PolicyIssue } from "../policy/types.js";
 import type { Detector, SecretRegex } from "./types.js";
 
@@ -51,18 +42,18 @@ export function validateSecretsConfig(
   knownIds: readonly string[],
 ): { config: SecretsConfig; issues: readonly PolicyIssue[] } {
   const issues = new IssueCollector();
-  const top = readObject(issues, "", value ?? {}, TOP);
+  const top = issues.readObject("", value ?? {}, TOP);
   if (top === undefined) return { config: EMPTY_SECRETS_CONFIG, issues: recode(issues) };
   if (top.version !== undefined && top.version !== 1)
     issues.error("version", `expected 1, got ${typeName(top.version)}`);
-  const detectors = (readList(issues, "detectors", top.detectors) ?? []).flatMap((d, i) => {
+  const detectors = (issues.readList("detectors", top.detectors) ?? []).flatMap((d, i) => {
     const detector = readDetector(issues, join("detectors", i), d, compile);
     return detector === undefined ? [] : [detector];
   });
   const ids = [...knownIds, ...detectors.map((d) => d.id)];
-  const allow = readObject(issues, "allowlist", top.allowlist ?? {}, ALLOW) ?? {};
+  const allow = issues.readObject("allowlist", top.allowlist ?? {}, ALLOW) ?? {};
   const config: SecretsConfig = {
-    builtin: readBoolean(issues, "builtin", top.builtin) ?? true,
+    builtin: issues.readBoolean("builtin", top.builtin) ?? true,
     disable: readStrings(issues, "disable", top.disable).filter((id, i) => {
       if (ids.includes(id)) return true;
       issues.error(join("disable", i), `no detector has the ID \`${id}\``);
@@ -89,21 +80,21 @@ function readDetector(
   value: unknown,
   compile: RegexCompiler,
 ): Detector | undefined {
-  const o = readObject(issues, path, value, DETECTOR);
+  const o = issues.readObject(path, value, DETECTOR);
   if (o === undefined) return undefined;
-  const id = readString(issues, join(path, "id"), o.id, { required: true, nonEmpty: true });
+  const id = issues.readString(join(path, "id"), o.id, { required: true, nonEmpty: true });
   if (id !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(id))
     issues.error(join(path, "id"), "use lowercase letters, digits and `-` (at most 63)");
-  const source = readString(issues, join(path, "regex"), o.regex, { required: true });
+  const source = issues.readString(join(path, "regex"), o.regex, { required: true });
   const group = readNumber(issues, join(path, "secretGroup"), o.secretGroup, 0, 99) ?? 0;
   const entropy = readNumber(issues, join(path, "entropy"), o.entropy, 0, 8) ?? 0;
   const severity: Severity =
-    readEnum(issues, join(path, "severity"), o.severity, SEVERITIES) ?? "high";
+    issues.readEnum(join(path, "severity"), o.severity, SEVERITIES) ?? "high";
   const keywords = readStrings(issues, join(path, "keywords"), o.keywords);
   const regex =
     source === undefined ? [] : compiled(issues, join(path, "regex"), compile(source, group));
   if (id === undefined || regex[0] === undefined) return undefined;
-  const description = readString(issues, join(path, "description"), o.description);
+  const description = issues.readString(join(path, "description"), o.description);
   return {
     id,
     name: description ?? id,
@@ -125,8 +116,8 @@ function compiled(issues: IssueCollector, path: string, r: SecretRegex | string)
 }
 
 function readStrings(issues: IssueCollector, path: string, value: unknown): string[] {
-  return (readList(issues, path, value) ?? []).flatMap((v, i) => {
-    const s = readString(issues, join(path, i), v, { nonEmpty: true });
+  return (issues.readList(path, value) ?? []).flatMap((v, i) => {
+    const s = issues.readString(join(path, i), v, { nonEmpty: true });
     return s === undefined ? [] : [s];
   });
 }
