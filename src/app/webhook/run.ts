@@ -1,8 +1,8 @@
-import cluster from "node:cluster";
 import type { Logger } from "pino";
 import type { Counter, Gauge } from "prom-client";
 import { readInputs, watchFiles, watchStableInputs } from "../../adapters/files/index.js";
 import type { KubeConnection } from "../../adapters/kube/index.js";
+import { isPrimaryProcess, superviseWorkers } from "../../adapters/process/index.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import { loadPolicySet } from "../documents/index.js";
 import { startClusterSource } from "./cluster-source.js";
@@ -91,7 +91,7 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
               );
             },
             onError(e) {
-              logger.warn({ err: (e as Error).message }, "cluster watch error; retrying");
+              logger.warn({ err: e }, "cluster watch error; retrying");
             },
           },
           o.fromCluster,
@@ -123,7 +123,7 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
     onError: (e) => {
       metrics.reloads.inc({ what: "policies", result: "error" });
       logger.error(
-        { err: (e as Error).message },
+        { err: e },
         "policy reload failed; keeping the previous policies",
       );
     },
@@ -135,7 +135,7 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
     (e) => {
       metrics.reloads.inc({ what: "tls", result: "error" });
       logger.error(
-        { err: (e as Error).message },
+        { err: e },
         "certificate reload failed; keeping the previous ones",
       );
     },
@@ -151,26 +151,6 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
   };
 }
 
-/**
- * Node runs JavaScript on one core: more cores means more processes on one port. The primary
- * forks `count` workers (each runs the whole webhook), replaces one that dies, and on SIGTERM
- * stops them all and leaves with the last.
- */
-function superviseWorkers(count: number): void {
-  let stopping = false;
-  for (let i = 0; i < count; i++) cluster.fork();
-  const stop = () => {
-    stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill("SIGTERM");
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
-  cluster.on("exit", () => {
-    if (!stopping) cluster.fork();
-    else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-  });
-}
-
 export interface RunWebhookOptions {
   /** Processes sharing the port; above 1 this process only supervises them. */
   readonly workers: number;
@@ -182,7 +162,7 @@ export interface RunWebhookOptions {
 
 /** Runs the webhook until SIGTERM or SIGINT, then drains and exits. */
 export async function runWebhook(o: RunWebhookOptions): Promise<void> {
-  if (o.workers > 1 && cluster.isPrimary) {
+  if (o.workers > 1 && isPrimaryProcess()) {
     superviseWorkers(o.workers);
     return;
   }

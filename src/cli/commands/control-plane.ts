@@ -231,7 +231,7 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
       logger.info({ issuer: m.issuer, redirectUrl: oidc.redirectUrl }, "OpenID Provider found"),
     (e: Error) =>
       logger.warn(
-        { err: e.message },
+        { err: e },
         "OpenID Provider discovery failed; retried at the next sign-in",
       ),
   );

@@ -1,0 +1,1 @@
+export { isPrimaryProcess, superviseWorkers } from "./workers.js";
