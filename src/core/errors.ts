@@ -66,6 +66,28 @@ export type RegistryErrorCode =
   | "RESPONSE_TOO_LARGE"
   | "CREDENTIALS_INVALID";
 
+/**
+ * Why an HTTP exchange failed before its answer could be used (src/adapters/http). The
+ * adapters that use the client name the failure in their own codes (REGISTRY_TIMEOUT,
+ * HARBOR_TLS_FAILED, ...) and keep this one as the cause.
+ */
+export type HttpErrorCode =
+  | "HTTP_UNREACHABLE"
+  | "HTTP_TIMEOUT"
+  | "HTTP_TLS_FAILED"
+  | "HTTP_INSECURE_TRANSPORT"
+  | "HTTP_ABORTED"
+  | "HTTP_TOO_MANY_REDIRECTS"
+  | "RESPONSE_TOO_LARGE";
+
+/** Why a request to a Kubernetes API server failed (src/adapters/kube). */
+export type KubeErrorCode =
+  /** The API server answered with an error status; the error carries it. */
+  | "KUBE_API_ERROR"
+  | "KUBE_UNREACHABLE"
+  | "KUBE_TIMEOUT"
+  | "KUBE_TLS_FAILED";
+
 /** Why a vulnerability report cannot be read (src/core/vuln; docs/vulnerabilities.md). */
 export type VulnerabilityErrorCode =
   | "VULN_REPORT_INVALID"
@@ -241,6 +263,9 @@ export type ClusterReadErrorCode =
 
 export type ErrorCode =
   | AdmissionErrorCode
+  | RegistryErrorCode
+  | HttpErrorCode
+  | KubeErrorCode
   | ClusterReadErrorCode
   | FleetErrorCode
   | SignInErrorCode
@@ -262,8 +287,9 @@ export class CustomsError extends Error {
   readonly code: ErrorCode;
   readonly path: string | undefined;
 
-  constructor(code: ErrorCode, message: string, path?: string) {
-    super(message);
+  constructor(code: ErrorCode, message: string, path?: string, options?: ErrorOptions) {
+    // `cause` keeps the error underneath (a socket's, a parser's) for logs and debuggers.
+    super(message, options);
     this.name = "CustomsError";
     this.code = code;
     this.path = path;

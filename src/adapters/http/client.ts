@@ -1,0 +1,279 @@
+/**
+ * The one HTTP client every adapter talks through (registry, Harbor, Kubernetes, the control
+ * plane): an undici Agent per client, so that each keeps its own trust and its own pool of
+ * keep-alive connections; a deadline per exchange; a size cap that stops reading as soon as
+ * it is crossed. Failures are HttpError values with a code; callers put their own words and
+ * codes around them.
+ */
+import { rootCertificates } from "node:tls";
+import { Agent, type Dispatcher } from "undici";
+import { describeRequest, HttpError, toHttpError } from "./errors.js";
+import { readCapped, readChunks, readLines } from "./body.js";
+import { redirectTarget } from "./redirect.js";
+
+export type HttpHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+export interface HttpClientOptions {
+  /** PEM CA certificates to trust, in addition to Node's roots unless `caOnly`. */
+  readonly ca?: string | readonly string[];
+  /** Trust `ca` alone (a cluster's own CA), as kubectl does, not Node's roots beside it. */
+  readonly caOnly?: boolean;
+  /** A client certificate and its key (PEM), for servers that authenticate us by TLS. */
+  readonly cert?: string;
+  readonly key?: string;
+  /** The name to verify the server's certificate against, when not the URL's host. */
+  readonly servername?: string;
+  /**
+   * Skip certificate verification. Only for a host the user named as insecure (the
+   * registry's `--insecure-host`, docker's insecure-registries); nothing else sets it.
+   */
+  readonly insecureSkipVerify?: boolean;
+  /** Speak plain HTTP when the URL says so; refused otherwise, so no secret leaves in clear. */
+  readonly allowPlainHttp?: boolean;
+  /** Connections per origin (default: unbounded). */
+  readonly connections?: number;
+  /** Time to open a connection, TLS included. Default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** How long an idle keep-alive connection is kept. Default 30 s. */
+  readonly keepAliveMs?: number;
+}
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Buffer;
+  /** Larger answers are refused, the reading stopped at the first byte over. */
+  readonly maxBytes: number;
+  /** Deadline of the whole exchange, connect to last byte. */
+  readonly timeoutMs?: number;
+  /** Longest silence: until the headers, then between two pieces of the body. Default 5 min. */
+  readonly idleTimeoutMs?: number;
+  /** The caller's cancellation; an abort is HTTP_ABORTED. */
+  readonly signal?: AbortSignal;
+  /** Redirects of GET and HEAD to follow (default none); see redirect.ts for what is kept. */
+  readonly maxRedirects?: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: HttpHeaders;
+  readonly body: Buffer;
+  /** Where the answer came from, after redirects (relative links resolve against it). */
+  readonly url: URL;
+}
+
+/** An answer whose body is read as it arrives (a watch, a large download). */
+export interface HttpStream {
+  readonly status: number;
+  readonly headers: HttpHeaders;
+  readonly url: URL;
+  /** The body in pieces; iterate once. */
+  chunks(): AsyncIterable<Buffer>;
+  /** The body as lines without their end (`\n` or `\r\n`); a longer line is RESPONSE_TOO_LARGE. */
+  lines(maxLineBytes: number): AsyncIterable<string>;
+  /** Stops reading and frees the connection. */
+  cancel(): void;
+}
+
+const DEFAULT_IDLE_MS = 300_000;
+const DEFAULT_CONNECT_MS = 10_000;
+
+/** Bounds one exchange: its own deadline and the caller's signal, as one AbortSignal. */
+class Deadline {
+  readonly signal: AbortSignal | undefined;
+  private readonly controller: AbortController | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private expired = false;
+
+  constructor(
+    private readonly timeoutMs: number | undefined,
+    private readonly outer: AbortSignal | undefined,
+  ) {
+    if (timeoutMs === undefined && outer === undefined) return;
+    // Without a deadline the caller's signal serves as it is: nothing to combine.
+    if (timeoutMs === undefined) {
+      this.signal = outer;
+      return;
+    }
+    const controller = new AbortController();
+    this.controller = controller;
+    this.signal = controller.signal;
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      controller.abort();
+    }, timeoutMs);
+    outer?.addEventListener("abort", this.forward, { once: true });
+    if (outer?.aborted) controller.abort();
+  }
+
+  private readonly forward = () => this.controller?.abort();
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.outer?.removeEventListener("abort", this.forward);
+  }
+
+  /** Why the exchange failed: our deadline, the caller's abort, or what the socket said. */
+  failure(error: unknown, what: string, timeouts: { connectMs: number; idleMs: number }) {
+    if (error instanceof HttpError) return error;
+    if (this.expired)
+      return new HttpError("HTTP_TIMEOUT", what, `no complete answer within ${this.timeoutMs} ms`, {
+        cause: error,
+      });
+    if (this.outer?.aborted) return new HttpError("HTTP_ABORTED", what, "aborted", { cause: error });
+    return toHttpError(error, what, timeouts);
+  }
+}
+
+export class HttpClient {
+  private readonly agent: Agent;
+  private readonly connectMs: number;
+  private closed = false;
+
+  constructor(private readonly options: HttpClientOptions = {}) {
+    const ca = typeof options.ca === "string" ? [options.ca] : [...(options.ca ?? [])];
+    this.connectMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_MS;
+    const trusted = options.caOnly ? ca : [...rootCertificates, ...ca];
+    this.agent = new Agent({
+      connect: {
+        // Verification is on unless a user marked this host insecure, by name.
+        rejectUnauthorized: options.insecureSkipVerify !== true,
+        // Node's roots are the default; handing `ca` replaces them, so they are repeated.
+        ...(ca.length > 0 ? { ca: trusted } : {}),
+        ...(options.cert !== undefined ? { cert: options.cert } : {}),
+        ...(options.key !== undefined ? { key: options.key } : {}),
+        ...(options.servername !== undefined ? { servername: options.servername } : {}),
+      },
+      connectTimeout: this.connectMs,
+      keepAliveTimeout: options.keepAliveMs ?? 30_000,
+      keepAliveMaxTimeout: Math.max(options.keepAliveMs ?? 30_000, 600_000),
+      ...(options.connections !== undefined ? { connections: options.connections } : {}),
+    });
+  }
+
+  /** One exchange (and its redirects, when asked), the body read whole within `maxBytes`. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    let current = req;
+    for (let hop = 0; ; hop++) {
+      const res = await this.once(current);
+      const next = redirectTarget(res.status, res.headers, current);
+      if (next === undefined || req.maxRedirects === undefined || req.maxRedirects === 0)
+        return res;
+      if (hop === req.maxRedirects)
+        throw new HttpError(
+          "HTTP_TOO_MANY_REDIRECTS",
+          describeRequest(req.method, req.url),
+          "too many redirects",
+        );
+      current = next;
+    }
+  }
+
+  private async once(req: HttpRequest): Promise<HttpResponse> {
+    const what = describeRequest(req.method, req.url);
+    const deadline = new Deadline(req.timeoutMs, req.signal);
+    const timeouts = { connectMs: this.connectMs, idleMs: req.idleTimeoutMs ?? DEFAULT_IDLE_MS };
+    try {
+      const res = await this.dispatch(req, deadline.signal);
+      const declared = Number(res.headers["content-length"] ?? 0);
+      if (req.method !== "HEAD" && declared > req.maxBytes) {
+        res.body.destroy();
+        throw tooLarge(what, req.maxBytes);
+      }
+      const body = await readCapped(res.body, req.maxBytes, () => tooLarge(what, req.maxBytes));
+      return { status: res.statusCode, headers: res.headers, body, url: req.url };
+    } catch (error) {
+      throw deadline.failure(error, what, timeouts);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /**
+   * Opens an exchange whose body the caller reads as it comes. `timeoutMs` bounds the wait
+   * for the headers; after them only `idleTimeoutMs` and `signal` end the stream.
+   */
+  async stream(req: Omit<HttpRequest, "maxBytes" | "maxRedirects">): Promise<HttpStream> {
+    const what = describeRequest(req.method, req.url);
+    const timeouts = { connectMs: this.connectMs, idleMs: req.idleTimeoutMs ?? DEFAULT_IDLE_MS };
+    // One signal for the exchange's whole life: the caller's abort ends the body too, the
+    // deadline only the wait for the headers.
+    const controller = new AbortController();
+    let expired = false;
+    const timer =
+      req.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            expired = true;
+            controller.abort();
+          }, req.timeoutMs);
+    const abort = () => controller.abort();
+    req.signal?.addEventListener("abort", abort, { once: true });
+    if (req.signal?.aborted) controller.abort();
+    const release = () => req.signal?.removeEventListener("abort", abort);
+    const fail = (error: unknown): HttpError => {
+      if (error instanceof HttpError) return error;
+      if (expired)
+        return new HttpError("HTTP_TIMEOUT", what, `no answer within ${req.timeoutMs} ms`, {
+          cause: error,
+        });
+      if (req.signal?.aborted)
+        return new HttpError("HTTP_ABORTED", what, "aborted", { cause: error });
+      return toHttpError(error, what, timeouts);
+    };
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.dispatch(req, controller.signal);
+    } catch (error) {
+      release();
+      throw fail(error);
+    } finally {
+      clearTimeout(timer);
+    }
+    const body = res.body;
+    body.once("close", release);
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      url: req.url,
+      chunks: () => readChunks(body, fail),
+      lines: (max) =>
+        readLines(body, max, fail, () => tooLarge(what, max, "a line of the answer is")),
+      cancel: () => body.destroy(),
+    };
+  }
+
+  private dispatch(req: Omit<HttpRequest, "maxBytes">, signal: AbortSignal | undefined) {
+    const what = describeRequest(req.method, req.url);
+    // A closed client starts nothing: a retry scheduled before close() would otherwise open
+    // a new connection and keep a finished process alive.
+    if (this.closed) throw new HttpError("HTTP_UNREACHABLE", what, "client closed");
+    if (req.url.protocol === "http:" && this.options.allowPlainHttp !== true)
+      throw new HttpError("HTTP_INSECURE_TRANSPORT", what, "plain HTTP refused");
+    if (req.url.protocol !== "https:" && req.url.protocol !== "http:")
+      throw new HttpError("HTTP_UNREACHABLE", what, `unsupported protocol ${req.url.protocol}`);
+    const idle = req.idleTimeoutMs ?? DEFAULT_IDLE_MS;
+    return this.agent.request({
+      origin: req.url.origin,
+      path: `${req.url.pathname}${req.url.search}`,
+      method: req.method as Dispatcher.HttpMethod,
+      headers: req.headers ?? {},
+      body: req.body ?? null,
+      signal: signal ?? null,
+      headersTimeout: idle,
+      bodyTimeout: idle,
+    });
+  }
+
+  /** Ends every connection at once and refuses new exchanges, so that a process can exit. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.agent.destroy().catch(() => undefined);
+  }
+}
+
+function tooLarge(what: string, max: number, subject = "answer"): HttpError {
+  return new HttpError("RESPONSE_TOO_LARGE", what, `${subject} larger than ${max} bytes`);
+}
