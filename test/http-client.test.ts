@@ -4,10 +4,7 @@ import { createServer } from "node:https";
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HttpClient, type HttpError } from "../src/adapters/http/index.js";
-import {
-  createCertificateAuthority,
-  issueServerCertificate,
-} from "../src/adapters/pki/index.js";
+import { createCertificateAuthority, issueServerCertificate } from "../src/adapters/pki/index.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -191,9 +188,7 @@ describe("the HTTP client (undici) against real local servers", () => {
         res.write("start");
       };
       const c = client();
-      expect(await code(c.request(get(server.url("/"), { timeoutMs: 150 })))).toBe(
-        "HTTP_TIMEOUT",
-      );
+      expect(await code(c.request(get(server.url("/"), { timeoutMs: 150 })))).toBe("HTTP_TIMEOUT");
       expect(await code(c.request(get(server.url("/"), { idleTimeoutMs: 150 })))).toBe(
         "HTTP_TIMEOUT",
       );

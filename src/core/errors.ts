@@ -83,10 +83,7 @@ export type HttpErrorCode =
 /** Why a request to a Kubernetes API server failed (src/adapters/kube). */
 export type KubeErrorCode =
   /** The API server answered with an error status; the error carries it. */
-  | "KUBE_API_ERROR"
-  | "KUBE_UNREACHABLE"
-  | "KUBE_TIMEOUT"
-  | "KUBE_TLS_FAILED";
+  "KUBE_API_ERROR" | "KUBE_UNREACHABLE" | "KUBE_TIMEOUT" | "KUBE_TLS_FAILED";
 
 /** Why a vulnerability report cannot be read (src/core/vuln; docs/vulnerabilities.md). */
 export type VulnerabilityErrorCode =

@@ -1,7 +1,19 @@
 import { StringDecoder } from "node:string_decoder";
 import type { HttpError } from "./errors.js";
 
-type Body = AsyncIterable<Buffer> & { destroy(error?: Error): unknown };
+type Body = AsyncIterable<Buffer> & {
+  destroy(error?: Error): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+};
+
+/**
+ * Stops a body nobody will read and frees its connection. Destroying it emits undici's
+ * "Request aborted", which nobody waits for: without a listener it would be uncaught.
+ */
+export function discard(body: Body): void {
+  body.on("error", () => undefined);
+  body.destroy();
+}
 
 /**
  * The whole body, refused (and the connection dropped) at the first piece that takes it
@@ -13,7 +25,7 @@ export async function readCapped(body: Body, max: number, tooLarge: () => HttpEr
   for await (const chunk of body) {
     size += chunk.length;
     if (size > max) {
-      body.destroy();
+      discard(body);
       throw tooLarge();
     }
     chunks.push(chunk);
@@ -53,7 +65,7 @@ export async function* readLines(
       }
       // Characters, not bytes: a UTF-8 character is at most 4 bytes, close enough for a bound.
       if (pending.length > max) {
-        body.destroy();
+        discard(body);
         throw tooLarge();
       }
     }

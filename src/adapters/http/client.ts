@@ -7,8 +7,8 @@
  */
 import { rootCertificates } from "node:tls";
 import { Agent, type Dispatcher } from "undici";
+import { discard, readCapped, readChunks, readLines } from "./body.js";
 import { describeRequest, HttpError, toHttpError } from "./errors.js";
-import { readCapped, readChunks, readLines } from "./body.js";
 import { redirectTarget } from "./redirect.js";
 
 export type HttpHeaders = Readonly<Record<string, string | string[] | undefined>>;
@@ -121,7 +121,8 @@ class Deadline {
       return new HttpError("HTTP_TIMEOUT", what, `no complete answer within ${this.timeoutMs} ms`, {
         cause: error,
       });
-    if (this.outer?.aborted) return new HttpError("HTTP_ABORTED", what, "aborted", { cause: error });
+    if (this.outer?.aborted)
+      return new HttpError("HTTP_ABORTED", what, "aborted", { cause: error });
     return toHttpError(error, what, timeouts);
   }
 }
@@ -178,7 +179,7 @@ export class HttpClient {
       const res = await this.dispatch(req, deadline.signal);
       const declared = Number(res.headers["content-length"] ?? 0);
       if (req.method !== "HEAD" && declared > req.maxBytes) {
-        res.body.destroy();
+        discard(res.body);
         throw tooLarge(what, req.maxBytes);
       }
       const body = await readCapped(res.body, req.maxBytes, () => tooLarge(what, req.maxBytes));
@@ -240,7 +241,7 @@ export class HttpClient {
       chunks: () => readChunks(body, fail),
       lines: (max) =>
         readLines(body, max, fail, () => tooLarge(what, max, "a line of the answer is")),
-      cancel: () => body.destroy(),
+      cancel: () => discard(body),
     };
   }
 

@@ -1,6 +1,6 @@
 import type { KubeErrorCode } from "../../core/errors.js";
 import { CustomsError } from "../../core/errors.js";
-import { type HttpError, HttpClient, isHttpError } from "../http/index.js";
+import { HttpClient, type HttpError, isHttpError } from "../http/index.js";
 import type { KubeConnection } from "./config.js";
 
 export interface KubeObject {
