@@ -164,7 +164,11 @@ describe("the HTTP client (undici) against real local servers", () => {
     const sockets: Socket[] = [];
     beforeAll(async () => {
       // Accepts connections and never says a word: no TLS handshake, no answer.
-      silent = createTcpServer((socket) => sockets.push(socket));
+      // Reads (so that the client's close is seen) and never writes.
+      silent = createTcpServer((socket) => {
+        sockets.push(socket);
+        socket.resume();
+      });
       await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
       silentPort = (silent.address() as { port: number }).port;
     });
@@ -200,6 +204,36 @@ describe("the HTTP client (undici) against real local servers", () => {
         .request(get(new URL(`https://127.0.0.1:${silentPort}/`)))
         .catch((e) => e)) as HttpError;
       expect(error.code).toBe("HTTP_TIMEOUT");
+    });
+
+    it("closes a connection still being opened when the deadline ends or the client closes", async () => {
+      const url = new URL(`https://127.0.0.1:${silentPort}/`);
+      /** The server's side of the next connection, once it is accepted. */
+      const nextSocket = () =>
+        new Promise<Socket>((resolve) => {
+          const before = sockets.length;
+          const watch = setInterval(() => {
+            const socket = sockets[before];
+            if (socket === undefined) return;
+            clearInterval(watch);
+            resolve(socket);
+          }, 5);
+        });
+      const closed = (socket: Socket) =>
+        new Promise<void>((resolve) =>
+          socket.destroyed ? resolve() : socket.once("close", () => resolve()),
+        );
+      // The connect timeout is far off: only the deadline, then close(), can end these.
+      const c = client({ ca, connectTimeoutMs: 600_000 });
+      let accepted = nextSocket();
+      expect(await code(c.request(get(url, { timeoutMs: 100 })))).toBe("HTTP_TIMEOUT");
+      await closed(await accepted);
+      accepted = nextSocket();
+      const pending = code(c.request(get(url)));
+      const socket = await accepted;
+      c.close();
+      await closed(socket);
+      expect(await pending).toBe("HTTP_UNREACHABLE");
     });
 
     it("tells the caller's own abort from a timeout", async () => {

@@ -5,8 +5,9 @@
  * it is crossed. Failures are HttpError values with a code; callers put their own words and
  * codes around them.
  */
+import type { Socket } from "node:net";
 import { rootCertificates } from "node:tls";
-import { Agent, type Dispatcher } from "undici";
+import { Agent, buildConnector, type Dispatcher } from "undici";
 import { discard, readCapped, readChunks, readLines } from "./body.js";
 import { describeRequest, HttpError, toHttpError } from "./errors.js";
 import { redirectTarget } from "./redirect.js";
@@ -130,26 +131,85 @@ class Deadline {
 export class HttpClient {
   private readonly agent: Agent;
   private readonly connectMs: number;
+  private readonly connecting = new Set<Socket>();
+  private readonly origins = new WeakMap<Socket, string>();
   private closed = false;
 
   constructor(private readonly options: HttpClientOptions = {}) {
     const ca = typeof options.ca === "string" ? [options.ca] : [...(options.ca ?? [])];
     this.connectMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_MS;
     const trusted = options.caOnly ? ca : [...rootCertificates, ...ca];
+    const connector = buildConnector({
+      // Verification is on unless a user marked this host insecure, by name.
+      rejectUnauthorized: options.insecureSkipVerify !== true,
+      // Node's roots are the default; handing `ca` replaces them, so they are repeated.
+      ...(ca.length > 0 ? { ca: trusted } : {}),
+      ...(options.cert !== undefined ? { cert: options.cert } : {}),
+      ...(options.key !== undefined ? { key: options.key } : {}),
+      ...(options.servername !== undefined ? { servername: options.servername } : {}),
+      timeout: this.connectMs,
+    }) as unknown as (
+      opts: buildConnector.Options,
+      callback: buildConnector.Callback,
+    ) => Socket | undefined;
     this.agent = new Agent({
-      connect: {
-        // Verification is on unless a user marked this host insecure, by name.
-        rejectUnauthorized: options.insecureSkipVerify !== true,
-        // Node's roots are the default; handing `ca` replaces them, so they are repeated.
-        ...(ca.length > 0 ? { ca: trusted } : {}),
-        ...(options.cert !== undefined ? { cert: options.cert } : {}),
-        ...(options.key !== undefined ? { key: options.key } : {}),
-        ...(options.servername !== undefined ? { servername: options.servername } : {}),
+      // Sockets still connecting are kept in view: undici lets an aborted request wait for
+      // its connection, so abandon() closes them itself when a deadline ends first.
+      connect: (opts, callback) => {
+        const key = originKey(opts.protocol, opts.hostname, opts.port);
+        const socket = connector(opts, (...args) => {
+          if (socket !== undefined) this.connecting.delete(socket);
+          callback(...args);
+        });
+        if (socket !== undefined && socket.connecting !== false) {
+          this.connecting.add(socket);
+          this.origins.set(socket, key);
+        }
       },
-      connectTimeout: this.connectMs,
       keepAliveTimeout: options.keepAliveMs ?? 30_000,
       keepAliveMaxTimeout: Math.max(options.keepAliveMs ?? 30_000, 600_000),
       ...(options.connections !== undefined ? { connections: options.connections } : {}),
+    });
+  }
+
+  /** Closes the connections still being opened to `url`'s origin. */
+  private abandon(url: URL): void {
+    const key = originKey(url.protocol, url.hostname, url.port);
+    for (const socket of this.connecting)
+      if (this.origins.get(socket) === key) {
+        this.connecting.delete(socket);
+        socket.destroy();
+      }
+  }
+
+  /**
+   * undici's request, ended at once when `signal` aborts: before a connection is made
+   * undici would wait for it (up to the connect timeout) before giving up.
+   */
+  private send(req: Omit<HttpRequest, "maxBytes">, signal: AbortSignal | undefined) {
+    const pending = this.dispatch(req, signal);
+    if (signal === undefined) return pending;
+    return new Promise<Dispatcher.ResponseData>((resolve, reject) => {
+      const abort = () => {
+        this.abandon(req.url);
+        reject(signal.reason);
+        pending.then(
+          (res) => discard(res.body),
+          () => undefined,
+        );
+      };
+      if (signal.aborted) return abort();
+      signal.addEventListener("abort", abort, { once: true });
+      pending.then(
+        (res) => {
+          signal.removeEventListener("abort", abort);
+          resolve(res);
+        },
+        (error) => {
+          signal.removeEventListener("abort", abort);
+          reject(error);
+        },
+      );
     });
   }
 
@@ -176,7 +236,7 @@ export class HttpClient {
     const deadline = new Deadline(req.timeoutMs, req.signal);
     const timeouts = { connectMs: this.connectMs, idleMs: req.idleTimeoutMs ?? DEFAULT_IDLE_MS };
     try {
-      const res = await this.dispatch(req, deadline.signal);
+      const res = await this.send(req, deadline.signal);
       const declared = Number(res.headers["content-length"] ?? 0);
       if (req.method !== "HEAD" && declared > req.maxBytes) {
         discard(res.body);
@@ -225,7 +285,7 @@ export class HttpClient {
     };
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.dispatch(req, controller.signal);
+      res = await this.send(req, controller.signal);
     } catch (error) {
       release();
       throw fail(error);
@@ -272,7 +332,15 @@ export class HttpClient {
     if (this.closed) return;
     this.closed = true;
     this.agent.destroy().catch(() => undefined);
+    // undici's destroy leaves a connection being opened to finish (or time out) on its own,
+    // which would keep a finished process alive that long.
+    for (const socket of this.connecting) socket.destroy();
+    this.connecting.clear();
   }
+}
+
+function originKey(protocol: string, hostname: string, port: string): string {
+  return `${protocol}//${hostname}:${port}`;
 }
 
 function tooLarge(what: string, max: number, subject = "answer"): HttpError {
