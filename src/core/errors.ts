@@ -82,8 +82,12 @@ export type HttpErrorCode =
 
 /** Why a request to a Kubernetes API server failed (src/adapters/kube). */
 export type KubeErrorCode =
-  /** The API server answered with an error status; the error carries it. */
-  "KUBE_API_ERROR" | "KUBE_UNREACHABLE" | "KUBE_TIMEOUT" | "KUBE_TLS_FAILED";
+  // The API server answered with an error status; the error carries it.
+  | "KUBE_API_ERROR"
+  // No answer: unreachable, timed out, or TLS failed (status 0).
+  | "KUBE_UNREACHABLE"
+  | "KUBE_TIMEOUT"
+  | "KUBE_TLS_FAILED";
 
 /** Why a vulnerability report cannot be read (src/core/vuln; docs/vulnerabilities.md). */
 export type VulnerabilityErrorCode =
