@@ -68,6 +68,29 @@ export type RegistryErrorCode =
   | "RESPONSE_TOO_LARGE"
   | "CREDENTIALS_INVALID";
 
+/**
+ * Why an HTTP exchange failed before its answer could be used (src/adapters/http). The
+ * adapters that use the client name the failure in their own codes (REGISTRY_TIMEOUT,
+ * HARBOR_TLS_FAILED, ...) and keep this one as the cause.
+ */
+export type HttpErrorCode =
+  | "HTTP_UNREACHABLE"
+  | "HTTP_TIMEOUT"
+  | "HTTP_TLS_FAILED"
+  | "HTTP_INSECURE_TRANSPORT"
+  | "HTTP_ABORTED"
+  | "HTTP_TOO_MANY_REDIRECTS"
+  | "RESPONSE_TOO_LARGE";
+
+/** Why a request to a Kubernetes API server failed (src/adapters/kube). */
+export type KubeErrorCode =
+  // The API server answered with an error status; the error carries it.
+  | "KUBE_API_ERROR"
+  // No answer: unreachable, timed out, or TLS failed (status 0).
+  | "KUBE_UNREACHABLE"
+  | "KUBE_TIMEOUT"
+  | "KUBE_TLS_FAILED";
+
 /** Why a vulnerability report cannot be read (src/core/vuln; docs/vulnerabilities.md). */
 export type VulnerabilityErrorCode =
   | "VULN_REPORT_INVALID"
@@ -257,6 +280,9 @@ export type ErrorCode =
   // A supply-chain fact that could not be had travels as an error carrying its code
   // (src/app/supply) until it becomes a FactError value again.
   | SupplyViolationCode
+  | RegistryErrorCode
+  | HttpErrorCode
+  | KubeErrorCode
   | ClusterReadErrorCode
   | FleetErrorCode
   | SignInErrorCode

@@ -1,6 +1,5 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { CustomsError } from "../../core/errors.js";
+import { HttpClient, type HttpHeaders, isHttpError } from "../http/index.js";
 
 export interface ControlPlaneOptions {
   /** `https://host:port` (or `http://` for a TLS-terminating proxy on the same host). */
@@ -14,7 +13,7 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlaneResponse {
   readonly status: number;
-  readonly headers: IncomingMessage["headers"];
+  readonly headers: HttpHeaders;
   readonly body: unknown;
 }
 
@@ -33,8 +32,14 @@ export class ControlPlaneUnreachable extends CustomsError {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
+    cause?: unknown,
   ) {
-    super("AGENT_CONTROL_PLANE_UNREACHABLE", message);
+    super(
+      "AGENT_CONTROL_PLANE_UNREACHABLE",
+      message,
+      undefined,
+      cause === undefined ? undefined : { cause },
+    );
   }
 }
 
@@ -57,7 +62,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
  */
 export class ControlPlaneClient {
   private readonly base: URL;
-  private readonly agent: HttpAgent;
+  private readonly http: HttpClient;
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.base = new URL(options.url);
@@ -66,10 +71,12 @@ export class ControlPlaneClient {
         "USAGE",
         `--control-plane must be an https:// URL, got "${options.url}"`,
       );
-    this.agent =
-      this.base.protocol === "https:"
-        ? new HttpsAgent({ keepAlive: true, ...(options.ca ? { ca: options.ca } : {}) })
-        : new HttpAgent({ keepAlive: true });
+    this.http = new HttpClient({
+      // The given CA alone, when there is one: the agent trusts its control plane, not the web.
+      ...(options.ca ? { ca: options.ca, caOnly: true } : {}),
+      // http:// is the user's choice, for a TLS-terminating proxy on the same host.
+      allowPlainHttp: this.base.protocol === "http:",
+    });
   }
 
   /** The secret the agent seals its pinned keys with: its token (never sent elsewhere). */
@@ -77,67 +84,54 @@ export class ControlPlaneClient {
     return this.options.token;
   }
 
-  call(method: string, path: string, options: CallOptions): Promise<ControlPlaneResponse> {
+  async call(method: string, path: string, options: CallOptions): Promise<ControlPlaneResponse> {
     const url = new URL(path, this.base);
     const what = `${method} ${url.pathname}`;
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const unreachable = (reason: string, waitMs?: number) =>
-        new ControlPlaneUnreachable(`${what} at ${url.origin}: ${reason}`, waitMs);
-      const req = send(url, {
+    const unreachable = (reason: string, waitMs?: number, cause?: unknown) =>
+      new ControlPlaneUnreachable(`${what} at ${url.origin}: ${reason}`, waitMs, cause);
+    let res: Awaited<ReturnType<HttpClient["request"]>>;
+    try {
+      res = await this.http.request({
         method,
-        agent: this.agent,
+        url,
         headers: {
           accept: "application/json",
           authorization: `Bearer ${this.options.token}`,
           "user-agent": this.options.userAgent,
-          ...(payload === undefined
-            ? {}
-            : {
-                "content-type": "application/json",
-                "content-length": String(Buffer.byteLength(payload)),
-              }),
+          ...(payload === undefined ? {} : { "content-type": "application/json" }),
           ...options.headers,
         },
-        timeout: options.timeoutMs,
+        ...(payload === undefined ? {} : { body: payload }),
+        maxBytes: MAX_RESPONSE_BYTES,
+        // Silence, not the whole exchange: a long poll answers late by design.
+        idleTimeoutMs: options.timeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      req.on("timeout", () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
-      req.on("error", (e) => reject(unreachable(e.message)));
-      req.on("response", (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_RESPONSE_BYTES) req.destroy(new Error("answer too large"));
-          else chunks.push(c);
-        });
-        res.on("error", (e) => reject(unreachable(e.message)));
-        res.on("end", () => {
-          const status = res.statusCode ?? 0;
-          const text = Buffer.concat(chunks).toString("utf8");
-          if (status >= 500 || status === 429) {
-            const header = res.headers["retry-after"];
-            reject(unreachable(`${status} ${errorText(text)}`, retryAfterMs(header)));
-            return;
-          }
-          let body: unknown;
-          try {
-            body = text === "" ? undefined : JSON.parse(text);
-          } catch {
-            reject(unreachable(`${status} with a body that is not JSON`));
-            return;
-          }
-          resolve({ status, headers: res.headers, body });
-        });
-      });
-      req.end(payload);
-    });
+    } catch (e) {
+      if (!isHttpError(e)) throw e;
+      throw unreachable(e.reason, undefined, e);
+    }
+    const status = res.status;
+    const text = res.body.toString("utf8");
+    if (status >= 500 || status === 429) {
+      const header = res.headers["retry-after"];
+      throw unreachable(
+        `${status} ${errorText(text)}`,
+        retryAfterMs(Array.isArray(header) ? header[0] : header),
+      );
+    }
+    let body: unknown;
+    try {
+      body = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      throw unreachable(`${status} with a body that is not JSON`);
+    }
+    return { status, headers: res.headers, body };
   }
 
   close(): void {
-    this.agent.destroy();
+    this.http.close();
   }
 }
 

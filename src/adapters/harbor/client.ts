@@ -3,11 +3,11 @@
  * (https://github.com/goharbor/harbor/blob/main/api/v2.0/swagger.yaml): the artifact with its
  * scan overview, then the report itself from the artifact's `vulnerabilities` addition.
  */
-import type * as https from "node:https";
 import { CustomsError, isCustomsError } from "../../core/errors.js";
 import type { VulnerabilityReport } from "../../core/supply/facts.js";
 import { HARBOR_REPORT_TYPES, parseHarborReport } from "../../core/vuln/index.js";
-import { checkStatus, createAgent, get, type HarborRequest, where } from "./http.js";
+import type { HttpClient } from "../http/index.js";
+import { checkStatus, createClient, get, type HarborRequest, where } from "./http.js";
 import { type HarborScanOverview, toScanOverview } from "./overview.js";
 
 export interface HarborOptions {
@@ -41,13 +41,13 @@ const ACCEPT = HARBOR_REPORT_TYPES.join(", ");
 
 export class HarborClient {
   private readonly base: URL;
-  private readonly agent: https.Agent;
+  private readonly http: HttpClient;
   private readonly headers: Readonly<Record<string, string>>;
   private readonly timeoutMs: number;
 
   constructor(options: HarborOptions) {
     this.base = parseBaseUrl(options);
-    this.agent = createAgent(options.ca);
+    this.http = createClient(options.ca);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     const headers: Record<string, string> = { accept: "application/json" };
     if (options.username !== undefined) {
@@ -63,7 +63,7 @@ export class HarborClient {
       `${artifactPath(artifact)}?with_scan_overview=true`,
       MAX_ARTIFACT_BYTES,
     );
-    const res = await get(req, this.agent);
+    const res = await get(req, this.http);
     checkStatus(res, req, `no artifact ${describe(artifact)}`);
     return toScanOverview(parseBody(res.body, req), where(req.url));
   }
@@ -79,7 +79,7 @@ export class HarborClient {
       `${artifactPath(artifact)}/additions/vulnerabilities`,
       MAX_REPORT_BYTES,
     );
-    const res = await get(req, this.agent);
+    const res = await get(req, this.http);
     checkStatus(res, req, `no vulnerability report for ${describe(artifact)}`);
     const body = parseBody(res.body, req);
     if (typeof body === "object" && body !== null && Object.keys(body).length === 0)
@@ -94,7 +94,7 @@ export class HarborClient {
 
   /** Frees keep-alive sockets, so that a CLI process can exit. */
   close(): void {
-    this.agent.destroy();
+    this.http.close();
   }
 
   private request(path: string, maxBytes: number): HarborRequest {

@@ -1,17 +1,14 @@
 /**
- * One HTTPS GET to Harbor: Node's roots plus the CAs given, a timeout for the whole answer,
- * a size limit, and every failure as a Harbor error code. Messages carry the origin and path
- * only: never the Authorization header, never a query.
+ * One HTTPS GET to Harbor through the shared HTTP client: Node's roots plus the CAs given, a
+ * timeout for the whole answer, a size limit, and every failure as a Harbor error code.
+ * Messages carry the origin and path only: never the Authorization header, never a query.
  */
-import type { IncomingHttpHeaders } from "node:http";
-import * as http from "node:http";
-import * as https from "node:https";
-import { rootCertificates } from "node:tls";
 import { CustomsError, type HarborErrorCode } from "../../core/errors.js";
+import { describeRequest, HttpClient, type HttpHeaders, isHttpError } from "../http/index.js";
 
 export interface HarborResponse {
   readonly status: number;
-  readonly headers: IncomingHttpHeaders;
+  readonly headers: HttpHeaders;
   readonly body: Buffer;
 }
 
@@ -22,78 +19,59 @@ export interface HarborRequest {
   readonly maxBytes: number;
 }
 
-const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS|^ERR_SSL|^EPROTO$/;
-
 export function where(url: URL): string {
-  return `GET ${url.origin}${url.pathname}`;
+  return describeRequest("GET", url);
 }
 
-function failure(code: HarborErrorCode, req: HarborRequest, why: string): CustomsError {
-  return new CustomsError(code, `Harbor ${where(req.url)}: ${why}`);
+function failure(
+  code: HarborErrorCode,
+  req: HarborRequest,
+  why: string,
+  cause?: unknown,
+): CustomsError {
+  return new CustomsError(
+    code,
+    `Harbor ${where(req.url)}: ${why}`,
+    undefined,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
-/** Connections for one client: the CA does not change between requests. */
-export function createAgent(ca: readonly string[] | undefined): https.Agent {
-  return new https.Agent({
-    keepAlive: true,
-    maxSockets: 16,
-    ...(ca && ca.length > 0 ? { ca: [...rootCertificates, ...ca] } : {}),
-  });
+/**
+ * Connections for one client: the CA does not change between requests. Plain HTTP only
+ * when the base URL was allowed to be http:// (HarborClient checks that).
+ */
+export function createClient(ca: readonly string[] | undefined): HttpClient {
+  return new HttpClient({ ca: ca ?? [], allowPlainHttp: true, connections: 16 });
 }
 
-export function get(req: HarborRequest, agent: http.Agent): Promise<HarborResponse> {
-  const client = req.url.protocol === "http:" ? http : https;
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (error: CustomsError | undefined, res?: HarborResponse) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error === undefined) resolve(res as HarborResponse);
-      else {
-        request.destroy();
-        reject(error);
-      }
-    };
-    const request = client.request(
-      req.url,
-      {
-        method: "GET",
-        headers: req.headers,
-        ...(req.url.protocol === "https:" ? { agent } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > req.maxBytes)
-            settle(failure("HARBOR_ERROR", req, `answer larger than ${req.maxBytes} bytes`));
-          else chunks.push(chunk);
-        });
-        res.on("error", (err) => settle(toHarborError(err, req)));
-        res.on("end", () =>
-          settle(undefined, {
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          }),
+export async function get(req: HarborRequest, client: HttpClient): Promise<HarborResponse> {
+  try {
+    return await client.request({
+      method: "GET",
+      url: req.url,
+      headers: req.headers,
+      maxBytes: req.maxBytes,
+      timeoutMs: req.timeoutMs,
+    });
+  } catch (error) {
+    if (!isHttpError(error)) throw error;
+    switch (error.code) {
+      case "HTTP_TLS_FAILED":
+        throw failure("HARBOR_TLS_FAILED", req, error.reason, error);
+      case "HTTP_TIMEOUT":
+        throw failure(
+          "HARBOR_TIMEOUT",
+          req,
+          `no complete answer within ${req.timeoutMs} ms`,
+          error,
         );
-      },
-    );
-    const timer = setTimeout(
-      () => settle(failure("HARBOR_TIMEOUT", req, `no complete answer within ${req.timeoutMs} ms`)),
-      req.timeoutMs,
-    );
-    request.on("error", (err) => settle(toHarborError(err, req)));
-    request.end();
-  });
-}
-
-function toHarborError(err: NodeJS.ErrnoException, req: HarborRequest): CustomsError {
-  const code = err.code ?? "";
-  if (TLS_ERROR.test(code)) return failure("HARBOR_TLS_FAILED", req, `TLS failed (${code})`);
-  return failure("HARBOR_UNREACHABLE", req, code || err.message);
+      case "RESPONSE_TOO_LARGE":
+        throw failure("HARBOR_ERROR", req, error.reason, error);
+      default:
+        throw failure("HARBOR_UNREACHABLE", req, error.reason, error);
+    }
+  }
 }
 
 /** Maps an answer's status to its error; `what` says what was not found. */

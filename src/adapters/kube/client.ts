@@ -1,5 +1,6 @@
-import { Agent, request } from "node:https";
-import { createInterface } from "node:readline";
+import type { KubeErrorCode } from "../../core/errors.js";
+import { CustomsError } from "../../core/errors.js";
+import { HttpClient, type HttpError, isHttpError } from "../http/index.js";
 import type { KubeConnection } from "./config.js";
 
 export interface KubeObject {
@@ -18,44 +19,72 @@ export interface WatchEvent {
   readonly object: KubeObject & { code?: number };
 }
 
-export class KubeError extends Error {
+/**
+ * A request the API server refused (`status` is its HTTP status) or could not be made
+ * (`status` 0: unreachable, timed out, TLS).
+ */
+export class KubeError extends CustomsError {
+  override readonly code: KubeErrorCode;
+
   constructor(
     message: string,
     readonly status: number,
+    code: KubeErrorCode = "KUBE_API_ERROR",
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(code, message, undefined, options);
+    this.name = "KubeError";
+    this.code = code;
   }
+}
+
+/** Silence allowed between two pieces of an answer (and before the headers). */
+const REQUEST_IDLE_MS = 30_000;
+/** A watch asks the server to end it after 300 s; a little more before we give up on it. */
+const WATCH_IDLE_MS = 330_000;
+/** A list of every Secret of a large cluster is tens of MiB; more is not an API server. */
+const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+/** etcd refuses objects over 1.5 MiB by default; a watch event is one object. */
+const MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+function toKubeError(error: HttpError, what: string): KubeError {
+  const code: KubeErrorCode =
+    error.code === "HTTP_TIMEOUT"
+      ? "KUBE_TIMEOUT"
+      : error.code === "HTTP_TLS_FAILED"
+        ? "KUBE_TLS_FAILED"
+        : error.code === "RESPONSE_TOO_LARGE"
+          ? "KUBE_API_ERROR"
+          : "KUBE_UNREACHABLE";
+  return new KubeError(`${what}: ${error.reason}`, 0, code, { cause: error });
 }
 
 /** A minimal Kubernetes API client: list and watch, JSON, TLS always verified. */
 export class KubeClient {
-  private readonly agent: Agent;
+  private readonly http: HttpClient;
 
   constructor(
     private readonly connection: KubeConnection,
     private readonly tokenSource: () => string | undefined = () => connection.token,
   ) {
-    this.agent = new Agent({
-      keepAlive: true,
-      ca: connection.ca,
-      cert: connection.cert,
-      key: connection.key,
+    this.http = new HttpClient({
+      // The cluster's CA alone, as kubectl trusts it; Node's roots when the kubeconfig has none.
+      ...(connection.ca !== undefined ? { ca: connection.ca, caOnly: true } : {}),
+      ...(connection.cert !== undefined ? { cert: connection.cert } : {}),
+      ...(connection.key !== undefined ? { key: connection.key } : {}),
     });
   }
 
-  private open(path: string, timeoutMs: number, method = "GET", hasBody = false) {
+  /** The request's URL and headers; the token is read per request (projected tokens rotate). */
+  private prepare(path: string, hasBody: boolean) {
     const url = new URL(this.connection.server + path);
     const token = this.tokenSource();
-    return request(url, {
-      method,
-      agent: this.agent,
-      headers: {
-        accept: "application/json",
-        ...(hasBody ? { "content-type": "application/json" } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      timeout: timeoutMs,
-    });
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      ...(hasBody ? { "content-type": "application/json" } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    };
+    return { url, headers };
   }
 
   async list(
@@ -87,36 +116,34 @@ export class KubeClient {
     return JSON.parse(await this.text(method, path, body)) as KubeObject;
   }
 
-  private text(method: string, path: string, body?: unknown): Promise<string> {
+  private async text(method: string, path: string, body?: unknown): Promise<string> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise<string>((resolve, reject) => {
-      const req = this.open(path, 30_000, method, payload !== undefined);
-      req.on("response", (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          if ((res.statusCode ?? 0) >= 300)
-            reject(
-              new KubeError(
-                `${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`,
-                res.statusCode ?? 0,
-              ),
-            );
-          else resolve(text);
-        });
+    const { url, headers } = this.prepare(path, payload !== undefined);
+    let res: Awaited<ReturnType<HttpClient["request"]>>;
+    try {
+      res = await this.http.request({
+        method,
+        url,
+        headers,
+        ...(payload !== undefined ? { body: payload } : {}),
+        maxBytes: MAX_ANSWER_BYTES,
+        idleTimeoutMs: REQUEST_IDLE_MS,
       });
-      req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      req.on("error", reject);
-      req.end(payload);
-    });
+    } catch (e) {
+      throw isHttpError(e) ? toKubeError(e, `${method} ${path}`) : e;
+    }
+    const text = res.body.toString("utf8");
+    if (res.status >= 300)
+      throw new KubeError(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`, res.status);
+    return text;
   }
 
   /**
    * Watches from a resourceVersion; resolves when the server ends the stream (watches time
-   * out by design), rejects on errors. `onEvent` gets each event as it arrives.
+   * out by design) or `signal` aborts, rejects on errors. `onEvent` gets each event as it
+   * arrives.
    */
-  watch(
+  async watch(
     path: string,
     resourceVersion: string,
     onEvent: (e: WatchEvent) => void,
@@ -124,40 +151,41 @@ export class KubeClient {
   ): Promise<void> {
     const sep = path.includes("?") ? "&" : "?";
     const full = `${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=300`;
-    return new Promise((resolve, reject) => {
-      const req = this.open(full, 330_000);
-      const abort = () => req.destroy();
-      signal.addEventListener("abort", abort, { once: true });
-      req.on("response", (res) => {
-        if ((res.statusCode ?? 0) >= 300) {
-          reject(new KubeError(`watch ${path}: ${res.statusCode}`, res.statusCode ?? 0));
-          res.resume();
-          return;
-        }
-        const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
-        lines.on("line", (line) => {
-          if (line.trim() === "") return;
-          try {
-            onEvent(JSON.parse(line) as WatchEvent);
-          } catch (e) {
-            req.destroy(e as Error);
-          }
-        });
-        res.on("end", () => resolve());
-        // readline re-emits the response's errors (e.g. "aborted" when stop() cuts the
-        // stream): without a listener on it too, that would be an uncaught exception.
-        const failed = (e: Error) => (signal.aborted ? resolve() : reject(e));
-        res.on("error", failed);
-        lines.on("error", failed);
+    const { url, headers } = this.prepare(full, false);
+    const what = `watch ${path}`;
+    try {
+      const res = await this.http.stream({
+        method: "GET",
+        url,
+        headers,
+        idleTimeoutMs: WATCH_IDLE_MS,
+        signal,
       });
-      req.on("timeout", () => req.destroy(new Error(`watch ${path}: timed out`)));
-      req.on("error", (e) => (signal.aborted ? resolve() : reject(e)));
-      req.on("close", () => signal.removeEventListener("abort", abort));
-      req.end();
-    });
+      if (res.status >= 300) {
+        res.cancel();
+        throw new KubeError(`${what}: ${res.status}`, res.status);
+      }
+      for await (const line of res.lines(MAX_EVENT_BYTES)) {
+        if (line.trim() === "") continue;
+        let event: WatchEvent;
+        try {
+          event = JSON.parse(line) as WatchEvent;
+        } catch (e) {
+          res.cancel();
+          throw new KubeError(`${what}: an event that is not JSON`, 0, "KUBE_API_ERROR", {
+            cause: e,
+          });
+        }
+        onEvent(event);
+      }
+    } catch (e) {
+      // stop() cuts the stream: that is the end of the watch, not a failure.
+      if (signal.aborted) return;
+      throw isHttpError(e) ? toKubeError(e, what) : e;
+    }
   }
 
   close(): void {
-    this.agent.destroy();
+    this.http.close();
   }
 }

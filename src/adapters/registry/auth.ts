@@ -67,7 +67,9 @@ export class Authenticator {
       );
       if (res.status !== 401) return res;
 
-      const header = res.headers["www-authenticate"];
+      // Several challenges may come as several headers; the parser reads them comma-joined.
+      const raw = res.headers["www-authenticate"];
+      const header = Array.isArray(raw) ? raw.join(", ") : raw;
       const bearer = findChallenge(header, "bearer");
       if (bearer !== undefined) {
         this.schemes.set(host, { kind: "bearer", challenge: bearer });

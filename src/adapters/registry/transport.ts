@@ -1,7 +1,11 @@
-import type { IncomingHttpHeaders } from "node:http";
-import * as http from "node:http";
-import * as https from "node:https";
-import { rootCertificates } from "node:tls";
+import {
+  describeRequest,
+  HttpClient,
+  type HttpError,
+  type HttpHeaders,
+  isHttpError,
+  redirectTarget,
+} from "../http/index.js";
 import { budgetLeft } from "./budget.js";
 import { RegistryError } from "./errors.js";
 
@@ -20,7 +24,7 @@ export interface TlsPolicy {
 
 export interface HttpResponse {
   readonly status: number;
-  readonly headers: IncomingHttpHeaders;
+  readonly headers: HttpHeaders;
   readonly body: Buffer;
   /** Where the answer came from, after redirects (pagination links resolve against it). */
   readonly url: URL;
@@ -35,8 +39,8 @@ export interface HttpRequest {
 }
 
 const MAX_REDIRECTS = 5;
-const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS|^ERR_SSL|^EPROTO$/;
-const TRANSIENT = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+/** Connections per registry host: enough for a webhook resolving many images at once. */
+const CONNECTIONS = 32;
 const transient = new WeakSet<RegistryError>();
 
 /** A network failure worth another attempt (a reset keep-alive socket, say). */
@@ -52,25 +56,39 @@ function lookup<T>(map: ReadonlyMap<string, T> | ReadonlySet<string> | undefined
 }
 
 function where(req: { method: string; url: URL }): string {
-  // Origin and path only: a query may carry scopes or pagination state, never worth printing.
-  return `${req.method} ${req.url.origin}${req.url.pathname}`;
+  return describeRequest(req.method, req.url);
 }
 
-function toRegistryError(err: NodeJS.ErrnoException, req: HttpRequest): RegistryError {
-  if (err instanceof RegistryError) return err;
-  const code = err.code ?? "";
-  if (TLS_ERROR.test(code)) {
-    return new RegistryError("REGISTRY_TLS_FAILED", `${where(req)}: TLS failed (${code})`);
+/** The HTTP client's failure in the registry's codes; the same words as ever, the cause kept. */
+function toRegistryError(error: HttpError, req: HttpRequest): RegistryError {
+  const message = `${where(req)}: ${error.reason}`;
+  const cause = { cause: error };
+  switch (error.code) {
+    case "HTTP_TLS_FAILED":
+      return new RegistryError("REGISTRY_TLS_FAILED", message, undefined, cause);
+    case "HTTP_TIMEOUT":
+      return new RegistryError("REGISTRY_TIMEOUT", message, undefined, cause);
+    case "HTTP_INSECURE_TRANSPORT":
+      return new RegistryError(
+        "REGISTRY_INSECURE_TRANSPORT",
+        `${where(req)}: plain HTTP is only used for hosts marked insecure`,
+        undefined,
+        cause,
+      );
+    case "RESPONSE_TOO_LARGE":
+      return new RegistryError("RESPONSE_TOO_LARGE", message, undefined, cause);
+    default: {
+      const mapped = new RegistryError("REGISTRY_UNREACHABLE", message, undefined, cause);
+      if (error.transient) transient.add(mapped);
+      return mapped;
+    }
   }
-  const error = new RegistryError("REGISTRY_UNREACHABLE", `${where(req)}: ${code || err.message}`);
-  if (TRANSIENT.has(code) || err.message === "socket hang up") transient.add(error);
-  return error;
 }
 
 /** One HTTP exchange at a time, no retries: retry.ts and auth.ts decide what to repeat. */
 export class Transport {
-  private readonly agents = new Map<string, https.Agent>();
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  /** One HTTP client per kind of trust: default, a host's own CA, a host marked insecure. */
+  private readonly clients = new Map<string, HttpClient>();
   /** Insecure hosts found to speak plain HTTP, so later requests go there directly. */
   private readonly plainHosts = new Set<string>();
   private closed = false;
@@ -89,16 +107,13 @@ export class Transport {
     let current = req;
     for (let hop = 0; ; hop++) {
       const res = await this.once(current);
-      const location = res.headers.location;
-      if (![301, 302, 303, 307, 308].includes(res.status) || location === undefined) return res;
+      // Each hop picks its own client: storage elsewhere has its own trust.
+      const next = redirectTarget(res.status, res.headers, current);
+      if (next === undefined) return res;
       if (hop === MAX_REDIRECTS) {
         throw new RegistryError("REGISTRY_ERROR", `${where(req)}: too many redirects`);
       }
-      const next = new URL(location, current.url);
-      const headers: Record<string, string> = { ...current.headers };
-      // Blob downloads redirect to storage elsewhere: credentials stay with the registry.
-      if (next.origin !== current.url.origin) delete headers.authorization;
-      current = { ...current, url: next, headers };
+      current = next as HttpRequest;
     }
   }
 
@@ -126,96 +141,64 @@ export class Transport {
     }
   }
 
-  private agentFor(url: URL): http.Agent {
-    if (url.protocol === "http:") return this.httpAgent;
+  private clientFor(url: URL): HttpClient {
     const insecure = this.isInsecure(url);
     const own = lookup(this.tls.caByHost, url) as readonly string[] | undefined;
     const key = insecure ? `insecure ${url.host}` : own ? `ca ${url.host}` : "default";
-    let agent = this.agents.get(key);
-    if (agent === undefined) {
-      const extra = [...(this.tls.ca ?? []), ...(own ?? [])];
-      agent = new https.Agent({
-        keepAlive: true,
-        maxSockets: 32,
-        rejectUnauthorized: !insecure,
-        ...(extra.length > 0 ? { ca: [...rootCertificates, ...extra] } : {}),
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client = new HttpClient({
+        ca: [...(this.tls.ca ?? []), ...(own ?? [])],
+        // Only for a host the user named insecure; plain HTTP for the same hosts only
+        // (once() refuses it for the others before any client is asked).
+        insecureSkipVerify: insecure,
+        allowPlainHttp: insecure,
+        connections: CONNECTIONS,
+        // The exchange's deadline bounds the connection too, as it always has.
+        connectTimeoutMs: this.timeoutMs,
       });
-      this.agents.set(key, agent);
+      this.clients.set(key, client);
     }
-    return agent;
+    return client;
   }
 
-  private exchange(req: HttpRequest): Promise<HttpResponse> {
-    const client = req.url.protocol === "http:" ? http : https;
-    // A closed client starts nothing: a retry scheduled before close() would otherwise open
-    // a new socket and keep a finished CLI process alive until its timeout.
+  private async exchange(req: HttpRequest): Promise<HttpResponse> {
     if (this.closed) {
-      return Promise.reject(
-        new RegistryError("REGISTRY_UNREACHABLE", `${where(req)}: client closed`),
-      );
+      throw new RegistryError("REGISTRY_UNREACHABLE", `${where(req)}: client closed`);
     }
     // The caller's budget (withTimeBudget) bounds the exchange as much as our own timeout.
     const left = budgetLeft();
     const timeoutMs = Math.min(this.timeoutMs, Math.max(0, left));
-    const timedOut = () =>
+    const timedOut = (cause?: unknown) =>
       new RegistryError(
         "REGISTRY_TIMEOUT",
         timeoutMs < this.timeoutMs
           ? `${where(req)}: no complete answer within the time budget (${Math.round(timeoutMs)} ms left)`
           : `${where(req)}: no complete answer within ${this.timeoutMs} ms`,
+        undefined,
+        cause === undefined ? undefined : { cause },
       );
-    if (timeoutMs <= 0) return Promise.reject(timedOut());
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (error: RegistryError | undefined, res?: HttpResponse) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error !== undefined) {
-          request.destroy();
-          reject(error);
-        } else resolve(res as HttpResponse);
-      };
-      const request = client.request(
-        req.url,
-        { method: req.method, headers: req.headers, agent: this.agentFor(req.url) },
-        (res) => {
-          const declared = Number(res.headers["content-length"] ?? 0);
-          const chunks: Buffer[] = [];
-          let size = 0;
-          const tooLarge = () =>
-            new RegistryError(
-              "RESPONSE_TOO_LARGE",
-              `${where(req)}: answer larger than ${req.maxBytes} bytes`,
-            );
-          if (req.method === "GET" && declared > req.maxBytes) return settle(tooLarge());
-          res.on("data", (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > req.maxBytes) settle(tooLarge());
-            else chunks.push(chunk);
-          });
-          res.on("error", (err) => settle(toRegistryError(err, req)));
-          res.on("end", () =>
-            settle(undefined, {
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks),
-              url: req.url,
-            }),
-          );
-        },
-      );
-      const timer = setTimeout(() => settle(timedOut()), timeoutMs);
-      request.on("error", (err) => settle(toRegistryError(err, req)));
-      request.end();
-    });
+    if (timeoutMs <= 0) throw timedOut();
+    try {
+      const res = await this.clientFor(req.url).request({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        maxBytes: req.maxBytes,
+        timeoutMs,
+      });
+      return res;
+    } catch (error) {
+      if (!isHttpError(error)) throw error;
+      if (error.code === "HTTP_TIMEOUT") throw timedOut(error);
+      throw toRegistryError(error, req);
+    }
   }
 
-  /** Frees keep-alive sockets and refuses new exchanges, so that a CLI process can exit. */
+  /** Frees keep-alive connections and refuses new exchanges, so that a CLI process can exit. */
   close(): void {
     this.closed = true;
-    for (const agent of this.agents.values()) agent.destroy();
-    this.httpAgent.destroy();
+    for (const client of this.clients.values()) client.close();
   }
 }
 

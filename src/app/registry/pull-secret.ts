@@ -44,7 +44,8 @@ export async function readDefaultServiceAccount(
       throw new CustomsError("CLUSTER_READ_FAILED", `GET ${path}: ${state}`);
     return state;
   } catch (e) {
-    if (e instanceof CustomsError) throw e;
+    // A KubeError is one too, but says less than CLUSTER_READ_FAILED with its hint.
+    if (e instanceof CustomsError && !(e instanceof KubeError)) throw e;
     const denied = e instanceof KubeError && (e.status === 401 || e.status === 403);
     const message = e instanceof Error ? e.message : String(e);
     throw new CustomsError(

@@ -122,10 +122,7 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
     },
     onError: (e) => {
       metrics.reloads.inc({ what: "policies", result: "error" });
-      logger.error(
-        { err: e },
-        "policy reload failed; keeping the previous policies",
-      );
+      logger.error({ err: e }, "policy reload failed; keeping the previous policies");
     },
   });
   const certs = watchFiles(
@@ -134,10 +131,7 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
     async () => server.reloadTls(),
     (e) => {
       metrics.reloads.inc({ what: "tls", result: "error" });
-      logger.error(
-        { err: e },
-        "certificate reload failed; keeping the previous ones",
-      );
+      logger.error({ err: e }, "certificate reload failed; keeping the previous ones");
     },
   );
   return {

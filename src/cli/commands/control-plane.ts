@@ -230,10 +230,7 @@ async function run(flags: ControlPlaneFlags): Promise<void> {
     (m) =>
       logger.info({ issuer: m.issuer, redirectUrl: oidc.redirectUrl }, "OpenID Provider found"),
     (e: Error) =>
-      logger.warn(
-        { err: e },
-        "OpenID Provider discovery failed; retried at the next sign-in",
-      ),
+      logger.warn({ err: e }, "OpenID Provider discovery failed; retried at the next sign-in"),
   );
   const server = await startControlPlane({
     store,
