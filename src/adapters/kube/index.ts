@@ -1,3 +1,4 @@
+export { type WatchBackoff, watchBackoffDelay } from "./backoff.js";
 export { KubeClient, KubeError, type KubeObject, type WatchEvent } from "./client.js";
 export {
   inClusterConnection,
@@ -6,4 +7,4 @@ export {
   loadKubeconfig,
   SERVICE_ACCOUNT_TOKEN_FILE,
 } from "./config.js";
-export { type Informer, startInformer } from "./informer.js";
+export { type Informer, type InformerOptions, startInformer } from "./informer.js";
