@@ -1,6 +1,12 @@
 import { Agent, request } from "node:https";
 import { createInterface } from "node:readline";
 import type { KubeConnection } from "./config.js";
+import {
+  bearer,
+  type CredentialSource,
+  type KubeCredentials,
+  staticCredentials,
+} from "./credentials.js";
 
 export interface KubeObject {
   readonly apiVersion?: string;
@@ -30,30 +36,59 @@ export class KubeError extends Error {
 /** A minimal Kubernetes API client: list and watch, JSON, TLS always verified. */
 export class KubeClient {
   private readonly agent: Agent;
+  private readonly credentials: CredentialSource;
 
+  /** `tokenSource`, when given, is asked for the bearer token of each request instead. */
   constructor(
     private readonly connection: KubeConnection,
-    private readonly tokenSource: () => string | undefined = () => connection.token,
+    tokenSource?: () => string | undefined,
   ) {
-    this.agent = new Agent({
-      keepAlive: true,
-      ca: connection.ca,
-      cert: connection.cert,
-      key: connection.key,
-    });
+    // No client certificate here: it comes with each request's credentials (an exec plugin
+    // may rotate it), and an Agent's own options would override a request's.
+    this.agent = new Agent({ keepAlive: true, ca: connection.ca });
+    const pair = connection.cert ? { cert: connection.cert, key: connection.key } : {};
+    this.credentials =
+      tokenSource !== undefined
+        ? {
+            current: async () => ({ ...pair, headers: bearer(tokenSource()) }),
+            refused: () => false,
+          }
+        : (connection.credentials ??
+          staticCredentials({ ...pair, headers: bearer(connection.token) }));
   }
 
-  private open(path: string, timeoutMs: number, method = "GET", hasBody = false) {
+  /**
+   * Runs `attempt` with the current credentials; after a 401, once more with fresh ones when
+   * the source may have them (an exec plugin's token that expired early or was revoked).
+   */
+  private async authenticated<T>(attempt: (c: KubeCredentials) => Promise<T>): Promise<T> {
+    const used = await this.credentials.current();
+    try {
+      return await attempt(used);
+    } catch (e) {
+      if (!(e instanceof KubeError && e.status === 401 && this.credentials.refused(used))) throw e;
+      return attempt(await this.credentials.current());
+    }
+  }
+
+  private open(
+    path: string,
+    timeoutMs: number,
+    credentials: KubeCredentials,
+    method = "GET",
+    hasBody = false,
+  ) {
     const url = new URL(this.connection.server + path);
-    const token = this.tokenSource();
     return request(url, {
       method,
       agent: this.agent,
       headers: {
         accept: "application/json",
         ...(hasBody ? { "content-type": "application/json" } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...credentials.headers,
       },
+      ...(credentials.cert ? { cert: credentials.cert, key: credentials.key } : {}),
+      ...(this.connection.tlsServerName ? { servername: this.connection.tlsServerName } : {}),
       timeout: timeoutMs,
     });
   }
@@ -88,9 +123,18 @@ export class KubeClient {
   }
 
   private text(method: string, path: string, body?: unknown): Promise<string> {
+    return this.authenticated((c) => this.textWith(c, method, path, body));
+  }
+
+  private textWith(
+    credentials: KubeCredentials,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<string> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<string>((resolve, reject) => {
-      const req = this.open(path, 30_000, method, payload !== undefined);
+      const req = this.open(path, 30_000, credentials, method, payload !== undefined);
       req.on("response", (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -122,10 +166,22 @@ export class KubeClient {
     onEvent: (e: WatchEvent) => void,
     signal: AbortSignal,
   ): Promise<void> {
+    // A watch refused with 401 has delivered no event yet, so it can be tried again whole.
+    return this.authenticated((c) => this.watchWith(c, path, resourceVersion, onEvent, signal));
+  }
+
+  private watchWith(
+    credentials: KubeCredentials,
+    path: string,
+    resourceVersion: string,
+    onEvent: (e: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
     const sep = path.includes("?") ? "&" : "?";
     const full = `${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=300`;
     return new Promise((resolve, reject) => {
-      const req = this.open(full, 330_000);
+      const req = this.open(full, 330_000, credentials);
       const abort = () => req.destroy();
       signal.addEventListener("abort", abort, { once: true });
       req.on("response", (res) => {

@@ -3,8 +3,11 @@ export { KubeClient, KubeError, type KubeObject, type WatchEvent } from "./clien
 export {
   inClusterConnection,
   type KubeConnection,
-  kubeconfigNamespace,
+  type KubeconfigSelection,
+  kubeconfigFiles,
   loadKubeconfig,
   SERVICE_ACCOUNT_TOKEN_FILE,
 } from "./config.js";
+export type { CredentialSource, KubeCredentials } from "./credentials.js";
+export { type ExecOptions, type ExecPlugin, execCredentials, runExecPlugin } from "./exec.js";
 export { type Informer, type InformerOptions, startInformer } from "./informer.js";

@@ -16,6 +16,7 @@ interface ServeFlags {
   policy?: string[];
   fromCluster?: boolean;
   kubeconfig?: string;
+  context?: string;
   listen: string;
   tlsCert: string;
   tlsKey: string;
@@ -127,6 +128,10 @@ export function registerServe(program: Command): void {
       "--kubeconfig <file>",
       "kubeconfig for the cluster (default: the pod's service account); with -p, namespace labels are still watched",
     )
+    .option(
+      "--context <name>",
+      "kubeconfig context to use (default: its current one); without --kubeconfig, kubectl's files ($KUBECONFIG, else ~/.kube/config)",
+    )
     .option("--listen <host:port>", "address to listen on", "0.0.0.0:8443")
     .requiredOption("--tls-cert <file>", "TLS certificate (PEM); reloaded when it changes")
     .requiredOption("--tls-key <file>", "TLS private key (PEM); reloaded when it changes")
@@ -213,10 +218,14 @@ export function registerServe(program: Command): void {
         throw new CustomsError("USAGE", "give either -p/--policy or --from-cluster");
       }
       const namespaces = new NamespaceCache(flags.cluster);
-      const useCluster = flags.fromCluster === true || flags.kubeconfig !== undefined;
+      const fromKubeconfig = flags.kubeconfig !== undefined || flags.context !== undefined;
+      const useCluster = flags.fromCluster === true || fromKubeconfig;
       const connection = useCluster
-        ? flags.kubeconfig !== undefined
-          ? loadKubeconfig(flags.kubeconfig)
+        ? fromKubeconfig
+          ? loadKubeconfig({
+              ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
+              ...(flags.context === undefined ? {} : { context: flags.context }),
+            })
           : inClusterConnection()
         : undefined;
       // Fail fast on a bad policy set at start; later bad edits keep the previous set.
