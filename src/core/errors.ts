@@ -266,10 +266,14 @@ export type SignInErrorCode =
   /** A write with a session cookie lacks the session's CSRF token or comes from another origin. */
   | "API_CSRF_REFUSED";
 
-/** Why a command that reads a cluster through a kubeconfig could not (docs/registry.md). */
+/** Why the cluster could not be reached through a kubeconfig (docs/cluster-access.md). */
 export type ClusterReadErrorCode =
-  /** No kubeconfig where kubectl would look, or no current context in it. */
+  /** No kubeconfig where kubectl would look, no such context, or a field kubectl would refuse too. */
   | "KUBECONFIG_INVALID"
+  /** A kubeconfig kubectl accepts but Customs will not use (insecure TLS, auth-provider, …). */
+  | "KUBECONFIG_UNSUPPORTED"
+  /** An exec credential plugin was not found, failed, timed out or printed no usable credential. */
+  | "KUBE_EXEC_FAILED"
   /** The API server was unreachable, refused us, or answered with something unusable. */
   | "CLUSTER_READ_FAILED";
 

@@ -43,7 +43,8 @@ export interface HttpClientOptions {
 export interface HttpRequest {
   readonly method: string;
   readonly url: URL;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** A list value is sent as the header repeated (Impersonate-Group), never comma-joined. */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly body?: string | Buffer;
   /** Larger answers are refused, the reading stopped at the first byte over. */
   readonly maxBytes: number;
@@ -272,7 +273,8 @@ export class HttpClient {
       origin: req.url.origin,
       path: `${req.url.pathname}${req.url.search}`,
       method: req.method as Dispatcher.HttpMethod,
-      headers: req.headers ?? {},
+      // undici sends a list value as the header repeated; its types want a mutable list.
+      headers: (req.headers ?? {}) as Record<string, string | string[]>,
       body: req.body ?? null,
       signal: signal ?? null,
       headersTimeout: idle,

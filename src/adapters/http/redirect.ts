@@ -11,14 +11,18 @@ const CREDENTIALS = new Set(["authorization", "cookie", "proxy-authorization"]);
  * never see the registry's token.
  */
 export function redirectTarget<
-  R extends { method: string; url: URL; headers?: Readonly<Record<string, string>> },
+  R extends {
+    method: string;
+    url: URL;
+    headers?: Readonly<Record<string, string | readonly string[]>>;
+  },
 >(status: number, headers: HttpHeaders, req: R): R | undefined {
   const location = headers.location;
   if (!REDIRECTS.has(status) || typeof location !== "string") return undefined;
   if (req.method !== "GET" && req.method !== "HEAD") return undefined;
   const url = new URL(location, req.url);
   if (url.origin === req.url.origin) return { ...req, url };
-  const kept: Record<string, string> = {};
+  const kept: Record<string, string | readonly string[]> = {};
   for (const [name, value] of Object.entries(req.headers ?? {}))
     if (!CREDENTIALS.has(name.toLowerCase())) kept[name] = value;
   return { ...req, url, headers: kept };

@@ -2,6 +2,12 @@ import type { KubeErrorCode } from "../../core/errors.js";
 import { CustomsError } from "../../core/errors.js";
 import { HttpClient, type HttpError, isHttpError } from "../http/index.js";
 import type { KubeConnection } from "./config.js";
+import {
+  bearer,
+  type CredentialSource,
+  type KubeCredentials,
+  staticCredentials,
+} from "./credentials.js";
 
 export interface KubeObject {
   readonly apiVersion?: string;
@@ -61,28 +67,70 @@ function toKubeError(error: HttpError, what: string): KubeError {
 
 /** A minimal Kubernetes API client: list and watch, JSON, TLS always verified. */
 export class KubeClient {
+  /** Connections without a client certificate (bearer tokens, basic auth, anonymous). */
   private readonly http: HttpClient;
+  /** Connections with the client certificate of the credentials last used (an exec plugin may rotate it). */
+  private withCert: { cert: string; key: string; http: HttpClient } | undefined;
+  private readonly credentials: CredentialSource;
 
+  /** `tokenSource`, when given, is asked for the bearer token of each request instead. */
   constructor(
     private readonly connection: KubeConnection,
-    private readonly tokenSource: () => string | undefined = () => connection.token,
+    tokenSource?: () => string | undefined,
   ) {
-    this.http = new HttpClient({
+    this.http = this.client();
+    const pair = connection.cert ? { cert: connection.cert, key: connection.key } : {};
+    this.credentials =
+      tokenSource !== undefined
+        ? {
+            current: async () => ({ ...pair, headers: bearer(tokenSource()) }),
+            refused: () => false,
+          }
+        : (connection.credentials ??
+          staticCredentials({ ...pair, headers: bearer(connection.token) }));
+  }
+
+  private client(pair?: { cert: string; key: string }): HttpClient {
+    return new HttpClient({
       // The cluster's CA alone, as kubectl trusts it; Node's roots when the kubeconfig has none.
-      ...(connection.ca !== undefined ? { ca: connection.ca, caOnly: true } : {}),
-      ...(connection.cert !== undefined ? { cert: connection.cert } : {}),
-      ...(connection.key !== undefined ? { key: connection.key } : {}),
+      ...(this.connection.ca !== undefined ? { ca: this.connection.ca, caOnly: true } : {}),
+      ...(this.connection.tlsServerName ? { servername: this.connection.tlsServerName } : {}),
+      ...(pair ?? {}),
     });
   }
 
-  /** The request's URL and headers; the token is read per request (projected tokens rotate). */
-  private prepare(path: string, hasBody: boolean) {
+  /** The client for these credentials: a client certificate is the connection's own. */
+  private httpFor(credentials: KubeCredentials): HttpClient {
+    const { cert, key } = credentials;
+    if (cert === undefined || key === undefined) return this.http;
+    if (this.withCert?.cert !== cert || this.withCert.key !== key) {
+      this.withCert?.http.close();
+      this.withCert = { cert, key, http: this.client({ cert, key }) };
+    }
+    return this.withCert.http;
+  }
+
+  /**
+   * Runs `attempt` with the current credentials; after a 401, once more with fresh ones when
+   * the source may have them (an exec plugin's token that expired early or was revoked).
+   */
+  private async authenticated<T>(attempt: (c: KubeCredentials) => Promise<T>): Promise<T> {
+    const used = await this.credentials.current();
+    try {
+      return await attempt(used);
+    } catch (e) {
+      if (!(e instanceof KubeError && e.status === 401 && this.credentials.refused(used))) throw e;
+      return attempt(await this.credentials.current());
+    }
+  }
+
+  /** The request's URL and headers, with the credentials' headers (Authorization, Impersonate-*). */
+  private prepare(path: string, hasBody: boolean, credentials: KubeCredentials) {
     const url = new URL(this.connection.server + path);
-    const token = this.tokenSource();
-    const headers: Record<string, string> = {
+    const headers: Record<string, string | readonly string[]> = {
       accept: "application/json",
       ...(hasBody ? { "content-type": "application/json" } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...credentials.headers,
     };
     return { url, headers };
   }
@@ -116,12 +164,21 @@ export class KubeClient {
     return JSON.parse(await this.text(method, path, body)) as KubeObject;
   }
 
-  private async text(method: string, path: string, body?: unknown): Promise<string> {
+  private text(method: string, path: string, body?: unknown): Promise<string> {
+    return this.authenticated((c) => this.textWith(c, method, path, body));
+  }
+
+  private async textWith(
+    credentials: KubeCredentials,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<string> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const { url, headers } = this.prepare(path, payload !== undefined);
+    const { url, headers } = this.prepare(path, payload !== undefined, credentials);
     let res: Awaited<ReturnType<HttpClient["request"]>>;
     try {
-      res = await this.http.request({
+      res = await this.httpFor(credentials).request({
         method,
         url,
         headers,
@@ -143,18 +200,30 @@ export class KubeClient {
    * out by design) or `signal` aborts, rejects on errors. `onEvent` gets each event as it
    * arrives.
    */
-  async watch(
+  watch(
     path: string,
     resourceVersion: string,
     onEvent: (e: WatchEvent) => void,
     signal: AbortSignal,
   ): Promise<void> {
+    // A watch refused with 401 has delivered no event yet, so it can be tried again whole.
+    return this.authenticated((c) => this.watchWith(c, path, resourceVersion, onEvent, signal));
+  }
+
+  private async watchWith(
+    credentials: KubeCredentials,
+    path: string,
+    resourceVersion: string,
+    onEvent: (e: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (signal.aborted) return;
     const sep = path.includes("?") ? "&" : "?";
     const full = `${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=300`;
-    const { url, headers } = this.prepare(full, false);
+    const { url, headers } = this.prepare(full, false, credentials);
     const what = `watch ${path}`;
     try {
-      const res = await this.http.stream({
+      const res = await this.httpFor(credentials).stream({
         method: "GET",
         url,
         headers,
@@ -187,5 +256,6 @@ export class KubeClient {
 
   close(): void {
     this.http.close();
+    this.withCert?.http.close();
   }
 }

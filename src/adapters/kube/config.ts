@@ -1,72 +1,145 @@
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
+import { CustomsError } from "../../core/errors.js";
+import { type CredentialSource, tokenFileCredentials } from "./credentials.js";
+import type { ExecOptions } from "./exec.js";
+import {
+  type KubeconfigCluster,
+  mergeKubeconfigs,
+  type Origin,
+  parseKubeconfig,
+  type SelectedContext,
+  selectContext,
+} from "./kubeconfig.js";
+import { fileOrData, unsupported, userCredentials } from "./users.js";
 
-/** How to reach an API server: its URL, the CA to trust, and one way to authenticate. */
+/** How to reach an API server: its URL, the CA to trust, and how to authenticate. */
 export interface KubeConnection {
   readonly server: string;
   readonly ca: string | undefined;
+  /** A static bearer token (in a pod: the service account's, as read at start). */
   readonly token: string | undefined;
+  /** A static client certificate and key. */
   readonly cert: string | undefined;
   readonly key: string | undefined;
+  /** The name the server's certificate must carry when it differs from the URL's host. */
+  readonly tlsServerName?: string;
+  /** The context's namespace (`default` when it names none); undefined in a pod. */
+  readonly namespace?: string;
+  /**
+   * Each request's credentials, when they are more than the static fields above or can
+   * change while we run (exec plugins, token files, basic auth, impersonation).
+   */
+  readonly credentials?: CredentialSource;
 }
 
 const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+export const SERVICE_ACCOUNT_TOKEN_FILE = `${SERVICE_ACCOUNT_DIR}/token`;
 
-type Named<T> = { name: string } & T;
-interface KubeConfigFile {
-  "current-context"?: string;
-  contexts?: Named<{ context: { cluster: string; user: string; namespace?: string } }>[];
-  clusters?: Named<{
-    cluster: {
-      server: string;
-      "certificate-authority"?: string;
-      "certificate-authority-data"?: string;
-    };
-  }>[];
-  users?: Named<{
-    user: {
-      token?: string;
-      "client-certificate"?: string;
-      "client-certificate-data"?: string;
-      "client-key"?: string;
-      "client-key-data"?: string;
-    };
-  }>[];
+/** Which kubeconfig, as kubectl's `--kubeconfig` and `--context` choose it. */
+export interface KubeconfigSelection {
+  /** One file, which must exist; else the files of $KUBECONFIG, else ~/.kube/config. */
+  readonly kubeconfig?: string;
+  /** The context to use instead of the current one. */
+  readonly context?: string;
+  /** Where KUBECONFIG and HOME are read; default the process's. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly exec?: ExecOptions;
 }
 
-function fileOrData(file: string | undefined, data: string | undefined): string | undefined {
-  if (data !== undefined) return Buffer.from(data, "base64").toString("utf8");
-  return file === undefined ? undefined : readFileSync(file, "utf8");
+/**
+ * The files kubectl reads: `--kubeconfig` alone (it must exist), else every file of
+ * $KUBECONFIG (duplicates once, missing ones skipped), else ~/.kube/config.
+ */
+export function kubeconfigFiles(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  if (explicit !== undefined) {
+    if (!existsSync(explicit))
+      throw new CustomsError("KUBECONFIG_INVALID", `no kubeconfig at ${explicit}`);
+    return [explicit];
+  }
+  const listed = [...new Set((env.KUBECONFIG ?? "").split(delimiter).filter((p) => p !== ""))];
+  const candidates = listed.length > 0 ? listed : [join(env.HOME || homedir(), ".kube", "config")];
+  const present = candidates.filter((p) => existsSync(p));
+  if (present.length === 0)
+    throw new CustomsError(
+      "KUBECONFIG_INVALID",
+      listed.length > 0
+        ? `no kubeconfig at any file of $KUBECONFIG (${listed.join(", ")})`
+        : `no kubeconfig at ${candidates[0]}`,
+    );
+  return present;
 }
 
-/** The current context of a kubeconfig file (token or client-certificate users). */
-export function loadKubeconfig(path: string): KubeConnection {
-  const config = parse(readFileSync(path, "utf8")) as KubeConfigFile;
-  const contextName = config["current-context"];
-  const context = config.contexts?.find((c) => c.name === contextName)?.context;
-  if (context === undefined) throw new Error(`${path}: no current context`);
-  const cluster = config.clusters?.find((c) => c.name === context.cluster)?.cluster;
-  const user = config.users?.find((u) => u.name === context.user)?.user ?? {};
-  if (cluster === undefined) throw new Error(`${path}: cluster ${context.cluster} not found`);
+function readKubeconfig(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new CustomsError("KUBECONFIG_INVALID", `${file}: ${(e as Error).message}`);
+  }
+}
+
+function checkCluster(cluster: Origin<KubeconfigCluster>): string {
+  const c = cluster.value;
+  if (!c.server)
+    throw new CustomsError(
+      "KUBECONFIG_INVALID",
+      `${cluster.file}: cluster "${cluster.name}" has no server`,
+      "server",
+    );
+  if (!c.server.startsWith("https://"))
+    throw unsupported(
+      cluster,
+      "cluster",
+      `server ${c.server}: only https:// is used, never plain HTTP`,
+    );
+  // Customs always verifies the API server's certificate (it acts on what the cluster says).
+  if (c["insecure-skip-tls-verify"])
+    throw unsupported(
+      cluster,
+      "cluster",
+      "insecure-skip-tls-verify is never honoured: give certificate-authority or certificate-authority-data (and tls-server-name when the certificate names another host)",
+    );
+  if (c["proxy-url"])
+    throw unsupported(
+      cluster,
+      "cluster",
+      "proxy-url is not supported: the API server must be reachable without a proxy",
+    );
+  return c.server.replace(/\/$/, "");
+}
+
+/** The connection of a selected context: cluster fields checked, files read, credentials set up. */
+export function toConnection(selected: SelectedContext, exec?: ExecOptions): KubeConnection {
+  const { cluster, user } = selected;
+  const server = checkCluster(cluster);
+  const ca = fileOrData(cluster, "cluster", "certificate-authority");
+  const tlsServerName = cluster.value["tls-server-name"];
   return {
-    server: cluster.server.replace(/\/$/, ""),
-    ca: fileOrData(cluster["certificate-authority"], cluster["certificate-authority-data"]),
-    token: user.token,
-    cert: fileOrData(user["client-certificate"], user["client-certificate-data"]),
-    key: fileOrData(user["client-key"], user["client-key-data"]),
+    server,
+    ca,
+    token: undefined,
+    cert: undefined,
+    key: undefined,
+    ...(tlsServerName ? { tlsServerName } : {}),
+    namespace: selected.namespace,
+    credentials: userCredentials(user, cluster, server, ca, exec),
   };
 }
 
 /**
- * The namespace kubectl uses with this kubeconfig when given no `--namespace`: the current
- * context's, else `default`. Commands that read an object and print it for `kubectl apply`
- * must read from the namespace the apply will write to.
+ * The connection kubectl would use: the kubeconfig files it reads (see kubeconfigFiles),
+ * merged by its rules, and the context `--context` names or else the current one.
+ * A string is `--kubeconfig` alone.
  */
-export function kubeconfigNamespace(path: string): string {
-  const config = parse(readFileSync(path, "utf8")) as KubeConfigFile;
-  const contextName = config["current-context"];
-  const namespace = config.contexts?.find((c) => c.name === contextName)?.context.namespace;
-  return namespace === undefined || namespace === "" ? "default" : namespace;
+export function loadKubeconfig(selection: string | KubeconfigSelection = {}): KubeConnection {
+  const s = typeof selection === "string" ? { kubeconfig: selection } : selection;
+  const files = kubeconfigFiles(s.kubeconfig, s.env);
+  const config = mergeKubeconfigs(files.map((f) => parseKubeconfig(readKubeconfig(f), f)));
+  return toConnection(selectContext(config, s.context), s.exec);
 }
 
 /** Inside a pod: the service account's token and CA, and the service's address. */
@@ -78,14 +151,14 @@ export function inClusterConnection(env: NodeJS.ProcessEnv = process.env): KubeC
       "not running in a cluster (KUBERNETES_SERVICE_HOST is unset); pass --kubeconfig",
     );
   const bracketed = host.includes(":") ? `[${host}]` : host;
+  const token = readFileSync(SERVICE_ACCOUNT_TOKEN_FILE, "utf8").trim();
   return {
     server: `https://${bracketed}:${port}`,
     ca: readFileSync(`${SERVICE_ACCOUNT_DIR}/ca.crt`, "utf8"),
-    // Read once here; projected tokens rotate, so the client re-reads it per request (see client.ts).
-    token: readFileSync(`${SERVICE_ACCOUNT_DIR}/token`, "utf8").trim(),
+    token,
     cert: undefined,
     key: undefined,
+    // Projected tokens rotate: the file is read again for each request.
+    credentials: tokenFileCredentials(SERVICE_ACCOUNT_TOKEN_FILE, {}, token),
   };
 }
-
-export const SERVICE_ACCOUNT_TOKEN_FILE = `${SERVICE_ACCOUNT_DIR}/token`;

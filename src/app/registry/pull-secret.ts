@@ -1,4 +1,4 @@
-import { KubeClient, KubeError, loadKubeconfig } from "../../adapters/kube/index.js";
+import { KubeClient, type KubeConnection, KubeError } from "../../adapters/kube/index.js";
 import {
   type ServiceAccountState,
   toServiceAccountState,
@@ -10,31 +10,22 @@ const NONE: ServiceAccountState = { resourceVersion: undefined, imagePullSecrets
 
 function hint(namespace: string): string {
   return (
-    "a kubeconfig user that signs in through an exec or auth-provider plugin is not " +
-    "supported here: pass --service-account-file " +
-    `<(kubectl get serviceaccount default -n ${namespace} -o json)`
+    "check that the kubeconfig's user may read it, or let kubectl read it: " +
+    `--service-account-file <(kubectl get serviceaccount default -n ${namespace} -o json)`
   );
 }
 
 /**
- * Reads the `default` ServiceAccount of a namespace through a kubeconfig (its current
- * context), for `registry pull-secret --attach` to merge into. A missing ServiceAccount (a
- * namespace the controller has not reached yet) is an empty one; anything else that keeps us
- * from seeing the live list is an error, because guessing it would clobber it on apply.
+ * Reads the `default` ServiceAccount of a namespace through a kubeconfig's connection, for
+ * `registry pull-secret --attach` to merge into. A missing ServiceAccount (a namespace the
+ * controller has not reached yet) is an empty one; anything else that keeps us from seeing
+ * the live list is an error, because guessing it would clobber it on apply.
  */
 export async function readDefaultServiceAccount(
-  kubeconfig: string,
+  connection: KubeConnection,
   namespace: string,
 ): Promise<ServiceAccountState> {
-  let client: KubeClient;
-  try {
-    client = new KubeClient(loadKubeconfig(kubeconfig));
-  } catch (e) {
-    throw new CustomsError(
-      "KUBECONFIG_INVALID",
-      `${kubeconfig}: ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
+  const client = new KubeClient(connection);
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/default`;
   try {
     const object = await client.get(path);

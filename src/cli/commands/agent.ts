@@ -12,6 +12,7 @@ interface AgentFlags {
   tokenFile?: string;
   caFile?: string;
   kubeconfig?: string;
+  context?: string;
   clusterNameCheck?: boolean;
   listen: string;
   tlsCert: string;
@@ -81,6 +82,10 @@ export function registerAgent(program: Command): void {
       "kubeconfig for the cluster (default: the pod's service account)",
     )
     .option(
+      "--context <name>",
+      "kubeconfig context to use (default: its current one); without --kubeconfig, kubectl's files ($KUBECONFIG, else ~/.kube/config)",
+    )
+    .option(
       "--cluster-name-check",
       "refuse to start when the token's cluster is not the one the saved policies are for",
     )
@@ -143,14 +148,16 @@ export function registerAgent(program: Command): void {
       ]);
       const metrics = createMetrics();
       const logger = pino({ base: { service: "customs-agent" } });
-      const inCluster =
-        flags.kubeconfig === undefined && process.env.KUBERNETES_SERVICE_HOST !== undefined;
-      const connection =
-        flags.kubeconfig !== undefined
-          ? kube.loadKubeconfig(flags.kubeconfig)
-          : inCluster
-            ? kube.inClusterConnection()
-            : undefined;
+      const fromKubeconfig = flags.kubeconfig !== undefined || flags.context !== undefined;
+      const inCluster = !fromKubeconfig && process.env.KUBERNETES_SERVICE_HOST !== undefined;
+      const connection = fromKubeconfig
+        ? kube.loadKubeconfig({
+            ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
+            ...(flags.context === undefined ? {} : { context: flags.context }),
+          })
+        : inCluster
+          ? kube.inClusterConnection()
+          : undefined;
       if (connection === undefined) {
         if (flags.vap || auditIntervalMs !== undefined)
           throw new CustomsError(

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parse } from "yaml";
+import type { KubeConnection } from "../../adapters/kube/index.js";
 import type { ServiceAccountState } from "../../adapters/registry-bundle/index.js";
-import { CustomsError } from "../../core/errors.js";
+import { CustomsError, isCustomsError } from "../../core/errors.js";
 import { type OutputFormat, outputOption, YAML_OR_JSON } from "../flags/index.js";
 import { examples } from "../help.js";
 import { objectName, printObjects } from "./registry-print.js";
@@ -22,6 +21,7 @@ interface PullSecretFlags {
   email?: string;
   attach?: boolean;
   kubeconfig?: string;
+  context?: string;
   serviceAccountFile?: string;
   output: OutputFormat;
 }
@@ -40,19 +40,25 @@ function readPassword(f: PullSecretFlags): string {
   return f.password;
 }
 
-/** The kubeconfig kubectl would use: --kubeconfig, else $KUBECONFIG's first file, else ~/.kube/config. */
-function kubeconfigPath(flag: string | undefined): string {
-  if (flag !== undefined) return flag;
-  // kubectl merges every file of a $KUBECONFIG list; the current context is usually in the
-  // first, which is the one read here.
-  const listed = (process.env.KUBECONFIG ?? "").split(delimiter).find((p) => p !== "");
-  const path = listed ?? join(homedir(), ".kube", "config");
-  if (!existsSync(path))
+/**
+ * The cluster connection kubectl would use: --kubeconfig, else every file of $KUBECONFIG,
+ * else ~/.kube/config; --context, else the current context.
+ */
+async function kubeconfigConnection(f: PullSecretFlags): Promise<KubeConnection> {
+  const kube = await import("../../adapters/kube/index.js");
+  try {
+    kube.kubeconfigFiles(f.kubeconfig);
+  } catch (e) {
+    if (!isCustomsError(e)) throw e;
     throw new CustomsError(
-      "KUBECONFIG_INVALID",
-      `--attach reads the namespace's default ServiceAccount, but there is no kubeconfig at ${path}; pass --kubeconfig or --service-account-file`,
+      e.code,
+      `--attach reads the namespace's default ServiceAccount, but there is ${e.message}; pass --kubeconfig or --service-account-file`,
     );
-  return path;
+  }
+  return kube.loadKubeconfig({
+    ...(f.kubeconfig === undefined ? {} : { kubeconfig: f.kubeconfig }),
+    ...(f.context === undefined ? {} : { context: f.context }),
+  });
 }
 
 /** `--service-account-file`: the ServiceAccount as `kubectl get -o json|yaml` printed it. */
@@ -87,8 +93,11 @@ async function attachTarget(
   flagNamespace: string | undefined,
 ): Promise<{ state: ServiceAccountState; namespace: string }> {
   if (f.serviceAccountFile !== undefined) {
-    if (f.kubeconfig !== undefined)
-      throw new CustomsError("USAGE", "--kubeconfig and --service-account-file exclude each other");
+    if (f.kubeconfig !== undefined || f.context !== undefined)
+      throw new CustomsError(
+        "USAGE",
+        "--kubeconfig/--context and --service-account-file exclude each other",
+      );
     const read = serviceAccountFromFile(bundle, f.serviceAccountFile);
     if (
       flagNamespace !== undefined &&
@@ -107,25 +116,12 @@ async function attachTarget(
       );
     return { state: read.state, namespace: bundle.checkNamespace("namespace", namespace) };
   }
-  const kubeconfig = kubeconfigPath(f.kubeconfig);
-  const { kubeconfigNamespace } = await import("../../adapters/kube/index.js");
-  let namespace = flagNamespace;
-  if (namespace === undefined) {
-    try {
-      namespace = bundle.checkNamespace(
-        "the kubeconfig's namespace",
-        kubeconfigNamespace(kubeconfig),
-      );
-    } catch (e) {
-      if (e instanceof CustomsError) throw e;
-      throw new CustomsError(
-        "KUBECONFIG_INVALID",
-        `${kubeconfig}: ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
-  }
+  const connection = await kubeconfigConnection(f);
+  const namespace =
+    flagNamespace ??
+    bundle.checkNamespace("the kubeconfig's namespace", connection.namespace ?? "default");
   const { readDefaultServiceAccount } = await import("../../app/registry/pull-secret.js");
-  return { state: await readDefaultServiceAccount(kubeconfig, namespace), namespace };
+  return { state: await readDefaultServiceAccount(connection, namespace), namespace };
 }
 
 async function pullSecret(f: PullSecretFlags): Promise<void> {
@@ -134,8 +130,14 @@ async function pullSecret(f: PullSecretFlags): Promise<void> {
   const host = bundle.parseRegistryHost(f.server);
   if (f.username === "" || f.username.includes(":"))
     throw new CustomsError("USAGE", "--username must be non-empty and without a colon");
-  if (!f.attach && (f.kubeconfig !== undefined || f.serviceAccountFile !== undefined))
-    throw new CustomsError("USAGE", "--kubeconfig and --service-account-file go with --attach");
+  if (
+    !f.attach &&
+    (f.kubeconfig !== undefined || f.context !== undefined || f.serviceAccountFile !== undefined)
+  )
+    throw new CustomsError(
+      "USAGE",
+      "--kubeconfig, --context and --service-account-file go with --attach",
+    );
   const password = readPassword(f);
   const flagNamespace =
     f.namespace === undefined ? undefined : checkNamespace("--namespace", f.namespace);
@@ -184,6 +186,7 @@ export function registerPullSecret(registry: Command): void {
       "--kubeconfig <file>",
       "with --attach: read the ServiceAccount through this kubeconfig (default $KUBECONFIG, else ~/.kube/config)",
     )
+    .option("--context <name>", "with --attach: the kubeconfig context (default: its current one)")
     .option(
       "--service-account-file <file>",
       "with --attach: merge into this ServiceAccount (kubectl get serviceaccount default -o json) instead of reading the cluster",

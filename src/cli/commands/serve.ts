@@ -11,6 +11,7 @@ interface ServeFlags {
   policy?: string[];
   fromCluster?: boolean;
   kubeconfig?: string;
+  context?: string;
   listen: string;
   tlsCert: string;
   tlsKey: string;
@@ -148,11 +149,15 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
       ]);
       const logger = pino({ base: { service: "customs-webhook" } });
       const metrics = createMetrics();
-      const useCluster = flags.fromCluster === true || flags.kubeconfig !== undefined;
+      const fromKubeconfig = flags.kubeconfig !== undefined || flags.context !== undefined;
+      const useCluster = flags.fromCluster === true || fromKubeconfig;
       const connection = !useCluster
         ? undefined
-        : flags.kubeconfig !== undefined
-          ? loadKubeconfig(flags.kubeconfig)
+        : fromKubeconfig
+          ? loadKubeconfig({
+              ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
+              ...(flags.context === undefined ? {} : { context: flags.context }),
+            })
           : inClusterConnection();
       // One context (one facts cache) for /mutate and /validate: the digest /mutate pins is
       // the one whose verified facts /validate then decides on.
@@ -213,6 +218,10 @@ export function registerServe(program: Command): void {
     .option(
       "--kubeconfig <file>",
       "kubeconfig for the cluster (default: the pod's service account); with -p, namespace labels are still watched",
+    )
+    .option(
+      "--context <name>",
+      "kubeconfig context to use (default: its current one); without --kubeconfig, kubectl's files ($KUBECONFIG, else ~/.kube/config)",
     )
     .option("--listen <host:port>", "address to listen on", "0.0.0.0:8443")
     .requiredOption("--tls-cert <file>", "TLS certificate (PEM); reloaded when it changes")
