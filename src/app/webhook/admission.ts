@@ -60,11 +60,23 @@ export function handleAdmission(
 ): AdmissionOutcome {
   const read = readReview(text);
   if ("bad" in read) return read.bad;
-  const { request } = read;
-  const { response, violations } = reviewAdmission(request, {
+  return decideAdmission(read.request, evaluator, namespaces);
+}
+
+/** The decision on a request already read: what /validate answers once the body is parsed. */
+export function decideAdmission(
+  request: AdmissionRequest,
+  evaluator: Evaluator,
+  namespaces: NamespaceDirectory,
+  /** A last touch to the response (a note that facts were last-known-good). */
+  finish: (response: AdmissionResponse) => AdmissionResponse = (r) => r,
+): AdmissionOutcome {
+  const review = reviewAdmission(request, {
     evaluator,
     namespace: (n) => namespaces.facts(n),
   });
+  const response = finish(review.response);
+  const violations = review.violations;
   return {
     status: 200,
     body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },

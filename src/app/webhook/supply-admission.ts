@@ -1,9 +1,4 @@
-import {
-  ADMISSION_API_VERSION,
-  type AdmissionResponse,
-  clipWords,
-  reviewAdmission,
-} from "../../core/admission/index.js";
+import { type AdmissionResponse, clipWords } from "../../core/admission/index.js";
 import { withKind } from "../../core/admission/review.js";
 import {
   type Evaluator,
@@ -15,7 +10,7 @@ import { extractResources } from "../../core/workload/index.js";
 import { factRequestFor, type SupplyContext, withFetchedFacts } from "../supply/index.js";
 import {
   type AdmissionOutcome,
-  handleAdmission,
+  decideAdmission,
   type NamespaceDirectory,
   readReview,
 } from "./admission.js";
@@ -54,37 +49,21 @@ export async function handleAdmissionWithSupply(
   const workload = checked
     ? extractResources(withKind(request.object, request)).workloads[0]
     : undefined;
-  if (workload === undefined) return handleAdmission(text, evaluator, namespaces);
+  // The body is parsed once: the review read here is the one decided on.
+  if (workload === undefined) return decideAdmission(request, evaluator, namespaces);
   const ns = namespaces.facts(request.namespace || workload.namespace || "default");
   const policies = evaluator.applicable(ns);
   const factRequest = factRequestFor(policies);
   const images = imagesNeedingFacts(evaluator, policies, workload.containers);
   if (factRequest === undefined || images.length === 0) {
-    return handleAdmission(text, evaluator, namespaces);
+    return decideAdmission(request, evaluator, namespaces);
   }
   // Without a way to fetch facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
   const fetched =
     supply === undefined
       ? { evaluator: withSupplyFacts(evaluator, () => undefined, 0, REFUSE_TAGS), degraded: [] }
       : await withFetchedFacts(evaluator, factRequest, images, supply);
-  const review = reviewAdmission(request, {
-    evaluator: fetched.evaluator,
-    namespace: (n) => namespaces.facts(n),
-  });
-  const response =
-    fetched.degraded.length === 0
-      ? review.response
-      : markDegraded(review.response, fetched.degraded);
-  return {
-    status: 200,
-    body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
-    response,
-    violations: review.violations,
-    request: {
-      kind: request.kind.kind,
-      namespace: request.namespace,
-      name: request.name,
-      operation: request.operation,
-    },
-  };
+  return decideAdmission(request, fetched.evaluator, namespaces, (response) =>
+    fetched.degraded.length === 0 ? response : markDegraded(response, fetched.degraded),
+  );
 }
