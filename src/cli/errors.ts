@@ -77,7 +77,9 @@ export function reportError(error: unknown, about?: string): void {
     return;
   }
   const prefix = about === undefined ? "customs: " : `customs: ${printable(about)}: `;
-  if (isCustomsError(error)) {
+  // Registry errors keep their code in front, as scripts have matched on it; the check is by
+  // name so that printing an error never loads the registry client.
+  if (isCustomsError(error) && error.name !== "RegistryError") {
     process.stderr.write(`${prefix}${error.message}\n`);
     return;
   }
