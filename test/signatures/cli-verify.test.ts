@@ -62,7 +62,7 @@ describe("customs verify: bad input exits 2 with a message naming it", () => {
     [
       "a bad output format",
       [IMAGE, "--key", "KEY:weak.pub", "-o", "xml"],
-      /--output must be json or text/,
+      /-o\/--output must be one of human, json, got "/,
     ],
   ])("%s", async (_name, args, message) => {
     const r = await customsInProcess([
