@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployment, review } from "./support/admission.js";
 import { ROOT, tempFiles } from "./support/cli.js";
 import { httpsCall, type TestPki, testPki } from "./support/tls.js";
+import { eventually } from "./support/wait.js";
 
 const policy = (recipe: string) => `apiVersion: customs.dev/v1alpha1
 kind: ImagePolicy
@@ -12,14 +13,9 @@ metadata: {name: p}
 spec: {recipe: ${recipe}}
 `;
 
-async function until<T>(f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Asks `customs serve` (a child process) until it answers; a refused connection is "not yet". */
+function until<T>(f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  return eventually("customs serve", () => f().catch(() => undefined), ms, 100);
 }
 
 describe("customs serve webhook", () => {

@@ -73,15 +73,24 @@ describe("policy reloads never apply a half-written file", () => {
     return (r.json() as { response: { allowed: boolean } }).response.allowed;
   }
 
-  /** Truncates the file, then writes `text` in `size`-byte pieces with a pause after each. */
-  async function rewriteInPlace(path: string, text: string, size: number, pauseMs: number) {
+  /**
+   * Truncates the file, then writes `text` in `size`-byte pieces; `between` runs after the
+   * truncation and after each piece, in every state a slow writer leaves the file in.
+   */
+  async function rewriteInPlace(
+    path: string,
+    text: string,
+    size: number,
+    between: () => Promise<void>,
+  ) {
     const file = await open(path, "r+");
     try {
       await file.truncate(0);
+      await between();
       const bytes = Buffer.from(text);
       for (let at = 0; at < bytes.length; at += size) {
         await file.write(bytes, at, Math.min(size, bytes.length - at), at);
-        await new Promise((r) => setTimeout(r, pauseMs));
+        await between();
       }
     } finally {
       await file.close();
@@ -99,42 +108,39 @@ describe("policy reloads never apply a half-written file", () => {
 
     const finalDigest = digestInputs([{ source: path, text: VERSION_2 }]);
     const applied: string[] = [];
-    let sawFinal!: () => void;
-    const final = new Promise<void>((r) => {
-      sawFinal = r;
-    });
+    let clock = 0;
     const watcher = watchStableInputs({
       paths: [path],
-      intervalMs: 10,
-      // Well above the writer's pauses; the reviews run all the while.
+      // No timer: the watcher reads the file when the writer below has written a piece.
+      intervalMs: 3_600_000,
       quietMs: 250,
       initial,
       apply: (texts: readonly InputText[]) => {
         current = createEvaluator(loadPolicySet(texts).set);
-        const digest = digestInputs(texts);
-        applied.push(digest);
-        if (digest === finalDigest) sawFinal();
+        applied.push(digestInputs(texts));
       },
       onError: () => {},
+      now: () => clock,
     });
-    let writing = true;
     const results: boolean[] = [];
-    const reviews = (async () => {
-      // Reviews run until the final content is in force, so every state the server passed
-      // through while the file was being written was asked about.
-      let done = false;
-      void final.then(() => {
-        done = true;
-      });
-      while (!done || writing) results.push(await allowed(DENIED_IMAGE));
-    })();
+    // The writer pauses 2 ms (by the watcher's clock) after each piece, well below the quiet
+    // period. In each state the file passes through, the watcher reads it at the start and at
+    // the end of the pause (the same bytes twice: a prefix must still not be applied), then a
+    // review is decided by whatever is in force.
+    const step = async () => {
+      await watcher.check();
+      clock += 2;
+      await watcher.check();
+      results.push(await allowed(DENIED_IMAGE));
+    };
     try {
       for (let round = 0; round < 3; round++) {
-        await rewriteInPlace(path, round === 2 ? VERSION_2 : VERSION_1, 7, 2);
+        await rewriteInPlace(path, round === 2 ? VERSION_2 : VERSION_1, 7, step);
       }
-      writing = false;
-      await final;
-      await reviews;
+      expect(applied).toEqual([]);
+      // Left alone for the quiet period, the whole final version is applied.
+      clock += 250;
+      expect(await watcher.check()).toBe(true);
     } finally {
       watcher.stop();
     }

@@ -19,6 +19,7 @@ import { createEvaluator, toNamespaceFacts } from "../src/core/evaluate/index.js
 import { compilePolicySet, validateDocument } from "../src/core/policy/index.js";
 import { parseImageReference } from "../src/core/reference/index.js";
 import { buildImage, Pusher } from "./registry/images.js";
+import { eventually } from "./support/wait.js";
 
 const REGISTRY_BIN = process.env.CUSTOMS_DOCKER_REGISTRY ?? "/usr/bin/docker-registry";
 const haveRegistry = (() => {
@@ -103,17 +104,23 @@ auth:
     );
     child = spawn(REGISTRY_BIN, ["serve", join(dir, "config.yml")], { stdio: "ignore" });
     const client = new RegistryClient({ tls: { ca: [ca] }, timeoutMs: 2_000 });
-    for (let i = 0; ; i++) {
-      try {
-        await client.ping(parseImageReference(`${host}/x`).domain);
-        break;
-      } catch (e) {
-        // Up and asking for a login is up.
-        if ((e as { code?: string }).code === "AUTH_FAILED") break;
-        if (i > 100) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    let last: unknown;
+    await eventually(
+      `the registry at ${host}`,
+      () =>
+        client.ping(parseImageReference(`${host}/x`).domain).then(
+          () => true,
+          (e) => {
+            last = e;
+            // Up and asking for a login is up.
+            return (e as { code?: string }).code === "AUTH_FAILED" ? true : undefined;
+          },
+        ),
+      30_000,
+      100,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; last answer: ${String(last)}`);
+    });
   }, 60_000);
 
   afterAll(() => {

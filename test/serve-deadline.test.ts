@@ -12,6 +12,7 @@ import { renderInstall } from "../src/app/webhook/install.js";
 import { deployment, review } from "./support/admission.js";
 import { ROOT, tempFiles } from "./support/cli.js";
 import { httpsCall, type TestPki, testPki } from "./support/tls.js";
+import { eventually } from "./support/wait.js";
 
 const KEY = `-----BEGIN PUBLIC KEY-----
 MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEN3YMHU3Uvp6NtGyJBna3KHhuLgB1
@@ -40,14 +41,9 @@ ${KEY.split("\n")
 ---
 `;
 
-async function until<T>(f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Asks `customs serve` (a child process) until it answers; a refused connection is "not yet". */
+function until<T>(f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  return eventually("customs serve", () => f().catch(() => undefined), ms, 100);
 }
 
 interface Answer {

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { connect } from "node:tls";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import { startWebhook, type WebhookServer } from "../src/server/webhook.js";
 import { deployment, review } from "./support/admission.js";
 import { compileDocs, policyDoc } from "./support/policies.js";
 import { httpsCall, type TestPki, testPki } from "./support/tls.js";
+import { within } from "./support/wait.js";
 
 const pinning = createEvaluator(
   compileDocs(policyDoc("pin", { recipe: "block-latest-tag", action: "audit", pinDigests: true })),
@@ -188,17 +190,15 @@ describe("draining", () => {
     });
     try {
       const body = JSON.stringify(review(deployment("busybox", ["busybox"]), { uid: "in-flight" }));
+      // The server has the request once it has parsed its head: the body is still to come.
+      const received = once(server.server, "request");
+      const socket = connect({
+        host: "127.0.0.1",
+        port: server.port,
+        ca: pki.caPem,
+        servername: "localhost",
+      });
       const answer = new Promise<string>((resolve, reject) => {
-        const socket = connect(
-          { host: "127.0.0.1", port: server.port, ca: pki.caPem, servername: "localhost" },
-          () => {
-            socket.write(
-              `POST /validate HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`,
-            );
-            socket.write(body.slice(0, 10));
-            setTimeout(() => socket.write(body.slice(10)), 300);
-          },
-        );
         let text = "";
         socket.on("data", (d: Buffer) => {
           text += d.toString();
@@ -209,8 +209,15 @@ describe("draining", () => {
         });
         socket.on("error", reject);
       });
-      await new Promise((r) => setTimeout(r, 100));
+      await once(socket, "secureConnect");
+      socket.write(
+        `POST /validate HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`,
+      );
+      socket.write(body.slice(0, 10));
+      await within(received, "request at the webhook");
       const drained = server.drain(5_000);
+      // The rest of the body comes only after the drain began.
+      socket.write(body.slice(10));
       expect(await answer).toContain('"allowed":false');
       await drained;
       await expect(httpsCall(server.port, pki.caPem, "GET", "/healthz")).rejects.toThrow();

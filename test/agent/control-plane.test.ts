@@ -4,15 +4,14 @@
  * and a refused bundle. The tests run in order and share the two.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually } from "../e2e/cluster.js";
 import { policyDoc } from "../support/policies.js";
 import { type TestPki, testPki } from "../support/tls.js";
 import {
   createCluster,
-  eventuallyViolations,
   putPolicy,
   startTestControlPlane,
   type TestControlPlane,
+  violations,
 } from "./control-plane.js";
 import { admit, corpOnly, readyz, startTestAgent, type TestAgent, tempDir } from "./support.js";
 
@@ -59,23 +58,29 @@ describe("agent and control plane", () => {
     expect(applied).toMatchObject({ policies: 1 });
     expect(agent.agent.cluster()).toBe("c1");
     expect(await readyz(agent, pki)).toBe(200);
-    const status = await eventually("appliedRevision at the control plane", async () => {
-      const r = await cp.api("GET", `${ORG}/clusters/c1`);
-      const s = (r.body as { status: Record<string, unknown> }).status;
-      return s.appliedRevision === String(applied.revision) ? s : undefined;
+    // The control plane answers a report once it stored it.
+    await agent.waitForLog("reports sent", {
+      match: (l) => l.appliedRevision === applied.revision,
     });
-    expect(status).toMatchObject({ agentVersion: "0.0.0-test", phase: "connected" });
+    const r = await cp.api("GET", `${ORG}/clusters/c1`);
+    expect((r.body as { status: Record<string, unknown> }).status).toMatchObject({
+      appliedRevision: String(applied.revision),
+      agentVersion: "0.0.0-test",
+      phase: "connected",
+    });
   });
 
   it("denies per the delivered policy, and the violation shows in the control plane's insights", async () => {
     if (agent === undefined) throw new Error("no agent");
+    const reported = agent.nextLog("reports sent", { match: (l) => Number(l.violations) > 0 });
     const denied = await admit(agent, pki, ["busybox"], "team-a");
     expect(denied).toMatchObject({ status: 200, allowed: false });
     expect(denied.message).toContain('policy "corp-only"');
     expect(await admit(agent, pki, ["registry.corp.example/app:1"])).toMatchObject({
       allowed: true,
     });
-    const records = await eventuallyViolations(cp, "cluster=c1");
+    expect(await reported).toMatchObject({ violations: 1 });
+    const records = await violations(cp, "cluster=c1");
     expect(records[0]).toMatchObject({
       cluster: "c1",
       source: "admission",
@@ -92,13 +97,10 @@ describe("agent and control plane", () => {
   it("gets a policy change through the open long poll within seconds", async () => {
     if (agent === undefined) throw new Error("no agent");
     // The agent is waiting in a poll that may stay open 30 s; the change must wake it.
-    const before = agent.logs().filter((l) => l.msg === "policies applied").length;
+    const applied = agent.nextLog("policies applied", { timeoutMs: 5_000 });
     const t0 = Date.now();
     await putPolicy(cp, corpOnly(["registry.corp.example", "docker.io"]));
-    const a = agent;
-    await eventually("the new bundle", async () =>
-      a.logs().filter((l) => l.msg === "policies applied").length > before ? true : undefined,
-    );
+    expect(await applied).toMatchObject({ policies: 1 });
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(await admit(agent, pki, ["busybox"])).toMatchObject({ allowed: true });
   });
@@ -125,14 +127,22 @@ describe("agent and control plane", () => {
 
   it("keeps denying while the control plane is down, and sends what it queued when it is back", async () => {
     if (agent === undefined) throw new Error("no agent");
+    // The agent has seen the outage once a poll of its failed.
+    const failed = agent.nextLog("policy poll failed; retrying");
     await cp.stop();
-    await new Promise((r) => setTimeout(r, 300));
+    expect(await failed).toMatchObject({ level: 40 });
     expect(await admit(agent, pki, ["quay.io/offline/app:1"], "team-b")).toMatchObject({
       allowed: false,
     });
     expect(await readyz(agent, pki)).toBe(200);
     await cp.restart();
-    const records = await eventuallyViolations(cp, "cluster=c1&namespace=team-b");
+    // Queued while the control plane was down (with anything else not sent before it went
+    // down), sent in the first report it stores: the queue goes oldest first, all in one batch.
+    const reported = await agent.nextLog("reports sent", {
+      match: (l) => Number(l.violations) > 0,
+    });
+    expect(reported.violations).toBeGreaterThanOrEqual(1);
+    const records = await violations(cp, "cluster=c1&namespace=team-b");
     expect(records[0]).toMatchObject({ image: "quay.io/offline/app:1", policy: "corp-only" });
   });
 

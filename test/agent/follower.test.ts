@@ -5,7 +5,8 @@ import { ControlPlaneClient } from "../../src/adapters/control-plane/client.js";
 import type { AppliedBundle } from "../../src/app/agent/bundle.js";
 import { followPolicies } from "../../src/app/agent/follower.js";
 import type { CustomsError } from "../../src/core/errors.js";
-import { eventually } from "../e2e/cluster.js";
+import { SteppedSleep } from "../support/stepped-sleep.js";
+import { Condition } from "../support/wait.js";
 import { testSigner } from "./signing.js";
 import { corpOnly } from "./support.js";
 
@@ -20,6 +21,9 @@ describe("policy follower", () => {
   let url: string;
   let answer: (n: number) => Answer = () => ({ status: 304 });
   const asked: { url: string; headers: IncomingHttpHeaders }[] = [];
+  /** Changes with each poll the server receives. */
+  const polled = new Condition();
+  const polls = (n: number) => polled.when(() => asked.length >= n, `poll ${n}`);
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -43,6 +47,7 @@ describe("policy follower", () => {
         return;
       }
       asked.push({ url: req.url ?? "", headers: req.headers });
+      polled.changed();
       const a = answer(asked.length);
       res.writeHead(a.status, {
         "content-type": "application/json",
@@ -55,7 +60,10 @@ describe("policy follower", () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const follow = (etag?: string) => {
+  const follow = (
+    etag?: string,
+    time: { sleep?: SteppedSleep["sleep"]; now?: () => number } = {},
+  ) => {
     const controller = new AbortController();
     const bundles: AppliedBundle[] = [];
     const invalid: { error: CustomsError; revision: unknown }[] = [];
@@ -70,6 +78,7 @@ describe("policy follower", () => {
       organization: "default",
       cluster: "c",
       signal: controller.signal,
+      ...time,
       events: {
         onBundle: async (b) => void bundles.push(b),
         onInvalid: (error, revision) => void invalid.push({ error, revision }),
@@ -90,7 +99,7 @@ describe("policy follower", () => {
     const a = signer.sign({ revision: 1, cluster: "c", policies: [corpOnly()] });
     answer = (n) => (n === 1 ? { status: 200, etag: a.etag, body: a.body } : { status: 304 });
     const f = follow('"saved"');
-    await eventually("two polls", async () => (asked.length >= 2 ? true : undefined), 10_000);
+    await polls(2);
     await f.stop();
     expect(asked[0]?.url).toBe("/api/v1/agent/policies?wait=30");
     expect(asked[0]?.headers["if-none-match"]).toBe('"saved"');
@@ -104,7 +113,7 @@ describe("policy follower", () => {
     const bad = signer.sign({ revision: 2, cluster: "c", policies: [{}] });
     answer = (n) => (n === 1 ? { status: 200, etag: bad.etag, body: bad.body } : { status: 304 });
     const f = follow();
-    await eventually("two polls", async () => (asked.length >= 2 ? true : undefined), 10_000);
+    await polls(2);
     await f.stop();
     expect(f.invalid).toHaveLength(1);
     expect(f.invalid[0]?.error.code).toBe("AGENT_BUNDLE_INVALID");
@@ -113,14 +122,39 @@ describe("policy follower", () => {
     expect(f.bundles).toHaveLength(0);
   });
 
-  it("does not hammer a control plane that answers 304 at once", async () => {
+  it("does not hammer a control plane that answers 304 at once: each poll waits its second out", async () => {
     asked.length = 0;
     answer = () => ({ status: 304 });
-    const f = follow('"x"');
-    await new Promise((r) => setTimeout(r, 2_500));
+    const clock = new SteppedSleep();
+    // Answered in no time by this clock.
+    const f = follow('"x"', { sleep: clock.sleep, now: () => 0 });
+    const first = await clock.next("a wait after the first 304");
+    // The follower is held in that wait: the second poll can only come after it.
+    expect(asked).toHaveLength(1);
+    expect(first.ms).toBe(1_000);
+    first.wake();
+    const second = await clock.next("a wait after the second 304");
+    expect(asked).toHaveLength(2);
+    expect(second.ms).toBe(1_000);
     await f.stop();
-    expect(asked.length).toBeGreaterThanOrEqual(2);
-    expect(asked.length).toBeLessThanOrEqual(4);
+    expect(asked).toHaveLength(2);
+  });
+
+  it("asks again at once after a poll that was held a second or more", async () => {
+    asked.length = 0;
+    answer = () => ({ status: 304 });
+    const clock = new SteppedSleep();
+    let t = 0;
+    // Each poll is answered a full second after it was sent, by this clock.
+    const now = () => {
+      t += 1_000;
+      return t;
+    };
+    const f = follow('"x"', { sleep: clock.sleep, now });
+    await polls(3);
+    await f.stop();
+    // Three polls arrived and no wait was asked before any of them.
+    expect(clock.asked).toEqual([]);
   });
 
   it("refuses a bundle forged on the way (signed by a key it never pinned, or altered), and keeps its ETag", async () => {
@@ -138,16 +172,16 @@ describe("policy follower", () => {
       { status: 200, etag: otherCluster.etag, body: otherCluster.body },
     ];
     answer = (n) => answers[n - 1] ?? { status: 304 };
-    const f = follow('"saved"');
-    await eventually(
-      "four refusals",
-      async () => (f.unverified.length >= 4 ? true : undefined),
-      8_000,
-    ).catch((e) => {
-      throw new Error(
-        `${e}; unverified ${f.unverified.map((x) => x.message)}; errors ${f.errors.map(String)}`,
-      );
-    });
+    const clock = new SteppedSleep();
+    const f = follow('"saved"', { sleep: clock.sleep });
+    for (let refused = 1; refused <= 4; refused++) {
+      // After each refusal the follower backs off before it asks again.
+      const backoff = await clock.next(`the backoff after refusal ${refused}`);
+      expect(f.unverified, String(f.errors)).toHaveLength(refused);
+      expect(backoff.ms).toBeGreaterThan(0);
+      backoff.wake();
+    }
+    await polls(5);
     await f.stop();
     expect(f.bundles).toEqual([]);
     expect(f.unverified.map((e) => e.code)).toEqual(Array(4).fill("AGENT_BUNDLE_UNVERIFIED"));

@@ -8,7 +8,6 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STATE_FILE } from "../../src/app/agent/state.js";
-import { eventually } from "../e2e/cluster.js";
 import { policyDoc } from "../support/policies.js";
 import { type TestPki, testPki } from "../support/tls.js";
 import {
@@ -50,6 +49,12 @@ describe("signed policy bundles", () => {
     (await cp.api("GET", CLUSTER)).body as {
       status: { inSync: boolean; appliedDigest?: string; deliveredDigest?: string };
     };
+  /** The agent reported the digest of the bundle it enforces now (the report is stored). */
+  const reportedCurrent = (a: TestAgent) =>
+    a.waitForLog("reports sent", {
+      match: (l) =>
+        l.appliedDigest !== undefined && l.appliedDigest === a.agent.current()?.signature?.etag,
+    });
   const refusedFromState = (a: TestAgent) =>
     a.metrics.registry
       .getSingleMetricAsString("customs_agent_bundles_refused_total")
@@ -78,10 +83,9 @@ describe("signed policy bundles", () => {
     try {
       await a.waitForLog("bundle signing keys pinned");
       expect(await a.waitForLog("policies applied")).toMatchObject({ policies: 2 });
-      const s = await eventually("in sync", async () => {
-        const b = await status();
-        return b.status.inSync ? b : undefined;
-      });
+      await reportedCurrent(a);
+      const s = await status();
+      expect(s.status.inSync).toBe(true);
       expect(s.status.appliedDigest).toBe(s.status.deliveredDigest);
       expect((await admit(a, pki, ["busybox:1.36"])).allowed).toBe(false);
     } finally {
@@ -135,12 +139,11 @@ describe("signed policy bundles", () => {
       expect(denied).toMatchObject({ status: 200, allowed: false });
       expect(denied.message).toContain('policy "corp-only"');
       // The verified bundle replaces the edited file (written just after it is applied).
-      await eventually("the state rewritten", async () =>
-        saved().bundle.policies.some((p) => p.spec.action === "warn") ? undefined : true,
-      );
-      await eventually("in sync again", async () =>
-        (await status()).status.inSync ? true : undefined,
-      );
+      await a.waitForLog("policies saved to the state dir");
+      expect(saved().bundle.policies.some((p) => p.spec.action === "warn")).toBe(false);
+      expect(saved().bundle.policies).toHaveLength(2);
+      await reportedCurrent(a);
+      expect((await status()).status.inSync).toBe(true);
     } finally {
       await cp.restart();
       await stop(a);
@@ -154,6 +157,8 @@ describe("signed policy bundles", () => {
       await a.waitForLog("registered with the control plane");
       const before = a.agent.current()?.signature?.keyId;
       expect(before).toBeDefined();
+      // Nothing else changes meanwhile: the next bundle applied is the re-signed one.
+      const resigned = a.nextLog("policies applied");
       const r = await cp.api("POST", "/api/v1/bundle-keys/rotate", { graceSeconds: 3600 });
       expect(r.status).toBe(200);
       const keys = (r.body as { items: { id: string; notAfter?: string }[] }).items;
@@ -163,16 +168,16 @@ describe("signed policy bundles", () => {
       const next = keys[1]?.id;
       await a.waitForLog("bundle signing keys updated through their endorsement");
       // The enforced bundle is fetched again, signed by the new key.
-      await eventually("re-signed", async () =>
-        a.agent.current()?.signature?.keyId === next ? true : undefined,
-      );
+      await resigned;
+      expect(a.agent.current()?.signature?.keyId).toBe(next);
+      const changed = a.nextLog("policies applied");
       await putPolicy(cp, policyDoc("no-latest", { recipe: "block-latest-tag", action: "warn" }));
-      await eventually("the change applied", async () =>
-        a.agent.current()?.policies.some((p) => p.name === "no-latest" && p.action === "warn")
-          ? true
-          : undefined,
-      );
-      await eventually("in sync", async () => ((await status()).status.inSync ? true : undefined));
+      await changed;
+      expect(
+        a.agent.current()?.policies.some((p) => p.name === "no-latest" && p.action === "warn"),
+      ).toBe(true);
+      await reportedCurrent(a);
+      expect((await status()).status.inSync).toBe(true);
     } finally {
       await stop(a);
     }

@@ -18,9 +18,19 @@ export interface TestAgent {
   readonly metrics: WebhookMetrics;
   /** Every log line so far, parsed. */
   logs(): Record<string, unknown>[];
-  /** Resolves once a log line with this message appears. */
-  waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with a line with this message (and, given `match`, matching it), logged or to come. */
+  waitForLog(msg: string, options?: NextLogOptions): Promise<Record<string, unknown>>;
+  /**
+   * Resolves with the first line with this message (and, given `match`, matching it) logged
+   * after this call: an event of the agent's, where an earlier line of the same kind is stale.
+   */
+  nextLog(msg: string, options?: NextLogOptions): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
+}
+
+export interface NextLogOptions {
+  readonly match?: (line: Record<string, unknown>) => boolean;
+  readonly timeoutMs?: number;
 }
 
 export interface TestAgentOptions {
@@ -40,7 +50,11 @@ export interface TestAgentOptions {
 /** The agent as `customs agent` wires it, in this process, on a random port. */
 export async function startTestAgent(o: TestAgentOptions): Promise<TestAgent> {
   const lines: Record<string, unknown>[] = [];
-  const waiters: { msg: string; resolve: (l: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    msg: string;
+    match: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const text of chunk.toString("utf8").split("\n")) {
@@ -48,7 +62,7 @@ export async function startTestAgent(o: TestAgentOptions): Promise<TestAgent> {
         const line = JSON.parse(text) as Record<string, unknown>;
         lines.push(line);
         for (const w of [...waiters]) {
-          if (line.msg === w.msg) {
+          if (line.msg === w.msg && w.match(line)) {
             waiters.splice(waiters.indexOf(w), 1);
             w.resolve(line);
           }
@@ -58,6 +72,26 @@ export async function startTestAgent(o: TestAgentOptions): Promise<TestAgent> {
     },
   });
   const logger = pino({ level: "debug" }, stream);
+  const next = (msg: string, { match = () => true, timeoutMs = 20_000 }: NextLogOptions = {}) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no log "${msg}" within ${timeoutMs} ms; saw ${lines.map((l) => l.msg).join(" | ")}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      waiters.push({
+        msg,
+        match,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
+    });
   const metrics = createMetrics();
   const client = new ControlPlaneClient({
     url: o.url,
@@ -95,28 +129,12 @@ export async function startTestAgent(o: TestAgentOptions): Promise<TestAgent> {
     agent,
     metrics,
     logs: () => lines,
-    waitForLog(msg, timeoutMs = 20_000) {
-      const seen = lines.find((l) => l.msg === msg);
+    waitForLog(msg, options = {}) {
+      const seen = lines.find((l) => l.msg === msg && (options.match?.(l) ?? true));
       if (seen !== undefined) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `no log "${msg}" within ${timeoutMs} ms; saw ${lines.map((l) => l.msg).join(" | ")}`,
-              ),
-            ),
-          timeoutMs,
-        );
-        waiters.push({
-          msg,
-          resolve: (l) => {
-            clearTimeout(timer);
-            resolve(l);
-          },
-        });
-      });
+      return next(msg, options);
     },
+    nextLog: next,
     stop: () => agent.stop(1_000),
   };
 }

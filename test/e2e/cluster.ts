@@ -27,6 +27,7 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ADMISSION_RULES } from "../../src/adapters/install/index.js";
+import { pause } from "../support/wait.js";
 
 const execFileAsync = promisify(execFile);
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -617,7 +618,7 @@ function launch(name: ComponentName, program: string, dir: string, args: string[
               `\n${banner(logFile)}\n${logTail}`,
           );
         }
-        await sleep(250);
+        await pause(250);
       }
     },
     async stop() {
@@ -709,10 +710,6 @@ async function freePorts(count: number): Promise<number[]> {
     servers.map((server) => new Promise<void>((done) => server.close(() => done()))),
   );
   return ports;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -914,21 +911,8 @@ async function issueCert(
   };
 }
 
-/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 250));
-  }
-}
+/** Asks the cluster until `check` answers (test/support/wait.ts; kept here for e2e suites). */
+export { eventually } from "../support/wait.js";
 
 /**
  * A ValidatingWebhookConfiguration that sends every workload of every namespace but

@@ -121,6 +121,9 @@ describe.skipIf(skipReason !== undefined)(
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.getByRole("heading", { level: 1, name: "Policies" }).waitFor();
       await screenshot(page, "signed-in-policies");
+      // Signed in as the admin token: its role in the top bar, and the way out.
+      expect(await page.locator(".whoami .role").textContent()).toBe("admin");
+      expect(await page.getByRole("button", { name: "Log out" }).isVisible()).toBe(true);
     });
 
     it("adds the cluster and reads its agent token, shown once", async () => {
@@ -146,6 +149,14 @@ describe.skipIf(skipReason !== undefined)(
       await clusterRow().getByRole("button", { name: CLUSTER, exact: true }).click();
       await page.getByRole("cell", { name: "tanzu", exact: true }).waitFor();
       await screenshot(page, "cluster-connected-namespaces");
+      // What the console showed is what the control plane knows.
+      const c = await controlPlane.api("GET", `/api/v1/organizations/default/clusters/${CLUSTER}`);
+      expect(c.json?.status?.phase, logs()).toBe("connected");
+      const ns = await controlPlane.api(
+        "GET",
+        `/api/v1/organizations/default/clusters/${CLUSTER}/namespaces`,
+      );
+      expect(ns.json?.items?.map((n: { name: string }) => n.name)).toContain("tanzu");
     });
 
     it("creates a workspace and attaches namespace tanzu of the cluster", async () => {
@@ -168,6 +179,13 @@ describe.skipIf(skipReason !== undefined)(
       const row = page.getByRole("row").filter({ hasText: CLUSTER }).filter({ hasText: "tanzu" });
       await row.filter({ hasText: "yes" }).waitFor();
       await screenshot(page, "workspace-with-namespace");
+      const attached = await controlPlane.api(
+        "GET",
+        `/api/v1/organizations/default/workspaces/${WORKSPACE}/namespaces`,
+      );
+      expect(attached.json?.items).toEqual([
+        expect.objectContaining({ cluster: CLUSTER, namespace: "tanzu", reported: true }),
+      ]);
     });
 
     it("creates the Custom policy with the wizard; the live preview shows busybox denied", async () => {
@@ -191,7 +209,17 @@ describe.skipIf(skipReason !== undefined)(
       await page.getByRole("heading", { level: 1, name: "Policies" }).waitFor();
       await page.getByRole("link", { name: POLICY, exact: true }).waitFor();
       await screenshot(page, "policy-created");
-      await waitForApplied(before, "cluster-applied-policy");
+      const created = await controlPlane.api(
+        "GET",
+        `/api/v1/organizations/default/policies/${POLICY}`,
+      );
+      expect(created.json?.spec).toMatchObject({
+        workspace: WORKSPACE,
+        recipe: "custom",
+        action: "deny",
+        input: { rules: [{ hostname: "registry.mycorp.local" }] },
+      });
+      expect(await waitForApplied(before, "cluster-applied-policy")).not.toBe(before);
     });
 
     it("the Policies tree shows the policy at its workspace and inherited by namespace tanzu", async () => {
@@ -262,6 +290,22 @@ describe.skipIf(skipReason !== undefined)(
         .first()
         .waitFor();
       await screenshot(page, "insights-recent-violations");
+      const records = await controlPlane.api(
+        "GET",
+        `/api/v1/organizations/default/insights/violations?policy=${POLICY}`,
+      );
+      // The webhook probe's dry run above is recorded too; it was for another image.
+      const busybox = records.json?.items?.filter((r: { image: string }) => r.image === "busybox");
+      expect(busybox).toEqual([
+        expect.objectContaining({
+          cluster: CLUSTER,
+          namespace: "tanzu",
+          kind: "Deployment",
+          name: "busybox",
+          image: "busybox",
+          action: "deny",
+        }),
+      ]);
     });
 
     it("allowing busybox in the console admits the same Deployment", async () => {

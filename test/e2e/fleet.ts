@@ -98,6 +98,7 @@ function spawnCustoms(args: readonly string[]): Spawned {
   });
   let output = "";
   let exited = false;
+  const exit = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-200_000);
   };
@@ -113,8 +114,9 @@ function spawnCustoms(args: readonly string[]): Spawned {
     stop: async () => {
       if (exited) return;
       child.kill("SIGTERM");
-      for (let i = 0; i < 50 && !exited; i++) await new Promise((r) => setTimeout(r, 100));
-      if (!exited) child.kill("SIGKILL");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exit;
+      clearTimeout(timer);
     },
   };
 }

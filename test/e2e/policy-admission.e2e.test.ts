@@ -108,11 +108,22 @@ describe.skipIf(skipReason !== undefined)(
 
     it("the CRD accepts a valid policy, the tag written short", async () => {
       ok(await kubectl(["apply", "-f", "-"], GOOD));
+      const stored = JSON.parse(
+        ok(await kubectl(["get", "imagepolicy", "corp-only", "-o", "json"])),
+      );
+      expect(stored.spec.input.rules[0]).toMatchObject({
+        hostname: "registry.mycorp.local",
+        tag: "v*",
+      });
     });
 
     it("the CRD alone lets through what only the validator can refuse (an RE2 expression)", async () => {
       // As before the admission check existed, or while the webhook is down: it gets in.
       ok(await kubectl(["apply", "-f", "-"], BAD_REGEXP));
+      const stored = JSON.parse(
+        ok(await kubectl(["get", "imagepolicy", "bad-regexp", "-o", "json"])),
+      );
+      expect(stored.spec.input.authorities[0].keyless.subjectRegExp).toBe("(unclosed");
     });
 
     describe("customs serve --from-cluster", () => {

@@ -7,6 +7,7 @@
  */
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { pause } from "../support/wait.js";
 import type { Cluster } from "./cluster.js";
 
 export const STORAGE_CLASS = "customs-e2e-hostpath";
@@ -73,7 +74,8 @@ export async function startProvisioner(cluster: Cluster): Promise<Provisioner> {
   const loop = async () => {
     while (!stopped) {
       await tick().catch(() => {});
-      await new Promise((done) => setTimeout(done, 1_000));
+      // The API server announces no new claim: look again in a second.
+      await pause(1_000);
     }
   };
   void loop();

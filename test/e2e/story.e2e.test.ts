@@ -222,12 +222,14 @@ spec:
 
     it("admits a digest-pinned image from the allowed registry, and the pods its ReplicaSet makes", async () => {
       ok(await kubectl(["create", "deployment", "app", `--image=${PINNED}`, "-n", "tanzu"]));
-      await eventually("a pod of the deployment", async () => {
-        const pods = ok(
+      const pods = await eventually("a pod of the deployment", async () => {
+        const names = ok(
           await kubectl(["get", "pods", "-n", "tanzu", "-l", "app=app", "-o", "name"]),
         );
-        return pods.trim() !== "" ? true : undefined;
+        return names.trim() !== "" ? names : undefined;
       });
+      // Made by the ReplicaSet, so admitted too.
+      expect(pods.trim().split("\n")[0]).toMatch(/^pod\/app-/);
     });
 
     it("shows Warning: lines for a warn policy, and admits", async () => {
@@ -237,7 +239,11 @@ spec:
     });
 
     it("leaves namespaces outside every scope alone", async () => {
-      ok(await kubectl(["run", "free", "--image=busybox", "-n", "elsewhere"]));
+      const r = await kubectl(["run", "free", "--image=busybox", "-n", "elsewhere"]);
+      expect(r.code, r.stderr).toBe(0);
+      // Admitted without a word from any policy.
+      expect(r.stderr).not.toContain("Warning");
+      expect(r.stdout).toContain("pod/free created");
     });
 
     it("lets an old Deployment be updated when its image does not change", async () => {
@@ -288,6 +294,19 @@ spec:
         return r.code === 0 && !r.stderr.includes("Warning") ? true : undefined;
       });
       ok(await kubectl(["apply", "-f", "-"], POLICIES));
+      const back = await eventually("the warn policy to be back", async () => {
+        const r = await kubectl([
+          "run",
+          `w${Date.now() % 100000}`,
+          "--image=nginx",
+          "-n",
+          "warned",
+          "--dry-run=server",
+        ]);
+        return r.stderr.includes("Warning") ? r : undefined;
+      });
+      expect(back.code).toBe(0);
+      expect(back.stderr).toMatch(/Warning: warn-latest: /);
     });
 
     afterAll(async () => {

@@ -13,6 +13,7 @@ import {
   startControlPlane,
 } from "../../src/server/control-plane/server.js";
 import { type PostgresServer, startPostgres } from "../support/postgres.js";
+import { within } from "../support/wait.js";
 
 export interface Answer {
   status: number;
@@ -194,6 +195,22 @@ export async function startTestControlPlane(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Resolves once the number of long polls `on` holds satisfies `test`: the moment a poll is
+ * known to be waiting (or released), told by the delivery hub, not guessed by a pause.
+ */
+export function heldPolls(on: Api, test: (held: number) => boolean, what: string): Promise<void> {
+  const { hub } = on.server;
+  if (test(hub.waiting())) return Promise.resolve();
+  let stop = () => {};
+  const reached = new Promise<void>((resolve) => {
+    stop = hub.watchWaiting((held) => {
+      if (test(held)) resolve();
+    });
+  });
+  return within(reached, what).finally(stop);
 }
 
 export const policy = (name: string, spec: Record<string, unknown>) => ({

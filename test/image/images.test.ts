@@ -34,6 +34,7 @@ import {
   skipReason,
   startRegistry,
 } from "../registry/harness.js";
+import { eventually } from "../support/wait.js";
 import {
   imageConfig,
   type Listed,
@@ -77,18 +78,15 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(url: string, ms: number, output: () => string): Promise<Response> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return res;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`${url} did not answer in ${ms} ms:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Asks the container's server until it answers 2xx; fails with the container's output. */
+function waitFor(url: string, ms: number, output: () => string): Promise<Response> {
+  const answer = async () => {
+    const res = await fetch(url).catch(() => undefined); // not listening yet
+    return res?.ok ? res : undefined;
+  };
+  return eventually(url, answer, ms).catch((e: Error) => {
+    throw new Error(`${e.message}:\n${output()}`);
+  });
 }
 
 describe.skipIf(skip)("Customs' images, built without a Docker daemon", () => {

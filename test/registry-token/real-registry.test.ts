@@ -103,6 +103,10 @@ describe.skipIf(skip !== undefined)("token service against docker-registry", () 
   it("CI pushes an image to its team's repository", async () => {
     const token = await getToken(CI, "repository:team/app:pull,push");
     await pusher(token).pushImage("team/app", image, ["v1"]);
+    // The tag names the manifest pushed, read back with the same token.
+    const pushed = await manifestWith(token);
+    expect(pushed.status).toBe(200);
+    expect(pushed.headers["docker-content-digest"]).toBe(image.manifest.digest);
   });
 
   it("the cluster's pull account pulls it with the registry client (challenge, token, retry)", async () => {

@@ -149,12 +149,20 @@ describe("TtlCache", () => {
     let now = 0;
     const cache = new TtlCache<number>(100, 10, () => now);
     let loads = 0;
+    let finish = () => {};
+    // The first load stays in flight until the second get has been asked.
+    const slow = new Promise<void>((r) => {
+      finish = r;
+    });
     const load = async () => {
       loads++;
-      await new Promise((r) => setTimeout(r, 5));
+      await slow;
       return loads;
     };
-    expect(await Promise.all([cache.get("k", load), cache.get("k", load)])).toEqual([1, 1]);
+    const both = Promise.all([cache.get("k", load), cache.get("k", load)]);
+    expect(loads).toBe(1);
+    finish();
+    expect(await both).toEqual([1, 1]);
     expect(await cache.get("k", load)).toBe(1);
     now = 101;
     expect(await cache.get("k", load)).toBe(2);

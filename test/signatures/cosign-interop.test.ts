@@ -305,8 +305,8 @@ describe.skipIf(skip !== undefined)("customs verify against real cosign", () => 
     });
   }, 120_000);
 
-  /** Signs with `bin` as a Sigstore bundle referrer; checks accept, wrong key, copy. */
-  const bundleCase = async (bin: string, extra: string[]) => {
+  /** Signs with `bin` as a Sigstore bundle referrer; expects accept, wrong key, copy refused. */
+  const expectBundleVerdicts = async (bin: string, extra: string[]) => {
     const a = await pushImage();
     await cosign(
       ["sign", "--key", join(dir, "cosign.key"), "--tlog-upload=false", ...extra, a.ref],
@@ -340,13 +340,13 @@ describe.skipIf(skip !== undefined)("customs verify against real cosign", () => 
   it.skipIf(cosignPath(3) === undefined)(
     "accepts Sigstore bundles from cosign v3 (referrers fallback tag) and rejects them copied",
     // v3 signs with a TUF-provided signing config unless told not to (none is reachable here).
-    () => bundleCase(cosignPath(3) as string, ["--use-signing-config=false"]),
+    () => expectBundleVerdicts(cosignPath(3) as string, ["--use-signing-config=false"]),
     120_000,
   );
 
   it(
     "accepts Sigstore bundles from cosign v2 --new-bundle-format and rejects them copied",
-    () => bundleCase(v2, ["--new-bundle-format"]),
+    () => expectBundleVerdicts(v2, ["--new-bundle-format"]),
     120_000,
   );
 

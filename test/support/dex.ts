@@ -15,6 +15,7 @@ import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
+import { pause } from "./wait.js";
 
 export const DEX = join(
   process.env.CUSTOMS_CACHE ?? join(homedir(), ".cache", "customs"),
@@ -129,7 +130,7 @@ export async function startDex(options: {
       child.kill("SIGKILL");
       throw new Error(`dex did not answer within 30 s:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await pause(100);
   }
   return {
     issuer,

@@ -12,6 +12,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { pause } from "./wait.js";
 
 /** A throwaway PostgreSQL server on 127.0.0.1 (password authentication over TCP). */
 export interface PostgresServer {
@@ -81,7 +82,7 @@ async function waitUntilReady(url: string, child: ChildProcess, log: string): Pr
     } catch (error) {
       await client.end().catch(() => {});
       if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
+      await pause(100);
     }
   }
 }

@@ -151,6 +151,12 @@ export function errorText(body: unknown): string {
   return JSON.stringify(value ?? "").slice(0, 200);
 }
 
+/**
+ * How the agent's loops wait between calls. Injected so that a test can step a loop one wait
+ * at a time (each call is an event it can await) instead of sleeping alongside it.
+ */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

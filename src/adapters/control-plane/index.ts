@@ -1,1 +1,1 @@
-export { type ControlPlaneClient, errorText, sleep } from "./client.js";
+export { type ControlPlaneClient, errorText, type Sleep, sleep } from "./client.js";

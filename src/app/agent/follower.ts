@@ -1,4 +1,9 @@
-import { type ControlPlaneClient, errorText, sleep } from "../../adapters/control-plane/index.js";
+import {
+  type ControlPlaneClient,
+  errorText,
+  type Sleep,
+  sleep as systemSleep,
+} from "../../adapters/control-plane/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { Backoff } from "./backoff.js";
 import { type AppliedBundle, type PolicyBundle, parseBundle, verifyBundle } from "./bundle.js";
@@ -37,6 +42,10 @@ export interface FollowerOptions {
   readonly cluster: string;
   readonly events: FollowerEvents;
   readonly signal: AbortSignal;
+  /** Waits between polls (default: real time). */
+  readonly sleep?: Sleep;
+  /** Milliseconds now, to time a poll (default: Date.now). */
+  readonly now?: () => number;
 }
 
 /**
@@ -46,6 +55,8 @@ export interface FollowerOptions {
  */
 export async function followPolicies(options: FollowerOptions): Promise<void> {
   const { client, events, signal, waitSeconds } = options;
+  const sleep = options.sleep ?? systemSleep;
+  const now = options.now ?? Date.now;
   const backoff = new Backoff();
   let etag = options.etag;
   let signedBy = options.signedBy;
@@ -60,7 +71,7 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
   };
   while (!signal.aborted) {
     try {
-      const asked = Date.now();
+      const asked = now();
       const res = await client.call("GET", `${POLICIES_PATH}?wait=${waitSeconds}`, {
         headers: etag === undefined ? {} : { "if-none-match": etag },
         // The poll is held open for waitSeconds; allow the answer some slack beyond it.
@@ -79,7 +90,7 @@ export async function followPolicies(options: FollowerOptions): Promise<void> {
         }
         // A control plane that answers "unchanged" at once (shutting down, or not holding
         // polls) must not be asked again in a tight loop.
-        if (Date.now() - asked < MIN_POLL_MS) await sleep(MIN_POLL_MS, signal);
+        if (now() - asked < MIN_POLL_MS) await sleep(MIN_POLL_MS, signal);
         continue;
       }
       if (res.status !== 200) {

@@ -1,5 +1,10 @@
 import type { Counter } from "prom-client";
-import { type ControlPlaneClient, errorText, sleep } from "../../adapters/control-plane/index.js";
+import {
+  type ControlPlaneClient,
+  errorText,
+  type Sleep,
+  sleep as systemSleep,
+} from "../../adapters/control-plane/index.js";
 import { CustomsError } from "../../core/errors.js";
 import type { Violation } from "../../core/evaluate/index.js";
 import type { ViolationRecord } from "../../core/fleet/store.js";
@@ -55,6 +60,17 @@ export interface ReporterOptions {
   /** Counts records dropped because the queue was full. */
   readonly dropped: Counter;
   readonly onError: (e: unknown) => void;
+  /** Waits between sends and after failures (default: real time). */
+  readonly sleep?: Sleep;
+  /** A batch the control plane stored (it answers once stored). Must not throw. */
+  readonly onSent?: (sent: SentReport) => void;
+}
+
+/** What one stored batch told the control plane. */
+export interface SentReport {
+  readonly violations: number;
+  readonly appliedRevision: number | string | undefined;
+  readonly appliedDigest: string | undefined;
 }
 
 /**
@@ -112,6 +128,7 @@ export class ViolationReporter {
 
   private async run(): Promise<void> {
     const { signal } = this.controller;
+    const sleep = this.options.sleep ?? systemSleep;
     while (!signal.aborted) {
       await sleep(this.options.intervalMs, signal);
       if (signal.aborted) return;
@@ -133,6 +150,7 @@ export class ViolationReporter {
     const batch = this.queue.take(MAX_BATCH);
     const applied = this.applied;
     const digest = this.appliedDigest;
+    let stored = false;
     try {
       const res = await this.options.client.call("POST", "/api/v1/agent/reports", {
         body: {
@@ -157,12 +175,21 @@ export class ViolationReporter {
         );
       } else if (res.status >= 300) {
         throw refusedBy("POST /api/v1/agent/reports", res.status, res.body);
+      } else {
+        stored = true;
       }
       this.acknowledged = applied;
     } catch (e) {
       this.queue.requeue(batch);
       this.countDrops();
       throw e;
+    }
+    if (stored) {
+      this.options.onSent?.({
+        violations: batch.length,
+        appliedRevision: applied,
+        appliedDigest: digest,
+      });
     }
   }
 }

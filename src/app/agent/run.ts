@@ -126,6 +126,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     capacity: o.queueCapacity ?? 100_000,
     dropped,
     onError: (e) => logger.warn(why(e), "reports not sent; retrying"),
+    onSent: (sent) => logger.debug(sent, "reports sent"),
   });
   let registered = false;
   const namespaceReports = new Debouncer(
@@ -189,6 +190,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     vapSync?.update(applied);
     try {
       await saveState(o.stateDir, applied);
+      logger.debug({ revision: applied.bundle.revision }, "policies saved to the state dir");
     } catch (e) {
       logger.error({ err: e, dir: o.stateDir }, "policies not saved to the state dir");
     }

@@ -32,6 +32,7 @@ export class DeliveryHub {
   readonly #snapshots: SnapshotCache;
   #timer: ReturnType<typeof setInterval> | undefined;
   #polling = false;
+  readonly #watchers = new Set<(waiting: number) => void>();
 
   constructor(
     private readonly store: FleetStore,
@@ -62,6 +63,21 @@ export class DeliveryHub {
     let n = 0;
     for (const s of this.#orgs.values()) n += s.waiters.size;
     return n;
+  }
+
+  /**
+   * Calls `watcher` with `waiting()` each time a long poll starts or stops waiting, so that a
+   * caller can act once a poll is held (a test, rather than sleeping). Returns the unsubscribe.
+   */
+  watchWaiting(watcher: (waiting: number) => void): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  #waitingChanged(): void {
+    if (this.#watchers.size === 0) return;
+    const n = this.waiting();
+    for (const w of [...this.#watchers]) w(n);
   }
 
   #state(org: string): OrgState {
@@ -108,6 +124,7 @@ export class DeliveryHub {
         timer: setTimeout(() => this.#finish(state, waiter, undefined), waitMs),
       };
       state.waiters.add(waiter);
+      this.#waitingChanged();
       // A client that hung up stops waiting (and stops counting as a waiting long poll).
       signal?.addEventListener("abort", () => this.#finish(state, waiter, undefined), {
         once: true,
@@ -126,6 +143,7 @@ export class DeliveryHub {
     if (!state.waiters.delete(w)) return;
     clearTimeout(w.timer);
     w.resolve(b);
+    this.#waitingChanged();
   }
 
   /** Something in the organization changed (here, or seen in the revisions). */
