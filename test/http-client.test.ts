@@ -210,15 +210,7 @@ describe("the HTTP client (undici) against real local servers", () => {
       const url = new URL(`https://127.0.0.1:${silentPort}/`);
       /** The server's side of the next connection, once it is accepted. */
       const nextSocket = () =>
-        new Promise<Socket>((resolve) => {
-          const before = sockets.length;
-          const watch = setInterval(() => {
-            const socket = sockets[before];
-            if (socket === undefined) return;
-            clearInterval(watch);
-            resolve(socket);
-          }, 5);
-        });
+        new Promise<Socket>((resolve) => silent.once("connection", (socket) => resolve(socket)));
       const closed = (socket: Socket) =>
         new Promise<void>((resolve) =>
           socket.destroyed ? resolve() : socket.once("close", () => resolve()),
