@@ -154,8 +154,12 @@ export type SignatureErrorCode =
 export type SecretsErrorCode =
   // .customs/secrets.yaml or --config
   | "SECRETS_CONFIG_INVALID"
+  // --baseline / --write-baseline
+  | "SECRETS_BASELINE_INVALID"
   // --git
   | "GIT_FAILED"
+  // --since / --range
+  | "GIT_REF_INVALID"
   // --image-layout, and layers however they were fetched
   | "IMAGE_LAYOUT_INVALID";
 

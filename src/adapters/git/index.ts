@@ -1,1 +1,2 @@
 export { type AddedLines, DiffParser, gitAddedLines } from "./log.js";
+export { checkRef, type HistoryScope, resolveScope, splitRange } from "./revisions.js";

@@ -21,7 +21,11 @@ export interface AddedLines {
 const CHUNK_CHARS = 1 << 20;
 const COMMIT_MARK = "\u0000";
 
-export async function* gitAddedLines(repo: string): AsyncGenerator<AddedLines> {
+/** `revisions`: what `git log` walks (default every ref); only flags and resolved hashes. */
+export async function* gitAddedLines(
+  repo: string,
+  revisions: readonly string[] = ["--all"],
+): AsyncGenerator<AddedLines> {
   const child = spawn(
     "git",
     [
@@ -31,13 +35,15 @@ export async function* gitAddedLines(repo: string): AsyncGenerator<AddedLines> {
       "core.quotePath=false",
       "log",
       "-p",
-      "--all",
       "--no-color",
       "--no-ext-diff",
       "--no-textconv",
       "--unified=0",
       "-M",
       "--format=%x00%H",
+      ...revisions,
+      // Nothing after this is a path filter: a hash that looks like a file name stays a hash.
+      "--",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );

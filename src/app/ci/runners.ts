@@ -45,6 +45,11 @@ const runSecretsCheck: CiRunner = async (config, base, context) => {
     images: s.images,
     ...(s.images.length > 0 ? { registry: await context.registry() } : {}),
     ...(s.config === undefined ? {} : { configFile: join(base, s.config) }),
+    ...(s.baseline === undefined ? {} : { baselineFile: join(base, s.baseline) }),
+    history: {
+      ...(s.since === undefined ? {} : { since: s.since }),
+      ...(s.range === undefined ? {} : { range: s.range }),
+    },
     configBase: base,
   });
 };

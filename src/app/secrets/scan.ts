@@ -13,16 +13,20 @@ import {
   type ScanRules,
   type SecretsConfig,
 } from "../../core/secrets/index.js";
+import type { HistoryScope } from "../../adapters/git/index.js";
+import { type BaselineFiles, withBaseline } from "./baseline.js";
 import { Collector } from "./collect.js";
 import { loadSecretsConfig } from "./config.js";
 import { bufferSource, scanGitHistory, scanImageLayout, scanLayer, scanPath } from "./sources.js";
 
 export const DEFAULT_MAX_FILE_BYTES = 10 << 20;
 
-export interface SecretsScanOptions {
+export interface SecretsScanOptions extends BaselineFiles {
   /** Files and folders; with `git`, repositories whose history is scanned. */
   readonly paths: readonly string[];
   readonly git?: boolean;
+  /** With `git`: only commits after a ref, or in a range (default: every ref). */
+  readonly history?: HistoryScope;
   readonly imageLayouts?: readonly string[];
   readonly images?: readonly string[];
   /** Needed for `images`: the registry client. */
@@ -46,17 +50,18 @@ export async function scanSecrets(options: SecretsScanOptions): Promise<FindingR
     options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
   );
   for (const path of options.paths) {
-    if (options.git) await scanGitHistory(path, collector);
+    if (options.git) await scanGitHistory(path, collector, options.history ?? {});
     else scanPath(path, collector);
   }
   for (const dir of options.imageLayouts ?? []) await scanImageLayout(dir, collector);
   for (const image of options.images ?? []) await scanRegistryImage(image, options, collector);
-  return {
+  const report: FindingReport = {
     tool: "secrets",
     findings: collector.findings,
     rules: collector.usedRules(),
     scanned: collector.counts,
   };
+  return withBaseline(report, options, new Date().toISOString().slice(0, 10));
 }
 
 export function toRules(config: SecretsConfig, builtin: boolean): ScanRules {

@@ -4,7 +4,7 @@
  */
 import { Readable } from "node:stream";
 import { FileBytesReader, walkFiles } from "../../adapters/files/index.js";
-import { gitAddedLines } from "../../adapters/git/index.js";
+import { gitAddedLines, type HistoryScope, resolveScope } from "../../adapters/git/index.js";
 import {
   type LayerDescriptor,
   layoutBlob,
@@ -31,10 +31,14 @@ export function scanPath(root: string, collector: Collector): void {
   }
 }
 
-/** Every line any commit added, on every ref; findings carry the commit. */
-export async function scanGitHistory(repo: string, collector: Collector): Promise<void> {
+/** Every line a commit added (every ref, or the scope's commits); findings carry the commit. */
+export async function scanGitHistory(
+  repo: string,
+  collector: Collector,
+  scope: HistoryScope,
+): Promise<void> {
   const commits = new Set<string>();
-  for await (const chunk of gitAddedLines(repo)) {
+  for await (const chunk of gitAddedLines(repo, await resolveScope(repo, scope))) {
     commits.add(chunk.commit);
     if (collector.isAllowedPath(chunk.path)) continue;
     collector.scanLines(chunk.text, chunk.path, (line) => chunk.lines[line - 1] ?? line, {

@@ -21,6 +21,10 @@ interface ScanFlags extends FindingsFlags, RegistryFlags {
   config?: string;
   builtin: boolean;
   maxFileSize: string;
+  baseline?: string;
+  writeBaseline?: string;
+  since?: string;
+  range?: string;
 }
 
 export function registerSecrets(program: Command): void {
@@ -45,12 +49,24 @@ export function registerSecrets(program: Command): void {
       "detectors and allowlists (default: .customs/secrets.yaml when present)",
     )
     .option("--no-builtin", "run only the config's custom detectors")
-    .option("--max-file-size <bytes>", "skip (and note) files larger than this", "10485760");
+    .option("--max-file-size <bytes>", "skip (and note) files larger than this", "10485760")
+    .option("--baseline <file>", "leave out the findings this baseline file lists (by fingerprint)")
+    .option(
+      "--write-baseline <file>",
+      "write the current findings' fingerprints to this baseline file, then leave them out",
+    )
+    .option("--since <ref>", "with --git: only commits after REF (REF..HEAD)")
+    .option("--range <from..to>", "with --git: only the commits of FROM..TO");
   // Default --fail-on low: any secret fails; test keys (low) too, info notes do not.
   addFindingsOptions(registryOptions(scan, "--image"), "low");
   examples(scan, [
     ["scan the current folder", "customs secrets scan"],
     ["every commit of a repository", "customs secrets scan --git ."],
+    [
+      "accept today's history findings, then fail only on new ones",
+      "customs secrets scan --git . --write-baseline .customs/secrets-baseline.json",
+    ],
+    ["the commits of a pull request", "customs secrets scan --git . --range origin/main..HEAD"],
     [
       "an image from its registry, as SARIF",
       "customs secrets scan --image ghcr.io/acme/app:1.4 -o sarif",
@@ -70,6 +86,10 @@ function checkFlags(flags: ScanFlags): ParsedFindingsFlags {
       "USAGE",
       `--max-file-size must be a positive number of bytes, got "${flags.maxFileSize}"`,
     );
+  if ((flags.since !== undefined || flags.range !== undefined) && flags.git !== true)
+    throw new CustomsError("USAGE", "--since and --range need --git (they select commits)");
+  if (flags.since !== undefined && flags.range !== undefined)
+    throw new CustomsError("USAGE", "--since and --range cannot be used together");
   return parsed;
 }
 
@@ -91,6 +111,12 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<FindingReport
       configBase: ".",
       builtin: flags.builtin,
       maxFileBytes: Number(flags.maxFileSize),
+      history: {
+        ...(flags.since === undefined ? {} : { since: flags.since }),
+        ...(flags.range === undefined ? {} : { range: flags.range }),
+      },
+      ...(flags.baseline === undefined ? {} : { baselineFile: flags.baseline }),
+      ...(flags.writeBaseline === undefined ? {} : { writeBaselineFile: flags.writeBaseline }),
     });
   } catch (error) {
     const { isRegistryError } = await import("../../adapters/registry/index.js");

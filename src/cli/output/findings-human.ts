@@ -48,6 +48,9 @@ export function toFindingsHuman(
             ? "passed (--fail-on none)"
             : `passed (--fail-on ${summary.failOn})`,
         );
-  lines.push(`${describeSummary(summary)}; ${verdict}`);
+  // Baselined findings are out of the list, but their number stays visible.
+  const suppressed = reports.reduce((n, r) => n + (r.scanned?.suppressed ?? 0), 0);
+  const hidden = suppressed > 0 ? ` (${suppressed} suppressed by the baseline)` : "";
+  lines.push(`${describeSummary(summary)}${hidden}; ${verdict}`);
   return `${lines.join("\n")}\n`;
 }

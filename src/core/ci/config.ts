@@ -27,6 +27,11 @@ export interface CiConfig {
     readonly git: boolean;
     readonly images: readonly string[];
     readonly config?: string;
+    /** A baseline file of accepted findings (`--baseline`). */
+    readonly baseline?: string;
+    /** With `git`: only commits after this ref, or in this `FROM..TO` range. */
+    readonly since?: string;
+    readonly range?: string;
   };
   readonly vulnerabilities?: {
     readonly base: string;
@@ -102,15 +107,51 @@ function readDockerfile(
 }
 
 function readSecrets(issues: IssueCollector, path: string, value: unknown): CiConfig["secrets"] {
-  const o = issues.readObject(path, value, ["paths", "git", "images", "config"]);
+  const o = issues.readObject(path, value, [
+    "paths",
+    "git",
+    "images",
+    "config",
+    "baseline",
+    "since",
+    "range",
+  ]);
   if (o === undefined) return undefined;
   const { paths, config } = readScan(issues, path, o);
+  const git = issues.readBoolean(join(path, "git"), o.git) ?? false;
+  const baseline = issues.readString(join(path, "baseline"), o.baseline, { nonEmpty: true });
+  const since = readRef(issues, join(path, "since"), o.since);
+  const range = readRef(issues, join(path, "range"), o.range);
+  if (range !== undefined && !isRange(range))
+    issues.error(join(path, "range"), "must be FROM..TO (two dots; TO defaults to HEAD)");
+  if (since !== undefined && range !== undefined)
+    issues.error(join(path, "range"), "cannot be used with `since`: give one of them");
+  if ((since !== undefined || range !== undefined) && !git)
+    issues.error(join(path, since === undefined ? "range" : "since"), "needs `git: true`");
   return {
     paths,
-    git: issues.readBoolean(join(path, "git"), o.git) ?? false,
+    git,
     images: readPaths(issues, join(path, "images"), o.images, false),
     ...config,
+    ...(baseline === undefined ? {} : { baseline }),
+    ...(since === undefined ? {} : { since }),
+    ...(range === undefined ? {} : { range }),
   };
+}
+
+/** `FROM..TO` or `FROM..` (git refs never hold `..`, so the first `..` splits). */
+function isRange(range: string): boolean {
+  const at = range.indexOf("..");
+  return at > 0 && !range.slice(at + 2).includes("..") && range[at + 2] !== ".";
+}
+
+/** A git ref as `customs.yaml` may give it: never one git could read as an option. */
+function readRef(issues: IssueCollector, path: string, value: unknown): string | undefined {
+  const ref = issues.readString(path, value, { nonEmpty: true });
+  if (ref === undefined) return undefined;
+  if (ref.startsWith("-")) issues.error(path, 'must not start with "-"');
+  else if (/\s/.test(ref)) issues.error(path, "must not hold whitespace");
+  return ref;
 }
 
 function readVulnerabilities(

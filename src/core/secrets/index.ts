@@ -1,4 +1,15 @@
 export { compileGlob, type Glob, matchGlob } from "../glob.js";
+export {
+  applyBaseline,
+  BASELINE_STALE,
+  BASELINE_STALE_RULE,
+  type Baseline,
+  type BaselineApplied,
+  type BaselineEntry,
+  buildBaseline,
+  staleNotes,
+  validateBaseline,
+} from "./baseline.js";
 export { builtinDetectors } from "./builtin.js";
 export {
   EMPTY_SECRETS_CONFIG,
