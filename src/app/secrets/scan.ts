@@ -2,6 +2,8 @@
  * `customs secrets scan`: built-in and custom detectors over files, git history and image
  * layers, as one FindingReport. Secrets are redacted before they become findings.
  */
+
+import type { HistoryScope } from "../../adapters/git/index.js";
 import type { BlobFetcher, PlatformResolver } from "../../adapters/registry/index.js";
 import { toRepository } from "../../adapters/registry/index.js";
 import { CustomsError } from "../../core/errors.js";
@@ -13,7 +15,6 @@ import {
   type ScanRules,
   type SecretsConfig,
 } from "../../core/secrets/index.js";
-import type { HistoryScope } from "../../adapters/git/index.js";
 import { type BaselineFiles, withBaseline } from "./baseline.js";
 import { Collector } from "./collect.js";
 import { loadSecretsConfig } from "./config.js";
