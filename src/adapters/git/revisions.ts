@@ -20,7 +20,6 @@ export function checkRef(ref: string, what: string): void {
       "GIT_REF_INVALID",
       `${what}: a ref cannot start with "-" (it would be read as an option)`,
     );
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\s\u0000-\u001f\u007f]/.test(ref))
     throw new CustomsError(
       "GIT_REF_INVALID",
