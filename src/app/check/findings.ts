@@ -26,9 +26,18 @@ export function violationProperties(v: Violation) {
   };
 }
 
-/** Stable across runs and line moves: the resource, container, policy and code it is about. */
+/**
+ * Stable across runs and line moves, unique per file: the file (as the user named it, so never
+ * an absolute path they did not give), the resource, the container, its image, the policy and
+ * the code. Without the file, two services' Deployments in different files that break the same
+ * rule with the same image would be one alert in code scanning. No line number: inserting a
+ * line above a resource must not turn its alert into a new one.
+ */
 export function violationFingerprint(r: CheckedResource, v: Violation): string {
-  return `${r.kind}/${r.namespace}/${r.name}/${v.container}/${v.policy}/${v.code}`;
+  const file = r.source.replaceAll("\\", "/");
+  const resource = `${r.kind}/${r.namespace}/${r.name}`;
+  const container = `${v.containerType}/${v.container}`;
+  return `${file}#${resource}/${container}/${v.image ?? ""}/${v.policy}/${v.code}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   violationProperties,
 } from "../../app/check/index.js";
 import { VIOLATION_DESCRIPTIONS } from "../../core/evaluate/index.js";
+import { uniqueFingerprints } from "../../core/findings/index.js";
 
 // SARIF 2.1.0: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -19,6 +20,12 @@ export function toCheckSarif(report: CheckReport, version: string): unknown {
     name: id,
     shortDescription: { text: VIOLATION_DESCRIPTIONS[id] },
   }));
+  // One run's fingerprints are unique: equal identities (a resource repeated in one file) are
+  // told apart by their order, which is file order and so stable.
+  const fingerprints = uniqueFingerprints(
+    report.results.flatMap((r) => r.violations.map((v) => violationFingerprint(r, v))),
+  );
+  let next = 0;
   const results = report.results.flatMap((r) =>
     r.violations.map((v) => ({
       ruleId: v.code,
@@ -34,7 +41,7 @@ export function toCheckSarif(report: CheckReport, version: string): unknown {
           logicalLocations: [{ name: `${r.kind}/${r.namespace}/${r.name}`, kind: "resource" }],
         },
       ],
-      partialFingerprints: { customsViolation: violationFingerprint(r, v) },
+      partialFingerprints: { customsViolation: fingerprints[next++] },
       properties: violationProperties(v),
     })),
   );

@@ -1,5 +1,7 @@
+import { findingIdentity, uniqueFingerprints } from "../../core/findings/index.js";
 import type {
   Finding,
+  FindingLocation,
   FindingReport,
   RuleDescriptor,
   Severity,
@@ -56,13 +58,18 @@ function rulesOf(report: FindingReport): RuleDescriptor[] {
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/** SARIF URIs use forward slashes; an image path is shown inside the image's name. */
+function uriOf(l: FindingLocation): string {
+  return (l.image === undefined ? l.path : `${l.image}/${l.path.replace(/^\/+/, "")}`).replaceAll(
+    "\\",
+    "/",
+  );
+}
+
 function toLocation(f: Finding): unknown[] {
   const l = f.location;
   if (l === undefined) return [];
-  // SARIF URIs use forward slashes; an image path is shown inside the image's name.
-  const uri = (
-    l.image === undefined ? l.path : `${l.image}/${l.path.replace(/^\/+/, "")}`
-  ).replaceAll("\\", "/");
+  const uri = uriOf(l);
   const region: Record<string, number> = {};
   if (l.line !== undefined) region.startLine = l.line;
   if (l.column !== undefined) region.startColumn = l.column;
@@ -78,7 +85,20 @@ function toLocation(f: Finding): unknown[] {
   ];
 }
 
-function toResult(f: Finding, ruleIndex: number): unknown {
+/**
+ * One fingerprint per result, unique within the run: the producer's fingerprint names the
+ * problem, and the file (or image path) and rule are added here so that no producer can make
+ * two files' findings one alert. Equal identities left over are told apart by their order.
+ */
+function fingerprintsOf(findings: readonly Finding[]): string[] {
+  return uniqueFingerprints(
+    findings.map((f) =>
+      findingIdentity(f.location === undefined ? "" : uriOf(f.location), f.ruleId, f.fingerprint),
+    ),
+  );
+}
+
+function toResult(f: Finding, ruleIndex: number, fingerprint: string): unknown {
   const l = f.location;
   const properties: Record<string, string | number | boolean> = {
     severity: f.severity,
@@ -92,9 +112,7 @@ function toResult(f: Finding, ruleIndex: number): unknown {
     level: LEVEL[f.severity],
     message: { text: f.fix === undefined ? f.message : `${f.message} Fix: ${f.fix}` },
     locations: toLocation(f),
-    ...(f.fingerprint === undefined
-      ? {}
-      : { partialFingerprints: { customsFinding: f.fingerprint } }),
+    partialFingerprints: { customsFinding: fingerprint },
     properties,
   };
 }
@@ -107,6 +125,7 @@ export function toFindingsSarif(reports: readonly FindingReport[], version: stri
     runs: reports.map((report) => {
       const rules = rulesOf(report);
       const index = new Map(rules.map((r, i) => [r.id, i]));
+      const fingerprints = fingerprintsOf(report.findings);
       return {
         tool: {
           driver: {
@@ -116,7 +135,9 @@ export function toFindingsSarif(reports: readonly FindingReport[], version: stri
           },
         },
         automationDetails: { id: `customs/${report.tool}/` },
-        results: report.findings.map((f) => toResult(f, index.get(f.ruleId) ?? 0)),
+        results: report.findings.map((f, i) =>
+          toResult(f, index.get(f.ruleId) ?? 0, fingerprints[i] as string),
+        ),
       };
     }),
   };

@@ -1,3 +1,4 @@
+export { findingIdentity, uniqueFingerprints } from "./fingerprint.js";
 export {
   describeSummary,
   type FailOn,
