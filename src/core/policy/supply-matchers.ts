@@ -19,7 +19,8 @@ export interface SupplyReader {
 
 /** Checks that an RE2 expression compiles; the problem is reported at its field path. */
 export function readRegExp(r: SupplyReader, path: string, value: unknown): string | undefined {
-  const s = readString(r.issues, path, value, { nonEmpty: true });
+  // Required: a `{regExp}` without one would match nothing and be dropped without a word.
+  const s = readString(r.issues, path, value, { required: true, nonEmpty: true });
   if (s === undefined) return undefined;
   if (s.length > MAX_REGEX_LENGTH) {
     r.issues.error(path, `is ${s.length} characters long; at most ${MAX_REGEX_LENGTH} are allowed`);
@@ -124,16 +125,20 @@ export function readLabelRequirements(
     const o = readObject(r.issues, at, entry, ["key", "value", "valueRegExp"]);
     if (o === undefined) return;
     const key = readString(r.issues, join(at, "key"), o.key, { required: true, nonEmpty: true });
-    if (o.value !== undefined && o.valueRegExp !== undefined) {
+    // null is absent, as everywhere (and as Kubernetes prunes it): never a reason to drop
+    // the whole requirement.
+    const hasValue = o.value !== undefined && o.value !== null;
+    const hasRegExp = o.valueRegExp !== undefined && o.valueRegExp !== null;
+    if (hasValue && hasRegExp) {
       r.issues.error(join(at, "value"), "set at most one of `value` and `valueRegExp`");
       return;
     }
     let match: TextMatch | undefined;
-    if (o.valueRegExp !== undefined) {
+    if (hasRegExp) {
       const re = readRegExp(r, join(at, "valueRegExp"), o.valueRegExp);
       if (re === undefined) return;
       match = { kind: "regexp", value: re };
-    } else if (o.value !== undefined) {
+    } else if (hasValue) {
       const v = readString(r.issues, join(at, "value"), o.value);
       if (v === undefined) return;
       match = { kind: v.includes("*") ? "glob" : "exact", value: v };

@@ -1,0 +1,301 @@
+/**
+ * The parts of an ImagePolicy's spec: names, selectors, image rules, authorities, and every
+ * `spec.input` field with the recipes that take it (from the validator's own lists).
+ */
+import {
+  MAX_PATTERN_LENGTH,
+  MAX_REGEX_LENGTH,
+  MISSING_REPORT,
+  RECIPE_RULE_FIELDS,
+  SEVERITY_THRESHOLDS,
+  SUPPLY_INPUT_FIELDS,
+  TAG_HANDLINGS,
+} from "../policy/index.js";
+import {
+  boolean,
+  type CelRule,
+  celRegex,
+  either,
+  integer,
+  intOrString,
+  list,
+  map,
+  object,
+  type Schema,
+  string,
+} from "./model.js";
+
+// Patterns are written in the subset Go's regexp (the API server) and JavaScript agree on.
+export const DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+const SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+export const DNS_SUBDOMAIN = `^${SUBDOMAIN}$`;
+const NAMESPACE_REF = `^(${SUBDOMAIN}/)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`;
+const LABEL_NAME = "([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]";
+export const LABEL_KEY = `^(${SUBDOMAIN}/)?${LABEL_NAME}$`;
+export const LABEL_VALUE = `^(${LABEL_NAME})?$`;
+const DURATION = "^[1-9][0-9]{0,8}[smhdw]$";
+const EXPIRY =
+  "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$";
+/**
+ * What JavaScript's `\s` and `trim()` take for white space, as the characters themselves: in
+ * Go's regexp `\s` is only ASCII, and neither knows the other's `\u` escapes.
+ */
+const SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
+const PEM = `^[${SPACE}]*-----BEGIN PUBLIC KEY-----\\r?\\n[A-Za-z0-9+/=\\r\\n]+-----END PUBLIC KEY-----[${SPACE}]*$`;
+/** Pattern parts: the characters each part of a reference can hold, and `*` (pattern.ts). */
+const HOSTNAME_CHARS = "^[A-Za-z0-9.\\-\\[\\]:*]*$";
+const IMAGE_NAME_CHARS = "^[a-z0-9._\\-/*]*$";
+const TAG_CHARS = "^[A-Za-z0-9_.\\-*]*$";
+/** A glob of builders and sources: no white space, and more than `*` (supply-matchers.ts). */
+const GLOB = `^[^${SPACE}]*[^*${SPACE}][^${SPACE}]*$`;
+
+export const text = (description: string, maxLength = 4096) =>
+  string({ description, minLength: 1, maxLength });
+const regExp = (description: string) => text(description, MAX_REGEX_LENGTH);
+
+/** A subdomain is at most 253 characters: the part before the `/` of CLUSTER/NAME. */
+const clusterLength: CelRule = {
+  rule: "self.indexOf('/') <= 253",
+  message: "the cluster name before `/` is longer than 253 characters",
+};
+
+export const namespaceRef = (description: string) =>
+  string({ description, pattern: NAMESPACE_REF, maxLength: 317, rules: [clusterLength] });
+
+export const labelSelector = object(
+  {
+    matchLabels: map(string({ maxLength: 63, pattern: LABEL_VALUE }), {
+      maxProperties: 64,
+      rules: [
+        {
+          rule: `self.all(k, k.size() <= 317 && k.matches(${celRegex(LABEL_KEY)}) && k.indexOf('/') <= 253)`,
+          message: "every key must be a label key (PREFIX/NAME or NAME)",
+        },
+      ],
+    }),
+    matchExpressions: list(
+      object(
+        {
+          key: string({
+            description: "Label key.",
+            maxLength: 317,
+            pattern: LABEL_KEY,
+            rules: [{ rule: "self.indexOf('/') <= 253", message: "the prefix is too long" }],
+          }),
+          operator: string({
+            description: "In, NotIn, Exists or DoesNotExist.",
+            enum: ["In", "NotIn", "Exists", "DoesNotExist"],
+          }),
+          values: list(string({ maxLength: 63 }), { maxItems: 256 }),
+        },
+        {
+          required: ["key", "operator"],
+          rules: [
+            {
+              rule: "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0 : !has(self.values) || size(self.values) == 0",
+              message: "In and NotIn need values; Exists and DoesNotExist take none",
+              fieldPath: ".values",
+            },
+          ],
+        },
+      ),
+      { maxItems: 64 },
+    ),
+  },
+  { description: "A Kubernetes LabelSelector over namespace labels, ANDed with the scope." },
+);
+
+/** `tag: "v*"` for short, or `{value, negate}` as in Tanzu Mission Control. */
+const tag = either(
+  string({ maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS }),
+  object({
+    value: string({ maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS }),
+    negate: boolean({ description: "true: the rule matches tags that do NOT match `value`." }),
+  }),
+  { description: 'Tag pattern: `{value, negate}`, or a string for short (`tag: "v*"`).' },
+);
+
+/** One rule of allowed-name-tag, custom, blocked-images and approved-base-images. */
+const imageRule = object(
+  {
+    hostname: string({
+      description: "Registry host pattern (`*` matches any run); compared case-insensitively.",
+      maxLength: MAX_PATTERN_LENGTH,
+      pattern: HOSTNAME_CHARS,
+      rules: [
+        {
+          // A ':' outside IPv6 brackets: host:port written into `hostname`.
+          rule: "!self.substring(self.lastIndexOf(']') + 1).contains(':')",
+          message: "includes a port: put the port in the rule's `port` field",
+        },
+      ],
+    }),
+    port: intOrString({
+      maxLength: MAX_PATTERN_LENGTH,
+      description: 'Port pattern, e.g. "5000": digits and `*`.',
+      rules: [
+        {
+          rule: `type(self) == string ? self.size() <= ${MAX_PATTERN_LENGTH} && self.matches('^[0-9*]*$') : self >= 0`,
+          message: "a port holds only digits and `*`",
+        },
+      ],
+    }),
+    imageName: string({
+      description: "Repository path pattern, e.g. `team/*` or `library/busybox`.",
+      maxLength: MAX_PATTERN_LENGTH,
+      pattern: IMAGE_NAME_CHARS,
+    }),
+    tag,
+    requireDigest: boolean(),
+  },
+  {
+    rules: [
+      {
+        rule: "!has(self.port) || string(self.port) == '' || (has(self.hostname) && self.hostname != '')",
+        message: "a port needs a hostname in the same rule",
+        fieldPath: ".port",
+      },
+    ],
+  },
+);
+
+/** A glob (`*` = any run) as a string, or `{regExp: RE2}`. */
+const textMatch = either(
+  string({ maxLength: 4096, pattern: GLOB }),
+  object(
+    { regExp: regExp("An RE2 expression (matches the whole value).") },
+    { required: ["regExp"] },
+  ),
+  { description: "A glob (`*` = any run) as a string, or `{regExp: RE2}`." },
+);
+
+const exactOrRegExp = (field: string): CelRule => ({
+  rule: `has(self.${field}) != has(self.${field}RegExp)`,
+  message: `set exactly one of \`${field}\` and \`${field}RegExp\``,
+  fieldPath: `.${field}`,
+});
+
+const authority = object(
+  {
+    name: text("Names the authority in messages; unique in the list.", 253),
+    key: object(
+      {
+        pem: string({ description: "A PEM public key.", maxLength: 16_384, pattern: PEM }),
+        secretRef: object(
+          {
+            name: text("Secret name.", 253),
+            namespace: text("Secret namespace (default: the webhook's).", 63),
+            key: text("Key in the Secret.", 253),
+          },
+          { required: ["name"] },
+        ),
+      },
+      {
+        rules: [
+          {
+            rule: "has(self.pem) != has(self.secretRef)",
+            message: "set exactly one of `pem` and `secretRef`",
+          },
+        ],
+      },
+    ),
+    keyless: object(
+      {
+        issuer: text("OIDC issuer, exactly."),
+        issuerRegExp: regExp("OIDC issuer, RE2."),
+        subject: text("Certificate subject, exactly."),
+        subjectRegExp: regExp("Certificate subject, RE2."),
+        trustedRoot: text("`public-good` or a trusted_root.json path."),
+      },
+      { rules: [exactOrRegExp("issuer"), exactOrRegExp("subject")] },
+    ),
+  },
+  {
+    required: ["name"],
+    rules: [
+      {
+        rule: "has(self.key) != has(self.keyless)",
+        message: "set exactly one of `key` and `keyless`",
+      },
+    ],
+  },
+);
+
+const labelRequirement = object(
+  {
+    key: text("Label or annotation key.", 317),
+    value: string({ description: "Value (exact, or a glob with `*`).", maxLength: 4096 }),
+    valueRegExp: regExp("Value, RE2."),
+  },
+  {
+    required: ["key"],
+    rules: [
+      {
+        rule: "!(has(self.value) && has(self.valueRegExp))",
+        message: "set at most one of `value` and `valueRegExp`",
+        fieldPath: ".value",
+      },
+    ],
+  },
+);
+
+/** The schema of every `spec.input` field besides `audit`. */
+const INPUT_SCHEMAS: Readonly<Record<string, Schema>> = {
+  rules: list(imageRule, { maxItems: 1000 }),
+  authorities: list(authority, { maxItems: 32, keys: ["name"] }),
+  count: integer({ minimum: 1 }),
+  requireTransparencyLog: boolean(),
+  tagHandling: string({
+    description: "pin or refuse: what to do with an image named by tag (unset: the default).",
+    enum: TAG_HANDLINGS,
+  }),
+  builders: list(textMatch, { maxItems: 64 }),
+  sourceRepositories: list(textMatch, { maxItems: 64 }),
+  requireCommit: boolean(),
+  requireSbom: boolean(),
+  labels: list(labelRequirement, { maxItems: 64 }),
+  annotations: list(labelRequirement, { maxItems: 64 }),
+  maxAge: string({ description: "e.g. 90d", pattern: DURATION }),
+  severity: string({ enum: SEVERITY_THRESHOLDS }),
+  fixableOnly: boolean(),
+  allowlist: list(
+    object(
+      {
+        id: text("A CVE, GHSA or scanner ID.", 256),
+        expires: string({ description: "2026-12-31 or a date-time.", pattern: EXPIRY }),
+        reason: string({ maxLength: 4096 }),
+      },
+      { required: ["id", "expires"] },
+    ),
+    { maxItems: 1000 },
+  ),
+  maxReportAge: string({ pattern: DURATION }),
+  missingReport: string({ enum: MISSING_REPORT }),
+};
+
+/** The recipes that take each input field, as the validator has them. */
+function recipesOf(field: string): string[] {
+  const supply = Object.entries(SUPPLY_INPUT_FIELDS)
+    .filter(([, fields]) => fields.includes(field))
+    .map(([recipe]) => recipe);
+  return field === "rules" ? [...Object.keys(RECIPE_RULE_FIELDS), ...supply] : supply;
+}
+
+/** Every `spec.input` field, and the recipes that take it (besides `audit`, taken by all). */
+export const INPUT_FIELDS: Readonly<Record<string, { schema: Schema; recipes: string[] }>> =
+  Object.fromEntries(
+    Object.entries(INPUT_SCHEMAS).map(([field, schema]) => [
+      field,
+      { schema, recipes: recipesOf(field) },
+    ]),
+  );
+
+/**
+ * Can CEL read a value of this schema? Not one without a type (`either`, `any`), nor a list
+ * of them: Kubernetes leaves such fields out of the object CEL sees, so a rule naming one
+ * does not even compile.
+ */
+export function isCelVisible(s: Schema): boolean {
+  if (s.kind === "either" || s.kind === "any") return false;
+  return s.kind === "list" ? isCelVisible(s.items) : true;
+}
