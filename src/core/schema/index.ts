@@ -1,3 +1,5 @@
+export { API_SCHEMAS, ERROR_SCHEMA } from "./api.js";
+export { toComponents, toJsonSchema } from "./json-schema.js";
 export { toOpenApiV3 } from "./kube.js";
 export {
   any,
@@ -25,3 +27,4 @@ export {
   WORKSPACE_SCHEMA,
   WORKSPACE_SPEC,
 } from "./resources.js";
+export { type RenderTypesOptions, renderTypes } from "./typescript.js";

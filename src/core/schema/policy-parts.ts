@@ -20,6 +20,7 @@ import {
   intOrString,
   list,
   map,
+  named,
   object,
   type Schema,
   string,
@@ -108,10 +109,13 @@ export const labelSelector = object(
 /** `tag: "v*"` for short, or `{value, negate}` as in Tanzu Mission Control. */
 const tag = either(
   string({ maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS }),
-  object({
-    value: string({ maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS }),
-    negate: boolean({ description: "true: the rule matches tags that do NOT match `value`." }),
-  }),
+  named(
+    "TagPattern",
+    object({
+      value: string({ maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS }),
+      negate: boolean({ description: "true: the rule matches tags that do NOT match `value`." }),
+    }),
+  ),
   { description: 'Tag pattern: `{value, negate}`, or a string for short (`tag: "v*"`).' },
 );
 
@@ -162,9 +166,12 @@ const imageRule = object(
 /** A glob (`*` = any run) as a string, or `{regExp: RE2}`. */
 const textMatch = either(
   string({ maxLength: 4096, pattern: GLOB }),
-  object(
-    { regExp: regExp("An RE2 expression (matches the whole value).") },
-    { required: ["regExp"] },
+  named(
+    "RegExpMatch",
+    object(
+      { regExp: regExp("An RE2 expression (matches the whole value).") },
+      { required: ["regExp"] },
+    ),
   ),
   { description: "A glob (`*` = any run) as a string, or `{regExp: RE2}`." },
 );

@@ -13,6 +13,7 @@ import {
   integer,
   type JsonSchema,
   list,
+  named,
   object,
   type Schema,
   string,
@@ -110,22 +111,25 @@ const specChecks: JsonSchema[] = untypedFields.map(([field, { recipes }]) => ({
 }));
 
 /** What Customs writes back: Ready True, or Ready False with reason Invalid and why. */
-const status = object({
-  conditions: list(
-    object(
-      {
-        type: string({ maxLength: 316 }),
-        status: string({ enum: ["True", "False", "Unknown"] }),
-        reason: string({ maxLength: 1024 }),
-        message: string({ maxLength: 32_768 }),
-        lastTransitionTime: string({ maxLength: 64 }),
-        observedGeneration: integer({ minimum: 0 }),
-      },
-      { required: ["type", "status"] },
+const status = named(
+  "ImagePolicyStatus",
+  object({
+    conditions: list(
+      object(
+        {
+          type: string({ maxLength: 316 }),
+          status: string({ enum: ["True", "False", "Unknown"] }),
+          reason: string({ maxLength: 1024 }),
+          message: string({ maxLength: 32_768 }),
+          lastTransitionTime: string({ maxLength: 64 }),
+          observedGeneration: integer({ minimum: 0 }),
+        },
+        { required: ["type", "status"] },
+      ),
+      { maxItems: 8, keys: ["type"] },
     ),
-    { maxItems: 8, keys: ["type"] },
-  ),
-});
+  }),
+);
 
 const metadata = (pattern: string, maxLength: number, what: string) =>
   object({ name: string({ description: what, pattern, maxLength }) });

@@ -21,6 +21,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: "/api/v1/whoami",
+    response: "Whoami",
     summary: "The caller's token name, role, organization and workspaces",
     roles: "any",
     handler: async (c) => {
@@ -31,6 +32,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "POST",
     path: `${ORG}/policies/preview`,
+    response: "PreviewResponse",
     summary: "Validate a policy and decide sample images: {policy, images, namespace?}",
     body: "PreviewRequest",
     success: 200,
@@ -41,6 +43,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/insights`,
+    response: "Insights",
     summary: "Violation counts (?groupBy=cluster|namespace|policy|image, ?since=RFC3339)",
     roles: "who sees them (workspace roles: their namespaces)",
     query: ["groupBy", ...FILTERS],
@@ -49,6 +52,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/insights/violations`,
+    response: "ViolationList",
     summary: "Violation records, newest first",
     roles: "who sees them (workspace roles: their namespaces)",
     query: ["limit", "continue", ...FILTERS],
@@ -57,6 +61,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/audit`,
+    response: "AuditList",
     summary: "The audit log, newest first",
     roles: "organization-admin (workspace-admin: entries of its workspaces)",
     query: ["limit", "continue"],
@@ -65,6 +70,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/tokens`,
+    response: "TokenList",
     summary: "List API tokens (names and roles; never secrets)",
     roles: "organization-admin",
     handler: async (c) => ok(await listTokens(c.ctx, c.principal, param(c, "org"))),
@@ -72,6 +78,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "POST",
     path: `${ORG}/tokens`,
+    response: "TokenCreated",
     summary:
       "Create a token {metadata:{name}, spec:{role, workspaces?}}; the answer holds it, once",
     body: "TokenRequest",
@@ -94,6 +101,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "POST",
     path: `${ORG}/tokens/{name}/rotate`,
+    response: "TokenCreated",
     summary: "Replace a token's secret (same name, role and reach); the answer holds it, once",
     success: 200,
     roles: "organization-admin",
@@ -103,6 +111,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: "/api/v1/tokens",
+    response: "TokenList",
     summary: "List admin tokens (tokens of no organization; never secrets)",
     roles: "admin",
     handler: async (c) => ok(await listAdminTokens(c.ctx, c.principal)),
@@ -110,6 +119,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/api/v1/tokens",
+    response: "TokenCreated",
     summary:
       "Create an admin token {metadata:{name}, spec:{role: admin}}; the answer holds it, once",
     body: "AdminTokenRequest",
@@ -130,6 +140,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/api/v1/tokens/{name}/rotate",
+    response: "TokenCreated",
     summary: "Replace an admin token's secret; the answer holds the new token, once",
     success: 200,
     roles: "admin",
