@@ -355,6 +355,7 @@ export interface ImagePolicySpec {
       readonly expires: string;
       readonly reason?: string;
     }[];
+    /** How old a report may be, e.g. 7d. */
     readonly maxReportAge?: string;
     readonly missingReport?: "deny" | "warn" | "allow";
   };

@@ -1,28 +1,16 @@
 /**
- * Request bodies of the control plane's API, and the answers that are not records: errors,
- * previews, sign-in, and what agents send and receive.
+ * Request bodies of the control plane's API (agents' in api-agents.ts), and the answers that
+ * are not records: errors, previews, sign-in.
  */
 import { ACTIONS } from "../policy/index.js";
-import { IMAGE_POLICY, WORKSPACE_DOCUMENT } from "./api-documents.js";
-import { role, VIOLATION_REPORT, workspaceName } from "./api-records.js";
-import {
-  boolean,
-  integer,
-  intOrString,
-  list,
-  map,
-  named,
-  type ObjectSchema,
-  object,
-  string,
-} from "./model.js";
-
-const text = (description?: string) => string(description === undefined ? {} : { description });
+import { IMAGE_POLICY } from "./api-documents.js";
+import { role, workspaceName } from "./api-records.js";
+import { boolean, list, map, named, type ObjectSchema, object, str, string } from "./model.js";
 
 export const ISSUE_DETAIL = named(
   "IssueDetail",
   object(
-    { path: text("The field, e.g. spec.input.rules[0].port."), message: text() },
+    { path: str("The field, e.g. spec.input.rules[0].port."), message: str() },
     { required: ["path", "message"] },
   ),
 );
@@ -34,8 +22,8 @@ export const ERROR_SCHEMA = named(
     {
       error: object(
         {
-          code: text("Stable; docs/control-plane.md lists them."),
-          message: text("For people: what is wrong and what to do."),
+          code: str("Stable; docs/control-plane.md lists them."),
+          message: str("For people: what is wrong and what to do."),
           details: list(ISSUE_DETAIL, { description: "One entry per field at fault." }),
         },
         { required: ["code", "message"] },
@@ -54,12 +42,12 @@ function namedRequest(component: string, spec: ObjectSchema, needsSpec = false):
     component,
     object(
       {
-        apiVersion: text("Ignored."),
-        kind: text("Ignored."),
+        apiVersion: str("Ignored."),
+        kind: str("Ignored."),
         metadata: object(
           {
             name: workspaceName,
-            resourceVersion: text("For PUT: the version read (or If-Match)."),
+            resourceVersion: str("For PUT: the version read (or If-Match)."),
           },
           { required: ["name"], open: true },
         ),
@@ -101,7 +89,7 @@ export const PREVIEW_REQUEST = named(
       policy: IMAGE_POLICY,
       images: list(string({ maxLength: 4096 }), { maxItems: 100 }),
       namespace: object(
-        { name: workspaceName, cluster: text(), labels: map(string()) },
+        { name: workspaceName, cluster: str(), labels: map(string()) },
         { required: ["name"], open: true },
       ),
     },
@@ -125,9 +113,9 @@ export const PREVIEW_RESPONSE = named(
           object(
             {
               severity: string({ enum: ["error", "warning"] }),
-              code: text(),
-              path: text(),
-              message: text(),
+              code: str(),
+              path: str(),
+              message: str(),
             },
             { required: ["severity", "code", "path", "message"] },
           ),
@@ -135,10 +123,10 @@ export const PREVIEW_RESPONSE = named(
       ),
       namespace: object(
         {
-          name: text(),
-          cluster: text(),
+          name: str(),
+          cluster: str(),
           applies: boolean({ description: "Would the policy apply to this namespace?" }),
-          reason: text("Why (not), in words."),
+          reason: str("Why (not), in words."),
         },
         { required: ["name", "applies", "reason"] },
       ),
@@ -147,12 +135,12 @@ export const PREVIEW_RESPONSE = named(
           "PreviewResult",
           object(
             {
-              image: text(),
-              normalizedImage: text("Absent when the image is no valid reference."),
+              image: str(),
+              normalizedImage: str("Absent when the image is no valid reference."),
               verdict: string({ enum: ["allow", "warn", "deny"] }),
               violations: list(
                 object(
-                  { code: text(), action: string({ enum: ACTIONS }), message: text() },
+                  { code: str(), action: string({ enum: ACTIONS }), message: str() },
                   { required: ["code", "action", "message"] },
                 ),
               ),
@@ -171,7 +159,7 @@ export const AUTH_METHODS = named(
   object(
     {
       methods: list(string({ enum: ["token", "oidc"] })),
-      oidc: object({ signInUrl: text() }, { required: ["signInUrl"] }),
+      oidc: object({ signInUrl: str() }, { required: ["signInUrl"] }),
     },
     { required: ["methods"] },
   ),
@@ -181,15 +169,15 @@ export const SESSION = named(
   "Session",
   object(
     {
-      username: text(),
-      subject: text("The provider's `sub`."),
-      organization: text(),
+      username: str(),
+      subject: str("The provider's `sub`."),
+      organization: str(),
       role,
       workspaces: list(string()),
       groups: list(string()),
-      csrfToken: text("Send it as X-CSRF-Token with every change."),
-      expiresAt: text("RFC 3339: the absolute end."),
-      idleExpiresAt: text("RFC 3339: the end unless the session is used before."),
+      csrfToken: str("Send it as X-CSRF-Token with every change."),
+      expiresAt: str("RFC 3339: the absolute end."),
+      idleExpiresAt: str("RFC 3339: the end unless the session is used before."),
     },
     {
       required: [
@@ -207,133 +195,8 @@ export const SESSION = named(
   ),
 );
 
-// ---- agents ---------------------------------------------------------------------------------
-
-const version = string({ maxLength: 256 });
-
-export const AGENT_REGISTER = named(
-  "AgentRegister",
-  object({ agentVersion: version, kubernetesVersion: version }, { open: true }),
-);
-
-export const AGENT_REGISTERED = named(
-  "AgentRegistered",
-  object({ cluster: text(), organization: text() }, { required: ["cluster", "organization"] }),
-);
-
-export const AGENT_NAMESPACES = named(
-  "AgentNamespaces",
-  object(
-    {
-      namespaces: list(
-        object({ name: workspaceName, labels: map(string()) }, { required: ["name"], open: true }),
-      ),
-    },
-    { required: ["namespaces"], open: true },
-  ),
-);
-
-export const NAMESPACES_REPORTED = named(
-  "NamespacesReported",
-  object(
-    { changed: boolean({ description: "The set differed from the one reported before." }) },
-    { required: ["changed"] },
-  ),
-);
-
-export const PUBLISHED_KEY = named(
-  "PublishedKey",
-  object(
-    {
-      id: text(),
-      generation: integer(),
-      algorithm: string({ enum: ["Ed25519"] }),
-      publicKey: text("SPKI DER, base64."),
-      createdAt: text(),
-      notAfter: text("Agents stop trusting it then (set when a newer key replaced it)."),
-      endorsement: text("The previous generation's signature over this key."),
-    },
-    { required: ["id", "generation", "algorithm", "publicKey", "createdAt"] },
-  ),
-);
-
-export const AGENT_KEYS = named(
-  "AgentKeys",
-  object({ keys: list(PUBLISHED_KEY) }, { required: ["keys"] }),
-);
-
-export const BUNDLE_KEY_ROTATE = named(
-  "BundleKeyRotate",
-  object(
-    {
-      graceSeconds: integer({
-        minimum: 0,
-        maximum: 7_776_000,
-        description: "How long agents keep trusting the previous key (default 86400).",
-      }),
-    },
-    { open: true },
-  ),
-);
-
-export const BUNDLE = named(
-  "Bundle",
-  object(
-    {
-      revision: integer({ description: "The organization's revision it was built at." }),
-      cluster: text(),
-      policies: list(IMAGE_POLICY),
-      workspaces: list(WORKSPACE_DOCUMENT),
-      signature: named(
-        "BundleSignature",
-        object(
-          {
-            keyId: text(),
-            organization: text(),
-            etag: text(),
-            value: text("Ed25519 over the bundle statement, base64."),
-          },
-          { required: ["keyId", "organization", "etag", "value"] },
-        ),
-      ),
-    },
-    { required: ["revision", "cluster", "policies", "workspaces", "signature"] },
-  ),
-);
-
-export const AGENT_REPORTS = named(
-  "AgentReports",
-  object(
-    {
-      appliedRevision: intOrString({ maxLength: 64 }),
-      appliedDigest: text("The ETag of the bundle the agent verified and enforces."),
-      violations: list(VIOLATION_REPORT, {
-        maxItems: 1000,
-        description: "Each is checked on its own: a bad one is refused alone (`rejected`).",
-      }),
-    },
-    { open: true },
-  ),
-);
-
-export const REPORTS_ACCEPTED = named(
-  "ReportsAccepted",
-  object(
-    {
-      accepted: integer(),
-      rejected: list(
-        object(
-          { index: integer(), details: list(ISSUE_DETAIL) },
-          { required: ["index", "details"] },
-        ),
-      ),
-    },
-    { required: ["accepted"] },
-  ),
-);
-
 /** This OpenAPI document itself. */
 export const OPENAPI_DOCUMENT = named(
   "OpenApiDocument",
-  object({ openapi: text() }, { required: ["openapi"], open: true }),
+  object({ openapi: str() }, { required: ["openapi"], open: true }),
 );

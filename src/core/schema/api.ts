@@ -4,6 +4,19 @@
  * CRDs). Routes name theirs (`body`, `response`); the console's types are generated from the
  * document (console/src/lib/api-types.ts).
  */
+
+import {
+  AGENT_KEYS,
+  AGENT_NAMESPACES,
+  AGENT_REGISTER,
+  AGENT_REGISTERED,
+  AGENT_REPORTS,
+  BUNDLE,
+  BUNDLE_KEY_ROTATE,
+  NAMESPACES_REPORTED,
+  PUBLISHED_KEY,
+  REPORTS_ACCEPTED,
+} from "./api-agents.js";
 import {
   IMAGE_POLICY,
   IMAGE_POLICY_SPEC_SCHEMA,
@@ -13,42 +26,30 @@ import {
 } from "./api-documents.js";
 import {
   ADMIN_TOKEN_REQUEST,
-  AGENT_KEYS,
-  AGENT_NAMESPACES,
-  AGENT_REGISTER,
-  AGENT_REGISTERED,
-  AGENT_REPORTS,
   AUTH_METHODS,
-  BUNDLE,
-  BUNDLE_KEY_ROTATE,
   ERROR_SCHEMA,
   NAMED_REQUEST,
-  NAMESPACES_REPORTED,
   OPENAPI_DOCUMENT,
   PREVIEW_REQUEST,
   PREVIEW_RESPONSE,
-  PUBLISHED_KEY,
-  REPORTS_ACCEPTED,
   SESSION,
   TOKEN_REQUEST,
 } from "./api-messages.js";
 import {
   ATTACHMENT,
-  AUDIT_ENTRY,
   CLUSTER,
   CLUSTER_CREATED,
-  INSIGHTS,
   ORGANIZATION,
   paged,
   REPORTED_NAMESPACE,
   TOKEN,
   TOKEN_CREATED,
-  VIOLATION,
   WHOAMI,
   WORKSPACE,
   WORKSPACE_NAMESPACE,
   whole,
 } from "./api-records.js";
+import { AUDIT_ENTRY, INSIGHTS, VIOLATION } from "./api-reports.js";
 import type { Schema } from "./model.js";
 
 export { ERROR_SCHEMA };

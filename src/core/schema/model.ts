@@ -19,7 +19,7 @@ export interface CelRule {
 /** A JSON value of the generated schema documents. */
 export type JsonSchema = { [key: string]: unknown };
 
-interface Common {
+export interface Common {
   readonly description?: string;
   readonly rules?: readonly CelRule[];
   /**
@@ -115,6 +115,14 @@ export const either = (
   o: Omit<Options<"either">, "string" | "object"> = {},
 ): Of<"either"> => ({ kind: "either", string: str, object: obj, ...o });
 export const any = (o: Options<"any"> = {}): Of<"any"> => ({ kind: "any", ...o });
+
+/** A string as answered (no bounds to check), with what it holds. */
+export const str = (description?: string): StringSchema =>
+  string(description === undefined ? {} : { description });
+
+/** A string that says something: not empty, bounded. */
+export const text = (description: string, maxLength = 4096): StringSchema =>
+  string({ description, minLength: 1, maxLength });
 
 /** The same schema under a component name (a named type in the OpenAPI document). */
 export function named<S extends Schema>(component: string, s: S): S {

@@ -1,10 +1,9 @@
 /**
- * The parts of an ImagePolicy's spec: names, selectors, image rules, authorities, and every
- * `spec.input` field with the recipes that take it (from the validator's own lists).
+ * The parts of an ImagePolicy's spec: names, selectors, image rules, and every `spec.input`
+ * field with the recipes that take it (from the validator's own lists).
  */
 import {
   MAX_PATTERN_LENGTH,
-  MAX_REGEX_LENGTH,
   MISSING_REPORT,
   RECIPE_RULE_FIELDS,
   SEVERITY_THRESHOLDS,
@@ -25,6 +24,13 @@ import {
   type Schema,
   string,
 } from "./model.js";
+import {
+  allowlistEntry,
+  authority,
+  duration,
+  labelRequirement,
+  textMatch,
+} from "./supply-parts.js";
 
 // Patterns are written in the subset Go's regexp (the API server) and JavaScript agree on.
 export const DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
@@ -34,26 +40,10 @@ const NAMESPACE_REF = `^(${SUBDOMAIN}/)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`;
 const LABEL_NAME = "([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]";
 export const LABEL_KEY = `^(${SUBDOMAIN}/)?${LABEL_NAME}$`;
 export const LABEL_VALUE = `^(${LABEL_NAME})?$`;
-const DURATION = "^[1-9][0-9]{0,8}[smhdw]$";
-const EXPIRY =
-  "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$";
-/**
- * What JavaScript's `\s` and `trim()` take for white space, as the characters themselves: in
- * Go's regexp `\s` is only ASCII, and neither knows the other's `\u` escapes.
- */
-const SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
-const PEM = `^[${SPACE}]*-----BEGIN PUBLIC KEY-----\\r?\\n[A-Za-z0-9+/=\\r\\n]+-----END PUBLIC KEY-----[${SPACE}]*$`;
 /** Pattern parts: the characters each part of a reference can hold, and `*` (pattern.ts). */
 const HOSTNAME_CHARS = "^[A-Za-z0-9.\\-\\[\\]:*]*$";
 const IMAGE_NAME_CHARS = "^[a-z0-9._\\-/*]*$";
 const TAG_CHARS = "^[A-Za-z0-9_.\\-*]*$";
-/** A glob of builders and sources: no white space, and more than `*` (supply-matchers.ts). */
-const GLOB = `^[^${SPACE}]*[^*${SPACE}][^${SPACE}]*$`;
-
-export const text = (description: string, maxLength = 4096) =>
-  string({ description, minLength: 1, maxLength });
-const regExp = (description: string) => text(description, MAX_REGEX_LENGTH);
-
 /** A subdomain is at most 253 characters: the part before the `/` of CLUSTER/NAME. */
 const clusterLength: CelRule = {
   rule: "self.indexOf('/') <= 253",
@@ -163,89 +153,6 @@ const imageRule = object(
   },
 );
 
-/** A glob (`*` = any run) as a string, or `{regExp: RE2}`. */
-const textMatch = either(
-  string({ maxLength: 4096, pattern: GLOB }),
-  named(
-    "RegExpMatch",
-    object(
-      { regExp: regExp("An RE2 expression (matches the whole value).") },
-      { required: ["regExp"] },
-    ),
-  ),
-  { description: "A glob (`*` = any run) as a string, or `{regExp: RE2}`." },
-);
-
-const exactOrRegExp = (field: string): CelRule => ({
-  rule: `has(self.${field}) != has(self.${field}RegExp)`,
-  message: `set exactly one of \`${field}\` and \`${field}RegExp\``,
-  fieldPath: `.${field}`,
-});
-
-const authority = object(
-  {
-    name: text("Names the authority in messages; unique in the list.", 253),
-    key: object(
-      {
-        pem: string({ description: "A PEM public key.", maxLength: 16_384, pattern: PEM }),
-        secretRef: object(
-          {
-            name: text("Secret name.", 253),
-            namespace: text("Secret namespace (default: the webhook's).", 63),
-            key: text("Key in the Secret.", 253),
-          },
-          { required: ["name"] },
-        ),
-      },
-      {
-        rules: [
-          {
-            rule: "has(self.pem) != has(self.secretRef)",
-            message: "set exactly one of `pem` and `secretRef`",
-          },
-        ],
-      },
-    ),
-    keyless: object(
-      {
-        issuer: text("OIDC issuer, exactly."),
-        issuerRegExp: regExp("OIDC issuer, RE2."),
-        subject: text("Certificate subject, exactly."),
-        subjectRegExp: regExp("Certificate subject, RE2."),
-        trustedRoot: text("`public-good` or a trusted_root.json path."),
-      },
-      { rules: [exactOrRegExp("issuer"), exactOrRegExp("subject")] },
-    ),
-  },
-  {
-    required: ["name"],
-    rules: [
-      {
-        rule: "has(self.key) != has(self.keyless)",
-        message: "set exactly one of `key` and `keyless`",
-      },
-    ],
-  },
-);
-
-const labelRequirement = object(
-  {
-    key: text("Label or annotation key.", 317),
-    value: string({ description: "Value (exact, or a glob with `*`).", maxLength: 4096 }),
-    valueRegExp: regExp("Value, RE2."),
-  },
-  {
-    required: ["key"],
-    rules: [
-      {
-        rule: "!(has(self.value) && has(self.valueRegExp))",
-        message: "set at most one of `value` and `valueRegExp`",
-        fieldPath: ".value",
-      },
-    ],
-  },
-);
-
 /** The schema of every `spec.input` field besides `audit`. */
 const INPUT_SCHEMAS: Readonly<Record<string, Schema>> = {
   rules: list(imageRule, { maxItems: 1000 }),
@@ -262,21 +169,11 @@ const INPUT_SCHEMAS: Readonly<Record<string, Schema>> = {
   requireSbom: boolean(),
   labels: list(labelRequirement, { maxItems: 64 }),
   annotations: list(labelRequirement, { maxItems: 64 }),
-  maxAge: string({ description: "e.g. 90d", pattern: DURATION }),
+  maxAge: duration("e.g. 90d"),
   severity: string({ enum: SEVERITY_THRESHOLDS }),
   fixableOnly: boolean(),
-  allowlist: list(
-    object(
-      {
-        id: text("A CVE, GHSA or scanner ID.", 256),
-        expires: string({ description: "2026-12-31 or a date-time.", pattern: EXPIRY }),
-        reason: string({ maxLength: 4096 }),
-      },
-      { required: ["id", "expires"] },
-    ),
-    { maxItems: 1000 },
-  ),
-  maxReportAge: string({ pattern: DURATION }),
+  allowlist: list(allowlistEntry, { maxItems: 1000 }),
+  maxReportAge: duration("How old a report may be, e.g. 7d."),
   missingReport: string({ enum: MISSING_REPORT }),
 };
 
