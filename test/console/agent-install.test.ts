@@ -5,6 +5,7 @@ import type { Cluster } from "../../console/src/lib/resources.js";
 const created: Cluster = {
   metadata: { name: "prod" } as Cluster["metadata"],
   spec: {},
+  status: { phase: "pending", inSync: false },
   agentToken: "cst_abc_secret",
   install: {
     namespace: "customs-system",

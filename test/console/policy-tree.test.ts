@@ -4,6 +4,7 @@ import {
   buildPolicyTree,
   evaluateNodePolicies,
   type PolicyLike,
+  type ScopeFields,
   type TreeNode,
   toFocusTarget,
   toPath,
@@ -12,7 +13,7 @@ import {
   toVisibleNodes,
 } from "../../console/src/lib/policy-tree.js";
 
-const policy = (name: string, spec: Record<string, unknown>): PolicyLike => ({
+const policy = (name: string, spec: ScopeFields): PolicyLike => ({
   metadata: { name },
   spec,
 });
@@ -29,7 +30,7 @@ const TREE = buildPolicyTree("default", [
 ]);
 
 const POLICIES = [
-  policy("org", { recipe: "require-digest" }),
+  policy("org", {}),
   policy("ws-a", { workspace: "team-a" }),
   policy("ws-b", { workspace: "team-b" }),
   policy("ns-any", { namespace: "tanzu" }),
@@ -90,7 +91,7 @@ describe("the policy tree", () => {
     expect(evaluateNodePolicies([], POLICIES)).toEqual({ direct: [], inherited: [] });
   });
 
-  it.each<[Record<string, unknown>, string]>([
+  it.each<[ScopeFields, string]>([
     [{}, "Organization"],
     [{ workspace: "w" }, "Workspace w"],
     [{ namespace: "n" }, "Namespace n (all clusters)"],

@@ -1,4 +1,6 @@
+import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_SCHEMAS, toComponents } from "../../src/core/schema/index.js";
 import { dexSkipReason } from "../support/dex.js";
 import { type Answer, call, cookiesOf, type SsoWorld, startSsoWorld } from "./flow.js";
 
@@ -6,6 +8,11 @@ const skip = dexSkipReason();
 if (skip !== undefined) console.log(`skipped: sign-in with Dex: ${skip}`);
 
 const ORG = "/api/v1/organizations/default";
+
+/** The session answer as the OpenAPI document declares it (test/fleet/api-openapi checks the rest). */
+const isSession = new Ajv({ strict: false })
+  .addSchema({ components: { schemas: toComponents(API_SCHEMAS) } }, "api")
+  .getSchema("api#/components/schemas/Session");
 
 function policy(name: string, workspace: string) {
   return {
@@ -52,6 +59,7 @@ describe.skipIf(skip !== undefined)("sign-in with Dex, through the API", () => {
     expect(r.answer.status, r.answer.text).toBe(302);
     const session = r.session ?? "";
     const info = (await api("GET", "/api/v1/auth/session", { session })).json();
+    expect(isSession?.(info), JSON.stringify(isSession?.errors)).toBe(true);
     return { session, csrf: String(info.csrfToken), info };
   };
 

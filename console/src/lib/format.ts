@@ -1,5 +1,7 @@
 /** Small display helpers. */
 
+import type { ScopeFields } from "./policy-tree.js";
+
 /** "3 min ago" style age of an RFC 3339 time, relative to `now` (ms). */
 export function toAge(time: string | undefined, now: number): string {
   if (time === undefined || time === "") return "never";
@@ -26,7 +28,7 @@ export function toLabelText(labels: Readonly<Record<string, string>> | undefined
 }
 
 /** The scope of a policy document, for lists. */
-export function toScopeText(spec: Readonly<Record<string, unknown>>): {
+export function toScopeText(spec: ScopeFields): {
   kind: "organization" | "workspace" | "namespace";
   target: string;
 } {

@@ -4,6 +4,7 @@
  */
 
 /** A node of the tree. A namespace node is one attachment: `cluster/namespace` of a workspace. */
+import type { ImagePolicySpec } from "./api-types.js";
 export type NodeRef =
   | { readonly kind: "organization" }
   | { readonly kind: "workspace"; readonly workspace: string }
@@ -37,9 +38,12 @@ export interface WorkspaceAttachments {
   readonly namespaces: readonly { readonly cluster: string; readonly namespace: string }[];
 }
 
+/** The fields of an ImagePolicy's spec that say where it applies. */
+export type ScopeFields = Pick<ImagePolicySpec, "workspace" | "namespace">;
+
 export interface PolicyLike {
   readonly metadata: { readonly name: string };
-  readonly spec: Readonly<Record<string, unknown>>;
+  readonly spec: ScopeFields;
 }
 
 export interface InheritedGroup<P> {
@@ -86,7 +90,7 @@ export function buildPolicyTree(
   return { id: toNodeId(ref), label: org, ref, children };
 }
 
-export function toPolicyScope(spec: Readonly<Record<string, unknown>>): PolicyScope {
+export function toPolicyScope(spec: ScopeFields): PolicyScope {
   if (typeof spec.workspace === "string") return { kind: "workspace", workspace: spec.workspace };
   if (typeof spec.namespace === "string") {
     const slash = spec.namespace.indexOf("/");

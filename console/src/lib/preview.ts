@@ -3,13 +3,12 @@
  * their field paths, and a decision per image with the engine's messages.
  */
 
-export interface PreviewIssue {
-  readonly severity: "error" | "warning";
-  readonly path: string;
-  readonly message: string;
-}
+import type { PreviewResult as ApiPreviewResult, PolicyIssue } from "./api-types.js";
 
-export type ImageVerdict = "allow" | "deny" | "warn" | "audit";
+export type PreviewIssue = Pick<PolicyIssue, "severity" | "path" | "message">;
+
+/** The engine's verdict, or `audit` for an image allowed with audit-only violations. */
+export type ImageVerdict = ApiPreviewResult["verdict"] | "audit";
 
 export interface ImageDecision {
   readonly image: string;

@@ -1,16 +1,68 @@
 /** Typed calls for each resource of the API (docs/control-plane.md), on top of `Client`. */
 
 import { type Client, seg, toQuery } from "./api.js";
+import type {
+  Cluster as ApiCluster,
+  Whoami as ApiWhoami,
+  Attachment as AttachAnswer,
+  AuditList,
+  ClusterCreated,
+  ClusterList,
+  Insights,
+  Named,
+  ObjectMeta,
+  OrganizationList,
+  Policy,
+  PolicyList,
+  PolicyWritten,
+  PreviewRequest,
+  PreviewResponse,
+  ReportedNamespaceList,
+  Token,
+  TokenCreated,
+  TokenList,
+  TokenRequest,
+  ViolationList,
+  Workspace,
+  WorkspaceList,
+  WorkspaceNamespace,
+  WorkspaceNamespaceList,
+} from "./api-types.js";
 
-export interface Meta {
-  readonly name: string;
-  readonly resourceVersion?: string;
-  readonly creationTimestamp?: string;
-  readonly updatedAt?: string;
-  readonly createdBy?: string;
-  readonly updatedBy?: string;
-}
+/**
+ * What the API answers is declared once, in the OpenAPI document; these are its types
+ * (api-types.ts, generated), under the names the pages use.
+ */
+export type {
+  AgentInstall,
+  AuditEntry,
+  ClusterStatus,
+  GroupCount,
+  InstallFile,
+  ReportedNamespace,
+  Violation,
+  Workspace,
+} from "./api-types.js";
 
+/** The metadata of the control plane's records. */
+export type Meta = ObjectMeta;
+
+/** A cluster as listed, or as created: then with its agent token and install files, once. */
+export type Cluster = ApiCluster & Partial<Pick<ClusterCreated, "agentToken" | "install">>;
+
+/** An API token as listed: never its secret (`token` only in the answer that made it). */
+export type ApiToken = Token & Partial<Pick<TokenCreated, "token">>;
+
+/** A namespace attached to a workspace, with its labels once an agent reported it. */
+export type Attachment = WorkspaceNamespace;
+
+/** A stored policy: the ImagePolicy document with the control plane's metadata. */
+export type PolicyDocument = Policy;
+
+/** The namespace a preview decides for (absent: one the policy's scope covers). */
+export type PreviewNamespace = Required<NonNullable<PreviewRequest["namespace"]>>;
+
+/** Who the console is signed in as, whatever the token's kind. */
 export interface Whoami {
   readonly name: string;
   readonly role: string;
@@ -18,133 +70,8 @@ export interface Whoami {
   readonly workspaces: readonly string[];
 }
 
-export interface Workspace {
-  readonly metadata: Meta;
-  readonly spec: { readonly description?: string };
-}
-
-export interface Attachment {
-  readonly cluster: string;
-  readonly namespace: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly reported?: boolean;
-}
-
-export interface ClusterStatus {
-  readonly lastSeen?: string;
-  readonly agentVersion?: string;
-  readonly kubernetesVersion?: string;
-  readonly deliveredRevision?: string;
-  /** The agent verified and enforces the bundle delivered last (docs/control-plane.md). */
-  readonly inSync?: boolean;
-  readonly appliedRevision?: string;
-  readonly phase?: string;
-}
-
-/** A file the control plane rendered for a new cluster's agent (it holds the token). */
-export interface InstallFile {
-  readonly filename: string;
-  readonly yaml: string;
-}
-
-/** How to install a new cluster's agent: only in the answer that created it. */
-export interface AgentInstall {
-  readonly namespace: string;
-  readonly manifest: InstallFile;
-  readonly values: InstallFile;
-  readonly commands: { readonly kubectl: string; readonly helm: string };
-}
-
-export interface Cluster {
-  readonly metadata: Meta;
-  readonly spec: { readonly description?: string };
-  readonly status?: ClusterStatus;
-  readonly agentToken?: string;
-  readonly install?: AgentInstall;
-}
-
-/** An API token as listed: never its secret (`token` only in the answer that made it). */
-export interface ApiToken {
-  readonly metadata: {
-    readonly name: string;
-    readonly id: string;
-    readonly creationTimestamp: string;
-    readonly createdBy: string;
-  };
-  readonly spec: {
-    readonly role: string;
-    readonly workspaces: readonly string[];
-    readonly cluster?: string;
-  };
-  readonly status: {
-    readonly revoked: boolean;
-    readonly revokedAt?: string;
-    readonly lastUsedAt?: string;
-  };
-  readonly token?: string;
-}
-
-export interface ReportedNamespace {
-  readonly name: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly workspace?: string;
-}
-
-export interface PolicyDocument {
-  readonly apiVersion?: string;
-  readonly kind?: string;
-  readonly metadata: Meta & Record<string, unknown>;
-  readonly spec: Record<string, unknown>;
-}
-
-export interface GroupCount {
-  readonly key: string;
-  readonly count: number;
-  readonly deny: number;
-  readonly warn: number;
-  readonly audit: number;
-  readonly lastSeen?: string;
-}
-
-export interface Violation {
-  readonly id?: number;
-  readonly cluster: string;
-  readonly time: string;
-  readonly source: string;
-  readonly namespace: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly container: string;
-  readonly image: string;
-  readonly policy: string;
-  readonly action: string;
-  readonly code: string;
-  readonly message: string;
-}
-
-export interface AuditEntry {
-  readonly id: number;
-  readonly time: string;
-  readonly actor: { readonly token: string; readonly role: string };
-  readonly action: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly workspace?: string;
-  readonly before: unknown;
-  readonly after: unknown;
-}
-
-/** The namespace a preview decides for (absent: one the policy's scope covers). */
-export interface PreviewNamespace {
-  readonly cluster: string;
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-}
-
-export interface List<T> {
-  readonly items: readonly T[];
-  readonly continue?: string;
-}
+/** The paged lists the console reads whole. */
+type PagedList = OrganizationList | WorkspaceList | ClusterList | PolicyList;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -166,13 +93,16 @@ export function toWhoami(body: unknown): Whoami {
 }
 
 /** Every item of a paged list (the console's lists are small: one organization's objects). */
-async function all<T>(client: Client, path: string): Promise<T[]> {
-  const items: T[] = [];
+async function all<L extends PagedList>(
+  client: Client,
+  path: string,
+): Promise<L["items"][number][]> {
+  const items: L["items"][number][] = [];
   let next: string | undefined;
   const join = path.includes("?") ? "&" : "?";
   for (let page = 0; page < 50; page++) {
     const cont = next === undefined ? "" : `&continue=${encodeURIComponent(next)}`;
-    const { body } = await client.request<List<T>>(`${path}${join}limit=500${cont}`);
+    const { body } = await client.request<L>(`${path}${join}limit=500${cont}`);
     items.push(...(body?.items ?? []));
     next = body?.continue;
     if (next === undefined || next === "") break;
@@ -180,121 +110,136 @@ async function all<T>(client: Client, path: string): Promise<T[]> {
   return items;
 }
 
+/** `{metadata: {name}, spec: {description?}}` of a new organization, workspace or cluster. */
+const namedBody = (name: string, description: string): Named => ({
+  metadata: { name },
+  spec: description === "" ? {} : { description },
+});
+
 export function createApi(client: Client, org: string) {
   const o = `/organizations/${seg(org)}`;
   return {
-    whoami: async () => toWhoami((await client.request<unknown>("/whoami")).body),
-    organizations: () => all<{ metadata: Meta }>(client, "/organizations"),
-    workspaces: () => all<Workspace>(client, `${o}/workspaces`),
+    whoami: async () => toWhoami((await client.request<ApiWhoami>("/whoami")).body),
+    organizations: () => all<OrganizationList>(client, "/organizations"),
+    workspaces: () => all<WorkspaceList>(client, `${o}/workspaces`),
     workspace: (ws: string) => client.request<Workspace>(`${o}/workspaces/${seg(ws)}`),
     createWorkspace: (name: string, description: string) =>
       client.request<Workspace>(`${o}/workspaces`, {
         method: "POST",
-        body: { metadata: { name }, spec: description === "" ? {} : { description } },
+        body: namedBody(name, description),
       }),
     updateWorkspace: (ws: Workspace, description: string) =>
       client.request<Workspace>(`${o}/workspaces/${seg(ws.metadata.name)}`, {
         method: "PUT",
-        body: { metadata: { name: ws.metadata.name }, spec: { ...ws.spec, description } },
-        ifMatch: ws.metadata.resourceVersion ?? "",
+        body: {
+          metadata: { name: ws.metadata.name },
+          spec: { ...ws.spec, description },
+        } satisfies Named,
+        ifMatch: ws.metadata.resourceVersion,
       }),
     deleteWorkspace: (ws: Workspace) =>
-      client.request<unknown>(`${o}/workspaces/${seg(ws.metadata.name)}`, {
+      client.request<undefined>(`${o}/workspaces/${seg(ws.metadata.name)}`, {
         method: "DELETE",
-        ifMatch: ws.metadata.resourceVersion ?? "",
+        ifMatch: ws.metadata.resourceVersion,
       }),
     attachments: async (ws: string) => {
-      const { body } = await client.request<List<Attachment> | Attachment[]>(
+      const { body } = await client.request<WorkspaceNamespaceList>(
         `${o}/workspaces/${seg(ws)}/namespaces`,
       );
-      return Array.isArray(body) ? body : (body?.items ?? []);
+      return body?.items ?? [];
     },
     attach: (ws: string, cluster: string, ns: string) =>
-      client.request<unknown>(`${o}/workspaces/${seg(ws)}/namespaces/${seg(cluster)}/${seg(ns)}`, {
-        method: "PUT",
-        body: {},
-      }),
+      client.request<AttachAnswer>(
+        `${o}/workspaces/${seg(ws)}/namespaces/${seg(cluster)}/${seg(ns)}`,
+        { method: "PUT", body: {} },
+      ),
     detach: (ws: string, cluster: string, ns: string) =>
-      client.request<unknown>(`${o}/workspaces/${seg(ws)}/namespaces/${seg(cluster)}/${seg(ns)}`, {
-        method: "DELETE",
-      }),
-    clusters: () => all<Cluster>(client, `${o}/clusters`),
+      client.request<undefined>(
+        `${o}/workspaces/${seg(ws)}/namespaces/${seg(cluster)}/${seg(ns)}`,
+        { method: "DELETE" },
+      ),
+    clusters: () => all<ClusterList>(client, `${o}/clusters`),
     createCluster: (name: string, description: string) =>
-      client.request<Cluster>(`${o}/clusters`, {
+      client.request<ClusterCreated>(`${o}/clusters`, {
         method: "POST",
-        body: { metadata: { name }, spec: description === "" ? {} : { description } },
+        body: namedBody(name, description),
       }),
     deleteCluster: (c: Cluster) =>
-      client.request<unknown>(`${o}/clusters/${seg(c.metadata.name)}`, {
+      client.request<undefined>(`${o}/clusters/${seg(c.metadata.name)}`, {
         method: "DELETE",
-        ifMatch: c.metadata.resourceVersion ?? "",
+        ifMatch: c.metadata.resourceVersion,
       }),
     namespaces: async (cluster: string) => {
-      const { body } = await client.request<List<ReportedNamespace> | ReportedNamespace[]>(
+      const { body } = await client.request<ReportedNamespaceList>(
         `${o}/clusters/${seg(cluster)}/namespaces`,
       );
-      return Array.isArray(body) ? body : (body?.items ?? []);
+      return body?.items ?? [];
     },
-    policies: () => all<PolicyDocument>(client, `${o}/policies`),
-    policy: (name: string) => client.request<PolicyDocument>(`${o}/policies/${seg(name)}`),
+    policies: () => all<PolicyList>(client, `${o}/policies`),
+    policy: (name: string) => client.request<Policy>(`${o}/policies/${seg(name)}`),
     createPolicy: (doc: unknown) =>
-      client.request<PolicyDocument>(`${o}/policies`, { method: "POST", body: doc }),
+      client.request<PolicyWritten>(`${o}/policies`, { method: "POST", body: doc }),
     updatePolicy: (name: string, doc: unknown, resourceVersion: string) =>
-      client.request<PolicyDocument>(`${o}/policies/${seg(name)}`, {
+      client.request<PolicyWritten>(`${o}/policies/${seg(name)}`, {
         method: "PUT",
         body: doc,
         ifMatch: resourceVersion,
       }),
     deletePolicy: (name: string, resourceVersion: string) =>
-      client.request<unknown>(`${o}/policies/${seg(name)}`, {
+      client.request<undefined>(`${o}/policies/${seg(name)}`, {
         method: "DELETE",
         ifMatch: resourceVersion,
       }),
+    /** The policy may be a draft: the answer says what is wrong with it. */
     preview: (
       policy: unknown,
       images: readonly string[],
       namespace: PreviewNamespace | undefined,
       signal: AbortSignal,
     ) =>
-      client.request<unknown>(`${o}/policies/preview`, {
+      client.request<PreviewResponse>(`${o}/policies/preview`, {
         method: "POST",
         body: namespace === undefined ? { policy, images } : { policy, images, namespace },
         signal,
       }),
     insights: async (groupBy: string, since?: string) => {
-      const { body } = await client.request<List<GroupCount> | GroupCount[]>(
+      const { body } = await client.request<Insights>(
         `${o}/insights${toQuery({ groupBy, since })}`,
       );
-      return Array.isArray(body) ? body : (body?.items ?? []);
-    },
-    violations: (filter: Readonly<Record<string, string | undefined>>) =>
-      client.request<List<Violation>>(
-        `${o}/insights/violations${toQuery({ ...filter, limit: 100 })}`,
-      ),
-    tokens: async () => {
-      const { body } = await client.request<List<ApiToken>>(`${o}/tokens`);
       return body?.items ?? [];
     },
-    createToken: (name: string, role: string, workspaces: readonly string[]) =>
-      client.request<ApiToken>(`${o}/tokens`, {
+    violations: (filter: Readonly<Record<string, string | undefined>>) =>
+      client.request<ViolationList>(
+        `${o}/insights/violations${toQuery({ ...filter, limit: 100 })}`,
+      ),
+    tokens: async (): Promise<readonly ApiToken[]> => {
+      const { body } = await client.request<TokenList>(`${o}/tokens`);
+      return body?.items ?? [];
+    },
+    createToken: (
+      name: string,
+      role: TokenRequest["spec"]["role"],
+      workspaces: readonly string[],
+    ) =>
+      client.request<TokenCreated>(`${o}/tokens`, {
         method: "POST",
-        body: { metadata: { name }, spec: { role, workspaces } },
+        body: { metadata: { name }, spec: { role, workspaces } } satisfies TokenRequest,
       }),
     revokeToken: (name: string) =>
-      client.request<unknown>(`${o}/tokens/${seg(name)}`, { method: "DELETE" }),
+      client.request<undefined>(`${o}/tokens/${seg(name)}`, { method: "DELETE" }),
     rotateToken: (name: string) =>
-      client.request<ApiToken>(`${o}/tokens/${seg(name)}/rotate`, { method: "POST" }),
+      client.request<TokenCreated>(`${o}/tokens/${seg(name)}/rotate`, { method: "POST" }),
     /** Tokens of no organization (role admin): only an admin sees them. */
-    adminTokens: async () => {
-      const { body } = await client.request<List<ApiToken>>("/tokens");
+    adminTokens: async (): Promise<readonly ApiToken[]> => {
+      const { body } = await client.request<TokenList>("/tokens");
       return body?.items ?? [];
     },
     revokeAdminToken: (name: string) =>
-      client.request<unknown>(`/tokens/${seg(name)}`, { method: "DELETE" }),
+      client.request<undefined>(`/tokens/${seg(name)}`, { method: "DELETE" }),
     rotateAdminToken: (name: string) =>
-      client.request<ApiToken>(`/tokens/${seg(name)}/rotate`, { method: "POST" }),
+      client.request<TokenCreated>(`/tokens/${seg(name)}/rotate`, { method: "POST" }),
     audit: (cont?: string) =>
-      client.request<List<AuditEntry>>(`${o}/audit${toQuery({ limit: 50, continue: cont })}`),
+      client.request<AuditList>(`${o}/audit${toQuery({ limit: 50, continue: cont })}`),
   };
 }
 

@@ -5,15 +5,13 @@
  * out with `POST /api/v1/auth/sign-out`. Nothing here knows about React.
  */
 import type { Fetch } from "./api.js";
+import type { AuthMethods, Session } from "./api-types.js";
 
-export interface SsoSession {
-  readonly username: string;
-  readonly role: string;
-  readonly organization: string;
-  readonly workspaces: readonly string[];
-  readonly csrfToken: string;
-  readonly expiresAt: string;
-}
+/** What the console keeps of the session (the answer's type is the OpenAPI document's). */
+export type SsoSession = Pick<
+  Session,
+  "username" | "role" | "organization" | "workspaces" | "csrfToken" | "expiresAt"
+>;
 
 /** The sign-in methods the control plane offers; the SSO link when OIDC is configured. */
 export async function signInMethods(
@@ -23,7 +21,8 @@ export async function signInMethods(
   try {
     const r = await fetchImpl(`${origin}/api/v1/auth`, { headers: { accept: "application/json" } });
     if (!r.ok) return { oidc: undefined };
-    const body = (await r.json()) as { oidc?: { signInUrl?: unknown } };
+    // Read defensively all the same: this page may be served by an older control plane.
+    const body = (await r.json()) as Partial<AuthMethods>;
     const url = body.oidc?.signInUrl;
     return { oidc: typeof url === "string" && url.startsWith("/") ? url : undefined };
   } catch {
@@ -42,11 +41,12 @@ export async function currentSession(
       credentials: "same-origin",
     });
     if (!r.ok) return undefined;
-    const b = (await r.json()) as Record<string, unknown>;
+    const b = (await r.json()) as Partial<Session>;
     if (typeof b.csrfToken !== "string" || typeof b.username !== "string") return undefined;
+    if (typeof b.role !== "string") return undefined;
     return {
       username: b.username,
-      role: String(b.role ?? ""),
+      role: b.role,
       organization: String(b.organization ?? ""),
       workspaces: Array.isArray(b.workspaces) ? b.workspaces.map(String) : [],
       csrfToken: b.csrfToken,

@@ -10,10 +10,12 @@ import {
   PageHeader,
   TextField,
 } from "../components/ui.js";
+import type { TokenRequest } from "../lib/api-types.js";
 import { toTimestamp } from "../lib/format.js";
 import type { ApiToken } from "../lib/resources.js";
 
-const ROLES = ["viewer", "workspace-admin", "organization-admin"] as const;
+type TokenRole = TokenRequest["spec"]["role"];
+const ROLES: readonly TokenRole[] = ["viewer", "workspace-admin", "organization-admin"];
 
 /** A token is addressed by name among the live ones; `admin` ones live outside organizations. */
 interface Target {
@@ -25,7 +27,7 @@ function CreateToken(props: { onClose: () => void; onCreated: (t: ApiToken) => v
   const { api } = useSession();
   const workspaces = useLoad(() => api.workspaces(), [api]);
   const [name, setName] = useState("");
-  const [role, setRole] = useState<string>("viewer");
+  const [role, setRole] = useState<TokenRole>("viewer");
   const [picked, setPicked] = useState<readonly string[]>([]);
   const action = useAction();
   const trimmed = name.trim();
@@ -60,7 +62,11 @@ function CreateToken(props: { onClose: () => void; onCreated: (t: ApiToken) => v
         />
         <div className="field">
           <label htmlFor="token-role">Role</label>
-          <select id="token-role" value={role} onChange={(e) => setRole(e.target.value)}>
+          <select
+            id="token-role"
+            value={role}
+            onChange={(e) => setRole(ROLES.find((r) => r === e.target.value) ?? "viewer")}
+          >
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {r}

@@ -7,7 +7,14 @@ export {
   ruleMatches,
 } from "./compile.js";
 export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
-export { checkPattern, compilePattern, matchPattern, type Pattern, printable } from "./pattern.js";
+export {
+  checkPattern,
+  compilePattern,
+  MAX_PATTERN_LENGTH,
+  matchPattern,
+  type Pattern,
+  printable,
+} from "./pattern.js";
 export type { CompiledRegex, RegexCompilation, RegexEngine } from "./regex.js";
 export { MAX_REGEX_LENGTH } from "./regex.js";
 export { isDnsLabel, isLabelKey, isLabelValue, matchesSelector } from "./selector.js";
@@ -28,6 +35,7 @@ export {
   type LabelRequirement,
   type LabelsInput,
   type MaxAgeInput,
+  MISSING_REPORT,
   type MissingReport,
   type ProvenanceInput,
   SEVERITY_THRESHOLDS,
@@ -42,6 +50,7 @@ export {
   type TrustedRoot,
   type VulnerabilityInput,
 } from "./supply-types.js";
+export { SUPPLY_INPUT_FIELDS } from "./supply-validate.js";
 export {
   ACTIONS,
   type Action,
@@ -61,12 +70,14 @@ export {
   RECIPE_RULE_FIELDS,
   RECIPES,
   type Recipe,
+  type RuleField,
   type TagMatch,
   WORKSPACE_LABEL,
   type Workspace,
 } from "./types.js";
 export {
   isCustomsDocument,
+  METADATA_FIELDS,
   type ValidatedDocument,
   type ValidateOptions,
   validateDocument,

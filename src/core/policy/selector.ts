@@ -38,7 +38,8 @@ export function readNamespaceRef(
   path: string,
   value: unknown,
 ): NamespaceRef | undefined {
-  const s = issues.readString(path, value, { nonEmpty: true });
+  // Required: a null in a Workspace's list of namespaces is no namespace, not one to skip.
+  const s = issues.readString(path, value, { required: true, nonEmpty: true });
   if (s === undefined) return undefined;
   const parts = s.split("/");
   const name = parts[parts.length - 1] ?? "";
@@ -100,6 +101,8 @@ export function readLabelSelector(
       issues.error(join(path, "matchLabels"), `expected an object, got ${typeName(o.matchLabels)}`);
     }
     for (const [k, v] of Object.entries(labels ?? {})) {
+      // null is absent, as everywhere (Kubernetes prunes the entry before storing it).
+      if (v === null) continue;
       const at = join(join(path, "matchLabels"), k);
       if (!isLabelKey(k)) issues.error(at, `"${k}" is not a valid label key`);
       if (typeof v !== "string") issues.error(at, `expected a string, got ${typeName(v)}`);

@@ -2,16 +2,19 @@ import { isPlainObject, join, typeName } from "./fields.js";
 import { readExactOrRegExp, type SupplyReader } from "./supply-matchers.js";
 import type { Authority, KeySource, TrustedRoot } from "./supply-types.js";
 
+/** null is absent, as everywhere (and as Kubernetes prunes it). */
+const isAbsent = (v: unknown) => v === undefined || v === null;
+
 const PEM = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\s*$/;
 
 function readKey(r: SupplyReader, path: string, value: unknown): KeySource | undefined {
   const o = r.issues.readObject(path, value, ["pem", "secretRef"]);
   if (o === undefined) return undefined;
-  if ((o.pem === undefined) === (o.secretRef === undefined)) {
+  if (isAbsent(o.pem) === isAbsent(o.secretRef)) {
     r.issues.error(path, "set exactly one of `pem` and `secretRef`");
     return undefined;
   }
-  if (o.pem !== undefined) {
+  if (!isAbsent(o.pem)) {
     const pem = r.issues.readString(join(path, "pem"), o.pem, { nonEmpty: true });
     if (pem === undefined) return undefined;
     if (!PEM.test(pem.trim())) {
@@ -42,11 +45,11 @@ function readAuthority(r: SupplyReader, path: string, value: unknown): Authority
   const o = r.issues.readObject(path, value, ["name", "key", "keyless"]);
   if (o === undefined) return undefined;
   const name = r.issues.readString(join(path, "name"), o.name, { required: true, nonEmpty: true });
-  if ((o.key === undefined) === (o.keyless === undefined)) {
+  if (isAbsent(o.key) === isAbsent(o.keyless)) {
     r.issues.error(path, "set exactly one of `key` and `keyless`");
     return undefined;
   }
-  if (o.key !== undefined) {
+  if (!isAbsent(o.key)) {
     const key = readKey(r, join(path, "key"), o.key);
     return name === undefined || key === undefined ? undefined : { name, kind: "key", key };
   }
@@ -71,7 +74,8 @@ function readAuthority(r: SupplyReader, path: string, value: unknown): Authority
 export function readAuthorities(r: SupplyReader, path: string, value: unknown): Authority[] {
   const list = r.issues.readList(path, value);
   if (list === undefined || list.length === 0) {
-    if (value !== undefined && !Array.isArray(value)) return [];
+    // A list of another type was reported by readList; null is absent, so it needs one too.
+    if (value !== undefined && value !== null && !Array.isArray(value)) return [];
     r.issues.error(path, "needs at least one authority (a key or a keyless identity)");
     return [];
   }

@@ -11,7 +11,8 @@ export interface SupplyReader {
 
 /** Checks that an RE2 expression compiles; the problem is reported at its field path. */
 export function readRegExp(r: SupplyReader, path: string, value: unknown): string | undefined {
-  const s = r.issues.readString(path, value, { nonEmpty: true });
+  // Required: a `{regExp}` without one would match nothing and be dropped without a word.
+  const s = r.issues.readString(path, value, { required: true, nonEmpty: true });
   if (s === undefined) return undefined;
   if (s.length > MAX_REGEX_LENGTH) {
     r.issues.error(path, `is ${s.length} characters long; at most ${MAX_REGEX_LENGTH} are allowed`);
@@ -116,16 +117,20 @@ export function readLabelRequirements(
     const o = r.issues.readObject(at, entry, ["key", "value", "valueRegExp"]);
     if (o === undefined) return;
     const key = r.issues.readString(join(at, "key"), o.key, { required: true, nonEmpty: true });
-    if (o.value !== undefined && o.valueRegExp !== undefined) {
+    // null is absent, as everywhere (and as Kubernetes prunes it): never a reason to drop
+    // the whole requirement.
+    const hasValue = o.value !== undefined && o.value !== null;
+    const hasRegExp = o.valueRegExp !== undefined && o.valueRegExp !== null;
+    if (hasValue && hasRegExp) {
       r.issues.error(join(at, "value"), "set at most one of `value` and `valueRegExp`");
       return;
     }
     let match: TextMatch | undefined;
-    if (o.valueRegExp !== undefined) {
+    if (hasRegExp) {
       const re = readRegExp(r, join(at, "valueRegExp"), o.valueRegExp);
       if (re === undefined) return;
       match = { kind: "regexp", value: re };
-    } else if (o.value !== undefined) {
+    } else if (hasValue) {
       const v = r.issues.readString(join(at, "value"), o.value);
       if (v === undefined) return;
       match = { kind: v.includes("*") ? "glob" : "exact", value: v };

@@ -22,7 +22,7 @@ import {
 } from "./types.js";
 
 /** Fields Kubernetes may set on any object's metadata; CRDs read from a cluster carry them. */
-const METADATA_FIELDS = [
+export const METADATA_FIELDS: readonly string[] = [
   "name",
   "namespace",
   "labels",

@@ -1,9 +1,11 @@
 /**
- * A small model of resource schemas: what Customs knows about the shape of its resources,
- * written once, from which the CRD's `openAPIV3Schema` (and any other schema document) is
- * generated. It covers what Kubernetes' structural schemas can say: types, patterns, enums,
- * required fields, size bounds, unknown fields refused or kept, and CEL rules
- * (`x-kubernetes-validations`) for checks across fields. Pure data and pure functions.
+ * A small model of resource schemas: what Customs knows about the shape of its resources and
+ * of the control plane's request and response bodies, written once. Generators turn it into
+ * the CRDs' `openAPIV3Schema` (kube.ts), the OpenAPI document's JSON Schemas (json-schema.ts)
+ * and, from that document, the console's types. It covers what Kubernetes' structural schemas
+ * can say: types, patterns, enums, required fields, size bounds, unknown fields refused or
+ * kept, value validations (`anyOf`, `not`) and CEL rules (`x-kubernetes-validations`) for
+ * checks across fields. Pure data and pure functions.
  */
 
 /** A CEL rule Kubernetes evaluates with `self` bound to the value it sits on. */
@@ -14,18 +16,47 @@ export interface CelRule {
   readonly fieldPath?: string;
 }
 
-interface Common {
+/** A JSON value of the generated schema documents. */
+export type JsonSchema = { [key: string]: unknown };
+
+export interface Common {
   readonly description?: string;
   readonly rules?: readonly CelRule[];
+  /**
+   * Value validations in the subset Kubernetes and JSON Schema read alike (`anyOf`, `not`,
+   * `required`, `enum` over declared fields), for what CEL cannot see: fields whose values
+   * have no single type. They may name only fields the schema declares, as a structural
+   * schema requires.
+   */
+  readonly checks?: readonly JsonSchema[];
+  /**
+   * Names the schema in an OpenAPI document: it becomes a component there, referenced by
+   * `$ref` (and a named type in the console). The CRD generator inlines it.
+   */
+  readonly component?: string;
 }
 
+export type StringSchema = Common & {
+  readonly kind: "string";
+  readonly pattern?: string;
+  readonly enum?: readonly string[];
+  readonly minLength?: number;
+  readonly maxLength?: number;
+};
+
+export type ObjectSchema = Common & {
+  readonly kind: "object";
+  readonly properties: Readonly<Record<string, Schema>>;
+  readonly required?: readonly string[];
+  /**
+   * Fields besides `properties` are kept as written (ObjectMeta's, or a body the server reads
+   * only in part). Without it, unknown fields are refused.
+   */
+  readonly open?: boolean;
+};
+
 export type Schema =
-  | (Common & {
-      readonly kind: "string";
-      readonly pattern?: string;
-      readonly enum?: readonly string[];
-      readonly maxLength?: number;
-    })
+  | StringSchema
   | (Common & { readonly kind: "boolean" })
   | (Common & { readonly kind: "integer"; readonly minimum?: number; readonly maximum?: number })
   /** An integer or a string (a port: `5000` or `"5000"`). */
@@ -33,31 +64,38 @@ export type Schema =
   | (Common & {
       readonly kind: "list";
       readonly items: Schema;
-      readonly maxItems: number;
+      readonly maxItems?: number;
       /** Items are objects identified by these fields: duplicates are refused. */
       readonly keys?: readonly string[];
     })
-  | (Common & {
-      readonly kind: "object";
-      readonly properties: Readonly<Record<string, Schema>>;
-      readonly required?: readonly string[];
-    })
+  | ObjectSchema
   /** An object of any keys whose values all have one schema (matchLabels). */
-  | (Common & { readonly kind: "map"; readonly values: Schema; readonly maxProperties: number })
+  | (Common & { readonly kind: "map"; readonly values: Schema; readonly maxProperties?: number })
+  /**
+   * A string, or an object for the long form (`tag: "v*"` or `tag: {value, negate}`). No
+   * structural schema has two types; the CRD generator keeps the value as written and closes
+   * both forms with value validations (kube.ts).
+   */
+  | (Common & {
+      readonly kind: "either";
+      readonly string: StringSchema;
+      readonly object: ObjectSchema;
+    })
   /** Any JSON value, kept as written; only its rules (if any) check it. */
   | (Common & { readonly kind: "any" });
 
-type Of<K extends Schema["kind"]> = Extract<Schema, { kind: K }>;
-type Options<K extends Schema["kind"]> = Omit<Of<K>, "kind">;
+export type SchemaKind = Schema["kind"];
+type Of<K extends SchemaKind> = Extract<Schema, { kind: K }>;
+type Options<K extends SchemaKind> = Omit<Of<K>, "kind">;
 
-export const string = (o: Options<"string"> = {}): Schema => ({ kind: "string", ...o });
-export const boolean = (o: Options<"boolean"> = {}): Schema => ({ kind: "boolean", ...o });
-export const integer = (o: Options<"integer"> = {}): Schema => ({ kind: "integer", ...o });
-export const intOrString = (o: Options<"int-or-string"> = {}): Schema => ({
+export const string = (o: Options<"string"> = {}): StringSchema => ({ kind: "string", ...o });
+export const boolean = (o: Options<"boolean"> = {}): Of<"boolean"> => ({ kind: "boolean", ...o });
+export const integer = (o: Options<"integer"> = {}): Of<"integer"> => ({ kind: "integer", ...o });
+export const intOrString = (o: Options<"int-or-string"> = {}): Of<"int-or-string"> => ({
   kind: "int-or-string",
   ...o,
 });
-export const list = (items: Schema, o: Omit<Options<"list">, "items">): Schema => ({
+export const list = (items: Schema, o: Omit<Options<"list">, "items"> = {}): Of<"list"> => ({
   kind: "list",
   items,
   ...o,
@@ -65,74 +103,45 @@ export const list = (items: Schema, o: Omit<Options<"list">, "items">): Schema =
 export const object = (
   properties: Record<string, Schema>,
   o: Omit<Options<"object">, "properties"> = {},
-): Schema => ({ kind: "object", properties, ...o });
-export const map = (values: Schema, o: Omit<Options<"map">, "values">): Schema => ({
+): ObjectSchema => ({ kind: "object", properties, ...o });
+export const map = (values: Schema, o: Omit<Options<"map">, "values"> = {}): Of<"map"> => ({
   kind: "map",
   values,
   ...o,
 });
-export const any = (o: Options<"any"> = {}): Schema => ({ kind: "any", ...o });
+export const either = (
+  str: StringSchema,
+  obj: ObjectSchema,
+  o: Omit<Options<"either">, "string" | "object"> = {},
+): Of<"either"> => ({ kind: "either", string: str, object: obj, ...o });
+export const any = (o: Options<"any"> = {}): Of<"any"> => ({ kind: "any", ...o });
 
-/** A JSON value of the generated schema documents. */
-export type JsonSchema = { [key: string]: unknown };
+/** A string as answered (no bounds to check), with what it holds. */
+export const str = (description?: string): StringSchema =>
+  string(description === undefined ? {} : { description });
 
-/**
- * The OpenAPI v3 structural schema Kubernetes wants in a CRD. Objects do not say
- * `additionalProperties: false` (a structural schema may not): Kubernetes prunes unknown
- * fields, and refuses them when the client asks for strict field validation, which kubectl
- * does by default; a schema-level `false` would be rejected by the API server.
- */
-export function toOpenApiV3(s: Schema): JsonSchema {
-  const out: JsonSchema = {};
-  switch (s.kind) {
-    case "string":
-      out.type = "string";
-      if (s.pattern !== undefined) out.pattern = s.pattern;
-      if (s.enum !== undefined) out.enum = [...s.enum];
-      if (s.maxLength !== undefined) out.maxLength = s.maxLength;
-      break;
-    case "boolean":
-      out.type = "boolean";
-      break;
-    case "integer":
-      out.type = "integer";
-      if (s.minimum !== undefined) out.minimum = s.minimum;
-      if (s.maximum !== undefined) out.maximum = s.maximum;
-      break;
-    case "int-or-string":
-      out["x-kubernetes-int-or-string"] = true;
-      if (s.maxLength !== undefined) out.maxLength = s.maxLength;
-      break;
-    case "list":
-      out.type = "array";
-      out.maxItems = s.maxItems;
-      out.items = toOpenApiV3(s.items);
-      if (s.keys !== undefined) {
-        out["x-kubernetes-list-type"] = "map";
-        out["x-kubernetes-list-map-keys"] = [...s.keys];
-      }
-      break;
-    case "object":
-      out.type = "object";
-      if (s.required !== undefined && s.required.length > 0) out.required = [...s.required];
-      out.properties = Object.fromEntries(
-        Object.entries(s.properties).map(([k, v]) => [k, toOpenApiV3(v)]),
-      );
-      break;
-    case "map":
-      out.type = "object";
-      out.maxProperties = s.maxProperties;
-      out.additionalProperties = toOpenApiV3(s.values);
-      break;
-    case "any":
-      out["x-kubernetes-preserve-unknown-fields"] = true;
-      break;
-  }
-  if (s.description !== undefined) out.description = s.description;
-  if (s.rules !== undefined && s.rules.length > 0) {
-    out["x-kubernetes-validations"] = s.rules.map((r) => ({ ...r }));
-  }
-  return out;
+/** A string that says something: not empty, bounded. */
+export const text = (description: string, maxLength = 4096): StringSchema =>
+  string({ description, minLength: 1, maxLength });
+
+/** The same schema under a component name (a named type in the OpenAPI document). */
+export function named<S extends Schema>(component: string, s: S): S {
+  return { ...s, component };
+}
+
+/** An object with more fields: `base`'s properties and required fields, and these. */
+export function extend(
+  base: ObjectSchema,
+  properties: Record<string, Schema>,
+  o: Omit<Options<"object">, "properties"> = {},
+): ObjectSchema {
+  const { component: _named, ...rest } = base;
+  return {
+    ...rest,
+    ...o,
+    properties: { ...base.properties, ...properties },
+    required: [...new Set([...(base.required ?? []), ...(o.required ?? [])])],
+  };
 }
 
 /** A CEL string literal of a regular expression: backslashes doubled, single quotes escaped. */

@@ -1,5 +1,8 @@
-import { SCHEMAS } from "./openapi-schemas.js";
+import { API_SCHEMAS, toComponents } from "../../core/schema/index.js";
 import type { Route } from "./router.js";
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: string) => ({ "application/json": { schema: ref(name) } });
 
 function parameters(route: Route) {
   const inPath = [...route.path.matchAll(/\{([a-z]+)\}/g)].map((m) => ({
@@ -22,12 +25,26 @@ export function successOf(route: Route): number {
   return route.success ?? (route.method === "POST" ? 201 : route.method === "DELETE" ? 204 : 200);
 }
 
-function operation(route: Route) {
-  const json = { "application/json": { schema: { type: "object" } } };
-  const error = {
-    description: "Error",
-    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+function responses(route: Route) {
+  const status = successOf(route);
+  const success =
+    status === 302
+      ? { description: "Redirect (Location)" }
+      : route.response === undefined
+        ? { description: "Done; no body" }
+        : { description: "OK", content: json(route.response) };
+  const notModified =
+    route.etag === true || route.conditional === true
+      ? { "304": { description: "Not modified (If-None-Match)" } }
+      : {};
+  return {
+    [String(status)]: success,
+    ...notModified,
+    default: { description: "Error", content: json("Error") },
   };
+}
+
+function operation(route: Route) {
   return {
     summary: route.summary,
     description: `Roles: ${route.roles}.`,
@@ -36,25 +53,15 @@ function operation(route: Route) {
     parameters: parameters(route),
     ...(route.body === undefined
       ? {}
-      : {
-          requestBody: {
-            required: true,
-            content: {
-              "application/json": { schema: { $ref: `#/components/schemas/${route.body}` } },
-            },
-          },
-        }),
-    responses: {
-      [String(successOf(route))]: {
-        description: successOf(route) === 302 ? "Redirect (Location)" : "OK",
-        ...(successOf(route) === 204 || successOf(route) === 302 ? {} : { content: json }),
-      },
-      default: error,
-    },
+      : { requestBody: { required: true, content: json(route.body) } }),
+    responses: responses(route),
   };
 }
 
-/** The OpenAPI 3.1 document of the API, built from the router's own list of routes. */
+/**
+ * The OpenAPI 3.1 document of the API, built from the router's own list of routes; every
+ * schema comes from core/schema (the ImagePolicy ones from the same descriptions as the CRD).
+ */
 export function buildOpenApi(routes: readonly Route[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -81,7 +88,7 @@ export function buildOpenApi(routes: readonly Route[], version: string) {
             "The console's session after signing in with OpenID Connect (docs/sso.md); writes also need X-CSRF-Token. Authorization: Bearer wins when both are sent.",
         },
       },
-      schemas: SCHEMAS,
+      schemas: toComponents(API_SCHEMAS),
     },
     paths,
   };
@@ -96,6 +103,7 @@ export function withOpenApi(routes: readonly Route[], version = "0.0.0"): readon
     summary: "This OpenAPI 3.1 document",
     roles: "none (no token needed)",
     public: true,
+    response: "OpenApiDocument",
     handler: async () => {
       text ??= JSON.stringify(buildOpenApi(all, version));
       return { status: 200, body: JSON.parse(text) };

@@ -36,8 +36,12 @@ export interface Route {
   readonly public?: boolean;
   /** The answer is one object whose resourceVersion is its ETag. */
   readonly etag?: boolean;
+  /** Answers 304 to an If-None-Match naming its current ETag (set by the handler). */
+  readonly conditional?: boolean;
   /** The request body's schema in the OpenAPI document (none: the route reads no body). */
   readonly body?: string;
+  /** The schema of the answer on success (core/schema's component name; none: no body). */
+  readonly response?: string;
   /** The status of success when not the method's usual one (POST 201, DELETE 204, else 200). */
   readonly success?: number;
   /**

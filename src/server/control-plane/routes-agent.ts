@@ -19,6 +19,7 @@ export const agentRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/api/v1/agent/register",
+    response: "AgentRegistered",
     summary: "An agent announces itself: {agentVersion, kubernetesVersion?}",
     body: "AgentRegister",
     success: 200,
@@ -28,6 +29,7 @@ export const agentRoutes: readonly Route[] = [
   {
     method: "PUT",
     path: "/api/v1/agent/namespaces",
+    response: "NamespacesReported",
     summary: "The cluster's full set of namespaces: {namespaces:[{name, labels}]}",
     body: "AgentNamespaces",
     roles: AGENT,
@@ -36,6 +38,8 @@ export const agentRoutes: readonly Route[] = [
   {
     method: "GET",
     path: "/api/v1/agent/policies",
+    response: "Bundle",
+    conditional: true,
     summary: "Long poll for the cluster's bundle (If-None-Match, ?wait=SECONDS up to 60)",
     roles: AGENT,
     query: ["wait"],
@@ -63,6 +67,7 @@ export const agentRoutes: readonly Route[] = [
   {
     method: "GET",
     path: "/api/v1/agent/keys",
+    response: "AgentKeys",
     summary:
       "The public keys bundles are signed with, each newer one endorsed by the one before (agents pin them)",
     roles: AGENT,
@@ -71,6 +76,7 @@ export const agentRoutes: readonly Route[] = [
   {
     method: "GET",
     path: "/api/v1/bundle-keys",
+    response: "BundleKeyList",
     summary: "The bundle signing keys (public halves), oldest generation first",
     roles: "admin",
     handler: async (c) => ok(await listBundleKeys(c.ctx.signer, c.principal)),
@@ -78,6 +84,7 @@ export const agentRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/api/v1/bundle-keys/rotate",
+    response: "BundleKeyList",
     summary:
       "Replace the bundle signing key; the previous one stays trusted for graceSeconds (default 86400)",
     body: "BundleKeyRotate",
@@ -89,6 +96,7 @@ export const agentRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/api/v1/agent/reports",
+    response: "ReportsAccepted",
     summary:
       "Violations found by the agent, and the revision it applied; bad records are refused one by one",
     body: "AgentReports",

@@ -51,6 +51,7 @@ export const authRoutes: readonly Route[] = [
   {
     method: "GET",
     path: AUTH,
+    response: "AuthMethods",
     summary: "How to sign in: {methods: [token, oidc?], oidc?: {signInUrl}}",
     roles: "none (no token needed)",
     public: true,
@@ -119,6 +120,7 @@ export const authRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${AUTH}/session`,
+    response: "Session",
     summary:
       "The cookie session: who is signed in, role, workspaces, the CSRF token writes carry, when it ends",
     roles: "a browser with a session cookie",

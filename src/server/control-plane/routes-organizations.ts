@@ -37,6 +37,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "GET",
     path: "/api/v1/organizations",
+    response: "OrganizationList",
     summary: "List the organizations the caller can see",
     roles: "any",
     query: PAGED,
@@ -45,6 +46,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/api/v1/organizations",
+    response: "Organization",
     summary: "Create an organization",
     body: "Named",
     roles: "admin",
@@ -53,6 +55,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "GET",
     path: ORG,
+    response: "Organization",
     summary: "Read one organization",
     roles: "any in the organization",
     etag: true,
@@ -61,6 +64,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "PUT",
     path: ORG,
+    response: "Organization",
     summary: "Change an organization's description",
     body: "Named",
     roles: "admin, organization-admin",
@@ -83,6 +87,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/workspaces`,
+    response: "WorkspaceList",
     summary: "List the workspaces the caller can see",
     roles: "any in the organization (workspace roles: theirs)",
     query: PAGED,
@@ -91,6 +96,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "POST",
     path: `${ORG}/workspaces`,
+    response: "Workspace",
     summary: "Create a workspace",
     body: "Named",
     roles: "organization-admin",
@@ -100,6 +106,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "GET",
     path: WS,
+    response: "Workspace",
     summary: "Read one workspace",
     roles: "who sees the workspace",
     etag: true,
@@ -109,6 +116,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "PUT",
     path: WS,
+    response: "Workspace",
     summary: "Change a workspace's description",
     body: "Named",
     roles: "organization-admin, its workspace-admin",
@@ -133,6 +141,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${WS}/namespaces`,
+    response: "WorkspaceNamespaceList",
     summary: "List the namespaces attached to a workspace",
     roles: "who sees the workspace",
     handler: async (c) =>
@@ -141,6 +150,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "PUT",
     path: `${WS}/namespaces/{cluster}/{namespace}`,
+    response: "Attachment",
     summary:
       "Attach a namespace of a cluster to the workspace (system namespaces: organization admins)",
     success: 200,
@@ -151,6 +161,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "POST",
     path: `${WS}/namespaces/{cluster}/{namespace}/reclaim`,
+    response: "Attachment",
     summary: "Move a namespace attached to another workspace into this one (audited for both)",
     success: 200,
     roles:
@@ -170,6 +181,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/clusters`,
+    response: "ClusterList",
     summary: "List clusters with their agents' status",
     roles: "any in the organization",
     query: PAGED,
@@ -178,6 +190,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "POST",
     path: `${ORG}/clusters`,
+    response: "ClusterCreated",
     summary:
       "Register a cluster; the answer holds its agent token, once, and `install`: the agent's manifest (kubectl apply) and Helm values, ready to use",
     body: "Named",
@@ -188,6 +201,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/clusters/{cluster}`,
+    response: "Cluster",
     summary: "Read one cluster with its agent's status",
     roles: "any in the organization",
     etag: true,
@@ -208,6 +222,7 @@ export const organizationRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/clusters/{cluster}/namespaces`,
+    response: "ReportedNamespaceList",
     summary: "List the namespaces a cluster's agent reported",
     roles: "any in the organization (workspace roles: their namespaces)",
     handler: async (c) =>

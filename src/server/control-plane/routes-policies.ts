@@ -47,6 +47,7 @@ export const policyRoutes: readonly Route[] = [
   {
     method: "GET",
     path: POLICIES,
+    response: "PolicyList",
     summary: "List ImagePolicies (?scope=organization|workspace|namespace, ?workspace=NAME)",
     roles: "who sees their scope",
     query: ["limit", "continue", "scope", "workspace"],
@@ -57,6 +58,7 @@ export const policyRoutes: readonly Route[] = [
   {
     method: "POST",
     path: POLICIES,
+    response: "PolicyWritten",
     summary: "Create an ImagePolicy (validated as by customs policy validate)",
     body: "ImagePolicy",
     roles: "organization-admin; workspace-admin within its workspaces",
@@ -68,6 +70,7 @@ export const policyRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${POLICIES}/{name}`,
+    response: "Policy",
     summary: "Read one ImagePolicy",
     roles: "who sees its scope",
     etag: true,
@@ -79,6 +82,7 @@ export const policyRoutes: readonly Route[] = [
   {
     method: "PUT",
     path: `${POLICIES}/{name}`,
+    response: "PolicyWritten",
     summary: "Replace an ImagePolicy",
     body: "ImagePolicy",
     roles: "organization-admin; workspace-admin within its workspaces",

@@ -24,6 +24,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: "/api/v1/whoami",
+    response: "Whoami",
     summary: "The caller's token name, role, organization and workspaces",
     roles: "any",
     handler: async (c) => {
@@ -34,6 +35,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "POST",
     path: `${ORG}/policies/preview`,
+    response: "PreviewResponse",
     summary: "Validate a policy and decide sample images: {policy, images, namespace?}",
     body: "PreviewRequest",
     success: 200,
@@ -44,6 +46,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/insights`,
+    response: "Insights",
     summary: "Violation counts (?groupBy=cluster|namespace|policy|image, ?since=RFC3339)",
     roles: "who sees them (workspace roles: their namespaces)",
     query: ["groupBy", ...FILTERS],
@@ -52,6 +55,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/insights/violations`,
+    response: "ViolationList",
     summary: "Violation records, newest first",
     roles: "who sees them (workspace roles: their namespaces)",
     query: ["limit", "continue", ...FILTERS],
@@ -60,6 +64,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/audit`,
+    response: "AuditList",
     summary: "The audit log, newest first",
     roles: "organization-admin (workspace-admin: entries of its workspaces)",
     query: ["limit", "continue"],
@@ -68,6 +73,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: `${ORG}/tokens`,
+    response: "TokenList",
     summary: "List API tokens (names and roles; never secrets)",
     roles: "organization-admin",
     handler: async (c) => ok(await listTokens(c.ctx, c.principal, param(c, "org"))),
@@ -75,6 +81,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "POST",
     path: `${ORG}/tokens`,
+    response: "TokenCreated",
     summary:
       "Create a token {metadata:{name}, spec:{role, workspaces?}}; the answer holds it, once",
     body: "TokenRequest",
@@ -97,6 +104,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "POST",
     path: `${ORG}/tokens/{name}/rotate`,
+    response: "TokenCreated",
     summary: "Replace a token's secret (same name, role and reach); the answer holds it, once",
     success: 200,
     roles: "organization-admin",
@@ -106,6 +114,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "GET",
     path: "/api/v1/tokens",
+    response: "TokenList",
     summary: "List admin tokens (tokens of no organization; never secrets)",
     roles: "admin",
     handler: async (c) => ok(await listAdminTokens(c.ctx, c.principal)),
@@ -113,6 +122,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/api/v1/tokens",
+    response: "TokenCreated",
     summary:
       "Create an admin token {metadata:{name}, spec:{role: admin}}; the answer holds it, once",
     body: "AdminTokenRequest",
@@ -133,6 +143,7 @@ export const recordRoutes: readonly Route[] = [
   {
     method: "POST",
     path: "/api/v1/tokens/{name}/rotate",
+    response: "TokenCreated",
     summary: "Replace an admin token's secret; the answer holds the new token, once",
     success: 200,
     roles: "admin",
