@@ -41,7 +41,7 @@ function verdicts(doc: Record<string, unknown>) {
 }
 
 /** Both verdicts of one case, held to what it expects. */
-function check(c: Case): void {
+function expectAgreement(c: Case): void {
   const v = verdicts(c.doc);
   const detail = JSON.stringify({ schema: v.schema.errors, validator: v.validatorErrors });
   if (c.valid !== undefined) expect(v.validatorOk, detail).toBe(c.valid);
@@ -56,14 +56,14 @@ function check(c: Case): void {
 }
 
 describe("the CRD schema and the validator agree (table)", () => {
-  it.each(TABLE.map((c) => [c.name, c] as const))("%s", (_, c) => check(c));
+  it.each(TABLE.map((c) => [c.name, c] as const))("%s", (_, c) => expectAgreement(c));
 });
 
 describe("the CRD schema and the validator agree (every field of every recipe)", () => {
   const cases = mutations();
 
   it("the bases are valid and set every input field of the validator", () => {
-    for (const [name, doc] of Object.entries(BASES)) check({ name, doc, valid: true });
+    for (const [name, doc] of Object.entries(BASES)) expectAgreement({ name, doc, valid: true });
     const set = new Set(
       Object.values(BASES).flatMap((d) => Object.keys((d.spec as { input?: object }).input ?? {})),
     );
@@ -86,7 +86,7 @@ describe("the CRD schema and the validator agree (every field of every recipe)",
     expect(cases.length).toBeGreaterThan(500);
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))("%s", (_, c) => check(c));
+  it.each(cases.map((c) => [c.name, c] as const))("%s", (_, c) => expectAgreement(c));
 });
 
 describe("the CRD schema and the validator agree (documents of the repository)", () => {
@@ -100,7 +100,7 @@ describe("the CRD schema and the validator agree (documents of the repository)",
     expect(from("test/fixtures/")).toBeGreaterThan(20);
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))("%s", (_, c) => check(c));
+  it.each(cases.map((c) => [c.name, c] as const))("%s", (_, c) => expectAgreement(c));
 });
 
 describe("the CRD schema's model of ObjectMeta", () => {
