@@ -75,13 +75,15 @@ export function decideAdmission(
     evaluator,
     namespace: (n) => namespaces.facts(n),
   });
-  const response = finish(review.response);
-  const violations = review.violations;
+  return { ...answered(request, finish(review.response)), violations: review.violations };
+}
+
+/** The 200 that carries `response` back to the API server, and what logs say of the request. */
+export function answered(request: AdmissionRequest, response: AdmissionResponse): AdmissionOutcome {
   return {
     status: 200,
     body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
     response,
-    violations,
     request: {
       kind: request.kind.kind,
       namespace: request.namespace,

@@ -1,6 +1,5 @@
 import { withTimeBudget } from "../../adapters/registry/index.js";
 import {
-  ADMISSION_API_VERSION,
   type AdmissionResponse,
   buildPinPatch,
   clipWords,
@@ -12,7 +11,12 @@ import { CustomsError } from "../../core/errors.js";
 import { type Evaluator, NO_NEEDS } from "../../core/evaluate/index.js";
 import { toPinnedImage } from "../pin/index.js";
 import type { SupplyContext } from "../supply/index.js";
-import { type AdmissionOutcome, type NamespaceDirectory, readReview } from "./admission.js";
+import {
+  type AdmissionOutcome,
+  answered,
+  type NamespaceDirectory,
+  readReview,
+} from "./admission.js";
 
 /** Resolves an image to the digest its registry serves now (the registry client, in production). */
 export type DigestLookup = (image: string) => Promise<string>;
@@ -100,15 +104,5 @@ export async function handleMutation(
     };
   }
   if (warnings.length > 0) response = { ...response, warnings };
-  return {
-    status: 200,
-    body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
-    response,
-    request: {
-      kind: request.kind.kind,
-      namespace: request.namespace,
-      name: request.name,
-      operation: request.operation,
-    },
-  };
+  return answered(request, response);
 }

@@ -6,13 +6,9 @@
  * would refuse and no policy in a cluster is silently left out.
  */
 import { re2Engine } from "../../adapters/re2/index.js";
-import {
-  ADMISSION_API_VERSION,
-  type AdmissionRequest,
-  type AdmissionResponse,
-} from "../../core/admission/index.js";
+import type { AdmissionRequest, AdmissionResponse } from "../../core/admission/index.js";
 import { API_VERSION, validateDocument } from "../../core/policy/index.js";
-import { type AdmissionOutcome, readReview } from "./admission.js";
+import { type AdmissionOutcome, answered, readReview } from "./admission.js";
 
 const KINDS = ["ImagePolicy", "Workspace"];
 
@@ -61,15 +57,5 @@ export function handlePolicyAdmission(text: string, now: number): AdmissionOutco
   if ("bad" in read || !isPolicyRequest(read.request)) return undefined;
   const { request } = read;
   const response = reviewPolicyObject(request, now);
-  return {
-    status: 200,
-    body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
-    response,
-    request: {
-      kind: request.kind.kind,
-      namespace: request.namespace,
-      name: request.name,
-      operation: request.operation,
-    },
-  };
+  return answered(request, response);
 }

@@ -5,7 +5,7 @@
  * is a `oneOf`. CEL rules stay as `x-kubernetes-validations`: the same rules, which the
  * control plane enforces through the validator.
  */
-import type { JsonSchema, Schema } from "./model.js";
+import { type JsonSchema, type Schema, scalarKeywords } from "./model.js";
 
 /** Components by name, filled as named schemas are met. */
 export type Components = Map<string, { readonly schema: Schema; json: JsonSchema }>;
@@ -20,19 +20,9 @@ export function toJsonSchema(s: Schema, components: Components): JsonSchema {
   const out: JsonSchema = {};
   switch (s.kind) {
     case "string":
-      out.type = "string";
-      if (s.pattern !== undefined) out.pattern = s.pattern;
-      if (s.minLength !== undefined) out.minLength = s.minLength;
-      if (s.maxLength !== undefined) out.maxLength = s.maxLength;
-      if (s.enum !== undefined) out.enum = [...s.enum];
-      break;
     case "boolean":
-      out.type = "boolean";
-      break;
     case "integer":
-      out.type = "integer";
-      if (s.minimum !== undefined) out.minimum = s.minimum;
-      if (s.maximum !== undefined) out.maximum = s.maximum;
+      Object.assign(out, scalarKeywords(s));
       break;
     case "int-or-string":
       out.type = ["integer", "string"];

@@ -2,7 +2,13 @@
  * The OpenAPI v3 structural schema Kubernetes wants in a CRD
  * (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#specifying-a-structural-schema).
  */
-import type { JsonSchema, ObjectSchema, Schema, StringSchema } from "./model.js";
+import {
+  type JsonSchema,
+  type ObjectSchema,
+  type Schema,
+  type StringSchema,
+  scalarKeywords,
+} from "./model.js";
 
 /**
  * Objects do not say `additionalProperties: false` (a structural schema may not): Kubernetes
@@ -13,16 +19,9 @@ export function toOpenApiV3(s: Schema): JsonSchema {
   const out: JsonSchema = {};
   switch (s.kind) {
     case "string":
-      Object.assign(out, { type: "string" }, stringBounds(s));
-      if (s.enum !== undefined) out.enum = [...s.enum];
-      break;
     case "boolean":
-      out.type = "boolean";
-      break;
     case "integer":
-      out.type = "integer";
-      if (s.minimum !== undefined) out.minimum = s.minimum;
-      if (s.maximum !== undefined) out.maximum = s.maximum;
+      Object.assign(out, scalarKeywords(s));
       break;
     case "int-or-string":
       out["x-kubernetes-int-or-string"] = true;

@@ -85,6 +85,27 @@ export type Schema =
   | (Common & { readonly kind: "any" });
 
 export type SchemaKind = Schema["kind"];
+
+/**
+ * The keywords of a string, boolean or integer schema, which a CRD's structural schema and
+ * JSON Schema write alike (undefined for the other kinds, whose forms differ).
+ */
+export function scalarKeywords(s: Schema): JsonSchema | undefined {
+  const out: JsonSchema = {};
+  if (s.kind === "string") {
+    out.type = "string";
+    if (s.pattern !== undefined) out.pattern = s.pattern;
+    if (s.minLength !== undefined) out.minLength = s.minLength;
+    if (s.maxLength !== undefined) out.maxLength = s.maxLength;
+    if (s.enum !== undefined) out.enum = [...s.enum];
+  } else if (s.kind === "boolean") out.type = "boolean";
+  else if (s.kind === "integer") {
+    out.type = "integer";
+    if (s.minimum !== undefined) out.minimum = s.minimum;
+    if (s.maximum !== undefined) out.maximum = s.maximum;
+  } else return undefined;
+  return out;
+}
 type Of<K extends SchemaKind> = Extract<Schema, { kind: K }>;
 type Options<K extends SchemaKind> = Omit<Of<K>, "kind">;
 
