@@ -7,7 +7,7 @@ import { parseImageReference } from "../../core/reference/index.js";
 import { collect, parseTagHandling } from "../io.js";
 import { clientFrom } from "./pin.js";
 
-interface ServeFlags {
+interface ServeFlags extends SupplyFlags {
   policy?: string[];
   fromCluster?: boolean;
   kubeconfig?: string;
@@ -21,18 +21,7 @@ interface ServeFlags {
   reloadInterval: string;
   drainTimeout: string;
   workers: string;
-  mutate?: boolean;
   mutateBudget: string;
-  timeoutSeconds: string;
-  factsTtl: string;
-  factsNegativeTtl: string;
-  lastKnownGood: string;
-  registryConfig?: string;
-  caFile?: string[];
-  insecureHost?: string[];
-  harborUrl?: string;
-  harborUsername?: string;
-  tagHandling?: string;
 }
 
 /** `HOST:PORT`, `[::1]:PORT` or `:PORT`. */
