@@ -4,8 +4,11 @@ import type { FindingReport } from "../../core/findings/index.js";
 import { reportError } from "../errors.js";
 import {
   addFindingsOptions,
+  type ExcludeFlags,
+  excludeOption,
   type FindingsFlags,
   type ParsedFindingsFlags,
+  parseExclude,
   parseFindingsFlags,
   type RegistryFlags,
   registryOptions,
@@ -14,7 +17,7 @@ import { examples } from "../help.js";
 import { collect } from "../io.js";
 import { emitFindings } from "../output/findings.js";
 
-interface ScanFlags extends FindingsFlags, RegistryFlags {
+interface ScanFlags extends FindingsFlags, RegistryFlags, ExcludeFlags {
   git?: boolean;
   imageLayout?: string[];
   image?: string[];
@@ -47,7 +50,7 @@ export function registerSecrets(program: Command): void {
     .option("--no-builtin", "run only the config's custom detectors")
     .option("--max-file-size <bytes>", "skip (and note) files larger than this", "10485760");
   // Default --fail-on low: any secret fails; test keys (low) too, info notes do not.
-  addFindingsOptions(registryOptions(scan, "--image"), "low");
+  addFindingsOptions(registryOptions(excludeOption(scan), "--image"), "low");
   examples(scan, [
     ["scan the current folder", "customs secrets scan"],
     ["every commit of a repository", "customs secrets scan --git ."],
@@ -91,6 +94,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<FindingReport
       configBase: ".",
       builtin: flags.builtin,
       maxFileBytes: Number(flags.maxFileSize),
+      exclude: parseExclude(flags),
     });
   } catch (error) {
     const { isRegistryError } = await import("../../adapters/registry/index.js");
