@@ -28,7 +28,10 @@ describe("customs dockerfile lint", () => {
       "tree/.git/Dockerfile": "RUNN broken\n",
       "secret/Dockerfile": SECRET,
       "broken/Dockerfile": "FROM alpine:3.19\nRUN <<EOF\necho\n",
+      "stages/Dockerfile":
+        "FROM golang:1.22 AS build\nFROM registry.corp.example/base:1 AS app\nUSER app\n",
       "policy.yaml": POLICY,
+      "stages-all.yaml": "stages: all\n",
       "strict.yaml": "failOn: low\n",
       "typo.yaml": "rules:\n  CD03: off\n",
       ".customs/dockerfile.yaml": "rules: {CD003: off}\n",
@@ -75,12 +78,52 @@ describe("customs dockerfile lint", () => {
       ["-p", "policy.yaml", join("tree", "Dockerfile")],
       0,
     ],
+    [
+      "only the final stage's base is judged by default: the golang builder is not",
+      ["-p", "policy.yaml", "--namespace", "prod", join("stages", "Dockerfile")],
+      0,
+    ],
+    [
+      "--stages all judges the builder too",
+      ["-p", "policy.yaml", "--namespace", "prod", "--stages", "all", join("stages", "Dockerfile")],
+      1,
+    ],
+    [
+      "stages: all in the configuration",
+      [
+        "-p",
+        "policy.yaml",
+        "--namespace",
+        "prod",
+        "--config",
+        "stages-all.yaml",
+        join("stages", "Dockerfile"),
+      ],
+      1,
+    ],
+    [
+      "--target judges the stage built",
+      [
+        "-p",
+        "policy.yaml",
+        "--namespace",
+        "prod",
+        "--target",
+        "build",
+        join("stages", "Dockerfile"),
+      ],
+      1,
+    ],
+    ["a --target no stage has", ["--target", "nope", join("stages", "Dockerfile")], 2],
+    ["a bad --stages", ["--stages", "some", join("stages", "Dockerfile")], 2],
     ["a bad --fail-on", ["--fail-on", "severe", join("tree", "Dockerfile")], 2],
     ["a bad --output", ["-o", "xml", join("tree", "Dockerfile")], 2],
     ["a missing file", ["nope/Dockerfile"], 2],
     ["a missing --config", ["--config", "nope.yaml", join("tree", "Dockerfile")], 2],
   ])("%s", async (_name, args, status) => {
-    const abs = args.map((a) => (/^(tree|secret|policy|strict|nope)/.test(a) ? join(dir, a) : a));
+    const abs = args.map((a) =>
+      /^(tree|secret|policy|strict|nope|stages)/.test(a) ? join(dir, a) : a,
+    );
     const r = await customs(["dockerfile", "lint", ...abs]);
     expect({ status: r.status, stderr: r.status === 2 ? "" : r.stderr }).toEqual({
       status,

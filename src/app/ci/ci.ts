@@ -5,6 +5,7 @@ import type { RegistryClient } from "../../adapters/registry/index.js";
 import { type CiConfig, validateCiConfig } from "../../core/ci/index.js";
 import { CustomsError } from "../../core/errors.js";
 import type { FindingReport } from "../../core/findings/types.js";
+import { compileGlob, type Glob } from "../../core/glob.js";
 import type { TagHandling } from "../../core/policy/index.js";
 import { checkWithFacts, toCheckFindings } from "../check/index.js";
 import { loadPolicySet, parseDocuments } from "../documents/index.js";
@@ -74,6 +75,14 @@ export type CiRunner = (
 /** Paths of the config, relative to its folder. */
 export const at = (base: string, paths: readonly string[]) => paths.map((p) => join(base, p));
 
+/**
+ * The config's `exclude` globs, compiled. Sources are named from the working directory, so a
+ * pattern with `/` (a path) is anchored at the config's folder, as the config's `paths` are; a
+ * bare name matches at any depth wherever the config lives.
+ */
+export const excludeAt = (base: string, patterns: readonly string[]): Glob[] =>
+  patterns.map((p) => compileGlob(p.includes("/") ? join(base, p) : p));
+
 /** Supply-chain facts of every image of a CI run must be fetched within this time by default. */
 export const CI_FACTS_BUDGET_MS = 120_000;
 
@@ -84,7 +93,9 @@ export const runManifestsCheck: CiRunner = async (config, base, context) => {
   const { set } = loadPolicySet(await readInputs(at(base, m.policies)));
   const report = await checkWithFacts(
     set,
-    await readInputs(at(base, m.paths)),
+    await readInputs(at(base, m.paths), undefined, undefined, {
+      exclude: excludeAt(base, m.exclude),
+    }),
     m.cluster === undefined ? {} : { cluster: m.cluster },
     {
       registry: context.registry,
@@ -96,21 +107,51 @@ export const runManifestsCheck: CiRunner = async (config, base, context) => {
   return toCheckFindings(report);
 };
 
+/** Checks run at once: they read files and wait on registries, and CI machines are small. */
+export const CI_CONCURRENCY = 3;
+
+type Outcome =
+  | { readonly ok: true; readonly report?: FindingReport }
+  | { readonly ok: false; readonly error: unknown };
+
 /**
- * Runs every check the config lists, in a fixed order, and returns their reports. A check
- * that cannot run (unreadable input, bad policy) stops the whole run with exit 2: a CI gate
- * that skipped a check would pass a change it never looked at.
+ * Runs every check the config lists, up to `concurrency` at a time, and returns their reports
+ * in the runners' order, whatever order they finish in: the output is the same as one after
+ * the other. A check that cannot run (unreadable input, bad policy) stops the whole run with
+ * exit 2: a CI gate that skipped a check would pass a change it never looked at. The checks
+ * already running finish, no further check starts, and the error thrown is that of the first
+ * failed check in the runners' order, so the message does not depend on timing. Checks start
+ * in order, so every check before a failed one has started and its outcome is known.
  */
 export async function runCiChecks(
   config: CiConfig,
   base: string,
   runners: readonly CiRunner[],
   context: CiContext,
+  concurrency = CI_CONCURRENCY,
 ): Promise<FindingReport[]> {
+  const outcomes: (Outcome | undefined)[] = runners.map(() => undefined);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < runners.length) {
+      const index = next++;
+      const run = runners[index] as CiRunner;
+      try {
+        outcomes[index] = { ok: true, report: await run(config, base, context) };
+      } catch (error) {
+        outcomes[index] = { ok: false, error };
+        failed = true;
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(concurrency, runners.length));
+  await Promise.all(Array.from({ length: workers }, worker));
   const reports: FindingReport[] = [];
-  for (const run of runners) {
-    const report = await run(config, base, context);
-    if (report !== undefined) reports.push(report);
+  for (const outcome of outcomes) {
+    if (outcome === undefined) break;
+    if (!outcome.ok) throw outcome.error;
+    if (outcome.report !== undefined) reports.push(outcome.report);
   }
   return reports;
 }

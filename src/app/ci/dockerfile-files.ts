@@ -1,4 +1,5 @@
 import { type InputText, readInputs } from "../../adapters/files/index.js";
+import type { Glob } from "../../core/glob.js";
 
 /**
  * The file names a folder is searched for: `Dockerfile`, `Containerfile`, `*.Dockerfile`,
@@ -18,6 +19,7 @@ export function isDockerfileName(name: string): boolean {
 export function readDockerfiles(
   paths: readonly string[],
   cwd = process.cwd(),
+  exclude: readonly Glob[] = [],
 ): Promise<InputText[]> {
-  return readInputs(paths, cwd, isDockerfileName);
+  return readInputs(paths, cwd, isDockerfileName, { exclude });
 }

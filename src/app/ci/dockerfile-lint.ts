@@ -10,10 +10,12 @@ import {
   evaluateDockerfile,
   parseDockerfile,
   parseDockerfileConfig,
+  type StageSelection,
 } from "../../core/dockerfile/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { createEvaluator, toNamespaceFacts } from "../../core/evaluate/index.js";
 import type { Finding, FindingReport } from "../../core/findings/types.js";
+import type { Glob } from "../../core/glob.js";
 import { DEFAULT_NAMESPACE } from "../check/index.js";
 import { loadPolicySet } from "../documents/index.js";
 import { readDockerfiles } from "./dockerfile-files.js";
@@ -50,6 +52,12 @@ export interface DockerfileLintOptions {
   readonly policies?: readonly string[];
   /** The namespace base images are judged as if they ran in. */
   readonly namespace?: string;
+  /** Which stages' base images CD004 judges (default: the configuration's, else `final`). */
+  readonly stages?: StageSelection;
+  /** The stage built, as `docker build --target`. */
+  readonly target?: string;
+  /** Files found in folders that match one of these are not read. */
+  readonly exclude?: readonly Glob[];
 }
 
 /** 16 hex digits of SHA-256: stable across runs and machines, short in SARIF. */
@@ -68,12 +76,18 @@ export async function lintDockerfiles(
     const namespace = options.namespace ?? DEFAULT_NAMESPACE;
     policy = { evaluator: createEvaluator(set), namespace: toNamespaceFacts(namespace) };
   }
-  const texts = await readDockerfiles(inputs);
+  const texts = await readDockerfiles(inputs, undefined, options.exclude);
   // Every file is read before any is judged: one unreadable file is exit 2, not a
   // partial report.
   const files = texts.map(({ source, text }) => ({ source, file: parseDockerfile(text, source) }));
   const findings: Finding[] = files.flatMap(({ source, file }) =>
-    evaluateDockerfile(file, source, { config: options.config, policy, fingerprint }),
+    evaluateDockerfile(file, source, {
+      config: options.config,
+      policy,
+      fingerprint,
+      ...(options.stages === undefined ? {} : { stages: options.stages }),
+      ...(options.target === undefined ? {} : { target: options.target }),
+    }),
   );
   const used = new Set(findings.map((f) => f.ruleId));
   return {

@@ -1,4 +1,5 @@
 export {
+  CI_CONCURRENCY,
   CI_CONFIG_FILE,
   type CiContext,
   type CiRunner,

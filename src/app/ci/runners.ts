@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { at, type CiRunner, runManifestsCheck } from "./ci.js";
+import { at, type CiRunner, excludeAt, runManifestsCheck } from "./ci.js";
 
 /** `checks.dockerfile`: `customs dockerfile lint`; base images judged by the same policies. */
 const runDockerfileCheck: CiRunner = async (config, base) => {
@@ -13,7 +13,9 @@ const runDockerfileCheck: CiRunner = async (config, base) => {
       base,
     ),
     policies: at(base, policies),
+    exclude: excludeAt(base, d.exclude),
     ...(d.namespace === undefined ? {} : { namespace: d.namespace }),
+    ...(d.stages === undefined ? {} : { stages: d.stages }),
   });
 };
 
@@ -51,6 +53,7 @@ const runSecretsCheck: CiRunner = async (config, base, context) => {
       ...(s.range === undefined ? {} : { range: s.range }),
     },
     configBase: base,
+    exclude: excludeAt(base, s.exclude),
   });
 };
 

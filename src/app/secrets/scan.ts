@@ -8,6 +8,7 @@ import type { BlobFetcher, PlatformResolver } from "../../adapters/registry/inde
 import { toRepository } from "../../adapters/registry/index.js";
 import { CustomsError } from "../../core/errors.js";
 import type { FindingReport } from "../../core/findings/index.js";
+import type { Glob } from "../../core/glob.js";
 import { parseImageReference } from "../../core/reference/index.js";
 import {
   builtinDetectors,
@@ -40,6 +41,8 @@ export interface SecretsScanOptions extends BaselineFiles {
   /** false: only custom detectors (`--no-builtin`). */
   readonly builtin?: boolean;
   readonly maxFileBytes?: number;
+  /** Files found in folders that match one of these are not read (`--exclude`). */
+  readonly exclude?: readonly Glob[];
 }
 
 export async function scanSecrets(options: SecretsScanOptions): Promise<FindingReport> {
@@ -52,7 +55,7 @@ export async function scanSecrets(options: SecretsScanOptions): Promise<FindingR
   );
   for (const path of options.paths) {
     if (options.git) await scanGitHistory(path, collector, options.history ?? {});
-    else scanPath(path, collector);
+    else scanPath(path, collector, options.exclude);
   }
   for (const dir of options.imageLayouts ?? []) await scanImageLayout(dir, collector);
   for (const image of options.images ?? []) await scanRegistryImage(image, options, collector);

@@ -2,6 +2,7 @@
  * Where texts come from: files and folders, git history, image layers. Each source reads
  * and hands bytes or lines to the Collector; none of them decides what a secret is.
  */
+import { relative } from "node:path";
 import { Readable } from "node:stream";
 import { FileBytesReader, walkFiles } from "../../adapters/files/index.js";
 import { gitAddedLines, type HistoryScope, resolveScope } from "../../adapters/git/index.js";
@@ -13,18 +14,23 @@ import {
   uncompressed,
 } from "../../adapters/oci-layout/index.js";
 import { CustomsError } from "../../core/errors.js";
+import { type Glob, matchGlob } from "../../core/glob.js";
 import type { Collector } from "./collect.js";
 
 /** Folders never entered: VCS internals and installed dependencies (documented). */
 export const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 
-/** A file or a folder (recursively, in name order, not following symbolic links). */
-export function scanPath(root: string, collector: Collector): void {
+/**
+ * A file or a folder (recursively, in name order, not following symbolic links). Files found
+ * in a folder whose path from the working directory or name matches `exclude` are not read.
+ */
+export function scanPath(root: string, collector: Collector, exclude: readonly Glob[] = []): void {
   const reader = new FileBytesReader();
   const enter = (name: string, rel: string) =>
     !SKIPPED_DIRS.has(name) && !collector.isAllowedPath(rel);
   for (const { path, rel } of walkFiles(root, enter)) {
     if (collector.isAllowedPath(rel)) continue;
+    if (path !== root && exclude.some((g) => matchGlob(g, relative(".", path)))) continue;
     const read = reader.read(path, collector.maxFileBytes);
     if (read.kind === "too-large") collector.noteTooLarge(path, read.size);
     else collector.scanBytes(read.bytes, path);

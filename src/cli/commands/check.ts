@@ -5,14 +5,16 @@ import type { CheckReport } from "../../app/check/index.js";
 import { isCheckFailing, toCheckFindings } from "../../app/check/index.js";
 import { loadPolicySet } from "../../app/documents/index.js";
 import { type FailOn, summarizeFindings } from "../../core/findings/index.js";
-import { compileGlob } from "../../core/glob.js";
 import {
   addFindingsOptions,
   clientFrom,
+  type ExcludeFlags,
+  excludeOption,
   type FactsFlags,
   type FindingsFlags,
   type FindingsFormat,
   factsOptions,
+  parseExclude,
   parseFactsFlags,
   parseFindingsFlags,
   policyOption,
@@ -20,18 +22,17 @@ import {
   registryOptions,
 } from "../flags/index.js";
 import { examples } from "../help.js";
-import { collect, EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
+import { EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
 import { toCheckJson } from "../output/check-json.js";
 import { toCheckSarif } from "../output/check-sarif.js";
 import { renderFindings } from "../output/findings.js";
 import { createStyle, type Style } from "../output/style.js";
 
-interface CheckFlags extends FindingsFlags, RegistryFlags, FactsFlags {
+interface CheckFlags extends FindingsFlags, RegistryFlags, FactsFlags, ExcludeFlags {
   policy: string[];
   cluster?: string;
   verbose?: boolean;
-  exclude?: string[];
 }
 
 /**
@@ -72,18 +73,13 @@ function render(
 
 export function registerCheck(program: Command): void {
   const command = factsOptions(
-    policyOption(registryOptions(program.command("check")))
+    excludeOption(policyOption(registryOptions(program.command("check"))))
       .description("check Kubernetes manifests against image policies")
       .option(
         "--cluster <name>",
         "cluster the manifests are for (for CLUSTER/NAMESPACE workspace entries)",
       )
-      .option("-v, --verbose", "also list allowed resources")
-      .option(
-        "--exclude <glob>",
-        "skip files found in folders that match: a pattern without / matches the file name, one with / the path from here (repeatable; `*`, `**`, `?`; e.g. 'charts/', '**/templates/', 'values*.yaml')",
-        collect,
-      ),
+      .option("-v, --verbose", "also list allowed resources"),
     60_000,
   ).argument("<inputs...>", "manifest files, folders, or - for standard input");
   examples(command, [
@@ -116,7 +112,7 @@ export function registerCheck(program: Command): void {
       report = await checkWithFacts(
         set,
         await readInputs(inputs, undefined, undefined, {
-          exclude: (flags.exclude ?? []).map(compileGlob),
+          exclude: parseExclude(flags),
         }),
         { cluster: flags.cluster },
         {

@@ -44,10 +44,15 @@ export function registerCi(program: Command): void {
     for (const w of loaded.warnings) process.stderr.write(`customs: warning: ${w}\n`);
     const chosen = flags.failOn ?? loaded.config.failOn ?? "high";
     const parsed = parseFindingsFlags({ ...flags, failOn: chosen });
+    // Checks run at once and may ask for the client together: one client, made once.
     let client: RegistryClient | undefined;
-    const registry = async () => {
-      client ??= await clientFrom(flags);
-      return client;
+    let made: Promise<RegistryClient> | undefined;
+    const registry = () => {
+      made ??= clientFrom(flags).then((c) => {
+        client = c;
+        return c;
+      });
+      return made;
     };
     const { harborOptionsFrom } = await import("../../app/supply/harbor.js");
     const harbor = await harborOptionsFrom(flags);

@@ -2,13 +2,17 @@ import type { Command } from "commander";
 import type { InputText } from "../../adapters/files/index.js";
 import type { FromEntry, ScannedDockerfile } from "../../app/pin/index.js";
 import { pinTexts } from "../../app/pin/index.js";
+import { STAGE_SELECTIONS, type StageSelection } from "../../core/dockerfile/index.js";
 import { CustomsError } from "../../core/errors.js";
 import type { Severity } from "../../core/findings/types.js";
 import { printable } from "../../core/policy/index.js";
 import {
   addFindingsOptions,
   clientFrom,
+  type ExcludeFlags,
+  excludeOption,
   type FindingsFlags,
+  parseExclude,
   parseFindingsFlags,
   type RegistryFlags,
   registryOptions,
@@ -18,20 +22,37 @@ import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";
 import { emitFindings } from "../output/findings.js";
 import { reportFailure, writePinned } from "./pin.js";
 
-interface LintFlags extends Omit<FindingsFlags, "failOn"> {
+interface LintFlags extends Omit<FindingsFlags, "failOn">, ExcludeFlags {
   policy?: string[];
   namespace: string;
   config?: string;
   failOn?: string;
+  stages?: string;
+  target?: string;
 }
 
-interface PinFlags extends RegistryFlags {
+interface PinFlags extends RegistryFlags, ExcludeFlags {
   check?: boolean;
   diff?: boolean;
 }
 
 /** Without --fail-on or a `failOn` in the configuration: fail on security problems only. */
 export const DEFAULT_FAIL_ON: Severity = "high";
+
+/** `--stages final|all` and `--target STAGE`, checked before any file is read. */
+function parseStages(flags: LintFlags): { stages?: StageSelection; target?: string } {
+  const { stages, target } = flags;
+  if (stages !== undefined && !STAGE_SELECTIONS.includes(stages as StageSelection)) {
+    throw new CustomsError("USAGE", `--stages must be one of ${STAGE_SELECTIONS.join(", ")}`);
+  }
+  if (target !== undefined && stages === "all") {
+    throw new CustomsError("USAGE", "--target and --stages all exclude each other");
+  }
+  return {
+    ...(stages === undefined ? {} : { stages: stages as StageSelection }),
+    ...(target === undefined ? {} : { target }),
+  };
+}
 
 async function runLint(inputs: string[], flags: LintFlags): Promise<void> {
   const { lintDockerfiles, loadDockerfileConfig } = await import("../../app/ci/index.js");
@@ -44,6 +65,8 @@ async function runLint(inputs: string[], flags: LintFlags): Promise<void> {
     config,
     policies: flags.policy,
     namespace: flags.namespace,
+    exclude: parseExclude(flags),
+    ...parseStages(flags),
   });
   emitFindings([report], parsed);
 }
@@ -95,7 +118,7 @@ async function runPin(inputs: string[], flags: PinFlags): Promise<void> {
   // The Dockerfile reader loads only for this command, keeping CLI start-up fast.
   const { readDockerfiles } = await import("../../app/ci/index.js");
   const { describeEntry, scanDockerfilesForPinning } = await import("../../app/pin/index.js");
-  const texts = await readDockerfiles(inputs);
+  const texts = await readDockerfiles(inputs, undefined, parseExclude(flags));
   const scanned = scanDockerfilesForPinning(texts);
   const entries = scanned.flatMap((f) => f.entries);
   // What cannot be worked out (an ARG without a default) is neither pinned nor unpinned.
@@ -124,9 +147,14 @@ export function registerDockerfile(program: Command): void {
       "--config <file>",
       "rule configuration (default: .customs/dockerfile.yaml when present)",
     )
+    .option(
+      "--stages <which>",
+      "whose base images -p judges: final (the stage shipped, followed through FROM <stage>) or all (default: the configuration's stages, else final)",
+    )
+    .option("--target <stage>", "judge the base image of this stage, as docker build --target")
     .argument("<inputs...>", "Dockerfiles, folders to search, or - for standard input");
   // No default --fail-on: the configuration's failOn applies unless the flag is given.
-  addFindingsOptions(lint).action(runLint);
+  addFindingsOptions(excludeOption(lint)).action(runLint);
   examples(lint, [
     ["lint every Dockerfile under the current folder", "customs dockerfile lint ."],
     ["judge base images by image policies too", "customs dockerfile lint -p policies/ Dockerfile"],
@@ -139,7 +167,8 @@ export function registerDockerfile(program: Command): void {
       .option("--check", "write nothing; list unpinned base images and exit 1 if there are any")
       .option("--diff", "write nothing; print a unified diff of what pinning would change")
       .argument("<inputs...>", "Dockerfiles or folders to search"),
-  ).action(runPin);
+  );
+  excludeOption(pin).action(runPin);
   examples(pin, [
     ["pin every FROM in place", "customs dockerfile pin Dockerfile"],
     ["show what would change", "customs dockerfile pin --diff ."],

@@ -18,9 +18,12 @@ import { parseNormalized } from "../../core/reference/index.js";
 import { reportError } from "../errors.js";
 import {
   clientFrom,
+  type ExcludeFlags,
+  excludeOption,
   HUMAN_OR_JSON,
   type OutputFormat,
   outputOption,
+  parseExclude,
   type RegistryFlags,
   registryOptions,
 } from "../flags/index.js";
@@ -34,7 +37,7 @@ interface DigestFlags extends RegistryFlags {
   output: OutputFormat;
 }
 
-interface PinFlags extends RegistryFlags {
+interface PinFlags extends RegistryFlags, ExcludeFlags {
   check?: boolean;
   diff?: boolean;
 }
@@ -109,7 +112,7 @@ async function runPin(inputs: string[], flags: PinFlags): Promise<void> {
   if (flags.check && flags.diff)
     throw new CustomsError("USAGE", "give --check or --diff, not both");
   if (inputs.includes("-")) throw new CustomsError("USAGE", "pin reads files and folders, not -");
-  const texts = await readInputs(inputs);
+  const texts = await readInputs(inputs, undefined, undefined, { exclude: parseExclude(flags) });
   if (flags.check) {
     const scanned = scanForPinning(texts);
     // An image pinning cannot rewrite (a block scalar, a merge key) is unpinned all the same.
@@ -173,7 +176,8 @@ export function registerPin(program: Command): void {
       .option("--check", "write nothing; list unpinned images and exit 1 if there are any")
       .option("--diff", "write nothing; print a unified diff of what pinning would change")
       .argument("<inputs...>", "manifest files or folders"),
-  ).action(runPin);
+  );
+  excludeOption(pin).action(runPin);
   examples(pin, [
     ["pin every image in a folder of manifests, in place", "customs pin k8s/"],
     ["review the change first", "customs pin --diff k8s/"],

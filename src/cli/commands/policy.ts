@@ -4,7 +4,15 @@ import { formatIssue, loadPolicies, loadPolicySet } from "../../app/documents/in
 import { CustomsError } from "../../core/errors.js";
 import { explainImage, toNamespaceFacts } from "../../core/evaluate/index.js";
 import { isDnsLabel, isLabelKey, isLabelValue, printable } from "../../core/policy/index.js";
-import { HUMAN_OR_JSON, type OutputFormat, outputOption, policyOption } from "../flags/index.js";
+import {
+  type ExcludeFlags,
+  excludeOption,
+  HUMAN_OR_JSON,
+  type OutputFormat,
+  outputOption,
+  parseExclude,
+  policyOption,
+} from "../flags/index.js";
 import { examples } from "../help.js";
 import { EXIT_DENIED, EXIT_INPUT, EXIT_OK, write, writeJson } from "../io.js";
 import { createStyle } from "../output/style.js";
@@ -28,6 +36,11 @@ export function parseLabels(text: string): Record<string, string> {
   return labels;
 }
 
+interface ValidateFlags extends ExcludeFlags {
+  output: OutputFormat;
+  strict?: boolean;
+}
+
 function registerValidate(policy: Command): void {
   const command = policy
     .command("validate")
@@ -35,12 +48,14 @@ function registerValidate(policy: Command): void {
     .addOption(outputOption(HUMAN_OR_JSON, "human"))
     .option("--strict", "fail on lint warnings too")
     .argument("<paths...>", "files or folders");
+  excludeOption(command);
   examples(command, [
     ["validate and lint a folder of policies", "customs policy validate policies/"],
     ["fail on lint warnings too, in CI", "customs policy validate --strict policies/"],
   ]);
-  command.action(async (paths: string[], flags: { output: OutputFormat; strict?: boolean }) => {
-    const loaded = loadPolicies(await readInputs(paths));
+  command.action(async (paths: string[], flags: ValidateFlags) => {
+    const exclude = parseExclude(flags);
+    const loaded = loadPolicies(await readInputs(paths, undefined, undefined, { exclude }));
     const errors = loaded.issues.filter((i) => i.severity === "error").length;
     const warnings = loaded.issues.length - errors;
     if (flags.output === "json") {

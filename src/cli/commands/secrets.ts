@@ -4,8 +4,11 @@ import type { FindingReport } from "../../core/findings/index.js";
 import { reportError } from "../errors.js";
 import {
   addFindingsOptions,
+  type ExcludeFlags,
+  excludeOption,
   type FindingsFlags,
   type ParsedFindingsFlags,
+  parseExclude,
   parseFindingsFlags,
   type RegistryFlags,
   registryOptions,
@@ -14,7 +17,7 @@ import { examples } from "../help.js";
 import { collect } from "../io.js";
 import { emitFindings } from "../output/findings.js";
 
-interface ScanFlags extends FindingsFlags, RegistryFlags {
+interface ScanFlags extends FindingsFlags, RegistryFlags, ExcludeFlags {
   git?: boolean;
   imageLayout?: string[];
   image?: string[];
@@ -58,7 +61,7 @@ export function registerSecrets(program: Command): void {
     .option("--since <ref>", "with --git: only commits after REF (REF..HEAD)")
     .option("--range <from..to>", "with --git: only the commits of FROM..TO");
   // Default --fail-on low: any secret fails; test keys (low) too, info notes do not.
-  addFindingsOptions(registryOptions(scan, "--image"), "low");
+  addFindingsOptions(registryOptions(excludeOption(scan), "--image"), "low");
   examples(scan, [
     ["scan the current folder", "customs secrets scan"],
     ["every commit of a repository", "customs secrets scan --git ."],
@@ -117,6 +120,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<FindingReport
       },
       ...(flags.baseline === undefined ? {} : { baselineFile: flags.baseline }),
       ...(flags.writeBaseline === undefined ? {} : { writeBaselineFile: flags.writeBaseline }),
+      exclude: parseExclude(flags),
     });
   } catch (error) {
     const { isRegistryError } = await import("../../adapters/registry/index.js");

@@ -2,6 +2,7 @@
  * The flags several commands share, declared once so that a flag means the same thing, with
  * the same help and the same checks, wherever it appears.
  */
+export { type ExcludeFlags, excludeOption, parseExclude } from "./exclude.js";
 export {
   addFindingsOptions,
   FINDINGS_FORMATS,

@@ -1,3 +1,4 @@
+import { STAGE_SELECTIONS, type StageSelection } from "../dockerfile/index.js";
 import type { FailOn } from "../findings/summary.js";
 import { SEVERITIES } from "../findings/types.js";
 import { IssueCollector, join } from "../policy/fields.js";
@@ -13,17 +14,23 @@ export interface CiConfig {
   readonly manifests?: {
     readonly policies: readonly string[];
     readonly paths: readonly string[];
+    /** Globs of files under `paths` not read, as `--exclude`. */
+    readonly exclude: readonly string[];
     readonly cluster?: string;
   };
   readonly dockerfile?: {
     readonly paths: readonly string[];
     /** Base images are judged by these ImagePolicies (default: the manifests' policies). */
     readonly policies: readonly string[];
+    readonly exclude: readonly string[];
     readonly namespace?: string;
     readonly config?: string;
+    /** Whose base images the policies judge, as `--stages` (default: the lint config's). */
+    readonly stages?: StageSelection;
   };
   readonly secrets?: {
     readonly paths: readonly string[];
+    readonly exclude: readonly string[];
     readonly git: boolean;
     readonly images: readonly string[];
     readonly config?: string;
@@ -67,24 +74,27 @@ function readManifests(
   path: string,
   value: unknown,
 ): CiConfig["manifests"] {
-  const o = issues.readObject(path, value, ["policies", "paths", "cluster"]);
+  const o = issues.readObject(path, value, ["policies", "paths", "exclude", "cluster"]);
   if (o === undefined) return undefined;
   const cluster = issues.readString(join(path, "cluster"), o.cluster, { nonEmpty: true });
   return {
     policies: readPaths(issues, join(path, "policies"), o.policies, true),
     paths: readPaths(issues, join(path, "paths"), o.paths, true),
+    exclude: readPaths(issues, join(path, "exclude"), o.exclude, false),
     ...(cluster === undefined ? {} : { cluster }),
   };
 }
 
 /**
- * What the checks that scan files share: `paths` (the repository's root when absent) and
- * their own config file, given as `{ config }` only when set.
+ * What the checks that scan files share: `paths` (the repository's root when absent), the
+ * globs of files under them not read, and their own config file, given as `{ config }` only
+ * when set.
  */
 function readScan(issues: IssueCollector, path: string, o: Record<string, unknown>) {
   const config = issues.readString(join(path, "config"), o.config, { nonEmpty: true });
   return {
     paths: o.paths === undefined ? ["."] : readPaths(issues, join(path, "paths"), o.paths, true),
+    exclude: readPaths(issues, join(path, "exclude"), o.exclude, false),
     config: config === undefined ? {} : { config },
   };
 }
@@ -94,14 +104,24 @@ function readDockerfile(
   path: string,
   value: unknown,
 ): CiConfig["dockerfile"] {
-  const o = issues.readObject(path, value, ["paths", "policies", "namespace", "config"]);
+  const o = issues.readObject(path, value, [
+    "paths",
+    "exclude",
+    "policies",
+    "namespace",
+    "config",
+    "stages",
+  ]);
   if (o === undefined) return undefined;
   const namespace = issues.readString(join(path, "namespace"), o.namespace, { nonEmpty: true });
-  const { paths, config } = readScan(issues, path, o);
+  const stages = issues.readEnum(join(path, "stages"), o.stages, STAGE_SELECTIONS);
+  const { paths, exclude, config } = readScan(issues, path, o);
   return {
     paths,
+    exclude,
     policies: readPaths(issues, join(path, "policies"), o.policies, false),
     ...(namespace === undefined ? {} : { namespace }),
+    ...(stages === undefined ? {} : { stages }),
     ...config,
   };
 }
@@ -109,6 +129,7 @@ function readDockerfile(
 function readSecrets(issues: IssueCollector, path: string, value: unknown): CiConfig["secrets"] {
   const o = issues.readObject(path, value, [
     "paths",
+    "exclude",
     "git",
     "images",
     "config",
@@ -117,7 +138,7 @@ function readSecrets(issues: IssueCollector, path: string, value: unknown): CiCo
     "range",
   ]);
   if (o === undefined) return undefined;
-  const { paths, config } = readScan(issues, path, o);
+  const { paths, exclude, config } = readScan(issues, path, o);
   const git = issues.readBoolean(join(path, "git"), o.git) ?? false;
   const baseline = issues.readString(join(path, "baseline"), o.baseline, { nonEmpty: true });
   const since = readRef(issues, join(path, "since"), o.since);
@@ -130,6 +151,7 @@ function readSecrets(issues: IssueCollector, path: string, value: unknown): CiCo
     issues.error(join(path, since === undefined ? "range" : "since"), "needs `git: true`");
   return {
     paths,
+    exclude,
     git,
     images: readPaths(issues, join(path, "images"), o.images, false),
     ...config,

@@ -25,9 +25,18 @@ export interface BasePolicy {
   readonly namespace: NamespaceFacts;
 }
 
+/** Which stages' base images CD004 judges: the shipped one (default) or every one. */
+export type StageSelection = "final" | "all";
+
+export const STAGE_SELECTIONS: readonly StageSelection[] = ["final", "all"];
+
 export interface RuleContext {
   readonly file: Dockerfile;
   readonly policy?: BasePolicy;
+  /** Default `final`. */
+  readonly stages?: StageSelection;
+  /** The stage built (as `docker build --target`); the final stage when absent. */
+  readonly target?: string;
 }
 
 export type Rule = (context: RuleContext) => RuleHit[];

@@ -1,6 +1,7 @@
 import { CustomsError } from "../errors.js";
 import { SEVERITIES, type Severity } from "../findings/types.js";
 import { IssueCollector, join, readEnum, readObject } from "../policy/fields.js";
+import { STAGE_SELECTIONS, type StageSelection } from "./check-types.js";
 import { RULE_IDS } from "./rules.js";
 
 /**
@@ -10,11 +11,14 @@ import { RULE_IDS } from "./rules.js";
  *     CD003: off        # a rule turned off
  *     CD014: medium     # a rule's severity changed
  *   failOn: medium      # default for --fail-on
+ *   stages: all         # CD004 judges every stage's base, not only the final one
  */
 export interface DockerfileConfig {
   /** `off`, or the severity the rule's findings get. */
   readonly rules: ReadonlyMap<string, Severity | "off">;
   readonly failOn?: Severity;
+  /** Default for --stages. */
+  readonly stages?: StageSelection;
 }
 
 export const EMPTY_CONFIG: DockerfileConfig = { rules: new Map() };
@@ -26,10 +30,14 @@ export function parseDockerfileConfig(value: unknown, source: string): Dockerfil
   const issues = new IssueCollector();
   const rules = new Map<string, Severity | "off">();
   let failOn: Severity | undefined;
+  let stages: StageSelection | undefined;
   // An empty file is an empty configuration.
-  const root = readObject(issues, "", value ?? {}, ["rules", "failOn"]);
+  const root = readObject(issues, "", value ?? {}, ["rules", "failOn", "stages"]);
   if (root !== undefined) {
     if (root.failOn !== undefined) failOn = readEnum(issues, "failOn", root.failOn, SEVERITIES);
+    if (root.stages !== undefined) {
+      stages = readEnum(issues, "stages", root.stages, STAGE_SELECTIONS);
+    }
     const table =
       root.rules === undefined
         ? {}
@@ -46,5 +54,5 @@ export function parseDockerfileConfig(value: unknown, source: string): Dockerfil
     const lines = issues.issues.map((i) => `${source}: ${i.path || "(document)"}: ${i.message}`);
     throw new CustomsError("DOCKERFILE_CONFIG_INVALID", lines.join("\n"));
   }
-  return { rules, failOn };
+  return { rules, failOn, ...(stages === undefined ? {} : { stages }) };
 }

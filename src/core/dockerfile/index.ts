@@ -1,4 +1,4 @@
-export type { BasePolicy } from "./check-types.js";
+export { type BasePolicy, STAGE_SELECTIONS, type StageSelection } from "./check-types.js";
 export { type DockerfileConfig, EMPTY_CONFIG, parseDockerfileConfig } from "./config.js";
 export {
   evaluateDockerfile,
@@ -15,6 +15,7 @@ export {
   type Stage,
 } from "./model.js";
 export { DOCKERFILE_RULES, RULE_IDS, ruleById } from "./rules.js";
+export { judgedStages } from "./rules-base.js";
 export { runScript } from "./rules-run.js";
 export { commandWords, type ShellCommand, splitCommands } from "./shell.js";
 export { type Expansion, expandVariables } from "./substitute.js";

@@ -1,6 +1,7 @@
 import { CustomsError } from "../errors.js";
 import type { Finding } from "../findings/types.js";
-import type { BasePolicy, Rule, RuleContext, RuleHit } from "./check-types.js";
+import { printable } from "../policy/index.js";
+import type { BasePolicy, Rule, RuleContext, RuleHit, StageSelection } from "./check-types.js";
 import { type DockerfileConfig, EMPTY_CONFIG } from "./config.js";
 import { type Dockerfile, readDockerfile } from "./model.js";
 import { RULE_IDS, ruleById } from "./rules.js";
@@ -93,6 +94,10 @@ function toFinding(
 export interface LintOptions {
   readonly config?: DockerfileConfig;
   readonly policy?: BasePolicy;
+  /** Which stages' base images CD004 judges; the configuration's `stages`, else `final`. */
+  readonly stages?: StageSelection;
+  /** The stage built, as `docker build --target`: CD004 judges the image it is made of. */
+  readonly target?: string;
   /** Turns a finding's identity (rule, file, instruction text, message) into a fingerprint. */
   readonly fingerprint?: (seed: string) => string;
 }
@@ -104,7 +109,18 @@ export function evaluateDockerfile(
   options: LintOptions = {},
 ): Finding[] {
   const config = options.config ?? EMPTY_CONFIG;
-  const context: RuleContext = { file, policy: options.policy };
+  const target = options.target;
+  if (target !== undefined && !file.stages.some((s) => s.name === target.toLowerCase())) {
+    // As docker build: a target that names no stage is a mistake, not an empty build.
+    throw new CustomsError("USAGE", `${source}: no stage named ${printable(target)} (target)`);
+  }
+  const context: RuleContext = {
+    file,
+    policy: options.policy,
+    // A target names the stage shipped, which is more specific than the configuration's `all`.
+    stages: options.stages ?? (target === undefined ? config.stages : undefined) ?? "final",
+    ...(target === undefined ? {} : { target }),
+  };
   const ignores = readIgnores(file);
   const findings: Finding[] = [];
   for (const rule of RULES) {

@@ -1,6 +1,6 @@
 import { printable } from "../policy/index.js";
 import { parseNormalized } from "../reference/index.js";
-import type { RuleContext, RuleHit } from "./check-types.js";
+import type { RuleContext, RuleHit, StageSelection } from "./check-types.js";
 import type { Stage } from "./model.js";
 
 /** Severity of a policy violation by the policy's action. */
@@ -65,11 +65,40 @@ export function checkBaseReferences({ file }: RuleContext): RuleHit[] {
   return hits;
 }
 
-/** CD004: each base image judged by the same engine as `customs check`, one per policy. */
-export function checkBasePolicies({ file, policy }: RuleContext): RuleHit[] {
+/**
+ * The stages whose base CD004 judges. Only the stage that is shipped runs in the cluster, so by
+ * default only the final stage (or the `--target` stage) counts: a `golang` builder is not a
+ * runtime image and the runtime policy would refuse it for no benefit. `FROM builder` is
+ * followed back to the stage at the root of the chain, whose external image is what the shipped
+ * stage is made of. `all` judges every stage's own base, for teams that hold builders to the
+ * same policy.
+ */
+export function judgedStages(
+  stages: readonly Stage[],
+  which: StageSelection,
+  target?: string,
+): Stage[] {
+  if (which === "all") return [...stages];
+  let stage: Stage | undefined =
+    target === undefined
+      ? stages[stages.length - 1]
+      : stages.find((s) => s.name === target.toLowerCase());
+  // A stage can only name an earlier one, so the walk ends; `seen` guards against a bad model.
+  const seen = new Set<Stage>();
+  while (stage !== undefined && stage.base.kind === "stage" && !seen.has(stage)) {
+    seen.add(stage);
+    const name = stage.base.value.toLowerCase();
+    const before: Stage = stage;
+    stage = stages.findLast((s) => s.index < before.index && s.name === name);
+  }
+  return stage === undefined ? [] : [stage];
+}
+
+/** CD004: base images judged by the same engine as `customs check`, one per policy. */
+export function checkBasePolicies({ file, policy, stages, target }: RuleContext): RuleHit[] {
   if (policy === undefined) return [];
   const hits: RuleHit[] = [];
-  for (const stage of file.stages) {
+  for (const stage of judgedStages(file.stages, stages ?? "final", target)) {
     if (stage.base.kind !== "image") continue;
     const container = stage.name ?? `stage ${stage.index}`;
     const decision = policy.evaluator.evaluate(policy.namespace, [

@@ -1,5 +1,5 @@
 ARG REG=docker.io
-# expect CD004
+# A builder stage: only the final stage's base is judged by default.
 FROM docker.io/library/alpine:3.19 AS build
 FROM registry.corp.example/base/alpine:3.19
 FROM build
