@@ -1,2 +1,3 @@
 export { type AddedLines, DiffParser, gitAddedLines } from "./log.js";
 export { checkRef, type HistoryScope, resolveScope, splitRange } from "./revisions.js";
+export { gitFileAt } from "./show.js";

@@ -92,11 +92,18 @@ export class Collector {
    * findings point at the entry's key. A secret the text scan already found (a `stringData`
    * value is plain text in the file) is not reported twice.
    */
-  private scanKubeSecrets(text: string, found: SecretMatch[], path: string, origin: Origin) {
+  private scanKubeSecrets(
+    text: string,
+    found: readonly SecretMatch[],
+    path: string,
+    origin: Origin,
+    onlyLines?: ReadonlySet<number>,
+  ) {
     const seen = new Set(found.map((m) => `${m.detector.id}\0${m.secret}`));
     const fileLines = text.split("\n");
     for (const secret of readKubeSecrets(text)) {
       for (const entry of secret.entries) {
+        if (onlyLines !== undefined && !onlyLines.has(entry.line)) continue;
         const decoded = decodeSecretEntry(entry);
         const place = { secret, key: entry.key, column: entry.column };
         if (decoded.kind === "invalid-base64") this.noteBadBase64(place, path, entry.line, origin);
@@ -112,10 +119,37 @@ export class Collector {
     }
   }
 
-  /** Added lines from git: `lineOf(i)` maps a line of `text` to the file's line. */
-  scanLines(text: string, path: string, lineOf: (line: number) => number, origin: Origin): void {
+  /**
+   * Added lines from git: `lineOf(i)` maps a line of `text` to the file's line. Returns what
+   * was found, so that the Secrets of the same lines are not reported twice.
+   */
+  scanLines(
+    text: string,
+    path: string,
+    lineOf: (line: number) => number,
+    origin: Origin,
+  ): SecretMatch[] {
     const kind = classifyPath(path, text.length, countNewlines(text));
-    for (const m of scanText(text, this.rules, kind)) this.add(m, path, lineOf(m.line), origin);
+    const found = [...scanText(text, this.rules, kind)];
+    for (const m of found) this.add(m, path, lineOf(m.line), origin);
+    return found;
+  }
+
+  /**
+   * The Secrets of a file as a commit holds it, decoded and scanned, reporting only the
+   * entries whose key is on one of `added` (the lines that commit added): a Secret's `data`
+   * is base64, so its added lines alone say nothing, and an entry is reported once, by the
+   * commit that wrote it.
+   */
+  scanKubeSecretsAdded(
+    bytes: Buffer,
+    path: string,
+    added: ReadonlySet<number>,
+    found: readonly SecretMatch[],
+    origin: Origin,
+  ): void {
+    if (!mayHoldKubeSecrets(path, bytes) || bytes.subarray(0, BINARY_SNIFF).includes(0)) return;
+    this.scanKubeSecrets(bytes.toString("utf8"), found, path, origin, added);
   }
 
   noteTooLarge(path: string, size: number, origin: Origin = {}): void {

@@ -5,7 +5,12 @@
 import { relative } from "node:path";
 import { Readable } from "node:stream";
 import { FileBytesReader, walkFiles } from "../../adapters/files/index.js";
-import { gitAddedLines, type HistoryScope, resolveScope } from "../../adapters/git/index.js";
+import {
+  gitAddedLines,
+  gitFileAt,
+  type HistoryScope,
+  resolveScope,
+} from "../../adapters/git/index.js";
 import {
   type LayerDescriptor,
   layoutBlob,
@@ -16,6 +21,10 @@ import {
 import { CustomsError } from "../../core/errors.js";
 import { type Glob, matchGlob } from "../../core/glob.js";
 import type { Collector } from "./collect.js";
+
+const MAY_BE_SECRET_FILE = /\.(?:ya?ml|json)$/i;
+/** A `key: value` or `"key": "value"` line: what a Secret's data entries look like. */
+const MAY_BE_SECRET_ENTRY = /^\s*"?[-._a-zA-Z0-9]+"?\s*:\s*\S/m;
 
 /** Folders never entered: VCS internals and installed dependencies (documented). */
 export const SKIPPED_DIRS = new Set([".git", "node_modules"]);
@@ -47,9 +56,21 @@ export async function scanGitHistory(
   for await (const chunk of gitAddedLines(repo, await resolveScope(repo, scope))) {
     commits.add(chunk.commit);
     if (collector.isAllowedPath(chunk.path)) continue;
-    collector.scanLines(chunk.text, chunk.path, (line) => chunk.lines[line - 1] ?? line, {
-      commit: chunk.commit,
-    });
+    const origin = { commit: chunk.commit };
+    const found = collector.scanLines(
+      chunk.text,
+      chunk.path,
+      (line) => chunk.lines[line - 1] ?? line,
+      origin,
+    );
+    // A Secret's added `data` lines are base64: its values are decoded from the whole file as
+    // that commit holds it (read only for YAML and JSON files whose added lines could be one).
+    if (MAY_BE_SECRET_FILE.test(chunk.path) && MAY_BE_SECRET_ENTRY.test(chunk.text)) {
+      const bytes = await gitFileAt(repo, chunk.commit, chunk.path, collector.maxFileBytes);
+      if (bytes !== undefined) {
+        collector.scanKubeSecretsAdded(bytes, chunk.path, new Set(chunk.lines), found, origin);
+      }
+    }
   }
   collector.count("commits", commits.size);
 }
