@@ -51,6 +51,9 @@ const repo = tempFiles({
   "chart/values.yaml": "image:\n  repository: nginx\n  tag: latest\n",
   "chart/templates/deployment.yaml": TEMPLATE,
   "broken/typo.yaml": deployment("typo", "nginx:1.27").replace("containers:", "containers: 3"),
+  // A kustomize patch that deletes an object: shaped like one, but no object to check.
+  "kustomize/delete.patch.yaml":
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n$patch: delete\n",
 });
 afterAll(() => repo.cleanup());
 
@@ -61,9 +64,9 @@ describe("customs check over folders with non-Kubernetes YAML", () => {
   it("skips the chart's files with a note each and decides on the manifests", () => {
     const r = check("deploy", "chart", "-o", "json");
     expect(r.stderr.split("\n").filter(Boolean).sort()).toEqual([
-      "note: chart/Chart.yaml: skipped: no document has both an apiVersion and a kind",
+      "note: chart/Chart.yaml: skipped: no document is a whole Kubernetes object (apiVersion and kind, no $patch)",
       "note: chart/templates/deployment.yaml: skipped: a template ({{ … }}), not YAML until rendered",
-      "note: chart/values.yaml: skipped: no document has both an apiVersion and a kind",
+      "note: chart/values.yaml: skipped: no document is a whole Kubernetes object (apiVersion and kind, no $patch)",
     ]);
     const report = JSON.parse(r.stdout);
     expect(report.summary).toEqual({ resources: 2, denied: 1, warned: 0, allowed: 1 });
@@ -85,6 +88,14 @@ describe("customs check over folders with non-Kubernetes YAML", () => {
     const onlyWeb = check("--exclude", "old.yaml", "deploy", "-o", "json");
     expect(JSON.parse(onlyWeb.stdout).summary.resources).toBe(1);
     expect(onlyWeb.status).toBe(0);
+  });
+
+  it("skips a kustomize patch found in a folder, with a note", () => {
+    const r = check("deploy", "kustomize", "-o", "json");
+    expect(r.stderr).toBe(
+      "note: kustomize/delete.patch.yaml: skipped: no document is a whole Kubernetes object (apiVersion and kind, no $patch)\n",
+    );
+    expect(JSON.parse(r.stdout).summary.resources).toBe(2);
   });
 
   it("never skips a file named on the command line", () => {

@@ -52,12 +52,13 @@ interface Located {
 }
 
 /**
- * A document without both apiVersion and kind, which kubectl would refuse to apply: Helm
- * values, a Chart.yaml (apiVersion only), a tool's config.
+ * A document that is not a whole Kubernetes object, which kubectl would refuse to apply:
+ * Helm values, a Chart.yaml (apiVersion only), a tool's config, a kustomize patch.
  */
 function isNotAnObject(value: unknown): boolean {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return true;
-  return !("apiVersion" in value) || !("kind" in value);
+  // `$patch` marks a kustomize strategic-merge patch: a change to an object, not one.
+  return !("apiVersion" in value) || !("kind" in value) || "$patch" in value;
 }
 
 /** Go template actions: a Helm chart's templates are not YAML until rendered. */
@@ -92,7 +93,9 @@ function collect(texts: readonly InputText[]): {
     }
     if (inFolder === true && documents.every((d) => isNotAnObject(d.value))) {
       if (documents.length > 0) {
-        notes.push(`${source}: skipped: no document has both an apiVersion and a kind`);
+        notes.push(
+          `${source}: skipped: no document is a whole Kubernetes object (apiVersion and kind, no $patch)`,
+        );
       }
       continue;
     }
