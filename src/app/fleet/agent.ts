@@ -1,7 +1,8 @@
 import { ApiError, type IssueDetail } from "../../core/fleet/api-error.js";
 import type { Principal } from "../../core/fleet/authorize.js";
 import type { ClusterStatus, ViolationRecord } from "../../core/fleet/store.js";
-import { isDnsLabel, isLabelKey, isLabelValue } from "../../core/policy/index.js";
+import { ACTIONS, isDnsLabel, isLabelKey, isLabelValue } from "../../core/policy/index.js";
+import { VIOLATION_SOURCES, VIOLATION_TEXT_FIELDS } from "../../core/schema/index.js";
 import { isObject, type Json } from "./bodies.js";
 import { agentOf } from "./clusters.js";
 import { actorOf, type FleetContext } from "./context.js";
@@ -138,19 +139,8 @@ export async function pollPolicies(
   return delivered;
 }
 
-const SOURCES = ["admission", "audit"] as const;
-const ACTIONS = ["deny", "warn", "audit"] as const;
-const REQUIRED = [
-  "time",
-  "namespace",
-  "kind",
-  "name",
-  "container",
-  "image",
-  "policy",
-  "code",
-  "message",
-];
+// What a report may hold is declared once, in the API's schema (src/core/schema).
+const SOURCES = VIOLATION_SOURCES;
 
 function parseViolation(
   v: unknown,
@@ -163,7 +153,7 @@ function parseViolation(
     return undefined;
   }
   // NUL: PostgreSQL cannot store it in text; refused on SQLite too, so both answer alike.
-  const bad = REQUIRED.filter(
+  const bad = VIOLATION_TEXT_FIELDS.filter(
     (k) => typeof v[k] !== "string" || (v[k] as string).length > 4096 || hasNul(v[k] as string),
   );
   if (!SOURCES.includes(v.source as never)) bad.push("source");

@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { readTextFile } from "../../adapters/files/index.js";
 import type { VerifyReport } from "../../app/supply/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { printable } from "../../core/policy/index.js";
@@ -27,17 +27,6 @@ interface VerifyFlags extends RegistryFlags {
   type?: string[];
   output: OutputFormat;
   timeout: string;
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (e) {
-    throw new CustomsError(
-      "FILE_UNREADABLE",
-      `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    );
-  }
 }
 
 function hasIdentity(flags: VerifyFlags): boolean {
@@ -103,7 +92,7 @@ export function registerVerify(program: Command): void {
     const { verifyWithin } = await import("../../app/supply/verify.js");
     const request = {
       keys: await Promise.all(
-        (flags.key ?? []).map(async (p) => ({ id: p, pem: await readText(p) })),
+        (flags.key ?? []).map(async (p) => ({ id: p, pem: await readTextFile(p) })),
       ),
       identity: hasIdentity(flags)
         ? {
@@ -116,7 +105,7 @@ export function registerVerify(program: Command): void {
       trustedRoot:
         flags.trustedRoot === undefined
           ? undefined
-          : { source: flags.trustedRoot, text: await readText(flags.trustedRoot) },
+          : { source: flags.trustedRoot, text: await readTextFile(flags.trustedRoot) },
       requireTlog: flags.requireTlog === true,
       attestations: flags.attestations === true,
       types: flags.type ?? [],

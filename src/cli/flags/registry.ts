@@ -1,15 +1,14 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { readTextFile } from "../../adapters/files/index.js";
 import {
   type CredentialStore,
   NO_CREDENTIALS,
   parseDockerConfig,
   RegistryClient,
 } from "../../adapters/registry/index.js";
-import { CustomsError } from "../../core/errors.js";
 import { collect, parseMs, parseTagHandling } from "../io.js";
 
 /** How commands that talk to registries reach them. */
@@ -38,19 +37,6 @@ export function registryOptions(command: Command, when?: string): Command {
     );
 }
 
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (e) {
-    throw new CustomsError(
-      "FILE_UNREADABLE",
-      `${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-      undefined,
-      { cause: e },
-    );
-  }
-}
-
 async function credentialsFrom(flags: RegistryFlags): Promise<CredentialStore> {
   let path = flags.registryConfig;
   if (path === undefined) {
@@ -58,12 +44,12 @@ async function credentialsFrom(flags: RegistryFlags): Promise<CredentialStore> {
     if (!existsSync(fallback)) return NO_CREDENTIALS;
     path = fallback;
   }
-  return parseDockerConfig(await readText(path), path);
+  return parseDockerConfig(await readTextFile(path), path);
 }
 
 /** The registry client the flags describe. */
 export async function clientFrom(flags: RegistryFlags): Promise<RegistryClient> {
-  const ca = await Promise.all((flags.caFile ?? []).map(readText));
+  const ca = await Promise.all((flags.caFile ?? []).map((p) => readTextFile(p)));
   return new RegistryClient({
     credentials: await credentialsFrom(flags),
     tls: { ca, insecureHosts: new Set((flags.insecureHost ?? []).map((h) => h.toLowerCase())) },

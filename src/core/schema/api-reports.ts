@@ -49,6 +49,13 @@ const violationRequired = [
   "message",
 ];
 
+/** A reported violation's required free-text fields (source and action are enums). */
+export const VIOLATION_TEXT_FIELDS = violationRequired.filter(
+  (f) => f !== "source" && f !== "action",
+);
+/** Where a violation was seen: refused at admission, or found by the agent's audit. */
+export const VIOLATION_SOURCES = Object.keys(SOURCES);
+
 /** One violation as an agent reports it (each checked on its own: `rejected`). */
 export const VIOLATION_REPORT = named(
   "ViolationReport",

@@ -1,4 +1,5 @@
 export { API_SCHEMAS, ERROR_SCHEMA } from "./api.js";
+export { VIOLATION_SOURCES, VIOLATION_TEXT_FIELDS } from "./api-reports.js";
 export { toComponents, toJsonSchema } from "./json-schema.js";
 export { toOpenApiV3 } from "./kube.js";
 export {

@@ -17,13 +17,9 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
  * to `components`). The root itself is never a reference.
  */
 export function toJsonSchema(s: Schema, components: Components): JsonSchema {
-  const out: JsonSchema = {};
+  // Strings, booleans and integers are written alike in both dialects.
+  const out: JsonSchema = scalarKeywords(s) ?? {};
   switch (s.kind) {
-    case "string":
-    case "boolean":
-    case "integer":
-      Object.assign(out, scalarKeywords(s));
-      break;
     case "int-or-string":
       out.type = ["integer", "string"];
       if (s.maxLength !== undefined) out.maxLength = s.maxLength;

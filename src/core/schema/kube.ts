@@ -16,13 +16,9 @@ import {
  * which kubectl does by default; a schema-level `false` would be rejected by the API server.
  */
 export function toOpenApiV3(s: Schema): JsonSchema {
-  const out: JsonSchema = {};
+  // Strings, booleans and integers are written alike in both dialects.
+  const out: JsonSchema = scalarKeywords(s) ?? {};
   switch (s.kind) {
-    case "string":
-    case "boolean":
-    case "integer":
-      Object.assign(out, scalarKeywords(s));
-      break;
     case "int-or-string":
       out["x-kubernetes-int-or-string"] = true;
       if (s.maxLength !== undefined) out.maxLength = s.maxLength;
