@@ -15,7 +15,12 @@ import {
   visit,
   type YAMLError,
 } from "yaml";
-import { type GoScalarType, resolveGoScalar, resolveTaggedGoScalar } from "./go-scalar.js";
+import {
+  type GoScalar,
+  type GoScalarType,
+  resolveGoScalar,
+  resolveTaggedGoScalar,
+} from "./go-scalar.js";
 
 /**
  * yaml's alias budget per document: each use of an anchor counts, weighted by the aliases inside
@@ -41,6 +46,20 @@ const DROPPED_TAGS = new Set([
 ]);
 
 const RESOLVED_TYPES: readonly GoScalarType[] = ["null", "bool", "int", "float"];
+
+/**
+ * yaml asks each implicit tag's test in turn, then the chosen tag's resolve, all for the same
+ * scalar: the last answer is kept so that go-yaml's rules run once per scalar, not five times.
+ */
+let lastText: string | undefined;
+let lastResolved: GoScalar = { type: "str", value: "" };
+function resolvedOnce(text: string): GoScalar {
+  if (text !== lastText) {
+    lastResolved = resolveGoScalar(text);
+    lastText = text;
+  }
+  return lastResolved;
+}
 const tagOf = (type: GoScalarType) => `tag:yaml.org,2002:${type}`;
 
 /**
@@ -68,9 +87,9 @@ function goYamlTags(): ScalarTag[] {
       tag: tagOf(type),
       default: true,
       // yaml asks a tag's `test` whether a plain scalar is its own; go-yaml answers.
-      test: { test: (text: string) => resolveGoScalar(text).type === type } as RegExp,
+      test: { test: (text: string) => resolvedOnce(text).type === type } as RegExp,
       resolve(text, onError) {
-        const value = resolveGoScalar(text).value;
+        const value = resolvedOnce(text).value;
         // go-yaml reads `.inf` and `.nan`, but JSON cannot hold them: kubectl refuses the
         // manifest ("unsupported value"), and so does Customs, at the scalar.
         if (typeof value === "number" && !Number.isFinite(value)) {
