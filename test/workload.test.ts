@@ -131,6 +131,7 @@ describe("every kind and container type", () => {
               pointer: `${specPointer}/${containerType}/0/image`,
             },
           ],
+          imagePullSecrets: [],
         },
       ],
       namespaces: [],
@@ -622,5 +623,48 @@ describe("properties", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("pull settings", () => {
+  const pod = (spec: Record<string, unknown>) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "p" },
+    spec,
+  });
+
+  it.each([
+    [{ containers: [{ name: "a", image: "x" }] }, [], [undefined]],
+    [
+      {
+        imagePullSecrets: [{ name: "regcred" }, {}, { name: "other" }],
+        containers: [
+          { name: "a", image: "x", imagePullPolicy: "Always" },
+          { name: "b", image: "y" },
+        ],
+      },
+      ["regcred", "other"],
+      ["Always", undefined],
+    ],
+    [
+      { imagePullSecrets: null, containers: [{ image: "x", imagePullPolicy: null }] },
+      [],
+      [undefined],
+    ],
+  ])("reads imagePullSecrets and imagePullPolicy as written (%#)", (spec, secrets, policies) => {
+    const { workloads, problems } = extractResources(pod(spec));
+    expect(problems).toEqual([]);
+    expect(workloads[0]?.imagePullSecrets).toEqual(secrets);
+    expect(workloads[0]?.containers.map((c) => c.imagePullPolicy)).toEqual(policies);
+  });
+
+  it.each([
+    [{ imagePullSecrets: "regcred", containers: [] }, "/spec/imagePullSecrets"],
+    [{ imagePullSecrets: ["regcred"], containers: [] }, "/spec/imagePullSecrets/0"],
+    [{ imagePullSecrets: [{ name: 5 }], containers: [] }, "/spec/imagePullSecrets/0/name"],
+    [{ containers: [{ image: "x", imagePullPolicy: 1 }] }, "/spec/containers/0/imagePullPolicy"],
+  ])("names a malformed pull setting (%#)", (spec, pointer) => {
+    expect(extractResources(pod(spec)).problems.map((p) => p.pointer)).toEqual([pointer]);
   });
 });

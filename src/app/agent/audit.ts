@@ -29,7 +29,7 @@ export async function auditPods(
       const extracted = extractResources({ apiVersion: "v1", kind: "Pod", ...pod });
       for (const w of extracted.workloads) {
         const namespace = w.namespace || "default";
-        const decision = evaluator.evaluate(namespaces.facts(namespace), w.containers);
+        const decision = evaluator.evaluate(namespaces.facts(namespace), w.containers, w);
         if (decision.violations.length === 0) continue;
         reports.push(
           ...toViolationReports(

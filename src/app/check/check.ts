@@ -179,7 +179,7 @@ function decide(
   const results: CheckedResource[] = [];
   for (const { document, workload } of located) {
     const namespace = workload.namespace ?? DEFAULT_NAMESPACE;
-    const decision = evaluator.evaluate(factsFor(namespace), workload.containers);
+    const decision = evaluator.evaluate(factsFor(namespace), workload.containers, workload);
     summary.resources++;
     if (decision.verdict === "deny") summary.denied++;
     else if (decision.verdict === "warn") summary.warned++;

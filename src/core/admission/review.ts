@@ -97,7 +97,7 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
   const workload = extracted.workloads[0];
   if (workload === undefined) return { response: allow(uid), violations: none };
   const namespace = request.namespace || workload.namespace || "default";
-  const decision = ctx.evaluator.evaluate(ctx.namespace(namespace), workload.containers);
+  const decision = ctx.evaluator.evaluate(ctx.namespace(namespace), workload.containers, workload);
   if (decision.violations.length === 0) return { response: allow(uid), violations: none };
   const oldImages =
     request.operation === "UPDATE" ? imagesOf(request.oldObject, request) : new Set<string>();

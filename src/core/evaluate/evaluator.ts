@@ -3,13 +3,20 @@ import { printable } from "../policy/index.js";
 import { type ImageFacts, ImageFactsCache } from "./image-facts.js";
 import { checkRecipe, type RecipeFailure } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
-import type { ContainerInput, Decision, Verdict, Violation } from "./types.js";
+import type { ContainerInput, Decision, Verdict, Violation, WorkloadContext } from "./types.js";
 
 export interface Evaluator {
   /** The policies that apply to a namespace (memoized per facts object). */
   applicable(ns: NamespaceFacts): readonly CompiledPolicy[];
-  /** Decides one workload: all applicable policies, every container. */
-  evaluate(ns: NamespaceFacts, containers: readonly ContainerInput[]): Decision;
+  /**
+   * Decides one workload: all applicable policies, every container. `workload` names it,
+   * when the caller knows it (exceptions and pull-secret recipes look at it).
+   */
+  evaluate(
+    ns: NamespaceFacts,
+    containers: readonly ContainerInput[],
+    workload?: WorkloadContext,
+  ): Decision;
   /** Facts of one image string (memoized). */
   imageFacts(image: string): ImageFacts;
 }
@@ -139,7 +146,11 @@ export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCa
     return entry;
   };
 
-  const evaluate = (ns: NamespaceFacts, containers: readonly ContainerInput[]): Decision => {
+  const evaluate = (
+    ns: NamespaceFacts,
+    containers: readonly ContainerInput[],
+    _workload?: WorkloadContext,
+  ): Decision => {
     const policies = applicable(ns);
     const violations: Violation[] = [];
     if (policies.length === 0) return { verdict: "allow", violations };

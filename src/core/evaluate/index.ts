@@ -33,4 +33,5 @@ export type {
   Decision,
   Verdict,
   Violation,
+  WorkloadContext,
 } from "./types.js";

@@ -6,7 +6,7 @@ import { verdictOf } from "./evaluator.js";
 import { describeScope, type NamespaceFacts } from "./scope.js";
 import { evaluateSupply, isSupplyPolicy } from "./supply.js";
 import { type TagRule, tagFailure } from "./supply-tags.js";
-import type { ContainerInput, Decision, Violation } from "./types.js";
+import type { ContainerInput, Decision, Violation, WorkloadContext } from "./types.js";
 
 /**
  * An evaluator that also decides the supply-chain policies, on facts fetched beforehand for
@@ -54,8 +54,12 @@ export function withSupplyFacts(
     }
     return out;
   };
-  const evaluate = (ns: NamespaceFacts, containers: readonly ContainerInput[]): Decision => {
-    const decision = base.evaluate(ns, containers);
+  const evaluate = (
+    ns: NamespaceFacts,
+    containers: readonly ContainerInput[],
+    workload?: WorkloadContext,
+  ): Decision => {
+    const decision = base.evaluate(ns, containers, workload);
     const policies = base.applicable(ns);
     if (!policies.some(isSupplyPolicy)) return decision;
     const violations = [...decision.violations];

@@ -8,6 +8,20 @@ export interface ContainerInput {
   readonly container: string;
   readonly containerType: ContainerKind;
   readonly image: string | undefined;
+  /** `imagePullPolicy` as written (undefined when absent), for recipes about pulling. */
+  readonly imagePullPolicy?: string;
+}
+
+/**
+ * The workload a decision is about, for what looks beyond one container: exceptions that
+ * name workloads, recipes about the pod's pull secrets. Optional: a caller that has only
+ * images (a Dockerfile's base image, a preview of one image) decides without it.
+ */
+export interface WorkloadContext {
+  readonly kind: string;
+  readonly name: string;
+  /** The names in the pod spec's `imagePullSecrets`. */
+  readonly imagePullSecrets?: readonly string[];
 }
 
 /** One failed check (spec: Decisions). */

@@ -3,7 +3,7 @@
  * the caller gets what could be read plus a problem, with its pointer, for what could not.
  */
 import { isListKind, itemKindOf, podSpecPathOf, podSpecPointerOf } from "./kinds.js";
-import { MAX_ENTRIES, readContainers } from "./pod-spec.js";
+import { MAX_ENTRIES, readContainers, readPullSecrets } from "./pod-spec.js";
 import { escapePointerSegment } from "./pointer.js";
 import { expected, field, isRecord, messageOf, ProblemList, type UnknownRecord } from "./read.js";
 import type { ContainerImage, ExtractedResources, NamespaceInfo, Workload } from "./types.js";
@@ -147,7 +147,11 @@ function readWorkload(
   }
   const podSpecPointer = pointer + podSpecPointerOf(kind);
   const containers: ContainerImage[] = [];
-  if (podSpec !== undefined) readContainers(podSpec, podSpecPointer, containers, problems);
+  let imagePullSecrets: string[] = [];
+  if (podSpec !== undefined) {
+    readContainers(podSpec, podSpecPointer, containers, problems);
+    imagePullSecrets = readPullSecrets(podSpec, podSpecPointer, problems);
+  }
   context.workloads.push({
     apiVersion: typeof apiVersion === "string" ? apiVersion : "",
     kind,
@@ -156,6 +160,7 @@ function readWorkload(
     pointer,
     podSpecPointer,
     containers,
+    imagePullSecrets,
   });
 }
 

@@ -23,6 +23,42 @@ export const MAX_ENTRIES = 1_000_000;
  * entry, name or image is malformed is left out and its problem reported: a policy must not
  * decide on a container it could not read.
  */
+/**
+ * The names of a pod spec's `imagePullSecrets` (LocalObjectReference entries). An entry that
+ * is not an object with a string name is reported: a pull-secret policy must not guess.
+ */
+export function readPullSecrets(
+  podSpec: UnknownRecord,
+  specPointer: string,
+  problems: ProblemList,
+): string[] {
+  const list = field(podSpec, "imagePullSecrets");
+  const names: string[] = [];
+  if (list === undefined) return names;
+  const listPointer = `${specPointer}/imagePullSecrets`;
+  if (!Array.isArray(list)) {
+    problems.add(listPointer, expected("an array", list));
+    return names;
+  }
+  if (list.length > MAX_ENTRIES) {
+    problems.add(listPointer, `more than ${MAX_ENTRIES} entries`);
+    return names;
+  }
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i];
+    if (!isRecord(entry)) {
+      problems.add(`${listPointer}/${i}`, expected("an object", entry));
+      continue;
+    }
+    const name = field(entry, "name");
+    if (name === undefined) continue;
+    if (typeof name !== "string")
+      problems.add(`${listPointer}/${i}/name`, expected("a string", name));
+    else names.push(name);
+  }
+  return names;
+}
+
 export function readContainers(
   podSpec: UnknownRecord,
   specPointer: string,
@@ -69,11 +105,18 @@ function readContainer(
     problems.add(`${pointer}/image`, expected("a string", image));
     ok = false;
   }
+  const pullPolicy = field(entry, "imagePullPolicy");
+  if (pullPolicy !== undefined && typeof pullPolicy !== "string") {
+    problems.add(`${pointer}/imagePullPolicy`, expected("a string", pullPolicy));
+    ok = false;
+  }
   if (!ok) return undefined;
-  return {
+  const container: ContainerImage = {
     container: (name as string | undefined) ?? "",
     containerType,
     image: image as string | undefined,
     pointer: `${pointer}/image`,
   };
+  if (pullPolicy !== undefined) container.imagePullPolicy = pullPolicy as string;
+  return container;
 }

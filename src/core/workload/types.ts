@@ -10,6 +10,8 @@ export interface ContainerImage {
   image: string | undefined;
   /** RFC 6901 pointer from the document root to the `image` field, present or not. */
   pointer: string;
+  /** `imagePullPolicy` as written; undefined when absent (the API server then defaults it). */
+  imagePullPolicy?: string;
 }
 
 /** A resource that runs pods, reduced to what an image policy looks at. */
@@ -25,6 +27,8 @@ export interface Workload {
   podSpecPointer: string;
   /** In order: containers, initContainers, ephemeralContainers. */
   containers: ContainerImage[];
+  /** The names in the pod spec's `imagePullSecrets`, in order. */
+  imagePullSecrets: string[];
 }
 
 /** A Namespace found among the inputs: its labels feed namespace selectors. */
