@@ -1,7 +1,8 @@
 /**
- * `customs check` loads what checking needs and no more: every command is registered at start,
- * but the modules of the others (bcrypt, the registry token service, Kubernetes, the install
- * objects) load only when those commands run. Asserted on the modules Node loads, never on time.
+ * `customs check` loads what checking needs and no more: only the command that runs is
+ * registered, so the modules of the others (bcrypt, the registry token service, Kubernetes,
+ * the install objects, the webhook, the control plane) never load, and the registry and
+ * Harbor clients (undici) load only when a supply-chain policy needs facts. Asserted on the modules Node loads, never on time.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -68,6 +69,19 @@ describe("customs check start-up", () => {
     for (const folder of ["adapters/kube/", "adapters/install/", "adapters/vap/"])
       expect(loaded.filter((u) => u.includes(`/dist/${folder}`))).toEqual([]);
     expect(loaded.filter((u) => u.includes("/dist/adapters/registry-bundle/index.js"))).toEqual([]);
+  });
+
+  it("loads no other command, no HTTP client and no registry client", () => {
+    const commands = loaded.filter((u) => u.includes("/dist/cli/commands/"));
+    expect(commands.map((u) => u.replace(/.*\/dist\//, ""))).toEqual(["cli/commands/check.js"]);
+    for (const folder of [
+      "adapters/http/",
+      "adapters/registry/",
+      "adapters/harbor/",
+      "adapters/sigstore/",
+    ])
+      expect(loaded.filter((u) => u.includes(`/dist/${folder}`))).toEqual([]);
+    expect(loaded.filter((u) => u.includes("/node_modules/undici/"))).toEqual([]);
   });
 });
 
