@@ -32,9 +32,10 @@ function modulesLoaded(args: string[], dir: string): string[] {
   const record = join(dir, "loaded.txt");
   const hooks = pathToFileURL(join(ROOT, "test/support/record-loads.mjs")).href;
   const register = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(hooks)})`;
+  const requires = pathToFileURL(join(ROOT, "test/support/record-requires.mjs")).href;
   const r = spawnSync(
     process.execPath,
-    ["--import", register, join(ROOT, "bin/customs"), ...args],
+    ["--import", register, "--import", requires, join(ROOT, "bin/customs"), ...args],
     {
       cwd: ROOT,
       encoding: "utf8",
@@ -82,6 +83,10 @@ describe("customs check start-up", () => {
     ])
       expect(loaded.filter((u) => u.includes(`/dist/${folder}`))).toEqual([]);
     expect(loaded.filter((u) => u.includes("/node_modules/undici/"))).toEqual([]);
+  });
+
+  it("reads plain manifests without loading the careful YAML reader", () => {
+    expect(loaded.filter((u) => u.includes("/node_modules/yaml/"))).toEqual([]);
   });
 });
 
