@@ -1,7 +1,7 @@
 export { VIOLATION_DESCRIPTIONS } from "./codes.js";
 export { describeAllowed, describeRule } from "./describe.js";
 export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
-export { explainImage, type PolicyExplanation } from "./explain.js";
+export { type ExtensionExplanation, explainImage, type PolicyExplanation } from "./explain.js";
 export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
 export {
   isProvenanceType,
@@ -27,6 +27,14 @@ export { BASE_NAME_ANNOTATION, isRootUser } from "./supply-metadata.js";
 export { REFUSE_TAGS, type TagRule, tagHandlingOf } from "./supply-tags.js";
 export { type FactNeeds, NO_NEEDS, type SupplyFailure } from "./supply-types.js";
 export { failingFindings, SEVERITY_RANK } from "./supply-vulnerability.js";
+export {
+  applyingExtensions,
+  describeExtension,
+  describeMatch,
+  extensionsOf,
+  WidenedPolicies,
+  widen,
+} from "./widen.js";
 export type {
   ContainerInput,
   ContainerKind,

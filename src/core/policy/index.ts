@@ -6,6 +6,7 @@ export {
   compilePolicySet,
   ruleMatches,
 } from "./compile.js";
+export { checkExtensions, type ExtensionIssue, extensionsByParent } from "./extensions.js";
 export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
 export {
   checkPattern,
@@ -57,6 +58,7 @@ export {
   API_VERSION,
   DEFAULT_EXEMPT_NAMESPACES,
   type DocumentOrigin,
+  EXTENSIBLE_RECIPES,
   IMAGE_RECIPES,
   type ImagePolicy,
   type ImageRecipe,
@@ -65,6 +67,7 @@ export {
   NAMESPACE_NAME_LABEL,
   type NamespaceRef,
   type PolicyIssue,
+  type PolicyExtension,
   type PolicyRule,
   type PolicyScope,
   RECIPE_RULE_FIELDS,
