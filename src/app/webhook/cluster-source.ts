@@ -52,7 +52,8 @@ function validated(objects: KubeObject[], events: ClusterSourceEvents, status?: 
       invalid.push(`${o.kind}/${o.metadata.name}`);
       events.onInvalid(o.metadata.name, r.issues);
     }
-    if (o.kind === "ImagePolicy") results.push({ o, issues: r.kind === "invalid" ? r.issues : undefined });
+    if (o.kind === "ImagePolicy")
+      results.push({ o, issues: r.kind === "invalid" ? r.issues : undefined });
   }
   // An extension whose parent is missing, not extensible or of another recipe is left out
   // like any invalid policy (which only narrows what is allowed), and says why in its status.

@@ -44,7 +44,12 @@ export function explainImage(
     // Extensions widen their parent only where the parent applies (widen.ts).
     const all = extensionsOf(set, own);
     const found = all.map((e) => ({ e, a: applicability(e, ns, workspaces) }));
-    const compiled = a.applies ? widen(own, found.filter((x) => x.a.applies).map((x) => x.e)) : own;
+    const compiled = a.applies
+      ? widen(
+          own,
+          found.filter((x) => x.a.applies).map((x) => x.e),
+        )
+      : own;
     const extensions =
       all.length === 0
         ? {}

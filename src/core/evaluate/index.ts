@@ -27,14 +27,6 @@ export { BASE_NAME_ANNOTATION, isRootUser } from "./supply-metadata.js";
 export { REFUSE_TAGS, type TagRule, tagHandlingOf } from "./supply-tags.js";
 export { type FactNeeds, NO_NEEDS, type SupplyFailure } from "./supply-types.js";
 export { failingFindings, SEVERITY_RANK } from "./supply-vulnerability.js";
-export {
-  applyingExtensions,
-  describeExtension,
-  describeMatch,
-  extensionsOf,
-  WidenedPolicies,
-  widen,
-} from "./widen.js";
 export type {
   ContainerInput,
   ContainerKind,
@@ -43,3 +35,11 @@ export type {
   Violation,
   WorkloadContext,
 } from "./types.js";
+export {
+  applyingExtensions,
+  describeExtension,
+  describeMatch,
+  extensionsOf,
+  WidenedPolicies,
+  widen,
+} from "./widen.js";

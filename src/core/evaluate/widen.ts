@@ -12,7 +12,10 @@ import { applicability, describeScope, type NamespaceFacts } from "./scope.js";
 const NONE: readonly CompiledPolicy[] = [];
 
 /** The extensions of `parent` in the set (applying or not). */
-export function extensionsOf(set: CompiledPolicySet, parent: CompiledPolicy): readonly CompiledPolicy[] {
+export function extensionsOf(
+  set: CompiledPolicySet,
+  parent: CompiledPolicy,
+): readonly CompiledPolicy[] {
   return set.extensions?.get(parent.policy.name) ?? NONE;
 }
 

@@ -130,9 +130,7 @@ export function checkExtensions(policies: readonly ImagePolicy[]): {
 }
 
 /** The extensions of a checked set, by parent name, in set order. */
-export function extensionsByParent(
-  policies: readonly ImagePolicy[],
-): Map<string, ImagePolicy[]> {
+export function extensionsByParent(policies: readonly ImagePolicy[]): Map<string, ImagePolicy[]> {
   const out = new Map<string, ImagePolicy[]>();
   for (const p of policies) {
     if (p.extension === undefined) continue;

@@ -6,8 +6,8 @@ export {
   compilePolicySet,
   ruleMatches,
 } from "./compile.js";
-export { checkExtensions, type ExtensionIssue, extensionsByParent } from "./extensions.js";
 export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
+export { checkExtensions, type ExtensionIssue, extensionsByParent } from "./extensions.js";
 export {
   checkPattern,
   compilePattern,
@@ -66,8 +66,8 @@ export {
   type LabelSelectorRequirement,
   NAMESPACE_NAME_LABEL,
   type NamespaceRef,
-  type PolicyIssue,
   type PolicyExtension,
+  type PolicyIssue,
   type PolicyRule,
   type PolicyScope,
   RECIPE_RULE_FIELDS,
