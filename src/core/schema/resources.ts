@@ -6,6 +6,7 @@
  * stays in the validator only: SCHEMA_GAPS lists it (docs/policy-language.md repeats it).
  */
 import { ACTIONS, RECIPE_RULE_FIELDS, RECIPES, type RuleField } from "../policy/index.js";
+import { EXTENSION_RULES, withImpliedRecipe } from "./extension-rules.js";
 import {
   boolean,
   type CelRule,
@@ -18,7 +19,6 @@ import {
   type Schema,
   string,
 } from "./model.js";
-import { EXTENSION_RULES, withImpliedRecipe } from "./extension-rules.js";
 import {
   DNS_LABEL,
   DNS_SUBDOMAIN,
