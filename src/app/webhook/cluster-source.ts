@@ -38,7 +38,12 @@ export interface ClusterSource {
   stop(): void;
 }
 
-function validated(objects: KubeObject[], events: ClusterSourceEvents, status?: StatusWriter) {
+/** Validates the objects of the cluster, each alone and then as a set (extensions). */
+export function validated(
+  objects: KubeObject[],
+  events: Pick<ClusterSourceEvents, "onInvalid">,
+  status?: StatusWriter,
+) {
   const policies: ImagePolicy[] = [];
   const workspaces: Workspace[] = [];
   const invalid: string[] = [];
@@ -71,7 +76,7 @@ function validated(objects: KubeObject[], events: ClusterSourceEvents, status?: 
   return { policies: policies.filter((p) => !refused.has(p.name)), workspaces, invalid };
 }
 
-type StatusWriter = (o: KubeObject, issues: readonly PolicyIssue[] | undefined) => void;
+export type StatusWriter = (o: KubeObject, issues: readonly PolicyIssue[] | undefined) => void;
 
 /**
  * Writes each ImagePolicy's Ready condition when it differs from what the object holds: a
