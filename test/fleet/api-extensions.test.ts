@@ -120,4 +120,29 @@ describe.each(DIALECTS)("on %s", (dialect) => {
     });
     expect(wider.status, JSON.stringify(wider.body)).toBe(200);
   });
+
+  it("previews an extension as its parent widened by it (the merged allowlist)", async () => {
+    const r = await admin("POST", `${ORG}/policies/preview`, {
+      policy: ext("pv-ext", { workspace: undefined, namespace: "shop" }),
+      images: ["ghcr.io/acme/app:1", "registry.corp.example/app:1", "nginx"],
+      namespace: { name: "shop" },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.valid, JSON.stringify(r.body.issues)).toBe(true);
+    expect(r.body.namespace.applies).toBe(true);
+    expect(r.body.results.map((x: any) => x.verdict)).toEqual(["allow", "allow", "deny"]);
+    expect(r.body.results[2].violations[0].message).toContain(
+      "; or, added by pv-ext (namespace shop): hostname ghcr.io",
+    );
+  });
+
+  it("a preview of an extension without its parent gives the issue at spec.extends", async () => {
+    const r = await admin("POST", `${ORG}/policies/preview`, {
+      policy: ext("pv-orphan", { extends: "gone" }),
+      images: ["nginx"],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.valid).toBe(false);
+    expect(r.body.issues.map((i: any) => i.path)).toEqual(["spec.extends"]);
+  });
 });

@@ -24,7 +24,7 @@ import { nameMatches } from "./organizations.js";
 import { checkExtensionsOf, checkParentOf } from "./policy-extensions.js";
 
 /** Can the caller see this stored policy? (for an extension's parent) */
-function seeing(ctx: FleetContext, p: Principal, org: string) {
+export function seeing(ctx: FleetContext, p: Principal, org: string) {
   return async (row: PolicyRow) =>
     canSeePolicy(p, org, row.scope, await attachmentsToSee(ctx, p, org));
 }

@@ -16,6 +16,40 @@ function stored(row: PolicyRow): ImagePolicy | undefined {
   return r.kind === "ImagePolicy" ? r.policy : undefined;
 }
 
+/** An extension's parent as stored, if it exists and the caller can see it. */
+export async function parentOf(
+  ctx: FleetContext,
+  org: string,
+  policy: ImagePolicy,
+  canSee: (row: PolicyRow) => Promise<boolean>,
+): Promise<ImagePolicy | undefined> {
+  if (policy.extension === undefined) return undefined;
+  let row: PolicyRow | undefined;
+  try {
+    row = await ctx.store.getPolicy(org, policy.extension.parent);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "STORE_NOT_FOUND") throw e;
+  }
+  // A parent the caller cannot see is answered as missing: the same words either way.
+  return row !== undefined && (await canSee(row)) ? stored(row) : undefined;
+}
+
+/** Why an extension cannot be written with this parent (none: it can), by field path. */
+export function parentIssues(
+  policy: ImagePolicy,
+  parent: ImagePolicy | undefined,
+): { path: string; message: string }[] {
+  if (policy.extension === undefined) return [];
+  if (parent === undefined) {
+    const message = `no policy "${policy.extension.parent}" in this organization`;
+    return [{ path: "spec.extends", message }];
+  }
+  return checkExtensions([parent, policy]).issues.map((i) => ({
+    path: i.path,
+    message: i.message,
+  }));
+}
+
 /** Refuses an extension whose parent is missing, invisible to the caller, or refuses it. */
 export async function checkParentOf(
   ctx: FleetContext,
@@ -24,22 +58,10 @@ export async function checkParentOf(
   canSee: (row: PolicyRow) => Promise<boolean>,
 ): Promise<void> {
   if (policy.extension === undefined) return;
-  const name = policy.extension.parent;
-  let row: PolicyRow | undefined;
-  try {
-    row = await ctx.store.getPolicy(org, name);
-  } catch (e) {
-    if ((e as { code?: string }).code !== "STORE_NOT_FOUND") throw e;
-  }
-  // A parent the caller cannot see is answered as missing: the same words either way.
-  const parent = row !== undefined && (await canSee(row)) ? stored(row) : undefined;
-  const issues =
-    parent === undefined
-      ? [{ path: "spec.extends", message: `no policy "${name}" in this organization` }]
-      : checkExtensions([parent, policy]).issues;
+  const issues = parentIssues(policy, await parentOf(ctx, org, policy, canSee));
   if (issues.length === 0) return;
   throw new ApiError("API_POLICY_INVALID", `the ImagePolicy is invalid: ${issues[0]?.message}`, {
-    details: issues.map((i) => ({ path: i.path, message: i.message })),
+    details: issues,
   });
 }
 
