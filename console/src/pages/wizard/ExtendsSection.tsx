@@ -1,4 +1,4 @@
-import { useId } from "react";
+import { useEffect, useId } from "react";
 import { useSession } from "../../components/context.js";
 import { useLoad } from "../../components/hooks.js";
 import { FieldError } from "../../components/ui.js";
@@ -28,6 +28,10 @@ export function ExtendsSection({ state, set, errorFor, document }: Props) {
   const parents = extensibleParents(policies.filter((p) => p.metadata.name !== state.name));
   const chosen = parents.find((p) => p.name === state.extends);
   const parentDoc = policies.find((p) => p.metadata.name === state.extends);
+  // An edited extension has no recipe of its own: show the rules editor of its parent's.
+  useEffect(() => {
+    if (chosen !== undefined && chosen.recipe !== state.recipe) set({ recipe: chosen.recipe });
+  }, [chosen, state.recipe, set]);
   const choose = (name: string) => {
     if (name === "") {
       set({ extends: undefined });
