@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildVap, canCompileToVap } from "../src/adapters/vap/index.js";
 import { desiredVap } from "../src/app/agent/vap.js";
@@ -16,6 +17,7 @@ import {
   type ImagePolicy,
   type Workspace,
 } from "../src/core/policy/index.js";
+import { imageArb, policyArbFrom } from "./fixtures/vap/arbitraries.js";
 import { oraclePath } from "./helpers/oracles.js";
 import { admission, policyOf, runVap, specOf } from "./vap-corpus.js";
 
@@ -248,4 +250,85 @@ describe.skipIf(!existsSync(ORACLE))("a widened allowlist in Kubernetes' own VAP
     expect(out.results).toHaveLength(cases.length);
     expect(disagreements).toEqual([]);
   }, 120_000);
+});
+
+describe("a widened allowlist as a ValidatingAdmissionPolicy (property)", () => {
+  const allowlist = (images: fc.Arbitrary<string>) =>
+    policyArbFrom(images).filter(
+      (p): p is ImagePolicy =>
+        p !== undefined && (p.recipe === "custom" || p.recipe === "allowed-name-tag"),
+    );
+  const extScope = fc.oneof(
+    fc.constantFrom({ namespace: "team-a" }, { namespace: "team-b" }, { workspace: "ws-list" }),
+    fc.record({
+      workspace: fc.constant("ws-list"),
+      namespaceSelector: fc.constant({
+        matchExpressions: [{ key: "env", operator: "NotIn", values: ["prod"] }],
+      }),
+    }),
+  );
+  const nsArb = fc.record({
+    name: fc.constantFrom("team-a", "team-b", "listed", "other"),
+    labels: fc.record(
+      {
+        "customs.dev/workspace": fc.constantFrom("ws-list", "ws-x"),
+        env: fc.constantFrom("prod", "dev"),
+      },
+      { requiredKeys: [] },
+    ),
+  });
+  const caseOf = fc
+    .array(imageArb, { minLength: 1, maxLength: 4 })
+    .chain((images) =>
+      fc.tuple(
+        allowlist(fc.constantFrom(...images)),
+        fc.array(fc.tuple(allowlist(fc.constantFrom(...images)), extScope), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        nsArb,
+        fc.constant(images),
+      ),
+    );
+
+  it("decides as the engine for random parents, extensions, namespaces and images", () => {
+    fc.assert(
+      fc.property(caseOf, ([parentRules, exts, ns, images]) => {
+        const parent = policyOf("corp", {
+          recipe: parentRules.recipe,
+          extensible: true,
+          input: { rules: parentRules.rules.map((r) => ({ ...r })) },
+        });
+        const raw = exts.map(([p, scope], i) =>
+          policyOf(`ext-${i}`, {
+            ...scope,
+            extends: "corp",
+            recipe: parentRules.recipe,
+            input: {
+              rules: p.recipe === parentRules.recipe ? p.rules.map((r) => ({ ...r })) : [{}],
+            },
+          }),
+        );
+        const checked = checkExtensions([parent, ...raw]);
+        const extensions = extensionsByParent(checked.policies).get("corp") ?? [];
+        const vap = specOf(buildVap(parent, workspaces, { extensions }).policy);
+        const evaluator = createEvaluator(compilePolicySet(checked.policies, workspaces));
+        const facts = toNamespaceFacts(ns.name, ns.labels);
+        for (const image of images) {
+          const engine = evaluator.evaluate(facts, [
+            { container: "c", containerType: "containers", image },
+          ]);
+          const v = runVap(vap, {
+            ...admission("Pod", { containers: [{ name: "c", image }] }, undefined, ns.name),
+            namespaceObject: nsObject(ns.name, ns.labels),
+          });
+          expect(v.error).toBeUndefined();
+          expect(v.allowed, `${ns.name} ${JSON.stringify(ns.labels)} ${image}`).toBe(
+            engine.verdict === "allow",
+          );
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
