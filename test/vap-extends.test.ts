@@ -277,19 +277,17 @@ describe("a widened allowlist as a ValidatingAdmissionPolicy (property)", () => 
       { requiredKeys: [] },
     ),
   });
-  const caseOf = fc
-    .array(imageArb, { minLength: 1, maxLength: 4 })
-    .chain((images) =>
-      fc.tuple(
-        allowlist(fc.constantFrom(...images)),
-        fc.array(fc.tuple(allowlist(fc.constantFrom(...images)), extScope), {
-          minLength: 1,
-          maxLength: 3,
-        }),
-        nsArb,
-        fc.constant(images),
-      ),
-    );
+  const caseOf = fc.array(imageArb, { minLength: 1, maxLength: 4 }).chain((images) =>
+    fc.tuple(
+      allowlist(fc.constantFrom(...images)),
+      fc.array(fc.tuple(allowlist(fc.constantFrom(...images)), extScope), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      nsArb,
+      fc.constant(images),
+    ),
+  );
 
   it("decides as the engine for random parents, extensions, namespaces and images", () => {
     fc.assert(
