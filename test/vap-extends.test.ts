@@ -87,7 +87,7 @@ const NAMESPACES: [string, Record<string, string>][] = [
 
 const IMAGES = [
   "registry.corp.example/app:1",
-  "registry.corp.example/app@sha256:" + "a".repeat(64),
+  `registry.corp.example/app@sha256:${"a".repeat(64)}`,
   "ghcr.io/team-a/app:1",
   "ghcr.io/team-b/app:1",
   "quay.io/x/y:v2",
