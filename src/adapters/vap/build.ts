@@ -9,8 +9,14 @@ import { CustomsError } from "../../core/errors.js";
 import type { ImagePolicy, Workspace } from "../../core/policy/index.js";
 import { isSupplyRecipe, RECIPES } from "../../core/policy/index.js";
 import { ADMISSION_API_VERSION, type BuildVapOptions, buildBindings } from "./binding.js";
+import { extensionAdvice, extensionGuard, guardVariable } from "./extensions.js";
 import { type CelVariable, imageVariables } from "./images.js";
-import { failureTextExpression, messageExpression, staticMessage } from "./message.js";
+import {
+  failureTextExpression,
+  MAX_RULES_TEXT,
+  messageExpression,
+  staticMessage,
+} from "./message.js";
 import { objectName } from "./names.js";
 import { policyRegexes, recipePasses } from "./rules.js";
 
@@ -24,9 +30,21 @@ export const MAX_RULE_REGEX_CHARS = 8192;
 
 export type VapCompilability = { ok: true } | { ok: false; reasons: string[] };
 
-/** Can this policy become a ValidatingAdmissionPolicy, and if not, why? */
-export function canCompileToVap(policy: ImagePolicy): VapCompilability {
+/**
+ * Can this policy become a ValidatingAdmissionPolicy, and if not, why? `extensions`: its
+ * extensions (spec.extends), whose rules it is compiled with.
+ */
+export function canCompileToVap(
+  policy: ImagePolicy,
+  extensions: readonly ImagePolicy[] = [],
+): VapCompilability {
   const reasons: string[] = [];
+  if (policy.extension !== undefined) {
+    reasons.push(
+      `it extends ${policy.extension.parent}: its rules are compiled into ${policy.extension.parent}'s native policy, never on their own`,
+    );
+    return { ok: false, reasons };
+  }
   if (!RECIPES.includes(policy.recipe)) {
     reasons.push(`recipe ${String(policy.recipe)} has no ValidatingAdmissionPolicy translation`);
   } else if (isSupplyRecipe(policy.recipe)) {
@@ -36,10 +54,13 @@ export function canCompileToVap(policy: ImagePolicy): VapCompilability {
       `recipe ${policy.recipe} is decided on facts fetched from registries (signatures, attestations, image config, vulnerability reports), which a ValidatingAdmissionPolicy cannot fetch; enforce it with the admission webhook (customs serve)`,
     );
   } else {
-    const size = policyRegexes(policy).reduce((n, re) => n + re.length, 0);
+    const size = [policy, ...extensions]
+      .flatMap((p) => policyRegexes(p))
+      .reduce((n, re) => n + re.length, 0);
     if (size > MAX_RULE_REGEX_CHARS) {
+      const widened = extensions.length === 0 ? "" : " (with those of its extensions)";
       reasons.push(
-        `its rules compile to ${size} characters of regular expressions, more than the ` +
+        `its rules${widened} compile to ${size} characters of regular expressions, more than the ` +
           `${MAX_RULE_REGEX_CHARS} that fit the API server's CEL cost budget; split the policy`,
       );
     }
@@ -77,14 +98,28 @@ const RESOURCE_RULES = [
   { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
 ].map((r) => ({ ...r, apiVersions: ["v1"], operations: ["CREATE", "UPDATE"] }));
 
-/** The policy's variables: images (images.ts), then the failing ones and their text. */
-export function vapVariables(policy: ImagePolicy): CelVariable[] {
+/**
+ * The policy's variables: images (images.ts), the guards of its extensions (extensions.ts),
+ * then the failing images and their text.
+ */
+export function vapVariables(
+  policy: ImagePolicy,
+  extensions: readonly ImagePolicy[] = [],
+  workspaces: readonly Workspace[] = [],
+  cluster?: string,
+): CelVariable[] {
+  const guards = extensions.map((e, i) => ({
+    name: guardVariable(i),
+    expression: extensionGuard(e, workspaces, cluster),
+  }));
+  const widened = extensions.map((e, i) => ({ guard: `variables.${guardVariable(i)}`, policy: e }));
   return [
     ...imageVariables(),
+    ...guards,
     {
       // `[x].all(f, …)` binds the fields of an entry once for all the tests of the recipe.
       name: "failures",
-      expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${recipePasses(policy)}))`,
+      expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${recipePasses(policy, widened)}))`,
     },
     { name: "failureText", expression: failureTextExpression(policy) },
   ];
@@ -96,7 +131,8 @@ export function buildVap(
   workspaces: readonly Workspace[],
   options: BuildVapOptions = {},
 ): VapObjects {
-  const check = canCompileToVap(policy);
+  const extensions = options.extensions ?? [];
+  const check = canCompileToVap(policy, extensions);
   if (!check.ok) throw new VapCompileError(check.reasons);
   const name = objectName(policy.name);
   const labels = { "app.kubernetes.io/managed-by": "customs" };
@@ -108,11 +144,16 @@ export function buildVap(
     spec: {
       failurePolicy: "Fail",
       matchConstraints: { matchPolicy: "Equivalent", resourceRules: RESOURCE_RULES },
-      variables: vapVariables(policy).map((v) => ({ ...v })),
+      variables: vapVariables(policy, extensions, workspaces, options.cluster).map((v) => ({
+        ...v,
+      })),
       validations: [
         {
           expression: "size(variables.failures) == 0",
-          messageExpression: messageExpression(policy),
+          messageExpression: messageExpression(
+            policy,
+            extensions.map((e, i) => extensionAdvice(e, i, MAX_RULES_TEXT)),
+          ),
           message: staticMessage(policy),
           reason: "Forbidden",
         },

@@ -3,6 +3,7 @@ import { re2Engine } from "../../adapters/re2/index.js";
 import { CustomsError } from "../../core/errors.js";
 import {
   type CompiledPolicySet,
+  checkExtensions,
   compilePolicySet,
   type ImagePolicy,
   type PolicyIssue,
@@ -65,6 +66,18 @@ export function loadPolicies(texts: readonly InputText[], now = Date.now()): Loa
       if (result.kind === "ImagePolicy") policies.push(result.policy);
       else workspaces.push(result.workspace);
     }
+  }
+  // Across documents: an extension's parent must be in the set and extensible.
+  for (const i of checkExtensions(policies).issues) {
+    const at = i.origin ?? { source: "(unknown)", index: 0 };
+    issues.push({
+      severity: "error",
+      code: "POLICY_INVALID",
+      path: i.path,
+      message: `ImagePolicy ${i.policy}: ${i.message}`,
+      source: at.source,
+      index: at.index,
+    });
   }
   return { policies, workspaces, issues };
 }

@@ -2,7 +2,12 @@ import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
 import { loadPolicySet } from "../../app/documents/index.js";
 import { CustomsError } from "../../core/errors.js";
-import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
+import {
+  checkExtensions,
+  DEFAULT_EXEMPT_NAMESPACES,
+  extensionsByParent,
+  isDnsLabel,
+} from "../../core/policy/index.js";
 import { type OutputFormat, outputOption, policyOption, YAML_OR_JSON } from "../flags/index.js";
 import { examples } from "../help.js";
 import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";
@@ -65,8 +70,14 @@ export function registerCompile(program: Command): void {
     const { buildVap, canCompileToVap } = await import("../../adapters/vap/index.js");
     const objects: unknown[] = [];
     const refused: string[] = [];
-    for (const policy of loaded.policies) {
-      const check = canCompileToVap(policy);
+    // Extensions are compiled into their parent's native policy (loadPolicySet has refused
+    // any that fail the set's checks).
+    const checked = checkExtensions(loaded.policies).policies;
+    const byParent = extensionsByParent(checked);
+    for (const policy of checked) {
+      if (policy.extension !== undefined) continue;
+      const extensions = byParent.get(policy.name) ?? [];
+      const check = canCompileToVap(policy, extensions);
       if (!check.ok) {
         refused.push(`${policy.name}: ${check.reasons.join("; ")}`);
         continue;
@@ -74,6 +85,7 @@ export function registerCompile(program: Command): void {
       const vap = buildVap(policy, loaded.workspaces, {
         ...(flags.cluster ? { cluster: flags.cluster } : {}),
         exemptNamespaces,
+        extensions,
       });
       objects.push(vap.policy, ...vap.bindings);
     }

@@ -1,7 +1,7 @@
 export { VIOLATION_DESCRIPTIONS } from "./codes.js";
 export { describeAllowed, describeRule } from "./describe.js";
 export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
-export { explainImage, type PolicyExplanation } from "./explain.js";
+export { type ExtensionExplanation, explainImage, type PolicyExplanation } from "./explain.js";
 export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
 export {
   isProvenanceType,
@@ -35,3 +35,11 @@ export type {
   Violation,
   WorkloadContext,
 } from "./types.js";
+export {
+  applyingExtensions,
+  describeExtension,
+  describeMatch,
+  extensionsOf,
+  WidenedPolicies,
+  widen,
+} from "./widen.js";

@@ -1,4 +1,5 @@
 import type { ImageParts } from "../reference/index.js";
+import { checkExtensions, extensionsByParent } from "./extensions.js";
 import { compilePattern, matchPattern, type Pattern } from "./pattern.js";
 import type { RegexEngine } from "./regex.js";
 import { type CompiledSupply, compileSupply } from "./supply-compile.js";
@@ -23,6 +24,11 @@ export interface CompiledPolicy {
   readonly rules: readonly CompiledRule[];
   /** Supply-chain recipes: the input with its patterns compiled. */
   readonly supply?: CompiledSupply;
+  /**
+   * An allowlist widened for one namespace: its rules are its own followed by those of these
+   * extensions (the same CompiledRule objects, so each keeps its index in its own policy).
+   */
+  readonly extensions?: readonly CompiledPolicy[];
 }
 
 const optional = (p: string | undefined, lowercase = false) =>
@@ -72,8 +78,11 @@ export function compilePolicy(policy: ImagePolicy, regex?: RegexEngine): Compile
 
 /** Validated policies and workspaces, compiled once for many evaluations. */
 export interface CompiledPolicySet {
+  /** Every policy but the extensions, which are never evaluated on their own. */
   readonly policies: readonly CompiledPolicy[];
   readonly workspaces: readonly Workspace[];
+  /** Extensions (`spec.extends`) by parent name; absent when the set has none. */
+  readonly extensions?: ReadonlyMap<string, readonly CompiledPolicy[]>;
 }
 
 export function compilePolicySet(
@@ -81,5 +90,19 @@ export function compilePolicySet(
   workspaces: readonly Workspace[],
   regex?: RegexEngine,
 ): CompiledPolicySet {
-  return { policies: policies.map((p) => compilePolicy(p, regex)), workspaces };
+  // Extensions that fail the set's checks are left out (which only narrows what is
+  // allowed); callers report them first, with checkExtensions.
+  const checked = checkExtensions(policies).policies;
+  const own = checked.filter((p) => p.extension === undefined);
+  const set = { policies: own.map((p) => compilePolicy(p, regex)), workspaces };
+  const byParent = extensionsByParent(checked);
+  if (byParent.size === 0) return set;
+  const extensions = new Map<string, readonly CompiledPolicy[]>();
+  for (const [parent, list] of byParent) {
+    extensions.set(
+      parent,
+      list.map((p) => compilePolicy(p, regex)),
+    );
+  }
+  return { ...set, extensions };
 }

@@ -7,6 +7,7 @@ export {
   ruleMatches,
 } from "./compile.js";
 export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
+export { checkExtensions, type ExtensionIssue, extensionsByParent } from "./extensions.js";
 export {
   checkPattern,
   compilePattern,
@@ -57,6 +58,7 @@ export {
   API_VERSION,
   DEFAULT_EXEMPT_NAMESPACES,
   type DocumentOrigin,
+  EXTENSIBLE_RECIPES,
   IMAGE_RECIPES,
   type ImagePolicy,
   type ImageRecipe,
@@ -64,6 +66,7 @@ export {
   type LabelSelectorRequirement,
   NAMESPACE_NAME_LABEL,
   type NamespaceRef,
+  type PolicyExtension,
   type PolicyIssue,
   type PolicyRule,
   type PolicyScope,
