@@ -14,6 +14,7 @@ import { registerPolicy } from "./commands/policy.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
+import { registerTest } from "./commands/test.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerVuln } from "./commands/vuln.js";
 import { asksForJson, reportError, setErrorFormat } from "./errors.js";
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerSecrets(program);
   registerAgent(program);
+  registerTest(program);
   // Last: the completion script is made from every command registered before it.
   registerCompletion(program);
   for (const command of program.commands) {

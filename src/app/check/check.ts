@@ -71,7 +71,7 @@ const TEMPLATE_ACTION = /\{\{[\s\S]*?\}\}/;
  * manifests, and one of those must not fail the whole run. A file named on the command line
  * is always an error, as is any problem in a document that is a Kubernetes object.
  */
-function collect(texts: readonly InputText[]): {
+export function collect(texts: readonly InputText[]): {
   located: Located[];
   labels: Map<string, Record<string, string>>;
   notes: string[];

@@ -71,13 +71,17 @@ export function loadPolicies(texts: readonly InputText[], now = Date.now()): Loa
 
 /**
  * Loads and compiles, throwing on any error. An empty policy set is an error too: checking
- * against nothing would allow everything, which is never what `-p` meant.
+ * against nothing would allow everything, which is never what `-p` meant. `now` is the clock
+ * of expiries (`customs test` passes its test's own, so that a test never rots).
  */
-export function loadPolicySet(texts: readonly InputText[]): {
+export function loadPolicySet(
+  texts: readonly InputText[],
+  now = Date.now(),
+): {
   set: CompiledPolicySet;
   loaded: LoadedPolicies;
 } {
-  const loaded = loadPolicies(texts);
+  const loaded = loadPolicies(texts, now);
   const errors = loaded.issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
     throw new CustomsError("POLICY_INVALID", errors.map(formatIssue).join("\n"));

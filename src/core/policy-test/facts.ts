@@ -1,0 +1,377 @@
+import { IssueCollector, isPlainObject, join, typeName } from "../policy/fields.js";
+import type { PolicyIssue } from "../policy/types.js";
+import { type ImageReference, parseNormalized, toNormalizedString } from "../reference/index.js";
+import type {
+  AttestationFacts,
+  Fact,
+  FactErrorCode,
+  ImageMetadata,
+  RejectedSignature,
+  SignatureFacts,
+  Signer,
+  VerifiedAttestation,
+  VerifiedSignature,
+  Vulnerability,
+  VulnerabilityReport,
+  VulnerabilitySeverity,
+} from "../supply/facts.js";
+
+/**
+ * The facts file of a PolicyTest: what registries, signature and report sources would have
+ * answered for each image, written down so that a test decides offline and the same forever
+ * (docs/policy-tests.md, "Facts"). Read into the core's fact types, so the engine cannot tell
+ * them from fetched facts.
+ */
+
+export const FACTS_KIND = "ImageFacts";
+const CODE = "POLICY_TEST_INVALID";
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const GROUPS = ["digest", "signatures", "attestations", "metadata", "vulnerabilities"] as const;
+type Group = (typeof GROUPS)[number];
+const FACT_ERRORS: readonly FactErrorCode[] = [
+  "REGISTRY_UNREACHABLE",
+  "RATE_LIMITED",
+  "REGISTRY_AUTH_FAILED",
+  "SOURCE_TIMEOUT",
+  "DIGEST_UNRESOLVED",
+  "SOURCE_NOT_CONFIGURED",
+  "FACTS_UNREADABLE",
+];
+const REJECTIONS = [
+  "SIGNATURE_INVALID",
+  "SIGNATURE_DIGEST_MISMATCH",
+  "SIGNATURE_UNTRUSTED",
+] as const;
+const SEVERITIES: readonly VulnerabilitySeverity[] = [
+  "unknown",
+  "negligible",
+  "low",
+  "medium",
+  "high",
+  "critical",
+];
+
+/** What one image's sources answer: each group a fact or the reason it is unavailable. */
+export interface OfflineImage {
+  /** As written in the file, for messages. */
+  readonly key: string;
+  readonly ref: ImageReference;
+  readonly digest: Fact<string>;
+  readonly signatures: Fact<SignatureFacts>;
+  readonly attestations: Fact<AttestationFacts>;
+  readonly metadata: Fact<ImageMetadata>;
+  readonly vulnerabilities: Fact<VulnerabilityReport | undefined>;
+}
+
+class FactIssues extends IssueCollector {
+  override error(path: string, message: string): void {
+    super.error(path, message, CODE);
+  }
+}
+
+const ok = <T>(value: T): Fact<T> => ({ ok: true, value });
+
+function readSigner(issues: IssueCollector, path: string, o: Record<string, unknown>) {
+  const key = issues.readString(join(path, "key"), o.key, { nonEmpty: true });
+  const issuer = issues.readString(join(path, "issuer"), o.issuer, { nonEmpty: true });
+  const subject = issues.readString(join(path, "subject"), o.subject, { nonEmpty: true });
+  if (key !== undefined && (issuer !== undefined || subject !== undefined)) {
+    issues.error(path, "gives `key` and `issuer`/`subject`: a signer is one or the other");
+    return undefined;
+  }
+  if (key !== undefined) return { kind: "key", keyId: key } satisfies Signer;
+  if (issuer === undefined || subject === undefined) {
+    issues.error(path, "needs `key` (an authority's name) or both `issuer` and `subject`");
+    return undefined;
+  }
+  return { kind: "keyless", issuer, subject } satisfies Signer;
+}
+
+function readDigest(issues: IssueCollector, path: string, value: unknown): string | undefined {
+  const d = issues.readString(path, value, { nonEmpty: true });
+  if (d !== undefined && !DIGEST.test(d)) issues.error(path, `"${d}" is not sha256:<64 hex>`);
+  return d !== undefined && DIGEST.test(d) ? d : undefined;
+}
+
+function readEach<T>(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+  read: (path: string, item: unknown) => T | undefined,
+): T[] {
+  const out: T[] = [];
+  (issues.readList(path, value) ?? []).forEach((item, i) => {
+    const r = read(join(path, i), item);
+    if (r !== undefined) out.push(r);
+  });
+  return out;
+}
+
+function readSignature(issues: IssueCollector, digest: string | undefined) {
+  const fields = ["key", "issuer", "subject", "transparencyLog", "digest", "format"];
+  return (path: string, item: unknown): VerifiedSignature | undefined => {
+    const o = issues.readObject(path, item, fields);
+    if (o === undefined) return undefined;
+    const signer = readSigner(issues, path, o);
+    const signed =
+      o.digest === undefined ? digest : readDigest(issues, join(path, "digest"), o.digest);
+    const log = issues.readBoolean(join(path, "transparencyLog"), o.transparencyLog) ?? false;
+    const format =
+      issues.readEnum(join(path, "format"), o.format, ["cosign-v2", "sigstore-bundle"] as const) ??
+      "cosign-v2";
+    if (signer === undefined || signed === undefined) return undefined;
+    return { signer, digest: signed, transparencyLog: log, format };
+  };
+}
+
+function readAttestation(issues: IssueCollector) {
+  const fields = ["key", "issuer", "subject", "predicateType", "predicate"];
+  return (path: string, item: unknown): VerifiedAttestation | undefined => {
+    const o = issues.readObject(path, item, fields);
+    if (o === undefined) return undefined;
+    const signer = readSigner(issues, path, o);
+    const type = issues.readString(join(path, "predicateType"), o.predicateType, {
+      required: true,
+      nonEmpty: true,
+    });
+    if (o.predicate === undefined) issues.error(join(path, "predicate"), "is required");
+    if (signer === undefined || type === undefined) return undefined;
+    return { signer, predicateType: type, predicate: o.predicate };
+  };
+}
+
+function readRejected(issues: IssueCollector) {
+  return (path: string, item: unknown): RejectedSignature | undefined => {
+    const o = issues.readObject(path, item, ["code", "message"]);
+    if (o === undefined) return undefined;
+    const code = issues.readEnum(join(path, "code"), o.code, REJECTIONS);
+    const message = issues.readString(join(path, "message"), o.message) ?? "rejected";
+    return code === undefined ? undefined : { code, message };
+  };
+}
+
+function readStringMap(issues: IssueCollector, path: string, value: unknown) {
+  const out: Record<string, string> = {};
+  if (value === undefined || value === null) return out;
+  if (!isPlainObject(value)) {
+    issues.error(path, `expected an object of strings, got ${typeName(value)}`);
+    return out;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const s = issues.readString(join(path, k), v, { required: true });
+    if (s !== undefined) out[k] = s;
+  }
+  return out;
+}
+
+function readMetadata(issues: IssueCollector, path: string, value: unknown): ImageMetadata {
+  const o = issues.readObject(path, value, ["labels", "annotations", "user", "created"]) ?? {};
+  const created = issues.readString(join(path, "created"), o.created, { nonEmpty: true });
+  if (created !== undefined && Number.isNaN(Date.parse(created))) {
+    issues.error(join(path, "created"), `"${created}" is not a date-time`);
+  }
+  return {
+    labels: readStringMap(issues, join(path, "labels"), o.labels),
+    annotations: readStringMap(issues, join(path, "annotations"), o.annotations),
+    user: issues.readString(join(path, "user"), o.user) ?? "",
+    ...(created === undefined ? {} : { created }),
+  };
+}
+
+function readStrings(issues: IssueCollector, path: string, value: unknown): string[] {
+  return readEach(issues, path, value, (p, item) =>
+    issues.readString(p, item, { required: true, nonEmpty: true }),
+  );
+}
+
+function readFinding(issues: IssueCollector) {
+  const fields = ["id", "aliases", "severity", "package", "installedVersion", "fixedVersions"];
+  return (path: string, item: unknown): Vulnerability | undefined => {
+    const o = issues.readObject(path, item, [...fields, "title"]);
+    if (o === undefined) return undefined;
+    const id = issues.readString(join(path, "id"), o.id, { required: true, nonEmpty: true });
+    if (o.severity === undefined) issues.error(join(path, "severity"), "is required");
+    const severity = issues.readEnum(join(path, "severity"), o.severity, SEVERITIES);
+    const title = issues.readString(join(path, "title"), o.title);
+    const v = {
+      id: id ?? "",
+      aliases: readStrings(issues, join(path, "aliases"), o.aliases),
+      severity: severity ?? "unknown",
+      package: issues.readString(join(path, "package"), o.package) ?? "",
+      installedVersion: issues.readString(join(path, "installedVersion"), o.installedVersion) ?? "",
+      fixedVersions: readStrings(issues, join(path, "fixedVersions"), o.fixedVersions),
+      ...(title === undefined ? {} : { title }),
+    };
+    return id === undefined || severity === undefined ? undefined : v;
+  };
+}
+
+function readReport(issues: IssueCollector, path: string, value: unknown) {
+  const o = issues.readObject(path, value, ["scanner", "createdAt", "artifact", "findings"]);
+  if (o === undefined) return undefined;
+  const createdAt = issues.readString(join(path, "createdAt"), o.createdAt, { nonEmpty: true });
+  if (createdAt !== undefined && Number.isNaN(Date.parse(createdAt))) {
+    issues.error(join(path, "createdAt"), `"${createdAt}" is not a date-time`);
+  }
+  const artifact = issues.readString(join(path, "artifact"), o.artifact, { nonEmpty: true });
+  const report: VulnerabilityReport = {
+    scanner: issues.readString(join(path, "scanner"), o.scanner, { nonEmpty: true }) ?? "facts",
+    vulnerabilities: readEach(issues, join(path, "findings"), o.findings, readFinding(issues)),
+    ...(createdAt === undefined ? {} : { createdAt }),
+    ...(artifact === undefined ? {} : { artifact }),
+  };
+  return report;
+}
+
+/** `unavailable: { signatures: REGISTRY_UNREACHABLE }`: a source that failed, to test that path. */
+function readUnavailable(issues: IssueCollector, path: string, value: unknown) {
+  const out = new Map<Group, Fact<never>>();
+  const o = issues.readObject(path, value ?? {}, GROUPS);
+  for (const group of GROUPS) {
+    const v = o?.[group];
+    if (v === undefined) continue;
+    const code = issues.readEnum(join(path, group), v, FACT_ERRORS);
+    if (code !== undefined) {
+      out.set(group, {
+        ok: false,
+        code,
+        message: `${group} unavailable (${code}, as the facts file says)`,
+      });
+    }
+  }
+  return out;
+}
+
+const ENTRY_FIELDS = [
+  "digest",
+  "signatures",
+  "rejectedSignatures",
+  "attestations",
+  "rejectedAttestations",
+  "metadata",
+  "vulnerabilities",
+  "unavailable",
+];
+
+function readEntry(issues: IssueCollector, key: string, value: unknown): OfflineImage | undefined {
+  const path = join("images", key);
+  const parsed = parseNormalized(key);
+  if (!parsed.ok) {
+    issues.error(path, `is not an image reference: ${parsed.message}`);
+    return undefined;
+  }
+  const o = issues.readObject(path, value ?? {}, ENTRY_FIELDS);
+  if (o === undefined) return undefined;
+  const written = readDigest(issues, join(path, "digest"), o.digest);
+  const ref = parsed.ref;
+  if (written !== undefined && ref.digest !== undefined && written !== ref.digest) {
+    issues.error(join(path, "digest"), `differs from the digest of the reference (${ref.digest})`);
+  }
+  const unavailable = readUnavailable(issues, join(path, "unavailable"), o.unavailable);
+  const digest = written ?? ref.digest;
+  if (digest === undefined && !unavailable.has("digest") && o.digest === undefined) {
+    issues.error(join(path, "digest"), "is required: the reference names a tag, not a digest");
+  }
+  const signatures: SignatureFacts = {
+    verified: readEach(
+      issues,
+      join(path, "signatures"),
+      o.signatures,
+      readSignature(issues, digest),
+    ),
+    rejected: readEach(
+      issues,
+      join(path, "rejectedSignatures"),
+      o.rejectedSignatures,
+      readRejected(issues),
+    ),
+  };
+  const attestations: AttestationFacts = {
+    verified: readEach(issues, join(path, "attestations"), o.attestations, readAttestation(issues)),
+    rejected: readEach(
+      issues,
+      join(path, "rejectedAttestations"),
+      o.rejectedAttestations,
+      readRejected(issues),
+    ),
+  };
+  // Absent groups read as what a registry holding nothing more answers: no signatures, no
+  // attestations, a config with no labels and no user, no vulnerability report. Each of
+  // those fails the recipe that needs it, as it would against the registry.
+  const metadata = readMetadata(issues, join(path, "metadata"), o.metadata ?? {});
+  const report =
+    o.vulnerabilities === undefined || o.vulnerabilities === null
+      ? undefined
+      : readReport(issues, join(path, "vulnerabilities"), o.vulnerabilities);
+  const pick = <T>(group: Group, fact: Fact<T>): Fact<T> => unavailable.get(group) ?? fact;
+  return {
+    key,
+    ref,
+    digest: pick(
+      "digest",
+      digest === undefined
+        ? { ok: false, code: "DIGEST_UNRESOLVED", message: `${key}: no digest` }
+        : ok(digest),
+    ),
+    signatures: pick("signatures", ok(signatures)),
+    attestations: pick("attestations", ok(attestations)),
+    metadata: pick("metadata", ok(metadata)),
+    vulnerabilities: pick("vulnerabilities", ok(report)),
+  };
+}
+
+export type FactsFileResult =
+  | { readonly ok: true; readonly images: readonly OfflineImage[] }
+  | { readonly ok: false; readonly issues: readonly PolicyIssue[] };
+
+/** Validates a parsed facts file; every problem is reported with its field path. */
+export function validateFactsFile(doc: unknown): FactsFileResult {
+  const issues = new FactIssues();
+  const o = issues.readObject("", doc, ["apiVersion", "kind", "images"]);
+  if (o === undefined) return { ok: false, issues: issues.issues };
+  if (o.apiVersion !== "customs.dev/v1alpha1")
+    issues.error("apiVersion", "must be customs.dev/v1alpha1");
+  if (o.kind !== FACTS_KIND) issues.error("kind", `must be ${FACTS_KIND}`);
+  const images: OfflineImage[] = [];
+  if (!isPlainObject(o.images)) {
+    issues.error("images", `expected an object (image: facts), got ${typeName(o.images)}`);
+  } else {
+    const seen = new Map<string, string>();
+    for (const [key, value] of Object.entries(o.images)) {
+      const entry = readEntry(issues, key, value);
+      if (entry === undefined) continue;
+      const normalized = toNormalizedString(entry.ref);
+      const first = seen.get(normalized);
+      if (first !== undefined) {
+        issues.error(join("images", key), `is the same image as "${first}"`);
+        continue;
+      }
+      seen.set(normalized, key);
+      images.push(entry);
+    }
+  }
+  return issues.hasErrors ? { ok: false, issues: issues.issues } : { ok: true, images };
+}
+
+function withImpliedTag(ref: ImageReference): ImageReference {
+  return ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: "latest" } : ref;
+}
+
+/**
+ * The facts file's entry for an image: the same normalized reference (`busybox` is
+ * `docker.io/library/busybox:latest`), else an entry for the same repository and digest
+ * (its key's digest or its `digest`: `app:v1@sha256:…` finds `app@sha256:…`, and finds `app:v1`
+ * whose digest is that one, since the digest names the bytes).
+ */
+export function offlineImageFor(
+  images: readonly OfflineImage[],
+  ref: ImageReference,
+): OfflineImage | undefined {
+  const wanted = toNormalizedString(withImpliedTag(ref));
+  const exact = images.find((i) => toNormalizedString(withImpliedTag(i.ref)) === wanted);
+  if (exact !== undefined || ref.digest === undefined) return exact;
+  const digestOf = (i: OfflineImage) => i.ref.digest ?? (i.digest.ok ? i.digest.value : undefined);
+  return images.find(
+    (i) => i.ref.domain === ref.domain && i.ref.path === ref.path && digestOf(i) === ref.digest,
+  );
+}
