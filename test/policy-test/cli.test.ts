@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import net from "node:net";
+import * as net from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { customsInProcess, ROOT, tempFiles } from "../support/cli.js";
