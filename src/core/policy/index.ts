@@ -6,6 +6,23 @@ export {
   compilePolicySet,
   ruleMatches,
 } from "./compile.js";
+export {
+  type CompiledException,
+  compileException,
+  exceptionCovers,
+} from "./exception-compile.js";
+export {
+  ALL_POLICIES,
+  EXCEPTION_KIND,
+  type ImagePolicyException,
+  relaxesPolicy,
+  type WorkloadMatch,
+} from "./exception-types.js";
+export {
+  EXCEPTION_SPEC_FIELDS,
+  EXCEPTION_WORKLOAD_KINDS,
+  lintExceptionPolicies,
+} from "./exception-validate.js";
 export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
 export {
   checkPattern,
