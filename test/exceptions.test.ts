@@ -37,7 +37,12 @@ function container(image: string | undefined, name = "c"): ContainerInput {
 function decide(
   docs: Record<string, unknown>[],
   images: (string | undefined)[],
-  options: { ns?: string; labels?: Record<string, string>; workload?: WorkloadContext; now?: number } = {},
+  options: {
+    ns?: string;
+    labels?: Record<string, string>;
+    workload?: WorkloadContext;
+    now?: number;
+  } = {},
 ) {
   const evaluator = createEvaluator(compileDocs(...docs), undefined, {
     now: () => options.now ?? NOW,
@@ -74,9 +79,17 @@ describe("ImagePolicyException validation (field paths)", () => {
     ["image not normalized, tagless", { images: ["docker.io/library/busybox"] }, "spec.images[0]"],
     ["image with whitespace", { images: ["docker.io/a b*"] }, "spec.images[0]"],
     ["image not a string", { images: [3] }, "spec.images[0]"],
-    ["workload kind unknown", { workloads: [{ kind: "Deploy", name: "x" }] }, "spec.workloads[0].kind"],
+    [
+      "workload kind unknown",
+      { workloads: [{ kind: "Deploy", name: "x" }] },
+      "spec.workloads[0].kind",
+    ],
     ["workload name missing", { workloads: [{ kind: "Pod" }] }, "spec.workloads[0].name"],
-    ["workload unknown field", { workloads: [{ name: "x", label: "y" }] }, "spec.workloads[0].label"],
+    [
+      "workload unknown field",
+      { workloads: [{ name: "x", label: "y" }] },
+      "spec.workloads[0].label",
+    ],
     ["reason missing", { reason: undefined }, "spec.reason"],
     ["reason empty", { reason: "" }, "spec.reason"],
     ["owner missing", { owner: undefined }, "spec.owner"],
@@ -85,7 +98,11 @@ describe("ImagePolicyException validation (field paths)", () => {
     ["expires impossible date", { expires: "2027-02-30" }, "spec.expires"],
     ["two scopes", { namespace: "a", workspace: "b" }, "spec"],
     ["unknown spec field", { action: "deny" }, "spec.action"],
-    ["selector invalid", { namespaceSelector: { matchLabels: { "a b": "c" } } }, "spec.namespaceSelector.matchLabels.a b"],
+    [
+      "selector invalid",
+      { namespaceSelector: { matchLabels: { "a b": "c" } } },
+      "spec.namespaceSelector.matchLabels.a b",
+    ],
   ];
   it.each(cases)("%s", (_name, spec, path) => {
     const errors = errorsOf(exc(spec));
@@ -125,24 +142,51 @@ describe("exceptions in decisions", () => {
     ]);
   });
 
-  const cases: Array<[string, Record<string, unknown>, { ns?: string; labels?: Record<string, string>; workload?: WorkloadContext; now?: number }, boolean]> = [
+  const cases: Array<
+    [
+      string,
+      Record<string, unknown>,
+      { ns?: string; labels?: Record<string, string>; workload?: WorkloadContext; now?: number },
+      boolean,
+    ]
+  > = [
     ["matching image", {}, {}, true],
     ["other image", { images: ["docker.io/library/nginx:*"] }, {}, false],
     ["other policy named", { policies: ["other"] }, {}, false],
     ["every policy", { policies: ["*"] }, {}, true],
     ["namespace scope, same", { namespace: "team-a" }, {}, true],
     ["namespace scope, other", { namespace: "team-b" }, {}, false],
-    ["workspace scope, member by label", { workspace: "ws" }, { labels: { "customs.dev/workspace": "ws" } }, true],
+    [
+      "workspace scope, member by label",
+      { workspace: "ws" },
+      { labels: { "customs.dev/workspace": "ws" } },
+      true,
+    ],
     ["workspace scope, not a member", { workspace: "ws" }, {}, false],
-    ["selector matches", { namespaceSelector: { matchLabels: { env: "dev" } } }, { labels: { env: "dev" } }, true],
+    [
+      "selector matches",
+      { namespaceSelector: { matchLabels: { env: "dev" } } },
+      { labels: { env: "dev" } },
+      true,
+    ],
     ["selector does not match", { namespaceSelector: { matchLabels: { env: "dev" } } }, {}, false],
     ["expired (end of the day passed)", { expires: "2027-01-09" }, {}, false],
     ["last day still applies", { expires: "2027-01-10" }, {}, true],
     ["date-time in the past", { expires: "2027-01-10T11:59:59Z" }, {}, false],
     ["workload name matches", { workloads: [{ kind: "Deployment", name: "legacy-*" }] }, {}, true],
-    ["workload kind differs", { workloads: [{ kind: "StatefulSet", name: "legacy-*" }] }, {}, false],
+    [
+      "workload kind differs",
+      { workloads: [{ kind: "StatefulSet", name: "legacy-*" }] },
+      {},
+      false,
+    ],
     ["workload name differs", { workloads: [{ name: "other" }] }, {}, false],
-    ["workload and image must both match", { workloads: [{ name: "legacy-*" }], images: ["docker.io/library/nginx:*"] }, {}, false],
+    [
+      "workload and image must both match",
+      { workloads: [{ name: "legacy-*" }], images: ["docker.io/library/nginx:*"] },
+      {},
+      false,
+    ],
   ];
   it.each(cases)("%s", (_name, spec, options, exempted) => {
     const d = decide([registryOnly, exc(spec)], ["busybox:1.36"], options);
@@ -184,9 +228,10 @@ describe("exceptions in decisions", () => {
   });
 
   it("matches digests in the normalized image", () => {
-    const d = decide([registryOnly, exc({ images: [`docker.io/library/busybox@${D}`] })], [
-      `busybox@${D}`,
-    ]);
+    const d = decide(
+      [registryOnly, exc({ images: [`docker.io/library/busybox@${D}`] })],
+      [`busybox@${D}`],
+    );
     expect(d.verdict).toBe("allow");
   });
 

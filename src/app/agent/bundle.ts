@@ -112,7 +112,9 @@ export function verifyBundle(
       `${where}: revision ${String(bundle.revision)} refused: ${shown}${more}`,
     );
   }
-  const evaluator = createEvaluator(compilePolicySet(policies, workspaces, re2Engine), undefined, { now: Date.now });
+  const evaluator = createEvaluator(compilePolicySet(policies, workspaces, re2Engine), undefined, {
+    now: Date.now,
+  });
   return {
     bundle,
     etag,

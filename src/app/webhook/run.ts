@@ -68,7 +68,9 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
   const initialTexts = o.policyPaths === undefined ? [] : await readInputs(o.policyPaths);
   let invalidPolicies: readonly string[] = [];
   let evaluator: Evaluator | undefined =
-    o.policyPaths === undefined ? undefined : createEvaluator(loadPolicySet(initialTexts).set, undefined, { now: Date.now });
+    o.policyPaths === undefined
+      ? undefined
+      : createEvaluator(loadPolicySet(initialTexts).set, undefined, { now: Date.now });
   const source =
     o.connection === undefined
       ? undefined

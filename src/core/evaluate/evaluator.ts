@@ -1,9 +1,9 @@
 import type { CompiledPolicy, CompiledPolicySet } from "../policy/index.js";
 import { printable } from "../policy/index.js";
+import { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
 import { type ImageFacts, ImageFactsCache } from "./image-facts.js";
 import { checkRecipe, type RecipeFailure } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
-import { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
 import type { ContainerInput, Decision, Verdict, Violation, WorkloadContext } from "./types.js";
 
 export interface Evaluator {
@@ -230,7 +230,8 @@ export function createEvaluator(
         );
       }
     }
-    if (violations.length === 0 || !hasExceptions) return { verdict: verdictOf(violations), violations };
+    if (violations.length === 0 || !hasExceptions)
+      return { verdict: verdictOf(violations), violations };
     return toDecision(exempt(ns, violations, workload));
   };
 

@@ -37,7 +37,8 @@ export function exceptionCovers(
   if (e.workloads.length > 0) {
     if (workload === undefined) return false;
     const hit = e.workloads.some(
-      (w) => (w.kind === undefined || w.kind === workload.kind) && matchPattern(w.name, workload.name),
+      (w) =>
+        (w.kind === undefined || w.kind === workload.kind) && matchPattern(w.name, workload.name),
     );
     if (!hit) return false;
   }

@@ -41,7 +41,10 @@ export const EXCEPTION_SPEC_FIELDS: readonly string[] = [
 /** What validateDocument shares with this validator (its readers of metadata and scope). */
 export interface DocumentReaders {
   readonly name: (issues: IssueCollector, doc: Record<string, unknown>) => string | undefined;
-  readonly scope: (issues: IssueCollector, spec: Record<string, unknown>) => PolicyScope | undefined;
+  readonly scope: (
+    issues: IssueCollector,
+    spec: Record<string, unknown>,
+  ) => PolicyScope | undefined;
 }
 
 function readPolicies(issues: IssueCollector, value: unknown): string[] | undefined {
@@ -58,7 +61,10 @@ function readPolicies(issues: IssueCollector, value: unknown): string[] | undefi
     const s = issues.readString(at, v, { required: true, nonEmpty: true });
     if (s === undefined) return;
     if (s !== ALL_POLICIES && !isDnsSubdomain(s)) {
-      issues.error(at, `"${printable(s)}" is not a policy name (lowercase RFC 1123 subdomain) or "*"`);
+      issues.error(
+        at,
+        `"${printable(s)}" is not a policy name (lowercase RFC 1123 subdomain) or "*"`,
+      );
       return;
     }
     if (names.includes(s)) issues.error(at, `"${s}" is listed twice`);
@@ -107,7 +113,11 @@ function readImagePattern(issues: IssueCollector, at: string, value: unknown): s
   return s;
 }
 
-function readWorkload(issues: IssueCollector, at: string, value: unknown): WorkloadMatch | undefined {
+function readWorkload(
+  issues: IssueCollector,
+  at: string,
+  value: unknown,
+): WorkloadMatch | undefined {
   const o = issues.readObject(at, value, ["kind", "name"]);
   if (o === undefined) return undefined;
   const kind =
@@ -133,7 +143,8 @@ function readPatterns<T>(
 ): T[] {
   const out: T[] = [];
   const raw = issues.readList(path, value);
-  if (raw?.length === 0) issues.error(path, "an empty list covers nothing: remove it or add entries");
+  if (raw?.length === 0)
+    issues.error(path, "an empty list covers nothing: remove it or add entries");
   raw?.forEach((v, i) => {
     const r = read(issues, join(path, i), v);
     if (r !== undefined) out.push(r);

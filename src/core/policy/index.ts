@@ -6,6 +6,7 @@ export {
   compilePolicySet,
   ruleMatches,
 } from "./compile.js";
+export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
 export {
   type CompiledException,
   compileException,
@@ -23,7 +24,6 @@ export {
   EXCEPTION_WORKLOAD_KINDS,
   lintExceptionPolicies,
 } from "./exception-validate.js";
-export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
 export {
   checkPattern,
   compilePattern,
