@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -58,7 +59,7 @@ describe("customs test on the project's examples", () => {
   it("runs every example's tests offline and passes", async () => {
     const r = await customsInProcess(["test", "examples"]);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toContain("PASS: 21 expectations in 2 test files: 21 passed, 0 failed\n");
+    expect(r.stdout).toContain("PASS: 27 expectations in 3 test files: 27 passed, 0 failed\n");
     expect(r.stdout).toMatch(/^FILE +TEST +RESOURCE +POLICY +EXPECTED +ACTUAL +RESULT$/m);
     expect(r.status).toBe(0);
   });
@@ -94,14 +95,15 @@ describe("customs test on the project's examples", () => {
     expect(r.status).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.summary).toEqual({
-      files: 3,
-      expectations: 28,
-      passed: 22,
+      files: 4,
+      expectations: 34,
+      passed: 28,
       failed: 6,
       unasserted: 0,
     });
     expect(out.tests.map((t: { name: string }) => t.name)).toEqual([
       "quick-start-wrong",
+      "quick-start-with-exception",
       "quick-start",
       "signed-built-scanned",
     ]);
@@ -125,7 +127,7 @@ describe("customs test on the project's examples", () => {
       "examples/tests/supply-chain/",
       "examples",
     ]);
-    expect(r.stdout).toContain("PASS: 10 expectations in 1 test files");
+    expect(r.stdout).toContain("PASS: 16 expectations in 2 test files");
     expect(r.status).toBe(0);
   });
 });
@@ -134,8 +136,8 @@ describe.skipIf(!HAS_XMLLINT)("customs test -o junit (needs xmllint, Debian libx
   it("validates against the JUnit schema, passing and failing, one testsuite per file", async () => {
     const pass = await customsInProcess(["test", "-o", "junit", "examples"]);
     expectValidJunit(pass.stdout);
-    expect(pass.stdout.match(/<testsuite /g)).toHaveLength(2);
-    expect(pass.stdout.match(/<testcase /g)).toHaveLength(21);
+    expect(pass.stdout.match(/<testsuite /g)).toHaveLength(3);
+    expect(pass.stdout.match(/<testcase /g)).toHaveLength(27);
     const fail = await customsInProcess(["test", "-o", "junit", WRONG]);
     expect(fail.status).toBe(1);
     expectValidJunit(fail.stdout);
@@ -311,5 +313,36 @@ describe("customs test is offline", () => {
     expect(r.status).toBe(1);
     const results = JSON.parse(r.stdout).tests[0].results;
     expect(results[2]).toMatchObject({ policy: "fresh", actual: "fail", passed: false });
+  });
+});
+
+describe("customs test with ImagePolicyExceptions", () => {
+  const EXAMPLE = join(ROOT, "examples/tests/exceptions");
+  const files = tempFiles({
+    "customs-test.yaml": readFileSync(join(EXAMPLE, "customs-test.yaml"), "utf8")
+      .replace("../../policies", join(ROOT, "examples/policies"))
+      .replace("../../manifests", join(ROOT, "examples/manifests"))
+      .replace("legacy-busybox.yaml", join(EXAMPLE, "legacy-busybox.yaml"))
+      .replace("2027-01-15T00:00:00Z", "2027-02-01T00:00:00Z"),
+  });
+  afterAll(files.cleanup);
+
+  it("reports a policy an exception relaxed as exempt, naming the exception", async () => {
+    const r = await customsInProcess(["test", "-o", "json", "examples/tests/exceptions"]);
+    expect(r.status).toBe(0);
+    const results = JSON.parse(r.stdout).tests[0].results;
+    expect(results[1]).toMatchObject({ policy: "no-busybox", actual: "exempt", passed: true });
+    expect(results[1].exemptions).toEqual([
+      'exception "legacy-busybox" relaxes policy "no-busybox" for container "busybox"',
+    ]);
+  });
+
+  it("decides expiry on the test's clock: past it, the policies fail again", async () => {
+    const r = await customsIn(files.dir, ["customs-test.yaml"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      "+++ actual    Deployment/tanzu/busybox policy no-busybox\n- exempt\n+ fail (IMAGE_BLOCKED)\n",
+    );
+    expect(r.stdout).toContain("FAIL: 6 expectations in 1 test files: 3 passed, 3 failed");
   });
 });

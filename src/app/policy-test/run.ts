@@ -116,26 +116,13 @@ async function readFacts(file: string, test: PolicyTest, paths: Paths) {
   return { images: [...result.images], shown };
 }
 
-/** `exempted` as the Decision carries it, read defensively: entries that say nothing are dropped. */
+/** The exceptions that relaxed a policy for this decision (ImagePolicyException). */
 function exemptionsOf(decision: Decision): Exemption[] {
-  const list = (decision as { exempted?: unknown }).exempted;
-  if (!Array.isArray(list)) return [];
-  const out: Exemption[] = [];
-  for (const x of list as Array<Record<string, unknown> | null>) {
-    if (typeof x?.policy !== "string") continue;
-    const exception =
-      typeof x.exception === "string"
-        ? x.exception
-        : typeof x.name === "string"
-          ? x.name
-          : undefined;
-    out.push({
-      policy: x.policy,
-      ...(typeof x.container === "string" ? { container: x.container } : {}),
-      ...(exception === undefined ? {} : { exception }),
-    });
-  }
-  return out;
+  return (decision.exempted ?? []).map((x) => ({
+    policy: x.policy,
+    container: x.container,
+    exception: x.exception,
+  }));
 }
 
 /** The evaluator `customs check` builds, with facts from the file instead of the network. */
@@ -147,7 +134,8 @@ async function evaluatorFor(
   nsFacts: (name: string) => NamespaceFacts,
   clock: () => number,
 ): Promise<Evaluator> {
-  const base = createEvaluator(set);
+  // The test's clock decides which exceptions have expired, as `now` does everywhere else.
+  const base = createEvaluator(set, undefined, { now: clock });
   const request = factRequestOf(set);
   if (request === undefined) return base;
   const images = new Set<string>();
