@@ -31,8 +31,7 @@ const SEVERITIES: readonly VulnerabilitySeverity[] = [
   "critical",
 ];
 
-/** What one image's sources answer: each group a fact or the reason it is unavailable. */
-
+/** `key: NAME` (a key authority, by the name the policy gives it) or `issuer` and `subject`. */
 function readSigner(issues: IssueCollector, path: string, o: Record<string, unknown>) {
   const key = issues.readString(join(path, "key"), o.key, { nonEmpty: true });
   const issuer = issues.readString(join(path, "issuer"), o.issuer, { nonEmpty: true });
