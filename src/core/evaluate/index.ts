@@ -2,7 +2,7 @@ export { VIOLATION_DESCRIPTIONS } from "./codes.js";
 export { describeAllowed, describeRule } from "./describe.js";
 export { createEvaluator, type Evaluator, type EvaluatorOptions, verdictOf } from "./evaluator.js";
 export { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
-export { explainImage, type PolicyExplanation } from "./explain.js";
+export { type ExplainContext, explainImage, type PolicyExplanation } from "./explain.js";
 export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
 export {
   isProvenanceType,

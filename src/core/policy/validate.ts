@@ -272,7 +272,7 @@ export function validateDocument(
   if (kind !== undefined) {
     issues.error(
       "kind",
-      `expected ImagePolicy, Workspace or ${EXCEPTION_KIND}, got ${typeName(kind)}`,
+      `expected ImagePolicy or Workspace or ${EXCEPTION_KIND}, got ${typeName(kind)}`,
     );
   }
   return { kind: "invalid", issues: issues.issues };
