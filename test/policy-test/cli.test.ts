@@ -346,3 +346,70 @@ describe("customs test with ImagePolicyExceptions", () => {
     expect(r.stdout).toContain("FAIL: 6 expectations in 1 test files: 3 passed, 3 failed");
   });
 });
+
+describe("customs test facts: scanner reports and tags", () => {
+  const TRIVY = join(ROOT, "test/vuln/fixtures/trivy-new.json");
+  const policies = (fixableOnly: boolean) => `apiVersion: customs.dev/v1alpha1
+kind: ImagePolicy
+metadata: { name: scanned }
+spec:
+  recipe: vulnerability-threshold
+  input: { severity: critical, fixableOnly: ${fixableOnly} }
+`;
+  const pod = `apiVersion: v1
+kind: Pod
+metadata: { name: api }
+spec: { containers: [{ name: api, image: "registry.example.com/shop/api:1.5.0" }] }
+`;
+  const facts = `apiVersion: customs.dev/v1alpha1
+kind: ImageFacts
+images:
+  registry.example.com/shop/api:1.5.0:
+    digest: ${D("c")}
+    vulnerabilities: { report: ${TRIVY} }
+`;
+  const testFile = (
+    policy: string,
+    extra: string,
+    result: string,
+  ) => `apiVersion: customs.dev/v1alpha1
+kind: PolicyTest
+metadata: { name: scanned }
+policies: [${policy}]
+resources: [pod.yaml]
+facts: facts.yaml
+now: "2026-12-01T00:00:00Z"
+${extra}results: [{ resource: Pod/api, policy: scanned, result: ${result} }]
+`;
+  const files = tempFiles({
+    "pod.yaml": pod,
+    "facts.yaml": facts,
+    "all.yaml": policies(false),
+    "fixable.yaml": policies(true),
+    "all-pinned.customs-test.yaml": testFile(
+      "all.yaml",
+      "tagHandling: pin\n",
+      "fail, code: VULNERABILITY_FOUND",
+    ),
+    "fixable-pinned.customs-test.yaml": testFile("fixable.yaml", "tagHandling: pin\n", "pass"),
+    "all-by-tag.customs-test.yaml": testFile("all.yaml", "", "fail, code: TAG_NOT_PINNED"),
+  });
+  afterAll(files.cleanup);
+
+  it("reads a scanner's report file, and decides tags as --tag-handling does", async () => {
+    const r = await customsIn(files.dir, ["-o", "json", "."]);
+    const results = JSON.parse(r.stdout).tests.map(
+      (t: { file: string; results: Array<{ actual: string; codes: string[] }> }) => [
+        t.file,
+        t.results[0]?.actual,
+        t.results[0]?.codes,
+      ],
+    );
+    expect(results).toEqual([
+      ["all-by-tag.customs-test.yaml", "fail", ["TAG_NOT_PINNED"]],
+      ["all-pinned.customs-test.yaml", "fail", ["VULNERABILITY_FOUND"]],
+      ["fixable-pinned.customs-test.yaml", "pass", []],
+    ]);
+    expect(r.status).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CustomsError } from "../../src/core/errors.js";
 import { offlineImageFor, validateFactsFile } from "../../src/core/policy-test/index.js";
 import { parseNormalized } from "../../src/core/reference/index.js";
 
@@ -222,5 +223,57 @@ describe("offlineImageFor", () => {
   ])("%s finds %s", (image, key) => {
     expect(r.ok).toBe(true);
     expect(offlineImageFor(images, ref(image))?.key).toBe(key);
+  });
+});
+
+describe("report files in a facts file", () => {
+  const REPORT = { scanner: "trivy", vulnerabilities: [] };
+  const read = (file: string) => {
+    if (file === "missing.json")
+      throw new CustomsError("FILE_UNREADABLE", "missing.json: cannot read: ENOENT");
+    return REPORT;
+  };
+  const entry = (vulnerabilities: unknown) => file({ [`app@${A}`]: { vulnerabilities } });
+
+  it("reads the report a file names, with the reader given", () => {
+    const r = validateFactsFile(entry({ report: "trivy.json" }), { readReport: read });
+    expect(r.ok && r.images[0]?.vulnerabilities).toEqual({ ok: true, value: REPORT });
+  });
+
+  it.each([
+    [
+      "a file that cannot be read",
+      { report: "missing.json" },
+      read,
+      `images.app@${A}.vulnerabilities.report: missing.json: cannot read: ENOENT`,
+    ],
+    [
+      "a report file and findings",
+      { report: "trivy.json", findings: [] },
+      read,
+      `images.app@${A}.vulnerabilities: \`report\` reads the whole report from a file: leave out findings`,
+    ],
+    [
+      "no reader",
+      { report: "trivy.json" },
+      undefined,
+      `images.app@${A}.vulnerabilities.report: report files are not read here`,
+    ],
+    [
+      "not a string",
+      { report: 1 },
+      read,
+      `images.app@${A}.vulnerabilities.report: expected a string`,
+    ],
+  ])("refuses %s with its path", (_, vulnerabilities, reader, expected) => {
+    const r = validateFactsFile(
+      entry(vulnerabilities),
+      reader === undefined ? {} : { readReport: reader },
+    );
+    const errors = r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(
+      errors.some((e) => e.startsWith(expected)),
+      errors.join("\n"),
+    ).toBe(true);
   });
 });

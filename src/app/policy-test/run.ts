@@ -1,5 +1,10 @@
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { type InputText, readInputs } from "../../adapters/files/index.js";
+import {
+  type InputText,
+  readInputs,
+  readTextFile,
+  readTextFileSync,
+} from "../../adapters/files/index.js";
 import { CustomsError, isCustomsError } from "../../core/errors.js";
 import {
   createEvaluator,
@@ -23,6 +28,7 @@ import {
   validateFactsFile,
   validatePolicyTest,
 } from "../../core/policy-test/index.js";
+import { parseVulnerabilityReport } from "../../core/vuln/index.js";
 import { collectManifests, DEFAULT_NAMESPACE } from "../check/index.js";
 import { loadPolicySet, parseDocuments } from "../documents/index.js";
 import { factRequestOf, withFetchedFacts } from "../supply/index.js";
@@ -107,8 +113,15 @@ async function readList(
 async function readFacts(file: string, test: PolicyTest, paths: Paths) {
   if (test.facts === undefined) return { images: [] as OfflineImage[], shown: "" };
   const shown = paths.shown(test.facts);
-  const [text] = await within(`${file}: facts`, () => readInputs([shown], paths.cwd));
-  const result = validateFactsFile(parseOne(text?.text ?? "", shown));
+  const at = resolve(paths.cwd, shown);
+  const text = await within(`${file}: facts`, () => readTextFile(at, { name: shown }));
+  // Report files are named relative to the facts file, as the test's paths are to the test.
+  const readReport = (report: string) => {
+    const name = relative(paths.cwd, resolve(dirname(at), report)) || report;
+    const bytes = readTextFileSync(resolve(dirname(at), report), { name });
+    return parseVulnerabilityReport(bytes, name);
+  };
+  const result = validateFactsFile(parseOne(text, shown), { readReport });
   if (!result.ok) {
     const lines = result.issues.map((i) => `${shown}: ${i.path || "(document)"}: ${i.message}`);
     throw invalid(`${file}: facts: ${lines.join("\n")}`);

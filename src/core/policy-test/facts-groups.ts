@@ -1,3 +1,4 @@
+import { isCustomsError } from "../errors.js";
 import { type IssueCollector, isPlainObject, join, typeName } from "../policy/fields.js";
 import type {
   ImageMetadata,
@@ -171,9 +172,24 @@ function readFinding(issues: IssueCollector) {
   };
 }
 
-export function readReport(issues: IssueCollector, path: string, value: unknown) {
-  const o = issues.readObject(path, value, ["scanner", "createdAt", "artifact", "findings"]);
+/** Reads a scanner's report file named in a facts file (relative to it); throws when it cannot. */
+export type ReportReader = (file: string) => VulnerabilityReport;
+
+/**
+ * A report written inline (`scanner`, `createdAt`, `findings`), or `report: FILE`, a
+ * scanner's own output (Trivy, Grype, SARIF, a cosign attestation, Harbor) read as
+ * `customs vuln show` reads it.
+ */
+export function readReport(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+  reader: ReportReader | undefined,
+): VulnerabilityReport | undefined {
+  const fields = ["scanner", "createdAt", "artifact", "findings", "report"];
+  const o = issues.readObject(path, value, fields);
   if (o === undefined) return undefined;
+  if (o.report !== undefined) return readReportFile(issues, path, o, reader);
   const createdAt = issues.readString(join(path, "createdAt"), o.createdAt, { nonEmpty: true });
   if (createdAt !== undefined && Number.isNaN(Date.parse(createdAt))) {
     issues.error(join(path, "createdAt"), `"${createdAt}" is not a date-time`);
@@ -186,4 +202,35 @@ export function readReport(issues: IssueCollector, path: string, value: unknown)
     ...(artifact === undefined ? {} : { artifact }),
   };
   return report;
+}
+
+function readReportFile(
+  issues: IssueCollector,
+  path: string,
+  o: Record<string, unknown>,
+  reader: ReportReader | undefined,
+): VulnerabilityReport | undefined {
+  const at = join(path, "report");
+  const file = issues.readString(at, o.report, { nonEmpty: true });
+  // Half a report from the file and half from here would be neither the scan nor the test.
+  const others = Object.keys(o).filter((k) => k !== "report");
+  if (others.length > 0) {
+    issues.error(
+      path,
+      `\`report\` reads the whole report from a file: leave out ${others.join(", ")}`,
+    );
+    return undefined;
+  }
+  if (file === undefined) return undefined;
+  if (reader === undefined) {
+    issues.error(at, "report files are not read here");
+    return undefined;
+  }
+  try {
+    return reader(file);
+  } catch (e) {
+    if (!isCustomsError(e)) throw e;
+    issues.error(at, e.message);
+    return undefined;
+  }
 }

@@ -10,6 +10,7 @@ import type {
   VulnerabilityReport,
 } from "../supply/facts.js";
 import {
+  type ReportReader,
   readAttestation,
   readDigest,
   readEach,
@@ -90,7 +91,12 @@ const ENTRY_FIELDS = [
   "unavailable",
 ];
 
-function readEntry(issues: IssueCollector, key: string, value: unknown): OfflineImage | undefined {
+function readEntry(
+  issues: IssueCollector,
+  key: string,
+  value: unknown,
+  reader: ReportReader | undefined,
+): OfflineImage | undefined {
   const path = join("images", key);
   const parsed = parseNormalized(key);
   if (!parsed.ok) {
@@ -139,7 +145,7 @@ function readEntry(issues: IssueCollector, key: string, value: unknown): Offline
   const report =
     o.vulnerabilities === undefined || o.vulnerabilities === null
       ? undefined
-      : readReport(issues, join(path, "vulnerabilities"), o.vulnerabilities);
+      : readReport(issues, join(path, "vulnerabilities"), o.vulnerabilities, reader);
   const pick = <T>(group: Group, fact: Fact<T>): Fact<T> => unavailable.get(group) ?? fact;
   return {
     key,
@@ -161,8 +167,14 @@ export type FactsFileResult =
   | { readonly ok: true; readonly images: readonly OfflineImage[] }
   | { readonly ok: false; readonly issues: readonly PolicyIssue[] };
 
-/** Validates a parsed facts file; every problem is reported with its field path. */
-export function validateFactsFile(doc: unknown): FactsFileResult {
+/**
+ * Validates a parsed facts file; every problem is reported with its field path. `readReport`
+ * reads the scanner reports it names (the core reads no file).
+ */
+export function validateFactsFile(
+  doc: unknown,
+  options: { readonly readReport?: ReportReader } = {},
+): FactsFileResult {
   const issues = new FactIssues();
   const o = issues.readObject("", doc, ["apiVersion", "kind", "images"]);
   if (o === undefined) return { ok: false, issues: issues.issues };
@@ -175,7 +187,7 @@ export function validateFactsFile(doc: unknown): FactsFileResult {
   } else {
     const seen = new Map<string, string>();
     for (const [key, value] of Object.entries(o.images)) {
-      const entry = readEntry(issues, key, value);
+      const entry = readEntry(issues, key, value, options.readReport);
       if (entry === undefined) continue;
       const normalized = toNormalizedString(entry.ref);
       const first = seen.get(normalized);

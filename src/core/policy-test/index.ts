@@ -5,6 +5,7 @@ export {
   offlineImageFor,
   validateFactsFile,
 } from "./facts.js";
+export type { ReportReader } from "./facts-groups.js";
 export {
   type CaseOutcome,
   describeCase,
