@@ -81,7 +81,7 @@ describe("customs test on the project's examples", () => {
       "- fail (DIGEST_REQUIRED)\n+ fail (IMAGE_NOT_ALLOWED)\n  expected code DIGEST_REQUIRED, the violations carry IMAGE_NOT_ALLOWED\n",
     );
     expect(r.stdout).toContain(
-      "+++ actual    Pod/team-a/scratch policy corp-registry-only\n- pass\n+ skip\n",
+      '+++ actual    Pod/team-a/scratch policy corp-registry-only\n- pass\n+ skip\n  policy "corp-registry-only" does not apply to namespace team-a (its scope or namespaceSelector)\n',
     );
     expect(r.stdout).toContain('  no policy "no-such-policy" among the test\'s policies');
     expect(r.stdout).toContain("  no resource Pod/team-a/nothing in the test's resources\n");
@@ -179,6 +179,35 @@ describe("customs test input", () => {
       .replace("[pods.yaml]", "[../pods.yaml, ../pods.yaml]"),
     "two-docs/x.customs-test.yaml": `${test(ASSERT_A)}---\n${test(ASSERT_A)}`,
     "empty/readme.yaml": "a: 1\n",
+    "labels/customs-test.yaml": `apiVersion: customs.dev/v1alpha1
+kind: PolicyTest
+metadata: { name: labels }
+policies: [policy.yaml]
+resources: [pods.yaml]
+namespaces:
+  team-a: { customs.dev/workspace: payments }
+results:
+  - { resource: Pod/team-a/a, policy: payments-no-busybox, result: fail }
+  - { resource: Pod/team-b/a, policy: payments-no-busybox, result: skip }
+`,
+    "labels/policy.yaml": `apiVersion: customs.dev/v1alpha1
+kind: ImagePolicy
+metadata: { name: payments-no-busybox }
+spec:
+  workspace: payments
+  recipe: blocked-images
+  input: { rules: [{ imageName: busybox }] }
+`,
+    "labels/pods.yaml": `apiVersion: v1
+kind: Pod
+metadata: { name: a, namespace: team-a }
+spec: { containers: [{ name: c, image: busybox }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: a, namespace: team-b }
+spec: { containers: [{ name: c, image: busybox }] }
+`,
   });
   afterAll(files.cleanup);
 
@@ -190,6 +219,13 @@ describe("customs test input", () => {
     expect(r.stdout).toContain(
       "PASS: 1 expectations in 1 test files: 1 passed, 0 failed, 1 resources unasserted",
     );
+    expect(r.status).toBe(0);
+  });
+
+  it("gives the test's namespace labels to the engine (workspace membership by label)", async () => {
+    const r = await customsIn(files.dir, ["-o", "json", "labels"]);
+    const results = JSON.parse(r.stdout).tests[0].results;
+    expect(results.map((x: { actual: string }) => x.actual)).toEqual(["fail", "skip"]);
     expect(r.status).toBe(0);
   });
 

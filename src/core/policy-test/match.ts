@@ -39,7 +39,7 @@ export interface CaseOutcome {
   readonly messages: readonly string[];
   /** `exception NAME relaxes policy P` lines, for `exempt`. */
   readonly exemptions: readonly string[];
-  /** Why there is no result: the resource, policy or container does not exist. */
+  /** Why there is no result (the resource, policy or container does not exist), or why a skip. */
   readonly note?: string;
   readonly passed: boolean;
 }
@@ -110,6 +110,12 @@ function actualOf(
     codes: unique(violations.map((v) => v.code)),
     messages: violations.map((v) => v.message),
     exemptions: exempted.map(describeExemption),
+    // A skip has no message of its own: say why, or a diff would show only the word.
+    ...(actual === "skip"
+      ? {
+          note: `policy "${e.policy}" does not apply to namespace ${e.resource.namespace} (its scope or namespaceSelector)`,
+        }
+      : {}),
   };
 }
 
