@@ -222,3 +222,59 @@ describe("parseResourceId", () => {
     );
   });
 });
+
+describe("validatePolicyTest on generated files", () => {
+  const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/);
+  const expectation = fc.oneof(
+    fc.record({
+      resource: fc.tuple(fc.constantFrom("Pod", "Deployment", "Job"), name, name),
+      result: fc.constantFrom("allow", "warn", "deny"),
+    }),
+    fc.record(
+      {
+        resource: fc.tuple(fc.constantFrom("Pod", "Deployment", "Job"), name, name),
+        policy: name,
+        result: fc.constantFrom("pass", "fail", "skip", "exempt"),
+        container: name,
+      },
+      { requiredKeys: ["resource", "policy", "result"] },
+    ),
+  );
+
+  it("reads back every valid file it is given, expectation by expectation", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(expectation, {
+          minLength: 1,
+          maxLength: 8,
+          selector: (e) =>
+            JSON.stringify([
+              e.resource,
+              "policy" in e ? e.policy : null,
+              "container" in e ? e.container : null,
+            ]),
+        }),
+        fc.dictionary(name, fc.dictionary(name, name, { maxKeys: 3 }), { maxKeys: 3 }),
+        (results, namespaces) => {
+          const doc = {
+            ...VALID,
+            namespaces,
+            results: results.map((e) => ({ ...e, resource: e.resource.join("/") })),
+          };
+          const r = validatePolicyTest(doc);
+          expect(r.ok).toBe(true);
+          if (!r.ok) return;
+          expect(
+            r.test.results.map((e) => [
+              e.resource.kind,
+              e.resource.namespace,
+              e.resource.name,
+              e.result,
+            ]),
+          ).toEqual(results.map((e) => [...e.resource, e.result]));
+          expect(Object.fromEntries(r.test.namespaces)).toEqual(namespaces);
+        },
+      ),
+    );
+  });
+});
