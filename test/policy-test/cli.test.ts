@@ -150,6 +150,41 @@ describe.skipIf(!HAS_XMLLINT)("customs test -o junit (needs xmllint, Debian libx
   });
 });
 
+describe.skipIf(!HAS_XMLLINT)(
+  "customs test -o junit with unasserted resources and markup in names",
+  () => {
+    const files = tempFiles({
+      "p.yaml": POLICY,
+      "r.yaml": `apiVersion: v1
+kind: Pod
+metadata: { name: a }
+spec: { containers: [{ name: c, image: busybox }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: "b<&>" }
+spec: { containers: [{ name: c, image: alpine }] }
+`,
+      "customs-test.yaml": `apiVersion: customs.dev/v1alpha1
+kind: PolicyTest
+metadata: { name: "x<&\\"'>" }
+policies: [p.yaml]
+resources: [r.yaml]
+results: [{ resource: Pod/a, result: allow }]
+`,
+    });
+    afterAll(files.cleanup);
+
+    it("escapes every name and lists unasserted resources as the suite's system-out", async () => {
+      const r = await customsIn(files.dir, ["-o", "junit"]);
+      expect(r.status).toBe(1);
+      expectValidJunit(r.stdout);
+      expect(r.stdout).toContain('classname="customs.test.x&lt;&amp;&quot;&apos;&gt;"');
+      expect(r.stdout).toContain("<system-out>unasserted: Pod/default/b&lt;&amp;&gt;</system-out>");
+    });
+  },
+);
+
 describe("customs test input", () => {
   const files = tempFiles({
     "policies/p.yaml": POLICY,
