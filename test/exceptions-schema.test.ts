@@ -2,7 +2,10 @@
  * The ImagePolicyException CRD schema (generated from core/schema) and the validator agree,
  * but for EXCEPTION_SCHEMA_GAPS, where only the validator can refuse.
  */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { buildImagePolicyExceptionCrd } from "../src/adapters/install/index.js";
 import { validateDocument } from "../src/core/policy/index.js";
 import { EXCEPTION_SCHEMA_GAPS } from "../src/core/schema/index.js";
@@ -71,5 +74,21 @@ describe("ImagePolicyException: CRD schema and validator agree", () => {
     };
     expect(crd.spec.names.shortNames).toEqual(["ipolex"]);
     expect(crd.spec.versions[0]?.additionalPrinterColumns.map((c) => c.name)).toContain("Expires");
+  });
+});
+
+describe("the exceptions in the docs", () => {
+  it("are valid for the validator and the CRD schema", () => {
+    const docs = readFileSync(resolve(import.meta.dirname, "../docs/policy-language.md"), "utf8");
+    const blocks = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    const found = blocks
+      .flatMap((b) => parseAllDocuments(b).map((d) => d.toJS() as Record<string, unknown>))
+      .filter((d) => d?.kind === "ImagePolicyException");
+    expect(found.length).toBeGreaterThan(0);
+    for (const doc of found) {
+      const v = validateDocument(doc, undefined, { now: Date.UTC(2026, 0, 1) });
+      expect(v.kind, JSON.stringify(v.issues)).toBe("ImagePolicyException");
+      expect(schema(doc).ok).toBe(true);
+    }
   });
 });

@@ -9,6 +9,14 @@ import { CustomsError } from "../../core/errors.js";
 import type { ImagePolicy, Workspace } from "../../core/policy/index.js";
 import { isSupplyRecipe, RECIPES } from "../../core/policy/index.js";
 import { ADMISSION_API_VERSION, type BuildVapOptions, buildBindings } from "./binding.js";
+import {
+  EXCEPTIONS_ANNOTATION,
+  exceptionRegexes,
+  exceptionsFor,
+  exemptionPredicate,
+  RECOMPILE_BY_ANNOTATION,
+  type VapExceptionOptions,
+} from "./exceptions.js";
 import { type CelVariable, imageVariables } from "./images.js";
 import { failureTextExpression, messageExpression, staticMessage } from "./message.js";
 import { objectName } from "./names.js";
@@ -24,8 +32,14 @@ export const MAX_RULE_REGEX_CHARS = 8192;
 
 export type VapCompilability = { ok: true } | { ok: false; reasons: string[] };
 
-/** Can this policy become a ValidatingAdmissionPolicy, and if not, why? */
-export function canCompileToVap(policy: ImagePolicy): VapCompilability {
+/**
+ * Can this policy become a ValidatingAdmissionPolicy, and if not, why? With `exceptions`,
+ * the patterns of those compiled into it count against the same cost bound.
+ */
+export function canCompileToVap(
+  policy: ImagePolicy,
+  exceptions: VapExceptionOptions = {},
+): VapCompilability {
   const reasons: string[] = [];
   if (!RECIPES.includes(policy.recipe)) {
     reasons.push(`recipe ${String(policy.recipe)} has no ValidatingAdmissionPolicy translation`);
@@ -36,7 +50,11 @@ export function canCompileToVap(policy: ImagePolicy): VapCompilability {
       `recipe ${policy.recipe} is decided on facts fetched from registries (signatures, attestations, image config, vulnerability reports), which a ValidatingAdmissionPolicy cannot fetch; enforce it with the admission webhook (customs serve)`,
     );
   } else {
-    const size = policyRegexes(policy).reduce((n, re) => n + re.length, 0);
+    const regexes = [
+      ...policyRegexes(policy),
+      ...exceptionsFor(policy, exceptions).flatMap(exceptionRegexes),
+    ];
+    const size = regexes.reduce((n, re) => n + re.length, 0);
     if (size > MAX_RULE_REGEX_CHARS) {
       reasons.push(
         `its rules compile to ${size} characters of regular expressions, more than the ` +
@@ -78,9 +96,12 @@ const RESOURCE_RULES = [
 ].map((r) => ({ ...r, apiVersions: ["v1"], operations: ["CREATE", "UPDATE"] }));
 
 /** The policy's variables: images (images.ts), then the failing ones and their text. */
-export function vapVariables(policy: ImagePolicy): CelVariable[] {
+export function vapVariables(
+  policy: ImagePolicy,
+  exempt?: (normalized: string) => string,
+): CelVariable[] {
   return [
-    ...imageVariables(),
+    ...imageVariables(exempt),
     {
       // `[x].all(f, …)` binds the fields of an entry once for all the tests of the recipe.
       name: "failures",
@@ -94,13 +115,20 @@ export function vapVariables(policy: ImagePolicy): CelVariable[] {
 export function buildVap(
   policy: ImagePolicy,
   workspaces: readonly Workspace[],
-  options: BuildVapOptions = {},
+  options: BuildVapOptions & VapExceptionOptions = {},
 ): VapObjects {
-  const check = canCompileToVap(policy);
+  const check = canCompileToVap(policy, options);
   if (!check.ok) throw new VapCompileError(check.reasons);
   const name = objectName(policy.name);
   const labels = { "app.kubernetes.io/managed-by": "customs" };
-  const annotations = { "customs.dev/policy": policy.name };
+  const included = exceptionsFor(policy, options);
+  const exempt = exemptionPredicate(included, workspaces, options.cluster);
+  const annotations: Record<string, string> = { "customs.dev/policy": policy.name };
+  if (included.length > 0) {
+    const first = Math.min(...included.map((e) => e.expiresAt));
+    annotations[EXCEPTIONS_ANNOTATION] = included.map((e) => e.name).join(",");
+    annotations[RECOMPILE_BY_ANNOTATION] = new Date(first).toISOString().replace(/\.000Z$/, "Z");
+  }
   const vap = {
     apiVersion: ADMISSION_API_VERSION,
     kind: "ValidatingAdmissionPolicy",
@@ -108,7 +136,7 @@ export function buildVap(
     spec: {
       failurePolicy: "Fail",
       matchConstraints: { matchPolicy: "Equivalent", resourceRules: RESOURCE_RULES },
-      variables: vapVariables(policy).map((v) => ({ ...v })),
+      variables: vapVariables(policy, exempt).map((v) => ({ ...v })),
       validations: [
         {
           expression: "size(variables.failures) == 0",
