@@ -52,6 +52,7 @@ const COMMANDS: readonly { readonly name: string; readonly load: () => Promise<R
     load: async () => [(await import("./commands/secrets.js")).registerSecrets],
   },
   { name: "agent", load: async () => [(await import("./commands/agent.js")).registerAgent] },
+  { name: "test", load: async () => [(await import("./commands/test.js")).registerTest] },
   // Last: the completion script is made from every command registered before it.
   {
     name: "completion",

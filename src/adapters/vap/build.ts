@@ -9,6 +9,14 @@ import { CustomsError } from "../../core/errors.js";
 import type { ImagePolicy, Workspace } from "../../core/policy/index.js";
 import { isSupplyRecipe, RECIPES } from "../../core/policy/index.js";
 import { ADMISSION_API_VERSION, type BuildVapOptions, buildBindings } from "./binding.js";
+import {
+  EXCEPTIONS_ANNOTATION,
+  exceptionRegexes,
+  exceptionsFor,
+  exemptionPredicate,
+  RECOMPILE_BY_ANNOTATION,
+  type VapExceptionOptions,
+} from "./exceptions.js";
 import { extensionAdvice, extensionGuard, guardVariable } from "./extensions.js";
 import { type CelVariable, imageVariables } from "./images.js";
 import {
@@ -32,11 +40,13 @@ export type VapCompilability = { ok: true } | { ok: false; reasons: string[] };
 
 /**
  * Can this policy become a ValidatingAdmissionPolicy, and if not, why? `extensions`: its
- * extensions (spec.extends), whose rules it is compiled with.
+ * extensions (spec.extends), whose rules it is compiled with. With `exceptions`, the
+ * patterns of those compiled into it count against the same cost bound.
  */
 export function canCompileToVap(
   policy: ImagePolicy,
   extensions: readonly ImagePolicy[] = [],
+  exceptions: VapExceptionOptions = {},
 ): VapCompilability {
   const reasons: string[] = [];
   if (policy.extension !== undefined) {
@@ -54,9 +64,11 @@ export function canCompileToVap(
       `recipe ${policy.recipe} is decided on facts fetched from registries (signatures, attestations, image config, vulnerability reports), which a ValidatingAdmissionPolicy cannot fetch; enforce it with the admission webhook (customs serve)`,
     );
   } else {
-    const size = [policy, ...extensions]
-      .flatMap((p) => policyRegexes(p))
-      .reduce((n, re) => n + re.length, 0);
+    const regexes = [
+      ...[policy, ...extensions].flatMap((p) => policyRegexes(p)),
+      ...exceptionsFor(policy, exceptions).flatMap(exceptionRegexes),
+    ];
+    const size = regexes.reduce((n, re) => n + re.length, 0);
     if (size > MAX_RULE_REGEX_CHARS) {
       const widened = extensions.length === 0 ? "" : " (with those of its extensions)";
       reasons.push(
@@ -107,6 +119,7 @@ export function vapVariables(
   extensions: readonly ImagePolicy[] = [],
   workspaces: readonly Workspace[] = [],
   cluster?: string,
+  exempt?: (normalized: string) => string,
 ): CelVariable[] {
   const guards = extensions.map((e, i) => ({
     name: guardVariable(i),
@@ -114,7 +127,7 @@ export function vapVariables(
   }));
   const widened = extensions.map((e, i) => ({ guard: `variables.${guardVariable(i)}`, policy: e }));
   return [
-    ...imageVariables(),
+    ...imageVariables(exempt),
     ...guards,
     {
       // `[x].all(f, …)` binds the fields of an entry once for all the tests of the recipe.
@@ -129,14 +142,21 @@ export function vapVariables(
 export function buildVap(
   policy: ImagePolicy,
   workspaces: readonly Workspace[],
-  options: BuildVapOptions = {},
+  options: BuildVapOptions & VapExceptionOptions = {},
 ): VapObjects {
   const extensions = options.extensions ?? [];
-  const check = canCompileToVap(policy, extensions);
+  const check = canCompileToVap(policy, extensions, options);
   if (!check.ok) throw new VapCompileError(check.reasons);
   const name = objectName(policy.name);
   const labels = { "app.kubernetes.io/managed-by": "customs" };
-  const annotations = { "customs.dev/policy": policy.name };
+  const included = exceptionsFor(policy, options);
+  const exempt = exemptionPredicate(included, workspaces, options.cluster);
+  const annotations: Record<string, string> = { "customs.dev/policy": policy.name };
+  if (included.length > 0) {
+    const first = Math.min(...included.map((e) => e.expiresAt));
+    annotations[EXCEPTIONS_ANNOTATION] = included.map((e) => e.name).join(",");
+    annotations[RECOMPILE_BY_ANNOTATION] = new Date(first).toISOString().replace(/\.000Z$/, "Z");
+  }
   const vap = {
     apiVersion: ADMISSION_API_VERSION,
     kind: "ValidatingAdmissionPolicy",
@@ -144,7 +164,7 @@ export function buildVap(
     spec: {
       failurePolicy: "Fail",
       matchConstraints: { matchPolicy: "Equivalent", resourceRules: RESOURCE_RULES },
-      variables: vapVariables(policy, extensions, workspaces, options.cluster).map((v) => ({
+      variables: vapVariables(policy, extensions, workspaces, options.cluster, exempt).map((v) => ({
         ...v,
       })),
       validations: [

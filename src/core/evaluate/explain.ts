@@ -1,5 +1,6 @@
 import type { ViolationCode } from "../errors.js";
-import type { CompiledPolicySet } from "../policy/index.js";
+import { type CompiledPolicySet, exceptionCovers } from "../policy/index.js";
+import { exceptionsInScope } from "./exceptions.js";
 import { toImageFacts } from "./image-facts.js";
 import { checkRecipe, explainPass } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
@@ -13,6 +14,8 @@ export interface ExtensionExplanation {
   readonly why: string;
 }
 
+import type { WorkloadContext } from "./types.js";
+
 /** One policy's part in the fate of one image in one namespace (`customs policy explain`). */
 export interface PolicyExplanation {
   readonly policy: string;
@@ -22,8 +25,13 @@ export interface PolicyExplanation {
   readonly applies: boolean;
   /** Why it applies or not: scope and selector. */
   readonly why: string;
-  /** "pass" | "fail" when it applies, "skip" otherwise. */
-  readonly result: "pass" | "fail" | "skip";
+  /**
+   * "pass" | "fail" when it applies, "skip" otherwise; "exempted" when it fails but an
+   * ImagePolicyException exempts the image (named in `exception`, with its `expires`).
+   */
+  readonly result: "pass" | "fail" | "skip" | "exempted";
+  readonly exception?: string;
+  readonly expires?: string;
   readonly code: ViolationCode | undefined;
   /** Why it passes or fails. */
   readonly detail: string;
@@ -31,13 +39,48 @@ export interface PolicyExplanation {
   readonly extensions?: readonly ExtensionExplanation[];
 }
 
+/** Exceptions are judged at `now` (ms since the epoch); without it none applies. */
+export interface ExplainContext {
+  readonly now?: number;
+  readonly workload?: WorkloadContext;
+}
+
 export function explainImage(
   set: CompiledPolicySet,
   ns: NamespaceFacts,
   image: string,
+  context: ExplainContext = {},
 ): { normalizedImage: string; workspaces: string[]; policies: PolicyExplanation[] } {
   const facts = toImageFacts(image);
   const workspaces = workspacesOf(set, ns);
+  const inScope = context.now === undefined ? [] : exceptionsInScope(set, ns);
+  const now = context.now ?? 0;
+  /** A failure that an exception exempts says so; an expired one that would have is named. */
+  const withExceptions = (e: PolicyExplanation): PolicyExplanation => {
+    if (e.result !== "fail" || !facts.valid || inScope.length === 0) return e;
+    const covering = inScope.filter(
+      (x) =>
+        (x.policies === undefined || x.policies.has(e.policy)) &&
+        exceptionCovers(x, facts.normalized, context.workload),
+    );
+    const live = covering.find((x) => x.exception.expiresAt > now);
+    if (live !== undefined) {
+      const { name, expires, reason, owner } = live.exception;
+      return {
+        ...e,
+        result: "exempted",
+        exception: name,
+        expires,
+        detail: `${e.detail}; exempted by exception ${name} (expires ${expires}; owner ${owner}; reason: ${reason})`,
+      };
+    }
+    const expired = covering[0];
+    if (expired === undefined) return e;
+    return {
+      ...e,
+      detail: `${e.detail}; exception ${expired.exception.name} would exempt it but expired (${expired.exception.expires})`,
+    };
+  };
   const policies = set.policies.map((own): PolicyExplanation => {
     const { policy } = own;
     const a = applicability(own, ns, workspaces);
@@ -93,12 +136,12 @@ export function explainImage(
         code: undefined,
         detail: explainPass(compiled, facts.parts),
       };
-    return {
+    return withExceptions({
       ...head,
       result: "fail",
       code: failure.code,
       detail: `${failure.verb} this policy: ${failure.reason}`,
-    };
+    });
   });
   return {
     normalizedImage: facts.valid ? facts.normalized : "",

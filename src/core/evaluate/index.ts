@@ -1,7 +1,13 @@
 export { VIOLATION_DESCRIPTIONS } from "./codes.js";
 export { describeAllowed, describeRule } from "./describe.js";
-export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
-export { type ExtensionExplanation, explainImage, type PolicyExplanation } from "./explain.js";
+export { createEvaluator, type Evaluator, type EvaluatorOptions, verdictOf } from "./evaluator.js";
+export { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
+export {
+  type ExplainContext,
+  type ExtensionExplanation,
+  explainImage,
+  type PolicyExplanation,
+} from "./explain.js";
 export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
 export {
   isProvenanceType,
@@ -31,6 +37,7 @@ export type {
   ContainerInput,
   ContainerKind,
   Decision,
+  Exemption,
   Verdict,
   Violation,
   WorkloadContext,

@@ -1,4 +1,6 @@
 import type { ImageParts } from "../reference/index.js";
+import { type CompiledException, compileException } from "./exception-compile.js";
+import type { ImagePolicyException } from "./exception-types.js";
 import { checkExtensions, extensionsByParent } from "./extensions.js";
 import { compilePattern, matchPattern, type Pattern } from "./pattern.js";
 import type { RegexEngine } from "./regex.js";
@@ -83,18 +85,25 @@ export interface CompiledPolicySet {
   readonly workspaces: readonly Workspace[];
   /** Extensions (`spec.extends`) by parent name; absent when the set has none. */
   readonly extensions?: ReadonlyMap<string, readonly CompiledPolicy[]>;
+  /** ImagePolicyExceptions, in load order; absent or empty = none (no extra work). */
+  readonly exceptions?: readonly CompiledException[];
 }
 
 export function compilePolicySet(
   policies: readonly ImagePolicy[],
   workspaces: readonly Workspace[],
   regex?: RegexEngine,
+  exceptions: readonly ImagePolicyException[] = [],
 ): CompiledPolicySet {
   // Extensions that fail the set's checks are left out (which only narrows what is
   // allowed); callers report them first, with checkExtensions.
   const checked = checkExtensions(policies).policies;
   const own = checked.filter((p) => p.extension === undefined);
-  const set = { policies: own.map((p) => compilePolicy(p, regex)), workspaces };
+  const set = {
+    policies: own.map((p) => compilePolicy(p, regex)),
+    workspaces,
+    ...(exceptions.length === 0 ? {} : { exceptions: exceptions.map(compileException) }),
+  };
   const byParent = extensionsByParent(checked);
   if (byParent.size === 0) return set;
   const extensions = new Map<string, readonly CompiledPolicy[]>();
