@@ -8,6 +8,7 @@ import { registerCompletion } from "./commands/completion.js";
 import { registerControlPlane } from "./commands/control-plane.js";
 import { registerDockerfile } from "./commands/dockerfile.js";
 import { registerImage } from "./commands/image.js";
+import { registerImport } from "./commands/import.js";
 import { registerInstall } from "./commands/install.js";
 import { registerPin } from "./commands/pin.js";
 import { registerPolicy } from "./commands/policy.js";
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerSecrets(program);
   registerAgent(program);
+  registerImport(program);
   // Last: the completion script is made from every command registered before it.
   registerCompletion(program);
   for (const command of program.commands) {

@@ -1,0 +1,64 @@
+/**
+ * `customs import kyverno|gatekeeper`: the peers' image policies as Customs documents, pure.
+ * Every part not translated is returned with its reason (docs/import.md).
+ */
+
+import { NameBook } from "./build.js";
+import { importGatekeeperConstraint, isGatekeeperConstraint } from "./gatekeeper.js";
+import { importKyvernoPolicy, importValidatingPolicy, isKyvernoDocument } from "./kyverno.js";
+import type { ImportInput, ImportOptions, ImportResult } from "./types.js";
+
+export { IMPORTED_FROM_ANNOTATION } from "./build.js";
+export { exactRule, exemptPattern, globRules, prefixRules } from "./image.js";
+export { GATEKEEPER_KINDS } from "./gatekeeper.js";
+export type {
+  ImportedDocument,
+  ImportedRule,
+  ImportInput,
+  ImportOptions,
+  ImportOrigin,
+  ImportResult,
+  Untranslated,
+} from "./types.js";
+
+export type ImportFrom = "kyverno" | "gatekeeper";
+export const IMPORT_FROM: readonly ImportFrom[] = ["kyverno", "gatekeeper"];
+
+function describe(value: unknown): { kind: string; name: string } {
+  const o = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  const m = (typeof o.metadata === "object" && o.metadata !== null ? o.metadata : {}) as Record<string, unknown>;
+  return {
+    kind: typeof o.kind === "string" ? o.kind : "(no kind)",
+    name: typeof m.name === "string" ? m.name : "(no name)",
+  };
+}
+
+export function importPolicies(
+  from: ImportFrom,
+  inputs: readonly ImportInput[],
+  _options: ImportOptions = {},
+): ImportResult {
+  const sink = { documents: [], untranslated: [], names: new NameBook() } as {
+    documents: ImportResult["documents"];
+    untranslated: ImportResult["untranslated"];
+    names: NameBook;
+  };
+  for (const { source, value } of inputs) {
+    if (value === null || value === undefined) continue;
+    const { kind, name } = describe(value);
+    const v = value as Record<string, unknown>;
+    if (from === "gatekeeper") {
+      if (isGatekeeperConstraint(value)) importGatekeeperConstraint(source, v, sink);
+      else if (kind === "ConstraintTemplate") {
+        sink.untranslated.push({ source, kind, name, reason: "a template's Rego is not translated; its constraints are" });
+      } else sink.untranslated.push({ source, kind, name, reason: "not a Gatekeeper constraint" });
+      continue;
+    }
+    if (!isKyvernoDocument(value)) {
+      sink.untranslated.push({ source, kind, name, reason: "not a Kyverno policy" });
+    } else if (kind === "ClusterPolicy" || kind === "Policy") importKyvernoPolicy(source, v, sink);
+    else if (kind === "ValidatingPolicy") importValidatingPolicy(source, v, sink);
+    else sink.untranslated.push({ source, kind, name, reason: `${kind} is not an image validation policy` });
+  }
+  return { documents: sink.documents, untranslated: sink.untranslated };
+}
