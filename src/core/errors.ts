@@ -47,7 +47,17 @@ export type LintCode =
   | "LINT_NEGATE_WITHOUT_VALUE"
   | "LINT_RULE_MATCHES_EVERYTHING"
   | "LINT_SELECTOR_EMPTY"
-  | SupplyLintCode;
+  | SupplyLintCode
+  | ExceptionLintCode;
+
+/** Lint findings of ImagePolicyExceptions (docs/policy-language.md#exceptions). */
+export type ExceptionLintCode =
+  /** The exception has expired and exempts nothing. */
+  | "LINT_EXCEPTION_EXPIRED"
+  /** The exception expires within 14 days. */
+  | "LINT_EXCEPTION_EXPIRING"
+  /** It names a policy that is not loaded with it. */
+  | "LINT_EXCEPTION_POLICY_UNKNOWN";
 
 /** Why a registry operation failed (src/adapters/registry; docs/registry-client.md). */
 export type RegistryErrorCode =

@@ -93,7 +93,12 @@ export function verifyBundle(
       problems.push(`${path}: expected a ${kind}, got a ${r.kind}`);
       continue;
     }
-    const name = r.kind === "ImagePolicy" ? r.policy.name : r.workspace.name;
+    const name =
+      r.kind === "ImagePolicy"
+        ? r.policy.name
+        : r.kind === "Workspace"
+          ? r.workspace.name
+          : r.exception.name;
     if (names.has(`${kind}/${name}`)) problems.push(`${path}: ${kind}/${name} is delivered twice`);
     names.add(`${kind}/${name}`);
     if (r.kind === "ImagePolicy") policies.push(r.policy);
@@ -107,7 +112,9 @@ export function verifyBundle(
       `${where}: revision ${String(bundle.revision)} refused: ${shown}${more}`,
     );
   }
-  const evaluator = createEvaluator(compilePolicySet(policies, workspaces, re2Engine));
+  const evaluator = createEvaluator(compilePolicySet(policies, workspaces, re2Engine), undefined, {
+    now: Date.now,
+  });
   return {
     bundle,
     etag,

@@ -3,6 +3,7 @@ import { CustomsError } from "../../core/errors.js";
 import {
   createEvaluator,
   type Evaluator,
+  type Exemption,
   imagesNeedingFacts,
   type NamespaceFacts,
   REFUSE_TAGS,
@@ -27,6 +28,8 @@ export interface CheckedResource {
   readonly source: string;
   readonly verdict: Verdict;
   readonly violations: readonly Violation[];
+  /** Violations that ImagePolicyExceptions exempted (present only when there are some). */
+  readonly exempted?: readonly Exemption[];
   /** Where it came from, for line numbers (SARIF) — not part of the JSON output. */
   readonly document: SourceDocument;
   readonly containers: readonly ContainerImage[];
@@ -44,6 +47,13 @@ export interface CheckReport {
 export interface CheckOptions {
   /** Cluster the manifests are for, to resolve `CLUSTER/NAMESPACE` entries of Workspaces. */
   readonly cluster?: string;
+  /** The time (ms since the epoch) at which exceptions are judged; the clock by default. */
+  readonly now?: number;
+}
+
+function evaluatorOf(set: CompiledPolicySet, options: CheckOptions): Evaluator {
+  const now = options.now ?? Date.now();
+  return createEvaluator(set, undefined, { now: () => now });
 }
 
 interface Located {
@@ -120,7 +130,7 @@ export function checkManifests(
   texts: readonly InputText[],
   options: CheckOptions = {},
 ): CheckReport {
-  const base = createEvaluator(set);
+  const base = evaluatorOf(set, options);
   // Without fetched facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
   const evaluator =
     factRequestOf(set) === undefined
@@ -140,7 +150,7 @@ export async function checkManifestsWithSupply(
   supply: SupplyContext,
 ): Promise<CheckReport> {
   const collected = collect(texts);
-  const base = createEvaluator(set);
+  const base = evaluatorOf(set, options);
   const request = factRequestOf(set);
   if (request === undefined) return decide(collected, base, options);
   const factsFor = namespaceFacts(collected.labels, options);
@@ -192,6 +202,7 @@ function decide(
       source: document.source,
       verdict: decision.verdict,
       violations: decision.violations,
+      ...(decision.exempted === undefined ? {} : { exempted: decision.exempted }),
       document,
       containers: workload.containers,
     });

@@ -4,7 +4,10 @@ import { CustomsError } from "../../core/errors.js";
 import {
   type CompiledPolicySet,
   compilePolicySet,
+  EXCEPTION_KIND,
   type ImagePolicy,
+  type ImagePolicyException,
+  lintExceptionPolicies,
   type PolicyIssue,
   validateDocument,
   type Workspace,
@@ -20,6 +23,7 @@ export interface LocatedIssue extends PolicyIssue {
 export interface LoadedPolicies {
   readonly policies: ImagePolicy[];
   readonly workspaces: Workspace[];
+  readonly exceptions: ImagePolicyException[];
   /** Errors and warnings, in file order. */
   readonly issues: LocatedIssue[];
 }
@@ -30,13 +34,14 @@ export function formatIssue(issue: LocatedIssue): string {
 }
 
 /**
- * Validates every document of the policy inputs. Anything that is not an ImagePolicy or a
- * Workspace is an error: a policy file with a typo in its apiVersion must not be skipped,
+ * Validates every document of the policy inputs. Anything that is not an ImagePolicy, a
+ * Workspace or an ImagePolicyException is an error: a policy file with a typo in its apiVersion must not be skipped,
  * or a cluster would silently lose a policy.
  */
 export function loadPolicies(texts: readonly InputText[], now = Date.now()): LoadedPolicies {
   const policies: ImagePolicy[] = [];
   const workspaces: Workspace[] = [];
+  const exceptions: ImagePolicyException[] = [];
   const issues: LocatedIssue[] = [];
   const seen = new Map<string, string>();
   for (const { source, text } of texts) {
@@ -48,7 +53,9 @@ export function loadPolicies(texts: readonly InputText[], now = Date.now()): Loa
       const key =
         result.kind === "ImagePolicy"
           ? `ImagePolicy/${result.policy.name}`
-          : `Workspace/${result.workspace.name}`;
+          : result.kind === "Workspace"
+            ? `Workspace/${result.workspace.name}`
+            : `${EXCEPTION_KIND}/${result.exception.name}`;
       const first = seen.get(key);
       if (first !== undefined) {
         issues.push({
@@ -63,10 +70,18 @@ export function loadPolicies(texts: readonly InputText[], now = Date.now()): Loa
       }
       seen.set(key, `${source} document ${doc.index}`);
       if (result.kind === "ImagePolicy") policies.push(result.policy);
-      else workspaces.push(result.workspace);
+      else if (result.kind === "Workspace") workspaces.push(result.workspace);
+      else exceptions.push(result.exception);
     }
   }
-  return { policies, workspaces, issues };
+  const names = new Set(policies.map((p) => p.name));
+  for (const e of exceptions) {
+    const at = e.origin ?? { source: "", index: 0 };
+    for (const w of lintExceptionPolicies(e, names)) {
+      issues.push({ severity: "warning", ...w, source: at.source, index: at.index });
+    }
+  }
+  return { policies, workspaces, exceptions, issues };
 }
 
 /**
@@ -86,5 +101,6 @@ export function loadPolicySet(texts: readonly InputText[]): {
     const where = texts.map((t) => t.source).join(", ") || "(no files)";
     throw new CustomsError("POLICY_INVALID", `no ImagePolicy found in ${where}`);
   }
-  return { set: compilePolicySet(loaded.policies, loaded.workspaces, re2Engine), loaded };
+  const set = compilePolicySet(loaded.policies, loaded.workspaces, re2Engine, loaded.exceptions);
+  return { set, loaded };
 }

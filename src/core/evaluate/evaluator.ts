@@ -1,5 +1,6 @@
 import type { CompiledPolicy, CompiledPolicySet } from "../policy/index.js";
 import { printable } from "../policy/index.js";
+import { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
 import { type ImageFacts, ImageFactsCache } from "./image-facts.js";
 import { checkRecipe, type RecipeFailure } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
@@ -19,6 +20,31 @@ export interface Evaluator {
   ): Decision;
   /** Facts of one image string (memoized). */
   imageFacts(image: string): ImageFacts;
+  /**
+   * Applies the loaded ImagePolicyExceptions to violations found in `ns` (for wrappers that
+   * add violations of their own, like the supply-chain evaluator). Absent or a no-op when no
+   * exception is loaded.
+   */
+  exempt?(
+    ns: NamespaceFacts,
+    violations: readonly Violation[],
+    workload?: WorkloadContext,
+  ): ExemptionResult;
+}
+
+export interface EvaluatorOptions {
+  /**
+   * The time (ms since the epoch) at each evaluation, for exception expiry. Core has no
+   * clock, so the caller passes one; without it no exception applies (fail closed).
+   */
+  readonly now?: () => number;
+}
+
+/** A decision with its exemptions: the verdict counts only what is left. */
+export function toDecision(result: ExemptionResult): Decision {
+  const { violations, exempted } = result;
+  if (exempted.length === 0) return { verdict: verdictOf(violations), violations };
+  return { verdict: verdictOf(violations), violations, exempted };
 }
 
 /** Strings about a policy that every one of its violations repeats, made once. */
@@ -98,10 +124,32 @@ const MAX_MEMO = 50_000;
  * image for each list of applicable policies (workloads repeat the same images, so most
  * evaluations are one lookup). Evaluation itself is pure and synchronous.
  */
-export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCache()): Evaluator {
+export function createEvaluator(
+  set: CompiledPolicySet,
+  cache = new ImageFactsCache(),
+  options: EvaluatorOptions = {},
+): Evaluator {
   const byNamespace = new WeakMap<NamespaceFacts, readonly CompiledPolicy[]>();
   const failuresByList = new WeakMap<readonly CompiledPolicy[], Map<string, MemoEntry>>();
   const listsByKey = new Map<string, readonly CompiledPolicy[]>();
+  // With no exception loaded, the hot path does no extra work at all.
+  const hasExceptions = set.exceptions !== undefined && set.exceptions.length > 0;
+  const exceptionsByNamespace = new WeakMap<NamespaceFacts, ReturnType<typeof exceptionsInScope>>();
+  const exempt = (
+    ns: NamespaceFacts,
+    violations: readonly Violation[],
+    workload?: WorkloadContext,
+  ): ExemptionResult => {
+    if (!hasExceptions || options.now === undefined || violations.length === 0) {
+      return { violations, exempted: [] };
+    }
+    let inScope = exceptionsByNamespace.get(ns);
+    if (inScope === undefined) {
+      inScope = exceptionsInScope(set, ns);
+      exceptionsByNamespace.set(ns, inScope);
+    }
+    return exemptViolations(inScope, violations, workload, options.now());
+  };
 
   const applicable = (ns: NamespaceFacts): readonly CompiledPolicy[] => {
     let list = byNamespace.get(ns);
@@ -149,7 +197,7 @@ export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCa
   const evaluate = (
     ns: NamespaceFacts,
     containers: readonly ContainerInput[],
-    _workload?: WorkloadContext,
+    workload?: WorkloadContext,
   ): Decision => {
     const policies = applicable(ns);
     const violations: Violation[] = [];
@@ -182,8 +230,12 @@ export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCa
         );
       }
     }
-    return { verdict: verdictOf(violations), violations };
+    if (violations.length === 0 || !hasExceptions)
+      return { verdict: verdictOf(violations), violations };
+    return toDecision(exempt(ns, violations, workload));
   };
 
-  return { applicable, evaluate, imageFacts: (image) => cache.get(image) };
+  const imageFacts = (image: string) => cache.get(image);
+  if (!hasExceptions) return { applicable, evaluate, imageFacts };
+  return { applicable, evaluate, imageFacts, exempt };
 }

@@ -1,6 +1,7 @@
 export { VIOLATION_DESCRIPTIONS } from "./codes.js";
 export { describeAllowed, describeRule } from "./describe.js";
-export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
+export { createEvaluator, type Evaluator, type EvaluatorOptions, verdictOf } from "./evaluator.js";
+export { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
 export { explainImage, type PolicyExplanation } from "./explain.js";
 export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
 export {
@@ -31,6 +32,7 @@ export type {
   ContainerInput,
   ContainerKind,
   Decision,
+  Exemption,
   Verdict,
   Violation,
   WorkloadContext,

@@ -1,4 +1,6 @@
 import type { ImageParts } from "../reference/index.js";
+import { type CompiledException, compileException } from "./exception-compile.js";
+import type { ImagePolicyException } from "./exception-types.js";
 import { compilePattern, matchPattern, type Pattern } from "./pattern.js";
 import type { RegexEngine } from "./regex.js";
 import { type CompiledSupply, compileSupply } from "./supply-compile.js";
@@ -74,12 +76,17 @@ export function compilePolicy(policy: ImagePolicy, regex?: RegexEngine): Compile
 export interface CompiledPolicySet {
   readonly policies: readonly CompiledPolicy[];
   readonly workspaces: readonly Workspace[];
+  /** ImagePolicyExceptions, in load order; absent or empty = none (no extra work). */
+  readonly exceptions?: readonly CompiledException[];
 }
 
 export function compilePolicySet(
   policies: readonly ImagePolicy[],
   workspaces: readonly Workspace[],
   regex?: RegexEngine,
+  exceptions: readonly ImagePolicyException[] = [],
 ): CompiledPolicySet {
-  return { policies: policies.map((p) => compilePolicy(p, regex)), workspaces };
+  const compiled = policies.map((p) => compilePolicy(p, regex));
+  if (exceptions.length === 0) return { policies: compiled, workspaces };
+  return { policies: compiled, workspaces, exceptions: exceptions.map(compileException) };
 }

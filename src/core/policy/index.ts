@@ -8,6 +8,23 @@ export {
 } from "./compile.js";
 export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
 export {
+  type CompiledException,
+  compileException,
+  exceptionCovers,
+} from "./exception-compile.js";
+export {
+  ALL_POLICIES,
+  EXCEPTION_KIND,
+  type ImagePolicyException,
+  relaxesPolicy,
+  type WorkloadMatch,
+} from "./exception-types.js";
+export {
+  EXCEPTION_SPEC_FIELDS,
+  EXCEPTION_WORKLOAD_KINDS,
+  lintExceptionPolicies,
+} from "./exception-validate.js";
+export {
   checkPattern,
   compilePattern,
   MAX_PATTERN_LENGTH,

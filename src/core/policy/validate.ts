@@ -1,3 +1,5 @@
+import { EXCEPTION_KIND, type ImagePolicyException } from "./exception-types.js";
+import { lintException, validateException } from "./exception-validate.js";
 import { IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import { lintPolicy } from "./lint.js";
 import type { RegexEngine } from "./regex.js";
@@ -52,7 +54,12 @@ export interface ValidateOptions {
 export type ValidatedDocument =
   | { readonly kind: "ImagePolicy"; readonly policy: ImagePolicy; readonly issues: PolicyIssue[] }
   | { readonly kind: "Workspace"; readonly workspace: Workspace; readonly issues: PolicyIssue[] }
-  | { readonly kind: "invalid"; readonly issues: PolicyIssue[] };
+  | { readonly kind: "invalid"; readonly issues: PolicyIssue[] }
+  | {
+      readonly kind: "ImagePolicyException";
+      readonly exception: ImagePolicyException;
+      readonly issues: PolicyIssue[];
+    };
 
 /** Is this document meant to be a Customs resource (so that its problems are errors)? */
 export function isCustomsDocument(doc: unknown): boolean {
@@ -252,8 +259,21 @@ export function validateDocument(
       return { kind: "invalid", issues: issues.issues };
     return { kind: "Workspace", workspace, issues: issues.issues };
   }
+  if (kind === EXCEPTION_KIND) {
+    const exception = validateException(issues, top, origin, {
+      name: (i, d) => readName(i, d, isDnsSubdomain, "lowercase RFC 1123 subdomain"),
+      scope: readScope,
+    });
+    if (exception === undefined || issues.hasErrors)
+      return { kind: "invalid", issues: issues.issues };
+    lintException(issues, exception, options.now);
+    return { kind: EXCEPTION_KIND, exception, issues: issues.issues };
+  }
   if (kind !== undefined) {
-    issues.error("kind", `expected ImagePolicy or Workspace, got ${typeName(kind)}`);
+    issues.error(
+      "kind",
+      `expected ImagePolicy, Workspace or ${EXCEPTION_KIND}, got ${typeName(kind)}`,
+    );
   }
   return { kind: "invalid", issues: issues.issues };
 }

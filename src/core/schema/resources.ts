@@ -204,3 +204,6 @@ export const SCHEMA_GAPS = {
  */
 export const SCHEMA_BOUNDS =
   "list lengths (rules 1000, authorities 32, matchExpressions 64, …), matchLabels entries (64), string lengths (names, values 63, texts 4096)";
+
+/** The status both ImagePolicy and ImagePolicyException carry (the `Ready` condition). */
+export { status as RESOURCE_STATUS };
