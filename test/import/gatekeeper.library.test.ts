@@ -44,7 +44,13 @@ function expectCount(count: number, expected: "yes" | "no" | number): void {
 
 describe("Gatekeeper library constraints, imported, judged on the library's own samples", () => {
   it("covers the five image constraint kinds", () => {
-    expect(KINDS).toEqual(["allowedrepos", "allowedreposv2", "disallowedrepos", "disallowedtags", "imagedigests"]);
+    expect(KINDS).toEqual([
+      "allowedrepos",
+      "allowedreposv2",
+      "disallowedrepos",
+      "disallowedtags",
+      "imagedigests",
+    ]);
   });
 
   for (const kind of KINDS) {
@@ -61,7 +67,9 @@ describe("Gatekeeper library constraints, imported, judged on the library's own 
           for (const a of c.assertions) {
             const type = a.message === undefined ? undefined : MESSAGE_TYPES[a.message];
             if (a.message !== undefined) expect(type).toBeDefined();
-            const count = violations.filter((v) => type === undefined || v.containerType === type).length;
+            const count = violations.filter(
+              (v) => type === undefined || v.containerType === type,
+            ).length;
             // gator reads an assertion without `violations` as "yes".
             expectCount(count, a.violations ?? "yes");
           }

@@ -66,15 +66,28 @@ describe("Kyverno library policies, imported, judged on Kyverno's own test resou
         it(`${dir}: ${entry.kind}/${ref} ${entry.rule ?? ""} is ${entry.result}`, () => {
           const policies = new Set(
             imported.documents
-              .filter((d) => d.origin.name === entry.policy && (entry.rule === undefined || d.origin.rule === entry.rule))
+              .filter(
+                (d) =>
+                  d.origin.name === entry.policy &&
+                  (entry.rule === undefined || d.origin.rule === entry.rule),
+              )
               .map((d) => (d.document.metadata as { name: string }).name),
           );
           expect(policies.size).toBeGreaterThan(0);
           expect(
-            judged.resources.some((r) => r.kind === entry.kind && r.name === resName && (ns === undefined || r.namespace === ns)),
+            judged.resources.some(
+              (r) =>
+                r.kind === entry.kind &&
+                r.name === resName &&
+                (ns === undefined || r.namespace === ns),
+            ),
           ).toBe(true);
           const failed = judged.violations.some(
-            (v) => v.kind === entry.kind && v.name === resName && (ns === undefined || v.namespace === ns) && policies.has(v.policy),
+            (v) =>
+              v.kind === entry.kind &&
+              v.name === resName &&
+              (ns === undefined || v.namespace === ns) &&
+              policies.has(v.policy),
           );
           expect(failed ? "fail" : "pass").toBe(entry.result);
         });
@@ -83,7 +96,9 @@ describe("Kyverno library policies, imported, judged on Kyverno's own test resou
   }
 
   it("the resources hold the documents the results name", () => {
-    const docs = docsIn(join(ROOT, "best-practices/restrict-image-registries/.kyverno-test/resource.yaml"));
+    const docs = docsIn(
+      join(ROOT, "best-practices/restrict-image-registries/.kyverno-test/resource.yaml"),
+    );
     expect(docs.length).toBeGreaterThan(0);
   });
 });

@@ -8,9 +8,9 @@ import { parse, parseAllDocuments } from "yaml";
 import { checkManifests } from "../../src/app/check/check.js";
 import { loadPolicySet } from "../../src/app/documents/index.js";
 import { importFromTexts } from "../../src/app/import/index.js";
+import { toYamlStream } from "../../src/cli/commands/install.js";
 import type { ImportFrom, ImportResult } from "../../src/core/import/index.js";
 import { ROOT } from "../support/cli.js";
-import { toYamlStream } from "../../src/cli/commands/install.js";
 
 export const FIXTURES = join(ROOT, "test/fixtures/import");
 
@@ -39,7 +39,10 @@ export interface Violated {
 }
 
 /** Every violation the engine finds in `resourceFiles` under the imported policies. */
-export function judge(result: ImportResult, resourceFiles: readonly string[]): {
+export function judge(
+  result: ImportResult,
+  resourceFiles: readonly string[],
+): {
   violations: Violated[];
   resources: { kind: string; namespace: string; name: string }[];
 } {

@@ -22,8 +22,14 @@ export function registerImport(program: Command): void {
     )
     .argument("<from>", `where the policies come from: ${IMPORT_FROM.join(" or ")}`)
     .argument("<paths...>", "files or folders of the peer's policies (- for standard input)")
-    .option("--owner <owner>", "owner of the ImagePolicyExceptions made from Kyverno PolicyExceptions")
-    .option("--expires <YYYY-MM-DD>", "expiry of the ImagePolicyExceptions made from Kyverno PolicyExceptions")
+    .option(
+      "--owner <owner>",
+      "owner of the ImagePolicyExceptions made from Kyverno PolicyExceptions",
+    )
+    .option(
+      "--expires <YYYY-MM-DD>",
+      "expiry of the ImagePolicyExceptions made from Kyverno PolicyExceptions",
+    )
     .addOption(outputOption(YAML_OR_JSON, "yaml"));
   examples(command, [
     [
@@ -37,10 +43,16 @@ export function registerImport(program: Command): void {
   ]);
   command.action(async (from: string, paths: string[], flags: ImportFlags) => {
     if (!(IMPORT_FROM as readonly string[]).includes(from)) {
-      throw new CustomsError("USAGE", `import: the first argument must be one of ${IMPORT_FROM.join(", ")}, got "${from}"`);
+      throw new CustomsError(
+        "USAGE",
+        `import: the first argument must be one of ${IMPORT_FROM.join(", ")}, got "${from}"`,
+      );
     }
     if (flags.expires !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags.expires)) {
-      throw new CustomsError("USAGE", `--expires must be a date YYYY-MM-DD, got "${flags.expires}"`);
+      throw new CustomsError(
+        "USAGE",
+        `--expires must be a date YYYY-MM-DD, got "${flags.expires}"`,
+      );
     }
     const texts = await readInputs(paths);
     const result = importFromTexts(from as ImportFrom, texts, {
@@ -54,7 +66,8 @@ export function registerImport(program: Command): void {
       write(toYamlStream(documents));
     }
     // Never silent: every part left out is named, and the exit status tells CI.
-    for (const u of result.untranslated) process.stderr.write(`untranslated: ${formatUntranslated(u)}\n`);
+    for (const u of result.untranslated)
+      process.stderr.write(`untranslated: ${formatUntranslated(u)}\n`);
     process.exitCode = result.untranslated.length > 0 ? EXIT_DENIED : EXIT_OK;
   });
 }

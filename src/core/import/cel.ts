@@ -117,7 +117,8 @@ export function readCelImageTest(
   const list = s.slice(0, open);
   let allContainers: boolean;
   if (list === "object.spec.containers") allContainers = false;
-  else if (list.startsWith("variables.") && allContainersVariables.has(list.slice(10))) allContainers = true;
+  else if (list.startsWith("variables.") && allContainersVariables.has(list.slice(10)))
+    allContainers = true;
   else return unrecognized;
   const inner = s.slice(open + 5, -1);
   const comma = inner.indexOf(",");

@@ -90,7 +90,17 @@ function scopeOf(match: unknown): { scope: Scope; notes: string[] } | string {
   if (match === undefined || match === null) return { scope, notes };
   if (!isObj(match)) return "spec.match is not an object";
   for (const key of Object.keys(match)) {
-    if (!["kinds", "namespaces", "excludedNamespaces", "namespaceSelector", "labelSelector", "scope", "name"].includes(key)) {
+    if (
+      ![
+        "kinds",
+        "namespaces",
+        "excludedNamespaces",
+        "namespaceSelector",
+        "labelSelector",
+        "scope",
+        "name",
+      ].includes(key)
+    ) {
       return `spec.match.${key} is not translated`;
     }
   }
@@ -125,7 +135,8 @@ function scopeOf(match: unknown): { scope: Scope; notes: string[] } | string {
     if (!isObj(sel)) return "spec.match.namespaceSelector is not an object";
     if (isObj(sel.matchLabels)) {
       for (const [k, v] of Object.entries(sel.matchLabels)) {
-        if (typeof v !== "string") return `spec.match.namespaceSelector.matchLabels.${k} is not a string`;
+        if (typeof v !== "string")
+          return `spec.match.namespaceSelector.matchLabels.${k} is not a string`;
         scope.matchLabels[k] = v;
       }
     }
@@ -139,7 +150,9 @@ function scopeOf(match: unknown): { scope: Scope; notes: string[] } | string {
     );
   }
   if (match.name !== undefined) {
-    notes.push(`spec.match.name ${JSON.stringify(match.name)} dropped: the policy applies to every object (stricter)`);
+    notes.push(
+      `spec.match.name ${JSON.stringify(match.name)} dropped: the policy applies to every object (stricter)`,
+    );
   }
   return { scope, notes };
 }
@@ -203,7 +216,12 @@ function checkOf(
       // An allowlist entry that cannot be said is left out: fewer images are admitted.
       reasons.push(...rs.map((r) => `${r}; left out of the allowlist (stricter)`));
       // An empty allowlist admits nothing, as the peer's does.
-      if (rules.length === 0) return { check: { recipe: "blocked-images", rules: [{ imageName: "*" }] }, exempt, reasons };
+      if (rules.length === 0)
+        return {
+          check: { recipe: "blocked-images", rules: [{ imageName: "*" }] },
+          exempt,
+          reasons,
+        };
       return { check: { recipe: "custom", rules }, exempt, reasons };
     }
     case "K8sDisallowedRepos": {
@@ -220,8 +238,13 @@ function checkOf(
       // The library also refuses an image without a tag, which Customs reads as `latest`;
       // an explicit `:latest` is refused too (stricter than the raw-suffix test).
       const all = [...new Set(["latest", ...tags])];
-      if (all.some((t) => t.includes("*") || t.includes("/"))) return `spec.parameters.tags ${tags.join(", ")}: not a tag`;
-      return { check: { recipe: "blocked-images", rules: all.map((tag) => ({ tag })) }, exempt, reasons };
+      if (all.some((t) => t.includes("*") || t.includes("/")))
+        return `spec.parameters.tags ${tags.join(", ")}: not a tag`;
+      return {
+        check: { recipe: "blocked-images", rules: all.map((tag) => ({ tag })) },
+        exempt,
+        reasons,
+      };
     }
     case "K8sImageDigests":
       return { check: { recipe: "require-digest" }, exempt, reasons };
@@ -231,12 +254,12 @@ function checkOf(
 }
 
 /** Translates one constraint, adding to the sink. */
-export function importGatekeeperConstraint(source: string, value: Obj, sink: Sink): void {
+export function importGatekeeperConstraint(source: string, value: Obj, sink: Sink): undefined {
   const kind = typeof value.kind === "string" ? value.kind : "(no kind)";
   const metadata = isObj(value.metadata) ? value.metadata : {};
   const name = typeof metadata.name === "string" ? metadata.name : "(no name)";
   const origin: ImportOrigin = { source, kind, name };
-  const refuseAll = (reason: string): void => {
+  const refuseAll = (reason: string): undefined => {
     sink.untranslated.push({ ...origin, reason });
   };
   if (!(GATEKEEPER_KINDS as readonly string[]).includes(kind)) {
@@ -252,7 +275,8 @@ export function importGatekeeperConstraint(source: string, value: Obj, sink: Sin
   if (!isObj(params)) return refuseAll("spec.parameters is not an object");
   const check = checkOf(kind, params);
   if (typeof check === "string") return refuseAll(check);
-  for (const reason of [...scope.notes, ...check.reasons]) sink.untranslated.push({ ...origin, reason });
+  for (const reason of [...scope.notes, ...check.reasons])
+    sink.untranslated.push({ ...origin, reason });
   sink.documents.push({
     origin,
     document: buildImagePolicy({

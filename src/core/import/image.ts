@@ -44,10 +44,12 @@ function pathRules(rest: string, mode: ListMode, base: ImportedRule): Translated
     // A prefix that reaches into the tag: the repository is then written in full.
     const name = rest.slice(0, colon);
     const tag = rest.slice(colon + 1);
-    if (name.toLowerCase() !== name) return refuse(`"${name}" has uppercase letters: no image name does`);
+    if (name.toLowerCase() !== name)
+      return refuse(`"${name}" has uppercase letters: no image name does`);
     return ok([{ ...base, imageName: name, tag: `${tag}*` }]);
   }
-  if (rest.toLowerCase() !== rest) return refuse(`"${rest}" has uppercase letters: no image name does`);
+  if (rest.toLowerCase() !== rest)
+    return refuse(`"${rest}" has uppercase letters: no image name does`);
   if (rest.endsWith("/")) return ok([{ ...base, imageName: `${rest}*` }]);
   // `team/app` as a raw prefix also admits `team/app-evil`: an allowlist keeps the
   // repository and what lies under it; a blocklist keeps the raw prefix (blocks more).
@@ -93,7 +95,8 @@ export function prefixRules(prefix: string, mode: ListMode): Translated<Imported
   const { host, port } = splitHostPort(first);
   const hostname = host.toLowerCase();
   if (DOCKER_HUB_ALIASES.has(hostname)) {
-    const path = rest !== "" && !rest.includes("/") && !rest.endsWith("/") ? `library/${rest}` : rest;
+    const path =
+      rest !== "" && !rest.includes("/") && !rest.endsWith("/") ? `library/${rest}` : rest;
     return pathRules(path, mode, { hostname: DOCKER_HUB });
   }
   const base: ImportedRule = port === "" ? { hostname } : { hostname, port };
@@ -105,7 +108,9 @@ export function exactRule(image: string): Translated<ImportedRule> {
   const parsed = parseNormalized(image);
   if (!parsed.ok) return refuse(`"${image}" is not an image reference: ${parsed.message}`);
   if (parsed.ref.digest !== undefined) {
-    return refuse(`"${image}" names a digest; a rule cannot name one digest (pin it with exemptImages)`);
+    return refuse(
+      `"${image}" names a digest; a rule cannot name one digest (pin it with exemptImages)`,
+    );
   }
   const parts = toImageParts(parsed.ref);
   const rule: ImportedRule = { hostname: parts.hostname };
@@ -154,12 +159,14 @@ function normalizedPrefix(prefix: string): string {
 export function exemptPattern(entry: string): Translated<string> {
   if (entry.endsWith("*")) {
     const prefix = entry.slice(0, -1);
-    if (prefix.includes("*")) return refuse(`exemptImages "${entry}": only a trailing '*' is a wildcard`);
+    if (prefix.includes("*"))
+      return refuse(`exemptImages "${entry}": only a trailing '*' is a wildcard`);
     if (prefix === "") return refuse(`exemptImages "${entry}" exempts every image`);
     return ok(`${normalizedPrefix(prefix)}*`);
   }
   const parsed = parseNormalized(entry);
-  if (!parsed.ok) return refuse(`exemptImages "${entry}" is not an image reference: ${parsed.message}`);
+  if (!parsed.ok)
+    return refuse(`exemptImages "${entry}" is not an image reference: ${parsed.message}`);
   const parts = toImageParts(parsed.ref);
   const host = parts.port === "" ? parts.hostname : `${parts.hostname}:${parts.port}`;
   const tag = parts.tag === "" ? "" : `:${parts.tag}`;

@@ -6,11 +6,12 @@
 import { NameBook } from "./build.js";
 import { importGatekeeperConstraint, isGatekeeperConstraint } from "./gatekeeper.js";
 import { importKyvernoPolicy, importValidatingPolicy, isKyvernoDocument } from "./kyverno.js";
+import { importKyvernoException } from "./kyverno-exception.js";
 import type { ImportInput, ImportOptions, ImportResult } from "./types.js";
 
 export { IMPORTED_FROM_ANNOTATION } from "./build.js";
-export { exactRule, exemptPattern, globRules, prefixRules } from "./image.js";
 export { GATEKEEPER_KINDS } from "./gatekeeper.js";
+export { exactRule, exemptPattern, globRules, prefixRules } from "./image.js";
 export type {
   ImportedDocument,
   ImportedRule,
@@ -26,7 +27,10 @@ export const IMPORT_FROM: readonly ImportFrom[] = ["kyverno", "gatekeeper"];
 
 function describe(value: unknown): { kind: string; name: string } {
   const o = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
-  const m = (typeof o.metadata === "object" && o.metadata !== null ? o.metadata : {}) as Record<string, unknown>;
+  const m = (typeof o.metadata === "object" && o.metadata !== null ? o.metadata : {}) as Record<
+    string,
+    unknown
+  >;
   return {
     kind: typeof o.kind === "string" ? o.kind : "(no kind)",
     name: typeof m.name === "string" ? m.name : "(no name)",
@@ -36,13 +40,15 @@ function describe(value: unknown): { kind: string; name: string } {
 export function importPolicies(
   from: ImportFrom,
   inputs: readonly ImportInput[],
-  _options: ImportOptions = {},
+  options: ImportOptions = {},
 ): ImportResult {
   const sink = { documents: [], untranslated: [], names: new NameBook() } as {
     documents: ImportResult["documents"];
     untranslated: ImportResult["untranslated"];
     names: NameBook;
   };
+  // Exceptions name the policies translated from the peer's: those come first.
+  const exceptions: { source: string; value: Record<string, unknown> }[] = [];
   for (const { source, value } of inputs) {
     if (value === null || value === undefined) continue;
     const { kind, name } = describe(value);
@@ -50,7 +56,12 @@ export function importPolicies(
     if (from === "gatekeeper") {
       if (isGatekeeperConstraint(value)) importGatekeeperConstraint(source, v, sink);
       else if (kind === "ConstraintTemplate") {
-        sink.untranslated.push({ source, kind, name, reason: "a template's Rego is not translated; its constraints are" });
+        sink.untranslated.push({
+          source,
+          kind,
+          name,
+          reason: "a template's Rego is not translated; its constraints are",
+        });
       } else sink.untranslated.push({ source, kind, name, reason: "not a Gatekeeper constraint" });
       continue;
     }
@@ -58,7 +69,15 @@ export function importPolicies(
       sink.untranslated.push({ source, kind, name, reason: "not a Kyverno policy" });
     } else if (kind === "ClusterPolicy" || kind === "Policy") importKyvernoPolicy(source, v, sink);
     else if (kind === "ValidatingPolicy") importValidatingPolicy(source, v, sink);
-    else sink.untranslated.push({ source, kind, name, reason: `${kind} is not an image validation policy` });
+    else if (kind === "PolicyException") exceptions.push({ source, value: v });
+    else
+      sink.untranslated.push({
+        source,
+        kind,
+        name,
+        reason: `${kind} is not an image validation policy`,
+      });
   }
+  for (const e of exceptions) importKyvernoException(e.source, e.value, options, sink);
   return { documents: sink.documents, untranslated: sink.untranslated };
 }

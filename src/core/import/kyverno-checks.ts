@@ -42,7 +42,8 @@ export function checkFromPattern(pattern: string): Translated<CheckWithNotes> {
   // The library's tag and digest shapes. `*:*` ("a tag is required") becomes
   // block-latest-tag: Customs reads a missing tag as `latest`, so an explicit `:latest` is
   // refused too (stricter); a registry port (`host:5000/app`) no longer counts as a tag.
-  if (p === "*:*" || p === "!*:latest") return ok({ check: { recipe: "block-latest-tag" }, notes: [] });
+  if (p === "*:*" || p === "!*:latest")
+    return ok({ check: { recipe: "block-latest-tag" }, notes: [] });
   if (p === "*@*") return ok({ check: { recipe: "require-digest" }, notes: [] });
   const alternatives = p.split("|").map((a) => a.trim());
   const negated = alternatives.filter((a) => a.startsWith("!"));
@@ -75,8 +76,13 @@ export function checkFromDeny(conditions: unknown): Translated<CheckWithNotes> {
   }
   const c = conditions as Record<string, unknown>;
   const any = Array.isArray(c.any) ? (c.any as Condition[]) : [];
-  const all = Array.isArray(c.all) ? (c.all as Condition[]) : Array.isArray(conditions) ? (conditions as Condition[]) : [];
-  if (any.length > 0 && all.length > 0) return refuse("deny.conditions with both any and all is not translated");
+  const all = Array.isArray(c.all)
+    ? (c.all as Condition[])
+    : Array.isArray(conditions)
+      ? (conditions as Condition[])
+      : [];
+  if (any.length > 0 && all.length > 0)
+    return refuse("deny.conditions with both any and all is not translated");
   const list = any.length > 0 ? any : all;
   if (list.length === 0) return refuse("deny.conditions is empty");
   const allow: string[] = [];
@@ -84,15 +90,20 @@ export function checkFromDeny(conditions: unknown): Translated<CheckWithNotes> {
   for (const cond of list) {
     const key = typeof cond.key === "string" ? cond.key.split(" ").join("") : "";
     if (key !== ELEMENT_IMAGE) {
-      return refuse(`deny condition on ${JSON.stringify(cond.key)}: only {{ element.image }} is translated`);
+      return refuse(
+        `deny condition on ${JSON.stringify(cond.key)}: only {{ element.image }} is translated`,
+      );
     }
     const values = Array.isArray(cond.value) ? cond.value : [cond.value];
     if (!values.every((v) => typeof v === "string" && !v.includes("{{"))) {
-      return refuse(`deny condition value ${JSON.stringify(cond.value)}: only literal patterns are translated (not context variables)`);
+      return refuse(
+        `deny condition value ${JSON.stringify(cond.value)}: only literal patterns are translated (not context variables)`,
+      );
     }
     const op = String(cond.operator);
     if (["Equals", "In", "AnyIn"].includes(op)) block.push(...(values as string[]));
-    else if (["NotEquals", "NotIn", "AnyNotIn", "AllNotIn"].includes(op)) allow.push(...(values as string[]));
+    else if (["NotEquals", "NotIn", "AnyNotIn", "AllNotIn"].includes(op))
+      allow.push(...(values as string[]));
     else return refuse(`deny condition operator ${op} is not translated`);
   }
   if (block.length > 0 && allow.length === 0 && (any.length > 0 || list.length === 1)) {
@@ -121,11 +132,19 @@ export function checkFromCel(test: CelImageTest, expression: string): Translated
   }
   if (test.terms.every((t) => t.method === "startsWith" && !t.negated)) {
     if (test.join !== "||" && test.terms.length > 1) return unrecognized;
-    return listCheck(test.terms.map((t) => t.literal), "allow", (a) => prefixRules(a, "allow"));
+    return listCheck(
+      test.terms.map((t) => t.literal),
+      "allow",
+      (a) => prefixRules(a, "allow"),
+    );
   }
   if (test.terms.every((t) => t.method === "startsWith" && t.negated)) {
     if (test.join !== "&&" && test.terms.length > 1) return unrecognized;
-    return listCheck(test.terms.map((t) => t.literal), "block", (a) => prefixRules(a, "block"));
+    return listCheck(
+      test.terms.map((t) => t.literal),
+      "block",
+      (a) => prefixRules(a, "block"),
+    );
   }
   return unrecognized;
 }

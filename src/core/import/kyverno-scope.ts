@@ -33,7 +33,9 @@ function strings(v: unknown): string[] {
 /** `apps/v1/Deployment` and `Pod/ephemeralcontainers` name their kind last or first. */
 function kindName(k: string): string {
   const parts = k.split("/");
-  return parts.length === 2 && parts[1]?.toLowerCase() === parts[1] ? (parts[0] ?? k) : (parts[parts.length - 1] ?? k);
+  return parts.length === 2 && parts[1]?.toLowerCase() === parts[1]
+    ? (parts[0] ?? k)
+    : (parts[parts.length - 1] ?? k);
 }
 
 export interface ScopeWithNotes {
@@ -72,20 +74,29 @@ const NOTED_MATCH_FIELDS: Record<string, string> = {
 function matchFilter(scope: Scope, filter: Obj, path: string, notes: string[]): Translated<Scope> {
   const resources = isObj(filter.resources) ? filter.resources : filter;
   for (const key of ["subjects", "roles", "clusterRoles"]) {
-    if (filter[key] !== undefined) notes.push(`${path}.${key} selects requesters; dropped: the rule applies to every requester (stricter)`);
+    if (filter[key] !== undefined)
+      notes.push(
+        `${path}.${key} selects requesters; dropped: the rule applies to every requester (stricter)`,
+      );
   }
   const kinds = strings(resources.kinds).map(kindName);
   if (kinds.length > 0 && !kinds.some((k) => WORKLOAD_KINDS.has(k) || k === "*")) {
-    return refuse(`${path}.resources.kinds ${kinds.join(", ")} names no workload kind Customs checks`);
+    return refuse(
+      `${path}.resources.kinds ${kinds.join(", ")} names no workload kind Customs checks`,
+    );
   }
   const ops = strings(resources.operations);
   if (ops.length > 0 && !ops.includes("CREATE") && !ops.includes("UPDATE")) {
-    return refuse(`${path}.resources.operations ${ops.join(", ")}: Customs checks what is created or updated`);
+    return refuse(
+      `${path}.resources.operations ${ops.join(", ")}: Customs checks what is created or updated`,
+    );
   }
   let out = scope;
   const namespaces = strings(resources.namespaces);
   if (namespaces.some(isNameGlob)) {
-    notes.push(`${path}.resources.namespaces ${namespaces.join(", ")}: a glob is not a label selector; dropped, so the rule applies in every namespace (stricter)`);
+    notes.push(
+      `${path}.resources.namespaces ${namespaces.join(", ")}: a glob is not a label selector; dropped, so the rule applies in every namespace (stricter)`,
+    );
   } else {
     out = withNames(out, "In", namespaces);
   }
@@ -93,14 +104,19 @@ function matchFilter(scope: Scope, filter: Obj, path: string, notes: string[]): 
   if (!sel.ok) return sel;
   out = sel.value;
   for (const [key, what] of Object.entries(NOTED_MATCH_FIELDS)) {
-    if (resources[key] !== undefined) notes.push(`${path}.resources.${key} ${what}; dropped: the rule applies to every object (stricter)`);
+    if (resources[key] !== undefined)
+      notes.push(
+        `${path}.resources.${key} ${what}; dropped: the rule applies to every object (stricter)`,
+      );
   }
   return ok(out);
 }
 
 function hasScopeParts(filter: Obj): boolean {
   const r = isObj(filter.resources) ? filter.resources : filter;
-  return ["namespaces", "namespaceSelector", "selector", "names", "name", "annotations"].some((k) => r[k] !== undefined);
+  return ["namespaces", "namespaceSelector", "selector", "names", "name", "annotations"].some(
+    (k) => r[k] !== undefined,
+  );
 }
 
 /** `match`: `any` of filters (only when they differ in kinds alone) or `all` of them. */
@@ -116,7 +132,9 @@ export function matchScope(scope: Scope, match: unknown, notes: string[]): Trans
     out = r.value;
   }
   if (any.length > 1 && any.some(hasScopeParts)) {
-    return refuse("match.any with several filters that select namespaces or objects differently is not translated");
+    return refuse(
+      "match.any with several filters that select namespaces or objects differently is not translated",
+    );
   }
   for (const [i, f] of any.entries()) {
     const r = matchFilter(out, f, `match.any[${i}]`, notes);
@@ -150,7 +168,10 @@ function negate(e: SelectorRequirement): SelectorRequirement | undefined {
  */
 function excludeFilter(scope: Scope, filter: Obj, path: string, notes: string[]): Scope {
   const resources = isObj(filter.resources) ? filter.resources : {};
-  const others = [...Object.keys(filter).filter((k) => k !== "resources"), ...Object.keys(resources).filter((k) => k !== "namespaces" && k !== "namespaceSelector")];
+  const others = [
+    ...Object.keys(filter).filter((k) => k !== "resources"),
+    ...Object.keys(resources).filter((k) => k !== "namespaces" && k !== "namespaceSelector"),
+  ];
   const namespaces = strings(resources.namespaces);
   const sel = resources.namespaceSelector;
   const dropped = (why: string): Scope => {
@@ -158,18 +179,30 @@ function excludeFilter(scope: Scope, filter: Obj, path: string, notes: string[])
     return scope;
   };
   if (others.length > 0) return dropped(`also filters on ${others.join(", ")}`);
-  if (namespaces.length > 0 && sel !== undefined) return dropped("filters on namespaces and a namespaceSelector together");
-  if (namespaces.some(isNameGlob)) return dropped(`names namespaces by glob (${namespaces.join(", ")})`);
+  if (namespaces.length > 0 && sel !== undefined)
+    return dropped("filters on namespaces and a namespaceSelector together");
+  if (namespaces.some(isNameGlob))
+    return dropped(`names namespaces by glob (${namespaces.join(", ")})`);
   if (namespaces.length > 0) return withNames(scope, "NotIn", namespaces);
   if (!isObj(sel)) return dropped("has no namespaces");
   const labels = isObj(sel.matchLabels) ? Object.entries(sel.matchLabels) : [];
-  const exprs = Array.isArray(sel.matchExpressions) ? (sel.matchExpressions as SelectorRequirement[]) : [];
-  if (labels.length + exprs.length !== 1) return dropped("has a namespaceSelector of several requirements (its negation is an OR)");
+  const exprs = Array.isArray(sel.matchExpressions)
+    ? (sel.matchExpressions as SelectorRequirement[])
+    : [];
+  if (labels.length + exprs.length !== 1)
+    return dropped("has a namespaceSelector of several requirements (its negation is an OR)");
   const [label] = labels;
   const requirement: SelectorRequirement | undefined =
-    label !== undefined ? { key: label[0], operator: "NotIn", values: [String(label[1])] } : exprs[0] === undefined ? undefined : negate(exprs[0]);
+    label !== undefined
+      ? { key: label[0], operator: "NotIn", values: [String(label[1])] }
+      : exprs[0] === undefined
+        ? undefined
+        : negate(exprs[0]);
   if (requirement === undefined) return dropped("has a requirement that cannot be negated");
-  return { matchLabels: scope.matchLabels, matchExpressions: [...scope.matchExpressions, requirement] };
+  return {
+    matchLabels: scope.matchLabels,
+    matchExpressions: [...scope.matchExpressions, requirement],
+  };
 }
 
 export function excludeScope(scope: Scope, exclude: unknown, notes: string[]): Scope {
@@ -179,7 +212,11 @@ export function excludeScope(scope: Scope, exclude: unknown, notes: string[]): S
   const any = Array.isArray(exclude.any) ? exclude.any.filter(isObj) : [];
   for (const [i, f] of any.entries()) out = excludeFilter(out, f, `exclude.any[${i}]`, notes);
   const all = Array.isArray(exclude.all) ? exclude.all.filter(isObj) : [];
-  if (all.length === 1 && all[0] !== undefined) out = excludeFilter(out, all[0], "exclude.all[0]", notes);
-  else if (all.length > 1) notes.push("exclude.all with several filters excludes only where all hold; not excluded, so the rule also applies there (stricter)");
+  if (all.length === 1 && all[0] !== undefined)
+    out = excludeFilter(out, all[0], "exclude.all[0]", notes);
+  else if (all.length > 1)
+    notes.push(
+      "exclude.all with several filters excludes only where all hold; not excluded, so the rule also applies there (stricter)",
+    );
   return out;
 }
