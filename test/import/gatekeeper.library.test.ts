@@ -55,14 +55,14 @@ describe("Gatekeeper library constraints, imported, judged on the library's own 
 
   for (const kind of KINDS) {
     const suite = readYaml(join(ROOT, kind, "suite.yaml")) as Suite;
-    for (const test of suite.tests) {
-      const imported = importFiles("gatekeeper", [join(ROOT, kind, test.constraint)]);
-      it(`${kind}/${test.name}: translates without leaving anything out`, () => {
+    for (const suiteTest of suite.tests) {
+      const imported = importFiles("gatekeeper", [join(ROOT, kind, suiteTest.constraint)]);
+      it(`${kind}/${suiteTest.name}: translates without leaving anything out`, () => {
         expect(imported.untranslated).toEqual([]);
         expect(imported.documents).toHaveLength(1);
       });
-      for (const c of test.cases) {
-        it(`${kind}/${test.name}/${c.name}: ${JSON.stringify(c.assertions)}`, () => {
+      for (const c of suiteTest.cases) {
+        it(`${kind}/${suiteTest.name}/${c.name}: ${JSON.stringify(c.assertions)}`, () => {
           const { violations } = judge(imported, [join(ROOT, kind, c.object)]);
           for (const a of c.assertions) {
             const type = a.message === undefined ? undefined : MESSAGE_TYPES[a.message];

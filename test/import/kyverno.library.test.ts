@@ -54,13 +54,13 @@ describe("Kyverno library policies, imported, judged on Kyverno's own test resou
       expect(imported.documents.length).toBeGreaterThan(0);
     });
 
-    const test = readYaml(join(ROOT, dir, ".kyverno-test/kyverno-test.yaml")) as {
+    const peerTest = readYaml(join(ROOT, dir, ".kyverno-test/kyverno-test.yaml")) as {
       resources: string[];
       results: KyvernoResult[];
     };
-    const resourceFiles = test.resources.map((r) => join(ROOT, dir, ".kyverno-test", r));
+    const resourceFiles = peerTest.resources.map((r) => join(ROOT, dir, ".kyverno-test", r));
     const judged = judge(imported, resourceFiles);
-    for (const entry of test.results) {
+    for (const entry of peerTest.results) {
       for (const ref of entry.resources) {
         const [ns, resName] = ref.includes("/") ? ref.split("/") : [undefined, ref];
         it(`${dir}: ${entry.kind}/${ref} ${entry.rule ?? ""} is ${entry.result}`, () => {
