@@ -71,6 +71,24 @@ export function judge(
   };
 }
 
+/** Does the engine find a violation of the imported policies in a Pod running `image`? */
+export function customsRefuses(
+  result: ImportResult,
+  image: string,
+  list: "containers" | "initContainers" = "containers",
+  namespace = "default",
+): boolean {
+  const text = toYamlStream(result.documents.map((d) => d.document));
+  const { set } = loadPolicySet([{ source: "imported.yaml", text }]);
+  const others =
+    list === "containers"
+      ? ""
+      : "\n  containers: [{name: main, image: 'registry.k8s.io/pause:3.9@sha256:7031c1b283388d2c2e09b57badb803c05ebed362dc88d84b480cc47f72a21097'}]";
+  const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ${namespace}}\nspec:\n  ${list}: [{name: c, image: ${JSON.stringify(image)}}]${others}\n`;
+  const report = checkManifests(set, [{ source: "pod.yaml", text: pod }]);
+  return report.results.some((r) => r.violations.some((v) => v.containerType === list));
+}
+
 export function docsIn(path: string): unknown[] {
   return parseAllDocuments(read(path)).map((d) => d.toJS());
 }

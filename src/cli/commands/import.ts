@@ -65,6 +65,7 @@ export function registerImport(program: Command): void {
     } else {
       write(toYamlStream(documents));
     }
+    for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
     // Never silent: every part left out is named, and the exit status tells CI.
     for (const u of result.untranslated)
       process.stderr.write(`untranslated: ${formatUntranslated(u)}\n`);
