@@ -20,7 +20,7 @@ const host = fc.constantFrom(
   "",
 );
 const segment = fc.constantFrom("team", "team-x", "app", "nginx", "library", "kustomize", "nginxy");
-const tail = fc.constantFrom("", ":v1", ":latest", "@sha256:" + "a".repeat(64));
+const tail = fc.constantFrom("", ":v1", ":latest", `@sha256:${"a".repeat(64)}`);
 const image = fc
   .tuple(host, fc.array(segment, { minLength: 1, maxLength: 3 }), tail)
   .map(([h, path, t]) => `${h === "" ? "" : `${h}/`}${path.join("/")}${t}`)
