@@ -9,6 +9,7 @@ import { CustomsError } from "../../core/errors.js";
 import type { ImagePolicy, Workspace } from "../../core/policy/index.js";
 import { isSupplyRecipe, RECIPES } from "../../core/policy/index.js";
 import { ADMISSION_API_VERSION, type BuildVapOptions, buildBindings } from "./binding.js";
+import { exemptCel, exemptRegexes } from "./exempt.js";
 import { type CelVariable, imageVariables } from "./images.js";
 import { failureTextExpression, messageExpression, staticMessage } from "./message.js";
 import { objectName } from "./names.js";
@@ -36,10 +37,11 @@ export function canCompileToVap(policy: ImagePolicy): VapCompilability {
       `recipe ${policy.recipe} is decided on facts fetched from registries (signatures, attestations, image config, vulnerability reports), which a ValidatingAdmissionPolicy cannot fetch; enforce it with the admission webhook (customs serve)`,
     );
   } else {
-    const size = policyRegexes(policy).reduce((n, re) => n + re.length, 0);
+    const regexes = [...policyRegexes(policy), ...exemptRegexes(policy)];
+    const size = regexes.reduce((n, re) => n + re.length, 0);
     if (size > MAX_RULE_REGEX_CHARS) {
       reasons.push(
-        `its rules compile to ${size} characters of regular expressions, more than the ` +
+        `its rules and exemptImages compile to ${size} characters of regular expressions, more than the ` +
           `${MAX_RULE_REGEX_CHARS} that fit the API server's CEL cost budget; split the policy`,
       );
     }
@@ -77,14 +79,20 @@ const RESOURCE_RULES = [
   { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
 ].map((r) => ({ ...r, apiVersions: ["v1"], operations: ["CREATE", "UPDATE"] }));
 
+function passesOrExempt(policy: ImagePolicy): string {
+  const exempt = exemptCel(policy);
+  return exempt === "false" ? recipePasses(policy) : `${exempt} || ${recipePasses(policy)}`;
+}
+
 /** The policy's variables: images (images.ts), then the failing ones and their text. */
 export function vapVariables(policy: ImagePolicy): CelVariable[] {
   return [
     ...imageVariables(),
     {
-      // `[x].all(f, …)` binds the fields of an entry once for all the tests of the recipe.
+      // `[x].all(f, …)` binds the fields of an entry once for all the tests of the recipe. An
+      // exempt image passes; an invalid one (`!…`) is never exempt.
       name: "failures",
-      expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${recipePasses(policy)}))`,
+      expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${passesOrExempt(policy)}))`,
     },
     { name: "failureText", expression: failureTextExpression(policy) },
   ];

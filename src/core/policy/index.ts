@@ -7,6 +7,7 @@ export {
   ruleMatches,
 } from "./compile.js";
 export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
+export { exemptIndex, exemptKey, MAX_EXEMPT_IMAGES } from "./exempt.js";
 export {
   type CompiledException,
   compileException,
@@ -34,6 +35,7 @@ export {
 } from "./pattern.js";
 export type { CompiledRegex, RegexCompilation, RegexEngine } from "./regex.js";
 export { MAX_REGEX_LENGTH } from "./regex.js";
+export { MAX_TAG_VALUES } from "./rules.js";
 export { isDnsLabel, isLabelKey, isLabelValue, matchesSelector } from "./selector.js";
 export {
   type CompiledAuthority,
