@@ -8,21 +8,13 @@ import { describe, expect, it } from "vitest";
 import { customs, tempFiles } from "../support/cli.js";
 
 const FIX = "test/fixtures/import";
-const GK_CONSTRAINTS = ["allowedrepos", "allowedreposv2", "disallowedrepos", "imagedigests"].map(
-  (k) =>
-    join(
-      FIX,
-      "gatekeeper",
-      k,
-      "samples",
-      k === "disallowedrepos"
-        ? "repo-must-not-be-k8s-gcr-io"
-        : k === "imagedigests"
-          ? "container-image-must-have-digest"
-          : "repo-must-be-openpolicyagent",
-      "constraint.yaml",
-    ),
-);
+const GK_CONSTRAINTS = [
+  "allowedrepos/samples/repo-must-be-openpolicyagent",
+  "allowedreposv2/samples/repo-must-be-openpolicyagent",
+  "disallowedrepos/samples/repo-must-not-be-k8s-gcr-io",
+  "disallowedtags/samples/container-image-must-not-have-latest-tag",
+  "imagedigests/samples/container-image-must-have-digest",
+].map((d) => join(FIX, "gatekeeper", d, "constraint.yaml"));
 
 describe("customs import", () => {
   it("gatekeeper: the library's constraints translate completely (exit 0), and the output validates", () => {
@@ -124,5 +116,75 @@ spec:
     const r = customs(["import", "gatekeeper", "-"], { input: "kind: [\n" });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/<stdin>: document 0/);
+  });
+});
+
+describe("customs import kyverno: a PolicyException, end to end", () => {
+  const exception = `apiVersion: kyverno.io/v2
+kind: PolicyException
+metadata: {name: delta-exception, namespace: kyverno}
+spec:
+  exceptions:
+    - policyName: disallow-latest-tag
+      ruleNames: [validate-image-tag]
+  match:
+    any:
+      - resources: {kinds: [Pod], namespaces: [delta], names: ["important-tool*"]}
+`;
+  const pods = ["important-tool-1", "other-tool"]
+    .map(
+      (name) =>
+        `---\napiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: delta}\nspec:\n  containers: [{name: c, image: "nginx:latest"}]\n`,
+    )
+    .join("");
+
+  it("exempts the workloads the peer's exception names, and no other", () => {
+    const files = tempFiles({ "exception.yaml": exception, "pods.yaml": pods });
+    try {
+      const policy = join(
+        FIX,
+        "kyverno/best-practices/disallow-latest-tag/disallow-latest-tag.yaml",
+      );
+      const r = customs([
+        "import",
+        "kyverno",
+        "--owner",
+        "platform",
+        "--expires",
+        "2099-12-31",
+        policy,
+        join(files.dir, "exception.yaml"),
+      ]);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const imported = tempFiles({ "imported.yaml": r.stdout });
+      try {
+        const check = customs([
+          "check",
+          "-o",
+          "json",
+          "-p",
+          join(imported.dir, "imported.yaml"),
+          join(files.dir, "pods.yaml"),
+        ]);
+        const report = JSON.parse(check.stdout);
+        const byName = Object.fromEntries(
+          report.results.map((x: { name: string; violations: { policy: string }[] }) => [
+            x.name,
+            x.violations.map((v) => v.policy),
+          ]),
+        );
+        // The exception names rule validate-image-tag only: the other rule's policy still fails.
+        expect(byName["important-tool-1"]).toEqual(["disallow-latest-tag-require-image-tag"]);
+        expect(byName["other-tool"]).toEqual([
+          "disallow-latest-tag-require-image-tag",
+          "disallow-latest-tag-validate-image-tag",
+        ]);
+      } finally {
+        imported.cleanup();
+      }
+    } finally {
+      files.cleanup();
+    }
   });
 });
