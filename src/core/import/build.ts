@@ -1,7 +1,7 @@
 /** Building the Customs documents `customs import` prints, and the scope they apply to. */
 
 import { API_VERSION, NAMESPACE_NAME_LABEL } from "../policy/types.js";
-import type { ImportedRule, ImportOrigin } from "./types.js";
+import type { ImportedDocument, ImportedRule, ImportOrigin, Untranslated } from "./types.js";
 
 export const IMPORTED_FROM_ANNOTATION = "customs.dev/imported-from";
 
@@ -114,4 +114,17 @@ export class NameBook {
     this.used.add(candidate);
     return candidate;
   }
+}
+
+/** What each translator adds to as it goes. */
+export interface ImportSink {
+  readonly documents: ImportedDocument[];
+  readonly untranslated: Untranslated[];
+  readonly names: NameBook;
+}
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

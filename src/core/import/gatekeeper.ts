@@ -9,15 +9,17 @@ import {
   emptyScope,
   type ImageCheck,
   type ImportedAction,
+  type ImportSink,
   isNameGlob,
-  type NameBook,
+  isObj,
+  type Obj,
   policyName,
   type Scope,
   type SelectorRequirement,
   withNames,
 } from "./build.js";
 import { exactRule, exemptPattern, type ListMode, prefixRules } from "./image.js";
-import type { ImportedDocument, ImportedRule, ImportOrigin, Untranslated } from "./types.js";
+import type { ImportedRule, ImportOrigin } from "./types.js";
 
 export const GATEKEEPER_KINDS = [
   "K8sAllowedRepos",
@@ -41,18 +43,6 @@ const POD_KINDS: ReadonlySet<string> = new Set([
   "ReplicationController",
   "PodTemplate",
 ]);
-
-interface Sink {
-  readonly documents: ImportedDocument[];
-  readonly untranslated: Untranslated[];
-  readonly names: NameBook;
-}
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function strings(v: unknown): string[] | undefined {
   if (v === undefined || v === null) return [];
@@ -254,7 +244,11 @@ function checkOf(
 }
 
 /** Translates one constraint, adding to the sink. */
-export function importGatekeeperConstraint(source: string, value: Obj, sink: Sink): undefined {
+export function importGatekeeperConstraint(
+  source: string,
+  value: Obj,
+  sink: ImportSink,
+): undefined {
   const kind = typeof value.kind === "string" ? value.kind : "(no kind)";
   const metadata = isObj(value.metadata) ? value.metadata : {};
   const name = typeof metadata.name === "string" ? metadata.name : "(no name)";

@@ -3,10 +3,11 @@
  * Every part not translated is returned with its reason (docs/import.md).
  */
 
-import { NameBook } from "./build.js";
+import { type ImportSink, NameBook } from "./build.js";
 import { importGatekeeperConstraint, isGatekeeperConstraint } from "./gatekeeper.js";
-import { importKyvernoPolicy, importValidatingPolicy, isKyvernoDocument } from "./kyverno.js";
+import { importKyvernoPolicy, isKyvernoDocument } from "./kyverno.js";
 import { importKyvernoException } from "./kyverno-exception.js";
+import { importValidatingPolicy } from "./kyverno-vpol.js";
 import type { ImportInput, ImportOptions, ImportResult } from "./types.js";
 
 export { IMPORTED_FROM_ANNOTATION } from "./build.js";
@@ -42,11 +43,7 @@ export function importPolicies(
   inputs: readonly ImportInput[],
   options: ImportOptions = {},
 ): ImportResult {
-  const sink = { documents: [], untranslated: [], names: new NameBook() } as {
-    documents: ImportResult["documents"];
-    untranslated: ImportResult["untranslated"];
-    names: NameBook;
-  };
+  const sink: ImportSink = { documents: [], untranslated: [], names: new NameBook() };
   // Exceptions name the policies translated from the peer's: those come first.
   const exceptions: { source: string; value: Record<string, unknown> }[] = [];
   for (const { source, value } of inputs) {

@@ -11,23 +11,13 @@ import { API_VERSION } from "../policy/types.js";
 import {
   describeOrigin,
   IMPORTED_FROM_ANNOTATION,
+  type ImportSink,
   isNameGlob,
-  type NameBook,
+  isObj,
+  type Obj,
   policyName,
 } from "./build.js";
-import type { ImportedDocument, ImportOptions, ImportOrigin, Untranslated } from "./types.js";
-
-type Obj = Record<string, unknown>;
-
-interface Sink {
-  readonly documents: ImportedDocument[];
-  readonly untranslated: Untranslated[];
-  readonly names: NameBook;
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+import type { ImportedDocument, ImportOptions, ImportOrigin } from "./types.js";
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
@@ -119,7 +109,7 @@ export function importKyvernoException(
   source: string,
   value: Obj,
   options: ImportOptions,
-  sink: Sink,
+  sink: ImportSink,
 ): undefined {
   const kind = String(value.kind);
   const metadata = isObj(value.metadata) ? value.metadata : {};

@@ -5,10 +5,15 @@
  * more widely, and noted; otherwise the rule is refused.
  */
 
-import { isNameGlob, type Scope, type SelectorRequirement, withNames } from "./build.js";
+import {
+  isNameGlob,
+  isObj,
+  type Obj,
+  type Scope,
+  type SelectorRequirement,
+  withNames,
+} from "./build.js";
 import { ok, refuse, type Translated } from "./types.js";
-
-type Obj = Record<string, unknown>;
 
 const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
   "Pod",
@@ -21,10 +26,6 @@ const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
   "ReplicationController",
   "PodTemplate",
 ]);
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
