@@ -1,6 +1,6 @@
 /** Building the Customs documents `customs import` prints, and the scope they apply to. */
 
-import { API_VERSION, NAMESPACE_NAME_LABEL } from "../policy/types.js";
+import { API_VERSION, NAMESPACE_NAME_LABEL } from "../policy/index.js";
 import type { ImportedDocument, ImportedRule, ImportOrigin, Untranslated } from "./types.js";
 
 export const IMPORTED_FROM_ANNOTATION = "customs.dev/imported-from";

@@ -4,6 +4,7 @@
  * semantics docs/import.md records per kind.
  */
 
+import { checkPattern } from "../policy/index.js";
 import {
   buildImagePolicy,
   emptyScope,
@@ -220,6 +221,7 @@ function checkOf(
       const { rules, reasons: rs } = listRules(entries, "block", false);
       // A blocklist entry that cannot be said would block less: the whole constraint is refused.
       if (rs.length > 0) return rs.join("; ");
+      if (rules.length === 0) return "spec.parameters.repos is empty: the constraint blocks nothing";
       return { check: { recipe: "blocked-images", rules }, exempt, reasons };
     }
     case "K8sDisallowedTags": {
@@ -228,10 +230,18 @@ function checkOf(
       // The library also refuses an image without a tag, which Customs reads as `latest`;
       // an explicit `:latest` is refused too (stricter than the raw-suffix test).
       const all = [...new Set(["latest", ...tags])];
-      if (all.some((t) => t.includes("*") || t.includes("/")))
-        return `spec.parameters.tags ${tags.join(", ")}: not a tag`;
+      // A string that can never be a tag (empty, a space, a '*' which the library reads
+      // literally) blocks nothing there: leaving it out keeps the verdicts, and is listed.
+      const usable = all.filter(
+        (t) => t !== "" && !t.includes("*") && checkPattern("tag", t) === undefined,
+      );
+      for (const t of all.filter((x) => !usable.includes(x))) {
+        reasons.push(
+          `spec.parameters.tags ${JSON.stringify(t)} can never be an image tag; left out (it blocks nothing)`,
+        );
+      }
       return {
-        check: { recipe: "blocked-images", rules: all.map((tag) => ({ tag })) },
+        check: { recipe: "blocked-images", rules: usable.map((tag) => ({ tag })) },
         exempt,
         reasons,
       };

@@ -10,8 +10,28 @@
  *   raw prefix (`K8S.GCR.IO/x`, `k8s.gcr.io:443/x`).
  */
 
+import { checkPattern } from "../policy/index.js";
 import { parseNormalized, splitHostPort, toImageParts } from "../reference/index.js";
 import { type ImportedRule, ok, refuse, type Translated } from "./types.js";
+
+/**
+ * A rule whose field can never match is refused rather than written: Customs would reject
+ * the policy (a peer's string with a space, an uppercase path, a '?').
+ */
+function checked(source: string, rules: Translated<ImportedRule[]>): Translated<ImportedRule[]> {
+  if (!rules.ok) return rules;
+  for (const rule of rules.value) {
+    for (const part of ["hostname", "port", "imageName", "tag"] as const) {
+      const value = rule[part];
+      const problem = value === undefined ? undefined : checkPattern(part, value);
+      if (problem !== undefined) return refuse(`"${source}": ${problem}`);
+    }
+  }
+  return rules;
+}
+
+/** The characters of a normalized image and '*', as `exemptImages` takes them. */
+const EXEMPT_CHARS = /^[A-Za-z0-9._\-/:@[\]*]+$/;
 
 export type ListMode = "allow" | "block";
 
@@ -65,6 +85,10 @@ function pathRules(rest: string, mode: ListMode, base: ImportedRule): Translated
  * `startsWith('X')`).
  */
 export function prefixRules(prefix: string, mode: ListMode): Translated<ImportedRule[]> {
+  return checked(prefix, rawPrefixRules(prefix, mode));
+}
+
+function rawPrefixRules(prefix: string, mode: ListMode): Translated<ImportedRule[]> {
   if (prefix.includes("@")) return refuse(`prefix "${prefix}" reaches into a digest`);
   if (prefix === "") return ok([{ imageName: "*" }]);
   const slash = prefix.indexOf("/");
@@ -162,7 +186,10 @@ export function exemptPattern(entry: string): Translated<string> {
     if (prefix.includes("*"))
       return refuse(`exemptImages "${entry}": only a trailing '*' is a wildcard`);
     if (prefix === "") return refuse(`exemptImages "${entry}" exempts every image`);
-    return ok(`${normalizedPrefix(prefix)}*`);
+    const pattern = `${normalizedPrefix(prefix)}*`;
+    if (!EXEMPT_CHARS.test(pattern))
+      return refuse(`exemptImages "${entry}" can never match an image`);
+    return ok(pattern);
   }
   const parsed = parseNormalized(entry);
   if (!parsed.ok)

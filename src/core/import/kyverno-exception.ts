@@ -7,7 +7,7 @@
  * untranslated rather than invented.
  */
 
-import { API_VERSION } from "../policy/types.js";
+import { API_VERSION } from "../policy/index.js";
 import {
   describeOrigin,
   IMPORTED_FROM_ANNOTATION,
