@@ -1,6 +1,6 @@
 import type { CompiledPolicy, CompiledPolicySet } from "../policy/index.js";
-import { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
 import { exemptIndex, printable } from "../policy/index.js";
+import { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
 import { type ImageFacts, ImageFactsCache } from "./image-facts.js";
 import { checkRecipe, type RecipeFailure } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";

@@ -221,7 +221,8 @@ function checkOf(
       const { rules, reasons: rs } = listRules(entries, "block", false);
       // A blocklist entry that cannot be said would block less: the whole constraint is refused.
       if (rs.length > 0) return rs.join("; ");
-      if (rules.length === 0) return "spec.parameters.repos is empty: the constraint blocks nothing";
+      if (rules.length === 0)
+        return "spec.parameters.repos is empty: the constraint blocks nothing";
       return { check: { recipe: "blocked-images", rules }, exempt, reasons };
     }
     case "K8sDisallowedTags": {

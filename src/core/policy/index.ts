@@ -7,7 +7,6 @@ export {
   ruleMatches,
 } from "./compile.js";
 export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
-export { exemptIndex, exemptKey, MAX_EXEMPT_IMAGES } from "./exempt.js";
 export {
   type CompiledException,
   compileException,
@@ -25,6 +24,7 @@ export {
   EXCEPTION_WORKLOAD_KINDS,
   lintExceptionPolicies,
 } from "./exception-validate.js";
+export { exemptIndex, exemptKey, MAX_EXEMPT_IMAGES } from "./exempt.js";
 export {
   checkPattern,
   compilePattern,
