@@ -27,6 +27,11 @@ const ALL_CONTAINER_PARTS = [
   "object.spec.?ephemeralContainers.orValue([])",
 ];
 
+/** The expression on one line, for the untranslated list (one line per part). */
+export function oneLine(expression: string): string {
+  return expression.trim().split(/\s+/).join(" ");
+}
+
 /** Drops the white space outside quoted strings. */
 export function compact(expression: string): string {
   let out = "";
@@ -110,7 +115,7 @@ export function readCelImageTest(
   expression: string,
   allContainersVariables: ReadonlySet<string>,
 ): Translated<CelImageTest> {
-  const unrecognized = refuse(`CEL expression not recognized: ${expression.trim()}`);
+  const unrecognized = refuse(`CEL expression not recognized: ${oneLine(expression)}`);
   const s = compact(expression);
   const open = s.indexOf(".all(");
   if (open === -1 || !s.endsWith(")")) return unrecognized;

@@ -5,7 +5,7 @@
  */
 
 import type { ImageCheck } from "./build.js";
-import type { CelImageTest } from "./cel.js";
+import { type CelImageTest, oneLine } from "./cel.js";
 import { globRules, type ListMode, prefixRules } from "./image.js";
 import { type ImportedRule, ok, refuse, type Translated } from "./types.js";
 
@@ -117,7 +117,7 @@ export function checkFromDeny(conditions: unknown): Translated<CheckWithNotes> {
 
 /** One recognized CEL test (cel.ts) as a check; `expression` is quoted in refusals. */
 export function checkFromCel(test: CelImageTest, expression: string): Translated<CheckWithNotes> {
-  const unrecognized = refuse(`CEL expression not recognized: ${expression.trim()}`);
+  const unrecognized = refuse(`CEL expression not recognized: ${oneLine(expression)}`);
   const [first] = test.terms;
   if (test.terms.length === 1 && first !== undefined) {
     if (!first.negated && first.method === "contains" && first.literal === ":") {
