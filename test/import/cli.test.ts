@@ -38,18 +38,18 @@ describe("customs import", () => {
     const untranslated = r.stderr.split("\n").filter((l) => l.startsWith("untranslated: "));
     expect(untranslated).toEqual([
       expect.stringMatching(
+        /advanced-restrict-image-registries\.yaml: ClusterPolicy\/advanced-restrict-image-registries rule validate-corp-registries: rule reads context/,
+      ),
+      expect.stringMatching(
+        /allowed-image-repos\.yaml: ClusterPolicy\/allowed-image-repos rule good-repos: deny condition on .*images/,
+      ),
+      expect.stringMatching(
         /other-cel\/advanced-restrict-image-registries\/.*: CEL expression not recognized: /,
       ),
       expect.stringMatching(
         /other-vpol\/advanced-restrict-image-registries\/.*: CEL expression not recognized: /,
       ),
       expect.stringMatching(/other-vpol\/allowed-image-repos\/.*: CEL expression not recognized: /),
-      expect.stringMatching(
-        /advanced-restrict-image-registries\.yaml: ClusterPolicy\/advanced-restrict-image-registries rule validate-corp-registries: rule reads context/,
-      ),
-      expect.stringMatching(
-        /allowed-image-repos\.yaml: ClusterPolicy\/allowed-image-repos rule good-repos: deny condition on .*images/,
-      ),
     ]);
     // Package metadata beside the policies is skipped with a note, not counted.
     expect(r.stderr).toMatch(
