@@ -21,7 +21,7 @@ export function registerImport(program: Command): void {
       "translate Kyverno or Gatekeeper image policies into ImagePolicies (and exceptions)",
     )
     .argument("<from>", `where the policies come from: ${IMPORT_FROM.join(" or ")}`)
-    .argument("<paths...>", "files or folders of the peer's policies (- for standard input)")
+    .argument("<paths...>", "Kyverno or Gatekeeper policy files or folders (- for standard input)")
     .option(
       "--owner <owner>",
       "owner of the ImagePolicyExceptions made from Kyverno PolicyExceptions",
@@ -33,8 +33,8 @@ export function registerImport(program: Command): void {
     .addOption(outputOption(YAML_OR_JSON, "yaml"));
   examples(command, [
     [
-      "Kyverno policies to ImagePolicies, checked before they are applied",
-      "customs import kyverno kyverno/ > imported.yaml && customs policy validate imported.yaml",
+      "Kyverno policies to ImagePolicies (exit 1 if a part was left out), then validated",
+      "customs import kyverno kyverno/ > imported.yaml; customs policy validate imported.yaml",
     ],
     [
       "Gatekeeper constraints, with what was not translated as JSON",
