@@ -196,6 +196,18 @@ describe("Gatekeeper constraints", () => {
     expect(reasons).toMatch(/labelSelector.*\(stricter\)/);
   });
 
+  it("a namespaceSelector requirement that is not one is untranslated, not copied", () => {
+    const r = gk(
+      constraint("K8sImageDigests", {
+        match: { namespaceSelector: { matchExpressions: [{ key: "env", operator: "Equal", values: ["a"] }] } },
+      }),
+    );
+    expect(r.documents).toEqual([]);
+    expect(r.untranslated[0]?.reason).toBe(
+      "spec.match.namespaceSelector.matchExpressions[0] is not a label selector requirement",
+    );
+  });
+
   it("match.kinds without any workload kind is untranslated", () => {
     const r = gk(
       constraint("K8sImageDigests", {

@@ -128,3 +128,14 @@ export type Obj = Record<string, unknown>;
 export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+/** A matchExpressions entry as Kubernetes takes it, or undefined. */
+export function toRequirement(e: unknown): SelectorRequirement | undefined {
+  if (!isObj(e) || typeof e.key !== "string") return undefined;
+  const op = e.operator;
+  if (op !== "In" && op !== "NotIn" && op !== "Exists" && op !== "DoesNotExist") return undefined;
+  const values = e.values ?? [];
+  if (!Array.isArray(values) || !values.every((v) => typeof v === "string")) return undefined;
+  if ((op === "In" || op === "NotIn") !== values.length > 0) return undefined;
+  return values.length > 0 ? { key: e.key, operator: op, values } : { key: e.key, operator: op };
+}

@@ -16,7 +16,7 @@ import {
   type Obj,
   policyName,
   type Scope,
-  type SelectorRequirement,
+  toRequirement,
   withNames,
 } from "./build.js";
 import { exactRule, exemptPattern, type ListMode, prefixRules } from "./image.js";
@@ -132,7 +132,12 @@ function scopeOf(match: unknown): { scope: Scope; notes: string[] } | string {
       }
     }
     if (Array.isArray(sel.matchExpressions)) {
-      for (const e of sel.matchExpressions) scope.matchExpressions.push(e as SelectorRequirement);
+      for (const [i, e] of sel.matchExpressions.entries()) {
+        const r = toRequirement(e);
+        if (r === undefined)
+          return `spec.match.namespaceSelector.matchExpressions[${i}] is not a label selector requirement`;
+        scope.matchExpressions.push(r);
+      }
     }
   }
   if (match.labelSelector !== undefined && match.labelSelector !== null) {

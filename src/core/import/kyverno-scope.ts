@@ -11,6 +11,7 @@ import {
   type Obj,
   type Scope,
   type SelectorRequirement,
+  toRequirement,
   withNames,
 } from "./build.js";
 import { ok, refuse, type Translated } from "./types.js";
@@ -59,7 +60,12 @@ function addSelector(scope: Scope, sel: unknown, path: string): Translated<Scope
     }
   }
   if (Array.isArray(sel.matchExpressions)) {
-    for (const e of sel.matchExpressions) out.matchExpressions.push(e as SelectorRequirement);
+    for (const [i, e] of sel.matchExpressions.entries()) {
+      const r = toRequirement(e);
+      if (r === undefined)
+        return refuse(`${path}.matchExpressions[${i}] is not a label selector requirement`);
+      out.matchExpressions.push(r);
+    }
   }
   return ok(out);
 }
