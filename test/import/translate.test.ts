@@ -199,7 +199,11 @@ describe("Gatekeeper constraints", () => {
   it("a namespaceSelector requirement that is not one is untranslated, not copied", () => {
     const r = gk(
       constraint("K8sImageDigests", {
-        match: { namespaceSelector: { matchExpressions: [{ key: "env", operator: "Equal", values: ["a"] }] } },
+        match: {
+          namespaceSelector: {
+            matchExpressions: [{ key: "env", operator: "Equal", values: ["a"] }],
+          },
+        },
       }),
     );
     expect(r.documents).toEqual([]);
