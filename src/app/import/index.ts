@@ -1,5 +1,5 @@
 /**
- * `customs import`: reads the peers' policy files as Kubernetes reads YAML and JSON, and
+ * `customs import`: reads Kyverno and Gatekeeper policy files as Kubernetes reads YAML and JSON, and
  * translates them (src/core/import). Unreadable input throws (exit 2); what cannot be
  * translated comes back in `untranslated`.
  */

@@ -50,7 +50,7 @@ export function describeOrigin(origin: ImportOrigin): string {
   return `${origin.source} ${origin.kind}/${origin.name}${rule}`;
 }
 
-/** An RFC 1123 subdomain made from the peer's names. */
+/** An RFC 1123 subdomain made from the source's names. */
 export function policyName(parts: readonly string[]): string {
   const raw = parts
     .join("-")
@@ -104,7 +104,7 @@ export function buildImagePolicy(parts: PolicyParts): Record<string, unknown> {
   };
 }
 
-/** Gives every document a name no earlier one has (two peers' objects may share one). */
+/** Gives every document a name no earlier one has (two source objects may share one). */
 export class NameBook {
   private readonly used = new Set<string>();
 

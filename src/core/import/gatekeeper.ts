@@ -211,7 +211,7 @@ function checkOf(
       const { rules, reasons: rs } = listRules(entries, "allow", kind === "K8sAllowedReposv2");
       // An allowlist entry that cannot be said is left out: fewer images are admitted.
       reasons.push(...rs.map((r) => `${r}; left out of the allowlist (stricter)`));
-      // An empty allowlist admits nothing, as the peer's does.
+      // An empty allowlist admits nothing, as Gatekeeper's does.
       if (rules.length === 0)
         return {
           check: { recipe: "blocked-images", rules: [{ imageName: "*" }] },

@@ -1,12 +1,12 @@
 /**
- * The peers match image strings AS WRITTEN (Gatekeeper `startswith(image, repo)`, Kyverno
+ * Kyverno and Gatekeeper match image strings AS WRITTEN (Gatekeeper `startswith(image, repo)`, Kyverno
  * wildcards and CEL `startsWith`); Customs matches the parts of the normalized reference. These
  * functions read what a raw prefix or pattern means and give the Customs rules for it, in the
  * safe direction (docs/import.md, "Image strings"):
  * - an allowlist admits no more than the author meant: `myregistry.io` is the host
  *   myregistry.io, not `myregistry.io.evil.com`; `ubuntu` is the image ubuntu, not
  *   `ubuntumalicious`;
- * - a blocklist blocks at least what the peer blocks, and also the spellings that slip past a
+ * - a blocklist blocks at least what the source blocks, and also the spellings that slip past a
  *   raw prefix (`K8S.GCR.IO/x`, `k8s.gcr.io:443/x`).
  */
 
@@ -16,7 +16,7 @@ import { type ImportedRule, ok, refuse, type Translated } from "./types.js";
 
 /**
  * A rule whose field can never match is refused rather than written: Customs would reject
- * the policy (a peer's string with a space, an uppercase path, a '?').
+ * the policy (a source string with a space, an uppercase path, a '?').
  */
 function checked(source: string, rules: Translated<ImportedRule[]>): Translated<ImportedRule[]> {
   if (!rules.ok) return rules;
@@ -163,7 +163,7 @@ export function globRules(pattern: string, mode: ListMode): Translated<ImportedR
 /**
  * The normalized form of a raw image prefix, for `exemptImages` (which match the normalized
  * image with its implied tag). Exemptions relax a policy, so the result exempts no image the
- * peer would not: `my-image-*` is Docker Hub's `docker.io/library/my-image-*`.
+ * source would not: `my-image-*` is Docker Hub's `docker.io/library/my-image-*`.
  */
 function normalizedPrefix(prefix: string): string {
   const slash = prefix.indexOf("/");

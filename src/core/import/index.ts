@@ -1,5 +1,5 @@
 /**
- * `customs import kyverno|gatekeeper`: the peers' image policies as Customs documents, pure.
+ * `customs import kyverno|gatekeeper`: Kyverno and Gatekeeper image policies as Customs documents, pure.
  * Every part not translated is returned with its reason (docs/import.md).
  */
 
@@ -44,7 +44,7 @@ export function importPolicies(
   options: ImportOptions = {},
 ): ImportResult {
   const sink: ImportSink = { documents: [], untranslated: [], names: new NameBook() };
-  // Exceptions name the policies translated from the peer's: those come first.
+  // Exceptions name the policies translated from Kyverno's: those come first.
   const exceptions: { source: string; value: Record<string, unknown> }[] = [];
   for (const { source, value } of inputs) {
     if (value === null || value === undefined) continue;

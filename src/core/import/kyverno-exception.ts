@@ -2,7 +2,7 @@
  * Kyverno PolicyException as ImagePolicyException. An exception relaxes policies, so nothing
  * is ever dropped from it: a part Customs cannot say (conditions, namespace globs, object
  * labels) leaves the whole exception untranslated, since without that part it would exempt
- * more than the peer's. Customs exceptions always have an owner and an expiry, which Kyverno's
+ * more than Kyverno's. Customs exceptions always have an owner and an expiry, which Kyverno's
  * lack: they come from `--owner` and `--expires`, and without them the exception is listed as
  * untranslated rather than invented.
  */
@@ -76,11 +76,11 @@ function filterScope(filter: Obj, path: string): ExceptionScope | string {
   const resources = isObj(filter.resources) ? filter.resources : {};
   for (const key of Object.keys(filter)) {
     if (key !== "resources")
-      return `${path}.${key} is not translated (an exception must not exempt more than the peer's)`;
+      return `${path}.${key} is not translated (an exception must not exempt more than the Kyverno exception does)`;
   }
   for (const key of Object.keys(resources)) {
     if (!["kinds", "namespaces", "names", "name", "operations"].includes(key)) {
-      return `${path}.resources.${key} is not translated (an exception must not exempt more than the peer's)`;
+      return `${path}.resources.${key} is not translated (an exception must not exempt more than the Kyverno exception does)`;
     }
   }
   const namespaces = strings(resources.namespaces);
@@ -122,7 +122,7 @@ export function importKyvernoException(
   for (const key of Object.keys(spec)) {
     if (!["exceptions", "match", "background"].includes(key)) {
       return refuseAll(
-        `spec.${key} is not translated (an exception must not exempt more than the peer's)`,
+        `spec.${key} is not translated (an exception must not exempt more than the Kyverno exception does)`,
       );
     }
   }

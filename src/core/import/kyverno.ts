@@ -2,7 +2,7 @@
  * Kyverno image policies (kyverno/policies) as ImagePolicies: ClusterPolicy and Policy rules
  * with `validate.pattern`, `anyPattern`, `foreach` (pattern or `deny` on `element.image`) and
  * `cel`, and ValidatingPolicy `validations`. One ImagePolicy per rule and distinct check, so
- * that each peer rule's verdict can be read back.
+ * that each Kyverno rule's verdict can be read back.
  */
 
 import {

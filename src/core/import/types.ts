@@ -2,9 +2,9 @@
 
 /** Where a translated document (or an untranslated part) comes from. */
 export interface ImportOrigin {
-  /** The file name (or `-`) the peer's document was read from. */
+  /** The file name (or `-`) the source document was read from. */
   readonly source: string;
-  /** The peer's kind: ClusterPolicy, Policy, ValidatingPolicy, K8sAllowedRepos, … */
+  /** The source's kind: ClusterPolicy, Policy, ValidatingPolicy, K8sAllowedRepos, … */
   readonly kind: string;
   readonly name: string;
   /** Kyverno rule name, when the part is one rule. */
@@ -33,7 +33,7 @@ export interface ImportInput {
 }
 
 export interface ImportOptions {
-  /** Owner and expiry an ImagePolicyException needs and the peer's exception does not carry. */
+  /** Owner and expiry an ImagePolicyException needs and a Kyverno PolicyException does not carry. */
   readonly owner?: string;
   readonly expires?: string;
 }
