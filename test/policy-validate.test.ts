@@ -148,7 +148,7 @@ describe("ImagePolicy validation: every problem with its field path", () => {
     [
       "tag wrong type",
       policyDoc("p", rule({ tag: 5 })),
-      "spec.input.rules[0].tag: expected an object {value, negate} or a string",
+      "spec.input.rules[0].tag: expected a string, a list of strings, or an object {value, negate} or {values, negate}",
     ],
     [
       "tag unknown field",

@@ -15,6 +15,7 @@ import {
   compilePolicySet,
   extensionsByParent,
   type ImagePolicy,
+  type PolicyRule,
   type Workspace,
 } from "../src/core/policy/index.js";
 import { imageArb, policyArbFrom } from "./fixtures/vap/arbitraries.js";
@@ -252,6 +253,14 @@ describe.skipIf(!existsSync(ORACLE))("a widened allowlist in Kubernetes' own VAP
   }, 120_000);
 });
 
+/** A validated rule written back as a document: a tag in its `{values, negate}` form. */
+function ruleDocument(r: PolicyRule): Record<string, unknown> {
+  const { tag, ...rest } = r;
+  return tag === undefined
+    ? { ...rest }
+    : { ...rest, tag: { values: tag.values, negate: tag.negate } };
+}
+
 describe("a widened allowlist as a ValidatingAdmissionPolicy (property)", () => {
   const allowlist = (images: fc.Arbitrary<string>) =>
     policyArbFrom(images).filter(
@@ -295,7 +304,7 @@ describe("a widened allowlist as a ValidatingAdmissionPolicy (property)", () => 
         const parent = policyOf("corp", {
           recipe: parentRules.recipe,
           extensible: true,
-          input: { rules: parentRules.rules.map((r) => ({ ...r })) },
+          input: { rules: parentRules.rules.map(ruleDocument) },
         });
         const raw = exts.map(([p, scope], i) =>
           policyOf(`ext-${i}`, {
@@ -303,7 +312,7 @@ describe("a widened allowlist as a ValidatingAdmissionPolicy (property)", () => 
             extends: "corp",
             recipe: parentRules.recipe,
             input: {
-              rules: p.recipe === parentRules.recipe ? p.rules.map((r) => ({ ...r })) : [{}],
+              rules: p.recipe === parentRules.recipe ? p.rules.map(ruleDocument) : [{}],
             },
           }),
         );

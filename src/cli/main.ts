@@ -53,6 +53,7 @@ const COMMANDS: readonly { readonly name: string; readonly load: () => Promise<R
   },
   { name: "agent", load: async () => [(await import("./commands/agent.js")).registerAgent] },
   { name: "test", load: async () => [(await import("./commands/test.js")).registerTest] },
+  { name: "import", load: async () => [(await import("./commands/import.js")).registerImport] },
   // Last: the completion script is made from every command registered before it.
   {
     name: "completion",

@@ -116,8 +116,13 @@ describe("parents, merged allowlist, table order", () => {
   });
 
   it.each<PolicyRule>([
-    { hostname: "a.example", port: "5000", imageName: "x/*", tag: { value: "v*", negate: false } },
-    { tag: { value: "latest", negate: true }, requireDigest: true },
+    {
+      hostname: "a.example",
+      port: "5000",
+      imageName: "x/*",
+      tag: { value: "v*", values: ["v*"], negate: false },
+    },
+    { tag: { value: "latest", values: ["latest"], negate: true }, requireDigest: true },
     {},
   ])("describes a rule as the engine does: %j", (rule) => {
     expect(describeRuleDocument(rule)).toBe(describeRule(rule));

@@ -276,3 +276,40 @@ describe("editing an existing document", () => {
     expect(toDocument(s).spec).toEqual({ action: "warn", recipe: "max-image-age", input });
   });
 });
+
+describe("several tags and exemptImages in the wizard", () => {
+  it("comma-separated tags become `values`, and valid policy", () => {
+    const doc = toDocument(
+      state({
+        recipe: "allowed-name-tag",
+        rules: [rule({ imageName: "team/*", tagValue: "v1.*, stable", tagNegate: true })],
+      }),
+    );
+    expect((doc.spec as { input: unknown }).input).toEqual({
+      rules: [{ imageName: "team/*", tag: { values: ["v1.*", "stable"], negate: true } }],
+    });
+    expect(validateDocument(doc).kind).toBe("ImagePolicy");
+  });
+
+  it.each([
+    [["v1.*", "stable"], "v1.*, stable", false],
+    [{ values: ["a", "b"], negate: true }, "a, b", true],
+  ])("reads tag %j back as %s", (tag, text, negate) => {
+    const s = toWizardState({
+      metadata: { name: "p" },
+      spec: { recipe: "custom", input: { rules: [{ hostname: "h", tag }] } },
+    });
+    expect(s.rules).toEqual([rule({ hostname: "h", tagValue: text, tagNegate: negate })]);
+  });
+
+  it("a bad tag among several is an error at tag.value", () => {
+    const errors = toFormErrors(state({ rules: [rule({ hostname: "h", tagValue: "v1, a/b" })] }));
+    expect(errors["spec.input.rules[0].tag.value"]).toContain("a/b");
+  });
+
+  it("keeps exemptImages of an edited policy", () => {
+    const input = { exemptImages: ["docker.io/library/nginx:*"], rules: [{ hostname: "h" }] };
+    const s = toWizardState({ metadata: { name: "p" }, spec: { recipe: "custom", input } });
+    expect((toDocument(s).spec as { input: unknown }).input).toEqual(input);
+  });
+});

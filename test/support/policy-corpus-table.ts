@@ -32,6 +32,8 @@ export const workspace = (spec: unknown, name = "ws"): Doc => ({
   spec,
 });
 const custom = (...rules: unknown[]) => policy({ recipe: "custom", input: { rules } });
+const exempting = (exemptImages: unknown) =>
+  policy({ recipe: "require-digest", input: { exemptImages } });
 export const KEY =
   "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
 const signature = (input: Record<string, unknown>) =>
@@ -352,7 +354,25 @@ const ROWS: Row[] = [
   ],
   ["tag as a number", custom({ tag: 5 }), false],
   ["tag as a boolean", custom({ tag: true }), false],
-  ["tag as a list", custom({ tag: ["v1"] }), false],
+  ["tag as a list", custom({ tag: ["v1"] }), true],
+  ["tag as a list of two", custom({ tag: ["v1", "stable"] }), true],
+  ["tag as an empty list", custom({ tag: [] }), false],
+  ["tag list with a bad entry", custom({ tag: ["v1", "a/b"] }), false],
+  ["tag list with an empty entry", custom({ tag: ["v1", ""] }), false],
+  ["tag list with a number", custom({ tag: ["v1", 5] }), false],
+  ["tag list with an object", custom({ tag: [{ value: "v1" }] }), false],
+  ["tag list with a null", custom({ tag: ["v1", null] }), false],
+  ["tag list of 65", custom({ tag: Array(65).fill("v") }), false],
+  ["tag values", custom({ tag: { values: ["v1", "v2"], negate: true } }), true],
+  ["tag values empty", custom({ tag: { values: [] } }), false],
+  ["tag value and values", custom({ tag: { value: "v1", values: ["v2"] } }), false],
+  ["tag values with a bad entry", custom({ tag: { values: ["a/b"] } }), false],
+  ["exemptImages", exempting(["docker.io/library/nginx:*", "registry.corp/tools/*"]), true],
+  ["exemptImages empty", exempting([]), true],
+  ["exemptImages with a space", exempting(["a b"]), false],
+  ["exemptImages with an empty entry", exempting([""]), false],
+  ["exemptImages as a string", exempting("a/*"), false],
+  ["exemptImages entry too long", exempting(["a".repeat(513)]), false],
   ["tag as an empty object", custom({ tag: {} }), true],
   ["tag object with negate alone", custom({ tag: { negate: true } }), true],
   ["tag object with a bad value", custom({ tag: { value: "a/b" } }), false],

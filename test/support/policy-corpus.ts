@@ -40,7 +40,17 @@ const hostname = mostly(
 );
 const port = mostly<unknown>(["5000", 5000, "5*", ""], ["50x0", -1, "x"]);
 const imageName = mostly(["team/*", "library/busybox", ""], ["Team/app", "a b"]);
-const tag = fc.constantFrom<unknown>("v*", { value: "latest", negate: true }, { negate: true }, "");
+const tag = fc.constantFrom<unknown>(
+  "v*",
+  { value: "latest", negate: true },
+  { negate: true },
+  "",
+  ["v1.*", "stable"],
+  { values: ["latest", "dev"], negate: true },
+  [],
+  ["a/b"],
+  { value: "v1", values: ["v2"] },
+);
 const rule = fc
   .record({
     hostname: maybe(hostname),
@@ -142,12 +152,18 @@ export const BASES: Readonly<Record<string, Doc>> = {
     action: "warn",
     pinDigests: true,
     recipe: "require-digest",
-    input: { audit: false },
+    input: { audit: false, exemptImages: ["docker.io/library/nginx:*"] },
   }),
   "block-latest-tag": policy({ namespace: "c1/team-a", recipe: "block-latest-tag" }),
   "allowed-name-tag": policy({
     recipe: "allowed-name-tag",
-    input: { rules: [{ imageName: "team/*", tag: { value: "v*", negate: false } }] },
+    input: {
+      rules: [
+        { imageName: "team/*", tag: { value: "v*", negate: false } },
+        { imageName: "team/app", tag: ["v1.*", "stable"] },
+        { imageName: "team/lib", tag: { values: ["latest", "dev"], negate: true } },
+      ],
+    },
   }),
   custom: policy({
     namespace: "team-a",
@@ -296,7 +312,8 @@ function wrongTypes(s: Schema): unknown[] {
     case "map":
       return [["x"], "x"];
     case "either":
-      return [5, true, ["x"]];
+      // With a list form, a list is a value of its type; a list of numbers is not.
+      return s.list === undefined ? [5, true, ["x"]] : [5, true, [5]];
     case "any":
       return [];
   }

@@ -285,6 +285,11 @@ export interface ImagePolicySpec {
   readonly input?: {
     /** true means action audit. */
     readonly audit?: boolean;
+    /**
+     * Images this policy does not check: patterns (`*` = any run) on the normalized image with its
+     * implied tag, e.g. docker.io/library/nginx:*.
+     */
+    readonly exemptImages?: readonly string[];
     readonly rules?: readonly {
       /** Registry host pattern (`*` matches any run); compared case-insensitively. */
       readonly hostname?: string;
@@ -292,8 +297,11 @@ export interface ImagePolicySpec {
       readonly port?: number | string;
       /** Repository path pattern, e.g. `team/*` or `library/busybox`. */
       readonly imageName?: string;
-      /** Tag pattern: `{value, negate}`, or a string for short (`tag: "v*"`). */
-      readonly tag?: string | TagPattern;
+      /**
+       * Tag pattern: `{value, negate}`, a string for short (`tag: "v*"`), or several: a list or
+       * `{values, negate}`.
+       */
+      readonly tag?: string | readonly string[] | TagPattern;
       readonly requireDigest?: boolean;
     }[];
     readonly authorities?: readonly {
@@ -605,7 +613,8 @@ export interface Session {
 
 export interface TagPattern {
   readonly value?: string;
-  /** true: the rule matches tags that do NOT match `value`. */
+  readonly values?: readonly string[];
+  /** true: the rule matches tags that match none of the patterns. */
   readonly negate?: boolean;
 }
 

@@ -13,7 +13,7 @@ import {
   isLabelValue,
 } from "../../../src/core/policy/selector.js";
 import type { LabelRow } from "./selector.js";
-import { type RuleRow, templateOf, type WizardState } from "./wizard.js";
+import { type RuleRow, splitTags, templateOf, type WizardState } from "./wizard.js";
 
 export type FormErrors = Readonly<Record<string, string>>;
 
@@ -73,10 +73,11 @@ function ruleErrors(row: RuleRow, i: number, state: WizardState, out: Record<str
     out[`${path}.port`] ??= "A port needs a hostname in the same rule.";
   }
   if (fields.includes("tag")) {
-    const tag = row.tagValue.trim();
-    if (tag !== "") {
+    const tags = splitTags(row.tagValue);
+    if (tags.length > 0) {
       used = true;
-      const problem = checkPattern("tag", tag);
+      // Several tags are comma-separated; each must be a tag pattern.
+      const problem = tags.map((t) => checkPattern("tag", t)).find((p) => p !== undefined);
       if (problem !== undefined) out[`${path}.tag.value`] = problem;
     } else if (row.tagNegate) {
       out[`${path}.tag.value`] = "Enter the tag that must not match.";

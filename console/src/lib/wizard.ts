@@ -120,6 +120,14 @@ export const NEW_POLICY: WizardState = {
   keep: { metadata: {}, spec: {}, input: {} },
 };
 
+/** The tags of the form's tag field: comma-separated (no tag can hold a comma). */
+export function splitTags(text: string): string[] {
+  return text
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t !== "");
+}
+
 export function toRuleDocument(
   row: RuleRow,
   fields: readonly RuleField[],
@@ -130,8 +138,13 @@ export function toRuleDocument(
     const value = text[field].trim();
     if (fields.includes(field) && value !== "") rule[field] = value;
   }
-  if (fields.includes("tag") && row.tagValue.trim() !== "") {
-    rule.tag = { value: row.tagValue.trim(), negate: row.tagNegate };
+  const tags = splitTags(row.tagValue);
+  if (fields.includes("tag") && tags.length > 0) {
+    // Several tags (comma-separated in the form) are `values`: any one matching is a match.
+    rule.tag =
+      tags.length === 1
+        ? { value: tags[0], negate: row.tagNegate }
+        : { values: tags, negate: row.tagNegate };
   }
   if (fields.includes("requireDigest") && row.requireDigest) rule.requireDigest = true;
   return rule;
@@ -195,7 +208,17 @@ const str = (v: unknown): string =>
 function toRuleRow(raw: unknown): RuleRow {
   if (!isRecord(raw)) return EMPTY_RULE;
   const tag = raw.tag;
-  const tagValue = typeof tag === "string" ? tag : isRecord(tag) ? str(tag.value) : "";
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(str).join(", ") : "");
+  const tagValue =
+    typeof tag === "string"
+      ? tag
+      : Array.isArray(tag)
+        ? list(tag)
+        : isRecord(tag)
+          ? tag.values !== undefined
+            ? list(tag.values)
+            : str(tag.value)
+          : "";
   return {
     hostname: str(raw.hostname),
     port: str(raw.port),

@@ -17,6 +17,7 @@ import {
   RECOMPILE_BY_ANNOTATION,
   type VapExceptionOptions,
 } from "./exceptions.js";
+import { exemptCel, exemptRegexes } from "./exempt.js";
 import { extensionAdvice, extensionGuard, guardVariable } from "./extensions.js";
 import { type CelVariable, imageVariables } from "./images.js";
 import {
@@ -66,13 +67,14 @@ export function canCompileToVap(
   } else {
     const regexes = [
       ...[policy, ...extensions].flatMap((p) => policyRegexes(p)),
+      ...exemptRegexes(policy),
       ...exceptionsFor(policy, exceptions).flatMap(exceptionRegexes),
     ];
     const size = regexes.reduce((n, re) => n + re.length, 0);
     if (size > MAX_RULE_REGEX_CHARS) {
       const widened = extensions.length === 0 ? "" : " (with those of its extensions)";
       reasons.push(
-        `its rules${widened} compile to ${size} characters of regular expressions, more than the ` +
+        `its rules${widened} and exemptImages compile to ${size} characters of regular expressions, more than the ` +
           `${MAX_RULE_REGEX_CHARS} that fit the API server's CEL cost budget; split the policy`,
       );
     }
@@ -110,6 +112,13 @@ const RESOURCE_RULES = [
   { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
 ].map((r) => ({ ...r, apiVersions: ["v1"], operations: ["CREATE", "UPDATE"] }));
 
+/** The recipe's test, or'ed with `exemptImages` (an exempt image passes). */
+function passesOrExempt(policy: ImagePolicy, widened: Parameters<typeof recipePasses>[1]): string {
+  const exempt = exemptCel(policy);
+  const passes = recipePasses(policy, widened);
+  return exempt === "false" ? passes : `${exempt} || ${passes}`;
+}
+
 /**
  * The policy's variables: images (images.ts), the guards of its extensions (extensions.ts),
  * then the failing images and their text.
@@ -132,7 +141,7 @@ export function vapVariables(
     {
       // `[x].all(f, …)` binds the fields of an entry once for all the tests of the recipe.
       name: "failures",
-      expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${recipePasses(policy, widened)}))`,
+      expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${passesOrExempt(policy, widened)}))`,
     },
     { name: "failureText", expression: failureTextExpression(policy) },
   ];

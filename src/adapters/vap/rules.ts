@@ -57,11 +57,18 @@ function ruleTests(rule: PolicyRule, shortNames: boolean): FieldTest[] {
       tests.push(name);
     }
   }
-  if (rule.tag !== undefined && set(rule.tag.value)) {
+  const tags = rule.tag?.values.filter(set) ?? [];
+  if (tags.length > 0) {
     // "t" + tag: a digest-only image has "" here, which no tag pattern matches, not even `*`;
-    // `negate` inverts the whole test, so such an image passes a negated tag.
-    const test = fieldTest("f[4]", rule.tag.value, "t") ?? { cel: "true" };
-    tests.push(rule.tag.negate ? { ...test, cel: `!(${test.cel})` } : test);
+    // several tags are ORed (any one matching); `negate` inverts the whole test, so such an
+    // image passes a negated tag.
+    const each = tags.map((t) => fieldTest("f[4]", t, "t") ?? { cel: "true" });
+    const test: FieldTest = {
+      cel:
+        each.length === 1 ? (each[0]?.cel ?? "true") : `(${each.map((t) => t.cel).join(" || ")})`,
+      regex: each.map((t) => t.regex ?? "").join(""),
+    };
+    tests.push(rule.tag?.negate ? { ...test, cel: `!(${test.cel})` } : test);
   }
   if (rule.requireDigest === true) tests.push({ cel: "f[5] != ''" });
   return tests.filter((t): t is FieldTest => t !== undefined);

@@ -6,8 +6,15 @@ export function describeRule(rule: PolicyRule): string {
   if (rule.hostname !== undefined) parts.push(`hostname ${rule.hostname}`);
   if (rule.port !== undefined) parts.push(`port ${rule.port}`);
   if (rule.imageName !== undefined) parts.push(`image name ${rule.imageName}`);
-  if (rule.tag !== undefined && rule.tag.value !== "") {
-    parts.push(rule.tag.negate ? `a tag other than ${rule.tag.value}` : `tag ${rule.tag.value}`);
+  const tags = rule.tag?.values.filter((v) => v !== "") ?? [];
+  if (tags.length > 0) {
+    const list = tags.join(tags.length === 2 ? " or " : ", ");
+    const one = tags.length === 1;
+    parts.push(
+      rule.tag?.negate
+        ? `a tag other than ${one ? list : `any of ${list}`}`
+        : `${one ? "tag" : "a tag of"} ${list}`,
+    );
   }
   if (rule.requireDigest) parts.push("with a digest");
   return parts.length === 0 ? "any image" : parts.join(", ");

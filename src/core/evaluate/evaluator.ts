@@ -1,5 +1,5 @@
 import type { CompiledPolicy, CompiledPolicySet } from "../policy/index.js";
-import { printable } from "../policy/index.js";
+import { exemptIndex, printable } from "../policy/index.js";
 import { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
 import { type ImageFacts, ImageFactsCache } from "./image-facts.js";
 import { checkRecipe, type RecipeFailure } from "./recipes.js";
@@ -191,6 +191,9 @@ export function createEvaluator(
       let found: Failure[] | undefined;
       if (facts.valid) {
         for (const compiled of policies) {
+          // exemptImages: the policy does not check this image (it passes it).
+          if (compiled.exempt.length > 0 && exemptIndex(compiled.exempt, facts.parts) >= 0)
+            continue;
           const failure = checkRecipe(compiled, facts.parts);
           if (failure === undefined) continue;
           found ??= [];

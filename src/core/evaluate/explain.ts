@@ -1,5 +1,5 @@
 import type { ViolationCode } from "../errors.js";
-import { type CompiledPolicySet, exceptionCovers } from "../policy/index.js";
+import { type CompiledPolicySet, exceptionCovers, exemptIndex } from "../policy/index.js";
 import { exceptionsInScope } from "./exceptions.js";
 import { toImageFacts } from "./image-facts.js";
 import { checkRecipe, explainPass } from "./recipes.js";
@@ -114,6 +114,12 @@ export function explainImage(
       ...extensions,
     };
     if (!a.applies) return { ...head, result: "skip", code: undefined, detail: "does not apply" };
+    const exempt = facts.valid ? exemptIndex(compiled.exempt, facts.parts) : -1;
+    if (exempt >= 0) {
+      const pattern = policy.exemptImages?.[exempt] ?? "";
+      const detail = `exempt by exemptImages[${exempt}] (${pattern}): the policy does not check this image`;
+      return { ...head, result: "pass", code: undefined, detail };
+    }
     if (compiled.supply !== undefined) {
       // Not decidable from the reference alone: never report a pass it did not check.
       const detail =

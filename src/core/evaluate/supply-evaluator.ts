@@ -1,5 +1,5 @@
 import type { CompiledPolicy } from "../policy/index.js";
-import { printable } from "../policy/index.js";
+import { exemptIndex, printable } from "../policy/index.js";
 import type { ImageFacts as SupplyFacts } from "../supply/facts.js";
 import type { Evaluator } from "./evaluator.js";
 import { verdictOf } from "./evaluator.js";
@@ -34,6 +34,7 @@ export function withSupplyFacts(
     const prefix = `container "${printable(c.container, 60)}" (${c.containerType}): image "${printable(c.image)}" (${parsed.normalized}) `;
     for (const compiled of policies) {
       if (!isSupplyPolicy(compiled)) continue;
+      if (exemptIndex(compiled.exempt, parsed.parts) >= 0) continue;
       const { policy } = compiled;
       const scope = describeScope(policy.scope);
       const unpinned = tagFailure(compiled, tags, hasDigest, facts);
@@ -81,10 +82,16 @@ export function imagesNeedingFacts(
   policies: readonly CompiledPolicy[],
   containers: readonly ContainerInput[],
 ): string[] {
-  if (!policies.some(isSupplyPolicy)) return [];
+  const supply = policies.filter(isSupplyPolicy);
+  if (supply.length === 0) return [];
   const images = new Set<string>();
   for (const c of containers) {
-    if (c.image !== undefined && base.imageFacts(c.image).valid) images.add(c.image);
+    if (c.image === undefined) continue;
+    const parsed = base.imageFacts(c.image);
+    // An image every supply-chain policy exempts needs no facts: nothing is fetched for it.
+    if (parsed.valid && supply.some((p) => exemptIndex(p.exempt, parsed.parts) < 0)) {
+      images.add(c.image);
+    }
   }
   return [...images];
 }

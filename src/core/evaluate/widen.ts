@@ -43,7 +43,8 @@ export function widen(
   if (extensions.length === 0) return parent;
   const rules: CompiledRule[] = [...parent.rules];
   for (const e of extensions) rules.push(...e.rules);
-  return { policy: parent.policy, rules, extensions };
+  // The parent's own exemptImages stay; an extension adds rules only.
+  return { policy: parent.policy, rules, exempt: parent.exempt, extensions };
 }
 
 /** Derived policies by key, so that equal widenings are one object (one memo). */

@@ -1,6 +1,7 @@
 import type { ImageParts } from "../reference/index.js";
 import { type CompiledException, compileException } from "./exception-compile.js";
 import type { ImagePolicyException } from "./exception-types.js";
+import { compileExempt } from "./exempt.js";
 import { checkExtensions, extensionsByParent } from "./extensions.js";
 import { compilePattern, matchPattern, type Pattern } from "./pattern.js";
 import type { RegexEngine } from "./regex.js";
@@ -16,7 +17,8 @@ export interface CompiledRule {
   readonly imageName: Pattern | undefined;
   /** In blocked-images, `imageName` also matches the short Docker Hub name (`busybox`). */
   readonly shortNames: boolean;
-  readonly tag: Pattern | undefined;
+  /** The tag patterns (any one matching is a match); undefined when the rule tests no tag. */
+  readonly tag: readonly Pattern[] | undefined;
   readonly negateTag: boolean;
   readonly requireDigest: boolean;
 }
@@ -31,6 +33,8 @@ export interface CompiledPolicy {
    * extensions (the same CompiledRule objects, so each keeps its index in its own policy).
    */
   readonly extensions?: readonly CompiledPolicy[];
+  /** `exemptImages`, compiled (empty when unset): matched by exempt.ts `exemptIndex`. */
+  readonly exempt: readonly Pattern[];
 }
 
 const optional = (p: string | undefined, lowercase = false) =>
@@ -44,10 +48,20 @@ function compileRule(rule: PolicyRule, index: number, shortNames: boolean): Comp
     port: optional(rule.port),
     imageName: optional(rule.imageName),
     shortNames,
-    tag: optional(rule.tag?.value),
+    tag: tagPatterns(rule.tag?.values),
     negateTag: rule.tag?.negate === true,
     requireDigest: rule.requireDigest === true,
   };
+}
+
+function tagPatterns(values: readonly string[] | undefined): readonly Pattern[] | undefined {
+  const set = (values ?? []).filter((v) => v !== "");
+  return set.length === 0 ? undefined : set.map((v) => compilePattern(v));
+}
+
+function anyMatches(patterns: readonly Pattern[], value: string): boolean {
+  for (const p of patterns) if (matchPattern(p, value)) return true;
+  return false;
 }
 
 /** A rule matches when every field it sets matches (spec: Recipes). */
@@ -61,7 +75,8 @@ export function ruleMatches(r: CompiledRule, p: ImageParts): boolean {
   if (r.tag !== undefined) {
     // A digest-only image has no tag, so it never matches a tag value; `negate` inverts that
     // test, so a digest-only image does match `{value: latest, negate: true}`.
-    const tagMatches = p.tag !== "" && matchPattern(r.tag, p.tag);
+    // Several tags: the test matches when any of them does (negated: when none does).
+    const tagMatches = p.tag !== "" && anyMatches(r.tag, p.tag);
     if (tagMatches === r.negateTag) return false;
   }
   if (r.requireDigest && p.digest === "") return false;
@@ -74,8 +89,9 @@ export function compilePolicy(policy: ImagePolicy, regex?: RegexEngine): Compile
   const rules =
     policy.supply?.recipe === "approved-base-images" ? policy.supply.rules : policy.rules;
   const compiled = rules.map((r, i) => compileRule(r, i, shortNames));
-  if (policy.supply === undefined) return { policy, rules: compiled };
-  return { policy, rules: compiled, supply: compileSupply(policy.supply, regex) };
+  const exempt = compileExempt(policy.exemptImages);
+  if (policy.supply === undefined) return { policy, rules: compiled, exempt };
+  return { policy, rules: compiled, exempt, supply: compileSupply(policy.supply, regex) };
 }
 
 /** Validated policies and workspaces, compiled once for many evaluations. */

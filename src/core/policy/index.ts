@@ -24,6 +24,7 @@ export {
   EXCEPTION_WORKLOAD_KINDS,
   lintExceptionPolicies,
 } from "./exception-validate.js";
+export { exemptIndex, exemptKey, MAX_EXEMPT_IMAGES } from "./exempt.js";
 export { checkExtensions, type ExtensionIssue, extensionsByParent } from "./extensions.js";
 export {
   checkPattern,
@@ -35,6 +36,7 @@ export {
 } from "./pattern.js";
 export type { CompiledRegex, RegexCompilation, RegexEngine } from "./regex.js";
 export { MAX_REGEX_LENGTH } from "./regex.js";
+export { MAX_TAG_VALUES } from "./rules.js";
 export { isDnsLabel, isLabelKey, isLabelValue, matchesSelector } from "./selector.js";
 export {
   type CompiledAuthority,

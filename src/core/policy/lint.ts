@@ -42,14 +42,14 @@ export function lintPolicy(issues: IssueCollector, policy: ImagePolicy): void {
         `"${name}" never matches a Docker Hub image, whose names always have a namespace: "busybox" is library/busybox. Write "library/${name}"${host === undefined ? ", or set a hostname if you mean another registry" : ""}`,
       );
     }
-    if (rule.tag?.negate && rule.tag.value === "") {
+    if (rule.tag?.negate && rule.tag.values.length === 0) {
       warn(
         join(at, "tag.negate"),
         "LINT_NEGATE_WITHOUT_VALUE",
         "negate has no effect without a tag value",
       );
     }
-    const checks = [rule.hostname, rule.port, rule.imageName, rule.tag?.value].filter(
+    const checks = [rule.hostname, rule.port, rule.imageName, ...(rule.tag?.values ?? [])].filter(
       (v) => v !== undefined && v !== "" && v.replaceAll("*", "") !== "",
     );
     if (checks.length === 0 && !rule.requireDigest) {

@@ -21,22 +21,74 @@ function readPattern(
   return s;
 }
 
-/** `tag` is `{value, negate}` as in Tanzu Mission Control, or a plain string for short. */
+/** Most patterns in one rule's tag list. */
+export const MAX_TAG_VALUES = 64;
+
+/** A list of tag patterns (`tag: [...]` or `values: [...]`): at least one, each a tag pattern. */
+function readTagList(issues: IssueCollector, path: string, value: unknown): string[] | undefined {
+  const raw = issues.readList(path, value);
+  if (raw === undefined) return undefined;
+  if (raw.length === 0) {
+    issues.error(path, "needs at least one tag pattern (an empty list would match nothing)");
+    return undefined;
+  }
+  if (raw.length > MAX_TAG_VALUES) {
+    issues.error(path, `has ${raw.length} tag patterns; at most ${MAX_TAG_VALUES} are allowed`);
+    return undefined;
+  }
+  const out: string[] = [];
+  raw.forEach((v, i) => {
+    const at = join(path, i);
+    const s = issues.readString(at, v, { required: true, nonEmpty: true });
+    if (s === undefined) return;
+    const p = readPattern(issues, at, "tag", s);
+    if (p !== undefined) out.push(p);
+  });
+  return out.length === raw.length ? out : undefined;
+}
+
+const tagMatch = (values: readonly string[], negate: boolean): TagMatch => ({
+  value: values[0] ?? "",
+  values,
+  negate,
+});
+
+/**
+ * `tag` is `{value, negate}` as in Tanzu Mission Control, or a plain string for short; several
+ * tags are a list (`tag: ["v1.*", "stable"]`) or `{values: [...], negate}`: the test matches
+ * when any of them matches (negated: when none does).
+ */
 function readTag(issues: IssueCollector, path: string, value: unknown): TagMatch | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string") {
     const v = readPattern(issues, path, "tag", value);
-    return v === undefined ? undefined : { value: v, negate: false };
+    return v === undefined ? undefined : tagMatch([v], false);
+  }
+  if (Array.isArray(value)) {
+    const values = readTagList(issues, path, value);
+    return values === undefined ? undefined : tagMatch(values, false);
   }
   if (!isPlainObject(value)) {
-    issues.error(path, `expected an object {value, negate} or a string, got ${typeName(value)}`);
+    issues.error(
+      path,
+      `expected a string, a list of strings, or an object {value, negate} or {values, negate}, got ${typeName(value)}`,
+    );
     return undefined;
   }
-  const o = issues.readObject(path, value, ["value", "negate"]);
+  const o = issues.readObject(path, value, ["value", "values", "negate"]);
   if (o === undefined) return undefined;
-  const v = readPattern(issues, join(path, "value"), "tag", o.value);
   const negate = issues.readBoolean(join(path, "negate"), o.negate) ?? false;
-  return { value: v ?? "", negate };
+  const hasValues = o.values !== undefined && o.values !== null;
+  if (hasValues && o.value !== undefined && o.value !== null) {
+    issues.error(path, "set one of `value` and `values`, not both");
+    return undefined;
+  }
+  if (hasValues) {
+    const values = readTagList(issues, join(path, "values"), o.values);
+    return values === undefined ? undefined : tagMatch(values, negate);
+  }
+  const v = readPattern(issues, join(path, "value"), "tag", o.value);
+  return tagMatch(v === undefined ? [] : [v], negate);
 }
 
 export function readRule(

@@ -44,8 +44,15 @@ export const RECIPE_RULE_FIELDS: Readonly<Partial<Record<Recipe, readonly RuleFi
   "blocked-images": ["hostname", "port", "imageName", "tag"],
 };
 
+/**
+ * A rule's tag test. `values` holds every pattern (`tag: ["v1.*", "stable"]` or `{values: …}`);
+ * the test matches when ANY of them matches the tag (negated: when NONE does). `value` is the
+ * first pattern ("" when there is none), kept for readers of the single-pattern form; code
+ * that decides must read `values`.
+ */
 export interface TagMatch {
   readonly value: string;
+  readonly values: readonly string[];
   readonly negate: boolean;
 }
 
@@ -103,6 +110,11 @@ export interface ImagePolicy {
   readonly pinDigests: boolean;
   /** The input of a supply-chain recipe (absent for the image recipes). */
   readonly supply?: SupplyInput;
+  /**
+   * `spec.input.exemptImages`: patterns on the normalized image with its implied tag; an
+   * image that matches one is not checked by this policy (exempt.ts). Absent when unset.
+   */
+  readonly exemptImages?: readonly string[];
   readonly origin: DocumentOrigin | undefined;
   /** An allowlist that narrower scopes may add rules to (`spec.extensible`; extensions.ts). */
   readonly extensible?: boolean;

@@ -1,5 +1,6 @@
 import { EXCEPTION_KIND, type ImagePolicyException } from "./exception-types.js";
 import { lintException, validateException } from "./exception-validate.js";
+import { readExemptImages } from "./exempt.js";
 import { isExtensionSpec, readExtensionFields } from "./extends-validate.js";
 import { IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import { lintPolicy } from "./lint.js";
@@ -180,8 +181,8 @@ function validateImagePolicy(
   const supplyRecipe = recipe !== undefined && isSupplyRecipe(recipe) ? recipe : undefined;
   const inputFields =
     supplyRecipe === undefined
-      ? ["audit", "rules"]
-      : ["audit", ...SUPPLY_INPUT_FIELDS[supplyRecipe]];
+      ? ["audit", "exemptImages", "rules"]
+      : ["audit", "exemptImages", ...SUPPLY_INPUT_FIELDS[supplyRecipe]];
   const input = issues.readObject("spec.input", spec.input ?? {}, inputFields);
   if (
     supplyRecipe === undefined &&
@@ -203,15 +204,39 @@ function validateImagePolicy(
       ? readSupplyInput(issues, supplyRecipe, input, regex)
       : undefined;
   const widening = readExtensionFields(issues, spec, input, scope, inherits ? undefined : recipe);
+  const exempt = input === undefined ? undefined : readExemptImages(issues, input.exemptImages);
+  const exemptImages = exempt === undefined ? {} : { exemptImages: exempt };
   if (name === undefined || scope === undefined || recipe === undefined || action === undefined) {
     return undefined;
   }
   const pinDigests = issues.readBoolean("spec.pinDigests", spec.pinDigests) ?? false;
   if (supplyRecipe !== undefined) {
     if (supply === undefined) return undefined;
-    return { name, scope, namespaceSelector, action, recipe, rules, pinDigests, supply, origin };
+    return {
+      name,
+      scope,
+      namespaceSelector,
+      action,
+      recipe,
+      rules,
+      pinDigests,
+      supply,
+      ...exemptImages,
+      origin,
+    };
   }
-  return { name, scope, namespaceSelector, action, recipe, rules, pinDigests, origin, ...widening };
+  return {
+    name,
+    scope,
+    namespaceSelector,
+    action,
+    recipe,
+    rules,
+    pinDigests,
+    ...exemptImages,
+    origin,
+    ...widening,
+  };
 }
 
 function validateWorkspace(

@@ -27,6 +27,7 @@ export function toJsonSchema(s: Schema, components: Components): JsonSchema {
     case "list":
       out.type = "array";
       out.items = member(s.items, components);
+      if (s.minItems !== undefined) out.minItems = s.minItems;
       if (s.maxItems !== undefined) out.maxItems = s.maxItems;
       if (s.keys !== undefined) out["x-kubernetes-list-map-keys"] = [...s.keys];
       break;
@@ -37,6 +38,9 @@ export function toJsonSchema(s: Schema, components: Components): JsonSchema {
       );
       if (s.required !== undefined && s.required.length > 0) out.required = [...s.required];
       if (s.open !== true) out.additionalProperties = false;
+      if (s.exclusive !== undefined && s.exclusive.length > 0) {
+        out.allOf = s.exclusive.map((fields) => ({ not: { required: [...fields] } }));
+      }
       break;
     case "map":
       out.type = "object";
@@ -44,7 +48,11 @@ export function toJsonSchema(s: Schema, components: Components): JsonSchema {
       if (s.maxProperties !== undefined) out.maxProperties = s.maxProperties;
       break;
     case "either":
-      out.oneOf = [member(s.string, components), member(s.object, components)];
+      out.oneOf = [
+        member(s.string, components),
+        ...(s.list === undefined ? [] : [member(s.list, components)]),
+        member(s.object, components),
+      ];
       break;
     case "any":
       break;

@@ -25,6 +25,7 @@ export function toOpenApiV3(s: Schema): JsonSchema {
       break;
     case "list":
       out.type = "array";
+      if (s.minItems !== undefined) out.minItems = s.minItems;
       if (s.maxItems !== undefined) out.maxItems = s.maxItems;
       out.items = toOpenApiV3(s.items);
       if (s.keys !== undefined) {
@@ -44,7 +45,7 @@ export function toOpenApiV3(s: Schema): JsonSchema {
       out.additionalProperties = toOpenApiV3(s.values);
       break;
     case "either":
-      Object.assign(out, eitherSchema(s.string, s.object));
+      Object.assign(out, eitherSchema(s.string, s.object, s.list));
       break;
     case "any":
       out["x-kubernetes-preserve-unknown-fields"] = true;
@@ -85,11 +86,17 @@ const MAX_EITHER_FIELDS = 4;
  * - objects: the object form's `properties` (declared structurally, so they are typed), and
  *   `anyOf` one set of its fields each: no field besides those (a preserved object would
  *   keep a misspelt one, which the engine refuses);
- * - numbers, booleans and lists: bounds no value of that type meets, so every one is refused.
+ * - numbers, booleans and lists: bounds no value of that type meets, so every one is refused;
+ *   when there is a list form, lists are checked by its `items`, `minItems` and `maxItems`
+ *   instead (`items` on a node without a type is structural: only arrays are checked by it).
  *
  * CEL cannot see such a value (it has no type), so no rule may read it.
  */
-function eitherSchema(str: StringSchema, obj: ObjectSchema): JsonSchema {
+function eitherSchema(
+  str: StringSchema,
+  obj: ObjectSchema,
+  list?: Extract<Schema, { kind: "list" }>,
+): JsonSchema {
   const fields = Object.keys(obj.properties);
   const required = obj.required ?? [];
   const optional = fields.filter((f) => !required.includes(f));
@@ -100,7 +107,10 @@ function eitherSchema(str: StringSchema, obj: ObjectSchema): JsonSchema {
   if (str.enum !== undefined) throw new Error("the string form of `either` takes no enum");
   const sets: string[][] = [];
   for (let mask = 0; mask < 1 << optional.length; mask++) {
-    sets.push([...required, ...optional.filter((_, i) => (mask & (1 << i)) !== 0)]);
+    const set = [...required, ...optional.filter((_, i) => (mask & (1 << i)) !== 0)];
+    // At most one field of each exclusive group (a tag's `value` or `values`).
+    const clash = (obj.exclusive ?? []).some((g) => g.filter((f) => set.includes(f)).length > 1);
+    if (!clash) sets.push(set);
   }
   const onlyThese = sets.map((set) => ({
     ...(set.length > 0 ? { required: set } : {}),
@@ -112,8 +122,13 @@ function eitherSchema(str: StringSchema, obj: ObjectSchema): JsonSchema {
     ...stringBounds(str),
     minimum: 1,
     maximum: 0,
-    minItems: 1,
-    maxItems: 0,
+    ...(list === undefined
+      ? { minItems: 1, maxItems: 0 }
+      : {
+          items: toOpenApiV3(list.items),
+          ...(list.minItems === undefined ? {} : { minItems: list.minItems }),
+          ...(list.maxItems === undefined ? {} : { maxItems: list.maxItems }),
+        }),
     not: { enum: [true, false] },
     ...(onlyThese.length === 1 ? onlyThese[0] : { anyOf: onlyThese }),
   };

@@ -53,6 +53,8 @@ export type ObjectSchema = Common & {
    * only in part). Without it, unknown fields are refused.
    */
   readonly open?: boolean;
+  /** Groups of fields of which at most one may be set (`value` or `values` of a tag). */
+  readonly exclusive?: readonly (readonly string[])[];
 };
 
 export type Schema =
@@ -64,6 +66,7 @@ export type Schema =
   | (Common & {
       readonly kind: "list";
       readonly items: Schema;
+      readonly minItems?: number;
       readonly maxItems?: number;
       /** Items are objects identified by these fields: duplicates are refused. */
       readonly keys?: readonly string[];
@@ -72,14 +75,16 @@ export type Schema =
   /** An object of any keys whose values all have one schema (matchLabels). */
   | (Common & { readonly kind: "map"; readonly values: Schema; readonly maxProperties?: number })
   /**
-   * A string, or an object for the long form (`tag: "v*"` or `tag: {value, negate}`). No
-   * structural schema has two types; the CRD generator keeps the value as written and closes
-   * both forms with value validations (kube.ts).
+   * A string, or an object for the long form (`tag: "v*"` or `tag: {value, negate}`), and
+   * optionally a list of strings (`tag: ["v1.*", "stable"]`). No structural schema has two
+   * types; the CRD generator keeps the value as written and closes every form with value
+   * validations (kube.ts).
    */
   | (Common & {
       readonly kind: "either";
       readonly string: StringSchema;
       readonly object: ObjectSchema;
+      readonly list?: Extract<Schema, { kind: "list" }>;
     })
   /** Any JSON value, kept as written; only its rules (if any) check it. */
   | (Common & { readonly kind: "any" });

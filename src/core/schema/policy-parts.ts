@@ -3,7 +3,9 @@
  * field with the recipes that take it (from the validator's own lists).
  */
 import {
+  MAX_EXEMPT_IMAGES,
   MAX_PATTERN_LENGTH,
+  MAX_TAG_VALUES,
   MISSING_REPORT,
   RECIPE_RULE_FIELDS,
   SEVERITY_THRESHOLDS,
@@ -96,17 +98,51 @@ export const labelSelector = object(
   { description: "A Kubernetes LabelSelector over namespace labels, ANDed with the scope." },
 );
 
-/** `tag: "v*"` for short, or `{value, negate}` as in Tanzu Mission Control. */
-const tag = either(
-  string({ maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS }),
-  named(
-    "TagPattern",
-    object({
-      value: string({ maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS }),
-      negate: boolean({ description: "true: the rule matches tags that do NOT match `value`." }),
-    }),
+const tagPattern = () => string({ maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS });
+/** Several tag patterns: at least one, each not empty. */
+const tagList = () =>
+  list(string({ minLength: 1, maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS }), {
+    minItems: 1,
+    maxItems: MAX_TAG_VALUES,
+  });
+
+/**
+ * `tag: "v*"` for short, `{value, negate}` as in Tanzu Mission Control, or several tags:
+ * `tag: ["v1.*", "stable"]` or `{values: [...], negate}` (any one matching is a match).
+ */
+const tag = {
+  ...either(
+    tagPattern(),
+    named(
+      "TagPattern",
+      object(
+        {
+          value: tagPattern(),
+          values: tagList(),
+          negate: boolean({
+            description: "true: the rule matches tags that match none of the patterns.",
+          }),
+        },
+        { exclusive: [["value", "values"]] },
+      ),
+    ),
+    {
+      description:
+        'Tag pattern: `{value, negate}`, a string for short (`tag: "v*"`), or several: a list or `{values, negate}`.',
+    },
   ),
-  { description: 'Tag pattern: `{value, negate}`, or a string for short (`tag: "v*"`).' },
+  list: tagList(),
+};
+
+/** Patterns on the normalized image with its implied tag (exempt.ts). */
+const EXEMPT_CHARS = "^[A-Za-z0-9._\\-/:@\\[\\]*]+$";
+const exemptImages = list(
+  string({ minLength: 1, maxLength: MAX_PATTERN_LENGTH, pattern: EXEMPT_CHARS }),
+  {
+    maxItems: MAX_EXEMPT_IMAGES,
+    description:
+      "Images this policy does not check: patterns (`*` = any run) on the normalized image with its implied tag, e.g. docker.io/library/nginx:*.",
+  },
 );
 
 /** One rule of allowed-name-tag, custom, blocked-images and approved-base-images. */
@@ -154,6 +190,8 @@ const imageRule = object(
 );
 
 /** The schema of every `spec.input` field besides `audit`. */
+export const EXEMPT_IMAGES_SCHEMA: Schema = exemptImages;
+
 const INPUT_SCHEMAS: Readonly<Record<string, Schema>> = {
   rules: list(imageRule, { maxItems: 1000 }),
   authorities: list(authority, { maxItems: 32, keys: ["name"] }),

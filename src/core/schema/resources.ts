@@ -22,6 +22,7 @@ import {
 import {
   DNS_LABEL,
   DNS_SUBDOMAIN,
+  EXEMPT_IMAGES_SCHEMA,
   INPUT_FIELDS,
   isCelVisible,
   labelSelector,
@@ -163,6 +164,7 @@ export const IMAGE_POLICY_SPEC: Schema = object(
     input: object(
       {
         audit: boolean({ description: "true means action audit." }),
+        exemptImages: EXEMPT_IMAGES_SCHEMA,
         ...Object.fromEntries(Object.entries(INPUT_FIELDS).map(([k, v]) => [k, v.schema])),
       },
       { description: "The recipe's input; each recipe takes only its own fields." },

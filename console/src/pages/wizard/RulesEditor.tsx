@@ -52,8 +52,8 @@ const TEXT_FIELDS: readonly {
     field: "tag",
     key: "tagValue",
     label: "Tag",
-    placeholder: "v* or 1.2.3",
-    paths: ["tag.value", "tag"],
+    placeholder: "v* or 1.2.3 (several: v1.*, stable)",
+    paths: ["tag.value", "tag.values", "tag"],
   },
 ];
 
