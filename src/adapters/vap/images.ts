@@ -125,7 +125,8 @@ export function imageVariables(exempt?: (normalized: string) => string): CelVari
   const kept = `${name} + '|' + ${display("s")}`;
   // The implied tag: `latest` when the name has neither a tag (a `:` after its last `/`) nor
   // a digest, as toImageFacts adds it.
-  const implied = "(n.indexOf('@') < 0 && n.substring(n.lastIndexOf('/') + 1).indexOf(':') < 0 ? ':latest' : '')";
+  const implied =
+    "(n.indexOf('@') < 0 && n.substring(n.lastIndexOf('/') + 1).indexOf(':') < 0 ? ':latest' : '')";
   const named =
     exempt === undefined
       ? `variables.checked.map(s, ${valid} ? ${kept} : '!|' + ${display("s")})`

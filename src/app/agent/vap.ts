@@ -1,6 +1,6 @@
 import type { KubeClient, KubeObject } from "../../adapters/kube/index.js";
 import { buildVap, canCompileToVap } from "../../adapters/vap/index.js";
-import type { ImagePolicy, Workspace } from "../../core/policy/index.js";
+import type { ImagePolicy, ImagePolicyException, Workspace } from "../../core/policy/index.js";
 
 export const MANAGED_BY = "app.kubernetes.io/managed-by";
 export const AGENT_MANAGER = "customs-agent";
@@ -33,15 +33,21 @@ export function desiredVap(
   workspaces: readonly Workspace[],
   cluster: string,
   exemptNamespaces: readonly string[] = [],
+  exceptions: readonly ImagePolicyException[] = [],
+  now?: number,
 ): DesiredVap {
+  // Exceptions are compiled in as they stand at `now` (CEL has no clock); the agent's webhook
+  // still decides on the clock, so a native policy compiled before an expiry never admits
+  // alone what the webhook then denies.
+  const withExceptions = now === undefined ? {} : { exceptions, now };
   const out: DesiredVap = { policies: [], bindings: [], skipped: [] };
   for (const policy of policies) {
-    const check = canCompileToVap(policy);
+    const check = canCompileToVap(policy, { ...withExceptions, cluster });
     if (!check.ok) {
       out.skipped.push({ policy: policy.name, reasons: check.reasons });
       continue;
     }
-    const built = buildVap(policy, workspaces, { cluster, exemptNamespaces });
+    const built = buildVap(policy, workspaces, { cluster, exemptNamespaces, ...withExceptions });
     out.policies.push(ours(built.policy));
     for (const b of built.bindings) out.bindings.push(ours(b));
   }

@@ -7,6 +7,19 @@ export interface Bundle {
   readonly cluster: string;
   readonly policies: readonly Record<string, unknown>[];
   readonly workspaces: readonly Record<string, unknown>[];
+  /**
+   * ImagePolicyExceptions that can apply to the cluster; absent when there are none, so the
+   * bundles (and ETags) of organizations without exceptions are unchanged.
+   */
+  readonly exceptions?: readonly Record<string, unknown>[];
+}
+
+/**
+ * Exception rows travel with policy rows through the delivery snapshot (they are scoped the
+ * same way) and are told apart by their document's kind when a bundle is rendered.
+ */
+export function isExceptionRow(row: PolicyRow): boolean {
+  return row.document.kind === "ImagePolicyException";
 }
 
 export interface BundleInput {
@@ -135,5 +148,6 @@ export function toBundleContent(bundle: Bundle): string {
     cluster: bundle.cluster,
     policies: bundle.policies,
     workspaces: bundle.workspaces,
+    ...(bundle.exceptions === undefined ? {} : { exceptions: bundle.exceptions }),
   });
 }
