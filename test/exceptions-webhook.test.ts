@@ -1,6 +1,8 @@
 /** ImagePolicyExceptions at admission: the audit annotation, and `/validate` of exceptions. */
 import { describe, expect, it } from "vitest";
+import { KubeError } from "../src/adapters/kube/index.js";
 import { handleAdmission } from "../src/app/webhook/admission.js";
+import { EXCEPTIONS_PATH, withoutMissingResource } from "../src/app/webhook/cluster-source.js";
 import { NamespaceCache } from "../src/app/webhook/namespaces.js";
 import { handlePolicyAdmission } from "../src/app/webhook/policy-admission.js";
 import { createEvaluator } from "../src/core/evaluate/index.js";
@@ -107,5 +109,25 @@ describe("/validate of ImagePolicyExceptions", () => {
     expect(out?.response?.warnings).toEqual([
       expect.stringMatching(/^ImagePolicyException e: spec\.expires: .*LINT_EXCEPTION_EXPIRING/),
     ]);
+  });
+});
+
+describe("--from-cluster without the exceptions CRD", () => {
+  it("reads a 404 list as no exception, and passes every other error on", async () => {
+    const missing = {
+      list: async () => {
+        throw new KubeError("the server could not find the requested resource", 404);
+      },
+      watch: async () => undefined,
+    };
+    const client = withoutMissingResource(missing);
+    await expect(client.list(EXCEPTIONS_PATH)).resolves.toEqual({ items: [], resourceVersion: "" });
+    const down = {
+      ...missing,
+      list: async () => {
+        throw new KubeError("forbidden", 403);
+      },
+    };
+    await expect(withoutMissingResource(down).list(EXCEPTIONS_PATH)).rejects.toThrow("forbidden");
   });
 });

@@ -149,7 +149,9 @@ export function readyCondition(
  * policies load without any (stricter, never looser). The watch keeps failing and retrying
  * with backoff, reported through onError, and picks exceptions up once the CRD is installed.
  */
-function withoutMissingResource(client: KubeClient): Pick<KubeClient, "list" | "watch"> {
+export function withoutMissingResource(
+  client: Pick<KubeClient, "list" | "watch">,
+): Pick<KubeClient, "list" | "watch"> {
   return {
     list: async (path) => {
       try {
