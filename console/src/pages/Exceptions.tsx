@@ -259,7 +259,12 @@ export function Exceptions() {
                   </td>
                   <td>
                     {canWrite(whoami.role) ? (
-                      <button type="button" className="danger" onClick={() => setDeleting(e)}>
+                      <button
+                        type="button"
+                        className="danger"
+                        aria-label={`Delete ${e.metadata.name}`}
+                        onClick={() => setDeleting(e)}
+                      >
                         Delete
                       </button>
                     ) : null}
