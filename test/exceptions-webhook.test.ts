@@ -113,7 +113,7 @@ describe("/validate of ImagePolicyExceptions", () => {
 });
 
 describe("--from-cluster without the exceptions CRD", () => {
-  it("reads a 404 list as no exception, and passes every other error on", async () => {
+  it("reads a 404 or 403 list as no exception, and passes every other error on", async () => {
     const missing = {
       list: async () => {
         throw new KubeError("the server could not find the requested resource", 404);
@@ -125,9 +125,19 @@ describe("--from-cluster without the exceptions CRD", () => {
     const down = {
       ...missing,
       list: async () => {
+        throw new KubeError("unavailable", 503);
+      },
+    };
+    await expect(withoutMissingResource(down).list(EXCEPTIONS_PATH)).rejects.toThrow("unavailable");
+    const forbidden = {
+      ...missing,
+      list: async () => {
         throw new KubeError("forbidden", 403);
       },
     };
-    await expect(withoutMissingResource(down).list(EXCEPTIONS_PATH)).rejects.toThrow("forbidden");
+    await expect(withoutMissingResource(forbidden).list(EXCEPTIONS_PATH)).resolves.toEqual({
+      items: [],
+      resourceVersion: "",
+    });
   });
 });
