@@ -216,7 +216,9 @@ describe("compiling exceptions", () => {
     const e = Array.from({ length: 40 }, (_, i) =>
       exceptionOf(`e${i}`, { images: [`${long}${i}*`] }),
     );
-    expect(canCompileToVap(policy, { exceptions: e, now: NOW })).toMatchObject({ ok: false });
-    expect(canCompileToVap(policy, { exceptions: e.slice(0, 1), now: NOW })).toEqual({ ok: true });
+    expect(canCompileToVap(policy, [], { exceptions: e, now: NOW })).toMatchObject({ ok: false });
+    expect(canCompileToVap(policy, [], { exceptions: e.slice(0, 1), now: NOW })).toEqual({
+      ok: true,
+    });
   });
 });

@@ -26,6 +26,8 @@ export type InputErrorCode =
   | "YAML_INVALID"
   | "FILE_UNREADABLE"
   | "CI_CONFIG_INVALID"
+  // A PolicyTest file (`customs test`) or its facts file is not valid, or names what cannot be read.
+  | "POLICY_TEST_INVALID"
   | "USAGE"
   // A policy buildVap was given although canCompileToVap refuses it; the reasons are listed.
   | "VAP_COMPILE_FAILED";

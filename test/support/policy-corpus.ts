@@ -224,6 +224,21 @@ export const BASES: Readonly<Record<string, Doc>> = {
     },
   }),
   workspace: workspace({ namespaces: ["team-a", "c1.example/team-b"] }),
+  extensible: policy({
+    recipe: "allowed-name-tag",
+    extensible: true,
+    input: { rules: [{ imageName: "corp/*" }] },
+  }),
+  extension: policy({
+    namespace: "team-a",
+    namespaceSelector: { matchLabels: { env: "dev" } },
+    extends: "corp-registries",
+    input: {
+      rules: [
+        { hostname: "ghcr.io", port: "443", imageName: "team-a/*", tag: "v*", requireDigest: true },
+      ],
+    },
+  }),
 };
 
 type Path = readonly (string | number)[];

@@ -408,8 +408,8 @@ export interface ImagePolicySpec {
   readonly action?: "deny" | "warn" | "audit";
   /** Let the /mutate webhook pin this policy's images to digests. */
   readonly pinDigests?: boolean;
-  /** What the policy checks. */
-  readonly recipe:
+  /** What the policy checks (an extension may leave it out: its parent's). */
+  readonly recipe?:
     | "require-digest"
     | "block-latest-tag"
     | "allowed-name-tag"
@@ -422,6 +422,10 @@ export interface ImagePolicySpec {
     | "max-image-age"
     | "approved-base-images"
     | "vulnerability-threshold";
+  /** An allowlist that narrower scopes may add rules to (spec.extends). */
+  readonly extensible?: boolean;
+  /** The extensible allowlist this policy adds its rules to. */
+  readonly extends?: string;
   /** The recipe's input; each recipe takes only its own fields. */
   readonly input?: {
     /** true means action audit. */

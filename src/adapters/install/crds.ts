@@ -38,6 +38,8 @@ export function buildImagePolicyCrd(): Record<string, unknown> {
             { name: "Action", type: "string", jsonPath: ".spec.action" },
             { name: "Workspace", type: "string", jsonPath: ".spec.workspace" },
             { name: "Namespace", type: "string", jsonPath: ".spec.namespace" },
+            // An extension's recipe and action are its parent's: this column names it.
+            { name: "Extends", type: "string", jsonPath: ".spec.extends", priority: 1 },
             {
               name: "Ready",
               type: "string",

@@ -17,8 +17,14 @@ import {
   RECOMPILE_BY_ANNOTATION,
   type VapExceptionOptions,
 } from "./exceptions.js";
+import { extensionAdvice, extensionGuard, guardVariable } from "./extensions.js";
 import { type CelVariable, imageVariables } from "./images.js";
-import { failureTextExpression, messageExpression, staticMessage } from "./message.js";
+import {
+  failureTextExpression,
+  MAX_RULES_TEXT,
+  messageExpression,
+  staticMessage,
+} from "./message.js";
 import { objectName } from "./names.js";
 import { policyRegexes, recipePasses } from "./rules.js";
 
@@ -33,14 +39,22 @@ export const MAX_RULE_REGEX_CHARS = 8192;
 export type VapCompilability = { ok: true } | { ok: false; reasons: string[] };
 
 /**
- * Can this policy become a ValidatingAdmissionPolicy, and if not, why? With `exceptions`,
- * the patterns of those compiled into it count against the same cost bound.
+ * Can this policy become a ValidatingAdmissionPolicy, and if not, why? `extensions`: its
+ * extensions (spec.extends), whose rules it is compiled with. With `exceptions`, the
+ * patterns of those compiled into it count against the same cost bound.
  */
 export function canCompileToVap(
   policy: ImagePolicy,
+  extensions: readonly ImagePolicy[] = [],
   exceptions: VapExceptionOptions = {},
 ): VapCompilability {
   const reasons: string[] = [];
+  if (policy.extension !== undefined) {
+    reasons.push(
+      `it extends ${policy.extension.parent}: its rules are compiled into ${policy.extension.parent}'s native policy, never on their own`,
+    );
+    return { ok: false, reasons };
+  }
   if (!RECIPES.includes(policy.recipe)) {
     reasons.push(`recipe ${String(policy.recipe)} has no ValidatingAdmissionPolicy translation`);
   } else if (isSupplyRecipe(policy.recipe)) {
@@ -51,13 +65,14 @@ export function canCompileToVap(
     );
   } else {
     const regexes = [
-      ...policyRegexes(policy),
+      ...[policy, ...extensions].flatMap((p) => policyRegexes(p)),
       ...exceptionsFor(policy, exceptions).flatMap(exceptionRegexes),
     ];
     const size = regexes.reduce((n, re) => n + re.length, 0);
     if (size > MAX_RULE_REGEX_CHARS) {
+      const widened = extensions.length === 0 ? "" : " (with those of its extensions)";
       reasons.push(
-        `its rules compile to ${size} characters of regular expressions, more than the ` +
+        `its rules${widened} compile to ${size} characters of regular expressions, more than the ` +
           `${MAX_RULE_REGEX_CHARS} that fit the API server's CEL cost budget; split the policy`,
       );
     }
@@ -95,17 +110,29 @@ const RESOURCE_RULES = [
   { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
 ].map((r) => ({ ...r, apiVersions: ["v1"], operations: ["CREATE", "UPDATE"] }));
 
-/** The policy's variables: images (images.ts), then the failing ones and their text. */
+/**
+ * The policy's variables: images (images.ts), the guards of its extensions (extensions.ts),
+ * then the failing images and their text.
+ */
 export function vapVariables(
   policy: ImagePolicy,
+  extensions: readonly ImagePolicy[] = [],
+  workspaces: readonly Workspace[] = [],
+  cluster?: string,
   exempt?: (normalized: string) => string,
 ): CelVariable[] {
+  const guards = extensions.map((e, i) => ({
+    name: guardVariable(i),
+    expression: extensionGuard(e, workspaces, cluster),
+  }));
+  const widened = extensions.map((e, i) => ({ guard: `variables.${guardVariable(i)}`, policy: e }));
   return [
     ...imageVariables(exempt),
+    ...guards,
     {
       // `[x].all(f, …)` binds the fields of an entry once for all the tests of the recipe.
       name: "failures",
-      expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${recipePasses(policy)}))`,
+      expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${recipePasses(policy, widened)}))`,
     },
     { name: "failureText", expression: failureTextExpression(policy) },
   ];
@@ -117,7 +144,8 @@ export function buildVap(
   workspaces: readonly Workspace[],
   options: BuildVapOptions & VapExceptionOptions = {},
 ): VapObjects {
-  const check = canCompileToVap(policy, options);
+  const extensions = options.extensions ?? [];
+  const check = canCompileToVap(policy, extensions, options);
   if (!check.ok) throw new VapCompileError(check.reasons);
   const name = objectName(policy.name);
   const labels = { "app.kubernetes.io/managed-by": "customs" };
@@ -136,11 +164,16 @@ export function buildVap(
     spec: {
       failurePolicy: "Fail",
       matchConstraints: { matchPolicy: "Equivalent", resourceRules: RESOURCE_RULES },
-      variables: vapVariables(policy, exempt).map((v) => ({ ...v })),
+      variables: vapVariables(policy, extensions, workspaces, options.cluster, exempt).map((v) => ({
+        ...v,
+      })),
       validations: [
         {
           expression: "size(variables.failures) == 0",
-          messageExpression: messageExpression(policy),
+          messageExpression: messageExpression(
+            policy,
+            extensions.map((e, i) => extensionAdvice(e, i, MAX_RULES_TEXT)),
+          ),
           message: staticMessage(policy),
           reason: "Forbidden",
         },

@@ -3,6 +3,7 @@ import { CustomsError } from "../../core/errors.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import type { BundleSignature } from "../../core/fleet/bundle-signature.js";
 import {
+  checkExtensions,
   compilePolicySet,
   type ImagePolicy,
   type ImagePolicyException,
@@ -117,6 +118,11 @@ export function verifyBundle(
     if (r.kind === "ImagePolicy") policies.push(r.policy);
     else if (r.kind === "Workspace") workspaces.push(r.workspace);
     else if (r.kind === "ImagePolicyException") exceptions.push(r.exception);
+  }
+  // An extension needs its parent in the same bundle (the control plane checks this at each
+  // write; a race between two writes could still deliver one without it).
+  for (const i of checkExtensions(policies).issues) {
+    problems.push(`ImagePolicy/${i.policy} ${i.path}: ${i.message}`);
   }
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).join("; ");

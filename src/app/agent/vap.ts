@@ -1,6 +1,12 @@
 import type { KubeClient, KubeObject } from "../../adapters/kube/index.js";
 import { buildVap, canCompileToVap } from "../../adapters/vap/index.js";
-import type { ImagePolicy, ImagePolicyException, Workspace } from "../../core/policy/index.js";
+import {
+  checkExtensions,
+  extensionsByParent,
+  type ImagePolicy,
+  type ImagePolicyException,
+  type Workspace,
+} from "../../core/policy/index.js";
 
 export const MANAGED_BY = "app.kubernetes.io/managed-by";
 export const AGENT_MANAGER = "customs-agent";
@@ -41,13 +47,26 @@ export function desiredVap(
   // alone what the webhook then denies.
   const withExceptions = now === undefined ? {} : { exceptions, now };
   const out: DesiredVap = { policies: [], bindings: [], skipped: [] };
-  for (const policy of policies) {
-    const check = canCompileToVap(policy, { ...withExceptions, cluster });
+  // Extensions widen their parent's native policy; one that fails the set's checks is left
+  // out (which only narrows what is allowed) and reported as skipped.
+  const { policies: checked, issues } = checkExtensions(policies);
+  for (const i of issues)
+    out.skipped.push({ policy: i.policy, reasons: [`${i.path}: ${i.message}`] });
+  const byParent = extensionsByParent(checked);
+  for (const policy of checked) {
+    if (policy.extension !== undefined) continue;
+    const extensions = byParent.get(policy.name) ?? [];
+    const check = canCompileToVap(policy, extensions, { ...withExceptions, cluster });
     if (!check.ok) {
       out.skipped.push({ policy: policy.name, reasons: check.reasons });
       continue;
     }
-    const built = buildVap(policy, workspaces, { cluster, exemptNamespaces, ...withExceptions });
+    const built = buildVap(policy, workspaces, {
+      cluster,
+      exemptNamespaces,
+      extensions,
+      ...withExceptions,
+    });
     out.policies.push(ours(built.policy));
     for (const b of built.bindings) out.bindings.push(ours(b));
   }

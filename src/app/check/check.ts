@@ -5,6 +5,7 @@ import {
   type Evaluator,
   type Exemption,
   imagesNeedingFacts,
+  isSupplyPolicy,
   type NamespaceFacts,
   REFUSE_TAGS,
   toNamespaceFacts,
@@ -15,7 +16,8 @@ import {
 import type { CompiledPolicySet } from "../../core/policy/index.js";
 import { type ContainerImage, extractResources, type Workload } from "../../core/workload/index.js";
 import { parseDocuments, type SourceDocument } from "../documents/index.js";
-import { factRequestOf, type SupplyContext, withFetchedFacts } from "../supply/index.js";
+// Types only: fetching supply-chain facts (registries, Sigstore) loads when a policy needs it.
+import type { SupplyContext } from "../supply/index.js";
 
 /** Namespace of a workload that names none, as kubectl applies it. */
 export const DEFAULT_NAMESPACE = "default";
@@ -81,7 +83,7 @@ const TEMPLATE_ACTION = /\{\{[\s\S]*?\}\}/;
  * manifests, and one of those must not fail the whole run. A file named on the command line
  * is always an error, as is any problem in a document that is a Kubernetes object.
  */
-function collect(texts: readonly InputText[]): {
+export function collect(texts: readonly InputText[]): {
   located: Located[];
   labels: Map<string, Record<string, string>>;
   notes: string[];
@@ -132,10 +134,9 @@ export function checkManifests(
 ): CheckReport {
   const base = evaluatorOf(set, options);
   // Without fetched facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
-  const evaluator =
-    factRequestOf(set) === undefined
-      ? base
-      : withSupplyFacts(base, () => undefined, 0, REFUSE_TAGS);
+  const evaluator = !set.policies.some(isSupplyPolicy)
+    ? base
+    : withSupplyFacts(base, () => undefined, 0, REFUSE_TAGS);
   return decide(collect(texts), evaluator, options);
 }
 
@@ -151,6 +152,7 @@ export async function checkManifestsWithSupply(
 ): Promise<CheckReport> {
   const collected = collect(texts);
   const base = evaluatorOf(set, options);
+  const { factRequestOf, withFetchedFacts } = await import("../supply/index.js");
   const request = factRequestOf(set);
   if (request === undefined) return decide(collected, base, options);
   const factsFor = namespaceFacts(collected.labels, options);

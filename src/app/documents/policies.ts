@@ -3,6 +3,7 @@ import { re2Engine } from "../../adapters/re2/index.js";
 import { CustomsError } from "../../core/errors.js";
 import {
   type CompiledPolicySet,
+  checkExtensions,
   compilePolicySet,
   EXCEPTION_KIND,
   type ImagePolicy,
@@ -74,6 +75,18 @@ export function loadPolicies(texts: readonly InputText[], now = Date.now()): Loa
       else exceptions.push(result.exception);
     }
   }
+  // Across documents: an extension's parent must be in the set and extensible.
+  for (const i of checkExtensions(policies).issues) {
+    const at = i.origin ?? { source: "(unknown)", index: 0 };
+    issues.push({
+      severity: "error",
+      code: "POLICY_INVALID",
+      path: i.path,
+      message: `ImagePolicy ${i.policy}: ${i.message}`,
+      source: at.source,
+      index: at.index,
+    });
+  }
   const names = new Set(policies.map((p) => p.name));
   for (const e of exceptions) {
     const at = e.origin ?? { source: "", index: 0 };
@@ -86,13 +99,17 @@ export function loadPolicies(texts: readonly InputText[], now = Date.now()): Loa
 
 /**
  * Loads and compiles, throwing on any error. An empty policy set is an error too: checking
- * against nothing would allow everything, which is never what `-p` meant.
+ * against nothing would allow everything, which is never what `-p` meant. `now` is the clock
+ * of expiries (`customs test` passes its test's own, so that a test never rots).
  */
-export function loadPolicySet(texts: readonly InputText[]): {
+export function loadPolicySet(
+  texts: readonly InputText[],
+  now = Date.now(),
+): {
   set: CompiledPolicySet;
   loaded: LoadedPolicies;
 } {
-  const loaded = loadPolicies(texts);
+  const loaded = loadPolicies(texts, now);
   const errors = loaded.issues.filter((i) => i.severity === "error");
   if (errors.length > 0) {
     throw new CustomsError("POLICY_INVALID", errors.map(formatIssue).join("\n"));

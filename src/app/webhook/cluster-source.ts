@@ -10,6 +10,7 @@ import {
 import { re2Engine } from "../../adapters/re2/index.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import {
+  checkExtensions,
   compilePolicySet,
   EXCEPTION_KIND,
   type ImagePolicy,
@@ -45,11 +46,17 @@ export interface ClusterSource {
   stop(): void;
 }
 
-function validated(objects: KubeObject[], events: ClusterSourceEvents, status?: StatusWriter) {
+/** Validates the objects of the cluster, each alone and then as a set (extensions). */
+export function validated(
+  objects: KubeObject[],
+  events: Pick<ClusterSourceEvents, "onInvalid">,
+  status?: StatusWriter,
+) {
   const policies: ImagePolicy[] = [];
   const workspaces: Workspace[] = [];
   const exceptions: ImagePolicyException[] = [];
   const invalid: string[] = [];
+  const results: { o: KubeObject; issues: readonly PolicyIssue[] | undefined }[] = [];
   for (const o of objects) {
     const origin = { source: `${o.kind ?? "object"}/${o.metadata.name}`, index: 0 };
     const r = validateDocument(o, origin, { regex: re2Engine, now: Date.now() });
@@ -60,14 +67,31 @@ function validated(objects: KubeObject[], events: ClusterSourceEvents, status?: 
       invalid.push(`${o.kind}/${o.metadata.name}`);
       events.onInvalid(o.metadata.name, r.issues);
     }
-    if (o.kind === "ImagePolicy" || o.kind === EXCEPTION_KIND) {
-      status?.(o, r.kind === "invalid" ? r.issues : undefined);
-    }
+    if (o.kind === "ImagePolicy" || o.kind === EXCEPTION_KIND)
+      results.push({ o, issues: r.kind === "invalid" ? r.issues : undefined });
   }
-  return { policies, workspaces, exceptions, invalid };
+  // An extension whose parent is missing, not extensible or of another recipe is left out
+  // like any invalid policy (which only narrows what is allowed), and says why in its status.
+  const refused = new Map<string, PolicyIssue[]>();
+  for (const i of checkExtensions(policies).issues) {
+    const list = refused.get(i.policy) ?? [];
+    list.push({ severity: "error", code: "POLICY_INVALID", path: i.path, message: i.message });
+    refused.set(i.policy, list);
+  }
+  for (const [name, issues] of refused) {
+    invalid.push(`ImagePolicy/${name}`);
+    events.onInvalid(name, issues);
+  }
+  for (const { o, issues } of results) status?.(o, issues ?? refused.get(o.metadata.name));
+  return {
+    policies: policies.filter((p) => !refused.has(p.name)),
+    workspaces,
+    exceptions,
+    invalid,
+  };
 }
 
-type StatusWriter = (o: KubeObject, issues: readonly PolicyIssue[] | undefined) => void;
+export type StatusWriter = (o: KubeObject, issues: readonly PolicyIssue[] | undefined) => void;
 
 /**
  * Writes each ImagePolicy's Ready condition when it differs from what the object holds: a

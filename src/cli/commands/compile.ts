@@ -2,7 +2,12 @@ import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
 import { loadPolicySet } from "../../app/documents/index.js";
 import { CustomsError } from "../../core/errors.js";
-import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
+import {
+  checkExtensions,
+  DEFAULT_EXEMPT_NAMESPACES,
+  extensionsByParent,
+  isDnsLabel,
+} from "../../core/policy/index.js";
 import { type OutputFormat, outputOption, policyOption, YAML_OR_JSON } from "../flags/index.js";
 import { examples } from "../help.js";
 import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";
@@ -75,13 +80,23 @@ export function registerCompile(program: Command): void {
       ...(flags.cluster ? { cluster: flags.cluster } : {}),
     };
     let recompileBy: number | undefined;
-    for (const policy of loaded.policies) {
-      const check = canCompileToVap(policy, exceptions);
+    // Extensions are compiled into their parent's native policy (loadPolicySet has refused
+    // any that fail the set's checks).
+    const checked = checkExtensions(loaded.policies).policies;
+    const byParent = extensionsByParent(checked);
+    for (const policy of checked) {
+      if (policy.extension !== undefined) continue;
+      const extensions = byParent.get(policy.name) ?? [];
+      const check = canCompileToVap(policy, extensions, exceptions);
       if (!check.ok) {
         refused.push(`${policy.name}: ${check.reasons.join("; ")}`);
         continue;
       }
-      const vap = buildVap(policy, loaded.workspaces, { ...exceptions, exemptNamespaces });
+      const vap = buildVap(policy, loaded.workspaces, {
+        ...exceptions,
+        exemptNamespaces,
+        extensions,
+      });
       for (const e of exceptionsFor(policy, exceptions)) {
         recompileBy = Math.min(recompileBy ?? e.expiresAt, e.expiresAt);
       }

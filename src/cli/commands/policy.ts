@@ -174,6 +174,10 @@ function registerExplain(policy: Command): void {
         write(`${mark} ${style.bold(p.policy)} (${p.recipe}, ${p.scope}, action ${p.action})\n`);
         write(`     applies: ${p.applies ? "yes" : "no"}: ${p.why}\n`);
         if (p.applies) write(`     ${p.code ? `${p.code}: ` : ""}${p.detail}\n`);
+        for (const e of p.extensions ?? []) {
+          const widens = e.applies ? "widens it here" : "does not widen it here";
+          write(`     extended by ${e.policy} (${e.scope}): ${widens}: ${e.why}\n`);
+        }
       }
     }
     process.exitCode = denied ? EXIT_DENIED : EXIT_OK;

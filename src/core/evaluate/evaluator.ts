@@ -5,6 +5,7 @@ import { type ImageFacts, ImageFactsCache } from "./image-facts.js";
 import { checkRecipe, type RecipeFailure } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
 import type { ContainerInput, Decision, Verdict, Violation, WorkloadContext } from "./types.js";
+import { WidenedPolicies } from "./widen.js";
 
 export interface Evaluator {
   /** The policies that apply to a namespace (memoized per facts object). */
@@ -132,6 +133,7 @@ export function createEvaluator(
   const byNamespace = new WeakMap<NamespaceFacts, readonly CompiledPolicy[]>();
   const failuresByList = new WeakMap<readonly CompiledPolicy[], Map<string, MemoEntry>>();
   const listsByKey = new Map<string, readonly CompiledPolicy[]>();
+  const widened = new WidenedPolicies();
   // With no exception loaded, the hot path does no extra work at all.
   const hasExceptions = set.exceptions !== undefined && set.exceptions.length > 0;
   const exceptionsByNamespace = new WeakMap<NamespaceFacts, ReturnType<typeof exceptionsInScope>>();
@@ -155,9 +157,17 @@ export function createEvaluator(
     let list = byNamespace.get(ns);
     if (list === undefined) {
       const workspaces = workspacesOf(set, ns);
-      const fresh = set.policies.filter((p) => applicability(p, ns, workspaces).applies);
+      const fresh: CompiledPolicy[] = [];
+      const keys: string[] = [];
+      set.policies.forEach((p, i) => {
+        if (!applicability(p, ns, workspaces).applies) return;
+        // An extensible allowlist is replaced by its widening for this namespace, if any.
+        const w = widened.get(set, p, String(i), ns, workspaces);
+        fresh.push(w.compiled);
+        keys.push(w.key);
+      });
       // Namespaces with the same applicable policies share one list, and so one memo.
-      const key = fresh.map((p) => set.policies.indexOf(p)).join(",");
+      const key = keys.join(",");
       list = listsByKey.get(key) ?? fresh;
       listsByKey.set(key, list);
       byNamespace.set(ns, list);

@@ -4,6 +4,16 @@ import { exceptionsInScope } from "./exceptions.js";
 import { toImageFacts } from "./image-facts.js";
 import { checkRecipe, explainPass } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
+import { extensionsOf, widen } from "./widen.js";
+
+/** An extension of an explained allowlist, and whether it widens it in this namespace. */
+export interface ExtensionExplanation {
+  readonly policy: string;
+  readonly scope: string;
+  readonly applies: boolean;
+  readonly why: string;
+}
+
 import type { WorkloadContext } from "./types.js";
 
 /** One policy's part in the fate of one image in one namespace (`customs policy explain`). */
@@ -25,6 +35,8 @@ export interface PolicyExplanation {
   readonly code: ViolationCode | undefined;
   /** Why it passes or fails. */
   readonly detail: string;
+  /** An extensible allowlist: its extensions (spec.extends), each applying here or not. */
+  readonly extensions?: readonly ExtensionExplanation[];
 }
 
 /** Exceptions are judged at `now` (ms since the epoch); without it none applies. */
@@ -69,9 +81,29 @@ export function explainImage(
       detail: `${e.detail}; exception ${expired.exception.name} would exempt it but expired (${expired.exception.expires})`,
     };
   };
-  const policies = set.policies.map((compiled): PolicyExplanation => {
-    const { policy } = compiled;
-    const a = applicability(compiled, ns, workspaces);
+  const policies = set.policies.map((own): PolicyExplanation => {
+    const { policy } = own;
+    const a = applicability(own, ns, workspaces);
+    // Extensions widen their parent only where the parent applies (widen.ts).
+    const all = extensionsOf(set, own);
+    const found = all.map((e) => ({ e, a: applicability(e, ns, workspaces) }));
+    const compiled = a.applies
+      ? widen(
+          own,
+          found.filter((x) => x.a.applies).map((x) => x.e),
+        )
+      : own;
+    const extensions =
+      all.length === 0
+        ? {}
+        : {
+            extensions: found.map(({ e, a: ea }) => ({
+              policy: e.policy.name,
+              scope: describeScope(e.policy.scope),
+              applies: a.applies && ea.applies,
+              why: a.applies ? ea.reason : `${policy.name} does not apply here`,
+            })),
+          };
     const head = {
       policy: policy.name,
       recipe: policy.recipe,
@@ -79,6 +111,7 @@ export function explainImage(
       scope: describeScope(policy.scope),
       applies: a.applies,
       why: a.reason,
+      ...extensions,
     };
     if (!a.applies) return { ...head, result: "skip", code: undefined, detail: "does not apply" };
     if (compiled.supply !== undefined) {

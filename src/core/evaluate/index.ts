@@ -2,7 +2,12 @@ export { VIOLATION_DESCRIPTIONS } from "./codes.js";
 export { describeAllowed, describeRule } from "./describe.js";
 export { createEvaluator, type Evaluator, type EvaluatorOptions, verdictOf } from "./evaluator.js";
 export { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
-export { type ExplainContext, explainImage, type PolicyExplanation } from "./explain.js";
+export {
+  type ExplainContext,
+  type ExtensionExplanation,
+  explainImage,
+  type PolicyExplanation,
+} from "./explain.js";
 export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
 export {
   isProvenanceType,
@@ -37,3 +42,11 @@ export type {
   Violation,
   WorkloadContext,
 } from "./types.js";
+export {
+  applyingExtensions,
+  describeExtension,
+  describeMatch,
+  extensionsOf,
+  WidenedPolicies,
+  widen,
+} from "./widen.js";

@@ -24,6 +24,7 @@ export {
   EXCEPTION_WORKLOAD_KINDS,
   lintExceptionPolicies,
 } from "./exception-validate.js";
+export { checkExtensions, type ExtensionIssue, extensionsByParent } from "./extensions.js";
 export {
   checkPattern,
   compilePattern,
@@ -74,6 +75,7 @@ export {
   API_VERSION,
   DEFAULT_EXEMPT_NAMESPACES,
   type DocumentOrigin,
+  EXTENSIBLE_RECIPES,
   IMAGE_RECIPES,
   type ImagePolicy,
   type ImageRecipe,
@@ -81,6 +83,7 @@ export {
   type LabelSelectorRequirement,
   NAMESPACE_NAME_LABEL,
   type NamespaceRef,
+  type PolicyExtension,
   type PolicyIssue,
   type PolicyRule,
   type PolicyScope,

@@ -1,5 +1,6 @@
 import { EXCEPTION_KIND, type ImagePolicyException } from "./exception-types.js";
 import { lintException, validateException } from "./exception-validate.js";
+import { isExtensionSpec, readExtensionFields } from "./extends-validate.js";
 import { IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import { lintPolicy } from "./lint.js";
 import type { RegexEngine } from "./regex.js";
@@ -162,6 +163,8 @@ function validateImagePolicy(
     "recipe",
     "input",
     "pinDigests",
+    "extensible",
+    "extends",
   ]);
   if (spec === undefined) return undefined;
   const scope = readScope(issues, spec);
@@ -170,7 +173,10 @@ function validateImagePolicy(
     "spec.namespaceSelector",
     spec.namespaceSelector,
   );
-  const recipe = issues.readEnum("spec.recipe", spec.recipe ?? "", RECIPES);
+  // An extension without a recipe takes its parent's; its rules are read as the widest
+  // allowlist's (custom) here and against the parent's recipe when the set is checked.
+  const inherits = isExtensionSpec(spec) && (spec.recipe === undefined || spec.recipe === null);
+  const recipe = inherits ? "custom" : issues.readEnum("spec.recipe", spec.recipe ?? "", RECIPES);
   const supplyRecipe = recipe !== undefined && isSupplyRecipe(recipe) ? recipe : undefined;
   const inputFields =
     supplyRecipe === undefined
@@ -196,6 +202,7 @@ function validateImagePolicy(
     supplyRecipe !== undefined && input !== undefined
       ? readSupplyInput(issues, supplyRecipe, input, regex)
       : undefined;
+  const widening = readExtensionFields(issues, spec, input, scope, inherits ? undefined : recipe);
   if (name === undefined || scope === undefined || recipe === undefined || action === undefined) {
     return undefined;
   }
@@ -204,7 +211,7 @@ function validateImagePolicy(
     if (supply === undefined) return undefined;
     return { name, scope, namespaceSelector, action, recipe, rules, pinDigests, supply, origin };
   }
-  return { name, scope, namespaceSelector, action, recipe, rules, pinDigests, origin };
+  return { name, scope, namespaceSelector, action, recipe, rules, pinDigests, origin, ...widening };
 }
 
 function validateWorkspace(

@@ -6,6 +6,7 @@
  * stays in the validator only: SCHEMA_GAPS lists it (docs/policy-language.md repeats it).
  */
 import { ACTIONS, RECIPE_RULE_FIELDS, RECIPES, type RuleField } from "../policy/index.js";
+import { EXTENSION_RULES, withImpliedRecipe } from "./extension-rules.js";
 import {
   boolean,
   type CelRule,
@@ -105,7 +106,7 @@ function ruleFieldsRule(recipe: string, refused: readonly RuleField[]): CelRule 
  */
 const specChecks: JsonSchema[] = untypedFields.map(([field, { recipes }]) => ({
   anyOf: [
-    { properties: { recipe: { enum: recipes } } },
+    { required: ["recipe"], properties: { recipe: { enum: recipes } } },
     { properties: { input: { not: { required: [field] } } } },
   ],
 }));
@@ -147,7 +148,18 @@ export const IMAGE_POLICY_SPEC: Schema = object(
     pinDigests: boolean({
       description: "Let the /mutate webhook pin this policy's images to digests.",
     }),
-    recipe: string({ description: "What the policy checks.", enum: RECIPES }),
+    recipe: string({
+      description: "What the policy checks (an extension may leave it out: its parent's).",
+      enum: RECIPES,
+    }),
+    extensible: boolean({
+      description: "An allowlist that narrower scopes may add rules to (spec.extends).",
+    }),
+    extends: string({
+      description: "The extensible allowlist this policy adds its rules to.",
+      pattern: DNS_SUBDOMAIN,
+      maxLength: 253,
+    }),
     input: object(
       {
         audit: boolean({ description: "true means action audit." }),
@@ -158,8 +170,7 @@ export const IMAGE_POLICY_SPEC: Schema = object(
   },
   {
     description: "What an ImagePolicy checks, where, and what a failure does.",
-    required: ["recipe"],
-    rules: specRules,
+    rules: [...specRules.map(withImpliedRecipe), ...EXTENSION_RULES],
     checks: specChecks,
   },
 );
