@@ -82,6 +82,13 @@ describe("customs check with exceptions", () => {
     expect(JSON.parse(r.stdout).runs[0].results).toEqual([]);
   });
 
+  it("does not report exempted violations as JUnit failures", () => {
+    const r = customs(["check", "-p", at("p"), "-o", "junit", at("m.yaml")]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("<testsuite");
+    expect(r.stdout).not.toContain("<failure");
+  });
+
   it("an expired exception exempts nothing", () => {
     const r = customs(["check", "-p", at("expired"), "-o", "json", at("m.yaml")]);
     expect(r.status).toBe(1);
