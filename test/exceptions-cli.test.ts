@@ -82,6 +82,13 @@ describe("customs check with exceptions", () => {
     expect(JSON.parse(r.stdout).runs[0].results).toEqual([]);
   });
 
+  it("does not report exempted violations as JUnit failures", () => {
+    const r = customs(["check", "-p", at("p"), "-o", "junit", at("m.yaml")]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("<testsuite");
+    expect(r.stdout).not.toContain("<failure");
+  });
+
   it("an expired exception exempts nothing", () => {
     const r = customs(["check", "-p", at("expired"), "-o", "json", at("m.yaml")]);
     expect(r.status).toBe(1);
@@ -124,5 +131,24 @@ describe("customs check with exceptions", () => {
     expect(human.stdout).toContain("exempted by exception legacy-busybox");
     const elsewhere = customs(["policy", "explain", "-p", at("p"), "-n", "team-b", "busybox:1.36"]);
     expect(elsewhere.status).toBe(1);
+  });
+
+  it("compile vap builds the exception into the native policy and says when to compile again", () => {
+    const r = customs(["compile", "vap", "-p", at("p"), "-o", "json"]);
+    expect(r.status).toBe(0);
+    const items = JSON.parse(r.stdout).items as {
+      kind: string;
+      metadata: { annotations: Record<string, string> };
+    }[];
+    const vap = items.find((o) => o.kind === "ValidatingAdmissionPolicy");
+    expect(vap?.metadata.annotations).toMatchObject({
+      "customs.dev/exceptions": "legacy-busybox",
+      "customs.dev/recompile-by": "2999-02-01T00:00:00Z",
+    });
+    expect(r.stderr).toContain("the first expires at 2999-02-01T00:00:00Z");
+    const expired = customs(["compile", "vap", "-p", at("expired"), "-o", "json"]);
+    expect(expired.stderr).not.toContain("recompile");
+    const plain = JSON.parse(expired.stdout).items[0];
+    expect(plain.metadata.annotations["customs.dev/exceptions"]).toBeUndefined();
   });
 });

@@ -1,11 +1,17 @@
 /** ImagePolicyExceptions at admission: the audit annotation, and `/validate` of exceptions. */
-import { describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubeError } from "../src/adapters/kube/index.js";
 import { handleAdmission } from "../src/app/webhook/admission.js";
+import { EXCEPTIONS_PATH, withoutMissingResource } from "../src/app/webhook/cluster-source.js";
 import { NamespaceCache } from "../src/app/webhook/namespaces.js";
 import { handlePolicyAdmission } from "../src/app/webhook/policy-admission.js";
 import { createEvaluator } from "../src/core/evaluate/index.js";
+import { createMetrics } from "../src/server/metrics.js";
+import { startWebhook, type WebhookServer } from "../src/server/webhook.js";
 import { deployment, review } from "./support/admission.js";
 import { compileDocs, exceptionDoc, policyDoc } from "./support/policies.js";
+import { httpsCall, type TestPki, testPki } from "./support/tls.js";
 
 const NOW = Date.UTC(2027, 0, 10);
 
@@ -107,5 +113,70 @@ describe("/validate of ImagePolicyExceptions", () => {
     expect(out?.response?.warnings).toEqual([
       expect.stringMatching(/^ImagePolicyException e: spec\.expires: .*LINT_EXCEPTION_EXPIRING/),
     ]);
+  });
+});
+
+describe("--from-cluster without the exceptions CRD", () => {
+  it("reads a 404 or 403 list as no exception, and passes every other error on", async () => {
+    const missing = {
+      list: async () => {
+        throw new KubeError("the server could not find the requested resource", 404);
+      },
+      watch: async () => undefined,
+    };
+    const client = withoutMissingResource(missing);
+    await expect(client.list(EXCEPTIONS_PATH)).resolves.toEqual({ items: [], resourceVersion: "" });
+    const down = {
+      ...missing,
+      list: async () => {
+        throw new KubeError("unavailable", 503);
+      },
+    };
+    await expect(withoutMissingResource(down).list(EXCEPTIONS_PATH)).rejects.toThrow("unavailable");
+    const forbidden = {
+      ...missing,
+      list: async () => {
+        throw new KubeError("forbidden", 403);
+      },
+    };
+    await expect(withoutMissingResource(forbidden).list(EXCEPTIONS_PATH)).resolves.toEqual({
+      items: [],
+      resourceVersion: "",
+    });
+  });
+});
+
+describe("the exemptions metric", () => {
+  let pki: TestPki;
+  let server: WebhookServer;
+
+  beforeAll(async () => {
+    pki = await testPki();
+    server = await startWebhook({
+      host: "127.0.0.1",
+      port: 0,
+      tlsCert: pki.certFile,
+      tlsKey: pki.keyFile,
+      maxBodyBytes: 64 * 1024,
+      requestTimeoutMs: 400,
+      logger: pino({ level: "silent" }),
+      metrics: createMetrics(),
+      namespaces: new NamespaceCache(),
+      evaluator: () => evaluator,
+    });
+  });
+  afterAll(async () => {
+    await server.drain(100);
+    pki.cleanup();
+  });
+
+  it("counts exempted violations by policy and exception", async () => {
+    const body = JSON.stringify(review(deployment("legacy", ["busybox:1"])));
+    const r = await httpsCall(server.port, pki.caPem, "POST", "/validate", body);
+    expect(r.status).toBe(200);
+    const text = (await httpsCall(server.port, pki.caPem, "GET", "/metrics")).text;
+    expect(text).toMatch(
+      /customs_policy_exemptions_total\{policy="corp-only",exception="legacy-busybox"\} 1/,
+    );
   });
 });

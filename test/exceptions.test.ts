@@ -3,8 +3,10 @@ import { describe, expect, it } from "vitest";
 import {
   type ContainerInput,
   createEvaluator,
+  REFUSE_TAGS,
   toNamespaceFacts,
   type WorkloadContext,
+  withSupplyFacts,
 } from "../src/core/evaluate/index.js";
 import { type PolicyIssue, validateDocument } from "../src/core/policy/index.js";
 import { compileDocs, exceptionDoc, policyDoc, workspaceDoc } from "./support/policies.js";
@@ -281,5 +283,23 @@ describe("exceptions in decisions", () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("exempts supply-chain violations the same way", () => {
+    const nonRoot = policyDoc("non-root", { recipe: "non-root-user" });
+    const docs = [
+      nonRoot,
+      exc({ policies: ["non-root"], images: [`docker.io/library/busybox@${D}`] }),
+    ];
+    const base = createEvaluator(compileDocs(...docs), undefined, { now: () => NOW });
+    // No facts were fetched: the supply-chain policy fails closed, and the exception covers it.
+    const evaluator = withSupplyFacts(base, () => undefined, NOW, REFUSE_TAGS);
+    const ns = toNamespaceFacts("team-a");
+    const covered = evaluator.evaluate(ns, [container(`busybox@${D}`)]);
+    expect(covered.verdict).toBe("allow");
+    expect(covered.exempted?.map((e) => e.policy)).toEqual(["non-root"]);
+    const other = evaluator.evaluate(ns, [container(`alpine@${D}`)]);
+    expect(other.verdict).toBe("deny");
+    expect(other.exempted).toBeUndefined();
   });
 });

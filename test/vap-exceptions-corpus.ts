@@ -10,7 +10,6 @@ import { exceptionDoc } from "./support/policies.js";
 import { type AdmissionInput, request, workload } from "./vap-corpus.js";
 
 export const NOW = Date.UTC(2027, 0, 10);
-const D = `sha256:${"b".repeat(64)}`;
 
 export function exceptionOf(name: string, spec: Record<string, unknown>): ImagePolicyException {
   const r = validateDocument(

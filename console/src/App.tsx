@@ -8,6 +8,7 @@ import { clearSession, loadSession, saveSession } from "./lib/session.js";
 import { currentSession, type SsoSession, signInMethods, signOut } from "./lib/sso.js";
 import { Audit } from "./pages/Audit.js";
 import { Clusters } from "./pages/Clusters.js";
+import { Exceptions } from "./pages/Exceptions.js";
 import { Insights } from "./pages/Insights.js";
 import { Login } from "./pages/Login.js";
 import { Policies } from "./pages/Policies.js";
@@ -18,6 +19,7 @@ import { Workspaces } from "./pages/Workspaces.js";
 
 const NAV: readonly { page: Route["page"]; label: string; also: readonly Route["page"][] }[] = [
   { page: "policies", label: "Policies", also: ["policy-new", "policy-edit"] },
+  { page: "exceptions", label: "Exceptions", also: [] },
   { page: "workspaces", label: "Workspaces", also: ["workspace"] },
   { page: "clusters", label: "Clusters", also: [] },
   { page: "insights", label: "Insights", also: [] },
@@ -58,6 +60,8 @@ function Page({ route }: { route: Route }) {
       return <Audit />;
     case "tokens":
       return <Tokens />;
+    case "exceptions":
+      return <Exceptions />;
     default:
       return <Policies key={toHash(route)} node={route.node} />;
   }

@@ -6,6 +6,8 @@ export interface WebhookMetrics {
   readonly requests: Counter<"path" | "code">;
   readonly decisions: Counter<"verdict">;
   readonly violations: Counter<"policy" | "action" | "code">;
+  /** Violations an ImagePolicyException exempted, by policy and exception. */
+  readonly exemptions: Counter<"policy" | "exception">;
   readonly latency: Histogram<"path">;
   readonly reloads: Counter<"what" | "result">;
   /** Policies in the cluster that validation refuses, so none of them is in force. */
@@ -32,6 +34,12 @@ export function createMetrics(): WebhookMetrics {
       name: "customs_policy_violations_total",
       help: "Policy violations found at admission, by policy, action and code.",
       labelNames: ["policy", "action", "code"],
+      registers: [registry],
+    }),
+    exemptions: new Counter({
+      name: "customs_policy_exemptions_total",
+      help: "Violations that ImagePolicyExceptions exempted at admission, by policy and exception.",
+      labelNames: ["policy", "exception"],
       registers: [registry],
     }),
     latency: new Histogram({

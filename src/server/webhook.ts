@@ -132,6 +132,8 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
       if (route === "/validate") metrics.decisions.inc({ verdict });
       for (const v of outcome.violations ?? [])
         metrics.violations.inc({ policy: v.policy, action: v.action, code: v.code });
+      for (const e of outcome.exempted ?? [])
+        metrics.exemptions.inc({ policy: e.policy, exception: e.exception });
       logger.info(
         { ...outcome.request, uid: response.uid, verdict, ms: Math.round(seconds * 1e6) / 1e3 },
         route === "/validate" ? "admission" : "mutation",

@@ -12,7 +12,7 @@ import { BoundedQueue } from "../../src/app/agent/queue.js";
 import { loadState, STATE_FILE, saveState } from "../../src/app/agent/state.js";
 import { isCustomsError } from "../../src/core/errors.js";
 import { toNamespaceFacts } from "../../src/core/evaluate/index.js";
-import { policyDoc, workspaceDoc } from "../support/policies.js";
+import { exceptionDoc, policyDoc, workspaceDoc } from "../support/policies.js";
 import { testSigner } from "./signing.js";
 import { corpOnly as corpOnlyDoc } from "./support.js";
 
@@ -187,6 +187,27 @@ describe("bundle", () => {
     expect(run("busybox").verdict).toBe("deny");
     expect(run("registry.corp.example/app:1").verdict).toBe("allow");
     expect(applied.etag).toBe('"e1"');
+  });
+
+  it("applies the delivered exceptions, and refuses a bundle with an invalid one", () => {
+    const exception = exceptionDoc("legacy", {
+      policies: ["*"],
+      images: ["docker.io/library/busybox:*"],
+      reason: "vendor",
+      owner: "team",
+      expires: "2999-01-01",
+    });
+    const bundle = { ...bundleOf([corpOnly]), exceptions: [exception] };
+    const applied = verifyBundle(parseBundle(bundle, "b"), undefined, "b");
+    const d = applied.evaluator.evaluate(toNamespaceFacts("default", {}, "c1"), [
+      { container: "app", containerType: "containers", image: "busybox:1" },
+    ]);
+    expect(d.verdict).toBe("allow");
+    expect(d.exempted?.map((e) => e.exception)).toEqual(["legacy"]);
+    expect(applied.exceptions?.map((e) => e.name)).toEqual(["legacy"]);
+    const bad = { ...bundle, exceptions: [{ ...exception, spec: { policies: [] } }] };
+    expect(() => verifyBundle(parseBundle(bad, "b"), undefined, "b")).toThrow(/exceptions\[0\]/);
+    expect(() => parseBundle({ ...bundle, exceptions: {} }, "b")).toThrow(/exceptions/);
   });
 
   it("uses the delivered Workspaces with the bundle's cluster", () => {

@@ -220,6 +220,14 @@ export const policy = (name: string, spec: Record<string, unknown>) => ({
   spec,
 });
 
+/** An ImagePolicyException document: images ["*"], a reason, an owner, a far expiry. */
+export const exception = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: "customs.dev/v1alpha1",
+  kind: "ImagePolicyException",
+  metadata: { name },
+  spec: { images: ["*"], reason: "r", owner: "o", expires: "2999-01-01", ...spec },
+});
+
 export const named = (name: string, description?: string) => ({
   metadata: { name },
   spec: description === undefined ? {} : { description },

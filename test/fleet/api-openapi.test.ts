@@ -254,6 +254,30 @@ describe("every answer matches its declared schema", () => {
     await call("GET", `${ORG}/insights/violations?limit=1`, as(admin));
     await call("GET", `${ORG}/audit?limit=5`, as(admin));
 
+    const exception = {
+      apiVersion: "customs.dev/v1alpha1",
+      kind: "ImagePolicyException",
+      metadata: { name: "legacy" },
+      spec: {
+        policies: ["no-busybox"],
+        images: ["docker.io/library/busybox:*"],
+        reason: "vendor image",
+        owner: "team@example.com",
+        expires: "2999-01-31",
+      },
+    };
+    await call("POST", `${ORG}/exceptions`, { token: admin, body: exception });
+    await call("GET", `${ORG}/exceptions`, as(admin));
+    const gotException = await call("GET", `${ORG}/exceptions/legacy`, as(admin));
+    await call("PUT", `${ORG}/exceptions/legacy`, { token: admin, body: gotException.body });
+    const withExceptions = await call("GET", "/agent/policies?wait=0", as(agent));
+    expect(withExceptions.body.exceptions.length).toBe(1);
+    const latest = await call("GET", `${ORG}/exceptions/legacy`, as(admin));
+    await call("DELETE", `${ORG}/exceptions/legacy`, {
+      token: admin,
+      headers: { "if-match": `"${latest.body.metadata.resourceVersion}"` },
+    });
+
     const viewer = await call("POST", `${ORG}/tokens`, {
       token: admin,
       body: { metadata: { name: "ci" }, spec: { role: "viewer", workspaces: ["web"] } },

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DIALECTS,
+  exception,
   named,
   policy,
   startTestControlPlane,
@@ -59,6 +60,11 @@ describe.each(DIALECTS)("on %s", (dialect) => {
       "POST",
       `${ORG}/policies`,
       policy("p-api", { recipe: "block-latest-tag", namespace: "c1/api" }),
+    );
+    await admin(
+      "POST",
+      `${ORG}/exceptions`,
+      exception("e-w2", { policies: ["p-w2"], workspace: "w2" }),
     );
     // An extensible organization allowlist, for the extension rows of the matrix.
     const corp = policy("p-corp", {
@@ -331,6 +337,49 @@ describe.each(DIALECTS)("on %s", (dialect) => {
       fixed("/api/v1/agent/register"),
       () => ({ agentVersion: "1" }),
       all(403, { agent: 200 }),
+    ],
+    // ImagePolicyExceptions: writing one needs the right to relax every policy it names.
+    [
+      "create an exception of its workspace's policy, in its workspace",
+      "POST",
+      fixed(`${ORG}/exceptions`),
+      (w: any) => exception(`e1-${w.toLowerCase()}`, { policies: ["p-w1"], workspace: "w1" }),
+      all(403, { admin: 201, orgAdmin: 201, wsAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "create an exception of another workspace's policy",
+      "POST",
+      fixed(`${ORG}/exceptions`),
+      (w: any) => exception(`e2-${w.toLowerCase()}`, { policies: ["p-w2"], workspace: "w1" }),
+      all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "create an exception of an organization-wide policy",
+      "POST",
+      fixed(`${ORG}/exceptions`),
+      (w: any) => exception(`e3-${w.toLowerCase()}`, { policies: ["p-org"], workspace: "w1" }),
+      all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "create an exception of every policy (*)",
+      "POST",
+      fixed(`${ORG}/exceptions`),
+      (w: any) => exception(`e4-${w.toLowerCase()}`, { policies: ["*"], workspace: "w1" }),
+      all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "create an organization-wide exception of its workspace's policy",
+      "POST",
+      fixed(`${ORG}/exceptions`),
+      (w: any) => exception(`e5-${w.toLowerCase()}`, { policies: ["p-w1"] }),
+      all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "read an exception of another workspace",
+      "GET",
+      fixed(`${ORG}/exceptions/e-w2`),
+      undefined,
+      all(200, { wsAdmin: 404, wsViewer: 404, agent: 404, otherOrg: 404 }),
     ],
   ];
 

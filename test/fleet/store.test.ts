@@ -28,6 +28,7 @@ describe.each(DIALECTS)("fleet store on %s", (dialect) => {
       { version: 2, name: "token last use" },
       { version: 3, name: "bundle signing keys and verified digests" },
       { version: 4, name: "sign-in sessions" },
+      { version: 5, name: "image policy exceptions" },
     ]);
   });
 

@@ -117,6 +117,8 @@ export interface Bundle {
   readonly cluster: string;
   readonly policies: readonly ImagePolicy[];
   readonly workspaces: readonly WorkspaceDocument[];
+  /** ImagePolicyExceptions that can apply to the cluster (absent when none). */
+  readonly exceptions?: readonly ImagePolicyException[];
   readonly signature: BundleSignature;
 }
 
@@ -191,6 +193,66 @@ export interface Error {
   };
 }
 
+/** An ImagePolicyException stored in the control plane, with its bookkeeping. */
+export interface Exception {
+  readonly apiVersion: "customs.dev/v1alpha1";
+  readonly kind: "ImagePolicyException";
+  readonly metadata: ExceptionMetadata;
+  readonly spec: ImagePolicyExceptionSpec;
+  readonly status?: ImagePolicyStatus;
+}
+
+export interface ExceptionList {
+  readonly items: readonly Exception[];
+  /** Pass as ?continue= for the next page; absent on the last. */
+  readonly continue?: string;
+}
+
+export interface ExceptionMetadata {
+  /** Lowercase RFC 1123 subdomain. */
+  readonly name: string;
+  /** Ignored: ImagePolicy and Workspace are cluster-scoped. */
+  readonly namespace?: string;
+  /** Kept with the document. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Kept with the document. */
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly generation?: number;
+  readonly deletionTimestamp?: string;
+  readonly deletionGracePeriodSeconds?: number;
+  readonly managedFields?: readonly unknown[];
+  readonly finalizers?: readonly string[];
+  readonly ownerReferences?: readonly unknown[];
+  readonly generateName?: string;
+  readonly selfLink?: string;
+  /** Set by the control plane (or the API server): the object's identity. */
+  readonly uid: string;
+  /** Changes on every update: send it back in If-Match. */
+  readonly resourceVersion: string;
+  /** RFC 3339. */
+  readonly creationTimestamp: string;
+  /** RFC 3339; set by the control plane. */
+  readonly updatedAt: string;
+  /** The token that created it; set by the control plane. */
+  readonly createdBy: string;
+  /** The token that changed it last; set by the control plane. */
+  readonly updatedBy: string;
+}
+
+/** An ImagePolicyException stored in the control plane, with its bookkeeping. */
+export interface ExceptionWritten {
+  readonly apiVersion: "customs.dev/v1alpha1";
+  readonly kind: "ImagePolicyException";
+  readonly metadata: ExceptionMetadata;
+  readonly spec: ImagePolicyExceptionSpec;
+  readonly status?: ImagePolicyStatus;
+  readonly warnings: readonly {
+    readonly code: string;
+    readonly path: string;
+    readonly message: string;
+  }[];
+}
+
 export interface GroupCount {
   /** The group: cluster, CLUSTER/NAMESPACE, policy or image. */
   readonly key: string;
@@ -209,6 +271,89 @@ export interface ImagePolicy {
   readonly metadata: ImagePolicyMetadata;
   readonly spec: ImagePolicySpec;
   readonly status?: ImagePolicyStatus;
+}
+
+/** An ImagePolicyException (docs/policy-language.md, Exceptions). */
+export interface ImagePolicyException {
+  readonly apiVersion: "customs.dev/v1alpha1";
+  readonly kind: "ImagePolicyException";
+  readonly metadata: ImagePolicyExceptionMetadata;
+  readonly spec: ImagePolicyExceptionSpec;
+  readonly status?: ImagePolicyStatus;
+}
+
+export interface ImagePolicyExceptionMetadata {
+  /** Lowercase RFC 1123 subdomain. */
+  readonly name: string;
+  /** Ignored: ImagePolicy and Workspace are cluster-scoped. */
+  readonly namespace?: string;
+  /** Kept with the document. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Kept with the document. */
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly generation?: number;
+  readonly deletionTimestamp?: string;
+  readonly deletionGracePeriodSeconds?: number;
+  readonly managedFields?: readonly unknown[];
+  readonly finalizers?: readonly string[];
+  readonly ownerReferences?: readonly unknown[];
+  readonly generateName?: string;
+  readonly selfLink?: string;
+  /** Set by the control plane (or the API server): the object's identity. */
+  readonly uid?: string;
+  /** Changes on every update: send it back in If-Match. */
+  readonly resourceVersion?: string;
+  /** RFC 3339. */
+  readonly creationTimestamp?: string;
+  /** RFC 3339; set by the control plane. */
+  readonly updatedAt?: string;
+  /** The token that created it; set by the control plane. */
+  readonly createdBy?: string;
+  /** The token that changed it last; set by the control plane. */
+  readonly updatedBy?: string;
+}
+
+/** Which violations of which policies are exempted, where, why, by whom, until when. */
+export interface ImagePolicyExceptionSpec {
+  /** The policies this exception relaxes. */
+  readonly policies: readonly string[];
+  /** Scope: every namespace of this workspace. */
+  readonly workspace?: string;
+  /** Scope: one namespace (NAME or CLUSTER/NAME). */
+  readonly namespace?: string;
+  /** A Kubernetes LabelSelector over namespace labels, ANDed with the scope. */
+  readonly namespaceSelector?: {
+    readonly matchLabels?: Readonly<Record<string, string>>;
+    readonly matchExpressions?: readonly {
+      /** Label key. */
+      readonly key: string;
+      /** In, NotIn, Exists or DoesNotExist. */
+      readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+      readonly values?: readonly string[];
+    }[];
+  };
+  readonly images?: readonly string[];
+  readonly workloads?: readonly {
+    /** The workload's kind (any when absent). */
+    readonly kind?:
+      | "Pod"
+      | "Deployment"
+      | "ReplicaSet"
+      | "StatefulSet"
+      | "DaemonSet"
+      | "Job"
+      | "CronJob"
+      | "ReplicationController"
+      | "PodTemplate";
+    /** A pattern on the workload's name. */
+    readonly name: string;
+  }[];
+  /** Why the exception exists. */
+  readonly reason: string;
+  /** Who answers for it. */
+  readonly owner: string;
+  /** YYYY-MM-DD (valid through that day, UTC) or an RFC 3339 date-time. */
+  readonly expires: string;
 }
 
 export interface ImagePolicyMetadata {
@@ -938,6 +1083,31 @@ export interface ApiOperations {
   };
   /** Delete an ImagePolicy */
   readonly "DELETE /api/v1/organizations/{org}/policies/{name}": {
+    readonly body: undefined;
+    readonly response: undefined;
+  };
+  /** List ImagePolicyExceptions */
+  readonly "GET /api/v1/organizations/{org}/exceptions": {
+    readonly body: undefined;
+    readonly response: ExceptionList;
+  };
+  /** Create an ImagePolicyException (validated as by customs policy validate) */
+  readonly "POST /api/v1/organizations/{org}/exceptions": {
+    readonly body: ImagePolicyException;
+    readonly response: ExceptionWritten;
+  };
+  /** Read one ImagePolicyException */
+  readonly "GET /api/v1/organizations/{org}/exceptions/{name}": {
+    readonly body: undefined;
+    readonly response: Exception;
+  };
+  /** Replace an ImagePolicyException */
+  readonly "PUT /api/v1/organizations/{org}/exceptions/{name}": {
+    readonly body: ImagePolicyException;
+    readonly response: ExceptionWritten;
+  };
+  /** Delete an ImagePolicyException */
+  readonly "DELETE /api/v1/organizations/{org}/exceptions/{name}": {
     readonly body: undefined;
     readonly response: undefined;
   };

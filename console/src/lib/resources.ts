@@ -8,6 +8,9 @@ import type {
   AuditList,
   ClusterCreated,
   ClusterList,
+  Exception,
+  ExceptionList,
+  ExceptionWritten,
   Insights,
   Named,
   ObjectMeta,
@@ -71,7 +74,10 @@ export interface Whoami {
 }
 
 /** The paged lists the console reads whole. */
-type PagedList = OrganizationList | WorkspaceList | ClusterList | PolicyList;
+type PagedList = OrganizationList | WorkspaceList | ClusterList | PolicyList | ExceptionList;
+
+/** A stored ImagePolicyException with the control plane's metadata. */
+export type ExceptionDocument = Exception;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -187,6 +193,14 @@ export function createApi(client: Client, org: string) {
       }),
     deletePolicy: (name: string, resourceVersion: string) =>
       client.request<undefined>(`${o}/policies/${seg(name)}`, {
+        method: "DELETE",
+        ifMatch: resourceVersion,
+      }),
+    exceptions: () => all<ExceptionList>(client, `${o}/exceptions`),
+    createException: (doc: unknown) =>
+      client.request<ExceptionWritten>(`${o}/exceptions`, { method: "POST", body: doc }),
+    deleteException: (name: string, resourceVersion: string) =>
+      client.request<undefined>(`${o}/exceptions/${seg(name)}`, {
         method: "DELETE",
         ifMatch: resourceVersion,
       }),

@@ -20,7 +20,8 @@ export type Route =
   | { readonly page: "clusters" }
   | { readonly page: "insights" }
   | { readonly page: "audit" }
-  | { readonly page: "tokens" };
+  | { readonly page: "tokens" }
+  | { readonly page: "exceptions" };
 
 /** `?workspace=…&cluster=…&namespace=…` as a node of the Policies tree. */
 function toNodeRef(q: URLSearchParams): NodeRef | undefined {
@@ -79,6 +80,7 @@ export function parseRoute(hash: string): Route {
   if (first === "insights") return { page: "insights" };
   if (first === "audit") return { page: "audit" };
   if (first === "tokens") return { page: "tokens" };
+  if (first === "exceptions") return { page: "exceptions" };
   const node = first === "policies" ? toNodeRef(q) : undefined;
   return node === undefined ? { page: "policies" } : { page: "policies", node };
 }

@@ -3,6 +3,7 @@ import { CustomsError } from "../../core/errors.js";
 import type { Database } from "./schema.js";
 import { initialSchema } from "./schema-v1.js";
 import { sessionTables } from "./schema-v3.js";
+import { exceptionTables } from "./schema-v5.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -52,6 +53,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   { version: 4, name: "sign-in sessions", up: sessionTables },
+  { version: 5, name: "image policy exceptions", up: exceptionTables },
 ];
 
 /** The newest schema this build knows. */

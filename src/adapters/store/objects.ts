@@ -16,7 +16,7 @@ import { pageSize } from "./paging.js";
 import type { Database } from "./schema.js";
 
 /** Tables of objects named inside an organization: the same key (organization, name). */
-export type NamedTable = "workspaces" | "clusters" | "policies";
+export type NamedTable = "workspaces" | "clusters" | "policies" | "policy_exceptions";
 type Row<T extends NamedTable> = Selectable<Database[T]>;
 type Db = Trx | StoreContext["db"];
 

@@ -109,7 +109,7 @@ export function getPolicy(context: StoreContext, org: string, name: string): Pro
  * The workspace the audit entry belongs to: the scope's workspace, or the one workspace the
  * scoped namespace is attached to (so workspace admins see changes to their namespaces).
  */
-async function auditWorkspace(
+export async function auditWorkspace(
   change: Change,
   scope: PolicyRow["scope"],
 ): Promise<string | undefined> {

@@ -7,7 +7,7 @@ type Db = Kysely<any>;
 type Table = CreateTableBuilder<any, any>;
 
 /** Text columns in order; NOT NULL unless `nullable` (SQLite even lets key columns be NULL). */
-function texts(table: Table, names: readonly string[], nullable = false): Table {
+export function texts(table: Table, names: readonly string[], nullable = false): Table {
   return names.reduce(
     (t, name) => t.addColumn(name, "text", (c) => (nullable ? c : c.notNull())),
     table,
@@ -36,7 +36,7 @@ function belongsTo(
 }
 
 /** An object named inside an organization: key (organization, name), gone with it. */
-function namedInOrganization(db: Db, name: string): Table {
+export function namedInOrganization(db: Db, name: string): Table {
   const table = objectColumns(texts(db.schema.createTable(name), ["organization"]));
   return belongsTo(table, `${name}_org_fk`, ["organization"], "organizations", [
     "name",
@@ -53,7 +53,7 @@ function idColumn(table: Table, dialect: Dialect): Table {
     : table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
 }
 
-async function index(db: Db, name: string, table: string, columns: string[]): Promise<void> {
+export async function index(db: Db, name: string, table: string, columns: string[]): Promise<void> {
   await db.schema.createIndex(name).on(table).columns(columns).execute();
 }
 

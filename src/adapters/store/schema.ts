@@ -40,6 +40,14 @@ export interface Database {
     attached_at: string;
     attached_by: string;
   };
+  policy_exceptions: Omit<ObjectColumns, "description"> & {
+    organization: string;
+    document: string;
+    scope_kind: string;
+    scope_workspace: string | null;
+    scope_cluster: string | null;
+    scope_namespace: string | null;
+  };
   policies: Omit<ObjectColumns, "description"> & {
     organization: string;
     document: string;

@@ -11,6 +11,14 @@ import {
 } from "./clusters.js";
 import { type ConnectOptions, connect } from "./connect.js";
 import type { StoreContext } from "./context.js";
+import {
+  allExceptions,
+  createException,
+  deleteException,
+  getException,
+  listExceptions,
+  updateException,
+} from "./exceptions.js";
 import { toStoreError } from "./failures.js";
 import { migrate } from "./migrations.js";
 import {
@@ -135,6 +143,14 @@ function bind(c: StoreContext): FleetStore {
     updatePolicy: (actor, org, document, scope, pre) =>
       updatePolicy(c, actor, org, document, scope, pre),
     deletePolicy: (actor, org, name, pre) => deletePolicy(c, actor, org, name, pre),
+    listExceptions: (org, page, filter) => listExceptions(c, org, page, filter),
+    allExceptions: (org) => allExceptions(c, org),
+    getException: (org, name) => getException(c, org, name),
+    createException: (actor, org, document, scope) =>
+      createException(c, actor, org, document, scope),
+    updateException: (actor, org, document, scope, pre) =>
+      updateException(c, actor, org, document, scope, pre),
+    deleteException: (actor, org, name, pre) => deleteException(c, actor, org, name, pre),
     findToken: (id) => findToken(c, id),
     listTokens: (org) => listTokens(c, org),
     createToken: (actor, token) => createToken(c, actor, token),

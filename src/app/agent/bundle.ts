@@ -6,6 +6,7 @@ import {
   checkExtensions,
   compilePolicySet,
   type ImagePolicy,
+  type ImagePolicyException,
   validateDocument,
   type Workspace,
 } from "../../core/policy/index.js";
@@ -17,6 +18,8 @@ export interface PolicyBundle {
   readonly cluster: string;
   readonly policies: readonly unknown[];
   readonly workspaces: readonly unknown[];
+  /** ImagePolicyExceptions (absent from bundles of organizations without any). */
+  readonly exceptions?: readonly unknown[];
 }
 
 /** A bundle that validated and compiled: what the webhook enforces. */
@@ -28,6 +31,7 @@ export interface AppliedBundle {
   readonly evaluator: Evaluator;
   readonly policies: readonly ImagePolicy[];
   readonly workspaces: readonly Workspace[];
+  readonly exceptions?: readonly ImagePolicyException[];
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -40,18 +44,21 @@ export function parseBundle(body: unknown, where: string): PolicyBundle {
     throw new CustomsError("AGENT_BUNDLE_INVALID", `${where}: ${path}: ${message}`, path);
   };
   if (!isRecord(body)) return fail("(body)", "expected an object");
-  const { revision, cluster, policies, workspaces } = body;
+  const { revision, cluster, policies, workspaces, exceptions } = body;
   if (typeof revision !== "number" && typeof revision !== "string")
     fail("revision", "expected a number or a string");
   if (typeof cluster !== "string" || cluster === "") fail("cluster", "expected a cluster name");
   if (!Array.isArray(policies)) fail("policies", "expected an array");
   if (workspaces !== undefined && !Array.isArray(workspaces))
     fail("workspaces", "expected an array");
+  if (exceptions !== undefined && !Array.isArray(exceptions))
+    fail("exceptions", "expected an array");
   return {
     revision: revision as number | string,
     cluster: cluster as string,
     policies: policies as unknown[],
     workspaces: (workspaces as unknown[] | undefined) ?? [],
+    ...(exceptions === undefined ? {} : { exceptions: exceptions as unknown[] }),
   };
 }
 
@@ -75,7 +82,13 @@ export function verifyBundle(
   const documents = [
     ...bundle.policies.map((d, i) => ({ d, path: `policies[${i}]`, kind: "ImagePolicy" })),
     ...bundle.workspaces.map((d, i) => ({ d, path: `workspaces[${i}]`, kind: "Workspace" })),
+    ...(bundle.exceptions ?? []).map((d, i) => ({
+      d,
+      path: `exceptions[${i}]`,
+      kind: "ImagePolicyException",
+    })),
   ];
+  const exceptions: ImagePolicyException[] = [];
   for (const { d, path, kind } of documents) {
     const r = validateDocument(
       d,
@@ -104,6 +117,7 @@ export function verifyBundle(
     names.add(`${kind}/${name}`);
     if (r.kind === "ImagePolicy") policies.push(r.policy);
     else if (r.kind === "Workspace") workspaces.push(r.workspace);
+    else if (r.kind === "ImagePolicyException") exceptions.push(r.exception);
   }
   // An extension needs its parent in the same bundle (the control plane checks this at each
   // write; a race between two writes could still deliver one without it).
@@ -118,9 +132,13 @@ export function verifyBundle(
       `${where}: revision ${String(bundle.revision)} refused: ${shown}${more}`,
     );
   }
-  const evaluator = createEvaluator(compilePolicySet(policies, workspaces, re2Engine), undefined, {
-    now: Date.now,
-  });
+  const evaluator = createEvaluator(
+    compilePolicySet(policies, workspaces, re2Engine, exceptions),
+    undefined,
+    {
+      now: Date.now,
+    },
+  );
   return {
     bundle,
     etag,
@@ -128,5 +146,6 @@ export function verifyBundle(
     evaluator,
     policies,
     workspaces,
+    ...(exceptions.length === 0 ? {} : { exceptions }),
   };
 }

@@ -47,6 +47,8 @@ export class VapSync {
         next.workspaces,
         next.bundle.cluster,
         this.exemptNamespaces,
+        next.exceptions ?? [],
+        Date.now(),
       );
       for (const s of desired.skipped)
         this.logger.info(

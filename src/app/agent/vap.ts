@@ -4,6 +4,7 @@ import {
   checkExtensions,
   extensionsByParent,
   type ImagePolicy,
+  type ImagePolicyException,
   type Workspace,
 } from "../../core/policy/index.js";
 
@@ -38,7 +39,13 @@ export function desiredVap(
   workspaces: readonly Workspace[],
   cluster: string,
   exemptNamespaces: readonly string[] = [],
+  exceptions: readonly ImagePolicyException[] = [],
+  now?: number,
 ): DesiredVap {
+  // Exceptions are compiled in as they stand at `now` (CEL has no clock); the agent's webhook
+  // still decides on the clock, so a native policy compiled before an expiry never admits
+  // alone what the webhook then denies.
+  const withExceptions = now === undefined ? {} : { exceptions, now };
   const out: DesiredVap = { policies: [], bindings: [], skipped: [] };
   // Extensions widen their parent's native policy; one that fails the set's checks is left
   // out (which only narrows what is allowed) and reported as skipped.
@@ -49,12 +56,17 @@ export function desiredVap(
   for (const policy of checked) {
     if (policy.extension !== undefined) continue;
     const extensions = byParent.get(policy.name) ?? [];
-    const check = canCompileToVap(policy, extensions);
+    const check = canCompileToVap(policy, extensions, { ...withExceptions, cluster });
     if (!check.ok) {
       out.skipped.push({ policy: policy.name, reasons: check.reasons });
       continue;
     }
-    const built = buildVap(policy, workspaces, { cluster, exemptNamespaces, extensions });
+    const built = buildVap(policy, workspaces, {
+      cluster,
+      exemptNamespaces,
+      extensions,
+      ...withExceptions,
+    });
     out.policies.push(ours(built.policy));
     for (const b of built.bindings) out.bindings.push(ours(b));
   }

@@ -29,6 +29,13 @@ export {
 export type { FleetContext } from "./context.js";
 export { DeliveryHub } from "./delivery.js";
 export {
+  createException,
+  deleteException,
+  getException,
+  listExceptions,
+  updateException,
+} from "./exceptions.js";
+export {
   attachNamespace,
   createOrganization,
   createWorkspace,

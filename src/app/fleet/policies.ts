@@ -81,7 +81,7 @@ export function validatePolicyDocument(
   );
 }
 
-export function toScope(policy: ImagePolicy): PolicyRow["scope"] {
+export function toScope(policy: Pick<ImagePolicy, "scope">): PolicyRow["scope"] {
   const { scope } = policy;
   switch (scope.kind) {
     case "organization":

@@ -108,12 +108,15 @@ export class SnapshotCache {
   async #read(org: string): Promise<OrgSnapshot> {
     // The revision is read first: data newer than it only makes the next rebuild a no-op.
     const { revision } = await this.store.getOrganization(org);
-    const [policies, attachments, namespaces] = await Promise.all([
+    const [policies, exceptions, attachments, namespaces] = await Promise.all([
       this.store.allPolicies(org),
+      this.store.allExceptions(org),
       this.store.listAttachments(org, {}),
       this.store.listNamespaces(org),
     ]);
-    return compileSnapshot({ revision, policies, attachments, namespaces });
+    // Exceptions are scoped like policies, so they share the snapshot's indexes.
+    const rows = exceptions.length === 0 ? policies : [...policies, ...exceptions];
+    return compileSnapshot({ revision, policies: rows, attachments, namespaces });
   }
 
   /** A cluster reported a different set of namespaces (one change in the organization). */

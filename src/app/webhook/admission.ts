@@ -7,7 +7,7 @@ import {
   reviewAdmission,
 } from "../../core/admission/index.js";
 import type { AdmissionErrorCode } from "../../core/errors.js";
-import type { Evaluator, NamespaceFacts, Violation } from "../../core/evaluate/index.js";
+import type { Evaluator, Exemption, NamespaceFacts, Violation } from "../../core/evaluate/index.js";
 
 /** Where namespace facts come from: a watch of Namespaces, or names alone. */
 export interface NamespaceDirectory {
@@ -23,6 +23,8 @@ export interface AdmissionOutcome {
   /** For metrics and logs; absent for a 400. */
   readonly response?: AdmissionResponse;
   readonly violations?: readonly Violation[];
+  /** Violations exceptions exempted, for metrics and logs. */
+  readonly exempted?: readonly Exemption[];
   readonly request?: { kind: string; namespace: string; name: string; operation: string };
 }
 
@@ -75,7 +77,8 @@ export function decideAdmission(
     evaluator,
     namespace: (n) => namespaces.facts(n),
   });
-  return { ...answered(request, finish(review.response)), violations: review.violations };
+  const outcome = { ...answered(request, finish(review.response)), violations: review.violations };
+  return review.exempted === undefined ? outcome : { ...outcome, exempted: review.exempted };
 }
 
 /** The 200 that carries `response` back to the API server, and what logs say of the request. */

@@ -169,17 +169,23 @@ export function readyCondition(
 
 /**
  * A cluster installed before ImagePolicyExceptions existed has no such resource (Helm does
- * not add CRDs on upgrade): its list answers 404, which means no exception exists, so the
- * policies load without any (stricter, never looser). The watch keeps failing and retrying
- * with backoff, reported through onError, and picks exceptions up once the CRD is installed.
+ * not add CRDs on upgrade): its list answers 404; a webhook whose ClusterRole predates them
+ * gets 403. Either way the policies load without exceptions, which is stricter, never looser
+ * (an exception only relaxes), instead of the webhook never becoming ready and refusing every
+ * admission. The watch keeps failing and retrying with backoff, reported through onError, and
+ * picks exceptions up once the CRD and the RBAC rule are installed.
  */
-function withoutMissingResource(client: KubeClient): Pick<KubeClient, "list" | "watch"> {
+export function withoutMissingResource(
+  client: Pick<KubeClient, "list" | "watch">,
+): Pick<KubeClient, "list" | "watch"> {
   return {
     list: async (path) => {
       try {
         return await client.list(path);
       } catch (e) {
-        if (e instanceof KubeError && e.status === 404) return { items: [], resourceVersion: "" };
+        if (e instanceof KubeError && (e.status === 404 || e.status === 403)) {
+          return { items: [], resourceVersion: "" };
+        }
         throw e;
       }
     },

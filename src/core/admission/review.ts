@@ -102,6 +102,8 @@ export interface Review {
   readonly response: AdmissionResponse;
   /** Every violation found, before UPDATE leniency (for metrics). */
   readonly violations: readonly Violation[];
+  /** Violations that exceptions exempted (for metrics); absent when none. */
+  readonly exempted?: readonly Exemption[];
 }
 
 export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): Review {
@@ -127,10 +129,9 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
   const used = exceptionsAnnotation(decision.exempted);
   if (decision.violations.length === 0) {
     const response = allow(uid);
-    return {
-      response: used === undefined ? response : { ...response, auditAnnotations: used },
-      violations: none,
-    };
+    if (used === undefined) return { response, violations: none };
+    const exempted = decision.exempted ?? [];
+    return { response: { ...response, auditAnnotations: used }, violations: none, exempted };
   }
   const oldImages =
     request.operation === "UPDATE" ? imagesOf(request.oldObject, request) : new Set<string>();
@@ -187,5 +188,6 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
         };
   if (Object.keys(annotations).length > 0)
     response = { ...response, auditAnnotations: annotations };
-  return { response, violations: decision.violations };
+  const { exempted } = decision;
+  return { response, violations: decision.violations, ...(exempted ? { exempted } : {}) };
 }

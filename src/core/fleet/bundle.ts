@@ -7,6 +7,19 @@ export interface Bundle {
   readonly cluster: string;
   readonly policies: readonly Record<string, unknown>[];
   readonly workspaces: readonly Record<string, unknown>[];
+  /**
+   * ImagePolicyExceptions that can apply to the cluster; absent when there are none, so the
+   * bundles (and ETags) of organizations without exceptions are unchanged.
+   */
+  readonly exceptions?: readonly Record<string, unknown>[];
+}
+
+/**
+ * Exception rows travel with policy rows through the delivery snapshot (they are scoped the
+ * same way) and are told apart by their document's kind when a bundle is rendered.
+ */
+export function isExceptionRow(row: PolicyRow): boolean {
+  return row.document.kind === "ImagePolicyException";
 }
 
 export interface BundleInput {
@@ -68,14 +81,18 @@ export function compileBundle(input: BundleInput): Bundle {
   const concerned = input.policies.filter((p) => concerns(p, input.cluster, workspaces));
   // An extension widens its parent only where the parent applies: without its parent in the
   // bundle (a workspace with no namespace in this cluster) it adds nothing, so it stays home.
-  const names = new Set(concerned.map((p) => p.metadata.name));
-  const policies = concerned
+  const names = new Set(concerned.filter((p) => !isExceptionRow(p)).map((p) => p.metadata.name));
+  const rows = concerned
     .filter((p) => {
       const parent = (p.document.spec as { extends?: unknown } | undefined)?.extends;
       return typeof parent !== "string" || names.has(parent);
     })
-    .sort((a, b) => byName(a.metadata.name, b.metadata.name))
+    .sort((a, b) => byName(a.metadata.name, b.metadata.name));
+  const policies = rows
+    .filter((p) => !isExceptionRow(p))
     .map((p) => toDeliveredDocument(p.document));
+  // Exceptions are scoped like policies and travel apart (absent when none, as before them).
+  const exceptions = rows.filter(isExceptionRow).map((p) => toDeliveredDocument(p.document));
   const documents = [...workspaces].sort(byName).map((name) => ({
     apiVersion: API_VERSION,
     kind: "Workspace",
@@ -87,7 +104,13 @@ export function compileBundle(input: BundleInput): Bundle {
         .sort(byName),
     },
   }));
-  return { revision: input.revision, cluster: input.cluster, policies, workspaces: documents };
+  const bundle = {
+    revision: input.revision,
+    cluster: input.cluster,
+    policies,
+    workspaces: documents,
+  };
+  return exceptions.length === 0 ? bundle : { ...bundle, exceptions };
 }
 
 type Piece = { readonly text: string } | { readonly value: unknown };
@@ -142,5 +165,6 @@ export function toBundleContent(bundle: Bundle): string {
     cluster: bundle.cluster,
     policies: bundle.policies,
     workspaces: bundle.workspaces,
+    ...(bundle.exceptions === undefined ? {} : { exceptions: bundle.exceptions }),
   });
 }

@@ -1,3 +1,4 @@
+import { isExceptionRow } from "./bundle.js";
 import { type OrgSnapshot, toLabelledWorkspaces } from "./snapshot.js";
 import type { NamespaceRow, PolicyRow } from "./store.js";
 
@@ -38,7 +39,7 @@ function union(a: Affected, b: Affected): Affected {
 /** The map with the named policy taken out of the one list holding it (a copy if changed). */
 function without<K>(map: ReadonlyMap<K, readonly PolicyRow[]>, name: string) {
   for (const [key, list] of map) {
-    const found = list.find((p) => p.metadata.name === name);
+    const found = list.find((p) => p.metadata.name === name && !isExceptionRow(p));
     if (found === undefined) continue;
     const copy = new Map(map);
     const rest = list.filter((p) => p !== found);
@@ -65,7 +66,9 @@ export function withPolicy(
   name: string,
   after: PolicyRow | undefined,
 ): Patched {
-  const found = snapshot.everywhere.find((p) => p.metadata.name === name);
+  // An exception may share a policy's name; exceptions are never patched in (their changes
+  // reload the snapshot), so only the policy of that name is replaced.
+  const found = snapshot.everywhere.find((p) => p.metadata.name === name && !isExceptionRow(p));
   let everywhere = found ? snapshot.everywhere.filter((p) => p !== found) : snapshot.everywhere;
   let byWorkspace = without(snapshot.byWorkspace, name);
   let byCluster = without(snapshot.byCluster, name);

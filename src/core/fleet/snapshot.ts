@@ -1,5 +1,5 @@
 import { API_VERSION, WORKSPACE_LABEL } from "../policy/index.js";
-import { type Bundle, toCanonicalJson, toDeliveredDocument } from "./bundle.js";
+import { type Bundle, isExceptionRow, toCanonicalJson, toDeliveredDocument } from "./bundle.js";
 import type { AttachmentRow, NamespaceRow, PolicyRow } from "./store.js";
 
 /**
@@ -112,16 +112,22 @@ export function compileClusterBundle(
   cluster: string,
   inputs: ClusterInputs,
 ): Bundle {
+  const exceptions = inputs.policies.filter(isExceptionRow);
+  const policies =
+    exceptions.length === 0 ? inputs.policies : inputs.policies.filter((p) => !isExceptionRow(p));
   return {
     revision,
     cluster,
-    policies: inputs.policies.map((p) => toDeliveredDocument(p.document)),
+    policies: policies.map((p) => toDeliveredDocument(p.document)),
     workspaces: inputs.workspaces.map(({ name, namespaces }) => ({
       apiVersion: API_VERSION,
       kind: "Workspace",
       metadata: { name },
       spec: { namespaces },
     })),
+    ...(exceptions.length === 0
+      ? {}
+      : { exceptions: exceptions.map((p) => toDeliveredDocument(p.document)) }),
   };
 }
 
@@ -136,6 +142,11 @@ export function toClusterContent(
   policyJson: (p: PolicyRow) => string,
 ): string {
   const { workspaces } = compileClusterBundle(0, cluster, { ...inputs, policies: [] });
-  const policies = inputs.policies.map(policyJson).join(",");
-  return `{"cluster":${JSON.stringify(cluster)},"policies":[${policies}],"workspaces":${toCanonicalJson(workspaces)}}`;
+  const rows = inputs.policies.filter((p) => !isExceptionRow(p));
+  const exceptions = inputs.policies.filter(isExceptionRow);
+  const policies = rows.map(policyJson).join(",");
+  // Keys in canonical order: cluster, exceptions (only when some), policies, workspaces.
+  const excepted =
+    exceptions.length === 0 ? "" : `"exceptions":[${exceptions.map(policyJson).join(",")}],`;
+  return `{"cluster":${JSON.stringify(cluster)},${excepted}"policies":[${policies}],"workspaces":${toCanonicalJson(workspaces)}}`;
 }

@@ -107,6 +107,12 @@ export interface PolicyRow {
     | { readonly kind: "namespace"; readonly cluster?: string; readonly namespace: string };
 }
 
+/**
+ * A stored ImagePolicyException: the same shape as a policy row (the document as written, its
+ * scope denormalized), in a table of its own.
+ */
+export type ExceptionRow = PolicyRow;
+
 export interface TokenRow {
   /** Public part of the token (`cst_<id>_<secret>`), used to look it up. */
   readonly id: string;
@@ -371,6 +377,30 @@ export interface FleetStore {
     pre: Precondition,
   ): Promise<PolicyRow>;
   deletePolicy(actor: Actor, org: string, name: string, pre: Precondition): Promise<void>;
+
+  /** ImagePolicyExceptions: stored, audited and seen like policies. */
+  listExceptions(
+    org: string,
+    page: PageRequest,
+    filter?: Pick<PolicyFilter, "visibleTo">,
+  ): Promise<Page<ExceptionRow>>;
+  /** Every exception of an organization, for delivery (no paging). */
+  allExceptions(org: string): Promise<readonly ExceptionRow[]>;
+  getException(org: string, name: string): Promise<ExceptionRow>;
+  createException(
+    actor: Actor,
+    org: string,
+    document: Readonly<Record<string, unknown>>,
+    scope: ExceptionRow["scope"],
+  ): Promise<ExceptionRow>;
+  updateException(
+    actor: Actor,
+    org: string,
+    document: Readonly<Record<string, unknown>>,
+    scope: ExceptionRow["scope"],
+    pre: Precondition,
+  ): Promise<ExceptionRow>;
+  deleteException(actor: Actor, org: string, name: string, pre: Precondition): Promise<void>;
 
   /** Tokens: `findToken` by id for authentication; secrets only as hashes. */
   findToken(id: string): Promise<TokenRow | undefined>;

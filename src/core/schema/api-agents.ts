@@ -2,7 +2,9 @@
  * What a cluster's agent sends the control plane and receives from it (docs/agent.md): its
  * registration, namespaces, the signed policy bundle, the keys it pins, its reports.
  */
+
 import { IMAGE_POLICY, WORKSPACE_DOCUMENT } from "./api-documents.js";
+import { IMAGE_POLICY_EXCEPTION } from "./api-exceptions.js";
 import { ISSUE_DETAIL } from "./api-messages.js";
 import { workspaceName } from "./api-records.js";
 import { VIOLATION_REPORT } from "./api-reports.js";
@@ -83,6 +85,9 @@ export const BUNDLE = named(
       cluster: str(),
       policies: list(IMAGE_POLICY),
       workspaces: list(WORKSPACE_DOCUMENT),
+      exceptions: list(IMAGE_POLICY_EXCEPTION, {
+        description: "ImagePolicyExceptions that can apply to the cluster (absent when none).",
+      }),
       signature: named(
         "BundleSignature",
         object(

@@ -27,7 +27,7 @@ const text = (description?: string) => string(description === undefined ? {} : {
 const labels = (description: string) => map(string({ maxLength: 63 }), { description });
 
 /** The control plane's bookkeeping in `metadata` (it drops them from a document sent back). */
-const SERVER_METADATA = {
+export const SERVER_METADATA = {
   uid: text("Set by the control plane (or the API server): the object's identity."),
   resourceVersion: text("Changes on every update: send it back in If-Match."),
   creationTimestamp: text("RFC 3339."),
@@ -56,7 +56,7 @@ const OBJECT_META: Readonly<Record<string, Schema>> = {
 };
 
 /** The metadata of a document: the CRD's `name`, and the rest of ObjectMeta. */
-function documentMetadata(resource: Schema, component: string): ObjectSchema {
+export function documentMetadata(resource: Schema, component: string): ObjectSchema {
   const crd = resource.kind === "object" ? resource.properties.metadata : undefined;
   if (crd?.kind !== "object") throw new Error("a resource schema has metadata");
   const known = [...Object.keys(crd.properties), ...Object.keys(OBJECT_META)];
@@ -65,7 +65,7 @@ function documentMetadata(resource: Schema, component: string): ObjectSchema {
   return named(component, extend(crd, OBJECT_META, { required: ["name"] }));
 }
 
-function document(
+export function document(
   resource: Schema,
   kind: string,
   spec: Schema,

@@ -25,6 +25,12 @@ import {
   WORKSPACE_DOCUMENT,
 } from "./api-documents.js";
 import {
+  EXCEPTION,
+  EXCEPTION_WRITTEN,
+  IMAGE_POLICY_EXCEPTION,
+  IMAGE_POLICY_EXCEPTION_SPEC_SCHEMA,
+} from "./api-exceptions.js";
+import {
   ADMIN_TOKEN_REQUEST,
   AUTH_METHODS,
   ERROR_SCHEMA,
@@ -66,6 +72,11 @@ export const API_SCHEMAS: readonly Schema[] = [
   paged("PolicyList", POLICY),
   PREVIEW_REQUEST,
   PREVIEW_RESPONSE,
+  IMAGE_POLICY_EXCEPTION,
+  IMAGE_POLICY_EXCEPTION_SPEC_SCHEMA,
+  EXCEPTION,
+  EXCEPTION_WRITTEN,
+  paged("ExceptionList", EXCEPTION),
   // Records.
   NAMED_REQUEST,
   ORGANIZATION,

@@ -1,6 +1,7 @@
 import type { Route } from "./router.js";
 import { agentRoutes } from "./routes-agent.js";
 import { authRoutes } from "./routes-auth.js";
+import { exceptionRoutes } from "./routes-exceptions.js";
 import { organizationRoutes } from "./routes-organizations.js";
 import { policyRoutes } from "./routes-policies.js";
 import { recordRoutes } from "./routes-records.js";
@@ -9,6 +10,7 @@ import { recordRoutes } from "./routes-records.js";
 export const allRoutes: readonly Route[] = [
   ...organizationRoutes,
   ...policyRoutes,
+  ...exceptionRoutes,
   ...recordRoutes,
   ...agentRoutes,
   ...authRoutes,

@@ -1,0 +1,154 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/adapters/store/index.js";
+import { bootstrap } from "../../src/app/fleet/bootstrap.js";
+import type { FleetStore } from "../../src/core/fleet/store.js";
+import {
+  type ControlPlaneServer,
+  startControlPlane,
+} from "../../src/server/control-plane/server.js";
+import { CHROMIUM } from "../support/browser.js";
+import { ROOT } from "../support/cli.js";
+
+const CONSOLE = join(ROOT, "dist/console");
+const missing = !existsSync(CHROMIUM)
+  ? `${CHROMIUM} is missing (bash scripts/chromium/install.sh)`
+  : !existsSync(join(CONSOLE, "index.html"))
+    ? "dist/console is not built (npm run build)"
+    : undefined;
+if (missing !== undefined) console.log(`skipped: the Exceptions page in a browser: ${missing}`);
+
+/**
+ * The Exceptions page in a real browser against a real control plane (SQLite in a temporary
+ * folder): the server's field errors under their fields, a created exception with its expiry
+ * in words, an expired one marked, and deletion.
+ */
+describe.skipIf(missing !== undefined)("the Exceptions page in a browser", () => {
+  let dir: string;
+  let store: FleetStore;
+  let server: ControlPlaneServer;
+  let browser: Browser;
+  let admin: string;
+
+  const api = async (token: string, method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${server.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    // JSON answers, read field by field in the tests.
+    const json = (await r.json().catch(() => null)) as Record<string, unknown> | null;
+    return { status: r.status, body: json ?? {} };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "customs-exceptions-"));
+    store = await openStore(`sqlite:${join(dir, "cp.db")}`);
+    admin = (await bootstrap(store)) ?? "";
+    server = await startControlPlane({
+      store,
+      host: "127.0.0.1",
+      port: 0,
+      tls: undefined,
+      consoleDir: CONSOLE,
+    });
+    for (const name of ["team-a", "team-b"]) {
+      await api(admin, "POST", "/organizations/default/workspaces", { metadata: { name } });
+    }
+    await api(admin, "POST", "/organizations/default/policies", {
+      apiVersion: "customs.dev/v1alpha1",
+      kind: "ImagePolicy",
+      metadata: { name: "org-digest" },
+      spec: { recipe: "require-digest" },
+    });
+    await api(admin, "POST", "/organizations/default/policies", {
+      apiVersion: "customs.dev/v1alpha1",
+      kind: "ImagePolicy",
+      metadata: { name: "team-a-latest" },
+      spec: { recipe: "block-latest-tag", workspace: "team-a" },
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close(100);
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function signIn(token: string, hash = ""): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(`${server.url}/${hash}`);
+    await page.getByLabel("API token").fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("navigation", { name: "Main" }).waitFor();
+    return page;
+  }
+
+  it("creates an exception, showing the server's field errors where they belong", async () => {
+    await api(admin, "POST", "/organizations/default/exceptions", {
+      apiVersion: "customs.dev/v1alpha1",
+      kind: "ImagePolicyException",
+      metadata: { name: "old-one" },
+      spec: {
+        policies: ["org-digest"],
+        images: ["*"],
+        reason: "migration",
+        owner: "ops",
+        expires: "2020-01-01",
+      },
+    });
+    const page = await signIn(admin, "#/exceptions");
+    await page.getByRole("heading", { name: "Exceptions" }).waitFor();
+    const table = page.getByRole("table", { name: "Exceptions" });
+    const old = table.getByRole("row").filter({ hasText: "old-one" });
+    await old.waitFor();
+    expect(await old.textContent()).toMatch(/expired \d+ days ago/);
+
+    await page.getByRole("button", { name: "Create exception" }).click();
+    const dialog = page.getByRole("dialog", { name: "Create exception" });
+    await dialog.getByLabel("Name", { exact: true }).fill("legacy-busybox");
+    await dialog.getByLabel("Policies", { exact: true }).fill("team-a-latest");
+    await dialog.getByLabel("Scope", { exact: true }).selectOption("workspace");
+    await dialog.getByLabel("Workspace", { exact: true }).fill("team-a");
+    // Not a normalized image: only the server can say, and it says so under Images.
+    await dialog.getByLabel("Images", { exact: true }).fill("busybox");
+    await dialog.getByLabel("Reason", { exact: true }).fill("vendor image, JIRA-123");
+    await dialog.getByLabel("Owner", { exact: true }).fill("team-a@example.com");
+    const soon = new Date(Date.now() + 5 * 86_400_000 + 3_600_000).toISOString().slice(0, 10);
+    await dialog.getByLabel("Expires", { exact: true }).fill(soon);
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await dialog.getByText("docker.io/library/busybox:latest").first().waitFor();
+    await dialog.getByLabel("Images", { exact: true }).fill("docker.io/library/busybox:*");
+    await dialog.getByRole("button", { name: "Create" }).click();
+    const row = table.getByRole("row").filter({ hasText: "legacy-busybox" });
+    await row.waitFor();
+    const text = (await row.textContent()) ?? "";
+    expect(text).toContain("vendor image, JIRA-123");
+    expect(text).toContain("team-a@example.com");
+    expect(text).toMatch(/expires in [56] days/);
+
+    await page.getByRole("button", { name: "Delete legacy-busybox" }).click();
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    const gone = await api(admin, "GET", "/organizations/default/exceptions/legacy-busybox");
+    expect(gone.status).toBe(404);
+    await page.close();
+  });
+});
