@@ -23,6 +23,16 @@ import { policyRegexes, recipePasses } from "./rules.js";
  */
 export const MAX_RULE_REGEX_CHARS = 8192;
 
+/** Image recipes without a native translation, and why (docs/policy-language.md). */
+const NOT_NATIVE: Readonly<Partial<Record<string, string>>> = {
+  "require-pull-policy":
+    "recipe require-pull-policy is decided per container (its imagePullPolicy), and the native policy's CEL checks the list of images only; it is not translated to a ValidatingAdmissionPolicy in this version: enforce it with the admission webhook (customs serve)",
+  "require-pull-secret":
+    "recipe require-pull-secret checks that a pull secret holds credentials for the image's registry; a ValidatingAdmissionPolicy cannot read Secrets, so it could only check that the pod names some secret, a weaker test than the engine's, and Customs never compiles a policy that decides differently: enforce it with the admission webhook (customs serve)",
+  "minimum-version":
+    "recipe minimum-version compares Semantic Versions (pre-release precedence included), which is not translated to CEL in this version: enforce it with the admission webhook (customs serve)",
+};
+
 export type VapCompilability = { ok: true } | { ok: false; reasons: string[] };
 
 /** Can this policy become a ValidatingAdmissionPolicy, and if not, why? */
@@ -36,6 +46,8 @@ export function canCompileToVap(policy: ImagePolicy): VapCompilability {
     reasons.push(
       `recipe ${policy.recipe} is decided on facts fetched from registries (signatures, attestations, image config, vulnerability reports), which a ValidatingAdmissionPolicy cannot fetch; enforce it with the admission webhook (customs serve)`,
     );
+  } else if (NOT_NATIVE[policy.recipe] !== undefined) {
+    reasons.push(NOT_NATIVE[policy.recipe] as string);
   } else {
     const regexes = [...policyRegexes(policy), ...exemptRegexes(policy)];
     const size = regexes.reduce((n, re) => n + re.length, 0);

@@ -37,8 +37,10 @@ export {
   type LabelRequirement,
   type LabelsInput,
   type MaxAgeInput,
+  type MaxSizeInput,
   MISSING_REPORT,
   type MissingReport,
+  type NoVolumesInput,
   type ProvenanceInput,
   SEVERITY_THRESHOLDS,
   type SeverityThreshold,
@@ -59,6 +61,7 @@ export {
   API_VERSION,
   DEFAULT_EXEMPT_NAMESPACES,
   type DocumentOrigin,
+  IMAGE_INPUT_FIELDS,
   IMAGE_RECIPES,
   type ImagePolicy,
   type ImageRecipe,
@@ -66,6 +69,7 @@ export {
   type LabelSelectorRequirement,
   NAMESPACE_NAME_LABEL,
   type NamespaceRef,
+  POD_RECIPES,
   type PolicyIssue,
   type PolicyRule,
   type PolicyScope,
@@ -84,3 +88,4 @@ export {
   type ValidateOptions,
   validateDocument,
 } from "./validate.js";
+export { compareVersions, formatVersion, parseVersion, type Version } from "./version.js";

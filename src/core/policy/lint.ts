@@ -52,7 +52,8 @@ export function lintPolicy(issues: IssueCollector, policy: ImagePolicy): void {
     const checks = [rule.hostname, rule.port, rule.imageName, ...(rule.tag?.values ?? [])].filter(
       (v) => v !== undefined && v !== "" && v.replaceAll("*", "") !== "",
     );
-    if (checks.length === 0 && !rule.requireDigest) {
+    const listsImages = allowlist || policy.recipe === "blocked-images";
+    if (listsImages && checks.length === 0 && !rule.requireDigest) {
       warn(
         at,
         "LINT_RULE_MATCHES_EVERYTHING",

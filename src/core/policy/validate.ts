@@ -1,4 +1,4 @@
-import { readExemptImages } from "./exempt.js";
+import { readExemptImages, readImmutableTags } from "./exempt.js";
 import { IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import { lintPolicy } from "./lint.js";
 import type { RegexEngine } from "./regex.js";
@@ -12,6 +12,7 @@ import {
   type Action,
   API_VERSION,
   type DocumentOrigin,
+  IMAGE_INPUT_FIELDS,
   type ImagePolicy,
   type NamespaceRef,
   type PolicyIssue,
@@ -168,7 +169,12 @@ function validateImagePolicy(
   const supplyRecipe = recipe !== undefined && isSupplyRecipe(recipe) ? recipe : undefined;
   const inputFields =
     supplyRecipe === undefined
-      ? ["audit", "exemptImages", "rules"]
+      ? [
+          "audit",
+          "exemptImages",
+          "rules",
+          ...(recipe === undefined ? [] : (IMAGE_INPUT_FIELDS[recipe] ?? [])),
+        ]
       : ["audit", "exemptImages", ...SUPPLY_INPUT_FIELDS[supplyRecipe]];
   const input = issues.readObject("spec.input", spec.input ?? {}, inputFields);
   if (
@@ -191,7 +197,14 @@ function validateImagePolicy(
       ? readSupplyInput(issues, supplyRecipe, input, regex)
       : undefined;
   const exempt = input === undefined ? undefined : readExemptImages(issues, input.exemptImages);
-  const exemptImages = exempt === undefined ? {} : { exemptImages: exempt };
+  const immutable =
+    recipe === "require-pull-policy" && input !== undefined
+      ? readImmutableTags(issues, input.immutableTags)
+      : undefined;
+  const exemptImages = {
+    ...(exempt === undefined ? {} : { exemptImages: exempt }),
+    ...(immutable === undefined ? {} : { immutableTags: immutable }),
+  };
   if (name === undefined || scope === undefined || recipe === undefined || action === undefined) {
     return undefined;
   }
