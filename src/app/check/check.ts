@@ -46,6 +46,8 @@ export interface CheckOptions {
   readonly cluster?: string;
 }
 
+import { PullSecretIndex } from "./pull-secrets.js";
+
 interface Located {
   readonly document: SourceDocument;
   readonly workload: Workload;
@@ -75,8 +77,10 @@ function collect(texts: readonly InputText[]): {
   located: Located[];
   labels: Map<string, Record<string, string>>;
   notes: string[];
+  pullSecrets: PullSecretIndex;
 } {
   const located: Located[] = [];
+  const pullSecrets = new PullSecretIndex(DEFAULT_NAMESPACE);
   const labels = new Map<string, Record<string, string>>();
   const problems: string[] = [];
   const notes: string[] = [];
@@ -108,10 +112,11 @@ function collect(texts: readonly InputText[]): {
       }
       for (const ns of extracted.namespaces) labels.set(ns.name, ns.labels);
       for (const workload of extracted.workloads) located.push({ document, workload });
+      pullSecrets.add(extracted.pullSecrets ?? [], extracted.serviceAccounts ?? []);
     }
   }
   if (problems.length > 0) throw new CustomsError("MANIFEST_INVALID", problems.join("\n"));
-  return { located, labels, notes };
+  return { located, labels, notes, pullSecrets };
 }
 
 /** `customs check`: every workload of the inputs against the policy set. */
@@ -170,7 +175,7 @@ function namespaceFacts(
 }
 
 function decide(
-  { located, labels, notes }: ReturnType<typeof collect>,
+  { located, labels, notes, pullSecrets }: ReturnType<typeof collect>,
   evaluator: Evaluator,
   options: CheckOptions,
 ): CheckReport {
@@ -179,7 +184,8 @@ function decide(
   const results: CheckedResource[] = [];
   for (const { document, workload } of located) {
     const namespace = workload.namespace ?? DEFAULT_NAMESPACE;
-    const decision = evaluator.evaluate(factsFor(namespace), workload.containers, workload);
+    const context = { ...workload, pullSecrets: pullSecrets.factsFor(workload) };
+    const decision = evaluator.evaluate(factsFor(namespace), workload.containers, context);
     summary.resources++;
     if (decision.verdict === "deny") summary.denied++;
     else if (decision.verdict === "warn") summary.warned++;

@@ -3,6 +3,7 @@ export { describeAllowed, describeRule } from "./describe.js";
 export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
 export { explainImage, type PolicyExplanation } from "./explain.js";
 export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
+export { isPodPolicy } from "./pod-recipes.js";
 export {
   isProvenanceType,
   isSbomType,
@@ -12,6 +13,7 @@ export {
   toProvenance,
   toRepositoryUrl,
 } from "./provenance.js";
+export { keyCovers } from "./pull-secret.js";
 export { checkRecipe, explainPass, type RecipeFailure } from "./recipes.js";
 export {
   type Applicability,
@@ -31,6 +33,7 @@ export type {
   ContainerInput,
   ContainerKind,
   Decision,
+  PullSecretFacts,
   Verdict,
   Violation,
   WorkloadContext,
