@@ -60,8 +60,9 @@ export function extractResources(doc: unknown): ExtractedResources {
     namespaces: context.namespaces,
     problems: context.problems.finish(),
     skipped: context.skipped,
-    pullSecrets: context.pullSecrets,
-    serviceAccounts: context.serviceAccounts,
+    // Only when there are some: most inputs hold neither.
+    ...(context.pullSecrets.length > 0 ? { pullSecrets: context.pullSecrets } : {}),
+    ...(context.serviceAccounts.length > 0 ? { serviceAccounts: context.serviceAccounts } : {}),
   };
 }
 
