@@ -443,8 +443,11 @@ const ROWS: Row[] = [
       [{ recipe: "no-volumes", input: { allowed: [""] } }, false],
     ] as const
   ).map(
-    ([spec, valid], i) =>
-      [`hygiene recipe ${i}: ${JSON.stringify(spec)}`, policy(spec), valid] as const,
+    ([spec, valid], i): Row => [
+      `hygiene recipe ${i}: ${JSON.stringify(spec)}`,
+      policy(spec),
+      valid,
+    ],
   ),
   ["exemptImages with a space", exempting(["a b"]), false],
   ["exemptImages with an empty entry", exempting([""]), false],
