@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { canCompileToVap } from "../src/adapters/vap/index.js";
 import {
   type ContainerInput,
   createEvaluator,
@@ -379,5 +380,31 @@ describe("max-image-size and no-volumes (on image facts)", () => {
       facts({ metadata: ok(metadata({ volumes: ["/var/lib/mysql"] })) }),
     );
     expect(d.violations[0]?.message).toContain("VOLUME /var/lib/mysql");
+  });
+});
+
+describe("native policies (canCompileToVap)", () => {
+  const policyOf = (spec: Record<string, unknown>) => {
+    const set = compileDocs(policyDoc("p", spec));
+    return (set.policies[0] as { policy: Parameters<typeof canCompileToVap>[0] }).policy;
+  };
+  it.each<[Record<string, unknown>, string | undefined]>([
+    [{ recipe: "require-pull-policy", input: { immutableTags: ["v*"] } }, undefined],
+    [{ recipe: "require-pull-policy", input: { exemptImages: ["a/*"] } }, "with exemptImages"],
+    [
+      { recipe: "require-pull-secret", input: { rules: [{ hostname: "r.example" }] } },
+      "cannot read Secrets",
+    ],
+    [
+      { recipe: "minimum-version", input: { rules: [{ imageName: "a", minVersion: "1" }] } },
+      "Semantic Versions",
+    ],
+    [{ recipe: "max-image-size", input: { maxSize: "1Gi" } }, "facts fetched from registries"],
+    [{ recipe: "no-volumes" }, "facts fetched from registries"],
+    [{ recipe: "require-digest", input: { exemptImages: ["a/*"] } }, undefined],
+  ])("%j", (spec, reason) => {
+    const r = canCompileToVap(policyOf(spec));
+    if (reason === undefined) expect(r).toEqual({ ok: true });
+    else expect(r.ok ? "" : r.reasons.join("; ")).toContain(reason);
   });
 });

@@ -17,6 +17,7 @@ import {
   caseArb,
   engineApplies,
   namespaceSelectorOf,
+  pullPolicyCaseArb,
   scopeCaseArb,
 } from "./fixtures/vap/arbitraries.js";
 import { IMAGES, POLICIES } from "./fixtures/vap/scenarios.js";
@@ -191,6 +192,28 @@ describe.skipIf(skip)("Kubernetes' own VAP validator agrees with the engine", ()
     const out = runOracle(policiesById, cases);
     expect(out.compileErrors).toEqual({});
     expect(cases.length).toBeGreaterThan(300);
+    expect(out.results.map((r) => r.evaluation)).toEqual(
+      expected.map((p) => (p ? "admit" : "deny")),
+    );
+  }, 300_000);
+
+  it("require-pull-policy: the API server decides every container as the engine does", () => {
+    const sample = fc.sample(pullPolicyCaseArb, { numRuns: 150, seed: 20261207 });
+    const policiesById: Record<string, unknown> = {};
+    const cases: OracleCase[] = [];
+    const expected: boolean[] = [];
+    sample.forEach(([policy, containers], i) => {
+      if (policy === undefined) return;
+      policiesById[`p${i}`] = buildVap(policy, []).policy;
+      const spec: PodSpec = { containers };
+      for (const kind of ["Pod", "Deployment"]) {
+        cases.push(podCase(`p${i}`, kind, spec));
+        expected.push(enginePasses(policy, containersOf(spec), ns));
+      }
+    });
+    const out = runOracle(policiesById, cases);
+    expect(out.compileErrors).toEqual({});
+    expect(expected.filter((e) => !e).length).toBeGreaterThan(20);
     expect(out.results.map((r) => r.evaluation)).toEqual(
       expected.map((p) => (p ? "admit" : "deny")),
     );

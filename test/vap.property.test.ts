@@ -6,6 +6,7 @@ import {
   caseArb,
   engineApplies,
   namespaceSelectorOf,
+  pullPolicyCaseArb,
   scopeCaseArb,
 } from "./fixtures/vap/arbitraries.js";
 import {
@@ -96,6 +97,24 @@ describe("property: the bindings select the namespaces the engine applies the po
         }
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe("property: require-pull-policy decides every container as the engine does", () => {
+  it("random images x pull policies x immutableTags", () => {
+    fc.assert(
+      fc.property(pullPolicyCaseArb, ([policy, containers]) => {
+        fc.pre(policy !== undefined);
+        if (policy === undefined) return;
+        const spec = specOf(buildVap(policy, []).policy);
+        const pod: PodSpec = { containers };
+        const expected = enginePasses(policy, containersOf(pod), ns);
+        const r = runVap(spec, admission("Pod", pod));
+        expect(r.error).toBeUndefined();
+        expect({ containers, allowed: r.allowed }).toEqual({ containers, allowed: expected });
+      }),
+      { numRuns: Math.max(200, Math.floor(NUM_RUNS / 3)) },
     );
   });
 });

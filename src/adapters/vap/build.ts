@@ -11,8 +11,9 @@ import { isSupplyRecipe, RECIPES } from "../../core/policy/index.js";
 import { ADMISSION_API_VERSION, type BuildVapOptions, buildBindings } from "./binding.js";
 import { exemptCel, exemptRegexes } from "./exempt.js";
 import { type CelVariable, imageVariables } from "./images.js";
-import { failureTextExpression, messageExpression, staticMessage } from "./message.js";
+import { failureTextExpression, messageExpression, policyTitle, staticMessage } from "./message.js";
 import { objectName } from "./names.js";
+import { pullPolicyRegexes, pullPolicyValidation, pullPolicyVariables } from "./pull-policy.js";
 import { policyRegexes, recipePasses } from "./rules.js";
 
 /**
@@ -25,8 +26,6 @@ export const MAX_RULE_REGEX_CHARS = 8192;
 
 /** Image recipes without a native translation, and why (docs/policy-language.md). */
 const NOT_NATIVE: Readonly<Partial<Record<string, string>>> = {
-  "require-pull-policy":
-    "recipe require-pull-policy is decided per container (its imagePullPolicy), and the native policy's CEL checks the list of images only; it is not translated to a ValidatingAdmissionPolicy in this version: enforce it with the admission webhook (customs serve)",
   "require-pull-secret":
     "recipe require-pull-secret checks that a pull secret holds credentials for the image's registry; a ValidatingAdmissionPolicy cannot read Secrets, so it could only check that the pod names some secret, a weaker test than the engine's, and Customs never compiles a policy that decides differently: enforce it with the admission webhook (customs serve)",
   "minimum-version":
@@ -48,8 +47,17 @@ export function canCompileToVap(policy: ImagePolicy): VapCompilability {
     );
   } else if (NOT_NATIVE[policy.recipe] !== undefined) {
     reasons.push(NOT_NATIVE[policy.recipe] as string);
+  } else if (policy.recipe === "require-pull-policy" && (policy.exemptImages ?? []).length > 0) {
+    // The per-container list sees images as written, not normalized as exemptImages match.
+    reasons.push(
+      "require-pull-policy with exemptImages is not translated to a ValidatingAdmissionPolicy in this version (its per-container test sees images as written, exemptImages match them normalized): enforce it with the admission webhook, or drop exemptImages",
+    );
   } else {
-    const regexes = [...policyRegexes(policy), ...exemptRegexes(policy)];
+    const regexes = [
+      ...policyRegexes(policy),
+      ...exemptRegexes(policy),
+      ...pullPolicyRegexes(policy),
+    ];
     const size = regexes.reduce((n, re) => n + re.length, 0);
     if (size > MAX_RULE_REGEX_CHARS) {
       reasons.push(
@@ -107,6 +115,7 @@ export function vapVariables(policy: ImagePolicy): CelVariable[] {
       expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${passesOrExempt(policy)}))`,
     },
     { name: "failureText", expression: failureTextExpression(policy) },
+    ...(policy.recipe === "require-pull-policy" ? pullPolicyVariables(policy) : []),
   ];
 }
 
@@ -136,6 +145,9 @@ export function buildVap(
           message: staticMessage(policy),
           reason: "Forbidden",
         },
+        ...(policy.recipe === "require-pull-policy"
+          ? [pullPolicyValidation(policyTitle(policy))]
+          : []),
       ],
     },
   };

@@ -97,6 +97,9 @@ export function recipePasses(policy: ImagePolicy): string {
       return anyRuleMatches(policy);
     case "blocked-images":
       return `!${anyRuleMatches(policy)}`;
+    case "require-pull-policy":
+      // Decided per container (pull-policy.ts); here only invalid images fail.
+      return "true";
     default:
       // Supply-chain recipes never get here (canCompileToVap); fail closed if one did.
       return "false";
