@@ -208,3 +208,19 @@ describe("several tags in one rule", () => {
     expect(errorsOf(allow(tag)).join("\n")).toContain(expected);
   });
 });
+
+describe("lint: exemptImages entries that can never match a normalized image", () => {
+  const warnings = (exemptImages: string[]) =>
+    validateDocument(policyDoc("p", { recipe: "require-digest", input: { exemptImages } }))
+      .issues.filter((i) => i.code === "LINT_EXEMPT_NOT_NORMALIZED")
+      .map((i) => i.path);
+  it.each<[string[], string[]]>([
+    [["docker.io/library/nginx:*", "*/nginx:*", "localhost:5000/a", "reg.io/a"], []],
+    [
+      ["nginx:*", "library/nginx:*"],
+      ["spec.input.exemptImages[0]", "spec.input.exemptImages[1]"],
+    ],
+  ])("%j", (entries, expected) => {
+    expect(warnings(entries)).toEqual(expected);
+  });
+});

@@ -56,6 +56,7 @@ export type LintCode =
   | "LINT_NEGATE_WITHOUT_VALUE"
   | "LINT_RULE_MATCHES_EVERYTHING"
   | "LINT_SELECTOR_EMPTY"
+  | "LINT_EXEMPT_NOT_NORMALIZED"
   | SupplyLintCode;
 
 /** Why a registry operation failed (src/adapters/registry; docs/registry-client.md). */
