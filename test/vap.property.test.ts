@@ -8,6 +8,7 @@ import {
   namespaceSelectorOf,
   pullPolicyCaseArb,
   scopeCaseArb,
+  versionCaseArb,
 } from "./fixtures/vap/arbitraries.js";
 import {
   admission,
@@ -116,5 +117,26 @@ describe("property: require-pull-policy decides every container as the engine do
       }),
       { numRuns: Math.max(200, Math.floor(NUM_RUNS / 3)) },
     );
+  });
+});
+
+describe("property: minimum-version orders versions in CEL as the engine does", () => {
+  it("random minimums x random version-like tags", () => {
+    let decided = 0;
+    fc.assert(
+      fc.property(versionCaseArb, ([policy, image]) => {
+        fc.pre(policy !== undefined);
+        if (policy === undefined) return;
+        const spec = specOf(buildVap(policy, []).policy);
+        const pod: PodSpec = { containers: [{ name: "c", image }] };
+        const expected = enginePasses(policy, containersOf(pod), ns);
+        const r = runVap(spec, admission("Pod", pod));
+        expect(r.error).toBeUndefined();
+        expect({ image, allowed: r.allowed }).toEqual({ image, allowed: expected });
+        decided++;
+      }),
+      { numRuns: Math.max(300, NUM_RUNS) },
+    );
+    expect(decided).toBeGreaterThan(100);
   });
 });

@@ -28,8 +28,6 @@ export const MAX_RULE_REGEX_CHARS = 8192;
 const NOT_NATIVE: Readonly<Partial<Record<string, string>>> = {
   "require-pull-secret":
     "recipe require-pull-secret checks that a pull secret holds credentials for the image's registry; a ValidatingAdmissionPolicy cannot read Secrets, so it could only check that the pod names some secret, a weaker test than the engine's, and Customs never compiles a policy that decides differently: enforce it with the admission webhook (customs serve)",
-  "minimum-version":
-    "recipe minimum-version compares Semantic Versions (pre-release precedence included), which is not translated to CEL in this version: enforce it with the admission webhook (customs serve)",
 };
 
 export type VapCompilability = { ok: true } | { ok: false; reasons: string[] };
