@@ -1,7 +1,8 @@
 /**
- * `customs check` loads what checking needs and no more: every command is registered at start,
- * but the modules of the others (bcrypt, the registry token service, Kubernetes, the install
- * objects) load only when those commands run. Asserted on the modules Node loads, never on time.
+ * `customs check` loads what checking needs and no more: only the command that runs is
+ * registered, so the modules of the others (bcrypt, the registry token service, Kubernetes,
+ * the install objects, the webhook, the control plane) never load, and the registry and
+ * Harbor clients (undici) load only when a supply-chain policy needs facts. Asserted on the modules Node loads, never on time.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -31,9 +32,10 @@ function modulesLoaded(args: string[], dir: string): string[] {
   const record = join(dir, "loaded.txt");
   const hooks = pathToFileURL(join(ROOT, "test/support/record-loads.mjs")).href;
   const register = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(hooks)})`;
+  const requires = pathToFileURL(join(ROOT, "test/support/record-requires.mjs")).href;
   const r = spawnSync(
     process.execPath,
-    ["--import", register, join(ROOT, "bin/customs"), ...args],
+    ["--import", register, "--import", requires, join(ROOT, "bin/customs"), ...args],
     {
       cwd: ROOT,
       encoding: "utf8",
@@ -68,6 +70,23 @@ describe("customs check start-up", () => {
     for (const folder of ["adapters/kube/", "adapters/install/", "adapters/vap/"])
       expect(loaded.filter((u) => u.includes(`/dist/${folder}`))).toEqual([]);
     expect(loaded.filter((u) => u.includes("/dist/adapters/registry-bundle/index.js"))).toEqual([]);
+  });
+
+  it("loads no other command, no HTTP client and no registry client", () => {
+    const commands = loaded.filter((u) => u.includes("/dist/cli/commands/"));
+    expect(commands.map((u) => u.replace(/.*\/dist\//, ""))).toEqual(["cli/commands/check.js"]);
+    for (const folder of [
+      "adapters/http/",
+      "adapters/registry/",
+      "adapters/harbor/",
+      "adapters/sigstore/",
+    ])
+      expect(loaded.filter((u) => u.includes(`/dist/${folder}`))).toEqual([]);
+    expect(loaded.filter((u) => u.includes("/node_modules/undici/"))).toEqual([]);
+  });
+
+  it("reads plain manifests without loading the careful YAML reader", () => {
+    expect(loaded.filter((u) => u.includes("/node_modules/yaml/"))).toEqual([]);
   });
 });
 

@@ -123,8 +123,8 @@ describe("one -o vocabulary", () => {
     expect(r.stderr).toContain("-o/--output text is deprecated; use human");
   });
 
-  it("shows examples in --help of the main commands", () => {
-    const program = buildProgram();
+  it("shows examples in --help of the main commands", async () => {
+    const program = await buildProgram();
     const find = (path: string[]) =>
       path.reduce((c, name) => c.commands.find((s) => s.name() === name) ?? c, program);
     for (const path of [
@@ -148,8 +148,10 @@ describe("one -o vocabulary", () => {
   });
 });
 
+const fullProgram = await buildProgram();
+
 describe("customs completion", () => {
-  const program = buildProgram();
+  const program = fullProgram;
   const bash = bashCompletion(program);
 
   function complete(words: string[]): string[] {

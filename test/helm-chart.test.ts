@@ -8,7 +8,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { buildImagePolicyCrd, buildWorkspaceCrd } from "../src/adapters/install/index.js";
+import {
+  buildImagePolicyCrd,
+  buildImagePolicyExceptionCrd,
+  buildWorkspaceCrd,
+} from "../src/adapters/install/index.js";
 import { toTokenSigner } from "../src/adapters/registry-token/index.js";
 import { givenToken } from "../src/app/fleet/bootstrap.js";
 import { IMAGE_REPOSITORY } from "../src/cli/commands/install.js";
@@ -25,7 +29,11 @@ const read = (path: string) => readFileSync(join(CHART, path), "utf8");
 
 describe("the chart agrees with the code", () => {
   it("its CRDs are the ones customs install applies (scripts/helm/gen-crds.mjs writes them)", () => {
-    for (const crd of [buildImagePolicyCrd(), buildWorkspaceCrd()]) {
+    for (const crd of [
+      buildImagePolicyCrd(),
+      buildWorkspaceCrd(),
+      buildImagePolicyExceptionCrd(),
+    ]) {
       const name = (crd.metadata as { name: string }).name;
       const file = parseAllDocuments(read(`crds/${name}.yaml`))[0]?.toJS();
       expect(file).toEqual(JSON.parse(JSON.stringify(crd)));

@@ -24,6 +24,7 @@ describe("customs install", () => {
     expect(objects.map((o) => o.kind)).toEqual([
       "CustomResourceDefinition",
       "CustomResourceDefinition",
+      "CustomResourceDefinition",
       "Namespace",
       "ServiceAccount",
       "ClusterRole",
@@ -135,9 +136,9 @@ describe("customs install", () => {
   it("prints YAML documents from the CLI, and refuses bad flags", () => {
     const r = customs(["install", "--image", "x/y:1"]);
     expect(r.status).toBe(0);
-    expect(r.stdout.match(/^---$/gm)).toHaveLength(11);
+    expect(r.stdout.match(/^---$/gm)).toHaveLength(12);
     const named = customs(["install", "webhook", "--image", "x/y:1"]);
-    expect(named.stdout.match(/^---$/gm)).toHaveLength(11);
+    expect(named.stdout.match(/^---$/gm)).toHaveLength(12);
     expect(customs(["install", "gateway"]).status).toBe(2);
     expect(customs(["install", "agent", "--control-plane", "https://cp:8643"]).status).toBe(2);
     expect(customs(["install", "--namespace", "Bad_NS"]).status).toBe(2);

@@ -33,6 +33,13 @@ import {
   runVap,
   specOf,
 } from "./vap-corpus.js";
+import {
+  type ExceptionCase,
+  engineAllows,
+  exceptionAdmission,
+  exceptionOf,
+  NOW,
+} from "./vap-exceptions-corpus.js";
 
 const SOURCE = resolve(import.meta.dirname, "fixtures/vap/k8s-oracle");
 const BINARY = oraclePath("vap-k8s");
@@ -299,5 +306,90 @@ describe.skipIf(skip)("Kubernetes' own VAP validator agrees with the engine", ()
     ]);
     expect(out.results.map((r) => r.evaluation)).toEqual(["admit", "deny", "error"]);
     expect(out.results[2]?.message).toContain("cost limit exceeded");
+  });
+});
+
+describe.skipIf(skip)("Kubernetes' own VAP validator: ImagePolicyExceptions", () => {
+  beforeAll(ensureOracle, 30 * 60_000);
+
+  it("exceptions compiled into a policy decide as the engine", () => {
+    const policy = policyOf("p", {
+      recipe: "custom",
+      input: { rules: [{ hostname: "registry.corp" }] },
+    });
+    const exceptions = [
+      exceptionOf("images", { namespace: "team-a", images: ["docker.io/library/busybox:*"] }),
+      exceptionOf("workloads", {
+        workspace: "ws",
+        workloads: [{ kind: "Deployment", name: "legacy-*" }],
+        namespaceSelector: {
+          matchExpressions: [{ key: "env", operator: "NotIn", values: ["prod"] }],
+        },
+      }),
+      exceptionOf("digests", {
+        images: ["*@sha256:*"],
+        namespaceSelector: { matchLabels: { env: "dev" } },
+      }),
+      exceptionOf("expired", { images: ["*"], expires: "2027-01-01" }),
+    ];
+    const vap = { p: buildVap(policy, [], { exceptions, now: NOW }).policy };
+    const cases: ExceptionCase[] = [];
+    for (const image of [
+      "busybox:1",
+      "busybox",
+      "nginx:1",
+      `nginx@sha256:${"c".repeat(64)}`,
+      "Not Valid",
+      "registry.corp/x",
+    ]) {
+      for (const [namespace, labels] of [
+        ["team-a", {}],
+        ["team-b", { "customs.dev/workspace": "ws" }],
+        ["team-c", { "customs.dev/workspace": "ws", env: "prod" }],
+        ["team-d", { env: "dev" }],
+      ] as const) {
+        for (const [kind, name] of [
+          ["Deployment", "legacy-app"],
+          ["Pod", "legacy-app"],
+          ["Deployment", "web"],
+        ]) {
+          cases.push({
+            image,
+            namespace,
+            labels: { ...labels },
+            kind: kind as string,
+            name: name as string,
+          });
+        }
+      }
+    }
+    const out = runOracle(
+      vap,
+      cases.map((c) => {
+        const a = exceptionAdmission(c);
+        return {
+          policy: "p",
+          kind: c.kind,
+          operation: "CREATE" as const,
+          object: a.object,
+          oldObject: null,
+          namespace: {
+            name: c.namespace,
+            labels: { ...c.labels, "kubernetes.io/metadata.name": c.namespace },
+          },
+        };
+      }),
+    );
+    expect(out.compileErrors).toEqual({});
+    const disagreements: string[] = [];
+    out.results.forEach((r, i) => {
+      const c = cases[i] as ExceptionCase;
+      const engine = engineAllows(policy, exceptions, c);
+      if (r.evaluation === "error") disagreements.push(`${JSON.stringify(c)}: error ${r.message}`);
+      else if ((r.evaluation === "admit") !== engine)
+        disagreements.push(`${JSON.stringify(c)}: engine ${engine}, k8s ${r.evaluation}`);
+    });
+    expect(out.results.length).toBe(cases.length);
+    expect(disagreements).toEqual([]);
   });
 });

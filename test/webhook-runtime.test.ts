@@ -66,8 +66,15 @@ describe("the webhook runtime", () => {
     expect(drained).toEqual([750]);
   });
 
-  it("refuses to start on a broken policy file, before any listener", async () => {
-    const broken = tempFiles({ "p.yaml": "kind: ImagePolicy\n" });
+  it.each([
+    ["a broken policy file", "kind: ImagePolicy\n", /document 0/],
+    [
+      "an extension whose parent is missing",
+      "apiVersion: customs.dev/v1alpha1\nkind: ImagePolicy\nmetadata: {name: e}\nspec: {namespace: a, extends: gone, input: {rules: [{hostname: ghcr.io}]}}\n",
+      /document 0: spec\.extends: ImagePolicy e: no ImagePolicy "gone"/,
+    ],
+  ])("refuses to start on %s, before any listener", async (_what, text, error) => {
+    const broken = tempFiles({ "p.yaml": text });
     let started = false;
     try {
       await expect(
@@ -85,7 +92,7 @@ describe("the webhook runtime", () => {
             throw new Error("not reached");
           },
         }),
-      ).rejects.toThrow(/document 0/);
+      ).rejects.toThrow(error);
       expect(started).toBe(false);
     } finally {
       broken.cleanup();

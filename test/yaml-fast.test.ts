@@ -118,3 +118,106 @@ describe("the js-yaml fast path reads exactly what the careful path reads", () =
     expect(docs[1]?.lineOf("/spec/containers/0/image")).toBe(5);
   });
 });
+
+/**
+ * Text that looks like syntax inside quotes, comments and block scalars: the fast path must
+ * take it (it is content) and still read what the careful path reads.
+ */
+const hostile = fc.stringMatching(/^[a-z0-9 &*!%#:,'"\\[\]{}|>\t<-]{0,14}$/);
+const doubleQuoted = hostile.map(
+  (s) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\t/g, "\\t")}"`,
+);
+const singleQuoted = hostile.map((s) => `'${s.replace(/'/g, "''").replace(/\t/g, " ")}'`);
+const plainish = fc.stringMatching(/^[a-z][a-z0-9 &*!#:'"-]{0,10}$/);
+const value = fc.oneof(doubleQuoted, singleQuoted, plainish, scalar);
+const comment = fc.oneof(
+  fc.constant(""),
+  hostile.map((s) => ` #${s.replace(/\t/g, " ")}`),
+);
+
+function rich(depth: number): fc.Arbitrary<string[]> {
+  const line = fc.tuple(key, value, comment).map(([k, v, c]) => [`${k}: ${v}${c}`]);
+  const flow = fc
+    .tuple(key, fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 3 }))
+    .map(([k, pairs]) => [`${k}: {${pairs.map(([a, b]) => `${a}: ${b}`).join(", ")}}`]);
+  const flowList = fc
+    .tuple(key, fc.array(value, { minLength: 0, maxLength: 3 }))
+    .map(([k, vs]) => [`${k}: [${vs.join(", ")}]`]);
+  const blockScalar = fc
+    .tuple(
+      key,
+      fc.constantFrom("|", ">", "|-", ">+", "|2", "|-2"),
+      fc.array(fc.tuple(fc.nat(3), hostile, fc.boolean()), { minLength: 1, maxLength: 3 }),
+      fc.boolean(),
+    )
+    .map(([k, indicator, lines, entry]) => [
+      entry ? `${k}:\n  - ${indicator}` : `${k}: ${indicator}`,
+      ...lines.flatMap(([extra, l, blank]) => [
+        ...(blank ? [""] : []),
+        `    ${" ".repeat(extra)}${l}`,
+      ]),
+    ]);
+  const commentLine = hostile.map((s) => [`# ${s.replace(/\t/g, " ")}`]);
+  const parts: fc.Arbitrary<string[]>[] = [line, flow, flowList, blockScalar, commentLine];
+  if (depth > 0) {
+    parts.push(
+      fc.tuple(key, rich(depth - 1)).map(([k, ls]) => [`${k}:`, ...ls.map((l) => `  ${l}`)]),
+      fc
+        .tuple(key, fc.array(value, { minLength: 1, maxLength: 3 }))
+        .map(([k, vs]) => [`${k}:`, ...vs.map((v) => `  - ${v}`)]),
+    );
+  }
+  return fc.array(fc.oneof(...parts), { minLength: 1, maxLength: 4 }).map((p) => p.flat());
+}
+
+const richText = fc
+  .array(rich(2), { minLength: 1, maxLength: 3 })
+  .map((docs) => docs.map((d) => d.join("\n")).join("\n---\n"));
+
+describe("syntax is looked for outside quotes, comments and block scalars", () => {
+  it("reads what the careful path reads, on text full of look-alikes", () => {
+    let fastUsed = 0;
+    fc.assert(
+      fc.property(richText, (text) => {
+        let careful: unknown[] | undefined;
+        try {
+          careful = parseDocuments(text, "t", { fast: false }).map((d) => d.value);
+        } catch {
+          careful = undefined;
+        }
+        const fast = readPlainYaml(text);
+        if (fast === undefined) return;
+        fastUsed++;
+        expect(careful).toBeDefined();
+        expect(fast).toEqual(careful);
+      }),
+      { numRuns: Number(process.env.YAML_FAST_RUNS ?? 1500) },
+    );
+    // Quoted and commented look-alikes no longer decline the fast path: most inputs take it.
+    expect(fastUsed).toBeGreaterThan(100);
+  });
+
+  it.each([
+    ["a quoted CronJob schedule", 'schedule: "*/15 * * * *"\n'],
+    ["a quoted pattern", "rules:\n  - imageName: 'team/*'\n"],
+    ["a quoted boolean-looking label", 'labels: {scrape: "true", tier: "yes"}\n'],
+    ["a comment with syntax", "a: 1 # &anchor *alias !tag <<\n"],
+    ["a block scalar with syntax", "script: |\n  echo *.log && exit 1\n  \tindented\nb: 2\n"],
+    ["a quote inside a plain scalar", "message: it's fine\n"],
+  ])("takes %s", (_name, text) => {
+    const fast = readPlainYaml(text);
+    expect(fast).toBeDefined();
+    expect(fast).toEqual(parseDocuments(text, "t", { fast: false }).map((d) => d.value));
+  });
+
+  it.each([
+    ["an alias after a quoted value", "a: 'x'\nb: [*x]\n"],
+    ["an anchor after a plain quote", "a: it's &x y\n"],
+    ["a plain boolean next to a quoted one", 'a: "true"\nb: true\nc: yes\n'],
+    ["a quoted scalar over two lines", 'a: "x\n  *y"\n'],
+    ["a block scalar that ends before syntax", "a: |\n  text\nb: &x 1\n"],
+    ["a quote that is not at a node's start, in a flow list", "a: [x - 'y, &z q, *z']\n"],
+  ])("leaves %s to the careful path", (_name, text) => {
+    expect(readPlainYaml(text)).toBeUndefined();
+  });
+});

@@ -9,12 +9,12 @@ import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const { buildImagePolicyCrd, buildWorkspaceCrd } = await import(
+const { buildImagePolicyCrd, buildImagePolicyExceptionCrd, buildWorkspaceCrd } = await import(
   join(root, "dist/adapters/install/crds.js")
 );
 const header =
   "# Generated from src/adapters/install/crds.ts by scripts/helm/gen-crds.mjs; do not edit.\n";
-for (const crd of [buildImagePolicyCrd(), buildWorkspaceCrd()]) {
+for (const crd of [buildImagePolicyCrd(), buildWorkspaceCrd(), buildImagePolicyExceptionCrd()]) {
   const file = join(root, "deploy/helm/customs/crds", `${crd.metadata.name}.yaml`);
   writeFileSync(file, `${header}${stringify(crd, { lineWidth: 0 })}`);
   process.stdout.write(`${file}\n`);

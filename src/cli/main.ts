@@ -1,47 +1,88 @@
 import { Command, CommanderError } from "commander";
 import { CustomsError } from "../core/errors.js";
-import { registerAgent } from "./commands/agent.js";
-import { registerCheck } from "./commands/check.js";
-import { registerCi } from "./commands/ci.js";
-import { registerCompile } from "./commands/compile.js";
-import { registerCompletion } from "./commands/completion.js";
-import { registerControlPlane } from "./commands/control-plane.js";
-import { registerDockerfile } from "./commands/dockerfile.js";
-import { registerImage } from "./commands/image.js";
-import { registerInstall } from "./commands/install.js";
-import { registerPin } from "./commands/pin.js";
-import { registerPolicy } from "./commands/policy.js";
-import { registerRegistry } from "./commands/registry.js";
-import { registerSecrets } from "./commands/secrets.js";
-import { registerServe } from "./commands/serve.js";
-import { registerVerify } from "./commands/verify.js";
-import { registerVuln } from "./commands/vuln.js";
 import { asksForJson, reportError, setErrorFormat } from "./errors.js";
 import { EXIT_INPUT, productVersion } from "./io.js";
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every top-level command and the modules that register it, in the order `customs --help`
+ * lists them. Each module is imported only when its command runs, so that `customs check`
+ * does not load the webhook, the control plane, the registry client or bcrypt: start-up is
+ * paid for what a command uses (docs/cli.md, "Start-up").
+ */
+const COMMANDS: readonly { readonly name: string; readonly load: () => Promise<Register[]> }[] = [
+  { name: "check", load: async () => [(await import("./commands/check.js")).registerCheck] },
+  {
+    name: "image",
+    // `image digest` and `image pin` join `image` from pin.ts.
+    load: async () => [
+      (await import("./commands/image.js")).registerImage,
+      (await import("./commands/pin.js")).registerPin,
+    ],
+  },
+  { name: "policy", load: async () => [(await import("./commands/policy.js")).registerPolicy] },
+  { name: "serve", load: async () => [(await import("./commands/serve.js")).registerServe] },
+  {
+    name: "control-plane",
+    load: async () => [(await import("./commands/control-plane.js")).registerControlPlane],
+  },
+  {
+    name: "install",
+    load: async () => [(await import("./commands/install.js")).registerInstall],
+  },
+  {
+    name: "compile",
+    load: async () => [(await import("./commands/compile.js")).registerCompile],
+  },
+  { name: "pin", load: async () => [(await import("./commands/pin.js")).registerPin] },
+  {
+    name: "registry",
+    load: async () => [(await import("./commands/registry.js")).registerRegistry],
+  },
+  { name: "ci", load: async () => [(await import("./commands/ci.js")).registerCi] },
+  { name: "vuln", load: async () => [(await import("./commands/vuln.js")).registerVuln] },
+  {
+    name: "dockerfile",
+    load: async () => [(await import("./commands/dockerfile.js")).registerDockerfile],
+  },
+  { name: "verify", load: async () => [(await import("./commands/verify.js")).registerVerify] },
+  {
+    name: "secrets",
+    load: async () => [(await import("./commands/secrets.js")).registerSecrets],
+  },
+  { name: "agent", load: async () => [(await import("./commands/agent.js")).registerAgent] },
+  { name: "test", load: async () => [(await import("./commands/test.js")).registerTest] },
+  { name: "import", load: async () => [(await import("./commands/import.js")).registerImport] },
+  // Last: the completion script is made from every command registered before it.
+  {
+    name: "completion",
+    load: async () => [(await import("./commands/completion.js")).registerCompletion],
+  },
+];
+
+/** The command an argument list runs: its first word, when that names a command. */
+function commandOf(argv: readonly string[]): string | undefined {
+  const first = argv[0];
+  if (first === undefined || first.startsWith("-")) return undefined;
+  return COMMANDS.some((c) => c.name === first && c.name !== "completion") ? first : undefined;
+}
+
+/**
+ * The program with every command, or with only `only` (what `main` runs: the rest is never
+ * imported). Help without a command, an unknown command (whose suggestions need every
+ * name) and `completion` get every command.
+ */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command("customs")
     .description("Decide which container images may run in Kubernetes, and enforce it.")
     .version(productVersion())
     .showHelpAfterError()
     .exitOverride();
-  registerCheck(program);
-  registerImage(program);
-  registerPolicy(program);
-  registerServe(program);
-  registerControlPlane(program);
-  registerInstall(program);
-  registerCompile(program);
-  registerPin(program);
-  registerRegistry(program);
-  registerCi(program);
-  registerVuln(program);
-  registerDockerfile(program);
-  registerVerify(program);
-  registerSecrets(program);
-  registerAgent(program);
-  // Last: the completion script is made from every command registered before it.
-  registerCompletion(program);
+  const wanted = COMMANDS.filter((c) => only === undefined || c.name === only);
+  const registers = await Promise.all(wanted.map((c) => c.load()));
+  // pin.ts serves two entries (`pin`, and `image`'s subcommands): registered once.
+  for (const register of new Set(registers.flat())) register(program);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
@@ -71,7 +112,7 @@ function commanderMessage(e: CommanderError): string {
 export async function main(argv: readonly string[]): Promise<void> {
   const json = asksForJson(argv);
   setErrorFormat(json ? "json" : "human");
-  const program = buildProgram();
+  const program = await buildProgram(commandOf(argv));
   if (json) quietCommander(program);
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -26,6 +26,8 @@ export type InputErrorCode =
   | "YAML_INVALID"
   | "FILE_UNREADABLE"
   | "CI_CONFIG_INVALID"
+  // A PolicyTest file (`customs test`) or its facts file is not valid, or names what cannot be read.
+  | "POLICY_TEST_INVALID"
   | "USAGE"
   // A policy buildVap was given although canCompileToVap refuses it; the reasons are listed.
   | "VAP_COMPILE_FAILED";
@@ -57,7 +59,17 @@ export type LintCode =
   | "LINT_RULE_MATCHES_EVERYTHING"
   | "LINT_SELECTOR_EMPTY"
   | "LINT_EXEMPT_NOT_NORMALIZED"
-  | SupplyLintCode;
+  | SupplyLintCode
+  | ExceptionLintCode;
+
+/** Lint findings of ImagePolicyExceptions (docs/policy-language.md#exceptions). */
+export type ExceptionLintCode =
+  /** The exception has expired and exempts nothing. */
+  | "LINT_EXCEPTION_EXPIRED"
+  /** The exception expires within 14 days. */
+  | "LINT_EXCEPTION_EXPIRING"
+  /** It names a policy that is not loaded with it. */
+  | "LINT_EXCEPTION_POLICY_UNKNOWN";
 
 /** Why a registry operation failed (src/adapters/registry; docs/registry-client.md). */
 export type RegistryErrorCode =

@@ -234,6 +234,17 @@ describe("bundle", () => {
       "policies[0]: expected a ImagePolicy",
     ],
     ["the same policy twice", [corpOnly, corpOnly], "ImagePolicy/corp-only is delivered twice"],
+    [
+      "an extension without its parent",
+      [
+        policyDoc("ext", {
+          namespace: "team-a",
+          extends: "corp-only",
+          input: { rules: [{ hostname: "ghcr.io" }] },
+        }),
+      ],
+      'ImagePolicy/ext spec.extends: no ImagePolicy "corp-only" in this set',
+    ],
   ])("refuses a bundle with %s, whole", (_n, policies, text) => {
     const message = refusal(() =>
       verifyBundle(parseBundle(bundleOf(policies), "b"), undefined, "b"),

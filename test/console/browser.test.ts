@@ -154,6 +154,46 @@ describe.skipIf(missing !== undefined)("the console in a browser", () => {
     await page.close();
   });
 
+  it("extends an organization allowlist for a workspace, showing the merged allowlist", async () => {
+    const parent = await api("POST", "/organizations/default/policies", {
+      apiVersion: "customs.dev/v1alpha1",
+      kind: "ImagePolicy",
+      metadata: { name: "corp-extensible" },
+      spec: {
+        recipe: "custom",
+        extensible: true,
+        input: { rules: [{ hostname: "registry.corp.example" }] },
+      },
+    });
+    expect(parent.status).toBe(201);
+    const page = await signIn("#/policies/new");
+    await page.getByLabel("Policy name").fill("team-a-extra");
+    await page
+      .getByLabel("Add to an organization or workspace allowlist")
+      .selectOption({ label: "corp-extensible (Organization, custom)" });
+    await page.getByRole("radio", { name: "Workspace" }).check();
+    await page.getByRole("combobox", { name: "Workspace", exact: true }).selectOption("team-a-ws");
+    await page.getByLabel("Hostname (rule 1)").fill("ghcr.io");
+    const merged = page.locator(".merged-allowlist");
+    await expect
+      .poll(() => merged.textContent(), { timeout: 10_000 })
+      .toContain("hostname ghcr.io (rule 1 of team-a-extra)");
+    expect(await merged.textContent()).toContain(
+      "hostname registry.corp.example (rule 1 of corp-extensible)",
+    );
+    expect(await page.getByLabel("Template").isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Create policy" }).click();
+    await page.getByRole("link", { name: "team-a-extra", exact: true }).waitFor();
+    await page.getByText("extends corp-extensible").first().waitFor();
+    const saved = await api("GET", "/organizations/default/policies/team-a-extra");
+    expect(saved.body.spec).toEqual({
+      workspace: "team-a-ws",
+      extends: "corp-extensible",
+      input: { rules: [{ hostname: "ghcr.io" }] },
+    });
+    await page.close();
+  });
+
   it("ties field errors to their inputs and does not save", async () => {
     const page = await signIn("#/policies/new");
     await page.getByLabel("Policy name").fill("bad-port");

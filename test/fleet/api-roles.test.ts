@@ -60,6 +60,13 @@ describe.each(DIALECTS)("on %s", (dialect) => {
       `${ORG}/policies`,
       policy("p-api", { recipe: "block-latest-tag", namespace: "c1/api" }),
     );
+    // An extensible organization allowlist, for the extension rows of the matrix.
+    const corp = policy("p-corp", {
+      recipe: "custom",
+      extensible: true,
+      input: { rules: [{ hostname: "registry.corp.example" }] },
+    });
+    expect((await admin("POST", `${ORG}/policies`, corp)).status).toBe(201);
     tokens.admin = cp.admin;
     tokens.orgAdmin = await token("default", "org-admin", "organization-admin");
     tokens.wsAdmin = await token("default", "ws-admin", "workspace-admin", ["w1"]);
@@ -187,6 +194,30 @@ describe.each(DIALECTS)("on %s", (dialect) => {
       "POST",
       fixed(`${ORG}/policies`),
       (w: any) => policy(`po-${w.toLowerCase()}`, { recipe: "require-digest" }),
+      all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "extend the organization allowlist for w1",
+      "POST",
+      fixed(`${ORG}/policies`),
+      (w: any) =>
+        policy(`xw1-${w.toLowerCase()}`, {
+          workspace: "w1",
+          extends: "p-corp",
+          input: { rules: [{ hostname: "ghcr.io" }] },
+        }),
+      all(403, { admin: 201, orgAdmin: 201, wsAdmin: 201, agent: 404, otherOrg: 404 }),
+    ],
+    [
+      "extend the organization allowlist for w2",
+      "POST",
+      fixed(`${ORG}/policies`),
+      (w: any) =>
+        policy(`xw2-${w.toLowerCase()}`, {
+          workspace: "w2",
+          extends: "p-corp",
+          input: { rules: [{ hostname: "ghcr.io" }] },
+        }),
       all(403, { admin: 201, orgAdmin: 201, agent: 404, otherOrg: 404 }),
     ],
     [

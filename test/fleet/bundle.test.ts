@@ -258,3 +258,38 @@ describe("bundle for a cluster against the real engine (property)", () => {
     );
   });
 });
+
+describe("compileBundle: extensions travel with their parent", () => {
+  const parent: PolicyRow = {
+    ...policy("ws-list", { kind: "workspace", workspace: "a" }),
+    document: policyDoc("ws-list", {
+      workspace: "a",
+      recipe: "custom",
+      extensible: true,
+      input: { rules: [{ hostname: "a.example" }] },
+    }),
+  };
+  const extension: PolicyRow = {
+    ...policy("ext-web", { kind: "namespace", namespace: "web" }),
+    document: policyDoc("ext-web", {
+      namespace: "web",
+      extends: "ws-list",
+      input: { rules: [{ hostname: "b.example" }] },
+    }),
+  };
+
+  it.each([
+    ["c1", ["ext-web", "ws-list"]],
+    // Workspace a has no namespace in c2: its policy stays home, and so does the extension.
+    ["c2", []],
+  ])("cluster %s receives %j", (cluster, names) => {
+    const b = compileBundle({
+      revision: 1,
+      cluster,
+      policies: [parent, extension],
+      attachments: [attach("a", "c1", "web")],
+      namespaces: [],
+    });
+    expect(b.policies.map((p) => (p.metadata as { name: string }).name)).toEqual(names);
+  });
+});

@@ -504,6 +504,148 @@ const ROWS: Row[] = [
     true,
   ],
   ["an unknown top-level field", { ...policy({ recipe: "require-digest" }), extra: 1 }, false],
+  // Widening an allowlist (spec.extensible, spec.extends).
+  [
+    "an extension without a recipe",
+    policy({ namespace: "team-a", extends: "corp", input: { rules: [{ hostname: "ghcr.io" }] } }),
+    true,
+  ],
+  [
+    "an extension with its recipe",
+    policy({
+      namespace: "team-a",
+      extends: "corp",
+      input: { rules: [{ hostname: "ghcr.io" }] },
+      recipe: "custom",
+    }),
+    true,
+  ],
+  [
+    "an extension of a workspace",
+    policy({ workspace: "ws", extends: "corp", input: { rules: [{ imageName: "a/*" }] } }),
+    true,
+  ],
+  [
+    "an extension with an action",
+    policy({
+      namespace: "team-a",
+      extends: "corp",
+      input: { rules: [{ hostname: "ghcr.io" }] },
+      action: "deny",
+    }),
+    false,
+  ],
+  [
+    "an extension with pinDigests false",
+    policy({
+      namespace: "team-a",
+      extends: "corp",
+      input: { rules: [{ hostname: "ghcr.io" }] },
+      pinDigests: false,
+    }),
+    false,
+  ],
+  [
+    "an extension that is extensible",
+    policy({
+      namespace: "team-a",
+      extends: "corp",
+      input: { rules: [{ hostname: "ghcr.io" }] },
+      extensible: false,
+    }),
+    false,
+  ],
+  [
+    "an extension with a blocklist recipe",
+    policy({
+      namespace: "team-a",
+      extends: "corp",
+      input: { rules: [{ hostname: "ghcr.io" }] },
+      recipe: "blocked-images",
+    }),
+    false,
+  ],
+  [
+    "an extension with a supply-chain recipe",
+    policy({ namespace: "team-a", extends: "corp", recipe: "require-digest" }),
+    false,
+  ],
+  [
+    "an organization-wide extension",
+    policy({ extends: "corp", input: { rules: [{ hostname: "ghcr.io" }] } }),
+    false,
+  ],
+  [
+    "an extension with audit",
+    policy({
+      namespace: "team-a",
+      extends: "corp",
+      input: { audit: false, rules: [{ hostname: "ghcr.io" }] },
+    }),
+    false,
+  ],
+  ["an extension without rules", policy({ namespace: "team-a", extends: "corp" }), false],
+  [
+    "an extension with empty rules",
+    policy({ namespace: "team-a", extends: "corp", input: { rules: [] } }),
+    false,
+  ],
+  [
+    "an extension with authorities",
+    policy({
+      namespace: "team-a",
+      extends: "corp",
+      input: { rules: [{ hostname: "ghcr.io" }], authorities: [{ key: { data: KEY } }] },
+    }),
+    false,
+  ],
+  [
+    "an extension with builders",
+    policy({
+      namespace: "team-a",
+      extends: "corp",
+      input: { rules: [{ hostname: "ghcr.io" }], builders: ["x"] },
+    }),
+    false,
+  ],
+  [
+    "extends with uppercase",
+    policy({ namespace: "team-a", extends: "Corp", input: { rules: [{ hostname: "ghcr.io" }] } }),
+    false,
+  ],
+  [
+    "an extensible custom allowlist",
+    policy({ recipe: "custom", extensible: true, input: { rules: [{ hostname: "a.example" }] } }),
+    true,
+  ],
+  [
+    "an extensible blocklist",
+    policy({
+      recipe: "blocked-images",
+      extensible: true,
+      input: { rules: [{ hostname: "a.example" }] },
+    }),
+    false,
+  ],
+  [
+    "a blocklist that is not extensible",
+    policy({
+      recipe: "blocked-images",
+      extensible: false,
+      input: { rules: [{ hostname: "a.example" }] },
+    }),
+    true,
+  ],
+  [
+    "an extensible supply-chain recipe",
+    policy({ recipe: "non-root-user", extensible: true }),
+    false,
+  ],
+  [
+    "neither recipe nor extends",
+    policy({ namespace: "team-a", input: { rules: [{ hostname: "ghcr.io" }] } }),
+    false,
+  ],
 ];
 
 /** The table of rows, as cases. */

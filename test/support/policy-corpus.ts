@@ -263,6 +263,21 @@ export const BASES: Readonly<Record<string, Doc>> = {
   "max-image-size": policy({ recipe: "max-image-size", input: { maxSize: "500Mi" } }),
   "no-volumes": policy({ recipe: "no-volumes", input: { allowed: ["/data"] } }),
   workspace: workspace({ namespaces: ["team-a", "c1.example/team-b"] }),
+  extensible: policy({
+    recipe: "allowed-name-tag",
+    extensible: true,
+    input: { rules: [{ imageName: "corp/*" }] },
+  }),
+  extension: policy({
+    namespace: "team-a",
+    namespaceSelector: { matchLabels: { env: "dev" } },
+    extends: "corp-registries",
+    input: {
+      rules: [
+        { hostname: "ghcr.io", port: "443", imageName: "team-a/*", tag: "v*", requireDigest: true },
+      ],
+    },
+  }),
 };
 
 type Path = readonly (string | number)[];

@@ -263,8 +263,8 @@ export interface ImagePolicySpec {
   readonly action?: "deny" | "warn" | "audit";
   /** Let the /mutate webhook pin this policy's images to digests. */
   readonly pinDigests?: boolean;
-  /** What the policy checks. */
-  readonly recipe:
+  /** What the policy checks (an extension may leave it out: its parent's). */
+  readonly recipe?:
     | "require-digest"
     | "block-latest-tag"
     | "allowed-name-tag"
@@ -282,6 +282,10 @@ export interface ImagePolicySpec {
     | "vulnerability-threshold"
     | "max-image-size"
     | "no-volumes";
+  /** An allowlist that narrower scopes may add rules to (spec.extends). */
+  readonly extensible?: boolean;
+  /** The extensible allowlist this policy adds its rules to. */
+  readonly extends?: string;
   /** The recipe's input; each recipe takes only its own fields. */
   readonly input?: {
     /** true means action audit. */

@@ -114,6 +114,13 @@ export interface WizardState {
   /** Selector expressions the tables cannot show, kept as they were. */
   readonly extraExpressions: readonly SelectorRequirement[];
   readonly action: Action;
+  /**
+   * An extension: the extensible allowlist it adds its rules to (extensions.ts). The recipe is
+   * then the parent's and the action is the parent's (neither is written).
+   */
+  readonly extends?: string;
+  /** An allowlist that narrower scopes may extend (`spec.extensible`). */
+  readonly extensible?: boolean;
   /** Fields of an edited document the wizard does not show, written back unchanged. */
   readonly keep: {
     readonly metadata: Readonly<Record<string, unknown>>;
@@ -187,8 +194,14 @@ export function toDocument(state: WizardState): Record<string, unknown> {
     extra: state.extraExpressions,
   });
   if (selector !== undefined) spec.namespaceSelector = selector;
-  spec.action = state.action;
-  spec.recipe = state.recipe;
+  if (state.extends !== undefined && state.extends !== "") {
+    // An extension has no action or recipe of its own: its parent's apply.
+    spec.extends = state.extends;
+  } else {
+    spec.action = state.action;
+    spec.recipe = state.recipe;
+    if (state.extensible === true && isAllowlist(state.recipe)) spec.extensible = true;
+  }
   const input: Record<string, unknown> = { ...state.keep.input };
   if (fields !== undefined && fields.length > 0) {
     input.rules = state.rules.map((r) => toRuleDocument(r, fields));
@@ -200,6 +213,13 @@ export function toDocument(state: WizardState): Record<string, unknown> {
     metadata: { ...state.keep.metadata, name: state.name.trim() },
     spec,
   };
+}
+
+/** The recipes whose policies narrower scopes may extend (the policy language's allowlists). */
+export const EXTENSIBLE_RECIPES: readonly string[] = ["custom", "allowed-name-tag"];
+
+export function isAllowlist(recipe: string): boolean {
+  return EXTENSIBLE_RECIPES.includes(recipe);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -265,10 +285,15 @@ export function toWizardState(doc: Readonly<Record<string, unknown>>): WizardSta
   const action = ACTIONS.find((a) => a === spec.action) ?? (audit ? "audit" : "deny");
   // A document without rules starts the editor with one empty rule to fill in.
   const rules = Array.isArray(input.rules) ? input.rules.map(toRuleRow) : [EMPTY_RULE];
+  const widening = {
+    ...(typeof spec.extends === "string" ? { extends: spec.extends } : {}),
+    ...(spec.extensible === true ? { extensible: true } : {}),
+  };
   return {
     name: str(metadata.name),
     scope: toScopeState(spec),
     recipe,
+    ...widening,
     rules: takesRules ? rules : [],
     include: rows.include,
     exclude: rows.exclude,
@@ -287,6 +312,8 @@ export function toWizardState(doc: Readonly<Record<string, unknown>>): WizardSta
         "action",
         "recipe",
         "input",
+        "extends",
+        "extensible",
       ]),
       // `audit: true` is folded into the action radio; rules are the editor's.
       input: takesRules ? without(input, ["rules", "audit"]) : without(input, ["audit"]),

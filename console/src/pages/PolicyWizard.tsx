@@ -11,6 +11,7 @@ import { type ScopePreset, toHash } from "../lib/route.js";
 import { setSavedNotice, toSavedWarnings } from "../lib/saved.js";
 import { NEW_POLICY, toDocument, toWizardState, type WizardState } from "../lib/wizard.js";
 import { DocumentView } from "./wizard/DocumentView.js";
+import { ExtendsSection } from "./wizard/ExtendsSection.js";
 import { PreviewPanel } from "./wizard/PreviewPanel.js";
 import { ScopePicker } from "./wizard/ScopePicker.js";
 import { SelectorAndAction, TemplateSection } from "./wizard/Sections.js";
@@ -21,7 +22,7 @@ function fieldPathOf(path: string): string {
 }
 
 const FIELD_PATH =
-  /^(metadata\.name|spec|spec\.workspace|spec\.namespace|spec\.recipe|spec\.input\.rules(\[\d+\](\.(hostname|port|imageName|tag\.value|requireDigest))?)?)$/;
+  /^(metadata\.name|spec|spec\.workspace|spec\.namespace|spec\.recipe|spec\.extends|spec\.input\.rules(\[\d+\](\.(hostname|port|imageName|tag\.value|requireDigest))?)?)$/;
 
 /** A new policy starts where the caller may write: a workspace admin cannot write org-wide. */
 function newPolicy(whoami: Whoami, preset: ScopePreset | undefined): WizardState {
@@ -146,6 +147,7 @@ export function PolicyWizard(props: { name: string | undefined; scope?: ScopePre
               onChange={(scope) => set({ scope })}
             />
           </section>
+          <ExtendsSection state={state} set={set} errorFor={errorFor} document={policyDoc} />
           <TemplateSection state={state} set={set} errorFor={errorFor} />
           <SelectorAndAction state={state} set={set} errorFor={errorFor} />
           {unplaced.length > 0 ? (

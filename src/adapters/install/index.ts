@@ -28,7 +28,11 @@ export {
   type Resources,
   serviceDnsNames,
 } from "./common.js";
-export { buildImagePolicyCrd, buildWorkspaceCrd } from "./crds.js";
+export {
+  buildImagePolicyCrd,
+  buildImagePolicyExceptionCrd,
+  buildWorkspaceCrd,
+} from "./crds.js";
 export {
   buildDeployment,
   buildMutatingWebhookConfiguration,

@@ -21,7 +21,7 @@ export const POLICY_ADMISSION_RULES = [
     apiGroups: ["customs.dev"],
     apiVersions: ["v1alpha1"],
     operations: ["CREATE", "UPDATE"],
-    resources: ["imagepolicies", "workspaces"],
+    resources: ["imagepolicies", "workspaces", "imagepolicyexceptions"],
     scope: "Cluster",
   },
 ];
@@ -34,11 +34,15 @@ export function buildRbac(o: InstallOptions) {
     ...buildClusterRoleAndBinding(o, APP, [
       {
         apiGroups: ["customs.dev"],
-        resources: ["imagepolicies", "workspaces"],
+        resources: ["imagepolicies", "workspaces", "imagepolicyexceptions"],
         verbs: ["get", "list", "watch"],
       },
       // Ready True, or Ready False with the validator's reason, on each ImagePolicy.
-      { apiGroups: ["customs.dev"], resources: ["imagepolicies/status"], verbs: ["update"] },
+      {
+        apiGroups: ["customs.dev"],
+        resources: ["imagepolicies/status", "imagepolicyexceptions/status"],
+        verbs: ["update"],
+      },
       { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
     ]),
   ];

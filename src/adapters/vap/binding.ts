@@ -32,6 +32,12 @@ export interface BuildVapOptions {
    * kube-system's own pods and the rollout of Customs itself. Empty or absent: none.
    */
   readonly exemptNamespaces?: readonly string[];
+  /**
+   * The policy's extensions (spec.extends), checked against the set and resolved
+   * (core/policy checkExtensions): their rules widen the policy in their namespaces
+   * (extensions.ts). An extension itself is never built on its own.
+   */
+  readonly extensions?: readonly ImagePolicy[];
 }
 
 /** A Kubernetes LabelSelector as it is serialized. */

@@ -9,9 +9,24 @@ import { CustomsError } from "../../core/errors.js";
 import type { ImagePolicy, Workspace } from "../../core/policy/index.js";
 import { isSupplyRecipe, RECIPES } from "../../core/policy/index.js";
 import { ADMISSION_API_VERSION, type BuildVapOptions, buildBindings } from "./binding.js";
+import {
+  EXCEPTIONS_ANNOTATION,
+  exceptionRegexes,
+  exceptionsFor,
+  exemptionPredicate,
+  RECOMPILE_BY_ANNOTATION,
+  type VapExceptionOptions,
+} from "./exceptions.js";
 import { exemptCel, exemptRegexes } from "./exempt.js";
+import { extensionAdvice, extensionGuard, guardVariable } from "./extensions.js";
 import { type CelVariable, imageVariables } from "./images.js";
-import { failureTextExpression, messageExpression, policyTitle, staticMessage } from "./message.js";
+import {
+  failureTextExpression,
+  MAX_RULES_TEXT,
+  messageExpression,
+  policyTitle,
+  staticMessage,
+} from "./message.js";
 import { objectName } from "./names.js";
 import { pullPolicyRegexes, pullPolicyValidation, pullPolicyVariables } from "./pull-policy.js";
 import { policyRegexes, recipePasses } from "./rules.js";
@@ -32,9 +47,23 @@ const NOT_NATIVE: Readonly<Partial<Record<string, string>>> = {
 
 export type VapCompilability = { ok: true } | { ok: false; reasons: string[] };
 
-/** Can this policy become a ValidatingAdmissionPolicy, and if not, why? */
-export function canCompileToVap(policy: ImagePolicy): VapCompilability {
+/**
+ * Can this policy become a ValidatingAdmissionPolicy, and if not, why? `extensions`: its
+ * extensions (spec.extends), whose rules it is compiled with. With `exceptions`, the
+ * patterns of those compiled into it count against the same cost bound.
+ */
+export function canCompileToVap(
+  policy: ImagePolicy,
+  extensions: readonly ImagePolicy[] = [],
+  exceptions: VapExceptionOptions = {},
+): VapCompilability {
   const reasons: string[] = [];
+  if (policy.extension !== undefined) {
+    reasons.push(
+      `it extends ${policy.extension.parent}: its rules are compiled into ${policy.extension.parent}'s native policy, never on their own`,
+    );
+    return { ok: false, reasons };
+  }
   if (!RECIPES.includes(policy.recipe)) {
     reasons.push(`recipe ${String(policy.recipe)} has no ValidatingAdmissionPolicy translation`);
   } else if (isSupplyRecipe(policy.recipe)) {
@@ -52,14 +81,16 @@ export function canCompileToVap(policy: ImagePolicy): VapCompilability {
     );
   } else {
     const regexes = [
-      ...policyRegexes(policy),
+      ...[policy, ...extensions].flatMap((p) => policyRegexes(p)),
       ...exemptRegexes(policy),
+      ...exceptionsFor(policy, exceptions).flatMap(exceptionRegexes),
       ...pullPolicyRegexes(policy),
     ];
     const size = regexes.reduce((n, re) => n + re.length, 0);
     if (size > MAX_RULE_REGEX_CHARS) {
+      const widened = extensions.length === 0 ? "" : " (with those of its extensions)";
       reasons.push(
-        `its rules and exemptImages compile to ${size} characters of regular expressions, more than the ` +
+        `its rules${widened} and exemptImages compile to ${size} characters of regular expressions, more than the ` +
           `${MAX_RULE_REGEX_CHARS} that fit the API server's CEL cost budget; split the policy`,
       );
     }
@@ -97,20 +128,36 @@ const RESOURCE_RULES = [
   { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
 ].map((r) => ({ ...r, apiVersions: ["v1"], operations: ["CREATE", "UPDATE"] }));
 
-function passesOrExempt(policy: ImagePolicy): string {
+/** The recipe's test, or'ed with `exemptImages` (an exempt image passes). */
+function passesOrExempt(policy: ImagePolicy, widened: Parameters<typeof recipePasses>[1]): string {
   const exempt = exemptCel(policy);
-  return exempt === "false" ? recipePasses(policy) : `${exempt} || ${recipePasses(policy)}`;
+  const passes = recipePasses(policy, widened);
+  return exempt === "false" ? passes : `${exempt} || ${passes}`;
 }
 
-/** The policy's variables: images (images.ts), then the failing ones and their text. */
-export function vapVariables(policy: ImagePolicy): CelVariable[] {
+/**
+ * The policy's variables: images (images.ts), the guards of its extensions (extensions.ts),
+ * then the failing images and their text.
+ */
+export function vapVariables(
+  policy: ImagePolicy,
+  extensions: readonly ImagePolicy[] = [],
+  workspaces: readonly Workspace[] = [],
+  cluster?: string,
+  exempt?: (normalized: string) => string,
+): CelVariable[] {
+  const guards = extensions.map((e, i) => ({
+    name: guardVariable(i),
+    expression: extensionGuard(e, workspaces, cluster),
+  }));
+  const widened = extensions.map((e, i) => ({ guard: `variables.${guardVariable(i)}`, policy: e }));
   return [
-    ...imageVariables(),
+    ...imageVariables(exempt),
+    ...guards,
     {
-      // `[x].all(f, …)` binds the fields of an entry once for all the tests of the recipe. An
-      // exempt image passes; an invalid one (`!…`) is never exempt.
+      // `[x].all(f, …)` binds the fields of an entry once for all the tests of the recipe.
       name: "failures",
-      expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${passesOrExempt(policy)}))`,
+      expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${passesOrExempt(policy, widened)}))`,
     },
     { name: "failureText", expression: failureTextExpression(policy) },
     ...(policy.recipe === "require-pull-policy" ? pullPolicyVariables(policy) : []),
@@ -121,13 +168,21 @@ export function vapVariables(policy: ImagePolicy): CelVariable[] {
 export function buildVap(
   policy: ImagePolicy,
   workspaces: readonly Workspace[],
-  options: BuildVapOptions = {},
+  options: BuildVapOptions & VapExceptionOptions = {},
 ): VapObjects {
-  const check = canCompileToVap(policy);
+  const extensions = options.extensions ?? [];
+  const check = canCompileToVap(policy, extensions, options);
   if (!check.ok) throw new VapCompileError(check.reasons);
   const name = objectName(policy.name);
   const labels = { "app.kubernetes.io/managed-by": "customs" };
-  const annotations = { "customs.dev/policy": policy.name };
+  const included = exceptionsFor(policy, options);
+  const exempt = exemptionPredicate(included, workspaces, options.cluster);
+  const annotations: Record<string, string> = { "customs.dev/policy": policy.name };
+  if (included.length > 0) {
+    const first = Math.min(...included.map((e) => e.expiresAt));
+    annotations[EXCEPTIONS_ANNOTATION] = included.map((e) => e.name).join(",");
+    annotations[RECOMPILE_BY_ANNOTATION] = new Date(first).toISOString().replace(/\.000Z$/, "Z");
+  }
   const vap = {
     apiVersion: ADMISSION_API_VERSION,
     kind: "ValidatingAdmissionPolicy",
@@ -135,11 +190,16 @@ export function buildVap(
     spec: {
       failurePolicy: "Fail",
       matchConstraints: { matchPolicy: "Equivalent", resourceRules: RESOURCE_RULES },
-      variables: vapVariables(policy).map((v) => ({ ...v })),
+      variables: vapVariables(policy, extensions, workspaces, options.cluster, exempt).map((v) => ({
+        ...v,
+      })),
       validations: [
         {
           expression: "size(variables.failures) == 0",
-          messageExpression: messageExpression(policy),
+          messageExpression: messageExpression(
+            policy,
+            extensions.map((e, i) => extensionAdvice(e, i, MAX_RULES_TEXT)),
+          ),
           message: staticMessage(policy),
           reason: "Forbidden",
         },

@@ -110,15 +110,27 @@ export interface CelVariable {
   readonly expression: string;
 }
 
-/** The variables, in order (each refers only to those before it, as Kubernetes requires). */
-export function imageVariables(): CelVariable[] {
+/**
+ * The variables, in order (each refers only to those before it, as Kubernetes requires).
+ * `exempt`, a CEL predicate on the normalized image with its implied tag, leaves the valid
+ * images it holds for out of `named` and so out of every check (ImagePolicyExceptions).
+ */
+export function imageVariables(exempt?: (normalized: string) => string): CelVariable[] {
   const re = referenceRegexes();
   const name = normalizedName("s");
   const valid =
     `size(s) <= ${MAX_REFERENCE_LENGTH} && !s.matches(${celString(re.identifier)})` +
     ` && ${name}.matches(${celString(re.reference)})`;
   // named: NAME|IMAGE where NAME is distribution/reference's `domain/remainder`.
-  const named = `variables.checked.map(s, ${valid} ? ${name} + '|' + ${display("s")} : '!|' + ${display("s")})`;
+  const kept = `${name} + '|' + ${display("s")}`;
+  // The implied tag: `latest` when the name has neither a tag (a `:` after its last `/`) nor
+  // a digest, as toImageFacts adds it.
+  const implied =
+    "(n.indexOf('@') < 0 && n.substring(n.lastIndexOf('/') + 1).indexOf(':') < 0 ? ':latest' : '')";
+  const named =
+    exempt === undefined
+      ? `variables.checked.map(s, ${valid} ? ${kept} : '!|' + ${display("s")})`
+      : `variables.checked.map(s, ${valid} ? ([${name}].all(n, ${exempt(`(n + ${implied})`)}) ? '' : ${kept}) : '!|' + ${display("s")}).filter(x, x != '')`;
 
   // split: DOMAIN|REMAINDER|IMAGE. The grammar takes the first element for the domain when it
   // is one (it cannot hold "/"), else the whole name is the path (e.g. `a_b.c/x`).

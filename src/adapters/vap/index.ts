@@ -14,6 +14,12 @@ export {
   vapVariables,
 } from "./build.js";
 export { celString } from "./cel.js";
+export {
+  EXCEPTIONS_ANNOTATION,
+  exceptionsFor,
+  RECOMPILE_BY_ANNOTATION,
+  type VapExceptionOptions,
+} from "./exceptions.js";
 export { type CelVariable, DOCKER_HUB_HOSTS, imageVariables } from "./images.js";
 export { objectName } from "./names.js";
 export { patternRegex, policyRegexes } from "./rules.js";

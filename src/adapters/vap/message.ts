@@ -71,8 +71,13 @@ export function failureTextExpression(policy: ImagePolicy): string {
   return `variables.failures.map(e, ${describeEntry(policy)}).join('; ')`;
 }
 
-export function messageExpression(policy: ImagePolicy): string {
+/** `extensionAdvice`: CEL strings naming each extension's rules when it applies (extensions.ts). */
+export function messageExpression(
+  policy: ImagePolicy,
+  extensionAdvice: readonly string[] = [],
+): string {
   const text = "variables.failureText";
   const listed = `(size(${text}) > ${MAX_LISTED} ? ${text}.substring(0, ${MAX_LISTED}) + '...' : ${text})`;
-  return `${celString(`customs ${policyTitle(policy)}: `)} + ${listed} + ${celString(`; ${advice(policy)}`)}`;
+  const widened = extensionAdvice.map((a) => ` + ${a}`).join("");
+  return `${celString(`customs ${policyTitle(policy)}: `)} + ${listed} + ${celString(`; ${advice(policy)}`)}${widened}`;
 }

@@ -86,8 +86,15 @@ function anyRuleMatches(policy: ImagePolicy): string {
   return `(${policy.rules.map((r) => ruleMatches(r, shortNames)).join(" || ")})`;
 }
 
-/** Does a valid entry, split into fields `f`, pass the recipe? (recipes.ts checkRecipe) */
-export function recipePasses(policy: ImagePolicy): string {
+/**
+ * Does a valid entry, split into fields `f`, pass the recipe? (recipes.ts checkRecipe)
+ * `extensions`: an allowlist's extensions, each with the CEL guard that says whether it
+ * applies to the request's namespace; their rules are alternatives to the policy's own.
+ */
+export function recipePasses(
+  policy: ImagePolicy,
+  extensions: readonly { guard: string; policy: ImagePolicy }[] = [],
+): string {
   switch (policy.recipe) {
     case "require-digest":
       return "f[5] != ''";
@@ -95,7 +102,8 @@ export function recipePasses(policy: ImagePolicy): string {
       return "f[4] != 'tlatest'";
     case "allowed-name-tag":
     case "custom":
-      return anyRuleMatches(policy);
+      if (extensions.length === 0) return anyRuleMatches(policy);
+      return `(${[anyRuleMatches(policy), ...extensions.map((e) => `(${e.guard} && ${anyRuleMatches(e.policy)})`)].join(" || ")})`;
     case "blocked-images":
       return `!${anyRuleMatches(policy)}`;
     case "require-pull-policy":

@@ -3,6 +3,7 @@ import { CustomsError } from "../../core/errors.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import type { BundleSignature } from "../../core/fleet/bundle-signature.js";
 import {
+  checkExtensions,
   compilePolicySet,
   type ImagePolicy,
   validateDocument,
@@ -93,11 +94,21 @@ export function verifyBundle(
       problems.push(`${path}: expected a ${kind}, got a ${r.kind}`);
       continue;
     }
-    const name = r.kind === "ImagePolicy" ? r.policy.name : r.workspace.name;
+    const name =
+      r.kind === "ImagePolicy"
+        ? r.policy.name
+        : r.kind === "Workspace"
+          ? r.workspace.name
+          : r.exception.name;
     if (names.has(`${kind}/${name}`)) problems.push(`${path}: ${kind}/${name} is delivered twice`);
     names.add(`${kind}/${name}`);
     if (r.kind === "ImagePolicy") policies.push(r.policy);
     else if (r.kind === "Workspace") workspaces.push(r.workspace);
+  }
+  // An extension needs its parent in the same bundle (the control plane checks this at each
+  // write; a race between two writes could still deliver one without it).
+  for (const i of checkExtensions(policies).issues) {
+    problems.push(`ImagePolicy/${i.policy} ${i.path}: ${i.message}`);
   }
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).join("; ");
@@ -107,7 +118,9 @@ export function verifyBundle(
       `${where}: revision ${String(bundle.revision)} refused: ${shown}${more}`,
     );
   }
-  const evaluator = createEvaluator(compilePolicySet(policies, workspaces, re2Engine));
+  const evaluator = createEvaluator(compilePolicySet(policies, workspaces, re2Engine), undefined, {
+    now: Date.now,
+  });
   return {
     bundle,
     etag,

@@ -1,6 +1,11 @@
 import type { KubeClient, KubeObject } from "../../adapters/kube/index.js";
 import { buildVap, canCompileToVap } from "../../adapters/vap/index.js";
-import type { ImagePolicy, Workspace } from "../../core/policy/index.js";
+import {
+  checkExtensions,
+  extensionsByParent,
+  type ImagePolicy,
+  type Workspace,
+} from "../../core/policy/index.js";
 
 export const MANAGED_BY = "app.kubernetes.io/managed-by";
 export const AGENT_MANAGER = "customs-agent";
@@ -35,13 +40,21 @@ export function desiredVap(
   exemptNamespaces: readonly string[] = [],
 ): DesiredVap {
   const out: DesiredVap = { policies: [], bindings: [], skipped: [] };
-  for (const policy of policies) {
-    const check = canCompileToVap(policy);
+  // Extensions widen their parent's native policy; one that fails the set's checks is left
+  // out (which only narrows what is allowed) and reported as skipped.
+  const { policies: checked, issues } = checkExtensions(policies);
+  for (const i of issues)
+    out.skipped.push({ policy: i.policy, reasons: [`${i.path}: ${i.message}`] });
+  const byParent = extensionsByParent(checked);
+  for (const policy of checked) {
+    if (policy.extension !== undefined) continue;
+    const extensions = byParent.get(policy.name) ?? [];
+    const check = canCompileToVap(policy, extensions);
     if (!check.ok) {
       out.skipped.push({ policy: policy.name, reasons: check.reasons });
       continue;
     }
-    const built = buildVap(policy, workspaces, { cluster, exemptNamespaces });
+    const built = buildVap(policy, workspaces, { cluster, exemptNamespaces, extensions });
     out.policies.push(ours(built.policy));
     for (const b of built.bindings) out.bindings.push(ours(b));
   }

@@ -3,7 +3,9 @@ import { CustomsError } from "../../core/errors.js";
 import {
   createEvaluator,
   type Evaluator,
+  type Exemption,
   imagesNeedingFacts,
+  isSupplyPolicy,
   type NamespaceFacts,
   REFUSE_TAGS,
   toNamespaceFacts,
@@ -14,7 +16,8 @@ import {
 import type { CompiledPolicySet } from "../../core/policy/index.js";
 import { type ContainerImage, extractResources, type Workload } from "../../core/workload/index.js";
 import { parseDocuments, type SourceDocument } from "../documents/index.js";
-import { factRequestOf, type SupplyContext, withFetchedFacts } from "../supply/index.js";
+// Types only: fetching supply-chain facts (registries, Sigstore) loads when a policy needs it.
+import type { SupplyContext } from "../supply/index.js";
 
 /** Namespace of a workload that names none, as kubectl applies it. */
 export const DEFAULT_NAMESPACE = "default";
@@ -27,6 +30,8 @@ export interface CheckedResource {
   readonly source: string;
   readonly verdict: Verdict;
   readonly violations: readonly Violation[];
+  /** Violations that ImagePolicyExceptions exempted (present only when there are some). */
+  readonly exempted?: readonly Exemption[];
   /** Where it came from, for line numbers (SARIF) — not part of the JSON output. */
   readonly document: SourceDocument;
   readonly containers: readonly ContainerImage[];
@@ -44,6 +49,13 @@ export interface CheckReport {
 export interface CheckOptions {
   /** Cluster the manifests are for, to resolve `CLUSTER/NAMESPACE` entries of Workspaces. */
   readonly cluster?: string;
+  /** The time (ms since the epoch) at which exceptions are judged; the clock by default. */
+  readonly now?: number;
+}
+
+function evaluatorOf(set: CompiledPolicySet, options: CheckOptions): Evaluator {
+  const now = options.now ?? Date.now();
+  return createEvaluator(set, undefined, { now: () => now });
 }
 
 import { PullSecretIndex } from "./pull-secrets.js";
@@ -73,7 +85,7 @@ const TEMPLATE_ACTION = /\{\{[\s\S]*?\}\}/;
  * manifests, and one of those must not fail the whole run. A file named on the command line
  * is always an error, as is any problem in a document that is a Kubernetes object.
  */
-function collect(texts: readonly InputText[]): {
+export function collect(texts: readonly InputText[]): {
   located: Located[];
   labels: Map<string, Record<string, string>>;
   notes: string[];
@@ -125,12 +137,11 @@ export function checkManifests(
   texts: readonly InputText[],
   options: CheckOptions = {},
 ): CheckReport {
-  const base = createEvaluator(set);
+  const base = evaluatorOf(set, options);
   // Without fetched facts, supply-chain policies fail closed (SOURCE_NOT_CONFIGURED).
-  const evaluator =
-    factRequestOf(set) === undefined
-      ? base
-      : withSupplyFacts(base, () => undefined, 0, REFUSE_TAGS);
+  const evaluator = !set.policies.some(isSupplyPolicy)
+    ? base
+    : withSupplyFacts(base, () => undefined, 0, REFUSE_TAGS);
   return decide(collect(texts), evaluator, options);
 }
 
@@ -145,7 +156,8 @@ export async function checkManifestsWithSupply(
   supply: SupplyContext,
 ): Promise<CheckReport> {
   const collected = collect(texts);
-  const base = createEvaluator(set);
+  const base = evaluatorOf(set, options);
+  const { factRequestOf, withFetchedFacts } = await import("../supply/index.js");
   const request = factRequestOf(set);
   if (request === undefined) return decide(collected, base, options);
   const factsFor = namespaceFacts(collected.labels, options);
@@ -198,6 +210,7 @@ function decide(
       source: document.source,
       verdict: decision.verdict,
       violations: decision.violations,
+      ...(decision.exempted === undefined ? {} : { exempted: decision.exempted }),
       document,
       containers: workload.containers,
     });

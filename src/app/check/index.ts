@@ -1,4 +1,4 @@
-export { type CheckReport, DEFAULT_NAMESPACE } from "./check.js";
+export { type CheckReport, collect as collectManifests, DEFAULT_NAMESPACE } from "./check.js";
 export { checkWithFacts } from "./facts.js";
 export {
   isCheckFailing,

@@ -74,7 +74,10 @@ export async function lintDockerfiles(
   if (options.policies !== undefined && options.policies.length > 0) {
     const { set } = loadPolicySet(await readInputs(options.policies));
     const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-    policy = { evaluator: createEvaluator(set), namespace: toNamespaceFacts(namespace) };
+    policy = {
+      evaluator: createEvaluator(set, undefined, { now: Date.now }),
+      namespace: toNamespaceFacts(namespace),
+    };
   }
   const texts = await readDockerfiles(inputs, undefined, options.exclude);
   // Every file is read before any is judged: one unreadable file is exit 2, not a

@@ -3,7 +3,7 @@
  * SARIF. Takes text, reads no files. The only error is CustomsError("YAML_INVALID"), whose
  * message names the source, the document (0-based), the line and column, and what is wrong.
  */
-import { parseDocument } from "yaml";
+import type { Document } from "yaml";
 import { CustomsError } from "../../core/errors.js";
 import { parseJsonPointer } from "../../core/workload/index.js";
 import { jsonStart, readJson } from "./json.js";
@@ -27,6 +27,7 @@ import {
   yamlProblem,
 } from "./yaml.js";
 import { readPlainYaml } from "./yaml-fast.js";
+import { yamlLib } from "./yaml-lib.js";
 import { locateInYaml } from "./yaml-locate.js";
 
 export interface SourceDocument {
@@ -131,9 +132,9 @@ function parseYamlStream(text: string, source: string, lines: LineIndex): Source
     }
     // Keep only the range: the syntax tree is rebuilt if and when a position is asked for.
     const [from, , to] = doc.range;
-    let tree: ReturnType<typeof parseDocument> | undefined;
+    let tree: Document.Parsed | undefined;
     const offsetOf = (segments: readonly string[]): number | undefined => {
-      tree ??= parseDocument(text.slice(from, to), YAML_OPTIONS);
+      tree ??= yamlLib().parseDocument(text.slice(from, to), YAML_OPTIONS);
       const at = locateInYaml(tree, segments);
       return at === undefined ? undefined : from + at;
     };

@@ -2,16 +2,15 @@
  * Finds the node at a JSON pointer in a YAML document's syntax tree, the way the pointer was
  * made: through aliases and `<<` merge keys, as the parsed value sees them.
  */
-import {
-  type Document,
-  isAlias,
-  isMap,
-  isNode,
-  isScalar,
-  isSeq,
-  type Pair,
-  type YAMLMap,
-} from "yaml";
+import type { Alias, Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
+import { yamlLib } from "./yaml-lib.js";
+
+// yaml's node tests, through the lazily loaded module (a tree exists only once it is loaded).
+const isAlias = (n: unknown): n is Alias => yamlLib().isAlias(n);
+const isMap = (n: unknown): n is YAMLMap => yamlLib().isMap(n);
+const isNode = (n: unknown): n is Node => yamlLib().isNode(n);
+const isScalar = (n: unknown): n is Scalar => yamlLib().isScalar(n);
+const isSeq = (n: unknown): n is YAMLSeq => yamlLib().isSeq(n);
 
 /** Merge sources nest at most this deep; real manifests use one level. */
 const MAX_MERGE_DEPTH = 8;

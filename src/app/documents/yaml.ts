@@ -1,19 +1,15 @@
 /**
  * How Customs reads YAML: as Kubernetes does, and safely against hostile input.
  */
-import {
-  Composer,
-  type CST,
-  type Document,
-  type DocumentOptions,
-  isScalar,
-  type ParseOptions,
-  Parser,
-  type ScalarTag,
-  type SchemaOptions,
-  type Tags,
-  visit,
-  type YAMLError,
+import type {
+  CST,
+  Document,
+  DocumentOptions,
+  ParseOptions,
+  ScalarTag,
+  SchemaOptions,
+  Tags,
+  YAMLError,
 } from "yaml";
 import {
   type GoScalar,
@@ -21,6 +17,7 @@ import {
   resolveGoScalar,
   resolveTaggedGoScalar,
 } from "./go-scalar.js";
+import { yamlLib } from "./yaml-lib.js";
 
 /**
  * yaml's alias budget per document: each use of an anchor counts, weighted by the aliases inside
@@ -143,6 +140,7 @@ export interface YamlStream {
  * (which the parser builds without recursion) before the composer recurses into it.
  */
 export function readYamlStream(text: string): YamlStream {
+  const { Composer, Parser } = yamlLib();
   const parser = new Parser();
   const composer = new Composer(YAML_OPTIONS);
   const docs: Document.Parsed[] = [];
@@ -200,7 +198,7 @@ export function isEmptyDocument(doc: Document.Parsed): boolean {
   const contents = doc.contents;
   if (contents === null) return true;
   return (
-    isScalar(contents) &&
+    yamlLib().isScalar(contents) &&
     contents.value === null &&
     contents.tag === undefined &&
     contents.anchor === undefined &&
@@ -221,6 +219,7 @@ export function yamlProblem(doc: Document.Parsed): { offset: number; message: st
 
 function keyAt(doc: Document.Parsed, offset: number): string | undefined {
   let found: string | undefined;
+  const { isScalar, visit } = yamlLib();
   visit(doc, {
     Pair(_, pair) {
       if (isScalar(pair.key) && pair.key.range?.[0] === offset) {

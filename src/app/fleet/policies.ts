@@ -21,6 +21,13 @@ import {
   withCurrentOnConflict,
 } from "./context.js";
 import { nameMatches } from "./organizations.js";
+import { checkExtensionsOf, checkParentOf } from "./policy-extensions.js";
+
+/** Can the caller see this stored policy? (for an extension's parent) */
+export function seeing(ctx: FleetContext, p: Principal, org: string) {
+  return async (row: PolicyRow) =>
+    canSeePolicy(p, org, row.scope, await attachmentsToSee(ctx, p, org));
+}
 
 /** A stored policy as the API answers it: the document with the object's metadata. */
 export function toPolicy(row: PolicyRow) {
@@ -201,6 +208,7 @@ export async function createPolicy(ctx: FleetContext, p: Principal, org: string,
   const attachments = await attachmentsToWrite(ctx, p, org, [scope]);
   if (!canWritePolicy(p, org, scope, attachments)) throw forbidden("create a policy of this scope");
   await checkWorkspaceExists(ctx, org, scope);
+  await checkParentOf(ctx, org, policy, seeing(ctx, p, org));
   const row = await ctx.store
     .createPolicy(actorOf(p), org, toDeliveredDocument(body), scope)
     .catch((e: unknown) => {
@@ -231,6 +239,8 @@ export async function updatePolicy(
     throw forbidden("change this policy");
   }
   await checkWorkspaceExists(ctx, org, scope);
+  await checkParentOf(ctx, org, policy, seeing(ctx, p, org));
+  await checkExtensionsOf(ctx, org, name, policy);
   const row = await withCurrentOnConflict(
     () =>
       ctx.store.updatePolicy(actorOf(p), org, toDeliveredDocument(body), scope, {
@@ -252,6 +262,7 @@ export async function deletePolicy(
   const current = await visiblePolicy(ctx, p, org, name);
   const attachments = await attachmentsToWrite(ctx, p, org, [current.scope]);
   if (!canWritePolicy(p, org, current.scope, attachments)) throw forbidden("delete this policy");
+  await checkExtensionsOf(ctx, org, name, undefined);
   await withCurrentOnConflict(
     () => ctx.store.deletePolicy(actorOf(p), org, name, { resourceVersion }),
     () => ctx.store.getPolicy(org, name),

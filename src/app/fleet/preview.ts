@@ -18,6 +18,8 @@ import {
 } from "../../core/policy/index.js";
 import { isObject, type Json } from "./bodies.js";
 import { type FleetContext, requireOrganization } from "./context.js";
+import { seeing } from "./policies.js";
+import { parentIssues, parentOf } from "./policy-extensions.js";
 
 export const MAX_PREVIEW_IMAGES = 100;
 
@@ -106,6 +108,14 @@ export async function previewPolicy(ctx: FleetContext, p: Principal, org: string
   }));
   if (validated.kind !== "ImagePolicy") return { valid: false, issues, results: [] };
   const policy = validated.policy;
+  // An extension is previewed as what it changes: its parent, widened by it.
+  const parent = await parentOf(ctx, org, policy, seeing(ctx, p, org));
+  const refused = parentIssues(policy, parent).map((i) => ({
+    severity: "error" as const,
+    code: "POLICY_INVALID",
+    ...i,
+  }));
+  if (refused.length > 0) return { valid: false, issues: [...issues, ...refused], results: [] };
   let facts = factsForScope(policy);
   const workspaces: Workspace[] = [];
   let hidden = false;
@@ -122,13 +132,29 @@ export async function previewPolicy(ctx: FleetContext, p: Principal, org: string
       } else if (ws !== undefined) hidden = true;
     }
   }
-  const set = compilePolicySet([policy], workspaces, re2Engine);
+  const set = compilePolicySet(
+    parent === undefined ? [policy] : [parent, policy],
+    workspaces,
+    re2Engine,
+  );
   const evaluator = createEvaluator(set);
-  const compiled = set.policies[0];
-  const applies =
+  const compiled = parent === undefined ? set.policies[0] : set.extensions?.get(parent.name)?.[0];
+  const own =
     compiled === undefined
       ? { applies: false, reason: "" }
       : applicability(compiled, facts, workspacesOf(set, facts));
+  // An extension widens its parent only where the parent applies too.
+  const parentApplies =
+    set.policies[0] === undefined || parent === undefined
+      ? own
+      : applicability(set.policies[0], facts, workspacesOf(set, facts));
+  const applies =
+    !own.applies || parentApplies.applies
+      ? own
+      : {
+          applies: false,
+          reason: `${own.reason}, but ${parent?.name} does not apply here (${parentApplies.reason})`,
+        };
   const results = request.images.map((image) => {
     const decision = evaluator.evaluate(facts, [
       { container: "preview", containerType: "containers", image },

@@ -10,8 +10,11 @@ import {
 import { re2Engine } from "../../adapters/re2/index.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import {
+  checkExtensions,
   compilePolicySet,
+  EXCEPTION_KIND,
   type ImagePolicy,
+  type ImagePolicyException,
   type PolicyIssue,
   validateDocument,
   type Workspace,
@@ -20,13 +23,19 @@ import type { NamespaceCache } from "./namespaces.js";
 
 export const IMAGE_POLICIES_PATH = "/apis/customs.dev/v1alpha1/imagepolicies";
 export const WORKSPACES_PATH = "/apis/customs.dev/v1alpha1/workspaces";
+export const EXCEPTIONS_PATH = "/apis/customs.dev/v1alpha1/imagepolicyexceptions";
 export const NAMESPACES_PATH = "/api/v1/namespaces";
 
 export interface ClusterSourceEvents {
   /** `invalid`: the names of the objects left out, every time (not only the new ones). */
   onPolicies(
     evaluator: Evaluator,
-    count: { policies: number; workspaces: number; invalid: readonly string[] },
+    count: {
+      policies: number;
+      workspaces: number;
+      exceptions?: number;
+      invalid: readonly string[];
+    },
   ): void;
   onInvalid(name: string, issues: readonly PolicyIssue[]): void;
   onError(e: unknown): void;
@@ -37,25 +46,52 @@ export interface ClusterSource {
   stop(): void;
 }
 
-function validated(objects: KubeObject[], events: ClusterSourceEvents, status?: StatusWriter) {
+/** Validates the objects of the cluster, each alone and then as a set (extensions). */
+export function validated(
+  objects: KubeObject[],
+  events: Pick<ClusterSourceEvents, "onInvalid">,
+  status?: StatusWriter,
+) {
   const policies: ImagePolicy[] = [];
   const workspaces: Workspace[] = [];
+  const exceptions: ImagePolicyException[] = [];
   const invalid: string[] = [];
+  const results: { o: KubeObject; issues: readonly PolicyIssue[] | undefined }[] = [];
   for (const o of objects) {
     const origin = { source: `${o.kind ?? "object"}/${o.metadata.name}`, index: 0 };
     const r = validateDocument(o, origin, { regex: re2Engine, now: Date.now() });
     if (r.kind === "ImagePolicy") policies.push(r.policy);
     else if (r.kind === "Workspace") workspaces.push(r.workspace);
+    else if (r.kind === EXCEPTION_KIND) exceptions.push(r.exception);
     else {
       invalid.push(`${o.kind}/${o.metadata.name}`);
       events.onInvalid(o.metadata.name, r.issues);
     }
-    if (o.kind === "ImagePolicy") status?.(o, r.kind === "invalid" ? r.issues : undefined);
+    if (o.kind === "ImagePolicy" || o.kind === EXCEPTION_KIND)
+      results.push({ o, issues: r.kind === "invalid" ? r.issues : undefined });
   }
-  return { policies, workspaces, invalid };
+  // An extension whose parent is missing, not extensible or of another recipe is left out
+  // like any invalid policy (which only narrows what is allowed), and says why in its status.
+  const refused = new Map<string, PolicyIssue[]>();
+  for (const i of checkExtensions(policies).issues) {
+    const list = refused.get(i.policy) ?? [];
+    list.push({ severity: "error", code: "POLICY_INVALID", path: i.path, message: i.message });
+    refused.set(i.policy, list);
+  }
+  for (const [name, issues] of refused) {
+    invalid.push(`ImagePolicy/${name}`);
+    events.onInvalid(name, issues);
+  }
+  for (const { o, issues } of results) status?.(o, issues ?? refused.get(o.metadata.name));
+  return {
+    policies: policies.filter((p) => !refused.has(p.name)),
+    workspaces,
+    exceptions,
+    invalid,
+  };
 }
 
-type StatusWriter = (o: KubeObject, issues: readonly PolicyIssue[] | undefined) => void;
+export type StatusWriter = (o: KubeObject, issues: readonly PolicyIssue[] | undefined) => void;
 
 /**
  * Writes each ImagePolicy's Ready condition when it differs from what the object holds: a
@@ -96,7 +132,8 @@ function statusWriter(client: KubeClient, onError: (e: unknown) => void): Status
         ],
       },
     };
-    const path = `${IMAGE_POLICIES_PATH}/${encodeURIComponent(o.metadata.name)}/status`;
+    const base = o.kind === EXCEPTION_KIND ? EXCEPTIONS_PATH : IMAGE_POLICIES_PATH;
+    const path = `${base}/${encodeURIComponent(o.metadata.name)}/status`;
     client.send("PUT", path, next).catch((e: unknown) => {
       if (!(e instanceof KubeError && (e.status === 409 || e.status === 404))) onError(e);
     });
@@ -131,6 +168,26 @@ export function readyCondition(
 }
 
 /**
+ * A cluster installed before ImagePolicyExceptions existed has no such resource (Helm does
+ * not add CRDs on upgrade): its list answers 404, which means no exception exists, so the
+ * policies load without any (stricter, never looser). The watch keeps failing and retrying
+ * with backoff, reported through onError, and picks exceptions up once the CRD is installed.
+ */
+function withoutMissingResource(client: KubeClient): Pick<KubeClient, "list" | "watch"> {
+  return {
+    list: async (path) => {
+      try {
+        return await client.list(path);
+      } catch (e) {
+        if (e instanceof KubeError && e.status === 404) return { items: [], resourceVersion: "" };
+        throw e;
+      }
+    },
+    watch: (path, from, onEvent, signal) => client.watch(path, from, onEvent, signal),
+  };
+}
+
+/**
  * ImagePolicies and Workspaces from the cluster's CRDs, namespace labels from a watch of
  * Namespaces. A new evaluator is compiled on every change. An object the CRD schema and the
  * admission check let through (written before they existed, or while the webhook was
@@ -154,29 +211,33 @@ export function startClusterSource(
   if (watchPolicies) {
     let policyObjects: KubeObject[] = [];
     let workspaceObjects: KubeObject[] = [];
+    let exceptionObjects: KubeObject[] = [];
     let ready = 0;
     const rebuild = () => {
-      if (ready < 2) return;
+      if (ready < 3) return;
       const withKind = (kind: string) => (o: KubeObject) => ({
         apiVersion: "customs.dev/v1alpha1",
         ...o,
         kind,
       });
-      const { policies, workspaces, invalid } = validated(
+      const { policies, workspaces, exceptions, invalid } = validated(
         [
           ...policyObjects.map(withKind("ImagePolicy")),
           ...workspaceObjects.map(withKind("Workspace")),
+          ...exceptionObjects.map(withKind(EXCEPTION_KIND)),
         ],
         events,
         status,
       );
-      events.onPolicies(createEvaluator(compilePolicySet(policies, workspaces, re2Engine)), {
+      const set = compilePolicySet(policies, workspaces, re2Engine, exceptions);
+      events.onPolicies(createEvaluator(set, undefined, { now: Date.now }), {
         policies: policies.length,
         workspaces: workspaces.length,
+        exceptions: exceptions.length,
         invalid,
       });
     };
-    const first = { policies: true, workspaces: true };
+    const first = { policies: true, workspaces: true, exceptions: true };
     informers.push(
       startInformer(
         client,
@@ -196,6 +257,17 @@ export function startClusterSource(
           workspaceObjects = items;
           if (first.workspaces) ready++;
           first.workspaces = false;
+          rebuild();
+        },
+        events.onError,
+      ),
+      startInformer(
+        withoutMissingResource(client),
+        EXCEPTIONS_PATH,
+        (items) => {
+          exceptionObjects = items;
+          if (first.exceptions) ready++;
+          first.exceptions = false;
           rebuild();
         },
         events.onError,

@@ -9,6 +9,7 @@ import {
   buildDeployment,
   buildExtras,
   buildImagePolicyCrd,
+  buildImagePolicyExceptionCrd,
   buildMutatingWebhookConfiguration,
   buildNamespace,
   buildRbac,
@@ -110,6 +111,7 @@ export async function renderInstall(o: RenderInstallOptions): Promise<RenderedIn
     objects: [
       buildImagePolicyCrd(),
       buildWorkspaceCrd(),
+      buildImagePolicyExceptionCrd(),
       ...(o.createNamespace === false ? [] : [buildNamespace(options)]),
       ...registry.objects,
       ...buildRbac(options),

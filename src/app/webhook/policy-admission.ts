@@ -1,6 +1,6 @@
 /**
- * Customs' own admission check of its resources: `POST /validate` for ImagePolicy and
- * Workspace CREATE and UPDATE (the `policies.customs.dev` webhook). The CRD schema refuses
+ * Customs' own admission check of its resources: `POST /validate` for ImagePolicy, Workspace
+ * and ImagePolicyException CREATE and UPDATE (the `policies.customs.dev` webhook). The CRD schema refuses
  * most invalid policies already; this refuses, with the validator's field paths, what no
  * schema can say (core/schema SCHEMA_GAPS), so `kubectl apply` refuses everything the engine
  * would refuse and no policy in a cluster is silently left out.
@@ -10,7 +10,7 @@ import type { AdmissionRequest, AdmissionResponse } from "../../core/admission/i
 import { API_VERSION, validateDocument } from "../../core/policy/index.js";
 import { type AdmissionOutcome, answered, readReview } from "./admission.js";
 
-const KINDS = ["ImagePolicy", "Workspace"];
+const KINDS = ["ImagePolicy", "Workspace", "ImagePolicyException"];
 
 export function isPolicyRequest(request: AdmissionRequest): boolean {
   return request.kind.group === "customs.dev" && KINDS.includes(request.kind.kind);

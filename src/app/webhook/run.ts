@@ -68,7 +68,9 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
   const initialTexts = o.policyPaths === undefined ? [] : await readInputs(o.policyPaths);
   let invalidPolicies: readonly string[] = [];
   let evaluator: Evaluator | undefined =
-    o.policyPaths === undefined ? undefined : createEvaluator(loadPolicySet(initialTexts).set);
+    o.policyPaths === undefined
+      ? undefined
+      : createEvaluator(loadPolicySet(initialTexts).set, undefined, { now: Date.now });
   const source =
     o.connection === undefined
       ? undefined
@@ -116,7 +118,7 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
     quietMs: o.reloadIntervalMs,
     initial: initialTexts,
     apply: (texts) => {
-      evaluator = createEvaluator(loadPolicySet(texts).set);
+      evaluator = createEvaluator(loadPolicySet(texts).set, undefined, { now: Date.now });
       metrics.reloads.inc({ what: "policies", result: "ok" });
       logger.info("policies reloaded");
     },

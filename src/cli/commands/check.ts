@@ -100,8 +100,11 @@ export function registerCheck(program: Command): void {
     const { set } = loadPolicySet(await readInputs(flags.policy));
     const { budgetMs, tagHandling } = parseFactsFlags(flags);
     const { checkWithFacts } = await import("../../app/check/facts.js");
-    const { harborOptionsFrom } = await import("../../app/supply/harbor.js");
-    const harbor = await harborOptionsFrom(flags);
+    // Harbor's client (and the HTTP stack under it) loads only when a Harbor is named.
+    const harbor =
+      flags.harborUrl === undefined
+        ? undefined
+        : await (await import("../../app/supply/harbor.js")).harborOptionsFrom(flags);
     let client: RegistryClient | undefined;
     const registry = async () => {
       client ??= await clientFrom(flags);

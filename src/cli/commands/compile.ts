@@ -2,7 +2,12 @@ import type { Command } from "commander";
 import { readInputs } from "../../adapters/files/index.js";
 import { loadPolicySet } from "../../app/documents/index.js";
 import { CustomsError } from "../../core/errors.js";
-import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
+import {
+  checkExtensions,
+  DEFAULT_EXEMPT_NAMESPACES,
+  extensionsByParent,
+  isDnsLabel,
+} from "../../core/policy/index.js";
 import { type OutputFormat, outputOption, policyOption, YAML_OR_JSON } from "../flags/index.js";
 import { examples } from "../help.js";
 import { collect, EXIT_DENIED, EXIT_OK, write } from "../io.js";
@@ -62,19 +67,39 @@ export function registerCompile(program: Command): void {
   vap.action(async (flags: CompileFlags) => {
     const exemptNamespaces = exemptNamespacesOf(flags.exemptNamespace, flags.exemptNamespaces);
     const { loaded } = loadPolicySet(await readInputs(flags.policy));
-    const { buildVap, canCompileToVap } = await import("../../adapters/vap/index.js");
+    const { buildVap, canCompileToVap, exceptionsFor } = await import(
+      "../../adapters/vap/index.js"
+    );
     const objects: unknown[] = [];
     const refused: string[] = [];
-    for (const policy of loaded.policies) {
-      const check = canCompileToVap(policy);
+    // CEL has no clock: exceptions are compiled in as they stand now (see docs/vap.md).
+    const now = Date.now();
+    const exceptions = {
+      exceptions: loaded.exceptions,
+      now,
+      ...(flags.cluster ? { cluster: flags.cluster } : {}),
+    };
+    let recompileBy: number | undefined;
+    // Extensions are compiled into their parent's native policy (loadPolicySet has refused
+    // any that fail the set's checks).
+    const checked = checkExtensions(loaded.policies).policies;
+    const byParent = extensionsByParent(checked);
+    for (const policy of checked) {
+      if (policy.extension !== undefined) continue;
+      const extensions = byParent.get(policy.name) ?? [];
+      const check = canCompileToVap(policy, extensions, exceptions);
       if (!check.ok) {
         refused.push(`${policy.name}: ${check.reasons.join("; ")}`);
         continue;
       }
       const vap = buildVap(policy, loaded.workspaces, {
-        ...(flags.cluster ? { cluster: flags.cluster } : {}),
+        ...exceptions,
         exemptNamespaces,
+        extensions,
       });
+      for (const e of exceptionsFor(policy, exceptions)) {
+        recompileBy = Math.min(recompileBy ?? e.expiresAt, e.expiresAt);
+      }
       objects.push(vap.policy, ...vap.bindings);
     }
     if (flags.output === "json")
@@ -83,6 +108,12 @@ export function registerCompile(program: Command): void {
     // Policies left out are named on stderr, and the exit status says so: a native-only
     // cluster would not enforce them.
     for (const r of refused) process.stderr.write(`customs: not compiled: ${r}\n`);
+    if (recompileBy !== undefined) {
+      const at = new Date(recompileBy).toISOString().replace(/\.000Z$/, "Z");
+      process.stderr.write(
+        `customs: warning: these native policies include ImagePolicyExceptions; the first expires at ${at}: compile and apply them again before then (annotation customs.dev/recompile-by)\n`,
+      );
+    }
     process.exitCode = refused.length > 0 ? EXIT_DENIED : EXIT_OK;
   });
 }

@@ -44,7 +44,9 @@ interface ValidateFlags extends ExcludeFlags {
 function registerValidate(policy: Command): void {
   const command = policy
     .command("validate")
-    .description("validate ImagePolicy and Workspace documents, and lint them")
+    .description(
+      "validate ImagePolicy, Workspace and ImagePolicyException documents, and lint them",
+    )
     .addOption(outputOption(HUMAN_OR_JSON, "human"))
     .option("--strict", "fail on lint warnings too")
     .argument("<paths...>", "files or folders");
@@ -62,6 +64,7 @@ function registerValidate(policy: Command): void {
       writeJson({
         policies: loaded.policies.length,
         workspaces: loaded.workspaces.length,
+        exceptions: loaded.exceptions.length,
         issues: loaded.issues,
       });
     } else {
@@ -71,11 +74,11 @@ function registerValidate(policy: Command): void {
         write(`${tag} ${issue.code}: ${formatIssue(issue)}\n`);
       }
       write(
-        `${loaded.policies.length} policies, ${loaded.workspaces.length} workspaces: ${errors} errors, ${warnings} warnings\n`,
+        `${loaded.policies.length} policies, ${loaded.workspaces.length} workspaces${loaded.exceptions.length === 0 ? "" : `, ${loaded.exceptions.length} exceptions`}: ${errors} errors, ${warnings} warnings\n`,
       );
     }
     if (errors > 0 || (flags.strict && warnings > 0)) process.exitCode = EXIT_INPUT;
-    else if (loaded.policies.length + loaded.workspaces.length === 0) {
+    else if (loaded.policies.length + loaded.workspaces.length + loaded.exceptions.length === 0) {
       write("no ImagePolicy or Workspace found\n");
       process.exitCode = EXIT_INPUT;
     } else process.exitCode = EXIT_OK;
@@ -87,7 +90,21 @@ interface ExplainFlags {
   namespace: string;
   namespaceLabels?: string;
   cluster?: string;
+  workload?: string;
   output: OutputFormat;
+}
+
+/** `--workload KIND/NAME`: the workload an image would run in, for exceptions that name one. */
+function parseWorkload(text: string | undefined): { kind: string; name: string } | undefined {
+  if (text === undefined) return undefined;
+  const at = text.indexOf("/");
+  if (at <= 0 || at === text.length - 1) {
+    throw new CustomsError(
+      "USAGE",
+      `--workload: "${printable(text, 80)}" is not KIND/NAME (e.g. Deployment/api)`,
+    );
+  }
+  return { kind: text.slice(0, at), name: text.slice(at + 1) };
 }
 
 function registerExplain(policy: Command): void {
@@ -101,6 +118,7 @@ function registerExplain(policy: Command): void {
     .option("-n, --namespace <name>", "namespace the image would run in", "default")
     .option("--namespace-labels <k=v,...>", "labels of that namespace")
     .option("--cluster <name>", "cluster of that namespace")
+    .option("--workload <kind/name>", "workload the image would run in (for exceptions)")
     .addOption(outputOption(HUMAN_OR_JSON, "human"))
     .argument("<image>", "image reference");
   examples(command, [
@@ -126,7 +144,11 @@ function registerExplain(policy: Command): void {
       parseLabels(flags.namespaceLabels ?? ""),
       flags.cluster,
     );
-    const result = explainImage(set, ns, image);
+    const workload = parseWorkload(flags.workload);
+    const result = explainImage(set, ns, image, {
+      now: Date.now(),
+      ...(workload === undefined ? {} : { workload }),
+    });
     const failing = result.policies.filter((p) => p.result === "fail");
     const denied = failing.some((p) => p.action === "deny");
     if (flags.output === "json") {
@@ -146,10 +168,16 @@ function registerExplain(policy: Command): void {
             ? style.green("pass")
             : p.result === "fail"
               ? style.red("FAIL")
-              : style.dim("skip");
+              : p.result === "exempted"
+                ? style.yellow("EXEMPTED")
+                : style.dim("skip");
         write(`${mark} ${style.bold(p.policy)} (${p.recipe}, ${p.scope}, action ${p.action})\n`);
         write(`     applies: ${p.applies ? "yes" : "no"}: ${p.why}\n`);
         if (p.applies) write(`     ${p.code ? `${p.code}: ` : ""}${p.detail}\n`);
+        for (const e of p.extensions ?? []) {
+          const widens = e.applies ? "widens it here" : "does not widen it here";
+          write(`     extended by ${e.policy} (${e.scope}): ${widens}: ${e.why}\n`);
+        }
       }
     }
     process.exitCode = denied ? EXIT_DENIED : EXIT_OK;

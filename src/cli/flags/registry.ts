@@ -3,12 +3,9 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { readTextFile } from "../../adapters/files/index.js";
-import {
-  type CredentialStore,
-  NO_CREDENTIALS,
-  parseDockerConfig,
-  RegistryClient,
-} from "../../adapters/registry/index.js";
+// Types only: the registry client (and undici under it) loads when a command first talks to a
+// registry, not at start-up of every command that offers these flags.
+import type { CredentialStore, RegistryClient } from "../../adapters/registry/index.js";
 import { collect, parseMs, parseTagHandling } from "../io.js";
 
 /** How commands that talk to registries reach them. */
@@ -38,6 +35,7 @@ export function registryOptions(command: Command, when?: string): Command {
 }
 
 async function credentialsFrom(flags: RegistryFlags): Promise<CredentialStore> {
+  const { NO_CREDENTIALS, parseDockerConfig } = await import("../../adapters/registry/index.js");
   let path = flags.registryConfig;
   if (path === undefined) {
     const fallback = join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json");
@@ -50,6 +48,7 @@ async function credentialsFrom(flags: RegistryFlags): Promise<CredentialStore> {
 /** The registry client the flags describe. */
 export async function clientFrom(flags: RegistryFlags): Promise<RegistryClient> {
   const ca = await Promise.all((flags.caFile ?? []).map((p) => readTextFile(p)));
+  const { RegistryClient } = await import("../../adapters/registry/index.js");
   return new RegistryClient({
     credentials: await credentialsFrom(flags),
     tls: { ca, insecureHosts: new Set((flags.insecureHost ?? []).map((h) => h.toLowerCase())) },

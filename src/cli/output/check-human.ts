@@ -16,7 +16,8 @@ function badge(verdict: Verdict, style: Style): string {
 export function toCheckHuman(report: CheckReport, style: Style, verbose = false): string {
   const lines: string[] = [];
   for (const r of report.results) {
-    if (r.violations.length === 0 && !verbose) continue;
+    const exempted = r.exempted ?? [];
+    if (r.violations.length === 0 && exempted.length === 0 && !verbose) continue;
     // Names come from the manifests: escape control characters so they cannot drive the terminal.
     const resource = printable(`${r.kind} ${r.namespace}/${r.name}`, 300);
     lines.push(
@@ -30,6 +31,10 @@ export function toCheckHuman(report: CheckReport, style: Style, verbose = false)
             ? style.yellow(v.action)
             : style.dim(v.action);
       lines.push(`  ${action} ${style.bold(v.code)} ${v.message}`);
+    }
+    for (const e of exempted) {
+      const by = `exempted by exception ${printable(e.exception, 253)} (expires ${printable(e.expires, 64)})`;
+      lines.push(`  ${style.dim(by)} ${style.bold(e.code)} ${e.message}`);
     }
   }
   const s = report.summary;

@@ -16,6 +16,22 @@ export function toCheckJson(report: CheckReport): unknown {
         code: v.code,
         message: v.message,
       })),
+      // Only when an exception was used: every decision it touched says so.
+      ...(r.exempted === undefined || r.exempted.length === 0
+        ? {}
+        : {
+            exemptions: r.exempted.map((e) => ({
+              policy: e.policy,
+              exception: e.exception,
+              expires: e.expires,
+              container: e.container,
+              containerType: e.containerType,
+              image: e.image,
+              normalizedImage: e.normalizedImage,
+              code: e.code,
+              message: e.message,
+            })),
+          }),
     })),
     ...(report.notes === undefined ? {} : { notes: report.notes }),
   };

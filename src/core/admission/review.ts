@@ -1,4 +1,4 @@
-import type { Evaluator, NamespaceFacts, Violation } from "../evaluate/index.js";
+import type { Evaluator, Exemption, NamespaceFacts, Violation } from "../evaluate/index.js";
 import { isPlainObject } from "../policy/fields.js";
 import { printable } from "../policy/index.js";
 import { extractResources } from "../workload/index.js";
@@ -66,6 +66,32 @@ function simpleHash(s: string): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
+/** The audit annotation key that names the exceptions an admission used. */
+export const EXCEPTIONS_ANNOTATION = "exceptions";
+
+/**
+ * Every admission that used an exception says so in the audit log: `exceptions` lists each
+ * exception with the policies it relaxed, `legacy-busybox (corp-registry-only, no-latest)`.
+ */
+function exceptionsAnnotation(
+  exempted: readonly Exemption[] | undefined,
+): Record<string, string> | undefined {
+  if (exempted === undefined || exempted.length === 0) return undefined;
+  const byException = new Map<string, Set<string>>();
+  for (const e of exempted) {
+    let policies = byException.get(e.exception);
+    if (policies === undefined) {
+      policies = new Set();
+      byException.set(e.exception, policies);
+    }
+    policies.add(e.policy);
+  }
+  const text = [...byException]
+    .map(([name, policies]) => `${name} (${[...policies].join(", ")})`)
+    .join("; ");
+  return { [EXCEPTIONS_ANNOTATION]: clipWords(text, 2000) };
+}
+
 /**
  * Decides one admission request: pure, synchronous, no I/O. Malformed workload objects are
  * denied (never allowed because they could not be read). On UPDATE, an image the object
@@ -98,7 +124,14 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
   if (workload === undefined) return { response: allow(uid), violations: none };
   const namespace = request.namespace || workload.namespace || "default";
   const decision = ctx.evaluator.evaluate(ctx.namespace(namespace), workload.containers, workload);
-  if (decision.violations.length === 0) return { response: allow(uid), violations: none };
+  const used = exceptionsAnnotation(decision.exempted);
+  if (decision.violations.length === 0) {
+    const response = allow(uid);
+    return {
+      response: used === undefined ? response : { ...response, auditAnnotations: used },
+      violations: none,
+    };
+  }
   const oldImages =
     request.operation === "UPDATE" ? imagesOf(request.oldObject, request) : new Set<string>();
   const denials: Violation[] = [];
@@ -139,6 +172,20 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
   } else {
     response = allow(uid, shownWarnings);
   }
-  if (Object.keys(audits).length > 0) response = { ...response, auditAnnotations: audits };
+  // A policy named `exceptions` shares the key: both notes are kept, the exceptions first.
+  const annotations =
+    used === undefined
+      ? audits
+      : {
+          ...audits,
+          [EXCEPTIONS_ANNOTATION]: clipWords(
+            [used[EXCEPTIONS_ANNOTATION], audits[EXCEPTIONS_ANNOTATION]]
+              .filter((x) => x !== undefined)
+              .join("; "),
+            2000,
+          ),
+        };
+  if (Object.keys(annotations).length > 0)
+    response = { ...response, auditAnnotations: annotations };
   return { response, violations: decision.violations };
 }

@@ -1,10 +1,12 @@
 import type { CompiledPolicy, CompiledPolicySet } from "../policy/index.js";
 import { exemptIndex, printable } from "../policy/index.js";
+import { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
 import { type ImageFacts, ImageFactsCache } from "./image-facts.js";
 import { checkPod, isPodPolicy } from "./pod-recipes.js";
 import { checkRecipe, type RecipeFailure } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
 import type { ContainerInput, Decision, Verdict, Violation, WorkloadContext } from "./types.js";
+import { WidenedPolicies } from "./widen.js";
 
 export interface Evaluator {
   /** The policies that apply to a namespace (memoized per facts object). */
@@ -20,6 +22,31 @@ export interface Evaluator {
   ): Decision;
   /** Facts of one image string (memoized). */
   imageFacts(image: string): ImageFacts;
+  /**
+   * Applies the loaded ImagePolicyExceptions to violations found in `ns` (for wrappers that
+   * add violations of their own, like the supply-chain evaluator). Absent or a no-op when no
+   * exception is loaded.
+   */
+  exempt?(
+    ns: NamespaceFacts,
+    violations: readonly Violation[],
+    workload?: WorkloadContext,
+  ): ExemptionResult;
+}
+
+export interface EvaluatorOptions {
+  /**
+   * The time (ms since the epoch) at each evaluation, for exception expiry. Core has no
+   * clock, so the caller passes one; without it no exception applies (fail closed).
+   */
+  readonly now?: () => number;
+}
+
+/** A decision with its exemptions: the verdict counts only what is left. */
+export function toDecision(result: ExemptionResult): Decision {
+  const { violations, exempted } = result;
+  if (exempted.length === 0) return { verdict: verdictOf(violations), violations };
+  return { verdict: verdictOf(violations), violations, exempted };
 }
 
 /** Strings about a policy that every one of its violations repeats, made once. */
@@ -99,18 +126,49 @@ const MAX_MEMO = 50_000;
  * image for each list of applicable policies (workloads repeat the same images, so most
  * evaluations are one lookup). Evaluation itself is pure and synchronous.
  */
-export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCache()): Evaluator {
+export function createEvaluator(
+  set: CompiledPolicySet,
+  cache = new ImageFactsCache(),
+  options: EvaluatorOptions = {},
+): Evaluator {
   const byNamespace = new WeakMap<NamespaceFacts, readonly CompiledPolicy[]>();
   const failuresByList = new WeakMap<readonly CompiledPolicy[], Map<string, MemoEntry>>();
   const listsByKey = new Map<string, readonly CompiledPolicy[]>();
+  const widened = new WidenedPolicies();
+  // With no exception loaded, the hot path does no extra work at all.
+  const hasExceptions = set.exceptions !== undefined && set.exceptions.length > 0;
+  const exceptionsByNamespace = new WeakMap<NamespaceFacts, ReturnType<typeof exceptionsInScope>>();
+  const exempt = (
+    ns: NamespaceFacts,
+    violations: readonly Violation[],
+    workload?: WorkloadContext,
+  ): ExemptionResult => {
+    if (!hasExceptions || options.now === undefined || violations.length === 0) {
+      return { violations, exempted: [] };
+    }
+    let inScope = exceptionsByNamespace.get(ns);
+    if (inScope === undefined) {
+      inScope = exceptionsInScope(set, ns);
+      exceptionsByNamespace.set(ns, inScope);
+    }
+    return exemptViolations(inScope, violations, workload, options.now());
+  };
 
   const applicable = (ns: NamespaceFacts): readonly CompiledPolicy[] => {
     let list = byNamespace.get(ns);
     if (list === undefined) {
       const workspaces = workspacesOf(set, ns);
-      const fresh = set.policies.filter((p) => applicability(p, ns, workspaces).applies);
+      const fresh: CompiledPolicy[] = [];
+      const keys: string[] = [];
+      set.policies.forEach((p, i) => {
+        if (!applicability(p, ns, workspaces).applies) return;
+        // An extensible allowlist is replaced by its widening for this namespace, if any.
+        const w = widened.get(set, p, String(i), ns, workspaces);
+        fresh.push(w.compiled);
+        keys.push(w.key);
+      });
       // Namespaces with the same applicable policies share one list, and so one memo.
-      const key = fresh.map((p) => set.policies.indexOf(p)).join(",");
+      const key = keys.join(",");
       list = listsByKey.get(key) ?? fresh;
       listsByKey.set(key, list);
       byNamespace.set(ns, list);
@@ -203,8 +261,12 @@ export function createEvaluator(set: CompiledPolicySet, cache = new ImageFactsCa
         );
       }
     }
-    return { verdict: verdictOf(violations), violations };
+    if (violations.length === 0 || !hasExceptions)
+      return { verdict: verdictOf(violations), violations };
+    return toDecision(exempt(ns, violations, workload));
   };
 
-  return { applicable, evaluate, imageFacts: (image) => cache.get(image) };
+  const imageFacts = (image: string) => cache.get(image);
+  if (!hasExceptions) return { applicable, evaluate, imageFacts };
+  return { applicable, evaluate, imageFacts, exempt };
 }

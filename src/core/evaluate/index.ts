@@ -1,7 +1,13 @@
 export { VIOLATION_DESCRIPTIONS } from "./codes.js";
 export { describeAllowed, describeRule } from "./describe.js";
-export { createEvaluator, type Evaluator, verdictOf } from "./evaluator.js";
-export { explainImage, type PolicyExplanation } from "./explain.js";
+export { createEvaluator, type Evaluator, type EvaluatorOptions, verdictOf } from "./evaluator.js";
+export { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
+export {
+  type ExplainContext,
+  type ExtensionExplanation,
+  explainImage,
+  type PolicyExplanation,
+} from "./explain.js";
 export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
 export { isPodPolicy } from "./pod-recipes.js";
 export {
@@ -33,8 +39,17 @@ export type {
   ContainerInput,
   ContainerKind,
   Decision,
+  Exemption,
   PullSecretFacts,
   Verdict,
   Violation,
   WorkloadContext,
 } from "./types.js";
+export {
+  applyingExtensions,
+  describeExtension,
+  describeMatch,
+  extensionsOf,
+  WidenedPolicies,
+  widen,
+} from "./widen.js";

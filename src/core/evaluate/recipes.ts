@@ -9,6 +9,7 @@ import {
 } from "../policy/index.js";
 import type { ImageParts } from "../reference/index.js";
 import { describeAllowed, describeRule } from "./describe.js";
+import { describeExtensionsAllowed, describeMatch } from "./widen.js";
 
 /**
  * Why one policy fails one valid image. The message reads
@@ -55,7 +56,7 @@ function notAllowedFailure(compiled: CompiledPolicy): RecipeFailure {
   return cached(notAllowed, compiled, () => ({
     code: "IMAGE_NOT_ALLOWED",
     verb: "is not allowed by",
-    reason: `no rule matches; allowed: ${describeAllowed(compiled.policy.rules)}`,
+    reason: `no rule matches; allowed: ${describeAllowed(compiled.policy.rules)}${describeExtensionsAllowed(compiled)}`,
   }));
 }
 
@@ -137,9 +138,7 @@ export function explainPass(compiled: CompiledPolicy, parts: ImageParts): string
     case "allowed-name-tag":
     case "custom": {
       const rule = firstMatch(compiled, parts);
-      return rule === undefined
-        ? ""
-        : `rule ${rule.index + 1} matches (${describeRule(rule.rule)})`;
+      return rule === undefined ? "" : describeMatch(compiled, rule);
     }
     case "blocked-images":
       return "no rule blocks it";

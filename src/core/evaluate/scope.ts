@@ -58,9 +58,12 @@ export interface Applicability {
   readonly reason: string;
 }
 
-/** Does the policy apply to the namespace, and why (or why not)? */
+/**
+ * Does the policy apply to the namespace, and why (or why not)? ImagePolicyExceptions are
+ * scoped the same way, so this reads only the scope and the selector.
+ */
 export function applicability(
-  compiled: CompiledPolicy,
+  compiled: { readonly policy: Pick<CompiledPolicy["policy"], "scope" | "namespaceSelector"> },
   ns: NamespaceFacts,
   workspaces: ReadonlySet<string>,
 ): Applicability {

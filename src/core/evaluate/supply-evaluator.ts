@@ -63,11 +63,17 @@ export function withSupplyFacts(
     const decision = base.evaluate(ns, containers, workload);
     const policies = base.applicable(ns);
     if (!policies.some(isSupplyPolicy)) return decision;
-    const violations = [...decision.violations];
-    for (const c of containers) violations.push(...supplyViolations(policies, c));
-    return { verdict: verdictOf(violations), violations };
+    const supply: Violation[] = [];
+    for (const c of containers) supply.push(...supplyViolations(policies, c));
+    // Exceptions relax supply-chain violations exactly as the others.
+    const result = base.exempt?.(ns, supply, workload) ?? { violations: supply, exempted: [] };
+    const violations = [...decision.violations, ...result.violations];
+    const exempted = [...(decision.exempted ?? []), ...result.exempted];
+    if (exempted.length === 0) return { verdict: verdictOf(violations), violations };
+    return { verdict: verdictOf(violations), violations, exempted };
   };
-  return { applicable: base.applicable, evaluate, imageFacts: base.imageFacts };
+  const wrapped: Evaluator = { applicable: base.applicable, evaluate, imageFacts: base.imageFacts };
+  return base.exempt === undefined ? wrapped : { ...wrapped, exempt: base.exempt };
 }
 
 /** The images of these containers that supply-chain policies among `policies` will check. */

@@ -62,4 +62,14 @@ export type Verdict = "allow" | "warn" | "deny";
 export interface Decision {
   readonly verdict: Verdict;
   readonly violations: readonly Violation[];
+  /** Violations that exceptions exempted; present only when there are some. */
+  readonly exempted?: readonly Exemption[];
+}
+
+/** A violation that an ImagePolicyException exempted: it no longer counts for the verdict. */
+export interface Exemption extends Violation {
+  /** The exception's name. */
+  readonly exception: string;
+  /** Its expiry as written (`2027-01-31` or a date-time). */
+  readonly expires: string;
 }

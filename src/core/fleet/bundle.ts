@@ -65,8 +65,15 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function compileBundle(input: BundleInput): Bundle {
   const workspaces = workspacesOfCluster(input);
-  const policies = input.policies
-    .filter((p) => concerns(p, input.cluster, workspaces))
+  const concerned = input.policies.filter((p) => concerns(p, input.cluster, workspaces));
+  // An extension widens its parent only where the parent applies: without its parent in the
+  // bundle (a workspace with no namespace in this cluster) it adds nothing, so it stays home.
+  const names = new Set(concerned.map((p) => p.metadata.name));
+  const policies = concerned
+    .filter((p) => {
+      const parent = (p.document.spec as { extends?: unknown } | undefined)?.extends;
+      return typeof parent !== "string" || names.has(parent);
+    })
     .sort((a, b) => byName(a.metadata.name, b.metadata.name))
     .map((p) => toDeliveredDocument(p.document));
   const documents = [...workspaces].sort(byName).map((name) => ({

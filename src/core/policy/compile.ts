@@ -1,5 +1,8 @@
 import type { ImageParts } from "../reference/index.js";
+import { type CompiledException, compileException } from "./exception-compile.js";
+import type { ImagePolicyException } from "./exception-types.js";
 import { compileExempt } from "./exempt.js";
+import { checkExtensions, extensionsByParent } from "./extensions.js";
 import { compilePattern, matchPattern, type Pattern } from "./pattern.js";
 import type { RegexEngine } from "./regex.js";
 import { type CompiledSupply, compileSupply } from "./supply-compile.js";
@@ -28,6 +31,11 @@ export interface CompiledPolicy {
   readonly rules: readonly CompiledRule[];
   /** Supply-chain recipes: the input with its patterns compiled. */
   readonly supply?: CompiledSupply;
+  /**
+   * An allowlist widened for one namespace: its rules are its own followed by those of these
+   * extensions (the same CompiledRule objects, so each keeps its index in its own policy).
+   */
+  readonly extensions?: readonly CompiledPolicy[];
   /** `exemptImages`, compiled (empty when unset): matched by exempt.ts `exemptIndex`. */
   readonly exempt: readonly Pattern[];
   /** require-pull-policy's `immutableTags`, compiled (empty when unset). */
@@ -98,14 +106,38 @@ export function compilePolicy(policy: ImagePolicy, regex?: RegexEngine): Compile
 
 /** Validated policies and workspaces, compiled once for many evaluations. */
 export interface CompiledPolicySet {
+  /** Every policy but the extensions, which are never evaluated on their own. */
   readonly policies: readonly CompiledPolicy[];
   readonly workspaces: readonly Workspace[];
+  /** Extensions (`spec.extends`) by parent name; absent when the set has none. */
+  readonly extensions?: ReadonlyMap<string, readonly CompiledPolicy[]>;
+  /** ImagePolicyExceptions, in load order; absent or empty = none (no extra work). */
+  readonly exceptions?: readonly CompiledException[];
 }
 
 export function compilePolicySet(
   policies: readonly ImagePolicy[],
   workspaces: readonly Workspace[],
   regex?: RegexEngine,
+  exceptions: readonly ImagePolicyException[] = [],
 ): CompiledPolicySet {
-  return { policies: policies.map((p) => compilePolicy(p, regex)), workspaces };
+  // Extensions that fail the set's checks are left out (which only narrows what is
+  // allowed); callers report them first, with checkExtensions.
+  const checked = checkExtensions(policies).policies;
+  const own = checked.filter((p) => p.extension === undefined);
+  const set = {
+    policies: own.map((p) => compilePolicy(p, regex)),
+    workspaces,
+    ...(exceptions.length === 0 ? {} : { exceptions: exceptions.map(compileException) }),
+  };
+  const byParent = extensionsByParent(checked);
+  if (byParent.size === 0) return set;
+  const extensions = new Map<string, readonly CompiledPolicy[]>();
+  for (const [parent, list] of byParent) {
+    extensions.set(
+      parent,
+      list.map((p) => compilePolicy(p, regex)),
+    );
+  }
+  return { ...set, extensions };
 }

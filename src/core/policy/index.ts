@@ -7,7 +7,25 @@ export {
   ruleMatches,
 } from "./compile.js";
 export { describeAge, toDurationMs, toExpiryMs } from "./duration.js";
+export {
+  type CompiledException,
+  compileException,
+  exceptionCovers,
+} from "./exception-compile.js";
+export {
+  ALL_POLICIES,
+  EXCEPTION_KIND,
+  type ImagePolicyException,
+  relaxesPolicy,
+  type WorkloadMatch,
+} from "./exception-types.js";
+export {
+  EXCEPTION_SPEC_FIELDS,
+  EXCEPTION_WORKLOAD_KINDS,
+  lintExceptionPolicies,
+} from "./exception-validate.js";
 export { exemptIndex, exemptKey, MAX_EXEMPT_IMAGES } from "./exempt.js";
+export { checkExtensions, type ExtensionIssue, extensionsByParent } from "./extensions.js";
 export {
   checkPattern,
   compilePattern,
@@ -61,6 +79,7 @@ export {
   API_VERSION,
   DEFAULT_EXEMPT_NAMESPACES,
   type DocumentOrigin,
+  EXTENSIBLE_RECIPES,
   IMAGE_INPUT_FIELDS,
   IMAGE_RECIPES,
   type ImagePolicy,
@@ -70,6 +89,7 @@ export {
   NAMESPACE_NAME_LABEL,
   type NamespaceRef,
   POD_RECIPES,
+  type PolicyExtension,
   type PolicyIssue,
   type PolicyRule,
   type PolicyScope,

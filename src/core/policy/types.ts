@@ -139,7 +139,28 @@ export interface ImagePolicy {
   /** require-pull-policy: tags the registry keeps immutable (patterns). */
   readonly immutableTags?: readonly string[];
   readonly origin: DocumentOrigin | undefined;
+  /** An allowlist that narrower scopes may add rules to (`spec.extensible`; extensions.ts). */
+  readonly extensible?: boolean;
+  /** An extension: the allowlist it adds its rules to (`spec.extends`; extensions.ts). */
+  readonly extension?: PolicyExtension;
 }
+
+/**
+ * What makes a policy an extension. It is never evaluated on its own: its rules widen its
+ * parent's, in the namespaces where both apply.
+ */
+export interface PolicyExtension {
+  /** `spec.extends`: the parent's name. */
+  readonly parent: string;
+  /**
+   * No `spec.recipe` was written: the parent's applies (the rules were read with the widest
+   * allowlist's fields, `custom`, and are checked against the parent's when the set is).
+   */
+  readonly recipeInherited: boolean;
+}
+
+/** The recipes whose policies may be `extensible`: allowlists, where more rules allow more. */
+export const EXTENSIBLE_RECIPES: readonly Recipe[] = ["custom", "allowed-name-tag"];
 
 export interface Workspace {
   readonly name: string;

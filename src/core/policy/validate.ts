@@ -1,4 +1,7 @@
+import { EXCEPTION_KIND, type ImagePolicyException } from "./exception-types.js";
+import { lintException, validateException } from "./exception-validate.js";
 import { readExemptImages, readImmutableTags } from "./exempt.js";
+import { isExtensionSpec, readExtensionFields } from "./extends-validate.js";
 import { IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import { lintPolicy } from "./lint.js";
 import type { RegexEngine } from "./regex.js";
@@ -54,7 +57,12 @@ export interface ValidateOptions {
 export type ValidatedDocument =
   | { readonly kind: "ImagePolicy"; readonly policy: ImagePolicy; readonly issues: PolicyIssue[] }
   | { readonly kind: "Workspace"; readonly workspace: Workspace; readonly issues: PolicyIssue[] }
-  | { readonly kind: "invalid"; readonly issues: PolicyIssue[] };
+  | { readonly kind: "invalid"; readonly issues: PolicyIssue[] }
+  | {
+      readonly kind: "ImagePolicyException";
+      readonly exception: ImagePolicyException;
+      readonly issues: PolicyIssue[];
+    };
 
 /** Is this document meant to be a Customs resource (so that its problems are errors)? */
 export function isCustomsDocument(doc: unknown): boolean {
@@ -157,6 +165,8 @@ function validateImagePolicy(
     "recipe",
     "input",
     "pinDigests",
+    "extensible",
+    "extends",
   ]);
   if (spec === undefined) return undefined;
   const scope = readScope(issues, spec);
@@ -165,7 +175,10 @@ function validateImagePolicy(
     "spec.namespaceSelector",
     spec.namespaceSelector,
   );
-  const recipe = issues.readEnum("spec.recipe", spec.recipe ?? "", RECIPES);
+  // An extension without a recipe takes its parent's; its rules are read as the widest
+  // allowlist's (custom) here and against the parent's recipe when the set is checked.
+  const inherits = isExtensionSpec(spec) && (spec.recipe === undefined || spec.recipe === null);
+  const recipe = inherits ? "custom" : issues.readEnum("spec.recipe", spec.recipe ?? "", RECIPES);
   const supplyRecipe = recipe !== undefined && isSupplyRecipe(recipe) ? recipe : undefined;
   const inputFields =
     supplyRecipe === undefined
@@ -196,6 +209,7 @@ function validateImagePolicy(
     supplyRecipe !== undefined && input !== undefined
       ? readSupplyInput(issues, supplyRecipe, input, regex)
       : undefined;
+  const widening = readExtensionFields(issues, spec, input, scope, inherits ? undefined : recipe);
   const exempt = input === undefined ? undefined : readExemptImages(issues, input.exemptImages);
   const immutable =
     recipe === "require-pull-policy" && input !== undefined
@@ -234,6 +248,7 @@ function validateImagePolicy(
     pinDigests,
     ...exemptImages,
     origin,
+    ...widening,
   };
 }
 
@@ -289,8 +304,21 @@ export function validateDocument(
       return { kind: "invalid", issues: issues.issues };
     return { kind: "Workspace", workspace, issues: issues.issues };
   }
+  if (kind === EXCEPTION_KIND) {
+    const exception = validateException(issues, top, origin, {
+      name: (i, d) => readName(i, d, isDnsSubdomain, "lowercase RFC 1123 subdomain"),
+      scope: readScope,
+    });
+    if (exception === undefined || issues.hasErrors)
+      return { kind: "invalid", issues: issues.issues };
+    lintException(issues, exception, options.now);
+    return { kind: EXCEPTION_KIND, exception, issues: issues.issues };
+  }
   if (kind !== undefined) {
-    issues.error("kind", `expected ImagePolicy or Workspace, got ${typeName(kind)}`);
+    issues.error(
+      "kind",
+      `expected ImagePolicy or Workspace or ${EXCEPTION_KIND}, got ${typeName(kind)}`,
+    );
   }
   return { kind: "invalid", issues: issues.issues };
 }

@@ -1,5 +1,10 @@
 export { API_SCHEMAS, ERROR_SCHEMA } from "./api.js";
 export { VIOLATION_SOURCES, VIOLATION_TEXT_FIELDS } from "./api-reports.js";
+export {
+  EXCEPTION_SCHEMA_GAPS,
+  IMAGE_POLICY_EXCEPTION_SCHEMA,
+  IMAGE_POLICY_EXCEPTION_SPEC,
+} from "./exception.js";
 export { toComponents, toJsonSchema } from "./json-schema.js";
 export { toOpenApiV3 } from "./kube.js";
 export {

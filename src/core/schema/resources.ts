@@ -6,6 +6,7 @@
  * stays in the validator only: SCHEMA_GAPS lists it (docs/policy-language.md repeats it).
  */
 import { ACTIONS, RECIPE_RULE_FIELDS, RECIPES, type RuleField } from "../policy/index.js";
+import { EXTENSION_RULES, withImpliedRecipe } from "./extension-rules.js";
 import {
   boolean,
   type CelRule,
@@ -129,14 +130,19 @@ function ruleFieldsRule(recipe: string, refusedFields: readonly RuleField[]): Ce
 const specChecks: JsonSchema[] = [
   ...untypedFields.map(([field, { recipes }]) => ({
     anyOf: [
-      { properties: { recipe: { enum: recipes } } },
+      { required: ["recipe"], properties: { recipe: { enum: recipes } } },
       { properties: { input: { not: { required: [field] } } } },
     ],
   })),
-  // Rules of recipes that take no `tag` (CEL cannot see it): no rule has one.
+  // Rules of recipes that take no `tag` (CEL cannot see it): no rule has one. An extension
+  // names no recipe (it takes its parent's, an allowlist whose rules take `tag`).
   {
     anyOf: [
-      { properties: { recipe: { enum: RECIPES.filter((r) => !NO_TAG_RECIPES.includes(r)) } } },
+      { not: { required: ["recipe"] } },
+      {
+        required: ["recipe"],
+        properties: { recipe: { enum: RECIPES.filter((r) => !NO_TAG_RECIPES.includes(r)) } },
+      },
       {
         properties: {
           input: { properties: { rules: { items: { not: { required: ["tag"] } } } } },
@@ -183,7 +189,18 @@ export const IMAGE_POLICY_SPEC: Schema = object(
     pinDigests: boolean({
       description: "Let the /mutate webhook pin this policy's images to digests.",
     }),
-    recipe: string({ description: "What the policy checks.", enum: RECIPES }),
+    recipe: string({
+      description: "What the policy checks (an extension may leave it out: its parent's).",
+      enum: RECIPES,
+    }),
+    extensible: boolean({
+      description: "An allowlist that narrower scopes may add rules to (spec.extends).",
+    }),
+    extends: string({
+      description: "The extensible allowlist this policy adds its rules to.",
+      pattern: DNS_SUBDOMAIN,
+      maxLength: 253,
+    }),
     input: object(
       {
         audit: boolean({ description: "true means action audit." }),
@@ -195,8 +212,7 @@ export const IMAGE_POLICY_SPEC: Schema = object(
   },
   {
     description: "What an ImagePolicy checks, where, and what a failure does.",
-    required: ["recipe"],
-    rules: specRules,
+    rules: [...specRules.map(withImpliedRecipe), ...EXTENSION_RULES],
     checks: specChecks,
   },
 );
@@ -241,3 +257,6 @@ export const SCHEMA_GAPS = {
  */
 export const SCHEMA_BOUNDS =
   "list lengths (rules 1000, authorities 32, matchExpressions 64, …), matchLabels entries (64), string lengths (names, values 63, texts 4096)";
+
+/** The status both ImagePolicy and ImagePolicyException carry (the `Ready` condition). */
+export { status as RESOURCE_STATUS };

@@ -1,3 +1,4 @@
+import { withExtensionsUnderParents } from "../../lib/extensions.js";
 import { toPolicyScope, toScopeLabel } from "../../lib/policy-tree.js";
 import type { PolicyDocument } from "../../lib/resources.js";
 import { toHash } from "../../lib/route.js";
@@ -30,10 +31,11 @@ export function PolicyTable(props: {
         </tr>
       </thead>
       <tbody>
-        {props.items.map((p) => (
+        {withExtensionsUnderParents(props.items).map(({ policy: p, parent }) => (
           <Row
             key={p.metadata.name}
             policy={p}
+            parent={parent}
             showScope={props.showScope}
             column={writable}
             writable={props.canChange(p)}
@@ -47,6 +49,8 @@ export function PolicyTable(props: {
 
 function Row(props: {
   policy: PolicyDocument;
+  /** The allowlist this policy extends (spec.extends), if it is an extension. */
+  parent: string | undefined;
   showScope: boolean;
   /** The table has an actions column (some row may be changed). */
   column: boolean;
@@ -58,17 +62,31 @@ function Row(props: {
   const input = (p.spec.input ?? {}) as { rules?: unknown[]; audit?: boolean };
   const action = String(p.spec.action ?? (input.audit === true ? "audit" : "deny"));
   const name = p.metadata.name;
+  const parent = props.parent;
   return (
-    <tr>
+    <tr className={parent === undefined ? undefined : "extension-row"}>
       <td>
+        {parent === undefined ? null : <span aria-hidden="true">↳ </span>}
         <a href={toHash({ page: "policy-edit", name })}>{name}</a>
+        {parent === undefined ? null : <span className="muted"> extends {parent}</span>}
+        {p.spec.extensible === true ? <span className="pill">extensible</span> : null}
       </td>
       {props.showScope ? <td>{toScopeLabel(toPolicyScope(p.spec))}</td> : null}
       <td>
-        {templateOf(recipe)?.label ?? recipe} <span className="muted mono">({recipe})</span>
+        {parent !== undefined && recipe === "" ? (
+          <span className="muted">that of {parent}</span>
+        ) : (
+          <>
+            {templateOf(recipe)?.label ?? recipe} <span className="muted mono">({recipe})</span>
+          </>
+        )}
       </td>
       <td>
-        <span className={`pill action-${action}`}>{action}</span>
+        {parent === undefined ? (
+          <span className={`pill action-${action}`}>{action}</span>
+        ) : (
+          <span className="muted">that of {parent}</span>
+        )}
       </td>
       <td>{Array.isArray(input.rules) ? input.rules.length : "–"}</td>
       {props.column && !props.writable ? <td /> : null}

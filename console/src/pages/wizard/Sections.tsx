@@ -27,6 +27,8 @@ export function TemplateSection({ state, set, errorFor }: SectionProps) {
         <select
           id={templateId}
           value={state.recipe}
+          // An extension takes its parent's template.
+          disabled={state.extends !== undefined && state.extends !== ""}
           aria-describedby={`${templateId}-help`}
           onChange={(e) => set({ recipe: e.target.value })}
         >
@@ -81,24 +83,28 @@ export function SelectorAndAction({ state, set, errorFor }: SectionProps) {
           cannot show; they are kept unchanged (see the document).
         </p>
       ) : null}
-      <fieldset className="group">
-        <legend>Action</legend>
-        <div className="radios">
-          {ACTIONS.map((a) => (
-            <label key={a} className="radio">
-              <input
-                type="radio"
-                name="action"
-                value={a}
-                checked={state.action === a}
-                onChange={() => set({ action: a })}
-              />
-              {a[0]?.toUpperCase()}
-              {a.slice(1)} <span className="hint">({ACTION_HELP[a]})</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      {state.extends ? (
+        <p className="hint">Action: that of {state.extends}, which this policy extends.</p>
+      ) : (
+        <fieldset className="group">
+          <legend>Action</legend>
+          <div className="radios">
+            {ACTIONS.map((a) => (
+              <label key={a} className="radio">
+                <input
+                  type="radio"
+                  name="action"
+                  value={a}
+                  checked={state.action === a}
+                  onChange={() => set({ action: a })}
+                />
+                {a[0]?.toUpperCase()}
+                {a.slice(1)} <span className="hint">({ACTION_HELP[a]})</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      )}
     </section>
   );
 }

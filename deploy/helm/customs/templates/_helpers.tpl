@@ -338,7 +338,7 @@ metadata:
 {{- $policies := omit (deepCopy $hook) "namespaceSelector" }}
 {{- $_ := set $policies "name" "policies.customs.dev" }}
 {{- $_ := set $policies "failurePolicy" "Fail" }}
-{{- $_ := set $policies "rules" (list (dict "apiGroups" (list "customs.dev") "apiVersions" (list "v1alpha1") "operations" (list "CREATE" "UPDATE") "resources" (list "imagepolicies" "workspaces") "scope" "Cluster")) }}
+{{- $_ := set $policies "rules" (list (dict "apiGroups" (list "customs.dev") "apiVersions" (list "v1alpha1") "operations" (list "CREATE" "UPDATE") "resources" (list "imagepolicies" "workspaces" "imagepolicyexceptions") "scope" "Cluster")) }}
 {{- $hooks = append $hooks $policies }}
 {{- end }}
 webhooks: {{ toJson $hooks }}
