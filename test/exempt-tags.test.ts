@@ -208,3 +208,62 @@ describe("several tags in one rule", () => {
     expect(errorsOf(allow(tag)).join("\n")).toContain(expected);
   });
 });
+
+describe("lint: exemptImages entries that can never match a normalized image", () => {
+  const warnings = (exemptImages: string[]) =>
+    validateDocument(policyDoc("p", { recipe: "require-digest", input: { exemptImages } }))
+      .issues.filter((i) => i.code === "LINT_EXEMPT_NOT_NORMALIZED")
+      .map((i) => i.path);
+  it.each<[string[], string[]]>([
+    [["docker.io/library/nginx:*", "*/nginx:*", "localhost:5000/a", "reg.io/a"], []],
+    [
+      ["nginx:*", "library/nginx:*"],
+      ["spec.input.exemptImages[0]", "spec.input.exemptImages[1]"],
+    ],
+  ])("%j", (entries, expected) => {
+    expect(warnings(entries)).toEqual(expected);
+  });
+});
+
+describe("property: exemptImages", () => {
+  const images = fc.constantFrom(
+    "busybox",
+    "nginx:1.27",
+    `quay.io/team/app:v1@${D}`,
+    `reg.io:5000/a/b@${D}`,
+    "Registry-1.Docker.io/library/redis:7",
+    "localhost:5000/x:latest",
+  );
+  it("a pattern exempts exactly the images whose normalized key it matches, whatever the recipe", () => {
+    fc.assert(
+      fc.property(
+        images,
+        images,
+        fc.nat(60),
+        fc.nat(60),
+        fc.constantFrom("require-digest", "block-latest-tag"),
+        (image, other, a, b, recipe) => {
+          const f = toImageFacts(image);
+          if (!f.valid) return;
+          const key = exemptKey(f.parts);
+          const [i, j] = [Math.min(a, b, key.length), Math.min(Math.max(a, b), key.length)];
+          const pattern = `${key.slice(0, i)}*${key.slice(j)}`;
+          const spec = { recipe, input: { exemptImages: [pattern] } };
+          // The image it was made from is always exempt.
+          expect(violationsOf(spec, image)).toEqual([]);
+          // Another image is exempt only if the pattern matches its key too.
+          const g = toImageFacts(other);
+          if (!g.valid) return;
+          const otherKey = exemptKey(g.parts);
+          const matches =
+            otherKey.length >= i + (key.length - j) &&
+            otherKey.startsWith(key.slice(0, i)) &&
+            otherKey.endsWith(key.slice(j));
+          const plain = violationsOf({ recipe }, other).length;
+          expect(violationsOf(spec, other).length).toBe(matches ? 0 : plain);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

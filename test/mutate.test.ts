@@ -98,3 +98,23 @@ describe("POST /mutate (pinDigests)", () => {
     expect((await mutate(review(pod("p", ["x:1"]), { operation: "DELETE" }))).asked).toEqual([]);
   });
 });
+
+describe("POST /mutate and exemptImages", () => {
+  it("does not pin an image that every pinning policy exempts", async () => {
+    const exempting = createEvaluator(
+      compileDocs(
+        policyDoc("pin", {
+          recipe: "block-latest-tag",
+          action: "audit",
+          pinDigests: true,
+          input: { exemptImages: ["docker.io/library/redis:*"] },
+        }),
+      ),
+    );
+    const { patch, asked } = await mutate(review(pod("p", ["nginx:1.25", "redis"])), exempting);
+    expect(asked).toEqual(["nginx:1.25"]);
+    expect(patch).toEqual([
+      { op: "replace", path: "/spec/containers/0/image", value: `nginx:1.25@${D}` },
+    ]);
+  });
+});

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { buildImagePolicyCrd, buildWorkspaceCrd } from "../src/adapters/install/index.js";
 import { re2Engine } from "../src/adapters/re2/index.js";
 import {
+  IMAGE_INPUT_FIELDS,
   METADATA_FIELDS,
   SUPPLY_INPUT_FIELDS,
   validateDocument,
@@ -72,6 +73,7 @@ describe("the CRD schema and the validator agree (every field of every recipe)",
       "exemptImages",
       "rules",
       ...Object.values(SUPPLY_INPUT_FIELDS).flat(),
+      ...Object.values(IMAGE_INPUT_FIELDS).flat(),
     ]);
     expect([...taken].filter((f) => !set.has(f))).toEqual([]);
   });
@@ -85,6 +87,7 @@ describe("the CRD schema and the validator agree (every field of every recipe)",
       "exemptImages",
       "rules",
       ...Object.values(SUPPLY_INPUT_FIELDS).flat(),
+      ...Object.values(IMAGE_INPUT_FIELDS).flat(),
     ]);
     expect(fields.sort()).toEqual([...taken].sort());
   });

@@ -105,6 +105,7 @@ export function celStrings(value: CelValue | undefined): string[] {
 export interface Container {
   readonly name: string;
   readonly image?: string;
+  readonly imagePullPolicy?: string;
 }
 export type PodSpec = Partial<Record<ContainerKind, Container[]>>;
 
@@ -165,7 +166,12 @@ export function containersOf(spec: PodSpec): ContainerInput[] {
   const out: ContainerInput[] = [];
   for (const containerType of ["containers", "initContainers", "ephemeralContainers"] as const) {
     for (const c of spec[containerType] ?? []) {
-      out.push({ container: c.name, containerType, image: c.image });
+      out.push({
+        container: c.name,
+        containerType,
+        image: c.image,
+        ...(c.imagePullPolicy === undefined ? {} : { imagePullPolicy: c.imagePullPolicy }),
+      });
     }
   }
   return out;

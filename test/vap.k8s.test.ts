@@ -17,7 +17,9 @@ import {
   caseArb,
   engineApplies,
   namespaceSelectorOf,
+  pullPolicyCaseArb,
   scopeCaseArb,
+  versionCaseArb,
 } from "./fixtures/vap/arbitraries.js";
 import { IMAGES, POLICIES } from "./fixtures/vap/scenarios.js";
 import { findGo, oraclePath } from "./helpers/oracles.js";
@@ -198,6 +200,49 @@ describe.skipIf(skip)("Kubernetes' own VAP validator agrees with the engine", ()
     const out = runOracle(policiesById, cases);
     expect(out.compileErrors).toEqual({});
     expect(cases.length).toBeGreaterThan(300);
+    expect(out.results.map((r) => r.evaluation)).toEqual(
+      expected.map((p) => (p ? "admit" : "deny")),
+    );
+  }, 300_000);
+
+  it("require-pull-policy: the API server decides every container as the engine does", () => {
+    const sample = fc.sample(pullPolicyCaseArb, { numRuns: 150, seed: 20261207 });
+    const policiesById: Record<string, unknown> = {};
+    const cases: OracleCase[] = [];
+    const expected: boolean[] = [];
+    sample.forEach(([policy, containers], i) => {
+      if (policy === undefined) return;
+      policiesById[`p${i}`] = buildVap(policy, []).policy;
+      const spec: PodSpec = { containers };
+      for (const kind of ["Pod", "Deployment"]) {
+        cases.push(podCase(`p${i}`, kind, spec));
+        expected.push(enginePasses(policy, containersOf(spec), ns));
+      }
+    });
+    const out = runOracle(policiesById, cases);
+    expect(out.compileErrors).toEqual({});
+    expect(expected.filter((e) => !e).length).toBeGreaterThan(20);
+    expect(out.results.map((r) => r.evaluation)).toEqual(
+      expected.map((p) => (p ? "admit" : "deny")),
+    );
+  }, 300_000);
+
+  it("minimum-version: the API server orders versions as the engine does", () => {
+    const sample = fc.sample(versionCaseArb, { numRuns: 400, seed: 20261208 });
+    const policiesById: Record<string, unknown> = {};
+    const cases: OracleCase[] = [];
+    const expected: boolean[] = [];
+    sample.forEach(([policy, image], i) => {
+      if (policy === undefined) return;
+      policiesById[`p${i}`] = buildVap(policy, []).policy;
+      const spec: PodSpec = { containers: [{ name: "c", image }] };
+      cases.push(podCase(`p${i}`, "Pod", spec));
+      expected.push(enginePasses(policy, containersOf(spec), ns));
+    });
+    const out = runOracle(policiesById, cases);
+    expect(out.compileErrors).toEqual({});
+    expect(expected.filter((e) => e).length).toBeGreaterThan(30);
+    expect(expected.filter((e) => !e).length).toBeGreaterThan(30);
     expect(out.results.map((r) => r.evaluation)).toEqual(
       expected.map((p) => (p ? "admit" : "deny")),
     );

@@ -6,7 +6,9 @@ import {
   caseArb,
   engineApplies,
   namespaceSelectorOf,
+  pullPolicyCaseArb,
   scopeCaseArb,
+  versionCaseArb,
 } from "./fixtures/vap/arbitraries.js";
 import {
   admission,
@@ -97,5 +99,44 @@ describe("property: the bindings select the namespaces the engine applies the po
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe("property: require-pull-policy decides every container as the engine does", () => {
+  it("random images x pull policies x immutableTags", () => {
+    fc.assert(
+      fc.property(pullPolicyCaseArb, ([policy, containers]) => {
+        fc.pre(policy !== undefined);
+        if (policy === undefined) return;
+        const spec = specOf(buildVap(policy, []).policy);
+        const pod: PodSpec = { containers };
+        const expected = enginePasses(policy, containersOf(pod), ns);
+        const r = runVap(spec, admission("Pod", pod));
+        expect(r.error).toBeUndefined();
+        expect({ containers, allowed: r.allowed }).toEqual({ containers, allowed: expected });
+      }),
+      { numRuns: Math.max(200, Math.floor(NUM_RUNS / 3)) },
+    );
+  });
+});
+
+describe("property: minimum-version orders versions in CEL as the engine does", () => {
+  it("random minimums x random version-like tags", () => {
+    let decided = 0;
+    fc.assert(
+      fc.property(versionCaseArb, ([policy, image]) => {
+        fc.pre(policy !== undefined);
+        if (policy === undefined) return;
+        const spec = specOf(buildVap(policy, []).policy);
+        const pod: PodSpec = { containers: [{ name: "c", image }] };
+        const expected = enginePasses(policy, containersOf(pod), ns);
+        const r = runVap(spec, admission("Pod", pod));
+        expect(r.error).toBeUndefined();
+        expect({ image, allowed: r.allowed }).toEqual({ image, allowed: expected });
+        decided++;
+      }),
+      { numRuns: Math.max(300, NUM_RUNS) },
+    );
+    expect(decided).toBeGreaterThan(100);
   });
 });

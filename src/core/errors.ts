@@ -40,7 +40,16 @@ export type ViolationCode =
   | "LATEST_TAG_BLOCKED"
   | "IMAGE_NOT_ALLOWED"
   | "IMAGE_BLOCKED"
+  | HygieneViolationCode
   | SupplyViolationCode;
+
+/** Violations of the image hygiene recipes (require-pull-policy, require-pull-secret, minimum-version). */
+export type HygieneViolationCode =
+  | "PULL_POLICY_NOT_ALWAYS"
+  | "PULL_SECRET_MISSING"
+  | "PULL_SECRET_NOT_FOR_REGISTRY"
+  | "IMAGE_VERSION_TOO_OLD"
+  | "IMAGE_VERSION_UNKNOWN";
 
 /** A lint finding: the policy is valid but surely not what its author meant. */
 export type LintCode =
@@ -49,6 +58,7 @@ export type LintCode =
   | "LINT_NEGATE_WITHOUT_VALUE"
   | "LINT_RULE_MATCHES_EVERYTHING"
   | "LINT_SELECTOR_EMPTY"
+  | "LINT_EXEMPT_NOT_NORMALIZED"
   | SupplyLintCode
   | ExceptionLintCode;
 
@@ -209,7 +219,10 @@ export type SupplyViolationCode =
   | "SOURCE_NOT_CONFIGURED"
   | "FACTS_UNREADABLE"
   | "DIGEST_UNRESOLVED"
-  | "TAG_NOT_PINNED";
+  | "TAG_NOT_PINNED"
+  | "IMAGE_TOO_LARGE"
+  | "IMAGE_SIZE_UNKNOWN"
+  | "IMAGE_VOLUMES_DECLARED";
 
 /** Lint findings of supply-chain policies. */
 export type SupplyLintCode =

@@ -28,9 +28,18 @@ const ruleArb: fc.Arbitrary<RuleRow> = fc.record({
     fc.constant(""),
     text(/^[a-z0-9*]{1,6}(\/[a-z0-9*]{1,6})?$/, `${LOWER}/-_.*A@`),
   ),
-  tagValue: fc.oneof(fc.constant(""), text(/^[a-z0-9*][a-z0-9._*-]{0,8}$/, `${LOWER}._-*/:`)),
+  tagValue: fc.oneof(
+    fc.constant(""),
+    text(/^[a-z0-9*][a-z0-9._*-]{0,8}$/, `${LOWER}._-*/:`),
+    // Several tags, comma-separated.
+    text(/^[a-z0-9*]{1,4}(, ?[a-z0-9*]{1,4}){1,2}$/, `${LOWER}*, /`),
+  ),
   tagNegate: fc.boolean(),
   requireDigest: fc.boolean(),
+  minVersion: fc.oneof(
+    fc.constant(""),
+    text(/^v?[1-9][0-9]?(\.[0-9]){0,2}(-rc\.[1-9])?$/, "v0123456789.-rc+x"),
+  ),
 });
 const labelArb = fc.record({
   key: text(/^[a-z]([a-z0-9-]{0,6}[a-z0-9])?$/, `${LOWER}-./_A `, 10),

@@ -313,3 +313,60 @@ describe("several tags and exemptImages in the wizard", () => {
     expect((toDocument(s).spec as { input: unknown }).input).toEqual(input);
   });
 });
+
+describe("image hygiene templates", () => {
+  it("minimum-version writes rules with minVersion, and checks it", () => {
+    const s = state({
+      recipe: "minimum-version",
+      rules: [
+        rule({
+          hostname: "registry.k8s.io",
+          imageName: "ingress-nginx/controller",
+          minVersion: "v1.11.2",
+        }),
+      ],
+    });
+    expect(toFormErrors(s)).toEqual({});
+    const doc = toDocument(s);
+    expect((doc.spec as { input: unknown }).input).toEqual({
+      rules: [
+        {
+          hostname: "registry.k8s.io",
+          imageName: "ingress-nginx/controller",
+          minVersion: "v1.11.2",
+        },
+      ],
+    });
+    expect(validateDocument(doc).kind).toBe("ImagePolicy");
+    const bad = toFormErrors(
+      state({ recipe: "minimum-version", rules: [rule({ minVersion: "latest" })] }),
+    );
+    expect(bad["spec.input.rules[0].minVersion"]).toContain("not a version");
+    expect(bad["spec.input.rules[0].imageName"]).toBeDefined();
+  });
+
+  it("require-pull-secret takes hostname and port only", () => {
+    const doc = toDocument(
+      state({
+        recipe: "require-pull-secret",
+        rules: [rule({ hostname: "registry.corp.example", imageName: "x", tagValue: "v1" })],
+      }),
+    );
+    expect((doc.spec as { input: unknown }).input).toEqual({
+      rules: [{ hostname: "registry.corp.example" }],
+    });
+    expect(validateDocument(doc).kind).toBe("ImagePolicy");
+  });
+
+  it("require-pull-policy takes no rules and keeps immutableTags", () => {
+    const input = { immutableTags: ["v*"] };
+    const s = toWizardState({
+      metadata: { name: "p" },
+      spec: { recipe: "require-pull-policy", input },
+    });
+    expect(s.rules).toEqual([]);
+    const doc = toDocument(s);
+    expect((doc.spec as { input: unknown }).input).toEqual(input);
+    expect(validateDocument(doc).kind).toBe("ImagePolicy");
+  });
+});

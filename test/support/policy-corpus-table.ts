@@ -369,6 +369,86 @@ const ROWS: Row[] = [
   ["tag values with a bad entry", custom({ tag: { values: ["a/b"] } }), false],
   ["exemptImages", exempting(["docker.io/library/nginx:*", "registry.corp/tools/*"]), true],
   ["exemptImages empty", exempting([]), true],
+  ...(
+    [
+      [
+        { recipe: "minimum-version", input: { rules: [{ imageName: "a", minVersion: "v1" }] } },
+        true,
+      ],
+      [
+        {
+          recipe: "minimum-version",
+          input: { rules: [{ imageName: "a", minVersion: "1.2.3-rc.1" }] },
+        },
+        true,
+      ],
+      [
+        { recipe: "minimum-version", input: { rules: [{ imageName: "a", minVersion: "latest" }] } },
+        false,
+      ],
+      [
+        { recipe: "minimum-version", input: { rules: [{ imageName: "a", minVersion: "1.02" }] } },
+        false,
+      ],
+      [
+        {
+          recipe: "minimum-version",
+          input: { rules: [{ imageName: "a", minVersion: "1.0.0-01" }] },
+        },
+        false,
+      ],
+      [
+        {
+          recipe: "minimum-version",
+          input: { rules: [{ imageName: "a", minVersion: "1.2.3.4" }] },
+        },
+        false,
+      ],
+      [{ recipe: "minimum-version", input: { rules: [{ minVersion: "1" }] } }, false],
+      [{ recipe: "minimum-version", input: { rules: [{ imageName: "a" }] } }, false],
+      [
+        {
+          recipe: "minimum-version",
+          input: { rules: [{ imageName: "a", minVersion: "1", tag: "v*" }] },
+        },
+        false,
+      ],
+      [{ recipe: "minimum-version", input: { rules: [] } }, false],
+      [{ recipe: "custom", input: { rules: [{ imageName: "a", minVersion: "1" }] } }, false],
+      [
+        { recipe: "require-pull-secret", input: { rules: [{ hostname: "r.example", tag: "v1" }] } },
+        false,
+      ],
+      [
+        {
+          recipe: "require-pull-secret",
+          input: { rules: [{ hostname: "r.example", imageName: "a" }] },
+        },
+        false,
+      ],
+      [{ recipe: "require-pull-secret" }, false],
+      [{ recipe: "require-pull-policy" }, true],
+      [{ recipe: "require-pull-policy", input: { immutableTags: ["v*", "a/b"] } }, false],
+      [{ recipe: "require-pull-policy", input: { immutableTags: [""] } }, false],
+      [{ recipe: "require-pull-policy", input: { rules: [{ hostname: "a" }] } }, false],
+      [{ recipe: "custom", input: { rules: [{ hostname: "a" }], immutableTags: ["v*"] } }, false],
+      [{ recipe: "max-image-size", input: { maxSize: "1.5Gi" } }, true],
+      [{ recipe: "max-image-size", input: { maxSize: 1000 } }, true],
+      [{ recipe: "max-image-size", input: { maxSize: "1e9" } }, false],
+      [{ recipe: "max-image-size", input: { maxSize: "500mi" } }, false],
+      [{ recipe: "max-image-size", input: { maxSize: -1 } }, false],
+      [{ recipe: "max-image-size" }, false],
+      [{ recipe: "no-volumes" }, true],
+      [{ recipe: "no-volumes", input: { allowed: ["data"] } }, false],
+      [{ recipe: "no-volumes", input: { allowed: [""] } }, false],
+    ] as const
+  ).map(
+    ([spec, valid], i): Row => [
+      `hygiene recipe ${i}: ${JSON.stringify(spec)}`,
+      policy(spec),
+      valid,
+    ],
+  ),
   ["exemptImages with a space", exempting(["a b"]), false],
   ["exemptImages with an empty entry", exempting([""]), false],
   ["exemptImages as a string", exempting("a/*"), false],

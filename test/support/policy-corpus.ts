@@ -239,6 +239,29 @@ export const BASES: Readonly<Record<string, Doc>> = {
       tagHandling: "pin",
     },
   }),
+  "require-pull-policy": policy({
+    recipe: "require-pull-policy",
+    input: { immutableTags: ["v*"], exemptImages: ["registry.k8s.io/*"] },
+  }),
+  "require-pull-secret": policy({
+    recipe: "require-pull-secret",
+    input: { rules: [{ hostname: "registry.corp.example", port: "5000" }, { hostname: "*.corp" }] },
+  }),
+  "minimum-version": policy({
+    recipe: "minimum-version",
+    input: {
+      rules: [
+        {
+          hostname: "registry.k8s.io",
+          imageName: "ingress-nginx/controller",
+          minVersion: "v1.11.2",
+        },
+        { imageName: "library/nginx", minVersion: "1.27.0-rc.1" },
+      ],
+    },
+  }),
+  "max-image-size": policy({ recipe: "max-image-size", input: { maxSize: "500Mi" } }),
+  "no-volumes": policy({ recipe: "no-volumes", input: { allowed: ["/data"] } }),
   workspace: workspace({ namespaces: ["team-a", "c1.example/team-b"] }),
   extensible: policy({
     recipe: "allowed-name-tag",

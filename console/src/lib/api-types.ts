@@ -415,13 +415,18 @@ export interface ImagePolicySpec {
     | "allowed-name-tag"
     | "custom"
     | "blocked-images"
+    | "require-pull-policy"
+    | "require-pull-secret"
+    | "minimum-version"
     | "require-signature"
     | "require-provenance"
     | "require-labels"
     | "non-root-user"
     | "max-image-age"
     | "approved-base-images"
-    | "vulnerability-threshold";
+    | "vulnerability-threshold"
+    | "max-image-size"
+    | "no-volumes";
   /** An allowlist that narrower scopes may add rules to (spec.extends). */
   readonly extensible?: boolean;
   /** The extensible allowlist this policy adds its rules to. */
@@ -448,6 +453,8 @@ export interface ImagePolicySpec {
        */
       readonly tag?: string | readonly string[] | TagPattern;
       readonly requireDigest?: boolean;
+      /** minimum-version: the lowest version allowed, e.g. v1.11.2 (SemVer, optional v). */
+      readonly minVersion?: string;
     }[];
     readonly authorities?: readonly {
       /** Names the authority in messages; unique in the list. */
@@ -515,6 +522,11 @@ export interface ImagePolicySpec {
     /** How old a report may be, e.g. 7d. */
     readonly maxReportAge?: string;
     readonly missingReport?: "deny" | "warn" | "allow";
+    readonly immutableTags?: readonly string[];
+    /** The largest image allowed: bytes, or a quantity such as 500Mi, 1Gi, 800M. */
+    readonly maxSize?: number | string;
+    /** Volume paths the image may declare. */
+    readonly allowed?: readonly string[];
   };
 }
 

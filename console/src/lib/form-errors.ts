@@ -12,6 +12,7 @@ import {
   isLabelKey,
   isLabelValue,
 } from "../../../src/core/policy/selector.js";
+import { parseVersion } from "../../../src/core/policy/version.js";
 import type { LabelRow } from "./selector.js";
 import { type RuleRow, splitTags, templateOf, type WizardState } from "./wizard.js";
 
@@ -84,6 +85,16 @@ function ruleErrors(row: RuleRow, i: number, state: WizardState, out: Record<str
     }
   }
   if (fields.includes("requireDigest") && row.requireDigest) used = true;
+  if (fields.includes("minVersion")) {
+    const v = row.minVersion.trim();
+    if (v === "") out[`${path}.minVersion`] = "Enter the lowest version allowed, e.g. v1.11.2.";
+    else if (parseVersion(v) === undefined) {
+      out[`${path}.minVersion`] =
+        `"${v}" is not a version: MAJOR[.MINOR[.PATCH]][-PRERELEASE], optionally after v.`;
+    }
+    if (row.imageName.trim() === "")
+      out[`${path}.imageName`] ??= "Enter the image name this minimum applies to.";
+  }
   // An empty rule matches every image: an allowlist would allow, a blocklist block, all.
   if (!used) out[path] = MISSING.rule;
 }

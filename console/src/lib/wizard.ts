@@ -11,7 +11,7 @@ export const API_VERSION = "customs.dev/v1alpha1";
 export type Action = "deny" | "warn" | "audit";
 export const ACTIONS: readonly Action[] = ["deny", "warn", "audit"];
 
-export type RuleField = "hostname" | "port" | "imageName" | "tag" | "requireDigest";
+export type RuleField = "hostname" | "port" | "imageName" | "tag" | "requireDigest" | "minVersion";
 
 export interface Template {
   readonly recipe: string;
@@ -53,6 +53,24 @@ export const TEMPLATES: readonly Template[] = [
     fields: ["hostname", "port", "imageName", "tag"],
     help: "Images that match a rule may not run.",
   },
+  {
+    recipe: "require-pull-policy",
+    label: "Require pull policy Always",
+    fields: [],
+    help: "Images with a mutable tag and no digest must be pulled with imagePullPolicy: Always (latest and no tag are defaulted to Always by Kubernetes).",
+  },
+  {
+    recipe: "require-pull-secret",
+    label: "Require pull secret",
+    fields: ["hostname", "port"],
+    help: "Images from the listed registries need an imagePullSecret with credentials for that registry.",
+  },
+  {
+    recipe: "minimum-version",
+    label: "Minimum version",
+    fields: ["hostname", "port", "imageName", "minVersion"],
+    help: "Images a rule names must have a version tag at least its minimum (v1.11.2); latest or a digest alone fail.",
+  },
 ];
 
 export function templateOf(recipe: string): Template | undefined {
@@ -66,6 +84,8 @@ export interface RuleRow {
   readonly tagValue: string;
   readonly tagNegate: boolean;
   readonly requireDigest: boolean;
+  /** minimum-version only. */
+  readonly minVersion: string;
 }
 
 export const EMPTY_RULE: RuleRow = {
@@ -75,6 +95,7 @@ export const EMPTY_RULE: RuleRow = {
   tagValue: "",
   tagNegate: false,
   requireDigest: false,
+  minVersion: "",
 };
 
 export type ScopeState =
@@ -147,6 +168,9 @@ export function toRuleDocument(
         : { values: tags, negate: row.tagNegate };
   }
   if (fields.includes("requireDigest") && row.requireDigest) rule.requireDigest = true;
+  if (fields.includes("minVersion") && row.minVersion.trim() !== "") {
+    rule.minVersion = row.minVersion.trim();
+  }
   return rule;
 }
 
@@ -226,6 +250,7 @@ function toRuleRow(raw: unknown): RuleRow {
     tagValue,
     tagNegate: isRecord(tag) && tag.negate === true,
     requireDigest: raw.requireDigest === true,
+    minVersion: str(raw.minVersion),
   };
 }
 

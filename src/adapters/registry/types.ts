@@ -66,6 +66,8 @@ export interface ImageConfig {
     readonly Entrypoint?: readonly string[] | null;
     readonly Cmd?: readonly string[] | null;
     readonly Labels?: Readonly<Record<string, string>> | null;
+    /** Dockerfile VOLUME: the paths are the keys (the values are empty objects). */
+    readonly Volumes?: Readonly<Record<string, unknown>> | null;
   };
 }
 

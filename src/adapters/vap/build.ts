@@ -24,9 +24,11 @@ import {
   failureTextExpression,
   MAX_RULES_TEXT,
   messageExpression,
+  policyTitle,
   staticMessage,
 } from "./message.js";
 import { objectName } from "./names.js";
+import { pullPolicyRegexes, pullPolicyValidation, pullPolicyVariables } from "./pull-policy.js";
 import { policyRegexes, recipePasses } from "./rules.js";
 
 /**
@@ -36,6 +38,12 @@ import { policyRegexes, recipePasses } from "./rules.js";
  * image (docs/vap.md, "Cost", measured with the API server's own validator).
  */
 export const MAX_RULE_REGEX_CHARS = 8192;
+
+/** Image recipes without a native translation, and why (docs/policy-language.md). */
+const NOT_NATIVE: Readonly<Partial<Record<string, string>>> = {
+  "require-pull-secret":
+    "recipe require-pull-secret checks that a pull secret holds credentials for the image's registry; a ValidatingAdmissionPolicy cannot read Secrets, so it could only check that the pod names some secret, a weaker test than the engine's, and Customs never compiles a policy that decides differently: enforce it with the admission webhook (customs serve)",
+};
 
 export type VapCompilability = { ok: true } | { ok: false; reasons: string[] };
 
@@ -64,11 +72,19 @@ export function canCompileToVap(
     reasons.push(
       `recipe ${policy.recipe} is decided on facts fetched from registries (signatures, attestations, image config, vulnerability reports), which a ValidatingAdmissionPolicy cannot fetch; enforce it with the admission webhook (customs serve)`,
     );
+  } else if (NOT_NATIVE[policy.recipe] !== undefined) {
+    reasons.push(NOT_NATIVE[policy.recipe] as string);
+  } else if (policy.recipe === "require-pull-policy" && (policy.exemptImages ?? []).length > 0) {
+    // The per-container list sees images as written, not normalized as exemptImages match.
+    reasons.push(
+      "require-pull-policy with exemptImages is not translated to a ValidatingAdmissionPolicy in this version (its per-container test sees images as written, exemptImages match them normalized): enforce it with the admission webhook, or drop exemptImages",
+    );
   } else {
     const regexes = [
       ...[policy, ...extensions].flatMap((p) => policyRegexes(p)),
       ...exemptRegexes(policy),
       ...exceptionsFor(policy, exceptions).flatMap(exceptionRegexes),
+      ...pullPolicyRegexes(policy),
     ];
     const size = regexes.reduce((n, re) => n + re.length, 0);
     if (size > MAX_RULE_REGEX_CHARS) {
@@ -144,6 +160,7 @@ export function vapVariables(
       expression: `variables.entries.filter(e, e.matches('^!') || ![e.split('|')].all(f, ${passesOrExempt(policy, widened)}))`,
     },
     { name: "failureText", expression: failureTextExpression(policy) },
+    ...(policy.recipe === "require-pull-policy" ? pullPolicyVariables(policy) : []),
   ];
 }
 
@@ -186,6 +203,9 @@ export function buildVap(
           message: staticMessage(policy),
           reason: "Forbidden",
         },
+        ...(policy.recipe === "require-pull-policy"
+          ? [pullPolicyValidation(policyTitle(policy))]
+          : []),
       ],
     },
   };

@@ -5,7 +5,7 @@
  * the static `message`, so both the list of images and the policy's text are bounded, and
  * images are shortened and kept on one line (images.ts `display`).
  */
-import { describeAllowed, describeScope } from "../../core/evaluate/index.js";
+import { describeAllowed, describeRule, describeScope } from "../../core/evaluate/index.js";
 import type { ImagePolicy, Recipe } from "../../core/policy/index.js";
 import { celString } from "./cel.js";
 
@@ -25,6 +25,7 @@ const VERBS: Readonly<Partial<Record<Recipe, string>>> = {
   "allowed-name-tag": "is not allowed",
   custom: "is not allowed",
   "blocked-images": "is blocked",
+  "minimum-version": "is no version or older than the minimum",
 };
 
 /** What to do about it, per recipe. */
@@ -39,6 +40,8 @@ function advice(policy: ImagePolicy): string {
       return `allowed: ${clip(describeAllowed(policy.rules), MAX_RULES_TEXT)}`;
     case "blocked-images":
       return `blocked: ${clip(describeAllowed(policy.rules), MAX_RULES_TEXT)}; use an image that no rule blocks`;
+    case "minimum-version":
+      return `minimums: ${clip(policy.rules.map((r) => `${describeRule(r)} at least ${r.minVersion ?? ""}`).join("; "), MAX_RULES_TEXT)}; use a version tag at least the minimum`;
     default:
       // Supply-chain recipes never get here: canCompileToVap refuses them.
       return "";

@@ -16,6 +16,7 @@
  */
 import type { ImagePolicy, PolicyRule } from "../../core/policy/index.js";
 import { celString, re2Literal } from "./cel.js";
+import { minimumOf, versionAtLeast } from "./version.js";
 
 /** A wildcard pattern as an anchored RE2 expression: `*` is any run, the rest literal. */
 export function patternRegex(pattern: string): string {
@@ -105,6 +106,19 @@ export function recipePasses(
       return `(${[anyRuleMatches(policy), ...extensions.map((e) => `(${e.guard} && ${anyRuleMatches(e.policy)})`)].join(" || ")})`;
     case "blocked-images":
       return `!${anyRuleMatches(policy)}`;
+    case "require-pull-policy":
+      // Decided per container (pull-policy.ts); here only invalid images fail.
+      return "true";
+    case "minimum-version": {
+      // Every rule that matches the image must be met (recipes.ts checkMinimumVersion).
+      const each = policy.rules.map((r) => {
+        const min = minimumOf(r.minVersion);
+        return min === undefined
+          ? "false"
+          : `(!${ruleMatches(r, false)} || ${versionAtLeast(min)})`;
+      });
+      return each.length === 0 ? "true" : `(${each.join(" && ")})`;
+    }
     default:
       // Supply-chain recipes never get here (canCompileToVap); fail closed if one did.
       return "false";

@@ -58,6 +58,8 @@ function evaluatorOf(set: CompiledPolicySet, options: CheckOptions): Evaluator {
   return createEvaluator(set, undefined, { now: () => now });
 }
 
+import { PullSecretIndex } from "./pull-secrets.js";
+
 interface Located {
   readonly document: SourceDocument;
   readonly workload: Workload;
@@ -87,8 +89,10 @@ export function collect(texts: readonly InputText[]): {
   located: Located[];
   labels: Map<string, Record<string, string>>;
   notes: string[];
+  pullSecrets: PullSecretIndex;
 } {
   const located: Located[] = [];
+  const pullSecrets = new PullSecretIndex(DEFAULT_NAMESPACE);
   const labels = new Map<string, Record<string, string>>();
   const problems: string[] = [];
   const notes: string[] = [];
@@ -120,10 +124,11 @@ export function collect(texts: readonly InputText[]): {
       }
       for (const ns of extracted.namespaces) labels.set(ns.name, ns.labels);
       for (const workload of extracted.workloads) located.push({ document, workload });
+      pullSecrets.add(extracted.pullSecrets ?? [], extracted.serviceAccounts ?? []);
     }
   }
   if (problems.length > 0) throw new CustomsError("MANIFEST_INVALID", problems.join("\n"));
-  return { located, labels, notes };
+  return { located, labels, notes, pullSecrets };
 }
 
 /** `customs check`: every workload of the inputs against the policy set. */
@@ -182,7 +187,7 @@ function namespaceFacts(
 }
 
 function decide(
-  { located, labels, notes }: ReturnType<typeof collect>,
+  { located, labels, notes, pullSecrets }: ReturnType<typeof collect>,
   evaluator: Evaluator,
   options: CheckOptions,
 ): CheckReport {
@@ -191,7 +196,8 @@ function decide(
   const results: CheckedResource[] = [];
   for (const { document, workload } of located) {
     const namespace = workload.namespace ?? DEFAULT_NAMESPACE;
-    const decision = evaluator.evaluate(factsFor(namespace), workload.containers, workload);
+    const context = { ...workload, pullSecrets: pullSecrets.factsFor(workload) };
+    const decision = evaluator.evaluate(factsFor(namespace), workload.containers, context);
     summary.resources++;
     if (decision.verdict === "deny") summary.denied++;
     else if (decision.verdict === "warn") summary.warned++;

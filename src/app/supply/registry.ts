@@ -74,11 +74,23 @@ export function registrySource(
         const image = await client.resolvePlatform(ref, platform);
         const { config } = await client.fetchConfig(ref, platform);
         const annotations = { ...annotationsOf(top.bytes), ...annotationsOf(image.bytes) };
+        // What a node pulls for this platform: the compressed layers and the config blob, as
+        // the platform manifest's descriptors give their sizes.
+        const size =
+          image.manifest.kind === "image"
+            ? image.manifest.layers.reduce((n, l) => n + l.size, image.manifest.config.size)
+            : undefined;
+        const volumes = config.config?.Volumes;
         const value: ImageMetadata = {
           labels: { ...(config.config?.Labels ?? {}) },
           annotations,
           user: config.config?.User ?? "",
           ...(typeof config.created === "string" ? { created: config.created } : {}),
+          ...(size === undefined ? {} : { size }),
+          volumes:
+            volumes !== null && typeof volumes === "object" && !Array.isArray(volumes)
+              ? Object.keys(volumes).sort()
+              : [],
         };
         return { ok: true, value };
       } catch (e) {

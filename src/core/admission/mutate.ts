@@ -1,6 +1,6 @@
 import { type TagRule, tagHandlingOf } from "../evaluate/index.js";
-import type { CompiledPolicy } from "../policy/index.js";
-import { parseNormalized } from "../reference/index.js";
+import { type CompiledPolicy, exemptIndex } from "../policy/index.js";
+import { parseNormalized, toImageParts } from "../reference/index.js";
 import { extractResources } from "../workload/index.js";
 import { withKind } from "./review.js";
 import type { AdmissionRequest } from "./types.js";
@@ -26,8 +26,9 @@ export function planPins(
   request: AdmissionRequest,
   applicable: readonly CompiledPolicy[],
 ): PinTarget[] {
-  if (!applicable.some((p) => p.policy.pinDigests)) return [];
-  return unpinnedImages(request);
+  const pinning = applicable.filter((p) => p.policy.pinDigests);
+  if (pinning.length === 0) return [];
+  return unpinnedImages(request, pinning);
 }
 
 /**
@@ -41,11 +42,16 @@ export function planVerifiedPins(
   applicable: readonly CompiledPolicy[],
   rule: TagRule,
 ): PinTarget[] {
-  if (!applicable.some((p) => tagHandlingOf(p, rule) === "pin")) return [];
-  return unpinnedImages(request);
+  const pinning = applicable.filter((p) => tagHandlingOf(p, rule) === "pin");
+  if (pinning.length === 0) return [];
+  return unpinnedImages(request, pinning);
 }
 
-function unpinnedImages(request: AdmissionRequest): PinTarget[] {
+/** An image that every pinning policy exempts (exemptImages) is none of their business. */
+function unpinnedImages(
+  request: AdmissionRequest,
+  pinning: readonly CompiledPolicy[],
+): PinTarget[] {
   if (request.operation !== "CREATE" && request.operation !== "UPDATE") return [];
   if (request.subResource !== undefined && request.subResource !== "ephemeralcontainers") return [];
   const workload = extractResources(withKind(request.object, request)).workloads[0];
@@ -54,8 +60,10 @@ function unpinnedImages(request: AdmissionRequest): PinTarget[] {
   for (const c of workload.containers) {
     if (c.image === undefined) continue;
     const parsed = parseNormalized(c.image);
-    if (parsed.ok && parsed.ref.digest === undefined)
-      targets.push({ pointer: c.pointer, image: c.image });
+    if (!parsed.ok || parsed.ref.digest !== undefined) continue;
+    const parts = toImageParts(parsed.ref);
+    if (pinning.every((p) => exemptIndex(p.exempt, parts) >= 0)) continue;
+    targets.push({ pointer: c.pointer, image: c.image });
   }
   return targets;
 }

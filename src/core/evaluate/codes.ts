@@ -9,6 +9,17 @@ export const VIOLATION_DESCRIPTIONS: Readonly<Record<ViolationCode, string>> = {
   LATEST_TAG_BLOCKED: "The policy blocks the latest tag (and images with neither tag nor digest).",
   IMAGE_NOT_ALLOWED: "The image matches none of the policy's allow rules.",
   IMAGE_BLOCKED: "The image matches one of the policy's block rules.",
+  PULL_POLICY_NOT_ALWAYS:
+    "The image has a mutable tag and the container's imagePullPolicy is not Always.",
+  PULL_SECRET_MISSING: "The image's registry needs a pull secret and the pod names none.",
+  PULL_SECRET_NOT_FOR_REGISTRY:
+    "None of the pod's pull secrets holds credentials for the registry.",
+  IMAGE_VERSION_TOO_OLD: "The image's version is lower than the policy's minimum.",
+  IMAGE_VERSION_UNKNOWN:
+    "The image's tag is no version, so it cannot be compared with the minimum.",
+  IMAGE_TOO_LARGE: "The image is larger than the policy allows.",
+  IMAGE_SIZE_UNKNOWN: "The image's size could not be read from its manifest.",
+  IMAGE_VOLUMES_DECLARED: "The image config declares volumes the policy does not allow.",
   SIGNATURE_MISSING: "No signature was found for the image's digest.",
   SIGNATURE_INVALID: "A signature was found but failed cryptographic verification.",
   SIGNATURE_UNTRUSTED: "The image is signed, but not by enough of the policy's authorities.",

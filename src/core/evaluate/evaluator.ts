@@ -2,6 +2,7 @@ import type { CompiledPolicy, CompiledPolicySet } from "../policy/index.js";
 import { exemptIndex, printable } from "../policy/index.js";
 import { type ExemptionResult, exceptionsInScope, exemptViolations } from "./exceptions.js";
 import { type ImageFacts, ImageFactsCache } from "./image-facts.js";
+import { checkPod, isPodPolicy } from "./pod-recipes.js";
 import { checkRecipe, type RecipeFailure } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
 import type { ContainerInput, Decision, Verdict, Violation, WorkloadContext } from "./types.js";
@@ -207,6 +208,16 @@ export function createEvaluator(
     return entry;
   };
 
+  const podLists = new WeakMap<readonly CompiledPolicy[], readonly CompiledPolicy[]>();
+  const podPoliciesOf = (policies: readonly CompiledPolicy[]): readonly CompiledPolicy[] => {
+    let list = podLists.get(policies);
+    if (list === undefined) {
+      list = policies.filter(isPodPolicy);
+      podLists.set(policies, list);
+    }
+    return list;
+  };
+
   const evaluate = (
     ns: NamespaceFacts,
     containers: readonly ContainerInput[],
@@ -233,10 +244,17 @@ export function createEvaluator(
         }
         continue;
       }
-      if (failures.length === 0) continue;
+      let all = failures;
+      // Recipes about the container and the pod: decided here, outside the per-image memo.
+      for (const compiled of podPoliciesOf(policies)) {
+        if (exemptIndex(compiled.exempt, facts.parts) >= 0) continue;
+        const failure = checkPod(compiled, facts.parts, c, workload);
+        if (failure !== undefined) all = [...all, { compiled, failure }];
+      }
+      if (all.length === 0) continue;
       // Message parts are made only for containers that fail something.
       const prefix = `${whoOf(c)}: image "${printable(c.image)}" (${facts.normalized}) `;
-      for (const { compiled, failure } of failures) {
+      for (const { compiled, failure } of all) {
         const text = `${failure.verb} ${textOf(compiled).by}: ${failure.reason}`;
         violations.push(
           violation(compiled, c, prefix, c.image, facts.normalized, failure.code, text),

@@ -2,6 +2,7 @@ import type { ViolationCode } from "../errors.js";
 import { type CompiledPolicySet, exceptionCovers, exemptIndex } from "../policy/index.js";
 import { exceptionsInScope } from "./exceptions.js";
 import { toImageFacts } from "./image-facts.js";
+import { isPodPolicy } from "./pod-recipes.js";
 import { checkRecipe, explainPass } from "./recipes.js";
 import { applicability, describeScope, type NamespaceFacts, workspacesOf } from "./scope.js";
 import { extensionsOf, widen } from "./widen.js";
@@ -124,6 +125,15 @@ export function explainImage(
       // Not decidable from the reference alone: never report a pass it did not check.
       const detail =
         "a supply-chain recipe, decided on facts fetched from registries by customs check and the webhook";
+      return { ...head, result: "skip", code: undefined, detail };
+    }
+    if (isPodPolicy(compiled) && facts.valid) {
+      // Decided on the container (imagePullPolicy) or the pod (pull secrets), not the image.
+      const what =
+        policy.recipe === "require-pull-policy"
+          ? "the container's imagePullPolicy"
+          : "the pod's imagePullSecrets";
+      const detail = `decided on ${what}, which an image alone does not have: customs check and the webhook decide it`;
       return { ...head, result: "skip", code: undefined, detail };
     }
     if (!facts.valid) {

@@ -9,6 +9,7 @@ export {
   type PolicyExplanation,
 } from "./explain.js";
 export { type ImageFacts, ImageFactsCache, toImageFacts } from "./image-facts.js";
+export { isPodPolicy } from "./pod-recipes.js";
 export {
   isProvenanceType,
   isSbomType,
@@ -18,6 +19,7 @@ export {
   toProvenance,
   toRepositoryUrl,
 } from "./provenance.js";
+export { keyCovers } from "./pull-secret.js";
 export { checkRecipe, explainPass, type RecipeFailure } from "./recipes.js";
 export {
   type Applicability,
@@ -38,6 +40,7 @@ export type {
   ContainerKind,
   Decision,
   Exemption,
+  PullSecretFacts,
   Verdict,
   Violation,
   WorkloadContext,

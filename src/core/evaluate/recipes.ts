@@ -1,5 +1,12 @@
 import type { ViolationCode } from "../errors.js";
-import { type CompiledPolicy, type CompiledRule, ruleMatches } from "../policy/index.js";
+import {
+  type CompiledPolicy,
+  type CompiledRule,
+  compareVersions,
+  formatVersion,
+  parseVersion,
+  ruleMatches,
+} from "../policy/index.js";
 import type { ImageParts } from "../reference/index.js";
 import { describeAllowed, describeRule } from "./describe.js";
 import { describeExtensionsAllowed, describeMatch } from "./widen.js";
@@ -66,6 +73,36 @@ function firstMatch(compiled: CompiledPolicy, parts: ImageParts): CompiledRule |
   return undefined;
 }
 
+/**
+ * minimum-version: every rule that matches the image (hostname, port, imageName) must be met;
+ * a tag that is no version, or no tag at all, fails closed.
+ */
+function checkMinimumVersion(
+  compiled: CompiledPolicy,
+  parts: ImageParts,
+): RecipeFailure | undefined {
+  for (const rule of compiled.rules) {
+    if (rule.minVersion === undefined || !ruleMatches(rule, parts)) continue;
+    const min = rule.rule.minVersion ?? formatVersion(rule.minVersion);
+    const version = parts.tag === "" ? undefined : parseVersion(parts.tag);
+    if (version === undefined) {
+      return {
+        code: "IMAGE_VERSION_UNKNOWN",
+        verb: "has no version to compare, which is required by",
+        reason: `${parts.tag === "" ? "it has only a digest" : `tag ${parts.tag} is no version`}; rule ${rule.index + 1} (${describeRule(rule.rule)}) needs at least ${min}: use a version tag`,
+      };
+    }
+    if (compareVersions(version, rule.minVersion) < 0) {
+      return {
+        code: "IMAGE_VERSION_TOO_OLD",
+        verb: "is older than allowed by",
+        reason: `version ${parts.tag} is lower than ${min} (rule ${rule.index + 1}, ${describeRule(rule.rule)}); upgrade to ${min} or later`,
+      };
+    }
+  }
+  return undefined;
+}
+
 /** The recipes of the spec's table, decided on the image's parts only: undefined is a pass. */
 export function checkRecipe(
   compiled: CompiledPolicy,
@@ -83,6 +120,8 @@ export function checkRecipe(
       const rule = firstMatch(compiled, parts);
       return rule === undefined ? undefined : blockedFailure(rule);
     }
+    case "minimum-version":
+      return checkMinimumVersion(compiled, parts);
     default:
       // Supply-chain recipes are decided on fetched facts (supply.ts), not the reference.
       return undefined;
@@ -103,6 +142,15 @@ export function explainPass(compiled: CompiledPolicy, parts: ImageParts): string
     }
     case "blocked-images":
       return "no rule blocks it";
+    case "minimum-version": {
+      const rule = firstMatch(compiled, parts);
+      return rule === undefined
+        ? "no rule names this image"
+        : `version ${parts.tag} is at least the minimum of every rule that names it`;
+    }
+    case "require-pull-policy":
+    case "require-pull-secret":
+      return "";
     default:
       return "decided on facts fetched from registries (customs check, or the webhook)";
   }

@@ -15,6 +15,7 @@ import {
 } from "./supply-metadata.js";
 import { evaluateProvenance } from "./supply-provenance.js";
 import { evaluateSignatures } from "./supply-signature.js";
+import { evaluateSize, evaluateVolumes } from "./supply-size.js";
 import { type FactNeeds, NO_NEEDS, type SupplyFailure } from "./supply-types.js";
 import { evaluateVulnerabilities } from "./supply-vulnerability.js";
 
@@ -29,6 +30,8 @@ const GROUP: Readonly<Partial<Record<Recipe, Group>>> = {
   "max-image-age": "metadata",
   "approved-base-images": "metadata",
   "vulnerability-threshold": "vulnerabilities",
+  "max-image-size": "metadata",
+  "no-volumes": "metadata",
 };
 
 const WHAT: Readonly<Record<Group, string>> = {
@@ -134,5 +137,9 @@ export function evaluateSupply(
       return one(evaluateAge(input, m.value, now));
     case "approved-base-images":
       return one(evaluateBaseImage(compiled, m.value, provenanceImagesOf(facts.attestations)));
+    case "max-image-size":
+      return one(evaluateSize(input, m.value));
+    case "no-volumes":
+      return one(evaluateVolumes(input, m.value));
   }
 }

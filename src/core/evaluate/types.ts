@@ -22,6 +22,23 @@ export interface WorkloadContext {
   readonly name: string;
   /** The names in the pod spec's `imagePullSecrets`. */
   readonly imagePullSecrets?: readonly string[];
+  /** What the caller knows of the namespace's pull secrets (require-pull-secret). */
+  readonly pullSecrets?: PullSecretFacts;
+}
+
+/**
+ * The pull secrets a caller knows besides the pod spec's own names. Optional and partial:
+ * what is not known is not held against the workload (a secret named but unknown counts by
+ * its name).
+ */
+export interface PullSecretFacts {
+  /**
+   * The `imagePullSecrets` of the workload's ServiceAccount, when that ServiceAccount is
+   * known: the API server's ServiceAccount admission plugin copies them into every Pod.
+   */
+  readonly serviceAccountSecrets?: readonly string[];
+  /** The registry keys of the namespace's known pull Secrets (their `auths`), by Secret name. */
+  readonly secretKeys: ReadonlyMap<string, readonly string[]>;
 }
 
 /** One failed check (spec: Decisions). */

@@ -7,6 +7,7 @@ import { compilePattern, matchPattern, type Pattern } from "./pattern.js";
 import type { RegexEngine } from "./regex.js";
 import { type CompiledSupply, compileSupply } from "./supply-compile.js";
 import type { ImagePolicy, PolicyRule, Workspace } from "./types.js";
+import { parseVersion, type Version } from "./version.js";
 
 /** A rule as data; `ruleMatches` decides it (one monomorphic function for every rule). */
 export interface CompiledRule {
@@ -21,6 +22,8 @@ export interface CompiledRule {
   readonly tag: readonly Pattern[] | undefined;
   readonly negateTag: boolean;
   readonly requireDigest: boolean;
+  /** minimum-version: the lowest version (not part of matching: it is what a match needs). */
+  readonly minVersion?: Version;
 }
 
 export interface CompiledPolicy {
@@ -35,6 +38,8 @@ export interface CompiledPolicy {
   readonly extensions?: readonly CompiledPolicy[];
   /** `exemptImages`, compiled (empty when unset): matched by exempt.ts `exemptIndex`. */
   readonly exempt: readonly Pattern[];
+  /** require-pull-policy's `immutableTags`, compiled (empty when unset). */
+  readonly immutableTags?: readonly Pattern[];
 }
 
 const optional = (p: string | undefined, lowercase = false) =>
@@ -51,6 +56,7 @@ function compileRule(rule: PolicyRule, index: number, shortNames: boolean): Comp
     tag: tagPatterns(rule.tag?.values),
     negateTag: rule.tag?.negate === true,
     requireDigest: rule.requireDigest === true,
+    ...(rule.minVersion === undefined ? {} : { minVersion: parseVersion(rule.minVersion) }),
   };
 }
 
@@ -90,6 +96,10 @@ export function compilePolicy(policy: ImagePolicy, regex?: RegexEngine): Compile
     policy.supply?.recipe === "approved-base-images" ? policy.supply.rules : policy.rules;
   const compiled = rules.map((r, i) => compileRule(r, i, shortNames));
   const exempt = compileExempt(policy.exemptImages);
+  if (policy.immutableTags !== undefined) {
+    const immutableTags = policy.immutableTags.map((t) => compilePattern(t));
+    return { policy, rules: compiled, exempt, immutableTags };
+  }
   if (policy.supply === undefined) return { policy, rules: compiled, exempt };
   return { policy, rules: compiled, exempt, supply: compileSupply(policy.supply, regex) };
 }

@@ -6,7 +6,13 @@
  */
 import type { ImageParts } from "../reference/index.js";
 import { type IssueCollector, join } from "./fields.js";
-import { compilePattern, MAX_PATTERN_LENGTH, matchPattern, type Pattern } from "./pattern.js";
+import {
+  checkPattern,
+  compilePattern,
+  MAX_PATTERN_LENGTH,
+  matchPattern,
+  type Pattern,
+} from "./pattern.js";
 
 export const MAX_EXEMPT_IMAGES = 1000;
 
@@ -66,4 +72,28 @@ export function exemptIndex(exempt: readonly Pattern[], parts: ImageParts): numb
   if (exempt.length === 0) return -1;
   const key = exemptKey(parts);
   return exempt.findIndex((p) => matchPattern(p, key));
+}
+
+/** require-pull-policy's `immutableTags`: tag patterns (at least one when given). */
+export function readImmutableTags(
+  issues: IssueCollector,
+  value: unknown,
+): readonly string[] | undefined {
+  const path = "spec.input.immutableTags";
+  const raw = issues.readList(path, value);
+  if (raw === undefined) return undefined;
+  if (raw.length > MAX_EXEMPT_IMAGES) {
+    issues.error(path, `has ${raw.length} entries; at most ${MAX_EXEMPT_IMAGES} are allowed`);
+    return undefined;
+  }
+  const out: string[] = [];
+  raw.forEach((entry, i) => {
+    const at = join(path, i);
+    const s = issues.readString(at, entry, { required: true, nonEmpty: true });
+    if (s === undefined) return;
+    const problem = checkPattern("tag", s);
+    if (problem !== undefined) issues.error(at, problem);
+    else out.push(s);
+  });
+  return out;
 }

@@ -55,8 +55,10 @@ export {
   type LabelRequirement,
   type LabelsInput,
   type MaxAgeInput,
+  type MaxSizeInput,
   MISSING_REPORT,
   type MissingReport,
+  type NoVolumesInput,
   type ProvenanceInput,
   SEVERITY_THRESHOLDS,
   type SeverityThreshold,
@@ -78,6 +80,7 @@ export {
   DEFAULT_EXEMPT_NAMESPACES,
   type DocumentOrigin,
   EXTENSIBLE_RECIPES,
+  IMAGE_INPUT_FIELDS,
   IMAGE_RECIPES,
   type ImagePolicy,
   type ImageRecipe,
@@ -85,6 +88,7 @@ export {
   type LabelSelectorRequirement,
   NAMESPACE_NAME_LABEL,
   type NamespaceRef,
+  POD_RECIPES,
   type PolicyExtension,
   type PolicyIssue,
   type PolicyRule,
@@ -104,3 +108,4 @@ export {
   type ValidateOptions,
   validateDocument,
 } from "./validate.js";
+export { compareVersions, formatVersion, parseVersion, type Version } from "./version.js";

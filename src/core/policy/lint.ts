@@ -4,6 +4,22 @@ import type { ImagePolicy } from "./types.js";
 
 const HUB_ALIASES = ["index.docker.io", "registry-1.docker.io"];
 
+/** Can this exemptImages pattern's first segment be a registry host (as normalized images have)? */
+function startsWithHost(pattern: string): boolean {
+  if (pattern.startsWith("*")) return true;
+  // A normalized image always holds "/"; a pattern without one (`nginx:*`) means a tag.
+  const slash = pattern.indexOf("/");
+  if (slash < 0) return false;
+  const first = pattern.slice(0, slash);
+  return (
+    first.includes("*") ||
+    first.includes(".") ||
+    first.includes(":") ||
+    first === "localhost" ||
+    first.startsWith("[")
+  );
+}
+
 /**
  * Warnings for policies that are valid but surely not what their author meant. They never
  * change a decision; `customs policy validate` prints them and `--strict` fails on them.
@@ -21,6 +37,14 @@ export function lintPolicy(issues: IssueCollector, policy: ImagePolicy): void {
       "an empty selector selects every namespace; remove it or add matchLabels/matchExpressions",
     );
   }
+  policy.exemptImages?.forEach((pattern, i) => {
+    if (startsWithHost(pattern)) return;
+    warn(
+      join("spec.input.exemptImages", i),
+      "LINT_EXEMPT_NOT_NORMALIZED",
+      `"${pattern}" is matched against the normalized image, which always starts with its registry (docker.io/library/nginx:1.27): write the registry, e.g. "docker.io/library/${pattern.replace(/^library\//, "")}", or start the pattern with *`,
+    );
+  });
   const allowlist = policy.recipe === "custom" || policy.recipe === "allowed-name-tag";
   policy.rules.forEach((rule, i) => {
     const at = join("spec.input.rules", i);
@@ -52,7 +76,8 @@ export function lintPolicy(issues: IssueCollector, policy: ImagePolicy): void {
     const checks = [rule.hostname, rule.port, rule.imageName, ...(rule.tag?.values ?? [])].filter(
       (v) => v !== undefined && v !== "" && v.replaceAll("*", "") !== "",
     );
-    if (checks.length === 0 && !rule.requireDigest) {
+    const listsImages = allowlist || policy.recipe === "blocked-images";
+    if (listsImages && checks.length === 0 && !rule.requireDigest) {
       warn(
         at,
         "LINT_RULE_MATCHES_EVERYTHING",

@@ -1,6 +1,7 @@
 import { type IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import { checkPattern, type PatternPart } from "./pattern.js";
 import type { PolicyRule, RuleField, TagMatch } from "./types.js";
+import { parseVersion } from "./version.js";
 
 function readPattern(
   issues: IssueCollector,
@@ -105,6 +106,7 @@ export function readRule(
     imageName?: string;
     tag?: TagMatch;
     requireDigest?: boolean;
+    minVersion?: string;
   } = {};
   if (fields.includes("hostname")) {
     const v = readPattern(issues, join(path, "hostname"), "hostname", o.hostname);
@@ -117,10 +119,25 @@ export function readRule(
       issues.error(join(path, "port"), "a port needs a hostname in the same rule");
     }
   }
-  const name = readPattern(issues, join(path, "imageName"), "imageName", o.imageName);
+  const name = fields.includes("imageName")
+    ? readPattern(issues, join(path, "imageName"), "imageName", o.imageName)
+    : undefined;
   if (name !== undefined) rule.imageName = name;
-  const tag = readTag(issues, join(path, "tag"), o.tag);
+  const tag = fields.includes("tag") ? readTag(issues, join(path, "tag"), o.tag) : undefined;
   if (tag !== undefined) rule.tag = tag;
+  if (fields.includes("minVersion")) {
+    // minimum-version: each rule names the images (imageName) and the lowest version.
+    if (name === undefined && (o.imageName === undefined || o.imageName === null)) {
+      issues.error(join(path, "imageName"), "is required: the images this minimum applies to");
+    }
+    const v = issues.readString(join(path, "minVersion"), o.minVersion, { required: true });
+    if (v !== undefined && (v.length > 128 || parseVersion(v) === undefined)) {
+      issues.error(
+        join(path, "minVersion"),
+        `"${v}" is not a version: write MAJOR[.MINOR[.PATCH]][-PRERELEASE], optionally after v (v1.11.2)`,
+      );
+    } else if (v !== undefined) rule.minVersion = v;
+  }
   if (fields.includes("requireDigest")) {
     const v = issues.readBoolean(join(path, "requireDigest"), o.requireDigest);
     if (v !== undefined) rule.requireDigest = v;

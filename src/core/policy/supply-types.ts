@@ -12,7 +12,9 @@ export type SupplyRecipe =
   | "non-root-user"
   | "max-image-age"
   | "approved-base-images"
-  | "vulnerability-threshold";
+  | "vulnerability-threshold"
+  | "max-image-size"
+  | "no-volumes";
 
 export const SUPPLY_RECIPES: readonly SupplyRecipe[] = [
   "require-signature",
@@ -22,6 +24,8 @@ export const SUPPLY_RECIPES: readonly SupplyRecipe[] = [
   "max-image-age",
   "approved-base-images",
   "vulnerability-threshold",
+  "max-image-size",
+  "no-volumes",
 ];
 
 /** A string test: exact text, a glob (`*` = any run of characters), or an RE2 expression. */
@@ -147,6 +151,19 @@ export interface VulnerabilityInput {
   readonly tagHandling: TagHandling | undefined;
 }
 
+export interface MaxSizeInput {
+  readonly recipe: "max-image-size";
+  /** As written (`500Mi`), for messages. */
+  readonly maxSize: string;
+  readonly maxBytes: number;
+}
+
+export interface NoVolumesInput {
+  readonly recipe: "no-volumes";
+  /** Volume paths the image may declare (exact paths). */
+  readonly allowed: readonly string[];
+}
+
 export type SupplyInput =
   | SignatureInput
   | ProvenanceInput
@@ -154,7 +171,9 @@ export type SupplyInput =
   | NonRootInput
   | MaxAgeInput
   | BaseImagesInput
-  | VulnerabilityInput;
+  | VulnerabilityInput
+  | MaxSizeInput
+  | NoVolumesInput;
 
 export function isSupplyRecipe(recipe: string): recipe is SupplyRecipe {
   return (SUPPLY_RECIPES as readonly string[]).includes(recipe);

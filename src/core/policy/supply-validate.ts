@@ -1,5 +1,6 @@
 import { toDurationMs, toExpiryMs } from "./duration.js";
 import { type IssueCollector, join, typeName } from "./fields.js";
+import { toBytes } from "./quantity.js";
 import type { RegexEngine } from "./regex.js";
 import { readRule } from "./rules.js";
 import { readAuthorities } from "./supply-authorities.js";
@@ -38,6 +39,8 @@ export const SUPPLY_INPUT_FIELDS: Readonly<Record<SupplyRecipe, readonly string[
     "missingReport",
     "tagHandling",
   ],
+  "max-image-size": ["maxSize"],
+  "no-volumes": ["allowed"],
 };
 
 const P = "spec.input";
@@ -190,6 +193,48 @@ function readBaseImages(issues: IssueCollector, input: Record<string, unknown>):
   return { recipe: "approved-base-images", rules };
 }
 
+function readMaxSize(issues: IssueCollector, value: unknown): SupplyInput | undefined {
+  const path = join(P, "maxSize");
+  if (value === undefined || value === null) {
+    issues.error(path, "is required: a size such as 500Mi, 1Gi, 800M or a number of bytes");
+    return undefined;
+  }
+  const text =
+    typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? String(value) : value;
+  if (typeof text !== "string") {
+    issues.error(
+      path,
+      `expected a size (a string such as 500Mi, or a number), got ${typeName(value)}`,
+    );
+    return undefined;
+  }
+  const bytes = toBytes(text);
+  if (bytes === undefined) {
+    issues.error(
+      path,
+      `"${text}" is not a size: write a number of bytes or a Kubernetes quantity (500Mi, 1Gi, 800M)`,
+    );
+    return undefined;
+  }
+  return { recipe: "max-image-size", maxSize: text, maxBytes: bytes };
+}
+
+function readNoVolumes(issues: IssueCollector, value: unknown): SupplyInput {
+  const path = join(P, "allowed");
+  const allowed: string[] = [];
+  issues.readList(path, value)?.forEach((v, i) => {
+    const s = issues.readString(join(path, i), v, { required: true, nonEmpty: true });
+    if (s === undefined) return;
+    if (!s.startsWith("/") || s.length > 4096) {
+      issues.error(
+        join(path, i),
+        `"${s}" is not a volume path: an absolute path of at most 4096 characters`,
+      );
+    } else allowed.push(s);
+  });
+  return { recipe: "no-volumes", allowed };
+}
+
 /** Validates the `spec.input` of a supply-chain recipe (unknown fields already refused). */
 export function readSupplyInput(
   issues: IssueCollector,
@@ -215,5 +260,9 @@ export function readSupplyInput(
       return readBaseImages(issues, input);
     case "vulnerability-threshold":
       return readVulnerability(issues, input);
+    case "max-image-size":
+      return readMaxSize(issues, input.maxSize);
+    case "no-volumes":
+      return readNoVolumes(issues, input.allowed);
   }
 }

@@ -23,25 +23,44 @@ export type ImageRecipe =
   | "block-latest-tag"
   | "allowed-name-tag"
   | "custom"
-  | "blocked-images";
+  | "blocked-images"
+  | "require-pull-policy"
+  | "require-pull-secret"
+  | "minimum-version";
 export const IMAGE_RECIPES: readonly ImageRecipe[] = [
   "require-digest",
   "block-latest-tag",
   "allowed-name-tag",
   "custom",
   "blocked-images",
+  "require-pull-policy",
+  "require-pull-secret",
+  "minimum-version",
 ];
+
+/**
+ * Image recipes decided on the container or the pod besides the image reference (its
+ * `imagePullPolicy`, the pod's pull secrets): the evaluator decides them per container.
+ */
+export const POD_RECIPES: readonly ImageRecipe[] = ["require-pull-policy", "require-pull-secret"];
 
 export type Recipe = ImageRecipe | SupplyRecipe;
 export const RECIPES: readonly Recipe[] = [...IMAGE_RECIPES, ...SUPPLY_RECIPES];
 
-export type RuleField = "hostname" | "port" | "imageName" | "tag" | "requireDigest";
+export type RuleField = "hostname" | "port" | "imageName" | "tag" | "requireDigest" | "minVersion";
 
 /** Which rule fields each recipe takes; a recipe without an entry takes no rules. */
 export const RECIPE_RULE_FIELDS: Readonly<Partial<Record<Recipe, readonly RuleField[]>>> = {
   "allowed-name-tag": ["imageName", "tag"],
   custom: ["hostname", "port", "imageName", "tag", "requireDigest"],
   "blocked-images": ["hostname", "port", "imageName", "tag"],
+  "require-pull-secret": ["hostname", "port"],
+  "minimum-version": ["hostname", "port", "imageName", "minVersion"],
+};
+
+/** Input fields of image recipes besides `audit`, `exemptImages` and `rules`. */
+export const IMAGE_INPUT_FIELDS: Readonly<Partial<Record<Recipe, readonly string[]>>> = {
+  "require-pull-policy": ["immutableTags"],
 };
 
 /**
@@ -63,6 +82,8 @@ export interface PolicyRule {
   readonly imageName?: string;
   readonly tag?: TagMatch;
   readonly requireDigest?: boolean;
+  /** minimum-version: the lowest version allowed (a version, as version.ts reads it). */
+  readonly minVersion?: string;
 }
 
 export type SelectorOperator = "In" | "NotIn" | "Exists" | "DoesNotExist";
@@ -115,6 +136,8 @@ export interface ImagePolicy {
    * image that matches one is not checked by this policy (exempt.ts). Absent when unset.
    */
   readonly exemptImages?: readonly string[];
+  /** require-pull-policy: tags the registry keeps immutable (patterns). */
+  readonly immutableTags?: readonly string[];
   readonly origin: DocumentOrigin | undefined;
   /** An allowlist that narrower scopes may add rules to (`spec.extensible`; extensions.ts). */
   readonly extensible?: boolean;

@@ -1,6 +1,6 @@
 import { EXCEPTION_KIND, type ImagePolicyException } from "./exception-types.js";
 import { lintException, validateException } from "./exception-validate.js";
-import { readExemptImages } from "./exempt.js";
+import { readExemptImages, readImmutableTags } from "./exempt.js";
 import { isExtensionSpec, readExtensionFields } from "./extends-validate.js";
 import { IssueCollector, isPlainObject, join, typeName } from "./fields.js";
 import { lintPolicy } from "./lint.js";
@@ -15,6 +15,7 @@ import {
   type Action,
   API_VERSION,
   type DocumentOrigin,
+  IMAGE_INPUT_FIELDS,
   type ImagePolicy,
   type NamespaceRef,
   type PolicyIssue,
@@ -181,7 +182,12 @@ function validateImagePolicy(
   const supplyRecipe = recipe !== undefined && isSupplyRecipe(recipe) ? recipe : undefined;
   const inputFields =
     supplyRecipe === undefined
-      ? ["audit", "exemptImages", "rules"]
+      ? [
+          "audit",
+          "exemptImages",
+          "rules",
+          ...(recipe === undefined ? [] : (IMAGE_INPUT_FIELDS[recipe] ?? [])),
+        ]
       : ["audit", "exemptImages", ...SUPPLY_INPUT_FIELDS[supplyRecipe]];
   const input = issues.readObject("spec.input", spec.input ?? {}, inputFields);
   if (
@@ -205,7 +211,14 @@ function validateImagePolicy(
       : undefined;
   const widening = readExtensionFields(issues, spec, input, scope, inherits ? undefined : recipe);
   const exempt = input === undefined ? undefined : readExemptImages(issues, input.exemptImages);
-  const exemptImages = exempt === undefined ? {} : { exemptImages: exempt };
+  const immutable =
+    recipe === "require-pull-policy" && input !== undefined
+      ? readImmutableTags(issues, input.immutableTags)
+      : undefined;
+  const exemptImages = {
+    ...(exempt === undefined ? {} : { exemptImages: exempt }),
+    ...(immutable === undefined ? {} : { immutableTags: immutable }),
+  };
   if (name === undefined || scope === undefined || recipe === undefined || action === undefined) {
     return undefined;
   }

@@ -3,6 +3,7 @@
  * field with the recipes that take it (from the validator's own lists).
  */
 import {
+  IMAGE_INPUT_FIELDS,
   MAX_EXEMPT_IMAGES,
   MAX_PATTERN_LENGTH,
   MAX_TAG_VALUES,
@@ -99,9 +100,11 @@ export const labelSelector = object(
 );
 
 const tagPattern = () => string({ maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS });
+const tagListItem = () =>
+  string({ minLength: 1, maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS });
 /** Several tag patterns: at least one, each not empty. */
 const tagList = () =>
-  list(string({ minLength: 1, maxLength: MAX_PATTERN_LENGTH, pattern: TAG_CHARS }), {
+  list(tagListItem(), {
     minItems: 1,
     maxItems: MAX_TAG_VALUES,
   });
@@ -177,6 +180,13 @@ const imageRule = object(
     }),
     tag,
     requireDigest: boolean(),
+    minVersion: string({
+      description:
+        "minimum-version: the lowest version allowed, e.g. v1.11.2 (SemVer, optional v).",
+      maxLength: 128,
+      pattern:
+        "^v?(0|[1-9][0-9]{0,14})(\\.(0|[1-9][0-9]{0,14})){0,2}(-(0|[1-9][0-9]{0,14}|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\\.(0|[1-9][0-9]{0,14}|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?$",
+    }),
   },
   {
     rules: [
@@ -213,12 +223,27 @@ const INPUT_SCHEMAS: Readonly<Record<string, Schema>> = {
   allowlist: list(allowlistEntry, { maxItems: 1000 }),
   maxReportAge: duration("How old a report may be, e.g. 7d."),
   missingReport: string({ enum: MISSING_REPORT }),
+  immutableTags: list(tagListItem(), { maxItems: 1000 }),
+  maxSize: intOrString({
+    maxLength: 64,
+    description: "The largest image allowed: bytes, or a quantity such as 500Mi, 1Gi, 800M.",
+    rules: [
+      {
+        rule: "type(self) == string ? self.matches('^[0-9]{1,18}([.][0-9]{1,9})?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$') : self >= 0",
+        message: "a size is a number of bytes or a quantity such as 500Mi, 1Gi, 800M",
+      },
+    ],
+  }),
+  allowed: list(string({ minLength: 1, maxLength: 4096, pattern: "^/" }), {
+    maxItems: 1000,
+    description: "Volume paths the image may declare.",
+  }),
 };
 
 /** The recipes that take each input field, as the validator has them. */
 function recipesOf(field: string): string[] {
-  const supply = Object.entries(SUPPLY_INPUT_FIELDS)
-    .filter(([, fields]) => fields.includes(field))
+  const supply = [...Object.entries(SUPPLY_INPUT_FIELDS), ...Object.entries(IMAGE_INPUT_FIELDS)]
+    .filter(([, fields]) => fields?.includes(field))
     .map(([recipe]) => recipe);
   return field === "rules" ? [...Object.keys(RECIPE_RULE_FIELDS), ...supply] : supply;
 }

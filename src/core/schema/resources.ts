@@ -33,7 +33,19 @@ const has = (field: string) => `has(self.input) && has(self.input.${field})`;
 const nonEmptyList = (field: string) => `${has(field)} && size(self.input.${field}) > 0`;
 
 const RULE_RECIPES = INPUT_FIELDS.rules?.recipes ?? [];
-const RULE_FIELDS: readonly RuleField[] = ["hostname", "port", "imageName", "tag", "requireDigest"];
+const RULE_FIELDS: readonly RuleField[] = [
+  "hostname",
+  "port",
+  "imageName",
+  "tag",
+  "requireDigest",
+  "minVersion",
+];
+
+/** Recipes whose rules take no `tag`. */
+const NO_TAG_RECIPES: readonly string[] = Object.entries(RECIPE_RULE_FIELDS)
+  .filter(([, fields]) => !(fields as readonly string[]).includes("tag"))
+  .map(([recipe]) => recipe);
 
 const celFields = Object.entries(INPUT_FIELDS).filter(([, f]) => isCelVisible(f.schema));
 const untypedFields = Object.entries(INPUT_FIELDS).filter(([, f]) => !isCelVisible(f.schema));
@@ -58,7 +70,17 @@ const specRules: CelRule[] = [
     const refused = RULE_FIELDS.filter((f) => !(fields as readonly string[]).includes(f));
     return refused.length === 0 ? [] : [ruleFieldsRule(recipe, refused)];
   }),
-  ruleFieldsRule("approved-base-images", ["requireDigest"]),
+  ruleFieldsRule("approved-base-images", ["requireDigest", "minVersion"]),
+  {
+    rule: `self.recipe != 'minimum-version' || !(${has("rules")}) || self.input.rules.all(r, has(r.imageName) && has(r.minVersion))`,
+    message: "each minimum-version rule needs `imageName` and `minVersion`",
+    fieldPath: ".input.rules",
+  },
+  {
+    rule: `self.recipe != 'max-image-size' || (${has("maxSize")})`,
+    message: "max-image-size needs `maxSize`",
+    fieldPath: ".input.maxSize",
+  },
   {
     rule: `!(self.recipe in ['require-signature', 'require-provenance']) || (${nonEmptyList("authorities")})`,
     message: "needs at least one authority (a key or a keyless identity)",
@@ -91,9 +113,9 @@ const specRules: CelRule[] = [
   },
 ];
 
-/** Rule fields a recipe does not take; CEL sees every one of them but `tag`, which all take. */
-function ruleFieldsRule(recipe: string, refused: readonly RuleField[]): CelRule {
-  if (refused.includes("tag")) throw new Error("CEL cannot see `tag`: refuse it by a check");
+/** Rule fields a recipe does not take; CEL sees every one of them but `tag` (TAG_CHECKS). */
+function ruleFieldsRule(recipe: string, refusedFields: readonly RuleField[]): CelRule {
+  const refused = refusedFields.filter((f) => f !== "tag");
   return {
     rule: `self.recipe != '${recipe}' || !(${has("rules")}) || self.input.rules.all(r, ${refused.map((f) => `!has(r.${f})`).join(" && ")})`,
     message: `${recipe} rules take no ${refused.join(", ")}`,
@@ -105,12 +127,30 @@ function ruleFieldsRule(recipe: string, refused: readonly RuleField[]): CelRule 
  * Which recipes take the input fields CEL cannot see (`builders`, `sourceRepositories`), as
  * value validations: the recipe is one of those, or `input` has no such field.
  */
-const specChecks: JsonSchema[] = untypedFields.map(([field, { recipes }]) => ({
-  anyOf: [
-    { required: ["recipe"], properties: { recipe: { enum: recipes } } },
-    { properties: { input: { not: { required: [field] } } } },
-  ],
-}));
+const specChecks: JsonSchema[] = [
+  ...untypedFields.map(([field, { recipes }]) => ({
+    anyOf: [
+      { required: ["recipe"], properties: { recipe: { enum: recipes } } },
+      { properties: { input: { not: { required: [field] } } } },
+    ],
+  })),
+  // Rules of recipes that take no `tag` (CEL cannot see it): no rule has one. An extension
+  // names no recipe (it takes its parent's, an allowlist whose rules take `tag`).
+  {
+    anyOf: [
+      { not: { required: ["recipe"] } },
+      {
+        required: ["recipe"],
+        properties: { recipe: { enum: RECIPES.filter((r) => !NO_TAG_RECIPES.includes(r)) } },
+      },
+      {
+        properties: {
+          input: { properties: { rules: { items: { not: { required: ["tag"] } } } } },
+        },
+      },
+    ],
+  },
+];
 
 /** What Customs writes back: Ready True, or Ready False with reason Invalid and why. */
 const status = named(

@@ -77,6 +77,13 @@ export interface ImageMetadata {
   readonly user: string;
   /** Config `created`, ISO 8601, when present. */
   readonly created?: string;
+  /**
+   * What a node pulls, in bytes: the sizes the platform manifest gives for its layers
+   * (compressed) and its config blob. Absent when the source does not say.
+   */
+  readonly size?: number;
+  /** Config `Volumes` (Dockerfile VOLUME), the paths; absent when the source does not say. */
+  readonly volumes?: readonly string[];
 }
 
 export interface ImageFacts {

@@ -5,6 +5,12 @@
 import { isListKind, itemKindOf, podSpecPathOf, podSpecPointerOf } from "./kinds.js";
 import { MAX_ENTRIES, readContainers, readPullSecrets } from "./pod-spec.js";
 import { escapePointerSegment } from "./pointer.js";
+import {
+  type PullSecretDoc,
+  readPullSecret,
+  readServiceAccount,
+  type ServiceAccountDoc,
+} from "./pull-secrets.js";
 import { expected, field, isRecord, messageOf, ProblemList, type UnknownRecord } from "./read.js";
 import type { ContainerImage, ExtractedResources, NamespaceInfo, Workload } from "./types.js";
 
@@ -23,6 +29,8 @@ interface Context {
   problems: ProblemList;
   skipped: number;
   visited: number;
+  pullSecrets: PullSecretDoc[];
+  serviceAccounts: ServiceAccountDoc[];
 }
 
 /** What a typed list (`DeploymentList`) implies for items that omit kind and apiVersion. */
@@ -38,6 +46,8 @@ export function extractResources(doc: unknown): ExtractedResources {
     problems: new ProblemList(),
     skipped: 0,
     visited: 0,
+    pullSecrets: [],
+    serviceAccounts: [],
   };
   try {
     visitResource(doc, "", context, 0, undefined);
@@ -50,6 +60,9 @@ export function extractResources(doc: unknown): ExtractedResources {
     namespaces: context.namespaces,
     problems: context.problems.finish(),
     skipped: context.skipped,
+    // Only when there are some: most inputs hold neither.
+    ...(context.pullSecrets.length > 0 ? { pullSecrets: context.pullSecrets } : {}),
+    ...(context.serviceAccounts.length > 0 ? { serviceAccounts: context.serviceAccounts } : {}),
   };
 }
 
@@ -85,6 +98,14 @@ function visitResource(
   } else if (isListKind(kind)) {
     readList(value, pointer, kind, apiVersion, context, depth);
   } else {
+    // Not workloads, but what require-pull-secret may learn from (pull-secrets.ts).
+    if (kind === "Secret") {
+      const secret = readPullSecret(value);
+      if (secret !== undefined) context.pullSecrets.push(secret);
+    } else if (kind === "ServiceAccount") {
+      const account = readServiceAccount(value);
+      if (account !== undefined) context.serviceAccounts.push(account);
+    }
     context.skipped++;
   }
 }
@@ -148,9 +169,13 @@ function readWorkload(
   const podSpecPointer = pointer + podSpecPointerOf(kind);
   const containers: ContainerImage[] = [];
   let imagePullSecrets: string[] = [];
+  let serviceAccountName: string | undefined;
   if (podSpec !== undefined) {
     readContainers(podSpec, podSpecPointer, containers, problems);
     imagePullSecrets = readPullSecrets(podSpec, podSpecPointer, problems);
+    // `serviceAccount` is the deprecated alias the API server still fills in from it.
+    const account = field(podSpec, "serviceAccountName") ?? field(podSpec, "serviceAccount");
+    if (typeof account === "string" && account !== "") serviceAccountName = account;
   }
   context.workloads.push({
     apiVersion: typeof apiVersion === "string" ? apiVersion : "",
@@ -161,6 +186,7 @@ function readWorkload(
     podSpecPointer,
     containers,
     imagePullSecrets,
+    ...(serviceAccountName === undefined ? {} : { serviceAccountName }),
   });
 }
 

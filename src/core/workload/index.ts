@@ -6,6 +6,12 @@ export { extractResources, MAX_LIST_DEPTH, MAX_RESOURCES } from "./extract.js";
 export { podSpecPointerOf, WORKLOAD_KINDS } from "./kinds.js";
 export { CONTAINER_TYPES } from "./pod-spec.js";
 export { escapePointerSegment, parseJsonPointer, toJsonPointer } from "./pointer.js";
+export {
+  type PullSecretDoc,
+  readPullSecret,
+  readServiceAccount,
+  type ServiceAccountDoc,
+} from "./pull-secrets.js";
 export { MAX_PROBLEMS } from "./read.js";
 export type {
   ContainerImage,

@@ -1,3 +1,5 @@
+import type { PullSecretDoc, ServiceAccountDoc } from "./pull-secrets.js";
+
 /** Where a container sits in its pod spec (spec: Decisions, "every container in its pod template"). */
 export type ContainerType = "containers" | "initContainers" | "ephemeralContainers";
 
@@ -29,6 +31,8 @@ export interface Workload {
   containers: ContainerImage[];
   /** The names in the pod spec's `imagePullSecrets`, in order. */
   imagePullSecrets: string[];
+  /** The pod spec's `serviceAccountName` (or deprecated `serviceAccount`); absent: `default`. */
+  serviceAccountName?: string;
 }
 
 /** A Namespace found among the inputs: its labels feed namespace selectors. */
@@ -50,4 +54,8 @@ export interface ExtractedResources {
   problems: ManifestProblem[];
   /** Resources of other kinds (ConfigMap, Service, ...), which no image policy concerns. */
   skipped: number;
+  /** Pull Secrets among the documents (only their registry keys; pull-secrets.ts). */
+  pullSecrets?: PullSecretDoc[];
+  /** ServiceAccounts among the documents, with their imagePullSecrets. */
+  serviceAccounts?: ServiceAccountDoc[];
 }

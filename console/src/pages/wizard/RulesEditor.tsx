@@ -28,7 +28,7 @@ function Checkbox(props: {
 /** The rule's text fields, in the policy language's order, and where their errors are. */
 const TEXT_FIELDS: readonly {
   field: RuleField;
-  key: "hostname" | "port" | "imageName" | "tagValue";
+  key: "hostname" | "port" | "imageName" | "tagValue" | "minVersion";
   label: string;
   placeholder: string;
   paths: readonly string[];
@@ -54,6 +54,13 @@ const TEXT_FIELDS: readonly {
     label: "Tag",
     placeholder: "v* or 1.2.3 (several: v1.*, stable)",
     paths: ["tag.value", "tag.values", "tag"],
+  },
+  {
+    field: "minVersion",
+    key: "minVersion",
+    label: "Minimum version",
+    placeholder: "v1.11.2",
+    paths: ["minVersion"],
   },
 ];
 
