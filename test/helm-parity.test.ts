@@ -131,7 +131,8 @@ const ROWS: Row[] = [
     component: "agent",
     cli: [
       ...["--control-plane", "https://cp.internal:8643", "--token-secret", "agent-token"],
-      ...["--vap", "--audit-interval", "60000", "--replicas", "1", "--cert-manager"],
+      ...["--vap", "--audit-interval", "60000", "--read-pull-secrets"],
+      ...["--replicas", "1", "--cert-manager"],
       ...["--exempt-namespace", "kube-system", "--exempt-namespace", "monitoring"],
       ...["--registry-secret", "pull-creds", "--registry-ca", file("ca.pem")],
       ...["--timeout", "8", "--network-policy"],
@@ -141,6 +142,7 @@ const ROWS: Row[] = [
       ...["--set", "agent.controlPlane.url=https://cp.internal:8643"],
       ...["--set", "agent.existingTokenSecret=agent-token"],
       ...["--set", "agent.vap=true", "--set", "agent.auditIntervalMs=60000"],
+      ...["--set", "agent.readPullSecrets=true"],
       ...["--set", "agent.replicas=1", "--set", "certificates.certManager=true"],
       ...["--set", "exemptNamespaces={kube-system,monitoring}"],
       ...["--set", "registryCredentials.existingSecret=pull-creds"],

@@ -30,6 +30,8 @@ export interface AgentInstallOptions extends InstallOptions {
   readonly vap?: boolean;
   /** Audit running Pods this often (RBAC to list pods only then). */
   readonly auditIntervalMs?: number;
+  /** With the audit: read pull Secrets (RBAC to list secrets only then). */
+  readonly readPullSecrets?: boolean;
 }
 
 /** Least privilege: namespaces always; pods and native policies only when asked for. */
@@ -39,6 +41,7 @@ export function buildAgentRbac(o: AgentInstallOptions) {
   ];
   if (o.auditIntervalMs !== undefined) {
     rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["list"] });
+    if (o.readPullSecrets) rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["list"] });
   }
   if (o.vap) {
     rules.push({
@@ -114,6 +117,7 @@ export function buildAgentDeployment(o: AgentInstallOptions) {
       ...servingArgs(o),
       ...(o.vap ? ["--vap"] : []),
       ...(o.auditIntervalMs === undefined ? [] : ["--audit-interval", String(o.auditIntervalMs)]),
+      ...(o.auditIntervalMs !== undefined && o.readPullSecrets ? ["--read-pull-secrets"] : []),
       // The --vap bindings exempt what the webhook configuration exempts.
       ...exemptOf(o).flatMap((ns) => ["--exempt-namespace", ns]),
     ],

@@ -48,6 +48,8 @@ export interface AgentOptions {
   /** Namespaces the generated native policies' bindings leave out (--exempt-namespace). */
   readonly exemptNamespaces?: readonly string[];
   readonly auditIntervalMs: number | undefined;
+  /** The audit reads pull Secrets (require-pull-secret then checks their registries). */
+  readonly readPullSecrets?: boolean;
   readonly waitSeconds: number;
   readonly clusterNameCheck: boolean;
   readonly agentVersion: string;
@@ -261,7 +263,15 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       const enforced = current;
       if (signal.aborted || enforced === undefined) continue;
       try {
-        const { pods, reports } = await auditPods(kube, enforced.evaluator, namespaces, new Date());
+        const { pods, reports } = await auditPods(
+          kube,
+          enforced.evaluator,
+          namespaces,
+          new Date(),
+          {
+            pullSecrets: o.readPullSecrets === true,
+          },
+        );
         reporter.add(reports);
         logger.info({ pods, violations: reports.length }, "audit scan");
       } catch (e) {

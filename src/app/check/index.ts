@@ -7,3 +7,4 @@ export {
   violationFingerprint,
   violationProperties,
 } from "./findings.js";
+export { PullSecretIndex } from "./pull-secrets.js";

@@ -21,6 +21,7 @@ interface AgentFlags {
   stateDir: string;
   vap?: boolean;
   auditInterval?: string;
+  readPullSecrets?: boolean;
   wait: string;
   drainTimeout: string;
   exemptNamespace?: string[];
@@ -99,6 +100,10 @@ export function registerAgent(program: Command): void {
     .option("--state-dir <dir>", "where the last applied policies are kept", "./.customs-agent")
     .option("--vap", "also apply the policies as ValidatingAdmissionPolicies where they compile")
     .option("--audit-interval <ms>", "audit the cluster's Pods this often (default: off)")
+    .option(
+      "--read-pull-secrets",
+      "the audit reads pull Secrets, so require-pull-secret checks a named secret covers the registry (needs list on secrets)",
+    )
     .option("--wait <seconds>", "how long a policy poll is held open by the control plane", "30")
     .option("--drain-timeout <ms>", "how long SIGTERM waits for in-flight requests", "10000")
     .option(
@@ -220,6 +225,7 @@ export function registerAgent(program: Command): void {
         vap: flags.vap === true,
         exemptNamespaces,
         auditIntervalMs,
+        readPullSecrets: flags.readPullSecrets === true,
         waitSeconds,
         clusterNameCheck: flags.clusterNameCheck === true,
         agentVersion: productVersion(),

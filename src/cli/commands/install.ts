@@ -43,6 +43,7 @@ interface InstallFlags {
   tokenSecret?: string;
   vap?: boolean;
   auditInterval?: string;
+  readPullSecrets?: boolean;
 }
 
 /** The image every component runs: the chart's default too (image.repository, appVersion). */
@@ -152,6 +153,7 @@ const AGENT_ONLY = [
   "tokenSecret",
   "vap",
   "auditInterval",
+  "readPullSecrets",
 ];
 
 async function render(component: string, flags: InstallFlags): Promise<RenderedInstall> {
@@ -189,6 +191,7 @@ async function render(component: string, flags: InstallFlags): Promise<RenderedI
     ...(flags.auditInterval === undefined
       ? {}
       : { auditIntervalMs: int("--audit-interval", flags.auditInterval, 1000, 86_400_000) }),
+    readPullSecrets: flags.readPullSecrets === true,
   });
 }
 
@@ -247,6 +250,10 @@ export function registerInstall(program: Command): void {
     .option("--token-secret <name>", "agent: existing Secret holding the token under `token`")
     .option("--vap", "agent: also apply the policies as ValidatingAdmissionPolicies")
     .option("--audit-interval <ms>", "agent: audit the cluster's Pods this often")
+    .option(
+      "--read-pull-secrets",
+      "agent: the audit reads pull Secrets to check require-pull-secret's registries (grants listing secrets)",
+    )
     .addOption(outputOption(YAML_OR_JSON, "yaml"));
   examples(install, [
     ["install the admission webhook", "customs install | kubectl apply -f -"],
