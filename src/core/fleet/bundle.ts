@@ -93,9 +93,7 @@ export function withoutOrphans(rows: readonly PolicyRow[]): PolicyRow[] {
 export function compileBundle(input: BundleInput): Bundle {
   const workspaces = workspacesOfCluster(input);
   const concerned = input.policies.filter((p) => concerns(p, input.cluster, workspaces));
-  const rows = withoutOrphans(concerned).sort((a, b) =>
-    byName(a.metadata.name, b.metadata.name),
-  );
+  const rows = withoutOrphans(concerned).sort((a, b) => byName(a.metadata.name, b.metadata.name));
   const policies = rows
     .filter((p) => !isExceptionRow(p))
     .map((p) => toDeliveredDocument(p.document));

@@ -102,7 +102,6 @@ export function toClusterInputs(snapshot: OrgSnapshot, cluster: string): Cluster
   return { policies: withoutOrphans(policies), workspaces };
 }
 
-
 /**
  * A short key of a cluster's inputs: equal keys mean equal bundle content, so a bundle built
  * at an older revision can be delivered again without rendering and hashing it anew. A
