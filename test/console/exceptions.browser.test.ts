@@ -24,7 +24,7 @@ if (missing !== undefined) console.log(`skipped: the Exceptions page in a browse
 /**
  * The Exceptions page in a real browser against a real control plane (SQLite in a temporary
  * folder): the server's field errors under their fields, a created exception with its expiry
- * in words, an expired one marked, and deletion.
+ * in words, an expired one marked, editing, and deletion.
  */
 describe.skipIf(missing !== undefined)("the Exceptions page in a browser", () => {
   let dir: string;
@@ -143,6 +143,22 @@ describe.skipIf(missing !== undefined)("the Exceptions page in a browser", () =>
     expect(text).toContain("vendor image, JIRA-123");
     expect(text).toContain("team-a@example.com");
     expect(text).toMatch(/expires in [56] days/);
+
+    // Edited: the server's field error under Images, then the change in the list.
+    await page.getByRole("button", { name: "Edit legacy-busybox" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit exception legacy-busybox" });
+    expect(await edit.getByLabel("Name", { exact: true }).inputValue()).toBe("legacy-busybox");
+    await edit.getByLabel("Reason", { exact: true }).fill("vendor image, JIRA-124");
+    await edit.getByLabel("Images", { exact: true }).fill("busybox");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await edit.getByText("docker.io/library/busybox:latest").first().waitFor();
+    await edit.getByLabel("Images", { exact: true }).fill("docker.io/library/busybox:1.*");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await expect.poll(async () => (await row.textContent()) ?? "").toContain("JIRA-124");
+    const edited = await api(admin, "GET", "/organizations/default/exceptions/legacy-busybox");
+    expect((edited.body.spec as { images: unknown }).images).toEqual([
+      "docker.io/library/busybox:1.*",
+    ]);
 
     await page.getByRole("button", { name: "Delete legacy-busybox" }).click();
     await page.getByRole("button", { name: "Delete", exact: true }).click();

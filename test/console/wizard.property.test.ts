@@ -55,6 +55,14 @@ const scopeArb = fc.oneof(
     namespace: text(DNS_LABEL, `${LOWER}-`),
   }),
 );
+/** Rows of the list editors: patterns, sometimes with characters no image holds or blank. */
+const exemptArb = fc.array(
+  text(/^[a-z0-9*]{1,6}(\/[a-z0-9*]{1,6}){0,2}(:[a-z0-9*]{1,4})?$/, `${LOWER}/:*@ A`, 16),
+  { maxLength: 3 },
+);
+const immutableArb = fc.array(text(/^[a-z0-9*][a-z0-9.*-]{0,6}$/, `${LOWER}.*/ `), {
+  maxLength: 2,
+});
 const stateArb: fc.Arbitrary<WizardState> = fc.record({
   name: text(/^[a-z0-9]([a-z0-9.-]{0,12}[a-z0-9])?$/, `${LOWER}-.A_`, 20),
   scope: scopeArb,
@@ -65,6 +73,10 @@ const stateArb: fc.Arbitrary<WizardState> = fc.record({
   extraExpressions: fc.constant([]),
   action: fc.constantFrom("deny", "warn", "audit"),
   keep: fc.constant({ metadata: {}, spec: {}, input: {} }),
+  exemptImages: exemptArb,
+  immutableTags: immutableArb,
+  allowed: fc.array(text(/^\/[a-z0-9]{1,6}(\/[a-z0-9]{1,6})?$/, `${LOWER}/ `), { maxLength: 2 }),
+  maxSize: fc.oneof(fc.constant(""), text(/^[1-9][0-9]{0,3}(Mi|Gi|M)?$/, "0123456789MiGx.")),
 });
 
 describe("properties", () => {

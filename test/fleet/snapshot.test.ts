@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   compileBundle,
+  isExceptionRow,
   toBundleContent,
   toCanonicalJson,
   toDeliveredDocument,
@@ -76,33 +77,63 @@ const organization = fc.record({
         labels: fc.option(fc.dictionary(fc.constantFrom("x", "y"), fc.string()), {
           nil: undefined,
         }),
+        // Extensions: of another generated row (delivered where that one is, or not), of
+        // "zz-new" (absent until a write creates it) or of a name never written (an orphan).
+        extends: fc.option(fc.oneof(fc.nat(11), fc.constantFrom("zz-new", "zzzzz")), {
+          nil: undefined,
+          freq: 2,
+        }),
+        exception: fc.boolean(),
       }),
       { selector: (p) => p.name, maxLength: 12 },
     )
     .map((list) =>
-      list.map(
-        (p): PolicyRow => ({
-          organization: "o",
-          metadata: {
-            name: p.name,
-            uid: `uid-${p.name}`,
-            resourceVersion: String(p.rv),
-            creationTimestamp: "t",
-            updatedAt: "t",
-            createdBy: "u",
-            updatedBy: "u",
-          },
-          document: {
-            apiVersion: "customs.dev/v1alpha1",
-            kind: "ImagePolicy",
-            metadata: { name: p.name, uid: "stored", ...(p.labels ? { labels: p.labels } : {}) },
-            spec: { rv: p.rv, scope: p.scope },
-          },
-          scope: p.scope,
-        }),
-      ),
-    ),
+      list.map(({ extends: parent, exception, ...p }, i): PolicyRow & { _: unknown } => ({
+        _: { parent, exception, i },
+        organization: "o",
+        metadata: {
+          name: p.name,
+          uid: `uid-${p.name}`,
+          resourceVersion: String(p.rv),
+          creationTimestamp: "t",
+          updatedAt: "t",
+          createdBy: "u",
+          updatedBy: "u",
+        },
+        document: {
+          apiVersion: "customs.dev/v1alpha1",
+          kind: "ImagePolicy",
+          metadata: { name: p.name, uid: "stored", ...(p.labels ? { labels: p.labels } : {}) },
+          spec: { rv: p.rv, scope: p.scope },
+        },
+        scope: p.scope,
+      })),
+    )
+    .map((rows) => rows.map((row) => withKind(row, rows))),
 });
+
+/**
+ * A generated row with its kind and parent set: an exception (a few rows, which are never
+ * parents, though one may be named as one) or a policy, possibly an extension.
+ */
+function withKind(
+  row: PolicyRow & { _: unknown },
+  rows: readonly { metadata: { name: string } }[],
+): PolicyRow {
+  const { _, ...rest } = row;
+  const { parent, exception, i } = _ as {
+    parent: number | string | undefined;
+    exception: boolean;
+    i: number;
+  };
+  if (exception && i % 3 === 0) {
+    return { ...rest, document: { ...rest.document, kind: "ImagePolicyException" } };
+  }
+  const name = typeof parent === "number" ? rows[parent % rows.length]?.metadata.name : parent;
+  if (name === undefined || name === rest.metadata.name) return rest;
+  const spec = { ...(rest.document.spec as object), extends: name };
+  return { ...rest, document: { ...rest.document, spec } };
+}
 
 const SAMPLE: PolicyRow = {
   organization: "o",
@@ -192,7 +223,9 @@ describe("compileSnapshot + compileClusterBundle (property, against compileBundl
         fc.constantFrom("create", "update", "delete"),
         scope,
         (o, pick, op, newScope) => {
-          const target = o.policies[pick % Math.max(1, o.policies.length)];
+          // Policy writes are patched in; exception writes reload the snapshot (not here).
+          const writable = o.policies.filter((p) => !isExceptionRow(p));
+          const target = writable[pick % Math.max(1, writable.length)];
           const name = op === "create" || target === undefined ? "zz-new" : target.metadata.name;
           const after: PolicyRow | undefined =
             op === "delete"
@@ -250,8 +283,11 @@ describe("compileSnapshot + compileClusterBundle (property, against compileBundl
           const sameKey = toInputsKey(a) === toInputsKey(b);
           const sameContent = toClusterContent(c, a, json) === toClusterContent(c, b, json);
           if (sameKey) expect(sameContent).toBe(true);
-          // Content differs exactly when the bumped policy is in this cluster's bundle.
-          const holds = a.policies.some((p) => p.metadata.name === target?.metadata.name);
+          // Content differs exactly when the bumped policy is in this cluster's bundle, before
+          // or after (the bump drops `extends`: an orphan extension becomes a policy).
+          const holds = [a, b].some((x) =>
+            x.policies.some((p) => p.metadata.name === target?.metadata.name),
+          );
           expect(sameKey).toBe(!holds);
         }
       }),

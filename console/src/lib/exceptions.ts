@@ -163,3 +163,68 @@ export function placeServerErrors(details: readonly ErrorDetail[]): Record<strin
   }
   return out;
 }
+
+/** An exception as read from the API: what editing needs of it. */
+export interface StoredException {
+  readonly metadata: {
+    readonly name: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  /** Read field by field: a stored document may hold what the form does not show. */
+  readonly spec: object;
+}
+
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+
+/** The form for editing a stored exception (the inverse of toExceptionDocument). */
+export function toExceptionForm(doc: StoredException): ExceptionForm {
+  const spec = doc.spec as Readonly<Record<string, unknown>>;
+  const text = (v: unknown) => (typeof v === "string" ? v : "");
+  const workloads = Array.isArray(spec.workloads) ? spec.workloads : [];
+  return {
+    name: doc.metadata.name,
+    policies: strings(spec.policies).join(", "),
+    scope:
+      typeof spec.workspace === "string"
+        ? "workspace"
+        : typeof spec.namespace === "string"
+          ? "namespace"
+          : "organization",
+    workspace: text(spec.workspace),
+    namespace: text(spec.namespace),
+    images: strings(spec.images).join("\n"),
+    workloads: workloads
+      .map((w: { kind?: unknown; name?: unknown }) =>
+        typeof w.kind === "string" && w.kind !== "" ? `${w.kind}/${text(w.name)}` : text(w.name),
+      )
+      .join("\n"),
+    reason: text(spec.reason),
+    owner: text(spec.owner),
+    expires: text(spec.expires),
+  };
+}
+
+/**
+ * The document that replaces an edited exception: the form's fields, and what the form does not
+ * show (`namespaceSelector`, metadata labels and annotations) as it was. The server's
+ * bookkeeping (uid, resourceVersion, timestamps) is not sent: If-Match carries the version.
+ */
+export function toEditedExceptionDocument(
+  form: ExceptionForm,
+  original: StoredException,
+): ImagePolicyException {
+  const doc = toExceptionDocument({ ...form, name: original.metadata.name });
+  const { labels, annotations } = original.metadata;
+  const selector = (original.spec as Readonly<Record<string, unknown>>).namespaceSelector;
+  return {
+    ...doc,
+    metadata: {
+      ...doc.metadata,
+      ...(labels === undefined ? {} : { labels }),
+      ...(annotations === undefined ? {} : { annotations }),
+    },
+    spec: { ...doc.spec, ...(selector === undefined ? {} : { namespaceSelector: selector }) },
+  } as ImagePolicyException;
+}

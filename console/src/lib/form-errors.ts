@@ -5,6 +5,8 @@
  * their own in the document, use `include[i].key` and `exclude[i].value`.
  */
 
+import { readExemptImages, readImmutableTags } from "../../../src/core/policy/exempt.js";
+import { IssueCollector } from "../../../src/core/policy/fields.js";
 import { checkPattern } from "../../../src/core/policy/pattern.js";
 import {
   isDnsLabel,
@@ -12,9 +14,17 @@ import {
   isLabelKey,
   isLabelValue,
 } from "../../../src/core/policy/selector.js";
+import { readSupplyInput } from "../../../src/core/policy/supply-validate.js";
 import { parseVersion } from "../../../src/core/policy/version.js";
 import type { LabelRow } from "./selector.js";
-import { type RuleRow, splitTags, templateOf, type WizardState } from "./wizard.js";
+import {
+  type ListInput,
+  listInputsOf,
+  type RuleRow,
+  splitTags,
+  templateOf,
+  type WizardState,
+} from "./wizard.js";
 
 export type FormErrors = Readonly<Record<string, string>>;
 
@@ -25,6 +35,8 @@ export const MISSING = {
   namespace: "Enter a namespace.",
   rules: "Add at least one rule.",
   rule: "Fill in at least one field of this rule.",
+  entry: "Enter a value, or remove this row.",
+  maxSize: "Enter the largest size allowed, e.g. 500Mi.",
 } as const;
 
 export function isMissing(message: string): boolean {
@@ -117,6 +129,44 @@ function labelErrors(rows: readonly LabelRow[], table: string, out: Record<strin
   });
 }
 
+type Reader = (issues: IssueCollector, rows: readonly string[]) => unknown;
+const LIST_READERS: Record<ListInput, Reader> = {
+  exemptImages: readExemptImages,
+  immutableTags: readImmutableTags,
+  allowed: (issues, rows) => readSupplyInput(issues, "no-volumes", { allowed: rows }, undefined),
+};
+
+function maxSizeErrors(state: WizardState, out: Record<string, string>) {
+  const size = (state.maxSize ?? "").trim();
+  if (size === "") {
+    out["spec.input.maxSize"] = MISSING.maxSize;
+    return;
+  }
+  const issues = new IssueCollector();
+  readSupplyInput(issues, "max-image-size", { maxSize: size }, undefined);
+  for (const issue of issues.issues) out[issue.path] ??= issue.message;
+}
+
+/**
+ * Rows of a list input: a blank row is flagged (row i must be entry i); the rest are checked
+ * by the policy language's own reader, so messages and paths are the server's.
+ */
+function listErrors(state: WizardState, list: ListInput, out: Record<string, string>) {
+  const rows = state[list] ?? [];
+  const path = `spec.input.${list}`;
+  rows.forEach((row, i) => {
+    if (row.trim() === "") out[`${path}[${i}]`] = MISSING.entry;
+  });
+  const issues = new IssueCollector();
+  LIST_READERS[list](
+    issues,
+    rows.map((r) => r.trim()),
+  );
+  for (const issue of issues.issues) {
+    if (issue.severity === "error") out[issue.path] ??= issue.message;
+  }
+}
+
 /** The problems the form can see; empty when the document should validate. */
 export function toFormErrors(state: WizardState): FormErrors {
   const out: Record<string, string> = {};
@@ -128,6 +178,10 @@ export function toFormErrors(state: WizardState): FormErrors {
     state.rules.forEach((row, i) => {
       ruleErrors(row, i, state, out);
     });
+  }
+  for (const list of listInputsOf(state)) listErrors(state, list, out);
+  if (template?.maxSize === true && !(state.extends !== undefined && state.extends !== "")) {
+    maxSizeErrors(state, out);
   }
   labelErrors(state.include, "include", out);
   labelErrors(state.exclude, "exclude", out);

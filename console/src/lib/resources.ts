@@ -199,6 +199,12 @@ export function createApi(client: Client, org: string) {
     exceptions: () => all<ExceptionList>(client, `${o}/exceptions`),
     createException: (doc: unknown) =>
       client.request<ExceptionWritten>(`${o}/exceptions`, { method: "POST", body: doc }),
+    updateException: (name: string, doc: unknown, resourceVersion: string) =>
+      client.request<ExceptionWritten>(`${o}/exceptions/${seg(name)}`, {
+        method: "PUT",
+        body: doc,
+        ifMatch: resourceVersion,
+      }),
     deleteException: (name: string, resourceVersion: string) =>
       client.request<undefined>(`${o}/exceptions/${seg(name)}`, {
         method: "DELETE",

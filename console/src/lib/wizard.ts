@@ -19,7 +19,14 @@ export interface Template {
   /** Rule fields the recipe takes, exactly as the policy language; empty: no rules. */
   readonly fields: readonly RuleField[];
   readonly help: string;
+  /** Inputs besides `rules` and `exemptImages` that the recipe takes and the wizard edits. */
+  readonly lists?: readonly ListInput[];
+  /** max-image-size's `maxSize`, a text field. */
+  readonly maxSize?: true;
 }
+
+/** List inputs the wizard edits as rows (`exemptImages`: every recipe). */
+export type ListInput = "exemptImages" | "immutableTags" | "allowed";
 
 /** The wizard's templates, in the order of the dropdown. */
 export const TEMPLATES: readonly Template[] = [
@@ -57,6 +64,7 @@ export const TEMPLATES: readonly Template[] = [
     recipe: "require-pull-policy",
     label: "Require pull policy Always",
     fields: [],
+    lists: ["immutableTags"],
     help: "Images with a mutable tag and no digest must be pulled with imagePullPolicy: Always (latest and no tag are defaulted to Always by Kubernetes).",
   },
   {
@@ -70,6 +78,20 @@ export const TEMPLATES: readonly Template[] = [
     label: "Minimum version",
     fields: ["hostname", "port", "imageName", "minVersion"],
     help: "Images a rule names must have a version tag at least its minimum (v1.11.2); latest or a digest alone fail.",
+  },
+  {
+    recipe: "max-image-size",
+    label: "Maximum image size",
+    fields: [],
+    maxSize: true,
+    help: "Images larger than the size (what a node pulls: compressed layers and config) may not run. Decided by the webhook and customs check, never as a native policy.",
+  },
+  {
+    recipe: "no-volumes",
+    label: "No image volumes",
+    fields: [],
+    lists: ["allowed"],
+    help: "Images whose config declares volumes (VOLUME) other than the allowed paths may not run. Decided by the webhook and customs check, never as a native policy.",
   },
 ];
 
@@ -121,6 +143,17 @@ export interface WizardState {
   readonly extends?: string;
   /** An allowlist that narrower scopes may extend (`spec.extensible`). */
   readonly extensible?: boolean;
+  /**
+   * `spec.input.exemptImages`, one pattern a row (a blank row is a form error, so that row i is
+   * entry i and the server's errors land on their row). Not written by an extension.
+   */
+  readonly exemptImages?: readonly string[];
+  /** require-pull-policy's `spec.input.immutableTags`, one tag pattern a row. */
+  readonly immutableTags?: readonly string[];
+  /** no-volumes' `spec.input.allowed`, one absolute volume path a row. */
+  readonly allowed?: readonly string[];
+  /** max-image-size's `spec.input.maxSize` (500Mi, 1Gi, a number of bytes). */
+  readonly maxSize?: string;
   /** Fields of an edited document the wizard does not show, written back unchanged. */
   readonly keep: {
     readonly metadata: Readonly<Record<string, unknown>>;
@@ -206,6 +239,13 @@ export function toDocument(state: WizardState): Record<string, unknown> {
   if (fields !== undefined && fields.length > 0) {
     input.rules = state.rules.map((r) => toRuleDocument(r, fields));
   }
+  for (const list of listInputsOf(state)) {
+    const rows = toListDocument(state[list]);
+    if (rows.length > 0) input[list] = rows;
+  }
+  if (templateOf(state.recipe)?.maxSize === true && !isExtension(state)) {
+    input.maxSize = (state.maxSize ?? "").trim();
+  }
   if (Object.keys(input).length > 0) spec.input = input;
   return {
     apiVersion: API_VERSION,
@@ -213,6 +253,24 @@ export function toDocument(state: WizardState): Record<string, unknown> {
     metadata: { ...state.keep.metadata, name: state.name.trim() },
     spec,
   };
+}
+
+function isExtension(state: Pick<WizardState, "extends">): boolean {
+  return state.extends !== undefined && state.extends !== "";
+}
+
+/**
+ * The list inputs the wizard edits for this state: `exemptImages` for every recipe (not for an
+ * extension, which adds rules only), and the template's own.
+ */
+export function listInputsOf(state: Pick<WizardState, "recipe" | "extends">): ListInput[] {
+  if (isExtension(state)) return [];
+  return ["exemptImages", ...(templateOf(state.recipe)?.lists ?? [])];
+}
+
+/** The entries a list editor's rows stand for, trimmed (blank rows are left out). */
+export function toListDocument(rows: readonly string[] | undefined): string[] {
+  return (rows ?? []).map((r) => r.trim()).filter((r) => r !== "");
 }
 
 /** The recipes whose policies narrower scopes may extend (the policy language's allowlists). */
@@ -285,6 +343,23 @@ export function toWizardState(doc: Readonly<Record<string, unknown>>): WizardSta
   const action = ACTIONS.find((a) => a === spec.action) ?? (audit ? "audit" : "deny");
   // A document without rules starts the editor with one empty rule to fill in.
   const rules = Array.isArray(input.rules) ? input.rules.map(toRuleRow) : [EMPTY_RULE];
+  // List inputs the editors show become rows; a list that is not one of strings stays as it
+  // was (the server names its path).
+  const lists = listInputsOf({
+    recipe,
+    ...(typeof spec.extends === "string" ? { extends: spec.extends } : {}),
+  }).filter(
+    (l) => Array.isArray(input[l]) && (input[l] as unknown[]).every((v) => typeof v === "string"),
+  );
+  const listRows = Object.fromEntries(lists.map((l) => [l, [...(input[l] as string[])]]));
+  // maxSize is the size field's (a number of bytes as written, as its text).
+  const size =
+    templateOf(recipe)?.maxSize === true &&
+    spec.extends === undefined &&
+    input.maxSize !== undefined
+      ? { maxSize: str(input.maxSize) }
+      : {};
+  const taken = [...lists, ...(size.maxSize === undefined ? [] : ["maxSize"])];
   const widening = {
     ...(typeof spec.extends === "string" ? { extends: spec.extends } : {}),
     ...(spec.extensible === true ? { extensible: true } : {}),
@@ -294,6 +369,8 @@ export function toWizardState(doc: Readonly<Record<string, unknown>>): WizardSta
     scope: toScopeState(spec),
     recipe,
     ...widening,
+    ...listRows,
+    ...size,
     rules: takesRules ? rules : [],
     include: rows.include,
     exclude: rows.exclude,
@@ -316,7 +393,7 @@ export function toWizardState(doc: Readonly<Record<string, unknown>>): WizardSta
         "extensible",
       ]),
       // `audit: true` is folded into the action radio; rules are the editor's.
-      input: takesRules ? without(input, ["rules", "audit"]) : without(input, ["audit"]),
+      input: without(input, takesRules ? ["rules", "audit", ...taken] : ["audit", ...taken]),
     },
   };
 }

@@ -17,7 +17,9 @@ import {
   type ExceptionForm,
   formErrors,
   placeServerErrors,
+  toEditedExceptionDocument,
   toExceptionDocument,
+  toExceptionForm,
 } from "../lib/exceptions.js";
 import { toScopeText } from "../lib/format.js";
 import type { ExceptionDocument } from "../lib/resources.js";
@@ -49,9 +51,17 @@ function LinesField(props: {
   );
 }
 
-function CreateException(props: { onClose: () => void; onCreated: () => void }) {
+/** Creates an exception, or edits one (`editing`: its name cannot change). */
+function ExceptionDialog(props: {
+  editing?: ExceptionDocument;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const { api } = useSession();
-  const [form, setForm] = useState<ExceptionForm>(EMPTY_FORM);
+  const { editing } = props;
+  const [form, setForm] = useState<ExceptionForm>(
+    editing === undefined ? EMPTY_FORM : toExceptionForm(editing),
+  );
   const [tried, setTried] = useState(false);
   const [server, setServer] = useState<Record<string, string>>({});
   const action = useAction();
@@ -66,16 +76,26 @@ function CreateException(props: { onClose: () => void; onCreated: () => void }) 
     if (Object.keys(formErrors(form)).length > 0) return;
     await action.run(async () => {
       try {
-        await api.createException(toExceptionDocument(form));
+        if (editing === undefined) await api.createException(toExceptionDocument(form));
+        else {
+          await api.updateException(
+            editing.metadata.name,
+            toEditedExceptionDocument(form, editing),
+            editing.metadata.resourceVersion ?? "",
+          );
+        }
       } catch (e) {
         if (e instanceof ApiError && e.details.length > 0) setServer(placeServerErrors(e.details));
         throw e;
       }
-      props.onCreated();
+      props.onSaved();
     });
   };
+  const conflict = action.error instanceof ApiError && action.error.status === 409;
+  const title =
+    editing === undefined ? "Create exception" : `Edit exception ${editing.metadata.name}`;
   return (
-    <Dialog title="Create exception" onClose={props.onClose}>
+    <Dialog title={title} onClose={props.onClose}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -87,6 +107,8 @@ function CreateException(props: { onClose: () => void; onCreated: () => void }) 
           value={form.name}
           onChange={(name) => set({ name })}
           error={errors["metadata.name"]}
+          readOnly={editing !== undefined}
+          hint={editing === undefined ? undefined : "The name of an exception cannot change."}
           autoFocus
           required
         />
@@ -172,10 +194,17 @@ function CreateException(props: { onClose: () => void; onCreated: () => void }) 
           placeholder="2027-01-31"
           hint="A date (valid through that day, UTC) or an RFC 3339 date-time."
         />
-        <ErrorBanner error={action.error} />
+        {conflict && editing !== undefined ? (
+          <div className="banner banner-error" role="alert">
+            This exception was changed by someone else since the list was loaded. Cancel, and edit
+            it again from the refreshed list.
+          </div>
+        ) : (
+          <ErrorBanner error={action.error} />
+        )}
         <div className="actions">
           <button type="submit" className="primary" disabled={action.busy}>
-            Create
+            {editing === undefined ? "Create" : "Save"}
           </button>
           <button type="button" onClick={props.onClose}>
             Cancel
@@ -200,6 +229,7 @@ export function Exceptions() {
   const [reload, setReload] = useState(0);
   const list = useLoad(() => api.exceptions(), [api, reload]);
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<ExceptionDocument | undefined>(undefined);
   const [deleting, setDeleting] = useState<ExceptionDocument | undefined>(undefined);
   const now = Date.now();
   return (
@@ -261,6 +291,15 @@ export function Exceptions() {
                     {canWrite(whoami.role) ? (
                       <button
                         type="button"
+                        aria-label={`Edit ${e.metadata.name}`}
+                        onClick={() => setEditing(e)}
+                      >
+                        Edit
+                      </button>
+                    ) : null}{" "}
+                    {canWrite(whoami.role) ? (
+                      <button
+                        type="button"
                         className="danger"
                         aria-label={`Delete ${e.metadata.name}`}
                         onClick={() => setDeleting(e)}
@@ -276,10 +315,24 @@ export function Exceptions() {
         </table>
       )}
       {creating ? (
-        <CreateException
+        <ExceptionDialog
           onClose={() => setCreating(false)}
-          onCreated={() => {
+          onSaved={() => {
             setCreating(false);
+            setReload(reload + 1);
+          }}
+        />
+      ) : null}
+      {editing !== undefined ? (
+        <ExceptionDialog
+          editing={editing}
+          onClose={() => {
+            setEditing(undefined);
+            // A conflict is resolved by editing the refreshed version.
+            setReload(reload + 1);
+          }}
+          onSaved={() => {
+            setEditing(undefined);
             setReload(reload + 1);
           }}
         />

@@ -22,7 +22,7 @@ function fieldPathOf(path: string): string {
 }
 
 const FIELD_PATH =
-  /^(metadata\.name|spec|spec\.workspace|spec\.namespace|spec\.recipe|spec\.extends|spec\.input\.rules(\[\d+\](\.(hostname|port|imageName|tag\.value|requireDigest))?)?)$/;
+  /^(metadata\.name|spec|spec\.workspace|spec\.namespace|spec\.recipe|spec\.extends|spec\.input\.rules(\[\d+\](\.(hostname|port|imageName|tag\.value|requireDigest|minVersion))?)?|spec\.input\.(exemptImages|immutableTags|allowed)(\[\d+\])?|spec\.input\.maxSize)$/;
 
 /** A new policy starts where the caller may write: a workspace admin cannot write org-wide. */
 function newPolicy(whoami: Whoami, preset: ScopePreset | undefined): WizardState {

@@ -1,5 +1,5 @@
 import type { KubeClient, KubeObject } from "../../adapters/kube/index.js";
-import { buildVap, canCompileToVap } from "../../adapters/vap/index.js";
+import { buildVap, canCompileToVap, exceptionsFor } from "../../adapters/vap/index.js";
 import {
   checkExtensions,
   extensionsByParent,
@@ -23,6 +23,12 @@ export interface DesiredVap {
   readonly bindings: Manifest[];
   /** Policies left to the webhook alone, with the reasons canCompileToVap gave. */
   readonly skipped: { policy: string; reasons: string[] }[];
+  /**
+   * When these objects stop deciding as the engine does: the earliest expiry (ms since the
+   * epoch) of the unexpired exceptions that name a policy compiled (or tried), for this
+   * cluster. CEL has no clock, so they must be compiled again then (VapSync does).
+   */
+  readonly recompileAt?: number;
 }
 
 function ours(object: Record<string, unknown>): Manifest {
@@ -53,8 +59,13 @@ export function desiredVap(
   for (const i of issues)
     out.skipped.push({ policy: i.policy, reasons: [`${i.path}: ${i.message}`] });
   const byParent = extensionsByParent(checked);
+  let recompileAt: number | undefined;
   for (const policy of checked) {
     if (policy.extension !== undefined) continue;
+    // Tried too: a policy refused because of an exception may compile once it has expired.
+    for (const e of exceptionsFor(policy, { ...withExceptions, cluster })) {
+      recompileAt = Math.min(recompileAt ?? e.expiresAt, e.expiresAt);
+    }
     const extensions = byParent.get(policy.name) ?? [];
     const check = canCompileToVap(policy, extensions, { ...withExceptions, cluster });
     if (!check.ok) {
@@ -70,10 +81,13 @@ export function desiredVap(
     out.policies.push(ours(built.policy));
     for (const b of built.bindings) out.bindings.push(ours(b));
   }
-  return out;
+  return recompileAt === undefined ? out : { ...out, recompileAt };
 }
 
-async function upsert(client: KubeClient, collection: string, object: Manifest): Promise<void> {
+/** What applying needs of the Kubernetes client. */
+export type VapClient = Pick<KubeClient, "get" | "list" | "send">;
+
+async function upsert(client: VapClient, collection: string, object: Manifest): Promise<void> {
   const path = `${collection}/${encodeURIComponent(object.metadata.name)}`;
   const existing = await client.get(path);
   if (existing === undefined) {
@@ -85,7 +99,7 @@ async function upsert(client: KubeClient, collection: string, object: Manifest):
   await client.send("PUT", path, { ...object, metadata });
 }
 
-async function prune(client: KubeClient, collection: string, keep: Set<string>): Promise<string[]> {
+async function prune(client: VapClient, collection: string, keep: Set<string>): Promise<string[]> {
   const selector = encodeURIComponent(`${MANAGED_BY}=${AGENT_MANAGER}`);
   const { items } = await client.list(`${collection}?labelSelector=${selector}`);
   const removed: string[] = [];
@@ -104,7 +118,7 @@ async function prune(client: KubeClient, collection: string, keep: Set<string>):
  * `app.kubernetes.io/managed-by: customs-agent` are ever deleted.
  */
 export async function applyVap(
-  client: KubeClient,
+  client: VapClient,
   desired: DesiredVap,
 ): Promise<{ applied: number; removed: string[] }> {
   for (const p of desired.policies) await upsert(client, VAP_PATH, p);

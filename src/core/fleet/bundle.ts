@@ -72,6 +72,20 @@ export function toDeliveredDocument(document: Readonly<Record<string, unknown>>)
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
+ * Leaves out an extension whose parent is not among `rows` (a parent scoped to a workspace
+ * with no namespace in this cluster): it widens its parent only where the parent applies, so
+ * leaving it out only narrows. compileBundle and the delivery snapshot (toClusterInputs) both
+ * use it, so they agree. Exceptions are no parents.
+ */
+export function withoutOrphans(rows: readonly PolicyRow[]): PolicyRow[] {
+  const names = new Set(rows.filter((p) => !isExceptionRow(p)).map((p) => p.metadata.name));
+  return rows.filter((p) => {
+    const parent = (p.document.spec as { extends?: unknown } | undefined)?.extends;
+    return typeof parent !== "string" || names.has(parent);
+  });
+}
+
+/**
  * The effective bundle for one cluster: every policy that can apply to one of its namespaces,
  * and Workspace documents listing this cluster's attached namespaces. Sorted by name so equal
  * inputs give equal bundles (and equal ETags).
@@ -79,15 +93,7 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function compileBundle(input: BundleInput): Bundle {
   const workspaces = workspacesOfCluster(input);
   const concerned = input.policies.filter((p) => concerns(p, input.cluster, workspaces));
-  // An extension widens its parent only where the parent applies: without its parent in the
-  // bundle (a workspace with no namespace in this cluster) it adds nothing, so it stays home.
-  const names = new Set(concerned.filter((p) => !isExceptionRow(p)).map((p) => p.metadata.name));
-  const rows = concerned
-    .filter((p) => {
-      const parent = (p.document.spec as { extends?: unknown } | undefined)?.extends;
-      return typeof parent !== "string" || names.has(parent);
-    })
-    .sort((a, b) => byName(a.metadata.name, b.metadata.name));
+  const rows = withoutOrphans(concerned).sort((a, b) => byName(a.metadata.name, b.metadata.name));
   const policies = rows
     .filter((p) => !isExceptionRow(p))
     .map((p) => toDeliveredDocument(p.document));

@@ -1,5 +1,11 @@
 import { API_VERSION, WORKSPACE_LABEL } from "../policy/index.js";
-import { type Bundle, isExceptionRow, toCanonicalJson, toDeliveredDocument } from "./bundle.js";
+import {
+  type Bundle,
+  isExceptionRow,
+  toCanonicalJson,
+  toDeliveredDocument,
+  withoutOrphans,
+} from "./bundle.js";
 import type { AttachmentRow, NamespaceRow, PolicyRow } from "./store.js";
 
 /**
@@ -93,7 +99,7 @@ export function toClusterInputs(snapshot: OrgSnapshot, cluster: string): Cluster
   const workspaces = [...members]
     .sort(([a], [b]) => byName(a, b))
     .map(([name, namespaces]) => ({ name, namespaces: namespaces.sort(byName) }));
-  return { policies, workspaces };
+  return { policies: withoutOrphans(policies), workspaces };
 }
 
 /**

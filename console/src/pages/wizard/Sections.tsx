@@ -1,7 +1,14 @@
 import { useId } from "react";
-import { FieldError } from "../../components/ui.js";
-import { ACTIONS, TEMPLATES, templateOf, type WizardState } from "../../lib/wizard.js";
+import { FieldError, TextField } from "../../components/ui.js";
+import {
+  ACTIONS,
+  listInputsOf,
+  TEMPLATES,
+  templateOf,
+  type WizardState,
+} from "../../lib/wizard.js";
 import { LabelTable } from "./LabelTable.js";
+import { ListInputs } from "./PatternList.js";
 import { RulesEditor } from "./RulesEditor.js";
 
 interface SectionProps {
@@ -53,6 +60,17 @@ export function TemplateSection({ state, set, errorFor }: SectionProps) {
           onChange={(rules) => set({ rules })}
         />
       ) : null}
+      {template?.maxSize === true && !state.extends ? (
+        <TextField
+          label="Maximum size"
+          value={state.maxSize ?? ""}
+          onChange={(maxSize) => set({ maxSize })}
+          placeholder="500Mi"
+          hint="A Kubernetes quantity (500Mi, 1Gi, 800M) or a number of bytes."
+          error={errorFor("spec.input.maxSize")}
+        />
+      ) : null}
+      <ListInputs lists={listInputsOf(state)} state={state} set={set} errorFor={errorFor} />
     </section>
   );
 }
