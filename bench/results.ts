@@ -34,3 +34,14 @@ export function writeResultsPreamble(preamble: string): void {
   const first = text.indexOf("\n## ");
   writeFileSync(path, `${preamble.trim()}\n${first < 0 ? "" : `\n${text.slice(first + 1)}`}`);
 }
+
+/** The text of the section whose heading starts with `heading`, or "" when there is none. */
+export function readResultsSection(heading: string): string {
+  const path = resultsPath();
+  if (!existsSync(path)) return "";
+  const text = readFileSync(path, "utf8");
+  const start = text.startsWith(heading) ? 0 : text.indexOf(`\n${heading}`);
+  if (start < 0) return "";
+  const next = text.indexOf("\n## ", start + 1);
+  return next < 0 ? text.slice(start) : text.slice(start, next);
+}

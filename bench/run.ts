@@ -15,8 +15,9 @@ import {
   toNamespaceFacts,
 } from "../src/core/evaluate/index.js";
 import { compilePolicySet, type ImagePolicy, validateDocument } from "../src/core/policy/index.js";
+import { type Figures, figuresLine, noiseBand, readFigures, regressions } from "./figures.js";
 import { deploymentsYaml, generatePods, generatePolicies } from "./generate.js";
-import { writeResultsPreamble, writeResultsSection } from "./results.js";
+import { readResultsSection, writeResultsPreamble, writeResultsSection } from "./results.js";
 
 // Compiled to bench/out/bench/run.js: the repository is three levels up.
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -35,6 +36,8 @@ function compileBenchPolicies() {
 
 interface EngineResult {
   label: string;
+  /** Image evaluations per second of each pass. */
+  passes: number[];
   images: number;
   seconds: number;
   perSecond: number;
@@ -87,7 +90,8 @@ function benchEngine(label: string, unique: boolean): EngineResult {
   runs.sort((a, b) => a.seconds - b.seconds);
   const { seconds, violations } = runs[1]!;
   const images = PODS * 3;
-  return { label, images, seconds, perSecond: images / seconds, violations };
+  const passes = runs.map((r) => images / r.seconds);
+  return { label, passes, images, seconds, perSecond: images / seconds, violations };
 }
 
 function median(xs: number[]): number {
@@ -187,9 +191,53 @@ const lines = [
   "Targets (issue: core engine): at least 500,000 image evaluations per second in-process on one core; `customs check` over a 10,000-workload file in under 2 seconds.",
   "",
 ];
+// Figures compare only on the same machine and Node major version.
+const machine = `${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node.split(".")[0]}`;
+const engineFigures: Figures = {
+  machine,
+  figures: Object.fromEntries(
+    engine.map((e, i) => [
+      i === 0 ? "engine.realistic.perSecond" : "engine.unique.perSecond",
+      { value: Math.round(e.perSecond), better: "higher", band: noiseBand(e.passes, 0.25) },
+    ]),
+  ),
+};
+const cliFigures: Figures = {
+  machine,
+  figures: {
+    "cli.check.medianSeconds": {
+      value: Number(median(cli.runs).toFixed(3)),
+      better: "lower",
+      band: noiseBand(cli.runs, 0.25),
+    },
+    ...(cli.peakKb === undefined
+      ? {}
+      : {
+          "cli.check.peakMiB": { value: Math.round(cli.peakKb / 1024), better: "lower", band: 0.2 },
+        }),
+  },
+};
+const found = [
+  ...regressions(readFigures(readResultsSection("## Engine")), engineFigures),
+  ...regressions(readFigures(readResultsSection("## CLI")), cliFigures),
+];
+process.stdout.write(lines.join("\n"));
+if (found.length > 0 && process.env.BENCH_ACCEPT !== "1") {
+  for (const r of found) {
+    process.stderr.write(
+      `bench: REGRESSION ${r.name}: ${r.measured} against ${r.recorded} recorded on this machine, ${(r.worse * 100).toFixed(0)}% worse (noise band ${(r.band * 100).toFixed(0)}%)\n`,
+    );
+  }
+  process.stderr.write(
+    "bench: bench/RESULTS.md left as it was; find the cause, or record the new figures with BENCH_ACCEPT=1 and say why in the commit\n",
+  );
+  process.exit(1);
+}
 const engineAt = lines.findIndex((l) => l.startsWith("## Engine"));
 const cliAt = lines.findIndex((l) => l.startsWith("## CLI"));
 writeResultsPreamble(lines.slice(0, engineAt).join("\n"));
-writeResultsSection("## Engine", lines.slice(engineAt, cliAt).join("\n"));
-writeResultsSection("## CLI", lines.slice(cliAt).join("\n"));
-process.stdout.write(lines.join("\n"));
+writeResultsSection(
+  "## Engine",
+  [...lines.slice(engineAt, cliAt), figuresLine(engineFigures), ""].join("\n"),
+);
+writeResultsSection("## CLI", [...lines.slice(cliAt), figuresLine(cliFigures)].join("\n"));
