@@ -22,10 +22,13 @@ const COMMANDS: readonly { readonly name: string; readonly load: () => Promise<R
     ],
   },
   { name: "policy", load: async () => [(await import("./commands/policy.js")).registerPolicy] },
-  { name: "serve", load: async () => [(await import("./commands/serve.js")).registerServe] },
   {
-    name: "control-plane",
-    load: async () => [(await import("./commands/control-plane.js")).registerControlPlane],
+    name: "serve",
+    // `serve control-plane` joins `serve` from control-plane.ts.
+    load: async () => [
+      (await import("./commands/serve.js")).registerServe,
+      (await import("./commands/control-plane.js")).registerControlPlane,
+    ],
   },
   {
     name: "install",
