@@ -5,6 +5,7 @@
  */
 
 import { checkPattern } from "../policy/index.js";
+import { WORKLOAD_KINDS } from "../workload/index.js";
 import {
   buildImagePolicy,
   emptyScope,
@@ -33,17 +34,7 @@ export const GATEKEEPER_KINDS = [
 const CONSTRAINTS_GROUP = "constraints.gatekeeper.sh/";
 
 /** Kinds whose `match.kinds` Customs checks: Customs checks every workload kind's pods. */
-const POD_KINDS: ReadonlySet<string> = new Set([
-  "Pod",
-  "Deployment",
-  "ReplicaSet",
-  "StatefulSet",
-  "DaemonSet",
-  "Job",
-  "CronJob",
-  "ReplicationController",
-  "PodTemplate",
-]);
+const POD_KINDS: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
 
 function strings(v: unknown): string[] | undefined {
   if (v === undefined || v === null) return [];

@@ -8,6 +8,7 @@
  */
 
 import { API_VERSION } from "../policy/index.js";
+import { WORKLOAD_KINDS } from "../workload/index.js";
 import {
   describeOrigin,
   IMPORTED_FROM_ANNOTATION,
@@ -22,18 +23,6 @@ import type { ImportedDocument, ImportOptions, ImportOrigin } from "./types.js";
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
-
-const WORKLOAD_KINDS: readonly string[] = [
-  "Pod",
-  "Deployment",
-  "ReplicaSet",
-  "StatefulSet",
-  "DaemonSet",
-  "Job",
-  "CronJob",
-  "ReplicationController",
-  "PodTemplate",
-];
 
 /** The Customs policies translated from the exempted Kyverno policy and rules. */
 function exemptedPolicies(

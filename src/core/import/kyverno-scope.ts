@@ -5,6 +5,7 @@
  * more widely, and noted; otherwise the rule is refused.
  */
 
+import { WORKLOAD_KINDS } from "../workload/index.js";
 import {
   isNameGlob,
   isObj,
@@ -16,17 +17,7 @@ import {
 } from "./build.js";
 import { ok, refuse, type Translated } from "./types.js";
 
-const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
-  "Pod",
-  "Deployment",
-  "ReplicaSet",
-  "StatefulSet",
-  "DaemonSet",
-  "Job",
-  "CronJob",
-  "ReplicationController",
-  "PodTemplate",
-]);
+const WORKLOAD_KIND_SET: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
@@ -87,7 +78,7 @@ function matchFilter(scope: Scope, filter: Obj, path: string, notes: string[]): 
       );
   }
   const kinds = strings(resources.kinds).map(kindName);
-  if (kinds.length > 0 && !kinds.some((k) => WORKLOAD_KINDS.has(k) || k === "*")) {
+  if (kinds.length > 0 && !kinds.some((k) => WORKLOAD_KIND_SET.has(k) || k === "*")) {
     return refuse(
       `${path}.resources.kinds ${kinds.join(", ")} names no workload kind Customs checks`,
     );

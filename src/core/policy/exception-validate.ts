@@ -1,5 +1,6 @@
 import type { LintCode } from "../errors.js";
 import { parseNormalized, toNormalizedString } from "../reference/index.js";
+import { WORKLOAD_KINDS } from "../workload/index.js";
 import { toExpiryMs } from "./duration.js";
 import {
   ALL_POLICIES,
@@ -14,17 +15,7 @@ import { EXPIRY_WARNING_MS } from "./supply-lint.js";
 import type { DocumentOrigin, PolicyScope } from "./types.js";
 
 /** The workload kinds an exception may name (those that run pods; spec: Decisions). */
-export const EXCEPTION_WORKLOAD_KINDS: readonly string[] = [
-  "Pod",
-  "Deployment",
-  "ReplicaSet",
-  "StatefulSet",
-  "DaemonSet",
-  "Job",
-  "CronJob",
-  "ReplicationController",
-  "PodTemplate",
-];
+export const EXCEPTION_WORKLOAD_KINDS: readonly string[] = WORKLOAD_KINDS;
 
 export const EXCEPTION_SPEC_FIELDS: readonly string[] = [
   "policies",
