@@ -223,21 +223,7 @@ function validateImagePolicy(
     return undefined;
   }
   const pinDigests = issues.readBoolean("spec.pinDigests", spec.pinDigests) ?? false;
-  if (supplyRecipe !== undefined) {
-    if (supply === undefined) return undefined;
-    return {
-      name,
-      scope,
-      namespaceSelector,
-      action,
-      recipe,
-      rules,
-      pinDigests,
-      supply,
-      ...exemptImages,
-      origin,
-    };
-  }
+  if (supplyRecipe !== undefined && supply === undefined) return undefined;
   return {
     name,
     scope,
@@ -246,6 +232,7 @@ function validateImagePolicy(
     recipe,
     rules,
     pinDigests,
+    ...(supplyRecipe !== undefined && supply !== undefined ? { supply } : {}),
     ...exemptImages,
     origin,
     ...widening,
