@@ -195,7 +195,7 @@ describe.skipIf(skipReason !== undefined)(
       await page.getByRole("heading", { level: 1, name: "Create policy" }).waitFor();
       await page.getByLabel("Policy name").fill(POLICY);
       await page.getByRole("radio", { name: "Workspace" }).check();
-      await page.getByRole("combobox", { name: "Workspace" }).selectOption(WORKSPACE);
+      await page.getByRole("combobox", { name: "Workspace", exact: true }).selectOption(WORKSPACE);
       await page.getByLabel("Template").selectOption("custom");
       await page.getByLabel("Hostname (rule 1)").fill("registry.mycorp.local");
       await page.getByRole("radio", { name: /^Deny/ }).check();
