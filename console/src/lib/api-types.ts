@@ -342,8 +342,8 @@ export interface ImagePolicyExceptionSpec {
       | "StatefulSet"
       | "DaemonSet"
       | "Job"
-      | "CronJob"
       | "ReplicationController"
+      | "CronJob"
       | "PodTemplate";
     /** A pattern on the workload's name. */
     readonly name: string;
