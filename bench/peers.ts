@@ -38,10 +38,10 @@ import {
   KYVERNO_NAMES,
   kyvernoPolicies,
   POLICIES,
-  type PolicyKey,
   workloadsJsonList,
   workloadsYaml,
 } from "./peers-generate.js";
+import { type Counts, countPairs, customsPairs, gatorPairs, kyvernoPairs } from "./peers-parse.js";
 import { writeResultsSection } from "./results.js";
 
 // Compiled to bench/out/bench/peers.js: the repository is three levels up.
@@ -53,7 +53,6 @@ const BIN = join(process.env.CUSTOMS_CACHE ?? join(homedir(), ".cache/customs"),
 const SEED = 20_261_207;
 
 type Tool = "customs-yaml" | "customs-json" | "kyverno" | "gator";
-type Counts = Record<PolicyKey, number> & { any: number };
 
 interface Run {
   wall: number;
@@ -74,83 +73,6 @@ function version(name: string): string | undefined {
   const bin = join(BIN, name);
   if (!existsSync(bin) || !existsSync(`${bin}.version`)) return undefined;
   return readFileSync(`${bin}.version`, "utf8").trim();
-}
-
-/** Counts distinct workloads per policy from (policy name, workload key) pairs. */
-function countPairs(pairs: Iterable<[string, string]>, names: Record<PolicyKey, string>): Counts {
-  const byName = new Map<string, PolicyKey>(POLICIES.map((k) => [names[k], k]));
-  const sets: Record<PolicyKey, Set<string>> = {
-    registries: new Set(),
-    latest: new Set(),
-    digest: new Set(),
-  };
-  const any = new Set<string>();
-  for (const [policy, workload] of pairs) {
-    const key = byName.get(policy);
-    if (key === undefined) throw new Error(`unexpected policy in a peer's output: ${policy}`);
-    sets[key].add(workload);
-    any.add(workload);
-  }
-  return {
-    registries: sets.registries.size,
-    latest: sets.latest.size,
-    digest: sets.digest.size,
-    any: any.size,
-  };
-}
-
-/** `customs check -o json`: `results[]` with `violations[].policy`. */
-function* customsPairs(out: string): Iterable<[string, string]> {
-  const doc = JSON.parse(out) as {
-    results: Array<{
-      kind: string;
-      namespace?: string;
-      name: string;
-      violations?: Array<{ policy: string }>;
-    }>;
-  };
-  for (const r of doc.results)
-    for (const v of r.violations ?? []) yield [v.policy, `${r.kind}/${r.namespace}/${r.name}`];
-}
-
-/**
- * `kyverno apply -p --output-format json`: one PolicyReport per namespace, JSON on a line of
- * its own (after `---`); results with `result: fail` name the policy and the resource.
- */
-function* kyvernoPairs(out: string): Iterable<[string, string]> {
-  for (const line of out.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const report = JSON.parse(line) as {
-      results?: Array<{
-        policy: string;
-        result: string;
-        resources?: Array<{ kind: string; namespace?: string; name: string }>;
-      }>;
-    };
-    for (const r of report.results ?? []) {
-      if (r.result !== "fail") continue;
-      for (const res of r.resources ?? [])
-        yield [r.policy, `${res.kind}/${res.namespace}/${res.name}`];
-    }
-  }
-}
-
-/**
- * `gator test` (its default output): one line per violation,
- * `APIVERSION/KIND NAMESPACE/NAME: ["CONSTRAINT"] Message: "…"`, naming the workload a Pod
- * was expanded from.
- */
-function* gatorPairs(out: string): Iterable<[string, string]> {
-  for (const line of out.split("\n")) {
-    const at = line.indexOf(': ["');
-    if (at < 0) continue;
-    const end = line.indexOf('"]', at);
-    const [gvk, nsName] = line.slice(0, at).split(" ");
-    if (gvk === undefined || nsName === undefined || end < 0) continue;
-    const kind = gvk.slice(gvk.lastIndexOf("/") + 1);
-    const [ns, name] = nsName.split("/");
-    yield [line.slice(at + 3, end), `${kind}/${ns}/${name}`];
-  }
 }
 
 /** Runs one tool under /usr/bin/time: wall time, user+sys CPU and peak RSS of the process. */
