@@ -1,7 +1,7 @@
 /**
  * Reading each tool's output in bench/peers.ts into denied workloads per policy. The formats
- * are the tools' own and fixed (`customs check -o json`, Kyverno's PolicyReports, gator's
- * default lines), so plain string handling is enough.
+ * are the tools' own and fixed (`customs check -o json`, Kyverno's and gator's default
+ * lines), so plain string handling is enough.
  */
 import { POLICIES, type PolicyKey } from "./peers-generate.js";
 
@@ -48,24 +48,17 @@ export function* customsPairs(out: string): Iterable<[string, string]> {
 }
 
 /**
- * `kyverno apply -p --output-format json`: one PolicyReport per namespace, JSON on a line of
- * its own (after `---`); results with `result: fail` name the policy and the resource.
+ * `kyverno apply` (its default output, as a user runs it): for each policy and resource with
+ * a failing rule, a line `policy NAME -> resource NAMESPACE/KIND/NAME failed:` followed by
+ * the rules' messages.
  */
 export function* kyvernoPairs(out: string): Iterable<[string, string]> {
   for (const line of out.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const report = JSON.parse(line) as {
-      results?: Array<{
-        policy: string;
-        result: string;
-        resources?: Array<{ kind: string; namespace?: string; name: string }>;
-      }>;
-    };
-    for (const r of report.results ?? []) {
-      if (r.result !== "fail") continue;
-      for (const res of r.resources ?? [])
-        yield [r.policy, `${res.kind}/${res.namespace}/${res.name}`];
-    }
+    if (!line.startsWith("policy ") || !line.endsWith(" failed:")) continue;
+    const arrow = line.indexOf(" -> resource ");
+    if (arrow < 0) continue;
+    const [ns, kind, name] = line.slice(arrow + 13, -" failed:".length).split("/");
+    yield [line.slice("policy ".length, arrow), `${kind}/${ns}/${name}`];
   }
 }
 

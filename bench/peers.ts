@@ -150,16 +150,7 @@ function benchSize(work: string, size: number, tools: Tool[]): SizeResult {
       measure(
         dir,
         join(BIN, "kyverno"),
-        [
-          "apply",
-          join(work, "kyverno"),
-          "--resource",
-          "workloads.yaml",
-          "-p",
-          "--output-format",
-          "json",
-          "--remove-color",
-        ],
+        ["apply", join(work, "kyverno"), "--resource", "workloads.yaml", "--remove-color"],
         (o) => countPairs(kyvernoPairs(o), KYVERNO_NAMES),
       ),
     gator: () =>
@@ -233,7 +224,7 @@ function report(
     `- versions: Customs ${versions.customs} on Node.js ${process.version}; Kyverno CLI ${versions.kyverno ?? "not built"}; gator ${versions.gator ?? "not built"} (both built from the Go module proxy by scripts/peers/build.sh, Go ${versions.go})`,
     "- workloads: Deployments (50%), Pods (30%) and CronJobs (20%), 1–2 containers and on a quarter an init container; block-style YAML with small flow maps, quoted images, env lists, CronJob schedules (bench/peers-generate.ts, seeded). Images from three allowed registries (one with a port), 40% with digests, and a few that break each policy.",
     "- policies: Customs `custom` allowlist of the three registries, `block-latest-tag`, `require-digest` (action deny); Kyverno's library `restrict-image-registries` (the registry list replaced), `disallow-latest-tag` and `require-image-checksum`, in Enforce mode, applied by Kyverno's autogen to Deployments and CronJobs; gator with the library's K8sAllowedRepos, K8sDisallowedTags and K8sImageDigests and ExpansionTemplates turning Deployments and CronJobs into Pods.",
-    "- commands: `customs check -p POLICIES -o json FILE`, `kyverno apply DIR --resource FILE -p --output-format json`, `gator test -f DIR -f FILE`.",
+    "- commands: `customs check -p POLICIES -o json FILE`, `kyverno apply DIR --resource FILE --remove-color`, `gator test -f DIR -f FILE`.",
     ...(missing.length > 0 ? ["", `**Not measured:** ${missing.join("; ")}.`] : []),
     "",
   ];
@@ -305,7 +296,7 @@ function report(
       );
   }
   lines.push(
-    "Documented differences in the verdicts (docs/import.md, \"Deliberate differences\"; the generator includes a few of each and the expected columns count them): Customs refuses `:latest@sha256:…` (the tag is latest; K8sDisallowedTags and Kyverno's `!*:latest` test the end of the string and admit it), and an untagged image behind a registry port (`registry.corp.example:5000/team/app` is an implicit latest; Kyverno's `*:*` takes the port's colon for a tag and admits it, gator refuses it too). Kyverno's report counts a workload once per failing rule; the table counts workloads.",
+    "Documented differences in the verdicts (docs/import.md, \"Deliberate differences\"; the generator includes a few of each and the expected columns count them): Customs refuses `:latest@sha256:…` (the tag is latest; K8sDisallowedTags and Kyverno's `!*:latest` test the end of the string and admit it), and an untagged image behind a registry port (`registry.corp.example:5000/team/app` is an implicit latest; Kyverno's `*:*` takes the port's colon for a tag and admits it, gator refuses it too). Kyverno names a workload once per failing policy and gator once per violating container; the table counts workloads.",
     "",
   );
   return lines.join("\n");

@@ -167,36 +167,14 @@ describe("peers benchmark output readers", () => {
     {
       tool: "kyverno",
       out: [
-        "Applying 3 policy rules to 2 resources...",
-        "---",
-        JSON.stringify({
-          results: [
-            {
-              policy: "l",
-              rule: "require-image-tag",
-              result: "fail",
-              resources: [{ kind: "Deployment", namespace: "a", name: "x" }],
-            },
-            {
-              policy: "l",
-              rule: "validate-image-tag",
-              result: "fail",
-              resources: [{ kind: "Deployment", namespace: "a", name: "x" }],
-            },
-            {
-              policy: "d",
-              rule: "c",
-              result: "pass",
-              resources: [{ kind: "Deployment", namespace: "a", name: "y" }],
-            },
-            {
-              policy: "r",
-              rule: "c",
-              result: "fail",
-              resources: [{ kind: "Pod", namespace: "a", name: "y" }],
-            },
-          ],
-        }),
+        "",
+        "Applying 6 policy rule(s) to 2 resource(s)...",
+        "policy l -> resource a/Deployment/x failed:",
+        "1. autogen-require-image-tag: validation error: An image tag is required. rule autogen-require-image-tag[0] failed at path /image/",
+        "2. autogen-validate-image-tag: validation error: mutable tag",
+        "",
+        "policy r -> resource a/Pod/y failed:",
+        "1. validate-registries: validation error: Unknown image registry.",
         "",
         "pass: 1, fail: 3, warn: 0, error: 0, skip: 0 ",
       ].join("\n"),
