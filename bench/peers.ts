@@ -327,13 +327,17 @@ function main(): void {
   const results: SizeResult[] = [];
   try {
     prepare(work);
-    for (const size of SIZES) results.push(benchSize(work, size, tools));
+    // The section is rewritten after each size: a run at 100,000 workloads takes many
+    // minutes, and the smaller sizes' figures are kept if it is interrupted.
+    for (const size of SIZES) {
+      results.push(benchSize(work, size, tools));
+      const section = report(results, versions, { before, after: loadavg() }, missing);
+      writeResultsSection("## Peers", section);
+      if (size === SIZES[SIZES.length - 1]) process.stdout.write(`${section}\n`);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const section = report(results, versions, { before, after: loadavg() }, missing);
-  writeResultsSection("## Peers", section);
-  process.stdout.write(`${section}\n`);
 }
 
 main();
