@@ -296,7 +296,7 @@ function report(
       );
   }
   lines.push(
-    "Documented differences in the verdicts (docs/import.md, \"Deliberate differences\"; the generator includes a few of each and the expected columns count them): Customs refuses `:latest@sha256:…` (the tag is latest; K8sDisallowedTags and Kyverno's `!*:latest` test the end of the string and admit it), and an untagged image behind a registry port (`registry.corp.example:5000/team/app` is an implicit latest; Kyverno's `*:*` takes the port's colon for a tag and admits it, gator refuses it too). Kyverno names a workload once per failing policy and gator once per violating container; the table counts workloads.",
+    'Documented differences in the verdicts (docs/import.md, "Deliberate differences"; the generator includes a few of each and the expected columns count them): Customs refuses `:latest@sha256:…` (the tag is latest; K8sDisallowedTags and Kyverno\'s `!*:latest` test the end of the string and admit it), and an untagged image behind a registry port (`registry.corp.example:5000/team/app` is an implicit latest; Kyverno\'s `*:*` takes the port\'s colon for a tag and admits it, gator refuses it too). The "any policy" row differs by the workloads whose only fault is a `:latest@sha256:…` image (their other images have digests). Kyverno names a workload once per failing policy and gator once per violating container; the table counts workloads. With an even number of runs the median is the mean of the middle two.',
     "",
   );
   return lines.join("\n");
