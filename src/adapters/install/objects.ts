@@ -7,6 +7,7 @@ import {
   buildServiceAccount,
   buildValidatingWebhook,
   buildWebhookPod,
+  clientCaMounts,
   type InstallOptions,
   registryMounts,
   servingArgs,
@@ -58,7 +59,7 @@ export function buildDeployment(o: InstallOptions) {
       ...servingArgs(o),
       ...(o.mutate ? ["--mutate"] : []),
     ],
-    mounts: registryMounts(o, "--ca-file"),
+    mounts: [...registryMounts(o, "--ca-file"), ...clientCaMounts(o)],
   });
 }
 
