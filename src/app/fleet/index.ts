@@ -35,6 +35,7 @@ export {
   listExceptions,
   updateException,
 } from "./exceptions.js";
+export { previewImpact } from "./impact.js";
 export {
   attachNamespace,
   createOrganization,

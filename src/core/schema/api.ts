@@ -55,6 +55,7 @@ import {
   WORKSPACE_NAMESPACE,
   whole,
 } from "./api-records.js";
+import { IMPACT_REQUEST, IMPACT_RESPONSE } from "./api-impact.js";
 import { AUDIT_ENTRY, INSIGHTS, VIOLATION } from "./api-reports.js";
 import type { Schema } from "./model.js";
 
@@ -112,4 +113,7 @@ export const API_SCHEMAS: readonly Schema[] = [
   BUNDLE_KEY_ROTATE,
   AGENT_REPORTS,
   REPORTS_ACCEPTED,
+  // Impact preview.
+  IMPACT_REQUEST,
+  IMPACT_RESPONSE,
 ];
