@@ -451,3 +451,45 @@ export function policyCounts(
     failing: g.failing,
   }));
 }
+
+/** One row of the daily compliance history: a namespace's counts for one policy ("" = all). */
+export interface NamespaceCounts {
+  readonly namespace: string;
+  readonly policy: string;
+  readonly workloads: number;
+  readonly failing: number;
+  readonly warning: number;
+}
+
+/**
+ * What the daily history keeps of one cluster's report: per namespace, its counts as a whole
+ * (policy "") and per policy. Namespaces are kept so that a workspace role's trend holds only
+ * its own namespaces; clusters and policies are sums of them (each workload is in one namespace).
+ */
+export function namespaceCounts(workloads: readonly InventoryWorkload[]): NamespaceCounts[] {
+  const byNamespace = new Map<string, InventoryWorkload[]>();
+  for (const w of workloads) {
+    const list = byNamespace.get(w.namespace) ?? [];
+    list.push(w);
+    byNamespace.set(w.namespace, list);
+  }
+  const out: NamespaceCounts[] = [];
+  for (const [namespace, list] of [...byNamespace].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const rows = list.map((workload) => ({ cluster: "", workload }));
+    const { total } = aggregateCompliance(rows, "cluster");
+    out.push({ namespace, policy: "", ...pick(total) });
+    for (const g of aggregateCompliance(rows, "policy").groups) {
+      out.push({ namespace, policy: g.policy ?? "", ...pick(g) });
+    }
+  }
+  return out;
+}
+
+function pick(c: ComplianceCounts): { workloads: number; failing: number; warning: number } {
+  return { workloads: c.workloads, failing: c.failing, warning: c.warning };
+}
+
+/** The verdict of one workload over all its results: any fail fails, else any warn warns. */
+export function workloadVerdict(w: InventoryWorkload): "fail" | "warn" | "ok" {
+  return verdictOf(w.results);
+}
