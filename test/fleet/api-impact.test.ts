@@ -48,8 +48,13 @@ describe.each(DIALECTS)("impact on %s", (dialect) => {
         .status,
     ).toBe(201);
     expect(
-      (await admin("POST", `${ORG}/policies`, policy("p-w2-secret", { recipe: "block-latest-tag", workspace: "w2" })))
-        .status,
+      (
+        await admin(
+          "POST",
+          `${ORG}/policies`,
+          policy("p-w2-secret", { recipe: "block-latest-tag", workspace: "w2" }),
+        )
+      ).status,
     ).toBe(201);
     const put = await cp.call("PUT", "/api/v1/agent/inventory", {
       token: agents.c1,
@@ -85,7 +90,10 @@ describe.each(DIALECTS)("impact on %s", (dialect) => {
     });
     expect(reports.status).toBe(200);
     const token = async (name: string, role: string, workspaces: string[] = []) => {
-      const r = await admin("POST", `${ORG}/tokens`, { metadata: { name }, spec: { role, workspaces } });
+      const r = await admin("POST", `${ORG}/tokens`, {
+        metadata: { name },
+        spec: { role, workspaces },
+      });
       expect(r.status).toBe(201);
       return r.body.token as string;
     };
@@ -95,7 +103,9 @@ describe.each(DIALECTS)("impact on %s", (dialect) => {
   afterAll(async () => cp?.close());
 
   it("a new allowlist: what it would deny, what is denied already, and which clusters are unknown", async () => {
-    const r = await as("admin", { changes: [{ op: "create", kind: "ImagePolicy", document: corpOnly("corp") }] });
+    const r = await as("admin", {
+      changes: [{ op: "create", kind: "ImagePolicy", document: corpOnly("corp") }],
+    });
     expect(r.status).toBe(200);
     expect(r.body.changes).toEqual([{ op: "create", kind: "ImagePolicy", name: "corp" }]);
     expect(r.body.inventory.evaluated).toBe(3);
@@ -106,28 +116,42 @@ describe.each(DIALECTS)("impact on %s", (dialect) => {
     ]);
     expect(r.body.inventory.alreadyDenied.groups[1].policies).toEqual(["corp", "no-latest"]);
     expect(r.body.clusters).toEqual([
-      { cluster: "c1", status: "reported", asOf: "2026-12-07T05:00:00Z" },
+      { cluster: "c1", status: "reported", asOf: "2026-12-07T05:00:00.000Z" },
       { cluster: "c2", status: "unknown" },
     ]);
     expect(r.body.days).toBe(7);
   });
 
   it("deleting a policy lists what it would allow, and re-decides the admissions of the window", async () => {
-    const r = await as("admin", { changes: [{ op: "delete", kind: "ImagePolicy", name: "no-latest" }], days: 1 });
+    const r = await as("admin", {
+      changes: [{ op: "delete", kind: "ImagePolicy", name: "no-latest" }],
+      days: 1,
+    });
     expect(r.status).toBe(200);
     expect(r.body.inventory.wouldAllow.groups.map((g: any) => g.owner.name)).toEqual(["cache"]);
     expect(r.body.admissions.wouldAllow.groups).toEqual([
-      expect.objectContaining({ namespace: "web", owner: { kind: "Deployment", name: "old-job" }, records: 2 }),
+      expect.objectContaining({
+        namespace: "web",
+        owner: { kind: "Deployment", name: "old-job" },
+        records: 2,
+      }),
     ]);
   });
 
   it("apply creates or updates by name; an exception allows what it names", async () => {
     const warnOnly = policy("no-latest", { recipe: "block-latest-tag", action: "warn" });
-    const upd = await as("admin", { changes: [{ op: "apply", kind: "ImagePolicy", document: warnOnly }] });
+    const upd = await as("admin", {
+      changes: [{ op: "apply", kind: "ImagePolicy", document: warnOnly }],
+    });
     expect(upd.body.changes[0].op).toBe("update");
     expect(upd.body.inventory.wouldAllow.workloads).toBe(1);
-    const exc = exception("redis-ok", { policies: ["no-latest"], images: ["docker.io/library/redis:*"] });
-    const r = await as("admin", { changes: [{ op: "apply", kind: "ImagePolicyException", document: exc }] });
+    const exc = exception("redis-ok", {
+      policies: ["no-latest"],
+      images: ["docker.io/library/redis:*"],
+    });
+    const r = await as("admin", {
+      changes: [{ op: "apply", kind: "ImagePolicyException", document: exc }],
+    });
     expect(r.status).toBe(200);
     expect(r.body.changes[0].op).toBe("create");
     expect(r.body.inventory.wouldAllow.groups.map((g: any) => g.owner.name)).toEqual(["cache"]);
@@ -151,28 +175,44 @@ describe.each(DIALECTS)("impact on %s", (dialect) => {
 
   it("validates a candidate as its create would, naming the change", async () => {
     const bad = policy("bad", { recipe: "custom", input: { rules: [{ hostname: 7 }] } });
-    const r = await as("admin", { changes: [{ op: "create", kind: "ImagePolicy", document: bad }] });
+    const r = await as("admin", {
+      changes: [{ op: "create", kind: "ImagePolicy", document: bad }],
+    });
     expect(r.status).toBe(422);
     expect(r.body.error.code).toBe("POLICY_INVALID");
     expect(r.body.error.details[0].path).toMatch(/^changes\[0\]\.document\.spec\./);
   });
 
   it("authorizes each change as its write would be", async () => {
-    const orgWide = await as("wsAdmin", { changes: [{ op: "create", kind: "ImagePolicy", document: corpOnly("x") }] });
+    const orgWide = await as("wsAdmin", {
+      changes: [{ op: "create", kind: "ImagePolicy", document: corpOnly("x") }],
+    });
     expect(orgWide.status).toBe(403);
-    const del = await as("wsAdmin", { changes: [{ op: "delete", kind: "ImagePolicy", name: "no-latest" }] });
+    const del = await as("wsAdmin", {
+      changes: [{ op: "delete", kind: "ImagePolicy", name: "no-latest" }],
+    });
     expect(del.status).toBe(403);
-    const viewer = await as("viewer", { changes: [{ op: "create", kind: "ImagePolicy", document: corpOnly("x", { workspace: "w1" }) }] });
+    const viewer = await as("viewer", {
+      changes: [
+        { op: "create", kind: "ImagePolicy", document: corpOnly("x", { workspace: "w1" }) },
+      ],
+    });
     expect(viewer.status).toBe(403);
-    const hidden = await as("wsAdmin", { changes: [{ op: "delete", kind: "ImagePolicy", name: "p-w2-secret" }] });
+    const hidden = await as("wsAdmin", {
+      changes: [{ op: "delete", kind: "ImagePolicy", name: "p-w2-secret" }],
+    });
     expect(hidden.status).toBe(404);
-    const missing = await as("admin", { changes: [{ op: "update", kind: "ImagePolicy", document: corpOnly("nope") }] });
+    const missing = await as("admin", {
+      changes: [{ op: "update", kind: "ImagePolicy", document: corpOnly("nope") }],
+    });
     expect(missing.status).toBe(404);
   });
 
   it("answers a workspace admin about its own namespaces only", async () => {
     const r = await as("wsAdmin", {
-      changes: [{ op: "create", kind: "ImagePolicy", document: corpOnly("w1-corp", { workspace: "w1" }) }],
+      changes: [
+        { op: "create", kind: "ImagePolicy", document: corpOnly("w1-corp", { workspace: "w1" }) },
+      ],
     });
     expect(r.status).toBe(200);
     expect(r.body.inventory.evaluated).toBe(2);

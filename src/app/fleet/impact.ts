@@ -23,7 +23,6 @@ import {
   type ImpactKind,
   type ImpactResult,
 } from "../../core/fleet/impact.js";
-import type { ClusterWorkload } from "../../core/fleet/inventory.js";
 import type {
   AttachmentRow,
   FleetStore,
@@ -305,21 +304,6 @@ export interface ImpactAnswer extends ImpactResult {
   readonly admissionsComplete: boolean;
 }
 
-/** The inventory methods of the store (docs/control-plane.md, Inventory). */
-interface InventoryPort {
-  listInventory(org: string): Promise<readonly ClusterWorkload[]>;
-  inventoryClusters(org: string): Promise<readonly { cluster: string; generatedAt: string }[]>;
-}
-
-/** A store without inventory methods has no inventory: every cluster is `unknown`. */
-function inventoryOf(store: FleetStore): InventoryPort {
-  const s = store as FleetStore & Partial<InventoryPort>;
-  return {
-    listInventory: (org) => s.listInventory?.(org) ?? Promise.resolve([]),
-    inventoryClusters: (org) => s.inventoryClusters?.(org) ?? Promise.resolve([]),
-  };
-}
-
 async function allClusters(store: FleetStore, org: string): Promise<string[]> {
   const names: string[] = [];
   let after: string | undefined;
@@ -349,8 +333,8 @@ export async function previewImpact(
   const [policies, exceptions, inventory, reports, admissions, clusters] = await Promise.all([
     ctx.store.allPolicies(org),
     ctx.store.allExceptions(org),
-    inventoryOf(ctx.store).listInventory(org),
-    inventoryOf(ctx.store).inventoryClusters(org),
+    ctx.store.listInventory(org),
+    ctx.store.inventoryClusters(org),
     recentAdmissions(ctx.store, org, since),
     allClusters(ctx.store, org),
   ]);

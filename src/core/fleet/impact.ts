@@ -451,7 +451,9 @@ function admissionSubjects(
       };
       byWorkload.set(key, entry);
     }
-    (entry.s as { records?: number }).records = (entry.s.records ?? 0) + 1;
+    // A deduplicated event stands for `count` admissions (one retried workload is one row).
+    const times = r.count ?? 1;
+    (entry.s as { records?: number }).records = (entry.s.records ?? 0) + times;
     const c = `${r.container}\u0000${r.image}`;
     if (entry.seen.has(c)) continue;
     entry.seen.add(c);
