@@ -12,6 +12,7 @@ import { setSavedNotice, toSavedWarnings } from "../lib/saved.js";
 import { NEW_POLICY, toDocument, toWizardState, type WizardState } from "../lib/wizard.js";
 import { DocumentView } from "./wizard/DocumentView.js";
 import { ExtendsSection } from "./wizard/ExtendsSection.js";
+import { ImpactPanel, ImpactView, useImpact } from "./wizard/ImpactPanel.js";
 import { PreviewPanel } from "./wizard/PreviewPanel.js";
 import { ScopePicker } from "./wizard/ScopePicker.js";
 import { SelectorAndAction, TemplateSection } from "./wizard/Sections.js";
@@ -29,6 +30,22 @@ function newPolicy(whoami: Whoami, preset: ScopePreset | undefined): WizardState
   if (preset !== undefined) return { ...NEW_POLICY, scope: preset };
   if (whoami.role !== "workspace-admin") return NEW_POLICY;
   return { ...NEW_POLICY, scope: { kind: "workspace", workspace: whoami.workspaces[0] ?? "" } };
+}
+
+/** What deleting the policy would allow (and what stays denied), inside the confirm dialog. */
+function DeleteImpact(props: { name: string }) {
+  const changes = useMemo(
+    () => [{ op: "delete" as const, kind: "ImagePolicy" as const, name: props.name }],
+    [props.name],
+  );
+  const { answer, error } = useImpact(changes);
+  if (error !== undefined) return <p className="field-error">{error}</p>;
+  if (answer === undefined) return <p className="muted">Checking the fleet…</p>;
+  return (
+    <section aria-label="Impact of deleting">
+      <ImpactView answer={answer} />
+    </section>
+  );
 }
 
 function useLoaded(name: string | undefined, preset: ScopePreset | undefined) {
@@ -77,6 +94,21 @@ export function PolicyWizard(props: { name: string | undefined; scope?: ScopePre
     return issues.find((i) => fieldPathOf(i.path) === path)?.message;
   };
   const unplaced = issues.filter((i) => !FIELD_PATH.test(fieldPathOf(i.path)));
+  // The fleet is asked once the draft validates: an invalid one would only be refused.
+  const valid = preview !== undefined && issues.length === 0 && !hasErrors(formErrors);
+  const impactChanges = useMemo(
+    () =>
+      valid
+        ? [
+            {
+              op: name === undefined ? ("create" as const) : ("update" as const),
+              kind: "ImagePolicy" as const,
+              document: policyDoc,
+            },
+          ]
+        : undefined,
+    [valid, name, policyDoc],
+  );
   if (loaded.error) return <ErrorBanner error={loaded.error} />;
   if (state === undefined) return <Loading what="policy" />;
   const set = (patch: Partial<WizardState>) => loaded.setState({ ...state, ...patch });
@@ -162,6 +194,7 @@ export function PolicyWizard(props: { name: string | undefined; scope?: ScopePre
               </ul>
             </section>
           ) : null}
+          <ImpactPanel changes={impactChanges} />
           <div className="sticky-actions">
             {conflict ? (
               <div className="banner banner-error" role="alert">
@@ -218,7 +251,9 @@ export function PolicyWizard(props: { name: string | undefined; scope?: ScopePre
             await api.deletePolicy(name, loaded.version ?? "");
             window.location.hash = toHash({ page: "policies" });
           }}
-        />
+        >
+          <DeleteImpact name={name} />
+        </ConfirmDialog>
       ) : null}
     </>
   );
