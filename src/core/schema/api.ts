@@ -37,6 +37,7 @@ import {
   IMAGE_POLICY_EXCEPTION,
   IMAGE_POLICY_EXCEPTION_SPEC_SCHEMA,
 } from "./api-exceptions.js";
+import { IMPACT_REQUEST, IMPACT_RESPONSE } from "./api-impact.js";
 import {
   ADMIN_TOKEN_REQUEST,
   AUTH_METHODS,
@@ -62,7 +63,6 @@ import {
   WORKSPACE_NAMESPACE,
   whole,
 } from "./api-records.js";
-import { IMPACT_REQUEST, IMPACT_RESPONSE } from "./api-impact.js";
 import { AUDIT_ENTRY, INSIGHTS, VIOLATION } from "./api-reports.js";
 import type { Schema } from "./model.js";
 
