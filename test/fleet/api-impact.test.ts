@@ -183,6 +183,17 @@ describe.each(DIALECTS)("impact on %s", (dialect) => {
     expect(r.body.error.details[0].path).toMatch(/^changes\[0\]\.document\.spec\./);
   });
 
+  it("refuses a workspace that does not exist, as a create would", async () => {
+    const r = await as("admin", {
+      changes: [
+        { op: "create", kind: "ImagePolicy", document: corpOnly("x", { workspace: "nowhere" }) },
+      ],
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe("WORKSPACE_NOT_FOUND");
+    expect(r.body.error.details[0].path).toBe("changes[0].document.spec.workspace");
+  });
+
   it("authorizes each change as its write would be", async () => {
     const orgWide = await as("wsAdmin", {
       changes: [{ op: "create", kind: "ImagePolicy", document: corpOnly("x") }],

@@ -34,7 +34,7 @@ import { isObject, type Json } from "./bodies.js";
 import { type FleetContext, forbidden, notFound, requireOrganization } from "./context.js";
 import { validateExceptionDocument } from "./exceptions.js";
 import { seeing, toScope, validatePolicyDocument } from "./policies.js";
-import { checkParentOf } from "./policy-extensions.js";
+import { checkExtensionsOf, checkParentOf } from "./policy-extensions.js";
 
 export const MAX_IMPACT_CHANGES = 50;
 export const DEFAULT_IMPACT_DAYS = 7;
@@ -202,6 +202,23 @@ async function requireExceptionWritable(
   }
 }
 
+/** A workspace-scoped candidate names an existing workspace, as its create must. */
+async function requireWorkspace(
+  store: FleetStore,
+  org: string,
+  scope: PolicyRow["scope"],
+  i: number,
+): Promise<void> {
+  if (scope.kind !== "workspace") return;
+  await store.getWorkspace(org, scope.workspace).catch((e: unknown) => {
+    if ((e as { code?: string }).code !== "STORE_NOT_FOUND") throw e;
+    const message = `no workspace "${scope.workspace}"`;
+    throw new ApiError("API_WORKSPACE_NOT_FOUND", message, {
+      details: [{ path: `changes[${i}].document.spec.workspace`, message }],
+    });
+  });
+}
+
 /**
  * Each change validated and authorized as its write would be: the same validation, the same
  * rules for who may create, change or delete it. `apply` becomes create or update here.
@@ -223,6 +240,7 @@ async function resolveChanges(
       if (c.kind === "ImagePolicy") {
         if (!canWritePolicy(p, org, current.scope, attachments))
           throw forbidden("delete this policy");
+        await checkExtensionsOf(ctx, org, c.name, undefined);
       } else {
         await requireExceptionWritable(
           ctx,
@@ -257,7 +275,9 @@ async function resolveChanges(
       if (scopes.some((s) => !canWritePolicy(p, org, s, attachments))) {
         throw forbidden(op === "create" ? "create a policy of this scope" : "change this policy");
       }
+      await requireWorkspace(ctx.store, org, scope, i);
       await atChange(i, () => checkParentOf(ctx, org, policy, seeing(ctx, p, org)));
+      if (current !== undefined) await checkExtensionsOf(ctx, org, c.name, policy);
     } else {
       const { exception } = atChange(i, () => validateExceptionDocument(document, ctx.now()));
       const scope = toScope({ scope: exception.scope });
