@@ -10,7 +10,7 @@ import {
   type ControlPlaneServer,
   startControlPlane,
 } from "../../src/server/control-plane/server.js";
-import { CHROMIUM } from "../support/browser.js";
+import { CHROMIUM, screenshot, startScreenshots } from "../support/browser.js";
 import { ROOT } from "../support/cli.js";
 
 const CONSOLE = join(ROOT, "dist/console");
@@ -44,6 +44,7 @@ describe.skipIf(missing !== undefined)("the impact preview in a browser", () => 
   };
 
   beforeAll(async () => {
+    startScreenshots("impact");
     dir = mkdtempSync(join(tmpdir(), "customs-impact-"));
     store = await openStore(`sqlite:${join(dir, "cp.db")}`);
     admin = (await bootstrap(store)) ?? "";
@@ -143,6 +144,7 @@ describe.skipIf(missing !== undefined)("the impact preview in a browser", () => 
     expect(text).not.toContain("cart");
     // Denied already by corp-only (quay.io), so not among the newly denied.
     expect(await panel.getByText("Already denied: 1").count()).toBe(1);
+    await screenshot(page, "wizard-impact");
     // Nothing was saved by previewing.
     expect((await api(admin, "GET", "/organizations/default/policies/no-latest")).status).toBe(404);
     await page.close();
@@ -159,6 +161,7 @@ describe.skipIf(missing !== undefined)("the impact preview in a browser", () => 
       "";
     expect(allowed).toContain("CronJob/report");
     expect(allowed).toContain("quay.io/acme/report:latest");
+    await screenshot(page, "delete-impact");
     await dialog.getByRole("button", { name: "Cancel" }).click();
     expect((await api(admin, "GET", "/organizations/default/policies/corp-only")).status).toBe(200);
     await page.close();

@@ -46,15 +46,21 @@ function Workloads(props: { bucket: ImpactBucket; label: string }) {
   );
 }
 
-function Side(props: { side: ImpactSide; title: string }) {
+function Side(props: { side: ImpactSide; title: string; empty: string }) {
   const { side } = props;
   const allow = allowHeadline(side);
+  // A delete or an exception is about what it allows: "would deny none" is then only noise.
+  const showDeny = side.wouldDeny.workloads > 0 || allow === undefined;
   return (
     <>
       <h3>{props.title}</h3>
-      <p className={side.wouldDeny.workloads > 0 ? "impact-headline deny" : "impact-headline"}>
-        {denyHeadline(side)}
-      </p>
+      {side.evaluated === 0 ? (
+        <p className="muted">{props.empty}</p>
+      ) : showDeny ? (
+        <p className={side.wouldDeny.workloads > 0 ? "impact-headline deny" : "impact-headline"}>
+          {denyHeadline(side)}
+        </p>
+      ) : null}
       <Workloads bucket={side.wouldDeny} label={`${props.title}: would deny`} />
       {side.wouldWarn.workloads > 0 ? (
         <>
@@ -81,8 +87,16 @@ export function ImpactView(props: { answer: ImpactResponse }) {
   const unknown = unknownClusters(answer);
   return (
     <>
-      <Side side={answer.inventory} title="Running workloads" />
-      <Side side={answer.admissions} title={`Admissions of the last ${answer.days} days`} />
+      <Side
+        side={answer.inventory}
+        title="Running workloads"
+        empty="No running workload reported by the agents yet."
+      />
+      <Side
+        side={answer.admissions}
+        title={`Admissions of the last ${answer.days} days`}
+        empty="No admission broke a policy in these days."
+      />
       {unknown.length > 0 ? (
         <p className="muted">No inventory yet from: {unknown.join(", ")}</p>
       ) : null}
