@@ -166,4 +166,30 @@ describe.skipIf(missing !== undefined)("the impact preview in a browser", () => 
     expect((await api(admin, "GET", "/organizations/default/policies/corp-only")).status).toBe(200);
     await page.close();
   });
+
+  it("shows in an exception's delete dialog what it would deny again", async () => {
+    const created = await api(admin, "POST", "/organizations/default/exceptions", {
+      apiVersion: "customs.dev/v1alpha1",
+      kind: "ImagePolicyException",
+      metadata: { name: "report-ok" },
+      spec: {
+        policies: ["corp-only"],
+        images: ["quay.io/acme/report:*"],
+        reason: "vendor report tool",
+        owner: "ops@example.com",
+        expires: "2999-01-01",
+      },
+    });
+    expect(created.status).toBe(201);
+    const page = await signIn("#/exceptions");
+    await page.getByRole("button", { name: "Delete report-ok" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete exception report-ok?" });
+    await dialog.getByText("Would deny 1 workload in 1 cluster").waitFor();
+    const denied =
+      (await dialog.getByRole("list", { name: "Running workloads: would deny" }).textContent()) ??
+      "";
+    expect(denied).toContain("CronJob/report");
+    await screenshot(page, "exception-delete-impact");
+    await page.close();
+  });
 });

@@ -23,6 +23,7 @@ import {
 } from "../lib/exceptions.js";
 import { toScopeText } from "../lib/format.js";
 import type { ExceptionDocument } from "../lib/resources.js";
+import { DeleteImpact } from "./wizard/ImpactPanel.js";
 
 function LinesField(props: {
   id: string;
@@ -350,7 +351,9 @@ export function Exceptions() {
             setDeleting(undefined);
             setReload(reload + 1);
           }}
-        />
+        >
+          <DeleteImpact kind="ImagePolicyException" name={deleting.metadata.name} />
+        </ConfirmDialog>
       ) : null}
     </>
   );

@@ -12,7 +12,7 @@ import { setSavedNotice, toSavedWarnings } from "../lib/saved.js";
 import { NEW_POLICY, toDocument, toWizardState, type WizardState } from "../lib/wizard.js";
 import { DocumentView } from "./wizard/DocumentView.js";
 import { ExtendsSection } from "./wizard/ExtendsSection.js";
-import { ImpactPanel, ImpactView, useImpact } from "./wizard/ImpactPanel.js";
+import { DeleteImpact, ImpactPanel } from "./wizard/ImpactPanel.js";
 import { PreviewPanel } from "./wizard/PreviewPanel.js";
 import { ScopePicker } from "./wizard/ScopePicker.js";
 import { SelectorAndAction, TemplateSection } from "./wizard/Sections.js";
@@ -30,22 +30,6 @@ function newPolicy(whoami: Whoami, preset: ScopePreset | undefined): WizardState
   if (preset !== undefined) return { ...NEW_POLICY, scope: preset };
   if (whoami.role !== "workspace-admin") return NEW_POLICY;
   return { ...NEW_POLICY, scope: { kind: "workspace", workspace: whoami.workspaces[0] ?? "" } };
-}
-
-/** What deleting the policy would allow (and what stays denied), inside the confirm dialog. */
-function DeleteImpact(props: { name: string }) {
-  const changes = useMemo(
-    () => [{ op: "delete" as const, kind: "ImagePolicy" as const, name: props.name }],
-    [props.name],
-  );
-  const { answer, error } = useImpact(changes);
-  if (error !== undefined) return <p className="field-error">{error}</p>;
-  if (answer === undefined) return <p className="muted">Checking the fleet…</p>;
-  return (
-    <section aria-label="Impact of deleting">
-      <ImpactView answer={answer} />
-    </section>
-  );
 }
 
 function useLoaded(name: string | undefined, preset: ScopePreset | undefined) {
@@ -252,7 +236,7 @@ export function PolicyWizard(props: { name: string | undefined; scope?: ScopePre
             window.location.hash = toHash({ page: "policies" });
           }}
         >
-          <DeleteImpact name={name} />
+          <DeleteImpact kind="ImagePolicy" name={name} />
         </ConfirmDialog>
       ) : null}
     </>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useMemo, useState } from "react";
 import { useSession } from "../../components/context.js";
 import { useDebounced } from "../../components/hooks.js";
 import type { ImpactBucket, ImpactChange, ImpactSide } from "../../lib/api-types.js";
@@ -160,6 +160,20 @@ export function ImpactPanel(props: { changes: readonly ImpactChange[] | undefine
           <p className="muted">Checking the fleet…</p>
         )}
       </div>
+    </section>
+  );
+}
+
+/** What deleting a policy or an exception would allow, inside its confirm dialog. */
+export function DeleteImpact(props: { kind: ImpactChange["kind"]; name: string }) {
+  const { kind, name } = props;
+  const changes = useMemo(() => [{ op: "delete" as const, kind, name }], [kind, name]);
+  const { answer, error } = useImpact(changes);
+  if (error !== undefined) return <p className="field-error">{error}</p>;
+  if (answer === undefined) return <p className="muted">Checking the fleet…</p>;
+  return (
+    <section aria-label="Impact of deleting">
+      <ImpactView answer={answer} />
     </section>
   );
 }
