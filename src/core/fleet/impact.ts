@@ -306,39 +306,84 @@ const TYPES: Record<InventoryWorkload["containers"][number]["type"], ContainerKi
   ephemeralContainer: "ephemeralContainers",
 };
 
-const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
+const NONE: readonly string[] = [];
 
-/** Decides subjects under one document set, memoized by (compiled set, namespace, images). */
+/** Distinct and sorted; the common short lists skip the Set. */
+function sorted(xs: readonly string[]): readonly string[] {
+  if (xs.length === 0) return NONE;
+  if (xs.length === 1) return xs;
+  return [...new Set(xs)].sort();
+}
+
+/** Most workloads break nothing: one shared outcome, no allocation per decision. */
+const ALLOWED: Outcome = { verdict: "allow", deny: NONE, warn: NONE, codes: NONE };
+
+/** The images part of a subject's memo key, made once for both decisions. */
+const imagesKeys = new WeakMap<Subject, string>();
+function imagesKeyOf(s: Subject): string {
+  let key = imagesKeys.get(s);
+  if (key === undefined) {
+    key = s.containers.map((c) => `${c.containerType}=${c.image ?? ""}`).join("\n");
+    imagesKeys.set(s, key);
+  }
+  return key;
+}
+
+/** Decides subjects under one document set, memoized by (compiled set, namespace facts, images). */
 class Decider {
-  private readonly facts = new Map<string, NamespaceFacts>();
-  private readonly memo = new Map<string, Outcome>();
+  private readonly facts = new Map<string, { facts: NamespaceFacts; key: string }>();
+  /** By compiled set and namespace, then by workload (with exceptions) and images. */
+  private readonly memo = new Map<string, Map<string, Outcome>>();
   constructor(
     private readonly sets: ClusterSets,
     private readonly labels: ReadonlyMap<string, Readonly<Record<string, string>>>,
   ) {}
 
-  private factsOf(cluster: string, namespace: string): NamespaceFacts {
-    const key = `${cluster}/${namespace}`;
-    let f = this.facts.get(key);
+  /**
+   * The namespace's facts, and the key its decisions are memoized under: its name and labels,
+   * not its cluster. Clusters share a compiled set only when their bundles are equal, and an
+   * equal bundle names no cluster (a policy or workspace naming one reaches only that
+   * cluster's bundle), so in a shared set a namespace is decided by its name and labels alone.
+   */
+  private factsOf(cluster: string, namespace: string): { facts: NamespaceFacts; key: string } {
+    const at = `${cluster}/${namespace}`;
+    let f = this.facts.get(at);
     if (f === undefined) {
-      f = toNamespaceFacts(namespace, this.labels.get(key) ?? {}, cluster);
-      this.facts.set(key, f);
+      const labels = this.labels.get(at) ?? {};
+      const pairs = Object.keys(labels)
+        .sort()
+        .map((k) => [k, labels[k]]);
+      f = {
+        facts: toNamespaceFacts(namespace, labels, cluster),
+        key: `${namespace}\u0000${JSON.stringify(pairs)}`,
+      };
+      this.facts.set(at, f);
     }
     return f;
   }
 
   decide(s: Subject): Outcome {
     const set = this.sets.get(s.cluster);
-    const images = s.containers.map((c) => `${c.containerType}=${c.image ?? ""}`).join("\n");
+    const ns = this.factsOf(s.cluster, s.namespace);
+    const where = `${set.id}\u0000${ns.key}`;
+    let memo = this.memo.get(where);
+    if (memo === undefined) {
+      memo = new Map();
+      this.memo.set(where, memo);
+    }
     // Exceptions may name workloads, so with exceptions the workload is part of the key.
-    const who = set.hasExceptions ? `${s.kind}/${s.name}` : "";
-    const key = `${set.id}\u0000${s.cluster}/${s.namespace}\u0000${who}\u0000${images}`;
-    const known = this.memo.get(key);
+    const images = imagesKeyOf(s);
+    const key = set.hasExceptions ? `${s.kind}/${s.name}\u0000${images}` : images;
+    const known = memo.get(key);
     if (known !== undefined) return known;
-    const decision = set.evaluator.evaluate(this.factsOf(s.cluster, s.namespace), s.containers, {
+    const decision = set.evaluator.evaluate(ns.facts, s.containers, {
       kind: s.kind,
       name: s.name,
     });
+    if (decision.violations.length === 0) {
+      memo.set(key, ALLOWED);
+      return ALLOWED;
+    }
     const deny: string[] = [];
     const warn: string[] = [];
     const codes: string[] = [];
@@ -348,7 +393,7 @@ class Decider {
       codes.push(v.code);
     }
     const outcome = { verdict: decision.verdict, deny: sorted(deny), warn: sorted(warn), codes };
-    this.memo.set(key, outcome);
+    memo.set(key, outcome);
     return outcome;
   }
 }
@@ -359,10 +404,11 @@ class BucketBuilder {
   private readonly groups: ImpactGroup[] = [];
   constructor(private readonly max: number) {}
 
-  add(group: ImpactGroup): void {
+  /** `group` is built only while the list has room: most workloads are only counted. */
+  add(cluster: string, group: () => ImpactGroup): void {
     this.count++;
-    this.clusters.add(group.cluster);
-    if (this.groups.length < this.max) this.groups.push(group);
+    this.clusters.add(cluster);
+    if (this.groups.length < this.max) this.groups.push(group());
   }
 
   build(): ImpactBucket {
@@ -375,12 +421,15 @@ class BucketBuilder {
   }
 }
 
+// Code-unit order, as the bundle sorts names: stable across locales, and cheap.
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 function compareSubjects(a: Subject, b: Subject): number {
   return (
-    a.cluster.localeCompare(b.cluster) ||
-    a.namespace.localeCompare(b.namespace) ||
-    a.kind.localeCompare(b.kind) ||
-    a.name.localeCompare(b.name)
+    cmp(a.cluster, b.cluster) ||
+    cmp(a.namespace, b.namespace) ||
+    cmp(a.kind, b.kind) ||
+    cmp(a.name, b.name)
   );
 }
 
@@ -400,7 +449,7 @@ function side(
   for (const s of [...subjects].sort(compareSubjects)) {
     const was = before.decide(s);
     const will = after.decide(s);
-    const group = (o: Outcome, policies: readonly string[]): ImpactGroup => ({
+    const group = (o: Outcome, policies: readonly string[]) => (): ImpactGroup => ({
       cluster: s.cluster,
       namespace: s.namespace,
       owner: { kind: s.kind, name: s.name },
@@ -410,11 +459,11 @@ function side(
       ...(s.records === undefined ? {} : { records: s.records }),
     });
     if (will.verdict === "deny" && was.verdict === "deny") {
-      buckets.alreadyDenied.add(group(will, will.deny));
-    } else if (will.verdict === "deny") buckets.wouldDeny.add(group(will, will.deny));
-    else if (was.verdict === "deny") buckets.wouldAllow.add(group(was, was.deny));
+      buckets.alreadyDenied.add(s.cluster, group(will, will.deny));
+    } else if (will.verdict === "deny") buckets.wouldDeny.add(s.cluster, group(will, will.deny));
+    else if (was.verdict === "deny") buckets.wouldAllow.add(s.cluster, group(was, was.deny));
     else if (will.verdict === "warn" && was.verdict === "allow") {
-      buckets.wouldWarn.add(group(will, will.warn));
+      buckets.wouldWarn.add(s.cluster, group(will, will.warn));
     }
   }
   return {
