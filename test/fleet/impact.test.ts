@@ -16,7 +16,7 @@ import type {
   PolicyRow,
   ViolationRecord,
 } from "../../src/core/fleet/store.js";
-import { compileDocs, exceptionDoc, policyDoc } from "../support/policies.js";
+import { compileDocs, exceptionDoc, policyDoc, workspaceDoc } from "../support/policies.js";
 
 const NOW = Date.parse("2027-01-10T12:00:00Z");
 const META = {
@@ -308,9 +308,16 @@ const POLICIES = [
   noLatest("nl-web", "deny", { namespace: "web" }),
   noLatest("nl-c2", "deny", { namespace: "c2/ops" }),
   registryOnly("tier", "registry.corp", { namespaceSelector: { matchLabels: { tier: "prod" } } }),
+  noLatest("ws1", "deny", { workspace: "w1" }),
+];
+const ATTACHMENTS = [
+  attach("w1", "c1", "web"),
+  attach("w1", "c2", "db"),
+  attach("w2", "c3", "web"),
 ];
 const fleet = fc.record({
   rows: fc.subarray(POLICIES),
+  attachments: fc.subarray(ATTACHMENTS),
   inventory: fc.array(
     fc.record({
       cluster: fc.constantFrom("c1", "c2", "c3"),
@@ -335,12 +342,23 @@ const fleet = fc.record({
 const NAMESPACES = [ns("c1", "web", { tier: "prod" }), ns("c2", "ops", { tier: "prod" })];
 
 /** The verdict of one workload when its cluster's policies are decided directly. */
-function verdictOf(docs: Record<string, unknown>[], r: InventoryRow) {
+function verdictOf(
+  docs: Record<string, unknown>[],
+  r: InventoryRow,
+  attachments: readonly AttachmentRow[] = [],
+) {
   const concerned = docs.filter((d) => {
     const n = (d.spec as { namespace?: string }).namespace;
     return n === undefined || !n.includes("/") || n.startsWith(`${r.cluster}/`);
   });
-  const evaluator = createEvaluator(compileDocs(...concerned));
+  // The cluster's Workspace documents list its own attached namespaces, as its bundle does.
+  const workspaces = ["w1", "w2"].flatMap((w) => {
+    const refs = attachments
+      .filter((a) => a.workspace === w && a.cluster === r.cluster)
+      .map((a) => `${a.cluster}/${a.namespace}`);
+    return refs.length === 0 ? [] : [workspaceDoc(w, refs)];
+  });
+  const evaluator = createEvaluator(compileDocs(...concerned, ...workspaces));
   const labels = NAMESPACES.find((n) => n.cluster === r.cluster && n.name === r.workload.namespace);
   return evaluator.evaluate(
     toNamespaceFacts(r.workload.namespace, labels?.labels ?? {}, r.cluster),
@@ -392,33 +410,38 @@ describe("computeImpact: properties", () => {
 
   it("every bucket agrees with deciding each workload directly before and after", () => {
     fc.assert(
-      fc.property(fleet, fc.constantFrom(...POLICIES), ({ rows, inventory }, added) => {
-        const name = (added.metadata as { name: string }).name;
-        const before = rows;
-        const after = [
-          ...rows.filter((d) => (d.metadata as { name: string }).name !== name),
-          added,
-        ];
-        const r = impact({
-          rows: before.map(row),
-          namespaces: NAMESPACES,
-          inventory,
-          changes: [{ ...create(added), op: rows.includes(added) ? "update" : "create" }],
-        });
-        let deny = 0;
-        let already = 0;
-        let allow = 0;
-        for (const w of inventory) {
-          const was = verdictOf(before, w);
-          const will = verdictOf(after, w);
-          if (will === "deny" && was === "deny") already++;
-          else if (will === "deny") deny++;
-          else if (was === "deny") allow++;
-        }
-        expect(r.inventory.wouldDeny.workloads).toBe(deny);
-        expect(r.inventory.alreadyDenied.workloads).toBe(already);
-        expect(r.inventory.wouldAllow.workloads).toBe(allow);
-      }),
+      fc.property(
+        fleet,
+        fc.constantFrom(...POLICIES),
+        ({ rows, inventory, attachments }, added) => {
+          const name = (added.metadata as { name: string }).name;
+          const before = rows;
+          const after = [
+            ...rows.filter((d) => (d.metadata as { name: string }).name !== name),
+            added,
+          ];
+          const r = impact({
+            rows: before.map(row),
+            namespaces: NAMESPACES,
+            attachments,
+            inventory,
+            changes: [{ ...create(added), op: rows.includes(added) ? "update" : "create" }],
+          });
+          let deny = 0;
+          let already = 0;
+          let allow = 0;
+          for (const w of inventory) {
+            const was = verdictOf(before, w, attachments);
+            const will = verdictOf(after, w, attachments);
+            if (will === "deny" && was === "deny") already++;
+            else if (will === "deny") deny++;
+            else if (was === "deny") allow++;
+          }
+          expect(r.inventory.wouldDeny.workloads).toBe(deny);
+          expect(r.inventory.alreadyDenied.workloads).toBe(already);
+          expect(r.inventory.wouldAllow.workloads).toBe(allow);
+        },
+      ),
       { numRuns: 60 },
     );
   });
