@@ -275,13 +275,20 @@ describe("computeImpact: the buckets", () => {
       changes: [create(noLatest("nl"))],
       admissions: [
         record("a", "x:latest"),
-        record("a", "x:latest"),
+        { ...record("a", "x:latest"), count: 3 },
+        // A retried ReplicaSet's event names its owner Deployment: one workload with "a".
+        {
+          ...record("a-7d9f", "x:latest"),
+          kind: "ReplicaSet",
+          ownerKind: "Deployment",
+          ownerName: "a",
+        },
         record("b", "registry.corp/y:1"),
       ],
     });
     expect(r.admissions.evaluated).toBe(2);
     expect(r.admissions.wouldDeny.groups).toEqual([
-      expect.objectContaining({ owner: { kind: "Deployment", name: "a" }, records: 2 }),
+      expect.objectContaining({ owner: { kind: "Deployment", name: "a" }, records: 5 }),
     ]);
   });
 

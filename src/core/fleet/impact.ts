@@ -483,7 +483,11 @@ function admissionSubjects(
   const byWorkload = new Map<string, { s: Subject; seen: Set<string>; list: ContainerInput[] }>();
   for (const r of records) {
     if (!canSee(r.cluster, r.namespace)) continue;
-    const key = `${r.cluster}\u0000${r.namespace}\u0000${r.kind}\u0000${r.name}`;
+    // Grouped by the top owner the event names (a retried Pod of a ReplicaSet is its
+    // Deployment), as running workloads are; records without one stand for themselves.
+    const kind = r.ownerKind ?? r.kind;
+    const name = r.ownerName ?? r.name;
+    const key = `${r.cluster}\u0000${r.namespace}\u0000${kind}\u0000${name}`;
     let entry = byWorkload.get(key);
     if (entry === undefined) {
       const list: ContainerInput[] = [];
@@ -491,8 +495,8 @@ function admissionSubjects(
         s: {
           cluster: r.cluster,
           namespace: r.namespace,
-          kind: r.kind,
-          name: r.name,
+          kind,
+          name,
           containers: list,
         },
         seen: new Set(),
