@@ -167,21 +167,26 @@ describe.skipIf(missing !== undefined)("the impact preview in a browser", () => 
     await page.close();
   });
 
-  it("shows in an exception's delete dialog what it would deny again", async () => {
-    const created = await api(admin, "POST", "/organizations/default/exceptions", {
-      apiVersion: "customs.dev/v1alpha1",
-      kind: "ImagePolicyException",
-      metadata: { name: "report-ok" },
-      spec: {
-        policies: ["corp-only"],
-        images: ["quay.io/acme/report:*"],
-        reason: "vendor report tool",
-        owner: "ops@example.com",
-        expires: "2999-01-01",
-      },
-    });
-    expect(created.status).toBe(201);
+  it("shows what an exception would allow before it is created, and what deleting it would deny again", async () => {
     const page = await signIn("#/exceptions");
+    await page.getByRole("heading", { name: "Exceptions" }).waitFor();
+    await page.getByRole("button", { name: "Create exception" }).click();
+    const create = page.getByRole("dialog", { name: "Create exception" });
+    await create.getByLabel("Name", { exact: true }).fill("report-ok");
+    await create.getByLabel("Policies", { exact: true }).fill("corp-only");
+    await create.getByLabel("Scope", { exact: true }).selectOption("organization");
+    await create.getByLabel("Images", { exact: true }).fill("quay.io/acme/report:*");
+    await create.getByLabel("Reason", { exact: true }).fill("vendor report tool");
+    await create.getByLabel("Owner", { exact: true }).fill("ops@example.com");
+    await create.getByLabel("Expires", { exact: true }).fill("2999-01-01");
+    const panel = create.getByRole("region", { name: "Impact on running workloads" });
+    await panel.getByText("Would allow 1 workload denied now").waitFor();
+    expect(
+      (await panel.getByRole("list", { name: "Running workloads: would allow" }).textContent()) ??
+        "",
+    ).toContain("CronJob/report");
+    await screenshot(page, "exception-create-impact");
+    await create.getByRole("button", { name: "Create" }).click();
     await page.getByRole("button", { name: "Delete report-ok" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete exception report-ok?" });
     await dialog.getByText("Would deny 1 workload in 1 cluster").waitFor();

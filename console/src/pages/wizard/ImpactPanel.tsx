@@ -151,7 +151,7 @@ export function ImpactPanel(props: { changes: readonly ImpactChange[] | undefine
       <h2 id={`${id}-title`}>Impact on running workloads</h2>
       <div aria-live="polite" aria-busy={busy}>
         {props.changes === undefined ? (
-          <p className="muted">Shown once the policy is valid.</p>
+          <p className="muted">Shown once the draft is valid.</p>
         ) : error !== undefined ? (
           <p className="field-error">{error}</p>
         ) : answer !== undefined ? (
