@@ -21,7 +21,14 @@ const COMMANDS: readonly { readonly name: string; readonly load: () => Promise<R
       (await import("./commands/pin.js")).registerPin,
     ],
   },
-  { name: "policy", load: async () => [(await import("./commands/policy.js")).registerPolicy] },
+  {
+    name: "policy",
+    // `policy impact` joins `policy` from policy-impact.ts.
+    load: async () => [
+      (await import("./commands/policy.js")).registerPolicy,
+      (await import("./commands/policy-impact.js")).registerPolicyImpact,
+    ],
+  },
   {
     name: "serve",
     // `serve control-plane` joins `serve` from control-plane.ts.

@@ -260,7 +260,9 @@ export type FleetErrorCode =
   | "AGENT_STATE_UNREADABLE"
   | "AGENT_STATE_UNVERIFIED"
   | "AGENT_BUNDLE_UNVERIFIED"
-  | "AGENT_KEYS_UNTRUSTED";
+  | "AGENT_KEYS_UNTRUSTED"
+  /** `customs policy impact`: the control plane answered with an error status (docs/impact.md). */
+  | "IMPACT_REFUSED";
 
 /** Why the admission webhook refused a review as not coming from an API server (docs/webhook.md). */
 export type AdmissionErrorCode =

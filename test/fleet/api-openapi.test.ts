@@ -282,6 +282,17 @@ describe("every answer matches its declared schema", () => {
     await call("GET", `${ORG}/insights?groupBy=namespace`, as(admin));
     await call("GET", `${ORG}/insights/violations?limit=1`, as(admin));
     await call("GET", `${ORG}/audit?limit=5`, as(admin));
+    const impact = await call("POST", `${ORG}/impact`, {
+      token: admin,
+      body: {
+        changes: [
+          { op: "apply", kind: "ImagePolicy", document: lint },
+          { op: "delete", kind: "ImagePolicy", name: "signed" },
+        ],
+        days: 3,
+      },
+    });
+    expect(impact.body.changes.map((c: { op: string }) => c.op)).toEqual(["update", "delete"]);
 
     const exception = {
       apiVersion: "customs.dev/v1alpha1",

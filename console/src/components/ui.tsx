@@ -117,11 +117,14 @@ export function ConfirmDialog(props: {
   confirm?: string;
   onConfirm: () => Promise<void>;
   onClose: () => void;
+  /** More to read before confirming (what the change would do). */
+  children?: ReactNode;
 }) {
   const action = useAction();
   return (
     <Dialog title={props.title} onClose={props.onClose}>
       <p>{props.message}</p>
+      {props.children}
       <ErrorBanner error={action.error} />
       <div className="actions">
         <button

@@ -648,6 +648,73 @@ export interface ImagePolicyStatus {
   }[];
 }
 
+export interface ImpactBucket {
+  readonly workloads: number;
+  readonly clusters: number;
+  readonly groups: readonly ImpactGroup[];
+  /** More workloads than groups listed. */
+  readonly truncated: boolean;
+}
+
+export interface ImpactChange {
+  /** apply: create when the name is free, update when it exists. */
+  readonly op: "create" | "update" | "delete" | "apply";
+  readonly kind: "ImagePolicy" | "ImagePolicyException";
+  /** The candidate ImagePolicy or ImagePolicyException (create, update, apply). */
+  readonly document?: unknown;
+  /** The name (delete; else taken from document.metadata.name). */
+  readonly name?: string;
+}
+
+export interface ImpactGroup {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly owner: {
+    readonly kind: string;
+    readonly name: string;
+  };
+  readonly images: readonly string[];
+  /** The policies that deny or warn after the change (before it for wouldAllow). */
+  readonly policies: readonly string[];
+  readonly codes: readonly string[];
+  /** Admissions only: violation records in the window. */
+  readonly records?: number;
+}
+
+export interface ImpactRequest {
+  readonly changes: readonly ImpactChange[];
+  /** The admissions window in days (default 7). */
+  readonly days?: number;
+}
+
+export interface ImpactResponse {
+  readonly days: number;
+  readonly changes: readonly {
+    readonly op: "create" | "update" | "delete";
+    readonly kind: "ImagePolicy" | "ImagePolicyException";
+    readonly name: string;
+  }[];
+  readonly clusters: readonly {
+    readonly cluster: string;
+    readonly status: "reported" | "unknown";
+    /** RFC 3339: when the cluster's inventory was made. */
+    readonly asOf?: string;
+  }[];
+  readonly inventory: ImpactSide;
+  readonly admissions: ImpactSide;
+  readonly admissionsComplete: boolean;
+  readonly notEvaluated: readonly string[];
+}
+
+export interface ImpactSide {
+  /** Workloads decided (those the caller can see). */
+  readonly evaluated: number;
+  readonly wouldDeny: ImpactBucket;
+  readonly wouldWarn: ImpactBucket;
+  readonly alreadyDenied: ImpactBucket;
+  readonly wouldAllow: ImpactBucket;
+}
+
 export interface Insights {
   readonly groupBy: "cluster" | "namespace" | "policy" | "image";
   readonly items: readonly GroupCount[];
@@ -1479,6 +1546,14 @@ export interface ApiOperations {
   readonly "POST /api/v1/auth/sign-out": {
     readonly body: undefined;
     readonly response: undefined;
+  };
+  /**
+   * What changes to policies and exceptions would deny among the running workloads and recent
+   * admissions (docs/impact.md)
+   */
+  readonly "POST /api/v1/organizations/{org}/impact": {
+    readonly body: ImpactRequest;
+    readonly response: ImpactResponse;
   };
   /** This OpenAPI 3.1 document */
   readonly "GET /api/v1/openapi.json": {

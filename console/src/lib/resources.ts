@@ -11,6 +11,8 @@ import type {
   Exception,
   ExceptionList,
   ExceptionWritten,
+  ImpactChange,
+  ImpactResponse,
   Insights,
   Named,
   ObjectMeta,
@@ -221,6 +223,13 @@ export function createApi(client: Client, org: string) {
         method: "POST",
         body: namespace === undefined ? { policy, images } : { policy, images, namespace },
         signal,
+      }),
+    /** What the changes would deny among running workloads and recent admissions. */
+    impact: (changes: readonly ImpactChange[], signal?: AbortSignal) =>
+      client.request<ImpactResponse>(`${o}/impact`, {
+        method: "POST",
+        body: { changes },
+        ...(signal === undefined ? {} : { signal }),
       }),
     insights: async (groupBy: string, since?: string) => {
       const { body } = await client.request<Insights>(

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { canWrite, useSession } from "../components/context.js";
 import { useAction, useLoad } from "../components/hooks.js";
 import {
@@ -23,6 +23,7 @@ import {
 } from "../lib/exceptions.js";
 import { toScopeText } from "../lib/format.js";
 import type { ExceptionDocument } from "../lib/resources.js";
+import { DeleteImpact, ImpactPanel } from "./wizard/ImpactPanel.js";
 
 function LinesField(props: {
   id: string;
@@ -91,6 +92,27 @@ function ExceptionDialog(props: {
       props.onSaved();
     });
   };
+  // What saving the draft would allow (or deny again), once the form has no errors of its own.
+  const draftValid = Object.keys(formErrors(form)).length === 0;
+  const impactChanges = useMemo(
+    () =>
+      draftValid
+        ? [
+            editing === undefined
+              ? {
+                  op: "create" as const,
+                  kind: "ImagePolicyException" as const,
+                  document: toExceptionDocument(form),
+                }
+              : {
+                  op: "update" as const,
+                  kind: "ImagePolicyException" as const,
+                  document: toEditedExceptionDocument(form, editing),
+                },
+          ]
+        : undefined,
+    [draftValid, form, editing],
+  );
   const conflict = action.error instanceof ApiError && action.error.status === 409;
   const title =
     editing === undefined ? "Create exception" : `Edit exception ${editing.metadata.name}`;
@@ -202,6 +224,7 @@ function ExceptionDialog(props: {
         ) : (
           <ErrorBanner error={action.error} />
         )}
+        <ImpactPanel changes={impactChanges} />
         <div className="actions">
           <button type="submit" className="primary" disabled={action.busy}>
             {editing === undefined ? "Create" : "Save"}
@@ -350,7 +373,9 @@ export function Exceptions() {
             setDeleting(undefined);
             setReload(reload + 1);
           }}
-        />
+        >
+          <DeleteImpact kind="ImagePolicyException" name={deleting.metadata.name} />
+        </ConfirmDialog>
       ) : null}
     </>
   );

@@ -12,6 +12,7 @@ import { setSavedNotice, toSavedWarnings } from "../lib/saved.js";
 import { NEW_POLICY, toDocument, toWizardState, type WizardState } from "../lib/wizard.js";
 import { DocumentView } from "./wizard/DocumentView.js";
 import { ExtendsSection } from "./wizard/ExtendsSection.js";
+import { DeleteImpact, ImpactPanel } from "./wizard/ImpactPanel.js";
 import { PreviewPanel } from "./wizard/PreviewPanel.js";
 import { ScopePicker } from "./wizard/ScopePicker.js";
 import { SelectorAndAction, TemplateSection } from "./wizard/Sections.js";
@@ -77,6 +78,21 @@ export function PolicyWizard(props: { name: string | undefined; scope?: ScopePre
     return issues.find((i) => fieldPathOf(i.path) === path)?.message;
   };
   const unplaced = issues.filter((i) => !FIELD_PATH.test(fieldPathOf(i.path)));
+  // The fleet is asked once the draft validates: an invalid one would only be refused.
+  const valid = preview !== undefined && issues.length === 0 && !hasErrors(formErrors);
+  const impactChanges = useMemo(
+    () =>
+      valid
+        ? [
+            {
+              op: name === undefined ? ("create" as const) : ("update" as const),
+              kind: "ImagePolicy" as const,
+              document: policyDoc,
+            },
+          ]
+        : undefined,
+    [valid, name, policyDoc],
+  );
   if (loaded.error) return <ErrorBanner error={loaded.error} />;
   if (state === undefined) return <Loading what="policy" />;
   const set = (patch: Partial<WizardState>) => loaded.setState({ ...state, ...patch });
@@ -162,6 +178,7 @@ export function PolicyWizard(props: { name: string | undefined; scope?: ScopePre
               </ul>
             </section>
           ) : null}
+          <ImpactPanel changes={impactChanges} />
           <div className="sticky-actions">
             {conflict ? (
               <div className="banner banner-error" role="alert">
@@ -218,7 +235,9 @@ export function PolicyWizard(props: { name: string | undefined; scope?: ScopePre
             await api.deletePolicy(name, loaded.version ?? "");
             window.location.hash = toHash({ page: "policies" });
           }}
-        />
+        >
+          <DeleteImpact kind="ImagePolicy" name={name} />
+        </ConfirmDialog>
       ) : null}
     </>
   );

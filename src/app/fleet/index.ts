@@ -47,6 +47,7 @@ export {
   listExceptions,
   updateException,
 } from "./exceptions.js";
+export { previewImpact } from "./impact.js";
 export {
   attachNamespace,
   createOrganization,

@@ -37,6 +37,7 @@ import {
   IMAGE_POLICY_EXCEPTION,
   IMAGE_POLICY_EXCEPTION_SPEC_SCHEMA,
 } from "./api-exceptions.js";
+import { IMPACT_REQUEST, IMPACT_RESPONSE } from "./api-impact.js";
 import {
   ADMIN_TOKEN_REQUEST,
   AUTH_METHODS,
@@ -125,4 +126,7 @@ export const API_SCHEMAS: readonly Schema[] = [
   FAILING_WORKLOADS,
   COMPLIANCE_TREND,
   VIOLATIONS_DAILY,
+  // Impact preview.
+  IMPACT_REQUEST,
+  IMPACT_RESPONSE,
 ];

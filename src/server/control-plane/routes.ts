@@ -2,6 +2,7 @@ import type { Route } from "./router.js";
 import { agentRoutes } from "./routes-agent.js";
 import { authRoutes } from "./routes-auth.js";
 import { exceptionRoutes } from "./routes-exceptions.js";
+import { impactRoutes } from "./routes-impact.js";
 import { organizationRoutes } from "./routes-organizations.js";
 import { policyRoutes } from "./routes-policies.js";
 import { recordRoutes } from "./routes-records.js";
@@ -14,4 +15,5 @@ export const allRoutes: readonly Route[] = [
   ...recordRoutes,
   ...agentRoutes,
   ...authRoutes,
+  ...impactRoutes,
 ];
