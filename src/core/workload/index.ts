@@ -21,3 +21,13 @@ export type {
   NamespaceInfo,
   Workload,
 } from "./types.js";
+export {
+  controllerOf,
+  OWNER_KINDS,
+  type OwnedObject,
+  type OwnerKind,
+  type OwnerReference,
+  POD_TEMPLATE_HASH_LABEL,
+  resolveOwner,
+  type WorkloadOwner,
+} from "./owner.js";
