@@ -2,6 +2,13 @@
  * The background audit's pure half: a workload's result for each policy that applies to it,
  * and the wgpolicyk8s.io PolicyReports that hold them (docs/audit.md).
  */
+
+export {
+  type CachedSupply,
+  inventoryContainers,
+  judgeWorkload,
+  SUPPLY_NOT_CACHED,
+} from "./judge.js";
 export {
   API_VERSION_OF,
   type AuditedWorkload,
@@ -31,4 +38,3 @@ export {
   resultOfAction,
   toInventoryResult,
 } from "./results.js";
-export { type CachedSupply, inventoryContainers, judgeWorkload, SUPPLY_NOT_CACHED } from "./judge.js";

@@ -27,10 +27,16 @@ const CONTAINER_TYPE = {
 } as const;
 
 /** The workload's containers as the inventory lists them (those with an image). */
-export function inventoryContainers(w: Pick<Workload, "containers">): InventoryWorkload["containers"] {
+export function inventoryContainers(
+  w: Pick<Workload, "containers">,
+): InventoryWorkload["containers"] {
   return w.containers
     .filter((c) => c.image !== undefined)
-    .map((c) => ({ name: c.container, image: c.image as string, type: CONTAINER_TYPE[c.containerType] }));
+    .map((c) => ({
+      name: c.container,
+      image: c.image as string,
+      type: CONTAINER_TYPE[c.containerType],
+    }));
 }
 
 /**
@@ -57,7 +63,8 @@ export function judgeWorkload(
     const needed = imagesNeedingFacts(evaluator, policies, w.containers);
     if (supply !== undefined && needed.every((i) => supply.has(i))) decide = supply.evaluator;
     else if (needed.length > 0) {
-      for (const p of policies) if (isSupplyPolicy(p)) skipped.set(p.policy.name, SUPPLY_NOT_CACHED);
+      for (const p of policies)
+        if (isSupplyPolicy(p)) skipped.set(p.policy.name, SUPPLY_NOT_CACHED);
     }
   }
   const decision = decide.evaluate(ns, w.containers, context);

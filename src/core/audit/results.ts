@@ -70,7 +70,13 @@ export function auditResults(
     const violations = byPolicy.get(p.name);
     if (violations === undefined || violations.length === 0) {
       if (reason !== undefined) {
-        out.push({ policy: p.name, result: "skip", message: reason, action: p.action, violations: 0 });
+        out.push({
+          policy: p.name,
+          result: "skip",
+          message: reason,
+          action: p.action,
+          violations: 0,
+        });
         continue;
       }
       const exception = exemptedBy.get(p.name);
