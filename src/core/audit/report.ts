@@ -41,7 +41,10 @@ export const API_VERSION_OF: Record<InventoryWorkload["kind"], string> = {
 /** One audited workload: what the report's scope names, and its results. */
 export interface AuditedWorkload {
   readonly namespace: string;
-  readonly kind: InventoryWorkload["kind"];
+  /** An InventoryWorkload kind, or (from `customs check`) any kind that holds a pod spec. */
+  readonly kind: string;
+  /** Its apiVersion; by default the one each InventoryWorkload kind is served at. */
+  readonly apiVersion?: string;
   readonly name: string;
   /** The owner's uid, when the auditor read the owner itself. */
   readonly uid?: string;
@@ -121,7 +124,7 @@ function ruleOf(r: AuditResult): string {
 /** The report of one workload; `nowMs` stamps every result (core has no clock). */
 export function buildPolicyReport(w: AuditedWorkload, nowMs: number): PolicyReport {
   const scope: ObjectRef = {
-    apiVersion: API_VERSION_OF[w.kind],
+    apiVersion: w.apiVersion ?? API_VERSION_OF[w.kind as InventoryWorkload["kind"]] ?? "v1",
     kind: w.kind,
     name: w.name,
     namespace: w.namespace,
