@@ -4,6 +4,7 @@ import {
   imagesNeedingFacts,
   isSupplyPolicy,
   type NamespaceFacts,
+  type PullSecretFacts,
 } from "../evaluate/index.js";
 import type { InventoryWorkload } from "../fleet/inventory.js";
 import type { Workload } from "../workload/index.js";
@@ -49,6 +50,7 @@ export function judgeWorkload(
   ns: NamespaceFacts,
   w: Workload,
   supply?: CachedSupply,
+  pullSecrets?: PullSecretFacts,
 ): AuditResult[] {
   const policies = evaluator.applicable(ns);
   if (policies.length === 0) return [];
@@ -56,6 +58,7 @@ export function judgeWorkload(
     kind: w.kind,
     name: w.name,
     imagePullSecrets: w.imagePullSecrets,
+    ...(pullSecrets !== undefined ? { pullSecrets } : {}),
   };
   const skipped = new Map<string, string>();
   let decide = evaluator;

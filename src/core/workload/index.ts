@@ -4,6 +4,16 @@
  */
 export { extractResources, MAX_LIST_DEPTH, MAX_RESOURCES } from "./extract.js";
 export { podSpecPointerOf, WORKLOAD_KINDS } from "./kinds.js";
+export {
+  controllerOf,
+  OWNER_KINDS,
+  type OwnedObject,
+  type OwnerKind,
+  type OwnerReference,
+  POD_TEMPLATE_HASH_LABEL,
+  resolveOwner,
+  type WorkloadOwner,
+} from "./owner.js";
 export { CONTAINER_TYPES } from "./pod-spec.js";
 export { escapePointerSegment, parseJsonPointer, toJsonPointer } from "./pointer.js";
 export {
@@ -21,13 +31,3 @@ export type {
   NamespaceInfo,
   Workload,
 } from "./types.js";
-export {
-  controllerOf,
-  OWNER_KINDS,
-  type OwnedObject,
-  type OwnerKind,
-  type OwnerReference,
-  POD_TEMPLATE_HASH_LABEL,
-  resolveOwner,
-  type WorkloadOwner,
-} from "./owner.js";
