@@ -241,6 +241,19 @@ describe("the background audit", () => {
     expect(h.kube.reports.size).toBe(0);
   });
 
+  it("without the PolicyReport CRD, still hands over the inventory and says why", async () => {
+    const errors: unknown[] = [];
+    const h = harness({ onError: (e) => errors.push(e) });
+    h.kube.reportsMissing = true;
+    h.kube.put(DEPLOYMENTS, deployment("web", "nginx:1"));
+    const first = h.next();
+    await h.auditor.start();
+    const pass = await first;
+    expect(pass.reports).toBeUndefined();
+    expect(pass.inventory.workloads).toHaveLength(1);
+    expect(String(errors[0])).toContain("404");
+  });
+
   it("holds the API request rate to --audit-qps, burst included", async () => {
     const clock = new SteppedClock();
     const h = harness({ qps: 5, burst: 10, clock });

@@ -18,6 +18,8 @@ export class FakeKube implements AuditKube {
   readonly reports = new Map<string, Obj>();
   private readonly watchers = new Map<string, Set<(e: WatchEvent) => void>>();
   private version = 1;
+  /** The PolicyReport CRD is not installed: its paths answer 404. */
+  reportsMissing = false;
 
   constructor(private readonly clock: Clock) {}
 
@@ -59,6 +61,7 @@ export class FakeKube implements AuditKube {
     this.record("GET", path);
     const reports = REPORTS.exec(path);
     if (reports !== null) {
+      if (this.reportsMissing) throw new KubeError(`GET ${path}: 404`, 404);
       const selector = decodeURIComponent(/labelSelector=([^&]+)/.exec(path)?.[1] ?? "");
       const [k, v] = selector.split("=");
       const items = [...this.reports.values()].filter(

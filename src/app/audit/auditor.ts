@@ -311,7 +311,13 @@ export class Auditor {
       const desired: PolicyReport[] = audited
         .filter((w) => w.results.length > 0)
         .map((w) => buildPolicyReport(w, now));
-      reports = await this.writer.sync(desired);
+      try {
+        reports = await this.writer.sync(desired);
+      } catch (e) {
+        // No PolicyReport CRD, or no right to list them: the inventory is still worth sending.
+        this.writer.invalidate();
+        this.o.onError?.(e);
+      }
     }
     const fingerprint = JSON.stringify([revision, inventory]);
     const changed = fingerprint !== this.lastInventory;
