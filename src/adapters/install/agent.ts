@@ -32,6 +32,39 @@ export interface AgentInstallOptions extends InstallOptions {
   readonly auditIntervalMs?: number;
   /** With the audit: read pull Secrets (RBAC to list secrets only then). */
   readonly readPullSecrets?: boolean;
+  /** With the audit: API requests a second at most (`--audit-qps`; 5 when absent). */
+  readonly auditQps?: number;
+  /** With the audit: write PolicyReports (the default; RBAC on policyreports only then). */
+  readonly policyReports?: boolean;
+}
+
+/** The audit's default `--audit-qps`: not written out when it is the value. */
+export const DEFAULT_AUDIT_QPS = 5;
+
+/**
+ * What the background audit reads and writes: list and watch of every workload kind it
+ * judges, and the PolicyReports it keeps (never ClusterPolicyReports: every result is about
+ * a namespaced workload).
+ */
+export function auditRules(policyReports: boolean): Record<string, unknown>[] {
+  return [
+    { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
+    {
+      apiGroups: ["apps"],
+      resources: ["deployments", "statefulsets", "daemonsets", "replicasets"],
+      verbs: ["list", "watch"],
+    },
+    { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ["list", "watch"] },
+    ...(policyReports
+      ? [
+          {
+            apiGroups: ["wgpolicyk8s.io"],
+            resources: ["policyreports"],
+            verbs: ["get", "list", "create", "update", "delete"],
+          },
+        ]
+      : []),
+  ];
 }
 
 /** Least privilege: namespaces always; pods and native policies only when asked for. */
@@ -40,7 +73,7 @@ export function buildAgentRbac(o: AgentInstallOptions) {
     { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
   ];
   if (o.auditIntervalMs !== undefined) {
-    rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["list"] });
+    rules.push(...auditRules(o.policyReports !== false));
     if (o.readPullSecrets) rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["list"] });
   }
   if (o.vap) {
@@ -118,6 +151,14 @@ export function buildAgentDeployment(o: AgentInstallOptions) {
       ...(o.vap ? ["--vap"] : []),
       ...(o.auditIntervalMs === undefined ? [] : ["--audit-interval", String(o.auditIntervalMs)]),
       ...(o.auditIntervalMs !== undefined && o.readPullSecrets ? ["--read-pull-secrets"] : []),
+      ...(o.auditIntervalMs !== undefined &&
+      o.auditQps !== undefined &&
+      o.auditQps !== DEFAULT_AUDIT_QPS
+        ? ["--audit-qps", String(o.auditQps)]
+        : []),
+      ...(o.auditIntervalMs !== undefined && o.policyReports === false
+        ? ["--no-policy-reports"]
+        : []),
       // The --vap bindings exempt what the webhook configuration exempts.
       ...exemptOf(o).flatMap((ns) => ["--exempt-namespace", ns]),
     ],

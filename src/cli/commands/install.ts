@@ -43,6 +43,8 @@ interface InstallFlags {
   tokenSecret?: string;
   vap?: boolean;
   auditInterval?: string;
+  auditQps?: string;
+  policyReports?: boolean;
   readPullSecrets?: boolean;
 }
 
@@ -154,6 +156,7 @@ const AGENT_ONLY = [
   "vap",
   "auditInterval",
   "readPullSecrets",
+  "auditQps",
 ];
 
 async function render(component: string, flags: InstallFlags): Promise<RenderedInstall> {
@@ -192,6 +195,10 @@ async function render(component: string, flags: InstallFlags): Promise<RenderedI
       ? {}
       : { auditIntervalMs: int("--audit-interval", flags.auditInterval, 1000, 86_400_000) }),
     readPullSecrets: flags.readPullSecrets === true,
+    ...(flags.auditQps === undefined
+      ? {}
+      : { auditQps: int("--audit-qps", flags.auditQps, 1, 1_000) }),
+    policyReports: flags.policyReports !== false,
   });
 }
 
@@ -249,7 +256,15 @@ export function registerInstall(program: Command): void {
     .option("--token-file <file>", "agent: file holding the agent token, stored in a Secret")
     .option("--token-secret <name>", "agent: existing Secret holding the token under `token`")
     .option("--vap", "agent: also apply the policies as ValidatingAdmissionPolicies")
-    .option("--audit-interval <ms>", "agent: audit the cluster's Pods this often")
+    .option(
+      "--audit-interval <ms>",
+      "agent: audit the cluster's workloads this often (and on every change), into PolicyReports",
+    )
+    .option("--audit-qps <n>", "agent: API requests a second the audit makes at most (default 5)")
+    .option(
+      "--no-policy-reports",
+      "agent: the audit writes no PolicyReports (and gets no RBAC for them)",
+    )
     .option(
       "--read-pull-secrets",
       "agent: the audit reads pull Secrets to check require-pull-secret's registries (grants listing secrets)",
