@@ -64,6 +64,12 @@ const AGENT = ["--set", "webhook.enabled=false", "--set", "agent.enabled=true"];
 const ROWS: Row[] = [
   { name: "webhook defaults", component: "webhook", cli: [], helm: [] },
   {
+    name: "webhook with the background audit",
+    component: "webhook",
+    cli: ["--audit-interval", "600000", "--audit-qps", "3"],
+    helm: ["--set", "webhook.auditIntervalMs=600000", "--set", "webhook.auditQps=3"],
+  },
+  {
     name: "webhook with every option",
     component: "webhook",
     cli: [

@@ -5,6 +5,8 @@
  * anyone who can read the pod spec or list processes would see it.
  */
 import {
+  auditArgs,
+  auditRules,
   buildClusterRoleAndBinding,
   buildServiceAccount,
   buildValidatingWebhook,
@@ -28,43 +30,8 @@ export interface AgentInstallOptions extends InstallOptions {
   readonly tokenSecret?: string;
   /** Also apply the policies as ValidatingAdmissionPolicies (RBAC for them only then). */
   readonly vap?: boolean;
-  /** Audit running Pods this often (RBAC to list pods only then). */
-  readonly auditIntervalMs?: number;
   /** With the audit: read pull Secrets (RBAC to list secrets only then). */
   readonly readPullSecrets?: boolean;
-  /** With the audit: API requests a second at most (`--audit-qps`; 5 when absent). */
-  readonly auditQps?: number;
-  /** With the audit: write PolicyReports (the default; RBAC on policyreports only then). */
-  readonly policyReports?: boolean;
-}
-
-/** The audit's default `--audit-qps`: not written out when it is the value. */
-export const DEFAULT_AUDIT_QPS = 5;
-
-/**
- * What the background audit reads and writes: list and watch of every workload kind it
- * judges, and the PolicyReports it keeps (never ClusterPolicyReports: every result is about
- * a namespaced workload).
- */
-export function auditRules(policyReports: boolean): Record<string, unknown>[] {
-  return [
-    { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
-    {
-      apiGroups: ["apps"],
-      resources: ["deployments", "statefulsets", "daemonsets", "replicasets"],
-      verbs: ["list", "watch"],
-    },
-    { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ["list", "watch"] },
-    ...(policyReports
-      ? [
-          {
-            apiGroups: ["wgpolicyk8s.io"],
-            resources: ["policyreports"],
-            verbs: ["get", "list", "create", "update", "delete"],
-          },
-        ]
-      : []),
-  ];
 }
 
 /** Least privilege: namespaces always; pods and native policies only when asked for. */
@@ -151,14 +118,7 @@ export function buildAgentDeployment(o: AgentInstallOptions) {
       ...(o.vap ? ["--vap"] : []),
       ...(o.auditIntervalMs === undefined ? [] : ["--audit-interval", String(o.auditIntervalMs)]),
       ...(o.auditIntervalMs !== undefined && o.readPullSecrets ? ["--read-pull-secrets"] : []),
-      ...(o.auditIntervalMs !== undefined &&
-      o.auditQps !== undefined &&
-      o.auditQps !== DEFAULT_AUDIT_QPS
-        ? ["--audit-qps", String(o.auditQps)]
-        : []),
-      ...(o.auditIntervalMs !== undefined && o.policyReports === false
-        ? ["--no-policy-reports"]
-        : []),
+      ...auditArgs(o),
       // The --vap bindings exempt what the webhook configuration exempts.
       ...exemptOf(o).flatMap((ns) => ["--exempt-namespace", ns]),
     ],

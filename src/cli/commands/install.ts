@@ -154,9 +154,7 @@ const AGENT_ONLY = [
   "tokenFile",
   "tokenSecret",
   "vap",
-  "auditInterval",
   "readPullSecrets",
-  "auditQps",
 ];
 
 async function render(component: string, flags: InstallFlags): Promise<RenderedInstall> {
@@ -167,7 +165,7 @@ async function render(component: string, flags: InstallFlags): Promise<RenderedI
     const given = AGENT_ONLY.filter((k) => flags[k as keyof InstallFlags] !== undefined);
     if (given.length > 0)
       throw new CustomsError("USAGE", `agent options given to the webhook: ${given.join(", ")}`);
-    return renderInstall({ ...common, mutate: flags.mutate === true });
+    return renderInstall({ ...common, mutate: flags.mutate === true, ...auditOptions(flags) });
   }
   if (flags.mutate) throw new CustomsError("USAGE", "--mutate is for the webhook");
   if (flags.controlPlane === undefined || !/^https?:\/\/[^\s/]+/.test(flags.controlPlane))
@@ -191,15 +189,25 @@ async function render(component: string, flags: InstallFlags): Promise<RenderedI
       ? {}
       : { controlPlaneCaPem: readText("--control-plane-ca", flags.controlPlaneCa) }),
     vap: flags.vap === true,
-    ...(flags.auditInterval === undefined
-      ? {}
-      : { auditIntervalMs: int("--audit-interval", flags.auditInterval, 1000, 86_400_000) }),
+    ...auditOptions(flags),
     readPullSecrets: flags.readPullSecrets === true,
+  });
+}
+
+/** The background audit's options, for the webhook and the agent alike. */
+function auditOptions(flags: InstallFlags) {
+  if (flags.auditInterval === undefined) {
+    if (flags.auditQps !== undefined)
+      throw new CustomsError("USAGE", "--audit-qps needs --audit-interval");
+    return {};
+  }
+  return {
+    auditIntervalMs: int("--audit-interval", flags.auditInterval, 1000, 86_400_000),
     ...(flags.auditQps === undefined
       ? {}
       : { auditQps: int("--audit-qps", flags.auditQps, 1, 1_000) }),
     policyReports: flags.policyReports !== false,
-  });
+  };
 }
 
 export function registerInstall(program: Command): void {
