@@ -225,6 +225,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     if (me === undefined) return;
     namespaces.setCluster(me.cluster);
     registered = true;
+    // The inventory waits for registration: a pass now sends it without waiting an interval.
+    auditor?.changed();
     const trusted = pins ?? (await pinOnFirstUse(client, o.stateDir, logger, signal));
     if (trusted === undefined) return;
     void source?.synced.then(() => namespaceReports.changed());
@@ -300,6 +302,14 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const due =
       pass.changed || inventorySentAt === undefined || now - inventorySentAt >= heartbeatMs;
     if (!registered || !due) return;
+    if (pass.inventory.workloads.length > MAX_INVENTORY_WORKLOADS) {
+      // The control plane refuses a larger snapshot whole: say so instead of retrying it.
+      logger.error(
+        { workloads: pass.inventory.workloads.length, max: MAX_INVENTORY_WORKLOADS },
+        "inventory not sent: more workloads than the control plane accepts",
+      );
+      return;
+    }
     try {
       await sendInventory(pass.inventory);
       inventorySentAt = now;
@@ -353,6 +363,9 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     },
   };
 }
+
+/** The most workloads `PUT /api/v1/agent/inventory` accepts in one report (the contract). */
+const MAX_INVENTORY_WORKLOADS = 50_000;
 
 /** The inventory's revision is a number; a bundle's may be written as a string of digits. */
 function revisionNumber(revision: string | number): number {
