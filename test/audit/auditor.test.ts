@@ -230,6 +230,25 @@ describe("the background audit", () => {
     expect(h.kube.reports.get("team-a/kyverno-x")).toBe(other);
   });
 
+  it("a report changed by hand since it was read is read again and replaced (409)", async () => {
+    const h = harness();
+    h.kube.put(DEPLOYMENTS, deployment("web", "nginx:1"));
+    const first = h.next();
+    await h.auditor.start();
+    await first;
+    const key = "team-a/customs-deployment-web";
+    const mine = h.kube.reports.get(key);
+    h.kube.reports.set(key, {
+      ...(mine as never),
+      metadata: { ...mine?.metadata, resourceVersion: "edited" },
+    } as never);
+    const fixed = h.next();
+    h.kube.put(DEPLOYMENTS, deployment("web", `nginx:1@${DIGEST}`));
+    const pass = await fixed;
+    expect(pass.reports).toMatchObject({ updated: 1, failed: [] });
+    expect(resultsOf(h.kube, key)).toEqual(["digest:pass"]);
+  });
+
   it("--no-policy-reports: the inventory only, no report written", async () => {
     const h = harness({ policyReports: false });
     h.kube.put(DEPLOYMENTS, deployment("web", "nginx:1"));

@@ -88,14 +88,29 @@ export class FakeKube implements AuditKube {
       const o = body as Obj;
       const key = `${ns}/${o.metadata.name}`;
       if (this.reports.has(key)) throw new KubeError(`${method} ${path}: 409`, 409);
-      this.reports.set(key, { ...o, metadata: { ...o.metadata, namespace: ns } });
-      return o;
+      const stored = {
+        ...o,
+        metadata: { ...o.metadata, namespace: ns, resourceVersion: String(++this.version) },
+      };
+      this.reports.set(key, stored);
+      return stored;
     }
     const key = `${ns}/${m[2]}`;
-    if (!this.reports.has(key)) throw new KubeError(`${method} ${path}: 404`, 404);
-    if (method === "DELETE") this.reports.delete(key);
-    else this.reports.set(key, body as Obj);
-    return (body ?? {}) as KubeObject;
+    const existing = this.reports.get(key);
+    if (existing === undefined) throw new KubeError(`${method} ${path}: 404`, 404);
+    if (method === "DELETE") {
+      this.reports.delete(key);
+      return existing;
+    }
+    // As for every custom resource: a replace names the version it replaces.
+    const o = body as Obj;
+    if (o.metadata.resourceVersion === undefined)
+      throw new KubeError(`${method} ${path}: 422 metadata.resourceVersion must be specified`, 422);
+    if (o.metadata.resourceVersion !== existing.metadata.resourceVersion)
+      throw new KubeError(`${method} ${path}: 409 conflict`, 409);
+    const stored = { ...o, metadata: { ...o.metadata, resourceVersion: String(++this.version) } };
+    this.reports.set(key, stored);
+    return stored;
   }
 
   watch(

@@ -234,6 +234,6 @@ describe.skipIf(skip !== undefined)(
       expect(
         ok(await kubectl(["-n", APP_NS, "get", "policyreports.wgpolicyk8s.io", "-o", "name"])),
       ).not.toContain("customs-deployment-web");
-    });
+    }, 400_000);
   },
 );

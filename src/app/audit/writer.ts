@@ -34,6 +34,12 @@ function fingerprintOf(o: KubeObject): string {
   });
 }
 
+/** A report in the cluster: its content (timestamps aside) and the version to replace. */
+interface Known {
+  readonly fingerprint: string;
+  readonly resourceVersion: string | undefined;
+}
+
 export interface SyncResult {
   readonly created: number;
   readonly updated: number;
@@ -50,8 +56,8 @@ export interface SyncResult {
  * name written by another tool is left alone (and said in `failed`).
  */
 export class PolicyReportWriter {
-  /** key → fingerprint of what the cluster holds, as far as this writer knows. */
-  private known: Map<string, string> | undefined;
+  /** key → what the cluster holds, as far as this writer knows. */
+  private known: Map<string, Known> | undefined;
 
   constructor(private readonly kube: AuditKube) {}
 
@@ -60,14 +66,18 @@ export class PolicyReportWriter {
     this.known = undefined;
   }
 
-  private async list(): Promise<Map<string, string>> {
-    const known = new Map<string, string>();
+  private async list(): Promise<Map<string, Known>> {
+    const known = new Map<string, Known>();
     let token: string | undefined;
     do {
       const page = await this.kube.list(
         `${BASE}/policyreports?labelSelector=${SELECTOR}&limit=${PAGE}${token === undefined ? "" : `&continue=${encodeURIComponent(token)}`}`,
       );
-      for (const o of page.items) known.set(reportKey(o as never), fingerprintOf(o));
+      for (const o of page.items)
+        known.set(reportKey(o as never), {
+          fingerprint: fingerprintOf(o),
+          resourceVersion: o.metadata.resourceVersion,
+        });
       token = page.continue;
     } while (token !== undefined);
     return known;
@@ -87,19 +97,20 @@ export class PolicyReportWriter {
       wanted.add(key);
       const fingerprint = reportFingerprint(report);
       const before = known.get(key);
-      if (before === fingerprint) {
+      if (before?.fingerprint === fingerprint) {
         unchanged++;
         continue;
       }
       try {
+        let written: KubeObject;
         if (before === undefined) {
-          await this.create(report);
+          written = await this.create(report);
           created++;
         } else {
-          await this.replace(report);
+          written = await this.replace(report, before.resourceVersion);
           updated++;
         }
-        known.set(key, fingerprint);
+        known.set(key, { fingerprint, resourceVersion: written.metadata.resourceVersion });
       } catch (error) {
         failed.push({ key, error });
       }
@@ -123,10 +134,10 @@ export class PolicyReportWriter {
     return { created, updated, deleted, unchanged, failed };
   }
 
-  private async create(report: PolicyReport): Promise<void> {
+  private async create(report: PolicyReport): Promise<KubeObject> {
     const { namespace } = report.metadata;
     try {
-      await this.kube.send(
+      return await this.kube.send(
         "POST",
         `${BASE}/namespaces/${encodeURIComponent(namespace)}/policyreports`,
         report,
@@ -140,18 +151,42 @@ export class PolicyReportWriter {
           `PolicyReport ${namespace}/${report.metadata.name} exists and was not written by Customs; left alone`,
           409,
         );
-      await this.replace(report);
+      return this.replace(report, existing?.metadata.resourceVersion);
     }
   }
 
-  private async replace(report: PolicyReport): Promise<void> {
+  /**
+   * Replaces a report: the API server requires the resourceVersion for custom resources. A
+   * conflict (someone changed it since) reads it again and replaces once more; a report that
+   * is gone is created.
+   */
+  private async replace(
+    report: PolicyReport,
+    resourceVersion: string | undefined,
+  ): Promise<KubeObject> {
     const { namespace, name } = report.metadata;
+    const put = (version: string | undefined) =>
+      this.kube.send("PUT", objectPath(namespace, name), {
+        ...report,
+        metadata: {
+          ...report.metadata,
+          ...(version === undefined ? {} : { resourceVersion: version }),
+        },
+      });
     try {
-      // Unconditional replace (no resourceVersion): only Customs writes these reports.
-      await this.kube.send("PUT", objectPath(namespace, name), report);
+      if (resourceVersion !== undefined) {
+        try {
+          return await put(resourceVersion);
+        } catch (e) {
+          if (!(e instanceof KubeError && e.status === 409)) throw e;
+        }
+      }
+      const current = await this.kube.get(objectPath(namespace, name));
+      if (current === undefined) throw new KubeError(`PolicyReport ${namespace}/${name}: 404`, 404);
+      return await put(current.metadata.resourceVersion);
     } catch (e) {
       if (!(e instanceof KubeError && e.status === 404)) throw e;
-      await this.kube.send(
+      return this.kube.send(
         "POST",
         `${BASE}/namespaces/${encodeURIComponent(namespace)}/policyreports`,
         report,
