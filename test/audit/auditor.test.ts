@@ -238,10 +238,8 @@ describe("the background audit", () => {
     await first;
     const key = "team-a/customs-deployment-web";
     const mine = h.kube.reports.get(key);
-    h.kube.reports.set(key, {
-      ...(mine as never),
-      metadata: { ...mine?.metadata, resourceVersion: "edited" },
-    } as never);
+    if (mine === undefined) throw new Error("no report");
+    h.kube.reports.set(key, { ...mine, metadata: { ...mine.metadata, resourceVersion: "edited" } });
     const fixed = h.next();
     h.kube.put(DEPLOYMENTS, deployment("web", `nginx:1@${DIGEST}`));
     const pass = await fixed;
