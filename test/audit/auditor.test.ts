@@ -83,7 +83,13 @@ function harness(options: Partial<AuditorOptions> = {}): Harness {
     kube,
     auditor,
     passes,
-    next: () => within(new Promise<AuditPass>((resolve) => (waiting = resolve)), "an audit pass"),
+    next: () =>
+      within(
+        new Promise<AuditPass>((resolve) => {
+          waiting = resolve;
+        }),
+        "an audit pass",
+      ),
     setPolicies: (e) => {
       evaluator = e;
     },
