@@ -334,8 +334,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           ...(o.auditQps === undefined ? {} : { qps: o.auditQps }),
           ...(o.readPullSecrets === true
             ? {
-                pullSecrets: async () => {
-                  const index = await listPullSecrets(kube);
+                pullSecrets: async (limited) => {
+                  const index = await listPullSecrets(limited);
                   return (w) => index.factsFor(w);
                 },
               }

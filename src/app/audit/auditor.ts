@@ -82,7 +82,7 @@ export interface AuditorOptions {
    * Read once per pass: the pull Secrets the audit knows (`--read-pull-secrets`), for
    * require-pull-secret's registry check.
    */
-  pullSecrets?(): Promise<(w: Workload & { namespace: string }) => PullSecretFacts>;
+  pullSecrets?(kube: AuditKube): Promise<(w: Workload & { namespace: string }) => PullSecretFacts>;
   onPass?(pass: AuditPass): void | Promise<void>;
   onError?(e: unknown): void;
 }
@@ -273,7 +273,8 @@ export class Auditor {
     const chunk = this.o.chunk ?? AUDIT_DEFAULTS.chunk;
     const audited: AuditedWorkload[] = [];
     const inventory: InventoryWorkload[] = [];
-    const secretsOf = await this.o.pullSecrets?.();
+    // Through the rate bound, like every other request of the audit.
+    const secretsOf = await this.o.pullSecrets?.(this.kube);
     let n = 0;
     for (const c of auditCandidates(this.snapshot())) {
       if (++n % chunk === 0) await yieldNow();
