@@ -212,6 +212,25 @@ describe("the background audit", () => {
     );
   });
 
+  it("an orphaned Job of a deleted CronJob is judged once, as the Job", async () => {
+    const h = harness();
+    h.kube.put("/apis/batch/v1/jobs", {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: {
+        name: "backup-1",
+        namespace: "team-a",
+        ownerReferences: [{ kind: "CronJob", name: "backup", controller: true }],
+      },
+      spec: { template: { spec: { containers: [{ name: "b", image: "busybox:1" }] } } },
+    } as never);
+    h.kube.put(PODS, pod("backup-1-x", "busybox:1", { kind: "Job", name: "backup-1" }));
+    const first = h.next();
+    await h.auditor.start();
+    const pass = await first;
+    expect(pass.inventory.workloads.map((w) => `${w.kind}/${w.name}`)).toEqual(["Job/backup-1"]);
+  });
+
   it("never replaces or deletes a report it did not write", async () => {
     const h = harness();
     const theirs = {

@@ -16,6 +16,7 @@ import {
 import type { Evaluator, PullSecretFacts } from "../../core/evaluate/index.js";
 import type { InventoryReport, InventoryWorkload } from "../../core/fleet/inventory.js";
 import {
+  controllerOf,
   extractResources,
   type OwnedObject,
   resolveOwner,
@@ -141,6 +142,15 @@ export function auditCandidates(objects: ReadonlyMap<string, readonly KubeObject
       if (
         (owner.kind !== r.kind || owner.name !== o.metadata.name) &&
         present.has(`${owner.kind}/${ns}/${owner.name}`)
+      )
+        continue;
+      // A Pod whose own controller (a Job, a ReplicaSet) exists is judged through it, even when
+      // that controller's owner is gone (an orphaned Job of a deleted CronJob).
+      const controller = controllerOf(owned(r.kind, o));
+      if (
+        r.kind === "Pod" &&
+        controller !== undefined &&
+        present.has(`${controller.kind}/${ns}/${controller.name}`)
       )
         continue;
       const identity = r.kind === "Pod" ? owner : { kind: r.kind, name: o.metadata.name };
