@@ -168,3 +168,29 @@ spec:
   });
   return out.join("");
 }
+
+/** The same Deployments as deploymentsYaml, as one JSON List (what `kubectl get -o json` prints). */
+export function deploymentsJsonList(
+  pods: ReadonlyArray<{ namespace: string; images: string[] }>,
+): string {
+  const items = pods.map((p, i) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: `app-${i}`, namespace: p.namespace, labels: { app: `app-${i}` } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: `app-${i}` } },
+      template: {
+        metadata: { labels: { app: `app-${i}` } },
+        spec: {
+          initContainers: [{ name: "init", image: p.images[2] }],
+          containers: [
+            { name: "app", image: p.images[0], ports: [{ containerPort: 8080 }] },
+            { name: "sidecar", image: p.images[1] },
+          ],
+        },
+      },
+    },
+  }));
+  return JSON.stringify({ apiVersion: "v1", kind: "List", items }, null, 2);
+}

@@ -16,7 +16,12 @@ import {
 } from "../src/core/evaluate/index.js";
 import { compilePolicySet, type ImagePolicy, validateDocument } from "../src/core/policy/index.js";
 import { type Figures, figuresLine, noiseBand, readFigures, regressions } from "./figures.js";
-import { deploymentsYaml, generatePods, generatePolicies } from "./generate.js";
+import {
+  deploymentsJsonList,
+  deploymentsYaml,
+  generatePods,
+  generatePolicies,
+} from "./generate.js";
 import { readResultsSection, writeResultsPreamble, writeResultsSection } from "./results.js";
 
 // Compiled to bench/out/bench/run.js: the repository is three levels up.
@@ -99,13 +104,46 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-function benchCli(): {
-  workloads: number;
-  bytes: number;
-  runs: number[];
+interface TimedRun {
+  wall: number;
+  /** User + system CPU seconds, and peak RSS in KiB, when /usr/bin/time is there. */
+  cpu: number | undefined;
   peakKb: number | undefined;
   exit: number | null;
-} {
+}
+
+const HAS_TIME = spawnSync("/usr/bin/time", ["--version"], { encoding: "utf8" }).status === 0;
+
+/** One process, timed from outside: wall clock here, CPU and peak RSS from /usr/bin/time. */
+function timed(args: string[]): TimedRun {
+  const start = performance.now();
+  const r = HAS_TIME
+    ? spawnSync("/usr/bin/time", ["-f", "%U %S %M", process.execPath, ...args], {
+        encoding: "utf8",
+        maxBuffer: 1 << 30,
+      })
+    : spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 30 });
+  const wall = (performance.now() - start) / 1000;
+  const [user, sys, kb] = HAS_TIME
+    ? (r.stderr.trim().split("\n").pop() ?? "").split(" ").map(Number)
+    : [];
+  const cpu =
+    user !== undefined && sys !== undefined && Number.isFinite(user + sys) ? user + sys : undefined;
+  const peakKb = kb !== undefined && Number.isFinite(kb) ? kb : undefined;
+  return { wall, cpu, peakKb, exit: r.status };
+}
+
+interface CliRuns {
+  runs: TimedRun[];
+  bytes: number;
+}
+
+/**
+ * `customs check -o json` over the same 10,000 Deployments written as YAML (block style, flow
+ * maps, quoted images) and as one JSON List, run alternately (YAML, JSON, YAML, …) so that
+ * both meet the same machine load.
+ */
+function benchCli(): { workloads: number; yaml: CliRuns; json: CliRuns } {
   const dir = mkdtempSync(join(tmpdir(), "customs-bench-"));
   try {
     const policyDir = join(dir, "policies");
@@ -116,35 +154,66 @@ function benchCli(): {
         .map((d) => JSON.stringify(d))
         .join("\n---\n"),
     );
-    const yaml = deploymentsYaml(generatePods(CLI_WORKLOADS, 7, false));
-    const file = join(dir, "workloads.yaml");
-    writeFileSync(file, yaml);
-    const runs: number[] = [];
-    let exit: number | null = null;
-    let peakKb: number | undefined;
-    const time = spawnSync("/usr/bin/time", ["--version"], { encoding: "utf8" });
-    const hasTime = time.status === 0;
+    const pods = generatePods(CLI_WORKLOADS, 7, false);
+    const yaml = deploymentsYaml(pods);
+    const json = deploymentsJsonList(pods);
+    writeFileSync(join(dir, "workloads.yaml"), yaml);
+    writeFileSync(join(dir, "workloads.json"), json);
+    const out = {
+      yaml: { runs: [] as TimedRun[], bytes: yaml.length },
+      json: { runs: [] as TimedRun[], bytes: json.length },
+    };
     for (let i = 0; i < 5; i++) {
-      const args = [join(ROOT, "bin/customs"), "check", "-p", policyDir, "-o", "json", file];
-      const start = performance.now();
-      const r = hasTime
-        ? spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, ...args], {
-            encoding: "utf8",
-            maxBuffer: 1 << 30,
-          })
-        : spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 30 });
-      runs.push((performance.now() - start) / 1000);
-      exit = r.status;
-      if (hasTime) {
-        const kb = Number(r.stderr.trim().split("\n").pop());
-        if (Number.isFinite(kb)) peakKb = Math.max(peakKb ?? 0, kb);
+      for (const kind of ["yaml", "json"] as const) {
+        const file = join(dir, `workloads.${kind}`);
+        out[kind].runs.push(
+          timed([join(ROOT, "bin/customs"), "check", "-p", policyDir, "-o", "json", file]),
+        );
       }
     }
-    return { workloads: CLI_WORKLOADS, bytes: yaml.length, runs, peakKb, exit };
+    return { workloads: CLI_WORKLOADS, ...out };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const STARTUP_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: default
+spec:
+  containers:
+    - name: web
+      image: nginx:1.27
+`;
+
+/**
+ * Start-up: `customs check` of one small Pod file against the example policies, 20 rounds,
+ * each running bare Node, the CLI as shipped (bin/customs: the bundle) and the compiled
+ * modules one by one, in that order, so that all three meet the same load.
+ */
+function benchStartup(): Record<"node" | "bundled" | "modules", TimedRun[]> {
+  const dir = mkdtempSync(join(tmpdir(), "customs-bench-startup-"));
+  try {
+    const file = join(dir, "pod.yaml");
+    writeFileSync(file, STARTUP_POD);
+    const check = ["check", "-p", join(ROOT, "examples/policies"), file];
+    const modules = `import(${JSON.stringify(join(ROOT, "dist/cli/main.js"))}).then((m) => m.main(process.argv.slice(1)))`;
+    const out = { node: [] as TimedRun[], bundled: [] as TimedRun[], modules: [] as TimedRun[] };
+    for (let i = 0; i < 20; i++) {
+      out.node.push(timed(["-e", ""]));
+      out.bundled.push(timed([join(ROOT, "bin/customs"), ...check]));
+      out.modules.push(timed(["--input-type=module", "-e", modules, ...check]));
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const medianOf = (runs: TimedRun[], pick: (r: TimedRun) => number | undefined) =>
+  median(runs.map(pick).filter((x): x is number => x !== undefined));
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
@@ -154,6 +223,13 @@ const engine = [
 ];
 const peakKb = process.resourceUsage().maxRSS;
 const cli = benchCli();
+const startup = benchStartup();
+const yamlWall = medianOf(cli.yaml.runs, (r) => r.wall);
+const jsonWall = medianOf(cli.json.runs, (r) => r.wall);
+const yamlPeak = Math.max(0, ...cli.yaml.runs.map((r) => r.peakKb ?? 0));
+const jsonPeak = Math.max(0, ...cli.json.runs.map((r) => r.peakKb ?? 0));
+const ms = (s: number) => `${Math.round(s * 1000)} ms`;
+const mib = (kb: number) => (kb === 0 ? "n/a" : `${fmt(kb / 1024)} MiB`);
 
 const cpu = cpus()[0]?.model ?? "unknown";
 const lines = [
@@ -180,15 +256,39 @@ const lines = [
   "",
   `Peak memory of the benchmark process (max RSS, both runs, including the generated data): ${fmt(peakKb / 1024)} MiB.`,
   "",
-  `## CLI: \`customs check -o json\` over one file of ${fmt(cli.workloads)} Deployments`,
+  `## CLI: \`customs check -o json\` over one file of ${fmt(cli.workloads)} Deployments, YAML and JSON`,
   "",
-  `File size ${(cli.bytes / 2 ** 20).toFixed(1)} MiB, 30,000 images, 50 policies; wall time of the whole process (start-up, YAML parsing, evaluation, JSON output), 5 runs; exit status ${cli.exit}.`,
+  `${fmt(cli.workloads * 3)} images, 50 policies; the same Deployments as YAML (${(cli.yaml.bytes / 2 ** 20).toFixed(1)} MiB: block style, flow maps, quoted images) and as one JSON List (${(cli.json.bytes / 2 ** 20).toFixed(1)} MiB); wall time of the whole process (start-up, reading, evaluation, JSON output), 5 runs each, alternating YAML and JSON; exit status ${cli.yaml.runs[0]?.exit} and ${cli.json.runs[0]?.exit}.`,
   "",
-  "| median s | min s | max s | peak RSS |",
-  "|---:|---:|---:|---:|",
-  `| **${median(cli.runs).toFixed(2)}** | ${Math.min(...cli.runs).toFixed(2)} | ${Math.max(...cli.runs).toFixed(2)} | ${cli.peakKb === undefined ? "n/a" : `${fmt(cli.peakKb / 1024)} MiB`} |`,
+  "| input | median s | min s | max s | median CPU s | peak RSS |",
+  "|---|---:|---:|---:|---:|---:|",
+  ...(["yaml", "json"] as const).map((k) => {
+    const walls = cli[k].runs.map((r) => r.wall);
+    return `| ${k === "yaml" ? "YAML" : "JSON List"} | **${median(walls).toFixed(2)}** | ${Math.min(...walls).toFixed(2)} | ${Math.max(...walls).toFixed(2)} | ${medianOf(cli[k].runs, (r) => r.cpu).toFixed(2)} | ${mib(k === "yaml" ? yamlPeak : jsonPeak)} |`;
+  }),
+  "",
+  `YAML / JSON: **${(yamlWall / jsonWall).toFixed(2)}×** wall, ${jsonPeak === 0 ? "n/a" : `${(yamlPeak / jsonPeak).toFixed(2)}×`} peak RSS (target: within 2×).`,
   "",
   "Targets (issue: core engine): at least 500,000 image evaluations per second in-process on one core; `customs check` over a 10,000-workload file in under 2 seconds.",
+  "",
+  "## Start-up: `customs check` of one small Pod file",
+  "",
+  "The example policies and one Pod; 20 rounds, each running bare Node (`node -e ''`), the CLI as shipped (`bin/customs`, the bundle of docs/cli.md \"Start-up\") and the compiled modules one by one (`dist/cli/main.js`), in that order.",
+  "",
+  "| process | median wall | min wall | median CPU |",
+  "|---|---:|---:|---:|",
+  ...(
+    [
+      ["node", "`node -e ''`"],
+      ["bundled", "`customs check` (bin/customs, bundled)"],
+      ["modules", "`customs check` (dist/cli/main.js, module by module)"],
+    ] as const
+  ).map(
+    ([k, label]) =>
+      `| ${label} | ${k === "bundled" ? "**" : ""}${ms(medianOf(startup[k], (r) => r.wall))}${k === "bundled" ? "**" : ""} | ${ms(Math.min(...startup[k].map((r) => r.wall)))} | ${ms(medianOf(startup[k], (r) => r.cpu))} |`,
+  ),
+  "",
+  "Target (issue: performance): under 150 ms.",
   "",
 ];
 // Figures compare only on the same machine and Node major version.
@@ -206,20 +306,43 @@ const cliFigures: Figures = {
   machine,
   figures: {
     "cli.check.medianSeconds": {
-      value: Number(median(cli.runs).toFixed(3)),
+      value: Number(yamlWall.toFixed(3)),
       better: "lower",
-      band: noiseBand(cli.runs, 0.25),
+      band: noiseBand(
+        cli.yaml.runs.map((r) => r.wall),
+        0.25,
+      ),
     },
-    ...(cli.peakKb === undefined
+    "cli.check.json.medianSeconds": {
+      value: Number(jsonWall.toFixed(3)),
+      better: "lower",
+      band: noiseBand(
+        cli.json.runs.map((r) => r.wall),
+        0.25,
+      ),
+    },
+    ...(yamlPeak === 0
       ? {}
       : {
-          "cli.check.peakMiB": { value: Math.round(cli.peakKb / 1024), better: "lower", band: 0.2 },
+          "cli.check.peakMiB": { value: Math.round(yamlPeak / 1024), better: "lower", band: 0.2 },
         }),
+  },
+};
+const startupWalls = startup.bundled.map((r) => r.wall);
+const startupFigures: Figures = {
+  machine,
+  figures: {
+    "startup.check.medianSeconds": {
+      value: Number(median(startupWalls).toFixed(3)),
+      better: "lower",
+      band: noiseBand(startupWalls, 0.25),
+    },
   },
 };
 const found = [
   ...regressions(readFigures(readResultsSection("## Engine")), engineFigures),
   ...regressions(readFigures(readResultsSection("## CLI")), cliFigures),
+  ...regressions(readFigures(readResultsSection("## Start-up")), startupFigures),
 ];
 process.stdout.write(lines.join("\n"));
 if (found.length > 0 && process.env.BENCH_ACCEPT !== "1") {
@@ -240,4 +363,12 @@ writeResultsSection(
   "## Engine",
   [...lines.slice(engineAt, cliAt), figuresLine(engineFigures), ""].join("\n"),
 );
-writeResultsSection("## CLI", [...lines.slice(cliAt), figuresLine(cliFigures)].join("\n"));
+const startupAt = lines.findIndex((l) => l.startsWith("## Start-up"));
+writeResultsSection(
+  "## CLI",
+  [...lines.slice(cliAt, startupAt), figuresLine(cliFigures), ""].join("\n"),
+);
+writeResultsSection(
+  "## Start-up",
+  [...lines.slice(startupAt), figuresLine(startupFigures)].join("\n"),
+);

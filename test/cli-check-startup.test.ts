@@ -5,8 +5,17 @@
  * Harbor clients (undici) load only when a supply-chain policy needs facts. Asserted on the modules Node loads, never on time.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { readInputs } from "../src/adapters/files/index.js";
@@ -27,15 +36,19 @@ spec:
       image: nginx:latest
 `;
 
-/** The URLs of the modules the built CLI loads for `args`. */
-function modulesLoaded(args: string[], dir: string): string[] {
+/**
+ * The URLs of the modules the built CLI loads for `args`: through `entry`, the compiled
+ * modules one by one (dist/cli/main.js, so that each module shows) unless told otherwise.
+ */
+function modulesLoaded(args: string[], dir: string, entry = UNBUNDLED): string[] {
   const record = join(dir, "loaded.txt");
+  rmSync(record, { force: true });
   const hooks = pathToFileURL(join(ROOT, "test/support/record-loads.mjs")).href;
   const register = `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(hooks)})`;
   const requires = pathToFileURL(join(ROOT, "test/support/record-requires.mjs")).href;
   const r = spawnSync(
     process.execPath,
-    ["--import", register, "--import", requires, join(ROOT, "bin/customs"), ...args],
+    ["--import", register, "--import", requires, entry, ...args],
     {
       cwd: ROOT,
       encoding: "utf8",
@@ -46,6 +59,9 @@ function modulesLoaded(args: string[], dir: string): string[] {
   expect(r.status).toBe(1);
   return readFileSync(record, "utf8").split("\n").filter(Boolean);
 }
+
+/** Runs the compiled, unbundled CLI (what bin/customs runs after a plain `tsc` build). */
+const UNBUNDLED = join(ROOT, "test/support/run-unbundled.mjs");
 
 describe("customs check start-up", () => {
   const files = tempFiles({ "pod.yaml": POD });
@@ -87,6 +103,73 @@ describe("customs check start-up", () => {
 
   it("reads plain manifests without loading the careful YAML reader", () => {
     expect(loaded.filter((u) => u.includes("/node_modules/yaml/"))).toEqual([]);
+  });
+});
+
+describe("the bundled CLI (npm run build)", () => {
+  const files = tempFiles({ "pod.yaml": POD });
+  afterAll(files.cleanup);
+  const args = ["check", "-p", "examples/policies", "-o", "json", join(files.dir, "pod.yaml")];
+  const loaded = modulesLoaded(args, files.dir, join(ROOT, "bin/customs"));
+
+  it("is what bin/customs runs, in a few chunks instead of one module per source file", () => {
+    const dist = pathToFileURL(join(ROOT, "dist")).href;
+    const ours = loaded.filter((u) => u.startsWith(dist));
+    expect(ours.every((u) => u.startsWith(`${dist}/bundle/`))).toBe(true);
+    const unbundled = modulesLoaded(args, files.dir).filter((u) => u.startsWith(dist));
+    expect(ours.length).toBeGreaterThan(0);
+    expect(ours.length * 3).toBeLessThan(unbundled.length);
+  });
+
+  it("keeps the packages the check does not need unloaded", () => {
+    for (const pkg of ["bcryptjs", "undici", "yaml", "kysely", "pino"])
+      expect(loaded.filter((u) => u.includes(`/node_modules/${pkg}/`))).toEqual([]);
+  });
+
+  it("prints what the compiled modules print, with the same exit status", () => {
+    const bundled = customs(args);
+    const plain = spawnSync(process.execPath, [UNBUNDLED, ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(bundled.stdout).toBe(plain.stdout);
+    expect(bundled.status).toBe(plain.status);
+  });
+});
+
+describe("bin/customs picks its entry", () => {
+  /** A package with bin/customs and two stand-in entries whose times are set as given. */
+  function pick(times: { bundle?: number; compiled?: number }): string {
+    const dir = mkdtempSync(join(tmpdir(), "customs-entry-"));
+    try {
+      mkdirSync(join(dir, "bin"));
+      copyFileSync(join(ROOT, "bin/customs"), join(dir, "bin/customs"));
+      writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+      const entries = { bundle: "dist/bundle/main.js", compiled: "dist/cli/main.js" } as const;
+      for (const [which, path] of Object.entries(entries)) {
+        const time = times[which as keyof typeof entries];
+        if (time === undefined) continue;
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(
+          join(dir, path),
+          `export function main() { process.stdout.write(${JSON.stringify(which)}); }`,
+        );
+        utimesSync(join(dir, path), time, time);
+      }
+      return spawnSync(process.execPath, [join(dir, "bin/customs")], { encoding: "utf8" }).stdout;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it.each([
+    [{ bundle: 2000, compiled: 1000 }, "bundle"],
+    [{ bundle: 1000, compiled: 1000 }, "bundle"],
+    // A `tsc` build after the bundle: the bundle is stale and must not shadow it.
+    [{ bundle: 1000, compiled: 2000 }, "compiled"],
+    [{ compiled: 1000 }, "compiled"],
+  ])("%o runs the %s entry", (times, expected) => {
+    expect(pick(times)).toBe(expected);
   });
 });
 

@@ -16,9 +16,11 @@ import {
 import { toTokenSigner } from "../src/adapters/registry-token/index.js";
 import { givenToken } from "../src/app/fleet/bootstrap.js";
 import { IMAGE_REPOSITORY } from "../src/cli/commands/install.js";
+import { parseOidcConfig } from "../src/core/oidc/config.js";
 import { DEFAULT_EXEMPT_NAMESPACES } from "../src/core/policy/index.js";
 import { parseAccounts, parseTokenServiceConfig } from "../src/core/registry-token/index.js";
-import { ROOT } from "./support/cli.js";
+import { parseTrustedProxies } from "../src/server/control-plane/client-address.js";
+import { customsInProcess, ROOT } from "./support/cli.js";
 import { CHART, helm, helmBinary, helmTemplate } from "./support/helm.js";
 
 // Rendered objects are walked freely here; their shapes are asserted field by field.
@@ -92,6 +94,18 @@ describe.skipIf("skip" in found)("helm lint and helm template", () => {
       ...["--set", "controlPlane.database.existingSecret=cp-db"],
       ...["--set", "controlPlane.externalUrl=https://customs.example.com"],
     ],
+    [
+      ...["--set", "controlPlane.enabled=true", "--set", "serviceMonitor.enabled=true"],
+      ...["--set", "controlPlane.sso.existingSecret=cp-sso", "--set", "controlPlane.sso.caKey=ca"],
+      ...["--set", "controlPlane.trustedProxies={10.0.0.0/8,fd00::/8}"],
+      ...["--set", "controlPlane.metrics.tokenSecret.name=cp-metrics"],
+      ...["--set", "webhook.clientCA.existingConfigMap=apiserver-client-ca"],
+    ],
+    [
+      ...["--set", "webhook.enabled=false", "--set", "agent.enabled=true"],
+      ...["--set", "agent.controlPlane.url=https://cp:8643", "--set", "agent.token=cst_1_x"],
+      ...["--set", "agent.clientCA.existingSecret=apiserver-client-ca"],
+    ],
   ];
 
   it.each(
@@ -129,6 +143,19 @@ describe.skipIf("skip" in found)("helm lint and helm template", () => {
         "--set-json",
         `registry.token.accounts=[{"name":"bot","secret":"$2y$10$${"a".repeat(53)}","grants":[{"repositories":["*"],"actions":["admin"]}]}]`,
       ],
+      // Trust boundaries: names and addresses only; a secret has no value to go into.
+      ["--set", "controlPlane.trustedProxies={proxy.example.com}"],
+      ["--set", "controlPlane.trustedProxies={10.0.0.0/33}"],
+      ["--set", "controlPlane.trustedProxies={10.0.0.256}"],
+      ["--set", "controlPlane.trustedProxies=10.0.0.0/8"],
+      ["--set", "controlPlane.sso.clientSecret=hunter2"],
+      ["--set", "controlPlane.sso.existingSecret=Bad_Name"],
+      ["--set", "controlPlane.sso.configKey=a/b"],
+      ["--set", "controlPlane.metrics.token=a-token-of-sixteen+"],
+      ["--set", "controlPlane.metrics.tokenSecret.key="],
+      ["--set", "webhook.clientCA.bundle=PEM"],
+      ["--set", "webhook.clientCA.existingConfigMap=Bad_Name"],
+      ["--set", "agent.clientCA.existingSecret=bad/name"],
     ]) {
       const r = helm(helmPath, ["template", "customs", CHART, ...bad]);
       expect(r.status, bad.join(" ")).not.toBe(0);
@@ -292,5 +319,182 @@ describe.skipIf("skip" in found)("helm lint and helm template", () => {
     ]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("needs PostgreSQL");
+  });
+});
+
+/**
+ * The defences of the servers that only a flag turns on: each value renders its flag and the
+ * mount the flag reads, every flag is one the command knows, and no secret is in a value, an
+ * argument or a ConfigMap (values hold names of Secrets; the pods read files).
+ */
+describe.skipIf("skip" in found)("trust boundaries on a chart install", () => {
+  const helmPath = "path" in found ? found.path : "";
+  const CP = ["--set", "webhook.enabled=false", "--set", "controlPlane.enabled=true"];
+  const container = (objects: Obj[], name: string) =>
+    objects.find((o) => o.kind === "Deployment" && o.metadata.name === name)?.spec.template.spec;
+
+  /** Each `--flag` of a rendered container is one `customs … --help` lists. */
+  async function expectFlagsKnown(command: string[], args: string[]) {
+    const help = await customsInProcess([...command, "--help"]);
+    const flags = args.filter((a) => a.startsWith("--"));
+    expect(flags.length).toBeGreaterThan(0);
+    for (const flag of flags) expect(help.stdout, flag).toContain(`${flag} `);
+  }
+
+  /** The file a flag names is the path of an item of a volume mounted read-only. */
+  function expectFileMounted(pod: Obj, args: string[], flag: string, volume: string) {
+    const file = args[args.indexOf(flag) + 1] as string;
+    const mount = pod.containers[0].volumeMounts.find((m: Obj) => m.name === volume);
+    expect(mount.readOnly).toBe(true);
+    const source = pod.volumes.find((v: Obj) => v.name === volume);
+    const items: Obj[] = (source.secret ?? source.configMap).items;
+    expect(items.map((i) => `${mount.mountPath}/${i.path}`)).toContain(file);
+  }
+
+  it("by default no defence flag is given and nothing extra is mounted", () => {
+    const objects = helmTemplate(helmPath, [
+      ...CP,
+      "--set",
+      "serviceMonitor.enabled=true",
+    ]) as Obj[];
+    const args: string[] = container(objects, "customs-control-plane").containers[0].args;
+    for (const flag of ["--oidc-config", "--trusted-proxy", "--metrics-token-file"])
+      expect(args).not.toContain(flag);
+    const monitor = objects.find((o) => o.kind === "ServiceMonitor") as Obj;
+    expect(monitor.spec.endpoints[0].authorization).toBeUndefined();
+    const webhook = helmTemplate(helmPath, []) as Obj[];
+    expect(container(webhook, "customs-webhook").containers[0].args).not.toContain(
+      "--client-ca-file",
+    );
+  });
+
+  it("controlPlane.sso mounts the named Secret's keys read-only and passes --oidc-config", async () => {
+    const objects = helmTemplate(helmPath, [
+      ...CP,
+      ...["--set", "controlPlane.sso.existingSecret=customs-sso"],
+      ...["--set", "controlPlane.sso.configKey=config.yaml"],
+      ...[
+        "--set",
+        "controlPlane.sso.clientSecretKey=secret",
+        "--set",
+        "controlPlane.sso.caKey=idp",
+      ],
+    ]) as Obj[];
+    const pod = container(objects, "customs-control-plane");
+    const args: string[] = pod.containers[0].args;
+    expect(args.slice(args.indexOf("--oidc-config"), args.indexOf("--oidc-config") + 2)).toEqual([
+      "--oidc-config",
+      "/etc/customs/sso/oidc.yaml",
+    ]);
+    expectFileMounted(pod, args, "--oidc-config", "sso");
+    const sso = pod.volumes.find((v: Obj) => v.name === "sso");
+    expect(sso.secret).toEqual({
+      secretName: "customs-sso",
+      items: [
+        { key: "config.yaml", path: "oidc.yaml" },
+        { key: "secret", path: "client-secret" },
+        { key: "idp", path: "ca.crt" },
+      ],
+    });
+    // The configuration docs/sso.md gives for a chart install names the mounted files.
+    const config = parseOidcConfig({
+      issuer: "https://dex.example.com/dex",
+      clientID: "customs",
+      clientSecretFile: "/etc/customs/sso/client-secret",
+      caFile: "/etc/customs/sso/ca.crt",
+      mappings: [{ group: "platform-team", role: "organization-admin" }],
+    });
+    const mounted = sso.secret.items.map((i: Obj) => `/etc/customs/sso/${i.path}`);
+    expect(mounted).toContain(config.clientSecretFile);
+    expect(mounted).toContain(config.caFile);
+    // No ConfigMap of the release carries sign-in material; no env at all.
+    expect(objects.filter((o) => o.kind === "ConfigMap")).toEqual([]);
+    expect(pod.containers[0].env).toBeUndefined();
+    await expectFlagsKnown(["serve", "control-plane"], args);
+  });
+
+  it("controlPlane.trustedProxies gives one --trusted-proxy each, all of them accepted", () => {
+    const proxies = ["10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1"];
+    const objects = helmTemplate(helmPath, [
+      ...CP,
+      "--set-json",
+      `controlPlane.trustedProxies=${JSON.stringify(proxies)}`,
+    ]) as Obj[];
+    const args: string[] = container(objects, "customs-control-plane").containers[0].args;
+    const given = args.flatMap((a, i) => (a === "--trusted-proxy" ? [args[i + 1] as string] : []));
+    expect(given).toEqual(proxies);
+    const trusted = parseTrustedProxies(given);
+    expect(trusted.has("10.1.2.3")).toBe(true);
+    expect(trusted.has("192.168.1.8")).toBe(false);
+  });
+
+  it("controlPlane.metrics.tokenSecret: --metrics-token-file from the Secret, sent by the ServiceMonitor", () => {
+    const objects = helmTemplate(helmPath, [
+      ...CP,
+      ...["--set", "serviceMonitor.enabled=true"],
+      ...["--set", "controlPlane.metrics.tokenSecret.name=prometheus-customs"],
+      ...["--set", "controlPlane.metrics.tokenSecret.key=bearer"],
+    ]) as Obj[];
+    const pod = container(objects, "customs-control-plane");
+    const args: string[] = pod.containers[0].args;
+    expect(args[args.indexOf("--metrics-token-file") + 1]).toBe("/etc/customs/metrics/token");
+    expectFileMounted(pod, args, "--metrics-token-file", "metrics-token");
+    expect(pod.volumes.find((v: Obj) => v.name === "metrics-token").secret).toEqual({
+      secretName: "prometheus-customs",
+      items: [{ key: "bearer", path: "token" }],
+    });
+    const monitor = objects.find((o) => o.kind === "ServiceMonitor") as Obj;
+    expect(monitor.spec.endpoints[0].authorization).toEqual({
+      type: "Bearer",
+      credentials: { name: "prometheus-customs", key: "bearer" },
+    });
+  });
+
+  it.each([
+    ["webhook", [], "customs-webhook", ["serve", "webhook"]],
+    [
+      "agent",
+      [
+        ...["--set", "webhook.enabled=false", "--set", "agent.enabled=true"],
+        ...["--set", "agent.controlPlane.url=https://cp:8643", "--set", "agent.token=cst_1_x"],
+      ],
+      "customs-agent",
+      ["agent"],
+    ],
+  ] as const)("%s.clientCA: --client-ca-file from a ConfigMap or a Secret, not both", async (component, base, name, command) => {
+    for (const [source, expected] of [
+      [
+        "existingConfigMap",
+        { configMap: { name: "apiserver-ca", items: [{ key: "ca.pem", path: "ca.crt" }] } },
+      ],
+      [
+        "existingSecret",
+        { secret: { secretName: "apiserver-ca", items: [{ key: "ca.pem", path: "ca.crt" }] } },
+      ],
+    ] as const) {
+      const objects = helmTemplate(helmPath, [
+        ...base,
+        ...["--set", `${component}.clientCA.${source}=apiserver-ca`],
+        ...["--set", `${component}.clientCA.key=ca.pem`],
+      ]) as Obj[];
+      const pod = container(objects, name);
+      const args: string[] = pod.containers[0].args;
+      expect(args[args.indexOf("--client-ca-file") + 1]).toBe("/etc/customs/client-ca/ca.crt");
+      expect(pod.volumes.find((v: Obj) => v.name === "client-ca")).toEqual({
+        name: "client-ca",
+        ...expected,
+      });
+      expectFileMounted(pod, args, "--client-ca-file", "client-ca");
+      await expectFlagsKnown([...command], args);
+    }
+    const both = helm(helmPath, [
+      ...["template", "customs", CHART, ...base],
+      ...["--set", `${component}.clientCA.existingConfigMap=a`],
+      ...["--set", `${component}.clientCA.existingSecret=b`],
+    ]);
+    expect(both.status).not.toBe(0);
+    expect(both.stderr).toContain(
+      `${component}.clientCA: existingConfigMap or existingSecret, not both`,
+    );
   });
 });

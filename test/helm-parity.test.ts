@@ -171,6 +171,27 @@ const ROWS: Row[] = [
       ...["--set", "agent.policyReports=false"],
     ],
   },
+  {
+    name: "webhook answering only the API server (client CA from a ConfigMap)",
+    component: "webhook",
+    cli: ["--client-ca-configmap", "apiserver-client-ca"],
+    helm: ["--set", "webhook.clientCA.existingConfigMap=apiserver-client-ca"],
+  },
+  {
+    name: "agent answering only the API server (client CA from a Secret, another key)",
+    component: "agent",
+    cli: [
+      ...["--control-plane", "https://cp.internal:8643", "--token-secret", "agent-token"],
+      ...["--client-ca-secret", "apiserver-client-ca", "--client-ca-key", "ca.pem"],
+    ],
+    helm: [
+      ...AGENT,
+      ...["--set", "agent.controlPlane.url=https://cp.internal:8643"],
+      ...["--set", "agent.existingTokenSecret=agent-token"],
+      ...["--set", "agent.clientCA.existingSecret=apiserver-client-ca"],
+      ...["--set", "agent.clientCA.key=ca.pem"],
+    ],
+  },
 ];
 
 /** Checks then masks what each run generates: the CA, keys and certificate, and the caBundle. */

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderAgentInstall, renderInstall } from "../src/app/webhook/install.js";
-import { customs, ROOT, tempFiles } from "./support/cli.js";
+import { customs, customsInProcess, ROOT, tempFiles } from "./support/cli.js";
 
 // Rendered Kubernetes objects are walked freely here; their shapes are asserted field by field.
 // biome-ignore lint/suspicious/noExplicitAny: test-only access to nested manifest fields
@@ -203,6 +203,42 @@ describe("customs install: defaults and options shared with the chart", () => {
       name: "registry-ca",
       configMap: { name: "customs-registry-ca" },
     });
+  });
+
+  it("answers only the API server with --client-ca-configmap/-secret; one of them, a valid key", async () => {
+    for (const [flags, volume] of [
+      [
+        ["--client-ca-configmap", "apiserver-ca"],
+        { configMap: { name: "apiserver-ca", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+      ],
+      [
+        ["--client-ca-secret", "apiserver-ca", "--client-ca-key", "bundle.pem"],
+        { secret: { secretName: "apiserver-ca", items: [{ key: "bundle.pem", path: "ca.crt" }] } },
+      ],
+    ] as const) {
+      const r = await customsInProcess(["install", ...flags, "-o", "json"]);
+      expect(r.status, r.stderr).toBe(0);
+      const deployment = (JSON.parse(r.stdout).items as Obj[]).find((o) => o.kind === "Deployment");
+      const pod = deployment?.spec.template.spec;
+      expect(pod.containers[0].args.join(" ")).toContain(
+        "--client-ca-file /etc/customs/client-ca/ca.crt",
+      );
+      expect(pod.volumes).toContainEqual({ name: "client-ca", ...volume });
+      expect(pod.containers[0].volumeMounts).toContainEqual({
+        name: "client-ca",
+        mountPath: "/etc/customs/client-ca",
+        readOnly: true,
+      });
+    }
+    for (const [flags, message] of [
+      [["--client-ca-configmap", "a", "--client-ca-secret", "b"], "exclude each other"],
+      [["--client-ca-secret", "Bad_Name"], "--client-ca-secret"],
+      [["--client-ca-configmap", "a", "--client-ca-key", "a/b"], "--client-ca-key"],
+    ] as const) {
+      const bad = await customsInProcess(["install", ...flags]);
+      expect(bad.status, flags.join(" ")).toBe(2);
+      expect(bad.stderr).toContain(message);
+    }
   });
 
   it("exempts the given namespaces plus its own, and no PDB with one replica", async () => {

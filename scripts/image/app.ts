@@ -3,8 +3,8 @@
  *
  *   RUN npm ci && npm prune --omit=dev   ->  npm ci --omit=dev --ignore-scripts in a cache
  *       folder, then `npm rebuild better-sqlite3` against the image's Node headers
- *   npm ci's `prepare` (npm run build)   ->  tsc -p tsconfig.build.json and vite build into
- *       a cache folder
+ *   npm ci's `prepare` (npm run build)   ->  tsc -p tsconfig.build.json, the CLI bundle
+ *       (scripts/bundle-cli.mjs) and vite build into a cache folder
  *
  * Both are keyed by a hash of their inputs (the lock file and the Node version; the sources),
  * so a warm build reuses them. The repository's own node_modules and dist/ are left alone.
@@ -33,6 +33,7 @@ const BUILD_INPUTS = [
   "tsconfig.json",
   "tsconfig.build.json",
   "bin",
+  "scripts/bundle-cli.mjs",
   "src",
   "console",
 ];
@@ -68,12 +69,13 @@ function once(final: string, build: (dir: string) => void): string {
   return final;
 }
 
-/** dist/ as `npm run build` makes it (tsc, then the console into dist/console). */
+/** dist/ as `npm run build` makes it (tsc, the CLI bundle, then the console into dist/console). */
 export function stageDist(root: string, cache: string): string {
   const key = hashTree(root, BUILD_INPUTS);
   return once(join(cache, "dist", key), (out) => {
     const bin = join(root, "node_modules", ".bin");
     run(join(bin, "tsc"), ["-p", "tsconfig.build.json", "--outDir", out], { cwd: root });
+    run(process.execPath, [join(root, "scripts", "bundle-cli.mjs"), out], { cwd: root });
     run(
       join(bin, "vite"),
       [

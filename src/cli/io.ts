@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { CustomsError } from "../core/errors.js";
 
 /** Exit codes of every command: 0 nothing denied, 1 something denied, 2 bad input or usage. */
@@ -14,12 +15,21 @@ export function writeJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * A path inside the installed package. This module sits two folders below the package root
+ * both as compiled (dist/cli/io.js) and when bundled (dist/bundle/*.js), so one relative URL
+ * serves both; every package-relative path goes through here for that reason.
+ */
+export function packagePath(path: string): string {
+  return fileURLToPath(new URL(`../../${path}`, import.meta.url));
+}
+
 let cachedVersion: string | undefined;
 export function productVersion(): string {
   if (cachedVersion === undefined) {
-    const pkg = JSON.parse(
-      readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
-    ) as { version: string };
+    const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as {
+      version: string;
+    };
     cachedVersion = pkg.version;
   }
   return cachedVersion;

@@ -11,6 +11,7 @@ import {
   buildServiceAccount,
   buildValidatingWebhook,
   buildWebhookPod,
+  clientCaMounts,
   exemptOf,
   type InstallOptions,
   registryMounts,
@@ -107,6 +108,7 @@ export function buildAgentDeployment(o: AgentInstallOptions) {
       args: ["--state-dir", "/var/lib/customs-agent"],
     },
     ...registryMounts(o, "--registry-ca-file"),
+    ...clientCaMounts(o),
   ];
   return buildWebhookPod(o, APP, {
     name: "agent",

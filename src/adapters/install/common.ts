@@ -59,6 +59,11 @@ export interface InstallOptions {
   readonly auditQps?: number;
   /** With the audit: write PolicyReports (the default; RBAC on policyreports only then). */
   readonly policyReports?: boolean;
+  /**
+   * The CA of the API server's client certificate (`--client-ca-file`): reviews are answered
+   * only to callers it signed. The chart's `webhook.clientCA` / `agent.clientCA`.
+   */
+  readonly clientCa?: ClientCaSource;
 }
 
 /** The audit's default `--audit-qps`: not written out when it is the value. */
@@ -100,6 +105,11 @@ export function auditArgs(o: InstallOptions): string[] {
     ...(o.policyReports === false ? ["--no-policy-reports"] : []),
   ];
 }
+
+/** An existing ConfigMap or Secret and the key holding the CA bundle (PEM). */
+export type ClientCaSource =
+  | { readonly configMap: string; readonly key: string }
+  | { readonly secret: string; readonly key: string };
 
 /** Names of the objects the chart creates from inline values (shared by both components). */
 export const REGISTRY_CREDENTIALS_SECRET = "customs-registry-credentials";
@@ -245,6 +255,23 @@ export function registryMounts(o: InstallOptions, caFlag: string): Mount[] {
     });
   }
   return out;
+}
+
+/** The API server's client CA as a volume and `--client-ca-file` (none when not given). */
+export function clientCaMounts(o: InstallOptions): Mount[] {
+  const ca = o.clientCa;
+  if (ca === undefined) return [];
+  const items = [{ key: ca.key, path: "ca.crt" }];
+  return [
+    {
+      volume:
+        "configMap" in ca
+          ? { name: "client-ca", configMap: { name: ca.configMap, items } }
+          : { name: "client-ca", secret: { secretName: ca.secret, items } },
+      mount: { name: "client-ca", mountPath: "/etc/customs/client-ca", readOnly: true },
+      args: ["--client-ca-file", "/etc/customs/client-ca/ca.crt"],
+    },
+  ];
 }
 
 /** The flags of a webhook-serving command: its port, the mounted TLS pair, its deadline. */

@@ -17,6 +17,7 @@ export {
   buildRegistryCredentialsSecret,
   buildServiceAndBudget,
   buildTlsSecret,
+  type ClientCaSource,
   type Component,
   DEFAULT_RESOURCES,
   exemptOf,

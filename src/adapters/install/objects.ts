@@ -9,6 +9,7 @@ import {
   buildServiceAccount,
   buildValidatingWebhook,
   buildWebhookPod,
+  clientCaMounts,
   type InstallOptions,
   registryMounts,
   servingArgs,
@@ -64,7 +65,7 @@ export function buildDeployment(o: InstallOptions) {
       ...(o.auditIntervalMs === undefined ? [] : ["--audit-interval", String(o.auditIntervalMs)]),
       ...auditArgs(o),
     ],
-    mounts: registryMounts(o, "--ca-file"),
+    mounts: [...registryMounts(o, "--ca-file"), ...clientCaMounts(o)],
   });
 }
 

@@ -4,7 +4,7 @@ import { type ControlPlaneClient, sleep } from "../../adapters/control-plane/ind
 import type { KubeConnection } from "../../adapters/kube/index.js";
 import { isCustomsError } from "../../core/errors.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
-import type { InventoryReport } from "../../core/fleet/inventory.js";
+import { INVENTORY_LIMITS, type InventoryReport } from "../../core/fleet/inventory.js";
 import { Auditor, type AuditPass } from "../audit/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../webhook/index.js";
 import { startClusterSource } from "../webhook/index.js";
@@ -302,10 +302,10 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     const due =
       pass.changed || inventorySentAt === undefined || now - inventorySentAt >= heartbeatMs;
     if (!registered || !due) return;
-    if (pass.inventory.workloads.length > MAX_INVENTORY_WORKLOADS) {
+    if (pass.inventory.workloads.length > INVENTORY_LIMITS.maxWorkloads) {
       // The control plane refuses a larger snapshot whole: say so instead of retrying it.
       logger.error(
-        { workloads: pass.inventory.workloads.length, max: MAX_INVENTORY_WORKLOADS },
+        { workloads: pass.inventory.workloads.length, max: INVENTORY_LIMITS.maxWorkloads },
         "inventory not sent: more workloads than the control plane accepts",
       );
       return;
@@ -363,9 +363,6 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     },
   };
 }
-
-/** The most workloads `PUT /api/v1/agent/inventory` accepts in one report (the contract). */
-const MAX_INVENTORY_WORKLOADS = 50_000;
 
 /** The inventory's revision is a number; a bundle's may be written as a string of digits. */
 function revisionNumber(revision: string | number): number {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { CustomsError } from "../../core/errors.js";
-import { productVersion } from "../io.js";
+import { packagePath, productVersion } from "../io.js";
 import { defaultImage } from "./install.js";
 import { parseListen } from "./serve.js";
 
@@ -30,7 +30,7 @@ const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
 
 /** The compiled console next to the compiled CLI (dist/console), from the package root. */
 function defaultConsoleDir(): string {
-  return resolve(new URL("../../../dist/console", import.meta.url).pathname);
+  return packagePath("dist/console");
 }
 
 function checkFlags(flags: ControlPlaneFlags, host: string): void {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { stringify } from "yaml";
-import type { PullPolicy, Resources } from "../../adapters/install/index.js";
+import type { ClientCaSource, PullPolicy, Resources } from "../../adapters/install/index.js";
 import type { RenderedInstall } from "../../app/webhook/index.js";
 import { CustomsError } from "../../core/errors.js";
 import { DEFAULT_EXEMPT_NAMESPACES, isDnsLabel } from "../../core/policy/index.js";
@@ -46,6 +46,9 @@ interface InstallFlags {
   auditQps?: string;
   policyReports?: boolean;
   readPullSecrets?: boolean;
+  clientCaConfigmap?: string;
+  clientCaSecret?: string;
+  clientCaKey: string;
 }
 
 /** The image every component runs: the chart's default too (image.repository, appVersion). */
@@ -145,7 +148,26 @@ function commonOptions(flags: InstallFlags) {
         }
       : {}),
     ...(flags.previousCa ? { previousCaPem: readText("--previous-ca", flags.previousCa) } : {}),
+    ...clientCaOption(flags),
   };
+}
+
+/** `--client-ca-configmap` or `--client-ca-secret` (one), with `--client-ca-key`. */
+function clientCaOption(flags: InstallFlags): { clientCa?: ClientCaSource } {
+  const { clientCaConfigmap: configMap, clientCaSecret: secret, clientCaKey: key } = flags;
+  if (configMap !== undefined && secret !== undefined)
+    throw new CustomsError(
+      "USAGE",
+      "--client-ca-configmap and --client-ca-secret exclude each other",
+    );
+  // A ConfigMap or Secret key: letters, digits, '-', '_' and '.' (Kubernetes' rule).
+  if (!/^[-._a-zA-Z0-9]{1,253}$/.test(key))
+    throw new CustomsError("USAGE", `--client-ca-key: "${key}" is not a valid key`);
+  if (configMap !== undefined)
+    return { clientCa: { configMap: dnsLabel("--client-ca-configmap", configMap), key } };
+  if (secret !== undefined)
+    return { clientCa: { secret: dnsLabel("--client-ca-secret", secret), key } };
+  return {};
 }
 
 const AGENT_ONLY = [
@@ -277,6 +299,12 @@ export function registerInstall(program: Command): void {
       "--read-pull-secrets",
       "agent: the audit reads pull Secrets to check require-pull-secret's registries (grants listing secrets)",
     )
+    .option(
+      "--client-ca-configmap <name>",
+      "answer reviews only to the API server: existing ConfigMap with the CA of its client certificate (--client-ca-file)",
+    )
+    .option("--client-ca-secret <name>", "as --client-ca-configmap, from an existing Secret")
+    .option("--client-ca-key <key>", "the key of that ConfigMap or Secret holding the CA", "ca.crt")
     .addOption(outputOption(YAML_OR_JSON, "yaml"));
   examples(install, [
     ["install the admission webhook", "customs install | kubectl apply -f -"],

@@ -3,7 +3,7 @@
  * what the background audit reports (PolicyReports, the control plane's inventory).
  */
 import type { Decision, Violation } from "../evaluate/index.js";
-import type { InventoryResult, WorkloadResult } from "../fleet/inventory.js";
+import { INVENTORY_LIMITS, type InventoryResult, type WorkloadResult } from "../fleet/inventory.js";
 import type { Action } from "../policy/index.js";
 
 /** What the results need of an applicable policy. */
@@ -110,8 +110,13 @@ export function auditResults(
   return out;
 }
 
-/** The contract's InventoryResult (no action, no count). */
+/**
+ * The contract's InventoryResult (no action, no count), its strings cut to what the control
+ * plane accepts (a report with one longer string would be refused whole).
+ */
 export function toInventoryResult(r: AuditResult): InventoryResult {
   const { action: _action, violations: _count, ...rest } = r;
-  return rest;
+  const max = INVENTORY_LIMITS.maxString;
+  if (rest.message === undefined || rest.message.length <= max) return rest;
+  return { ...rest, message: `${rest.message.slice(0, max - 1)}…` };
 }

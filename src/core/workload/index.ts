@@ -4,16 +4,7 @@
  */
 export { extractResources, MAX_LIST_DEPTH, MAX_RESOURCES } from "./extract.js";
 export { podSpecPointerOf, WORKLOAD_KINDS } from "./kinds.js";
-export {
-  controllerOf,
-  OWNER_KINDS,
-  type OwnedObject,
-  type OwnerKind,
-  type OwnerReference,
-  POD_TEMPLATE_HASH_LABEL,
-  resolveOwner,
-  type WorkloadOwner,
-} from "./owner.js";
+export { type WorkloadOwner, workloadOwner } from "./owner.js";
 export { CONTAINER_TYPES } from "./pod-spec.js";
 export { escapePointerSegment, parseJsonPointer, toJsonPointer } from "./pointer.js";
 export {
@@ -23,6 +14,17 @@ export {
   type ServiceAccountDoc,
 } from "./pull-secrets.js";
 export { MAX_PROBLEMS } from "./read.js";
+export {
+  controllerOf,
+  isOwnerKind,
+  OWNER_KINDS,
+  type OwnedObject,
+  type OwnerKind,
+  type OwnerReference,
+  POD_TEMPLATE_HASH_LABEL,
+  resolveOwner,
+  type TopOwner,
+} from "./top-owner.js";
 export type {
   ContainerImage,
   ContainerType,

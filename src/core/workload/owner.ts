@@ -1,113 +1,73 @@
 /**
- * Which workload a running object belongs to: the top owner whose pod template an audit
- * judges and under which admission events are grouped. Pure: the caller passes what it read
- * of the object and, for Jobs, what it knows of their owners.
+ * The workload a running object belongs to, as people name it: the Deployment, not the
+ * ReplicaSet or the Pod (docs/control-plane.md, Events). Both the background audit and
+ * admission events group by it, so one `kubectl scale` is one workload, not one per Pod.
  */
-
-/** The kinds a workload is reported as (InventoryWorkload.kind). */
-export type OwnerKind =
-  | "Deployment"
-  | "StatefulSet"
-  | "DaemonSet"
-  | "CronJob"
-  | "Job"
-  | "Pod"
-  | "ReplicaSet"
-  | "ReplicationController";
-
-export const OWNER_KINDS: readonly OwnerKind[] = [
-  "Deployment",
-  "StatefulSet",
-  "DaemonSet",
-  "CronJob",
-  "Job",
-  "Pod",
-  "ReplicaSet",
-  "ReplicationController",
-];
-
-export interface OwnerReference {
-  readonly apiVersion?: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly uid?: string;
-  readonly controller?: boolean;
-}
-
-/** What owner resolution reads of an object (a Pod, a ReplicaSet, a Job, ...). */
-export interface OwnedObject {
-  readonly kind: string;
-  readonly name: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly ownerReferences?: readonly OwnerReference[];
-}
+import { field, isRecord } from "./read.js";
 
 export interface WorkloadOwner {
-  readonly kind: OwnerKind;
+  readonly kind: string;
   readonly name: string;
 }
 
-/** The label the Deployment controller puts on its ReplicaSets and their Pods. */
-export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
-
-function isOwnerKind(kind: string): kind is OwnerKind {
-  return (OWNER_KINDS as readonly string[]).includes(kind);
+/** The controller ownerReference of an object's metadata, when it has one. */
+function controllerOf(metadata: Record<string, unknown>): WorkloadOwner | undefined {
+  const refs = field(metadata, "ownerReferences");
+  if (!Array.isArray(refs)) return undefined;
+  for (const ref of refs) {
+    if (!isRecord(ref) || field(ref, "controller") !== true) continue;
+    const kind = field(ref, "kind");
+    const name = field(ref, "name");
+    if (typeof kind === "string" && kind !== "" && typeof name === "string" && name !== "") {
+      return { kind, name };
+    }
+  }
+  return undefined;
 }
 
 /**
- * The controller ownerReference, if any. Kubernetes allows at most one; a malformed list
- * with several is read by its first, as the garbage collector does.
+ * The top owner of an object (a Pod, a ReplicaSet, a Job…) of kind `kind`:
+ * - a Pod whose controller is ReplicaSet `<deployment>-<hash>`, where `<hash>` is the Pod's
+ *   `pod-template-hash` label, belongs to Deployment `<deployment>`;
+ * - a Job that a CronJob controls belongs to it; a Pod whose controller is a Job belongs to
+ *   that Job's CronJob when `jobOwner` knows it (the audit reads Jobs; an admission review
+ *   has only the Pod, so there the Job is the owner);
+ * - otherwise the controller ownerReference's kind and name;
+ * - with no controller, the object itself (`name` falls back to metadata.generateName).
+ * A ReplicaSet a Deployment controls is thereby the Deployment.
  */
-export function controllerOf(o: OwnedObject): OwnerReference | undefined {
-  return o.ownerReferences?.find(
-    (r) => r.controller === true && typeof r.kind === "string" && typeof r.name === "string",
-  );
-}
-
-/**
- * The Deployment a ReplicaSet name stands for: `<deployment>-<pod-template-hash>`. Only when
- * the hash is known (the Pod's or ReplicaSet's label) and the name ends with it, so a
- * ReplicaSet that merely has a dash in its name is never taken for a Deployment's.
- */
-function deploymentOfReplicaSet(rsName: string, hash: string | undefined): string | undefined {
-  if (hash === undefined || hash === "") return undefined;
-  const suffix = `-${hash}`;
-  if (!rsName.endsWith(suffix) || rsName.length === suffix.length) return undefined;
-  return rsName.slice(0, -suffix.length);
-}
-
-/**
- * The top owner of `o`:
- * - controlled by ReplicaSet `<deployment>-<pod-template-hash>` (the object's
- *   `pod-template-hash` label): Deployment `<deployment>`;
- * - controlled by a Job that `cronJobOf` names a CronJob for (the Job's own controller
- *   ownerReference, which only the Job carries): that CronJob;
- * - controlled by any other kind a workload can be: that kind and name;
- * - no controller, or a controller of a kind Customs cannot read a pod template of (an
- *   operator's custom resource): the object itself, judged by its own spec.
- *
- * A ReplicaSet or Job passed itself resolves the same way through its own ownerReferences
- * (the hash label of a Deployment's ReplicaSet is on the ReplicaSet as on its Pods).
- */
-export function resolveOwner(
-  o: OwnedObject,
-  cronJobOf: (jobName: string) => string | undefined = () => undefined,
+export function workloadOwner(
+  kind: string,
+  object: unknown,
+  jobOwner?: (namespace: string, job: string) => WorkloadOwner | undefined,
 ): WorkloadOwner {
-  const self = (): WorkloadOwner =>
-    isOwnerKind(o.kind) ? { kind: o.kind, name: o.name } : { kind: "Pod", name: o.name };
-  const controller = controllerOf(o);
-  if (controller === undefined) return self();
-  const { kind, name } = controller;
-  if (kind === "ReplicaSet") {
-    const deployment = deploymentOfReplicaSet(name, o.labels?.[POD_TEMPLATE_HASH_LABEL]);
-    return deployment === undefined
-      ? { kind: "ReplicaSet", name }
-      : { kind: "Deployment", name: deployment };
+  const metadata = isRecord(object) ? field(object, "metadata") : undefined;
+  const meta = isRecord(metadata) ? metadata : {};
+  const own = field(meta, "name");
+  const generate = field(meta, "generateName");
+  const self = {
+    kind,
+    name:
+      typeof own === "string" && own !== "" ? own : typeof generate === "string" ? generate : "",
+  };
+  const controller = controllerOf(meta);
+  if (controller === undefined) return self;
+  if (kind === "Pod" && controller.kind === "ReplicaSet") {
+    const labels = field(meta, "labels");
+    const hash = isRecord(labels) ? field(labels, "pod-template-hash") : undefined;
+    const suffix = typeof hash === "string" && hash !== "" ? `-${hash}` : undefined;
+    if (
+      suffix !== undefined &&
+      controller.name.length > suffix.length &&
+      controller.name.endsWith(suffix)
+    ) {
+      return { kind: "Deployment", name: controller.name.slice(0, -suffix.length) };
+    }
   }
-  if (kind === "Job") {
-    const cronJob = cronJobOf(name);
-    return cronJob === undefined ? { kind: "Job", name } : { kind: "CronJob", name: cronJob };
+  if (controller.kind === "Job" && jobOwner !== undefined) {
+    const namespace = field(meta, "namespace");
+    const cron = jobOwner(typeof namespace === "string" ? namespace : "", controller.name);
+    if (cron !== undefined && cron.kind === "CronJob") return cron;
   }
-  if (kind === "Pod" || !isOwnerKind(kind)) return self();
-  return { kind, name };
+  return controller;
 }

@@ -402,3 +402,30 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {{ .app 
 subjects:
   - {kind: ServiceAccount, name: {{ .app }}, namespace: {{ $root.Release.Namespace }}}
 {{- end }}
+
+{{/*
+The CA of the API server's client certificate as a volume, mount and --client-ca-file (JSON
+list of {volume, mount, args}; empty when neither a ConfigMap nor a Secret is named).
+Argument: dict "clientCA" (webhook.clientCA or agent.clientCA) "value" "webhook.clientCA".
+*/}}
+{{- define "customs.clientCAMounts" -}}
+{{- $ca := .clientCA -}}
+{{- $out := list -}}
+{{- if and $ca.existingConfigMap $ca.existingSecret -}}
+{{- fail (printf "%s: existingConfigMap or existingSecret, not both" .value) -}}
+{{- end -}}
+{{- $items := list (dict "key" $ca.key "path" "ca.crt") -}}
+{{- $volume := dict -}}
+{{- if $ca.existingConfigMap -}}
+{{- $volume = dict "name" "client-ca" "configMap" (dict "name" $ca.existingConfigMap "items" $items) -}}
+{{- else if $ca.existingSecret -}}
+{{- $volume = dict "name" "client-ca" "secret" (dict "secretName" $ca.existingSecret "items" $items) -}}
+{{- end -}}
+{{- if $volume -}}
+{{- $out = append $out (dict
+  "volume" $volume
+  "mount" (dict "name" "client-ca" "mountPath" "/etc/customs/client-ca" "readOnly" true)
+  "args" (list "--client-ca-file" "/etc/customs/client-ca/ca.crt")) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end }}
