@@ -312,9 +312,27 @@ describe("customs install agent", () => {
     expect(all.flatMap((r: Obj) => r.resources)).toEqual([
       "namespaces",
       "pods",
+      "deployments",
+      "statefulsets",
+      "daemonsets",
+      "replicasets",
+      "cronjobs",
+      "jobs",
+      "policyreports",
       "validatingadmissionpolicies",
       "validatingadmissionpolicybindings",
     ]);
+    // The audit only reads workloads; it writes PolicyReports, never ClusterPolicyReports.
+    const audit = all.filter((r: Obj) => r.apiGroups[0] !== "admissionregistration.k8s.io");
+    for (const r of audit.filter((r: Obj) => r.resources[0] !== "policyreports"))
+      if (r.resources[0] !== "namespaces") expect(r.verbs).toEqual(["list", "watch"]);
+    expect(audit.find((r: Obj) => r.resources[0] === "policyreports")).toEqual({
+      apiGroups: ["wgpolicyk8s.io"],
+      resources: ["policyreports"],
+      verbs: ["get", "list", "create", "update", "delete"],
+    });
+    const noReports = await rulesOf({ auditIntervalMs: 60_000, policyReports: false });
+    expect(noReports.flatMap((r: Obj) => r.resources)).not.toContain("policyreports");
   });
 
   it("from the CLI: the token from a file, refused without one", () => {

@@ -1,11 +1,13 @@
 /**
  * The agent's audit with --read-pull-secrets: require-pull-secret then checks that a secret a
  * running Pod names holds credentials for its image's registry. The Kubernetes API is played
- * by a list endpoint that pages its answers as the API server does (limit/continue).
+ * by a list endpoint that pages its answers as the API server does (limit/continue), and
+ * watches that stay open until the auditor stops.
  */
 import { describe, expect, it } from "vitest";
-import type { KubeClient, KubeObject } from "../../src/adapters/kube/index.js";
-import { auditPods } from "../../src/app/agent/audit.js";
+import type { KubeObject } from "../../src/adapters/kube/index.js";
+import { listPullSecrets } from "../../src/app/agent/audit.js";
+import { type AuditKube, Auditor, type AuditPass } from "../../src/app/audit/index.js";
 import { createEvaluator, toNamespaceFacts } from "../../src/core/evaluate/index.js";
 import {
   compilePolicySet,
@@ -34,7 +36,7 @@ function pod(namespace: string, name: string, image: string, secrets: string[]):
   } as unknown as KubeObject;
 }
 
-/** A list endpoint over fixed objects, one item a page, recording every path asked. */
+/** A list endpoint over fixed objects, one item a page when asked for pages, recording every path asked. */
 function cluster(objects: Record<string, KubeObject[]>) {
   const asked: string[] = [];
   const client = {
@@ -43,12 +45,53 @@ function cluster(objects: Record<string, KubeObject[]>) {
       const url = new URL(path, "https://api.invalid");
       const key = `${url.pathname}${url.searchParams.has("fieldSelector") ? `?${url.searchParams.get("fieldSelector")}` : ""}`;
       const items = objects[key] ?? [];
+      // Without `limit` the API server answers whole (the informers' lists).
+      if (!url.searchParams.has("limit")) return { items, resourceVersion: "1" };
       const at = Number(url.searchParams.get("continue") ?? "0");
       const next = at + 1 < items.length ? { continue: String(at + 1) } : {};
       return { items: items.slice(at, at + 1), resourceVersion: "1", ...next };
     },
   };
-  return { client: client as unknown as KubeClient, asked };
+  const kube: AuditKube = {
+    list: client.list,
+    get: async () => undefined,
+    send: async () => ({ metadata: { name: "unused" } }),
+    watch: (_path, _version, _onEvent, signal) =>
+      new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        signal.addEventListener("abort", () => resolve(), { once: true });
+      }),
+  };
+  return { client: kube, asked };
+}
+
+/** One audit pass over `client`, with or without the pull Secrets. */
+async function auditOnce(client: AuditKube, pullSecrets: boolean): Promise<AuditPass> {
+  let resolve: (p: AuditPass) => void = () => {};
+  const passed = new Promise<AuditPass>((r) => {
+    resolve = r;
+  });
+  const auditor = new Auditor({
+    kube: client,
+    namespaces,
+    policies: () => ({ evaluator, revision: 1 }),
+    policyReports: false,
+    qps: 1_000,
+    burst: 1_000,
+    onPass: resolve,
+    ...(pullSecrets
+      ? {
+          pullSecrets: async (kube: AuditKube) => {
+            const index = await listPullSecrets(kube);
+            return (w) => index.factsFor(w);
+          },
+        }
+      : {}),
+  });
+  await auditor.start();
+  const pass = await passed;
+  await auditor.stop();
+  return pass;
 }
 
 const policy = (() => {
@@ -82,17 +125,19 @@ const objects = {
   ],
 };
 
-const codesByPod = (reports: readonly { namespace: string; name: string; code: string }[]) =>
-  Object.fromEntries(reports.map((r) => [r.name, r.code]));
+const codesByPod = (pass: AuditPass) =>
+  Object.fromEntries(
+    pass.inventory.workloads.flatMap((w) =>
+      w.results.filter((r) => r.result !== "pass").map((r) => [w.name, r.code]),
+    ),
+  );
 
 describe("the agent's audit and pull Secrets", () => {
   it("with --read-pull-secrets, a named secret must hold credentials for the image's registry", async () => {
     const { client, asked } = cluster(objects);
-    const { pods, reports } = await auditPods(client, evaluator, namespaces, new Date(0), {
-      pullSecrets: true,
-    });
-    expect(pods).toBe(5);
-    expect(codesByPod(reports)).toEqual({
+    const pass = await auditOnce(client, true);
+    expect(pass.workloads).toBe(5);
+    expect(codesByPod(pass)).toEqual({
       "wrong-secret": "PULL_SECRET_NOT_FOR_REGISTRY",
       "no-secret": "PULL_SECRET_MISSING",
       // team-b's `corp` holds ghcr.io only: the namespace's own Secret counts, not team-a's.
@@ -106,8 +151,8 @@ describe("the agent's audit and pull Secrets", () => {
 
   it("without it, Secrets are never listed and a named secret counts by its name", async () => {
     const { client, asked } = cluster(objects);
-    const { reports } = await auditPods(client, evaluator, namespaces, new Date(0));
+    const pass = await auditOnce(client, false);
     expect(asked.filter((p) => p.startsWith("/api/v1/secrets"))).toEqual([]);
-    expect(codesByPod(reports)).toEqual({ "no-secret": "PULL_SECRET_MISSING" });
+    expect(codesByPod(pass)).toEqual({ "no-secret": "PULL_SECRET_MISSING" });
   });
 });

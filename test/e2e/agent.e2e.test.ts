@@ -5,7 +5,7 @@
  * ValidatingAdmissionPolicies in the cluster, following policy changes.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWebhookConfiguration } from "../../src/adapters/install/index.js";
@@ -91,6 +91,16 @@ describe.skipIf(skipReason !== undefined)("customs agent in a real cluster", () 
     ok(await kubectl(["create", "namespace", "tanzu"]));
     ok(await kubectl(["label", "namespace", "tanzu", "customs.dev/workspace=ops"]));
     ok(await kubectl(["create", "namespace", "plain"]));
+    // The chart installs the PolicyReport CRD; this cluster gets it the same way.
+    ok(
+      await kubectl(
+        ["apply", "-f", "-"],
+        readFileSync(
+          join(ROOT, "deploy/helm/customs/crds/policyreports.wgpolicyk8s.io.yaml"),
+          "utf8",
+        ),
+      ),
+    );
     // Running before any policy: the audit scan must find its Pod.
     ok(await kubectl(["create", "deployment", "legacy", "--image=busybox", "-n", "plain"]));
     await eventually("the legacy pod", async () =>
@@ -193,19 +203,23 @@ describe.skipIf(skipReason !== undefined)("customs agent in a real cluster", () 
     });
   });
 
-  it("audits Pods that were running before the policy", async () => {
-    const records = await eventuallyViolations(
-      cp,
-      "cluster=e2e&namespace=plain",
-      (i) => i.source === "audit",
-    );
-    expect(records[0]).toMatchObject({
-      kind: "Pod",
-      namespace: "plain",
-      image: "busybox",
-      policy: "corp-only",
+  it("audits workloads that were running before the policy, into PolicyReports", async () => {
+    const report = await eventually("the legacy Deployment's PolicyReport", async () => {
+      const r = await kubectl([
+        "get",
+        "policyreports.wgpolicyk8s.io",
+        "customs-deployment-legacy",
+        "-n",
+        "plain",
+        "-o",
+        "json",
+      ]);
+      return r.code === 0 ? JSON.parse(r.stdout) : undefined;
     });
-    expect(String(records[0]?.name)).toMatch(/^legacy-/);
+    expect(report.scope).toMatchObject({ kind: "Deployment", name: "legacy", namespace: "plain" });
+    expect(report.results).toContainEqual(
+      expect.objectContaining({ policy: "corp-only", result: "fail", source: "customs" }),
+    );
   });
 
   it("with --vap, the policies exist as ValidatingAdmissionPolicies and follow changes", async () => {

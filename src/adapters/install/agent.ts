@@ -5,6 +5,8 @@
  * anyone who can read the pod spec or list processes would see it.
  */
 import {
+  auditArgs,
+  auditRules,
   buildClusterRoleAndBinding,
   buildServiceAccount,
   buildValidatingWebhook,
@@ -29,8 +31,6 @@ export interface AgentInstallOptions extends InstallOptions {
   readonly tokenSecret?: string;
   /** Also apply the policies as ValidatingAdmissionPolicies (RBAC for them only then). */
   readonly vap?: boolean;
-  /** Audit running Pods this often (RBAC to list pods only then). */
-  readonly auditIntervalMs?: number;
   /** With the audit: read pull Secrets (RBAC to list secrets only then). */
   readonly readPullSecrets?: boolean;
 }
@@ -41,7 +41,7 @@ export function buildAgentRbac(o: AgentInstallOptions) {
     { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
   ];
   if (o.auditIntervalMs !== undefined) {
-    rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["list"] });
+    rules.push(...auditRules(o.policyReports !== false));
     if (o.readPullSecrets) rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["list"] });
   }
   if (o.vap) {
@@ -120,6 +120,7 @@ export function buildAgentDeployment(o: AgentInstallOptions) {
       ...(o.vap ? ["--vap"] : []),
       ...(o.auditIntervalMs === undefined ? [] : ["--audit-interval", String(o.auditIntervalMs)]),
       ...(o.auditIntervalMs !== undefined && o.readPullSecrets ? ["--read-pull-secrets"] : []),
+      ...auditArgs(o),
       // The --vap bindings exempt what the webhook configuration exempts.
       ...exemptOf(o).flatMap((ns) => ["--exempt-namespace", ns]),
     ],

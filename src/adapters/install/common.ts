@@ -53,11 +53,57 @@ export interface InstallOptions {
   readonly registryCredentialsSecret?: string;
   /** A ConfigMap whose `ca.crt` holds extra CAs for registries. */
   readonly registryCaConfigMap?: string;
+  /** Run the background audit this often (RBAC to watch workloads only then; docs/audit.md). */
+  readonly auditIntervalMs?: number;
+  /** With the audit: API requests a second at most (`--audit-qps`; 5 when absent). */
+  readonly auditQps?: number;
+  /** With the audit: write PolicyReports (the default; RBAC on policyreports only then). */
+  readonly policyReports?: boolean;
   /**
    * The CA of the API server's client certificate (`--client-ca-file`): reviews are answered
    * only to callers it signed. The chart's `webhook.clientCA` / `agent.clientCA`.
    */
   readonly clientCa?: ClientCaSource;
+}
+
+/** The audit's default `--audit-qps`: not written out when it is the value. */
+export const DEFAULT_AUDIT_QPS = 5;
+
+/**
+ * What the background audit reads and writes: list and watch of every workload kind it
+ * judges, and the PolicyReports it keeps (never ClusterPolicyReports: every result is about
+ * a namespaced workload).
+ */
+export function auditRules(policyReports: boolean): Record<string, unknown>[] {
+  return [
+    { apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] },
+    {
+      apiGroups: ["apps"],
+      resources: ["deployments", "statefulsets", "daemonsets", "replicasets"],
+      verbs: ["list", "watch"],
+    },
+    { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ["list", "watch"] },
+    ...(policyReports
+      ? [
+          {
+            apiGroups: ["wgpolicyk8s.io"],
+            resources: ["policyreports"],
+            verbs: ["get", "list", "create", "update", "delete"],
+          },
+        ]
+      : []),
+  ];
+}
+
+/** The audit's flags after `--audit-interval`: only what differs from the defaults. */
+export function auditArgs(o: InstallOptions): string[] {
+  if (o.auditIntervalMs === undefined) return [];
+  return [
+    ...(o.auditQps !== undefined && o.auditQps !== DEFAULT_AUDIT_QPS
+      ? ["--audit-qps", String(o.auditQps)]
+      : []),
+    ...(o.policyReports === false ? ["--no-policy-reports"] : []),
+  ];
 }
 
 /** An existing ConfigMap or Secret and the key holding the CA bundle (PEM). */

@@ -3,6 +3,8 @@
  * webhook and the agent share is in common.ts; why each setting is what it is sits beside it.
  */
 import {
+  auditArgs,
+  auditRules,
   buildClusterRoleAndBinding,
   buildServiceAccount,
   buildValidatingWebhook,
@@ -45,6 +47,8 @@ export function buildRbac(o: InstallOptions) {
         verbs: ["update"],
       },
       { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
+      // The background audit, only when asked for (docs/audit.md).
+      ...(o.auditIntervalMs === undefined ? [] : auditRules(o.policyReports !== false)),
     ]),
   ];
 }
@@ -58,6 +62,8 @@ export function buildDeployment(o: InstallOptions) {
       "--from-cluster",
       ...servingArgs(o),
       ...(o.mutate ? ["--mutate"] : []),
+      ...(o.auditIntervalMs === undefined ? [] : ["--audit-interval", String(o.auditIntervalMs)]),
+      ...auditArgs(o),
     ],
     mounts: [...registryMounts(o, "--ca-file"), ...clientCaMounts(o)],
   });

@@ -10,5 +10,5 @@ export {
 } from "./config.js";
 export type { CredentialSource, KubeCredentials } from "./credentials.js";
 export { type ExecOptions, type ExecPlugin, execCredentials, runExecPlugin } from "./exec.js";
-export { type Informer, type InformerOptions, startInformer } from "./informer.js";
+export { type Informer, type InformerOptions, namespacedKey, startInformer } from "./informer.js";
 export { serviceAccountTokenSource } from "./service-account-token.js";

@@ -18,6 +18,17 @@ export interface InformerOptions {
   readonly random?: () => number;
   /** Waits `ms`, or less when `signal` aborts. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * The key of an object in the copy: its name by default (cluster-scoped resources); a list
+   * of namespaced objects across namespaces needs `namespace/name`.
+   */
+  readonly key?: (o: KubeObject) => string;
+}
+
+/** `namespace/name`: the key of namespaced objects listed across namespaces. */
+export function namespacedKey(o: KubeObject): string {
+  const namespace = (o.metadata as { namespace?: string }).namespace ?? "";
+  return `${namespace}/${o.metadata.name}`;
 }
 
 /** A watch that ends this soon with no event was cut, not timed out by the server. */
@@ -66,6 +77,7 @@ export function startInformer(
   const wait = options.sleep ?? sleep;
   const backoff = options.backoff ?? DEFAULT_WATCH_BACKOFF;
   const resetAfterMs = options.resetAfterMs ?? 30_000;
+  const keyOf = options.key ?? ((o: KubeObject) => o.metadata.name);
   const objects = new Map<string, KubeObject>();
   const controller = new AbortController();
   const { signal } = controller;
@@ -85,7 +97,7 @@ export function startInformer(
   const list = async () => {
     const listed = await client.list(path);
     objects.clear();
-    for (const o of listed.items) objects.set(o.metadata.name, o);
+    for (const o of listed.items) objects.set(keyOf(o), o);
     onChange(items());
     markSynced();
     resourceVersion = listed.resourceVersion;
@@ -115,8 +127,8 @@ export function startInformer(
           }
           resourceVersion = e.object.metadata.resourceVersion ?? resourceVersion;
           if (e.type === "BOOKMARK") return;
-          if (e.type === "DELETED") objects.delete(e.object.metadata.name);
-          else objects.set(e.object.metadata.name, e.object);
+          if (e.type === "DELETED") objects.delete(keyOf(e.object));
+          else objects.set(keyOf(e.object), e.object);
           onChange(items());
         },
         signal,

@@ -4,9 +4,11 @@ import { type ControlPlaneClient, sleep } from "../../adapters/control-plane/ind
 import type { KubeConnection } from "../../adapters/kube/index.js";
 import { isCustomsError } from "../../core/errors.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
+import { INVENTORY_LIMITS, type InventoryReport } from "../../core/fleet/inventory.js";
+import { Auditor, type AuditPass } from "../audit/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../webhook/index.js";
 import { startClusterSource } from "../webhook/index.js";
-import { auditPods } from "./audit.js";
+import { listPullSecrets } from "./audit.js";
 import { Backoff } from "./backoff.js";
 import type { AppliedBundle } from "./bundle.js";
 import { followPolicies } from "./follower.js";
@@ -47,7 +49,14 @@ export interface AgentOptions {
   readonly vap: boolean;
   /** Namespaces the generated native policies' bindings leave out (--exempt-namespace). */
   readonly exemptNamespaces?: readonly string[];
+  /** The background audit runs this often (and on every change); undefined: no audit. */
   readonly auditIntervalMs: number | undefined;
+  /** API requests a second the audit makes at most (`--audit-qps`, default 5). */
+  readonly auditQps?: number;
+  /** The audit writes PolicyReports (`--policy-reports`, the default). */
+  readonly policyReports?: boolean;
+  /** The inventory is sent again after this long even when unchanged (10 minutes). */
+  readonly inventoryHeartbeatMs?: number;
   /** The audit reads pull Secrets (require-pull-secret then checks their registries). */
   readonly readPullSecrets?: boolean;
   readonly waitSeconds: number;
@@ -176,6 +185,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           false,
         );
 
+  // Assigned once the agent is wired (below); a bundle may arrive before.
+  let auditor: Auditor | undefined;
   const onBundle = async (applied: AppliedBundle) => {
     current = applied;
     namespaces.setCluster(applied.bundle.cluster);
@@ -190,6 +201,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     );
     reporter.setAppliedRevision(applied.bundle.revision, applied.signature?.etag);
     vapSync?.update(applied);
+    auditor?.policiesChanged();
     try {
       await saveState(o.stateDir, applied);
       logger.debug({ revision: applied.bundle.revision }, "policies saved to the state dir");
@@ -213,6 +225,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
     if (me === undefined) return;
     namespaces.setCluster(me.cluster);
     registered = true;
+    // The inventory waits for registration: a pass now sends it without waiting an interval.
+    auditor?.changed();
     const trusted = pins ?? (await pinOnFirstUse(client, o.stateDir, logger, signal));
     if (trusted === undefined) return;
     void source?.synced.then(() => namespaceReports.changed());
@@ -256,29 +270,80 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   })();
   background.catch(fail);
 
-  const audit = (async () => {
-    if (o.auditIntervalMs === undefined || kube === undefined) return;
-    while (!signal.aborted) {
-      await sleep(o.auditIntervalMs, signal);
-      const enforced = current;
-      if (signal.aborted || enforced === undefined) continue;
-      try {
-        const { pods, reports } = await auditPods(
-          kube,
-          enforced.evaluator,
-          namespaces,
-          new Date(),
-          {
-            pullSecrets: o.readPullSecrets === true,
-          },
-        );
-        reporter.add(reports);
-        logger.info({ pods, violations: reports.length }, "audit scan");
-      } catch (e) {
-        logger.warn(why(e), "audit scan failed");
-      }
+  // The inventory is a snapshot of the whole cluster: sent after a pass whose content
+  // changed, and at least every heartbeat so that the control plane knows it is current.
+  const heartbeatMs = o.inventoryHeartbeatMs ?? 600_000;
+  let inventorySentAt: number | undefined;
+  const sendInventory = async (inventory: InventoryReport) => {
+    const res = await client.call("PUT", "/api/v1/agent/inventory", {
+      body: inventory,
+      timeoutMs: 60_000,
+    });
+    if (res.status >= 300) throw refusedBy("PUT /api/v1/agent/inventory", res.status, res.body);
+  };
+  const onPass = async (pass: AuditPass) => {
+    logger.info(
+      {
+        workloads: pass.workloads,
+        revision: pass.inventory.revision,
+        ...(pass.reports === undefined
+          ? {}
+          : {
+              reportsCreated: pass.reports.created,
+              reportsUpdated: pass.reports.updated,
+              reportsDeleted: pass.reports.deleted,
+            }),
+      },
+      "audit pass",
+    );
+    for (const f of pass.reports?.failed ?? [])
+      logger.warn({ report: f.key, ...why(f.error) }, "PolicyReport not written");
+    const now = Date.now();
+    const due =
+      pass.changed || inventorySentAt === undefined || now - inventorySentAt >= heartbeatMs;
+    if (!registered || !due) return;
+    if (pass.inventory.workloads.length > INVENTORY_LIMITS.maxWorkloads) {
+      // The control plane refuses a larger snapshot whole: say so instead of retrying it.
+      logger.error(
+        { workloads: pass.inventory.workloads.length, max: INVENTORY_LIMITS.maxWorkloads },
+        "inventory not sent: more workloads than the control plane accepts",
+      );
+      return;
     }
-  })();
+    try {
+      await sendInventory(pass.inventory);
+      inventorySentAt = now;
+    } catch (e) {
+      // Not sent: the next pass sends its own snapshot (the heartbeat makes it due).
+      inventorySentAt = undefined;
+      logger.warn(why(e), "inventory not sent; sent again after the next audit pass");
+    }
+  };
+  auditor =
+    o.auditIntervalMs === undefined || kube === undefined
+      ? undefined
+      : new Auditor({
+          kube,
+          namespaces,
+          policies: () =>
+            current === undefined
+              ? undefined
+              : { evaluator: current.evaluator, revision: revisionNumber(current.bundle.revision) },
+          policyReports: o.policyReports !== false,
+          intervalMs: o.auditIntervalMs,
+          ...(o.auditQps === undefined ? {} : { qps: o.auditQps }),
+          ...(o.readPullSecrets === true
+            ? {
+                pullSecrets: async (limited) => {
+                  const index = await listPullSecrets(limited);
+                  return (w) => index.factsFor(w);
+                },
+              }
+            : {}),
+          onPass,
+          onError: (e) => logger.warn(why(e), "audit error; retrying"),
+        });
+  void auditor?.start();
 
   return {
     port: server.port,
@@ -291,12 +356,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       source?.stop();
       vapSync?.stop();
       await server.drain(drainMs);
-      await Promise.allSettled([background, audit]);
+      await Promise.allSettled([background, auditor?.stop()]);
       await reporter.stop();
       kube?.close();
       client.close();
     },
   };
+}
+
+/** The inventory's revision is a number; a bundle's may be written as a string of digits. */
+function revisionNumber(revision: string | number): number {
+  const n = typeof revision === "number" ? revision : Number(revision);
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
 /**

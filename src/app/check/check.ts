@@ -1,4 +1,5 @@
 import type { InputText } from "../../adapters/files/index.js";
+import type { ApplicablePolicy } from "../../core/audit/index.js";
 import { CustomsError } from "../../core/errors.js";
 import {
   createEvaluator,
@@ -13,7 +14,7 @@ import {
   type Violation,
   withSupplyFacts,
 } from "../../core/evaluate/index.js";
-import type { CompiledPolicySet } from "../../core/policy/index.js";
+import type { CompiledPolicy, CompiledPolicySet } from "../../core/policy/index.js";
 import { type ContainerImage, extractResources, type Workload } from "../../core/workload/index.js";
 import { parseDocuments, type SourceDocument } from "../documents/index.js";
 // Types only: fetching supply-chain facts (registries, Sigstore) loads when a policy needs it.
@@ -35,6 +36,11 @@ export interface CheckedResource {
   /** Where it came from, for line numbers (SARIF) — not part of the JSON output. */
   readonly document: SourceDocument;
   readonly containers: readonly ContainerImage[];
+  /**
+   * The policies that apply to its namespace, in the set's order (one list shared by the
+   * namespaces that have the same): `-o policyreport` gives each a result, pass included.
+   */
+  readonly applicable?: readonly ApplicablePolicy[];
 }
 
 export interface CheckReport {
@@ -193,6 +199,16 @@ function decide(
 ): CheckReport {
   const factsFor = namespaceFacts(labels, options);
   const summary = { resources: 0, denied: 0, warned: 0, allowed: 0 };
+  const names = new WeakMap<readonly CompiledPolicy[], readonly ApplicablePolicy[]>();
+  const applicableIn = (ns: NamespaceFacts): readonly ApplicablePolicy[] => {
+    const compiled = evaluator.applicable(ns);
+    let list = names.get(compiled);
+    if (list === undefined) {
+      list = compiled.map((p) => ({ name: p.policy.name, action: p.policy.action }));
+      names.set(compiled, list);
+    }
+    return list;
+  };
   const results: CheckedResource[] = [];
   for (const { document, workload } of located) {
     const namespace = workload.namespace ?? DEFAULT_NAMESPACE;
@@ -213,6 +229,7 @@ function decide(
       ...(decision.exempted === undefined ? {} : { exempted: decision.exempted }),
       document,
       containers: workload.containers,
+      applicable: applicableIn(factsFor(namespace)),
     });
   }
   return notes.length === 0 ? { summary, results } : { summary, results, notes };

@@ -1,9 +1,14 @@
 import type { Logger } from "pino";
 import type { Counter, Gauge } from "prom-client";
 import { readInputs, watchFiles, watchStableInputs } from "../../adapters/files/index.js";
-import type { KubeConnection } from "../../adapters/kube/index.js";
+import {
+  KubeClient,
+  type KubeConnection,
+  serviceAccountTokenSource,
+} from "../../adapters/kube/index.js";
 import { isPrimaryProcess, superviseWorkers } from "../../adapters/process/index.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
+import { Auditor } from "../audit/index.js";
 import { loadPolicySet } from "../documents/index.js";
 import { startClusterSource } from "./cluster-source.js";
 import { NamespaceCache } from "./namespaces.js";
@@ -43,6 +48,15 @@ export interface WebhookRuntimeOptions {
   readonly logger: Logger;
   readonly metrics: WebhookRuntimeMetrics;
   readonly startServer: (hooks: WebhookHooks) => Promise<ServedWebhook>;
+  /**
+   * The background audit (with `fromCluster` only): PolicyReports of every workload against
+   * the cluster's policies (docs/audit.md). Absent: no audit.
+   */
+  readonly audit?: {
+    readonly intervalMs: number;
+    readonly qps: number;
+    readonly policyReports: boolean;
+  };
 }
 
 export interface RunningWebhook {
@@ -80,6 +94,7 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
           {
             onPolicies(next, count) {
               evaluator = next;
+              auditor?.policiesChanged();
               invalidPolicies = count.invalid;
               metrics.policiesInvalid.set(count.invalid.length);
               metrics.reloads.inc({ what: "policies", result: "ok" });
@@ -100,6 +115,7 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
           // The webhook has RBAC for imagepolicies/status; the agent does not write it.
           { writeStatus: o.fromCluster },
         );
+  const auditor = auditorOf(o, namespaces, () => evaluator);
   let server: ServedWebhook;
   try {
     server = await o.startServer({
@@ -109,8 +125,10 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
     });
   } catch (e) {
     source?.stop();
+    await auditor?.stop();
     throw e;
   }
+  void auditor?.start();
   // Only a whole file is applied: see watchStableInputs (docs/cli.md, serve).
   const policies = watchStableInputs({
     paths: o.policyPaths ?? [],
@@ -142,9 +160,50 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
       policies.stop();
       certs.stop();
       source?.stop();
-      await server.drain(drainMs);
+      await Promise.all([server.drain(drainMs), auditor?.stop()]);
     },
   };
+}
+
+/** The webhook's audit: PolicyReports only (no control plane to send an inventory to). */
+function auditorOf(
+  o: WebhookRuntimeOptions,
+  namespaces: NamespaceCache,
+  evaluator: () => Evaluator | undefined,
+): Auditor | undefined {
+  if (o.audit === undefined || !o.fromCluster || o.connection === undefined) return undefined;
+  const { connection, logger } = o;
+  const kube = new KubeClient(
+    connection,
+    connection.token && !connection.cert ? serviceAccountTokenSource(connection.token) : undefined,
+  );
+  return new Auditor({
+    kube,
+    namespaces,
+    policies: () => {
+      const e = evaluator();
+      return e === undefined ? undefined : { evaluator: e, revision: 0 };
+    },
+    policyReports: o.audit.policyReports,
+    intervalMs: o.audit.intervalMs,
+    qps: o.audit.qps,
+    onPass: (pass) =>
+      logger.info(
+        {
+          workloads: pass.workloads,
+          ...(pass.reports === undefined
+            ? {}
+            : {
+                reportsCreated: pass.reports.created,
+                reportsUpdated: pass.reports.updated,
+                reportsDeleted: pass.reports.deleted,
+                reportsFailed: pass.reports.failed.length,
+              }),
+        },
+        "audit pass",
+      ),
+    onError: (e) => logger.warn({ err: e }, "audit error; retrying"),
+  });
 }
 
 export interface RunWebhookOptions {

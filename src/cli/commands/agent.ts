@@ -21,6 +21,8 @@ interface AgentFlags {
   stateDir: string;
   vap?: boolean;
   auditInterval?: string;
+  auditQps?: string;
+  policyReports?: boolean;
   readPullSecrets?: boolean;
   wait: string;
   drainTimeout: string;
@@ -99,7 +101,15 @@ export function registerAgent(program: Command): void {
     )
     .option("--state-dir <dir>", "where the last applied policies are kept", "./.customs-agent")
     .option("--vap", "also apply the policies as ValidatingAdmissionPolicies where they compile")
-    .option("--audit-interval <ms>", "audit the cluster's Pods this often (default: off)")
+    .option(
+      "--audit-interval <ms>",
+      "audit the cluster's workloads this often, and on every policy or workload change (default: off; 600000 is the usual)",
+    )
+    .option("--audit-qps <n>", "API requests a second the audit makes at most", "5")
+    .option(
+      "--no-policy-reports",
+      "the audit writes no wgpolicyk8s.io PolicyReports (it still sends the inventory)",
+    )
     .option(
       "--read-pull-secrets",
       "the audit reads pull Secrets, so require-pull-secret checks a named secret covers the registry (needs list on secrets)",
@@ -130,6 +140,7 @@ export function registerAgent(program: Command): void {
         flags.auditInterval === undefined
           ? undefined
           : integer("--audit-interval", flags.auditInterval, 1_000, 86_400_000);
+      const auditQps = integer("--audit-qps", flags.auditQps ?? "5", 1, 1_000);
       const exemptNamespaces = exemptNamespacesOf(flags.exemptNamespace, flags.exemptNamespaces);
       const token = tokenOf(flags);
       const ca = flags.caFile === undefined ? undefined : readFile("--ca-file", flags.caFile);
@@ -225,6 +236,8 @@ export function registerAgent(program: Command): void {
         vap: flags.vap === true,
         exemptNamespaces,
         auditIntervalMs,
+        auditQps,
+        policyReports: flags.policyReports !== false,
         readPullSecrets: flags.readPullSecrets === true,
         waitSeconds,
         clusterNameCheck: flags.clusterNameCheck === true,

@@ -11,8 +11,8 @@ import {
   type ExcludeFlags,
   excludeOption,
   type FactsFlags,
+  FINDINGS_FORMATS,
   type FindingsFlags,
-  type FindingsFormat,
   factsOptions,
   parseExclude,
   parseFactsFlags,
@@ -25,9 +25,14 @@ import { examples } from "../help.js";
 import { EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
 import { toCheckJson } from "../output/check-json.js";
+import { toCheckPolicyReports } from "../output/check-policyreport.js";
 import { toCheckSarif } from "../output/check-sarif.js";
 import { renderFindings } from "../output/findings.js";
 import { createStyle, type Style } from "../output/style.js";
+
+/** `check` prints the findings formats and, for CI, the PolicyReports the audit writes. */
+export const CHECK_FORMATS = [...FINDINGS_FORMATS, "policyreport"] as const;
+export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
 interface CheckFlags extends FindingsFlags, RegistryFlags, FactsFlags, ExcludeFlags {
   policy: string[];
@@ -40,7 +45,7 @@ interface CheckFlags extends FindingsFlags, RegistryFlags, FactsFlags, ExcludeFl
  * line numbers (SARIF, JUnit, GitHub) look them up; the status never needs them.
  */
 export function checkOutput(
-  format: FindingsFormat,
+  format: CheckFormat,
   report: CheckReport,
   failOn: FailOn,
   style: Style,
@@ -57,7 +62,7 @@ export function checkOutput(
  * names as logical locations); JUnit and GitHub annotations come from the shared layer.
  */
 function render(
-  format: FindingsFormat,
+  format: CheckFormat,
   report: CheckReport,
   failOn: FailOn,
   style: Style,
@@ -67,6 +72,7 @@ function render(
   if (format === "sarif")
     return `${JSON.stringify(toCheckSarif(report, productVersion()), null, 2)}\n`;
   if (format === "human") return toCheckHuman(report, style, verbose);
+  if (format === "policyreport") return toCheckPolicyReports(report, Date.now());
   const findings = [toCheckFindings(report)];
   return renderFindings(format, findings, summarizeFindings(findings, failOn), style);
 }
@@ -92,58 +98,64 @@ export function registerCheck(program: Command): void {
       "SARIF for code scanning, and a JUnit file beside it",
       "customs check -p policies/ -o sarif --report junit=customs.xml k8s/",
     ],
+    [
+      "the PolicyReports the cluster's audit would write (wgpolicyk8s.io/v1alpha2)",
+      "customs check -p policies/ -o policyreport k8s/ > reports.yaml",
+    ],
   ]);
   // A denial is severity high, a warning medium, an audit result info: the default
   // --fail-on high keeps the spec's exit status (1 exactly when something is denied).
-  addFindingsOptions(command, "high").action(async (inputs: string[], flags: CheckFlags) => {
-    const parsed = parseFindingsFlags(flags);
-    const { set } = loadPolicySet(await readInputs(flags.policy));
-    const { budgetMs, tagHandling } = parseFactsFlags(flags);
-    const { checkWithFacts } = await import("../../app/check/facts.js");
-    // Harbor's client (and the HTTP stack under it) loads only when a Harbor is named.
-    const harbor =
-      flags.harborUrl === undefined
-        ? undefined
-        : await (await import("../../app/supply/harbor.js")).harborOptionsFrom(flags);
-    let client: RegistryClient | undefined;
-    const registry = async () => {
-      client ??= await clientFrom(flags);
-      return client;
-    };
-    let report: CheckReport;
-    try {
-      report = await checkWithFacts(
-        set,
-        await readInputs(inputs, undefined, undefined, {
-          exclude: parseExclude(flags),
-        }),
-        { cluster: flags.cluster },
-        {
-          registry,
-          budgetMs,
-          ...(tagHandling === undefined ? {} : { tagHandling }),
-          ...(harbor === undefined ? {} : { harbor }),
-        },
+  addFindingsOptions(command, "high", CHECK_FORMATS).action(
+    async (inputs: string[], flags: CheckFlags) => {
+      const parsed = parseFindingsFlags(flags, CHECK_FORMATS);
+      const { set } = loadPolicySet(await readInputs(flags.policy));
+      const { budgetMs, tagHandling } = parseFactsFlags(flags);
+      const { checkWithFacts } = await import("../../app/check/facts.js");
+      // Harbor's client (and the HTTP stack under it) loads only when a Harbor is named.
+      const harbor =
+        flags.harborUrl === undefined
+          ? undefined
+          : await (await import("../../app/supply/harbor.js")).harborOptionsFrom(flags);
+      let client: RegistryClient | undefined;
+      const registry = async () => {
+        client ??= await clientFrom(flags);
+        return client;
+      };
+      let report: CheckReport;
+      try {
+        report = await checkWithFacts(
+          set,
+          await readInputs(inputs, undefined, undefined, {
+            exclude: parseExclude(flags),
+          }),
+          { cluster: flags.cluster },
+          {
+            registry,
+            budgetMs,
+            ...(tagHandling === undefined ? {} : { tagHandling }),
+            ...(harbor === undefined ? {} : { harbor }),
+          },
+        );
+      } finally {
+        client?.close();
+      }
+      const verbose = flags.verbose === true;
+      const plain = createStyle(process.stdout, { NO_COLOR: "1" });
+      for (const { format, file } of parsed.reports) {
+        const { writeFileSync } = await import("node:fs");
+        writeFileSync(file, render(format, report, parsed.failOn, plain, verbose));
+      }
+      const out = checkOutput(
+        parsed.output,
+        report,
+        parsed.failOn,
+        createStyle(process.stdout),
+        verbose,
       );
-    } finally {
-      client?.close();
-    }
-    const verbose = flags.verbose === true;
-    const plain = createStyle(process.stdout, { NO_COLOR: "1" });
-    for (const { format, file } of parsed.reports) {
-      const { writeFileSync } = await import("node:fs");
-      writeFileSync(file, render(format, report, parsed.failOn, plain, verbose));
-    }
-    const out = checkOutput(
-      parsed.output,
-      report,
-      parsed.failOn,
-      createStyle(process.stdout),
-      verbose,
-    );
-    // Skipped files are said on stderr in every format, so that the report stays parseable.
-    for (const note of report.notes ?? []) process.stderr.write(`note: ${note}\n`);
-    process.stdout.write(out.text);
-    process.exitCode = out.exitCode;
-  });
+      // Skipped files are said on stderr in every format, so that the report stays parseable.
+      for (const note of report.notes ?? []) process.stderr.write(`note: ${note}\n`);
+      process.stdout.write(out.text);
+      process.exitCode = out.exitCode;
+    },
+  );
 }

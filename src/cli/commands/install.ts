@@ -43,6 +43,8 @@ interface InstallFlags {
   tokenSecret?: string;
   vap?: boolean;
   auditInterval?: string;
+  auditQps?: string;
+  policyReports?: boolean;
   readPullSecrets?: boolean;
   clientCaConfigmap?: string;
   clientCaSecret?: string;
@@ -174,7 +176,6 @@ const AGENT_ONLY = [
   "tokenFile",
   "tokenSecret",
   "vap",
-  "auditInterval",
   "readPullSecrets",
 ];
 
@@ -186,7 +187,7 @@ async function render(component: string, flags: InstallFlags): Promise<RenderedI
     const given = AGENT_ONLY.filter((k) => flags[k as keyof InstallFlags] !== undefined);
     if (given.length > 0)
       throw new CustomsError("USAGE", `agent options given to the webhook: ${given.join(", ")}`);
-    return renderInstall({ ...common, mutate: flags.mutate === true });
+    return renderInstall({ ...common, mutate: flags.mutate === true, ...auditOptions(flags) });
   }
   if (flags.mutate) throw new CustomsError("USAGE", "--mutate is for the webhook");
   if (flags.controlPlane === undefined || !/^https?:\/\/[^\s/]+/.test(flags.controlPlane))
@@ -210,11 +211,25 @@ async function render(component: string, flags: InstallFlags): Promise<RenderedI
       ? {}
       : { controlPlaneCaPem: readText("--control-plane-ca", flags.controlPlaneCa) }),
     vap: flags.vap === true,
-    ...(flags.auditInterval === undefined
-      ? {}
-      : { auditIntervalMs: int("--audit-interval", flags.auditInterval, 1000, 86_400_000) }),
+    ...auditOptions(flags),
     readPullSecrets: flags.readPullSecrets === true,
   });
+}
+
+/** The background audit's options, for the webhook and the agent alike. */
+function auditOptions(flags: InstallFlags) {
+  if (flags.auditInterval === undefined) {
+    if (flags.auditQps !== undefined)
+      throw new CustomsError("USAGE", "--audit-qps needs --audit-interval");
+    return {};
+  }
+  return {
+    auditIntervalMs: int("--audit-interval", flags.auditInterval, 1000, 86_400_000),
+    ...(flags.auditQps === undefined
+      ? {}
+      : { auditQps: int("--audit-qps", flags.auditQps, 1, 1_000) }),
+    policyReports: flags.policyReports !== false,
+  };
 }
 
 export function registerInstall(program: Command): void {
@@ -271,7 +286,15 @@ export function registerInstall(program: Command): void {
     .option("--token-file <file>", "agent: file holding the agent token, stored in a Secret")
     .option("--token-secret <name>", "agent: existing Secret holding the token under `token`")
     .option("--vap", "agent: also apply the policies as ValidatingAdmissionPolicies")
-    .option("--audit-interval <ms>", "agent: audit the cluster's Pods this often")
+    .option(
+      "--audit-interval <ms>",
+      "agent: audit the cluster's workloads this often (and on every change), into PolicyReports",
+    )
+    .option("--audit-qps <n>", "agent: API requests a second the audit makes at most (default 5)")
+    .option(
+      "--no-policy-reports",
+      "agent: the audit writes no PolicyReports (and gets no RBAC for them)",
+    )
     .option(
       "--read-pull-secrets",
       "agent: the audit reads pull Secrets to check require-pull-secret's registries (grants listing secrets)",

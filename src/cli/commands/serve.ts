@@ -10,6 +10,9 @@ import { clientFrom } from "./pin.js";
 interface ServeFlags extends SupplyFlags {
   policy?: string[];
   fromCluster?: boolean;
+  auditInterval?: string;
+  auditQps?: string;
+  policyReports?: boolean;
   kubeconfig?: string;
   context?: string;
   listen: string;
@@ -37,6 +40,16 @@ function positive(name: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n <= 0)
     throw new CustomsError("USAGE", `${name} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+function ranged(name: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CustomsError(
+      "USAGE",
+      `${name} must be an integer from ${min} to ${max}, got "${text}"`,
+    );
   return n;
 }
 
@@ -107,9 +120,24 @@ function checkWebhookFlags(flags: ServeFlags) {
   if ((flags.policy === undefined) === (flags.fromCluster !== true)) {
     throw new CustomsError("USAGE", "give either -p/--policy or --from-cluster");
   }
+  const workers = positive("--workers", flags.workers);
+  if (flags.auditInterval !== undefined && flags.fromCluster !== true)
+    throw new CustomsError("USAGE", "--audit-interval needs --from-cluster");
+  // Each worker is a whole server: several would audit, and write the reports, side by side.
+  if (flags.auditInterval !== undefined && workers > 1)
+    throw new CustomsError("USAGE", "--audit-interval runs with --workers 1 only");
+  const audit =
+    flags.auditInterval === undefined
+      ? undefined
+      : {
+          intervalMs: ranged("--audit-interval", flags.auditInterval, 1_000, 86_400_000),
+          qps: ranged("--audit-qps", flags.auditQps ?? "5", 1, 1_000),
+          policyReports: flags.policyReports !== false,
+        };
   return {
     ...parseListen(flags.listen),
-    workers: positive("--workers", flags.workers),
+    workers,
+    audit,
     reloadIntervalMs: positive("--reload-interval", flags.reloadInterval),
     drainMs: positive("--drain-timeout", flags.drainTimeout),
     maxBodyBytes: positive("--max-body-bytes", flags.maxBodyBytes),
@@ -157,6 +185,7 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
         connection,
         fromCluster: flags.fromCluster === true,
         clusterName: flags.cluster,
+        ...(checked.audit === undefined ? {} : { audit: checked.audit }),
         reloadIntervalMs: checked.reloadIntervalMs,
         tlsFiles: [flags.tlsCert, flags.tlsKey, ...clientCa],
         logger,
@@ -204,6 +233,12 @@ export function registerServe(program: Command): void {
     .description("run the admission webhook (POST /validate, /healthz, /readyz, /metrics)")
     .option("-p, --policy <path>", "ImagePolicy/Workspace file or folder (repeatable)", collect)
     .option("--from-cluster", "read ImagePolicies and Workspaces from the cluster's CRDs")
+    .option(
+      "--audit-interval <ms>",
+      "with --from-cluster: audit every workload this often, and on every policy or workload change, into PolicyReports (default: off)",
+    )
+    .option("--audit-qps <n>", "API requests a second the audit makes at most", "5")
+    .option("--no-policy-reports", "the audit writes no PolicyReports (it only logs its passes)")
     .option(
       "--kubeconfig <file>",
       "kubeconfig for the cluster (default: the pod's service account); with -p, namespace labels are still watched",

@@ -23,10 +23,14 @@ export interface FindingsFlags {
 }
 
 /** The reporting options every CI command shares: -o, --fail-on, --report FORMAT=FILE. */
-export function addFindingsOptions(command: Command, defaultFailOn?: FailOn): Command {
+export function addFindingsOptions(
+  command: Command,
+  defaultFailOn?: FailOn,
+  formats: readonly OutputFormat[] = FINDINGS_FORMATS,
+): Command {
   const failOnHelp = `exit 1 when a finding is at or above this severity (${SEVERITIES.join(", ")}, or none)`;
   return command
-    .addOption(outputOption(FINDINGS_FORMATS, "human"))
+    .addOption(outputOption(formats, "human"))
     .option(
       "--fail-on <severity>",
       defaultFailOn === undefined ? `${failOnHelp}; default: the config's, else high` : failOnHelp,
@@ -39,14 +43,17 @@ export function addFindingsOptions(command: Command, defaultFailOn?: FailOn): Co
     );
 }
 
-export interface ParsedFindingsFlags {
-  readonly output: FindingsFormat;
+export interface ParsedFindingsFlags<F extends OutputFormat = FindingsFormat> {
+  readonly output: F;
   readonly failOn: FailOn;
-  readonly reports: readonly { format: FindingsFormat; file: string }[];
+  readonly reports: readonly { format: F; file: string }[];
 }
 
 /** Checks the flags before any work is done, so a typo is exit 2 and not a wasted scan. */
-export function parseFindingsFlags(flags: FindingsFlags): ParsedFindingsFlags {
+export function parseFindingsFlags<F extends OutputFormat = FindingsFormat>(
+  flags: FindingsFlags,
+  formats: readonly F[] = FINDINGS_FORMATS as unknown as readonly F[],
+): ParsedFindingsFlags<F> {
   if (!isFailOn(flags.failOn)) {
     throw new CustomsError(
       "USAGE",
@@ -58,11 +65,11 @@ export function parseFindingsFlags(flags: FindingsFlags): ParsedFindingsFlags {
     if (eq <= 0 || eq === spec.length - 1) {
       throw new CustomsError("USAGE", `--report must be FORMAT=FILE, got "${spec}"`);
     }
-    const format = parseOutputFormat(spec.slice(0, eq), FINDINGS_FORMATS, "--report's format");
+    const format = parseOutputFormat(spec.slice(0, eq), formats, "--report's format");
     return { format, file: spec.slice(eq + 1) };
   });
   return {
-    output: parseOutputFormat(flags.output, FINDINGS_FORMATS),
+    output: parseOutputFormat(flags.output, formats),
     failOn: flags.failOn,
     reports,
   };

@@ -6,7 +6,15 @@ import { printable } from "../../core/policy/index.js";
  * The one `-o` vocabulary: every command that prints a result takes `-o/--output` with the
  * formats of this list that apply to it (docs/cli.md).
  */
-export const OUTPUT_FORMATS = ["human", "json", "yaml", "sarif", "junit", "github"] as const;
+export const OUTPUT_FORMATS = [
+  "human",
+  "json",
+  "yaml",
+  "sarif",
+  "junit",
+  "github",
+  "policyreport",
+] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Spellings of earlier releases, still accepted with a note on standard error. */

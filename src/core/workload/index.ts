@@ -14,6 +14,17 @@ export {
   type ServiceAccountDoc,
 } from "./pull-secrets.js";
 export { MAX_PROBLEMS } from "./read.js";
+export {
+  controllerOf,
+  isOwnerKind,
+  OWNER_KINDS,
+  type OwnedObject,
+  type OwnerKind,
+  type OwnerReference,
+  POD_TEMPLATE_HASH_LABEL,
+  resolveOwner,
+  type TopOwner,
+} from "./top-owner.js";
 export type {
   ContainerImage,
   ContainerType,
