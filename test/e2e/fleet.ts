@@ -218,6 +218,8 @@ export async function startAgent(options: {
   controlPlane: ControlPlane;
   token: string;
   cluster: Cluster;
+  /** More flags, e.g. the background audit's (`--audit-interval`). */
+  extraArgs?: readonly string[];
 }): Promise<Agent> {
   const { controlPlane, token, cluster } = options;
   const dir = mkdtempSync(join(tmpdir(), "customs-agent-"));
@@ -245,6 +247,7 @@ export async function startAgent(options: {
     // Short polls: a test that stops the control plane need not wait for a long one.
     "--wait",
     "10",
+    ...(options.extraArgs ?? []),
   ]);
   const stop = async () => {
     await process.stop();
