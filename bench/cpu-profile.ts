@@ -47,6 +47,8 @@ function frameCategory(f: CallFrame): Category | undefined {
   if (/pino|sonic-boom|thread-stream/.test(url)) return "logging";
   if (/prom-client|server\/metrics/.test(url)) return "metrics";
   if (url === "" && fn === "parse") return "JSON parse";
+  // JSON.parse is a builtin V8 inlines into its caller, whose self time it then is.
+  if (fn === "readReview" || /webhook-bare/.test(url)) return "JSON parse";
   if (url === "" && fn === "stringify") return "response building";
   if (/\/core\/(evaluate|policy|image|glob)/.test(url)) return "evaluation";
   if (/\/core\/(admission|workload)|\/app\/webhook\//.test(url)) {
@@ -63,8 +65,15 @@ function frameCategory(f: CallFrame): Category | undefined {
   return undefined;
 }
 
-/** Milliseconds of self time by category (idle left out), from one profile. */
-export function timeByCategory(profile: CpuProfile): Map<Category, number> {
+/**
+ * Milliseconds of self time by category (idle left out), from one profile; with `window`, only
+ * the samples taken within it (µs of the monotonic clock, `process.hrtime` / 1000, which V8's
+ * timestamps share), so that start-up and warm-up are left out.
+ */
+export function timeByCategory(
+  profile: CpuProfile,
+  window?: { readonly from: number; readonly to: number },
+): Map<Category, number> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -92,9 +101,13 @@ export function timeByCategory(profile: CpuProfile): Map<Category, number> {
     return found;
   };
   const out = new Map<Category, number>();
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (window !== undefined && (at < window.from || at > window.to)) return;
     const c = categoryOf(id);
-    out.set(c, (out.get(c) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    out.set(c, (out.get(c) ?? 0) + delta / 1000);
   });
   out.delete("idle");
   return out;
