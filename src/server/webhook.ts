@@ -117,18 +117,25 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
       for (const v of outcome.violations ?? []) count.violation(v.policy, v.action, v.code);
       for (const e of outcome.exempted ?? []) count.exemption(e.policy, e.exception);
       const r = outcome.request;
-      logger.info(
-        {
-          kind: r?.kind,
-          namespace: r?.namespace,
-          name: r?.name,
-          operation: r?.operation,
-          uid: response.uid,
-          verdict,
-          ms: Math.round(seconds * 1e6) / 1e3,
-        },
-        route === "/validate" ? "admission" : "mutation",
-      );
+      // A plain allow, the bulk of a cluster's reviews, is logged at debug: it is counted in
+      // the metrics and recorded, with its audit annotations, in the API server's audit log,
+      // and a line for each cost the hot path more than deciding it. Denials, warnings and
+      // patches are logged at info, each one.
+      const level = verdict === "allow" ? "debug" : "info";
+      if (logger.isLevelEnabled(level)) {
+        logger[level](
+          {
+            kind: r?.kind,
+            namespace: r?.namespace,
+            name: r?.name,
+            operation: r?.operation,
+            uid: response.uid,
+            verdict,
+            ms: Math.round(seconds * 1e6) / 1e3,
+          },
+          route === "/validate" ? "admission" : "mutation",
+        );
+      }
       // Only the response is serialized, never the request (megabytes at worst) again.
       sendJsonText(res, outcome.status, outcomeText(outcome));
     } else {
