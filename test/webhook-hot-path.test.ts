@@ -16,6 +16,7 @@ const request: AdmissionRequest = {
   uid: "u",
   kind: { group: "apps", version: "v1", kind: "Deployment" },
   resource: { group: "apps", version: "v1", resource: "deployments" },
+  subResource: undefined,
   name: "web",
   namespace: "team-a",
   operation: "CREATE",
