@@ -3,20 +3,28 @@ import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import type { SupplyContext } from "../app/supply/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../app/webhook/index.js";
-import { handleAdmissionWithSupply, handlePolicyAdmission } from "../app/webhook/index.js";
+import {
+  admitRequestWithSupply,
+  admitWithSupply,
+  outcomeText,
+  policyAdmission,
+  readReview,
+} from "../app/webhook/index.js";
 import type { Evaluator } from "../core/evaluate/index.js";
 import {
   isBodyError,
-  readBody,
+  readBodyThen,
   readTlsFiles,
   sendError,
   sendJson,
+  sendJsonText,
   sendText,
   startListener,
   type TlsFiles,
   toBodyWireError,
 } from "./http/index.js";
 import type { WebhookMetrics } from "./metrics.js";
+import { countersOf } from "./webhook-counters.js";
 
 export interface WebhookOptions {
   readonly host: string;
@@ -84,42 +92,18 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     text: string,
     evaluator: Evaluator,
   ) => AdmissionOutcome | Promise<AdmissionOutcome>;
-  const admit = async (
+  const count = countersOf(metrics);
+
+  /** Metrics, the log line, the reply and the decision hook of one decided review. */
+  const answer = (
     route: string,
-    handler: Handler,
-    req: IncomingMessage,
+    outcome: AdmissionOutcome,
+    started: number,
     res: ServerResponse,
   ) => {
-    let text: string;
-    try {
-      text = await readBody(req, options.maxBodyBytes);
-    } catch (e) {
-      if (!isBodyError(e)) throw e;
-      const { status, code } = toBodyWireError(e.code);
-      metrics.requests.inc({ path: route, code: String(status) });
-      if (!res.headersSent && !res.destroyed) sendError(res, status, code, e.message);
-      // The rest of an oversized body is not read: the connection cannot be reused.
-      if (e.code === "BODY_TOO_LARGE") req.socket.destroy();
-      return;
-    }
-    const evaluator = options.evaluator();
-    const started = process.hrtime.bigint();
-    // Reviews of ImagePolicies and Workspaces need no policy set: they are answered even
-    // before one is loaded, or a cluster with a broken first policy could never fix it.
-    const policyReview =
-      route === "/validate" ? handlePolicyAdmission(text, Date.now()) : undefined;
-    if (evaluator === undefined && policyReview === undefined) {
-      // No valid policy set yet: refuse rather than allow (failurePolicy Fail applies).
-      metrics.requests.inc({ path: route, code: "503" });
-      sendError(res, 503, "UNAVAILABLE", "no policies loaded");
-      return;
-    }
-    const outcome =
-      policyReview ?? (evaluator === undefined ? undefined : await handler(text, evaluator));
-    if (outcome === undefined) return;
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    metrics.latency.observe({ path: route }, seconds);
-    metrics.requests.inc({ path: route, code: String(outcome.status) });
+    const seconds = (performance.now() - started) / 1e3;
+    count.latency(route, seconds);
+    count.request(route, outcome.status);
     const response = outcome.response;
     if (response !== undefined) {
       const verdict = !response.allowed
@@ -129,23 +113,39 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
           : response.warnings
             ? "warn"
             : "allow";
-      if (route === "/validate") metrics.decisions.inc({ verdict });
-      for (const v of outcome.violations ?? [])
-        metrics.violations.inc({ policy: v.policy, action: v.action, code: v.code });
-      for (const e of outcome.exempted ?? [])
-        metrics.exemptions.inc({ policy: e.policy, exception: e.exception });
-      logger.info(
-        { ...outcome.request, uid: response.uid, verdict, ms: Math.round(seconds * 1e6) / 1e3 },
-        route === "/validate" ? "admission" : "mutation",
-      );
+      if (route === "/validate") count.decision(verdict);
+      for (const v of outcome.violations ?? []) count.violation(v.policy, v.action, v.code);
+      for (const e of outcome.exempted ?? []) count.exemption(e.policy, e.exception);
+      const r = outcome.request;
+      // A plain allow, the bulk of a cluster's reviews, is logged at debug: it is counted in
+      // the metrics and recorded, with its audit annotations, in the API server's audit log,
+      // and a line for each cost the hot path more than deciding it. Denials, warnings and
+      // patches are logged at info, each one.
+      const level = verdict === "allow" ? "debug" : "info";
+      if (logger.isLevelEnabled(level)) {
+        logger[level](
+          {
+            kind: r?.kind,
+            namespace: r?.namespace,
+            name: r?.name,
+            operation: r?.operation,
+            uid: response.uid,
+            verdict,
+            ms: Math.round(seconds * 1e6) / 1e3,
+          },
+          route === "/validate" ? "admission" : "mutation",
+        );
+      }
+      // Only the response is serialized, never the request (megabytes at worst) again.
+      sendJsonText(res, outcome.status, outcomeText(outcome));
     } else {
       const { error } = outcome.body as { error: { code: string; message: string } };
       logger.warn(
         { status: outcome.status, code: error.code, error: error.message },
         "bad admission request",
       );
+      sendJson(res, outcome.status, outcome.body);
     }
-    sendJson(res, outcome.status, outcome.body);
     if (route === "/validate" && response !== undefined && options.onDecision !== undefined) {
       try {
         options.onDecision(outcome);
@@ -155,18 +155,87 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     }
   };
 
+  const failed = (e: unknown, path: string, res: ServerResponse) => {
+    logger.error({ err: e, path }, "admission failed");
+    if (!res.headersSent) sendError(res, 500, "INTERNAL", "internal error");
+  };
+
+  const unavailable = (route: string, res: ServerResponse) => {
+    // No valid policy set yet: refuse rather than allow (failurePolicy Fail applies).
+    count.request(route, 503);
+    sendError(res, 503, "UNAVAILABLE", "no policies loaded");
+  };
+
+  /**
+   * One review, from its body to its answer: the body is parsed once, and the answer is
+   * synchronous (no promise, no microtask) unless facts have to be fetched.
+   */
+  const decide = (route: string, handler: Handler, text: string, res: ServerResponse) => {
+    const evaluator = options.evaluator();
+    const started = performance.now();
+    let outcome: AdmissionOutcome | Promise<AdmissionOutcome>;
+    if (route === "/validate") {
+      const read = readReview(text);
+      // Reviews of ImagePolicies and Workspaces need no policy set: they are answered even
+      // before one is loaded, or a cluster with a broken first policy could never fix it.
+      const policyReview =
+        "request" in read ? policyAdmission(read.request, Date.now()) : undefined;
+      if (policyReview !== undefined) return answer(route, policyReview, started, res);
+      if (evaluator === undefined) return unavailable(route, res);
+      outcome =
+        "bad" in read
+          ? read.bad
+          : admitRequestWithSupply(read.request, evaluator, options.namespaces, options.supply);
+    } else {
+      if (evaluator === undefined) return unavailable(route, res);
+      outcome = handler(text, evaluator);
+    }
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (o) => answer(route, o, started, res),
+        (e) => failed(e, route, res),
+      );
+    } else {
+      answer(route, outcome, started, res);
+    }
+  };
+
+  const admit = (route: string, handler: Handler, req: IncomingMessage, res: ServerResponse) =>
+    readBodyThen(
+      req,
+      options.maxBodyBytes,
+      (text) => {
+        try {
+          decide(route, handler, text, res);
+        } catch (e) {
+          failed(e, route, res);
+        }
+      },
+      (e) => {
+        if (!isBodyError(e)) return failed(e, route, res);
+        const { status, code } = toBodyWireError(e.code);
+        count.request(route, status);
+        if (!res.headersSent && !res.destroyed) sendError(res, status, code, e.message);
+        // The rest of an oversized body is not read: the connection cannot be reused.
+        if (e.code === "BODY_TOO_LARGE") req.socket.destroy();
+      },
+    );
+
+  // /validate is decided in `decide` on the review it reads; this is only its route's mark.
   const validate: Handler = (text, evaluator) =>
-    handleAdmissionWithSupply(text, evaluator, options.namespaces, options.supply);
+    admitWithSupply(text, evaluator, options.namespaces, options.supply);
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? "/").split("?")[0];
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const path = query < 0 ? url : url.slice(0, query);
     const handler: Handler | undefined =
       path === "/validate" ? validate : path === "/mutate" ? options.mutate : undefined;
-    if (req.method === "POST" && handler !== undefined && path !== undefined) {
+    if (req.method === "POST" && handler !== undefined) {
       if (clientCerts && !isAuthenticatedClient(req)) {
         // Not the API server: nothing is decided, so nothing reaches onDecision (the agent's
         // violation records) and no policy is revealed to whoever can reach the Service.
-        metrics.requests.inc({ path, code: "401" });
+        count.request(path, 401);
         logger.warn(
           { code: "WEBHOOK_CLIENT_UNAUTHENTICATED", address: req.socket.remoteAddress, path },
           "review refused: no client certificate of --client-ca-file",
@@ -180,10 +249,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
         );
         return;
       }
-      admit(path, handler, req, res).catch((e) => {
-        logger.error({ err: e, path }, "admission failed");
-        if (!res.headersSent) sendError(res, 500, "INTERNAL", "internal error");
-      });
+      admit(path, handler, req, res);
       return;
     }
     if (req.method === "GET" && path === "/healthz") return sendText(res, 200, "ok\n");
@@ -197,13 +263,14 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
       return sendText(res, 200, `ok\n${warnings.map((w) => `warning: ${w}\n`).join("")}`);
     }
     if (req.method === "GET" && path === "/metrics") {
+      count.flush();
       metrics.registry.metrics().then(
         (text) => sendText(res, 200, text, metrics.registry.contentType),
         () => sendText(res, 500, "metrics failed\n"),
       );
       return;
     }
-    metrics.requests.inc({ path: "other", code: "404" });
+    count.request("other", 404);
     sendError(res, 404, "NOT_FOUND", `no route ${req.method} ${path}`);
   };
 

@@ -104,3 +104,17 @@ export function answered(request: AdmissionRequest, response: AdmissionResponse)
     },
   };
 }
+
+const ENVELOPE = `{"apiVersion":${JSON.stringify(ADMISSION_API_VERSION)},"kind":"AdmissionReview","response":`;
+
+/**
+ * The JSON text of an outcome's body, byte for byte `JSON.stringify(outcome.body)`. A review's
+ * answer is written around its response alone: the envelope is a constant, so only the
+ * response (small, whatever the size of the request) is serialized.
+ */
+export function outcomeText(outcome: AdmissionOutcome): string {
+  const { body, response } = outcome;
+  return response !== undefined && "response" in body && body.response === response
+    ? `${ENVELOPE}${JSON.stringify(response)}}`
+    : JSON.stringify(body);
+}

@@ -1,8 +1,13 @@
-export type { AdmissionOutcome, NamespaceDirectory } from "./admission.js";
+export {
+  type AdmissionOutcome,
+  type NamespaceDirectory,
+  outcomeText,
+  readReview,
+} from "./admission.js";
 export { startClusterSource } from "./cluster-source.js";
 export { type RenderedInstall, renderAgentInstall } from "./install.js";
 export { NamespaceCache } from "./namespaces.js";
-export { handlePolicyAdmission } from "./policy-admission.js";
+export { handlePolicyAdmission, policyAdmission } from "./policy-admission.js";
 export {
   type RunningWebhook,
   type RunWebhookOptions,
@@ -13,4 +18,8 @@ export {
   type WebhookRuntimeMetrics,
   type WebhookRuntimeOptions,
 } from "./run.js";
-export { handleAdmissionWithSupply } from "./supply-admission.js";
+export {
+  admitRequestWithSupply,
+  admitWithSupply,
+  handleAdmissionWithSupply,
+} from "./supply-admission.js";

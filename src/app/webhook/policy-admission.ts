@@ -59,3 +59,11 @@ export function handlePolicyAdmission(text: string, now: number): AdmissionOutco
   const response = reviewPolicyObject(request, now);
   return answered(request, response);
 }
+
+/** The review of a Customs resource already read, or undefined when it is about anything else. */
+export function policyAdmission(
+  request: AdmissionRequest,
+  now: number,
+): AdmissionOutcome | undefined {
+  return isPolicyRequest(request) ? answered(request, reviewPolicyObject(request, now)) : undefined;
+}

@@ -28,33 +28,60 @@ function tooLarge(limit: number): CustomsError {
  * Throws CustomsError BODY_TOO_LARGE (413) or BODY_UNREADABLE (400, the client went away).
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(tooLarge(limit));
+  return new Promise((resolve, reject) => readBodyThen(req, limit, resolve, reject));
+}
+
+/**
+ * readBody with callbacks, for a hot path that answers without a promise per request. Exactly
+ * one of `done` and `fail` is called, once. The chunks are joined once, at the end, into a
+ * buffer of the size already counted.
+ */
+export function readBodyThen(
+  req: IncomingMessage,
+  limit: number,
+  done: (text: string) => void,
+  fail: (e: CustomsError) => void,
+): void {
+  let settled = false;
+  const refuse = (e: CustomsError) => {
+    if (settled) return;
+    settled = true;
+    fail(e);
+  };
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    refuse(tooLarge(limit));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      req.removeAllListeners("data");
+      req.resume();
+      refuse(tooLarge(limit));
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    const unreadable = (e?: Error) =>
-      reject(
-        new CustomsError(
-          "BODY_UNREADABLE",
-          `the body could not be read${e === undefined ? "" : `: ${e.message}`}`,
-        ),
-      );
-    req.on("error", unreadable);
-    req.on("aborted", () => unreadable());
+    chunks.push(chunk);
   });
+  req.on("end", () => {
+    if (settled) return;
+    settled = true;
+    const [only] = chunks;
+    done(
+      chunks.length === 1 && only !== undefined
+        ? only.toString("utf8")
+        : Buffer.concat(chunks, size).toString("utf8"),
+    );
+  });
+  const unreadable = (e?: Error) =>
+    refuse(
+      new CustomsError(
+        "BODY_UNREADABLE",
+        `the body could not be read${e === undefined ? "" : `: ${e.message}`}`,
+      ),
+    );
+  req.on("error", unreadable);
+  req.on("aborted", () => unreadable());
 }

@@ -1,4 +1,4 @@
-export { isBodyError, readBody, toBodyWireError } from "./body.js";
+export { isBodyError, readBody, readBodyThen, toBodyWireError } from "./body.js";
 export {
   type Listener,
   type ListenerOptions,
@@ -13,5 +13,6 @@ export {
   errorBody,
   sendError,
   sendJson,
+  sendJsonText,
   sendText,
 } from "./reply.js";

@@ -51,6 +51,15 @@ export function sendJson(
   res.end(text);
 }
 
+/** A JSON reply already serialized (a hot path that builds its text itself). */
+export function sendJsonText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
 /** A text reply (probes, metrics); `type` is its content type. */
 export function sendText(
   res: ServerResponse,
