@@ -85,7 +85,10 @@ describe.skipIf(skip !== undefined)(
     };
 
     const openInsights = async () => {
-      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Insights" }).click();
+      await page
+        .getByRole("navigation", { name: "Main" })
+        .getByRole("link", { name: "Insights" })
+        .click();
       await page.getByRole("heading", { level: 1, name: "Insights" }).waitFor();
     };
 
@@ -120,11 +123,7 @@ describe.skipIf(skip !== undefined)(
           `the ${crd} CRD`,
         );
       // Running before any policy exists: what the new policy would break.
-      ok(
-        await kubectl([
-          ...["create", "deployment", "shop", `--image=${legacyImage}`, "-n", NS],
-        ]),
-      );
+      ok(await kubectl([...["create", "deployment", "shop", `--image=${legacyImage}`, "-n", NS]]));
       await eventually(
         "the shop Pod to run",
         async () => {
@@ -152,11 +151,10 @@ describe.skipIf(skip !== undefined)(
         const r = await cp.api("GET", `${ORG}/clusters/${CLUSTER}/namespaces`);
         return r.json?.items?.some((n: { name: string }) => n.name === NS) ? true : undefined;
       });
-      const attached = await cp.api(
-        "POST",
-        `${ORG}/workspaces/${WORKSPACE}/namespaces`,
-        { cluster: CLUSTER, namespace: NS },
-      );
+      const attached = await cp.api("POST", `${ORG}/workspaces/${WORKSPACE}/namespaces`, {
+        cluster: CLUSTER,
+        namespace: NS,
+      });
       expect(attached.status, attached.text).toBeLessThan(300);
       // The inventory reached the control plane: the running Deployment is known there.
       await eventually(
@@ -193,7 +191,10 @@ describe.skipIf(skip !== undefined)(
 
     it("before the policy is saved, the wizard shows the running Deployment it would deny", async () => {
       const before = await eventually("the attachment delivered", settledRevision);
-      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Policies" }).click();
+      await page
+        .getByRole("navigation", { name: "Main" })
+        .getByRole("link", { name: "Policies" })
+        .click();
       await page.getByRole("link", { name: "Create policy" }).click();
       await page.getByRole("heading", { level: 1, name: "Create policy" }).waitFor();
       await page.getByLabel("Policy name").fill(POLICY);
@@ -262,7 +263,10 @@ describe.skipIf(skip !== undefined)(
         async () => {
           const { stdout } = await kubectl([
             ...["get", "pods", "-n", NS, "-l", "app=shop"],
-            ...["-o", "jsonpath={range .items[*]}{.spec.containers[0].image} {.status.phase}{\"\\n\"}{end}"],
+            ...[
+              "-o",
+              'jsonpath={range .items[*]}{.spec.containers[0].image} {.status.phase}{"\\n"}{end}',
+            ],
           ]);
           const lines = stdout.trim().split("\n");
           return lines.length > 0 && lines.every((l) => l === `${teamImage} Running`)
