@@ -180,6 +180,7 @@ describe("customs completion", () => {
       "sarif",
       "junit",
       "github",
+      "policyreport",
     ]);
     expect(complete(["customs", "install", "--output", ""])).toEqual(["yaml", "json"]);
   });
