@@ -232,6 +232,26 @@ export function createApi(client: Client, org: string) {
       client.request<ViolationList>(
         `${o}/insights/violations${toQuery({ ...filter, limit: 100 })}`,
       ),
+    /** Current compliance (lib/insights.ts reads the answers). */
+    compliance: async (filter: Readonly<Record<string, string | undefined>>) =>
+      (await client.request<unknown>(`${o}/compliance${toQuery(filter)}`)).body,
+    failingWorkloads: async (filter: Readonly<Record<string, string | undefined>>) =>
+      (
+        await client.request<unknown>(
+          `${o}/compliance/failing${toQuery({ ...filter, limit: 100 })}`,
+        )
+      ).body,
+    complianceTrend: async (days: number, by: string) =>
+      (await client.request<unknown>(`${o}/compliance/trend${toQuery({ days, by })}`)).body,
+    violationsDaily: async (days: number, by: string) =>
+      (await client.request<unknown>(`${o}/violations/daily${toQuery({ days, by })}`)).body,
+    /** A list endpoint's CSV export (`?format=csv`), e.g. `compliance` or `insights/violations`. */
+    csv: async (list: string, filter: Readonly<Record<string, string | undefined>>) =>
+      (
+        await client.request<string>(`${o}/${list}${toQuery({ ...filter, format: "csv" })}`, {
+          as: "text",
+        })
+      ).body,
     tokens: async (): Promise<readonly ApiToken[]> => {
       const { body } = await client.request<TokenList>(`${o}/tokens`);
       return body?.items ?? [];
