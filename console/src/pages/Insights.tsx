@@ -321,11 +321,60 @@ function Plots() {
   );
 }
 
+const EVENT_GROUPS = ["cluster", "namespace", "policy", "image"] as const;
+type EventGroupBy = (typeof EVENT_GROUPS)[number];
+
+/** The events counted by cluster, namespace, policy or image. */
+function Counts({ groupBy, since }: { groupBy: EventGroupBy; since: string | undefined }) {
+  const { api } = useSession();
+  const counts = useLoad(() => api.insights(groupBy, since), [api, groupBy, since], REFRESH_MS);
+  if (counts.error) return <ErrorBanner error={counts.error} />;
+  if (counts.data === undefined) return <Loading what="violation counts" />;
+  if (counts.data.length === 0) return <p className="empty">No violations.</p>;
+  return (
+    <table>
+      <caption className="sr-only">Violations by {groupBy}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{groupBy[0]?.toUpperCase() + groupBy.slice(1)}</th>
+          <th scope="col" className="num">
+            Total
+          </th>
+          <th scope="col" className="num">
+            Deny
+          </th>
+          <th scope="col" className="num">
+            Warn
+          </th>
+          <th scope="col" className="num">
+            Audit
+          </th>
+          <th scope="col">Last seen</th>
+        </tr>
+      </thead>
+      <tbody>
+        {counts.data.map((g) => (
+          <tr key={g.key}>
+            <td className="mono">{g.key}</td>
+            <td className="num">{g.count}</td>
+            <td className="num">{g.deny}</td>
+            <td className="num">{g.warn}</td>
+            <td className="num">{g.audit}</td>
+            <td>{toTimestamp(g.lastSeen)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** The event stream: one row per workload, policy and outcome, with how often it happened. */
 function Events() {
   const { api } = useSession();
   const [sinceMs, setSinceMs] = useState(0);
+  const [groupBy, setGroupBy] = useState<EventGroupBy>("cluster");
   const sinceId = useId();
+  const groupId = useId();
   const [filter, setFilter] = useState({ cluster: "", namespace: "", policy: "", image: "" });
   const settled = useDebounced(filter, 300);
   // Rounded to the minute so that the refreshing list keeps one query while time passes.
@@ -344,6 +393,20 @@ function Events() {
       <div className="section-header">
         <h2 id="events-title">Events</h2>
         <div className="row">
+          <div className="field">
+            <label htmlFor={groupId}>Group by</label>
+            <select
+              id={groupId}
+              value={groupBy}
+              onChange={(e) => setGroupBy(e.target.value as EventGroupBy)}
+            >
+              {EVENT_GROUPS.map((g) => (
+                <option key={g} value={g}>
+                  {g}
+                </option>
+              ))}
+            </select>
+          </div>
           <div className="field">
             <label htmlFor={sinceId}>Time range</label>
             <select
@@ -365,6 +428,9 @@ function Events() {
         Admissions refused or warned, and what background audits found; a retried workload is one
         row with its count.
       </p>
+      <h3>Violations by {groupBy}</h3>
+      <Counts groupBy={groupBy} since={since} />
+      <h3>Recent violations</h3>
       <div className="filters">
         {(["cluster", "namespace", "policy", "image"] as const).map((k) => (
           <TextField
@@ -384,7 +450,7 @@ function Events() {
         <p className="empty">No events match.</p>
       ) : (
         <table data-testid="events">
-          <caption className="sr-only">Events, most recent first</caption>
+          <caption className="sr-only">Recent violations, newest first</caption>
           <thead>
             <tr>
               <th scope="col">Last seen</th>
