@@ -86,6 +86,7 @@ describe("compliance answers", () => {
                 message: "m",
                 container: "app",
                 image: "nginx:latest",
+                policyDeleted: true,
               },
             ],
           },
@@ -111,6 +112,7 @@ describe("compliance answers", () => {
             message: "m",
             container: "app",
             image: "nginx:latest",
+            policyDeleted: true,
           },
         ],
       },
@@ -120,7 +122,17 @@ describe("compliance answers", () => {
         kind: "Pod",
         name: "p",
         images: [],
-        results: [{ policy: "x", result: "fail", code: "", message: "", container: "", image: "" }],
+        results: [
+          {
+            policy: "x",
+            result: "fail",
+            code: "",
+            message: "",
+            container: "",
+            image: "",
+            policyDeleted: false,
+          },
+        ],
       },
     ]);
   });
@@ -162,6 +174,27 @@ describe("daily series", () => {
       },
     ],
     [
+      "the control plane's daily counts (count beside denied, warned, audited)",
+      {
+        by: "cluster",
+        days: 3,
+        series: [
+          {
+            key: "prod",
+            points: [
+              { day: "2026-12-05", count: 1, denied: 1, warned: 0, audited: 0 },
+              { day: "2026-12-06", count: 0, denied: 0, warned: 0, audited: 0 },
+              { day: "2026-12-07", count: 3, denied: 2, warned: 1, audited: 0 },
+            ],
+          },
+          {
+            key: "dev",
+            points: [{ day: "2026-12-06", count: 2, denied: 2, warned: 0, audited: 0 }],
+          },
+        ],
+      },
+    ],
+    [
       "flat items, days taken from them",
       {
         items: [
@@ -173,6 +206,27 @@ describe("daily series", () => {
     ],
   ])("%s", (_, body) => {
     expect(toDailySeries(body)).toEqual(expected);
+  });
+
+  it("reads the compliance trend's percentages and marks deleted policies", () => {
+    const got = toDailySeries({
+      by: "policy",
+      series: [
+        {
+          key: "gone",
+          policyDeleted: true,
+          points: [
+            { day: "2026-12-07", workloads: 4, failing: 1, warning: 0, compliantPercent: 75 },
+          ],
+        },
+      ],
+      total: [],
+    });
+    expect(got).toEqual({
+      days: ["2026-12-07"],
+      series: [{ key: "gone", values: [75] }],
+      deleted: ["gone"],
+    });
   });
 
   it("reads nothing from nonsense", () => {

@@ -26,13 +26,14 @@ const colourOf = (i: number): string => PALETTE[i % PALETTE.length] ?? "#555555"
 /** `2026-12-07` → `12-07`: the year is in the table. */
 const shortDay = (day: string) => (day.length >= 10 ? day.slice(5, 10) : day);
 
-function Legend({ keys }: { keys: readonly string[] }) {
+function Legend({ keys, deleted }: { keys: readonly string[]; deleted?: readonly string[] }) {
   return (
     <ul className="legend" aria-hidden="true">
       {keys.map((k, i) => (
         <li key={k}>
           <span className="swatch" style={{ background: colourOf(i) }} />
           {k}
+          {deleted?.includes(k) ? <span className="muted"> (deleted)</span> : null}
         </li>
       ))}
     </ul>
@@ -153,7 +154,7 @@ export function StackedBarChart(props: { title: string; data: DailySeries; plot:
           </rect>
         ))}
       </Frame>
-      <Legend keys={keys} />
+      <Legend keys={keys} {...(props.data.deleted ? { deleted: props.data.deleted } : {})} />
       <NumbersTable caption={props.title} data={props.data} format={format} />
     </figure>
   );
@@ -200,7 +201,7 @@ export function LineChart(props: { title: string; data: DailySeries; plot: strin
           </g>
         ))}
       </Frame>
-      <Legend keys={keys} />
+      <Legend keys={keys} {...(props.data.deleted ? { deleted: props.data.deleted } : {})} />
       <NumbersTable caption={props.title} data={props.data} format={toPercentText} />
     </figure>
   );

@@ -43,6 +43,8 @@ export interface FailingResult {
   readonly message: string;
   readonly container: string;
   readonly image: string;
+  /** The policy was deleted since the agent's last report. */
+  readonly policyDeleted: boolean;
 }
 
 export interface FailingWorkload {
@@ -58,6 +60,8 @@ export interface FailingWorkload {
 export interface DailySeries {
   readonly days: readonly string[];
   readonly series: readonly { readonly key: string; readonly values: readonly number[] }[];
+  /** Keys that are deleted policies (shown marked in the legend). */
+  readonly deleted?: readonly string[];
 }
 
 /** One deduplicated event: one row per workload, policy and outcome, with its count. */
@@ -157,6 +161,7 @@ function toResult(raw: unknown): FailingResult | undefined {
     message: text(raw.message),
     container: text(raw.container),
     image: text(raw.image),
+    policyDeleted: raw.policyDeleted === true,
   };
 }
 
@@ -198,8 +203,10 @@ export function toDailySeries(body: unknown): DailySeries {
   const pointValue = (p: Record<string, unknown>) =>
     count(p.value ?? p.count ?? p.violations ?? p.compliantPercent);
   const givenDays = Array.isArray(raw.days) ? raw.days.map(text) : [];
+  const deleted = new Set<string>();
   for (const s of itemsOf(raw.series, "items").filter(isRecord)) {
     const key = text(s.key ?? s.name);
+    if (s.policyDeleted === true) deleted.add(key);
     if (Array.isArray(s.values)) {
       s.values.forEach((v, i) => {
         const day = givenDays[i];
@@ -230,7 +237,7 @@ export function toDailySeries(body: unknown): DailySeries {
     }
     return { key, values };
   });
-  return { days, series };
+  return deleted.size === 0 ? { days, series } : { days, series, deleted: [...deleted].sort() };
 }
 
 export function toInsightEvents(body: unknown): InsightEvent[] {
