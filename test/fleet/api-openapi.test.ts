@@ -250,6 +250,35 @@ describe("every answer matches its declared schema", () => {
       token: agent,
       body: { appliedRevision: "4", violations: [violation(3)] },
     });
+    await call("PUT", "/agent/inventory", {
+      token: agent,
+      body: {
+        revision: 4,
+        generatedAt: "2026-01-01T00:00:00Z",
+        workloads: [
+          {
+            namespace: "shop",
+            kind: "Deployment",
+            name: "app",
+            containers: [{ name: "app", image: "busybox", type: "container" }],
+            results: [
+              {
+                policy: "no-busybox",
+                result: "fail",
+                code: "IMAGE_NOT_ALLOWED",
+                message: "not allowed",
+                container: "app",
+                image: "busybox",
+              },
+            ],
+          },
+        ],
+      },
+    });
+    await call("GET", `${ORG}/compliance?groupBy=policy`, as(admin));
+    await call("GET", `${ORG}/compliance/failing?limit=5`, as(admin));
+    await call("GET", `${ORG}/compliance/trend?days=7&by=policy`, as(admin));
+    await call("GET", `${ORG}/violations/daily?days=7&by=policy`, as(admin));
     await call("GET", `${ORG}/insights?groupBy=namespace`, as(admin));
     await call("GET", `${ORG}/insights/violations?limit=1`, as(admin));
     await call("GET", `${ORG}/audit?limit=5`, as(admin));

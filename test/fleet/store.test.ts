@@ -29,6 +29,7 @@ describe.each(DIALECTS)("fleet store on %s", (dialect) => {
       { version: 3, name: "bundle signing keys and verified digests" },
       { version: 4, name: "sign-in sessions" },
       { version: 5, name: "image policy exceptions" },
+      { version: 6, name: "inventory, compliance history and deduplicated events" },
     ]);
   });
 

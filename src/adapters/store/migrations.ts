@@ -4,6 +4,7 @@ import type { Database } from "./schema.js";
 import { initialSchema } from "./schema-v1.js";
 import { sessionTables } from "./schema-v3.js";
 import { exceptionTables } from "./schema-v5.js";
+import { inventoryTables } from "./schema-v6.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -54,6 +55,11 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 4, name: "sign-in sessions", up: sessionTables },
   { version: 5, name: "image policy exceptions", up: exceptionTables },
+  {
+    version: 6,
+    name: "inventory, compliance history and deduplicated events",
+    up: inventoryTables,
+  },
 ];
 
 /** The newest schema this build knows. */

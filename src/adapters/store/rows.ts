@@ -182,5 +182,11 @@ export function toViolation(row: Row<"violations">): ViolationRecord {
     action: row.action as ViolationRecord["action"],
     code: row.code,
     message: row.message,
+    outcome: row.outcome,
+    ownerKind: row.owner_kind,
+    ownerName: row.owner_name,
+    count: Number(row.count),
+    firstSeen: row.first_seen ?? row.time,
+    lastSeen: row.time,
   }) as ViolationRecord;
 }

@@ -122,6 +122,37 @@ export interface Database {
     action: string;
     code: string;
     message: string;
+    /** Since schema version 6 (NULL only in rows older than it, for dedupe_key). */
+    outcome: string | null;
+    owner_kind: string | null;
+    owner_name: string | null;
+    first_seen: string | null;
+    dedupe_key: string | null;
+    count: Generated<number>;
+  };
+  /** Since schema version 6: each cluster's last inventory report. */
+  inventory: {
+    organization: string;
+    cluster: string;
+    revision: number;
+    generated_at: string;
+    received_at: string;
+    workloads: number;
+    failing: number;
+    warning: number;
+    /** JSON: the report's workloads. */
+    document: string;
+  };
+  /** Since schema version 6: the day's last counts per cluster, namespace and policy ("" = all). */
+  compliance_daily: {
+    organization: string;
+    day: string;
+    cluster: string;
+    namespace: string;
+    policy: string;
+    workloads: number;
+    failing: number;
+    warning: number;
   };
 }
 

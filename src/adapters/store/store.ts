@@ -20,6 +20,7 @@ import {
   updateException,
 } from "./exceptions.js";
 import { toStoreError } from "./failures.js";
+import { complianceHistory, inventoryClusters, listInventory, putInventory } from "./inventory.js";
 import { migrate } from "./migrations.js";
 import {
   attach,
@@ -64,7 +65,13 @@ import {
   touchToken,
 } from "./tokens.js";
 import { parseStoreUrl } from "./url.js";
-import { addViolations, countViolations, listViolations, pruneViolations } from "./violations.js";
+import {
+  addViolations,
+  countViolations,
+  dailyViolations,
+  listViolations,
+  pruneViolations,
+} from "./violations.js";
 import {
   createWorkspace,
   deleteWorkspace,
@@ -164,6 +171,11 @@ function bind(c: StoreContext): FleetStore {
     listViolations: (org, filter, page) => listViolations(c, org, filter, page),
     countViolations: (org, groupBy, filter) => countViolations(c, org, groupBy, filter),
     pruneViolations: (before) => pruneViolations(c, before),
+    dailyViolations: (org, by, since, filter) => dailyViolations(c, org, by, since, filter),
+    putInventory: (org, cluster, report) => putInventory(c, org, cluster, report),
+    listInventory: (org, filter) => listInventory(c, org, filter),
+    inventoryClusters: (org) => inventoryClusters(c, org),
+    complianceHistory: (org, since, filter) => complianceHistory(c, org, since, filter),
     listAudit: (org, page, filter) => listAudit(c, org, page, filter),
     createSession: (session) => createSession(c, session),
     findSession: (idHash) => findSession(c, idHash),

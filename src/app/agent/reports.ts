@@ -7,7 +7,7 @@ import {
 } from "../../adapters/control-plane/index.js";
 import { CustomsError } from "../../core/errors.js";
 import type { Violation } from "../../core/evaluate/index.js";
-import type { ViolationRecord } from "../../core/fleet/store.js";
+import type { ViolationOutcome, ViolationRecord } from "../../core/fleet/store.js";
 import type { AdmissionOutcome } from "../webhook/index.js";
 import { Backoff } from "./backoff.js";
 import { BoundedQueue } from "./queue.js";
@@ -17,7 +17,10 @@ import { refusedBy } from "./refused.js";
  * One record of `POST /api/v1/agent/reports` (docs/control-plane.md, step 5): what the
  * control plane stores, less what it adds itself (id, organization and cluster).
  */
-export type ViolationReport = Omit<ViolationRecord, "id" | "organization" | "cluster">;
+export type ViolationReport = Omit<
+  ViolationRecord,
+  "id" | "organization" | "cluster" | "lastSeen" | "policyDeleted"
+>;
 
 export const MAX_BATCH = 1_000;
 export const DEFAULT_QUEUE_CAPACITY = 100_000;
@@ -46,11 +49,75 @@ export function toViolationReports(
   }));
 }
 
-/** The violations of one decided admission review. */
+/**
+ * What the admission did with a violation, from the response actually sent: a refused
+ * request is `denied` (all its violations); an admitted one is `audited` for an audit-action
+ * violation and `warned` otherwise (a warn, or a deny the UPDATE leniency let through with a
+ * warning). An UPDATE admitted with a warning is thus never counted as denied.
+ */
+export function outcomeOf(allowed: boolean, action: Violation["action"]): ViolationOutcome {
+  if (!allowed) return "denied";
+  return action === "audit" ? "audited" : "warned";
+}
+
+/**
+ * The violations of one decided admission review, each with its outcome and the workload's
+ * top owner. Records of one key (same owner, policy, code and image) are summed into one
+ * with a count: the control plane keeps one row per key and day anyway, and a Pod retried
+ * 17 times in a batch is then sent once.
+ */
 export function admissionReports(outcome: AdmissionOutcome, time: Date): ViolationReport[] {
-  const { request, violations } = outcome;
+  const { request, violations, response } = outcome;
   if (request === undefined || violations === undefined || violations.length === 0) return [];
-  return toViolationReports(violations, request, "admission", time);
+  if (response === undefined) return [];
+  const owner = request.owner ?? { kind: request.kind, name: request.name };
+  return toViolationReports(violations, request, "admission", time).map((r) => ({
+    ...r,
+    outcome: outcomeOf(response.allowed, r.action),
+    ownerKind: owner.kind,
+    ownerName: owner.name,
+  }));
+}
+
+/** The dedupe key of an admission record (docs/control-plane.md, Events), without the day. */
+function eventKey(r: ViolationReport): string {
+  return JSON.stringify([
+    r.source,
+    r.outcome,
+    r.namespace,
+    r.ownerKind ?? r.kind,
+    r.ownerName ?? r.name,
+    r.policy,
+    r.code,
+    r.image,
+    r.time.slice(0, 10),
+  ]);
+}
+
+/**
+ * Sums records of one key into one with a count, firstSeen and the last one's time and
+ * message; the order of first appearance is kept.
+ */
+export function aggregateReports(reports: readonly ViolationReport[]): ViolationReport[] {
+  const merged = new Map<string, ViolationReport>();
+  for (const r of reports) {
+    const key = eventKey(r);
+    const seen = merged.get(key);
+    if (seen === undefined) {
+      merged.set(key, { ...r, count: r.count ?? 1, firstSeen: r.firstSeen ?? r.time });
+      continue;
+    }
+    const later = r.time > seen.time;
+    merged.set(key, {
+      ...(later ? r : seen),
+      count: (seen.count ?? 1) + (r.count ?? 1),
+      firstSeen:
+        (r.firstSeen ?? r.time) < (seen.firstSeen ?? seen.time)
+          ? (r.firstSeen ?? r.time)
+          : (seen.firstSeen ?? seen.time),
+    });
+  }
+  return [...merged.values()];
 }
 
 export interface ReporterOptions {
@@ -148,6 +215,7 @@ export class ViolationReporter {
   /** Sends one batch; on failure puts it back (oldest first) and throws. */
   private async flush(signal?: AbortSignal): Promise<void> {
     const batch = this.queue.take(MAX_BATCH);
+    const sent = aggregateReports(batch);
     const applied = this.applied;
     const digest = this.appliedDigest;
     let stored = false;
@@ -156,7 +224,7 @@ export class ViolationReporter {
         body: {
           ...(applied === undefined ? {} : { appliedRevision: applied }),
           ...(digest === undefined ? {} : { appliedDigest: digest }),
-          violations: batch,
+          violations: sent,
         },
         timeoutMs: 15_000,
         ...(signal ? { signal } : {}),

@@ -1,6 +1,6 @@
 import { ApiError, type IssueDetail } from "../../core/fleet/api-error.js";
 import type { Principal } from "../../core/fleet/authorize.js";
-import type { ClusterStatus, ViolationRecord } from "../../core/fleet/store.js";
+import type { ClusterStatus, ViolationOutcome, ViolationRecord } from "../../core/fleet/store.js";
 import { ACTIONS, isDnsLabel, isLabelKey, isLabelValue } from "../../core/policy/index.js";
 import { VIOLATION_SOURCES, VIOLATION_TEXT_FIELDS } from "../../core/schema/index.js";
 import { isObject, type Json } from "./bodies.js";
@@ -159,7 +159,16 @@ function parseViolation(
   if (!SOURCES.includes(v.source as never)) bad.push("source");
   if (!ACTIONS.includes(v.action as never)) bad.push("action");
   if (typeof v.time === "string" && Number.isNaN(Date.parse(v.time))) bad.push("time");
-  for (const k of ["operation", "normalizedImage"]) {
+  if (v.outcome !== undefined && !OUTCOMES.includes(v.outcome as never)) bad.push("outcome");
+  const count = v.count;
+  if (count !== undefined && (!Number.isSafeInteger(count) || (count as number) < 1))
+    bad.push("count");
+  if (
+    v.firstSeen !== undefined &&
+    (typeof v.firstSeen !== "string" || Number.isNaN(Date.parse(v.firstSeen)))
+  )
+    bad.push("firstSeen");
+  for (const k of ["operation", "normalizedImage", "ownerKind", "ownerName"]) {
     const o = v[k];
     if (o !== undefined && (typeof o !== "string" || o.length > 4096 || hasNul(o))) bad.push(k);
   }
@@ -182,8 +191,15 @@ function parseViolation(
     action: v.action as ViolationRecord["action"],
     code: s("code"),
     message: s("message"),
+    ...(v.outcome === undefined ? {} : { outcome: v.outcome as ViolationOutcome }),
+    ...(v.ownerKind === undefined ? {} : { ownerKind: s("ownerKind") }),
+    ...(v.ownerName === undefined ? {} : { ownerName: s("ownerName") }),
+    ...(count === undefined ? {} : { count: count as number }),
+    ...(v.firstSeen === undefined ? {} : { firstSeen: new Date(s("firstSeen")).toISOString() }),
   };
 }
+
+const OUTCOMES: readonly ViolationOutcome[] = ["denied", "warned", "audited"];
 
 function hasNul(text: string): boolean {
   return text.includes("\u0000");

@@ -26,6 +26,18 @@ export {
   listClusterNamespaces,
   listClusters,
 } from "./clusters.js";
+export {
+  compliance,
+  complianceCsv,
+  complianceTrend,
+  dailyViolations,
+  failingCsv,
+  listFailing,
+  reportInventory,
+  seriesCsv,
+  violationsCsv,
+  wantsCsv,
+} from "./compliance.js";
 export type { FleetContext } from "./context.js";
 export { DeliveryHub } from "./delivery.js";
 export {

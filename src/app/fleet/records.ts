@@ -5,6 +5,7 @@ import {
   workspaceFilter,
 } from "../../core/fleet/authorize.js";
 import type { PageRequest, ViolationFilter } from "../../core/fleet/store.js";
+import { markDeleted } from "./compliance.js";
 import { type FleetContext, forbidden, requireOrganization } from "./context.js";
 
 const GROUPS = ["cluster", "namespace", "policy", "image"] as const;
@@ -53,7 +54,13 @@ export async function countViolations(
   requireOrganization(p, org);
   const groupBy = toGroupBy(query.get("groupBy"));
   const groups = await ctx.store.countViolations(org, groupBy, toViolationFilter(p, org, query));
-  return { groupBy, items: groups };
+  if (groupBy !== "policy") return { groupBy, items: groups };
+  const marked = await markDeleted(
+    ctx,
+    org,
+    groups.map((g) => ({ ...g, policy: g.key })),
+  );
+  return { groupBy, items: marked.map(({ policy: _policy, ...g }) => g) };
 }
 
 export async function listViolations(
@@ -64,7 +71,8 @@ export async function listViolations(
   page: PageRequest,
 ) {
   requireOrganization(p, org);
-  return ctx.store.listViolations(org, toViolationFilter(p, org, query), page);
+  const listed = await ctx.store.listViolations(org, toViolationFilter(p, org, query), page);
+  return { items: await markDeleted(ctx, org, listed.items), next: listed.next };
 }
 
 /** The audit log: org admins see all of it, workspace admins the entries of their workspaces. */

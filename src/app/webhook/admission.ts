@@ -8,6 +8,7 @@ import {
 } from "../../core/admission/index.js";
 import type { AdmissionErrorCode } from "../../core/errors.js";
 import type { Evaluator, Exemption, NamespaceFacts, Violation } from "../../core/evaluate/index.js";
+import { type WorkloadOwner, workloadOwner } from "../../core/workload/index.js";
 
 /** Where namespace facts come from: a watch of Namespaces, or names alone. */
 export interface NamespaceDirectory {
@@ -25,7 +26,14 @@ export interface AdmissionOutcome {
   readonly violations?: readonly Violation[];
   /** Violations exceptions exempted, for metrics and logs. */
   readonly exempted?: readonly Exemption[];
-  readonly request?: { kind: string; namespace: string; name: string; operation: string };
+  readonly request?: {
+    kind: string;
+    namespace: string;
+    name: string;
+    operation: string;
+    /** The top owner (ownerReferences and labels), for deduplicated events. */
+    owner?: WorkloadOwner;
+  };
 }
 
 /**
@@ -92,6 +100,7 @@ export function answered(request: AdmissionRequest, response: AdmissionResponse)
       namespace: request.namespace,
       name: request.name,
       operation: request.operation,
+      owner: workloadOwner(request.kind.kind, request.object),
     },
   };
 }

@@ -6,6 +6,8 @@
  * revision bump, so a change, its audit record and its delivery can never disagree.
  */
 
+import type { ClusterWorkload, InventoryReport } from "./inventory.js";
+
 /** Who made a change, as recorded in the audit log (never a secret). */
 export interface Actor {
   readonly token: string;
@@ -184,6 +186,66 @@ export interface ViolationRecord {
   readonly action: "deny" | "warn" | "audit";
   readonly code: string;
   readonly message: string;
+  /**
+   * What the admission did (docs/control-plane.md, Events): denied, warned (admitted with a
+   * warning) or audited (admitted; an audit-action violation). Absent in records sent by
+   * older agents: the store derives it from the action then.
+   */
+  readonly outcome?: ViolationOutcome;
+  /** The top owner (a retried Pod of a ReplicaSet is its Deployment); default kind/name. */
+  readonly ownerKind?: string;
+  readonly ownerName?: string;
+  /** How many times this (deduplicated) event happened on its UTC day; 1 when sent. */
+  readonly count?: number;
+  /** First and last time of the day it happened (lastSeen is also `time`). */
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  /** Set on read: the policy no longer exists in the organization. */
+  readonly policyDeleted?: boolean;
+}
+
+export type ViolationOutcome = "denied" | "warned" | "audited";
+
+/** A cluster's last inventory report, without its workloads. */
+export interface InventoryClusterRow {
+  readonly cluster: string;
+  readonly revision: number;
+  readonly generatedAt: string;
+  readonly receivedAt: string;
+  readonly workloads: number;
+  readonly failing: number;
+  readonly warning: number;
+}
+
+/**
+ * Which inventory to read: clusters and namespaces by name (any of them), and `workspaces`:
+ * only namespaces attached to one of those (workspace roles; empty: nothing).
+ */
+export interface InventoryFilter {
+  readonly clusters?: readonly string[];
+  readonly namespaces?: readonly string[];
+  readonly workspaces?: readonly string[];
+}
+
+/** One day of the compliance history of one (cluster, namespace, policy); policy "" = all. */
+export interface ComplianceDayRow {
+  readonly day: string;
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly policy: string;
+  readonly workloads: number;
+  readonly failing: number;
+  readonly warning: number;
+}
+
+/** Events of one UTC day in one group (a cluster or a policy). */
+export interface DailyCount {
+  readonly day: string;
+  readonly key: string;
+  readonly count: number;
+  readonly denied: number;
+  readonly warned: number;
+  readonly audited: number;
 }
 
 export interface AuditEntry {
@@ -453,6 +515,29 @@ export interface FleetStore {
   ): Promise<readonly GroupCount[]>;
   /** Drops violation records older than `before` (retention). */
   pruneViolations(before: string): Promise<number>;
+  /** Events per UTC day since `since` (a day, YYYY-MM-DD), by cluster or policy (sums of counts). */
+  dailyViolations(
+    org: string,
+    by: "cluster" | "policy",
+    since: string,
+    filter: ViolationFilter,
+  ): Promise<readonly DailyCount[]>;
+
+  /**
+   * Replaces the cluster's inventory by `report` in one transaction (a snapshot, never
+   * merged), and upserts the day's compliance history from it. Not audited, no revision.
+   */
+  putInventory(org: string, cluster: string, report: InventoryReport): Promise<void>;
+  /** The workloads of the organization's last reports. */
+  listInventory(org: string, filter?: InventoryFilter): Promise<readonly ClusterWorkload[]>;
+  /** The clusters that reported an inventory, by name. */
+  inventoryClusters(org: string): Promise<readonly InventoryClusterRow[]>;
+  /** The compliance history since `since` (YYYY-MM-DD); namespaces limited by the filter. */
+  complianceHistory(
+    org: string,
+    since: string,
+    filter?: InventoryFilter,
+  ): Promise<readonly ComplianceDayRow[]>;
 
   listAudit(
     org: string,

@@ -5,7 +5,7 @@
 import type { AuditEntry, ViolationRecord } from "../fleet/store.js";
 import { ACTIONS } from "../policy/index.js";
 import { role } from "./api-records.js";
-import { any, integer, list, named, object, str, string } from "./model.js";
+import { any, boolean, integer, list, named, object, str, string } from "./model.js";
 
 const AUDIT_ACTIONS: Readonly<Record<AuditEntry["action"], true>> = {
   create: true,
@@ -34,6 +34,15 @@ const violationFields = {
   action: string({ enum: ACTIONS }),
   code: str(),
   message: str(),
+  outcome: string({
+    enum: ["denied", "warned", "audited"],
+    description:
+      "What the admission did: denied, admitted with a warning, or admitted with an audit.",
+  }),
+  ownerKind: str("The top owner's kind (a Pod of a ReplicaSet of a Deployment: Deployment)."),
+  ownerName: str(),
+  count: integer({ minimum: 1, description: "How many times it happened on its UTC day." }),
+  firstSeen: str("RFC 3339."),
 };
 const violationRequired = [
   "time",
@@ -65,7 +74,14 @@ export const VIOLATION_REPORT = named(
 export const VIOLATION = named(
   "Violation",
   object(
-    { id: integer(), organization: str(), cluster: str(), ...violationFields },
+    {
+      id: integer(),
+      organization: str(),
+      cluster: str(),
+      ...violationFields,
+      lastSeen: str("RFC 3339 (also `time`)."),
+      policyDeleted: boolean({ description: "The policy no longer exists." }),
+    },
     { required: ["organization", "cluster", ...violationRequired] },
   ),
 );
@@ -86,6 +102,9 @@ export const INSIGHTS = named(
               warn: integer(),
               audit: integer(),
               lastSeen: str("RFC 3339."),
+              policyDeleted: boolean({
+                description: "groupBy=policy: the policy no longer exists.",
+              }),
             },
             { required: ["key", "count", "deny", "warn", "audit", "lastSeen"] },
           ),

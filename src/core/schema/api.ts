@@ -18,6 +18,13 @@ import {
   REPORTS_ACCEPTED,
 } from "./api-agents.js";
 import {
+  COMPLIANCE,
+  COMPLIANCE_TREND,
+  FAILING_WORKLOADS,
+  INVENTORY_REPORT,
+  VIOLATIONS_DAILY,
+} from "./api-compliance.js";
+import {
   IMAGE_POLICY,
   IMAGE_POLICY_SPEC_SCHEMA,
   POLICY,
@@ -112,4 +119,10 @@ export const API_SCHEMAS: readonly Schema[] = [
   BUNDLE_KEY_ROTATE,
   AGENT_REPORTS,
   REPORTS_ACCEPTED,
+  // The fleet's state.
+  INVENTORY_REPORT,
+  COMPLIANCE,
+  FAILING_WORKLOADS,
+  COMPLIANCE_TREND,
+  VIOLATIONS_DAILY,
 ];

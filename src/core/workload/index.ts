@@ -4,6 +4,7 @@
  */
 export { extractResources, MAX_LIST_DEPTH, MAX_RESOURCES } from "./extract.js";
 export { podSpecPointerOf, WORKLOAD_KINDS } from "./kinds.js";
+export { type WorkloadOwner, workloadOwner } from "./owner.js";
 export { CONTAINER_TYPES } from "./pod-spec.js";
 export { escapePointerSegment, parseJsonPointer, toJsonPointer } from "./pointer.js";
 export {

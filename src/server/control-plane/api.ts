@@ -100,6 +100,15 @@ export function toErrorReply(e: unknown): Reply {
 
 function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { "cache-control": "no-store", ...reply.headers };
+  if (reply.text !== undefined) {
+    res.writeHead(reply.status, {
+      "content-type": "text/plain; charset=utf-8",
+      ...headers,
+      "content-length": String(Buffer.byteLength(reply.text)),
+    });
+    res.end(reply.text);
+    return;
+  }
   if (reply.body === undefined || reply.status === 304 || reply.status === 204) {
     res.writeHead(reply.status, headers);
     res.end();
@@ -156,7 +165,7 @@ async function run(
     origins,
     signal: gone.signal,
     body: () => {
-      body ??= readBody(req, MAX_BODY_BYTES).then((text) =>
+      body ??= readBody(req, route.maxBodyBytes ?? MAX_BODY_BYTES).then((text) =>
         parseJsonBody(text, route.checkedByRecord === true),
       );
       return body;

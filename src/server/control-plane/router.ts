@@ -19,6 +19,8 @@ export interface Call {
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /** A body sent as it is (CSV), with the content-type of `headers`; instead of `body`. */
+  readonly text?: string;
   /** A list for headers sent several times (`set-cookie`). */
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
 }
@@ -49,6 +51,8 @@ export interface Route {
    * so one bad record is refused alone and never blocks the others.
    */
   readonly checkedByRecord?: boolean;
+  /** The request body's limit in bytes when not the API's 1 MiB (an inventory report). */
+  readonly maxBodyBytes?: number;
   /** Query parameters the route reads (for the OpenAPI document). */
   readonly query?: readonly string[];
   readonly handler: (call: Call) => Promise<Reply>;

@@ -4,11 +4,13 @@ import {
   listBundleKeys,
   pollPolicies,
   registerAgent,
+  reportInventory,
   reportNamespaces,
   reportViolations,
   rotateBundleKey,
 } from "../../app/fleet/index.js";
-import { ok } from "./replies.js";
+import { INVENTORY_LIMITS } from "../../core/fleet/inventory.js";
+import { noContent, ok } from "./replies.js";
 import type { Reply, Route } from "./router.js";
 
 const AGENT = "cluster-agent (its own cluster)";
@@ -34,6 +36,23 @@ export const agentRoutes: readonly Route[] = [
     body: "AgentNamespaces",
     roles: AGENT,
     handler: async (c) => ok(await reportNamespaces(c.ctx, c.principal, await c.body())),
+  },
+  {
+    method: "PUT",
+    path: "/api/v1/agent/inventory",
+    summary:
+      "The cluster's whole inventory (every running workload by owner, with its results); replaces the previous one",
+    body: "InventoryReport",
+    success: 204,
+    roles: AGENT,
+    // The report is checked field by field by its own validator (up to 50,000 workloads:
+    // beyond the list bound of stored documents), with errors naming each path.
+    checkedByRecord: true,
+    maxBodyBytes: INVENTORY_LIMITS.maxBodyBytes,
+    handler: async (c) => {
+      await reportInventory(c.ctx, c.principal, await c.body());
+      return noContent;
+    },
   },
   {
     method: "GET",

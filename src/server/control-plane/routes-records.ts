@@ -1,9 +1,15 @@
 import {
+  compliance,
+  complianceCsv,
+  complianceTrend,
   countViolations,
   createAdminToken,
   createApiToken,
+  dailyViolations,
+  failingCsv,
   listAdminTokens,
   listAudit,
+  listFailing,
   listTokens,
   listViolations,
   parseAdminTokenBody,
@@ -13,9 +19,26 @@ import {
   revokeApiToken,
   rotateAdminToken,
   rotateApiToken,
+  seriesCsv,
+  violationsCsv,
+  wantsCsv,
 } from "../../app/fleet/index.js";
+import { toListBody, toPageRequest } from "./paging.js";
 import { created, noContent, ok, paged, param } from "./replies.js";
-import type { Route } from "./router.js";
+import type { Reply, Route } from "./router.js";
+
+/** `?format=csv`: the list as CSV (docs/control-plane.md, CSV export). */
+function csv(text: string, name: string): Reply {
+  return {
+    status: 200,
+    text,
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${name}.csv"`,
+    },
+  };
+}
+const COMPLIANCE_FILTERS = ["cluster", "namespace", "policy", "format"];
 
 const ORG = "/api/v1/organizations/{org}";
 const FILTERS = ["cluster", "namespace", "policy", "image", "since"];
@@ -59,7 +82,89 @@ export const recordRoutes: readonly Route[] = [
     summary: "Violation records, newest first",
     roles: "who sees them (workspace roles: their namespaces)",
     query: ["limit", "continue", ...FILTERS],
-    handler: paged((c, page) => listViolations(c.ctx, c.principal, param(c, "org"), c.query, page)),
+    handler: async (c) => {
+      const page = await listViolations(
+        c.ctx,
+        c.principal,
+        param(c, "org"),
+        c.query,
+        toPageRequest(c.query),
+      );
+      return wantsCsv(c.query)
+        ? csv(violationsCsv(page.items), "violations")
+        : ok(toListBody(page));
+    },
+  },
+  {
+    method: "GET",
+    path: `${ORG}/violations/daily`,
+    response: "ViolationsDaily",
+    summary: "Events per UTC day by cluster or policy (?days=30&by=cluster|policy), counts summed",
+    roles: "who sees them (workspace roles: their namespaces)",
+    query: ["days", "by", ...FILTERS, "format"],
+    handler: async (c) => {
+      const result = await dailyViolations(c.ctx, c.principal, param(c, "org"), c.query);
+      return wantsCsv(c.query)
+        ? csv(
+            seriesCsv(result.by, result.series, ["day", "count", "denied", "warned", "audited"]),
+            "violations-daily",
+          )
+        : ok(result);
+    },
+  },
+  {
+    method: "GET",
+    path: `${ORG}/compliance`,
+    response: "Compliance",
+    summary:
+      "Current compliance from the clusters' inventories (?groupBy=cluster|workspace|namespace|workload|policy)",
+    roles: "who sees them (workspace roles: their namespaces)",
+    query: ["groupBy", ...COMPLIANCE_FILTERS],
+    handler: async (c) => {
+      const result = await compliance(c.ctx, c.principal, param(c, "org"), c.query);
+      return wantsCsv(c.query) ? csv(complianceCsv(result), "compliance") : ok(result);
+    },
+  },
+  {
+    method: "GET",
+    path: `${ORG}/compliance/failing`,
+    response: "FailingWorkloadList",
+    summary: "Running workloads that fail a policy now, with their failing results",
+    roles: "who sees them (workspace roles: their namespaces)",
+    query: ["limit", "continue", ...COMPLIANCE_FILTERS],
+    handler: async (c) => {
+      const page = await listFailing(
+        c.ctx,
+        c.principal,
+        param(c, "org"),
+        c.query,
+        toPageRequest(c.query),
+      );
+      return wantsCsv(c.query) ? csv(failingCsv(page.items), "failing") : ok(toListBody(page));
+    },
+  },
+  {
+    method: "GET",
+    path: `${ORG}/compliance/trend`,
+    response: "ComplianceTrend",
+    summary: "Daily compliance (?days=30&by=cluster|policy), from each day's last reports",
+    roles: "who sees them (workspace roles: their namespaces)",
+    query: ["days", "by", ...COMPLIANCE_FILTERS],
+    handler: async (c) => {
+      const result = await complianceTrend(c.ctx, c.principal, param(c, "org"), c.query);
+      return wantsCsv(c.query)
+        ? csv(
+            seriesCsv(result.by, result.series, [
+              "day",
+              "workloads",
+              "failing",
+              "warning",
+              "compliantPercent",
+            ]),
+            "compliance-trend",
+          )
+        : ok(result);
+    },
   },
   {
     method: "GET",
