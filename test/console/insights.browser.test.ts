@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsoleFixture, consoleSkipReason, startConsole } from "../support/browser.js";
+import {
+  type ConsoleFixture,
+  consoleSkipReason,
+  screenshot,
+  startConsole,
+  startScreenshots,
+} from "../support/browser.js";
 
 const skip = consoleSkipReason();
 if (skip !== undefined) console.log(`skipped: Insights in a browser: ${skip}`);
@@ -62,6 +68,7 @@ describe.skipIf(skip !== undefined)("Insights in a browser", () => {
 
   beforeAll(async () => {
     c = await startConsole("insights");
+    startScreenshots("insights");
     for (const [name, recipe] of [
       ["no-latest", "block-latest-tag"],
       ["old-policy", "require-digest"],
@@ -236,6 +243,7 @@ describe.skipIf(skip !== undefined)("Insights in a browser", () => {
     const figure = page.locator("figure").filter({ has: byCluster });
     await figure.getByText("Show the numbers").click();
     expect(await figure.getByRole("table").textContent()).toContain(day(yesterday));
+    await screenshot(page, "insights");
     await page.close();
   });
 

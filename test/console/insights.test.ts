@@ -7,6 +7,7 @@ import {
   toComplianceSummary,
   toCsvFileName,
   toDailySeries,
+  toDayRange,
   toFailingWorkloads,
   toInsightEvents,
   toLines,
@@ -343,6 +344,52 @@ describe("plot geometry", () => {
     const [line] = toLines({ days: ["a", "b"], series: [{ key: "prod", values: [100, 0] }] });
     expect(line?.points.map((p) => p.y)).toEqual([PLOT.top, PLOT.height - PLOT.bottom]);
     expect(line?.points[0]?.x).toBeLessThan(line?.points[1]?.x ?? 0);
+  });
+
+  it("breaks a line where a day has no value, never drawing it as 0 %", () => {
+    const trend = toDailySeries(
+      {
+        series: [
+          {
+            key: "prod",
+            points: [
+              { day: "2026-12-05", compliantPercent: 50 },
+              { day: "2026-12-07", compliantPercent: 75 },
+            ],
+          },
+        ],
+      },
+      toDayRange("2026-12-07", 4),
+      "gap",
+    );
+    expect(trend.days).toEqual(["2026-12-04", "2026-12-05", "2026-12-06", "2026-12-07"]);
+    expect(trend.series[0]?.values).toEqual([null, 50, null, 75]);
+    const [line] = toLines(trend);
+    expect(line?.points.map((p) => p.value)).toEqual([50, 75]);
+    expect(line?.segments.map((seg) => seg.map((p) => p.day))).toEqual([
+      ["2026-12-05"],
+      ["2026-12-07"],
+    ]);
+  });
+
+  it.each<[string, number, string[]]>([
+    ["2026-12-07", 3, ["2026-12-05", "2026-12-06", "2026-12-07"]],
+    ["2026-03-01", 2, ["2026-02-28", "2026-03-01"]],
+    ["2026-12-07", 0, []],
+    ["not a day", 3, []],
+  ])("up to %s, %d days", (today, days, range) => {
+    expect(toDayRange(today, days)).toEqual(range);
+  });
+
+  it("sorts events newest first", () => {
+    const got = toInsightEvents({
+      items: [
+        { id: 1, lastSeen: "2026-12-05T00:00:00Z" },
+        { id: 2, lastSeen: "2026-12-07T00:00:00Z" },
+        { id: 3, time: "2026-12-06T00:00:00Z" },
+      ],
+    });
+    expect(got.map((e) => e.id)).toEqual(["2", "3", "1"]);
   });
 
   it("names CSV files after what they hold", () => {

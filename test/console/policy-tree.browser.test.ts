@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsoleFixture, consoleSkipReason, startConsole } from "../support/browser.js";
+import {
+  type ConsoleFixture,
+  consoleSkipReason,
+  screenshot,
+  startConsole,
+  startScreenshots,
+} from "../support/browser.js";
 
 const skip = consoleSkipReason();
 if (skip !== undefined) console.log(`skipped: the policy tree's selectors in a browser: ${skip}`);
@@ -17,6 +23,7 @@ describe.skipIf(skip !== undefined)("the policy tree's selectors in a browser", 
 
   beforeAll(async () => {
     c = await startConsole("policy-tree");
+    startScreenshots("policy-tree");
     const agent = await c.createCluster("prod");
     const reported = await c.api(agent, "PUT", "/agent/namespaces", {
       namespaces: [
@@ -70,6 +77,7 @@ describe.skipIf(skip !== undefined)("the policy tree's selectors in a browser", 
       "namespace labels do not match selector team In (a, c) (it has team=b)",
     );
     expect(await item.textContent()).toContain("from Workspace team-a");
+    await screenshot(page, "excluded-namespace");
     const inherited = page.getByRole("table", { name: "Policies inherited from Workspace team-a" });
     expect(await inherited.count()).toBe(0);
 

@@ -66,7 +66,9 @@ function NumbersTable(props: {
               <th scope="row">{day}</th>
               {props.data.series.map((s) => (
                 <td key={s.key} className="num">
-                  {props.format(s.values[i] ?? 0)}
+                  {s.values[i] === null || s.values[i] === undefined
+                    ? "–"
+                    : props.format(s.values[i] ?? 0)}
                 </td>
               ))}
             </tr>
@@ -176,13 +178,16 @@ export function LineChart(props: { title: string; data: DailySeries; plot: strin
         <Axis max={100} format={toPercentText} days={props.data.days} />
         {lines.map((l, i) => (
           <g key={l.key} data-series={l.key}>
-            <polyline
-              className="line"
-              fill="none"
-              stroke={colourOf(i)}
-              strokeWidth={2}
-              points={l.points.map((p) => `${p.x},${p.y}`).join(" ")}
-            />
+            {l.segments.map((seg) => (
+              <polyline
+                key={seg[0]?.day}
+                className="line"
+                fill="none"
+                stroke={colourOf(i)}
+                strokeWidth={2}
+                points={seg.map((p) => `${p.x},${p.y}`).join(" ")}
+              />
+            ))}
             {l.points.map((p) => (
               <circle
                 key={p.day}

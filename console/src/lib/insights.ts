@@ -59,7 +59,11 @@ export interface FailingWorkload {
 /** Days (oldest first) and, per key (a cluster or a policy), one value a day. */
 export interface DailySeries {
   readonly days: readonly string[];
-  readonly series: readonly { readonly key: string; readonly values: readonly number[] }[];
+  /** `null`: no value that day (a gap in a line; nothing in a bar). */
+  readonly series: readonly {
+    readonly key: string;
+    readonly values: readonly (number | null)[];
+  }[];
   /** Keys that are deleted policies (shown marked in the legend). */
   readonly deleted?: readonly string[];
 }
@@ -195,9 +199,27 @@ export function toFailingWorkloads(body: unknown): FailingWorkload[] {
 /**
  * A daily series answer as days × keys. Accepted shapes: `{days, series: [{key, values}]}`,
  * `{series: [{key, points: [{day, value|count|compliantPercent}]}]}` and
- * `{items: [{day, key, count|value|compliantPercent}]}`. Missing days are zero.
+ * `{items: [{day, key, count|value|compliantPercent}]}`. Missing days are zero; `range` adds
+ * days that have no value at all (see toDayRange).
  */
-export function toDailySeries(body: unknown): DailySeries {
+/**
+ * The `days` days up to and including `today` (YYYY-MM-DD, UTC), oldest first: the plots show
+ * every day of the range, also those without a value.
+ */
+export function toDayRange(today: string, days: number): string[] {
+  const end = Date.parse(`${today}T00:00:00Z`);
+  if (Number.isNaN(end) || days <= 0) return [];
+  return Array.from({ length: Math.min(days, 366) }, (_, i) =>
+    new Date(end - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+  );
+}
+
+export function toDailySeries(
+  body: unknown,
+  range: readonly string[] = [],
+  /** A day without a value: 0 (counts) or null (a percentage nobody measured). */
+  missing: "zero" | "gap" = "zero",
+): DailySeries {
   const raw = isRecord(body) ? body : {};
   const points: { day: string; key: string; value: number }[] = [];
   const pointValue = (p: Record<string, unknown>) =>
@@ -224,13 +246,13 @@ export function toDailySeries(body: unknown): DailySeries {
       value: pointValue(p),
     });
   }
-  const days = [...new Set([...givenDays, ...points.map((p) => p.day)])]
+  const days = [...new Set([...range, ...givenDays, ...points.map((p) => p.day)])]
     .filter((d) => d !== "")
     .sort();
   const keys = [...new Set(points.map((p) => p.key))].sort();
   const index = new Map(days.map((d, i) => [d, i]));
   const series = keys.map((key) => {
-    const values = days.map(() => 0);
+    const values: (number | null)[] = days.map(() => (missing === "zero" ? 0 : null));
     for (const p of points) {
       const i = index.get(p.day);
       if (p.key === key && i !== undefined) values[i] = (values[i] ?? 0) + p.value;
@@ -240,7 +262,14 @@ export function toDailySeries(body: unknown): DailySeries {
   return deleted.size === 0 ? { days, series } : { days, series, deleted: [...deleted].sort() };
 }
 
+/** Events newest first (by last seen; RFC 3339 times in UTC compare as text). */
 export function toInsightEvents(body: unknown): InsightEvent[] {
+  return readEvents(body).sort((a, b) =>
+    a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : 0,
+  );
+}
+
+function readEvents(body: unknown): InsightEvent[] {
   return itemsOf(body, "items")
     .filter(isRecord)
     .map((v, i) => {
@@ -356,25 +385,40 @@ export interface LinePoint {
   readonly y: number;
 }
 
-/** One line per key over a 0–100 % axis: a point a day, x at the middle of the day's slot. */
+/**
+ * One line per key over a 0–100 % axis: a point a day with a value, x at the middle of the
+ * day's slot; `segments` are the runs of consecutive days with values (a gap breaks the line).
+ */
 export function toLines(
   data: DailySeries,
   box: PlotBox = PLOT,
-): { key: string; points: LinePoint[] }[] {
+): { key: string; points: LinePoint[]; segments: LinePoint[][] }[] {
   const inner = box.height - box.top - box.bottom;
   const slot = data.days.length === 0 ? 0 : (box.width - box.left) / data.days.length;
-  return data.series.map((s) => ({
-    key: s.key,
-    points: data.days.map((day, i) => {
-      const value = Math.min(100, Math.max(0, s.values[i] ?? 0));
-      return {
+  return data.series.map((s) => {
+    const points: LinePoint[] = [];
+    const segments: LinePoint[][] = [];
+    let run: LinePoint[] = [];
+    data.days.forEach((day, i) => {
+      const raw = s.values[i];
+      if (raw === null || raw === undefined) {
+        if (run.length > 0) segments.push(run);
+        run = [];
+        return;
+      }
+      const value = Math.min(100, Math.max(0, raw));
+      const point = {
         day,
         value,
         x: box.left + i * slot + slot / 2,
         y: box.top + inner * (1 - value / 100),
       };
-    }),
-  }));
+      points.push(point);
+      run.push(point);
+    });
+    if (run.length > 0) segments.push(run);
+    return { key: s.key, points, segments };
+  });
 }
 
 /** A CSV file name for an export: `customs-compliance-cluster-2026-12-07.csv`. */

@@ -10,6 +10,7 @@ import {
   toComplianceSummary,
   toCsvFileName,
   toDailySeries,
+  toDayRange,
   toFailingWorkloads,
   toInsightEvents,
   toPercentText,
@@ -269,10 +270,13 @@ function Plots() {
         api.violationsDaily(days, "policy"),
         api.complianceTrend(days, "cluster"),
       ]);
+      // Every day of the range has its slot, also those without a violation.
+      const range = toDayRange(new Date().toISOString().slice(0, 10), days);
       return {
-        byCluster: toDailySeries(byCluster),
-        byPolicy: toDailySeries(byPolicy),
-        trend: toDailySeries(trend),
+        byCluster: toDailySeries(byCluster, range),
+        byPolicy: toDailySeries(byPolicy, range),
+        // A day a cluster did not report is a gap in its line, not 0 % compliant.
+        trend: toDailySeries(trend, range, "gap"),
       };
     },
     [api, days],
