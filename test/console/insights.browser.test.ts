@@ -244,6 +244,23 @@ describe.skipIf(skip !== undefined)("Insights in a browser", () => {
     await figure.getByText("Show the numbers").click();
     expect(await figure.getByRole("table").textContent()).toContain(day(yesterday));
     await screenshot(page, "insights");
+
+    // The trend by policy, and a plot's numbers as CSV.
+    await page.getByLabel("Trend by", { exact: true }).selectOption("policy");
+    await expect
+      .poll(() =>
+        page
+          .locator('svg[data-plot="compliance-trend"] circle.point')
+          .evaluateAll((cs) => cs.map((p) => p.getAttribute("data-series"))),
+      )
+      .toContain("no-latest");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV of violations per day by cluster" }).click(),
+    ]);
+    const csv = readFileSync((await download.path()) ?? "", "utf8");
+    expect(csv).toContain("prod");
+    expect(csv).toContain(day(yesterday));
     await page.close();
   });
 

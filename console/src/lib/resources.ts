@@ -241,10 +241,20 @@ export function createApi(client: Client, org: string) {
           `${o}/compliance/failing${toQuery({ ...filter, limit: 100 })}`,
         )
       ).body,
-    complianceTrend: async (days: number, by: string) =>
-      (await client.request<unknown>(`${o}/compliance/trend${toQuery({ days, by })}`)).body,
-    violationsDaily: async (days: number, by: string) =>
-      (await client.request<unknown>(`${o}/violations/daily${toQuery({ days, by })}`)).body,
+    complianceTrend: async (
+      days: number,
+      by: string,
+      filter: Readonly<Record<string, string | undefined>> = {},
+    ) =>
+      (await client.request<unknown>(`${o}/compliance/trend${toQuery({ ...filter, days, by })}`))
+        .body,
+    violationsDaily: async (
+      days: number,
+      by: string,
+      filter: Readonly<Record<string, string | undefined>> = {},
+    ) =>
+      (await client.request<unknown>(`${o}/violations/daily${toQuery({ ...filter, days, by })}`))
+        .body,
     /** A list endpoint's CSV export (`?format=csv`), e.g. `compliance` or `insights/violations`. */
     csv: async (list: string, filter: Readonly<Record<string, string | undefined>>) =>
       (

@@ -259,42 +259,58 @@ function Failing({ filter }: { filter: Filter }) {
 }
 
 /** Violations a day by cluster and by policy, and the compliance trend. */
-function Plots() {
+function Plots({ filter }: { filter: Filter }) {
   const { api } = useSession();
   const [days, setDays] = useState<number>(30);
+  const [trendBy, setTrendBy] = useState<"cluster" | "policy">("cluster");
   const daysId = useId();
+  const trendId = useId();
   const plots = useLoad(
     async () => {
       const [byCluster, byPolicy, trend] = await Promise.all([
-        api.violationsDaily(days, "cluster"),
-        api.violationsDaily(days, "policy"),
-        api.complianceTrend(days, "cluster"),
+        api.violationsDaily(days, "cluster", filter),
+        api.violationsDaily(days, "policy", filter),
+        api.complianceTrend(days, trendBy, filter),
       ]);
       // Every day of the range has its slot, also those without a violation.
       const range = toDayRange(new Date().toISOString().slice(0, 10), days);
       return {
         byCluster: toDailySeries(byCluster, range),
         byPolicy: toDailySeries(byPolicy, range),
-        // A day a cluster did not report is a gap in its line, not 0 % compliant.
+        // A day nothing was reported is a gap in the line, not 0 % compliant.
         trend: toDailySeries(trend, range, "gap"),
       };
     },
-    [api, days],
+    [api, days, trendBy, filter.cluster, filter.namespace, filter.policy],
     REFRESH_MS * 6,
   );
+  const query = { ...filter, days: String(days) };
   return (
     <section className="card" aria-labelledby="plots-title">
       <div className="section-header">
         <h2 id="plots-title">Over time</h2>
-        <div className="field">
-          <label htmlFor={daysId}>Days shown</label>
-          <select id={daysId} value={days} onChange={(e) => setDays(Number(e.target.value))}>
-            {DAYS.map((d) => (
-              <option key={d} value={d}>
-                Last {d} days
-              </option>
-            ))}
-          </select>
+        <div className="row">
+          <div className="field">
+            <label htmlFor={daysId}>Days shown</label>
+            <select id={daysId} value={days} onChange={(e) => setDays(Number(e.target.value))}>
+              {DAYS.map((d) => (
+                <option key={d} value={d}>
+                  Last {d} days
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={trendId}>Trend by</label>
+            <select
+              id={trendId}
+              value={trendBy}
+              onChange={(e) => setTrendBy(e.target.value === "policy" ? "policy" : "cluster")}
+            >
+              <option value="cluster">cluster</option>
+              <option value="policy">policy</option>
+            </select>
+          </div>
         </div>
       </div>
       <ErrorBanner error={plots.error} />
@@ -304,21 +320,42 @@ function Plots() {
         ) : null
       ) : (
         <div className="plots">
-          <StackedBarChart
-            title="Violations per day by cluster"
-            data={plots.data.byCluster}
-            plot="violations-by-cluster"
-          />
-          <StackedBarChart
-            title="Violations per day by policy"
-            data={plots.data.byPolicy}
-            plot="violations-by-policy"
-          />
-          <LineChart
-            title="Compliance trend by cluster"
-            data={plots.data.trend}
-            plot="compliance-trend"
-          />
+          <div>
+            <StackedBarChart
+              title="Violations per day by cluster"
+              data={plots.data.byCluster}
+              plot="violations-by-cluster"
+            />
+            <CsvButton
+              list="violations/daily"
+              filter={{ ...query, by: "cluster" }}
+              what="violations per day by cluster"
+            />
+          </div>
+          <div>
+            <StackedBarChart
+              title="Violations per day by policy"
+              data={plots.data.byPolicy}
+              plot="violations-by-policy"
+            />
+            <CsvButton
+              list="violations/daily"
+              filter={{ ...query, by: "policy" }}
+              what="violations per day by policy"
+            />
+          </div>
+          <div>
+            <LineChart
+              title={`Compliance trend by ${trendBy}`}
+              data={plots.data.trend}
+              plot="compliance-trend"
+            />
+            <CsvButton
+              list="compliance/trend"
+              filter={{ ...query, by: trendBy }}
+              what={`compliance trend by ${trendBy}`}
+            />
+          </div>
         </div>
       )}
     </section>
@@ -525,7 +562,7 @@ export function Insights() {
       <FilterFields filter={filter} onChange={setFilter} />
       <Compliance filter={settled} />
       <Failing filter={settled} />
-      <Plots />
+      <Plots filter={settled} />
       <Events />
     </>
   );
