@@ -178,6 +178,83 @@ export interface ClusterStatus {
   readonly inSync: boolean;
 }
 
+export interface Compliance {
+  readonly groupBy: "cluster" | "workspace" | "namespace" | "workload" | "policy";
+  readonly groups: readonly ComplianceGroup[];
+  readonly total: ComplianceCounts;
+  /** RFC 3339: the oldest report the numbers come from (null: none). */
+  readonly asOf: unknown;
+}
+
+export interface ComplianceCounts {
+  readonly workloads: number;
+  /** Workloads with a fail result. */
+  readonly failing: number;
+  /** Workloads with a warn result and no fail (compliant, with warnings). */
+  readonly warning: number;
+  /**
+   * (workloads − failing) / workloads in percent, a number rounded down to 0.1 (100: nothing
+   * fails).
+   */
+  readonly compliantPercent: unknown;
+}
+
+export interface ComplianceGroup {
+  readonly cluster?: string;
+  readonly workspace?: string;
+  readonly namespace?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly policy?: string;
+  /** The policy no longer exists. */
+  readonly policyDeleted?: boolean;
+  readonly workloads: number;
+  /** Workloads with a fail result. */
+  readonly failing: number;
+  /** Workloads with a warn result and no fail (compliant, with warnings). */
+  readonly warning: number;
+  /**
+   * (workloads − failing) / workloads in percent, a number rounded down to 0.1 (100: nothing
+   * fails).
+   */
+  readonly compliantPercent: unknown;
+}
+
+export interface CompliancePoint {
+  /** YYYY-MM-DD (UTC). */
+  readonly day: string;
+  readonly workloads: number;
+  /** Workloads with a fail result. */
+  readonly failing: number;
+  /** Workloads with a warn result and no fail (compliant, with warnings). */
+  readonly warning: number;
+  /**
+   * (workloads − failing) / workloads in percent, a number rounded down to 0.1 (100: nothing
+   * fails).
+   */
+  readonly compliantPercent: unknown;
+}
+
+export interface ComplianceTrend {
+  readonly by: "cluster" | "policy";
+  readonly days: number;
+  readonly series: readonly {
+    readonly key: string;
+    readonly policyDeleted?: boolean;
+    readonly points: readonly CompliancePoint[];
+  }[];
+  readonly total: readonly CompliancePoint[];
+}
+
+export interface DailyCount {
+  /** YYYY-MM-DD (UTC). */
+  readonly day: string;
+  readonly count: number;
+  readonly denied: number;
+  readonly warned: number;
+  readonly audited: number;
+}
+
 export interface DescriptionSpec {
   readonly description?: string;
 }
@@ -253,6 +330,34 @@ export interface ExceptionWritten {
   }[];
 }
 
+export interface FailingWorkload {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly containers: readonly {
+    readonly name: string;
+    /** As written in the workload. */
+    readonly image: string;
+    readonly type: "container" | "initContainer" | "ephemeralContainer";
+  }[];
+  readonly results: readonly {
+    readonly policy: string;
+    readonly result: string;
+    readonly code?: string;
+    readonly message?: string;
+    readonly container?: string;
+    readonly image?: string;
+    readonly policyDeleted?: boolean;
+  }[];
+}
+
+export interface FailingWorkloadList {
+  readonly items: readonly FailingWorkload[];
+  /** Pass as ?continue= for the next page; absent on the last. */
+  readonly continue?: string;
+}
+
 export interface GroupCount {
   /** The group: cluster, CLUSTER/NAMESPACE, policy or image. */
   readonly key: string;
@@ -262,6 +367,8 @@ export interface GroupCount {
   readonly audit: number;
   /** RFC 3339. */
   readonly lastSeen: string;
+  /** groupBy=policy: the policy no longer exists. */
+  readonly policyDeleted?: boolean;
 }
 
 /** An ImagePolicy of the policy language (docs/policy-language.md). */
@@ -550,6 +657,52 @@ export interface InstallFile {
   readonly filename: string;
   /** It holds the token: keep it secret. */
   readonly yaml: string;
+}
+
+export interface InventoryReport {
+  /** The bundle revision the results were computed with. */
+  readonly revision: number;
+  /** RFC 3339. */
+  readonly generatedAt: string;
+  /** The whole cluster: replaces the previous report. */
+  readonly workloads: readonly InventoryWorkload[];
+}
+
+export interface InventoryResult {
+  /** ImagePolicy name. */
+  readonly policy: string;
+  /**
+   * fail: a deny violation; warn: a warn or audit violation; pass: applies, nothing violated; skip:
+   * could not decide.
+   */
+  readonly result: "pass" | "fail" | "warn" | "skip";
+  readonly code?: string;
+  readonly message?: string;
+  readonly container?: string;
+  readonly image?: string;
+}
+
+export interface InventoryWorkload {
+  readonly namespace: string;
+  /** The top owner's kind; bare Pods are Pod. */
+  readonly kind:
+    | "Deployment"
+    | "StatefulSet"
+    | "DaemonSet"
+    | "CronJob"
+    | "Job"
+    | "Pod"
+    | "ReplicaSet"
+    | "ReplicationController";
+  readonly name: string;
+  readonly containers: readonly {
+    readonly name: string;
+    /** As written in the workload. */
+    readonly image: string;
+    readonly type: "container" | "initContainer" | "ephemeralContainer";
+  }[];
+  /** One per policy that applies to the namespace. */
+  readonly results: readonly InventoryResult[];
 }
 
 export interface IssueDetail {
@@ -862,6 +1015,19 @@ export interface Violation {
   readonly action: "deny" | "warn" | "audit";
   readonly code: string;
   readonly message: string;
+  /** What the admission did: denied, admitted with a warning, or admitted with an audit. */
+  readonly outcome?: "denied" | "warned" | "audited";
+  /** The top owner's kind (a Pod of a ReplicaSet of a Deployment: Deployment). */
+  readonly ownerKind?: string;
+  readonly ownerName?: string;
+  /** How many times it happened on its UTC day. */
+  readonly count?: number;
+  /** RFC 3339. */
+  readonly firstSeen?: string;
+  /** RFC 3339 (also `time`). */
+  readonly lastSeen?: string;
+  /** The policy no longer exists. */
+  readonly policyDeleted?: boolean;
 }
 
 export interface ViolationList {
@@ -886,6 +1052,25 @@ export interface ViolationReport {
   readonly action: "deny" | "warn" | "audit";
   readonly code: string;
   readonly message: string;
+  /** What the admission did: denied, admitted with a warning, or admitted with an audit. */
+  readonly outcome?: "denied" | "warned" | "audited";
+  /** The top owner's kind (a Pod of a ReplicaSet of a Deployment: Deployment). */
+  readonly ownerKind?: string;
+  readonly ownerName?: string;
+  /** How many times it happened on its UTC day. */
+  readonly count?: number;
+  /** RFC 3339. */
+  readonly firstSeen?: string;
+}
+
+export interface ViolationsDaily {
+  readonly by: "cluster" | "policy";
+  readonly days: number;
+  readonly series: readonly {
+    readonly key: string;
+    readonly policyDeleted?: boolean;
+    readonly points: readonly DailyCount[];
+  }[];
 }
 
 export interface Whoami {
@@ -1143,6 +1328,29 @@ export interface ApiOperations {
     readonly body: undefined;
     readonly response: ViolationList;
   };
+  /** Events per UTC day by cluster or policy (?days=30&by=cluster|policy), counts summed */
+  readonly "GET /api/v1/organizations/{org}/violations/daily": {
+    readonly body: undefined;
+    readonly response: ViolationsDaily;
+  };
+  /**
+   * Current compliance from the clusters' inventories
+   * (?groupBy=cluster|workspace|namespace|workload|policy)
+   */
+  readonly "GET /api/v1/organizations/{org}/compliance": {
+    readonly body: undefined;
+    readonly response: Compliance;
+  };
+  /** Running workloads that fail a policy now, with their failing results */
+  readonly "GET /api/v1/organizations/{org}/compliance/failing": {
+    readonly body: undefined;
+    readonly response: FailingWorkloadList;
+  };
+  /** Daily compliance (?days=30&by=cluster|policy), from each day's last reports */
+  readonly "GET /api/v1/organizations/{org}/compliance/trend": {
+    readonly body: undefined;
+    readonly response: ComplianceTrend;
+  };
   /** The audit log, newest first */
   readonly "GET /api/v1/organizations/{org}/audit": {
     readonly body: undefined;
@@ -1197,6 +1405,14 @@ export interface ApiOperations {
   readonly "PUT /api/v1/agent/namespaces": {
     readonly body: AgentNamespaces;
     readonly response: NamespacesReported;
+  };
+  /**
+   * The cluster's whole inventory (every running workload by owner, with its results); replaces the
+   * previous one
+   */
+  readonly "PUT /api/v1/agent/inventory": {
+    readonly body: InventoryReport;
+    readonly response: undefined;
   };
   /** Long poll for the cluster's bundle (If-None-Match, ?wait=SECONDS up to 60) */
   readonly "GET /api/v1/agent/policies": {
