@@ -8,9 +8,12 @@ import type {
   AuditList,
   ClusterCreated,
   ClusterList,
+  Compliance,
+  ComplianceTrend,
   Exception,
   ExceptionList,
   ExceptionWritten,
+  FailingWorkloadList,
   Insights,
   Named,
   ObjectMeta,
@@ -26,6 +29,7 @@ import type {
   TokenList,
   TokenRequest,
   ViolationList,
+  ViolationsDaily,
   Workspace,
   WorkspaceList,
   WorkspaceNamespace,
@@ -232,12 +236,12 @@ export function createApi(client: Client, org: string) {
       client.request<ViolationList>(
         `${o}/insights/violations${toQuery({ ...filter, limit: 100 })}`,
       ),
-    /** Current compliance (lib/insights.ts reads the answers). */
+    /** Current compliance (lib/insights.ts reads the answers defensively). */
     compliance: async (filter: Readonly<Record<string, string | undefined>>) =>
-      (await client.request<unknown>(`${o}/compliance${toQuery(filter)}`)).body,
+      (await client.request<Compliance>(`${o}/compliance${toQuery(filter)}`)).body,
     failingWorkloads: async (filter: Readonly<Record<string, string | undefined>>) =>
       (
-        await client.request<unknown>(
+        await client.request<FailingWorkloadList>(
           `${o}/compliance/failing${toQuery({ ...filter, limit: 100 })}`,
         )
       ).body,
@@ -246,15 +250,21 @@ export function createApi(client: Client, org: string) {
       by: string,
       filter: Readonly<Record<string, string | undefined>> = {},
     ) =>
-      (await client.request<unknown>(`${o}/compliance/trend${toQuery({ ...filter, days, by })}`))
-        .body,
+      (
+        await client.request<ComplianceTrend>(
+          `${o}/compliance/trend${toQuery({ ...filter, days, by })}`,
+        )
+      ).body,
     violationsDaily: async (
       days: number,
       by: string,
       filter: Readonly<Record<string, string | undefined>> = {},
     ) =>
-      (await client.request<unknown>(`${o}/violations/daily${toQuery({ ...filter, days, by })}`))
-        .body,
+      (
+        await client.request<ViolationsDaily>(
+          `${o}/violations/daily${toQuery({ ...filter, days, by })}`,
+        )
+      ).body,
     /** A list endpoint's CSV export (`?format=csv`), e.g. `compliance` or `insights/violations`. */
     csv: async (list: string, filter: Readonly<Record<string, string | undefined>>) =>
       (
