@@ -192,19 +192,31 @@ function DeletedMarker() {
 function Failing({ filter }: { filter: Filter }) {
   const { api } = useSession();
   const list = useLoad(
-    async () => toFailingWorkloads(await api.failingWorkloads(filter)),
+    async () => {
+      const body = await api.failingWorkloads(filter);
+      return { items: toFailingWorkloads(body), more: typeof body?.continue === "string" };
+    },
     [api, filter.cluster, filter.namespace, filter.policy],
     REFRESH_MS,
   );
-  const items = list.data ?? [];
+  const items = list.data?.items ?? [];
   return (
     <section className="card" aria-labelledby="failing-title">
       <div className="section-header">
         <h2 id="failing-title">
-          Failing workloads <span className="count">{items.length}</span>
+          Failing workloads{" "}
+          <span className="count">
+            {items.length}
+            {list.data?.more ? "+" : ""}
+          </span>
         </h2>
         <CsvButton list="compliance/failing" filter={filter} what="failing workloads" />
       </div>
+      {list.data?.more ? (
+        <p className="muted">
+          The first {items.length} are shown; narrow them with the filters above.
+        </p>
+      ) : null}
       <ErrorBanner error={list.error} />
       {list.data === undefined ? (
         list.loading ? (
