@@ -24,7 +24,7 @@ const HELP: Record<NodeRef["kind"], string> = {
   organization: "Policies assigned here apply to every namespace of every cluster.",
   workspace: "Policies assigned here apply to the namespaces attached to this workspace.",
   namespace:
-    "Policies assigned here apply to this namespace (those written without a cluster apply to it in every cluster).",
+    "Policies assigned here apply to this namespace (those written without a cluster apply to it in every cluster); a policy with a namespace selector, here or above, only where the namespace's labels match it.",
 };
 
 /** One node: its own policies, then those it inherits from the nodes above it. */
