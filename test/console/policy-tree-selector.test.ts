@@ -219,3 +219,100 @@ describe("the preview's default namespace", () => {
     expect(got === undefined ? undefined : `${got.cluster}/${got.name}`).toBe(expected);
   });
 });
+
+describe("direct, inherited, not applying and undecided, for any labels and selectors", () => {
+  const word = fc.constantFrom("a", "b");
+  const labels = fc.option(fc.dictionary(fc.constantFrom("team", "env"), word, { maxKeys: 2 }), {
+    nil: undefined,
+  });
+  const trees = fc
+    .uniqueArray(
+      fc.record({
+        name: word,
+        namespaces: fc.uniqueArray(fc.record({ cluster: word, namespace: word, labels }), {
+          selector: (a) => `${a.cluster}/${a.namespace}`,
+          maxLength: 3,
+        }),
+      }),
+      { selector: (w) => w.name, maxLength: 2 },
+    )
+    .map((ws) => buildPolicyTree("org", ws));
+  const selector = fc.option(
+    fc.record({
+      matchLabels: fc.dictionary(fc.constantFrom("team", "env"), word, { maxKeys: 1 }),
+      matchExpressions: fc.array(
+        fc.oneof(
+          fc.record({
+            key: fc.constantFrom("team", "env"),
+            operator: fc.constantFrom("In" as const, "NotIn" as const),
+            values: fc.uniqueArray(word, { minLength: 1, maxLength: 2 }),
+          }),
+          fc.record({
+            key: fc.constantFrom("team", "env"),
+            operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const),
+          }),
+        ),
+        { maxLength: 2 },
+      ),
+    }),
+    { nil: undefined },
+  );
+  const scope = fc.oneof(
+    fc.constant({}),
+    word.map((w) => ({ workspace: w })),
+    word.map((n) => ({ namespace: n })),
+  );
+  const policiesArb = fc
+    .array(fc.tuple(scope, selector), { maxLength: 6 })
+    .map((xs) =>
+      xs.map(([s, sel], i) =>
+        policy(`p${i}`, sel === undefined ? s : { ...s, namespaceSelector: sel }),
+      ),
+    );
+
+  it("each policy of a namespace's path is in exactly one list, applying as the engine decides", () => {
+    fc.assert(
+      fc.property(trees, policiesArb, (tree, policies) => {
+        for (const ws of tree.children) {
+          for (const ns of ws.children) {
+            if (ns.ref.kind !== "namespace") continue;
+            const got = evaluateNodePolicies(toPath(tree, ns.id), policies);
+            const applying = [...got.direct, ...got.inherited.flatMap((g) => g.policies)];
+            const lists = [
+              ...applying,
+              ...got.notApplying.map((x) => x.policy),
+              ...got.undecided.map((x) => x.policy),
+            ];
+            expect(new Set(lists).size).toBe(lists.length);
+            for (const p of lists) {
+              const raw = p.spec.namespaceSelector;
+              const empty =
+                raw === undefined ||
+                (Object.keys(raw.matchLabels ?? {}).length === 0 &&
+                  (raw.matchExpressions ?? []).length === 0);
+              // An empty selector selects every namespace, as in Kubernetes.
+              if (raw === undefined || empty) {
+                expect(applying).toContain(p);
+              } else if (ns.labels === undefined) {
+                expect(got.undecided.map((x) => x.policy)).toContain(p);
+              } else {
+                const engine = matchesSelector(
+                  {
+                    matchLabels: { ...(raw.matchLabels ?? {}) },
+                    matchExpressions: (raw.matchExpressions ?? []).map((r) => ({
+                      key: r.key,
+                      operator: r.operator,
+                      values: [...(r.values ?? [])],
+                    })),
+                  },
+                  toNamespaceLabels(ns.ref.namespace, ns.labels),
+                );
+                expect(applying.includes(p)).toBe(engine);
+              }
+            }
+          }
+        }
+      }),
+    );
+  });
+});
