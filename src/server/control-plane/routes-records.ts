@@ -81,7 +81,7 @@ export const recordRoutes: readonly Route[] = [
     response: "ViolationList",
     summary: "Violation records, newest first",
     roles: "who sees them (workspace roles: their namespaces)",
-    query: ["limit", "continue", ...FILTERS],
+    query: ["limit", "continue", ...FILTERS, "format"],
     handler: async (c) => {
       const page = await listViolations(
         c.ctx,
