@@ -478,7 +478,7 @@ function Events() {
         </div>
       </div>
       <p className="muted">
-        Admissions refused or warned, and what background audits found; a retried workload is one
+        What happened at admission: requests refused, warned or audited. A retried workload is one
         row with its count.
       </p>
       <h3>Violations by {groupBy}</h3>
