@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     const machine = `${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.versions.node.split(".")[0]}`;
     const total = CLUSTERS * WORKLOADS;
     const lines = [
-      `## Fleet inventory (${CLUSTERS.toLocaleString("en-US")} clusters × ${WORKLOADS} workloads, ${process.env.BENCH_DATABASE === undefined ? "SQLite" : "PostgreSQL"})`,
+      `## Fleet inventory on ${process.env.BENCH_DATABASE === undefined ? "SQLite" : "PostgreSQL"}: ${CLUSTERS.toLocaleString("en-US")} clusters × ${WORKLOADS} workloads`,
       "",
       `Made by \`npm run bench:inventory\` (bench/fleet-inventory.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, linux ${release()}, node ${process.version}. The machine is shared with other work: load average (1, 5, 15 min) ${loadBefore.map((l) => l.toFixed(1)).join(", ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(", ")} after; the figures are those of a loaded machine. One real control plane (spawned from dist/), ${total.toLocaleString("en-US")} workloads in ${(CLUSTERS * NAMESPACES).toLocaleString("en-US")} namespaces, 3 policy results each; the agents are simulated by one process sending ${IN_FLIGHT} inventories at a time over HTTPS keep-alive.`,
       "",
@@ -239,6 +239,7 @@ async function main(): Promise<void> {
       }),
     ];
     const section = lines.join("\n");
+    // One section per database and fleet size, so that one run does not replace another.
     writeResultsSection(section.slice(0, section.indexOf(" clusters") + 9), section);
     process.stdout.write(`${section}\n`);
     admin.agent.destroy();

@@ -225,6 +225,37 @@ describe.each(DIALECTS)("compliance API on %s", (dialect) => {
     expect((await admin("PUT", "/api/v1/agent/inventory", INVENTORY)).status).toBe(403);
   });
 
+  it("refuses an event record with an unknown outcome or a count below 1, alone", async () => {
+    const base = {
+      time: "2026-01-01T00:00:00Z",
+      source: "admission",
+      namespace: "web",
+      kind: "Pod",
+      name: "x",
+      container: "app",
+      image: "busybox",
+      policy: "p-w1",
+      action: "warn",
+      code: "C",
+      message: "m",
+    };
+    const r = await cp.call("POST", "/api/v1/agent/reports", {
+      token: agent,
+      body: {
+        violations: [
+          { ...base, outcome: "exploded" },
+          { ...base, count: 0 },
+          { ...base, count: 3 },
+        ],
+      },
+    });
+    expect(r.body.accepted).toBe(1);
+    expect(r.body.rejected.map((x: any) => x.details[0].path)).toEqual([
+      "violations[0].outcome",
+      "violations[1].count",
+    ]);
+  });
+
   it("marks a deleted policy in groups, failing results, trend and events", async () => {
     const got = await admin("GET", `${ORG}/policies/p-w1`);
     const del = await cp.call("DELETE", `${ORG}/policies/p-w1`, {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { openStore } from "../../src/adapters/store/index.js";
 import type { InventoryReport, InventoryWorkload } from "../../src/core/fleet/inventory.js";
 import { ALICE, codeOf, DIALECTS, FIRST_PAGE, useHarness, violation, withOrg } from "./harness.js";
 
@@ -59,6 +60,30 @@ describe.each(
     const mine = await store.listInventory("acme", { workspaces: ["payments"] });
     expect(mine.map((r) => `${r.cluster}/${r.workload.name}`)).toEqual(["dev/c"]);
     expect(await store.listInventory("acme", { workspaces: [] })).toEqual([]);
+  });
+
+  it("a replica that read a report before reads the next one another replica stored", async () => {
+    const { store, url } = await h.fresh();
+    await withOrg(store);
+    await store.putInventory("acme", "prod", report(1, [workload("web", "a", "fail")]));
+    expect((await store.listInventory("acme"))[0]?.workload.results[0]?.result).toBe("fail");
+    const other = await openStore(url);
+    try {
+      await other.putInventory("acme", "prod", report(2, [workload("web", "a", "pass")]));
+      await other.putInventory("acme", "dev", report(2, [workload("web", "b", "pass")]));
+      const rows = await store.listInventory("acme");
+      expect(rows.map((r) => [r.cluster, r.workload.results[0]?.result])).toEqual([
+        ["dev", "pass"],
+        ["prod", "pass"],
+      ]);
+      const dev = await other.getCluster("acme", "dev");
+      await other.deleteCluster(ALICE, "acme", "dev", {
+        resourceVersion: dev.metadata.resourceVersion,
+      });
+      expect((await store.listInventory("acme")).map((r) => r.cluster)).toEqual(["prod"]);
+    } finally {
+      await other.close();
+    }
   });
 
   it("keeps the day's last counts per namespace and policy, and drops a deleted cluster's inventory", async () => {

@@ -9,7 +9,8 @@ import { index, texts } from "./schema-v1.js";
  *   JSON document, with its counts. A report replaces the cluster's whole inventory, so one
  *   row makes the replacement a single upsert (no delete of a hundred rows and insert of a
  *   hundred more), and compliance reads at most one row per cluster (1,000 rows for 1,000
- *   clusters). It goes with its cluster (foreign key, cascade).
+ *   clusters). It goes with its cluster (foreign key, cascade). `generation` grows with every
+ *   report, so that a replica keeps parsed documents and reads again only those that changed.
  * - `compliance_daily`: the day's last known counts per (cluster, namespace, policy), with
  *   policy "" for the namespace as a whole; upserted when a report arrives. Namespaces are
  *   kept so that workspace roles see the trend of their own namespaces only.
@@ -29,6 +30,7 @@ export async function inventoryTables(db: Kysely<any>): Promise<void> {
   ]);
   await inventory
     .addColumn("revision", "bigint", (c) => c.notNull())
+    .addColumn("generation", "bigint", (c) => c.notNull())
     .addColumn("workloads", "integer", (c) => c.notNull())
     .addColumn("failing", "integer", (c) => c.notNull())
     .addColumn("warning", "integer", (c) => c.notNull())

@@ -135,6 +135,8 @@ export interface Database {
     organization: string;
     cluster: string;
     revision: number;
+    /** Grows with every report of the cluster (parsed documents are cached by it). */
+    generation: number;
     generated_at: string;
     received_at: string;
     workloads: number;

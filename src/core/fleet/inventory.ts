@@ -351,9 +351,8 @@ function counts(t: Tally): ComplianceCounts {
 
 function sortKey(k: ComplianceKey): string {
   // NUL cannot occur in a stored string (refused on input), so it separates fields safely.
-  return [k.cluster, k.workspace, k.namespace, k.kind, k.name, k.policy]
-    .map((s) => s ?? "")
-    .join("\u0000");
+  // A template, not an array joined: this runs once per workload and group (100,000 times).
+  return `${k.cluster ?? ""}\u0000${k.workspace ?? ""}\u0000${k.namespace ?? ""}\u0000${k.kind ?? ""}\u0000${k.name ?? ""}\u0000${k.policy ?? ""}`;
 }
 
 /**
