@@ -46,6 +46,11 @@ const answers: Record<string, { status: number; body: string; headers?: Record<s
     },
     "/api/v1/proxy": { status: 502, body: "<html>Bad Gateway</html>" },
     "/api/v1/garbled": { status: 200, body: "{not json" },
+    "/api/v1/export": {
+      status: 200,
+      body: "cluster,failing\r\nprod,1\r\n",
+      headers: { "content-type": "text/csv; charset=utf-8" },
+    },
   };
 
 let server: Server;
@@ -127,6 +132,16 @@ describe("API client", () => {
       message,
       details,
     });
+  });
+
+  it("answers a CSV export as text, asking for CSV", async () => {
+    const client = createClient(base, "tok");
+    const r = await client.request<string>("/export", { as: "text" });
+    expect(r.body).toBe("cluster,failing\r\nprod,1\r\n");
+    expect(seen.at(-1)?.headers.accept).toContain("text/csv");
+    expect(seen.at(-1)?.headers.authorization).toBe("Bearer tok");
+    // The same answer read as JSON is refused, as any answer that is not JSON.
+    await expect(client.request("/export")).rejects.toMatchObject({ code: "BAD_RESPONSE" });
   });
 
   it("a 401 tells the console to sign out", async () => {

@@ -88,7 +88,12 @@ describe("the policy tree", () => {
 
   it("has nothing for a node that is not in the tree", () => {
     expect(toPath(TREE, "workspace:nope")).toEqual([]);
-    expect(evaluateNodePolicies([], POLICIES)).toEqual({ direct: [], inherited: [] });
+    expect(evaluateNodePolicies([], POLICIES)).toEqual({
+      direct: [],
+      inherited: [],
+      notApplying: [],
+      undecided: [],
+    });
   });
 
   it.each<[ScopeFields, string]>([

@@ -1,24 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore } from "../../src/adapters/store/index.js";
-import { bootstrap } from "../../src/app/fleet/bootstrap.js";
-import type { FleetStore } from "../../src/core/fleet/store.js";
-import {
-  type ControlPlaneServer,
-  startControlPlane,
-} from "../../src/server/control-plane/server.js";
-import { CHROMIUM } from "../support/browser.js";
-import { ROOT } from "../support/cli.js";
+import { type ConsoleFixture, consoleSkipReason, startConsole } from "../support/browser.js";
 
-const CONSOLE = join(ROOT, "dist/console");
-const missing = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is missing (bash scripts/chromium/install.sh)`
-  : !existsSync(join(CONSOLE, "index.html"))
-    ? "dist/console is not built (npm run build)"
-    : undefined;
+const missing = consoleSkipReason();
 if (missing !== undefined) console.log(`skipped: the Tokens page in a browser: ${missing}`);
 
 /**
@@ -27,34 +10,15 @@ if (missing !== undefined) console.log(`skipped: the Tokens page in a browser: $
  * rotate and revoke it, and the last admin token refused.
  */
 describe.skipIf(missing !== undefined)("the Tokens page in a browser", () => {
-  let dir: string;
-  let store: FleetStore;
-  let server: ControlPlaneServer;
-  let browser: Browser;
+  let c: ConsoleFixture;
   let admin: string;
-
-  const api = async (token: string, method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    // JSON answers, read field by field in the tests.
-    const json = (await r.json().catch(() => null)) as Record<string, unknown> | null;
-    return { status: r.status, body: json ?? {} };
-  };
+  const api = (token: string, method: string, path: string, body?: unknown) =>
+    c.api(token, method, path, body);
+  const signIn = (token: string, hash = "") => c.signIn(hash, token);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "customs-tokens-"));
-    store = await openStore(`sqlite:${join(dir, "cp.db")}`);
-    admin = (await bootstrap(store)) ?? "";
-    server = await startControlPlane({
-      store,
-      host: "127.0.0.1",
-      port: 0,
-      tls: undefined,
-      consoleDir: CONSOLE,
-    });
+    c = await startConsole("tokens");
+    admin = c.admin;
     for (const name of ["team-a", "team-b"]) {
       await api(admin, "POST", "/organizations/default/workspaces", { metadata: { name } });
     }
@@ -70,36 +34,11 @@ describe.skipIf(missing !== undefined)("the Tokens page in a browser", () => {
       metadata: { name: "team-a-latest" },
       spec: { recipe: "block-latest-tag", workspace: "team-a" },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close(100);
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await c?.close();
   });
-
-  async function signIn(token: string, hash = ""): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await page.goto(`${server.url}/${hash}`);
-    await page.getByLabel("API token").fill(token);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("navigation", { name: "Main" }).waitFor();
-    return page;
-  }
 
   it("creates a workspace admin token, shows its last use, rotates and revokes it", async () => {
     const page = await signIn(admin, "#/tokens");

@@ -135,3 +135,102 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * The console in a browser against a real control plane (SQLite in a temporary folder), for
+ * the test/console/*.browser.test.ts suites:
+ *
+ *   const skip = consoleSkipReason();
+ *   describe.skipIf(skip !== undefined)("…", () => {
+ *     let c: ConsoleFixture;
+ *     beforeAll(async () => { c = await startConsole("insights"); });
+ *     afterAll(() => c?.close());
+ *     it("…", async () => { const page = await c.signIn("#/insights"); … });
+ *   });
+ *
+ * The control plane is imported when a suite starts one, so that suites which only drive a
+ * browser load none of it.
+ */
+export interface ConsoleFixture {
+  /** The control plane's origin (it serves dist/console too). */
+  readonly url: string;
+  /** The bootstrap admin's API token. */
+  readonly admin: string;
+  /** A JSON call to /api/v1 with a bearer token; the body is {} when the answer is not JSON. */
+  api(
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Registers a cluster and answers its agent token. */
+  createCluster(name: string): Promise<string>;
+  /** A new page, signed in with the token (the admin's by default), at `hash`. */
+  signIn(hash?: string, token?: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Why the console suites cannot run here (no chromium, or the console is not built). */
+export function consoleSkipReason(): string | undefined {
+  const console = resolve(import.meta.dirname, "../../dist/console/index.html");
+  return (
+    browserSkipReason() ??
+    (existsSync(console) ? undefined : "dist/console is not built (npm run build:console)")
+  );
+}
+
+export async function startConsole(suite: string): Promise<ConsoleFixture> {
+  const [{ openStore }, { bootstrap }, { startControlPlane }] = await Promise.all([
+    import("../../src/adapters/store/index.js"),
+    import("../../src/app/fleet/bootstrap.js"),
+    import("../../src/server/control-plane/server.js"),
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), `customs-${suite}-`));
+  const store = await openStore(`sqlite:${join(dir, "cp.db")}`);
+  const admin = (await bootstrap(store)) ?? "";
+  const server = await startControlPlane({
+    store,
+    host: "127.0.0.1",
+    port: 0,
+    tls: undefined,
+    consoleDir: resolve(import.meta.dirname, "../../dist/console"),
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const api: ConsoleFixture["api"] = async (token, method, path, body) => {
+    const r = await fetch(`${server.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await r.json().catch(() => null)) as Record<string, unknown> | null;
+    return { status: r.status, body: json ?? {} };
+  };
+  return {
+    url: server.url,
+    admin,
+    api,
+    createCluster: async (name) => {
+      const r = await api(admin, "POST", "/organizations/default/clusters", {
+        metadata: { name },
+      });
+      if (typeof r.body.agentToken !== "string") {
+        throw new Error(`cluster ${name} not created: ${r.status} ${JSON.stringify(r.body)}`);
+      }
+      return r.body.agentToken;
+    },
+    signIn: async (hash = "", token = admin) => {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+      await page.goto(`${server.url}/${hash}`);
+      await page.getByLabel("API token").fill(token);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("navigation", { name: "Main" }).waitFor();
+      return page;
+    },
+    close: async () => {
+      await browser.close().catch(() => {});
+      await server.close(100);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -34,6 +34,8 @@ export interface RequestOptions {
   readonly body?: unknown;
   readonly ifMatch?: string;
   readonly signal?: AbortSignal;
+  /** "text": the answer's body as text (a CSV export), not parsed as JSON. */
+  readonly as?: "json" | "text";
 }
 
 export type Fetch = (input: string, init: RequestInit) => Promise<globalThis.Response>;
@@ -102,7 +104,10 @@ export function createClient(
   const root = baseUrl.replace(/\/+$/, "");
   return {
     async request<T>(path: string, options: RequestOptions = {}): Promise<Response<T>> {
-      const headers: Record<string, string> = { accept: "application/json" };
+      const asText = options.as === "text";
+      const headers: Record<string, string> = {
+        accept: asText ? "text/csv, text/plain, */*" : "application/json",
+      };
       if (token !== "") headers.authorization = `Bearer ${token}`;
       if (options.body !== undefined) headers["content-type"] = "application/json";
       if (options.ifMatch !== undefined) headers["if-match"] = `"${options.ifMatch}"`;
@@ -127,6 +132,7 @@ export function createClient(
         if (answer.status === 401) onUnauthenticated();
         throw error;
       }
+      if (asText) return { body: text as T, etag: undefined, warnings: [] };
       let body: unknown;
       try {
         body = text === "" ? undefined : JSON.parse(text);

@@ -3,8 +3,15 @@
  * policies each node has directly (its scope is that node) or inherits (scoped above it).
  */
 
-/** A node of the tree. A namespace node is one attachment: `cluster/namespace` of a workspace. */
 import type { ImagePolicySpec } from "./api-types.js";
+import {
+  readSelector,
+  toMismatchReason,
+  toNamespaceLabels,
+  toSelectorText,
+} from "./selector-match.js";
+
+/** A node of the tree. A namespace node is one attachment: `cluster/namespace` of a workspace. */
 export type NodeRef =
   | { readonly kind: "organization" }
   | { readonly kind: "workspace"; readonly workspace: string }
@@ -20,6 +27,8 @@ export interface TreeNode {
   readonly label: string;
   readonly ref: NodeRef;
   readonly children: readonly TreeNode[];
+  /** A namespace node's labels as its cluster's agent reported them (undefined: not reported). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** Where a policy applies, read from its spec (`namespace` may be `cluster/ns` or bare). */
@@ -35,11 +44,16 @@ export type PolicyScope =
 
 export interface WorkspaceAttachments {
   readonly name: string;
-  readonly namespaces: readonly { readonly cluster: string; readonly namespace: string }[];
+  readonly namespaces: readonly {
+    readonly cluster: string;
+    readonly namespace: string;
+    /** Undefined: the cluster's agent has not reported the namespace (its labels are unknown). */
+    readonly labels?: Readonly<Record<string, string>> | undefined;
+  }[];
 }
 
 /** The fields of an ImagePolicy's spec that say where it applies. */
-export type ScopeFields = Pick<ImagePolicySpec, "workspace" | "namespace">;
+export type ScopeFields = Pick<ImagePolicySpec, "workspace" | "namespace" | "namespaceSelector">;
 
 export interface PolicyLike {
   readonly metadata: { readonly name: string };
@@ -55,6 +69,18 @@ export interface NodePolicies<P> {
   readonly direct: readonly P[];
   /** Nearest ancestor last: the organization's first, then the workspace's. */
   readonly inherited: readonly InheritedGroup<P>[];
+  /** Assigned here or above, but the namespace's labels do not match their namespaceSelector. */
+  readonly notApplying: readonly Excluded<P>[];
+  /** Assigned here or above with a namespaceSelector, but the namespace's labels are unknown. */
+  readonly undecided: readonly Excluded<P>[];
+}
+
+/** A policy of a node's scope that the node's labels leave out (or may), and why. */
+export interface Excluded<P> {
+  readonly policy: P;
+  /** The node it is assigned at. */
+  readonly from: TreeNode;
+  readonly reason: string;
 }
 
 export function toNodeId(ref: NodeRef): string {
@@ -76,12 +102,18 @@ export function buildPolicyTree(
       const namespaces = [...ws.namespaces]
         .sort((a, b) => byText(`${a.cluster}/${a.namespace}`, `${b.cluster}/${b.namespace}`))
         .map((a): TreeNode => {
-          const nsRef: NodeRef = { kind: "namespace", workspace: ws.name, ...a };
+          const nsRef: NodeRef = {
+            kind: "namespace",
+            workspace: ws.name,
+            cluster: a.cluster,
+            namespace: a.namespace,
+          };
           return {
             id: toNodeId(nsRef),
             label: `${a.cluster}/${a.namespace}`,
             ref: nsRef,
             children: [],
+            ...(a.labels === undefined ? {} : { labels: a.labels }),
           };
         });
       return { id: toNodeId(ref), label: ws.name, ref, children: namespaces };
@@ -131,20 +163,55 @@ export function toPath(tree: TreeNode, id: string): TreeNode[] {
   return [];
 }
 
-/** Direct and inherited policies of the last node of `path` (root first). */
+/**
+ * Whether a policy's namespaceSelector lets it apply at a node: always above namespaces (a
+ * selector picks namespaces, so a workspace or the organization keeps the policy); at a
+ * namespace, by its reported labels, as the engine decides; `undefined` when the labels are
+ * not reported yet (the console never claims a policy applies when it cannot tell).
+ */
+export function selectorApplies(
+  spec: ScopeFields,
+  node: TreeNode,
+): { readonly applies: boolean | undefined; readonly reason: string } {
+  const selector = readSelector(spec.namespaceSelector);
+  if (selector === undefined || node.ref.kind !== "namespace") return { applies: true, reason: "" };
+  if (node.labels === undefined) {
+    return {
+      applies: undefined,
+      reason: `the namespace's labels are not reported yet; it applies only if they match selector ${toSelectorText(selector)}`,
+    };
+  }
+  const mismatch = toMismatchReason(selector, toNamespaceLabels(node.ref.namespace, node.labels));
+  return mismatch === undefined
+    ? { applies: true, reason: "" }
+    : { applies: false, reason: mismatch };
+}
+
+/**
+ * Direct and inherited policies of the last node of `path` (root first): those whose
+ * namespaceSelector leaves the node out go to `notApplying` (or `undecided`), with the reason.
+ */
 export function evaluateNodePolicies<P extends PolicyLike>(
   path: readonly TreeNode[],
   policies: readonly P[],
 ): NodePolicies<P> {
-  const at = (node: TreeNode) =>
-    policies.filter((p) => isAssignedAt(toPolicyScope(p.spec), node.ref));
   const node = path[path.length - 1];
-  if (node === undefined) return { direct: [], inherited: [] };
+  if (node === undefined) return { direct: [], inherited: [], notApplying: [], undecided: [] };
+  const notApplying: Excluded<P>[] = [];
+  const undecided: Excluded<P>[] = [];
+  const at = (from: TreeNode) =>
+    policies.filter((p) => {
+      if (!isAssignedAt(toPolicyScope(p.spec), from.ref)) return false;
+      const { applies, reason } = selectorApplies(p.spec, node);
+      if (applies === false) notApplying.push({ policy: p, from, reason });
+      if (applies === undefined) undecided.push({ policy: p, from, reason });
+      return applies === true;
+    });
   const inherited = path
     .slice(0, -1)
     .map((from) => ({ from, policies: at(from) }))
     .filter((g) => g.policies.length > 0);
-  return { direct: at(node), inherited };
+  return { direct: at(node), inherited, notApplying, undecided };
 }
 
 /** Every node in display order (depth first), for keyboard navigation of the tree. */

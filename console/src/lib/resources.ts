@@ -8,9 +8,12 @@ import type {
   AuditList,
   ClusterCreated,
   ClusterList,
+  Compliance,
+  ComplianceTrend,
   Exception,
   ExceptionList,
   ExceptionWritten,
+  FailingWorkloadList,
   ImpactChange,
   ImpactResponse,
   Insights,
@@ -28,6 +31,7 @@ import type {
   TokenList,
   TokenRequest,
   ViolationList,
+  ViolationsDaily,
   Workspace,
   WorkspaceList,
   WorkspaceNamespace,
@@ -241,6 +245,42 @@ export function createApi(client: Client, org: string) {
       client.request<ViolationList>(
         `${o}/insights/violations${toQuery({ ...filter, limit: 100 })}`,
       ),
+    /** Current compliance (lib/insights.ts reads the answers defensively). */
+    compliance: async (filter: Readonly<Record<string, string | undefined>>) =>
+      (await client.request<Compliance>(`${o}/compliance${toQuery(filter)}`)).body,
+    failingWorkloads: async (filter: Readonly<Record<string, string | undefined>>) =>
+      (
+        await client.request<FailingWorkloadList>(
+          `${o}/compliance/failing${toQuery({ ...filter, limit: 100 })}`,
+        )
+      ).body,
+    complianceTrend: async (
+      days: number,
+      by: string,
+      filter: Readonly<Record<string, string | undefined>> = {},
+    ) =>
+      (
+        await client.request<ComplianceTrend>(
+          `${o}/compliance/trend${toQuery({ ...filter, days, by })}`,
+        )
+      ).body,
+    violationsDaily: async (
+      days: number,
+      by: string,
+      filter: Readonly<Record<string, string | undefined>> = {},
+    ) =>
+      (
+        await client.request<ViolationsDaily>(
+          `${o}/violations/daily${toQuery({ ...filter, days, by })}`,
+        )
+      ).body,
+    /** A list endpoint's CSV export (`?format=csv`), e.g. `compliance` or `insights/violations`. */
+    csv: async (list: string, filter: Readonly<Record<string, string | undefined>>) =>
+      (
+        await client.request<string>(`${o}/${list}${toQuery({ ...filter, format: "csv" })}`, {
+          as: "text",
+        })
+      ).body,
     tokens: async (): Promise<readonly ApiToken[]> => {
       const { body } = await client.request<TokenList>(`${o}/tokens`);
       return body?.items ?? [];

@@ -26,9 +26,11 @@ async function loadAll(api: Api, org: string) {
   const attached = await Promise.all(
     workspaces.map(async (w) => ({
       name: w.metadata.name,
+      // Labels only once an agent reported the namespace: before, selectors cannot be decided.
       namespaces: (await api.attachments(w.metadata.name)).map((a) => ({
         cluster: a.cluster,
         namespace: a.namespace,
+        labels: a.reported ? (a.labels ?? {}) : undefined,
       })),
     })),
   );

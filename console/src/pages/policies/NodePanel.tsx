@@ -1,4 +1,9 @@
-import { evaluateNodePolicies, type NodeRef, type TreeNode } from "../../lib/policy-tree.js";
+import {
+  type Excluded,
+  evaluateNodePolicies,
+  type NodeRef,
+  type TreeNode,
+} from "../../lib/policy-tree.js";
 import type { PolicyDocument } from "../../lib/resources.js";
 import { type ScopePreset, toHash } from "../../lib/route.js";
 import { PolicyTable } from "./PolicyTable.js";
@@ -19,7 +24,7 @@ const HELP: Record<NodeRef["kind"], string> = {
   organization: "Policies assigned here apply to every namespace of every cluster.",
   workspace: "Policies assigned here apply to the namespaces attached to this workspace.",
   namespace:
-    "Policies assigned here apply to this namespace (those written without a cluster apply to it in every cluster).",
+    "Policies assigned here apply to this namespace (those written without a cluster apply to it in every cluster); a policy with a namespace selector, here or above, only where the namespace's labels match it.",
 };
 
 /** One node: its own policies, then those it inherits from the nodes above it. */
@@ -33,7 +38,10 @@ export function NodePanel(props: {
 }) {
   const node = props.path[props.path.length - 1];
   if (node === undefined) return null;
-  const { direct, inherited } = evaluateNodePolicies(props.path, props.policies);
+  const { direct, inherited, notApplying, undecided } = evaluateNodePolicies(
+    props.path,
+    props.policies,
+  );
   const title = toNodeTitle(node);
   return (
     <section className="card node-panel" aria-labelledby="node-title">
@@ -89,6 +97,47 @@ export function NodePanel(props: {
           )}
         </>
       )}
+      <ExcludedList
+        title="Not applying"
+        items={notApplying}
+        label="Not applying"
+        help="Assigned here or above, but this namespace's labels do not match their namespaceSelector."
+      />
+      <ExcludedList
+        title="Depends on labels"
+        items={undecided}
+        label="Undecided"
+        help="Assigned here or above with a namespaceSelector; no agent has reported this namespace's labels yet."
+      />
     </section>
+  );
+}
+
+/** Policies the node's labels leave out (or may), each with where it is assigned and why. */
+function ExcludedList(props: {
+  title: string;
+  items: readonly Excluded<PolicyDocument>[];
+  label: string;
+  help: string;
+}) {
+  if (props.items.length === 0) return null;
+  return (
+    <>
+      <h3>
+        {props.title} <span className="count">{props.items.length}</span>
+      </h3>
+      <p className="muted">{props.help}</p>
+      <ul className="excluded-policies" aria-label={`Policies: ${props.title.toLowerCase()}`}>
+        {props.items.map((x) => (
+          <li key={x.policy.metadata.name} data-policy={x.policy.metadata.name}>
+            <a href={toHash({ page: "policy-edit", name: x.policy.metadata.name })}>
+              {x.policy.metadata.name}
+            </a>{" "}
+            <span className="muted">(from {toNodeTitle(x.from)})</span>:{" "}
+            <span className="pill">{props.label}</span> {x.reason}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

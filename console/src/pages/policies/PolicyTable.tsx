@@ -2,6 +2,7 @@ import { withExtensionsUnderParents } from "../../lib/extensions.js";
 import { toPolicyScope, toScopeLabel } from "../../lib/policy-tree.js";
 import type { PolicyDocument } from "../../lib/resources.js";
 import { toHash } from "../../lib/route.js";
+import { readSelector, toSelectorText } from "../../lib/selector-match.js";
 import { templateOf } from "../../lib/wizard.js";
 
 /** Policies with template, action and rules; Edit and Delete where the caller may change one. */
@@ -20,6 +21,7 @@ export function PolicyTable(props: {
         <tr>
           <th scope="col">Name</th>
           {props.showScope ? <th scope="col">Assigned at</th> : null}
+          <th scope="col">Namespace selector</th>
           <th scope="col">Template</th>
           <th scope="col">Action</th>
           <th scope="col">Rules</th>
@@ -63,6 +65,7 @@ function Row(props: {
   const action = String(p.spec.action ?? (input.audit === true ? "audit" : "deny"));
   const name = p.metadata.name;
   const parent = props.parent;
+  const selector = toSelectorText(readSelector(p.spec.namespaceSelector));
   return (
     <tr className={parent === undefined ? undefined : "extension-row"}>
       <td>
@@ -72,6 +75,9 @@ function Row(props: {
         {p.spec.extensible === true ? <span className="pill">extensible</span> : null}
       </td>
       {props.showScope ? <td>{toScopeLabel(toPolicyScope(p.spec))}</td> : null}
+      <td className="mono" data-selector={name}>
+        {selector === "" ? <span className="muted">every namespace</span> : selector}
+      </td>
       <td>
         {parent !== undefined && recipe === "" ? (
           <span className="muted">that of {parent}</span>

@@ -1,6 +1,7 @@
-import { useId } from "react";
+import { useEffect, useId } from "react";
 import { useSession } from "../../components/context.js";
 import { useLoad } from "../../components/hooks.js";
+import { toDefaultPreviewNamespace } from "../../lib/preview-namespace.js";
 import type { PreviewNamespace } from "../../lib/resources.js";
 
 /**
@@ -10,6 +11,10 @@ import type { PreviewNamespace } from "../../lib/resources.js";
 export function PreviewNamespacePicker(props: {
   value: PreviewNamespace | undefined;
   onChange: (ns: PreviewNamespace | undefined) => void;
+  /** The policy being edited: its scope and selector choose the default namespace. */
+  document: unknown;
+  /** The default namespace (when the user picks none), as it changes. */
+  onDefault: (ns: PreviewNamespace | undefined) => void;
 }) {
   const { api } = useSession();
   const id = useId();
@@ -21,6 +26,7 @@ export function PreviewNamespacePicker(props: {
           cluster: c.metadata.name,
           name: n.name,
           labels: n.labels ?? {},
+          workspace: n.workspace,
         })),
       ),
     );
@@ -28,6 +34,16 @@ export function PreviewNamespacePicker(props: {
   }, [api]);
   const key = (ns: PreviewNamespace | undefined) =>
     ns === undefined ? "" : `${ns.cluster}/${ns.name}`;
+  const found = toDefaultPreviewNamespace(props.document, reported.data ?? []);
+  const fallback =
+    found === undefined
+      ? undefined
+      : { cluster: found.cluster, name: found.name, labels: found.labels };
+  const fallbackKey = key(fallback);
+  const { onDefault } = props;
+  // Keyed by name so that a document edit which keeps the same namespace sends no new preview.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: fallback changes with fallbackKey
+  useEffect(() => onDefault(fallback), [fallbackKey, onDefault]);
   return (
     <div className="field">
       <label htmlFor={id}>Preview in namespace</label>
@@ -36,7 +52,9 @@ export function PreviewNamespacePicker(props: {
         value={key(props.value)}
         onChange={(e) => props.onChange(reported.data?.find((n) => key(n) === e.target.value))}
       >
-        <option value="">One the policy's scope covers</option>
+        <option value="">
+          One the policy's scope covers{fallback === undefined ? "" : ` (${fallbackKey})`}
+        </option>
         {(reported.data ?? []).map((n) => (
           <option key={key(n)} value={key(n)}>
             {key(n)}

@@ -43,7 +43,10 @@ export function PreviewPanel(props: {
 }) {
   const { api } = useSession();
   const [images, setImages] = useState(SAMPLE_IMAGES);
-  const [namespace, setNamespace] = useState<PreviewNamespace | undefined>(undefined);
+  const [picked, setNamespace] = useState<PreviewNamespace | undefined>(undefined);
+  // Until the user picks one, a namespace the policy's scope (and selector) covers.
+  const [fallback, setFallback] = useState<PreviewNamespace | undefined>(undefined);
+  const namespace = picked ?? fallback;
   const [result, setResult] = useState<PreviewResult | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
@@ -101,7 +104,12 @@ export function PreviewPanel(props: {
         value={images}
         onChange={(e) => setImages(e.target.value)}
       />
-      <PreviewNamespacePicker value={namespace} onChange={setNamespace} />
+      <PreviewNamespacePicker
+        value={picked}
+        onChange={setNamespace}
+        document={props.document}
+        onDefault={setFallback}
+      />
       <div aria-live="polite" aria-busy={busy} className="preview-results">
         {error !== undefined ? <p className="field-error">{error}</p> : null}
         {errors.length > 0 ? (
