@@ -6,6 +6,7 @@ import { isCustomsError } from "../../core/errors.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
 import { INVENTORY_LIMITS, type InventoryReport } from "../../core/fleet/inventory.js";
 import { Auditor, type AuditPass } from "../audit/index.js";
+import { cachedSupplyFor, type SupplyContext } from "../supply/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../webhook/index.js";
 import { startClusterSource } from "../webhook/index.js";
 import { listPullSecrets } from "./audit.js";
@@ -57,6 +58,8 @@ export interface AgentOptions {
   readonly policyReports?: boolean;
   /** The inventory is sent again after this long even when unchanged (10 minutes). */
   readonly inventoryHeartbeatMs?: number;
+  /** The webhook's supply-chain context: the audit reads its fact cache (never fetches). */
+  readonly supply?: SupplyContext;
   /** The audit reads pull Secrets (require-pull-secret then checks their registries). */
   readonly readPullSecrets?: boolean;
   readonly waitSeconds: number;
@@ -325,10 +328,18 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       : new Auditor({
           kube,
           namespaces,
-          policies: () =>
-            current === undefined
-              ? undefined
-              : { evaluator: current.evaluator, revision: revisionNumber(current.bundle.revision) },
+          policies: () => {
+            if (current === undefined) return undefined;
+            const { evaluator } = current;
+            const supply = o.supply;
+            return {
+              evaluator,
+              revision: revisionNumber(current.bundle.revision),
+              ...(supply === undefined
+                ? {}
+                : { supplyFor: (ns, now) => cachedSupplyFor(supply, evaluator, ns, now) }),
+            };
+          },
           policyReports: o.policyReports !== false,
           intervalMs: o.auditIntervalMs,
           ...(o.auditQps === undefined ? {} : { qps: o.auditQps }),

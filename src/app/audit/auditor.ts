@@ -13,7 +13,11 @@ import {
   type PolicyReport,
   toInventoryResult,
 } from "../../core/audit/index.js";
-import type { Evaluator, PullSecretFacts } from "../../core/evaluate/index.js";
+import type {
+  Evaluator,
+  NamespaceFacts,
+  PullSecretFacts,
+} from "../../core/evaluate/index.js";
 import type { InventoryReport, InventoryWorkload } from "../../core/fleet/inventory.js";
 import {
   controllerOf,
@@ -54,6 +58,11 @@ export interface AuditPolicies {
   readonly revision: number;
   /** Supply-chain facts already cached, if the caller keeps any. */
   readonly supply?: CachedSupply;
+  /**
+   * Supply-chain facts already cached, per namespace (the facts a namespace's policies need
+   * are keyed by their authorities). Asked once per namespace and pass; `supply` wins.
+   */
+  supplyFor?(ns: NamespaceFacts, now: number): CachedSupply | undefined;
 }
 
 export interface AuditPass {
@@ -279,6 +288,14 @@ export class Auditor {
     const policies = this.o.policies();
     if (policies === undefined || this.controller.signal.aborted) return;
     const { evaluator, revision, supply } = policies;
+    const passStart = this.clock.now();
+    const supplyByNs = new Map<string, CachedSupply | undefined>();
+    const supplyIn = (namespace: string, facts: NamespaceFacts) => {
+      if (supply !== undefined || policies.supplyFor === undefined) return supply;
+      if (!supplyByNs.has(namespace))
+        supplyByNs.set(namespace, policies.supplyFor(facts, passStart));
+      return supplyByNs.get(namespace);
+    };
     const yieldNow = this.o.yieldNow ?? yieldToLoop;
     const chunk = this.o.chunk ?? AUDIT_DEFAULTS.chunk;
     const audited: AuditedWorkload[] = [];
@@ -293,11 +310,12 @@ export class Auditor {
       const extracted = extractResources({ ...c.object, apiVersion: c.apiVersion, kind: c.kind });
       const w = extracted.workloads[0];
       if (w === undefined) continue;
+      const nsFacts = this.o.namespaces.facts(namespace);
       const results = judgeWorkload(
         evaluator,
-        this.o.namespaces.facts(namespace),
+        nsFacts,
         w,
-        supply,
+        supplyIn(namespace, nsFacts),
         secretsOf?.({ ...w, namespace }),
       );
       const uid = c.owner.kind === c.kind ? meta.uid : undefined;

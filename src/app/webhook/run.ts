@@ -9,6 +9,7 @@ import {
 import { isPrimaryProcess, superviseWorkers } from "../../adapters/process/index.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
 import { Auditor } from "../audit/index.js";
+import { cachedSupplyFor, type SupplyContext } from "../supply/index.js";
 import { loadPolicySet } from "../documents/index.js";
 import { startClusterSource } from "./cluster-source.js";
 import { NamespaceCache } from "./namespaces.js";
@@ -56,7 +57,11 @@ export interface WebhookRuntimeOptions {
     readonly intervalMs: number;
     readonly qps: number;
     readonly policyReports: boolean;
+    /** Evaluations between two yields to the event loop (`--audit-batch`). */
+    readonly batch?: number;
   };
+  /** The supply-chain context of /validate: the audit reads its fact cache (never fetches). */
+  readonly supply?: SupplyContext;
 }
 
 export interface RunningWebhook {
@@ -182,11 +187,20 @@ function auditorOf(
     namespaces,
     policies: () => {
       const e = evaluator();
-      return e === undefined ? undefined : { evaluator: e, revision: 0 };
+      if (e === undefined) return undefined;
+      const supply = o.supply;
+      return {
+        evaluator: e,
+        revision: 0,
+        ...(supply === undefined
+          ? {}
+          : { supplyFor: (ns, now) => cachedSupplyFor(supply, e, ns, now) }),
+      };
     },
     policyReports: o.audit.policyReports,
     intervalMs: o.audit.intervalMs,
     qps: o.audit.qps,
+    ...(o.audit.batch === undefined ? {} : { chunk: o.audit.batch }),
     onPass: (pass) =>
       logger.info(
         {

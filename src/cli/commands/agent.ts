@@ -237,6 +237,7 @@ export function registerAgent(program: Command): void {
         exemptNamespaces,
         auditIntervalMs,
         auditQps,
+        supply,
         policyReports: flags.policyReports !== false,
         readPullSecrets: flags.readPullSecrets === true,
         waitSeconds,

@@ -186,6 +186,7 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
         fromCluster: flags.fromCluster === true,
         clusterName: flags.cluster,
         ...(checked.audit === undefined ? {} : { audit: checked.audit }),
+        supply,
         reloadIntervalMs: checked.reloadIntervalMs,
         tlsFiles: [flags.tlsCert, flags.tlsKey, ...clientCa],
         logger,
