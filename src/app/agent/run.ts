@@ -54,6 +54,8 @@ export interface AgentOptions {
   readonly auditIntervalMs: number | undefined;
   /** API requests a second the audit makes at most (`--audit-qps`, default 5). */
   readonly auditQps?: number;
+  /** Evaluations between two yields to the event loop (`--audit-batch`, default 100). */
+  readonly auditBatch?: number;
   /** The audit writes PolicyReports (`--policy-reports`, the default). */
   readonly policyReports?: boolean;
   /** The inventory is sent again after this long even when unchanged (10 minutes). */
@@ -343,6 +345,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
           policyReports: o.policyReports !== false,
           intervalMs: o.auditIntervalMs,
           ...(o.auditQps === undefined ? {} : { qps: o.auditQps }),
+          ...(o.auditBatch === undefined ? {} : { chunk: o.auditBatch }),
           ...(o.readPullSecrets === true
             ? {
                 pullSecrets: async (limited) => {

@@ -12,6 +12,7 @@ interface ServeFlags extends SupplyFlags {
   fromCluster?: boolean;
   auditInterval?: string;
   auditQps?: string;
+  auditBatch?: string;
   policyReports?: boolean;
   kubeconfig?: string;
   context?: string;
@@ -132,6 +133,7 @@ function checkWebhookFlags(flags: ServeFlags) {
       : {
           intervalMs: ranged("--audit-interval", flags.auditInterval, 1_000, 86_400_000),
           qps: ranged("--audit-qps", flags.auditQps ?? "5", 1, 1_000),
+          batch: ranged("--audit-batch", flags.auditBatch ?? "100", 1, 100_000),
           policyReports: flags.policyReports !== false,
         };
   return {
@@ -239,6 +241,11 @@ export function registerServe(program: Command): void {
       "with --from-cluster: audit every workload this often, and on every policy or workload change, into PolicyReports (default: off)",
     )
     .option("--audit-qps <n>", "API requests a second the audit makes at most", "5")
+    .option(
+      "--audit-batch <n>",
+      "workloads the audit evaluates between two yields to admission requests",
+      "100",
+    )
     .option("--no-policy-reports", "the audit writes no PolicyReports (it only logs its passes)")
     .option(
       "--kubeconfig <file>",
