@@ -93,8 +93,19 @@ export interface AuditorOptions {
    * require-pull-secret's registry check.
    */
   pullSecrets?(kube: AuditKube): Promise<(w: Workload & { namespace: string }) => PullSecretFacts>;
+  /**
+   * With several replicas: only the leader audits (LeaderElection over the `customs-audit`
+   * Lease). A replica that is not leading runs no pass and writes nothing; one that stops
+   * leading mid-pass has its next write refused.
+   */
+  readonly leader?: { isLeader(): boolean };
   onPass?(pass: AuditPass): void | Promise<void>;
   onError?(e: unknown): void;
+}
+
+/** A write refused because another replica leads the audit now. */
+export class NotLeader extends Error {
+  override readonly name = "NotLeader";
 }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -202,7 +213,23 @@ export class Auditor {
       this.clock,
     );
     this.kube = rateLimited(o.kube, bucket, this.controller.signal);
-    this.writer = new PolicyReportWriter(this.kube);
+    const leader = o.leader;
+    const limited = this.kube;
+    this.writer = new PolicyReportWriter(
+      leader === undefined
+        ? limited
+        : {
+            ...limited,
+            list: (...a) => limited.list(...a),
+            get: (...a) => limited.get(...a),
+            watch: (...a) => limited.watch(...a),
+            send: (method, path, body) => {
+              if (!leader.isLeader())
+                return Promise.reject(new NotLeader(`${method} ${path}: no longer the audit's leader`));
+              return limited.send(method, path, body);
+            },
+          },
+    );
   }
 
   /** Starts the watches; the first pass runs once they have listed. */
@@ -286,7 +313,9 @@ export class Auditor {
 
   private async pass(): Promise<void> {
     const policies = this.o.policies();
-    if (policies === undefined || this.controller.signal.aborted) return;
+    // Before the first lists, a pass would see no workload and delete every report.
+    if (policies === undefined || this.controller.signal.aborted || !this.synced) return;
+    if (this.o.leader !== undefined && !this.o.leader.isLeader()) return;
     const { evaluator, revision, supply } = policies;
     const passStart = this.clock.now();
     const supplyByNs = new Map<string, CachedSupply | undefined>();
@@ -348,6 +377,8 @@ export class Auditor {
         this.o.onError?.(e);
       }
     }
+    // Lost the lead during the pass: the new leader sends its own results.
+    if (this.o.leader !== undefined && !this.o.leader.isLeader()) return;
     const fingerprint = JSON.stringify([revision, inventory]);
     const changed = fingerprint !== this.lastInventory;
     this.lastInventory = fingerprint;

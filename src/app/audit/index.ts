@@ -9,3 +9,9 @@ export {
 } from "./auditor.js";
 export { type AuditKube, type Clock, rateLimited, realClock, TokenBucket } from "./rate.js";
 export { PolicyReportWriter, type SyncResult } from "./writer.js";
+export {
+  LEADER_DEFAULTS,
+  LeaderElection,
+  type LeaderElectionOptions,
+  type LeaderLock,
+} from "./leader.js";
