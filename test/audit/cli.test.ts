@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { customsInProcess } from "../support/cli.js";
 
-const AGENT = ["agent", "--control-plane", "https://127.0.0.1:1", "--tls-cert", "c", "--tls-key", "k"];
+const AGENT = [
+  "agent",
+  "--control-plane",
+  "https://127.0.0.1:1",
+  "--tls-cert",
+  "c",
+  "--tls-key",
+  "k",
+];
 const SERVE = ["serve", "webhook", "--tls-cert", "c", "--tls-key", "k"];
 
 describe("the audit's flags: bad combinations are usage errors (exit 2)", () => {

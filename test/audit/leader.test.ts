@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { KubeError, LeaseLock } from "../../src/adapters/kube/index.js";
 import {
-  Auditor,
   type AuditKube,
+  Auditor,
   type AuditPass,
   LeaderElection,
 } from "../../src/app/audit/index.js";
@@ -117,7 +117,9 @@ describe("the audit's leader election (coordination.k8s.io Lease customs-audit)"
     await Promise.all([a.auditor.start(), b.auditor.start()]);
     await firstA;
     await b.auditor.runNow();
-    expect(a.writes).toEqual(["POST /apis/wgpolicyk8s.io/v1alpha2/namespaces/team-a/policyreports"]);
+    expect(a.writes).toEqual([
+      "POST /apis/wgpolicyk8s.io/v1alpha2/namespaces/team-a/policyreports",
+    ]);
     expect(b.writes).toEqual([]);
     expect(b.passes).toEqual([]);
 
@@ -154,7 +156,10 @@ describe("the audit's leader election (coordination.k8s.io Lease customs-audit)"
 
   it("two candidates creating the Lease at once: exactly one holds it", async () => {
     const kube = new FakeKube(new SteppedClock());
-    const got = await Promise.all([lock(kube, "x").tryAcquireOrRenew(), lock(kube, "y").tryAcquireOrRenew()]);
+    const got = await Promise.all([
+      lock(kube, "x").tryAcquireOrRenew(),
+      lock(kube, "y").tryAcquireOrRenew(),
+    ]);
     expect(got.filter(Boolean)).toHaveLength(1);
   });
 
@@ -189,7 +194,11 @@ describe("the audit's leader election (coordination.k8s.io Lease customs-audit)"
     const stale = kube.leases.get(LEASE);
     expect(await lock(kube, "x").tryAcquireOrRenew()).toBe(true);
     await expect(
-      kube.send("PUT", "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/customs-audit", stale),
+      kube.send(
+        "PUT",
+        "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/customs-audit",
+        stale,
+      ),
     ).rejects.toMatchObject({ status: 409 });
   });
 });

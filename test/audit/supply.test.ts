@@ -12,9 +12,9 @@ import { peekFacts } from "../../src/app/supply/peek.js";
 import { NamespaceCache } from "../../src/app/webhook/index.js";
 import { SUPPLY_NOT_CACHED } from "../../src/core/audit/index.js";
 import { createEvaluator, toNamespaceFacts } from "../../src/core/evaluate/index.js";
+import { metadata, ok } from "../supply/support.js";
 import { compileDocs, policyDoc } from "../support/policies.js";
 import { within } from "../support/wait.js";
-import { metadata, ok } from "../supply/support.js";
 import { FakeKube, SteppedClock } from "./fake-kube.js";
 
 const DEPLOYMENTS = "/apis/apps/v1/deployments";

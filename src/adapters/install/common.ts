@@ -218,6 +218,42 @@ export function buildClusterRoleAndBinding(
   ];
 }
 
+/** The Lease the audit's replicas elect their leader with (docs/audit.md). */
+export const AUDIT_LEASE = "customs-audit";
+
+/**
+ * The audit's leader election, in the install namespace only: get and update of the one
+ * Lease by name; create cannot be limited to a name (the name is not known when it is
+ * authorized), so it is granted on leases of that namespace.
+ */
+export function buildAuditLeaseRbac(o: InstallOptions, app: Component) {
+  const labels = labelsOf(app);
+  const name = `${app}-audit-lease`;
+  return [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name, namespace: o.namespace, labels },
+      rules: [
+        {
+          apiGroups: ["coordination.k8s.io"],
+          resources: ["leases"],
+          resourceNames: [AUDIT_LEASE],
+          verbs: ["get", "update"],
+        },
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+      ],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name, namespace: o.namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [{ kind: "ServiceAccount", name: app, namespace: o.namespace }],
+    },
+  ];
+}
+
 /** uid 65532 (the image's user), no privilege, nothing written outside the mounted volumes. */
 export const POD_SECURITY_CONTEXT = {
   runAsNonRoot: true,

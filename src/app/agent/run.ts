@@ -1,11 +1,17 @@
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
 import { type ControlPlaneClient, sleep } from "../../adapters/control-plane/index.js";
-import type { KubeConnection } from "../../adapters/kube/index.js";
+import { type KubeConnection, LeaseLock } from "../../adapters/kube/index.js";
 import { isCustomsError } from "../../core/errors.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
 import { INVENTORY_LIMITS, type InventoryReport } from "../../core/fleet/inventory.js";
-import { Auditor, type AuditPass } from "../audit/index.js";
+import {
+  type AuditLease,
+  Auditor,
+  type AuditPass,
+  LEADER_DEFAULTS,
+  LeaderElection,
+} from "../audit/index.js";
 import { cachedSupplyFor, type SupplyContext } from "../supply/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../webhook/index.js";
 import { startClusterSource } from "../webhook/index.js";
@@ -56,6 +62,8 @@ export interface AgentOptions {
   readonly auditQps?: number;
   /** Evaluations between two yields to the event loop (`--audit-batch`, default 100). */
   readonly auditBatch?: number;
+  /** Only the holder of the `customs-audit` Lease audits; absent: every replica does. */
+  readonly auditLease?: AuditLease;
   /** The audit writes PolicyReports (`--policy-reports`, the default). */
   readonly policyReports?: boolean;
   /** The inventory is sent again after this long even when unchanged (10 minutes). */
@@ -324,6 +332,27 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       logger.warn(why(e), "inventory not sent; sent again after the next audit pass");
     }
   };
+  const lease = o.auditLease;
+  const election =
+    lease === undefined || kube === undefined || o.auditIntervalMs === undefined
+      ? undefined
+      : new LeaderElection({
+          lock: new LeaseLock(kube, {
+            namespace: lease.namespace,
+            name: LEADER_DEFAULTS.name,
+            identity: lease.identity,
+            durationSeconds: LEADER_DEFAULTS.durationSeconds,
+            now: Date.now,
+          }),
+          onChange(leading) {
+            logger.info(
+              { lease: `${lease.namespace}/${LEADER_DEFAULTS.name}`, identity: lease.identity },
+              leading ? "leading the audit" : "no longer leading the audit",
+            );
+            if (leading) auditor?.changed();
+          },
+          onError: (e) => logger.warn(why(e), "audit lease not renewed; retrying"),
+        });
   auditor =
     o.auditIntervalMs === undefined || kube === undefined
       ? undefined
@@ -354,9 +383,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
                 },
               }
             : {}),
+          ...(election === undefined ? {} : { leader: election }),
           onPass,
           onError: (e) => logger.warn(why(e), "audit error; retrying"),
         });
+  if (auditor !== undefined) election?.start();
   void auditor?.start();
 
   return {
@@ -370,7 +401,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       source?.stop();
       vapSync?.stop();
       await server.drain(drainMs);
-      await Promise.allSettled([background, auditor?.stop()]);
+      await Promise.allSettled([background, auditor?.stop(), election?.stop()]);
       await reporter.stop();
       kube?.close();
       client.close();

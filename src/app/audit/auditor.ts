@@ -13,11 +13,7 @@ import {
   type PolicyReport,
   toInventoryResult,
 } from "../../core/audit/index.js";
-import type {
-  Evaluator,
-  NamespaceFacts,
-  PullSecretFacts,
-} from "../../core/evaluate/index.js";
+import type { Evaluator, NamespaceFacts, PullSecretFacts } from "../../core/evaluate/index.js";
 import type { InventoryReport, InventoryWorkload } from "../../core/fleet/inventory.js";
 import {
   controllerOf,
@@ -225,7 +221,9 @@ export class Auditor {
             watch: (...a) => limited.watch(...a),
             send: (method, path, body) => {
               if (!leader.isLeader())
-                return Promise.reject(new NotLeader(`${method} ${path}: no longer the audit's leader`));
+                return Promise.reject(
+                  new NotLeader(`${method} ${path}: no longer the audit's leader`),
+                );
               return limited.send(method, path, body);
             },
           },

@@ -8,6 +8,12 @@ export const LEADER_DEFAULTS = {
   renewMs: 10_000,
 } as const;
 
+/** Where the audit's Lease lives and who this replica is (adapters/kube podIdentity). */
+export interface AuditLease {
+  readonly namespace: string;
+  readonly identity: string;
+}
+
 /** One try at holding the lock (LeaseLock from adapters/kube). */
 export interface LeaderLock {
   tryAcquireOrRenew(): Promise<boolean>;

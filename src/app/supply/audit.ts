@@ -1,8 +1,4 @@
-import {
-  type Evaluator,
-  type NamespaceFacts,
-  withSupplyFacts,
-} from "../../core/evaluate/index.js";
+import { type Evaluator, type NamespaceFacts, withSupplyFacts } from "../../core/evaluate/index.js";
 import type { ImageFacts } from "../../core/supply/facts.js";
 import { factRequestFor, type SupplyContext } from "./review.js";
 

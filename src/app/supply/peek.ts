@@ -1,5 +1,5 @@
-import type { ImageFacts } from "../../core/supply/facts.js";
 import { parseNormalized } from "../../core/reference/index.js";
+import type { ImageFacts } from "../../core/supply/facts.js";
 import { type FactCache, isUnavailable } from "./cache.js";
 import type { FactRequest } from "./facts.js";
 

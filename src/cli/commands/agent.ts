@@ -4,7 +4,7 @@ import { CustomsError } from "../../core/errors.js";
 import { DEFAULT_EXEMPT_NAMESPACES } from "../../core/policy/index.js";
 import { collect, productVersion } from "../io.js";
 import { exemptNamespacesOf } from "./compile.js";
-import { parseListen, type SupplyFlags, supplyContext } from "./serve.js";
+import { auditLeaseOf, parseListen, type SupplyFlags, supplyContext } from "./serve.js";
 
 interface AgentFlags {
   controlPlane: string;
@@ -245,6 +245,12 @@ export function registerAgent(program: Command): void {
         auditIntervalMs,
         auditQps,
         auditBatch,
+        ...(auditIntervalMs === undefined
+          ? {}
+          : (() => {
+              const { lease } = auditLeaseOf(kube.podIdentity(), logger);
+              return lease === undefined ? {} : { auditLease: lease };
+            })()),
         supply,
         policyReports: flags.policyReports !== false,
         readPullSecrets: flags.readPullSecrets === true,

@@ -116,6 +116,21 @@ export async function supplyContext(flags: SupplyFlags) {
   });
 }
 
+/**
+ * Where the audit elects its leader: the pod's namespace (every replica of a Deployment
+ * shares it). Outside a pod, with no POD_NAMESPACE, there is no election: one process audits.
+ */
+export function auditLeaseOf(
+  pod: { identity: string; namespace: string | undefined },
+  logger: { info(o: object, msg: string): void },
+): { lease?: { namespace: string; identity: string } } {
+  if (pod.namespace === undefined) {
+    logger.info({}, "no audit leader election: not in a pod (set POD_NAMESPACE to elect one)");
+    return {};
+  }
+  return { lease: { namespace: pod.namespace, identity: pod.identity } };
+}
+
 /** The webhook's own flags, checked before any server module loads. */
 function checkWebhookFlags(flags: ServeFlags) {
   if ((flags.policy === undefined) === (flags.fromCluster !== true)) {
@@ -157,7 +172,7 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
     runtime: async () => {
       const [
         { pino },
-        { inClusterConnection, loadKubeconfig },
+        { inClusterConnection, loadKubeconfig, podIdentity },
         { createMetrics },
         { startWebhook },
       ] = await Promise.all([
@@ -187,7 +202,9 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
         connection,
         fromCluster: flags.fromCluster === true,
         clusterName: flags.cluster,
-        ...(checked.audit === undefined ? {} : { audit: checked.audit }),
+        ...(checked.audit === undefined
+          ? {}
+          : { audit: { ...checked.audit, ...auditLeaseOf(podIdentity(), logger) } }),
         supply,
         reloadIntervalMs: checked.reloadIntervalMs,
         tlsFiles: [flags.tlsCert, flags.tlsKey, ...clientCa],
