@@ -38,7 +38,7 @@ function countingRegistry() {
   const requests: string[] = [];
   const source: RegistrySource = {
     async digestOf(ref) {
-      requests.push(`digest ${ref.repository}`);
+      requests.push("digest");
       return ok(ref.digest ?? `sha256:${"2".repeat(64)}`);
     },
     async metadataOf(ref) {
