@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { KubeError, LeaseLock } from "../../src/adapters/kube/index.js";
+import { KubeError, LeaseLock, podIdentity } from "../../src/adapters/kube/index.js";
 import {
   type AuditKube,
   Auditor,
@@ -7,6 +7,7 @@ import {
   LeaderElection,
 } from "../../src/app/audit/index.js";
 import { NamespaceCache } from "../../src/app/webhook/index.js";
+import { auditLeaseOf } from "../../src/cli/commands/serve.js";
 import { createEvaluator } from "../../src/core/evaluate/index.js";
 import { compileDocs, policyDoc } from "../support/policies.js";
 import { within } from "../support/wait.js";
@@ -200,5 +201,26 @@ describe("the audit's leader election (coordination.k8s.io Lease customs-audit)"
         stale,
       ),
     ).rejects.toMatchObject({ status: 409 });
+  });
+});
+
+describe("where the Lease lives and who holds it", () => {
+  it("POD_NAME and POD_NAMESPACE when set", () => {
+    expect(
+      podIdentity({ POD_NAME: "customs-webhook-7f9c-x2", POD_NAMESPACE: "customs-system" }),
+    ).toEqual({
+      identity: "customs-webhook-7f9c-x2",
+      namespace: "customs-system",
+    });
+  });
+
+  it("outside a pod, with no namespace, no election (and it is logged)", () => {
+    const logged: string[] = [];
+    const logger = { info: (_o: object, msg: string) => logged.push(msg) };
+    expect(auditLeaseOf({ identity: "laptop", namespace: undefined }, logger)).toEqual({});
+    expect(logged).toHaveLength(1);
+    expect(auditLeaseOf({ identity: "p", namespace: "ns" }, logger)).toEqual({
+      lease: { identity: "p", namespace: "ns" },
+    });
   });
 });
