@@ -130,9 +130,8 @@ describe("the audit's leader election (coordination.k8s.io Lease customs-audit)"
     time.t += 25_000;
     expect(await b.election.step()).toBe(false);
 
-    // a stops (no more renewals): 30 s after b last saw the Lease change, b takes it.
+    // a dies (no more renewals, no release): 30 s after b last saw the Lease change, b takes it.
     await a.auditor.stop();
-    await a.election.stop();
     time.t += 29_000;
     expect(await b.election.step()).toBe(false);
     time.t += 1_000;
@@ -153,6 +152,19 @@ describe("the audit's leader election (coordination.k8s.io Lease customs-audit)"
       (kube.reports.get("team-a/customs-deployment-web")?.results as { result: string }[])[0]
         ?.result,
     ).toBe("pass");
+  });
+
+  it("a leader that stops gives the Lease up: the other takes it at its next try", async () => {
+    const kube = new FakeKube(new SteppedClock());
+    const a = new LeaderElection({ lock: lock(kube, "a"), clock: manual });
+    const b = new LeaderElection({ lock: lock(kube, "b"), clock: manual });
+    expect(await a.step()).toBe(true);
+    expect(await b.step()).toBe(false);
+    await a.stop();
+    expect(a.isLeader()).toBe(false);
+    expect(kube.leases.get(LEASE)?.spec).toMatchObject({ holderIdentity: "" });
+    expect(await b.step()).toBe(true);
+    expect(kube.leases.get(LEASE)?.spec).toMatchObject({ holderIdentity: "b" });
   });
 
   it("two candidates creating the Lease at once: exactly one holds it", async () => {

@@ -97,6 +97,29 @@ export class LeaseLock {
       throw e;
     }
   }
+
+  /**
+   * Gives the Lease up when this process holds it (holder emptied, same resourceVersion
+   * rule), so that another replica takes it at its next try instead of waiting out the
+   * duration. A Lease held by another, or changed meanwhile (409), is left alone.
+   */
+  async release(): Promise<void> {
+    const path = `${this.path}/${encodeURIComponent(this.o.name)}`;
+    const existing = (await this.kube.get(path)) as Lease | undefined;
+    if (existing?.spec?.holderIdentity !== this.o.identity) return;
+    try {
+      await this.kube.send("PUT", path, {
+        ...existing,
+        spec: { ...existing.spec, holderIdentity: "", renewTime: microTime(this.o.now()) },
+      });
+    } catch (e) {
+      if (!(e instanceof KubeError && e.status === 409)) throw e;
+    }
+  }
+}
+
+export interface ReleasableLock {
+  release(): Promise<void>;
 }
 
 const SERVICE_ACCOUNT_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";

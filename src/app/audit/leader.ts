@@ -17,6 +17,8 @@ export interface AuditLease {
 /** One try at holding the lock (LeaseLock from adapters/kube). */
 export interface LeaderLock {
   tryAcquireOrRenew(): Promise<boolean>;
+  /** Gives the lock up, if held (on stop: the next leader need not wait out the duration). */
+  release?(): Promise<void>;
 }
 
 export interface LeaderElectionOptions {
@@ -92,6 +94,15 @@ export class LeaderElection {
   async stop(): Promise<void> {
     this.controller.abort();
     await this.loop;
+    const wasLeading = this.leading;
+    // Writes stop first; then the Lease goes, so the next leader never overlaps this one.
     this.set(false);
+    if (!wasLeading) return;
+    try {
+      await this.o.lock.release?.();
+    } catch (e) {
+      // Not released: the others take it when its duration runs out.
+      this.o.onError?.(e);
+    }
   }
 }
