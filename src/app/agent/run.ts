@@ -401,7 +401,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       source?.stop();
       vapSync?.stop();
       await server.drain(drainMs);
-      await Promise.allSettled([background, auditor?.stop(), election?.stop()]);
+      // The audit's last write is done before the Lease is given up to the next leader.
+      await Promise.allSettled([background, auditor?.stop().then(() => election?.stop())]);
       await reporter.stop();
       kube?.close();
       client.close();

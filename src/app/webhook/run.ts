@@ -257,7 +257,9 @@ function auditorOf(
       return audit.start();
     },
     stop: async () => {
-      await Promise.all([election?.stop(), audit.stop()]);
+      // The audit's last write is done before the Lease is given up to the next leader.
+      await audit.stop();
+      await election?.stop();
     },
     policiesChanged: () => audit.policiesChanged(),
   };
