@@ -53,6 +53,7 @@ describe("the agent's audit reaches the control plane's compliance", () => {
       stateDir: stateDir.dir,
       kube: kubeServer.connection,
       auditIntervalMs: 600_000,
+      auditLease: { namespace: "customs-system", identity: "customs-agent-0" },
     });
   }, 60_000);
 
@@ -70,6 +71,11 @@ describe("the agent's audit reaches the control plane's compliance", () => {
       const r = await cp.api("GET", `${ORG}/compliance/failing`);
       const items = (r.body as { items: Record<string, unknown>[] }).items;
       return items.length > 0 ? items : undefined;
+    });
+    // It audited as the holder of the Lease.
+    expect(kube.leases.get("customs-system/customs-audit")?.spec).toMatchObject({
+      holderIdentity: "customs-agent-0",
+      leaseDurationSeconds: 30,
     });
     expect(failing).toEqual([
       expect.objectContaining({
