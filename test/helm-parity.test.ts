@@ -70,6 +70,12 @@ const ROWS: Row[] = [
     helm: ["--set", "webhook.auditIntervalMs=600000", "--set", "webhook.auditQps=3"],
   },
   {
+    name: "webhook with the audit yielding every 20 evaluations",
+    component: "webhook",
+    cli: ["--audit-interval", "600000", "--audit-batch", "20"],
+    helm: ["--set", "webhook.auditIntervalMs=600000", "--set", "webhook.auditBatch=20"],
+  },
+  {
     name: "webhook with every option",
     component: "webhook",
     cli: [
@@ -162,12 +168,14 @@ const ROWS: Row[] = [
     cli: [
       ...["--control-plane", "https://cp.internal:8643", "--token-secret", "agent-token"],
       ...["--audit-interval", "600000", "--audit-qps", "7", "--no-policy-reports"],
+      ...["--audit-batch", "500"],
     ],
     helm: [
       ...AGENT,
       ...["--set", "agent.controlPlane.url=https://cp.internal:8643"],
       ...["--set", "agent.existingTokenSecret=agent-token"],
       ...["--set", "agent.auditIntervalMs=600000", "--set", "agent.auditQps=7"],
+      ...["--set", "agent.auditBatch=500"],
       ...["--set", "agent.policyReports=false"],
     ],
   },

@@ -42,6 +42,8 @@ export interface TestAgentOptions {
   readonly kube?: KubeConnection;
   readonly vap?: boolean;
   readonly auditIntervalMs?: number;
+  /** The audit's leader election (the CLI sets it from the pod's namespace and name). */
+  readonly auditLease?: { readonly namespace: string; readonly identity: string };
   readonly clusterNameCheck?: boolean;
   readonly waitSeconds?: number;
   readonly reportIntervalMs?: number;
@@ -118,6 +120,7 @@ export async function startTestAgent(o: TestAgentOptions): Promise<TestAgent> {
     stateDir: o.stateDir,
     vap: o.vap === true,
     auditIntervalMs: o.auditIntervalMs,
+    ...(o.auditLease === undefined ? {} : { auditLease: o.auditLease }),
     waitSeconds: o.waitSeconds ?? 30,
     clusterNameCheck: o.clusterNameCheck === true,
     agentVersion: "0.0.0-test",

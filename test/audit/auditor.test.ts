@@ -315,6 +315,25 @@ describe("the background audit", () => {
       ((times.length - 10) / 5) * 1000 - 1000,
     );
   });
+
+  it.each([
+    [1, 7],
+    [3, 2],
+    [100, 0],
+  ])("--audit-batch %i: 7 workloads yield to admission %i times", async (chunk, yields) => {
+    let yielded = 0;
+    const h = harness({
+      chunk,
+      yieldNow: async () => {
+        yielded++;
+      },
+    });
+    for (let i = 0; i < 7; i++) h.kube.put(DEPLOYMENTS, deployment(`web-${i}`, "nginx:1"));
+    const first = h.next();
+    await h.auditor.start();
+    expect((await first).workloads).toBe(7);
+    expect(yielded).toBe(yields);
+  });
 });
 
 describe("TokenBucket", () => {

@@ -11,7 +11,11 @@ type Obj = KubeObject & { metadata: KubeObject["metadata"] & { namespace?: strin
 const REPORTS =
   /^\/apis\/wgpolicyk8s\.io\/v1alpha2\/(?:namespaces\/([^/]+)\/)?policyreports(?:\/([^/?]+))?/;
 
+const LEASES = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases(?:\/([^/?]+))?$/;
+
 export class FakeKube implements AuditKube {
+  /** coordination.k8s.io Leases by namespace/name, with resourceVersion semantics. */
+  readonly leases = new Map<string, Obj>();
   readonly requests: { method: string; path: string; at: number }[] = [];
   /** Collections by list path (e.g. /apis/apps/v1/deployments), objects by namespace/name. */
   readonly collections = new Map<string, Map<string, Obj>>();
@@ -75,12 +79,16 @@ export class FakeKube implements AuditKube {
 
   async get(path: string) {
     this.record("GET", path);
+    const lease = LEASES.exec(path);
+    if (lease !== null) return this.leases.get(`${lease[1]}/${lease[2]}`);
     const m = REPORTS.exec(path);
     return m === null ? undefined : this.reports.get(`${m[1]}/${m[2]}`);
   }
 
   async send(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown) {
     this.record(method, path);
+    const lease = LEASES.exec(path);
+    if (lease !== null) return this.sendLease(method, lease[1] as string, lease[2], body as Obj);
     const m = REPORTS.exec(path);
     if (m === null) throw new KubeError(`${method} ${path}: 404`, 404);
     const ns = m[1] as string;
@@ -110,6 +118,23 @@ export class FakeKube implements AuditKube {
       throw new KubeError(`${method} ${path}: 409 conflict`, 409);
     const stored = { ...o, metadata: { ...o.metadata, resourceVersion: String(++this.version) } };
     this.reports.set(key, stored);
+    return stored;
+  }
+
+  private sendLease(method: string, ns: string, name: string | undefined, o: Obj): Obj {
+    const key = `${ns}/${name ?? o.metadata.name}`;
+    const existing = this.leases.get(key);
+    if (method === "POST" && existing !== undefined) throw new KubeError("POST lease: 409", 409);
+    if (method === "PUT") {
+      if (existing === undefined) throw new KubeError("PUT lease: 404", 404);
+      if (o.metadata.resourceVersion !== existing.metadata.resourceVersion)
+        throw new KubeError("PUT lease: 409 conflict", 409);
+    }
+    const stored = {
+      ...o,
+      metadata: { ...o.metadata, namespace: ns, resourceVersion: String(++this.version) },
+    };
+    this.leases.set(key, stored);
     return stored;
   }
 

@@ -7,6 +7,7 @@
 import {
   auditArgs,
   auditRules,
+  buildAuditLeaseRbac,
   buildClusterRoleAndBinding,
   buildServiceAccount,
   buildValidatingWebhook,
@@ -51,7 +52,11 @@ export function buildAgentRbac(o: AgentInstallOptions) {
       verbs: ["get", "list", "create", "update", "delete"],
     });
   }
-  return [buildServiceAccount(o, APP), ...buildClusterRoleAndBinding(o, APP, rules)];
+  return [
+    buildServiceAccount(o, APP),
+    ...buildClusterRoleAndBinding(o, APP, rules),
+    ...(o.auditIntervalMs === undefined ? [] : buildAuditLeaseRbac(o, APP)),
+  ];
 }
 
 export function buildAgentTokenSecret(o: AgentInstallOptions, token: string) {

@@ -57,6 +57,8 @@ export interface InstallOptions {
   readonly auditIntervalMs?: number;
   /** With the audit: API requests a second at most (`--audit-qps`; 5 when absent). */
   readonly auditQps?: number;
+  /** With the audit: evaluations between yields (`--audit-batch`; 100 when absent). */
+  readonly auditBatch?: number;
   /** With the audit: write PolicyReports (the default; RBAC on policyreports only then). */
   readonly policyReports?: boolean;
   /**
@@ -68,6 +70,9 @@ export interface InstallOptions {
 
 /** The audit's default `--audit-qps`: not written out when it is the value. */
 export const DEFAULT_AUDIT_QPS = 5;
+
+/** The audit's default `--audit-batch`: not written out when it is the value. */
+export const DEFAULT_AUDIT_BATCH = 100;
 
 /**
  * What the background audit reads and writes: list and watch of every workload kind it
@@ -101,6 +106,9 @@ export function auditArgs(o: InstallOptions): string[] {
   return [
     ...(o.auditQps !== undefined && o.auditQps !== DEFAULT_AUDIT_QPS
       ? ["--audit-qps", String(o.auditQps)]
+      : []),
+    ...(o.auditBatch !== undefined && o.auditBatch !== DEFAULT_AUDIT_BATCH
+      ? ["--audit-batch", String(o.auditBatch)]
       : []),
     ...(o.policyReports === false ? ["--no-policy-reports"] : []),
   ];
@@ -205,6 +213,42 @@ export function buildClusterRoleAndBinding(
       kind: "ClusterRoleBinding",
       metadata: { name: app, labels },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: app },
+      subjects: [{ kind: "ServiceAccount", name: app, namespace: o.namespace }],
+    },
+  ];
+}
+
+/** The Lease the audit's replicas elect their leader with (docs/audit.md). */
+export const AUDIT_LEASE = "customs-audit";
+
+/**
+ * The audit's leader election, in the install namespace only: get and update of the one
+ * Lease by name; create cannot be limited to a name (the name is not known when it is
+ * authorized), so it is granted on leases of that namespace.
+ */
+export function buildAuditLeaseRbac(o: InstallOptions, app: Component) {
+  const labels = labelsOf(app);
+  const name = `${app}-audit-lease`;
+  return [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name, namespace: o.namespace, labels },
+      rules: [
+        {
+          apiGroups: ["coordination.k8s.io"],
+          resources: ["leases"],
+          resourceNames: [AUDIT_LEASE],
+          verbs: ["get", "update"],
+        },
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+      ],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name, namespace: o.namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
       subjects: [{ kind: "ServiceAccount", name: app, namespace: o.namespace }],
     },
   ];

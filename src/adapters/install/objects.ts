@@ -5,6 +5,7 @@
 import {
   auditArgs,
   auditRules,
+  buildAuditLeaseRbac,
   buildClusterRoleAndBinding,
   buildServiceAccount,
   buildValidatingWebhook,
@@ -50,6 +51,7 @@ export function buildRbac(o: InstallOptions) {
       // The background audit, only when asked for (docs/audit.md).
       ...(o.auditIntervalMs === undefined ? [] : auditRules(o.policyReports !== false)),
     ]),
+    ...(o.auditIntervalMs === undefined ? [] : buildAuditLeaseRbac(o, APP)),
   ];
 }
 

@@ -11,4 +11,5 @@ export {
 export type { CredentialSource, KubeCredentials } from "./credentials.js";
 export { type ExecOptions, type ExecPlugin, execCredentials, runExecPlugin } from "./exec.js";
 export { type Informer, type InformerOptions, namespacedKey, startInformer } from "./informer.js";
+export { type LeaseKube, LeaseLock, type LeaseLockOptions, podIdentity } from "./lease.js";
 export { serviceAccountTokenSource } from "./service-account-token.js";

@@ -1,11 +1,18 @@
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
 import { type ControlPlaneClient, sleep } from "../../adapters/control-plane/index.js";
-import type { KubeConnection } from "../../adapters/kube/index.js";
+import { type KubeConnection, LeaseLock } from "../../adapters/kube/index.js";
 import { isCustomsError } from "../../core/errors.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
 import { INVENTORY_LIMITS, type InventoryReport } from "../../core/fleet/inventory.js";
-import { Auditor, type AuditPass } from "../audit/index.js";
+import {
+  type AuditLease,
+  Auditor,
+  type AuditPass,
+  LEADER_DEFAULTS,
+  LeaderElection,
+} from "../audit/index.js";
+import { cachedSupplyFor, type SupplyContext } from "../supply/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../webhook/index.js";
 import { startClusterSource } from "../webhook/index.js";
 import { listPullSecrets } from "./audit.js";
@@ -53,10 +60,16 @@ export interface AgentOptions {
   readonly auditIntervalMs: number | undefined;
   /** API requests a second the audit makes at most (`--audit-qps`, default 5). */
   readonly auditQps?: number;
+  /** Evaluations between two yields to the event loop (`--audit-batch`, default 100). */
+  readonly auditBatch?: number;
+  /** Only the holder of the `customs-audit` Lease audits; absent: every replica does. */
+  readonly auditLease?: AuditLease;
   /** The audit writes PolicyReports (`--policy-reports`, the default). */
   readonly policyReports?: boolean;
   /** The inventory is sent again after this long even when unchanged (10 minutes). */
   readonly inventoryHeartbeatMs?: number;
+  /** The webhook's supply-chain context: the audit reads its fact cache (never fetches). */
+  readonly supply?: SupplyContext;
   /** The audit reads pull Secrets (require-pull-secret then checks their registries). */
   readonly readPullSecrets?: boolean;
   readonly waitSeconds: number;
@@ -319,19 +332,49 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       logger.warn(why(e), "inventory not sent; sent again after the next audit pass");
     }
   };
+  const lease = o.auditLease;
+  const election =
+    lease === undefined || kube === undefined || o.auditIntervalMs === undefined
+      ? undefined
+      : new LeaderElection({
+          lock: new LeaseLock(kube, {
+            namespace: lease.namespace,
+            name: LEADER_DEFAULTS.name,
+            identity: lease.identity,
+            durationSeconds: LEADER_DEFAULTS.durationSeconds,
+            now: Date.now,
+          }),
+          onChange(leading) {
+            logger.info(
+              { lease: `${lease.namespace}/${LEADER_DEFAULTS.name}`, identity: lease.identity },
+              leading ? "leading the audit" : "no longer leading the audit",
+            );
+            if (leading) auditor?.changed();
+          },
+          onError: (e) => logger.warn(why(e), "audit lease not renewed; retrying"),
+        });
   auditor =
     o.auditIntervalMs === undefined || kube === undefined
       ? undefined
       : new Auditor({
           kube,
           namespaces,
-          policies: () =>
-            current === undefined
-              ? undefined
-              : { evaluator: current.evaluator, revision: revisionNumber(current.bundle.revision) },
+          policies: () => {
+            if (current === undefined) return undefined;
+            const { evaluator } = current;
+            const supply = o.supply;
+            return {
+              evaluator,
+              revision: revisionNumber(current.bundle.revision),
+              ...(supply === undefined
+                ? {}
+                : { supplyFor: (ns, now) => cachedSupplyFor(supply, evaluator, ns, now) }),
+            };
+          },
           policyReports: o.policyReports !== false,
           intervalMs: o.auditIntervalMs,
           ...(o.auditQps === undefined ? {} : { qps: o.auditQps }),
+          ...(o.auditBatch === undefined ? {} : { chunk: o.auditBatch }),
           ...(o.readPullSecrets === true
             ? {
                 pullSecrets: async (limited) => {
@@ -340,9 +383,11 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
                 },
               }
             : {}),
+          ...(election === undefined ? {} : { leader: election }),
           onPass,
           onError: (e) => logger.warn(why(e), "audit error; retrying"),
         });
+  if (auditor !== undefined) election?.start();
   void auditor?.start();
 
   return {
@@ -356,7 +401,8 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
       source?.stop();
       vapSync?.stop();
       await server.drain(drainMs);
-      await Promise.allSettled([background, auditor?.stop()]);
+      // The audit's last write is done before the Lease is given up to the next leader.
+      await Promise.allSettled([background, auditor?.stop().then(() => election?.stop())]);
       await reporter.stop();
       kube?.close();
       client.close();

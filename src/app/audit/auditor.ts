@@ -13,7 +13,7 @@ import {
   type PolicyReport,
   toInventoryResult,
 } from "../../core/audit/index.js";
-import type { Evaluator, PullSecretFacts } from "../../core/evaluate/index.js";
+import type { Evaluator, NamespaceFacts, PullSecretFacts } from "../../core/evaluate/index.js";
 import type { InventoryReport, InventoryWorkload } from "../../core/fleet/inventory.js";
 import {
   controllerOf,
@@ -54,6 +54,11 @@ export interface AuditPolicies {
   readonly revision: number;
   /** Supply-chain facts already cached, if the caller keeps any. */
   readonly supply?: CachedSupply;
+  /**
+   * Supply-chain facts already cached, per namespace (the facts a namespace's policies need
+   * are keyed by their authorities). Asked once per namespace and pass; `supply` wins.
+   */
+  supplyFor?(ns: NamespaceFacts, now: number): CachedSupply | undefined;
 }
 
 export interface AuditPass {
@@ -84,8 +89,19 @@ export interface AuditorOptions {
    * require-pull-secret's registry check.
    */
   pullSecrets?(kube: AuditKube): Promise<(w: Workload & { namespace: string }) => PullSecretFacts>;
+  /**
+   * With several replicas: only the leader audits (LeaderElection over the `customs-audit`
+   * Lease). A replica that is not leading runs no pass and writes nothing; one that stops
+   * leading mid-pass has its next write refused.
+   */
+  readonly leader?: { isLeader(): boolean };
   onPass?(pass: AuditPass): void | Promise<void>;
   onError?(e: unknown): void;
+}
+
+/** A write refused because another replica leads the audit now. */
+export class NotLeader extends Error {
+  override readonly name = "NotLeader";
 }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -193,7 +209,25 @@ export class Auditor {
       this.clock,
     );
     this.kube = rateLimited(o.kube, bucket, this.controller.signal);
-    this.writer = new PolicyReportWriter(this.kube);
+    const leader = o.leader;
+    const limited = this.kube;
+    this.writer = new PolicyReportWriter(
+      leader === undefined
+        ? limited
+        : {
+            ...limited,
+            list: (...a) => limited.list(...a),
+            get: (...a) => limited.get(...a),
+            watch: (...a) => limited.watch(...a),
+            send: (method, path, body) => {
+              if (!leader.isLeader())
+                return Promise.reject(
+                  new NotLeader(`${method} ${path}: no longer the audit's leader`),
+                );
+              return limited.send(method, path, body);
+            },
+          },
+    );
   }
 
   /** Starts the watches; the first pass runs once they have listed. */
@@ -277,8 +311,18 @@ export class Auditor {
 
   private async pass(): Promise<void> {
     const policies = this.o.policies();
-    if (policies === undefined || this.controller.signal.aborted) return;
+    // Before the first lists, a pass would see no workload and delete every report.
+    if (policies === undefined || this.controller.signal.aborted || !this.synced) return;
+    if (this.o.leader !== undefined && !this.o.leader.isLeader()) return;
     const { evaluator, revision, supply } = policies;
+    const passStart = this.clock.now();
+    const supplyByNs = new Map<string, CachedSupply | undefined>();
+    const supplyIn = (namespace: string, facts: NamespaceFacts) => {
+      if (supply !== undefined || policies.supplyFor === undefined) return supply;
+      if (!supplyByNs.has(namespace))
+        supplyByNs.set(namespace, policies.supplyFor(facts, passStart));
+      return supplyByNs.get(namespace);
+    };
     const yieldNow = this.o.yieldNow ?? yieldToLoop;
     const chunk = this.o.chunk ?? AUDIT_DEFAULTS.chunk;
     const audited: AuditedWorkload[] = [];
@@ -293,11 +337,12 @@ export class Auditor {
       const extracted = extractResources({ ...c.object, apiVersion: c.apiVersion, kind: c.kind });
       const w = extracted.workloads[0];
       if (w === undefined) continue;
+      const nsFacts = this.o.namespaces.facts(namespace);
       const results = judgeWorkload(
         evaluator,
-        this.o.namespaces.facts(namespace),
+        nsFacts,
         w,
-        supply,
+        supplyIn(namespace, nsFacts),
         secretsOf?.({ ...w, namespace }),
       );
       const uid = c.owner.kind === c.kind ? meta.uid : undefined;
@@ -330,6 +375,8 @@ export class Auditor {
         this.o.onError?.(e);
       }
     }
+    // Lost the lead during the pass: the new leader sends its own results.
+    if (this.o.leader !== undefined && !this.o.leader.isLeader()) return;
     const fingerprint = JSON.stringify([revision, inventory]);
     const changed = fingerprint !== this.lastInventory;
     this.lastInventory = fingerprint;

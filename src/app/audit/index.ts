@@ -7,5 +7,12 @@ export {
   type AuditPolicies,
   auditCandidates,
 } from "./auditor.js";
+export {
+  type AuditLease,
+  LEADER_DEFAULTS,
+  LeaderElection,
+  type LeaderElectionOptions,
+  type LeaderLock,
+} from "./leader.js";
 export { type AuditKube, type Clock, rateLimited, realClock, TokenBucket } from "./rate.js";
 export { PolicyReportWriter, type SyncResult } from "./writer.js";

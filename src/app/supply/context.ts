@@ -5,6 +5,7 @@ import type { ImageFacts } from "../../core/supply/facts.js";
 import { FactCache } from "./cache.js";
 import { type FactRequest, FactsGatherer, type ImageFactsProvider } from "./facts.js";
 import { harborReports } from "./harbor.js";
+import { peekFacts } from "./peek.js";
 import { registrySource } from "./registry.js";
 import { factsBudgetMs, type SupplyContext } from "./review.js";
 import { cosignSources } from "./sources.js";
@@ -68,5 +69,6 @@ export function webhookSupplyContext(
     now: Date.now,
     budgetMs: factsBudgetMs(options.timeoutSeconds),
     tags: { defaultHandling: options.tagHandling, admission: true },
+    peek: (image, request) => peekFacts(cache, image, request),
   };
 }

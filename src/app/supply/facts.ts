@@ -13,6 +13,7 @@ import type {
   VulnerabilityReport,
 } from "../../core/supply/facts.js";
 import { type FactCache, isUnavailable } from "./cache.js";
+import { factKey, tagDigestKey } from "./peek.js";
 
 /** What the policies of a set need fetched: the groups, and whose signatures count. */
 export interface FactRequest {
@@ -141,12 +142,13 @@ export class FactsGatherer implements ImageFactsProvider {
     );
     if (!digest.ok) return { digest };
     const d = digest.value;
-    const context = JSON.stringify(request.authorities);
+    // Kept only for the background audit's peek (peek.ts): admission resolves tags every time.
+    if (ref.digest === undefined) this.options.cache?.put(tagDigestKey(image), digest, false);
     let degraded = false;
     const group = async <T>(name: Group, source: (() => Promise<Fact<T>>) | undefined) => {
       if (source === undefined)
         return fail("SOURCE_NOT_CONFIGURED", `no source of ${name} is configured`);
-      const key = `${d}|${name}|${name === "metadata" ? "" : context}`;
+      const key = factKey(d, name, request);
       const cache = this.options.cache;
       const cached = cache?.get(key) as Fact<T> | undefined;
       let fact = cached;

@@ -17,6 +17,11 @@ export interface SupplyContext {
   readonly budgetMs: number;
   /** What images named by tag become: decided on their digest now, or TAG_NOT_PINNED. */
   readonly tags: TagRule;
+  /**
+   * The facts already cached for an image, never fetched (the background audit's view of the
+   * same cache); absent where no cache is kept.
+   */
+  readonly peek?: (image: string, request: FactRequest) => ImageFacts | undefined;
 }
 
 /** What a policy set needs fetched; `undefined` when no policy uses a supply-chain recipe. */

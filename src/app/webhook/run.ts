@@ -4,12 +4,14 @@ import { readInputs, watchFiles, watchStableInputs } from "../../adapters/files/
 import {
   KubeClient,
   type KubeConnection,
+  LeaseLock,
   serviceAccountTokenSource,
 } from "../../adapters/kube/index.js";
 import { isPrimaryProcess, superviseWorkers } from "../../adapters/process/index.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
-import { Auditor } from "../audit/index.js";
+import { type AuditLease, Auditor, LEADER_DEFAULTS, LeaderElection } from "../audit/index.js";
 import { loadPolicySet } from "../documents/index.js";
+import { cachedSupplyFor, type SupplyContext } from "../supply/index.js";
 import { startClusterSource } from "./cluster-source.js";
 import { NamespaceCache } from "./namespaces.js";
 
@@ -56,7 +58,13 @@ export interface WebhookRuntimeOptions {
     readonly intervalMs: number;
     readonly qps: number;
     readonly policyReports: boolean;
+    /** Evaluations between two yields to the event loop (`--audit-batch`). */
+    readonly batch?: number;
+    /** Only the holder of the `customs-audit` Lease audits; absent: every replica does. */
+    readonly lease?: AuditLease;
   };
+  /** The supply-chain context of /validate: the audit reads its fact cache (never fetches). */
+  readonly supply?: SupplyContext;
 }
 
 export interface RunningWebhook {
@@ -165,28 +173,66 @@ export async function startWebhookRuntime(o: WebhookRuntimeOptions): Promise<Run
   };
 }
 
+interface RunningAudit {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  policiesChanged(): void;
+}
+
 /** The webhook's audit: PolicyReports only (no control plane to send an inventory to). */
 function auditorOf(
   o: WebhookRuntimeOptions,
   namespaces: NamespaceCache,
   evaluator: () => Evaluator | undefined,
-): Auditor | undefined {
+): RunningAudit | undefined {
   if (o.audit === undefined || !o.fromCluster || o.connection === undefined) return undefined;
   const { connection, logger } = o;
   const kube = new KubeClient(
     connection,
     connection.token && !connection.cert ? serviceAccountTokenSource(connection.token) : undefined,
   );
-  return new Auditor({
+  let auditor: Auditor | undefined;
+  const lease = o.audit.lease;
+  const election =
+    lease === undefined
+      ? undefined
+      : new LeaderElection({
+          lock: new LeaseLock(kube, {
+            namespace: lease.namespace,
+            name: LEADER_DEFAULTS.name,
+            identity: lease.identity,
+            durationSeconds: LEADER_DEFAULTS.durationSeconds,
+            now: Date.now,
+          }),
+          onChange(leading) {
+            logger.info(
+              { lease: `${lease.namespace}/${LEADER_DEFAULTS.name}`, identity: lease.identity },
+              leading ? "leading the audit" : "no longer leading the audit",
+            );
+            if (leading) auditor?.changed();
+          },
+          onError: (e) => logger.warn({ err: e }, "audit lease not renewed; retrying"),
+        });
+  auditor = new Auditor({
     kube,
     namespaces,
+    ...(election === undefined ? {} : { leader: election }),
     policies: () => {
       const e = evaluator();
-      return e === undefined ? undefined : { evaluator: e, revision: 0 };
+      if (e === undefined) return undefined;
+      const supply = o.supply;
+      return {
+        evaluator: e,
+        revision: 0,
+        ...(supply === undefined
+          ? {}
+          : { supplyFor: (ns, now) => cachedSupplyFor(supply, e, ns, now) }),
+      };
     },
     policyReports: o.audit.policyReports,
     intervalMs: o.audit.intervalMs,
     qps: o.audit.qps,
+    ...(o.audit.batch === undefined ? {} : { chunk: o.audit.batch }),
     onPass: (pass) =>
       logger.info(
         {
@@ -204,6 +250,19 @@ function auditorOf(
       ),
     onError: (e) => logger.warn({ err: e }, "audit error; retrying"),
   });
+  const audit = auditor;
+  return {
+    start: () => {
+      election?.start();
+      return audit.start();
+    },
+    stop: async () => {
+      // The audit's last write is done before the Lease is given up to the next leader.
+      await audit.stop();
+      await election?.stop();
+    },
+    policiesChanged: () => audit.policiesChanged(),
+  };
 }
 
 export interface RunWebhookOptions {

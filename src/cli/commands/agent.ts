@@ -4,7 +4,7 @@ import { CustomsError } from "../../core/errors.js";
 import { DEFAULT_EXEMPT_NAMESPACES } from "../../core/policy/index.js";
 import { collect, productVersion } from "../io.js";
 import { exemptNamespacesOf } from "./compile.js";
-import { parseListen, type SupplyFlags, supplyContext } from "./serve.js";
+import { auditLeaseOf, parseListen, type SupplyFlags, supplyContext } from "./serve.js";
 
 interface AgentFlags {
   controlPlane: string;
@@ -22,6 +22,7 @@ interface AgentFlags {
   vap?: boolean;
   auditInterval?: string;
   auditQps?: string;
+  auditBatch?: string;
   policyReports?: boolean;
   readPullSecrets?: boolean;
   wait: string;
@@ -107,6 +108,11 @@ export function registerAgent(program: Command): void {
     )
     .option("--audit-qps <n>", "API requests a second the audit makes at most", "5")
     .option(
+      "--audit-batch <n>",
+      "workloads the audit evaluates between two yields to admission requests",
+      "100",
+    )
+    .option(
       "--no-policy-reports",
       "the audit writes no wgpolicyk8s.io PolicyReports (it still sends the inventory)",
     )
@@ -141,6 +147,7 @@ export function registerAgent(program: Command): void {
           ? undefined
           : integer("--audit-interval", flags.auditInterval, 1_000, 86_400_000);
       const auditQps = integer("--audit-qps", flags.auditQps ?? "5", 1, 1_000);
+      const auditBatch = integer("--audit-batch", flags.auditBatch ?? "100", 1, 100_000);
       const exemptNamespaces = exemptNamespacesOf(flags.exemptNamespace, flags.exemptNamespaces);
       const token = tokenOf(flags);
       const ca = flags.caFile === undefined ? undefined : readFile("--ca-file", flags.caFile);
@@ -237,6 +244,14 @@ export function registerAgent(program: Command): void {
         exemptNamespaces,
         auditIntervalMs,
         auditQps,
+        auditBatch,
+        ...(auditIntervalMs === undefined
+          ? {}
+          : (() => {
+              const { lease } = auditLeaseOf(kube.podIdentity(), logger);
+              return lease === undefined ? {} : { auditLease: lease };
+            })()),
+        supply,
         policyReports: flags.policyReports !== false,
         readPullSecrets: flags.readPullSecrets === true,
         waitSeconds,

@@ -44,6 +44,7 @@ interface InstallFlags {
   vap?: boolean;
   auditInterval?: string;
   auditQps?: string;
+  auditBatch?: string;
   policyReports?: boolean;
   readPullSecrets?: boolean;
   clientCaConfigmap?: string;
@@ -221,6 +222,8 @@ function auditOptions(flags: InstallFlags) {
   if (flags.auditInterval === undefined) {
     if (flags.auditQps !== undefined)
       throw new CustomsError("USAGE", "--audit-qps needs --audit-interval");
+    if (flags.auditBatch !== undefined)
+      throw new CustomsError("USAGE", "--audit-batch needs --audit-interval");
     return {};
   }
   return {
@@ -228,6 +231,9 @@ function auditOptions(flags: InstallFlags) {
     ...(flags.auditQps === undefined
       ? {}
       : { auditQps: int("--audit-qps", flags.auditQps, 1, 1_000) }),
+    ...(flags.auditBatch === undefined
+      ? {}
+      : { auditBatch: int("--audit-batch", flags.auditBatch, 1, 100_000) }),
     policyReports: flags.policyReports !== false,
   };
 }
@@ -291,6 +297,10 @@ export function registerInstall(program: Command): void {
       "agent: audit the cluster's workloads this often (and on every change), into PolicyReports",
     )
     .option("--audit-qps <n>", "agent: API requests a second the audit makes at most (default 5)")
+    .option(
+      "--audit-batch <n>",
+      "agent: workloads the audit evaluates between two yields to admission requests (default 100)",
+    )
     .option(
       "--no-policy-reports",
       "agent: the audit writes no PolicyReports (and gets no RBAC for them)",

@@ -12,6 +12,7 @@ interface ServeFlags extends SupplyFlags {
   fromCluster?: boolean;
   auditInterval?: string;
   auditQps?: string;
+  auditBatch?: string;
   policyReports?: boolean;
   kubeconfig?: string;
   context?: string;
@@ -115,6 +116,21 @@ export async function supplyContext(flags: SupplyFlags) {
   });
 }
 
+/**
+ * Where the audit elects its leader: the pod's namespace (every replica of a Deployment
+ * shares it). Outside a pod, with no POD_NAMESPACE, there is no election: one process audits.
+ */
+export function auditLeaseOf(
+  pod: { identity: string; namespace: string | undefined },
+  logger: { info(o: object, msg: string): void },
+): { lease?: { namespace: string; identity: string } } {
+  if (pod.namespace === undefined) {
+    logger.info({}, "no audit leader election: not in a pod (set POD_NAMESPACE to elect one)");
+    return {};
+  }
+  return { lease: { namespace: pod.namespace, identity: pod.identity } };
+}
+
 /** The webhook's own flags, checked before any server module loads. */
 function checkWebhookFlags(flags: ServeFlags) {
   if ((flags.policy === undefined) === (flags.fromCluster !== true)) {
@@ -132,6 +148,7 @@ function checkWebhookFlags(flags: ServeFlags) {
       : {
           intervalMs: ranged("--audit-interval", flags.auditInterval, 1_000, 86_400_000),
           qps: ranged("--audit-qps", flags.auditQps ?? "5", 1, 1_000),
+          batch: ranged("--audit-batch", flags.auditBatch ?? "100", 1, 100_000),
           policyReports: flags.policyReports !== false,
         };
   return {
@@ -155,7 +172,7 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
     runtime: async () => {
       const [
         { pino },
-        { inClusterConnection, loadKubeconfig },
+        { inClusterConnection, loadKubeconfig, podIdentity },
         { createMetrics },
         { startWebhook },
       ] = await Promise.all([
@@ -192,7 +209,10 @@ async function serveWebhook(flags: ServeFlags): Promise<void> {
         connection,
         fromCluster: flags.fromCluster === true,
         clusterName: flags.cluster,
-        ...(checked.audit === undefined ? {} : { audit: checked.audit }),
+        ...(checked.audit === undefined
+          ? {}
+          : { audit: { ...checked.audit, ...auditLeaseOf(podIdentity(), logger) } }),
+        supply,
         reloadIntervalMs: checked.reloadIntervalMs,
         tlsFiles: [flags.tlsCert, flags.tlsKey, ...clientCa],
         logger,
@@ -245,6 +265,11 @@ export function registerServe(program: Command): void {
       "with --from-cluster: audit every workload this often, and on every policy or workload change, into PolicyReports (default: off)",
     )
     .option("--audit-qps <n>", "API requests a second the audit makes at most", "5")
+    .option(
+      "--audit-batch <n>",
+      "workloads the audit evaluates between two yields to admission requests",
+      "100",
+    )
     .option("--no-policy-reports", "the audit writes no PolicyReports (it only logs its passes)")
     .option(
       "--kubeconfig <file>",

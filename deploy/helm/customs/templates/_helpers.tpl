@@ -404,6 +404,37 @@ subjects:
 {{- end }}
 
 {{/*
+The audit's leader election (docs/audit.md): get and update of the one Lease customs-audit,
+create of leases (create cannot be limited to a name), in the release namespace only.
+Argument: dict "root" $ "app" NAME.
+*/}}
+{{- define "customs.auditLeaseRbac" -}}
+{{- $root := .root -}}
+{{- $name := printf "%s-audit-lease" .app -}}
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: {{ $name }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "customs.labels" .app | nindent 4 }}
+rules:
+  - {apiGroups: [coordination.k8s.io], resources: [leases], resourceNames: [customs-audit], verbs: [get, update]}
+  - {apiGroups: [coordination.k8s.io], resources: [leases], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: {{ $name }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "customs.labels" .app | nindent 4 }}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: {{ $name }}}
+subjects:
+  - {kind: ServiceAccount, name: {{ .app }}, namespace: {{ $root.Release.Namespace }}}
+{{- end }}
+
+{{/*
 The CA of the API server's client certificate as a volume, mount and --client-ca-file (JSON
 list of {volume, mount, args}; empty when neither a ConfigMap nor a Secret is named).
 Argument: dict "clientCA" (webhook.clientCA or agent.clientCA) "value" "webhook.clientCA".
