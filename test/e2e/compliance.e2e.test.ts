@@ -151,10 +151,11 @@ describe.skipIf(skip !== undefined)(
         const r = await cp.api("GET", `${ORG}/clusters/${CLUSTER}/namespaces`);
         return r.json?.items?.some((n: { name: string }) => n.name === NS) ? true : undefined;
       });
-      const attached = await cp.api("POST", `${ORG}/workspaces/${WORKSPACE}/namespaces`, {
-        cluster: CLUSTER,
-        namespace: NS,
-      });
+      const attached = await cp.api(
+        "PUT",
+        `${ORG}/workspaces/${WORKSPACE}/namespaces/${CLUSTER}/${NS}`,
+        {},
+      );
       expect(attached.status, attached.text).toBeLessThan(300);
       // The inventory reached the control plane: the running Deployment is known there.
       await eventually(
