@@ -1,24 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore } from "../../src/adapters/store/index.js";
-import { bootstrap } from "../../src/app/fleet/bootstrap.js";
-import type { FleetStore } from "../../src/core/fleet/store.js";
 import {
-  type ControlPlaneServer,
-  startControlPlane,
-} from "../../src/server/control-plane/server.js";
-import { CHROMIUM, screenshot, startScreenshots } from "../support/browser.js";
-import { ROOT } from "../support/cli.js";
+  type ConsoleFixture,
+  consoleSkipReason,
+  screenshot,
+  startConsole,
+  startScreenshots,
+} from "../support/browser.js";
 
-const CONSOLE = join(ROOT, "dist/console");
-const missing = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is missing (bash scripts/chromium/install.sh)`
-  : !existsSync(join(CONSOLE, "index.html"))
-    ? "dist/console is not built (npm run build)"
-    : undefined;
+const missing = consoleSkipReason();
 if (missing !== undefined) console.log(`skipped: the impact preview in a browser: ${missing}`);
 
 /**
@@ -27,40 +16,14 @@ if (missing !== undefined) console.log(`skipped: the impact preview in a browser
  * them it would deny; deleting a policy shows in its confirm dialog what it would allow.
  */
 describe.skipIf(missing !== undefined)("the impact preview in a browser", () => {
-  let dir: string;
-  let store: FleetStore;
-  let server: ControlPlaneServer;
-  let browser: Browser;
-  let admin: string;
-
-  const api = async (token: string, method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${server.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await r.json().catch(() => null)) as Record<string, unknown> | null;
-    return { status: r.status, body: json ?? {} };
-  };
+  let c: ConsoleFixture;
 
   beforeAll(async () => {
     startScreenshots("impact");
-    dir = mkdtempSync(join(tmpdir(), "customs-impact-"));
-    store = await openStore(`sqlite:${join(dir, "cp.db")}`);
-    admin = (await bootstrap(store)) ?? "";
-    server = await startControlPlane({
-      store,
-      host: "127.0.0.1",
-      port: 0,
-      tls: undefined,
-      consoleDir: CONSOLE,
-    });
-    const cluster = await api(admin, "POST", "/organizations/default/clusters", {
-      metadata: { name: "prod-eu" },
-    });
-    expect(cluster.status).toBe(201);
+    c = await startConsole("impact");
+    const agentToken = await c.createCluster("prod-eu");
     const container = (image: string) => [{ name: "app", image, type: "container" }];
-    const inventory = await api(cluster.body.agentToken as string, "PUT", "/agent/inventory", {
+    const inventory = await c.api(agentToken, "PUT", "/agent/inventory", {
       revision: 1,
       generatedAt: new Date().toISOString(),
       workloads: [
@@ -88,7 +51,7 @@ describe.skipIf(missing !== undefined)("the impact preview in a browser", () => 
       ],
     });
     expect(inventory.status).toBe(204);
-    const corp = await api(admin, "POST", "/organizations/default/policies", {
+    const corp = await c.api(c.admin, "POST", "/organizations/default/policies", {
       apiVersion: "customs.dev/v1alpha1",
       kind: "ImagePolicy",
       metadata: { name: "corp-only" },
@@ -98,39 +61,14 @@ describe.skipIf(missing !== undefined)("the impact preview in a browser", () => 
       },
     });
     expect(corp.status).toBe(201);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close(100);
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await c?.close();
   });
 
-  async function signIn(hash: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    await page.goto(`${server.url}/${hash}`);
-    await page.getByLabel("API token").fill(admin);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("navigation", { name: "Main" }).waitFor();
-    return page;
-  }
-
   it("shows which running workloads a drafted policy would deny before it is created", async () => {
-    const page = await signIn("#/policies/new");
+    const page = await c.signIn("#/policies/new");
     await page.getByRole("heading", { level: 1, name: "Create policy" }).waitFor();
     await page.getByLabel("Policy name").fill("no-latest");
     await page.getByLabel("Template").selectOption({ label: "Block latest tag" });
@@ -146,12 +84,14 @@ describe.skipIf(missing !== undefined)("the impact preview in a browser", () => 
     expect(await panel.getByText("Already denied: 1").count()).toBe(1);
     await screenshot(page, "wizard-impact");
     // Nothing was saved by previewing.
-    expect((await api(admin, "GET", "/organizations/default/policies/no-latest")).status).toBe(404);
+    expect((await c.api(c.admin, "GET", "/organizations/default/policies/no-latest")).status).toBe(
+      404,
+    );
     await page.close();
   });
 
   it("shows in the delete dialog what deleting a policy would allow", async () => {
-    const page = await signIn("#/policies/corp-only/edit");
+    const page = await c.signIn("#/policies/corp-only/edit");
     await page.getByRole("heading", { level: 1, name: "Edit policy corp-only" }).waitFor();
     await page.getByRole("button", { name: "Delete policy" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete policy corp-only?" });
@@ -163,12 +103,14 @@ describe.skipIf(missing !== undefined)("the impact preview in a browser", () => 
     expect(allowed).toContain("quay.io/acme/report:latest");
     await screenshot(page, "delete-impact");
     await dialog.getByRole("button", { name: "Cancel" }).click();
-    expect((await api(admin, "GET", "/organizations/default/policies/corp-only")).status).toBe(200);
+    expect((await c.api(c.admin, "GET", "/organizations/default/policies/corp-only")).status).toBe(
+      200,
+    );
     await page.close();
   });
 
   it("shows what an exception would allow before it is created, and what deleting it would deny again", async () => {
-    const page = await signIn("#/exceptions");
+    const page = await c.signIn("#/exceptions");
     await page.getByRole("heading", { name: "Exceptions" }).waitFor();
     await page.getByRole("button", { name: "Create exception" }).click();
     const create = page.getByRole("dialog", { name: "Create exception" });
