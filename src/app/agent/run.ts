@@ -1,17 +1,11 @@
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
 import { type ControlPlaneClient, sleep } from "../../adapters/control-plane/index.js";
-import { type KubeConnection, LeaseLock } from "../../adapters/kube/index.js";
+import type { KubeConnection } from "../../adapters/kube/index.js";
 import { isCustomsError } from "../../core/errors.js";
 import type { Evaluator } from "../../core/evaluate/index.js";
 import { INVENTORY_LIMITS, type InventoryReport } from "../../core/fleet/inventory.js";
-import {
-  type AuditLease,
-  Auditor,
-  type AuditPass,
-  LEADER_DEFAULTS,
-  LeaderElection,
-} from "../audit/index.js";
+import { type AuditLease, Auditor, type AuditPass, auditLeaderElection } from "../audit/index.js";
 import { cachedSupplyFor, type SupplyContext } from "../supply/index.js";
 import type { AdmissionOutcome, NamespaceDirectory } from "../webhook/index.js";
 import { startClusterSource } from "../webhook/index.js";
@@ -336,23 +330,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const election =
     lease === undefined || kube === undefined || o.auditIntervalMs === undefined
       ? undefined
-      : new LeaderElection({
-          lock: new LeaseLock(kube, {
-            namespace: lease.namespace,
-            name: LEADER_DEFAULTS.name,
-            identity: lease.identity,
-            durationSeconds: LEADER_DEFAULTS.durationSeconds,
-            now: Date.now,
-          }),
-          onChange(leading) {
-            logger.info(
-              { lease: `${lease.namespace}/${LEADER_DEFAULTS.name}`, identity: lease.identity },
-              leading ? "leading the audit" : "no longer leading the audit",
-            );
-            if (leading) auditor?.changed();
-          },
-          onError: (e) => logger.warn(why(e), "audit lease not renewed; retrying"),
-        });
+      : auditLeaderElection(kube, lease, logger, () => auditor?.changed());
   auditor =
     o.auditIntervalMs === undefined || kube === undefined
       ? undefined

@@ -9,6 +9,7 @@ export {
 } from "./auditor.js";
 export {
   type AuditLease,
+  auditLeaderElection,
   LEADER_DEFAULTS,
   LeaderElection,
   type LeaderElectionOptions,

@@ -1,3 +1,5 @@
+import type { Logger } from "pino";
+import { type LeaseKube, LeaseLock } from "../../adapters/kube/index.js";
 import type { Clock } from "./rate.js";
 import { realClock } from "./rate.js";
 
@@ -105,4 +107,34 @@ export class LeaderElection {
       this.o.onError?.(e);
     }
   }
+}
+
+/**
+ * The election the agent and `serve webhook --from-cluster` run for their audit: the Lease
+ * `customs-audit` in `lease.namespace`, changes logged, `onLeading` called when this replica
+ * starts leading (so that it audits at once instead of at the next interval).
+ */
+export function auditLeaderElection(
+  kube: LeaseKube,
+  lease: AuditLease,
+  logger: Logger,
+  onLeading: () => void,
+): LeaderElection {
+  return new LeaderElection({
+    lock: new LeaseLock(kube, {
+      namespace: lease.namespace,
+      name: LEADER_DEFAULTS.name,
+      identity: lease.identity,
+      durationSeconds: LEADER_DEFAULTS.durationSeconds,
+      now: Date.now,
+    }),
+    onChange(leading) {
+      logger.info(
+        { lease: `${lease.namespace}/${LEADER_DEFAULTS.name}`, identity: lease.identity },
+        leading ? "leading the audit" : "no longer leading the audit",
+      );
+      if (leading) onLeading();
+    },
+    onError: (e) => logger.warn({ err: e }, "audit lease not renewed; retrying"),
+  });
 }

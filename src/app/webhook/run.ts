@@ -4,12 +4,11 @@ import { readInputs, watchFiles, watchStableInputs } from "../../adapters/files/
 import {
   KubeClient,
   type KubeConnection,
-  LeaseLock,
   serviceAccountTokenSource,
 } from "../../adapters/kube/index.js";
 import { isPrimaryProcess, superviseWorkers } from "../../adapters/process/index.js";
 import { createEvaluator, type Evaluator } from "../../core/evaluate/index.js";
-import { type AuditLease, Auditor, LEADER_DEFAULTS, LeaderElection } from "../audit/index.js";
+import { type AuditLease, Auditor, auditLeaderElection } from "../audit/index.js";
 import { loadPolicySet } from "../documents/index.js";
 import { cachedSupplyFor, type SupplyContext } from "../supply/index.js";
 import { startClusterSource } from "./cluster-source.js";
@@ -196,23 +195,7 @@ function auditorOf(
   const election =
     lease === undefined
       ? undefined
-      : new LeaderElection({
-          lock: new LeaseLock(kube, {
-            namespace: lease.namespace,
-            name: LEADER_DEFAULTS.name,
-            identity: lease.identity,
-            durationSeconds: LEADER_DEFAULTS.durationSeconds,
-            now: Date.now,
-          }),
-          onChange(leading) {
-            logger.info(
-              { lease: `${lease.namespace}/${LEADER_DEFAULTS.name}`, identity: lease.identity },
-              leading ? "leading the audit" : "no longer leading the audit",
-            );
-            if (leading) auditor?.changed();
-          },
-          onError: (e) => logger.warn({ err: e }, "audit lease not renewed; retrying"),
-        });
+      : auditLeaderElection(kube, lease, logger, () => auditor?.changed());
   auditor = new Auditor({
     kube,
     namespaces,
