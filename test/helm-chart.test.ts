@@ -156,6 +156,8 @@ describe.skipIf("skip" in found)("helm lint and helm template", () => {
       ["--set", "webhook.clientCA.bundle=PEM"],
       ["--set", "webhook.clientCA.existingConfigMap=Bad_Name"],
       ["--set", "agent.clientCA.existingSecret=bad/name"],
+      ["--set", "agent.auditIntervalMs=500"],
+      ["--set", "agent.auditIntervalMs=86400001"],
     ]) {
       const r = helm(helmPath, ["template", "customs", CHART, ...bad]);
       expect(r.status, bad.join(" ")).not.toBe(0);
@@ -448,6 +450,30 @@ describe.skipIf("skip" in found)("trust boundaries on a chart install", () => {
       type: "Bearer",
       credentials: { name: "prometheus-customs", key: "bearer" },
     });
+  });
+
+  it("the agent audits every 10 minutes by default; agent.auditIntervalMs=0 turns it off", () => {
+    const agent = [
+      ...["--set", "webhook.enabled=false", "--set", "agent.enabled=true"],
+      ...["--set", "agent.controlPlane.url=https://cp:8643", "--set", "agent.token=cst_1_x"],
+    ];
+    const render = (extra: string[]) => {
+      const objects = helmTemplate(helmPath, [...agent, ...extra]) as Obj[];
+      const args: string[] = container(objects, "customs-agent").containers[0].args;
+      const role = objects.find((o) => o.kind === "ClusterRole") as Obj;
+      return { args, resources: role.rules.flatMap((r: Obj) => r.resources) as string[] };
+    };
+    const on = render([]);
+    expect(on.args[on.args.indexOf("--audit-interval") + 1]).toBe("600000");
+    expect(on.resources).toEqual(expect.arrayContaining(["pods", "policyreports"]));
+    const off = render(["--set", "agent.auditIntervalMs=0"]);
+    expect(off.args).not.toContain("--audit-interval");
+    expect(off.resources).toEqual(["namespaces"]);
+    // The webhook's audit stays opt-in.
+    const webhook = helmTemplate(helmPath, []) as Obj[];
+    expect(container(webhook, "customs-webhook").containers[0].args).not.toContain(
+      "--audit-interval",
+    );
   });
 
   it.each([

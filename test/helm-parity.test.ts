@@ -180,6 +180,20 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: "agent with the audit off (--audit-interval 0, agent.auditIntervalMs=0)",
+    component: "agent",
+    cli: [
+      ...["--control-plane", "https://cp.internal:8643", "--token-secret", "agent-token"],
+      ...["--audit-interval", "0"],
+    ],
+    helm: [
+      ...AGENT,
+      ...["--set", "agent.controlPlane.url=https://cp.internal:8643"],
+      ...["--set", "agent.existingTokenSecret=agent-token"],
+      ...["--set", "agent.auditIntervalMs=0"],
+    ],
+  },
+  {
     name: "webhook answering only the API server (client CA from a ConfigMap)",
     component: "webhook",
     cli: ["--client-ca-configmap", "apiserver-client-ca"],

@@ -305,9 +305,11 @@ describe("customs install agent", () => {
           (o) => o.kind === "ClusterRole",
         ) as Obj
       ).rules;
-    expect(await rulesOf({})).toEqual([
+    // The audit is on by default; 0 turns it off, and its RBAC with it.
+    expect(await rulesOf({ auditIntervalMs: 0 })).toEqual([
       { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch"] },
     ]);
+    expect(await rulesOf({})).toEqual(await rulesOf({ auditIntervalMs: 600_000 }));
     const all = await rulesOf({ vap: true, auditIntervalMs: 60_000 });
     expect(all.flatMap((r: Obj) => r.resources)).toEqual([
       "namespaces",
@@ -361,5 +363,51 @@ describe("customs install agent", () => {
     expect(
       customs(["install", "agent", "--control-plane", "https://cp:8643", "--mutate"]).status,
     ).toBe(2);
+  });
+
+  it("from the CLI: the background audit every 10 minutes unless --audit-interval 0", () => {
+    const argsOf = (...extra: string[]) => {
+      const r = customs([
+        ...["install", "agent", "--control-plane", "https://cp:8643"],
+        ...["--token-secret", "agent-token", "-o", "json", ...extra],
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      const items = JSON.parse(r.stdout).items as Obj[];
+      const deployment = items.find((o) => o.kind === "Deployment") as Obj;
+      return (deployment.spec.template.spec.containers[0].args as string[]).join(" ");
+    };
+    const cases: [string[], string | undefined][] = [
+      [[], "--audit-interval 600000"],
+      [["--audit-qps", "7"], "--audit-interval 600000 --audit-qps 7"],
+      [["--audit-interval", "60000"], "--audit-interval 60000"],
+      [["--audit-interval", "0"], undefined],
+      [["--audit-interval", "0", "--read-pull-secrets"], undefined],
+    ];
+    for (const [extra, want] of cases) {
+      const args = argsOf(...extra);
+      if (want === undefined) expect(args, extra.join(" ")).not.toContain("--audit");
+      else expect(args, extra.join(" ")).toContain(want);
+    }
+  });
+
+  it("from the CLI: refuses audit settings with the audit off, and intervals below 1000", () => {
+    const agent = ["install", "agent", "--control-plane", "https://cp:8643"];
+    const cases: [string[], string][] = [
+      [["--audit-interval", "0", "--audit-qps", "3"], "--audit-qps needs the audit"],
+      [["--audit-interval", "0", "--audit-batch", "50"], "--audit-batch needs the audit"],
+      [["--audit-interval", "10"], "--audit-interval must be 0 (off) or an integer from 1000"],
+      [["--audit-interval", ""], "--audit-interval must be 0 (off)"],
+      [["--audit-interval", "86400001"], "--audit-interval must be 0 (off)"],
+    ];
+    for (const [extra, message] of cases) {
+      const r = customs([...agent, "--token-secret", "agent-token", ...extra]);
+      expect(r.status, extra.join(" ")).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+    // The webhook's audit stays opt-in: no interval, no audit, and 0 is not a value.
+    const webhook = customs(["install", "webhook", "-o", "json"]);
+    expect(webhook.status, webhook.stderr).toBe(0);
+    expect(webhook.stdout).not.toContain("--audit-interval");
+    expect(customs(["install", "webhook", "--audit-interval", "0"]).status).toBe(2);
   });
 });

@@ -108,6 +108,10 @@ describe("customs serve control-plane: Add cluster yields a ready agent install"
     const deployment = byName("Deployment", "customs-agent");
     const args: string[] = deployment.spec.template.spec.containers[0].args;
     expect(args.join(" ")).toContain("--control-plane https://customs.example.com:8643");
+    // The background audit is on, so the cluster's inventory reaches the control plane.
+    expect(args.join(" ")).toContain("--audit-interval 600000");
+    const role = byName("ClusterRole", "customs-agent");
+    expect(JSON.stringify(role.rules)).toContain("policyreports");
     expect(JSON.stringify(deployment)).not.toContain(cluster.agentToken);
     const hook = byName("ValidatingWebhookConfiguration", "customs-agent").webhooks[0];
     const ca = new X509Certificate(Buffer.from(hook.clientConfig.caBundle, "base64"));
@@ -132,6 +136,7 @@ describe("customs serve control-plane: Add cluster yields a ready agent install"
         enabled: true,
         controlPlane: { url: "https://customs.example.com:8643", caBundle: caPem },
         token: cluster.agentToken,
+        auditIntervalMs: 600000,
       },
     });
   });

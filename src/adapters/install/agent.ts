@@ -23,6 +23,22 @@ const APP = "customs-agent";
 export const AGENT_TOKEN_SECRET = "customs-agent-token";
 export const AGENT_CONTROL_PLANE_CA = "customs-agent-control-plane-ca";
 
+/**
+ * The agent's background audit interval when an install names none (the chart's
+ * `agent.auditIntervalMs`): installed agents audit by default, because the control plane's
+ * compliance view and impact preview are built from the inventory the audit sends. 0 turns it off.
+ */
+export const DEFAULT_AGENT_AUDIT_INTERVAL_MS = 600_000;
+
+/**
+ * The audit interval an agent install renders: absent is the default, 0 is off (undefined,
+ * as the builders below read it).
+ */
+export function agentAuditInterval(auditIntervalMs: number | undefined): number | undefined {
+  const ms = auditIntervalMs ?? DEFAULT_AGENT_AUDIT_INTERVAL_MS;
+  return ms === 0 ? undefined : ms;
+}
+
 export interface AgentInstallOptions extends InstallOptions {
   /** https://host:port of the control plane. */
   readonly controlPlaneUrl: string;

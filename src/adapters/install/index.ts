@@ -2,11 +2,13 @@ export {
   AGENT_CONTROL_PLANE_CA,
   AGENT_TOKEN_SECRET,
   type AgentInstallOptions,
+  agentAuditInterval,
   buildAgentCaConfigMap,
   buildAgentDeployment,
   buildAgentRbac,
   buildAgentTokenSecret,
   buildAgentWebhookConfiguration,
+  DEFAULT_AGENT_AUDIT_INTERVAL_MS,
 } from "./agent.js";
 export {
   ADMISSION_RULES,

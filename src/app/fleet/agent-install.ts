@@ -6,7 +6,7 @@
  */
 import { stringify } from "yaml";
 import { DEFAULT_EXEMPT_NAMESPACES } from "../../core/policy/index.js";
-import { renderAgentInstall } from "../webhook/index.js";
+import { DEFAULT_AGENT_AUDIT_INTERVAL_MS, renderAgentInstall } from "../webhook/index.js";
 
 /** What the control plane knows about itself for agents (flags of `customs serve control-plane`). */
 export interface AgentInstallContext {
@@ -61,6 +61,8 @@ export async function agentInstallFor(
     exemptNamespaces: DEFAULT_EXEMPT_NAMESPACES,
     controlPlaneUrl: ctx.externalUrl,
     token,
+    // The background audit sends the inventory the control plane's Insights need.
+    auditIntervalMs: DEFAULT_AGENT_AUDIT_INTERVAL_MS,
     ...(ctx.caPem === undefined ? {} : { controlPlaneCaPem: ctx.caPem }),
   });
   const manifest = rendered.objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join("");
@@ -71,6 +73,8 @@ export async function agentInstallFor(
       enabled: true,
       controlPlane: { url: ctx.externalUrl, caBundle: ctx.caPem ?? "" },
       token,
+      // Written out, not left to the chart's default: the console's compliance view needs it.
+      auditIntervalMs: DEFAULT_AGENT_AUDIT_INTERVAL_MS,
     },
   };
   const base = `customs-agent-${cluster}`;

@@ -5,7 +5,11 @@ export {
   readReview,
 } from "./admission.js";
 export { startClusterSource } from "./cluster-source.js";
-export { type RenderedInstall, renderAgentInstall } from "./install.js";
+export {
+  DEFAULT_AGENT_AUDIT_INTERVAL_MS,
+  type RenderedInstall,
+  renderAgentInstall,
+} from "./install.js";
 export { NamespaceCache } from "./namespaces.js";
 export { handlePolicyAdmission, policyAdmission } from "./policy-admission.js";
 export {

@@ -1,5 +1,6 @@
 import {
   type AgentInstallOptions,
+  agentAuditInterval,
   buildAgentCaConfigMap,
   buildAgentDeployment,
   buildAgentRbac,
@@ -25,6 +26,8 @@ import {
   REGISTRY_CREDENTIALS_SECRET,
   serviceDnsNames,
 } from "../../adapters/install/index.js";
+
+export { DEFAULT_AGENT_AUDIT_INTERVAL_MS } from "../../adapters/install/index.js";
 import type { PemPair } from "../../adapters/pki/index.js";
 
 /** What both renderers take besides the objects' options: TLS material and inline values. */
@@ -47,6 +50,11 @@ export interface RenderInstallOptions extends Omit<InstallOptions, "caBundle">, 
 export interface RenderAgentOptions
   extends Omit<AgentInstallOptions, "caBundle" | "controlPlaneCa">,
     RenderExtras {
+  /**
+   * The background audit's interval: absent is DEFAULT_AGENT_AUDIT_INTERVAL_MS (the agent
+   * audits by default), 0 is off.
+   */
+  readonly auditIntervalMs?: number;
   /** The agent token, stored in a Secret (or give tokenSecret: an existing one). */
   readonly token?: string;
   /** The CA that signed the control plane's certificate (PEM). */
@@ -134,6 +142,8 @@ export async function renderAgentInstall(o: RenderAgentOptions): Promise<Rendere
   const tls = await servingTls({ ...o, caBundle: undefined }, "customs-agent");
   const registry = registryObjects<AgentInstallOptions>({
     ...o,
+    // The audit is on unless turned off with 0 (DEFAULT_AGENT_AUDIT_INTERVAL_MS).
+    auditIntervalMs: agentAuditInterval(o.auditIntervalMs),
     caBundle: tls.caBundle,
     controlPlaneCa: o.controlPlaneCaPem !== undefined,
   });

@@ -212,12 +212,34 @@ async function render(component: string, flags: InstallFlags): Promise<RenderedI
       ? {}
       : { controlPlaneCaPem: readText("--control-plane-ca", flags.controlPlaneCa) }),
     vap: flags.vap === true,
-    ...auditOptions(flags),
+    ...agentAuditOptions(flags),
     readPullSecrets: flags.readPullSecrets === true,
   });
 }
 
-/** The background audit's options, for the webhook and the agent alike. */
+/**
+ * The agent's background audit: on by default (renderAgentInstall fills in the interval,
+ * DEFAULT_AGENT_AUDIT_INTERVAL_MS), `--audit-interval 0` turns it off. The webhook's stays
+ * opt-in (auditOptions): it runs without a control plane, so its audit only writes PolicyReports.
+ */
+function agentAuditOptions(flags: InstallFlags) {
+  if (flags.auditInterval === undefined) return auditSettings(flags);
+  const ms = Number(flags.auditInterval);
+  const blank = flags.auditInterval.trim() === "";
+  if (blank || !Number.isInteger(ms) || !(ms === 0 || (ms >= 1000 && ms <= 86_400_000)))
+    throw new CustomsError(
+      "USAGE",
+      "--audit-interval must be 0 (off) or an integer from 1000 to 86400000",
+    );
+  if (ms !== 0) return { auditIntervalMs: ms, ...auditSettings(flags) };
+  if (flags.auditQps !== undefined)
+    throw new CustomsError("USAGE", "--audit-qps needs the audit: not with --audit-interval 0");
+  if (flags.auditBatch !== undefined)
+    throw new CustomsError("USAGE", "--audit-batch needs the audit: not with --audit-interval 0");
+  return { auditIntervalMs: 0 };
+}
+
+/** The background audit's options, for the webhook (opt-in: off without --audit-interval). */
 function auditOptions(flags: InstallFlags) {
   if (flags.auditInterval === undefined) {
     if (flags.auditQps !== undefined)
@@ -228,6 +250,13 @@ function auditOptions(flags: InstallFlags) {
   }
   return {
     auditIntervalMs: int("--audit-interval", flags.auditInterval, 1000, 86_400_000),
+    ...auditSettings(flags),
+  };
+}
+
+/** What the audit's other flags set, when the audit runs. */
+function auditSettings(flags: InstallFlags) {
+  return {
     ...(flags.auditQps === undefined
       ? {}
       : { auditQps: int("--audit-qps", flags.auditQps, 1, 1_000) }),
@@ -294,7 +323,7 @@ export function registerInstall(program: Command): void {
     .option("--vap", "agent: also apply the policies as ValidatingAdmissionPolicies")
     .option(
       "--audit-interval <ms>",
-      "agent: audit the cluster's workloads this often (and on every change), into PolicyReports",
+      "audit the cluster's workloads this often in ms (and on every change), into PolicyReports; agent: default 600000, 0 turns it off; webhook: off by default",
     )
     .option("--audit-qps <n>", "agent: API requests a second the audit makes at most (default 5)")
     .option(
