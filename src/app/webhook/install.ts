@@ -26,9 +26,9 @@ import {
   REGISTRY_CREDENTIALS_SECRET,
   serviceDnsNames,
 } from "../../adapters/install/index.js";
+import type { PemPair } from "../../adapters/pki/index.js";
 
 export { DEFAULT_AGENT_AUDIT_INTERVAL_MS } from "../../adapters/install/index.js";
-import type { PemPair } from "../../adapters/pki/index.js";
 
 /** What both renderers take besides the objects' options: TLS material and inline values. */
 interface RenderExtras {
