@@ -375,6 +375,7 @@ describe.skipIf(skip !== undefined)("the users' stories on a real node", () => {
         await waitAvailable("registry", d.replace("deployment.apps/", ""));
       ingress = await startIngress(node, "registry", "registry", node.nodeIp);
       await node.trustRegistry(REGISTRY_HOST, registryCa);
+      await waitForTokenService(REGISTRY_HOST, registryCa);
       const push = JSON.parse(await secretField("registry", "registry-push", ".dockerconfigjson"));
       const pull = JSON.parse(await secretField("apps", "regcred", ".dockerconfigjson"));
       [pushUser, pushPassword] = credentialsOf(push, REGISTRY_HOST);
@@ -706,6 +707,26 @@ function pod(name: string, namespace: string, image: string, withSecret: boolean
       containers: [{ name: "app", image }],
     },
   };
+}
+
+/**
+ * Waits until the registry's token service answers through its Service. A Deployment is
+ * Available before kube-proxy routes its Service to the new Pod, so the first token request
+ * can meet a refused connection (the ingress answers 502) for a moment after waitAvailable.
+ */
+async function waitForTokenService(host: string, ca: string): Promise<void> {
+  await eventually(
+    "the token service to answer through its Service",
+    async () => {
+      const challenge = await get(`https://${host}/v2/`, ca, {}).catch(() => undefined);
+      const header = String(challenge?.headers["www-authenticate"] ?? "");
+      const realm = /realm="([^"]+)"/.exec(header)?.[1];
+      if (realm === undefined) return undefined;
+      const answer = await get(realm, ca, {}).catch(() => undefined);
+      return answer !== undefined && answer.status < 500 ? true : undefined;
+    },
+    90_000,
+  );
 }
 
 /** A Pusher that gets a Docker registry token for `repo` (push, pull) with Basic credentials. */
