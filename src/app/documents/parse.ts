@@ -26,6 +26,7 @@ import {
   YAML_OPTIONS,
   yamlProblem,
 } from "./yaml.js";
+import { readBlockYaml } from "./yaml-block.js";
 import { readPlainYaml } from "./yaml-fast.js";
 import { yamlLib } from "./yaml-lib.js";
 import { locateInYaml } from "./yaml-locate.js";
@@ -74,16 +75,17 @@ export function parseDocuments(
 }
 
 /**
- * The fast path (yaml-fast.ts): values from js-yaml; positions, when asked for, from the
- * careful path, which then reads the whole text once.
+ * The fast paths: values from the block reader (yaml-block.ts), or else from js-yaml
+ * (yaml-fast.ts); positions, when asked for, from the careful path, which then reads the
+ * whole text once.
  */
 function parsePlainYaml(
   text: string,
   source: string,
   lines: LineIndex,
 ): SourceDocument[] | undefined {
-  if (findForbiddenCharacter(text) !== -1) return undefined;
-  const values = readPlainYaml(text);
+  const values =
+    readBlockYaml(text) ?? (findForbiddenCharacter(text) === -1 ? readPlainYaml(text) : undefined);
   if (values === undefined) return undefined;
   let careful: SourceDocument[] | undefined;
   const carefulDoc = (index: number) => {
