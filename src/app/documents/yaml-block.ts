@@ -157,7 +157,8 @@ class BlockReader {
    * `indent` and `p` at its first character.
    */
   private nextLine(): void {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     let p = this.p + 1;
     for (;;) {
       if (p >= n) {
@@ -194,7 +195,7 @@ class BlockReader {
 
   /** `---` or `...` at `p`, followed by a space, a line feed or the end. */
   private isMarker(p: number, c: number): boolean {
-    const { t } = this;
+    const t = this.t;
     if (t.charCodeAt(p + 1) !== c || t.charCodeAt(p + 2) !== c) return false;
     const after = p + 3 < this.n ? t.charCodeAt(p + 3) : LF;
     return after === SPACE || after === LF;
@@ -202,7 +203,8 @@ class BlockReader {
 
   /** Only spaces and a comment may follow on this line; leaves `p` at its line feed. */
   private endLine(): void {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     let p = this.p;
     const from = p;
     while (p < n && t.charCodeAt(p) === SPACE) p++;
@@ -220,7 +222,8 @@ class BlockReader {
 
   /** `-` at `p` followed by a space, a line feed or the end: a block sequence entry. */
   private isSequenceStart(): boolean {
-    const { t, p } = this;
+    const t = this.t;
+    const p = this.p;
     if (t.charCodeAt(p) !== DASH) return false;
     const after = p + 1 < this.n ? t.charCodeAt(p + 1) : LF;
     return after === SPACE || after === LF;
@@ -228,7 +231,8 @@ class BlockReader {
 
   /** Does the node at `p` start a block mapping entry (`key:` then a space or the line's end)? */
   private looksLikeKey(): boolean {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     let p = this.p;
     const c = t.charCodeAt(p);
     if (c === DOUBLE || c === SINGLE) {
@@ -269,7 +273,8 @@ class BlockReader {
 
   /** A block mapping whose keys are at column `indent`; `p` is at its first key. */
   private mapping(indent: number, depth: number): Record<string, unknown> {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     const target: Record<string, unknown> = {};
     for (;;) {
       const key = this.key();
@@ -300,7 +305,8 @@ class BlockReader {
 
   /** The key at `p`, leaving `p` after its colon. */
   private key(): string {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     const c = t.charCodeAt(this.p);
     let key: string;
     if (c === DOUBLE) key = this.doubleQuoted();
@@ -331,7 +337,8 @@ class BlockReader {
 
   /** A block sequence whose `-` are at column `indent`; `p` is at the first `-`. */
   private sequence(indent: number, depth: number): unknown[] {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     const items: unknown[] = [];
     for (;;) {
       let p = this.p + 1;
@@ -367,7 +374,8 @@ class BlockReader {
 
   /** A node that starts and ends on this line (or a literal block scalar); `p` is at it. */
   private inline(parentIndent: number, depth: number): unknown {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     const c = t.charCodeAt(this.p);
     if (c === DOUBLE) return this.doubleQuoted();
     if (c === SINGLE) return this.singleQuoted();
@@ -400,7 +408,8 @@ class BlockReader {
 
   /** `"…"` on one line, with the common escapes; `p` ends after the closing quote. */
   private doubleQuoted(): string {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     const start = this.p + 1;
     let p = start;
     let out: string | undefined;
@@ -438,7 +447,7 @@ class BlockReader {
 
   /** `'…'` on one line (`''` is one quote); `p` ends after the closing quote. */
   private singleQuoted(): string {
-    const { t } = this;
+    const t = this.t;
     const start = this.p + 1;
     let p = start;
     let out: string | undefined;
@@ -459,7 +468,7 @@ class BlockReader {
   /** `[…]` or `{…}` closed on the same line; `p` ends after it. */
   private flow(depth: number): unknown {
     if (depth > MAX_DEPTH) giveUp();
-    const { t } = this;
+    const t = this.t;
     const square = t.charCodeAt(this.p) === OPEN_SQUARE;
     const close = square ? CLOSE_SQUARE : CLOSE_CURLY;
     this.p++;
@@ -490,13 +499,15 @@ class BlockReader {
   }
 
   private skipSpaces(): void {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     while (this.p < n && t.charCodeAt(this.p) === SPACE) this.p++;
   }
 
   /** A flow mapping's key and its `: `; `p` ends after the colon. */
   private flowKey(): string {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     const c = t.charCodeAt(this.p);
     let key: string;
     if (c === DOUBLE) key = this.doubleQuoted();
@@ -532,7 +543,8 @@ class BlockReader {
 
   /** A node inside a flow collection. */
   private flowNode(depth: number): unknown {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     const c = t.charCodeAt(this.p);
     if (c === DOUBLE) return this.doubleQuoted();
     if (c === SINGLE) return this.singleQuoted();
@@ -577,7 +589,8 @@ class BlockReader {
    * line feed of its last line, so that nextLine goes on from there.
    */
   private literal(parentIndent: number): string {
-    const { t, n } = this;
+    const t = this.t;
+    const n = this.n;
     let p = this.p + 1;
     const strip = t.charCodeAt(p) === DASH;
     if (strip) p++;
