@@ -11,7 +11,7 @@
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseDocuments } from "../src/app/documents/parse.js";
+import { parseDocuments, readDocuments, type SourceDocument } from "../src/app/documents/parse.js";
 import { readBlockYaml } from "../src/app/documents/yaml-block.js";
 
 /**
@@ -548,5 +548,40 @@ ${containers
     ],
   ])("leaves %s to the careful path", (_name, text) => {
     expect(readBlockYaml(text)).toBeUndefined();
+  });
+});
+
+describe("readDocuments gives what parseDocuments gives, one document at a time", () => {
+  const outcome = (read: () => Iterable<SourceDocument>) => {
+    try {
+      return { docs: [...read()].map((d) => ({ index: d.index, value: d.value })) };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  };
+
+  it("on generated streams, including those the block reader gives up on part way", () => {
+    // Readable documents first, then one the block reader leaves to the careful path.
+    const partWay = fc
+      .tuple(stream, fc.constantFrom("a: &x 1\nb: *x\n", "a: >\n  folded\n", "a: 1\na: 2\n"))
+      .map(([text, hard]) => `${text.replace(/\r/g, "")}\n---\n${hard}`);
+    fc.assert(
+      fc.property(fc.oneof(stream, partWay), (text) => {
+        const streamed = outcome(() => readDocuments(text, "t"));
+        const whole = outcome(() => parseDocuments(text, "t"));
+        expectSameValues(streamed, whole);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("keeps lines for documents read before the block reader gave up", () => {
+    const text = "kind: A\nimage: one\n---\nkind: B\nimage: &x two\n";
+    const docs = [...readDocuments(text, "t")];
+    expect(docs.map((d) => d.value)).toEqual([
+      { kind: "A", image: "one" },
+      { kind: "B", image: "two" },
+    ]);
+    expect(docs.map((d) => d.lineOf("/image"))).toEqual([2, 5]);
   });
 });

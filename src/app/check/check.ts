@@ -16,7 +16,12 @@ import {
 } from "../../core/evaluate/index.js";
 import type { CompiledPolicy, CompiledPolicySet } from "../../core/policy/index.js";
 import { type ContainerImage, extractResources, type Workload } from "../../core/workload/index.js";
-import { parseDocuments, type SourceDocument } from "../documents/index.js";
+import {
+  type DocumentPlace,
+  placeOf,
+  readDocuments,
+  type SourceDocument,
+} from "../documents/index.js";
 // Types only: fetching supply-chain facts (registries, Sigstore) loads when a policy needs it.
 import type { SupplyContext } from "../supply/index.js";
 
@@ -34,7 +39,7 @@ export interface CheckedResource {
   /** Violations that ImagePolicyExceptions exempted (present only when there are some). */
   readonly exempted?: readonly Exemption[];
   /** Where it came from, for line numbers (SARIF) — not part of the JSON output. */
-  readonly document: SourceDocument;
+  readonly document: DocumentPlace;
   readonly containers: readonly ContainerImage[];
   /**
    * The policies that apply to its namespace, in the set's order (one list shared by the
@@ -67,7 +72,7 @@ function evaluatorOf(set: CompiledPolicySet, options: CheckOptions): Evaluator {
 import { PullSecretIndex } from "./pull-secrets.js";
 
 interface Located {
-  readonly document: SourceDocument;
+  readonly document: DocumentPlace;
   readonly workload: Workload;
 }
 
@@ -83,6 +88,34 @@ function isNotAnObject(value: unknown): boolean {
 
 /** Go template actions: a Helm chart's templates are not YAML until rendered. */
 const TEMPLATE_ACTION = /\{\{[\s\S]*?\}\}/;
+
+/** What one file's documents give, before it is known whether the file counts. */
+class FileFindings {
+  readonly located: Located[] = [];
+  readonly problems: string[] = [];
+  readonly namespaces: { name: string; labels: Record<string, string> }[] = [];
+  readonly pullSecrets: [
+    NonNullable<ReturnType<typeof extractResources>["pullSecrets"]>,
+    NonNullable<ReturnType<typeof extractResources>["serviceAccounts"]>,
+  ][] = [];
+
+  add(document: SourceDocument): void {
+    const extracted = extractResources(document.value);
+    for (const p of extracted.problems) {
+      this.problems.push(
+        `${document.source}: document ${document.index}: ${p.pointer || "(document)"}: ${p.message}`,
+      );
+    }
+    for (const ns of extracted.namespaces) this.namespaces.push(ns);
+    if (extracted.workloads.length > 0) {
+      const place = placeOf(document);
+      for (const workload of extracted.workloads) this.located.push({ document: place, workload });
+    }
+    if (extracted.pullSecrets !== undefined || extracted.serviceAccounts !== undefined) {
+      this.pullSecrets.push([extracted.pullSecrets ?? [], extracted.serviceAccounts ?? []]);
+    }
+  }
+}
 
 /**
  * Parses every input and collects workloads and Namespace labels; any problem is exit 2.
@@ -103,9 +136,18 @@ export function collect(texts: readonly InputText[]): {
   const problems: string[] = [];
   const notes: string[] = [];
   for (const { source, text, inFolder } of texts) {
-    let documents: SourceDocument[];
+    // Documents are read one at a time and only what is extracted from each is kept, so a
+    // large stream never holds all its values. What a file gives is kept aside until its end:
+    // a file in a folder that turns out to hold no Kubernetes object gives nothing.
+    const file = new FileFindings();
+    let documents = 0;
+    let objects = 0;
     try {
-      documents = parseDocuments(text, source);
+      for (const document of readDocuments(text, source)) {
+        documents++;
+        if (!isNotAnObject(document.value)) objects++;
+        file.add(document);
+      }
     } catch (error) {
       if (inFolder === true && TEMPLATE_ACTION.test(text)) {
         notes.push(`${source}: skipped: a template ({{ … }}), not YAML until rendered`);
@@ -113,25 +155,19 @@ export function collect(texts: readonly InputText[]): {
       }
       throw error;
     }
-    if (inFolder === true && documents.every((d) => isNotAnObject(d.value))) {
-      if (documents.length > 0) {
+    if (inFolder === true && objects === 0) {
+      if (documents > 0) {
         notes.push(
           `${source}: skipped: no document is a whole Kubernetes object (apiVersion and kind, no $patch)`,
         );
       }
       continue;
     }
-    for (const document of documents) {
-      const extracted = extractResources(document.value);
-      for (const p of extracted.problems) {
-        problems.push(
-          `${source}: document ${document.index}: ${p.pointer || "(document)"}: ${p.message}`,
-        );
-      }
-      for (const ns of extracted.namespaces) labels.set(ns.name, ns.labels);
-      for (const workload of extracted.workloads) located.push({ document, workload });
-      pullSecrets.add(extracted.pullSecrets ?? [], extracted.serviceAccounts ?? []);
-    }
+    // Loops, not push(...): a file may hold more workloads than a call takes arguments.
+    for (const problem of file.problems) problems.push(problem);
+    for (const ns of file.namespaces) labels.set(ns.name, ns.labels);
+    for (const l of file.located) located.push(l);
+    for (const [secrets, accounts] of file.pullSecrets) pullSecrets.add(secrets, accounts);
   }
   if (problems.length > 0) throw new CustomsError("MANIFEST_INVALID", problems.join("\n"));
   return { located, labels, notes, pullSecrets };

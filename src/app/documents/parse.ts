@@ -26,7 +26,7 @@ import {
   YAML_OPTIONS,
   yamlProblem,
 } from "./yaml.js";
-import { readBlockYaml } from "./yaml-block.js";
+import { blockDocuments, DONE, GAVE_UP, readBlockYaml } from "./yaml-block.js";
 import { readPlainYaml } from "./yaml-fast.js";
 import { yamlLib } from "./yaml-lib.js";
 import { locateInYaml } from "./yaml-locate.js";
@@ -41,6 +41,19 @@ export interface SourceDocument {
   lineOf(pointer: string): number | undefined;
   /** 1-based column (UTF-16 code units, as SARIF counts) of the node at `pointer`. */
   columnOf(pointer: string): number | undefined;
+}
+
+/** Where a document came from and where its nodes are: a SourceDocument without its value. */
+export type DocumentPlace = Omit<SourceDocument, "value">;
+
+/** The place of a document, holding nothing of its value (which can then be let go). */
+export function placeOf(document: SourceDocument): DocumentPlace {
+  return {
+    source: document.source,
+    index: document.index,
+    lineOf: document.lineOf,
+    columnOf: document.columnOf,
+  };
 }
 
 export interface ParseOptions {
@@ -75,9 +88,74 @@ export function parseDocuments(
 }
 
 /**
+ * The documents of a text one at a time, the same as parseDocuments gives: a consumer that
+ * keeps only what it takes from each value lets the value go before the next is read, so a
+ * large stream never holds all its values at once (the block reader reads document by
+ * document). When the block reader gives up part way, the rest comes from the other paths,
+ * which read the whole text; the documents already given are the ones they give first (the
+ * block reader gives up on anything that would number documents differently). Errors are
+ * parseDocuments' errors, thrown when the iteration reaches them.
+ */
+export function* readDocuments(text: string, source: string): Generator<SourceDocument> {
+  if (jsonStart(text) !== -1) {
+    yield* parseDocuments(text, source);
+    return;
+  }
+  const lines = new LineIndex(text);
+  const read = blockDocuments(text);
+  let given = 0;
+  if (read !== undefined) {
+    const fast = fastDocument(text, source, lines);
+    for (let value = read(); value !== DONE; value = read()) {
+      if (value === GAVE_UP) break;
+      yield fast(given, value);
+      given++;
+    }
+    if (read() === DONE) return;
+  }
+  const rest = parseOtherwise(text, source, lines);
+  for (let i = given; i < rest.length; i++) yield rest[i] as SourceDocument;
+}
+
+/** A text's documents by js-yaml's fast path (yaml-fast.ts), or else the careful path. */
+function parseOtherwise(text: string, source: string, lines: LineIndex): SourceDocument[] {
+  const values = findForbiddenCharacter(text) === -1 ? readPlainYaml(text) : undefined;
+  if (values === undefined) return parseYamlStream(text, source, lines);
+  const fast = fastDocument(text, source, lines);
+  return values.map((value, index) => fast(index, value));
+}
+
+/**
+ * Documents whose values come from a fast path: positions, when asked for, come from the
+ * careful path, which then reads the whole text once for all of them.
+ */
+function fastDocument(
+  text: string,
+  source: string,
+  lines: LineIndex,
+): (index: number, value: unknown) => SourceDocument {
+  let careful: SourceDocument[] | undefined;
+  const carefulDoc = (index: number) => {
+    try {
+      careful ??= parseYamlStream(text, source, lines);
+    } catch {
+      // The careful reader refused what a fast path read: no positions, but the values stand.
+      careful = [];
+    }
+    return careful.find((d) => d.index === index);
+  };
+  return (index, value) => ({
+    source,
+    index,
+    value,
+    lineOf: (pointer: string) => carefulDoc(index)?.lineOf(pointer),
+    columnOf: (pointer: string) => carefulDoc(index)?.columnOf(pointer),
+  });
+}
+
+/**
  * The fast paths: values from the block reader (yaml-block.ts), or else from js-yaml
- * (yaml-fast.ts); positions, when asked for, from the careful path, which then reads the
- * whole text once.
+ * (yaml-fast.ts); positions, when asked for, from the careful path.
  */
 function parsePlainYaml(
   text: string,
@@ -85,25 +163,11 @@ function parsePlainYaml(
   lines: LineIndex,
 ): SourceDocument[] | undefined {
   const values =
-    readBlockYaml(text) ?? (findForbiddenCharacter(text) === -1 ? readPlainYaml(text) : undefined);
+    readBlockYaml(text) ??
+    (findForbiddenCharacter(text) === -1 ? readPlainYaml(text) : undefined);
   if (values === undefined) return undefined;
-  let careful: SourceDocument[] | undefined;
-  const carefulDoc = (index: number) => {
-    try {
-      careful ??= parseYamlStream(text, source, lines);
-    } catch {
-      // The careful reader refused what js-yaml read: no positions, but the values stand.
-      careful = [];
-    }
-    return careful.find((d) => d.index === index);
-  };
-  return values.map((value, index) => ({
-    source,
-    index,
-    value,
-    lineOf: (pointer: string) => carefulDoc(index)?.lineOf(pointer),
-    columnOf: (pointer: string) => carefulDoc(index)?.columnOf(pointer),
-  }));
+  const fast = fastDocument(text, source, lines);
+  return values.map((value, index) => fast(index, value));
 }
 
 function parseYamlStream(text: string, source: string, lines: LineIndex): SourceDocument[] {

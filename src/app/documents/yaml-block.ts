@@ -32,7 +32,12 @@ import { resolveGoScalar } from "./go-scalar.js";
 
 const MAX_DEPTH = 64;
 
-/** Thrown to give up; caught once, in readBlockYaml. */
+/** What a blockDocuments reader returns after the last document. */
+export const DONE: unique symbol = Symbol("done");
+/** What a blockDocuments reader returns when the careful path must read the rest. */
+export const GAVE_UP: unique symbol = Symbol("gave up");
+
+/** Thrown to give up; caught once, in blockDocuments. */
 const GIVE_UP: unique symbol = Symbol("give up");
 
 /**
@@ -134,21 +139,25 @@ class BlockReader {
     this.n = text.length;
   }
 
-  documents(): unknown[] {
-    const docs: unknown[] = [];
-    this.nextLine();
-    if (this.state === DOCUMENT_START) this.nextLine();
-    while (this.state !== END) {
-      // Two `---` in a row: an empty document in the middle keeps its number in the careful path.
-      if (this.state === DOCUMENT_START) giveUp();
-      if (this.indent !== 0) giveUp();
-      if (this.isSequenceStart()) docs.push(this.sequence(0, 1));
-      else if (this.looksLikeKey()) docs.push(this.mapping(0, 1));
-      else giveUp();
-      if (this.state === CONTENT) giveUp();
+  private started = false;
+
+  /** The next document's value, or DONE after the last; throws GIVE_UP. */
+  next(): unknown {
+    if (!this.started) {
+      this.started = true;
+      this.nextLine();
       if (this.state === DOCUMENT_START) this.nextLine();
     }
-    return docs;
+    if (this.state === END) return DONE;
+    // Two `---` in a row: an empty document in the middle keeps its number in the careful path.
+    if (this.state === DOCUMENT_START || this.indent !== 0) giveUp();
+    let value: unknown;
+    if (this.isSequenceStart()) value = this.sequence(0, 1);
+    else if (this.looksLikeKey()) value = this.mapping(0, 1);
+    else giveUp();
+    if (this.state === CONTENT) giveUp();
+    if (this.state === DOCUMENT_START) this.nextLine();
+    return value;
   }
 
   /**
@@ -647,13 +656,37 @@ class BlockReader {
  * text holds anything this reader leaves to the careful path.
  */
 export function readBlockYaml(text: string): unknown[] | undefined {
-  if (UNSURE_CHARACTER.test(text)) return undefined;
-  try {
-    return new BlockReader(text).documents();
-  } catch (e) {
-    if (e === GIVE_UP) return undefined;
-    // The reader recursed too deep for the stack: the careful path has its own limit.
-    if (e instanceof RangeError) return undefined;
-    throw e;
+  const read = blockDocuments(text);
+  if (read === undefined) return undefined;
+  const docs: unknown[] = [];
+  for (let doc = read(); doc !== DONE; doc = read()) {
+    if (doc === GAVE_UP) return undefined;
+    docs.push(doc);
   }
+  return docs;
+}
+
+/**
+ * The documents one at a time, for reading a large stream without holding all its values:
+ * each call gives the next document's value, DONE after the last, or GAVE_UP (and from then
+ * on GAVE_UP) when the text holds something left to the careful path; the values given before
+ * are what the careful path gives for those documents. Undefined when the text holds a
+ * character the reader does not take.
+ */
+export function blockDocuments(text: string): (() => unknown) | undefined {
+  if (UNSURE_CHARACTER.test(text)) return undefined;
+  const reader = new BlockReader(text);
+  let gaveUp = false;
+  return () => {
+    if (gaveUp) return GAVE_UP;
+    try {
+      return reader.next();
+    } catch (e) {
+      // GIVE_UP, or a RangeError: the reader recursed too deep for the stack (the careful
+      // path has its own limit).
+      if (e !== GIVE_UP && !(e instanceof RangeError)) throw e;
+      gaveUp = true;
+      return GAVE_UP;
+    }
+  };
 }
