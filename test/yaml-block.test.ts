@@ -585,3 +585,40 @@ describe("readDocuments gives what parseDocuments gives, one document at a time"
     expect(docs.map((d) => d.lineOf("/image"))).toEqual([2, 5]);
   });
 });
+
+/** Every JSON pointer into a value, the root ("") included. */
+function pointersOf(value: unknown, at = "", out: string[] = []): string[] {
+  out.push(at);
+  if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      pointersOf(v, `${at}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, out);
+    }
+  }
+  return out;
+}
+
+describe("positions in documents the block reader read", () => {
+  it("are the careful path's, for every node, without the careful path reading the file", () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(stream, (text) => {
+        if (readBlockYaml(text) === undefined) return;
+        const fast = parseDocuments(text, "t");
+        const slow = parseDocuments(text, "t", { fast: false });
+        fast.forEach((doc, i) => {
+          const other = slow[i] as SourceDocument;
+          for (const pointer of [...pointersOf(doc.value), "/absent", "/0/absent"]) {
+            compared++;
+            expect([pointer, doc.lineOf(pointer), doc.columnOf(pointer)]).toEqual([
+              pointer,
+              other.lineOf(pointer),
+              other.columnOf(pointer),
+            ]);
+          }
+        });
+      }),
+      { numRuns: 1500 },
+    );
+    expect(compared).toBeGreaterThan(1000);
+  });
+});

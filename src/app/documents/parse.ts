@@ -26,7 +26,14 @@ import {
   YAML_OPTIONS,
   yamlProblem,
 } from "./yaml.js";
-import { blockDocuments, DONE, GAVE_UP, readBlockYaml } from "./yaml-block.js";
+import {
+  blockDocuments,
+  blockLocator,
+  DONE,
+  GAVE_UP,
+  readBlockDocuments,
+  UNSURE,
+} from "./yaml-block.js";
 import { readPlainYaml } from "./yaml-fast.js";
 import { yamlLib } from "./yaml-lib.js";
 import { locateInYaml } from "./yaml-locate.js";
@@ -106,9 +113,9 @@ export function* readDocuments(text: string, source: string): Generator<SourceDo
   let given = 0;
   if (read !== undefined) {
     const fast = fastDocument(text, source, lines);
-    for (let value = read(); value !== DONE; value = read()) {
-      if (value === GAVE_UP) break;
-      yield fast(given, value);
+    for (let doc = read(); doc !== DONE; doc = read()) {
+      if (doc === GAVE_UP) break;
+      yield fast(given, doc.value, doc.start);
       given++;
     }
     if (read() === DONE) return;
@@ -126,14 +133,17 @@ function parseOtherwise(text: string, source: string, lines: LineIndex): SourceD
 }
 
 /**
- * Documents whose values come from a fast path: positions, when asked for, come from the
+ * Documents whose values come from a fast path. Positions, when asked for: in a document the
+ * block reader read (`start` given), from that reader reading the document again and
+ * recording where each entry is (one document at a time: a document's findings are asked
+ * for together); else, or where that cannot place a node as the careful path does, from the
  * careful path, which then reads the whole text once for all of them.
  */
 function fastDocument(
   text: string,
   source: string,
   lines: LineIndex,
-): (index: number, value: unknown) => SourceDocument {
+): (index: number, value: unknown, start?: number) => SourceDocument {
   let careful: SourceDocument[] | undefined;
   const carefulDoc = (index: number) => {
     try {
@@ -144,12 +154,31 @@ function fastDocument(
     }
     return careful.find((d) => d.index === index);
   };
-  return (index, value) => ({
+  let lastStart = -1;
+  let lastLocate: ReturnType<typeof blockLocator> | undefined;
+  const positionOf = (index: number, start: number | undefined, pointer: string) => {
+    if (start !== undefined) {
+      const segments = parseJsonPointer(pointer);
+      if (segments === undefined) return undefined;
+      if (lastLocate === undefined || lastStart !== start) {
+        lastLocate = blockLocator(text, start);
+        lastStart = start;
+      }
+      const offset = lastLocate(segments);
+      if (offset !== UNSURE) return offset === undefined ? undefined : lines.positionAt(offset);
+    }
+    const doc = carefulDoc(index);
+    if (doc === undefined) return undefined;
+    const line = doc.lineOf(pointer);
+    const column = doc.columnOf(pointer);
+    return line === undefined || column === undefined ? undefined : { line, column };
+  };
+  return (index, value, start) => ({
     source,
     index,
     value,
-    lineOf: (pointer: string) => carefulDoc(index)?.lineOf(pointer),
-    columnOf: (pointer: string) => carefulDoc(index)?.columnOf(pointer),
+    lineOf: (pointer: string) => positionOf(index, start, pointer)?.line,
+    columnOf: (pointer: string) => positionOf(index, start, pointer)?.column,
   });
 }
 
@@ -162,12 +191,11 @@ function parsePlainYaml(
   source: string,
   lines: LineIndex,
 ): SourceDocument[] | undefined {
-  const values =
-    readBlockYaml(text) ??
-    (findForbiddenCharacter(text) === -1 ? readPlainYaml(text) : undefined);
-  if (values === undefined) return undefined;
   const fast = fastDocument(text, source, lines);
-  return values.map((value, index) => fast(index, value));
+  const block = readBlockDocuments(text);
+  if (block !== undefined) return block.map((d, index) => fast(index, d.value, d.start));
+  const values = findForbiddenCharacter(text) === -1 ? readPlainYaml(text) : undefined;
+  return values?.map((value, index) => fast(index, value));
 }
 
 function parseYamlStream(text: string, source: string, lines: LineIndex): SourceDocument[] {

@@ -124,6 +124,14 @@ function setKey(target: Record<string, unknown>, key: string, value: unknown): v
   target[key] = value;
 }
 
+/** Where an entry of a collection is: its key (-1 in a sequence) and its value (-1 if empty). */
+interface Place {
+  readonly key: number;
+  readonly value: number;
+}
+
+type Places = Map<object, Map<string, Place> | Place[]>;
+
 class BlockReader {
   private p = -1;
   /** Start of the current line. */
@@ -134,20 +142,63 @@ class BlockReader {
   private readonly t: string;
   private readonly n: number;
 
-  constructor(text: string) {
+  /** Offsets of every entry, by collection: only when positions are asked for. */
+  private readonly places: Places | undefined;
+
+  constructor(text: string, places?: Places) {
     this.t = text;
     this.n = text.length;
+    this.places = places;
+  }
+
+  /** Where the next document starts (its first content character), or -1 after the last. */
+  nextStart(): number {
+    this.start();
+    if (this.state === END) return -1;
+    // Two `---` in a row: an empty document in the middle keeps its number in the careful path.
+    if (this.state === DOCUMENT_START || this.indent !== 0) giveUp();
+    return this.p;
+  }
+
+  /** Reads from `offset`, a document's start as nextStart gave it. */
+  seek(offset: number): void {
+    this.started = true;
+    this.p = offset;
+    this.lineStart = offset;
+    this.indent = 0;
+    this.state = CONTENT;
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.nextLine();
+    if (this.state === DOCUMENT_START) this.nextLine();
+  }
+
+  private placeEntry(target: object, key: string, keyAt: number, valueAt: number): void {
+    let entries = this.places?.get(target) as Map<string, Place> | undefined;
+    if (entries === undefined) {
+      entries = new Map();
+      this.places?.set(target, entries);
+    }
+    entries.set(key, { key: keyAt, value: valueAt });
+  }
+
+  private placeItem(target: unknown[], valueAt: number): void {
+    let items = this.places?.get(target) as Place[] | undefined;
+    if (items === undefined) {
+      items = [];
+      this.places?.set(target, items);
+    }
+    items.push({ key: -1, value: valueAt });
   }
 
   private started = false;
 
   /** The next document's value, or DONE after the last; throws GIVE_UP. */
   next(): unknown {
-    if (!this.started) {
-      this.started = true;
-      this.nextLine();
-      if (this.state === DOCUMENT_START) this.nextLine();
-    }
+    this.start();
     if (this.state === END) return DONE;
     // Two `---` in a row: an empty document in the middle keeps its number in the careful path.
     if (this.state === DOCUMENT_START || this.indent !== 0) giveUp();
@@ -286,20 +337,26 @@ class BlockReader {
     const n = this.n;
     const target: Record<string, unknown> = {};
     for (;;) {
+      const keyAt = this.p;
       const key = this.key();
       let p = this.p;
       while (p < n && t.charCodeAt(p) === SPACE) p++;
       this.p = p;
       const c = p < n ? t.charCodeAt(p) : LF;
       let value: unknown;
+      let valueAt = p;
       if (c === LF || c === HASH) {
         this.endLine();
         this.nextLine();
+        valueAt = this.p;
         if (this.state === CONTENT && this.indent > indent)
           value = this.node(this.indent, depth + 1);
         else if (this.state === CONTENT && this.indent === indent && this.isSequenceStart())
           value = this.sequence(indent, depth + 1);
-        else value = null;
+        else {
+          value = null;
+          valueAt = -1;
+        }
       } else {
         value = this.inline(indent, depth + 1);
         this.endLine();
@@ -307,6 +364,7 @@ class BlockReader {
         if (this.state === CONTENT && this.indent > indent) giveUp();
       }
       setKey(target, key, value);
+      if (this.places !== undefined) this.placeEntry(target, key, keyAt, valueAt);
       if (this.state !== CONTENT || this.indent < indent) return target;
       if (this.indent > indent || !this.looksLikeKey()) giveUp();
     }
@@ -355,11 +413,13 @@ class BlockReader {
       this.p = p;
       const c = p < n ? t.charCodeAt(p) : LF;
       let item: unknown;
+      let itemAt = p;
       if (c === LF || c === HASH) {
         this.endLine();
         this.nextLine();
-        item =
-          this.state === CONTENT && this.indent > indent ? this.node(this.indent, depth + 1) : null;
+        const nested = this.state === CONTENT && this.indent > indent;
+        itemAt = nested ? this.p : -1;
+        item = nested ? this.node(this.indent, depth + 1) : null;
       } else if (this.isSequenceStart()) {
         // `- - a`: js-yaml and the specification nest these differently; not worth the risk.
         giveUp();
@@ -373,6 +433,7 @@ class BlockReader {
         if (this.state === CONTENT && this.indent > indent) giveUp();
       }
       items.push(item);
+      if (this.places !== undefined) this.placeItem(items, itemAt);
       if (this.state !== CONTENT || this.indent < indent) return items;
       if (this.indent > indent) giveUp();
       // The same indentation without a `-`: the next key of the mapping this sequence is a
@@ -489,11 +550,17 @@ class BlockReader {
       return square ? items : target;
     }
     for (;;) {
-      if (square) items.push(this.flowNode(depth + 1));
-      else {
+      if (square) {
+        const at = this.p;
+        items.push(this.flowNode(depth + 1));
+        if (this.places !== undefined) this.placeItem(items, at);
+      } else {
+        const keyAt = this.p;
         const key = this.flowKey();
         this.skipSpaces();
+        const at = this.p;
         setKey(target, key, this.flowNode(depth + 1));
+        if (this.places !== undefined) this.placeEntry(target, key, keyAt, at);
       }
       this.skipSpaces();
       const c = t.charCodeAt(this.p);
@@ -656,9 +723,20 @@ class BlockReader {
  * text holds anything this reader leaves to the careful path.
  */
 export function readBlockYaml(text: string): unknown[] | undefined {
+  return readBlockDocuments(text)?.map((d) => d.value);
+}
+
+/** A document the block reader read: its value, and where it starts (for locateInBlockYaml). */
+export interface BlockDocument {
+  readonly value: unknown;
+  readonly start: number;
+}
+
+/** readBlockYaml with each document's start. */
+export function readBlockDocuments(text: string): BlockDocument[] | undefined {
   const read = blockDocuments(text);
   if (read === undefined) return undefined;
-  const docs: unknown[] = [];
+  const docs: BlockDocument[] = [];
   for (let doc = read(); doc !== DONE; doc = read()) {
     if (doc === GAVE_UP) return undefined;
     docs.push(doc);
@@ -668,19 +746,23 @@ export function readBlockYaml(text: string): unknown[] | undefined {
 
 /**
  * The documents one at a time, for reading a large stream without holding all its values:
- * each call gives the next document's value, DONE after the last, or GAVE_UP (and from then
+ * each call gives the next document (its value and start), DONE after the last, or GAVE_UP (and from then
  * on GAVE_UP) when the text holds something left to the careful path; the values given before
  * are what the careful path gives for those documents. Undefined when the text holds a
  * character the reader does not take.
  */
-export function blockDocuments(text: string): (() => unknown) | undefined {
+export function blockDocuments(
+  text: string,
+): (() => BlockDocument | typeof DONE | typeof GAVE_UP) | undefined {
   if (UNSURE_CHARACTER.test(text)) return undefined;
   const reader = new BlockReader(text);
   let gaveUp = false;
   return () => {
     if (gaveUp) return GAVE_UP;
     try {
-      return reader.next();
+      const start = reader.nextStart();
+      if (start === -1) return DONE;
+      return { value: reader.next(), start };
     } catch (e) {
       // GIVE_UP, or a RangeError: the reader recursed too deep for the stack (the careful
       // path has its own limit).
@@ -689,4 +771,59 @@ export function blockDocuments(text: string): (() => unknown) | undefined {
       return GAVE_UP;
     }
   };
+}
+
+/** What locateInBlockYaml answers when only the careful path can say. */
+export const UNSURE: unique symbol = Symbol("unsure");
+
+/**
+ * Finds nodes in the document that starts at `start` (as readBlockDocuments gave it): the
+ * offset of the node at `segments`, by the careful locator's rule (yaml-locate.ts): a scalar where
+ * its text is, a mapping or sequence where its key is. The document is read again by the block
+ * reader, recording where each entry is; the careful reader never reads the file for it.
+ * Undefined when there is no such node; UNSURE where the careful path places a node in a way
+ * this does not copy (a block scalar, an empty entry of a sequence).
+ */
+export function blockLocator(
+  text: string,
+  start: number,
+): (segments: readonly string[]) => number | undefined | typeof UNSURE {
+  const places: Places = new Map();
+  const reader = new BlockReader(text, places);
+  reader.seek(start);
+  let root: unknown;
+  try {
+    root = reader.next();
+  } catch {
+    return () => UNSURE;
+  }
+  return (segments) => locate(text, start, root, places, segments);
+}
+
+function locate(
+  text: string,
+  start: number,
+  root: unknown,
+  places: Places,
+  segments: readonly string[],
+): number | undefined | typeof UNSURE {
+  let node = root;
+  let keyAt = -1;
+  let at = start;
+  for (const segment of segments) {
+    const entries = node !== null && typeof node === "object" ? places.get(node) : undefined;
+    if (entries === undefined) return undefined;
+    let place: Place | undefined;
+    if (Array.isArray(entries)) {
+      if (!/^(0|[1-9][0-9]*)$/.test(segment)) return undefined;
+      place = entries[Number(segment)];
+    } else place = entries.get(segment);
+    if (place === undefined) return undefined;
+    keyAt = place.key;
+    at = place.value;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  if (node !== null && typeof node === "object") return keyAt >= 0 ? keyAt : at;
+  if (at >= 0) return text.charCodeAt(at) === PIPE ? UNSURE : at;
+  return keyAt >= 0 ? keyAt : UNSURE;
 }
