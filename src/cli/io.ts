@@ -11,6 +11,18 @@ export function write(text: string): void {
   process.stdout.write(text);
 }
 
+/**
+ * Writes text pieces to standard output as they come, waiting whenever the stream asks to
+ * (a slow pipe): what is waiting to be written stays small.
+ */
+export async function writeChunks(chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (!process.stdout.write(chunk)) {
+      await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
+    }
+  }
+}
+
 export function writeJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

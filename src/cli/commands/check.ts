@@ -22,9 +22,9 @@ import {
   registryOptions,
 } from "../flags/index.js";
 import { examples } from "../help.js";
-import { EXIT_DENIED, EXIT_OK, productVersion } from "../io.js";
+import { EXIT_DENIED, EXIT_OK, productVersion, writeChunks } from "../io.js";
 import { toCheckHuman } from "../output/check-human.js";
-import { toCheckJson } from "../output/check-json.js";
+import { checkJsonChunks } from "../output/check-json.js";
 import { toCheckPolicyReports } from "../output/check-policyreport.js";
 import { toCheckSarif } from "../output/check-sarif.js";
 import { renderFindings } from "../output/findings.js";
@@ -68,7 +68,7 @@ function render(
   style: Style,
   verbose: boolean,
 ): string {
-  if (format === "json") return `${JSON.stringify(toCheckJson(report), null, 2)}\n`;
+  if (format === "json") return [...checkJsonChunks(report)].join("");
   if (format === "sarif")
     return `${JSON.stringify(toCheckSarif(report, productVersion()), null, 2)}\n`;
   if (format === "human") return toCheckHuman(report, style, verbose);
@@ -145,6 +145,14 @@ export function registerCheck(program: Command): void {
         const { writeFileSync } = await import("node:fs");
         writeFileSync(file, render(format, report, parsed.failOn, plain, verbose));
       }
+      // Skipped files are said on stderr in every format, so that the report stays parseable.
+      for (const note of report.notes ?? []) process.stderr.write(`note: ${note}\n`);
+      if (parsed.output === "json") {
+        // Written as it is made: a large report never exists as one text.
+        await writeChunks(checkJsonChunks(report));
+        process.exitCode = isCheckFailing(report, parsed.failOn) ? EXIT_DENIED : EXIT_OK;
+        return;
+      }
       const out = checkOutput(
         parsed.output,
         report,
@@ -152,8 +160,6 @@ export function registerCheck(program: Command): void {
         createStyle(process.stdout),
         verbose,
       );
-      // Skipped files are said on stderr in every format, so that the report stays parseable.
-      for (const note of report.notes ?? []) process.stderr.write(`note: ${note}\n`);
       process.stdout.write(out.text);
       process.exitCode = out.exitCode;
     },
