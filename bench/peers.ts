@@ -28,6 +28,7 @@ import {
 import { cpus, freemem, homedir, loadavg, platform, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { type Figures, figuresLine, noiseBand, readFigures, regressions } from "./figures.js";
 import {
   CUSTOMS_NAMES,
   customsPolicies,
@@ -42,7 +43,7 @@ import {
   workloadsYaml,
 } from "./peers-generate.js";
 import { type Counts, countPairs, customsPairs, gatorPairs, kyvernoPairs } from "./peers-parse.js";
-import { writeResultsSection } from "./results.js";
+import { readResultsSection, writeResultsSection } from "./results.js";
 
 // Compiled to bench/out/bench/peers.js: the repository is three levels up.
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -325,19 +326,79 @@ function main(): void {
   const work = mkdtempSync(join(tmpdir(), "customs-peers-"));
   const before = loadavg();
   const results: SizeResult[] = [];
+  // Read before the section is rewritten: the figures the next run must reproduce.
+  const previous = readResultsSection("## Peers");
   try {
     prepare(work);
     // The section is rewritten after each size: a run at 100,000 workloads takes many
     // minutes, and the smaller sizes' figures are kept if it is interrupted.
+    let section = "";
     for (const size of SIZES) {
       results.push(benchSize(work, size, tools));
-      const section = report(results, versions, { before, after: loadavg() }, missing);
+      section = report(results, versions, { before, after: loadavg() }, missing);
       writeResultsSection("## Peers", section);
-      if (size === SIZES[SIZES.length - 1]) process.stdout.write(`${section}\n`);
+    }
+    const figures = peerFigures(results);
+    if (figures !== undefined) section = `${section.trimEnd()}\n\n${figuresLine(figures)}\n`;
+    process.stdout.write(`${section}\n`);
+    const found = figures === undefined ? [] : regressions(readFigures(previous), figures);
+    if (found.length > 0 && process.env.BENCH_ACCEPT !== "1") {
+      for (const r of found) {
+        process.stderr.write(
+          `bench:peers: REGRESSION ${r.name}: ${r.measured} against ${r.recorded} recorded on this machine, ${(r.worse * 100).toFixed(0)}% worse (noise band ${(r.band * 100).toFixed(0)}%)\n`,
+        );
+      }
+      process.stderr.write(
+        "bench:peers: bench/RESULTS.md left as it was; find the cause, or record the new figures with BENCH_ACCEPT=1 and say why in the commit\n",
+      );
+      if (previous !== "") writeResultsSection("## Peers", previous);
+      process.exitCode = 1;
+    } else {
+      writeResultsSection("## Peers", section);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the next run on this machine must reproduce: Customs' wall time at 10,000 workloads,
+ * YAML and JSON, and how many times faster than the faster peer it is on YAML. The peers'
+ * own times are not held against Customs, except through that ratio.
+ */
+function peerFigures(results: readonly SizeResult[]): Figures | undefined {
+  const at10k = results.find((r) => r.workloads === 10_000);
+  const yaml = (at10k?.runs["customs-yaml"] ?? []).map((x) => x.wall);
+  const json = (at10k?.runs["customs-json"] ?? []).map((x) => x.wall);
+  if (at10k === undefined || yaml.length === 0) return undefined;
+  const peers = (["kyverno", "gator"] as const)
+    .map((t) => median((at10k.runs[t] ?? []).map((x) => x.wall)))
+    .filter((w) => Number.isFinite(w) && w > 0);
+  const figures: Record<string, Figures["figures"][string]> = {
+    "peers.10k.customsYaml.wallSeconds": {
+      value: Number(median(yaml).toFixed(3)),
+      better: "lower",
+      band: noiseBand(yaml, 0.3),
+    },
+    "peers.10k.customsJson.wallSeconds": {
+      value: Number(median(json).toFixed(3)),
+      better: "lower",
+      band: noiseBand(json, 0.3),
+    },
+  };
+  const ratios = yaml.map((y) => Math.min(...peers) / y);
+  if (peers.length > 0) {
+    figures["peers.10k.fasterPeerOverCustomsYaml"] = {
+      value: Number((Math.min(...peers) / median(yaml)).toFixed(2)),
+      better: "higher",
+      band: noiseBand(ratios, 0.3),
+    };
+  }
+  const model = cpus()[0]?.model ?? "unknown";
+  return {
+    machine: `${model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node.split(".")[0]}`,
+    figures,
+  };
 }
 
 main();
