@@ -33,6 +33,15 @@ for (const [type, value, words] of [
 }
 MAP.set("", { type: "null", value: null });
 
+/**
+ * What go-yaml makes of a plain scalar that starts with a letter: a boolean or a null for the
+ * words of its table, undefined (a string) for anything else. The same answer as
+ * resolveGoScalar for such texts, without building one.
+ */
+export function goWord(text: string): GoScalar | undefined {
+  return MAP.get(text);
+}
+
 /** go-yaml's first-character hint: only these may be anything but a string. */
 const HINTED = /^[-+0-9yYnNtTfFoO~.]/;
 

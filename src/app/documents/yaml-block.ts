@@ -28,7 +28,7 @@
  * test/yaml-block.test.ts compares it with the careful path on generated documents that hold
  * every construct named above.
  */
-import { resolveGoScalar } from "./go-scalar.js";
+import { goWord, resolveGoScalar } from "./go-scalar.js";
 
 const MAX_DEPTH = 64;
 
@@ -95,9 +95,18 @@ function giveUp(): never {
   throw GIVE_UP;
 }
 
+/** Letters: only the words of go-yaml's table (`yes`, `Off`, `null`…) are not strings. */
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
 function plainValue(text: string): unknown {
   const first = text.charCodeAt(0);
   if (first >= 128 || HINTED[first] === 0) return text;
+  if (isLetter(first)) {
+    const word = goWord(text);
+    return word === undefined ? text : word.value;
+  }
   // A small decimal integer (`8080`, `3`), the commonest number in a manifest: go-yaml reads
   // it as strconv does, and a double holds it exactly.
   if (first >= 49 && first <= 57 && text.length <= 15) {
@@ -115,7 +124,10 @@ function plainValue(text: string): unknown {
 
 function plainKey(text: string): string {
   const first = text.charCodeAt(0);
-  if (first < 128 && HINTED[first] === 1 && resolveGoScalar(text).type !== "str") giveUp();
+  if (first < 128 && HINTED[first] === 1) {
+    const resolved = isLetter(first) ? goWord(text) : resolveGoScalar(text);
+    if (resolved !== undefined && resolved.type !== "str") giveUp();
+  }
   return text;
 }
 
