@@ -91,6 +91,12 @@ const ESCAPES: Readonly<Record<number, string>> = {
   32: " ",
 };
 
+function isFlowIndicator(c: number): boolean {
+  return (
+    c === COMMA || c === OPEN_SQUARE || c === CLOSE_SQUARE || c === OPEN_CURLY || c === CLOSE_CURLY
+  );
+}
+
 function giveUp(): never {
   throw GIVE_UP;
 }
@@ -350,7 +356,7 @@ class BlockReader {
     const target: Record<string, unknown> = {};
     for (;;) {
       const keyAt = this.p;
-      const key = this.key();
+      const key = this.key(false);
       let p = this.p;
       while (p < n && t.charCodeAt(p) === SPACE) p++;
       this.p = p;
@@ -382,8 +388,12 @@ class BlockReader {
     }
   }
 
-  /** The key at `p`, leaving `p` after its colon. */
-  private key(): string {
+  /**
+   * The key at `p` and its colon, leaving `p` after the colon (in a flow mapping, after the
+   * space that must follow it). A plain key in a flow mapping ends at its first colon, and
+   * may hold no flow indicator.
+   */
+  private key(flow: boolean): string {
     const t = this.t;
     const n = this.n;
     const c = t.charCodeAt(this.p);
@@ -399,18 +409,24 @@ class BlockReader {
         const q = t.charCodeAt(p);
         if (q === COLON) {
           const after = p + 1 < n ? t.charCodeAt(p + 1) : LF;
-          if (after === SPACE || after === LF) break;
-        } else if (q === LF || (q === HASH && t.charCodeAt(p - 1) === SPACE)) giveUp();
+          if (flow || after === SPACE || after === LF) break;
+        } else if (
+          q === LF ||
+          (q === HASH && t.charCodeAt(p - 1) === SPACE) ||
+          (flow && isFlowIndicator(q))
+        )
+          giveUp();
         p++;
       }
-      if (t.charCodeAt(p - 1) === SPACE) giveUp();
+      if (p === start || t.charCodeAt(p - 1) === SPACE) giveUp();
       key = plainKey(t.slice(start, p));
       this.p = p;
     }
     if (t.charCodeAt(this.p) !== COLON) giveUp();
     this.p++;
     const after = this.p < n ? t.charCodeAt(this.p) : LF;
-    if (after !== SPACE && after !== LF) giveUp();
+    if (after !== SPACE && (flow || after !== LF)) giveUp();
+    if (flow) this.p++;
     return key;
   }
 
@@ -568,7 +584,7 @@ class BlockReader {
         if (this.places !== undefined) this.placeItem(items, at);
       } else {
         const keyAt = this.p;
-        const key = this.flowKey();
+        const key = this.key(true);
         this.skipSpaces();
         const at = this.p;
         setKey(target, key, this.flowNode(depth + 1));
@@ -590,43 +606,6 @@ class BlockReader {
     const t = this.t;
     const n = this.n;
     while (this.p < n && t.charCodeAt(this.p) === SPACE) this.p++;
-  }
-
-  /** A flow mapping's key and its `: `; `p` ends after the colon. */
-  private flowKey(): string {
-    const t = this.t;
-    const n = this.n;
-    const c = t.charCodeAt(this.p);
-    let key: string;
-    if (c === DOUBLE) key = this.doubleQuoted();
-    else if (c === SINGLE) key = this.singleQuoted();
-    else {
-      if (c < 128 && NOT_PLAIN_START[c] === 1) giveUp();
-      const start = this.p;
-      let p = start;
-      for (;;) {
-        if (p >= n) giveUp();
-        const q = t.charCodeAt(p);
-        if (q === COLON) break;
-        if (
-          q === LF ||
-          q === COMMA ||
-          q === OPEN_SQUARE ||
-          q === CLOSE_SQUARE ||
-          q === OPEN_CURLY ||
-          q === CLOSE_CURLY ||
-          (q === HASH && t.charCodeAt(p - 1) === SPACE)
-        )
-          giveUp();
-        p++;
-      }
-      if (p === start || t.charCodeAt(p - 1) === SPACE) giveUp();
-      key = plainKey(t.slice(start, p));
-      this.p = p;
-    }
-    if (t.charCodeAt(this.p) !== COLON || t.charCodeAt(this.p + 1) !== SPACE) giveUp();
-    this.p += 2;
-    return key;
   }
 
   /** A node inside a flow collection. */
