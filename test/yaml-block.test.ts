@@ -13,6 +13,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseDocuments, readDocuments, type SourceDocument } from "../src/app/documents/parse.js";
 import { readBlockYaml } from "../src/app/documents/yaml-block.js";
+import { YAML11_SCALARS } from "./support/yaml-scalars.js";
 
 /**
  * Same values, prototypes included: node's deep equality, because expect's strict equality
@@ -34,15 +35,7 @@ function careful(text: string): unknown[] | undefined {
 /** Plain scalars, with every YAML 1.1 / 1.2 / go-yaml disagreement we know of. */
 const plain = fc.oneof(
   fc.constantFrom(
-    "yes",
-    "No",
-    "on",
-    "OFF",
-    "y",
-    "n",
-    "~",
-    "null",
-    "true",
+    ...YAML11_SCALARS,
     "False",
     "0777",
     "0x1F",

@@ -2,30 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseDocuments } from "../src/app/documents/parse.js";
 import { readPlainYaml } from "../src/app/documents/yaml-fast.js";
+import { YAML11_SCALARS } from "./support/yaml-scalars.js";
 
 /** Scalars where YAML 1.1 and 1.2 disagree, or that look like syntax, mixed with plain ones. */
 const scalar = fc.oneof(
-  fc.constantFrom(
-    "yes",
-    "No",
-    "on",
-    "OFF",
-    "y",
-    "n",
-    "~",
-    "null",
-    "true",
-    "0777",
-    "0x1F",
-    "1_000",
-    "1:20",
-    ".5",
-    "+.inf",
-    ".NaN",
-    "2001-12-14",
-    "1e3",
-    "-0b101",
-  ),
+  fc.constantFrom(...YAML11_SCALARS),
   fc.constantFrom(
     '"yes"',
     "'on'",
