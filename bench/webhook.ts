@@ -9,7 +9,15 @@
  * reproduces on this machine (bench/figures.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { Agent, request } from "node:https";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
@@ -246,6 +254,14 @@ try {
     const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
     if (file === undefined) throw new Error(`the profiled ${s.name} wrote no .cpuprofile`);
     const profile = JSON.parse(readFileSync(join(profileDir, file), "utf8")) as CpuProfile;
+    // BENCH_PROFILES=<folder> keeps the raw profiles (Chrome DevTools or speedscope open them),
+    // to check what the categories make of them.
+    const keep = process.env.BENCH_PROFILES;
+    if (keep !== undefined && keep !== "") {
+      mkdirSync(keep, { recursive: true });
+      copyFileSync(join(profileDir, file), join(keep, `${s.name}.cpuprofile`));
+      writeFileSync(join(keep, `${s.name}.window.json`), JSON.stringify({ from, to }));
+    }
     profiles.push({
       byCategory: timeByCategory(profile, { from, to }),
       requests: profiledLoad.requests,

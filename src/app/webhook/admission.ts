@@ -95,14 +95,33 @@ export function answered(request: AdmissionRequest, response: AdmissionResponse)
     status: 200,
     body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
     response,
-    request: {
-      kind: request.kind.kind,
-      namespace: request.namespace,
-      name: request.name,
-      operation: request.operation,
-      owner: workloadOwner(request.kind.kind, request.object),
-    },
+    request: new RequestSummary(request),
   };
+}
+
+/**
+ * What logs and the decision hook say of a request. The top owner is worked out when first
+ * read, on the prototype (no closure per request): only violation records (the agent's
+ * events) need it, and most reviews have none.
+ */
+class RequestSummary {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly operation: string;
+  #owner: WorkloadOwner | undefined | null = null;
+
+  constructor(private readonly source: AdmissionRequest) {
+    this.kind = source.kind.kind;
+    this.namespace = source.namespace;
+    this.name = source.name;
+    this.operation = source.operation;
+  }
+
+  get owner(): WorkloadOwner | undefined {
+    if (this.#owner === null) this.#owner = workloadOwner(this.kind, this.source.object);
+    return this.#owner;
+  }
 }
 
 const ENVELOPE = `{"apiVersion":${JSON.stringify(ADMISSION_API_VERSION)},"kind":"AdmissionReview","response":`;
