@@ -85,7 +85,15 @@ export function decideAdmission(
     evaluator,
     namespace: (n) => namespaces.facts(n),
   });
-  const outcome = { ...answered(request, finish(review.response)), violations: review.violations };
+  // Built once, without spreading a first outcome into a second: this runs for every review.
+  const response = finish(review.response);
+  const outcome: AdmissionOutcome = {
+    status: 200,
+    body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
+    response,
+    request: new RequestSummary(request),
+    violations: review.violations,
+  };
   return review.exempted === undefined ? outcome : { ...outcome, exempted: review.exempted };
 }
 
