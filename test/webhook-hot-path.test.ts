@@ -9,7 +9,11 @@ import { describe, expect, it } from "vitest";
 import { type CpuProfile, timeByCategory } from "../bench/cpu-profile.js";
 import { answered } from "../src/app/webhook/admission.js";
 import { type AdmissionOutcome, outcomeText } from "../src/app/webhook/index.js";
-import type { AdmissionRequest, AdmissionResponse } from "../src/core/admission/index.js";
+import {
+  type AdmissionRequest,
+  type AdmissionResponse,
+  auditKey,
+} from "../src/core/admission/index.js";
 import { LatencyHistogram } from "../src/server/latency-histogram.js";
 import { createMetrics } from "../src/server/metrics.js";
 import { countersOf } from "../src/server/webhook-counters.js";
@@ -90,6 +94,21 @@ describe("webhook counters", () => {
     countersOf(metrics).latency("/validate", 0.0002);
     expect(await metrics.registry.metrics()).toContain(
       'customs_request_duration_seconds_count{path="/validate"} 1',
+    );
+  });
+});
+
+describe("auditKey", () => {
+  it("gives every name the same key each time: the name made safe, at most 63 characters", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", minLength: 1, maxLength: 120 }), (name) => {
+        const key = auditKey(name);
+        expect(auditKey(name)).toBe(key);
+        expect(key).toMatch(/^[A-Za-z0-9_.-]{1,63}$/);
+        const safe = name.replace(/[^A-Za-z0-9_.-]/g, "-");
+        if (safe.length <= 63) expect(key).toBe(safe);
+        else expect(key.slice(0, 54)).toBe(safe.slice(0, 54));
+      }),
     );
   });
 });
