@@ -39,22 +39,98 @@ export const CATEGORIES = [
 
 export type Category = (typeof CATEGORIES)[number] | "idle";
 
+/**
+ * Customs' own functions on the webhook's hot path, by name. The webhook runs from the bundle
+ * (dist/bundle, scripts/bundle-cli.mjs), whose chunks are named after one of their modules
+ * and a hash (`admission-….js` holds app/webhook/admission and core/admission, `reply-….js`
+ * all of server/http): a frame's URL there says little of where its code comes from, so the
+ * names decide. A name not listed falls back to its module's path (an unbundled build) and
+ * then to its caller.
+ */
+const OWN_FUNCTIONS: ReadonlyArray<readonly [Category, readonly string[]]> = [
+  // JSON.parse is a builtin V8 inlines into its caller, whose self time it then is.
+  ["JSON parse", ["readReview"]],
+  [
+    "review envelope and extraction",
+    [
+      "parseAdmissionReview",
+      "kindMismatch",
+      "withKind",
+      "extractResources",
+      "visitResource",
+      "readWorkload",
+      "readWorkload$1",
+      "readMetadata",
+      "readContainers",
+      "readContainer",
+      "readPullSecrets",
+      "podSpecPathOf",
+      "field",
+      "printable",
+      "decide",
+      "admitRequestWithSupply",
+      "factRequestMemo",
+      "decideAdmission",
+      "answered",
+      "RequestSummary",
+      "policyAdmission",
+      "isPolicyRequest",
+    ],
+  ],
+  ["evaluation", ["reviewAdmission", "auditKey", "clipWords", "exceptionsAnnotation"]],
+  ["response building", ["outcomeText", "sendJsonText", "sendJson", "sendText"]],
+  [
+    "metrics",
+    [
+      // After the answer is written, `answer` only counts (and, at debug, logs) it.
+      "answer",
+      "request",
+      "latency",
+      "decision",
+      "violation",
+      "exemption",
+      "add1",
+      "add2",
+      "add3",
+      "branch",
+      "leaf",
+      "statusText",
+      "observe",
+    ],
+  ],
+  ["body reading", ["readBodyThen", "admit"]],
+  ["HTTP parsing and routing", ["handle", "onRequest"]],
+];
+
+const OWN_BY_NAME = new Map<string, Category>(
+  OWN_FUNCTIONS.flatMap(([category, names]) => names.map((n) => [n, category] as const)),
+);
+
 /** The category a frame names, or undefined when it says nothing (the caller's decides). */
 function frameCategory(f: CallFrame): Category | undefined {
   const { url, functionName: fn } = f;
   if (fn === "(idle)") return "idle";
   if (fn === "(garbage collector)") return "garbage collection";
   if (/pino|sonic-boom|thread-stream/.test(url)) return "logging";
-  if (/prom-client|server\/metrics/.test(url)) return "metrics";
+  if (/prom-client|server\/metrics|server\/latency-histogram|server\/webhook-counters/.test(url))
+    return "metrics";
   if (url === "" && fn === "parse") return "JSON parse";
-  // JSON.parse is a builtin V8 inlines into its caller, whose self time it then is.
-  if (fn === "readReview" || /webhook-bare/.test(url)) return "JSON parse";
+  if (/webhook-bare/.test(url)) return "JSON parse";
   if (url === "" && fn === "stringify") return "response building";
-  if (/\/core\/(evaluate|policy|image|glob)/.test(url)) return "evaluation";
-  if (/\/core\/(admission|workload)|\/app\/webhook\//.test(url)) {
-    return /readReview|handleAdmission/.test(fn) ? undefined : "review envelope and extraction";
+  // TLSWrap's write: encrypting the record and writing it to the socket (the system call,
+  // which on loopback also wakes the reader), all native, under one frame.
+  if (url === "" && (fn === "writev" || fn === "writeUtf8String" || fn === "writeBuffer"))
+    return "TLS (encryption, socket reads and writes)";
+  if (/\/dist\//.test(url) && !/node_modules/.test(url)) {
+    const named = OWN_BY_NAME.get(fn);
+    if (named !== undefined) return named;
   }
-  if (/server\/http\/reply|node:_http_outgoing|sendJson|writeHead/.test(url + fn))
+  if (/\/core\/(evaluate|policy|image|glob)\//.test(url)) return "evaluation";
+  if (/\/dist\/bundle\/evaluate-/.test(url)) return "evaluation";
+  if (/\/core\/(admission|workload)\/|\/app\/webhook\//.test(url)) {
+    return fn === "handleAdmission" ? undefined : "review envelope and extraction";
+  }
+  if (/server\/http\/reply|node:_http_outgoing/.test(url) || fn === "writeHead")
     return "response building";
   if (/server\/http\/body/.test(url)) return "body reading";
   if (/node:_http_incoming|node:internal\/streams\/readable/.test(url)) return "body reading";

@@ -9,10 +9,19 @@
  * reproduces on this machine (bench/figures.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { Agent, request } from "node:https";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
+import type { TLSSocket } from "node:tls";
 import { createCertificateAuthority, issueServerCertificate } from "../src/adapters/pki/index.js";
 import { CATEGORIES, type CpuProfile, timeByCategory } from "./cpu-profile.js";
 import { type Figures, figuresLine, noiseBand, readFigures, regressions } from "./figures.js";
@@ -94,7 +103,12 @@ function load(dir: string, port: number, rate: number | undefined, seconds = SEC
   });
 }
 
-function post(port: number, ca: string, body: string): Promise<number> {
+/** One review's status, and the TLS version and cipher its connection negotiated. */
+function post(
+  port: number,
+  ca: string,
+  body: string,
+): Promise<{ status: number; tls: string; bytes: number }> {
   return new Promise((done, fail) => {
     const req = request(
       {
@@ -107,8 +121,13 @@ function post(port: number, ca: string, body: string): Promise<number> {
         servername: "localhost",
       },
       (r) => {
-        r.resume();
-        r.on("end", () => done(r.statusCode ?? 0));
+        const socket = r.socket as TLSSocket;
+        const tls = `${socket.getProtocol()} ${socket.getCipher().standardName}`;
+        let bytes = 0;
+        r.on("data", (c: Buffer) => {
+          bytes += c.length;
+        });
+        r.on("end", () => done({ status: r.statusCode ?? 0, tls, bytes }));
       },
     );
     req.on("error", fail);
@@ -116,11 +135,19 @@ function post(port: number, ca: string, body: string): Promise<number> {
   });
 }
 
-async function ready(port: number, ca: string, body: string): Promise<void> {
+/**
+ * Waits until the server answers a review; says what TLS its connections negotiate and how
+ * long its answer is.
+ */
+async function ready(
+  port: number,
+  ca: string,
+  body: string,
+): Promise<{ tls: string; bytes: number }> {
   for (let i = 0; ; i++) {
     try {
-      const status = await post(port, ca, body);
-      if (status === 200) return;
+      const { status, tls, bytes } = await post(port, ca, body);
+      if (status === 200) return { tls, bytes };
       throw new Error(`status ${status}`);
     } catch (e) {
       if (i > 150) throw e;
@@ -203,7 +230,13 @@ try {
   ] as const;
   const started = servers.map((s) => pinned(s.args));
   children.push(...started);
-  for (const s of servers) await ready(s.port, ca.certPem, body);
+  // Both servers must encrypt alike, or the comparison is of TLS settings, not of servers.
+  const first: Array<{ tls: string; bytes: number }> = [];
+  for (const s of servers) first.push(await ready(s.port, ca.certPem, body));
+  const negotiated = first.map((f) => f.tls);
+  if (new Set(negotiated).size !== 1) {
+    throw new Error(`the servers negotiate different TLS: ${negotiated.join(" against ")}`);
+  }
   // Warm-up: JIT, memos, connection pools.
   for (const s of servers) await load(dir, s.port, undefined, 2);
 
@@ -246,6 +279,14 @@ try {
     const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
     if (file === undefined) throw new Error(`the profiled ${s.name} wrote no .cpuprofile`);
     const profile = JSON.parse(readFileSync(join(profileDir, file), "utf8")) as CpuProfile;
+    // BENCH_PROFILES=<folder> keeps the raw profiles (Chrome DevTools or speedscope open them),
+    // to check what the categories make of them.
+    const keep = process.env.BENCH_PROFILES;
+    if (keep !== undefined && keep !== "") {
+      mkdirSync(keep, { recursive: true });
+      copyFileSync(join(profileDir, file), join(keep, `${s.name}.cpuprofile`));
+      writeFileSync(join(keep, `${s.name}.window.json`), JSON.stringify({ from, to }));
+    }
     profiles.push({
       byCategory: timeByCategory(profile, { from, to }),
       requests: profiledLoad.requests,
@@ -305,7 +346,7 @@ try {
     "",
     `Made by \`npm run bench:webhook\` (bench/webhook.ts) on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${machine}; load average ${load1.toFixed(2)} before and ${load2.toFixed(2)} after (1 min; the machine is shared, and other work competes for both cores).`,
     "",
-    `**customs**: \`customs serve webhook --workers 1\` with the 50 benchmark policies. **bare**: bench/webhook-bare.ts, a Node HTTPS server that reads the body, runs one \`JSON.parse\` and checks that every container has an image. Both get the same ${Buffer.byteLength(body)}-byte CREATE review of a 3-container Deployment (managed fields, probes, env, resources), the same certificate, and ${CONNECTIONS} keep-alive TLS connections from bench/webhook-load.ts (undici); both servers are pinned with \`taskset -c ${SERVER_CORE}\`, the load generator with \`taskset -c ${LOAD_CORE}\`. ${ROUNDS} rounds of ${SECONDS} s, interleaved (customs, bare, customs, bare…): closed loop (each connection sends its next request when the answer ends: the maximum), then open loop at a fixed ${fmt(RATE)} requests/s (latency from send to the end of the answer). ${errors} errors.`,
+    `**customs**: \`customs serve webhook --workers 1\` with the 50 benchmark policies. **bare**: bench/webhook-bare.ts, a Node HTTPS server that reads the body, runs one \`JSON.parse\` and checks that every container has an image. Both get the same ${Buffer.byteLength(body)}-byte CREATE review of a 3-container Deployment (managed fields, probes, env, resources), the same certificate and TLS (both negotiate ${negotiated[0]}), and ${CONNECTIONS} keep-alive TLS connections from bench/webhook-load.ts (undici); customs answers with ${first[0]?.bytes} bytes of JSON (the audit annotations of the benchmark's digest policy), bare with ${first[1]?.bytes}; both servers are pinned with \`taskset -c ${SERVER_CORE}\`, the load generator with \`taskset -c ${LOAD_CORE}\`. ${ROUNDS} rounds of ${SECONDS} s, interleaved (customs, bare, customs, bare…): closed loop (each connection sends its next request when the answer ends: the maximum), then open loop at a fixed ${fmt(RATE)} requests/s (latency from send to the end of the answer). ${errors} errors.`,
     "",
     "| server | closed loop: requests/s (median, range) | fixed rate: answered/s | fixed rate: p50 ms (median, range) | p99 ms (median, range) |",
     "|---|---:|---:|---:|---:|",
@@ -318,7 +359,7 @@ try {
     "",
     `Server CPU time per request (user + system, from /proc, during the closed-loop runs; medians): customs ${median(cpu("customs")).toFixed(0)} µs, bare ${median(cpu("bare")).toFixed(0)} µs, **bare / customs ${((median(cpu("bare")) / median(cpu("customs"))) * 100).toFixed(0)}%**. One core's capacity is the inverse of this figure, so its ratio is how close one worker comes to the bare limit when the core is its own. Requests per second in a closed loop also measure the load generator: on a loaded machine, core 1 is shared and the generator (TLS and HTTP like the servers) may not keep up, leaving the server idle part of the time; CPU time per request does not depend on that, nor on how much of core 0 the other work left each server in its round.`,
     "",
-    `Where the CPU time goes: each server once more under \`node --cpu-prof\`, the same closed-loop load, only the samples of the measured ${SECONDS} s (customs ${fmt(profiles[0]?.rps ?? 0)} requests/s, bare ${fmt(profiles[1]?.rps ?? 0)} requests/s while profiled). Each sample's self time goes to the innermost frame of its stack that names a category (bench/cpu-profile.ts). V8 gives a builtin's time to its caller: JSON.parse is counted in the function that calls it (the bare server's whole handler is counted as JSON parse). "other" is mostly native work V8 cannot attribute (\`(program)\`: TLS record encryption and decryption, the HTTP parser). The profiler samples wall-clock time, so on a loaded machine a frame where the process was preempted (a system call) is charged for the wait.`,
+    `Where the CPU time goes: each server once more under \`node --cpu-prof\`, the same closed-loop load, only the samples of the measured ${SECONDS} s (customs ${fmt(profiles[0]?.rps ?? 0)} requests/s, bare ${fmt(profiles[1]?.rps ?? 0)} requests/s while profiled). Each sample's self time goes to the innermost frame of its stack that names a category (bench/cpu-profile.ts): customs' own functions by name (the webhook runs from the bundle, whose chunk names do not say which module a function comes from), Node's by module. V8 gives a builtin's time to its caller: JSON.parse is counted in the function that calls it (the bare server's whole handler, body decoding and answer serialization included, is counted as JSON parse). TLS is mostly \`writev\`: encrypting the answer and the system call that writes it, which on loopback also runs the receiving side's TCP. "other" is mostly native work V8 cannot attribute (\`(program)\`: decrypting the request, the HTTP parser). The profiler samples wall-clock time, so on a loaded machine a frame where the process was preempted (a system call) is charged for the wait.`,
     "",
     "| category | customs: share of busy time | customs: µs per request | bare: µs per request |",
     "|---|---:|---:|---:|",

@@ -4,11 +4,17 @@
  * benchmark's profile summary gives each sample to the category its stack names.
  */
 import fc from "fast-check";
+import { Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { type CpuProfile, timeByCategory } from "../bench/cpu-profile.js";
 import { answered } from "../src/app/webhook/admission.js";
 import { type AdmissionOutcome, outcomeText } from "../src/app/webhook/index.js";
-import type { AdmissionRequest, AdmissionResponse } from "../src/core/admission/index.js";
+import {
+  type AdmissionRequest,
+  type AdmissionResponse,
+  auditKey,
+} from "../src/core/admission/index.js";
+import { LatencyHistogram } from "../src/server/latency-histogram.js";
 import { createMetrics } from "../src/server/metrics.js";
 import { countersOf } from "../src/server/webhook-counters.js";
 
@@ -92,6 +98,55 @@ describe("webhook counters", () => {
   });
 });
 
+describe("auditKey", () => {
+  it("gives every name the same key each time: the name made safe, at most 63 characters", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", minLength: 1, maxLength: 120 }), (name) => {
+        const key = auditKey(name);
+        expect(auditKey(name)).toBe(key);
+        expect(key).toMatch(/^[A-Za-z0-9_.-]{1,63}$/);
+        const safe = name.replace(/[^A-Za-z0-9_.-]/g, "-");
+        if (safe.length <= 63) expect(key).toBe(safe);
+        else expect(key.slice(0, 54)).toBe(safe.slice(0, 54));
+      }),
+    );
+  });
+});
+
+describe("latency histogram", () => {
+  const bounds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+  const observations = fc.array(
+    fc.tuple(
+      fc.constantFrom("/validate", "/mutate"),
+      fc.oneof(fc.double({ min: 0, max: 2, noNaN: true }), fc.constantFrom(...bounds)),
+    ),
+    { maxLength: 40 },
+  );
+
+  it("exposes what prom-client's Histogram exposes for the same observations", async () => {
+    await fc.assert(
+      fc.asyncProperty(observations, async (seen) => {
+        const ours = new Registry();
+        const theirs = new Registry();
+        const help = "Time by path.";
+        const mine = new LatencyHistogram("t_seconds", help, bounds, ours);
+        const reference = new Histogram({
+          name: "t_seconds",
+          help,
+          labelNames: ["path"],
+          buckets: bounds,
+          registers: [theirs],
+        });
+        for (const [path, seconds] of seen) {
+          mine.observe(path, seconds);
+          reference.observe({ path }, seconds);
+        }
+        expect(await ours.metrics()).toBe(await theirs.metrics());
+      }),
+    );
+  });
+});
+
 describe("bench cpu-profile summary", () => {
   const frame = (functionName: string, url = "") => ({ functionName, url });
   // root → (idle); root → answer (webhook) → LOG (pino) → writeString; root → parse
@@ -116,8 +171,44 @@ describe("bench cpu-profile summary", () => {
     expect(byCategory).toEqual({
       logging: 2,
       "JSON parse": 2,
-      "HTTP parsing and routing": 1,
+      metrics: 1,
       other: 3,
     });
+  });
+
+  // The bundle's chunks are named after one of their modules: `reply-….js` holds all of
+  // server/http, `admission-….js` both app/webhook/admission and core/admission.
+  const bundled = (fn: string, chunk: string) =>
+    frame(fn, `file:///x/dist/bundle/${chunk}-Ab3_x-9Q.js`);
+  const cases: ReadonlyArray<readonly [string, { functionName: string; url: string }]> = [
+    ["JSON parse", bundled("readReview", "admission")],
+    ["review envelope and extraction", bundled("parseAdmissionReview", "admission")],
+    ["review envelope and extraction", bundled("readContainers", "policy")],
+    ["evaluation", bundled("reviewAdmission", "admission")],
+    ["evaluation", bundled("entryOf", "evaluate")],
+    ["response building", bundled("outcomeText", "admission")],
+    ["response building", bundled("sendJsonText", "reply")],
+    ["body reading", bundled("readBodyThen", "reply")],
+    ["metrics", bundled("add2", "webhook")],
+    ["TLS (encryption, socket reads and writes)", frame("writev")],
+    ["body reading", frame("_addHeaderLine", "node:_http_incoming")],
+    [
+      "review envelope and extraction",
+      frame("extractResources", "file:///x/dist/core/workload/extract.js"),
+    ],
+  ];
+
+  it.each(cases)("names %s for a frame of the bundle or of Node", (category, callFrame) => {
+    const one: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame("(root)"), children: [2] },
+        { id: 2, callFrame },
+      ],
+      startTime: 0,
+      endTime: 10,
+      samples: [2],
+      timeDeltas: [1000],
+    };
+    expect(Object.fromEntries(timeByCategory(one))).toEqual({ [category]: 1 });
   });
 });

@@ -102,51 +102,61 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     res: ServerResponse,
   ) => {
     const seconds = (performance.now() - started) / 1e3;
-    count.latency(route, seconds);
-    count.request(route, outcome.status);
     const response = outcome.response;
-    if (response !== undefined) {
-      const verdict = !response.allowed
-        ? "deny"
-        : response.patch
-          ? "patch"
-          : response.warnings
-            ? "warn"
-            : "allow";
-      if (route === "/validate") count.decision(verdict);
-      for (const v of outcome.violations ?? []) count.violation(v.policy, v.action, v.code);
-      for (const e of outcome.exempted ?? []) count.exemption(e.policy, e.exception);
-      const r = outcome.request;
-      // A plain allow, the bulk of a cluster's reviews, is logged at debug: it is counted in
-      // the metrics and recorded, with its audit annotations, in the API server's audit log,
-      // and a line for each cost the hot path more than deciding it. Denials, warnings and
-      // patches are logged at info, each one.
-      const level = verdict === "allow" ? "debug" : "info";
-      if (logger.isLevelEnabled(level)) {
-        logger[level](
-          {
-            kind: r?.kind,
-            namespace: r?.namespace,
-            name: r?.name,
-            operation: r?.operation,
-            uid: response.uid,
-            verdict,
-            ms: Math.round(seconds * 1e6) / 1e3,
-          },
-          route === "/validate" ? "admission" : "mutation",
-        );
-      }
-      // Only the response is serialized, never the request (megabytes at worst) again.
-      sendJsonText(res, outcome.status, outcomeText(outcome));
-    } else {
+    if (response === undefined) {
+      count.latency(route, seconds);
+      count.request(route, outcome.status);
       const { error } = outcome.body as { error: { code: string; message: string } };
       logger.warn(
         { status: outcome.status, code: error.code, error: error.message },
         "bad admission request",
       );
       sendJson(res, outcome.status, outcome.body);
+      return;
     }
-    if (route === "/validate" && response !== undefined && options.onDecision !== undefined) {
+    // The answer leaves first: counting and logging it are the webhook's own business, and
+    // the API server (and its timeout) need not wait for them. Only the response is
+    // serialized, never the request (megabytes at worst) again.
+    sendJsonText(res, outcome.status, outcomeText(outcome));
+    count.latency(route, seconds);
+    count.request(route, outcome.status);
+    const verdict = !response.allowed
+      ? "deny"
+      : response.patch
+        ? "patch"
+        : response.warnings
+          ? "warn"
+          : "allow";
+    const validating = route === "/validate";
+    if (validating) count.decision(verdict);
+    const { violations, exempted } = outcome;
+    if (violations !== undefined) {
+      for (const v of violations) count.violation(v.policy, v.action, v.code);
+    }
+    if (exempted !== undefined) {
+      for (const e of exempted) count.exemption(e.policy, e.exception);
+    }
+    // A plain allow, the bulk of a cluster's reviews, is logged at debug: it is counted in
+    // the metrics and recorded, with its audit annotations, in the API server's audit log,
+    // and a line for each cost the hot path more than deciding it. Denials, warnings and
+    // patches are logged at info, each one.
+    const level = verdict === "allow" ? "debug" : "info";
+    if (logger.isLevelEnabled(level)) {
+      const r = outcome.request;
+      logger[level](
+        {
+          kind: r?.kind,
+          namespace: r?.namespace,
+          name: r?.name,
+          operation: r?.operation,
+          uid: response.uid,
+          verdict,
+          ms: Math.round(seconds * 1e6) / 1e3,
+        },
+        validating ? "admission" : "mutation",
+      );
+    }
+    if (validating && options.onDecision !== undefined) {
       try {
         options.onDecision(outcome);
       } catch (e) {

@@ -85,7 +85,15 @@ export function decideAdmission(
     evaluator,
     namespace: (n) => namespaces.facts(n),
   });
-  const outcome = { ...answered(request, finish(review.response)), violations: review.violations };
+  // Built once, without spreading a first outcome into a second: this runs for every review.
+  const response = finish(review.response);
+  const outcome: AdmissionOutcome = {
+    status: 200,
+    body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
+    response,
+    request: new RequestSummary(request),
+    violations: review.violations,
+  };
   return review.exempted === undefined ? outcome : { ...outcome, exempted: review.exempted };
 }
 
@@ -95,14 +103,33 @@ export function answered(request: AdmissionRequest, response: AdmissionResponse)
     status: 200,
     body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
     response,
-    request: {
-      kind: request.kind.kind,
-      namespace: request.namespace,
-      name: request.name,
-      operation: request.operation,
-      owner: workloadOwner(request.kind.kind, request.object),
-    },
+    request: new RequestSummary(request),
   };
+}
+
+/**
+ * What logs and the decision hook say of a request. The top owner is worked out when first
+ * read, on the prototype (no closure per request): only violation records (the agent's
+ * events) need it, and most reviews have none.
+ */
+class RequestSummary {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly operation: string;
+  #owner: WorkloadOwner | undefined | null = null;
+
+  constructor(private readonly source: AdmissionRequest) {
+    this.kind = source.kind.kind;
+    this.namespace = source.namespace;
+    this.name = source.name;
+    this.operation = source.operation;
+  }
+
+  get owner(): WorkloadOwner | undefined {
+    if (this.#owner === null) this.#owner = workloadOwner(this.kind, this.source.object);
+    return this.#owner;
+  }
 }
 
 const ENVELOPE = `{"apiVersion":${JSON.stringify(ADMISSION_API_VERSION)},"kind":"AdmissionReview","response":`;

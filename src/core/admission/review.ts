@@ -58,9 +58,20 @@ function imagesOf(object: unknown, request: AdmissionRequest): Set<string> {
 
 /** An audit annotation key: the policy name, as a qualified-name part of at most 63 characters. */
 export function auditKey(policy: string): string {
-  const key = policy.replace(/[^A-Za-z0-9_.-]/g, "-");
-  return key.length <= 63 ? key : `${key.slice(0, 54)}-${simpleHash(policy)}`;
+  // Policies are few and audit on every review they match: each name's key is made once.
+  let key = auditKeys.get(policy);
+  if (key === undefined) {
+    const safe = policy.replace(/[^A-Za-z0-9_.-]/g, "-");
+    key = safe.length <= 63 ? safe : `${safe.slice(0, 54)}-${simpleHash(policy)}`;
+    // Bounded: names come from policies, but a process lives through many policy sets.
+    if (auditKeys.size >= MAX_AUDIT_KEYS) auditKeys.clear();
+    auditKeys.set(policy, key);
+  }
+  return key;
 }
+
+const MAX_AUDIT_KEYS = 4096;
+const auditKeys = new Map<string, string>();
 
 function simpleHash(s: string): string {
   let h = 2166136261;

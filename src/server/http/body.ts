@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import { CustomsError, type ServerErrorCode } from "../../core/errors.js";
 
@@ -69,19 +70,20 @@ export function readBodyThen(
     if (settled) return;
     settled = true;
     const [only] = chunks;
-    done(
-      chunks.length === 1 && only !== undefined
-        ? only.toString("utf8")
-        : Buffer.concat(chunks, size).toString("utf8"),
-    );
+    done(textOf(chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, size)));
   });
-  const unreadable = (e?: Error) =>
-    refuse(
-      new CustomsError(
-        "BODY_UNREADABLE",
-        `the body could not be read${e === undefined ? "" : `: ${e.message}`}`,
-      ),
-    );
-  req.on("error", unreadable);
-  req.on("aborted", () => unreadable());
+  // A client that goes away mid-body destroys the request with an error ("aborted",
+  // ECONNRESET), which Node emits to a request that listens for errors; no 'aborted' listener.
+  req.on("error", (e: Error) =>
+    refuse(new CustomsError("BODY_UNREADABLE", `the body could not be read: ${e.message}`)),
+  );
+}
+
+/**
+ * A body as UTF-8 text. JSON from the API server is nearly always ASCII, whose UTF-8 and
+ * Latin-1 decodings are the same string: Latin-1 is a copy, UTF-8 a decoder (a tenth of a
+ * webhook's request in the profile), and checking for ASCII first costs little.
+ */
+function textOf(body: Buffer): string {
+  return isAscii(body) ? body.toString("latin1") : body.toString("utf8");
 }
