@@ -615,3 +615,41 @@ describe("positions in documents the block reader read", () => {
     expect(compared).toBeGreaterThan(1000);
   });
 });
+
+describe("hostile input", () => {
+  it.each([
+    [
+      "a line of a hundred thousand escaped quotes",
+      `a: '${"''".repeat(100_000)}'\n`,
+      "'".repeat(100_000),
+    ],
+    ["a long plain scalar", `a: ${"x".repeat(1_000_000)}\n`, "x".repeat(1_000_000)],
+    [
+      "a long double-quoted scalar with escapes",
+      `a: "${"\\t".repeat(50_000)}"\n`,
+      "\t".repeat(50_000),
+    ],
+  ])("reads %s in one pass", (_name, text, expected) => {
+    expect(readBlockYaml(text)).toEqual([{ a: expected }]);
+  });
+
+  it.each([
+    ["a NUL byte", "a: x\u0000y\n"],
+    ["a truncated quoted scalar", "a: 'open"],
+    ["a truncated flow mapping", "a: {b: 1"],
+    ["a document cut after its key", "a:\n  - b: 'x"],
+  ])("leaves %s to the careful path, which names the place", (_name, text) => {
+    expect(readBlockYaml(text)).toBeUndefined();
+    expect(() => parseDocuments(text, "t")).toThrow(/line \d+, column \d+/);
+  });
+
+  it("reads many documents as many values, one at a time", () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `kind: Pod\nname: p${i}\n`).join("---\n");
+    let n = 0;
+    for (const doc of readDocuments(text, "t")) {
+      expect(doc.index).toBe(n);
+      n++;
+    }
+    expect(n).toBe(20_000);
+  });
+});

@@ -549,9 +549,10 @@ class BlockReader {
     const start = this.p + 1;
     let p = start;
     let out: string | undefined;
+    // The line's end, found once: a line of many `''` must not be searched again for each.
+    const eol = t.indexOf("\n", start);
     for (;;) {
       const close = t.indexOf("'", p);
-      const eol = t.indexOf("\n", p);
       if (close === -1 || (eol !== -1 && eol < close)) giveUp();
       if (t.charCodeAt(close + 1) === SINGLE) {
         out = `${out ?? ""}${t.slice(p, close)}'`;
