@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POLICY_ADMISSION_RULES } from "../../src/adapters/install/index.js";
+import { freePort } from "../agent/support.js";
 import { customs, ROOT } from "../support/cli.js";
 import {
   type Cluster,
@@ -141,7 +142,9 @@ describe.skipIf(skipReason !== undefined)(
       beforeAll(async () => {
         const cert = await cluster.issueServingCert("customs-webhook", ["127.0.0.1"]);
         caPem = cluster.caPem;
-        port = 30_000 + Math.floor(Math.random() * 20_000);
+        // A port the system just gave out, not a random one: the other suites' clusters hold
+        // ports in the same range.
+        port = await freePort();
         webhook = spawn(process.execPath, [
           join(ROOT, "bin/customs"),
           "serve",
@@ -162,9 +165,16 @@ describe.skipIf(skipReason !== undefined)(
         webhook.stderr?.on("data", (d: Buffer) => {
           log += d.toString();
         });
-        await eventually("policies loaded by the webhook", async () =>
-          log.includes("policies loaded from the cluster") ? true : undefined,
-        );
+        await eventually("policies loaded by the webhook", async () => {
+          if (log.includes("policies loaded from the cluster")) return true;
+          // A webhook that exited will never load them: say why now, with what it wrote.
+          if (webhook?.exitCode !== null) {
+            throw new Error(`the webhook exited with status ${webhook?.exitCode}`);
+          }
+          return undefined;
+        }).catch((e: Error) => {
+          throw new Error(`${e.message}\nwebhook output:\n${log.slice(-2000)}`);
+        });
         const url = `https://127.0.0.1:${port}/validate`;
         const configuration = localWebhookConfiguration("customs", url, caPem);
         const [hook] = configuration.webhooks;

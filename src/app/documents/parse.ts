@@ -29,6 +29,7 @@ import {
 import {
   blockDocuments,
   blockLocator,
+  blockText,
   DONE,
   GAVE_UP,
   readBlockDocuments,
@@ -109,10 +110,11 @@ export function* readDocuments(text: string, source: string): Generator<SourceDo
     return;
   }
   const lines = new LineIndex(text);
-  const read = blockDocuments(text);
+  const block = blockText(text);
+  const read = block === undefined ? undefined : blockDocuments(block);
   let given = 0;
-  if (read !== undefined) {
-    const fast = fastDocument(text, source, lines);
+  if (read !== undefined && block !== undefined) {
+    const fast = fastDocument(text, source, lines, block);
     for (let doc = read(); doc !== DONE; doc = read()) {
       if (doc === GAVE_UP) break;
       yield fast(given, doc.value, doc.start);
@@ -143,7 +145,10 @@ function fastDocument(
   text: string,
   source: string,
   lines: LineIndex,
+  block: string = text,
 ): (index: number, value: unknown, start?: number) => SourceDocument {
+  // Offsets of the block reader are in the text it read (CRLF made LF: same lines and columns).
+  const blockLines = block === text ? lines : new LineIndex(block);
   let careful: SourceDocument[] | undefined;
   const carefulDoc = (index: number) => {
     try {
@@ -161,11 +166,13 @@ function fastDocument(
       const segments = parseJsonPointer(pointer);
       if (segments === undefined) return undefined;
       if (lastLocate === undefined || lastStart !== start) {
-        lastLocate = blockLocator(text, start);
+        lastLocate = blockLocator(block, start);
         lastStart = start;
       }
       const offset = lastLocate(segments);
-      if (offset !== UNSURE) return offset === undefined ? undefined : lines.positionAt(offset);
+      if (offset !== UNSURE) {
+        return offset === undefined ? undefined : blockLines.positionAt(offset);
+      }
     }
     const doc = carefulDoc(index);
     if (doc === undefined) return undefined;
@@ -191,10 +198,14 @@ function parsePlainYaml(
   source: string,
   lines: LineIndex,
 ): SourceDocument[] | undefined {
-  const fast = fastDocument(text, source, lines);
-  const block = readBlockDocuments(text);
-  if (block !== undefined) return block.map((d, index) => fast(index, d.value, d.start));
+  const block = blockText(text);
+  const read = block === undefined ? undefined : readBlockDocuments(block);
+  if (read !== undefined && block !== undefined) {
+    const fast = fastDocument(text, source, lines, block);
+    return read.map((d, index) => fast(index, d.value, d.start));
+  }
   const values = findForbiddenCharacter(text) === -1 ? readPlainYaml(text) : undefined;
+  const fast = fastDocument(text, source, lines);
   return values?.map((value, index) => fast(index, value));
 }
 

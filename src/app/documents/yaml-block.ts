@@ -12,7 +12,7 @@
  *
  * - anchors, aliases, tags, directives, merge keys (`<<`), complex keys (`?`), `...`: careful
  *   path (it limits alias expansion and merges as go-yaml does);
- * - tabs, carriage returns, control characters, characters outside the Basic Multilingual
+ * - tabs, carriage returns other than CRLF line ends (blockText), control characters, characters outside the Basic Multilingual
  *   Plane, byte order marks, U+2028/U+2029 (line breaks to YAML 1.1): careful path, which
  *   names a forbidden character's line and column;
  * - a plain scalar or flow collection that goes on past its line, a quoted scalar that does,
@@ -726,7 +726,8 @@ export interface BlockDocument {
 
 /** readBlockYaml with each document's start. */
 export function readBlockDocuments(text: string): BlockDocument[] | undefined {
-  const read = blockDocuments(text);
+  const block = blockText(text);
+  const read = block === undefined ? undefined : blockDocuments(block);
   if (read === undefined) return undefined;
   const docs: BlockDocument[] = [];
   for (let doc = read(); doc !== DONE; doc = read()) {
@@ -737,7 +738,8 @@ export function readBlockDocuments(text: string): BlockDocument[] | undefined {
 }
 
 /**
- * The documents one at a time, for reading a large stream without holding all its values:
+ * The documents of a text as blockText gave it, one at a time, for reading a large stream
+ * without holding all its values:
  * each call gives the next document (its value and start), DONE after the last, or GAVE_UP (and from then
  * on GAVE_UP) when the text holds something left to the careful path; the values given before
  * are what the careful path gives for those documents. Undefined when the text holds a
@@ -763,6 +765,19 @@ export function blockDocuments(
       return GAVE_UP;
     }
   };
+}
+
+/**
+ * The text the block reader reads for `text`: the text itself, or, when it ends its lines
+ * with CRLF (an editor on Windows), the same with each CRLF made a line feed: YAML reads both
+ * as one line break, the values are the same, and a node's line and column are the same in
+ * both (the carriage return is the line's last character). Undefined when a carriage return
+ * stands anywhere else: the careful path decides about it.
+ */
+export function blockText(text: string): string | undefined {
+  if (!text.includes("\r")) return text;
+  const normalized = text.replaceAll("\r\n", "\n");
+  return normalized.includes("\r") ? undefined : normalized;
 }
 
 /** What locateInBlockYaml answers when only the careful path can say. */
