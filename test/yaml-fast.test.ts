@@ -200,6 +200,7 @@ describe("syntax is looked for outside quotes, comments and block scalars", () =
     ["a quoted scalar over two lines", 'a: "x\n  *y"\n'],
     ["a block scalar that ends before syntax", "a: |\n  text\nb: &x 1\n"],
     ["a quote that is not at a node's start, in a flow list", "a: [x - 'y, &z q, *z']\n"],
+    ["a comment right after a quoted scalar, with no space", 'a:\n  - a: " "#\n  - a\n'],
   ])("leaves %s to the careful path", (_name, text) => {
     expect(readPlainYaml(text)).toBeUndefined();
   });

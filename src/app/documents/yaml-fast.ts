@@ -91,6 +91,11 @@ function maskLine(line: string): string | undefined {
     if ((c === SINGLE || c === DOUBLE) && opensQuote(line, i)) {
       const close = closingQuote(line, i + 1, c);
       if (close === -1) return undefined;
+      // What may follow a quoted scalar: a space, `:`, `,`, `]`, `}` or the line's end. Anything
+      // else (`"x"#c`, `"x"y`) is an error to the careful path that js-yaml may read anyway.
+      const after = close + 1 < line.length ? line.charCodeAt(close + 1) : SPACE;
+      if (after !== SPACE && after !== COLON && after !== 44 && after !== 93 && after !== 125)
+        return undefined;
       masked += `${line.slice(kept, i + 1)}x`;
       kept = close;
       i = close;
