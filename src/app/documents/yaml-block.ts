@@ -715,7 +715,8 @@ class BlockReader {
  * text holds anything this reader leaves to the careful path.
  */
 export function readBlockYaml(text: string): unknown[] | undefined {
-  return readBlockDocuments(text)?.map((d) => d.value);
+  const block = blockText(text);
+  return block === undefined ? undefined : readBlockDocuments(block)?.map((d) => d.value);
 }
 
 /** A document the block reader read: its value, and where it starts (for locateInBlockYaml). */
@@ -724,10 +725,9 @@ export interface BlockDocument {
   readonly start: number;
 }
 
-/** readBlockYaml with each document's start. */
+/** The documents of a text as blockText gave it, each with its start. */
 export function readBlockDocuments(text: string): BlockDocument[] | undefined {
-  const block = blockText(text);
-  const read = block === undefined ? undefined : blockDocuments(block);
+  const read = blockDocuments(text);
   if (read === undefined) return undefined;
   const docs: BlockDocument[] = [];
   for (let doc = read(); doc !== DONE; doc = read()) {
