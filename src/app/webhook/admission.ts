@@ -4,6 +4,8 @@ import {
   type AdmissionResponse,
   type AdmissionReviewResponse,
   parseAdmissionReview,
+  type Review,
+  ReviewReplay,
   reviewAdmission,
 } from "../../core/admission/index.js";
 import type { AdmissionErrorCode } from "../../core/errors.js";
@@ -26,6 +28,8 @@ export interface AdmissionOutcome {
   readonly violations?: readonly Violation[];
   /** Violations exceptions exempted, for metrics and logs. */
   readonly exempted?: readonly Exemption[];
+  /** On a replayed decision, the remembered response (for its remembered JSON). */
+  readonly replayOf?: AdmissionResponse;
   readonly request?: {
     kind: string;
     namespace: string;
@@ -78,23 +82,40 @@ export function decideAdmission(
   request: AdmissionRequest,
   evaluator: Evaluator,
   namespaces: NamespaceDirectory,
-  /** A last touch to the response (a note that facts were last-known-good). */
-  finish: (response: AdmissionResponse) => AdmissionResponse = (r) => r,
+  /**
+   * A last touch to the response (a note that facts were last-known-good). A decision with
+   * one depends on more than the review, so it is never replayed.
+   */
+  finish?: (response: AdmissionResponse) => AdmissionResponse,
 ): AdmissionOutcome {
   const review = reviewAdmission(request, {
     evaluator,
     namespace: (n) => namespaces.facts(n),
+    ...(finish === undefined ? { replay: replayOf(evaluator) } : {}),
   });
   // Built once, without spreading a first outcome into a second: this runs for every review.
-  const response = finish(review.response);
+  const response = finish === undefined ? review.response : finish(review.response);
   const outcome: AdmissionOutcome = {
     status: 200,
     body: { apiVersion: ADMISSION_API_VERSION, kind: "AdmissionReview", response },
     response,
     request: new RequestSummary(request),
     violations: review.violations,
+    ...(review.replayOf === undefined ? {} : { replayOf: review.replayOf }),
   };
   return review.exempted === undefined ? outcome : { ...outcome, exempted: review.exempted };
+}
+
+/** Each evaluator's remembered decisions; a reloaded policy set starts with none. */
+const replays = new WeakMap<Evaluator, ReviewReplay<Review>>();
+
+function replayOf(evaluator: Evaluator): ReviewReplay<Review> {
+  let replay = replays.get(evaluator);
+  if (replay === undefined) {
+    replay = new ReviewReplay();
+    replays.set(evaluator, replay);
+  }
+  return replay;
 }
 
 /** The 200 that carries `response` back to the API server, and what logs say of the request. */
@@ -141,7 +162,27 @@ const ENVELOPE = `{"apiVersion":${JSON.stringify(ADMISSION_API_VERSION)},"kind":
  */
 export function outcomeText(outcome: AdmissionOutcome): string {
   const { body, response } = outcome;
-  return response !== undefined && "response" in body && body.response === response
-    ? `${ENVELOPE}${JSON.stringify(response)}}`
-    : JSON.stringify(body);
+  if (response === undefined || !("response" in body) || body.response !== response)
+    return JSON.stringify(body);
+  const remembered = outcome.replayOf === undefined ? undefined : replayedText(outcome.replayOf);
+  // A replayed decision's JSON is the remembered one with this request's uid, the first field.
+  if (remembered !== undefined)
+    return `${ENVELOPE}{"uid":${JSON.stringify(response.uid)}${remembered}}`;
+  return `${ENVELOPE}${JSON.stringify(response)}}`;
+}
+
+/** The JSON of remembered responses after their uid (`,"allowed":…}`), by response. */
+const texts = new WeakMap<AdmissionResponse, string | null>();
+
+function replayedText(remembered: AdmissionResponse): string | undefined {
+  let text = texts.get(remembered);
+  if (text === undefined) {
+    const whole = JSON.stringify(remembered);
+    const head = `{"uid":${JSON.stringify(remembered.uid)}`;
+    // Every response starts with its uid (core/admission/review.ts); if one ever did not,
+    // it is serialized whole each time rather than spliced wrong.
+    text = whole.startsWith(head) ? whole.slice(head.length) : null;
+    texts.set(remembered, text);
+  }
+  return text ?? undefined;
 }

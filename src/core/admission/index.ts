@@ -7,6 +7,7 @@ export {
   planVerifiedPins,
 } from "./mutate.js";
 export { type ParsedReview, parseAdmissionReview } from "./parse-review.js";
+export { ReviewReplay, replayKey } from "./replay.js";
 export { auditKey, type Review, type ReviewContext, reviewAdmission } from "./review.js";
 export {
   ADMISSION_API_VERSION,

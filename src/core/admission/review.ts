@@ -1,14 +1,20 @@
 import type { Evaluator, Exemption, NamespaceFacts, Violation } from "../evaluate/index.js";
 import { isPlainObject } from "../policy/fields.js";
 import { printable } from "../policy/index.js";
-import { extractResources } from "../workload/index.js";
+import { extractResources, type Workload } from "../workload/index.js";
 import { clipWords, fitLines } from "./clip.js";
+import { type ReviewReplay, replayKey } from "./replay.js";
 import type { AdmissionRequest, AdmissionResponse } from "./types.js";
 
 export interface ReviewContext {
   readonly evaluator: Evaluator;
   /** Facts of a namespace (labels from a watch, or just its name); the caller memoizes. */
   namespace(name: string): NamespaceFacts;
+  /**
+   * Decisions of this evaluator remembered (replay.ts), for a caller whose decision depends
+   * on nothing but the review and the evaluator. Used only where it is sound (see there).
+   */
+  readonly replay?: ReviewReplay<Review>;
 }
 
 /** Kubernetes truncates longer warnings; several short ones read better than one long one. */
@@ -117,6 +123,11 @@ export interface Review {
   readonly violations: readonly Violation[];
   /** Violations that exceptions exempted (for metrics); absent when none. */
   readonly exempted?: readonly Exemption[];
+  /**
+   * On a replayed decision: the response remembered, whose uid is another request's. The
+   * same object for every replay of one decision, so that its JSON can be remembered too.
+   */
+  readonly replayOf?: AdmissionResponse;
 }
 
 export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): Review {
@@ -138,7 +149,39 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
   const workload = extracted.workloads[0];
   if (workload === undefined) return { response: allow(uid), violations: none };
   const namespace = request.namespace || workload.namespace || "default";
-  const decision = ctx.evaluator.evaluate(ctx.namespace(namespace), workload.containers, workload);
+  const facts = ctx.namespace(namespace);
+  const { replay } = ctx;
+  if (
+    replay === undefined ||
+    request.operation !== "CREATE" ||
+    ctx.evaluator.exempt !== undefined
+  ) {
+    return decide(request, ctx, workload, namespace, facts);
+  }
+  const key = replayKey(workload, namespace);
+  const seen = replay.get(facts, key);
+  if (seen !== undefined) {
+    const response = { ...seen.response, uid };
+    return seen.exempted === undefined
+      ? { response, violations: seen.violations, replayOf: seen.response }
+      : { response, violations: seen.violations, exempted: seen.exempted, replayOf: seen.response };
+  }
+  const review = decide(request, ctx, workload, namespace, facts);
+  replay.set(facts, key, review);
+  return review;
+}
+
+/** The decision on a workload read from a review, with its namespace's facts. */
+function decide(
+  request: AdmissionRequest,
+  ctx: ReviewContext,
+  workload: Workload,
+  namespace: string,
+  facts: NamespaceFacts,
+): Review {
+  const { uid } = request;
+  const none: readonly Violation[] = [];
+  const decision = ctx.evaluator.evaluate(facts, workload.containers, workload);
   const used = exceptionsAnnotation(decision.exempted);
   if (decision.violations.length === 0) {
     const response = allow(uid);
