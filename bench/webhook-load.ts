@@ -4,6 +4,9 @@
  *
  *   node webhook-load.js <port> <ca file> <body file> <connections> <seconds> [rate]
  *
+ * The body file holds one review, sent as it is each time, or one with the marker
+ * UNIQUE0000000000 in it: each request then replaces every marker with its own number, so
+ * that no two requests are about the same workload.
  * Without a rate it is closed-loop (each connection sends its next request when the previous
  * answer ends: the server's maximum); with one it is open-loop (requests leave on a fixed
  * schedule whatever the answers do, so a slow server shows as latency, not as fewer requests).
@@ -16,7 +19,21 @@ const [port, caFile, bodyFile, connectionsArg, secondsArg, rateArg] = process.ar
 const connections = Number(connectionsArg);
 const seconds = Number(secondsArg);
 const rate = rateArg === undefined ? undefined : Number(rateArg);
-const body = readFileSync(String(bodyFile));
+const template = readFileSync(String(bodyFile));
+const MARKER = "UNIQUE0000000000";
+const marks: number[] = [];
+for (let at = template.indexOf(MARKER); at >= 0; at = template.indexOf(MARKER, at + 1)) {
+  marks.push(at);
+}
+let sent = 0;
+/** The next request's body: the template, with this request's number in every marker. */
+function nextBody(): Buffer {
+  if (marks.length === 0) return template;
+  const body = Buffer.from(template);
+  const number = String(++sent).padStart(MARKER.length, "0");
+  for (const at of marks) body.write(number, at, "latin1");
+  return body;
+}
 const pool = new Pool(`https://127.0.0.1:${port}`, {
   connections,
   pipelining: 1,
@@ -32,6 +49,7 @@ const latencies: number[] = [];
 async function once(): Promise<void> {
   const start = process.hrtime.bigint();
   try {
+    const body = nextBody();
     const r = await pool.request({ path: "/validate", method: "POST", headers, body });
     await r.body.dump();
     if (r.statusCode === 200) ok++;

@@ -206,24 +206,36 @@ describe("remembered admission decisions", () => {
       initImage: undefined,
       oldImage: "busybox",
     };
-    const first = decideAdmission(requestOf(drawn), evaluator, namespaces);
-    expect(first.replayOf).toBeUndefined();
-    const second = decideAdmission(requestOf({ ...drawn, uid: "second" }), evaluator, namespaces);
-    expect(second.replayOf).toBeDefined();
-    expect(second.response?.uid).toBe("second");
-    expect(second.response?.allowed).toBe(false);
-    expect(outcomeText(second)).toContain('"uid":"second"');
+    // Remembered the second time it comes, answered from memory the third.
+    for (const uid of ["first", "second"]) {
+      const outcome = decideAdmission(requestOf({ ...drawn, uid }), evaluator, namespaces);
+      expect(outcome.replayOf).toBeUndefined();
+    }
+    const third = decideAdmission(requestOf({ ...drawn, uid: "third" }), evaluator, namespaces);
+    expect(third.replayOf).toBeDefined();
+    expect(third.response?.uid).toBe("third");
+    expect(third.response?.allowed).toBe(false);
+    expect(outcomeText(third)).toContain('"uid":"third"');
     // Another container name is another decision.
     const other = decideAdmission(
       requestOf({
         ...drawn,
-        uid: "third",
+        uid: "fourth",
         containers: [{ name: "side", image: "busybox", imagePullPolicy: undefined }],
       }),
       evaluator,
       namespaces,
     );
     expect(other.replayOf).toBeUndefined();
+    // Another name is the same decision, its denial said with that name.
+    const renamed = decideAdmission(
+      requestOf({ ...drawn, uid: "fifth", name: "b" }),
+      evaluator,
+      namespaces,
+    );
+    expect(renamed.violations).toBe(third.violations);
+    expect(renamed.response?.status?.message).toContain("customs denied Deployment team-a/b:");
+    expect(outcomeText(renamed)).toBe(JSON.stringify(renamed.body));
     const update = requestOf({ ...drawn, uid: "u", operation: "UPDATE" });
     expect(decideAdmission(update, evaluator, namespaces).replayOf).toBeUndefined();
     // A decision with a finishing touch (the supply-chain path) is never replayed.
@@ -273,7 +285,7 @@ describe("remembered admission decisions", () => {
     expect(after.response?.allowed).toBe(false);
   });
 
-  it("gives different workloads different keys, whatever their strings hold", () => {
+  it("gives workloads that differ in more than their name different keys, whatever their strings hold", () => {
     const text = fc.string({ unit: "binary", maxLength: 6 });
     const workload = fc.record({
       kind: fc.constantFrom("Pod", "Deployment"),
@@ -292,9 +304,9 @@ describe("remembered admission decisions", () => {
     });
     const full = (w: unknown) => w as Workload;
     const normal = (w: Record<string, unknown>, ns: string) =>
+      // The name is not part of the key: only a denial's message says it, made again.
       JSON.stringify([
         w.kind,
-        w.name,
         w.serviceAccountName ?? null,
         w.imagePullSecrets,
         (w.containers as Array<Record<string, unknown>>).map((c) => [

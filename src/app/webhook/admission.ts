@@ -4,7 +4,7 @@ import {
   type AdmissionResponse,
   type AdmissionReviewResponse,
   parseAdmissionReview,
-  type Review,
+  type Remembered,
   ReviewReplay,
   reviewAdmission,
 } from "../../core/admission/index.js";
@@ -107,9 +107,9 @@ export function decideAdmission(
 }
 
 /** Each evaluator's remembered decisions; a reloaded policy set starts with none. */
-const replays = new WeakMap<Evaluator, ReviewReplay<Review>>();
+const replays = new WeakMap<Evaluator, ReviewReplay<Remembered>>();
 
-function replayOf(evaluator: Evaluator): ReviewReplay<Review> {
+function replayOf(evaluator: Evaluator): ReviewReplay<Remembered> {
   let replay = replays.get(evaluator);
   if (replay === undefined) {
     replay = new ReviewReplay();

@@ -8,7 +8,13 @@ export {
 } from "./mutate.js";
 export { type ParsedReview, parseAdmissionReview } from "./parse-review.js";
 export { ReviewReplay, replayKey } from "./replay.js";
-export { auditKey, type Review, type ReviewContext, reviewAdmission } from "./review.js";
+export {
+  auditKey,
+  type Remembered,
+  type Review,
+  type ReviewContext,
+  reviewAdmission,
+} from "./review.js";
 export {
   ADMISSION_API_VERSION,
   type AdmissionRequest,

@@ -14,7 +14,24 @@ export interface ReviewContext {
    * Decisions of this evaluator remembered (replay.ts), for a caller whose decision depends
    * on nothing but the review and the evaluator. Used only where it is sound (see there).
    */
-  readonly replay?: ReviewReplay<Review>;
+  readonly replay?: ReviewReplay<Remembered>;
+}
+
+/** One line of a denial's message: its code, then the violation's message. */
+interface DenialLine {
+  readonly prefix: string;
+  readonly text: string;
+}
+
+/**
+ * A decision as a replay keeps it: the workload's name is not part of its key (each Pod of a
+ * ReplicaSet has its own), and only a denial's message says it, so the lines of that message
+ * are kept to say it again with another name.
+ */
+export interface Remembered {
+  readonly review: Review;
+  readonly name: string;
+  readonly denial?: readonly DenialLine[];
 }
 
 /** Kubernetes truncates longer warnings; several short ones read better than one long one. */
@@ -160,15 +177,49 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
   }
   const key = replayKey(workload, namespace);
   const seen = replay.get(facts, key);
-  if (seen !== undefined) {
-    const response = { ...seen.response, uid };
-    return seen.exempted === undefined
-      ? { response, violations: seen.violations, replayOf: seen.response }
-      : { response, violations: seen.violations, exempted: seen.exempted, replayOf: seen.response };
-  }
-  const review = decide(request, ctx, workload, namespace, facts);
-  replay.set(facts, key, review);
+  if (seen !== undefined) return replayed(seen, uid, workload, namespace);
+  let denial: readonly DenialLine[] | undefined;
+  const review = decide(request, ctx, workload, namespace, facts, (lines) => {
+    denial = lines;
+  });
+  replay.remember(facts, key, {
+    review,
+    name: workload.name,
+    ...(denial === undefined ? {} : { denial }),
+  });
   return review;
+}
+
+/** A remembered decision for another request: its uid, and its name in a denial. */
+function replayed(seen: Remembered, uid: string, workload: Workload, namespace: string): Review {
+  const { review, denial } = seen;
+  const same = denial === undefined || seen.name === workload.name;
+  const { status } = review.response;
+  const response =
+    same || status === undefined
+      ? { ...review.response, uid }
+      : {
+          ...review.response,
+          uid,
+          status: {
+            ...status,
+            message: clipWords(denialMessage(workload, namespace, denial), MAX_MESSAGE_LENGTH),
+          },
+        };
+  // The remembered JSON is this answer's, uid aside, only when its message is the same.
+  const text = same ? { replayOf: review.response } : {};
+  return review.exempted === undefined
+    ? { response, violations: review.violations, ...text }
+    : { response, violations: review.violations, exempted: review.exempted, ...text };
+}
+
+function denialMessage(
+  workload: Workload,
+  namespace: string,
+  lines: readonly DenialLine[],
+): string {
+  const what = `${workload.kind} ${namespace}/${printable(workload.name, 100)}`;
+  return fitLines(`customs denied ${what}:`, lines, MAX_MESSAGE_LENGTH);
 }
 
 /** The decision on a workload read from a review, with its namespace's facts. */
@@ -178,6 +229,8 @@ function decide(
   workload: Workload,
   namespace: string,
   facts: NamespaceFacts,
+  /** Given the lines of a denial's message, for a replay to say it again. */
+  denied?: (lines: readonly DenialLine[]) => void,
 ): Review {
   const { uid } = request;
   const none: readonly Violation[] = [];
@@ -221,11 +274,10 @@ function decide(
       : warnings;
   let response: AdmissionResponse;
   if (denials.length > 0) {
-    const what = `${workload.kind} ${namespace}/${printable(workload.name, 100)}`;
     // Each line starts with its code, kept whole when long messages must be cut.
     const lines = denials.map((v) => ({ prefix: `- ${v.code}: `, text: v.message }));
-    const message = fitLines(`customs denied ${what}:`, lines, MAX_MESSAGE_LENGTH);
-    response = deny(uid, message, shownWarnings);
+    denied?.(lines);
+    response = deny(uid, denialMessage(workload, namespace, lines), shownWarnings);
   } else {
     response = allow(uid, shownWarnings);
   }
