@@ -37,8 +37,8 @@ export class ReviewReplay<R> {
   /**
    * A hash of each key seen once, by slot. A decision is remembered the second time its key
    * comes: a webhook whose workloads never repeat then keeps nothing, where remembering every
-   * decision made each one outlive the young generation (measured: a third more CPU per
-   * review). A collision only remembers a decision one review early.
+   * decision made each one outlive the young generation (measured once, on a loaded machine:
+   * 172 µs of CPU per review against 131 µs). A collision only remembers a decision one review early.
    */
   readonly #seen = new Int32Array(SEEN_SLOTS);
 

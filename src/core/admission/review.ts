@@ -42,12 +42,15 @@ const MAX_MESSAGE_LENGTH = 8_000;
 const allow = (uid: string, warnings?: string[]): AdmissionResponse =>
   warnings && warnings.length > 0 ? { uid, allowed: true, warnings } : { uid, allowed: true };
 
+/** The status of a denial: its message clipped as Kubernetes shows it. */
+const forbidden = (message: string) => ({
+  code: 403,
+  reason: "Forbidden",
+  message: clipWords(message, MAX_MESSAGE_LENGTH),
+});
+
 function deny(uid: string, message: string, warnings: string[] = []): AdmissionResponse {
-  const status = {
-    code: 403,
-    reason: "Forbidden",
-    message: clipWords(message, MAX_MESSAGE_LENGTH),
-  };
+  const status = forbidden(message);
   return warnings.length > 0
     ? { uid, allowed: false, status, warnings }
     : { uid, allowed: false, status };
@@ -194,18 +197,9 @@ export function reviewAdmission(request: AdmissionRequest, ctx: ReviewContext): 
 function replayed(seen: Remembered, uid: string, workload: Workload, namespace: string): Review {
   const { review, denial } = seen;
   const same = denial === undefined || seen.name === workload.name;
-  const { status } = review.response;
-  const response =
-    same || status === undefined
-      ? { ...review.response, uid }
-      : {
-          ...review.response,
-          uid,
-          status: {
-            ...status,
-            message: clipWords(denialMessage(workload, namespace, denial), MAX_MESSAGE_LENGTH),
-          },
-        };
+  const response = same
+    ? { ...review.response, uid }
+    : { ...review.response, uid, status: forbidden(denialMessage(workload, namespace, denial)) };
   // The remembered JSON is this answer's, uid aside, only when its message is the same.
   const text = same ? { replayOf: review.response } : {};
   return review.exempted === undefined
